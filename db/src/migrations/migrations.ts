@@ -1,0 +1,12 @@
+import type { Migration, MigrationProvider } from "kysely";
+import { accounts } from "./0001-accounts.js";
+
+/** Every migration, in order. Names sort; append, never rename or reorder. */
+export const MIGRATIONS: Record<string, Migration> = {
+  "0001-accounts": accounts,
+};
+
+/** Serves the migrations from code, so they run under plain Node, tsx and vitest alike. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

@@ -1,0 +1,73 @@
+import { parseArgs } from "node:util";
+import { migrateToLatest, openDatabase } from "@natter/db";
+import { ConfigError, loadConfig } from "../config/config.js";
+import { createLogger } from "../logger.js";
+import { startNatterServer } from "../natter-server.js";
+
+const USAGE = `Usage:
+  natter serve [--port N] [--host H] [--db URL]   start the server (migrates first)
+  natter migrate [--db URL]                       apply pending migrations and exit
+
+--db takes a SQLite file path (default ./data/natter.db) or :memory:.
+Every setting can also come from the environment: NATTER_PORT, NATTER_HOST,
+NATTER_DATABASE_URL, NATTER_LOG_LEVEL, NATTER_SESSION_IDLE_TTL_SECONDS,
+NATTER_SESSION_ABSOLUTE_TTL_SECONDS, NATTER_ALLOWED_ORIGINS.`;
+
+/** Runs the `natter` command line; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      db: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const config = loadConfig({ port: values.port, host: values.host, databaseUrl: values.db });
+  const logger = createLogger(config.logLevel);
+
+  if (command === "migrate") {
+    const database = openDatabase(config.databaseUrl);
+    try {
+      const { applied } = await migrateToLatest(database.db);
+      logger.info(
+        { applied, database: config.databaseUrl },
+        applied.length ? "migrations applied" : "already up to date",
+      );
+    } finally {
+      await database.close();
+    }
+    return 0;
+  }
+  if (command === "serve") {
+    const server = await startNatterServer({ config, logger });
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, "shutting down");
+        server.close().then(resolve, resolve);
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+    return 0;
+  }
+  console.error(`unknown command: ${command}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exitCode = 1;
+  },
+);

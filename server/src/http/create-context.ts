@@ -1,0 +1,12 @@
+import type { IncomingMessage } from "node:http";
+import type { AccountsService } from "../services/accounts-service.js";
+import type { RequestContext, Transport } from "../trpc/context.js";
+import { readBearerToken } from "./bearer-token.js";
+
+/** Resolves the caller of an HTTP request once, from its bearer token. */
+export function httpContextFactory(accounts: AccountsService, transport: Transport) {
+  return async ({ req }: { req: IncomingMessage }): Promise<RequestContext> => {
+    const token = readBearerToken(req);
+    return { session: token ? await accounts.authenticate(token) : null, transport };
+  };
+}

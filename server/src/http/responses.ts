@@ -1,0 +1,30 @@
+import type { ServerResponse } from "node:http";
+import { ERROR_HTTP_STATUS, type ErrorBody } from "@natter/shared";
+
+/** Headers every answer carries. */
+export const BASE_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+} as const;
+
+/** Answers with a JSON body. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    ...BASE_HEADERS,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** Answers with natter's error body and the status its code travels with. */
+export function sendError(res: ServerResponse, error: ErrorBody, headers: Record<string, string> = {}): void {
+  sendJson(res, ERROR_HTTP_STATUS[error.code], { error }, headers);
+}

@@ -1,0 +1,53 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type ErrorBody, LIMITS } from "@natter/shared";
+import type { Logger } from "pino";
+import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
+import type { AppRouter } from "../routers/app-router.js";
+import type { Services } from "../services/services.js";
+import { procedureMeta, responseHeadersFor } from "../trpc/procedure-meta.js";
+import { httpContextFactory } from "./create-context.js";
+import { BASE_HEADERS } from "./responses.js";
+
+/** Serves the REST paths of every procedure with OpenAPI meta, below `prefix`. */
+export function createRestHandler(router: AppRouter, services: Services, logger: Logger, prefix: string) {
+  const handler = createOpenApiNodeHttpHandler({
+    router,
+    createContext: httpContextFactory(services.accounts, "rest"),
+    maxBodySize: LIMITS.maxRequestBodyBytes,
+    responseMeta: ({ paths, errors }) => {
+      const path = paths?.[0];
+      const status = errors.length === 0 && path ? procedureMeta(router, path)?.successStatus : undefined;
+      return { headers: { ...BASE_HEADERS, ...responseHeadersFor(router, paths) }, ...(status && { status }) };
+    },
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "procedure failed");
+    },
+  });
+
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    req.url = req.url?.slice(prefix.length) || "/";
+    // trpc-to-openapi reads a JSON body only when the type is exactly application/json.
+    const contentType = req.headers["content-type"];
+    if (contentType && /^application\/json\s*(;|$)/i.test(contentType))
+      req.headers["content-type"] = "application/json";
+    reshapeErrorBodies(res);
+    await handler(req, res);
+  };
+}
+
+/**
+ * trpc-to-openapi writes errors as `{message, code: <tRPC code>, ...shape}`. REST callers
+ * get natter's own body instead, `{error: {code, message, ...}}`, built by the error
+ * formatter and carried in the shape's `data.error`.
+ */
+function reshapeErrorBodies(res: ServerResponse): void {
+  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+  res.end = ((chunk?: unknown) => {
+    if (res.statusCode >= 400 && typeof chunk === "string") {
+      const shape = JSON.parse(chunk) as { data?: { error?: ErrorBody } };
+      const error: ErrorBody = shape.data?.error ?? { code: "INTERNAL", message: "Internal server error" };
+      return end(JSON.stringify({ error }));
+    }
+    return end(chunk);
+  }) as ServerResponse["end"];
+}

@@ -1,0 +1,28 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LIMITS } from "@natter/shared";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import type { Logger } from "pino";
+import type { AppRouter } from "../routers/app-router.js";
+import type { Services } from "../services/services.js";
+import { responseHeadersFor } from "../trpc/procedure-meta.js";
+import { httpContextFactory } from "./create-context.js";
+
+/** Serves tRPC over HTTP (batching on) below `prefix`. */
+export function createTrpcHttpHandler(router: AppRouter, services: Services, logger: Logger, prefix: string) {
+  const createContext = httpContextFactory(services.accounts, "http");
+  return (req: IncomingMessage, res: ServerResponse, pathname: string) =>
+    nodeHTTPRequestHandler({
+      req,
+      res,
+      router,
+      path: pathname.slice(prefix.length + 1),
+      createContext,
+      maxBodySize: LIMITS.maxRequestBodyBytes,
+      allowBatching: true,
+      responseMeta: ({ paths }) => ({ headers: responseHeadersFor(router, paths) }),
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          logger.error({ err: error.cause ?? error, path }, "procedure failed");
+      },
+    });
+}

@@ -1,0 +1,7 @@
+export { type Config, ConfigError, type ConfigInput, loadConfig } from "./config/config.js";
+export { type NatterServer, type StartOptions, startNatterServer } from "./natter-server.js";
+export { type AppRouter, createAppRouter } from "./routers/app-router.js";
+export type { AuthSession } from "./services/accounts-service.js";
+export { type Clock, systemClock } from "./services/clock.js";
+export type { RequestContext } from "./trpc/context.js";
+export { SESSION_ENDED_CLOSE_CODE } from "./ws/ws-server.js";

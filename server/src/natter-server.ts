@@ -1,0 +1,98 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { migrateToLatest, openDatabase } from "@natter/db";
+import type { Logger } from "pino";
+import { SessionRevocations } from "./auth/session-revocations.js";
+import type { Config } from "./config/config.js";
+import { createRequestHandler, TRPC_PREFIX } from "./http/request-handler.js";
+import { sendError } from "./http/responses.js";
+import { createLogger } from "./logger.js";
+import { createAppRouter } from "./routers/app-router.js";
+import { type Clock, systemClock } from "./services/clock.js";
+import { createServices } from "./services/create-services.js";
+import type { Services } from "./services/services.js";
+import { SERVER_VERSION } from "./version.js";
+import { attachWebSocketServer } from "./ws/ws-server.js";
+
+export interface StartOptions {
+  config: Config;
+  /** The time source; tests pass one they control. */
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** A running natter server. */
+export interface NatterServer {
+  /** The base URL it listens on, such as `http://127.0.0.1:3000`. */
+  url: string;
+  httpServer: Server;
+  services: Services;
+  /** Stops accepting, lets requests in flight finish, closes sockets and the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies migrations and listens on the configured port. */
+export async function startNatterServer({ config, clock = systemClock, logger }: StartOptions): Promise<NatterServer> {
+  const log = logger ?? createLogger(config.logLevel);
+  const database = openDatabase(config.databaseUrl);
+  const { applied } = await migrateToLatest(database.db);
+  if (applied.length > 0) log.info({ applied }, "migrations applied");
+
+  const revocations = new SessionRevocations();
+  const services = createServices({ db: database.db, clock, config, revocations });
+  const router = createAppRouter(services);
+  const handle = createRequestHandler({
+    router,
+    services,
+    db: database.db,
+    config,
+    logger: log,
+    version: SERVER_VERSION,
+  });
+
+  const httpServer = createServer((req, res) => {
+    const started = performance.now();
+    res.once("finish", () => {
+      const path = (req.url ?? "").split("?")[0];
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      log.debug({ method: req.method, path, status: res.statusCode, ms }, "request");
+    });
+    handle(req, res).catch((error: unknown) => {
+      log.error({ err: error }, "request failed");
+      if (res.headersSent) res.destroy();
+      else sendError(res, { code: "INTERNAL", message: "Internal server error" });
+    });
+  });
+  const ws = attachWebSocketServer({
+    httpServer,
+    router,
+    services,
+    config,
+    logger: log,
+    path: TRPC_PREFIX,
+    revocations,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  log.info({ url, database: database.engine }, "natter listening");
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      await ws.close();
+      await stopped;
+      await database.close();
+      log.info("natter stopped");
+    })();
+    return closing;
+  };
+  return { url, httpServer, services, close };
+}

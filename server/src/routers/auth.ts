@@ -1,0 +1,64 @@
+import { authResultSchema, changePasswordInputSchema, credentialsSchema, logInInputSchema } from "@natter/shared";
+import { z } from "zod";
+import type { Services } from "../services/services.js";
+import { publicProcedure, router, userProcedure } from "../trpc/trpc.js";
+
+const okSchema = z.object({ ok: z.literal(true) });
+
+/** Sign-up, log-in, log-out and password changes. */
+export function createAuthRouter({ accounts }: Services) {
+  return router({
+    signUp: publicProcedure
+      .meta({
+        openapi: { method: "POST", path: "/users", tags: ["auth"], summary: "Sign up", protect: false },
+        successStatus: 201,
+        noStore: true,
+      })
+      .input(credentialsSchema)
+      .output(authResultSchema)
+      .mutation(({ input }) => accounts.signUp(input.username, input.password)),
+
+    logIn: publicProcedure
+      .meta({
+        openapi: { method: "POST", path: "/sessions", tags: ["auth"], summary: "Log in", protect: false },
+        noStore: true,
+      })
+      .input(logInInputSchema)
+      .output(authResultSchema)
+      .mutation(({ input }) => accounts.logIn(input.username, input.password)),
+
+    logOut: publicProcedure
+      .meta({
+        openapi: {
+          method: "DELETE",
+          path: "/sessions/current",
+          tags: ["auth"],
+          summary: "Log out",
+          description: "Ends the session of the bearer token everywhere at once. Idempotent.",
+        },
+      })
+      .input(z.object({}).optional())
+      .output(okSchema)
+      .mutation(async ({ ctx }) => {
+        if (ctx.session) await accounts.logOut(ctx.session.sessionId);
+        return { ok: true as const };
+      }),
+
+    changePassword: userProcedure
+      .meta({
+        openapi: {
+          method: "PUT",
+          path: "/me/password",
+          tags: ["auth"],
+          summary: "Change password",
+          description: "Ends every other session of the user.",
+        },
+      })
+      .input(changePasswordInputSchema)
+      .output(okSchema)
+      .mutation(async ({ ctx, input }) => {
+        await accounts.changePassword(ctx.session, input.currentPassword, input.newPassword);
+        return { ok: true as const };
+      }),
+  });
+}

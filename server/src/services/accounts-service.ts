@@ -1,0 +1,175 @@
+import { type Database, isUniqueViolation, uuidV7 } from "@natter/db";
+import { type AuthResult, NatterError, type User } from "@natter/shared";
+import type { Kysely, Selectable } from "kysely";
+import type { PasswordHasher } from "../auth/password-hasher.js";
+import type { SessionRevocations } from "../auth/session-revocations.js";
+import { generateSessionToken, hashSessionToken } from "../auth/session-token.js";
+import { type Clock, toTimestamp } from "./clock.js";
+
+/** The signed-in caller, as resolved from a bearer token. */
+export interface AuthSession {
+  sessionId: string;
+  userId: string;
+  username: string;
+}
+
+/** How long sessions live. */
+export interface SessionPolicy {
+  idleTtlSeconds: number;
+  absoluteTtlSeconds: number;
+}
+
+/** Sliding the idle expiry costs a write; within this window a session is not touched again. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface AccountsServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  hasher: PasswordHasher;
+  revocations: SessionRevocations;
+  sessionPolicy: SessionPolicy;
+}
+
+/** Sign-up, log-in, sessions and passwords. */
+export class AccountsService {
+  constructor(private readonly deps: AccountsServiceDeps) {}
+
+  async signUp(username: string, password: string): Promise<AuthResult> {
+    const { db, clock, hasher } = this.deps;
+    const passwordHash = await hasher.hash(password);
+    const now = clock.now();
+    const row = {
+      id: uuidV7(now),
+      username,
+      username_key: username.toLowerCase(),
+      password_hash: passwordHash,
+      created_at: toTimestamp(now),
+    };
+    try {
+      await db.insertInto("users").values(row).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new NatterError("USERNAME_TAKEN", "That username is taken");
+      throw error;
+    }
+    return this.openSession(toUser(row));
+  }
+
+  /** Unknown user and wrong password fail alike, in body and in time. */
+  async logIn(username: string, password: string): Promise<AuthResult> {
+    const { db, hasher } = this.deps;
+    const row = await db
+      .selectFrom("users")
+      .selectAll()
+      .where("username_key", "=", username.toLowerCase())
+      .executeTakeFirst();
+    if (!row) {
+      await hasher.verifyNothing(password);
+      throw invalidCredentials();
+    }
+    if (!(await hasher.verify(row.password_hash, password))) throw invalidCredentials();
+    if (hasher.needsRehash(row.password_hash)) {
+      const rehashed = await hasher.hash(password);
+      await db.updateTable("users").set({ password_hash: rehashed }).where("id", "=", row.id).execute();
+    }
+    return this.openSession(toUser(row));
+  }
+
+  /** Ends one session everywhere. Ending an already ended session is not an error. */
+  async logOut(sessionId: string): Promise<void> {
+    await this.deps.db.deleteFrom("sessions").where("id", "=", sessionId).execute();
+    this.deps.revocations.publish([sessionId]);
+  }
+
+  /** Changes the password and ends every other session of the user. */
+  async changePassword(session: AuthSession, currentPassword: string, newPassword: string): Promise<void> {
+    const { db, hasher, revocations } = this.deps;
+    const row = await db
+      .selectFrom("users")
+      .select("password_hash")
+      .where("id", "=", session.userId)
+      .executeTakeFirstOrThrow();
+    if (!(await hasher.verify(row.password_hash, currentPassword))) throw invalidCredentials();
+    const passwordHash = await hasher.hash(newPassword);
+    const revoked = await db.transaction().execute(async (trx) => {
+      await trx.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", session.userId).execute();
+      return trx
+        .deleteFrom("sessions")
+        .where("user_id", "=", session.userId)
+        .where("id", "!=", session.sessionId)
+        .returning("id")
+        .execute();
+    });
+    revocations.publish(revoked.map((r) => r.id));
+  }
+
+  /**
+   * The session a bearer token belongs to, or null if it is unknown or expired. Each use
+   * slides the idle expiry forward (at most once a minute), never past the absolute one.
+   */
+  async authenticate(token: string): Promise<AuthSession | null> {
+    const { db, clock, sessionPolicy } = this.deps;
+    const row = await db
+      .selectFrom("sessions")
+      .innerJoin("users", "users.id", "sessions.user_id")
+      .select([
+        "sessions.id as sessionId",
+        "sessions.user_id as userId",
+        "users.username as username",
+        "sessions.last_used_at as lastUsedAt",
+        "sessions.idle_expires_at as idleExpiresAt",
+        "sessions.absolute_expires_at as absoluteExpiresAt",
+      ])
+      .where("sessions.token_hash", "=", hashSessionToken(token))
+      .executeTakeFirst();
+    if (!row) return null;
+    const now = clock.now();
+    const nowText = toTimestamp(now);
+    if (nowText >= row.idleExpiresAt || nowText >= row.absoluteExpiresAt) {
+      await this.logOut(row.sessionId);
+      return null;
+    }
+    if (now - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
+      const idleExpiry = Math.min(now + sessionPolicy.idleTtlSeconds * 1000, Date.parse(row.absoluteExpiresAt));
+      await db
+        .updateTable("sessions")
+        .set({ last_used_at: nowText, idle_expires_at: toTimestamp(idleExpiry) })
+        .where("id", "=", row.sessionId)
+        .execute();
+    }
+    return { sessionId: row.sessionId, userId: row.userId, username: row.username };
+  }
+
+  async getUser(userId: string): Promise<User> {
+    const row = await this.deps.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
+    if (!row) throw new NatterError("USER_NOT_FOUND", "No such user");
+    return toUser(row);
+  }
+
+  private async openSession(user: User): Promise<AuthResult> {
+    const { db, clock, sessionPolicy } = this.deps;
+    const now = clock.now();
+    const token = generateSessionToken();
+    const expiresIn = Math.min(sessionPolicy.idleTtlSeconds, sessionPolicy.absoluteTtlSeconds);
+    await db
+      .insertInto("sessions")
+      .values({
+        id: uuidV7(now),
+        user_id: user.id,
+        token_hash: hashSessionToken(token),
+        created_at: toTimestamp(now),
+        last_used_at: toTimestamp(now),
+        idle_expires_at: toTimestamp(now + expiresIn * 1000),
+        absolute_expires_at: toTimestamp(now + sessionPolicy.absoluteTtlSeconds * 1000),
+      })
+      .execute();
+    return { user, token, tokenType: "Bearer", expiresIn };
+  }
+}
+
+function invalidCredentials(): NatterError {
+  return new NatterError("INVALID_CREDENTIALS", "Invalid username or password");
+}
+
+function toUser(row: Pick<Selectable<Database["users"]>, "id" | "username" | "created_at">): User {
+  return { id: row.id, username: row.username, createdAt: row.created_at };
+}

@@ -1,0 +1,11 @@
+import type { AuthSession } from "../services/accounts-service.js";
+
+/** Which transport a call came in on. */
+export type Transport = "http" | "rest" | "ws";
+
+/** What every procedure knows about its caller. */
+export interface RequestContext {
+  /** The signed-in caller, or null for anonymous calls. */
+  session: AuthSession | null;
+  transport: Transport;
+}

@@ -1,0 +1,75 @@
+import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode, type FieldIssue, NatterError } from "@natter/shared";
+import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+
+const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_SUPPORTED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "TOO_MANY_REQUESTS",
+  500: "INTERNAL_SERVER_ERROR",
+};
+
+/** Our codes for the errors tRPC and trpc-to-openapi raise themselves. */
+const CODE_BY_TRPC_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
+  PARSE_ERROR: "MALFORMED_REQUEST",
+  BAD_REQUEST: "MALFORMED_REQUEST",
+  UNAUTHORIZED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  METHOD_NOT_SUPPORTED: "METHOD_NOT_ALLOWED",
+  CONFLICT: "CONFLICT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  TOO_MANY_REQUESTS: "RATE_LIMITED",
+};
+
+/** Messages of our own for request errors whose library wording is unhelpful. */
+const FIXED_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  MALFORMED_REQUEST: "The request body is not valid JSON",
+  UNSUPPORTED_MEDIA_TYPE: "Send the body as JSON with Content-Type: application/json",
+  PAYLOAD_TOO_LARGE: "The request body is too large",
+};
+
+/** The tRPC error that carries a NatterError with the right status. */
+export function toTRPCError(error: NatterError): TRPCError {
+  return new TRPCError({
+    code: TRPC_CODE_BY_STATUS[ERROR_HTTP_STATUS[error.code]] ?? "INTERNAL_SERVER_ERROR",
+    message: error.message,
+    cause: error,
+  });
+}
+
+/**
+ * The wire form of any error a procedure ended with. Only NatterErrors and tRPC's own
+ * request errors say what went wrong; anything unexpected is an opaque INTERNAL.
+ */
+export function toErrorBody(error: TRPCError): ErrorBody {
+  const { cause } = error;
+  if (cause instanceof NatterError) {
+    return { code: cause.code, message: cause.message, ...cause.details };
+  }
+  const issues = validationIssues(cause);
+  if (error.code === "BAD_REQUEST" && issues) {
+    return { code: "VALIDATION_FAILED", message: "Input validation failed", issues };
+  }
+  const code = CODE_BY_TRPC_CODE[error.code];
+  if (code) return { code, message: FIXED_MESSAGES[code] ?? error.message };
+  return { code: "INTERNAL", message: "Internal server error" };
+}
+
+/** Field issues from a schema validation failure (zod or any Standard Schema). */
+function validationIssues(cause: unknown): FieldIssue[] | undefined {
+  if (typeof cause !== "object" || cause === null || !("issues" in cause)) return undefined;
+  const { issues } = cause;
+  if (!Array.isArray(issues)) return undefined;
+  return issues.map((issue: { path?: PropertyKey[]; message?: string }) => ({
+    path: (issue.path ?? []).map(String).join("."),
+    message: issue.message ?? "invalid",
+  }));
+}

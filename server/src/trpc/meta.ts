@@ -1,0 +1,17 @@
+import type { OpenApiMeta } from "trpc-to-openapi";
+
+/**
+ * Who may call a procedure. Declared on every procedure; a procedure without it is denied.
+ * - `public`: anyone, signed in or not;
+ * - `user`: a signed-in user (the procedure may check more, such as a room role).
+ */
+export type Access = "public" | "user";
+
+/** What a procedure declares about itself besides its input and output. */
+export type ProcedureMeta = OpenApiMeta<{
+  access?: Access;
+  /** The REST status of a success, when it is not 200 (201 for creations). */
+  successStatus?: 200 | 201;
+  /** Answers that carry secrets (tokens) must not be cached by anyone. */
+  noStore?: boolean;
+}>;

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { ERROR_CODES } from "./error-codes.js";
+
+/** The body of every REST error answer, and the `data.error` of every tRPC error. */
+export const errorBodySchema = z
+  .object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    requiredRole: z.string().optional(),
+    retryAfterSeconds: z.number().optional(),
+  })
+  .meta({ id: "Error" });
+
+/** A machine-readable error as it travels over the wire. */
+export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -1,0 +1,34 @@
+/**
+ * Every machine-readable error code natter answers with, and the HTTP status it travels with.
+ * Clients branch on `code`; the message is for people and may change.
+ */
+export const ERROR_HTTP_STATUS = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  ROOM_NOT_FOUND: 404,
+  MEMBER_NOT_FOUND: 404,
+  MESSAGE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  USERNAME_TAKEN: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+} as const;
+
+/** A stable machine-readable error code. */
+export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
+
+/** All error codes, for schemas and exhaustive checks. */
+export const ERROR_CODES = Object.keys(ERROR_HTTP_STATUS) as [ErrorCode, ...ErrorCode[]];
+
+/** Whether a value is one of natter's error codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_HTTP_STATUS, value);
+}

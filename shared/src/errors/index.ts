@@ -1,0 +1,3 @@
+export * from "./error-body.js";
+export * from "./error-codes.js";
+export * from "./natter-error.js";

@@ -1,0 +1,3 @@
+export * from "./errors/index.js";
+export * from "./limits.js";
+export * from "./schemas/index.js";

@@ -1,0 +1,7 @@
+import { z } from "zod";
+
+/** An opaque identifier (UUIDv7 text); never sequential, never parsed by clients. */
+export const idSchema = z.string().min(1).max(64);
+
+/** An instant as an ISO-8601 UTC string with milliseconds. */
+export const timestampSchema = z.iso.datetime();

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { LIMITS } from "../limits.js";
+import { idSchema, timestampSchema } from "./common.js";
+
+/** A username: letters, digits, `_`, `.` and `-`; unique regardless of case. */
+export const usernameSchema = z
+  .string()
+  .min(LIMITS.usernameMin)
+  .max(LIMITS.usernameMax)
+  .regex(/^[A-Za-z0-9_.-]+$/, "may contain only letters, digits, '_', '.' and '-'");
+
+/** A password as typed; only its length is checked, the rest is up to the user. */
+export const passwordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
+
+/** A user as anyone may see it. */
+export const userSchema = z
+  .object({
+    id: idSchema,
+    username: z.string(),
+    createdAt: timestampSchema,
+  })
+  .meta({ id: "User" });
+
+export type User = z.infer<typeof userSchema>;

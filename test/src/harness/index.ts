@@ -1,0 +1,3 @@
+export * from "./manual-clock.js";
+export * from "./rest.js";
+export * from "./test-server.js";
