@@ -5,6 +5,11 @@
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
+  rooms: RoomsTable;
+  room_members: RoomMembersTable;
+  room_events: RoomEventsTable;
+  activity_log: ActivityLogTable;
+  messages: MessagesTable;
 }
 
 export interface UsersTable {
@@ -25,4 +30,58 @@ export interface SessionsTable {
   last_used_at: string;
   idle_expires_at: string;
   absolute_expires_at: string;
+}
+
+export interface RoomsTable {
+  id: string;
+  name: string;
+  /** 1 for open, 0 for closed: integers read the same on every engine. */
+  is_open: number;
+  member_count: number;
+  /** The seq of the room's newest event; the next event takes `last_seq + 1`. */
+  last_seq: number;
+  created_at: string;
+}
+
+export interface RoomMembersTable {
+  room_id: string;
+  user_id: string;
+  role: "owner" | "admin" | "member";
+  joined_at: string;
+  /** The member's read cursor: the seq up to which they have read. Only moves forward. */
+  read_seq: number;
+}
+
+export interface RoomEventsTable {
+  room_id: string;
+  seq: number;
+  type: string;
+  actor_id: string | null;
+  /** The event's JSON, exactly as it is streamed. */
+  payload: string;
+  created_at: string;
+}
+
+export interface ActivityLogTable {
+  id: string;
+  room_id: string | null;
+  actor_id: string | null;
+  action: string;
+  subject_id: string | null;
+  detail: string | null;
+  created_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  room_id: string;
+  seq: number;
+  author_id: string;
+  /** Null once the message is deleted. */
+  body: string | null;
+  reply_to_id: string | null;
+  client_message_id: string | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
 }

@@ -1,0 +1,49 @@
+import type { Database } from "@natter/db";
+import { NatterError, type RoomRole } from "@natter/shared";
+import type { Kysely } from "kysely";
+import type { AuthSession } from "./accounts-service.js";
+
+/** Roles in rising order of power. */
+const RANK: Record<RoomRole, number> = { member: 1, admin: 2, owner: 3 };
+
+/** A room as seen by one caller: whether it is open, and the caller's role in it (null if none). */
+export interface RoomAccess {
+  roomId: string;
+  open: boolean;
+  role: RoomRole | null;
+}
+
+/**
+ * The caller's access to a room they want to read. A closed room answers a non-member
+ * exactly as a missing room does (ROOM_NOT_FOUND), so rooms cannot be enumerated.
+ */
+export async function readableRoom(
+  db: Kysely<Database>,
+  roomId: string,
+  session: AuthSession | null,
+): Promise<RoomAccess> {
+  const row = await db
+    .selectFrom("rooms")
+    .leftJoin("room_members", (join) =>
+      join.onRef("room_members.room_id", "=", "rooms.id").on("room_members.user_id", "=", session?.userId ?? ""),
+    )
+    .select(["rooms.id", "rooms.is_open", "room_members.role"])
+    .where("rooms.id", "=", roomId)
+    .executeTakeFirst();
+  if (!row || (row.is_open === 0 && row.role === null)) {
+    throw new NatterError("ROOM_NOT_FOUND", "No such room");
+  }
+  return { roomId: row.id, open: row.is_open === 1, role: row.role };
+}
+
+/** Throws FORBIDDEN, naming the role needed, unless the caller holds `needed` or higher. */
+export function requireRole(access: RoomAccess, needed: RoomRole): void {
+  if (!hasRole(access.role, needed)) {
+    throw new NatterError("FORBIDDEN", `Only a room ${needed} or higher may do this`, { requiredRole: needed });
+  }
+}
+
+/** Whether `role` is at least `needed`. */
+export function hasRole(role: RoomRole | null, needed: RoomRole): boolean {
+  return role !== null && RANK[role] >= RANK[needed];
+}

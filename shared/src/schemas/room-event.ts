@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { idSchema, timestampSchema } from "./common.js";
+import { messageSchema } from "./message.js";
+import { memberSchema, roomRoleSchema, roomSchema } from "./room.js";
+
+/** What every entry of a room's log carries. */
+const entry = {
+  roomId: idSchema,
+  /** The room's sequence number: 1, 2, 3… with no gaps. The cursor for history and resume. */
+  seq: z.number().int().positive(),
+  at: timestampSchema,
+  /** Who caused the change; null when the system did (an ownership hand-over). */
+  actorId: idSchema.nullable(),
+};
+
+/**
+ * One entry of a room's ordered log. Every change to a room is one of these, stored with
+ * the change in one transaction and streamed live by `rooms.events`.
+ */
+export const roomEventSchema = z
+  .discriminatedUnion("type", [
+    z.object({ ...entry, type: z.literal("room.created"), room: roomSchema }),
+    z.object({ ...entry, type: z.literal("room.updated"), name: z.string(), open: z.boolean() }),
+    z.object({ ...entry, type: z.literal("room.deleted") }),
+    z.object({ ...entry, type: z.literal("member.joined"), member: memberSchema }),
+    z.object({ ...entry, type: z.literal("member.left"), userId: idSchema }),
+    z.object({ ...entry, type: z.literal("member.kicked"), userId: idSchema }),
+    z.object({ ...entry, type: z.literal("member.role_changed"), userId: idSchema, role: roomRoleSchema }),
+    z.object({ ...entry, type: z.literal("message.created"), message: messageSchema }),
+    z.object({ ...entry, type: z.literal("message.edited"), message: messageSchema }),
+    z.object({ ...entry, type: z.literal("message.deleted"), messageId: idSchema }),
+  ])
+  .meta({ id: "RoomEvent" });
+export type RoomEvent = z.infer<typeof roomEventSchema>;
+export type RoomEventType = RoomEvent["type"];
+
+/** A room event before the log gives it its place: what services hand to the log. */
+export type RoomEventInput = RoomEvent extends infer E
+  ? E extends RoomEvent
+    ? Omit<E, "roomId" | "seq" | "at">
+    : never
+  : never;

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { idSchema, timestampSchema } from "./common.js";
+
+/** A member's role in a room: exactly one owner, any number of admins and members. */
+export const roomRoleSchema = z.enum(["owner", "admin", "member"]);
+export type RoomRole = z.infer<typeof roomRoleSchema>;
+
+/** A room name: 1–100 characters, not blank. */
+export const roomNameSchema = z.string().trim().min(1).max(100);
+
+/** A room as its readers see it. */
+export const roomSchema = z
+  .object({
+    id: idSchema,
+    name: z.string(),
+    /** Open rooms can be joined by anyone and read by anyone, even anonymously. */
+    open: z.boolean(),
+    ownerId: idSchema,
+    memberCount: z.number().int().nonnegative(),
+    createdAt: timestampSchema,
+  })
+  .meta({ id: "Room" });
+export type Room = z.infer<typeof roomSchema>;
+
+/** A member of a room. */
+export const memberSchema = z
+  .object({
+    userId: idSchema,
+    username: z.string(),
+    role: roomRoleSchema,
+    joinedAt: timestampSchema,
+  })
+  .meta({ id: "Member" });
+export type Member = z.infer<typeof memberSchema>;
