@@ -1,0 +1,33 @@
+import type { AppRouter } from "@natter/server";
+import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from "@trpc/client";
+import WebSocket from "ws";
+
+/** A tRPC client over HTTP batching, as a TypeScript app would use it. */
+export function httpClient(baseUrl: string, token?: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${baseUrl}/trpc`,
+        headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
+      }),
+    ],
+  });
+}
+
+export interface WsClientOptions {
+  token?: string;
+  onClose?: (cause?: { code?: number }) => void;
+}
+
+/** A tRPC client over one real WebSocket, authenticated through connectionParams. */
+export function wsClient(baseUrl: string, { token, onClose }: WsClientOptions = {}) {
+  const socket = createWSClient({
+    url: `${baseUrl.replace(/^http/, "ws")}/trpc`,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    connectionParams: token ? { token } : {},
+    retryDelayMs: () => 50,
+    ...(onClose && { onClose }),
+  });
+  const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] });
+  return { client, socket, close: () => socket.close() };
+}

@@ -1,0 +1,77 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./harness/index.js";
+
+/** The REST contract of the accounts issue: method and path as REST callers code against them. */
+const ACCOUNT_PATHS = [
+  ["post", "/users"],
+  ["post", "/sessions"],
+  ["delete", "/sessions/current"],
+  ["get", "/me"],
+  ["get", "/users/{userId}"],
+  ["put", "/me/password"],
+] as const;
+
+describe("the OpenAPI document and the docs pages", () => {
+  let server: TestServer;
+  let document: any;
+  beforeAll(async () => {
+    server = await startTestServer();
+    document = await (await fetch(`${server.url}/openapi.json`)).json();
+  });
+  afterAll(() => server.stop());
+
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const result = await new Validator().validate(document);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe("3.1.0");
+    expect(document.servers).toEqual([{ url: "/api/v1" }]);
+  });
+
+  it.each(ACCOUNT_PATHS)("documents %s %s", (method, path) => {
+    expect(document.paths[path]?.[method]).toBeDefined();
+  });
+
+  it("documents creation as 201 and every error as natter's error body", () => {
+    const signUp = document.paths["/users"].post;
+    expect(Object.keys(signUp.responses)).toContain("201");
+    expect(Object.keys(signUp.responses)).not.toContain("200");
+    for (const [status, response] of Object.entries<any>(signUp.responses)) {
+      if (Number(status) >= 400) {
+        expect(response.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ErrorResponse" });
+      }
+    }
+    expect(document.components.schemas.ErrorResponse).toBeDefined();
+  });
+
+  it("marks authenticated paths with the bearer scheme and public ones without it", () => {
+    expect(document.components.securitySchemes.bearerAuth).toEqual({ type: "http", scheme: "bearer" });
+    expect(document.paths["/me"].get.security).toEqual([{ bearerAuth: [] }]);
+    expect(document.paths["/sessions"].post.security).toBeUndefined();
+  });
+
+  it("serves an interactive reference at /docs from local files only", async () => {
+    const page = await fetch(`${server.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const html = await page.text();
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? "");
+    expect(sources.length).toBeGreaterThan(2);
+    for (const source of sources) {
+      expect(source.startsWith("/")).toBe(true);
+      const asset = await fetch(`${server.url}${source}`);
+      expect(asset.status, source).toBe(200);
+    }
+    const initializer = await (await fetch(`${server.url}/docs/initializer.js`)).text();
+    expect(initializer).toContain('"/openapi.json"');
+  });
+
+  it("serves an index page that links the docs and a health check", async () => {
+    const index = await (await fetch(`${server.url}/`)).text();
+    expect(index).toContain('href="/docs"');
+    expect(index).toContain('href="/openapi.json"');
+    const health = await fetch(`${server.url}/healthz`);
+    expect(await health.json()).toMatchObject({ status: "ok" });
+  });
+});
