@@ -243,7 +243,7 @@ describe("accounts and sessions", () => {
     it("rehashes a password stored with weaker parameters at the next successful log-in", async () => {
       const kim = await signUp(server.url);
       const weak = await hash(PASSWORD, {
-        algorithm: Algorithm.Argon2id,
+        algorithm: ARGON2ID,
         memoryCost: 4096,
         timeCost: 1,
         parallelism: 1,
