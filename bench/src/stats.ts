@@ -1,0 +1,17 @@
+/** The value below which `p` of the sorted samples fall (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+/** Median, p99 and count of a list of samples. */
+export function summarize(samples: readonly number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { n: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+}
+
+/** A number with a fixed count of decimals, for tables. */
+export function fixed(value: number, digits = 2): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+}
