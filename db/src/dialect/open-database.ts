@@ -1,8 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely } from "kysely";
 import type { Database } from "../schema/database.js";
+import { ImmediateTransactionSqliteDialect } from "./immediate-sqlite-dialect.js";
 
 /** The SQLite file natter uses when no database URL is given. */
 export const DEFAULT_DATABASE_URL = "./data/natter.db";
@@ -27,7 +28,7 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): OpenedDatabase
   if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new SQLite(path);
   configureSqlite(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateTransactionSqliteDialect({ database: sqlite }) });
   return { db, engine: "sqlite", close: () => db.destroy() };
 }
 

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { migrateToLatest } from "../migrations/migrate.js";
+import { type OpenedDatabase, openDatabase } from "./open-database.js";
+
+let dir: string;
+let database: OpenedDatabase;
+let otherProcess: SQLite.Database;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "natter-db-"));
+  database = openDatabase(join(dir, "natter.db"));
+  await migrateToLatest(database.db);
+  otherProcess = new SQLite(join(dir, "natter.db"));
+  otherProcess.pragma("busy_timeout = 0");
+});
+
+afterEach(async () => {
+  otherProcess.close();
+  await database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("holds the write lock from the start of a transaction, so it never has to upgrade a read", async () => {
+  let otherWriterError: unknown;
+  await database.db.transaction().execute(async (trx) => {
+    await trx.selectFrom("users").selectAll().execute();
+    try {
+      otherProcess.exec("begin immediate; rollback");
+    } catch (error) {
+      otherWriterError = error;
+    }
+  });
+  expect(otherWriterError).toMatchObject({ code: "SQLITE_BUSY" });
+  // Once the transaction ends, the other writer gets the lock.
+  expect(() => otherProcess.exec("begin immediate; rollback")).not.toThrow();
+});
+
+it("opens SQLite in WAL mode with foreign keys enforced", async () => {
+  expect(otherProcess.pragma("journal_mode", { simple: true })).toBe("wal");
+  const orphan = database.db
+    .insertInto("sessions")
+    .values({
+      id: "s1",
+      user_id: "no-such-user",
+      token_hash: "h",
+      created_at: "",
+      last_used_at: "",
+      idle_expires_at: "",
+      absolute_expires_at: "",
+    })
+    .execute();
+  await expect(orphan).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_FOREIGNKEY" });
+});
