@@ -1,4 +1,5 @@
 export { DEFAULT_DATABASE_URL, type OpenedDatabase, openDatabase } from "./dialect/open-database.js";
+export { withStatementCache } from "./dialect/statement-cache.js";
 export { isUniqueViolation } from "./errors/unique-violation.js";
 export { uuidV7 } from "./ids/uuid-v7.js";
 export { type MigrationReport, migrateToLatest } from "./migrations/migrate.js";

@@ -4,6 +4,7 @@ import SQLite from "better-sqlite3";
 import { Kysely } from "kysely";
 import type { Database } from "../schema/database.js";
 import { ImmediateTransactionSqliteDialect } from "./immediate-sqlite-dialect.js";
+import { withStatementCache } from "./statement-cache.js";
 
 /** The SQLite file natter uses when no database URL is given. */
 export const DEFAULT_DATABASE_URL = "./data/natter.db";
@@ -28,7 +29,9 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): OpenedDatabase
   if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new SQLite(path);
   configureSqlite(sqlite);
-  const db = new Kysely<Database>({ dialect: new ImmediateTransactionSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateTransactionSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return { db, engine: "sqlite", close: () => db.destroy() };
 }
 
