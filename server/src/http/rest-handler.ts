@@ -30,6 +30,9 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
     const contentType = req.headers["content-type"];
     if (contentType && /^application\/json\s*(;|$)/i.test(contentType))
       req.headers["content-type"] = "application/json";
+    // A POST without any body (`POST /rooms/{roomId}/join`) is an empty JSON body, not a 415.
+    if (!contentType && !req.headers["transfer-encoding"] && (req.headers["content-length"] ?? "0") === "0")
+      req.headers["content-type"] = "application/json";
     reshapeErrorBodies(res);
     await handler(req, res);
   };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIMITS } from "../limits.js";
 import { idSchema, timestampSchema } from "./common.js";
 
 /** A member's role in a room: exactly one owner, any number of admins and members. */
@@ -6,7 +7,7 @@ export const roomRoleSchema = z.enum(["owner", "admin", "member"]);
 export type RoomRole = z.infer<typeof roomRoleSchema>;
 
 /** A room name: 1–100 characters, not blank. */
-export const roomNameSchema = z.string().trim().min(1).max(100);
+export const roomNameSchema = z.string().trim().min(1).max(LIMITS.roomNameMax);
 
 /** A room as its readers see it. */
 export const roomSchema = z

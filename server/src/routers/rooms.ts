@@ -1,0 +1,219 @@
+import {
+  createRoomInputSchema,
+  leaveRoomResultSchema,
+  listRoomsInputSchema,
+  memberInputSchema,
+  memberPageInputSchema,
+  memberPageSchema,
+  memberResultSchema,
+  putMemberInputSchema,
+  removeMemberResultSchema,
+  roomDeletedResultSchema,
+  roomIdInputSchema,
+  roomOwnerResultSchema,
+  roomPageSchema,
+  roomResultSchema,
+  updateRoomInputSchema,
+} from "@natter/shared";
+import type { Services } from "../services/services.js";
+import { publicProcedure, router, userProcedure } from "../trpc/trpc.js";
+
+const tags = ["rooms"];
+
+/**
+ * Rooms and membership. Reads are public: open rooms are readable by anyone, closed ones
+ * answer non-members exactly as a missing room does. Writes need a signed-in caller, and
+ * the service checks the room role each needs.
+ */
+export function createRoomsRouter({ rooms }: Services) {
+  return router({
+    create: userProcedure
+      .meta({
+        openapi: {
+          method: "POST",
+          path: "/rooms",
+          tags,
+          summary: "Create a room",
+          description:
+            "The caller becomes the owner; `memberIds` (up to 100 other users) join at once. Without a name, " +
+            'the room is named after its members ("alice, bob, carol +2") or its creator ("Room by alice").',
+        },
+        successStatus: 201,
+      })
+      .input(createRoomInputSchema)
+      .output(roomResultSchema)
+      .mutation(async ({ ctx, input }) => ({ room: await rooms.create(ctx.session, input) })),
+
+    list: publicProcedure
+      .meta({
+        openapi: {
+          method: "GET",
+          path: "/rooms",
+          tags,
+          summary: "List rooms",
+          description:
+            "`scope=joined` (the default, signed in only): the caller's rooms. `scope=all`: every room the caller " +
+            "may see, open rooms and the caller's. Newest first; pass `nextCursor` as `cursor` for the next page.",
+          protect: false,
+        },
+      })
+      .input(listRoomsInputSchema)
+      .output(roomPageSchema)
+      .query(({ ctx, input }) => rooms.list(ctx.session, input)),
+
+    get: publicProcedure
+      .meta({ openapi: { method: "GET", path: "/rooms/{roomId}", tags, summary: "A room", protect: false } })
+      .input(roomIdInputSchema)
+      .output(roomResultSchema)
+      .query(async ({ ctx, input }) => ({ room: await rooms.get(ctx.session, input.roomId) })),
+
+    update: userProcedure
+      .meta({
+        openapi: {
+          method: "PATCH",
+          path: "/rooms/{roomId}",
+          tags,
+          summary: "Rename, open or close a room",
+          description: "Any member may rename the room; opening or closing it takes an admin.",
+        },
+      })
+      .input(updateRoomInputSchema)
+      .output(roomResultSchema)
+      .mutation(async ({ ctx, input: { roomId, ...changes } }) => ({
+        room: await rooms.update(ctx.session, roomId, changes),
+      })),
+
+    delete: userProcedure
+      .meta({
+        openapi: {
+          method: "DELETE",
+          path: "/rooms/{roomId}",
+          tags,
+          summary: "Delete a room",
+          description: "The owner only. Members, messages and the room's log go with it.",
+        },
+      })
+      .input(roomIdInputSchema)
+      .output(roomDeletedResultSchema)
+      .mutation(async ({ ctx, input }) => {
+        await rooms.delete(ctx.session, input.roomId);
+        return { roomId: input.roomId, deleted: true as const };
+      }),
+
+    join: userProcedure
+      .meta({
+        openapi: {
+          method: "POST",
+          path: "/rooms/{roomId}/join",
+          tags,
+          summary: "Join an open room",
+          description: "Idempotent: joining a room one is in already changes nothing.",
+        },
+      })
+      .input(roomIdInputSchema)
+      .output(roomResultSchema)
+      .mutation(async ({ ctx, input }) => ({ room: await rooms.join(ctx.session, input.roomId) })),
+
+    leave: userProcedure
+      .meta({
+        openapi: {
+          method: "POST",
+          path: "/rooms/{roomId}/leave",
+          tags,
+          summary: "Leave a room",
+          description:
+            "The owner's leaving hands ownership to the longest-standing admin, else member. The last member's " +
+            "leaving deletes the room (`deleted: true`).",
+        },
+      })
+      .input(roomIdInputSchema)
+      .output(leaveRoomResultSchema)
+      .mutation(({ ctx, input }) => rooms.leave(ctx.session, input.roomId)),
+
+    members: publicProcedure
+      .meta({
+        openapi: {
+          method: "GET",
+          path: "/rooms/{roomId}/members",
+          tags,
+          summary: "A room's members",
+          description: "In joining order (then by user id). `index` is the position of the first one returned.",
+          protect: false,
+        },
+      })
+      .input(memberPageInputSchema)
+      .output(memberPageSchema)
+      .query(({ ctx, input: { roomId, ...page } }) => rooms.members(ctx.session, roomId, page)),
+
+    member: publicProcedure
+      .meta({
+        openapi: {
+          method: "GET",
+          path: "/rooms/{roomId}/members/{userId}",
+          tags,
+          summary: "A member of a room",
+          protect: false,
+        },
+      })
+      .input(memberInputSchema)
+      .output(memberResultSchema)
+      .query(async ({ ctx, input }) => ({ member: await rooms.member(ctx.session, input.roomId, input.userId) })),
+
+    admins: publicProcedure
+      .meta({
+        openapi: {
+          method: "GET",
+          path: "/rooms/{roomId}/admins",
+          tags,
+          summary: "A room's owner and admins",
+          description: "In joining order (then by user id), like the members.",
+          protect: false,
+        },
+      })
+      .input(memberPageInputSchema)
+      .output(memberPageSchema)
+      .query(({ ctx, input: { roomId, ...page } }) => rooms.members(ctx.session, roomId, page, "admins")),
+
+    owner: publicProcedure
+      .meta({
+        openapi: { method: "GET", path: "/rooms/{roomId}/owner", tags, summary: "A room's owner", protect: false },
+      })
+      .input(roomIdInputSchema)
+      .output(roomOwnerResultSchema)
+      .query(async ({ ctx, input }) => ({ owner: await rooms.owner(ctx.session, input.roomId) })),
+
+    putMember: userProcedure
+      .meta({
+        openapi: {
+          method: "PUT",
+          path: "/rooms/{roomId}/members/{userId}",
+          tags,
+          summary: "Add a member or change a role",
+          description:
+            "Admins and the owner add users (as members). Only the owner sets roles; giving the `owner` role " +
+            "hands ownership over and makes the old owner an admin.",
+        },
+      })
+      .input(putMemberInputSchema)
+      .output(memberResultSchema)
+      .mutation(async ({ ctx, input }) => ({
+        member: await rooms.putMember(ctx.session, input.roomId, input.userId, input.role),
+      })),
+
+    removeMember: userProcedure
+      .meta({
+        openapi: {
+          method: "DELETE",
+          path: "/rooms/{roomId}/members/{userId}",
+          tags,
+          summary: "Kick a member, or leave",
+          description:
+            "Admins and the owner kick members; only the owner kicks admins; nobody kicks the owner. " +
+            "One's own id means leaving.",
+        },
+      })
+      .input(memberInputSchema)
+      .output(removeMemberResultSchema)
+      .mutation(({ ctx, input }) => rooms.removeMember(ctx.session, input.roomId, input.userId)),
+  });
+}

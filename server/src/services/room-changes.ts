@@ -1,0 +1,55 @@
+import { type Database, uuidV7 } from "@natter/db";
+import type { RoomEvent, RoomEventInput } from "@natter/shared";
+import type { Transaction } from "kysely";
+import { appendRoomEvent } from "../events/room-log.js";
+import { toTimestamp } from "./clock.js";
+
+/** A change to a room or its membership: what the room log and the activity table record. */
+export type RoomChange = Extract<RoomEventInput, { type: `room.${string}` | `member.${string}` }>;
+
+/**
+ * Records a room or membership change inside the caller's transaction: the room's next log
+ * entry (for live watchers and history) and a row of the activity table (who did what to
+ * whom, when; it outlives the room). Publish the returned event after the commit.
+ */
+export async function recordRoomChange(
+  trx: Transaction<Database>,
+  roomId: string,
+  change: RoomChange,
+  now: number,
+): Promise<RoomEvent> {
+  const event = await appendRoomEvent(trx, roomId, change, now);
+  const { subjectId, detail } = describe(change);
+  await trx
+    .insertInto("activity_log")
+    .values({
+      id: uuidV7(now),
+      room_id: roomId,
+      actor_id: change.actorId,
+      action: change.type,
+      subject_id: subjectId,
+      detail: detail === null ? null : JSON.stringify(detail),
+      created_at: toTimestamp(now),
+    })
+    .execute();
+  return event;
+}
+
+/** Whom a change is about, and what else an auditor wants to know of it. */
+function describe(change: RoomChange): { subjectId: string | null; detail: Record<string, unknown> | null } {
+  switch (change.type) {
+    case "room.created":
+      return { subjectId: null, detail: { name: change.room.name, open: change.room.open } };
+    case "room.updated":
+      return { subjectId: null, detail: { name: change.name, open: change.open } };
+    case "room.deleted":
+      return { subjectId: null, detail: null };
+    case "member.joined":
+      return { subjectId: change.member.userId, detail: { role: change.member.role } };
+    case "member.left":
+    case "member.kicked":
+      return { subjectId: change.userId, detail: null };
+    case "member.role_changed":
+      return { subjectId: change.userId, detail: { role: change.role } };
+  }
+}

@@ -1,0 +1,41 @@
+import { uniqueUsername } from "../harness/index.js";
+import { ALLOW as A, type Matrix } from "./matrix.js";
+
+/**
+ * Accounts and sessions. Each signed-in cell gets a freshly signed-up user, since logging
+ * out and changing the password end sessions.
+ */
+export const matrix: Matrix = {
+  resource: "accounts",
+  accounts: [
+    {
+      procedure: "auth.signUp",
+      input: () => ({ username: uniqueUsername("matrix"), password: "correct horse battery" }),
+      anonymous: A,
+      user: A,
+    },
+    {
+      procedure: "auth.logIn",
+      input: ({ someone }) => ({ username: someone.username, password: someone.password }),
+      anonymous: A,
+      user: A,
+    },
+    { procedure: "auth.logOut", input: () => ({}), anonymous: A, user: A },
+    {
+      procedure: "auth.changePassword",
+      input: ({ caller }) => ({
+        currentPassword: caller?.password ?? "correct horse battery",
+        newPassword: "a brand new passphrase",
+      }),
+      anonymous: "UNAUTHENTICATED",
+      user: A,
+    },
+    { procedure: "users.me", input: () => ({}), anonymous: "UNAUTHENTICATED", user: A },
+    {
+      procedure: "users.byId",
+      input: ({ someone }) => ({ userId: someone.id }),
+      anonymous: "UNAUTHENTICATED",
+      user: A,
+    },
+  ],
+};

@@ -1,0 +1,147 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type AppRouter, createAppRouter } from "@natter/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signUp, startTestServer, type TestServer } from "../harness/index.js";
+import { callProcedure, procedureDef, type Transport, transportsOf } from "./call-procedure.js";
+import {
+  type AccountRow,
+  expectedOutcome,
+  type Matrix,
+  type MatrixUser,
+  type Outcome,
+  ROOM_ACTORS,
+  ROOM_KINDS,
+  type RoomCell,
+  type RoomRow,
+} from "./matrix.js";
+import { freshRoom, playerOf, signUpCast } from "./room-fixture.js";
+
+/*
+ * The authorization matrix: every procedure of the real router, called by every kind of
+ * caller on open and closed rooms over tRPC and REST, must end exactly as its table says.
+ * Tables are the `*-matrix.ts` files of this folder, found by name: adding a resource's
+ * table is adding its file. A procedure without a row fails the run.
+ */
+
+const here = dirname(fileURLToPath(import.meta.url));
+const testRoot = dirname(here);
+
+const matrices: Matrix[] = [];
+for (const file of readdirSync(here).filter((name) => name.endsWith("-matrix.ts"))) {
+  const module = (await import(pathToFileURL(join(here, file)).href)) as { matrix?: Matrix };
+  if (!module.matrix) throw new Error(`${file} must export its table as \`matrix\``);
+  matrices.push(module.matrix);
+}
+
+const roomRows = matrices.flatMap((m) => m.rooms ?? []);
+const accountRows = matrices.flatMap((m) => m.accounts ?? []);
+const elsewhere = matrices.flatMap((m) => m.elsewhere ?? []);
+
+const label = (row: { procedure: string; variant?: string }) =>
+  row.variant ? `${row.procedure} (${row.variant})` : row.procedure;
+
+/** Cells that answered otherwise than their table says. */
+const mismatches: string[] = [];
+/** Cells that were let through although their table says they must be refused. */
+const unexpectedAllows: string[] = [];
+let cellCount = 0;
+
+function record(cell: string, expected: Outcome, actual: string): void {
+  cellCount += 1;
+  if (actual === expected) return;
+  mismatches.push(`${cell}: expected ${expected}, got ${actual}`);
+  if (actual === "allow") unexpectedAllows.push(cell);
+}
+
+describe("authorization matrix", () => {
+  let server: TestServer;
+  let router: AppRouter;
+  let cast: RoomCell["users"];
+  let someone: MatrixUser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    router = createAppRouter(server.services);
+    [cast, someone] = await Promise.all([signUpCast(server.url), signUp(server.url)]);
+  });
+  afterAll(async () => {
+    console.log(
+      `authorization matrix: ${cellCount} cells, ${mismatches.length} mismatches, ` +
+        `${unexpectedAllows.length} unexpected allows`,
+    );
+    await server.stop();
+  });
+
+  it("has a row for every procedure of the real router, and none for a procedure it lacks", () => {
+    const procedures = Object.keys(router._def.procedures).sort();
+    const covered = new Set([...roomRows, ...accountRows, ...elsewhere].map((row) => row.procedure));
+    const missing = procedures.filter((p) => !covered.has(p));
+    expect(missing, "procedures without a row: add them to a *-matrix.ts of test/src/authorization").toEqual([]);
+    expect(
+      [...covered].filter((p) => !procedures.includes(p)),
+      "rows for procedures the router lacks",
+    ).toEqual([]);
+  });
+
+  it.each(elsewhere)("$procedure is asserted in $coveredBy", ({ procedure, coveredBy }) => {
+    const file = join(testRoot, coveredBy);
+    expect(existsSync(file), `${coveredBy} exists`).toBe(true);
+    expect(readFileSync(file, "utf8")).toContain(`authorization: ${procedure}`);
+  });
+
+  it.each(roomRows.map((row) => [label(row), row] as const))("%s", async (_, row) => {
+    const def = procedureDef(router, row.procedure);
+    if (!def) throw new Error(`no procedure ${row.procedure}`);
+    const cells = ROOM_KINDS.flatMap((kind) =>
+      ROOM_ACTORS.flatMap((actor) => transportsOf(def).map((transport) => ({ kind, actor, transport }))),
+    );
+    const actual = await Promise.all(
+      cells.map(async ({ kind, actor, transport }) => {
+        const cell: RoomCell = {
+          roomId: await freshRoom(server.url, cast, kind),
+          kind,
+          actor,
+          caller: playerOf(cast, actor),
+          users: cast,
+          extra: {},
+        };
+        if (row.prepare) cell.extra = await row.prepare(cell, server.url);
+        return callProcedure(server.url, def, row.procedure, row.input(cell), cell.caller?.token, transport);
+      }),
+    );
+    const table = (outcome: (i: number) => string) =>
+      Object.fromEntries(cells.map((c, i) => [`${c.kind} room, ${c.actor}, ${c.transport}`, outcome(i)]));
+    const expected = table((i) =>
+      expectedOutcome(row as RoomRow, cells[i]?.kind ?? "open", cells[i]?.actor ?? "owner"),
+    );
+    const got = table((i) => actual[i] ?? "no answer");
+    for (const key of Object.keys(expected)) record(`${label(row)}: ${key}`, expected[key] as Outcome, got[key] ?? "");
+    expect(got).toEqual(expected);
+  });
+
+  it.each(accountRows.map((row) => [label(row), row] as const))("%s", async (_, row: AccountRow) => {
+    const def = procedureDef(router, row.procedure);
+    if (!def) throw new Error(`no procedure ${row.procedure}`);
+    const cells = (["anonymous", "user"] as const).flatMap((actor) =>
+      transportsOf(def).map((transport: Transport) => ({ actor, transport })),
+    );
+    const actual = await Promise.all(
+      cells.map(async ({ actor, transport }) => {
+        const caller = actor === "user" ? await signUp(server.url) : null;
+        const input = row.input({ caller, someone });
+        return callProcedure(server.url, def, row.procedure, input, caller?.token, transport);
+      }),
+    );
+    const expected = Object.fromEntries(cells.map((c) => [`${c.actor}, ${c.transport}`, row[c.actor]]));
+    const got = Object.fromEntries(cells.map((c, i) => [`${c.actor}, ${c.transport}`, actual[i]]));
+    for (const key of Object.keys(expected)) record(`${label(row)}: ${key}`, expected[key] as Outcome, got[key] ?? "");
+    expect(got).toEqual(expected);
+  });
+
+  it("lets nothing through that its tables refuse", () => {
+    expect(cellCount).toBeGreaterThan(0);
+    expect(unexpectedAllows).toEqual([]);
+  });
+});
