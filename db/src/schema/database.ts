@@ -60,6 +60,8 @@ export interface RoomEventsTable {
   /** The event's JSON, exactly as it is streamed. */
   payload: string;
   created_at: string;
+  /** The message a `message.*` event is about; null for other events. */
+  message_id: string | null;
 }
 
 export interface ActivityLogTable {

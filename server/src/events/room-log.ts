@@ -1,26 +1,28 @@
 import type { Database } from "@natter/db";
-import { type RoomEvent, type RoomEventInput, roomEventSchema } from "@natter/shared";
+import { type Message, type RoomEvent, type RoomEventInput, roomEventSchema } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
 import { toTimestamp } from "../services/clock.js";
 
 /**
  * Gives an event the room's next `seq` and stores it, inside the caller's transaction, so
  * the change and its log entry commit together or not at all. Publish the returned event
- * on the bus after the transaction commits.
+ * on the bus after the transaction commits. Pass a function when the event must carry its
+ * own `seq` (a message's seq is the seq of its creation event).
  */
-export async function appendRoomEvent(
+export async function appendRoomEvent<I extends RoomEventInput>(
   trx: Transaction<Database>,
   roomId: string,
-  input: RoomEventInput,
+  input: I | ((seq: number) => I),
   now: number,
-): Promise<RoomEvent> {
+): Promise<I & Pick<RoomEvent, "roomId" | "seq" | "at">> {
   const { last_seq: seq } = await trx
     .updateTable("rooms")
     .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
     .where("id", "=", roomId)
     .returning("last_seq")
     .executeTakeFirstOrThrow();
-  const event = { ...input, roomId, seq, at: toTimestamp(now) } as RoomEvent;
+  const fields = typeof input === "function" ? input(seq) : input;
+  const event = { ...fields, roomId, seq, at: toTimestamp(now) };
   await trx
     .insertInto("room_events")
     .values({
@@ -30,9 +32,50 @@ export async function appendRoomEvent(
       actor_id: event.actorId,
       payload: JSON.stringify(event),
       created_at: event.at,
+      message_id: messageIdOf(event),
     })
     .execute();
   return event;
+}
+
+/**
+ * Replaces the message inside every stored `message.created` and `message.edited` event of
+ * one message, so that a replay never shows what the message has lost (a deleted body).
+ */
+export async function rewriteMessageEvents(
+  trx: Transaction<Database>,
+  roomId: string,
+  message: Message,
+): Promise<void> {
+  const rows = await trx
+    .selectFrom("room_events")
+    .select(["seq", "payload"])
+    .where("room_id", "=", roomId)
+    .where("message_id", "=", message.id)
+    .where("type", "in", ["message.created", "message.edited"])
+    .execute();
+  for (const row of rows) {
+    const payload = JSON.stringify({ ...JSON.parse(row.payload), message });
+    await trx
+      .updateTable("room_events")
+      .set({ payload })
+      .where("room_id", "=", roomId)
+      .where("seq", "=", row.seq)
+      .execute();
+  }
+}
+
+/** The message an event is about, if it is a message event. */
+function messageIdOf(event: RoomEventInput): string | null {
+  switch (event.type) {
+    case "message.created":
+    case "message.edited":
+      return event.message.id;
+    case "message.deleted":
+      return event.messageId;
+    default:
+      return null;
+  }
 }
 
 /** The room's events after `afterSeq`, oldest first, at most `limit`. */

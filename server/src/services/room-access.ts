@@ -11,6 +11,8 @@ export interface RoomAccess {
   roomId: string;
   open: boolean;
   role: RoomRole | null;
+  /** The room's newest `seq` when it was read. */
+  lastSeq: number;
 }
 
 /**
@@ -27,13 +29,13 @@ export async function readableRoom(
     .leftJoin("room_members", (join) =>
       join.onRef("room_members.room_id", "=", "rooms.id").on("room_members.user_id", "=", session?.userId ?? ""),
     )
-    .select(["rooms.id", "rooms.is_open", "room_members.role"])
+    .select(["rooms.id", "rooms.is_open", "rooms.last_seq", "room_members.role"])
     .where("rooms.id", "=", roomId)
     .executeTakeFirst();
   if (!row || (row.is_open === 0 && row.role === null)) {
     throw new NatterError("ROOM_NOT_FOUND", "No such room");
   }
-  return { roomId: row.id, open: row.is_open === 1, role: row.role };
+  return { roomId: row.id, open: row.is_open === 1, role: row.role, lastSeq: row.last_seq };
 }
 
 /** Throws FORBIDDEN, naming the role needed, unless the caller holds `needed` or higher. */

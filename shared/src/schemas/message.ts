@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { LIMITS } from "../limits.js";
 import { idSchema, timestampSchema } from "./common.js";
+import { pageLimitSchema } from "./pagination.js";
 
 /** A message body: 1–4000 characters, not blank. */
 export const messageBodySchema = z
   .string()
-  .max(4000)
+  .max(LIMITS.messageBodyMax)
   .refine((body) => body.trim().length > 0, "must not be blank");
 
 /** A message; a deleted one keeps its place as a tombstone with a null body. */
@@ -23,3 +25,67 @@ export const messageSchema = z
   })
   .meta({ id: "Message" });
 export type Message = z.infer<typeof messageSchema>;
+
+/** A room's sequence number used as a cursor: 0 means "before the first entry". */
+export const seqCursorSchema = z.number().int().nonnegative();
+
+/** A sender's own id for one message: retrying a send with it never creates a second message. */
+export const clientMessageIdSchema = z.string().min(1).max(LIMITS.clientMessageIdMax);
+
+export const sendMessageInputSchema = z.object({
+  roomId: idSchema,
+  body: messageBodySchema,
+  clientMessageId: clientMessageIdSchema.optional(),
+  /** A message of the same room this one answers. */
+  replyToId: idSchema.optional(),
+});
+export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;
+
+export const editMessageInputSchema = z.object({ roomId: idSchema, messageId: idSchema, body: messageBodySchema });
+
+export const messageRefInputSchema = z.object({ roomId: idSchema, messageId: idSchema });
+
+/**
+ * A page of a room's messages by `seq`: with `before`, the newest messages below it, newest
+ * first; with `after`, the oldest above it, oldest first; with neither, the newest page.
+ */
+export const messagePageInputSchema = z
+  .object({
+    roomId: idSchema,
+    before: seqCursorSchema.optional(),
+    after: seqCursorSchema.optional(),
+    limit: pageLimitSchema,
+  })
+  .refine((input) => input.before === undefined || input.after === undefined, {
+    message: "give before or after, not both",
+    path: ["after"],
+  });
+export type MessagePageInput = z.infer<typeof messagePageInputSchema>;
+
+export const messageResultSchema = z.object({ message: messageSchema });
+
+/** A page of messages; `hasMore` says whether another page lies further in the same direction. */
+export const messagePageSchema = z.object({ messages: z.array(messageSchema), hasMore: z.boolean() });
+export type MessagePage = z.infer<typeof messagePageSchema>;
+
+export const markReadInputSchema = z.object({ roomId: idSchema, seq: seqCursorSchema });
+
+export const readCursorSchema = z.object({
+  /** The caller's read cursor after the call: a room `seq`, never beyond the room's last. */
+  readSeq: z.number().int().nonnegative(),
+});
+
+/** The caller's unread state in one joined room. */
+export const roomUnreadSchema = z
+  .object({
+    roomId: idSchema,
+    /** Messages after `readSeq`, not by the caller, not deleted; stops at `LIMITS.unreadCountMax`. */
+    unreadCount: z.number().int().nonnegative(),
+    readSeq: z.number().int().nonnegative(),
+    /** The room's newest `seq`. */
+    lastSeq: z.number().int().nonnegative(),
+  })
+  .meta({ id: "RoomUnread" });
+export type RoomUnread = z.infer<typeof roomUnreadSchema>;
+
+export const unreadResultSchema = z.object({ rooms: z.array(roomUnreadSchema) });

@@ -40,3 +40,16 @@ export type RoomEventInput = RoomEvent extends infer E
     ? Omit<E, "roomId" | "seq" | "at">
     : never
   : never;
+
+/**
+ * Watching a room: `lastEventId` is the `seq` of the last event the watcher holds (as a
+ * string, the id `tracked()` gives each event). With it, every later event is replayed
+ * before the stream goes live; without it, the stream starts live at the room's newest seq.
+ */
+export const roomEventsInputSchema = z.object({
+  roomId: idSchema,
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,15}$/, "must be the seq of an event")
+    .optional(),
+});

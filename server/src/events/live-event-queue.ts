@@ -1,0 +1,59 @@
+import type { RoomEvent } from "@natter/shared";
+
+/**
+ * The live events one watcher has not sent yet, bounded: when more arrive than it holds,
+ * it drops them all and says so once (`takeOverflow`), and the watcher reads the room's
+ * log instead. A slow watcher thus costs the log a few reads, never the server memory.
+ */
+export class LiveEventQueue {
+  private events: RoomEvent[] = [];
+  private overflowed = false;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly capacity: number) {}
+
+  /** Takes a published event; never blocks the publisher. */
+  push(event: RoomEvent): void {
+    if (!this.overflowed) {
+      if (this.events.length < this.capacity) this.events.push(event);
+      else {
+        this.overflowed = true;
+        this.events = [];
+      }
+    }
+    this.wake?.();
+  }
+
+  /** The oldest queued event, left in place. */
+  peek(): RoomEvent | undefined {
+    return this.events[0];
+  }
+
+  /** Removes the oldest queued event. */
+  drop(): void {
+    this.events.shift();
+  }
+
+  /** Whether events were lost since the last call; the caller must then read the log. */
+  takeOverflow(): boolean {
+    const overflowed = this.overflowed;
+    this.overflowed = false;
+    return overflowed;
+  }
+
+  /** Resolves when an event arrives; false if `signal` aborted first. */
+  wait(signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    if (this.events.length > 0 || this.overflowed) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onAbort = () => settle(false);
+      const settle = (arrived: boolean) => {
+        this.wake = null;
+        signal?.removeEventListener("abort", onAbort);
+        resolve(arrived);
+      };
+      this.wake = () => settle(true);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}

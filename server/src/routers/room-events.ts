@@ -1,0 +1,20 @@
+import { roomEventsInputSchema } from "@natter/shared";
+import { tracked } from "@trpc/server";
+import type { Services } from "../services/services.js";
+import { publicProcedure, router } from "../trpc/trpc.js";
+
+/**
+ * `rooms.events`: a room's log as a live subscription (WebSocket). Each event is tracked by
+ * its `seq`, so a client that reconnects resumes with `lastEventId` and misses nothing.
+ * Anonymous callers may watch open rooms; closed rooms answer members only.
+ */
+export function createRoomEventsRouter({ roomEvents }: Services) {
+  return router({
+    events: publicProcedure.input(roomEventsInputSchema).subscription(async function* ({ ctx, input, signal }) {
+      const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
+      for await (const event of roomEvents.watch(ctx.session, input.roomId, afterSeq, signal)) {
+        yield tracked(String(event.seq), event);
+      }
+    }),
+  });
+}

@@ -1,0 +1,26 @@
+import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
+import { CompiledQuery } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
+
+describe("messagePageQuery", () => {
+  let database: OpenedDatabase;
+  beforeAll(async () => {
+    database = openDatabase(":memory:");
+    await migrateToLatest(database.db);
+  });
+  afterAll(() => database.close());
+
+  const cursors: MessagePageCursor[] = [{ newest: true }, { before: 1_000_000 }, { after: 1_000_000 }];
+
+  it.each(cursors)("seeks the (room_id, seq) index and never sorts or skips rows: %o", async (cursor) => {
+    const { sql, parameters } = messagePageQuery(database.db, "room", cursor, 51).compile();
+    const plan = await database.db.executeQuery<{ detail: string }>(
+      CompiledQuery.raw(`explain query plan ${sql}`, [...parameters]),
+    );
+    const details = plan.rows.map((row) => row.detail);
+    expect(details).toHaveLength(1);
+    expect(details[0]).toMatch(/^SEARCH messages USING INDEX messages_by_seq \(room_id=\?( AND seq[<>]\?)?\)$/);
+    expect(sql).not.toMatch(/offset/i);
+  });
+});

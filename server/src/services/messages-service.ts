@@ -1,0 +1,291 @@
+import { type Database, isUniqueViolation, type MessagesTable, uuidV7 } from "@natter/db";
+import {
+  LIMITS,
+  type Message,
+  type MessagePage,
+  type MessagePageInput,
+  NatterError,
+  type RoomEvent,
+  type RoomUnread,
+  type SendMessageInput,
+} from "@natter/shared";
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { RoomEventBus } from "../events/room-event-bus.js";
+import { appendRoomEvent, rewriteMessageEvents } from "../events/room-log.js";
+import type { AuthSession } from "./accounts-service.js";
+import { type Clock, toTimestamp } from "./clock.js";
+import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
+import { readableRoom, requireRole } from "./room-access.js";
+
+export interface MessagesServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  events: RoomEventBus;
+}
+
+type MessageRow = Selectable<MessagesTable>;
+
+/** What a write did: the message as it now is, and the log entry to publish (none if nothing changed). */
+interface MessageWrite {
+  message: Message;
+  event: RoomEvent | null;
+}
+
+/**
+ * Sending, editing, deleting and reading messages, and read cursors. Every change is an
+ * entry of the room's log, written in the change's transaction and published after commit.
+ */
+export class MessagesService {
+  constructor(private readonly deps: MessagesServiceDeps) {}
+
+  /**
+   * Posts a message as a member. With a `clientMessageId`, a retry by the same author in
+   * the same room answers the original and creates nothing, however many retries race.
+   */
+  async send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
+    const { db, clock } = this.deps;
+    const { clientMessageId = null, replyToId = null } = input;
+    try {
+      return await this.write(async (trx) => {
+        requireRole(await readableRoom(trx, roomId, session), "member");
+        if (clientMessageId !== null) {
+          const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
+          if (original) return { message: toMessage(original), event: null };
+        }
+        if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
+        const now = clock.now();
+        const event = await appendRoomEvent(
+          trx,
+          roomId,
+          (seq) => ({
+            type: "message.created" as const,
+            actorId: session.userId,
+            message: {
+              id: uuidV7(now),
+              roomId,
+              seq,
+              authorId: session.userId,
+              body: input.body,
+              replyToId,
+              createdAt: toTimestamp(now),
+              editedAt: null,
+              deletedAt: null,
+            },
+          }),
+          now,
+        );
+        const { message } = event;
+        await trx
+          .insertInto("messages")
+          .values({
+            id: message.id,
+            room_id: roomId,
+            seq: message.seq,
+            author_id: message.authorId,
+            body: message.body,
+            reply_to_id: message.replyToId,
+            client_message_id: clientMessageId,
+            created_at: message.createdAt,
+          })
+          .execute();
+        return { message, event };
+      });
+    } catch (error) {
+      // Another node's retry won the unique index between our look-up and our insert.
+      if (clientMessageId === null || !isUniqueViolation(error)) throw error;
+      const original = await findByClientId(db, roomId, session.userId, clientMessageId);
+      if (!original) throw error;
+      return toMessage(original);
+    }
+  }
+
+  /** Replaces a message's body; only its author may, while a member of the room. */
+  edit(session: AuthSession, roomId: string, messageId: string, body: string): Promise<Message> {
+    return this.write(async (trx) => {
+      requireRole(await readableRoom(trx, roomId, session), "member");
+      const row = await findMessage(trx, roomId, messageId);
+      if (row.author_id !== session.userId) {
+        throw new NatterError("FORBIDDEN", "Only the author may edit a message");
+      }
+      if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
+      const now = this.deps.clock.now();
+      const message: Message = { ...toMessage(row), body, editedAt: toTimestamp(now) };
+      await trx
+        .updateTable("messages")
+        .set({ body, edited_at: message.editedAt })
+        .where("id", "=", messageId)
+        .execute();
+      const event = await appendRoomEvent(
+        trx,
+        roomId,
+        { type: "message.edited", actorId: session.userId, message },
+        now,
+      );
+      return { message, event };
+    });
+  }
+
+  /**
+   * Turns a message into a tombstone that keeps its place; its author or a room admin may.
+   * The body is also scrubbed from the stored events that carried it, so no replay shows
+   * it again. Deleting a tombstone answers it unchanged.
+   */
+  delete(session: AuthSession, roomId: string, messageId: string): Promise<Message> {
+    return this.write(async (trx) => {
+      const access = await readableRoom(trx, roomId, session);
+      requireRole(access, "member");
+      const row = await findMessage(trx, roomId, messageId);
+      if (row.author_id !== session.userId) requireRole(access, "admin");
+      if (row.deleted_at !== null) return { message: toMessage(row), event: null };
+      const now = this.deps.clock.now();
+      const message: Message = { ...toMessage(row), body: null, deletedAt: toTimestamp(now) };
+      await trx
+        .updateTable("messages")
+        .set({ body: null, deleted_at: message.deletedAt })
+        .where("id", "=", messageId)
+        .execute();
+      await rewriteMessageEvents(trx, roomId, message);
+      const event = await appendRoomEvent(
+        trx,
+        roomId,
+        { type: "message.deleted", actorId: session.userId, messageId },
+        now,
+      );
+      return { message, event };
+    });
+  }
+
+  /** A page of a room's history, tombstones included; anyone may read an open room. */
+  async list(
+    session: AuthSession | null,
+    roomId: string,
+    input: Omit<MessagePageInput, "roomId">,
+  ): Promise<MessagePage> {
+    const { db } = this.deps;
+    await readableRoom(db, roomId, session);
+    const cursor: MessagePageCursor =
+      input.after !== undefined
+        ? { after: input.after }
+        : input.before !== undefined
+          ? { before: input.before }
+          : { newest: true };
+    // One row more than asked tells whether another page follows.
+    const rows = await messagePageQuery(db, roomId, cursor, input.limit + 1).execute();
+    return { messages: rows.slice(0, input.limit).map(toMessage), hasMore: rows.length > input.limit };
+  }
+
+  /**
+   * Moves the caller's read cursor forward to `seq` (never back; a seq past the room's
+   * newest counts as the newest) and answers where it now stands.
+   */
+  async markRead(session: AuthSession, roomId: string, seq: number): Promise<number> {
+    const { db } = this.deps;
+    const access = await readableRoom(db, roomId, session);
+    requireRole(access, "member");
+    const target = Math.min(seq, access.lastSeq);
+    const row = await db
+      .updateTable("room_members")
+      .set((eb) => ({
+        read_seq: eb.case().when("read_seq", "<", target).then(target).else(eb.ref("read_seq")).end(),
+      }))
+      .where("room_id", "=", roomId)
+      .where("user_id", "=", session.userId)
+      .returning("read_seq")
+      .executeTakeFirst();
+    // The caller left between the check and the update.
+    if (!row)
+      throw new NatterError("FORBIDDEN", "Only a room member or higher may do this", { requiredRole: "member" });
+    return row.read_seq;
+  }
+
+  /**
+   * The caller's unread state in each room they belong to: messages after their cursor,
+   * written by others and not deleted, counted up to `LIMITS.unreadCountMax`.
+   */
+  async unread(session: AuthSession): Promise<RoomUnread[]> {
+    const rows = await this.deps.db
+      .selectFrom("room_members")
+      .innerJoin("rooms", "rooms.id", "room_members.room_id")
+      .select(["room_members.room_id as roomId", "room_members.read_seq as readSeq", "rooms.last_seq as lastSeq"])
+      .select((eb) =>
+        eb
+          .selectFrom(
+            eb
+              .selectFrom("messages")
+              .select("messages.id")
+              .whereRef("messages.room_id", "=", "room_members.room_id")
+              .whereRef("messages.seq", ">", "room_members.read_seq")
+              .where("messages.author_id", "!=", session.userId)
+              .where("messages.deleted_at", "is", null)
+              .limit(LIMITS.unreadCountMax)
+              .as("unread"),
+          )
+          .select((inner) => inner.fn.countAll<number>().as("count"))
+          .as("unreadCount"),
+      )
+      .where("room_members.user_id", "=", session.userId)
+      .orderBy("room_members.room_id")
+      .execute();
+    return rows.map((row) => ({ ...row, unreadCount: Number(row.unreadCount ?? 0) }));
+  }
+
+  /** Runs a write in one transaction and publishes its log entry once committed. */
+  private async write(change: (trx: Transaction<Database>) => Promise<MessageWrite>): Promise<Message> {
+    const { message, event } = await this.deps.db.transaction().execute(change);
+    if (event) this.deps.events.publish([event]);
+    return message;
+  }
+}
+
+function findByClientId(
+  db: Kysely<Database>,
+  roomId: string,
+  authorId: string,
+  clientMessageId: string,
+): Promise<MessageRow | undefined> {
+  return db
+    .selectFrom("messages")
+    .selectAll()
+    .where("room_id", "=", roomId)
+    .where("author_id", "=", authorId)
+    .where("client_message_id", "=", clientMessageId)
+    .executeTakeFirst();
+}
+
+function messageInRoom(db: Kysely<Database>, roomId: string, messageId: string): Promise<MessageRow | undefined> {
+  return db
+    .selectFrom("messages")
+    .selectAll()
+    .where("id", "=", messageId)
+    .where("room_id", "=", roomId)
+    .executeTakeFirst();
+}
+
+async function findMessage(db: Kysely<Database>, roomId: string, messageId: string): Promise<MessageRow> {
+  const row = await messageInRoom(db, roomId, messageId);
+  if (!row) throw new NatterError("MESSAGE_NOT_FOUND", "No such message in this room");
+  return row;
+}
+
+/** A reply must answer a message of the same room; anything else is a bad input. */
+async function requireReplyTarget(db: Kysely<Database>, roomId: string, replyToId: string): Promise<void> {
+  if (!(await messageInRoom(db, roomId, replyToId))) {
+    throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+      issues: [{ path: "replyToId", message: "must be a message of this room" }],
+    });
+  }
+}
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    roomId: row.room_id,
+    seq: row.seq,
+    authorId: row.author_id,
+    body: row.body,
+    replyToId: row.reply_to_id,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    deletedAt: row.deleted_at,
+  };
+}

@@ -1,0 +1,139 @@
+import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
+import type { RoomEvent } from "@natter/shared";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { InProcessRoomEventBus, type RoomEventBus } from "../events/room-event-bus.js";
+import type { AuthSession } from "./accounts-service.js";
+import { systemClock, toTimestamp } from "./clock.js";
+import { MessagesService } from "./messages-service.js";
+import { RoomEventsService } from "./room-events-service.js";
+import { RoomsService } from "./rooms-service.js";
+
+/**
+ * A bus as a multi-node one may behave, within the bus contract ("best effort, may
+ * reorder"): it can hold events and release them newest first, and drop some outright.
+ */
+class UnrulyBus implements RoomEventBus {
+  private readonly inner = new InProcessRoomEventBus();
+  private held: RoomEvent[] = [];
+  holding = false;
+  /** Events for which this answers true are never delivered. */
+  drops: (event: RoomEvent) => boolean = () => false;
+
+  publish(events: readonly RoomEvent[]): void {
+    const kept = events.filter((event) => !this.drops(event));
+    if (this.holding) this.held.push(...kept);
+    else this.inner.publish(kept);
+  }
+
+  subscribe(roomId: string, listener: (event: RoomEvent) => void): () => void {
+    return this.inner.subscribe(roomId, listener);
+  }
+
+  /** Delivers every held event, newest first. */
+  releaseReversed(): void {
+    const held = this.held.reverse();
+    this.held = [];
+    this.holding = false;
+    this.inner.publish(held);
+  }
+}
+
+describe("RoomEventsService.watch", () => {
+  let database: OpenedDatabase;
+  let bus: UnrulyBus;
+  let messages: MessagesService;
+  let roomEvents: RoomEventsService;
+  let alice: AuthSession;
+  let roomId: string;
+
+  beforeEach(async () => {
+    database = openDatabase(":memory:");
+    await migrateToLatest(database.db);
+    const { db } = database;
+    await db
+      .insertInto("users")
+      .values({ id: "u1", username: "alice", username_key: "alice", password_hash: "x", created_at: toTimestamp(0) })
+      .execute();
+    alice = { sessionId: "s1", userId: "u1", username: "alice", expiresAt: Number.MAX_SAFE_INTEGER };
+    bus = new UnrulyBus();
+    messages = new MessagesService({ db, clock: systemClock, events: bus });
+    roomEvents = new RoomEventsService({ db, events: bus });
+    const rooms = new RoomsService({ db, clock: systemClock, events: bus });
+    roomId = (await rooms.create(alice, { open: true, memberIds: [] })).id;
+  });
+  afterEach(() => database.close());
+
+  const sendMany = async (count: number) => {
+    for (let i = 0; i < count; i++) await messages.send(alice, roomId, { body: `m${i}` });
+  };
+
+  /** Pulls `count` events from a watch, failing instead of hanging if they never come. */
+  const take = async (stream: AsyncGenerator<RoomEvent>, count: number) => {
+    const taken: RoomEvent[] = [];
+    while (taken.length < count) {
+      const next = await Promise.race([
+        stream.next(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`stalled after ${taken.length}`)), 5000)),
+      ]);
+      if (next.done) break;
+      taken.push(next.value);
+    }
+    return taken;
+  };
+
+  const seqsFrom = (first: number, count: number) => Array.from({ length: count }, (_, i) => first + i);
+
+  it("sends each entry once when live entries arrive in the middle of a replay", async () => {
+    await sendMany(600);
+    const stream = roomEvents.watch(alice, roomId, 1);
+    const replayed = await take(stream, 250);
+    await sendMany(50);
+    const rest = await take(stream, 400);
+    expect([...replayed, ...rest].map((e) => e.seq)).toEqual(seqsFrom(2, 650));
+    // The 50 were also queued live; they are dropped as sent, and the stream goes on live.
+    await sendMany(1);
+    expect((await take(stream, 1)).map((e) => e.seq)).toEqual([652]);
+    await stream.return();
+  });
+
+  it("fills from the log what a reordering bus delivers out of order", async () => {
+    const stream = roomEvents.watch(alice, roomId, 1);
+    const first = stream.next();
+    bus.holding = true;
+    await sendMany(10);
+    bus.releaseReversed();
+    const events = [(await first).value as RoomEvent, ...(await take(stream, 9))];
+    expect(events.map((e) => e.seq)).toEqual(seqsFrom(2, 10));
+    await stream.return();
+  });
+
+  it("fills from the log what a bus drops, once a later event arrives", async () => {
+    bus.drops = (event) => event.seq % 5 !== 0;
+    const stream = roomEvents.watch(alice, roomId, 1);
+    const first = stream.next();
+    await sendMany(9);
+    const events = [(await first).value as RoomEvent, ...(await take(stream, 8))];
+    expect(events.map((e) => e.seq)).toEqual(seqsFrom(2, 9));
+    await stream.return();
+  });
+
+  it("stops queueing for a watcher that does not pull, and catches it up from the log", async () => {
+    const stream = roomEvents.watch(alice, roomId, 1);
+    const first = stream.next();
+    // 1,200 events published while the watcher holds only one: far past its queue.
+    await sendMany(1200);
+    const events = [(await first).value as RoomEvent, ...(await take(stream, 1199))];
+    expect(events.map((e) => e.seq)).toEqual(seqsFrom(2, 1200));
+    await sendMany(1);
+    expect((await take(stream, 1)).map((e) => e.seq)).toEqual([1202]);
+    await stream.return();
+  });
+
+  it("ends when the watcher's signal aborts while it waits", async () => {
+    const controller = new AbortController();
+    const stream = roomEvents.watch(alice, roomId, undefined, controller.signal);
+    const next = stream.next();
+    controller.abort();
+    expect(await next).toEqual({ done: true, value: undefined });
+  });
+});

@@ -1,0 +1,115 @@
+import type { Database } from "@natter/db";
+import type { RoomEvent } from "@natter/shared";
+import type { Kysely } from "kysely";
+import { LiveEventQueue } from "../events/live-event-queue.js";
+import type { RoomEventBus } from "../events/room-event-bus.js";
+import { readRoomEvents } from "../events/room-log.js";
+import type { AuthSession } from "./accounts-service.js";
+import { readableRoom } from "./room-access.js";
+
+/** Log entries read per query while a watcher catches up. */
+const CATCH_UP_BATCH = 200;
+/** Live events held per watcher; past this it drops them and catches up from the log. */
+const LIVE_QUEUE_CAPACITY = 500;
+
+export interface RoomEventsServiceDeps {
+  db: Kysely<Database>;
+  events: RoomEventBus;
+}
+
+/** Live, gapless streams of a room's log. */
+export class RoomEventsService {
+  constructor(private readonly deps: RoomEventsServiceDeps) {}
+
+  /**
+   * Every entry of the room's log after `afterSeq`, in `seq` order, each exactly once: first
+   * what the log already holds, then live. Without `afterSeq` the stream starts live at the
+   * room's newest entry. Open rooms may be watched by anyone, closed ones by members.
+   *
+   * The stream ends after an entry that ends the caller's view: the room deleted, the
+   * caller kicked or gone, or the room closed while the caller is not a member.
+   */
+  async *watch(
+    session: AuthSession | null,
+    roomId: string,
+    afterSeq: number | undefined,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RoomEvent, void> {
+    const { db, events } = this.deps;
+    const live = new LiveEventQueue(LIVE_QUEUE_CAPACITY);
+    const unsubscribe = events.subscribe(roomId, (event) => live.push(event));
+    try {
+      // Access and position are read after listening, so no entry falls between the two.
+      const access = await readableRoom(db, roomId, session);
+      const view = new WatcherView(session?.userId ?? null, access.role !== null, access.lastSeq);
+      let lastSent = afterSeq ?? access.lastSeq;
+      let catchingUp = afterSeq !== undefined;
+      // The seq of a live event a catch-up already tried to close the gap before.
+      let gapTriedFor = 0;
+      while (!signal?.aborted) {
+        if (live.takeOverflow()) catchingUp = true;
+        if (catchingUp) {
+          const batch = await readRoomEvents(db, roomId, lastSent, CATCH_UP_BATCH);
+          catchingUp = batch.length === CATCH_UP_BATCH;
+          for (const event of batch) {
+            lastSent = event.seq;
+            yield event;
+            if (view.endsWith(event)) return;
+          }
+          continue;
+        }
+        const next = live.peek();
+        if (!next) {
+          if (!(await live.wait(signal))) return;
+          continue;
+        }
+        if (next.seq <= lastSent) {
+          live.drop();
+          continue;
+        }
+        // The bus may reorder: the log, committed before publishing, fills the gap. If the
+        // log lacks it even so (the room was deleted with its log), the event goes as it is.
+        if (next.seq > lastSent + 1 && gapTriedFor !== next.seq) {
+          gapTriedFor = next.seq;
+          catchingUp = true;
+          continue;
+        }
+        live.drop();
+        lastSent = next.seq;
+        yield next;
+        if (view.endsWith(next)) return;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+}
+
+/** What a watcher may still see, as the log's entries after its access check unfold. */
+class WatcherView {
+  constructor(
+    private readonly userId: string | null,
+    private member: boolean,
+    /** Entries up to here were already accounted for by the access check. */
+    private readonly checkedSeq: number,
+  ) {}
+
+  /** Whether the stream must end after this entry. */
+  endsWith(event: RoomEvent): boolean {
+    if (event.seq <= this.checkedSeq) return false;
+    switch (event.type) {
+      case "room.deleted":
+        return true;
+      case "member.left":
+      case "member.kicked":
+        return event.userId === this.userId;
+      case "member.joined":
+        if (event.member.userId === this.userId) this.member = true;
+        return false;
+      case "room.updated":
+        return !event.open && !this.member;
+      default:
+        return false;
+    }
+  }
+}
