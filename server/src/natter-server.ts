@@ -12,6 +12,7 @@ import { type Clock, systemClock } from "./services/clock.js";
 import { createServices } from "./services/create-services.js";
 import type { Services } from "./services/services.js";
 import { SERVER_VERSION } from "./version.js";
+import type { WebSocketStats } from "./ws/guarded-socket.js";
 import { attachWebSocketServer } from "./ws/ws-server.js";
 
 export interface StartOptions {
@@ -27,6 +28,8 @@ export interface NatterServer {
   url: string;
   httpServer: Server;
   services: Services;
+  /** What the WebSocket guards have seen: the most bytes a socket held unsent, drops. */
+  webSocketStats(): Readonly<WebSocketStats>;
   /** Stops accepting, lets requests in flight finish, closes sockets and the database. */
   close(): Promise<void>;
 }
@@ -68,6 +71,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     router,
     services,
     config,
+    clock,
     logger: log,
     path: TRPC_PREFIX,
     revocations,
@@ -94,5 +98,5 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     })();
     return closing;
   };
-  return { url, httpServer, services, close };
+  return { url, httpServer, services, webSocketStats: ws.stats, close };
 }

@@ -11,7 +11,9 @@ const USAGE = `Usage:
 --db takes a SQLite file path (default ./data/natter.db) or :memory:.
 Every setting can also come from the environment: NATTER_PORT, NATTER_HOST,
 NATTER_DATABASE_URL, NATTER_LOG_LEVEL, NATTER_SESSION_IDLE_TTL_SECONDS,
-NATTER_SESSION_ABSOLUTE_TTL_SECONDS, NATTER_ALLOWED_ORIGINS.`;
+NATTER_SESSION_ABSOLUTE_TTL_SECONDS, NATTER_ALLOWED_ORIGINS, and the WebSocket guards
+NATTER_WS_PING_MS, NATTER_WS_PONG_WAIT_MS, NATTER_WS_MAX_BUFFERED_BYTES,
+NATTER_WS_MESSAGES_PER_SECOND, NATTER_WS_MESSAGE_BURST, NATTER_WS_SESSION_CHECK_MS.`;
 
 /** Runs the `natter` command line; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {

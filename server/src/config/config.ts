@@ -1,7 +1,9 @@
 import { DEFAULT_DATABASE_URL } from "@natter/db";
+import { LIMITS } from "@natter/shared";
 import { z } from "zod";
 
 const seconds = z.coerce.number().int().positive();
+const milliseconds = z.coerce.number().int().positive();
 
 /** Everything the server can be told at start, validated before anything opens. */
 export const configSchema = z.object({
@@ -27,6 +29,21 @@ export const configSchema = z.object({
         .map((origin) => origin.trim())
         .filter(Boolean),
     ),
+  /** A WebSocket quiet for this long is sent a PING... */
+  wsPingMs: milliseconds.default(30_000),
+  /** ...and is cut off if nothing arrives within this long after it. */
+  wsPongWaitMs: milliseconds.default(10_000),
+  /** Unsent bytes a WebSocket may hold before its reader is dropped as too slow. */
+  wsMaxBufferedBytes: z.coerce
+    .number()
+    .int()
+    .min(LIMITS.maxWebSocketMessageBytes)
+    .default(1024 * 1024),
+  /** Messages a WebSocket may send per second on average, and in one burst, before it is closed. */
+  wsMessagesPerSecond: z.coerce.number().positive().default(20),
+  wsMessageBurst: z.coerce.number().int().positive().default(100),
+  /** How often open WebSockets are checked for sessions that expired while they were open. */
+  wsSessionCheckMs: milliseconds.default(30_000),
 });
 
 /** The validated server configuration. */
@@ -42,6 +59,12 @@ const ENVIRONMENT_KEYS: Record<keyof Config, string> = {
   sessionIdleTtlSeconds: "NATTER_SESSION_IDLE_TTL_SECONDS",
   sessionAbsoluteTtlSeconds: "NATTER_SESSION_ABSOLUTE_TTL_SECONDS",
   allowedOrigins: "NATTER_ALLOWED_ORIGINS",
+  wsPingMs: "NATTER_WS_PING_MS",
+  wsPongWaitMs: "NATTER_WS_PONG_WAIT_MS",
+  wsMaxBufferedBytes: "NATTER_WS_MAX_BUFFERED_BYTES",
+  wsMessagesPerSecond: "NATTER_WS_MESSAGES_PER_SECOND",
+  wsMessageBurst: "NATTER_WS_MESSAGE_BURST",
+  wsSessionCheckMs: "NATTER_WS_SESSION_CHECK_MS",
 };
 
 /**

@@ -11,6 +11,8 @@ export interface AuthSession {
   sessionId: string;
   userId: string;
   username: string;
+  /** When the session expires unless it is used again (ms since the epoch), as of this check. */
+  expiresAt: number;
 }
 
 /** How long sessions live. */
@@ -128,15 +130,33 @@ export class AccountsService {
       await this.logOut(row.sessionId);
       return null;
     }
+    let expiresAt = Math.min(Date.parse(row.idleExpiresAt), Date.parse(row.absoluteExpiresAt));
     if (now - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
-      const idleExpiry = Math.min(now + sessionPolicy.idleTtlSeconds * 1000, Date.parse(row.absoluteExpiresAt));
+      expiresAt = Math.min(now + sessionPolicy.idleTtlSeconds * 1000, Date.parse(row.absoluteExpiresAt));
       await db
         .updateTable("sessions")
-        .set({ last_used_at: nowText, idle_expires_at: toTimestamp(idleExpiry) })
+        .set({ last_used_at: nowText, idle_expires_at: toTimestamp(expiresAt) })
         .where("id", "=", row.sessionId)
         .execute();
     }
-    return { sessionId: row.sessionId, userId: row.userId, username: row.username };
+    return { sessionId: row.sessionId, userId: row.userId, username: row.username, expiresAt };
+  }
+
+  /**
+   * When a session expires now, as uses elsewhere may have slid it since it was resolved;
+   * null if it has ended. A session found expired is ended here, which closes its sockets.
+   */
+  async sessionExpiry(sessionId: string): Promise<number | null> {
+    const row = await this.deps.db
+      .selectFrom("sessions")
+      .select(["idle_expires_at", "absolute_expires_at"])
+      .where("id", "=", sessionId)
+      .executeTakeFirst();
+    if (!row) return null;
+    const expiresAt = Math.min(Date.parse(row.idle_expires_at), Date.parse(row.absolute_expires_at));
+    if (this.deps.clock.now() < expiresAt) return expiresAt;
+    await this.logOut(sessionId);
+    return null;
   }
 
   async getUser(userId: string): Promise<User> {

@@ -1,64 +1,69 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { LIMITS } from "@natter/shared";
+import { LIMITS, WS_CLOSE_CODES } from "@natter/shared";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import type { Logger } from "pino";
-import { type WebSocket, WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import type { SessionRevocations } from "../auth/session-revocations.js";
 import type { Config } from "../config/config.js";
 import { isOriginAllowed } from "../http/origin-policy.js";
 import type { AppRouter } from "../routers/app-router.js";
+import type { Clock } from "../services/clock.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext } from "../trpc/context.js";
-
-/** Close code sent when the socket's session ends (logout, password change, expiry). */
-export const SESSION_ENDED_CLOSE_CODE = 4401;
+import { guardedWebSocketClass, type WebSocketStats } from "./guarded-socket.js";
+import { SessionSockets } from "./session-sockets.js";
 
 export interface WebSocketServerDeps {
   httpServer: Server;
   router: AppRouter;
   services: Services;
   config: Config;
+  clock: Clock;
   logger: Logger;
   path: string;
   /** Sessions that end close their sockets at once. */
   revocations: SessionRevocations;
 }
 
-/** The tRPC WebSocket endpoint, upgraded from the HTTP server at `path`. */
+/**
+ * The tRPC WebSocket endpoint, upgraded from the HTTP server at `path`. Safe by default:
+ * browser origins outside the allowlist are refused, messages are capped in size (closed
+ * with `messageTooBig`) and rate (`rateLimited`), quiet peers are pinged and cut off when
+ * they do not answer, slow readers are dropped (`slowReader`), and sockets close when
+ * their session ends (`sessionEnded`).
+ */
 export function attachWebSocketServer(deps: WebSocketServerDeps) {
   const { httpServer, router, services, config, logger, path } = deps;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxWebSocketMessageBytes });
-  const socketsBySession = new Map<string, Set<WebSocket>>();
-
-  const trackSocket = (sessionId: string, socket: WebSocket) => {
-    const sockets = socketsBySession.get(sessionId) ?? new Set<WebSocket>();
-    sockets.add(socket);
-    socketsBySession.set(sessionId, sockets);
-    socket.once("close", () => {
-      sockets.delete(socket);
-      if (sockets.size === 0) socketsBySession.delete(sessionId);
-    });
-  };
+  const stats: WebSocketStats = { maxBufferedBytes: 0, slowReadersDropped: 0, rateLimited: 0 };
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: LIMITS.maxWebSocketMessageBytes,
+    WebSocket: guardedWebSocketClass({
+      maxBufferedBytes: config.wsMaxBufferedBytes,
+      messagesPerSecond: config.wsMessagesPerSecond,
+      messageBurst: config.wsMessageBurst,
+      stats,
+      onClosed: (reason) => logger.warn({ reason }, "websocket closed by its guard"),
+    }),
+  });
+  const sessionSockets = new SessionSockets({ accounts: services.accounts, clock: deps.clock, logger });
 
   const handler = applyWSSHandler({
     wss,
     router,
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    keepAlive: { enabled: true, pingMs: config.wsPingMs, pongWaitMs: config.wsPongWaitMs },
     createContext: async ({ res, info }): Promise<RequestContext> => {
       const token = info.connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
-      if (session) trackSocket(session.sessionId, res);
+      if (session) sessionSockets.track(session, res);
       return { session, transport: "ws" };
     },
   });
 
-  const stopRevocations = deps.revocations.subscribe((sessionIds) => {
-    for (const sessionId of sessionIds) {
-      for (const socket of socketsBySession.get(sessionId) ?? [])
-        socket.close(SESSION_ENDED_CLOSE_CODE, "session ended");
-    }
-  });
+  const stopRevocations = deps.revocations.subscribe((sessionIds) => sessionSockets.close(sessionIds));
+  const sweepTimer = setInterval(() => void sessionSockets.sweep(), config.wsSessionCheckMs);
+  sweepTimer.unref();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -72,12 +77,17 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
   httpServer.on("upgrade", onUpgrade);
 
   return {
+    /** What the guards have seen so far. */
+    stats(): Readonly<WebSocketStats> {
+      return { ...stats };
+    },
     /** Tells clients to reconnect elsewhere, then closes every socket. */
     close(): Promise<void> {
       httpServer.off("upgrade", onUpgrade);
       stopRevocations();
+      clearInterval(sweepTimer);
       handler.broadcastReconnectNotification();
-      for (const client of wss.clients) client.close(1001, "server shutting down");
+      for (const client of wss.clients) client.close(WS_CLOSE_CODES.goingAway, "server shutting down");
       return new Promise((resolve) => wss.close(() => resolve()));
     },
   };

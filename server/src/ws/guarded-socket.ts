@@ -1,0 +1,68 @@
+import { WS_CLOSE_CODES } from "@natter/shared";
+import { WebSocket } from "ws";
+import { TokenBucket } from "./token-bucket.js";
+
+/** What the server learns about its sockets' guards, for logs and tests. */
+export interface WebSocketStats {
+  /** The most bytes any socket held unsent, measured after each send. */
+  maxBufferedBytes: number;
+  /** Sockets closed because they read too slowly. */
+  slowReadersDropped: number;
+  /** Sockets closed because they sent too many messages. */
+  rateLimited: number;
+}
+
+export interface SocketGuardOptions {
+  /** Unsent bytes a socket may hold; past this it is closed with `slowReader`. */
+  maxBufferedBytes: number;
+  /** Incoming messages allowed per second on average, and in one burst. */
+  messagesPerSecond: number;
+  messageBurst: number;
+  /** Updated as sockets send and get closed. */
+  stats: WebSocketStats;
+  /** Called once when a guard closes a socket. */
+  onClosed(reason: "slowReader" | "rateLimited"): void;
+}
+
+/**
+ * A `ws` WebSocket class (for `WebSocketServer`'s `WebSocket` option) that protects the
+ * server from its peer:
+ * - a peer that reads too slowly is closed as soon as its unsent data passes the cap, so
+ *   a reader that never reads costs at most the cap plus one message of memory;
+ * - a peer that sends more messages than its token bucket allows is closed with a policy
+ *   violation, and from then on none of its messages reach tRPC.
+ * Both checks hook the socket itself because tRPC's adapter sends and listens on it directly.
+ */
+export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSocket {
+  const { maxBufferedBytes, stats } = options;
+  return class GuardedWebSocket extends WebSocket {
+    private readonly incoming = new TokenBucket(options.messageBurst, options.messagesPerSecond);
+
+    override send(...args: [data: unknown, ...rest: unknown[]]): void {
+      (super.send as (...sendArgs: unknown[]) => void)(...args);
+      const buffered = this.bufferedAmount;
+      if (buffered > stats.maxBufferedBytes) stats.maxBufferedBytes = buffered;
+      if (buffered > maxBufferedBytes && this.readyState === WebSocket.OPEN) {
+        stats.slowReadersDropped += 1;
+        // The close frame queues behind the unsent data: a reader that catches up learns
+        // why; one that never does is cut off by ws's close timeout.
+        this.close(WS_CLOSE_CODES.slowReader, "reading too slowly: reconnect and resume");
+        options.onClosed("slowReader");
+      }
+    }
+
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === "message") {
+        // A closing socket's remaining messages would only make work nobody can answer.
+        if (this.readyState !== WebSocket.OPEN) return false;
+        if (!this.incoming.take()) {
+          stats.rateLimited += 1;
+          this.close(WS_CLOSE_CODES.rateLimited, "message rate limit exceeded");
+          options.onClosed("rateLimited");
+          return false;
+        }
+      }
+      return super.emit(event, ...args);
+    }
+  };
+}

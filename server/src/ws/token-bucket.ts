@@ -1,0 +1,28 @@
+/**
+ * A token bucket: holds up to `capacity` tokens, refilled at `perSecond`, one spent per
+ * event. Allows bursts up to the capacity and the refill rate on average.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    /** Monotonic milliseconds; tests pass their own. */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = capacity;
+    this.updatedAt = now();
+  }
+
+  /** Spends a token if there is one; false means the caller is over its rate. */
+  take(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
+    this.updatedAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
