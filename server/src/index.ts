@@ -4,4 +4,4 @@ export { type AppRouter, createAppRouter } from "./routers/app-router.js";
 export type { AuthSession } from "./services/accounts-service.js";
 export { type Clock, systemClock } from "./services/clock.js";
 export type { RequestContext } from "./trpc/context.js";
-export { SESSION_ENDED_CLOSE_CODE } from "./ws/ws-server.js";
+export type { WebSocketStats } from "./ws/guarded-socket.js";

@@ -4,6 +4,22 @@ export const LIMITS = {
   usernameMax: 32,
   passwordMin: 8,
   passwordMax: 256,
+  roomNameMax: 100,
+  /** How many users a room may be created with, besides its creator. */
+  roomInitialMembersMax: 100,
+  /** Page sizes of listings: `limit` is 1 to `pageLimitMax`, `pageLimitDefault` when omitted. */
+  pageLimitMax: 200,
+  pageLimitDefault: 50,
+  /** The longest message body, in characters. */
+  messageBodyMax: 4000,
+  /** The longest `clientMessageId` a sender may attach for idempotent retries. */
+  clientMessageIdMax: 100,
+  /** Unread counts stop at this many per room ("9999+"), so the count costs a bounded scan. */
+  unreadCountMax: 9999,
+  /** How long a `rooms.typing` call keeps its typing indicator up; refresh before it lapses. */
+  typingTtlMs: 5000,
+  /** How many signed-in watchers a presence snapshot names; `userCount` counts them all. */
+  presenceSnapshotMax: 500,
   /** The largest JSON request body the HTTP transports read, in bytes. */
   maxRequestBodyBytes: 64 * 1024,
   /** The largest WebSocket message the server accepts, in bytes. */

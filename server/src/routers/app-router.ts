@@ -1,6 +1,10 @@
 import type { Services } from "../services/services.js";
-import { router } from "../trpc/trpc.js";
+import { mergeRouters, router } from "../trpc/trpc.js";
 import { createAuthRouter } from "./auth.js";
+import { createMessagesRouter } from "./messages.js";
+import { createRoomEventsRouter } from "./room-events.js";
+import { createRoomSignalsRouter } from "./room-signals.js";
+import { createRoomsRouter } from "./rooms.js";
 import { createUsersRouter } from "./users.js";
 
 /**
@@ -12,6 +16,12 @@ export function createAppRouter(services: Services) {
   return router({
     auth: createAuthRouter(services),
     users: createUsersRouter(services),
+    rooms: mergeRouters(
+      createRoomsRouter(services),
+      createRoomEventsRouter(services),
+      createRoomSignalsRouter(services),
+    ),
+    messages: createMessagesRouter(services),
   });
 }
 

@@ -3,8 +3,14 @@ import type { Kysely } from "kysely";
 import { PasswordHasher } from "../auth/password-hasher.js";
 import type { SessionRevocations } from "../auth/session-revocations.js";
 import type { Config } from "../config/config.js";
+import { InProcessRoomEventBus } from "../events/room-event-bus.js";
+import { InProcessRoomSignalBus } from "../events/room-signal-bus.js";
 import { AccountsService } from "./accounts-service.js";
 import type { Clock } from "./clock.js";
+import { MessagesService } from "./messages-service.js";
+import { RoomEventsService } from "./room-events-service.js";
+import { RoomSignalsService } from "./room-signals-service.js";
+import { RoomsService } from "./rooms-service.js";
 import type { Services } from "./services.js";
 
 export interface ServicesDeps {
@@ -26,5 +32,10 @@ export function createServices({ db, clock, config, revocations }: ServicesDeps)
       absoluteTtlSeconds: config.sessionAbsoluteTtlSeconds,
     },
   });
-  return { accounts };
+  const events = new InProcessRoomEventBus();
+  const rooms = new RoomsService({ db, clock, events });
+  const messages = new MessagesService({ db, clock, events });
+  const roomEvents = new RoomEventsService({ db, events });
+  const roomSignals = new RoomSignalsService({ db, clock, events, signals: new InProcessRoomSignalBus() });
+  return { accounts, events, rooms, messages, roomEvents, roomSignals };
 }

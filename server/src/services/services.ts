@@ -1,6 +1,19 @@
+import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { AccountsService } from "./accounts-service.js";
+import type { MessagesService } from "./messages-service.js";
+import type { RoomEventsService } from "./room-events-service.js";
+import type { RoomSignalsService } from "./room-signals-service.js";
+import type { RoomsService } from "./rooms-service.js";
 
 /** Every service the routers call; built once per server by `createServices`. */
 export interface Services {
   accounts: AccountsService;
+  /** Fans committed room events out to live subscribers. */
+  events: RoomEventBus;
+  rooms: RoomsService;
+  messages: MessagesService;
+  /** Live, gapless streams of a room's log. */
+  roomEvents: RoomEventsService;
+  /** Typing and presence: ephemeral, never stored. */
+  roomSignals: RoomSignalsService;
 }
