@@ -11,6 +11,7 @@ import type { AppRouter } from "../routers/app-router.js";
 import type { Clock } from "../services/clock.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext } from "../trpc/context.js";
+import { createSharedEventEncoder } from "./event-encoder.js";
 import { guardedWebSocketClass, type WebSocketStats } from "./guarded-socket.js";
 import { SessionSockets } from "./session-sockets.js";
 
@@ -53,6 +54,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     wss,
     router,
     keepAlive: { enabled: true, pingMs: config.wsPingMs, pongWaitMs: config.wsPongWaitMs },
+    experimental_encoder: createSharedEventEncoder(),
     createContext: async ({ res, info }): Promise<RequestContext> => {
       const token = info.connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;

@@ -1,0 +1,66 @@
+import type { Encoder } from "@trpc/server/adapters/ws";
+
+/**
+ * tRPC serialises every subscription message on its own, so a room event fanned out to a
+ * thousand watchers is turned into JSON a thousand times. All watchers of a room receive
+ * the same event object from the bus, so this encoder serialises each event once (cached
+ * by object identity) and splices it into each watcher's envelope. The output is byte for
+ * byte what `JSON.stringify` gives; any other message is encoded with `JSON.stringify`.
+ */
+export function createSharedEventEncoder(): Encoder {
+  const eventJson = new WeakMap<object, string>();
+  return {
+    encode(message: unknown): string {
+      const tracked = trackedData(message);
+      if (!tracked) return JSON.stringify(message);
+      let json = eventJson.get(tracked.data);
+      if (json === undefined) {
+        json = JSON.stringify(tracked.data);
+        eventJson.set(tracked.data, json);
+      }
+      const id = JSON.stringify(tracked.id);
+      const jsonrpc = tracked.jsonrpc === undefined ? "" : `"jsonrpc":${JSON.stringify(tracked.jsonrpc)},`;
+      return `{"id":${JSON.stringify(tracked.messageId)},${jsonrpc}"result":{"type":"data","data":{"id":${id},"data":${json}},"id":${id}}}`;
+    },
+    decode(data) {
+      if (typeof data !== "string") throw new Error("natter's WebSocket protocol uses text frames");
+      return JSON.parse(data);
+    },
+  };
+}
+
+interface TrackedMessage {
+  messageId: string | number | null;
+  jsonrpc: string | undefined;
+  id: string;
+  data: object;
+}
+
+/**
+ * The parts of a tracked subscription message, `{id, jsonrpc?, result: {type: "data",
+ * data: {id, data}, id}}` with exactly those keys in that order, or null for any other.
+ */
+function trackedData(message: unknown): TrackedMessage | null {
+  if (!isRecord(message)) return null;
+  const keys = Object.keys(message);
+  if (!sameKeys(keys, ["id", "result"]) && !sameKeys(keys, ["id", "jsonrpc", "result"])) return null;
+  const { id: messageId, jsonrpc, result } = message;
+  if (!isRecord(result) || !sameKeys(Object.keys(result), ["type", "data", "id"]) || result.type !== "data")
+    return null;
+  const { data, id } = result;
+  if (!isRecord(data) || !sameKeys(Object.keys(data), ["id", "data"]) || typeof id !== "string" || data.id !== id) {
+    return null;
+  }
+  if (!isRecord(data.data)) return null;
+  if (typeof messageId !== "string" && typeof messageId !== "number" && messageId !== null) return null;
+  if (jsonrpc !== undefined && typeof jsonrpc !== "string") return null;
+  return { messageId, jsonrpc, id, data: data.data };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function sameKeys(actual: readonly string[], expected: readonly string[]): boolean {
+  return actual.length === expected.length && actual.every((key, i) => key === expected[i]);
+}
