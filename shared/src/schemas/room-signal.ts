@@ -11,13 +11,7 @@ export const presenceUserSchema = z
 export type PresenceUser = z.infer<typeof presenceUserSchema>;
 
 /** A member typing in a room, until `expiresAt` unless they signal again. */
-export const typingUserSchema = z
-  .object({
-    userId: idSchema,
-    username: z.string(),
-    expiresAt: timestampSchema,
-  })
-  .meta({ id: "TypingUser" });
+export const typingUserSchema = presenceUserSchema.extend({ expiresAt: timestampSchema }).meta({ id: "TypingUser" });
 export type TypingUser = z.infer<typeof typingUserSchema>;
 
 const count = z.number().int().nonnegative();
