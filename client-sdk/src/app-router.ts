@@ -1,0 +1,127 @@
+import type { AppRouter as ServerAppRouter } from "@natter/server";
+import type {
+  AnyTRPCProcedure,
+  AnyTRPCRouter,
+  inferRouterError,
+  inferRouterInputs,
+  inferRouterOutputs,
+  TRPCBuiltRouter,
+  TRPCMutationProcedure,
+  TRPCQueryProcedure,
+  TRPCSubscriptionProcedure,
+} from "@trpc/server";
+
+type RootTypes<R extends AnyTRPCRouter> = R["_def"]["_config"]["$types"];
+type ProcedureTypes<P extends AnyTRPCProcedure> = P["_def"]["$types"];
+/** A procedure's own error shape, or `unknown` when it is the router's (clients fall back to that). */
+type OwnErrorShape<R extends AnyTRPCRouter, P extends AnyTRPCProcedure> = [ProcedureTypes<P>["errorShape"]] extends [
+  RootTypes<R>["errorShape"],
+]
+  ? unknown
+  : ProcedureTypes<P>["errorShape"];
+
+/**
+ * A subscription's stream with tRPC's internal `TrackedData` alias spelled out as the
+ * `{ id, data }` it is, so the declarations name only tRPC's public entry points.
+ */
+type PlainTracked<O> =
+  O extends AsyncIterable<infer E, infer R, infer N>
+    ? AsyncIterable<E extends { id: string; data: infer D } ? { id: string; data: D } : E, R, N>
+    : O;
+
+/**
+ * A procedure as a client sees it: its kind, input, output and error shape. Server-side
+ * metadata (OpenAPI routing, access rules) is left out. The object types are written in
+ * place rather than through a named alias so that declaration emit prints their structure.
+ */
+type ClientProcedure<R extends AnyTRPCRouter, P extends AnyTRPCProcedure> = P["_def"]["type"] extends "query"
+  ? TRPCQueryProcedure<{
+      input: ProcedureTypes<P>["input"];
+      output: ProcedureTypes<P>["output"];
+      meta: object;
+      errorShape: OwnErrorShape<R, P>;
+    }>
+  : P["_def"]["type"] extends "mutation"
+    ? TRPCMutationProcedure<{
+        input: ProcedureTypes<P>["input"];
+        output: ProcedureTypes<P>["output"];
+        meta: object;
+        errorShape: OwnErrorShape<R, P>;
+      }>
+    : TRPCSubscriptionProcedure<{
+        input: ProcedureTypes<P>["input"];
+        output: PlainTracked<ProcedureTypes<P>["output"]>;
+        meta: object;
+        errorShape: OwnErrorShape<R, P>;
+      }>;
+
+/**
+ * The client's view of a router: procedures at the top level or one namespace deep (the
+ * shape of natter's API), context and metadata replaced by `object`. A deeper procedure
+ * turns into `never`, which `assertNoDeeperProcedures` below catches at compile time.
+ */
+declare function clientView<R extends AnyTRPCRouter>(): TRPCBuiltRouter<
+  { ctx: object; meta: object; errorShape: RootTypes<R>["errorShape"]; transformer: RootTypes<R>["transformer"] },
+  {
+    [K in keyof R["_def"]["record"]]: R["_def"]["record"][K] extends AnyTRPCProcedure
+      ? ClientProcedure<R, R["_def"]["record"][K]>
+      : {
+          [P in keyof R["_def"]["record"][K]]: R["_def"]["record"][K][P] extends AnyTRPCProcedure
+            ? ClientProcedure<R, R["_def"]["record"][K][P]>
+            : never;
+        };
+  }
+>;
+
+/**
+ * Never called: its inferred return type is what the build's declaration emit writes out in
+ * full, so the published `.d.ts` holds the router's structure and no server type at all.
+ */
+function appRouterType() {
+  return clientView<ServerAppRouter>();
+}
+
+/** natter's whole API as a type: pass it to tRPC's own helpers if you build a client yourself. */
+export type AppRouter = ReturnType<typeof appRouterType>;
+
+type NeverKeys<T> = { [K in keyof T]: [T[K]] extends [never] ? K : never }[keyof T];
+type Expect<T extends true> = T;
+/** Fails to compile when the server nests a procedure deeper than `clientView` maps. */
+// biome-ignore lint/correctness/noUnusedVariables: a compile-time check, never referenced
+type DepthCheck = Expect<
+  {
+    [K in keyof AppRouter["_def"]["record"]]: NeverKeys<AppRouter["_def"]["record"][K]>;
+  }[keyof AppRouter["_def"]["record"]] extends never
+    ? true
+    : false
+>;
+
+/** The input of every procedure, such as `RouterInputs["messages"]["send"]`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** The output of every query and mutation, such as `RouterOutputs["rooms"]["get"]`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+/** The shape of natter's tRPC errors; `data.error` is the machine-readable part. */
+export type NatterErrorShape = inferRouterError<AppRouter>;
+/** The machine-readable error every failed call carries: `{code, message, issues?, requiredRole?}`. */
+export type ErrorBody = NatterErrorShape["data"]["error"];
+/** Every error code natter answers with, such as `"ROOM_NOT_FOUND"`. */
+export type ErrorCode = ErrorBody["code"];
+
+type Yielded<T> = T extends AsyncIterable<infer E> ? E : never;
+type TrackedData<T> = T extends { data: infer D } ? D : T;
+/** One entry of a room's ordered log, as `rooms.events` and `watchRoom` deliver it. */
+export type RoomEvent = TrackedData<Yielded<AppRouter["rooms"]["events"]["_def"]["$types"]["output"]>>;
+/** The kinds of room events: `"message.created"`, `"member.joined"`… */
+export type RoomEventType = RoomEvent["type"];
+
+/** A signed-in user as anyone may see them. */
+export type User = RouterOutputs["users"]["me"]["user"];
+/** What sign-up and log-in answer: the user and their bearer token. */
+export type AuthResult = RouterOutputs["auth"]["logIn"];
+/** A room as its readers see it. */
+export type Room = RouterOutputs["rooms"]["get"]["room"];
+/** A member of a room with their role. */
+export type Member = RouterOutputs["rooms"]["member"]["member"];
+/** A message; a deleted one keeps its place with a null body. */
+export type Message = RouterOutputs["messages"]["send"]["message"];

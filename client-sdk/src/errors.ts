@@ -1,0 +1,38 @@
+import type { TRPCClientError } from "@trpc/client";
+import type { AppRouter, ErrorBody, ErrorCode, NatterErrorShape } from "./app-router.js";
+
+/** A call natter refused or failed, with its machine-readable reason in `data.error`. */
+export type NatterClientError<C extends ErrorCode = ErrorCode> = TRPCClientError<AppRouter> & {
+  readonly data: NatterErrorShape["data"] & { readonly error: ErrorBody & { readonly code: C } };
+};
+
+/**
+ * Whether `error` is natter's answer to a call, optionally with one code:
+ * `if (isNatterError(err, "ROOM_NOT_FOUND")) …`. Network failures are not: they carry no
+ * answer from natter (see `isNetworkFailure`).
+ */
+export function isNatterError<C extends ErrorCode = ErrorCode>(
+  error: unknown,
+  code?: C,
+): error is NatterClientError<C> {
+  const body = errorBodyOf(error);
+  return body !== undefined && (code === undefined || body.code === code);
+}
+
+/**
+ * Whether a call failed without any answer from natter (the connection dropped, timed out,
+ * or a proxy answered instead), so that sending it again may succeed.
+ */
+export function isNetworkFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === "TRPCClientError" && errorBodyOf(error) === undefined;
+}
+
+/** The error body natter put in a tRPC error, read structurally so two copies of tRPC agree. */
+function errorBodyOf(error: unknown): { code: string } | undefined {
+  if (typeof error !== "object" || error === null || !("data" in error)) return undefined;
+  const { data } = error;
+  if (typeof data !== "object" || data === null || !("error" in data)) return undefined;
+  const body = data.error;
+  if (typeof body !== "object" || body === null || !("code" in body) || typeof body.code !== "string") return undefined;
+  return { code: body.code };
+}

@@ -1,0 +1,31 @@
+import { createClient, type NatterClient, type NatterClientOptions } from "./natter-client.js";
+import type { WebSocketConstructor } from "./websocket.js";
+
+export type {
+  AppRouter,
+  AuthResult,
+  ErrorBody,
+  ErrorCode,
+  Member,
+  Message,
+  NatterErrorShape,
+  Room,
+  RoomEvent,
+  RoomEventType,
+  RouterInputs,
+  RouterOutputs,
+  User,
+} from "./app-router.js";
+export { isNatterError, isNetworkFailure, type NatterClientError } from "./errors.js";
+export type { NatterClient, NatterClientOptions, SendMessageOptions } from "./natter-client.js";
+export type { RetryOptions } from "./retry.js";
+export type { ConnectionState, RoomWatch, WatchEnd, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
+export type { WebSocketConstructor } from "./websocket.js";
+
+/**
+ * Connects to a natter server: typed procedures over HTTP (batched) and live events over a
+ * WebSocket, with helpers for signing in, sending and watching rooms.
+ */
+export function createNatterClient(options: NatterClientOptions): NatterClient {
+  return createClient(options, async () => (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket);
+}

@@ -1,0 +1,186 @@
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  httpLink,
+  splitLink,
+  type TRPCClient,
+  wsLink,
+} from "@trpc/client";
+import type { AppRouter, AuthResult, Message } from "./app-router.js";
+import { backoffDelay, type RetryOptions, withRetry } from "./retry.js";
+import { type RoomWatch, type WatchRoomHandlers, type WatchRoomOptions, watchRoom } from "./watch-room.js";
+import { createSocketFactory, type SocketLike, type WebSocketConstructor, type WebSocketLoader } from "./websocket.js";
+
+/** The close code natter's WebSocket server sends when the socket's session ends. */
+const SESSION_ENDED_CLOSE_CODE = 4401;
+/** The close code this client uses to reconnect after its token changed. */
+const TOKEN_CHANGED_CLOSE_CODE = 4000;
+
+export interface NatterClientOptions {
+  /** The server's base URL, such as `https://chat.example.com`; tRPC is served below `/trpc`. */
+  url: string;
+  /** A token kept from an earlier session, or none to start signed out. */
+  token?: string | null;
+  /**
+   * The WebSocket class for live events. Defaults to the runtime's own; under Node 20, which
+   * has none, to the `ws` package (install it next to this one).
+   */
+  WebSocket?: WebSocketConstructor;
+  /** Called with every new token (sign-up, log-in) and with null when it is gone (log-out, session ended). */
+  onTokenChange?: (token: string | null) => void;
+}
+
+/** Options of `sendMessage`. */
+export interface SendMessageOptions extends RetryOptions {
+  /** A message of the same room this one answers. */
+  replyToId?: string;
+  /** Your own id for this message; a random UUID by default. Sending again with it never creates a second message. */
+  clientMessageId?: string;
+}
+
+/** A connection to one natter server, signed in or not. */
+export interface NatterClient {
+  /** Every procedure, fully typed: `client.trpc.rooms.create.mutate({ name: "general" })`. */
+  readonly trpc: TRPCClient<AppRouter>;
+  /** The bearer token in use, or null when signed out. */
+  readonly token: string | null;
+  /** Replaces the token; live subscriptions reconnect with it and resume where they were. */
+  setToken(token: string | null): void;
+  /** Creates an account and signs in as it. */
+  signUp(username: string, password: string): Promise<AuthResult>;
+  /** Signs in. A wrong name or password fails with `INVALID_CREDENTIALS`. */
+  logIn(username: string, password: string): Promise<AuthResult>;
+  /**
+   * Ends the session on the server and forgets the token. If the server cannot be reached,
+   * it throws and keeps the token, so that the app can try again.
+   */
+  logOut(): Promise<void>;
+  /**
+   * Sends a message. Network failures are retried with the same `clientMessageId`, so the
+   * message is created exactly once; natter's refusals (4xx) are thrown at once.
+   */
+  sendMessage(roomId: string, body: string, options?: SendMessageOptions): Promise<Message>;
+  /** Watches a room's events live, resuming without gaps or duplicates after any reconnect. */
+  watchRoom(roomId: string, handlers: WatchRoomHandlers, options?: WatchRoomOptions): RoomWatch;
+  /** Stops every watch and closes the WebSocket; lets a Node process exit. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a client whose WebSocket class, when the app passes none, comes from `loadWebSocket`:
+ * the entry points differ only in that.
+ */
+export function createClient(options: NatterClientOptions, loadWebSocket: WebSocketLoader): NatterClient {
+  const baseUrl = options.url.replace(/\/+$/, "");
+  let token = options.token ?? null;
+  const socketTokens = new WeakMap<SocketLike, string | null>();
+  let currentSocket: SocketLike | undefined;
+
+  const sockets = createSocketFactory(
+    async () => {
+      const WebSocket = options.WebSocket ?? (await loadWebSocket());
+      if (!WebSocket)
+        throw new Error("natter: this runtime has no WebSocket; pass one as `WebSocket` or install the `ws` package");
+      return WebSocket;
+    },
+    (socket) => {
+      currentSocket = socket;
+      socketTokens.set(socket, token);
+      socket.addEventListener("close", ({ code }) => {
+        // The session this socket signed in with ended elsewhere (logout, password change, expiry).
+        if (code === SESSION_ENDED_CLOSE_CODE && token !== null && socketTokens.get(socket) === token) setToken(null);
+      });
+    },
+  );
+
+  const wsClient = createWSClient({
+    url: async () => {
+      await sockets.prepare();
+      return `${baseUrl.replace(/^http/, "ws")}/trpc`;
+    },
+    WebSocket: sockets.WebSocket as NonNullable<Parameters<typeof createWSClient>[0]["WebSocket"]>,
+    connectionParams: () => (token ? { token } : null),
+    // Opened by the first subscription, closed a while after the last: HTTP-only use keeps no socket.
+    lazy: { enabled: true, closeMs: 2_000 },
+    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
+    retryDelayMs: (attempt) => (attempt === 0 ? 0 : backoffDelay(attempt)),
+  });
+
+  const headers = () => (token ? { authorization: `Bearer ${token}` } : {});
+  const httpUrl = `${baseUrl}/trpc`;
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: wsLink({ client: wsClient }),
+        false: splitLink({
+          // Sends travel alone: their retries stay independent and a batch of long bodies cannot outgrow the body limit.
+          condition: (op) => op.context.skipBatch === true,
+          true: httpLink({ url: httpUrl, headers }),
+          false: httpBatchLink({ url: httpUrl, headers, maxItems: 10 }),
+        }),
+      }),
+    ],
+  });
+
+  function setToken(next: string | null): void {
+    if (next === token) return;
+    token = next;
+    options.onTokenChange?.(next);
+    // connectionParams are read once per connection: a new socket signs in with the new token.
+    currentSocket?.close(TOKEN_CHANGED_CLOSE_CODE, "token changed");
+  }
+
+  const watches = new Set<RoomWatch>();
+
+  return {
+    trpc,
+    get token() {
+      return token;
+    },
+    setToken,
+    async signUp(username, password) {
+      const result = await trpc.auth.signUp.mutate({ username, password });
+      setToken(result.token);
+      return result;
+    },
+    async logIn(username, password) {
+      const result = await trpc.auth.logIn.mutate({ username, password });
+      setToken(result.token);
+      return result;
+    },
+    async logOut() {
+      if (token === null) return;
+      await trpc.auth.logOut.mutate();
+      setToken(null);
+    },
+    async sendMessage(roomId, body, { replyToId, clientMessageId = newClientMessageId(), ...retry } = {}) {
+      const input = { roomId, body, clientMessageId, ...(replyToId !== undefined && { replyToId }) };
+      const { message } = await withRetry(
+        (signal) => trpc.messages.send.mutate(input, { signal, context: { skipBatch: true } }),
+        retry,
+      );
+      return message;
+    },
+    watchRoom(roomId, handlers, watchOptions) {
+      const watch = watchRoom(trpc, roomId, handlers, watchOptions);
+      watches.add(watch);
+      void watch.ended.then(() => watches.delete(watch));
+      return watch;
+    },
+    async close() {
+      for (const watch of watches) watch.stop();
+      await wsClient.close();
+    },
+  };
+}
+
+/**
+ * A random id for one message. Browsers offer `crypto.randomUUID` only on secure pages
+ * (https, localhost); elsewhere 128 random bits in hex serve as well.
+ */
+function newClientMessageId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}

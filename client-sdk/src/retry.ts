@@ -1,0 +1,55 @@
+import { isNetworkFailure } from "./errors.js";
+
+/** How a call is retried after network failures. */
+export interface RetryOptions {
+  /** Cancels the call and any retry still to come. */
+  signal?: AbortSignal;
+  /** Attempts in all, the first included (default 8). */
+  maxAttempts?: number;
+  /** How long one attempt may take before it counts as a network failure (default 15 s). */
+  attemptTimeoutMs?: number;
+  /** Told before each retry, with the failure that caused it. */
+  onRetry?: (info: { attempt: number; error: unknown }) => void;
+}
+
+const BASE_DELAY_MS = 250;
+const MAX_DELAY_MS = 5_000;
+
+/**
+ * Runs `call` until it succeeds, natter answers with an error, or the attempts run out.
+ * Only network failures are retried, with jittered exponential backoff, so `call` must be
+ * safe to repeat (natter's `clientMessageId` makes a send so).
+ */
+export async function withRetry<T>(call: (signal: AbortSignal) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const { signal, maxAttempts = 8, attemptTimeoutMs = 15_000, onRetry } = options;
+  for (let attempt = 1; ; attempt++) {
+    const timeout = AbortSignal.timeout(attemptTimeoutMs);
+    try {
+      return await call(signal ? AbortSignal.any([signal, timeout]) : timeout);
+    } catch (error) {
+      if (signal?.aborted || attempt >= maxAttempts || !isNetworkFailure(error)) throw error;
+      onRetry?.({ attempt, error });
+      await sleep(backoffDelay(attempt), signal);
+    }
+  }
+}
+
+/** Exponential backoff with full jitter between half and all of the step, capped. */
+export function backoffDelay(attempt: number): number {
+  const step = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
+  return step / 2 + Math.random() * (step / 2);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,137 @@
+import type { TRPCClient } from "@trpc/client";
+import type { AppRouter, RoomEvent } from "./app-router.js";
+import { withRetry } from "./retry.js";
+
+/**
+ * Where a room watch stands: `connecting` until the server confirms it, `open` while
+ * events flow, `reconnecting` after the connection dropped (events resume where they
+ * stopped), `closed` once it has ended for good.
+ */
+export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+
+/** Why a room watch ended. */
+export type WatchEnd =
+  /** The server ended the stream: the room was deleted, or the caller lost access to it. The last event says which. */
+  | { reason: "ended" }
+  /** The server refused or failed the stream, such as `ROOM_NOT_FOUND`: test it with `isNatterError`. */
+  | { reason: "error"; error: unknown }
+  /** The app called `stop()` or closed the client. */
+  | { reason: "stopped" };
+
+/** What a room watch tells the app. */
+export interface WatchRoomHandlers {
+  /** Each event of the room's log exactly once, in `seq` order, across reconnects. */
+  onEvent(event: RoomEvent): void;
+  /** The connection state changed; `error` says why the connection is (re)connecting. */
+  onStateChange?(state: ConnectionState, error?: unknown): void;
+  /** Called once, when the watch ends for good. */
+  onEnd?(end: WatchEnd): void;
+}
+
+export interface WatchRoomOptions {
+  /**
+   * Deliver the events after this `seq` first, then live (0 replays the whole log). Pass the
+   * newest `seq` the app already shows. Without it, the watch starts after the room's newest
+   * message, so that even a drop before the first event loses nothing.
+   */
+  afterSeq?: number;
+}
+
+/** A running room watch. */
+export interface RoomWatch {
+  readonly state: ConnectionState;
+  /** The `seq` of the last event delivered (or the starting point before any). */
+  readonly lastSeq: number | undefined;
+  /** Settles when the watch ends, however it ends. */
+  readonly ended: Promise<WatchEnd>;
+  /** Ends the watch; no handler is called after this but `onStateChange("closed")` and `onEnd`. */
+  stop(): void;
+}
+
+/**
+ * Watches a room's event log over the client's WebSocket. tRPC sends the last delivered
+ * `seq` as `lastEventId` whenever it resubscribes after a drop, and the server replays from
+ * there; this watch also drops anything at or below its last `seq`, so a replay that
+ * overlaps live events never delivers one twice.
+ */
+export function watchRoom(
+  trpc: TRPCClient<AppRouter>,
+  roomId: string,
+  handlers: WatchRoomHandlers,
+  options: WatchRoomOptions = {},
+): RoomWatch {
+  let lastSeq = options.afterSeq;
+  let state: ConnectionState = "connecting";
+  let started = false;
+  let subscription: { unsubscribe(): void } | undefined;
+  const stopping = new AbortController();
+  let settle: (end: WatchEnd) => void = () => {};
+  const ended = new Promise<WatchEnd>((resolve) => {
+    settle = resolve;
+  });
+
+  const setState = (next: ConnectionState, error?: unknown) => {
+    if (next === state) return;
+    state = next;
+    handlers.onStateChange?.(next, error);
+  };
+
+  let finished = false;
+  const finish = (end: WatchEnd) => {
+    // Unsubscribing completes the subscription, which calls back here: the first reason wins.
+    if (finished) return;
+    finished = true;
+    stopping.abort();
+    subscription?.unsubscribe();
+    setState("closed");
+    handlers.onEnd?.(end);
+    settle(end);
+  };
+
+  const subscribe = (afterSeq: number) => {
+    subscription = trpc.rooms.events.subscribe(
+      { roomId, lastEventId: String(afterSeq) },
+      {
+        onStarted: () => {
+          started = true;
+          setState("open");
+        },
+        onConnectionStateChange: (connection) => {
+          if (connection.state === "connecting")
+            setState(started ? "reconnecting" : "connecting", connection.error ?? undefined);
+        },
+        onData: ({ data: event }) => {
+          if (finished || (lastSeq !== undefined && event.seq <= lastSeq)) return;
+          lastSeq = event.seq;
+          handlers.onEvent(event);
+        },
+        onError: (error) => finish({ reason: "error", error }),
+        onComplete: () => finish({ reason: "ended" }),
+      },
+    );
+  };
+
+  if (lastSeq !== undefined) {
+    subscribe(lastSeq);
+  } else {
+    withRetry((signal) => trpc.messages.list.query({ roomId, limit: 1 }, { signal }), { signal: stopping.signal }).then(
+      (page) => {
+        if (finished) return;
+        lastSeq = page.messages[0]?.seq ?? 0;
+        subscribe(lastSeq);
+      },
+      (error: unknown) => finish({ reason: "error", error }),
+    );
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    get lastSeq() {
+      return lastSeq;
+    },
+    ended,
+    stop: () => finish({ reason: "stopped" }),
+  };
+}

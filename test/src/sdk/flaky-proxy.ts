@@ -1,0 +1,92 @@
+import { connect, createServer, type Socket } from "node:net";
+
+/** A TCP proxy on loopback that cuts connections at random while `dropping` is on. */
+export interface FlakyProxy {
+  /** The base URL to connect to instead of the server's. */
+  url: string;
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** Connections cut so far. */
+  readonly drops: number;
+  setDropping(on: boolean): void;
+  close(): Promise<void>;
+}
+
+export interface FlakyProxyOptions {
+  /** The chance that a chunk, in either direction, is lost with its connection (reset). */
+  dropChance: number;
+  /** Seeds the random choices, so that a run can be replayed (as far as timing allows). */
+  seed: number;
+}
+
+/**
+ * Forwards every connection to the server at `targetUrl`. While dropping, each chunk of
+ * data may instead reset both sides of its connection: a request can be lost before the
+ * server sees it, or its answer after the server acted on it.
+ */
+export async function startFlakyProxy(targetUrl: string, { dropChance, seed }: FlakyProxyOptions): Promise<FlakyProxy> {
+  const target = new URL(targetUrl);
+  const random = mulberry32(seed);
+  const open = new Set<Socket>();
+  let dropping = false;
+  let connections = 0;
+  let drops = 0;
+
+  const server = createServer((client) => {
+    connections += 1;
+    const upstream = connect(Number(target.port), target.hostname);
+    const pair = [client, upstream];
+    for (const socket of pair) {
+      open.add(socket);
+      socket.on("close", () => open.delete(socket));
+      socket.on("error", () => cut(false));
+    }
+    let cutAlready = false;
+    const cut = (counted: boolean) => {
+      if (cutAlready) return;
+      cutAlready = true;
+      if (counted) drops += 1;
+      for (const socket of pair) socket.resetAndDestroy();
+    };
+    const forward = (from: Socket, to: Socket) =>
+      from.on("data", (chunk) => {
+        if (dropping && random() < dropChance) cut(true);
+        else if (!to.destroyed) to.write(chunk);
+      });
+    forward(client, upstream);
+    forward(upstream, client);
+    client.on("end", () => upstream.end());
+    upstream.on("end", () => client.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get connections() {
+      return connections;
+    },
+    get drops() {
+      return drops;
+    },
+    setDropping(on) {
+      dropping = on;
+    },
+    close() {
+      for (const socket of open) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
