@@ -32,7 +32,7 @@ export interface WatchRoomOptions {
   /**
    * Deliver the events after this `seq` first, then live (0 replays the whole log). Pass the
    * newest `seq` the app already shows. Without it, the watch starts after the room's newest
-   * message, so that even a drop before the first event loses nothing.
+   * event (`room.lastSeq`), so that even a drop before the first event loses nothing.
    */
   afterSeq?: number;
 }
@@ -114,10 +114,10 @@ export function watchRoom(
   if (lastSeq !== undefined) {
     subscribe(lastSeq);
   } else {
-    withRetry((signal) => trpc.messages.list.query({ roomId, limit: 1 }, { signal }), { signal: stopping.signal }).then(
-      (page) => {
+    withRetry((signal) => trpc.rooms.get.query({ roomId }, { signal }), { signal: stopping.signal }).then(
+      ({ room }) => {
         if (finished) return;
-        lastSeq = page.messages[0]?.seq ?? 0;
+        lastSeq = room.lastSeq;
         subscribe(lastSeq);
       },
       (error: unknown) => finish({ reason: "error", error }),

@@ -61,6 +61,8 @@ export class RoomsService {
         open: input.open,
         ownerId: session.userId,
         memberCount: 1 + others.length,
+        // room.created, then one member.joined per other member.
+        lastSeq: 1 + others.length,
         createdAt: joinedAt,
       };
       await trx
@@ -84,7 +86,7 @@ export class RoomsService {
         .execute();
       const changes: RoomChange[] = [
         // The creator is in the room from the start; each other member then joins.
-        { type: "room.created", actorId: session.userId, room: { ...room, memberCount: 1 } },
+        { type: "room.created", actorId: session.userId, room: { ...room, memberCount: 1, lastSeq: 1 } },
         ...others.map(
           (u): RoomChange => ({
             type: "member.joined",
@@ -159,7 +161,7 @@ export class RoomsService {
         name: updated.name,
         open: updated.open,
       };
-      return { events: [await recordRoomChange(trx, roomId, change, now)], result: updated };
+      return { events: [await recordRoomChange(trx, roomId, change, now)], result: await loadRoom(trx, roomId) };
     });
   }
 
@@ -336,6 +338,7 @@ function roomsQuery(db: Kysely<Database>) {
       "rooms.name",
       "rooms.is_open",
       "rooms.member_count",
+      "rooms.last_seq",
       "rooms.created_at",
       "owner.user_id as owner_id",
     ]);
@@ -350,6 +353,7 @@ function toRoom(row: RoomRow): Room {
     open: row.is_open === 1,
     ownerId: row.owner_id,
     memberCount: row.member_count,
+    lastSeq: row.last_seq,
     createdAt: row.created_at,
   };
 }

@@ -18,6 +18,8 @@ export const roomSchema = z
     open: z.boolean(),
     ownerId: idSchema,
     memberCount: z.number().int().nonnegative(),
+    /** The `seq` of the room's newest event: where a live watch that wants only new events starts. */
+    lastSeq: z.number().int().nonnegative(),
     createdAt: timestampSchema,
   })
   .meta({ id: "Room" });

@@ -7,6 +7,7 @@ export interface RoomBody {
   open: boolean;
   ownerId: string;
   memberCount: number;
+  lastSeq: number;
   createdAt: string;
 }
 

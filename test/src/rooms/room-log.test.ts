@@ -87,7 +87,7 @@ describe("the room log and the activity table", () => {
     ];
     const stored = await storedEvents(room.id);
     expect(summary(stored)).toEqual(expected);
-    expect(stored[0]).toMatchObject({ type: "room.created", room: { ...room, memberCount: 1 } });
+    expect(stored[0]).toMatchObject({ type: "room.created", room: { ...room, memberCount: 1, lastSeq: 1 } });
     expect(stored[4]).toMatchObject({ type: "room.updated", name: "renamed", open: true });
     expect(bus.seen).toEqual(stored.slice(3));
 
