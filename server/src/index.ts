@@ -1,4 +1,5 @@
 export { type Config, ConfigError, type ConfigInput, loadConfig } from "./config/config.js";
+export { createLogger } from "./logger.js";
 export { type NatterServer, type StartOptions, startNatterServer } from "./natter-server.js";
 export { type AppRouter, createAppRouter } from "./routers/app-router.js";
 export type { AuthSession } from "./services/accounts-service.js";

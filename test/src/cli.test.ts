@@ -1,0 +1,81 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const CLI = fileURLToPath(new URL("../../server/bin/natter.js", import.meta.url));
+const run = promisify(execFile);
+
+/** Runs the CLI to completion; answers its exit code and output instead of throwing. */
+async function natter(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe("the natter command line", () => {
+  const dir = mkdtempSync(join(tmpdir(), "natter-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("prints its usage", async () => {
+    const help = await natter(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("natter serve");
+    expect(help.stdout).toContain("natter migrate");
+    const unknown = await natter(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command: frobnicate");
+  });
+
+  it("names every bad setting and where it came from, without a stack trace", async () => {
+    const result = await natter(["serve", "--port", "eighty"], { NATTER_SESSION_IDLE_TTL_SECONDS: "-5" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("invalid configuration");
+    expect(result.stderr).toContain("--port");
+    expect(result.stderr).toContain("NATTER_SESSION_IDLE_TTL_SECONDS");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("migrates a new database file and then finds it up to date", async () => {
+    const db = join(dir, "migrate.db");
+    const first = await natter(["migrate", "--db", db]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("migrations applied");
+    const second = await natter(["migrate", "--db", db]);
+    expect(second.stdout).toContain("already up to date");
+  });
+
+  it("serves until SIGTERM, then finishes cleanly", async () => {
+    const child: ChildProcess = spawn(process.execPath, [CLI, "serve", "--port", "0", "--db", join(dir, "serve.db")], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`no listening line in: ${output}`)), 20_000);
+      child.stdout?.on("data", () => {
+        const match = /"url":"([^"]+)"/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(deadline);
+          resolve(match[1]);
+        }
+      });
+    });
+    expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: "ok" });
+
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain('"signal":"SIGTERM"');
+    expect(output).toContain("natter stopped");
+  });
+});
