@@ -22,6 +22,8 @@ export const LIMITS = {
   presenceSnapshotMax: 500,
   /** The largest JSON request body the HTTP transports read, in bytes. */
   maxRequestBodyBytes: 64 * 1024,
+  /** The most calls one tRPC HTTP batch may carry; the SDK sends at most 10. */
+  maxBatchCalls: 50,
   /** The largest WebSocket message the server accepts, in bytes. */
   maxWebSocketMessageBytes: 64 * 1024,
 } as const;

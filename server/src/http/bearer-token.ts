@@ -1,9 +1,18 @@
 import type { IncomingMessage } from "node:http";
+import { NatterError } from "@natter/shared";
+import { toTRPCError } from "../trpc/error-mapping.js";
 
-/** The token of an `Authorization: Bearer <token>` header, if there is one. */
+/**
+ * The token of an `Authorization: Bearer <token>` header; undefined without the header.
+ * Any other header (another scheme, several tokens, several headers) is refused with a
+ * 401 rather than ignored: taken as anonymous, a log-out would answer ok and end nothing.
+ */
 export function readBearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
+  const headers = req.headersDistinct.authorization;
+  if (!headers) return undefined;
+  const match = headers.length === 1 ? /^Bearer\s+(\S+)\s*$/i.exec(headers[0] ?? "") : null;
+  if (!match?.[1]) {
+    throw toTRPCError(new NatterError("UNAUTHENTICATED", "Send one token as `Authorization: Bearer <token>`"));
+  }
+  return match[1];
 }

@@ -19,6 +19,8 @@ export function createTrpcHttpHandler(router: AppRouter, services: Services, log
       createContext,
       maxBodySize: LIMITS.maxRequestBodyBytes,
       allowBatching: true,
+      // A batch is one request but many calls: uncapped, a single request could cost thousands.
+      maxBatchSize: LIMITS.maxBatchCalls,
       responseMeta: ({ paths }) => ({ headers: responseHeadersFor(router, paths) }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")

@@ -29,9 +29,11 @@ const CODE_BY_TRPC_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
   TOO_MANY_REQUESTS: "RATE_LIMITED",
 };
 
-/** Messages of our own for request errors whose library wording is unhelpful. */
+/**
+ * Messages of our own for request errors whose library wording is unhelpful. A malformed
+ * request that is not a JSON syntax error (a batch too large, a bad path) keeps tRPC's words.
+ */
 const FIXED_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  MALFORMED_REQUEST: "The request body is not valid JSON",
   UNSUPPORTED_MEDIA_TYPE: "Send the body as JSON with Content-Type: application/json",
   PAYLOAD_TOO_LARGE: "The request body is too large",
 };
@@ -59,6 +61,9 @@ export function toErrorBody(error: TRPCError): ErrorBody {
     return { code: "VALIDATION_FAILED", message: "Input validation failed", issues };
   }
   const code = CODE_BY_TRPC_CODE[error.code];
+  if (code === "MALFORMED_REQUEST" && cause instanceof SyntaxError) {
+    return { code, message: "The request is not valid JSON" };
+  }
   if (code) return { code, message: FIXED_MESSAGES[code] ?? error.message };
   return { code: "INTERNAL", message: "Internal server error" };
 }

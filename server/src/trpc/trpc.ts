@@ -8,6 +8,9 @@ const t = initTRPC
   .context<RequestContext>()
   .meta<ProcedureMeta>()
   .create({
+    // Subscriptions travel over the WebSocket only, where sockets close with their session and
+    // slow readers are dropped: tRPC's HTTP event streams would bypass both.
+    sse: { enabled: false },
     // Every error leaves as our error body; stacks and unexpected messages never do.
     errorFormatter: ({ shape, error }) => {
       const body = toErrorBody(error);

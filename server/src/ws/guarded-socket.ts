@@ -29,8 +29,9 @@ export interface SocketGuardOptions {
  * server from its peer:
  * - a peer that reads too slowly is closed as soon as its unsent data passes the cap, so
  *   a reader that never reads costs at most the cap plus one message of memory;
- * - a peer that sends more messages than its token bucket allows is closed with a policy
- *   violation, and from then on none of its messages reach tRPC.
+ * - a peer that sends more calls than its token bucket allows is closed with a policy
+ *   violation, and from then on none of its messages reach tRPC. Each call of a batched
+ *   message (a JSON array) counts, so batching buys no extra work.
  * Both checks hook the socket itself because tRPC's adapter sends and listens on it directly.
  */
 export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSocket {
@@ -55,7 +56,7 @@ export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSo
       if (event === "message") {
         // A closing socket's remaining messages would only make work nobody can answer.
         if (this.readyState !== WebSocket.OPEN) return false;
-        if (!this.incoming.take()) {
+        if (!this.incoming.take(callsIn(args[0]))) {
           stats.rateLimited += 1;
           this.close(WS_CLOSE_CODES.rateLimited, "message rate limit exceeded");
           options.onClosed("rateLimited");
@@ -65,4 +66,20 @@ export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSo
       return super.emit(event, ...args);
     }
   };
+}
+
+/** How many tRPC calls a WebSocket message carries: the length of a batch (a JSON array), else one. */
+function callsIn(data: unknown): number {
+  const text = Buffer.isBuffer(data)
+    ? data.toString("utf8")
+    : Array.isArray(data)
+      ? Buffer.concat(data).toString("utf8")
+      : "";
+  if (!text.trimStart().startsWith("[")) return 1;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? Math.max(1, parsed.length) : 1;
+  } catch {
+    return 1;
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * A token bucket: holds up to `capacity` tokens, refilled at `perSecond`, one spent per
- * event. Allows bursts up to the capacity and the refill rate on average.
+ * event (or unit of work). Allows bursts up to the capacity and the refill rate on average.
  */
 export class TokenBucket {
   private tokens: number;
@@ -16,13 +16,13 @@ export class TokenBucket {
     this.updatedAt = now();
   }
 
-  /** Spends a token if there is one; false means the caller is over its rate. */
-  take(): boolean {
+  /** Spends `count` tokens if there are that many; false means the caller is over its rate. */
+  take(count = 1): boolean {
     const now = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
     this.updatedAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < count) return false;
+    this.tokens -= count;
     return true;
   }
 }

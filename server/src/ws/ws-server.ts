@@ -59,6 +59,8 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       const token = info.connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
       if (session) sessionSockets.track(session, res);
+      // A token that has ended is told so as an ending session is, never taken as anonymous.
+      else if (token) res.close(WS_CLOSE_CODES.sessionEnded, "session ended");
       return { session, transport: "ws" };
     },
   });

@@ -1,0 +1,76 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  createRoom,
+  openRawSocket,
+  type RawSocket,
+  rest,
+  signUpMany,
+  startTestServer,
+  type TestServer,
+} from "../harness/index.js";
+import { waitFor } from "../messages/room-fixtures.js";
+
+/** The data of every event a raw socket received for subscription `id`, and whether it ended. */
+function streamOf(socket: RawSocket, id: number) {
+  const answers = socket.messages.map((m) => JSON.parse(m)).filter((m) => m.id === id);
+  return {
+    events: answers.filter((m) => m.result?.type === "data").map((m) => m.result.data.data),
+    ended: answers.some((m) => m.result?.type === "stopped" || m.error !== undefined),
+  };
+}
+
+describe("live streams lose access with the watcher", () => {
+  let server: TestServer;
+  const sockets: RawSocket[] = [];
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.ws.close();
+  });
+  afterAll(() => server.stop());
+
+  it("ends a kicked member's stream even when its lastEventId is ahead of the room's log", async () => {
+    const [owner, member] = await signUpMany(server.url, 2);
+    const room = await createRoom(server.url, owner.token, { open: false, memberIds: [member.id] });
+    const socket = await openRawSocket(server.url, { token: member.token });
+    sockets.push(socket);
+    // A careless or hostile client claims to have seen entries the log does not hold yet.
+    socket.call(1, "subscription", "rooms.events", { roomId: room.id, lastEventId: String(room.lastSeq + 2) });
+    await socket.next((m) => JSON.parse(m).id === 1);
+    // Lets the server finish its access check before the kick (ordering only, nothing is timed).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const kick = await rest(server.url, "DELETE", `/rooms/${room.id}/members/${member.id}`, { token: owner.token });
+    expect(kick.status).toBe(200);
+    for (const body of ["after the kick 1", "after the kick 2", "after the kick 3"]) {
+      await rest(server.url, "POST", `/rooms/${room.id}/messages`, { token: owner.token, body: { body } });
+    }
+
+    await waitFor("the stream to end", () => streamOf(socket, 1).ended);
+    const { events } = streamOf(socket, 1);
+    expect(events.filter((e: { type: string }) => e.type === "message.created")).toEqual([]);
+    expect(JSON.stringify(socket.messages)).not.toContain("after the kick");
+  });
+
+  it("serves subscriptions over the WebSocket only, never as HTTP event streams that outlive the token", async () => {
+    const [owner, member] = await signUpMany(server.url, 2);
+    const room = await createRoom(server.url, owner.token, { open: false, memberIds: [member.id] });
+    for (const procedure of ["rooms.events", "rooms.signals"]) {
+      const input = encodeURIComponent(JSON.stringify({ roomId: room.id }));
+      const res = await fetch(`${server.url}/trpc/${procedure}?input=${input}`, {
+        headers: { authorization: `Bearer ${member.token}`, accept: "text/event-stream" },
+        signal: AbortSignal.timeout(5_000),
+      });
+      const sent = rest(server.url, "POST", `/rooms/${room.id}/messages`, {
+        token: owner.token,
+        body: { body: "secret" },
+      });
+      // The answer ends by itself, refusing: a stream would stay open, deaf to log-out and kicks.
+      const text = await res.text();
+      await sent;
+      expect(text, procedure).toContain("METHOD_NOT_ALLOWED");
+      expect(text, procedure).not.toMatch(/secret|snapshot|"seq"/);
+    }
+  });
+});
