@@ -32,7 +32,8 @@ export interface WatchRoomOptions {
   /**
    * Deliver the events after this `seq` first, then live (0 replays the whole log). Pass the
    * newest `seq` the app already shows. Without it, the watch starts after the room's newest
-   * event (`room.lastSeq`), so that even a drop before the first event loses nothing.
+   * event (`room.lastSeq`), so that even a drop before the first event loses nothing. A
+   * `seq` past the room's newest ends the watch with `VALIDATION_FAILED`.
    */
   afterSeq?: number;
 }

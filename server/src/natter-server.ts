@@ -77,10 +77,17 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     revocations,
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once("error", reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    // The port is taken or forbidden: release what was opened, so the caller can go on.
+    await ws.close();
+    await database.close();
+    throw error;
+  }
   const address = httpServer.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

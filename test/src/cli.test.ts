@@ -1,5 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +43,21 @@ describe("the natter command line", () => {
     expect(result.stderr).toContain("--port");
     expect(result.stderr).toContain("NATTER_SESSION_IDLE_TTL_SECONDS");
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("says in one line that the port is taken, without a stack trace", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await natter(["serve", "--port", String(port), "--db", join(dir, "taken.db")]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        `natter: 127.0.0.1:${port} is already in use; stop what listens there, or choose another port with --port or NATTER_PORT`,
+      );
+    } finally {
+      taken.close();
+    }
   });
 
   it("migrates a new database file and then finds it up to date", async () => {

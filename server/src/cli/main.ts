@@ -69,7 +69,21 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(describeFailure(error));
     process.exitCode = 1;
   },
 );
+
+/** A failure the user can fix, in one line; anything else (a bug) keeps its stack. */
+function describeFailure(error: unknown): unknown {
+  if (error instanceof ConfigError) return error.message;
+  const { code, syscall, address, port } = (error ?? {}) as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (syscall !== "listen") return error;
+  const where = `${address}:${port}`;
+  if (code === "EADDRINUSE") {
+    return `natter: ${where} is already in use; stop what listens there, or choose another port with --port or NATTER_PORT`;
+  }
+  if (code === "EACCES")
+    return `natter: no permission to listen on ${where}; choose a port above 1023 with --port or NATTER_PORT`;
+  return `natter: cannot listen on ${where}: ${code}`;
+}

@@ -129,6 +129,16 @@ describe("RoomEventsService.watch", () => {
     await stream.return();
   });
 
+  it("ends with ROOM_NOT_FOUND when the room is deleted while a watcher that does not pull has overflowed", async () => {
+    const stream = roomEvents.watch(alice, roomId, 1);
+    const first = stream.next();
+    await sendMany(600);
+    await first;
+    // The room.deleted entry goes with the overflow, and the cascade takes the log it would read.
+    await new RoomsService({ db: database.db, clock: systemClock, events: bus }).delete(alice, roomId);
+    await expect(take(stream, 1000)).rejects.toMatchObject({ code: "ROOM_NOT_FOUND" });
+  });
+
   it("ends when the watcher's signal aborts while it waits", async () => {
     const controller = new AbortController();
     const stream = roomEvents.watch(alice, roomId, undefined, controller.signal);

@@ -1,5 +1,5 @@
 import type { Database } from "@natter/db";
-import type { RoomEvent } from "@natter/shared";
+import { NatterError, type RoomEvent } from "@natter/shared";
 import type { Kysely } from "kysely";
 import { LiveEventQueue } from "../events/live-event-queue.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
@@ -27,7 +27,9 @@ export class RoomEventsService {
    * room's newest entry. Open rooms may be watched by anyone, closed ones by members.
    *
    * The stream ends after an entry that ends the caller's view: the room deleted, the
-   * caller kicked or gone, or the room closed while the caller is not a member.
+   * caller kicked or gone, or the room closed while the caller is not a member. An
+   * `afterSeq` past the room's newest entry is refused: that position was never reached,
+   * and going on from it would silently skip the entries up to it.
    */
   async *watch(
     session: AuthSession | null,
@@ -41,13 +43,20 @@ export class RoomEventsService {
     try {
       // Access and position are read after listening, so no entry falls between the two.
       const access = await readableRoom(db, roomId, session);
+      if (afterSeq !== undefined && afterSeq > access.lastSeq) {
+        throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+          issues: [{ path: "lastEventId", message: `is past the room's newest event (seq ${access.lastSeq})` }],
+        });
+      }
       const view = new WatcherView(session?.userId ?? null, access.role !== null, access.lastSeq);
       let lastSent = afterSeq ?? access.lastSeq;
       let catchingUp = afterSeq !== undefined;
+      // Set by an overflow until the catch-up it caused has reached the end of the log.
+      let overflowed = false;
       // The seq of a live event a catch-up already tried to close the gap before.
       let gapTriedFor = 0;
       while (!signal?.aborted) {
-        if (live.takeOverflow()) catchingUp = true;
+        if (live.takeOverflow()) catchingUp = overflowed = true;
         if (catchingUp) {
           const batch = await readRoomEvents(db, roomId, lastSent, CATCH_UP_BATCH);
           catchingUp = batch.length === CATCH_UP_BATCH;
@@ -55,6 +64,13 @@ export class RoomEventsService {
             lastSent = event.seq;
             yield event;
             if (view.endsWith(event)) return;
+          }
+          // The overflow may have taken the room's deletion, and the deletion the log: with
+          // nothing left to tell the watcher, it would wait forever. Reconnecting would answer
+          // ROOM_NOT_FOUND; so does this.
+          if (overflowed && !catchingUp && !live.peek()) {
+            overflowed = false;
+            await readableRoom(db, roomId, session);
           }
           continue;
         }

@@ -31,3 +31,19 @@ export function wsClient(baseUrl: string, { token, onClose }: WsClientOptions = 
   const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] });
   return { client, socket, close: () => socket.close() };
 }
+
+/** WebSocket clients a test file opens as it goes, to close together after each test or at the end. */
+export function wsClientPool(baseUrl: () => string) {
+  const open: Array<ReturnType<typeof wsClient>> = [];
+  return {
+    /** Opens a client, signed in with `token` or anonymous. */
+    connect(token?: string) {
+      const client = wsClient(baseUrl(), token ? { token } : {});
+      open.push(client);
+      return client;
+    },
+    closeAll() {
+      for (const client of open.splice(0)) client.close();
+    },
+  };
+}

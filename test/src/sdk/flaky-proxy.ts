@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from "node:net";
+import { seededRandom } from "../harness/index.js";
 
 /** A TCP proxy on loopback that cuts connections at random while `dropping` is on. */
 export interface FlakyProxy {
@@ -26,7 +27,7 @@ export interface FlakyProxyOptions {
  */
 export async function startFlakyProxy(targetUrl: string, { dropChance, seed }: FlakyProxyOptions): Promise<FlakyProxy> {
   const target = new URL(targetUrl);
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const open = new Set<Socket>();
   let dropping = false;
   let connections = 0;
@@ -76,17 +77,5 @@ export async function startFlakyProxy(targetUrl: string, { dropChance, seed }: F
       for (const socket of open) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
     },
-  };
-}
-
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ConnectionState, createNatterClient, type NatterClient, type RoomEvent } from "@natter/client";
+import { loadConfig, type NatterServer, startNatterServer } from "@natter/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createRoom, signUpMany } from "../harness/index.js";
+import { send } from "../messages/room-fixtures.js";
+
+const WAIT = { timeout: 20_000, interval: 10 };
+
+describe("@natter/client watchRoom across a server restart", () => {
+  const dir = mkdtempSync(join(tmpdir(), "natter-restart-"));
+  const databaseUrl = join(dir, "natter.db");
+  let server: NatterServer;
+  const clients: NatterClient[] = [];
+
+  /** A server on `port` (0: any free one) over the same SQLite file each time. */
+  const start = (port: number) =>
+    startNatterServer({
+      config: loadConfig({ port, host: "127.0.0.1", databaseUrl, logLevel: "silent" }, {}),
+    });
+
+  beforeAll(async () => {
+    server = await start(0);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("resumes after the server stops and a new one starts on the same file and port, with no gap", async () => {
+    const url = server.url;
+    const port = Number(new URL(url).port);
+    const [alice, bob] = await signUpMany(url, 2);
+    const room = await createRoom(url, alice.token, { open: false, memberIds: [bob.id] });
+    const client = createNatterClient({ url, token: alice.token });
+    clients.push(client);
+    const events: RoomEvent[] = [];
+    const states: ConnectionState[] = [];
+    const watch = client.watchRoom(
+      room.id,
+      { onEvent: (event) => events.push(event), onStateChange: (state) => states.push(state) },
+      { afterSeq: 0 },
+    );
+    for (let i = 0; i < 10; i++) await send(url, bob, room.id, `before ${i}`);
+    await vi.waitFor(() => expect(events.at(-1)?.seq).toBe(12), WAIT);
+
+    await server.close();
+    // Down long enough for the client to fail a few reconnection attempts.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    server = await start(port);
+    // Sent before the client has had time to reconnect: only the replay can deliver these.
+    for (let i = 0; i < 10; i++) await send(url, bob, room.id, `after ${i}`);
+    await vi.waitFor(() => expect(events.at(-1)?.seq).toBe(22), WAIT);
+    await send(url, bob, room.id, "live");
+    await vi.waitFor(() => expect(events.at(-1)?.seq).toBe(23), WAIT);
+
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+    const bodies = events.flatMap((e) => (e.type === "message.created" ? [e.message.body] : []));
+    expect(bodies).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `before ${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `after ${i}`),
+      "live",
+    ]);
+    expect(states).toContain("reconnecting");
+    expect(watch.state).toBe("open");
+  });
+});
