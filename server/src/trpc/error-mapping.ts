@@ -38,10 +38,15 @@ const FIXED_MESSAGES: Partial<Record<ErrorCode, string>> = {
   PAYLOAD_TOO_LARGE: "The request body is too large",
 };
 
+/** The tRPC code that stands for one of our codes, by the HTTP status they share. */
+export function trpcCodeFor(code: ErrorCode): TRPC_ERROR_CODE_KEY {
+  return TRPC_CODE_BY_STATUS[ERROR_HTTP_STATUS[code]] ?? "INTERNAL_SERVER_ERROR";
+}
+
 /** The tRPC error that carries a NatterError with the right status. */
 export function toTRPCError(error: NatterError): TRPCError {
   return new TRPCError({
-    code: TRPC_CODE_BY_STATUS[ERROR_HTTP_STATUS[error.code]] ?? "INTERNAL_SERVER_ERROR",
+    code: trpcCodeFor(error.code),
     message: error.message,
     cause: error,
   });

@@ -1,7 +1,8 @@
 import { ERROR_HTTP_STATUS, NatterError } from "@natter/shared";
 import { initTRPC, TRPCError } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { RequestContext } from "./context.js";
-import { toErrorBody, toTRPCError } from "./error-mapping.js";
+import { toErrorBody, toTRPCError, trpcCodeFor } from "./error-mapping.js";
 import type { ProcedureMeta } from "./meta.js";
 
 const t = initTRPC
@@ -11,13 +12,16 @@ const t = initTRPC
     // Subscriptions travel over the WebSocket only, where sockets close with their session and
     // slow readers are dropped: tRPC's HTTP event streams would bypass both.
     sse: { enabled: false },
-    // Every error leaves as our error body; stacks and unexpected messages never do.
+    // Every error leaves as our error body; stacks and unexpected messages never do. The tRPC
+    // codes follow the body too: an error thrown inside a subscription reaches here as an
+    // INTERNAL_SERVER_ERROR even when it carries a NatterError.
     errorFormatter: ({ shape, error }) => {
       const body = toErrorBody(error);
+      const code = trpcCodeFor(body.code);
       return {
         message: body.message,
-        code: shape.code,
-        data: { code: shape.data.code, httpStatus: ERROR_HTTP_STATUS[body.code], path: shape.data.path, error: body },
+        code: TRPC_ERROR_CODES_BY_KEY[code],
+        data: { code, httpStatus: ERROR_HTTP_STATUS[body.code], path: shape.data.path, error: body },
       };
     },
   });

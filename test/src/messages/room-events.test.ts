@@ -111,6 +111,8 @@ describe("rooms.events", () => {
     await hidden.until("an error", () => false);
     expect(hidden.error).toBeInstanceOf(TRPCClientError);
     expect((hidden.error as TRPCClientError<any>).data?.error?.code).toBe("ROOM_NOT_FOUND");
+    // tRPC's own code and status agree with natter's code, as they do for queries.
+    expect((hidden.error as TRPCClientError<any>).data).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
     expect(hidden.events).toEqual([]);
 
     const posting = anonymous.client.messages.send.mutate({ roomId: open, body: "let me in" });
