@@ -40,7 +40,8 @@ export async function appendRoomEvent<I extends RoomEventInput>(
 
 /**
  * Replaces the message inside every stored `message.created` and `message.edited` event of
- * one message, so that a replay never shows what the message has lost (a deleted body).
+ * one message, so that a replay never shows what the message no longer says (an earlier
+ * version, or the body of a deleted message).
  */
 export async function rewriteMessageEvents(
   trx: Transaction<Database>,

@@ -99,7 +99,10 @@ export class MessagesService {
     }
   }
 
-  /** Replaces a message's body; only its author may, while a member of the room. */
+  /**
+   * Replaces a message's body; only its author may, while a member of the room. The stored
+   * events that carried the message are rewritten to the new version.
+   */
   edit(session: AuthSession, roomId: string, messageId: string, body: string): Promise<Message> {
     return this.write(async (trx) => {
       requireRole(await readableRoom(trx, roomId, session), "member");
@@ -115,6 +118,8 @@ export class MessagesService {
         .set({ body, edited_at: message.editedAt })
         .where("id", "=", messageId)
         .execute();
+      // An edit often takes back what should not have been said: no replay shows the old text.
+      await rewriteMessageEvents(trx, roomId, message);
       const event = await appendRoomEvent(
         trx,
         roomId,

@@ -98,6 +98,29 @@ describe("rooms.events", () => {
     }
   });
 
+  it("replays an edited message as it now reads, never its earlier text", async () => {
+    const alice = await signUp(server.url);
+    const roomId = await newRoom(server.url, alice);
+    const message = await send(server.url, alice, roomId, "my password is hunter2");
+    for (const body of ["my password is [removed]", "never mind"]) {
+      const res = await rest(server.url, "PATCH", `/rooms/${roomId}/messages/${message.id}`, {
+        token: alice.token,
+        body: { body },
+      });
+      expect(res.status).toBe(200);
+    }
+    const replay = watchRoom(connect().client, roomId, "0");
+    await replay.until("both edits", (events) => events.filter((e) => e.type === "message.edited").length === 2);
+    expect(JSON.stringify(replay.events)).not.toMatch(/hunter2|\[removed\]/);
+    const versions = replay.events.flatMap((e) =>
+      e.type === "message.created" || e.type === "message.edited" ? [e.message] : [],
+    );
+    expect(versions).toHaveLength(3);
+    for (const version of versions) {
+      expect(version).toMatchObject({ id: message.id, body: "never mind", editedAt: expect.any(String) });
+    }
+  });
+
   it("lets an anonymous watcher see an open room, but not a closed one, nor post", async () => {
     const alice = await signUp(server.url);
     const [open, closed] = await Promise.all([newRoom(server.url, alice), newRoom(server.url, alice, { open: false })]);
