@@ -1,6 +1,7 @@
 import { WS_CLOSE_CODES } from "@natter/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock, rest, signUp, startTestServer, type TestServer, wsClient } from "./harness/index.js";
+import { waitFor } from "./messages/room-fixtures.js";
 
 const HOUR = 3_600_000;
 
@@ -48,6 +49,34 @@ describe("WebSockets of a session that ends", () => {
     expect(kept.closes).toEqual([]);
     doomed.close();
     kept.close();
+  });
+});
+
+describe("WebSockets opened while their session ends", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  it("all close, however a log-out interleaves with their authentication", async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const user = await signUp(server.url);
+      const sockets = Array.from({ length: 20 }, () => {
+        const closes: number[] = [];
+        const ws = wsClient(server.url, { token: user.token, onClose: (cause) => closes.push(cause?.code ?? 0) });
+        // A first call makes the socket authenticate; it may win or lose against the log-out.
+        ws.client.users.me.query().catch(() => {});
+        return { ...ws, closes };
+      });
+      await new Promise((resolve) => setTimeout(resolve, round * 2));
+      expect((await rest(server.url, "DELETE", "/sessions/current", { token: user.token })).status).toBe(200);
+      await waitFor("every socket to close", () => sockets.every((s) => s.closes.length > 0), 5_000);
+      for (const socket of sockets) {
+        expect(socket.closes[0]).toBe(WS_CLOSE_CODES.sessionEnded);
+        socket.close();
+      }
+    }
   });
 });
 

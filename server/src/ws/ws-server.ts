@@ -58,10 +58,15 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     createContext: async ({ res, info }): Promise<RequestContext> => {
       const token = info.connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
-      if (session) sessionSockets.track(session, res);
+      if (session) {
+        sessionSockets.track(session, res);
+        // A log-out that landed while the token was being checked was published before the
+        // socket was tracked; asking again once it is tracked leaves no gap between the two.
+        if ((await services.accounts.sessionExpiry(session.sessionId)) !== null) return { session, transport: "ws" };
+      }
       // A token that has ended is told so as an ending session is, never taken as anonymous.
-      else if (token) res.close(WS_CLOSE_CODES.sessionEnded, "session ended");
-      return { session, transport: "ws" };
+      if (token) res.close(WS_CLOSE_CODES.sessionEnded, "session ended");
+      return { session: null, transport: "ws" };
     },
   });
 
