@@ -45,6 +45,12 @@ describe("the OpenAPI document and the docs pages", () => {
     expect(document.components.schemas.ErrorResponse).toBeDefined();
   });
 
+  it("documents log-in's refusal for rate", () => {
+    expect(document.paths["/sessions"].post.responses["429"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/ErrorResponse",
+    });
+  });
+
   it("marks authenticated paths with the bearer scheme and public ones without it", () => {
     expect(document.components.securitySchemes.bearerAuth).toEqual({ type: "http", scheme: "bearer" });
     expect(document.paths["/me"].get.security).toEqual([{ bearerAuth: [] }]);

@@ -38,8 +38,9 @@ export class PasswordHasher {
   }
 
   /** Spends the time of a real verification, for a user that does not exist. */
-  async verifyNothing(password: string): Promise<void> {
+  async verifyNothing(password: string): Promise<false> {
     await this.verify(await this.dummyHash, password);
+    return false;
   }
 
   /** Whether a stored hash was made with another algorithm or other parameters than the policy. */

@@ -29,6 +29,9 @@ export const configSchema = z.object({
         .map((origin) => origin.trim())
         .filter(Boolean),
     ),
+  /** Failed log-ins a username may take within the throttle window before further tries are refused. */
+  loginMaxFailures: z.coerce.number().int().positive().default(10),
+  loginThrottleWindowSeconds: seconds.default(15 * 60),
   /** A WebSocket quiet for this long is sent a PING... */
   wsPingMs: milliseconds.default(30_000),
   /** ...and is cut off if nothing arrives within this long after it. */
@@ -59,6 +62,8 @@ const ENVIRONMENT_KEYS: Record<keyof Config, string> = {
   sessionIdleTtlSeconds: "NATTER_SESSION_IDLE_TTL_SECONDS",
   sessionAbsoluteTtlSeconds: "NATTER_SESSION_ABSOLUTE_TTL_SECONDS",
   allowedOrigins: "NATTER_ALLOWED_ORIGINS",
+  loginMaxFailures: "NATTER_LOGIN_MAX_FAILURES",
+  loginThrottleWindowSeconds: "NATTER_LOGIN_THROTTLE_WINDOW_SECONDS",
   wsPingMs: "NATTER_WS_PING_MS",
   wsPongWaitMs: "NATTER_WS_PONG_WAIT_MS",
   wsMaxBufferedBytes: "NATTER_WS_MAX_BUFFERED_BYTES",

@@ -17,7 +17,7 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
     responseMeta: ({ paths, errors }) => {
       const path = paths?.[0];
       const status = errors.length === 0 && path ? procedureMeta(router, path)?.successStatus : undefined;
-      return { headers: { ...BASE_HEADERS, ...responseHeadersFor(router, paths) }, ...(status && { status }) };
+      return { headers: { ...BASE_HEADERS, ...responseHeadersFor(router, paths, errors) }, ...(status && { status }) };
     },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "procedure failed");

@@ -20,7 +20,19 @@ export function createAuthRouter({ accounts }: Services) {
 
     logIn: publicProcedure
       .meta({
-        openapi: { method: "POST", path: "/sessions", tags: ["auth"], summary: "Log in", protect: false },
+        openapi: {
+          method: "POST",
+          path: "/sessions",
+          tags: ["auth"],
+          summary: "Log in",
+          protect: false,
+          errorResponses: {
+            400: "Invalid input",
+            401: "Invalid username or password",
+            429: "Too many failed log-ins for this username; see Retry-After",
+            500: "Internal server error",
+          },
+        },
         noStore: true,
       })
       .input(logInInputSchema)

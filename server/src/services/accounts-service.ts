@@ -1,6 +1,7 @@
 import { type Database, isUniqueViolation, uuidV7 } from "@natter/db";
 import { type AuthResult, NatterError, type User } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
+import type { LoginThrottle } from "../auth/login-throttle.js";
 import type { PasswordHasher } from "../auth/password-hasher.js";
 import type { SessionRevocations } from "../auth/session-revocations.js";
 import { generateSessionToken, hashSessionToken } from "../auth/session-token.js";
@@ -30,6 +31,7 @@ export interface AccountsServiceDeps {
   hasher: PasswordHasher;
   revocations: SessionRevocations;
   sessionPolicy: SessionPolicy;
+  loginThrottle: LoginThrottle;
 }
 
 /** Sign-up, log-in, sessions and passwords. */
@@ -56,19 +58,26 @@ export class AccountsService {
     return this.openSession(toUser(row));
   }
 
-  /** Unknown user and wrong password fail alike, in body and in time. */
+  /**
+   * Unknown user and wrong password fail alike, in body and in time. A username with too
+   * many recent failures is refused with RATE_LIMITED before any password is checked.
+   */
   async logIn(username: string, password: string): Promise<AuthResult> {
-    const { db, hasher } = this.deps;
-    const row = await db
-      .selectFrom("users")
-      .selectAll()
-      .where("username_key", "=", username.toLowerCase())
-      .executeTakeFirst();
-    if (!row) {
-      await hasher.verifyNothing(password);
+    const { db, hasher, clock, loginThrottle } = this.deps;
+    const usernameKey = username.toLowerCase();
+    const retryAfterSeconds = loginThrottle.retryAfterSeconds(usernameKey, clock.now());
+    if (retryAfterSeconds > 0) {
+      throw new NatterError("RATE_LIMITED", "Too many failed log-ins for this username; try again later", {
+        retryAfterSeconds,
+      });
+    }
+    const row = await db.selectFrom("users").selectAll().where("username_key", "=", usernameKey).executeTakeFirst();
+    const verified = row ? await hasher.verify(row.password_hash, password) : await hasher.verifyNothing(password);
+    if (!row || !verified) {
+      loginThrottle.recordFailure(usernameKey, clock.now());
       throw invalidCredentials();
     }
-    if (!(await hasher.verify(row.password_hash, password))) throw invalidCredentials();
+    loginThrottle.clear(usernameKey);
     if (hasher.needsRehash(row.password_hash)) {
       const rehashed = await hasher.hash(password);
       await db.updateTable("users").set({ password_hash: rehashed }).where("id", "=", row.id).execute();

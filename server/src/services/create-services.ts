@@ -1,5 +1,6 @@
 import type { Database } from "@natter/db";
 import type { Kysely } from "kysely";
+import { LoginThrottle } from "../auth/login-throttle.js";
 import { PasswordHasher } from "../auth/password-hasher.js";
 import type { SessionRevocations } from "../auth/session-revocations.js";
 import type { Config } from "../config/config.js";
@@ -26,6 +27,10 @@ export function createServices({ db, clock, config, revocations }: ServicesDeps)
     db,
     clock,
     hasher: new PasswordHasher(),
+    loginThrottle: new LoginThrottle({
+      maxFailures: config.loginMaxFailures,
+      windowSeconds: config.loginThrottleWindowSeconds,
+    }),
     revocations,
     sessionPolicy: {
       idleTtlSeconds: config.sessionIdleTtlSeconds,

@@ -1,4 +1,5 @@
-import type { AnyRouter } from "@trpc/server";
+import { NatterError } from "@natter/shared";
+import type { AnyRouter, TRPCError } from "@trpc/server";
 import type { ProcedureMeta } from "./meta.js";
 
 /** The meta of the procedure at a dotted path, if there is one. */
@@ -7,8 +8,24 @@ export function procedureMeta(router: AnyRouter, path: string): ProcedureMeta | 
   return procedures[path]?._def.meta;
 }
 
-/** Headers an answer to these procedures must carry. */
-export function responseHeadersFor(router: AnyRouter, paths: readonly string[] | undefined): Record<string, string> {
-  const noStore = paths?.some((path) => procedureMeta(router, path)?.noStore) ?? false;
-  return noStore ? { "Cache-Control": "no-store", Pragma: "no-cache" } : {};
+/**
+ * Headers an answer to these procedures must carry: no caching of secrets, and when to
+ * retry after a refusal for rate.
+ */
+export function responseHeadersFor(
+  router: AnyRouter,
+  paths: readonly string[] | undefined,
+  errors: readonly TRPCError[] = [],
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (paths?.some((path) => procedureMeta(router, path)?.noStore)) {
+    Object.assign(headers, { "Cache-Control": "no-store", Pragma: "no-cache" });
+  }
+  const retryAfter = errors.flatMap((error) =>
+    error.cause instanceof NatterError && error.cause.details?.retryAfterSeconds !== undefined
+      ? [error.cause.details.retryAfterSeconds]
+      : [],
+  );
+  if (retryAfter.length > 0) headers["Retry-After"] = String(Math.max(...retryAfter));
+  return headers;
 }
