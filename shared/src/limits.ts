@@ -24,6 +24,8 @@ export const LIMITS = {
   maxRequestBodyBytes: 64 * 1024,
   /** The most calls one tRPC HTTP batch may carry; the SDK sends at most 10. */
   maxBatchCalls: 50,
+  /** Live subscriptions (room events, room signals) one WebSocket connection may hold at once. */
+  maxSubscriptionsPerConnection: 200,
   /** The largest WebSocket message the server accepts, in bytes. */
   maxWebSocketMessageBytes: 64 * 1024,
 } as const;

@@ -8,4 +8,11 @@ export interface RequestContext {
   /** The signed-in caller, or null for anonymous calls. */
   session: AuthSession | null;
   transport: Transport;
+  /** The live subscriptions of this WebSocket connection; absent on HTTP, which serves none. */
+  subscriptions?: SubscriptionSlots;
+}
+
+/** Counts one connection's open subscriptions, so that it cannot hold an unbounded number. */
+export interface SubscriptionSlots {
+  open: number;
 }

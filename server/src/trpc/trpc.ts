@@ -4,6 +4,7 @@ import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { RequestContext } from "./context.js";
 import { toErrorBody, toTRPCError, trpcCodeFor } from "./error-mapping.js";
 import type { ProcedureMeta } from "./meta.js";
+import { releasingSlot, takeSubscriptionSlot } from "./subscription-slots.js";
 
 const t = initTRPC
   .context<RequestContext>()
@@ -32,14 +33,28 @@ export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Deny by default: a procedure that does not declare its access cannot be called. */
-const base = t.procedure.use(async ({ meta, next }) => {
+const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
   if (!meta?.access) {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no access" });
   }
+  const slots = type === "subscription" ? ctx.subscriptions : undefined;
+  if (slots) {
+    try {
+      takeSubscriptionSlot(slots);
+    } catch (error) {
+      throw error instanceof NatterError ? toTRPCError(error) : error;
+    }
+  }
   const result = await next();
+  if (slots && result.ok && isAsyncIterable(result.data)) return { ...result, data: releasingSlot(result.data, slots) };
+  if (slots) slots.open -= 1;
   if (!result.ok && result.error.cause instanceof NatterError) throw toTRPCError(result.error.cause);
   return result;
 });
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
 
 /** Callable by anyone; `ctx.session` may be null. */
 export const publicProcedure = base.meta({ access: "public" });

@@ -62,11 +62,13 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
         sessionSockets.track(session, res);
         // A log-out that landed while the token was being checked was published before the
         // socket was tracked; asking again once it is tracked leaves no gap between the two.
-        if ((await services.accounts.sessionExpiry(session.sessionId)) !== null) return { session, transport: "ws" };
+        if ((await services.accounts.sessionExpiry(session.sessionId)) !== null) {
+          return { session, transport: "ws", subscriptions: { open: 0 } };
+        }
       }
       // A token that has ended is told so as an ending session is, never taken as anonymous.
       if (token) res.close(WS_CLOSE_CODES.sessionEnded, "session ended");
-      return { session: null, transport: "ws" };
+      return { session: null, transport: "ws", subscriptions: { open: 0 } };
     },
   });
 
