@@ -6,6 +6,7 @@ import {
   type MessagePageInput,
   NatterError,
   type RoomEvent,
+  type RoomEventInput,
   type RoomUnread,
   type SendMessageInput,
 } from "@natter/shared";
@@ -113,19 +114,8 @@ export class MessagesService {
       if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
       const now = this.deps.clock.now();
       const message: Message = { ...toMessage(row), body, editedAt: toTimestamp(now) };
-      await trx
-        .updateTable("messages")
-        .set({ body, edited_at: message.editedAt })
-        .where("id", "=", messageId)
-        .execute();
       // An edit often takes back what should not have been said: no replay shows the old text.
-      await rewriteMessageEvents(trx, roomId, message);
-      const event = await appendRoomEvent(
-        trx,
-        roomId,
-        { type: "message.edited", actorId: session.userId, message },
-        now,
-      );
+      const event = await storeVersion(trx, message, { type: "message.edited", actorId: session.userId, message }, now);
       return { message, event };
     });
   }
@@ -144,15 +134,9 @@ export class MessagesService {
       if (row.deleted_at !== null) return { message: toMessage(row), event: null };
       const now = this.deps.clock.now();
       const message: Message = { ...toMessage(row), body: null, deletedAt: toTimestamp(now) };
-      await trx
-        .updateTable("messages")
-        .set({ body: null, deleted_at: message.deletedAt })
-        .where("id", "=", messageId)
-        .execute();
-      await rewriteMessageEvents(trx, roomId, message);
-      const event = await appendRoomEvent(
+      const event = await storeVersion(
         trx,
-        roomId,
+        message,
         { type: "message.deleted", actorId: session.userId, messageId },
         now,
       );
@@ -293,4 +277,23 @@ function toMessage(row: MessageRow): Message {
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
   };
+}
+
+/**
+ * Stores a new version of a message (edited or deleted), rewrites the stored events that
+ * carried it to that version, and appends the change to the room's log.
+ */
+async function storeVersion(
+  trx: Transaction<Database>,
+  message: Message,
+  change: Extract<RoomEventInput, { type: "message.edited" | "message.deleted" }>,
+  now: number,
+): Promise<RoomEvent> {
+  await trx
+    .updateTable("messages")
+    .set({ body: message.body, edited_at: message.editedAt, deleted_at: message.deletedAt })
+    .where("id", "=", message.id)
+    .execute();
+  await rewriteMessageEvents(trx, message.roomId, message);
+  return appendRoomEvent(trx, message.roomId, change, now);
 }

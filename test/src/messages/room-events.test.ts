@@ -74,11 +74,15 @@ describe("rooms.events", () => {
     const alice = await signUp(server.url);
     const roomId = await newRoom(server.url, alice);
     const watch = watchRoom(connect(alice.token).client, roomId, "0");
+    // Live before anything changes: a replay would already show the final, deleted version.
+    await watch.until("the replayed creation", (events) => events.some((e) => e.type === "room.created"));
     const message = await send(server.url, alice, roomId, "first draft");
+    await watch.until("the message", (events) => events.some((e) => e.type === "message.created"));
     await rest(server.url, "PATCH", `/rooms/${roomId}/messages/${message.id}`, {
       token: alice.token,
       body: { body: "second draft" },
     });
+    await watch.until("the edit", (events) => events.some((e) => e.type === "message.edited"));
     await rest(server.url, "DELETE", `/rooms/${roomId}/messages/${message.id}`, { token: alice.token });
     await watch.until("the deletion", (events) => events.some((e) => e.type === "message.deleted"));
     const types = watch.events.filter((e) => e.type.startsWith("message.")).map((e) => e.type);
