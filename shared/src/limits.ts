@@ -14,8 +14,8 @@ export const LIMITS = {
   messageBodyMax: 4000,
   /** The longest `clientMessageId` a sender may attach for idempotent retries. */
   clientMessageIdMax: 100,
-  /** Unread counts stop at this many per room ("9999+"), so the count costs a bounded scan. */
-  unreadCountMax: 9999,
+  /** Unread counts stop at this many per room ("999+"), so the count costs a bounded scan. */
+  unreadCountMax: 999,
   /** How long a `rooms.typing` call keeps its typing indicator up; refresh before it lapses. */
   typingTtlMs: 5000,
   /** How many signed-in watchers a presence snapshot names; `userCount` counts them all. */

@@ -1,5 +1,6 @@
 import {
   editMessageInputSchema,
+  LIMITS,
   markReadInputSchema,
   messagePageInputSchema,
   messagePageSchema,
@@ -7,9 +8,9 @@ import {
   messageResultSchema,
   readCursorSchema,
   sendMessageInputSchema,
+  unreadInputSchema,
   unreadResultSchema,
 } from "@natter/shared";
-import { z } from "zod";
 import type { Services } from "../services/services.js";
 import { publicProcedure, router, userProcedure } from "../trpc/trpc.js";
 
@@ -117,12 +118,12 @@ export function createMessagesRouter({ messages }: Services) {
           tags,
           summary: "Unread counts",
           description:
-            "For each room the caller belongs to: messages after the read cursor, written by others and not " +
-            "deleted (counted up to 9999), the cursor and the room's newest seq.",
+            "A page of the rooms the caller belongs to, each with its messages after the read cursor, written " +
+            `by others and not deleted (counted up to ${LIMITS.unreadCountMax}), the cursor and the room's newest seq.`,
         },
       })
-      .input(z.object({}).optional())
+      .input(unreadInputSchema)
       .output(unreadResultSchema)
-      .query(async ({ ctx }) => ({ rooms: await messages.unread(ctx.session) })),
+      .query(({ ctx, input }) => messages.unread(ctx.session, input)),
   });
 }

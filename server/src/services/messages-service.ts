@@ -7,8 +7,9 @@ import {
   NatterError,
   type RoomEvent,
   type RoomEventInput,
-  type RoomUnread,
   type SendMessageInput,
+  type UnreadInput,
+  type UnreadPage,
 } from "@natter/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { RoomEventBus } from "../events/room-event-bus.js";
@@ -16,6 +17,7 @@ import { appendRoomEvent, rewriteMessageEvents } from "../events/room-log.js";
 import type { AuthSession } from "./accounts-service.js";
 import { type Clock, toTimestamp } from "./clock.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
+import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { readableRoom, requireRole } from "./room-access.js";
 
 export interface MessagesServiceDeps {
@@ -191,8 +193,8 @@ export class MessagesService {
    * The caller's unread state in each room they belong to: messages after their cursor,
    * written by others and not deleted, counted up to `LIMITS.unreadCountMax`.
    */
-  async unread(session: AuthSession): Promise<RoomUnread[]> {
-    const rows = await this.deps.db
+  async unread(session: AuthSession, { limit, cursor }: UnreadInput): Promise<UnreadPage> {
+    let query = this.deps.db
       .selectFrom("room_members")
       .innerJoin("rooms", "rooms.id", "room_members.room_id")
       .select(["room_members.room_id as roomId", "room_members.read_seq as readSeq", "rooms.last_seq as lastSeq"])
@@ -212,10 +214,15 @@ export class MessagesService {
           .select((inner) => inner.fn.countAll<number>().as("count"))
           .as("unreadCount"),
       )
-      .where("room_members.user_id", "=", session.userId)
+      .where("room_members.user_id", "=", session.userId);
+    if (cursor !== undefined) query = query.where("room_members.room_id", ">", decodeCursor("unread", cursor));
+    const rows = await query
       .orderBy("room_members.room_id")
+      .limit(limit + 1)
       .execute();
-    return rows.map((row) => ({ ...row, unreadCount: Number(row.unreadCount ?? 0) }));
+    const rooms = rows.slice(0, limit).map((row) => ({ ...row, unreadCount: Number(row.unreadCount ?? 0) }));
+    const last = rooms.at(-1);
+    return { rooms, nextCursor: rows.length > limit && last ? encodeCursor("unread", last.roomId) : null };
   }
 
   /** Runs a write in one transaction and publishes its log entry once committed. */

@@ -18,9 +18,9 @@ import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { AuthSession } from "./accounts-service.js";
 import { type Clock, toTimestamp } from "./clock.js";
 import { defaultRoomName } from "./default-room-name.js";
+import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { type RoomAccess, readableRoom, requireRole } from "./room-access.js";
 import { type RoomChange, recordRoomChange } from "./room-changes.js";
-import { decodeRoomCursor, encodeRoomCursor } from "./room-cursor.js";
 
 export interface RoomsServiceDeps {
   db: Kysely<Database>;
@@ -126,14 +126,14 @@ export class RoomsService {
         ]),
       );
     }
-    if (cursor !== undefined) query = query.where("rooms.id", "<", decodeRoomCursor(cursor));
+    if (cursor !== undefined) query = query.where("rooms.id", "<", decodeCursor("rooms", cursor));
     const rows = await query
       .orderBy("rooms.id", "desc")
       .limit(limit + 1)
       .execute();
     const rooms = rows.slice(0, limit).map(toRoom);
     const last = rooms.at(-1);
-    return { rooms, nextCursor: rows.length > limit && last ? encodeRoomCursor(last.id) : null };
+    return { rooms, nextCursor: rows.length > limit && last ? encodeCursor("rooms", last.id) : null };
   }
 
   /** A room the caller may read. */

@@ -88,4 +88,17 @@ export const roomUnreadSchema = z
   .meta({ id: "RoomUnread" });
 export type RoomUnread = z.infer<typeof roomUnreadSchema>;
 
-export const unreadResultSchema = z.object({ rooms: z.array(roomUnreadSchema) });
+/** A page of the caller's rooms with their unread counts, in a stable order. */
+export const unreadInputSchema = z.object({
+  limit: pageLimitSchema,
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type UnreadInput = z.infer<typeof unreadInputSchema>;
+
+export const unreadResultSchema = z.object({
+  rooms: z.array(roomUnreadSchema),
+  /** Where the next page starts; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type UnreadPage = z.infer<typeof unreadResultSchema>;

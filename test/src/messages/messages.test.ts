@@ -351,6 +351,32 @@ describe("messages", () => {
       expect(await unreadIn(bob.token, roomId)).toMatchObject({ unreadCount: 1 });
     });
 
+    it("pages through the caller's rooms with a cursor", async () => {
+      const [alice] = await signUpMany(server.url, 1);
+      const rooms = [];
+      for (let i = 0; i < 5; i += 1) rooms.push(await newRoom(server.url, alice));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 3; page += 1) {
+        const query = cursor ? `?limit=2&cursor=${cursor}` : "?limit=2";
+        const res = await rest(server.url, "GET", `/me/unread${query}`, { token: alice.token });
+        expect(res.status).toBe(200);
+        seen.push(...res.body.rooms.map((r: any) => r.roomId));
+        cursor = res.body.nextCursor ?? undefined;
+        if (page < 2) expect(res.body.rooms).toHaveLength(2);
+      }
+      expect(cursor).toBeUndefined();
+      expect(seen).toEqual([...rooms].sort());
+
+      const roomsCursor = (await rest(server.url, "GET", "/rooms?scope=joined&limit=1", { token: alice.token })).body
+        .nextCursor;
+      const foreign = await rest(server.url, "GET", `/me/unread?cursor=${roomsCursor}`, { token: alice.token });
+      expect(foreign.status).toBe(400);
+      expect(foreign.body.error.issues[0].path).toBe("cursor");
+      const tooMany = await rest(server.url, "GET", "/me/unread?limit=201", { token: alice.token });
+      expect(tooMany.status).toBe(400);
+    });
+
     it("lists only the caller's rooms", async () => {
       const [alice, bob] = await signUpMany(server.url, 2);
       const mine = await newRoom(server.url, bob);
