@@ -51,10 +51,22 @@ describe("the OpenAPI document and the docs pages", () => {
     });
   });
 
-  it("marks authenticated paths with the bearer scheme and public ones without it", () => {
+  it("requires the bearer scheme where a user must sign in, and makes it optional where anyone may call", () => {
     expect(document.components.securitySchemes.bearerAuth).toEqual({ type: "http", scheme: "bearer" });
     expect(document.paths["/me"].get.security).toEqual([{ bearerAuth: [] }]);
-    expect(document.paths["/sessions"].post.security).toBeUndefined();
+    expect(document.paths["/rooms/{roomId}"].get.security).toEqual([{}, { bearerAuth: [] }]);
+  });
+
+  it("lists the error codes of each operation under their status", () => {
+    const join = document.paths["/rooms/{roomId}/join"].post.responses;
+    expect(join["404"].description).toBe("`ROOM_NOT_FOUND`");
+    expect(join["401"].description).toBe("`UNAUTHENTICATED`");
+    expect(join["400"].description).toContain("`VALIDATION_FAILED`");
+    const edit = document.paths["/rooms/{roomId}/messages/{messageId}"].patch.responses;
+    expect(edit["404"].description).toBe("`ROOM_NOT_FOUND`, `MESSAGE_NOT_FOUND`");
+    expect(edit["409"].description).toBe("`CONFLICT`");
+    expect(edit["415"].description).toBe("`UNSUPPORTED_MEDIA_TYPE`");
+    expect(document.paths["/me"].get.responses["404"]).toBeUndefined();
   });
 
   it("serves an interactive reference at /docs from local files only", async () => {

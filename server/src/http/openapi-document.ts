@@ -1,7 +1,8 @@
-import { errorBodySchema } from "@natter/shared";
+import { ERROR_HTTP_STATUS, type ErrorCode, errorBodySchema } from "@natter/shared";
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
 import type { AppRouter } from "../routers/app-router.js";
+import type { ProcedureMeta } from "../trpc/meta.js";
 import { procedureMeta } from "../trpc/procedure-meta.js";
 
 /** Where the REST paths are served. */
@@ -10,8 +11,9 @@ export const REST_PREFIX = "/api/v1";
 const ERROR_RESPONSE_REF = "#/components/schemas/ErrorResponse";
 
 /**
- * The OpenAPI 3.1 document of the REST paths, as REST callers see them: natter's error
- * body on every error status, and 201 where a success creates something.
+ * The OpenAPI 3.1 document of the REST paths, as REST callers see them: for each operation
+ * the error codes it may answer, grouped by status, each with natter's error body; 201 where
+ * a success creates something; and a bearer token optional where a procedure is public.
  */
 export function createOpenApiDocument(router: AppRouter, version: string): OpenAPIObject {
   const document = generateOpenApiDocument(router, {
@@ -25,24 +27,54 @@ export function createOpenApiDocument(router: AppRouter, version: string): OpenA
     defs: { ErrorResponse: z.object({ error: errorBodySchema }) },
   });
   for (const pathItem of Object.values(document.paths ?? {})) {
-    for (const operation of Object.values(pathItem)) {
+    for (const operation of Object.values(pathItem) as OperationObject[]) {
       if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
-      const responses = operation.responses as Record<string, { description?: string; content?: unknown }>;
-      for (const [status, response] of Object.entries(responses)) {
-        if (Number(status) >= 400) {
-          responses[status] = {
-            description: response.description ?? "Error",
-            content: { "application/json": { schema: { $ref: ERROR_RESPONSE_REF } } },
-          };
-        }
+      const meta = procedureMeta(router, String(operation.operationId ?? "").replace(/-/g, "."));
+      const { responses } = operation;
+      for (const status of Object.keys(responses)) if (Number(status) >= 400) delete responses[status];
+      for (const [status, codes] of errorCodesByStatus(operation, meta)) {
+        responses[String(status)] = {
+          description: codes.map((code) => `\`${code}\``).join(", "),
+          content: { "application/json": { schema: { $ref: ERROR_RESPONSE_REF } } },
+        };
       }
-      const operationId = "operationId" in operation ? String(operation.operationId) : "";
-      const successStatus = procedureMeta(router, operationId.replace(/-/g, "."))?.successStatus;
-      if (successStatus && successStatus !== 200 && responses["200"]) {
-        responses[String(successStatus)] = responses["200"];
+      if (meta?.successStatus && meta.successStatus !== 200 && responses["200"]) {
+        responses[String(meta.successStatus)] = responses["200"];
         delete responses["200"];
       }
+      // A public procedure still reads a token when one is sent (a member reading a closed room).
+      if (meta?.access === "public") operation.security = [{}, { bearerAuth: [] }];
     }
   }
   return document;
+}
+
+interface OperationObject {
+  operationId?: string;
+  parameters?: unknown[];
+  requestBody?: unknown;
+  security?: Record<string, string[]>[];
+  responses: Record<string, { description: string; content?: unknown }>;
+}
+
+/** Every call may be refused for a malformed Authorization header or fail internally. */
+const ANY_CALL: readonly ErrorCode[] = ["UNAUTHENTICATED", "INTERNAL"];
+const WITH_INPUT: readonly ErrorCode[] = ["VALIDATION_FAILED"];
+const WITH_BODY: readonly ErrorCode[] = ["MALFORMED_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"];
+
+/** The error codes an operation may answer, grouped by their HTTP status, in status order. */
+function errorCodesByStatus(operation: OperationObject, meta: ProcedureMeta | undefined): [number, ErrorCode[]][] {
+  const hasInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;
+  const codes = new Set<ErrorCode>([
+    ...(hasInput ? WITH_INPUT : []),
+    ...(operation.requestBody !== undefined ? WITH_BODY : []),
+    ...(meta?.errors ?? []),
+    ...ANY_CALL,
+  ]);
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = ERROR_HTTP_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return [...byStatus].sort(([a], [b]) => a - b);
 }

@@ -10,6 +10,7 @@ export function createAuthRouter({ accounts }: Services) {
   return router({
     signUp: publicProcedure
       .meta({
+        errors: ["USERNAME_TAKEN"],
         openapi: { method: "POST", path: "/users", tags: ["auth"], summary: "Sign up", protect: false },
         successStatus: 201,
         noStore: true,
@@ -20,6 +21,7 @@ export function createAuthRouter({ accounts }: Services) {
 
     logIn: publicProcedure
       .meta({
+        errors: ["INVALID_CREDENTIALS", "RATE_LIMITED"],
         openapi: {
           method: "POST",
           path: "/sessions",
@@ -58,6 +60,7 @@ export function createAuthRouter({ accounts }: Services) {
 
     changePassword: userProcedure
       .meta({
+        errors: ["INVALID_CREDENTIALS"],
         openapi: {
           method: "PUT",
           path: "/me/password",

@@ -25,6 +25,7 @@ export function createMessagesRouter({ messages }: Services) {
   return router({
     send: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "POST",
           path: "/rooms/{roomId}/messages",
@@ -42,6 +43,7 @@ export function createMessagesRouter({ messages }: Services) {
 
     edit: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT"],
         openapi: {
           method: "PATCH",
           path: "/rooms/{roomId}/messages/{messageId}",
@@ -58,6 +60,7 @@ export function createMessagesRouter({ messages }: Services) {
 
     delete: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND"],
         openapi: {
           method: "DELETE",
           path: "/rooms/{roomId}/messages/{messageId}",
@@ -76,6 +79,7 @@ export function createMessagesRouter({ messages }: Services) {
 
     list: publicProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",
           path: "/rooms/{roomId}/messages",
@@ -94,6 +98,7 @@ export function createMessagesRouter({ messages }: Services) {
 
     markRead: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "POST",
           path: "/rooms/{roomId}/read",

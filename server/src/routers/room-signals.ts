@@ -11,6 +11,7 @@ export function createRoomSignalsRouter({ roomSignals }: Services) {
   return router({
     typing: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "POST",
           path: "/rooms/{roomId}/typing",

@@ -62,13 +62,17 @@ export function createRoomsRouter({ rooms }: Services) {
       .query(({ ctx, input }) => rooms.list(ctx.session, input)),
 
     get: publicProcedure
-      .meta({ openapi: { method: "GET", path: "/rooms/{roomId}", tags, summary: "A room", protect: false } })
+      .meta({
+        errors: ["ROOM_NOT_FOUND"],
+        openapi: { method: "GET", path: "/rooms/{roomId}", tags, summary: "A room", protect: false },
+      })
       .input(roomIdInputSchema)
       .output(roomResultSchema)
       .query(async ({ ctx, input }) => ({ room: await rooms.get(ctx.session, input.roomId) })),
 
     update: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "PATCH",
           path: "/rooms/{roomId}",
@@ -85,6 +89,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     delete: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "DELETE",
           path: "/rooms/{roomId}",
@@ -102,6 +107,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     join: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "POST",
           path: "/rooms/{roomId}/join",
@@ -116,6 +122,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     leave: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "MEMBER_NOT_FOUND"],
         openapi: {
           method: "POST",
           path: "/rooms/{roomId}/leave",
@@ -132,6 +139,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     members: publicProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",
           path: "/rooms/{roomId}/members",
@@ -147,6 +155,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     member: publicProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "MEMBER_NOT_FOUND"],
         openapi: {
           method: "GET",
           path: "/rooms/{roomId}/members/{userId}",
@@ -161,6 +170,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     admins: publicProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",
           path: "/rooms/{roomId}/admins",
@@ -176,6 +186,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     owner: publicProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND"],
         openapi: { method: "GET", path: "/rooms/{roomId}/owner", tags, summary: "A room's owner", protect: false },
       })
       .input(roomIdInputSchema)
@@ -184,6 +195,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     putMember: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "USER_NOT_FOUND", "CONFLICT"],
         openapi: {
           method: "PUT",
           path: "/rooms/{roomId}/members/{userId}",
@@ -202,6 +214,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     removeMember: userProcedure
       .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MEMBER_NOT_FOUND"],
         openapi: {
           method: "DELETE",
           path: "/rooms/{roomId}/members/{userId}",

@@ -15,7 +15,10 @@ export function createUsersRouter({ accounts }: Services) {
       .query(async ({ ctx }) => ({ user: await accounts.getUser(ctx.session.userId) })),
 
     byId: userProcedure
-      .meta({ openapi: { method: "GET", path: "/users/{userId}", tags: ["users"], summary: "A user by id" } })
+      .meta({
+        errors: ["USER_NOT_FOUND"],
+        openapi: { method: "GET", path: "/users/{userId}", tags: ["users"], summary: "A user by id" },
+      })
       .input(z.object({ userId: idSchema }))
       .output(userResultSchema)
       .query(async ({ input }) => ({ user: await accounts.getUser(input.userId) })),

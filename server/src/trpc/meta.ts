@@ -1,3 +1,4 @@
+import type { ErrorCode } from "@natter/shared";
 import type { OpenApiMeta } from "trpc-to-openapi";
 
 /**
@@ -14,4 +15,9 @@ export type ProcedureMeta = OpenApiMeta<{
   successStatus?: 200 | 201;
   /** Answers that carry secrets (tokens) must not be cached by anyone. */
   noStore?: boolean;
+  /**
+   * The error codes the procedure answers besides those any call may get (a bad input, a bad
+   * Authorization header, an internal error); the OpenAPI document lists them per status.
+   */
+  errors?: readonly ErrorCode[];
 }>;

@@ -48,11 +48,28 @@ const mismatches: string[] = [];
 const unexpectedAllows: string[] = [];
 let cellCount = 0;
 
+/** The error codes each procedure was seen to answer over REST. */
+const restErrors = new Map<string, Set<string>>();
+
 function record(cell: string, expected: Outcome, actual: string): void {
   cellCount += 1;
   if (actual === expected) return;
   mismatches.push(`${cell}: expected ${expected}, got ${actual}`);
   if (actual === "allow") unexpectedAllows.push(cell);
+}
+
+function noteRestErrors(
+  procedure: string,
+  cells: readonly { transport: Transport }[],
+  actual: readonly string[],
+): void {
+  cells.forEach((cell, i) => {
+    const outcome = actual[i];
+    if (cell.transport !== "rest" || outcome === undefined || outcome === "allow") return;
+    const codes = restErrors.get(procedure) ?? new Set<string>();
+    codes.add(outcome);
+    restErrors.set(procedure, codes);
+  });
 }
 
 describe("authorization matrix", () => {
@@ -118,6 +135,7 @@ describe("authorization matrix", () => {
     );
     const got = table((i) => actual[i] ?? "no answer");
     for (const key of Object.keys(expected)) record(`${label(row)}: ${key}`, expected[key] as Outcome, got[key] ?? "");
+    noteRestErrors(row.procedure, cells, actual);
     expect(got).toEqual(expected);
   });
 
@@ -137,11 +155,27 @@ describe("authorization matrix", () => {
     const expected = Object.fromEntries(cells.map((c) => [`${c.actor}, ${c.transport}`, row[c.actor]]));
     const got = Object.fromEntries(cells.map((c, i) => [`${c.actor}, ${c.transport}`, actual[i]]));
     for (const key of Object.keys(expected)) record(`${label(row)}: ${key}`, expected[key] as Outcome, got[key] ?? "");
+    noteRestErrors(row.procedure, cells, actual);
     expect(got).toEqual(expected);
   });
 
   it("lets nothing through that its tables refuse", () => {
     expect(cellCount).toBeGreaterThan(0);
     expect(unexpectedAllows).toEqual([]);
+  });
+
+  it("finds every error code it saw over REST documented for that operation in /openapi.json", async () => {
+    const document: any = await (await fetch(`${server.url}/openapi.json`)).json();
+    const documented = new Map<string, string>();
+    for (const item of Object.values<any>(document.paths)) {
+      for (const operation of Object.values<any>(item)) {
+        documented.set(operation.operationId.replace(/-/g, "."), JSON.stringify(operation.responses));
+      }
+    }
+    const undocumented = [...restErrors].flatMap(([procedure, codes]) =>
+      [...codes].filter((code) => !documented.get(procedure)?.includes(`\`${code}\``)).map((c) => `${procedure}: ${c}`),
+    );
+    expect(restErrors.size).toBeGreaterThan(10);
+    expect(undocumented).toEqual([]);
   });
 });
