@@ -60,6 +60,23 @@ describe("bad requests", () => {
     expect(text).not.toContain("stack");
   });
 
+  it("refuses unknown fields by name instead of dropping them, on REST and tRPC", async () => {
+    const signUp = await post(
+      "/api/v1/users",
+      JSON.stringify({ username: "strict_1", password: "long enough", Admin: true }),
+    );
+    expect(signUp.status).toBe(400);
+    expect(((await signUp.json()) as any).error).toMatchObject({
+      code: "VALIDATION_FAILED",
+      issues: [{ path: "Admin", message: "unknown field" }],
+    });
+    const viaTrpc = await post("/trpc/auth.logIn", JSON.stringify({ username: "x", password: "y", remember: 1 }));
+    expect(((await viaTrpc.json()) as any).error.data.error.issues).toEqual([{ path: "remember", message: "unknown field" }]);
+    const query = await fetch(`${server.url}/api/v1/rooms?scope=all&sort=name`);
+    expect(query.status).toBe(400);
+    expect(((await query.json()) as any).error.issues).toEqual([{ path: "sort", message: "unknown field" }]);
+  });
+
   it("answers unknown paths and procedures with 404 NOT_FOUND", async () => {
     const page = await fetch(`${server.url}/no/such/page`);
     expect(page.status).toBe(404);

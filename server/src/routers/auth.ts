@@ -51,7 +51,7 @@ export function createAuthRouter({ accounts }: Services) {
           description: "Ends the session of the bearer token everywhere at once. Idempotent.",
         },
       })
-      .input(z.object({}).optional())
+      .input(z.strictObject({}).optional())
       .output(okSchema)
       .mutation(async ({ ctx }) => {
         if (ctx.session) await accounts.logOut(ctx.session.sessionId);

@@ -10,7 +10,7 @@ export function createUsersRouter({ accounts }: Services) {
   return router({
     me: userProcedure
       .meta({ openapi: { method: "GET", path: "/me", tags: ["users"], summary: "The signed-in user" } })
-      .input(z.object({}).optional())
+      .input(z.strictObject({}).optional())
       .output(userResultSchema)
       .query(async ({ ctx }) => ({ user: await accounts.getUser(ctx.session.userId) })),
 
@@ -19,7 +19,7 @@ export function createUsersRouter({ accounts }: Services) {
         errors: ["USER_NOT_FOUND"],
         openapi: { method: "GET", path: "/users/{userId}", tags: ["users"], summary: "A user by id" },
       })
-      .input(z.object({ userId: idSchema }))
+      .input(z.strictObject({ userId: idSchema }))
       .output(userResultSchema)
       .query(async ({ input }) => ({ user: await accounts.getUser(input.userId) })),
   });

@@ -78,8 +78,12 @@ function validationIssues(cause: unknown): FieldIssue[] | undefined {
   if (typeof cause !== "object" || cause === null || !("issues" in cause)) return undefined;
   const { issues } = cause;
   if (!Array.isArray(issues)) return undefined;
-  return issues.map((issue: { path?: PropertyKey[]; message?: string }) => ({
-    path: (issue.path ?? []).map(String).join("."),
-    message: issue.message ?? "invalid",
-  }));
+  return issues.flatMap((issue: { path?: PropertyKey[]; message?: string; keys?: unknown }) => {
+    const path = (issue.path ?? []).map(String);
+    // An unknown field is named as the field itself, so a typo ("Open") is found at once.
+    if (Array.isArray(issue.keys)) {
+      return issue.keys.map((key) => ({ path: [...path, String(key)].join("."), message: "unknown field" }));
+    }
+    return [{ path: path.join("."), message: issue.message ?? "invalid" }];
+  });
 }

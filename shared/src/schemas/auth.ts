@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { passwordSchema, usernameSchema, userSchema } from "./user.js";
 
-export const credentialsSchema = z.object({
+export const credentialsSchema = z.strictObject({
   username: usernameSchema,
   password: passwordSchema,
 });
 
 /** Log-in input: any string is accepted so that a bad name is told apart from nothing. */
-export const logInInputSchema = z.object({
+export const logInInputSchema = z.strictObject({
   username: z.string().min(1).max(256),
   password: z.string().min(1).max(1024),
 });
@@ -25,7 +25,7 @@ export const authResultSchema = z
 
 export type AuthResult = z.infer<typeof authResultSchema>;
 
-export const changePasswordInputSchema = z.object({
+export const changePasswordInputSchema = z.strictObject({
   currentPassword: z.string().min(1).max(1024),
   newPassword: passwordSchema,
 });

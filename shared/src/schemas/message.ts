@@ -32,7 +32,7 @@ export const seqCursorSchema = z.number().int().nonnegative();
 /** A sender's own id for one message: retrying a send with it never creates a second message. */
 export const clientMessageIdSchema = z.string().min(1).max(LIMITS.clientMessageIdMax);
 
-export const sendMessageInputSchema = z.object({
+export const sendMessageInputSchema = z.strictObject({
   roomId: idSchema,
   body: messageBodySchema,
   clientMessageId: clientMessageIdSchema.optional(),
@@ -41,16 +41,20 @@ export const sendMessageInputSchema = z.object({
 });
 export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;
 
-export const editMessageInputSchema = z.object({ roomId: idSchema, messageId: idSchema, body: messageBodySchema });
+export const editMessageInputSchema = z.strictObject({
+  roomId: idSchema,
+  messageId: idSchema,
+  body: messageBodySchema,
+});
 
-export const messageRefInputSchema = z.object({ roomId: idSchema, messageId: idSchema });
+export const messageRefInputSchema = z.strictObject({ roomId: idSchema, messageId: idSchema });
 
 /**
  * A page of a room's messages by `seq`: with `before`, the newest messages below it, newest
  * first; with `after`, the oldest above it, oldest first; with neither, the newest page.
  */
 export const messagePageInputSchema = z
-  .object({
+  .strictObject({
     roomId: idSchema,
     before: seqCursorSchema.optional(),
     after: seqCursorSchema.optional(),
@@ -68,7 +72,7 @@ export const messageResultSchema = z.object({ message: messageSchema });
 export const messagePageSchema = z.object({ messages: z.array(messageSchema), hasMore: z.boolean() });
 export type MessagePage = z.infer<typeof messagePageSchema>;
 
-export const markReadInputSchema = z.object({ roomId: idSchema, seq: seqCursorSchema });
+export const markReadInputSchema = z.strictObject({ roomId: idSchema, seq: seqCursorSchema });
 
 export const readCursorSchema = z.object({
   /** The caller's read cursor after the call: a room `seq`, never beyond the room's last. */
@@ -89,7 +93,7 @@ export const roomUnreadSchema = z
 export type RoomUnread = z.infer<typeof roomUnreadSchema>;
 
 /** A page of the caller's rooms with their unread counts, in a stable order. */
-export const unreadInputSchema = z.object({
+export const unreadInputSchema = z.strictObject({
   limit: pageLimitSchema,
   /** The `nextCursor` of the previous page. */
   cursor: z.string().min(1).max(200).optional(),

@@ -5,7 +5,7 @@ import { pageLimitSchema, pageOffsetSchema } from "./pagination.js";
 import { memberSchema, roomNameSchema, roomRoleSchema, roomSchema } from "./room.js";
 
 /** Creating a room: the caller becomes its owner; `memberIds` join it at once as members. */
-export const createRoomInputSchema = z.object({
+export const createRoomInputSchema = z.strictObject({
   /** Derived from the members' usernames when omitted. */
   name: roomNameSchema.optional(),
   open: jsonBooleanSchema.default(true),
@@ -18,7 +18,7 @@ export type CreateRoomInput = z.infer<typeof createRoomInputSchema>;
 export const roomScopeSchema = z.enum(["joined", "all"]);
 export type RoomScope = z.infer<typeof roomScopeSchema>;
 
-export const listRoomsInputSchema = z.object({
+export const listRoomsInputSchema = z.strictObject({
   scope: roomScopeSchema.default("joined"),
   limit: pageLimitSchema,
   /** The `nextCursor` of the previous page. */
@@ -26,19 +26,23 @@ export const listRoomsInputSchema = z.object({
 });
 export type ListRoomsInput = z.infer<typeof listRoomsInputSchema>;
 
-export const roomIdInputSchema = z.object({ roomId: idSchema });
+export const roomIdInputSchema = z.strictObject({ roomId: idSchema });
 
 export const updateRoomInputSchema = z
-  .object({ roomId: idSchema, name: roomNameSchema.optional(), open: jsonBooleanSchema.optional() })
+  .strictObject({ roomId: idSchema, name: roomNameSchema.optional(), open: jsonBooleanSchema.optional() })
   .refine((input) => input.name !== undefined || input.open !== undefined, "give a name, open, or both");
 export type RoomChanges = Omit<z.infer<typeof updateRoomInputSchema>, "roomId">;
 
-export const memberPageInputSchema = z.object({ roomId: idSchema, limit: pageLimitSchema, offset: pageOffsetSchema });
+export const memberPageInputSchema = z.strictObject({
+  roomId: idSchema,
+  limit: pageLimitSchema,
+  offset: pageOffsetSchema,
+});
 export type PageInput = Omit<z.infer<typeof memberPageInputSchema>, "roomId">;
 
-export const memberInputSchema = z.object({ roomId: idSchema, userId: idSchema });
+export const memberInputSchema = z.strictObject({ roomId: idSchema, userId: idSchema });
 
-export const putMemberInputSchema = z.object({
+export const putMemberInputSchema = z.strictObject({
   roomId: idSchema,
   userId: idSchema,
   /** Omitted: add as a member, or leave the role of an existing member as it is. */

@@ -46,7 +46,7 @@ export type RoomEventInput = RoomEvent extends infer E
  * string, the id `tracked()` gives each event). With it, every later event is replayed
  * before the stream goes live; without it, the stream starts live at the room's newest seq.
  */
-export const roomEventsInputSchema = z.object({
+export const roomEventsInputSchema = z.strictObject({
   roomId: idSchema,
   lastEventId: z
     .string()

@@ -52,9 +52,9 @@ export type RoomSignalType = RoomSignal["type"];
 /** The signal a watch starts with. */
 export type RoomSnapshotSignal = Extract<RoomSignal, { type: "snapshot" }>;
 
-export const roomSignalsInputSchema = z.object({ roomId: idSchema });
+export const roomSignalsInputSchema = z.strictObject({ roomId: idSchema });
 
-export const typingInputSchema = z.object({ roomId: idSchema });
+export const typingInputSchema = z.strictObject({ roomId: idSchema });
 
 export const typingResultSchema = z.object({
   /** When the typing indicator lapses unless `rooms.typing` is called again before. */
