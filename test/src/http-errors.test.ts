@@ -71,7 +71,9 @@ describe("bad requests", () => {
       issues: [{ path: "Admin", message: "unknown field" }],
     });
     const viaTrpc = await post("/trpc/auth.logIn", JSON.stringify({ username: "x", password: "y", remember: 1 }));
-    expect(((await viaTrpc.json()) as any).error.data.error.issues).toEqual([{ path: "remember", message: "unknown field" }]);
+    expect(((await viaTrpc.json()) as any).error.data.error.issues).toEqual([
+      { path: "remember", message: "unknown field" },
+    ]);
     const query = await fetch(`${server.url}/api/v1/rooms?scope=all&sort=name`);
     expect(query.status).toBe(400);
     expect(((await query.json()) as any).error.issues).toEqual([{ path: "sort", message: "unknown field" }]);
