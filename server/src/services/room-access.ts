@@ -46,6 +46,6 @@ export function requireRole(access: RoomAccess, needed: RoomRole): void {
 }
 
 /** Whether `role` is at least `needed`. */
-export function hasRole(role: RoomRole | null, needed: RoomRole): boolean {
+function hasRole(role: RoomRole | null, needed: RoomRole): boolean {
   return role !== null && RANK[role] >= RANK[needed];
 }

@@ -30,7 +30,6 @@ const t = initTRPC
 export const router = t.router;
 /** Joins routers into one namespace, such as `rooms` built from two files. */
 export const mergeRouters = t.mergeRouters;
-export const createCallerFactory = t.createCallerFactory;
 
 /** Deny by default: a procedure that does not declare its access cannot be called. */
 const base = t.procedure.use(async ({ meta, ctx, type, next }) => {

@@ -27,8 +27,3 @@ export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
 
 /** All error codes, for schemas and exhaustive checks. */
 export const ERROR_CODES = Object.keys(ERROR_HTTP_STATUS) as [ErrorCode, ...ErrorCode[]];
-
-/** Whether a value is one of natter's error codes. */
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === "string" && Object.hasOwn(ERROR_HTTP_STATUS, value);
-}
