@@ -9,8 +9,23 @@ export class LiveEventQueue {
   private events: RoomEvent[] = [];
   private overflowed = false;
   private wake: (() => void) | null = null;
+  private aborted = false;
 
-  constructor(private readonly capacity: number) {}
+  /** `signal` ends the watcher; it is listened to once, not at every wait. */
+  constructor(
+    private readonly capacity: number,
+    signal?: AbortSignal,
+  ) {
+    this.aborted = signal?.aborted ?? false;
+    signal?.addEventListener(
+      "abort",
+      () => {
+        this.aborted = true;
+        this.wake?.();
+      },
+      { once: true },
+    );
+  }
 
   /** Takes a published event; never blocks the publisher. */
   push(event: RoomEvent): void {
@@ -41,19 +56,15 @@ export class LiveEventQueue {
     return overflowed;
   }
 
-  /** Resolves when an event arrives; false if `signal` aborted first. */
-  wait(signal: AbortSignal | undefined): Promise<boolean> {
-    if (signal?.aborted) return Promise.resolve(false);
+  /** Resolves when an event arrives; false if the signal aborted first. */
+  wait(): Promise<boolean> {
+    if (this.aborted) return Promise.resolve(false);
     if (this.events.length > 0 || this.overflowed) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const onAbort = () => settle(false);
-      const settle = (arrived: boolean) => {
+      this.wake = () => {
         this.wake = null;
-        signal?.removeEventListener("abort", onAbort);
-        resolve(arrived);
+        resolve(!this.aborted);
       };
-      this.wake = () => settle(true);
-      signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 }

@@ -38,7 +38,7 @@ export class RoomEventsService {
     signal?: AbortSignal,
   ): AsyncGenerator<RoomEvent, void> {
     const { db, events } = this.deps;
-    const live = new LiveEventQueue(LIVE_QUEUE_CAPACITY);
+    const live = new LiveEventQueue(LIVE_QUEUE_CAPACITY, signal);
     const unsubscribe = events.subscribe(roomId, (event) => live.push(event));
     try {
       // Access and position are read after listening, so no entry falls between the two.
@@ -76,7 +76,7 @@ export class RoomEventsService {
         }
         const next = live.peek();
         if (!next) {
-          if (!(await live.wait(signal))) return;
+          if (!(await live.wait())) return;
           continue;
         }
         if (next.seq <= lastSent) {
