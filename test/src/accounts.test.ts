@@ -249,29 +249,29 @@ describe("accounts and sessions", () => {
         parallelism: 1,
       });
       const database = openDatabase(server.databasePath);
+      const storedHash = async () =>
+        (
+          await database.db
+            .selectFrom("users")
+            .select("password_hash")
+            .where("id", "=", kim.id)
+            .executeTakeFirstOrThrow()
+        ).password_hash;
       try {
         await database.db.updateTable("users").set({ password_hash: weak }).where("id", "=", kim.id).execute();
         const failed = await rest(server.url, "POST", "/sessions", {
           body: { username: kim.username, password: "wrong one!" },
         });
         expect(failed.status).toBe(401);
-        const unchanged = await database.db
-          .selectFrom("users")
-          .select("password_hash")
-          .where("id", "=", kim.id)
-          .executeTakeFirstOrThrow();
-        expect(unchanged.password_hash).toBe(weak);
+        const unchanged = await storedHash();
+        expect(unchanged).toBe(weak);
 
         const login = await rest(server.url, "POST", "/sessions", {
           body: { username: kim.username, password: PASSWORD },
         });
         expect(login.status).toBe(200);
-        const rehashed = await database.db
-          .selectFrom("users")
-          .select("password_hash")
-          .where("id", "=", kim.id)
-          .executeTakeFirstOrThrow();
-        expect(rehashed.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+        const rehashed = await storedHash();
+        expect(rehashed).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       } finally {
         await database.close();
       }
