@@ -34,11 +34,43 @@ describe("the natter command line", () => {
     const unknown = await natter(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command: frobnicate");
+    const version = await natter(["--version"]);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("lists every setting of serve with its flag, variable and default", async () => {
+    const help = await natter(["serve", "--help"]);
+    expect(help.code).toBe(0);
+    for (const [flag, variable] of [
+      ["--port", "NATTER_PORT"],
+      ["--db", "NATTER_DATABASE_URL"],
+      ["--ws-session-check-ms", "NATTER_WS_SESSION_CHECK_MS"],
+    ]) {
+      expect(help.stdout).toContain(`${flag}, ${variable} (default: `);
+    }
+    const fromFlag = await natter(["serve", "--login-max-failures", "zero", "--db", join(dir, "unused.db")]);
+    expect(fromFlag.code).toBe(2);
+    expect(fromFlag.stderr).toContain("--login-max-failures");
+  });
+
+  it("answers a wrong flag or a missing value with one line and the usage, exit 2", async () => {
+    for (const args of [
+      ["serve", "--bogus"],
+      ["serve", "--port"],
+      ["migrate", "extra"],
+    ]) {
+      const result = await natter(args);
+      expect(result.code, args.join(" ")).toBe(2);
+      const lines = result.stderr.trim().split("\n");
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toMatch(/^Usage: natter (serve|migrate)/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   it("names every bad setting and where it came from, without a stack trace", async () => {
     const result = await natter(["serve", "--port", "eighty"], { NATTER_SESSION_IDLE_TTL_SECONDS: "-5" });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("invalid configuration");
     expect(result.stderr).toContain("--port");
     expect(result.stderr).toContain("NATTER_SESSION_IDLE_TTL_SECONDS");

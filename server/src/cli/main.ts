@@ -1,68 +1,80 @@
 import { parseArgs } from "node:util";
-import { migrateToLatest, openDatabase } from "@natter/db";
-import { ConfigError, loadConfig } from "../config/config.js";
-import { createLogger } from "../logger.js";
-import { startNatterServer } from "../natter-server.js";
+import { ConfigError } from "../config/config.js";
+import { SERVER_VERSION } from "../version.js";
+import { type Command, UsageError } from "./command.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { serveCommand } from "./commands/serve.js";
+import { describeStartFailure } from "./start-failure.js";
 
-const USAGE = `Usage:
-  natter serve [--port N] [--host H] [--db URL]   start the server (migrates first)
-  natter migrate [--db URL]                       apply pending migrations and exit
+/** Every subcommand, in the order `natter --help` lists them. */
+const COMMANDS: readonly Command[] = [serveCommand, migrateCommand];
 
---db takes a SQLite file path (default ./data/natter.db) or :memory:.
-Every setting can also come from the environment: NATTER_PORT, NATTER_HOST,
-NATTER_DATABASE_URL, NATTER_LOG_LEVEL, NATTER_SESSION_IDLE_TTL_SECONDS,
-NATTER_SESSION_ABSOLUTE_TTL_SECONDS, NATTER_ALLOWED_ORIGINS, the log-in throttle
-NATTER_LOGIN_MAX_FAILURES, NATTER_LOGIN_THROTTLE_WINDOW_SECONDS, and the WebSocket guards
-NATTER_WS_PING_MS, NATTER_WS_PONG_WAIT_MS, NATTER_WS_MAX_BUFFERED_BYTES,
-NATTER_WS_MESSAGES_PER_SECOND, NATTER_WS_MESSAGE_BURST, NATTER_WS_SESSION_CHECK_MS.`;
+function overview(): string {
+  const lines = COMMANDS.map((command) => `  ${command.usage}\n      ${command.summary}`);
+  return (
+    `Usage: natter <command> [options]\n\nCommands:\n${lines.join("\n")}\n\n` +
+    "`natter <command> --help` describes one command; `natter --version` prints the version."
+  );
+}
+
+function commandHelp(command: Command): string {
+  const details = command.details?.();
+  return `Usage: ${command.usage}\n\n${command.summary}${details ? `\n\n${details}` : ""}`;
+}
 
 /** Runs the `natter` command line; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      db: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  const [command] = positionals;
-  if (values.help || !command) {
-    console.log(USAGE);
-    return command || values.help ? 0 : 2;
-  }
-  const config = loadConfig({ port: values.port, host: values.host, databaseUrl: values.db });
-  const logger = createLogger(config.logLevel);
-
-  if (command === "migrate") {
-    const database = openDatabase(config.databaseUrl);
-    try {
-      const { applied } = await migrateToLatest(database.db);
-      logger.info(
-        { applied, database: config.databaseUrl },
-        applied.length ? "migrations applied" : "already up to date",
-      );
-    } finally {
-      await database.close();
-    }
+  const [name, ...rest] = argv;
+  if (name === "--version" || name === "-v") {
+    console.log(SERVER_VERSION);
     return 0;
   }
-  if (command === "serve") {
-    const server = await startNatterServer({ config, logger });
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        logger.info({ signal }, "shutting down");
-        server.close().then(resolve, resolve);
-      };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? console.error : console.log)(overview());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) {
+    console.error(`natter: unknown command: ${name}\n\n${overview()}`);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
     });
-    return 0;
+    if (values.help) {
+      console.log(commandHelp(command));
+      return 0;
+    }
+    if (!command.takesArguments && positionals.length > 0)
+      throw new UsageError(`unexpected argument ${positionals[0]}`);
+    return await command.run({ values, positionals });
+  } catch (error) {
+    if (isUsageMistake(error)) {
+      console.error(
+        `natter ${command.name}: ${oneLine(error)}\nUsage: ${command.usage}  (natter ${command.name} --help)`,
+      );
+      return 2;
+    }
+    throw error;
   }
-  console.error(`unknown command: ${command}\n\n${USAGE}`);
-  return 2;
+}
+
+/** A wrong flag, a missing value or an invalid setting: the caller's to fix, exit 2. */
+function isUsageMistake(error: unknown): error is Error {
+  if (error instanceof UsageError || error instanceof ConfigError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_");
+}
+
+function oneLine(error: Error): string {
+  if (error instanceof ConfigError) return `invalid configuration: ${error.problems.join("; ")}`;
+  const unknownOption = /^Unknown option '([^']+)'/.exec(error.message);
+  if (unknownOption) return `unknown option ${unknownOption[1]}`;
+  return error.message.split("\n")[0] ?? error.message;
 }
 
 main(process.argv.slice(2)).then(
@@ -70,21 +82,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(describeFailure(error));
+    console.error(describeStartFailure(error));
     process.exitCode = 1;
   },
 );
-
-/** A failure the user can fix, in one line; anything else (a bug) keeps its stack. */
-function describeFailure(error: unknown): unknown {
-  if (error instanceof ConfigError) return error.message;
-  const { code, syscall, address, port } = (error ?? {}) as NodeJS.ErrnoException & { address?: string; port?: number };
-  if (syscall !== "listen") return error;
-  const where = `${address}:${port}`;
-  if (code === "EADDRINUSE") {
-    return `natter: ${where} is already in use; stop what listens there, or choose another port with --port or NATTER_PORT`;
-  }
-  if (code === "EACCES")
-    return `natter: no permission to listen on ${where}; choose a port above 1023 with --port or NATTER_PORT`;
-  return `natter: cannot listen on ${where}: ${code}`;
-}

@@ -1,52 +1,102 @@
 import { DEFAULT_DATABASE_URL } from "@natter/db";
 import { LIMITS } from "@natter/shared";
 import { z } from "zod";
+import { flagOf, setting, settingOf } from "./setting.js";
 
 const seconds = z.coerce.number().int().positive();
 const milliseconds = z.coerce.number().int().positive();
 
-/** Everything the server can be told at start, validated before anything opens. */
+/**
+ * Everything the server can be told at start, validated before anything opens. Each field is
+ * a `setting`: its environment variable, its flag and its description live beside its
+ * schema, so `natter serve --help` and the README's table are generated from this one place.
+ * To add a setting, add a field here; the README test then names the row to add.
+ */
 export const configSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65535).default(3000),
-  /** Loopback by default: exposing the server is a decision, not an accident. */
-  host: z.string().min(1).default("127.0.0.1"),
-  databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** A session unused for this long expires; each use slides it forward. */
-  sessionIdleTtlSeconds: seconds.default(7 * 24 * 3600),
-  /** No session outlives this, however often it is used. */
-  sessionAbsoluteTtlSeconds: seconds.default(30 * 24 * 3600),
-  /**
-   * Browser origins allowed to open WebSockets and call the API cross-origin, besides the
-   * server's own. `*` allows any. Requests without an Origin header (non-browsers) always pass.
-   */
-  allowedOrigins: z
-    .string()
-    .default("")
-    .transform((list) =>
-      list
-        .split(",")
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    ),
-  /** Failed log-ins a username may take within the throttle window before further tries are refused. */
-  loginMaxFailures: z.coerce.number().int().positive().default(10),
-  loginThrottleWindowSeconds: seconds.default(15 * 60),
-  /** A WebSocket quiet for this long is sent a PING... */
-  wsPingMs: milliseconds.default(30_000),
-  /** ...and is cut off if nothing arrives within this long after it. */
-  wsPongWaitMs: milliseconds.default(10_000),
-  /** Unsent bytes a WebSocket may hold before its reader is dropped as too slow. */
-  wsMaxBufferedBytes: z.coerce
-    .number()
-    .int()
-    .min(LIMITS.maxWebSocketMessageBytes)
-    .default(1024 * 1024),
-  /** Messages a WebSocket may send per second on average, and in one burst, before it is closed. */
-  wsMessagesPerSecond: z.coerce.number().positive().default(20),
-  wsMessageBurst: z.coerce.number().int().positive().default(100),
-  /** How often open WebSockets are checked for sessions that expired while they were open. */
-  wsSessionCheckMs: milliseconds.default(30_000),
+  port: setting(z.coerce.number().int().min(0).max(65535).default(3000), {
+    env: "NATTER_PORT",
+    description: "HTTP port (REST, tRPC, WebSocket, docs)",
+  }),
+  host: setting(z.string().min(1).default("127.0.0.1"), {
+    env: "NATTER_HOST",
+    description: "interface to listen on; `0.0.0.0` to expose it (loopback by default: exposing is a decision)",
+  }),
+  databaseUrl: setting(z.string().min(1).default(DEFAULT_DATABASE_URL), {
+    env: "NATTER_DATABASE_URL",
+    flag: "db",
+    description: "SQLite file path (relative to the working directory), or `:memory:`",
+  }),
+  logLevel: setting(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"), {
+    env: "NATTER_LOG_LEVEL",
+    description: "`fatal` … `trace`, or `silent`",
+  }),
+  sessionIdleTtlSeconds: setting(seconds.default(7 * 24 * 3600), {
+    env: "NATTER_SESSION_IDLE_TTL_SECONDS",
+    description: "a token unused this long expires; each use slides it forward",
+    defaultText: "7 days",
+  }),
+  sessionAbsoluteTtlSeconds: setting(seconds.default(30 * 24 * 3600), {
+    env: "NATTER_SESSION_ABSOLUTE_TTL_SECONDS",
+    description: "no token lives longer, however often it is used",
+    defaultText: "30 days",
+  }),
+  allowedOrigins: setting(
+    z
+      .string()
+      .default("")
+      .transform((list) =>
+        list
+          .split(",")
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      ),
+    {
+      env: "NATTER_ALLOWED_ORIGINS",
+      description:
+        "comma-separated browser origins allowed besides the server's own; `*` for any (requests without an Origin always pass)",
+      defaultText: "none",
+    },
+  ),
+  loginMaxFailures: setting(z.coerce.number().int().positive().default(10), {
+    env: "NATTER_LOGIN_MAX_FAILURES",
+    description: "failed log-ins per username within the window before further tries get 429",
+  }),
+  loginThrottleWindowSeconds: setting(seconds.default(15 * 60), {
+    env: "NATTER_LOGIN_THROTTLE_WINDOW_SECONDS",
+    description: "the window those failures are counted in",
+  }),
+  wsPingMs: setting(milliseconds.default(30_000), {
+    env: "NATTER_WS_PING_MS",
+    description: "a WebSocket quiet this long is sent a PING...",
+  }),
+  wsPongWaitMs: setting(milliseconds.default(10_000), {
+    env: "NATTER_WS_PONG_WAIT_MS",
+    description: "...and cut off if nothing arrives within this long",
+  }),
+  wsMaxBufferedBytes: setting(
+    z.coerce
+      .number()
+      .int()
+      .min(LIMITS.maxWebSocketMessageBytes)
+      .default(1024 * 1024),
+    {
+      env: "NATTER_WS_MAX_BUFFERED_BYTES",
+      description: "unsent bytes per WebSocket before a slow reader is dropped (close 4408)",
+      defaultText: "1 MiB",
+    },
+  ),
+  wsMessagesPerSecond: setting(z.coerce.number().positive().default(20), {
+    env: "NATTER_WS_MESSAGES_PER_SECOND",
+    description: "messages per WebSocket per second on average, before it is closed (1008)...",
+  }),
+  wsMessageBurst: setting(z.coerce.number().int().positive().default(100), {
+    env: "NATTER_WS_MESSAGE_BURST",
+    description: "...and in one burst",
+  }),
+  wsSessionCheckMs: setting(milliseconds.default(30_000), {
+    env: "NATTER_WS_SESSION_CHECK_MS",
+    description: "how often open WebSockets are checked for expired sessions (close 4401)",
+  }),
 });
 
 /** The validated server configuration. */
@@ -54,23 +104,7 @@ export type Config = z.infer<typeof configSchema>;
 /** What may be given to build a configuration; every field has a default. */
 export type ConfigInput = z.input<typeof configSchema>;
 
-const ENVIRONMENT_KEYS: Record<keyof Config, string> = {
-  port: "NATTER_PORT",
-  host: "NATTER_HOST",
-  databaseUrl: "NATTER_DATABASE_URL",
-  logLevel: "NATTER_LOG_LEVEL",
-  sessionIdleTtlSeconds: "NATTER_SESSION_IDLE_TTL_SECONDS",
-  sessionAbsoluteTtlSeconds: "NATTER_SESSION_ABSOLUTE_TTL_SECONDS",
-  allowedOrigins: "NATTER_ALLOWED_ORIGINS",
-  loginMaxFailures: "NATTER_LOGIN_MAX_FAILURES",
-  loginThrottleWindowSeconds: "NATTER_LOGIN_THROTTLE_WINDOW_SECONDS",
-  wsPingMs: "NATTER_WS_PING_MS",
-  wsPongWaitMs: "NATTER_WS_PONG_WAIT_MS",
-  wsMaxBufferedBytes: "NATTER_WS_MAX_BUFFERED_BYTES",
-  wsMessagesPerSecond: "NATTER_WS_MESSAGES_PER_SECOND",
-  wsMessageBurst: "NATTER_WS_MESSAGE_BURST",
-  wsSessionCheckMs: "NATTER_WS_SESSION_CHECK_MS",
-};
+const settingKeys = Object.keys(configSchema.shape) as (keyof Config)[];
 
 /**
  * Builds the configuration from the environment, overridden by explicit values (CLI flags).
@@ -78,16 +112,17 @@ const ENVIRONMENT_KEYS: Record<keyof Config, string> = {
  */
 export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const fromEnv: Record<string, string> = {};
-  for (const [key, name] of Object.entries(ENVIRONMENT_KEYS)) {
-    const value = env[name];
+  for (const key of settingKeys) {
+    const value = env[settingOf(configSchema.shape[key]).env];
     if (value !== undefined && value !== "") fromEnv[key] = value;
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const parsed = configSchema.safeParse({ ...fromEnv, ...defined });
+  const envName = (key: keyof Config) => settingOf(configSchema.shape[key]).env;
   if (parsed.success) {
     if (parsed.data.sessionAbsoluteTtlSeconds < parsed.data.sessionIdleTtlSeconds) {
       throw new ConfigError([
-        `${ENVIRONMENT_KEYS.sessionAbsoluteTtlSeconds} must not be shorter than ${ENVIRONMENT_KEYS.sessionIdleTtlSeconds}`,
+        `${envName("sessionAbsoluteTtlSeconds")} must not be shorter than ${envName("sessionIdleTtlSeconds")}`,
       ]);
     }
     return parsed.data;
@@ -95,7 +130,9 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]) as keyof Config;
-      const source = key in defined ? `--${key}` : (ENVIRONMENT_KEYS[key] ?? key);
+      const meta = configSchema.shape[key] ? settingOf(configSchema.shape[key]) : undefined;
+      if (!meta) return `${key}: ${issue.message}`;
+      const source = key in defined ? `--${flagOf(key, meta)}` : meta.env;
       return `${source}: ${issue.message}`;
     }),
   );

@@ -1,0 +1,32 @@
+import { loadConfig } from "../../config/config.js";
+import { renderSettingsHelp, settingRows } from "../../config/settings-table.js";
+import { createLogger } from "../../logger.js";
+import { startNatterServer } from "../../natter-server.js";
+import type { Command, CommandOptions } from "../command.js";
+import { configFromFlags } from "../config-flags.js";
+
+const options: CommandOptions = Object.fromEntries(settingRows().map((row) => [row.flag, { type: "string" as const }]));
+
+/** `natter serve`: migrates, then serves until SIGTERM or SIGINT. */
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "start the server (migrates first)",
+  usage: "natter serve [--port N] [--host H] [--db URL] [--<setting> VALUE …]",
+  details: () =>
+    `Every setting is a flag and an environment variable; a flag wins over the variable:\n${renderSettingsHelp()}`,
+  options,
+  async run({ values }) {
+    const config = loadConfig(configFromFlags(values));
+    const logger = createLogger(config.logLevel);
+    const server = await startNatterServer({ config, logger });
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, "shutting down");
+        server.close().then(resolve, resolve);
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+    return 0;
+  },
+};
