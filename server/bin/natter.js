@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// natter ships TypeScript sources; tsx compiles them as they load.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli/main.ts");
+// Runs the compiled server (`pnpm run build` writes dist/). Development runs the sources
+// through tsx instead: `node --conditions=natter-source --import tsx server/src/cli/main.ts`.
+await import("../dist/cli/main.js");
