@@ -1,7 +1,13 @@
 /** Sizes and bounds shared by the server's validation and the client's expectations. */
 export const LIMITS = {
   usernameMin: 3,
-  usernameMax: 32,
+  usernameMax: 64,
+  displayNameMax: 64,
+  bioMax: 500,
+  /** The longest User-Agent a session keeps. */
+  userAgentMax: 256,
+  /** Sessions one user may hold at once are listed whole, up to this many (the oldest are cut). */
+  sessionsListMax: 200,
   passwordMin: 8,
   passwordMax: 256,
   roomNameMax: 100,

@@ -32,7 +32,7 @@ describe("accounts and sessions", () => {
       expect(res.status).toBe(201);
       expect(res.headers.get("cache-control")).toBe("no-store");
       expect(res.body).toEqual({
-        user: { id: expect.any(String), username, createdAt: expect.any(String) },
+        user: { id: expect.any(String), username, displayName: null, bio: null, createdAt: expect.any(String) },
         token: expect.any(String),
         tokenType: "Bearer",
         expiresIn: 7 * 24 * 3600,
@@ -54,7 +54,7 @@ describe("accounts and sessions", () => {
 
     it.each([
       ["too short", { username: "ab", password: PASSWORD }, "username"],
-      ["too long", { username: "a".repeat(33), password: PASSWORD }, "username"],
+      ["too long", { username: "a".repeat(65), password: PASSWORD }, "username"],
       ["with a space", { username: "bad name", password: PASSWORD }, "username"],
       ["with a password of 7 characters", { username: uniqueUsername(), password: "1234567" }, "password"],
       ["with a password of 257 characters", { username: uniqueUsername(), password: "x".repeat(257) }, "password"],

@@ -1,28 +1,17 @@
 import { WS_CLOSE_CODES } from "@natter/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock, rest, signUp, startTestServer, type TestServer, wsClient } from "./harness/index.js";
+import {
+  ManualClock,
+  rest,
+  signUp,
+  startTestServer,
+  type TestServer,
+  watchingClient,
+  wsClient,
+} from "./harness/index.js";
 import { waitFor } from "./messages/room-fixtures.js";
 
 const HOUR = 3_600_000;
-
-/** A signed-in tRPC WebSocket client and the close codes its socket has seen. */
-async function watchingClient(url: string, token: string) {
-  const closes: number[] = [];
-  let onFirstClose: (code: number) => void = () => {};
-  const firstClose = new Promise<number>((resolve) => {
-    onFirstClose = resolve;
-  });
-  const ws = wsClient(url, {
-    token,
-    onClose: (cause) => {
-      closes.push(cause?.code ?? 0);
-      onFirstClose(cause?.code ?? 0);
-    },
-  });
-  // The socket is authenticated once its first call has an answer.
-  await ws.client.users.me.query();
-  return { ...ws, closes, firstClose };
-}
 
 describe("WebSockets of a session that ends", () => {
   let server: TestServer;

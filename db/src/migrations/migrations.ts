@@ -3,6 +3,7 @@ import { accounts } from "./0001-accounts.js";
 import { rooms } from "./0002-rooms.js";
 import { messages } from "./0003-messages.js";
 import { roomEventMessages } from "./0004-room-event-messages.js";
+import { people } from "./0005-people.js";
 
 /** Every migration, in order. Names sort; append, never rename or reorder. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0002-rooms": rooms,
   "0003-messages": messages,
   "0004-room-event-messages": roomEventMessages,
+  "0005-people": people,
 };
 
 /** Serves the migrations from code, so they run under plain Node, tsx and vitest alike. */

@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 /**
  * The database's tables as Kysely sees them. Timestamps are ISO-8601 UTC strings with
  * milliseconds: fixed width, so they sort and compare as text on SQLite and PostgreSQL alike.
@@ -10,6 +12,14 @@ export interface Database {
   room_events: RoomEventsTable;
   activity_log: ActivityLogTable;
   messages: MessagesTable;
+  stat_counters: StatCountersTable;
+}
+
+/** Named counters kept in step with the rows they count, such as `messages` or `messages@2026-01-02T03`. */
+export interface StatCountersTable {
+  name: string;
+  /** A bigint column: PostgreSQL's driver may hand it back as a string. */
+  value: number | string;
 }
 
 export interface UsersTable {
@@ -19,6 +29,16 @@ export interface UsersTable {
   username_key: string;
   password_hash: string;
   created_at: string;
+  display_name: string | null;
+  /** The display name lower-cased: what prefix search looks up. */
+  display_name_key: string | null;
+  bio: string | null;
+  /** 1 for a server admin, 0 otherwise; granted only from the command line. */
+  is_admin: Generated<number>;
+  /** When the user was banned; null while they are not. */
+  banned_at: string | null;
+  /** The last time one of the user's sessions was used (at most a minute stale). */
+  last_active_at: string | null;
 }
 
 export interface SessionsTable {
@@ -30,6 +50,8 @@ export interface SessionsTable {
   last_used_at: string;
   idle_expires_at: string;
   absolute_expires_at: string;
+  /** The User-Agent the session was opened with, cut to a bounded length. */
+  user_agent: string | null;
 }
 
 export interface RoomsTable {

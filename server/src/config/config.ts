@@ -97,6 +97,10 @@ export const configSchema = z.object({
     env: "NATTER_WS_SESSION_CHECK_MS",
     description: "how often open WebSockets are checked for expired sessions (close 4401)",
   }),
+  signup: setting(z.enum(["open", "closed"]).default("open"), {
+    env: "NATTER_SIGNUP",
+    description: "`open`: anyone may sign up; `closed`: only admins create accounts (`natter users add`, `POST /admin/users`)",
+  }),
 });
 
 /** The validated server configuration. */

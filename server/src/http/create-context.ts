@@ -7,6 +7,10 @@ import { readBearerToken } from "./bearer-token.js";
 export function httpContextFactory(accounts: AccountsService, transport: Transport) {
   return async ({ req }: { req: IncomingMessage }): Promise<RequestContext> => {
     const token = readBearerToken(req);
-    return { session: token ? await accounts.authenticate(token) : null, transport };
+    return {
+      session: token ? await accounts.authenticate(token) : null,
+      transport,
+      userAgent: req.headers["user-agent"],
+    };
   };
 }

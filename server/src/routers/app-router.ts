@@ -5,6 +5,7 @@ import { createMessagesRouter } from "./messages.js";
 import { createRoomEventsRouter } from "./room-events.js";
 import { createRoomSignalsRouter } from "./room-signals.js";
 import { createRoomsRouter } from "./rooms.js";
+import { createSessionsRouter } from "./sessions.js";
 import { createUsersRouter } from "./users.js";
 
 /**
@@ -22,6 +23,7 @@ export function createAppRouter(services: Services) {
       createRoomSignalsRouter(services),
     ),
     messages: createMessagesRouter(services),
+    sessions: createSessionsRouter(services),
   });
 }
 

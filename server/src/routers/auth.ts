@@ -10,18 +10,18 @@ export function createAuthRouter({ accounts }: Services) {
   return router({
     signUp: publicProcedure
       .meta({
-        errors: ["USERNAME_TAKEN"],
+        errors: ["USERNAME_TAKEN", "SIGNUP_CLOSED"],
         openapi: { method: "POST", path: "/users", tags: ["auth"], summary: "Sign up", protect: false },
         successStatus: 201,
         noStore: true,
       })
       .input(credentialsSchema)
       .output(authResultSchema)
-      .mutation(({ input }) => accounts.signUp(input.username, input.password)),
+      .mutation(({ ctx, input }) => accounts.signUp(input.username, input.password, { userAgent: ctx.userAgent })),
 
     logIn: publicProcedure
       .meta({
-        errors: ["INVALID_CREDENTIALS", "RATE_LIMITED"],
+        errors: ["INVALID_CREDENTIALS", "ACCOUNT_BANNED", "RATE_LIMITED"],
         openapi: {
           method: "POST",
           path: "/sessions",
@@ -31,6 +31,7 @@ export function createAuthRouter({ accounts }: Services) {
           errorResponses: {
             400: "Invalid input",
             401: "Invalid username or password",
+            403: "The account is banned (ACCOUNT_BANNED)",
             429: "Too many failed log-ins for this username; see Retry-After",
             500: "Internal server error",
           },
@@ -39,7 +40,7 @@ export function createAuthRouter({ accounts }: Services) {
       })
       .input(logInInputSchema)
       .output(authResultSchema)
-      .mutation(({ input }) => accounts.logIn(input.username, input.password)),
+      .mutation(({ ctx, input }) => accounts.logIn(input.username, input.password, { userAgent: ctx.userAgent })),
 
     logOut: publicProcedure
       .meta({

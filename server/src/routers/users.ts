@@ -1,18 +1,58 @@
-import { idSchema, userSchema } from "@natter/shared";
+import {
+  findUsersInputSchema,
+  idSchema,
+  meSchema,
+  updateProfileInputSchema,
+  userPageSchema,
+  userSchema,
+} from "@natter/shared";
 import { z } from "zod";
 import type { Services } from "../services/services.js";
 import { router, userProcedure } from "../trpc/trpc.js";
 
 const userResultSchema = z.object({ user: userSchema });
+const meResultSchema = z.object({ user: meSchema });
 
-/** Who am I, and who is that. */
-export function createUsersRouter({ accounts }: Services) {
+/** Who am I, who is that, finding people, and one's own profile. */
+export function createUsersRouter({ accounts, profiles }: Services) {
   return router({
     me: userProcedure
       .meta({ openapi: { method: "GET", path: "/me", tags: ["users"], summary: "The signed-in user" } })
       .input(z.strictObject({}).optional())
-      .output(userResultSchema)
-      .query(async ({ ctx }) => ({ user: await accounts.getUser(ctx.session.userId) })),
+      .output(meResultSchema)
+      .query(async ({ ctx }) => ({ user: await profiles.me(ctx.session.userId) })),
+
+    update: userProcedure
+      .meta({
+        openapi: {
+          method: "PATCH",
+          path: "/me",
+          tags: ["users"],
+          summary: "Change your profile",
+          description:
+            "Sets `displayName` (up to 64 characters) and `bio` (up to 500); a field left out keeps its " +
+            "value, an empty string or null clears it. Text is trimmed.",
+        },
+      })
+      .input(updateProfileInputSchema)
+      .output(meResultSchema)
+      .mutation(async ({ ctx, input }) => ({ user: await profiles.update(ctx.session.userId, input) })),
+
+    find: userProcedure
+      .meta({
+        openapi: {
+          method: "GET",
+          path: "/users",
+          tags: ["users"],
+          summary: "Find people",
+          description:
+            "`username` finds the one user with that name, in any case. `q` finds users whose username or " +
+            "display name starts with it, in any case. Exactly one of the two; pages in username order.",
+        },
+      })
+      .input(findUsersInputSchema)
+      .output(userPageSchema)
+      .query(({ input }) => profiles.find(input)),
 
     byId: userProcedure
       .meta({

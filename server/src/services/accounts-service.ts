@@ -1,10 +1,11 @@
 import { type Database, isUniqueViolation, uuidV7 } from "@natter/db";
-import { type AuthResult, NatterError, type User } from "@natter/shared";
+import { type AuthResult, LIMITS, NatterError, type User } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { LoginThrottle } from "../auth/login-throttle.js";
 import type { PasswordHasher } from "../auth/password-hasher.js";
 import type { SessionRevocations } from "../auth/session-revocations.js";
 import { generateSessionToken, hashSessionToken } from "../auth/session-token.js";
+import { recordActivity } from "./activity-log.js";
 import { type Clock, toTimestamp } from "./clock.js";
 
 /** The signed-in caller, as resolved from a bearer token. */
@@ -12,6 +13,8 @@ export interface AuthSession {
   sessionId: string;
   userId: string;
   username: string;
+  /** Whether the user is a server admin, as of this check. */
+  isAdmin: boolean;
   /** When the session expires unless it is used again (ms since the epoch), as of this check. */
   expiresAt: number;
 }
@@ -32,13 +35,31 @@ export interface AccountsServiceDeps {
   revocations: SessionRevocations;
   sessionPolicy: SessionPolicy;
   loginThrottle: LoginThrottle;
+  /** Whether anyone may sign up (`NATTER_SIGNUP=open`); when closed, admins create accounts. */
+  signupOpen: boolean;
+}
+
+/** Where a session is opened from, as the transport saw it. */
+export interface SessionOrigin {
+  userAgent?: string | undefined;
 }
 
 /** Sign-up, log-in, sessions and passwords. */
 export class AccountsService {
   constructor(private readonly deps: AccountsServiceDeps) {}
 
-  async signUp(username: string, password: string): Promise<AuthResult> {
+  /** Creates an account and signs it in; SIGNUP_CLOSED unless sign-up is open. */
+  async signUp(username: string, password: string, origin: SessionOrigin = {}): Promise<AuthResult> {
+    if (!this.deps.signupOpen) throw new NatterError("SIGNUP_CLOSED", "Sign-up is closed on this server");
+    const user = await this.createUser(username, password, null);
+    return this.openSession(user, origin);
+  }
+
+  /**
+   * Creates an account whatever the sign-up policy: for sign-up, and for admins (`actorId`)
+   * and the command line (null) when sign-up is closed.
+   */
+  async createUser(username: string, password: string, actorId: string | null): Promise<User> {
     const { db, clock, hasher } = this.deps;
     const passwordHash = await hasher.hash(password);
     const now = clock.now();
@@ -50,19 +71,22 @@ export class AccountsService {
       created_at: toTimestamp(now),
     };
     try {
-      await db.insertInto("users").values(row).execute();
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto("users").values(row).execute();
+        await recordActivity(trx, { action: "user.created", actorId: actorId ?? row.id, subjectId: row.id }, now);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new NatterError("USERNAME_TAKEN", "That username is taken");
       throw error;
     }
-    return this.openSession(toUser(row));
+    return toUser({ ...row, display_name: null, bio: null });
   }
 
   /**
    * Unknown user and wrong password fail alike, in body and in time. A username with too
    * many recent failures is refused with RATE_LIMITED before any password is checked.
    */
-  async logIn(username: string, password: string): Promise<AuthResult> {
+  async logIn(username: string, password: string, origin: SessionOrigin = {}): Promise<AuthResult> {
     const { db, hasher, clock, loginThrottle } = this.deps;
     const usernameKey = username.toLowerCase();
     const retryAfterSeconds = loginThrottle.retryAfterSeconds(usernameKey, clock.now());
@@ -78,11 +102,13 @@ export class AccountsService {
       throw invalidCredentials();
     }
     loginThrottle.clear(usernameKey);
+    // Told only to whoever knows the password: a ban is not public.
+    if (row.banned_at !== null) throw new NatterError("ACCOUNT_BANNED", "This account is banned");
     if (hasher.needsRehash(row.password_hash)) {
       const rehashed = await hasher.hash(password);
       await db.updateTable("users").set({ password_hash: rehashed }).where("id", "=", row.id).execute();
     }
-    return this.openSession(toUser(row));
+    return this.openSession(toUser(row), origin);
   }
 
   /** Ends one session everywhere. Ending an already ended session is not an error. */
@@ -126,6 +152,8 @@ export class AccountsService {
         "sessions.id as sessionId",
         "sessions.user_id as userId",
         "users.username as username",
+        "users.is_admin as isAdmin",
+        "users.banned_at as bannedAt",
         "sessions.last_used_at as lastUsedAt",
         "sessions.idle_expires_at as idleExpiresAt",
         "sessions.absolute_expires_at as absoluteExpiresAt",
@@ -135,20 +163,29 @@ export class AccountsService {
     if (!row) return null;
     const now = clock.now();
     const nowText = toTimestamp(now);
-    if (nowText >= row.idleExpiresAt || nowText >= row.absoluteExpiresAt) {
+    if (nowText >= row.idleExpiresAt || nowText >= row.absoluteExpiresAt || row.bannedAt !== null) {
       await this.logOut(row.sessionId);
       return null;
     }
     let expiresAt = Math.min(Date.parse(row.idleExpiresAt), Date.parse(row.absoluteExpiresAt));
     if (now - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
       expiresAt = Math.min(now + sessionPolicy.idleTtlSeconds * 1000, Date.parse(row.absoluteExpiresAt));
-      await db
-        .updateTable("sessions")
-        .set({ last_used_at: nowText, idle_expires_at: toTimestamp(expiresAt) })
-        .where("id", "=", row.sessionId)
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("sessions")
+          .set({ last_used_at: nowText, idle_expires_at: toTimestamp(expiresAt) })
+          .where("id", "=", row.sessionId)
+          .execute();
+        await trx.updateTable("users").set({ last_active_at: nowText }).where("id", "=", row.userId).execute();
+      });
     }
-    return { sessionId: row.sessionId, userId: row.userId, username: row.username, expiresAt };
+    return {
+      sessionId: row.sessionId,
+      userId: row.userId,
+      username: row.username,
+      isAdmin: row.isAdmin === 1,
+      expiresAt,
+    };
   }
 
   /**
@@ -174,7 +211,7 @@ export class AccountsService {
     return toUser(row);
   }
 
-  private async openSession(user: User): Promise<AuthResult> {
+  private async openSession(user: User, origin: SessionOrigin): Promise<AuthResult> {
     const { db, clock, sessionPolicy } = this.deps;
     const now = clock.now();
     const token = generateSessionToken();
@@ -189,7 +226,13 @@ export class AccountsService {
         last_used_at: toTimestamp(now),
         idle_expires_at: toTimestamp(now + expiresIn * 1000),
         absolute_expires_at: toTimestamp(now + sessionPolicy.absoluteTtlSeconds * 1000),
+        user_agent: origin.userAgent?.slice(0, LIMITS.userAgentMax) || null,
       })
+      .execute();
+    await db
+      .updateTable("users")
+      .set({ last_active_at: toTimestamp(now) })
+      .where("id", "=", user.id)
       .execute();
     return { user, token, tokenType: "Bearer", expiresIn };
   }
@@ -199,6 +242,15 @@ function invalidCredentials(): NatterError {
   return new NatterError("INVALID_CREDENTIALS", "Invalid username or password");
 }
 
-function toUser(row: Pick<Selectable<Database["users"]>, "id" | "username" | "created_at">): User {
-  return { id: row.id, username: row.username, createdAt: row.created_at };
+/** A user row as anyone may see it. */
+export function toUser(
+  row: Pick<Selectable<Database["users"]>, "id" | "username" | "display_name" | "bio" | "created_at">,
+): User {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    bio: row.bio,
+    createdAt: row.created_at,
+  };
 }

@@ -9,10 +9,12 @@ import { InProcessRoomSignalBus } from "../events/room-signal-bus.js";
 import { AccountsService } from "./accounts-service.js";
 import type { Clock } from "./clock.js";
 import { MessagesService } from "./messages-service.js";
+import { ProfilesService } from "./profiles-service.js";
 import { RoomEventsService } from "./room-events-service.js";
 import { RoomSignalsService } from "./room-signals-service.js";
 import { RoomsService } from "./rooms-service.js";
 import type { Services } from "./services.js";
+import { SessionsService } from "./sessions-service.js";
 
 export interface ServicesDeps {
   db: Kysely<Database>;
@@ -36,11 +38,14 @@ export function createServices({ db, clock, config, revocations }: ServicesDeps)
       idleTtlSeconds: config.sessionIdleTtlSeconds,
       absoluteTtlSeconds: config.sessionAbsoluteTtlSeconds,
     },
+    signupOpen: config.signup === "open",
   });
   const events = new InProcessRoomEventBus();
   const rooms = new RoomsService({ db, clock, events });
   const messages = new MessagesService({ db, clock, events });
   const roomEvents = new RoomEventsService({ db, events });
   const roomSignals = new RoomSignalsService({ db, clock, events, signals: new InProcessRoomSignalBus() });
-  return { accounts, events, rooms, messages, roomEvents, roomSignals };
+  const profiles = new ProfilesService({ db });
+  const sessions = new SessionsService({ db, clock, revocations });
+  return { accounts, events, rooms, messages, roomEvents, roomSignals, profiles, sessions };
 }

@@ -1,8 +1,8 @@
-import { type Database, uuidV7 } from "@natter/db";
+import type { Database } from "@natter/db";
 import type { RoomEvent, RoomEventInput } from "@natter/shared";
 import type { Transaction } from "kysely";
 import { appendRoomEvent } from "../events/room-log.js";
-import { toTimestamp } from "./clock.js";
+import { recordActivity } from "./activity-log.js";
 
 /** A change to a room or its membership: what the room log and the activity table record. */
 export type RoomChange = Extract<RoomEventInput, { type: `room.${string}` | `member.${string}` }>;
@@ -20,18 +20,7 @@ export async function recordRoomChange(
 ): Promise<RoomEvent> {
   const event = await appendRoomEvent(trx, roomId, change, now);
   const { subjectId, detail } = describe(change);
-  await trx
-    .insertInto("activity_log")
-    .values({
-      id: uuidV7(now),
-      room_id: roomId,
-      actor_id: change.actorId,
-      action: change.type,
-      subject_id: subjectId,
-      detail: detail === null ? null : JSON.stringify(detail),
-      created_at: toTimestamp(now),
-    })
-    .execute();
+  await recordActivity(trx, { action: change.type, actorId: change.actorId, roomId, subjectId, detail }, now);
   return event;
 }
 

@@ -54,7 +54,7 @@ describe("RoomEventsService.watch", () => {
       .insertInto("users")
       .values({ id: "u1", username: "alice", username_key: "alice", password_hash: "x", created_at: toTimestamp(0) })
       .execute();
-    alice = { sessionId: "s1", userId: "u1", username: "alice", expiresAt: Number.MAX_SAFE_INTEGER };
+    alice = { sessionId: "s1", userId: "u1", username: "alice", isAdmin: false, expiresAt: Number.MAX_SAFE_INTEGER };
     bus = new UnrulyBus();
     messages = new MessagesService({ db, clock: systemClock, events: bus });
     roomEvents = new RoomEventsService({ db, events: bus });

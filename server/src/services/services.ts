@@ -1,9 +1,11 @@
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { AccountsService } from "./accounts-service.js";
 import type { MessagesService } from "./messages-service.js";
+import type { ProfilesService } from "./profiles-service.js";
 import type { RoomEventsService } from "./room-events-service.js";
 import type { RoomSignalsService } from "./room-signals-service.js";
 import type { RoomsService } from "./rooms-service.js";
+import type { SessionsService } from "./sessions-service.js";
 
 /** Every service the routers call; built once per server by `createServices`. */
 export interface Services {
@@ -16,4 +18,8 @@ export interface Services {
   roomEvents: RoomEventsService;
   /** Typing and presence: ephemeral, never stored. */
   roomSignals: RoomSignalsService;
+  /** Profiles and finding people. */
+  profiles: ProfilesService;
+  /** A user's own sessions. */
+  sessions: SessionsService;
 }

@@ -8,6 +8,8 @@ export interface RequestContext {
   /** The signed-in caller, or null for anonymous calls. */
   session: AuthSession | null;
   transport: Transport;
+  /** The caller's User-Agent header, kept with the sessions it opens. */
+  userAgent?: string | undefined;
   /** The live subscriptions of this WebSocket connection; absent on HTTP, which serves none. */
   subscriptions?: SubscriptionSlots;
 }

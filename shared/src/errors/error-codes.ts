@@ -8,11 +8,16 @@ export const ERROR_HTTP_STATUS = {
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
+  /** The account is banned: log-in is refused, its sessions have ended. */
+  ACCOUNT_BANNED: 403,
+  /** Sign-up is closed on this server; an admin creates accounts. */
+  SIGNUP_CLOSED: 403,
   NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   ROOM_NOT_FOUND: 404,
   MEMBER_NOT_FOUND: 404,
   MESSAGE_NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   USERNAME_TAKEN: 409,

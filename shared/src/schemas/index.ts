@@ -2,6 +2,7 @@ export * from "./auth.js";
 export * from "./common.js";
 export * from "./message.js";
 export * from "./pagination.js";
+export * from "./profile.js";
 export * from "./room.js";
 export * from "./room-api.js";
 export * from "./room-event.js";

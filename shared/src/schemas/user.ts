@@ -2,12 +2,15 @@ import { z } from "zod";
 import { LIMITS } from "../limits.js";
 import { idSchema, timestampSchema } from "./common.js";
 
-/** A username: letters, digits, `_`, `.` and `-`; unique regardless of case. */
+/**
+ * A username: letters, digits, `_`, `.`, `-`, `@` and `+`, so an e-mail address fits;
+ * unique regardless of case.
+ */
 export const usernameSchema = z
   .string()
   .min(LIMITS.usernameMin)
   .max(LIMITS.usernameMax)
-  .regex(/^[A-Za-z0-9_.-]+$/, "may contain only letters, digits, '_', '.' and '-'");
+  .regex(/^[A-Za-z0-9_.@+-]+$/, "may contain only letters, digits, '_', '.', '-', '@' and '+'");
 
 /** A password as typed; only its length is checked, the rest is up to the user. */
 export const passwordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
@@ -17,8 +20,16 @@ export const userSchema = z
   .object({
     id: idSchema,
     username: z.string(),
+    /** What to call the user; null when they have not set one (show the username). */
+    displayName: z.string().nullable(),
+    /** A few words about the user; null when unset. */
+    bio: z.string().nullable(),
     createdAt: timestampSchema,
   })
   .meta({ id: "User" });
 
 export type User = z.infer<typeof userSchema>;
+
+/** The signed-in user as `GET /me` shows it: whether they are a server admin too. */
+export const meSchema = userSchema.extend({ isAdmin: z.boolean() }).meta({ id: "Me" });
+export type Me = z.infer<typeof meSchema>;

@@ -37,5 +37,21 @@ export const matrix: Matrix = {
       anonymous: "UNAUTHENTICATED",
       user: A,
     },
+    { procedure: "users.update", input: () => ({ bio: "hello" }), anonymous: "UNAUTHENTICATED", user: A },
+    {
+      procedure: "users.find",
+      input: ({ someone }) => ({ username: someone.username }),
+      anonymous: "UNAUTHENTICATED",
+      user: A,
+    },
+    { procedure: "sessions.list", input: () => ({}), anonymous: "UNAUTHENTICATED", user: A },
+    {
+      procedure: "sessions.end",
+      variant: "someone else's session",
+      input: ({ someone }) => ({ sessionId: someone.id }),
+      anonymous: "UNAUTHENTICATED",
+      user: "SESSION_NOT_FOUND",
+    },
+    { procedure: "sessions.endOthers", input: () => ({}), anonymous: "UNAUTHENTICATED", user: A },
   ],
 };

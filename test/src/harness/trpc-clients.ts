@@ -32,6 +32,25 @@ export function wsClient(baseUrl: string, { token, onClose }: WsClientOptions = 
   return { client, socket, close: () => socket.close() };
 }
 
+/** A signed-in tRPC WebSocket client and the close codes its socket has seen. */
+export async function watchingClient(url: string, token: string) {
+  const closes: number[] = [];
+  let onFirstClose: (code: number) => void = () => {};
+  const firstClose = new Promise<number>((resolve) => {
+    onFirstClose = resolve;
+  });
+  const ws = wsClient(url, {
+    token,
+    onClose: (cause) => {
+      closes.push(cause?.code ?? 0);
+      onFirstClose(cause?.code ?? 0);
+    },
+  });
+  // The socket is authenticated once its first call has an answer.
+  await ws.client.users.me.query();
+  return { ...ws, closes, firstClose };
+}
+
 /** WebSocket clients a test file opens as it goes, to close together after each test or at the end. */
 export function wsClientPool(baseUrl: () => string) {
   const open: Array<ReturnType<typeof wsClient>> = [];

@@ -1,0 +1,76 @@
+import type { Database } from "@natter/db";
+import type { FindUsersInput, Me, UserPage } from "@natter/shared";
+import { NatterError } from "@natter/shared";
+import type { Kysely } from "kysely";
+import { toUser } from "./accounts-service.js";
+import { decodeCursor, encodeCursor } from "./page-cursor.js";
+
+export interface ProfilesServiceDeps {
+  db: Kysely<Database>;
+}
+
+/** What a profile change sets; a field left out keeps its value, null clears it. */
+export interface ProfileChange {
+  displayName?: string | null | undefined;
+  bio?: string | null | undefined;
+}
+
+/** Sorts after any character text may hold: `[prefix, prefix + PREFIX_END)` is every key starting with `prefix`. */
+const PREFIX_END = "\u{10FFFF}";
+
+/** Profiles, and finding people by name. */
+export class ProfilesService {
+  constructor(private readonly deps: ProfilesServiceDeps) {}
+
+  /** The caller as `GET /me` shows them. */
+  async me(userId: string): Promise<Me> {
+    const row = await this.deps.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
+    if (!row) throw new NatterError("USER_NOT_FOUND", "No such user");
+    return { ...toUser(row), isAdmin: row.is_admin === 1 };
+  }
+
+  /** Changes the caller's display name and bio. */
+  async update(userId: string, change: ProfileChange): Promise<Me> {
+    const set: Partial<Record<"display_name" | "display_name_key" | "bio", string | null>> = {};
+    if (change.displayName !== undefined) {
+      set.display_name = change.displayName;
+      set.display_name_key = change.displayName?.toLowerCase() ?? null;
+    }
+    if (change.bio !== undefined) set.bio = change.bio;
+    if (Object.keys(set).length > 0) {
+      await this.deps.db.updateTable("users").set(set).where("id", "=", userId).execute();
+    }
+    return this.me(userId);
+  }
+
+  /**
+   * Users by exact username (any case), or by a prefix of their username or display name
+   * (any case), in username order. Both read indexes: the prefix is a range of each key.
+   */
+  async find(input: FindUsersInput & { limit: number }): Promise<UserPage> {
+    const { db } = this.deps;
+    let query = db.selectFrom("users").selectAll();
+    if (input.username !== undefined) {
+      query = query.where("username_key", "=", input.username.toLowerCase());
+    } else {
+      const prefix = (input.q ?? "").toLowerCase();
+      query = query.where((eb) =>
+        eb.or([
+          eb.and([eb("username_key", ">=", prefix), eb("username_key", "<", prefix + PREFIX_END)]),
+          eb.and([eb("display_name_key", ">=", prefix), eb("display_name_key", "<", prefix + PREFIX_END)]),
+        ]),
+      );
+    }
+    if (input.cursor !== undefined) query = query.where("username_key", ">", decodeCursor("users", input.cursor));
+    const rows = await query
+      .orderBy("username_key")
+      .limit(input.limit + 1)
+      .execute();
+    const page = rows.slice(0, input.limit);
+    const last = page.at(-1);
+    return {
+      users: page.map(toUser),
+      nextCursor: rows.length > input.limit && last ? encodeCursor("users", last.username_key) : null,
+    };
+  }
+}
