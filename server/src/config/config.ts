@@ -99,7 +99,8 @@ export const configSchema = z.object({
   }),
   signup: setting(z.enum(["open", "closed"]).default("open"), {
     env: "NATTER_SIGNUP",
-    description: "`open`: anyone may sign up; `closed`: only admins create accounts (`natter users add`, `POST /admin/users`)",
+    description:
+      "`open`: anyone may sign up; `closed`: only admins create accounts (`natter users add`, `POST /admin/users`)",
   }),
 });
 
