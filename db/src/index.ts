@@ -1,3 +1,4 @@
+export { type BackupSummary, backupSqliteFile, restoreSqliteFile, verifySqliteFile } from "./backup/sqlite-backup.js";
 export { DEFAULT_DATABASE_URL, type OpenedDatabase, openDatabase } from "./dialect/open-database.js";
 export { withStatementCache } from "./dialect/statement-cache.js";
 export { isUniqueViolation } from "./errors/unique-violation.js";

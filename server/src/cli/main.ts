@@ -2,12 +2,14 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config.js";
 import { SERVER_VERSION } from "../version.js";
 import { type Command, UsageError } from "./command.js";
+import { backupCommand } from "./commands/backup.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { restoreCommand } from "./commands/restore.js";
 import { serveCommand } from "./commands/serve.js";
 import { describeStartFailure } from "./start-failure.js";
 
 /** Every subcommand, in the order `natter --help` lists them. */
-const COMMANDS: readonly Command[] = [serveCommand, migrateCommand];
+const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, backupCommand, restoreCommand];
 
 function overview(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage}\n      ${command.summary}`);

@@ -1,7 +1,5 @@
 import { loadConfig } from "../../config/config.js";
 import { renderSettingsHelp, settingRows } from "../../config/settings-table.js";
-import { createLogger } from "../../logger.js";
-import { startNatterServer } from "../../natter-server.js";
 import type { Command, CommandOptions } from "../command.js";
 import { configFromFlags } from "../config-flags.js";
 
@@ -17,6 +15,11 @@ export const serveCommand: Command = {
   options,
   async run({ values }) {
     const config = loadConfig(configFromFlags(values));
+    // Loaded here, not at the top: `--help` and the other commands need none of the server.
+    const [{ createLogger }, { startNatterServer }] = await Promise.all([
+      import("../../logger.js"),
+      import("../../natter-server.js"),
+    ]);
     const logger = createLogger(config.logLevel);
     const server = await startNatterServer({ config, logger });
     await new Promise<void>((resolve) => {
