@@ -1,10 +1,15 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import pretty from "pino-pretty";
+
+/** How log lines are written: JSON for machines, or readable lines for a person at a terminal. */
+export type LogFormat = "json" | "pretty" | "auto";
 
 /**
- * Structured JSON logs, on stdout unless another destination is given. Credentials are
- * redacted even if a caller logs a request.
+ * Structured logs, on stdout unless another destination is given: JSON, or pretty lines when
+ * the format says so (`auto`: when stdout is a terminal). Credentials are redacted even if a
+ * caller logs a request.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = "json"): Logger {
   const options = {
     level,
     base: { service: "natter" },
@@ -13,5 +18,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       censor: "[redacted]",
     },
   };
+  const readable = format === "pretty" || (format === "auto" && destination === undefined && process.stdout.isTTY);
+  if (readable)
+    return pino(options, pretty({ destination: destination ?? 1, sync: true, ignore: "pid,hostname,service" }));
   return destination ? pino(options, destination) : pino(options);
 }

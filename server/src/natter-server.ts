@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { SessionRevocations } from "./auth/session-revocations.js";
 import type { Config } from "./config/config.js";
 import { createRequestHandler, TRPC_PREFIX } from "./http/request-handler.js";
+import { requestIdOf } from "./http/request-id.js";
 import { sendError } from "./http/responses.js";
 import { createLogger } from "./logger.js";
 import { createAppRouter } from "./routers/app-router.js";
@@ -36,7 +37,7 @@ export interface NatterServer {
 
 /** Opens the database, applies migrations and listens on the configured port. */
 export async function startNatterServer({ config, clock = systemClock, logger }: StartOptions): Promise<NatterServer> {
-  const log = logger ?? createLogger(config.logLevel);
+  const log = logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const database = openDatabase(config.databaseUrl);
   const { applied } = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
@@ -55,13 +56,15 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
 
   const httpServer = createServer((req, res) => {
     const started = performance.now();
+    const reqId = requestIdOf(req);
+    res.setHeader("X-Request-Id", reqId);
     res.once("finish", () => {
       const path = (req.url ?? "").split("?")[0];
       const ms = Math.round((performance.now() - started) * 10) / 10;
-      log.debug({ method: req.method, path, status: res.statusCode, ms }, "request");
+      log.debug({ reqId, method: req.method, path, status: res.statusCode, ms }, "request");
     });
     handle(req, res).catch((error: unknown) => {
-      log.error({ err: error }, "request failed");
+      log.error({ reqId, err: error }, "request failed");
       if (res.headersSent) res.destroy();
       else sendError(res, { code: "INTERNAL", message: "Internal server error" });
     });

@@ -56,4 +56,18 @@ describe("logs", () => {
       expect(log).not.toContain(secret);
     }
   });
+
+  it("tag each request's log line with the id answered in X-Request-Id", async () => {
+    const fresh = await fetch(`${server.url}/healthz`);
+    const id = fresh.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const forwarded = await fetch(`${server.url}/healthz`, { headers: { "x-request-id": "lb-7f3a.42" } });
+    expect(forwarded.headers.get("x-request-id")).toBe("lb-7f3a.42");
+    const hostile = await fetch(`${server.url}/healthz`, { headers: { "x-request-id": 'a b"}{' } });
+    expect(hostile.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const requestLines = lines.filter((line) => line.includes('"msg":"request"')).map((line) => JSON.parse(line));
+    for (const expected of [id, "lb-7f3a.42"]) {
+      expect(requestLines.some((line) => line.reqId === expected && line.path === "/healthz")).toBe(true);
+    }
+  });
 });

@@ -30,6 +30,10 @@ export const configSchema = z.object({
     env: "NATTER_LOG_LEVEL",
     description: "`fatal` … `trace`, or `silent`",
   }),
+  logFormat: setting(z.enum(["auto", "json", "pretty"]).default("auto"), {
+    env: "NATTER_LOG_FORMAT",
+    description: "`json`, `pretty`, or `auto`: pretty lines when stdout is a terminal, JSON otherwise",
+  }),
   sessionIdleTtlSeconds: setting(seconds.default(7 * 24 * 3600), {
     env: "NATTER_SESSION_IDLE_TTL_SECONDS",
     description: "a token unused this long expires; each use slides it forward",

@@ -11,7 +11,7 @@ export const migrateCommand: Command = {
   options: { db: { type: "string" } },
   async run({ values }) {
     const config = loadConfig({ databaseUrl: values.db as string | undefined });
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logLevel, undefined, config.logFormat);
     const database = openDatabase(config.databaseUrl);
     try {
       const { applied } = await migrateToLatest(database.db);

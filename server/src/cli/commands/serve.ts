@@ -20,7 +20,7 @@ export const serveCommand: Command = {
       import("../../logger.js"),
       import("../../natter-server.js"),
     ]);
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logLevel, undefined, config.logFormat);
     const server = await startNatterServer({ config, logger });
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
