@@ -4,9 +4,9 @@ import { migrateToLatest, openDatabase } from "@natter/db";
 import type { Logger } from "pino";
 import { SessionRevocations } from "./auth/session-revocations.js";
 import type { Config } from "./config/config.js";
-import { createRequestHandler, TRPC_PREFIX } from "./http/request-handler.js";
+import { createRequestHandler } from "./http/request-handler.js";
 import { requestIdOf } from "./http/request-id.js";
-import { sendError } from "./http/responses.js";
+import { natterRoutes, TRPC_PREFIX } from "./http/routes.js";
 import { createLogger } from "./logger.js";
 import { createAppRouter } from "./routers/app-router.js";
 import { type Clock, systemClock } from "./services/clock.js";
@@ -46,12 +46,9 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const services = createServices({ db: database.db, clock, config, revocations });
   const router = createAppRouter(services);
   const handle = createRequestHandler({
-    router,
-    services,
-    db: database.db,
+    routes: natterRoutes({ router, services, db: database.db, logger: log, version: SERVER_VERSION }),
     config,
     logger: log,
-    version: SERVER_VERSION,
   });
 
   const httpServer = createServer((req, res) => {
@@ -63,11 +60,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       const ms = Math.round((performance.now() - started) * 10) / 10;
       log.debug({ reqId, method: req.method, path, status: res.statusCode, ms }, "request");
     });
-    handle(req, res).catch((error: unknown) => {
-      log.error({ reqId, err: error }, "request failed");
-      if (res.headersSent) res.destroy();
-      else sendError(res, { code: "INTERNAL", message: "Internal server error" });
-    });
+    void handle(req, res);
   });
   const ws = attachWebSocketServer({
     httpServer,

@@ -28,6 +28,8 @@ export const LIMITS = {
   presenceSnapshotMax: 500,
   /** The largest JSON request body the HTTP transports read, in bytes. */
   maxRequestBodyBytes: 64 * 1024,
+  /** How deep arrays and objects may nest in a JSON request body. */
+  maxJsonDepth: 32,
   /** The most calls one tRPC HTTP batch may carry; the SDK sends at most 10. */
   maxBatchCalls: 50,
   /** Live subscriptions (room events, room signals) one WebSocket connection may hold at once. */

@@ -1,97 +1,68 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Database } from "@natter/db";
-import { type Kysely, sql } from "kysely";
+import { ERROR_HTTP_STATUS, type ErrorBody, NatterError } from "@natter/shared";
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
-import type { AppRouter } from "../routers/app-router.js";
-import type { Services } from "../services/services.js";
-import { createDocsFiles } from "./docs-page.js";
-import { renderIndexPage } from "./index-page.js";
-import { createOpenApiDocument, REST_PREFIX } from "./openapi-document.js";
-import { isOriginAllowed } from "./origin-policy.js";
-import { BASE_HEADERS, sendError, sendJson } from "./responses.js";
-import { createRestHandler } from "./rest-handler.js";
-import { createTrpcHttpHandler } from "./trpc-handler.js";
-
-/** Where tRPC is served, over HTTP and WebSocket alike. */
-export const TRPC_PREFIX = "/trpc";
-
-const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+import { trpcErrorShape } from "../trpc/error-mapping.js";
+import { answerCors } from "./cors.js";
+import { readJsonBody } from "./json-body.js";
+import { requestIdOf } from "./request-id.js";
+import { parseRequestPath } from "./request-path.js";
+import { sendError, sendJson } from "./responses.js";
+import { type Route, RouteTable } from "./route-table.js";
 
 export interface RequestHandlerDeps {
-  router: AppRouter;
-  services: Services;
-  db: Kysely<Database>;
+  routes: readonly Route[];
   config: Config;
   logger: Logger;
-  version: string;
-}
-
-/** Routes every HTTP request of the one port natter listens on. */
-export function createRequestHandler(deps: RequestHandlerDeps) {
-  const { router, services, db, config, logger, version } = deps;
-  const trpc = createTrpcHttpHandler(router, services, logger, TRPC_PREFIX);
-  const rest = createRestHandler(router, services, logger, REST_PREFIX);
-  const openApiJson = JSON.stringify(createOpenApiDocument(router, version));
-  const indexPage = renderIndexPage(version);
-  const docsFile = createDocsFiles();
-
-  const sendText = (res: ServerResponse, body: string | Buffer, contentType: string, cache = "no-cache") => {
-    res.writeHead(200, {
-      ...BASE_HEADERS,
-      "Content-Type": contentType,
-      "Content-Length": Buffer.byteLength(body),
-      "Cache-Control": cache,
-      "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    });
-    res.end(body);
-  };
-
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const { pathname } = new URL(req.url ?? "/", "http://localhost");
-    if (!applyCors(req, res, config.allowedOrigins)) return;
-
-    if (pathname === TRPC_PREFIX || pathname.startsWith(`${TRPC_PREFIX}/`)) return trpc(req, res, pathname);
-    if (pathname.startsWith(`${REST_PREFIX}/`)) return rest(req, res);
-
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      return sendError(
-        res,
-        { code: "METHOD_NOT_ALLOWED", message: `${req.method} is not allowed here` },
-        { Allow: "GET, HEAD" },
-      );
-    }
-    if (pathname === "/") return sendText(res, indexPage, "text/html; charset=utf-8");
-    if (pathname === "/openapi.json") return sendText(res, openApiJson, "application/json; charset=utf-8");
-    if (pathname === "/healthz") {
-      await sql`select 1`.execute(db);
-      return sendJson(res, 200, { status: "ok", version }, { "Cache-Control": "no-store" });
-    }
-    if (pathname === "/docs" || pathname.startsWith("/docs/")) {
-      const file = docsFile(pathname.slice("/docs/".length));
-      if (file) return sendText(res, file.body, file.contentType, "public, max-age=3600");
-    }
-    sendError(res, { code: "NOT_FOUND", message: `Nothing at ${pathname}` });
-  };
 }
 
 /**
- * Lets allowed browser origins call the API. Answers preflights itself; returns false when
- * the request has been answered.
+ * Answers every HTTP request of the one port natter listens on: the guards first, once
+ * for every route (dot segments and malformed paths, CORS and preflights, the JSON body),
+ * then the route table. Never rejects: whatever a guard or route throws is answered here.
  */
-function applyCors(req: IncomingMessage, res: ServerResponse, allowedOrigins: readonly string[]): boolean {
-  const { origin } = req.headers;
-  if (origin === undefined || !isOriginAllowed(origin, req.headers.host, allowedOrigins)) return true;
-  res.setHeader("Access-Control-Allow-Origin", origin);
-  res.setHeader("Vary", "Origin");
-  if (req.method !== "OPTIONS") return true;
-  res.writeHead(204, {
-    "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, PATCH, DELETE",
-    "Access-Control-Allow-Headers": "Authorization, Content-Type, trpc-accept",
-    "Access-Control-Max-Age": "600",
-  });
-  res.end();
-  return false;
+export function createRequestHandler({ routes, config, logger }: RequestHandlerDeps) {
+  const table = new RouteTable(routes);
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let route: Route | undefined;
+    try {
+      const path = parseRequestPath(req.url ?? "");
+      if (answerCors(req, res, config.allowedOrigins)) return;
+      const lookup = table.lookup(req.method ?? "", path);
+      if (lookup.kind === "not-found") {
+        throw new NatterError("NOT_FOUND", `Nothing at ${path.pathname.slice(0, 200)}`);
+      }
+      if (lookup.kind === "wrong-method") return answerWrongMethod(req, res, lookup.allow.join(", "));
+      route = lookup.route;
+      if (route.body === "json") await readJsonBody(req);
+      await route.handle(req, res, lookup.match);
+    } catch (error) {
+      if (res.headersSent) {
+        logger.error({ reqId: requestIdOf(req), err: error }, "request failed after its answer began");
+        res.destroy();
+        return;
+      }
+      if (!(error instanceof NatterError)) logger.error({ reqId: requestIdOf(req), err: error }, "request failed");
+      const body: ErrorBody =
+        error instanceof NatterError
+          ? { code: error.code, message: error.message, ...error.details }
+          : { code: "INTERNAL", message: "Internal server error" };
+      // A body left unread (too large, refused early) is not drained: the connection ends instead.
+      const headers: Record<string, string> = req.complete ? {} : { Connection: "close" };
+      if (route?.errors === "trpc") {
+        sendJson(res, ERROR_HTTP_STATUS[body.code], { error: trpcErrorShape(body) }, headers);
+      } else sendError(res, body, headers);
+    }
+  };
+}
+
+/** 405 with the methods the path serves; a plain OPTIONS is told them with a 204. */
+function answerWrongMethod(req: IncomingMessage, res: ServerResponse, allow: string): void {
+  if (req.method === "OPTIONS") {
+    res.writeHead(204, { Allow: allow });
+    res.end();
+    return;
+  }
+  sendError(res, { code: "METHOD_NOT_ALLOWED", message: `${req.method} is not allowed here` }, { Allow: allow });
 }

@@ -8,8 +8,8 @@ import { procedureMeta, responseHeadersFor } from "../trpc/procedure-meta.js";
 import { httpContextFactory } from "./create-context.js";
 import { BASE_HEADERS } from "./responses.js";
 
-/** Serves the REST paths of every procedure with OpenAPI meta, below `prefix`. */
-export function createRestHandler(router: AppRouter, services: Services, logger: Logger, prefix: string) {
+/** Serves the REST paths of every procedure with OpenAPI meta; called with the path below the prefix. */
+export function createRestHandler(router: AppRouter, services: Services, logger: Logger) {
   const handler = createOpenApiNodeHttpHandler({
     router,
     createContext: httpContextFactory(services.accounts, "rest"),
@@ -24,15 +24,8 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
     },
   });
 
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    req.url = req.url?.slice(prefix.length) || "/";
-    // trpc-to-openapi reads a JSON body only when the type is exactly application/json.
-    const contentType = req.headers["content-type"];
-    if (contentType && /^application\/json\s*(;|$)/i.test(contentType))
-      req.headers["content-type"] = "application/json";
-    // A POST without any body (`POST /rooms/{roomId}/join`) is an empty JSON body, not a 415.
-    if (!contentType && !req.headers["transfer-encoding"] && (req.headers["content-length"] ?? "0") === "0")
-      req.headers["content-type"] = "application/json";
+  return async (req: IncomingMessage, res: ServerResponse, target: string) => {
+    req.url = target;
     reshapeErrorBodies(res);
     await handler(req, res);
   };

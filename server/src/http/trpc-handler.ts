@@ -7,15 +7,15 @@ import type { Services } from "../services/services.js";
 import { responseHeadersFor } from "../trpc/procedure-meta.js";
 import { httpContextFactory } from "./create-context.js";
 
-/** Serves tRPC over HTTP (batching on) below `prefix`. */
-export function createTrpcHttpHandler(router: AppRouter, services: Services, logger: Logger, prefix: string) {
+/** Serves tRPC over HTTP (batching on); called with the procedure path(s) below the prefix. */
+export function createTrpcHttpHandler(router: AppRouter, services: Services, logger: Logger) {
   const createContext = httpContextFactory(services.accounts, "http");
-  return (req: IncomingMessage, res: ServerResponse, pathname: string) =>
+  return (req: IncomingMessage, res: ServerResponse, path: string) =>
     nodeHTTPRequestHandler({
       req,
       res,
       router,
-      path: pathname.slice(prefix.length + 1),
+      path,
       createContext,
       maxBodySize: LIMITS.maxRequestBodyBytes,
       allowBatching: true,

@@ -1,6 +1,6 @@
 import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode, type FieldIssue, NatterError } from "@natter/shared";
 import { TRPCError } from "@trpc/server";
-import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 
 const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   400: "BAD_REQUEST",
@@ -50,6 +50,19 @@ export function toTRPCError(error: NatterError): TRPCError {
     message: error.message,
     cause: error,
   });
+}
+
+/**
+ * The tRPC error shape of one of our errors, on HTTP and WebSocket alike: the tRPC code
+ * follows our code, and `data.error` is the body REST callers get.
+ */
+export function trpcErrorShape(body: ErrorBody, path?: string) {
+  const code = trpcCodeFor(body.code);
+  return {
+    message: body.message,
+    code: TRPC_ERROR_CODES_BY_KEY[code],
+    data: { code, httpStatus: ERROR_HTTP_STATUS[body.code], path, error: body },
+  };
 }
 
 /**

@@ -1,8 +1,7 @@
-import { ERROR_HTTP_STATUS, NatterError } from "@natter/shared";
+import { NatterError } from "@natter/shared";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { RequestContext } from "./context.js";
-import { toErrorBody, toTRPCError, trpcCodeFor } from "./error-mapping.js";
+import { toErrorBody, toTRPCError, trpcErrorShape } from "./error-mapping.js";
 import type { ProcedureMeta } from "./meta.js";
 import { releasingSlot, takeSubscriptionSlot } from "./subscription-slots.js";
 
@@ -16,15 +15,7 @@ const t = initTRPC
     // Every error leaves as our error body; stacks and unexpected messages never do. The tRPC
     // codes follow the body too: an error thrown inside a subscription reaches here as an
     // INTERNAL_SERVER_ERROR even when it carries a NatterError.
-    errorFormatter: ({ shape, error }) => {
-      const body = toErrorBody(error);
-      const code = trpcCodeFor(body.code);
-      return {
-        message: body.message,
-        code: TRPC_ERROR_CODES_BY_KEY[code],
-        data: { code, httpStatus: ERROR_HTTP_STATUS[body.code], path: shape.data.path, error: body },
-      };
-    },
+    errorFormatter: ({ shape, error }) => trpcErrorShape(toErrorBody(error), shape.data.path),
   });
 
 export const router = t.router;

@@ -1,0 +1,37 @@
+import { NatterError } from "@natter/shared";
+
+/** The path and query of a request target, checked before any route sees it. */
+export interface RequestPath {
+  /** Still percent-encoded; never holds a `.` or `..` segment. */
+  pathname: string;
+  /** The query string with its `?`, or `""`. */
+  search: string;
+}
+
+/**
+ * Splits a request target into path and query, refusing what could reach another route
+ * than the one it names: a `.` or `..` segment, raw or percent-encoded (a URL parser would
+ * resolve `/rooms/{id}/messages/..` to `/rooms/{id}`), a backslash (parsers read it as `/`),
+ * a target that is not a path, and percent-encoding that does not decode.
+ */
+export function parseRequestPath(target: string): RequestPath {
+  const queryAt = target.indexOf("?");
+  const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
+  const search = queryAt === -1 ? "" : target.slice(queryAt);
+  if (!pathname.startsWith("/")) throw malformed("The request target must be a path starting with /");
+  if (pathname.includes("\\")) throw malformed("The path must not contain a backslash");
+  for (const segment of pathname.split("/")) {
+    const dots = segment.replace(/%2e/gi, ".");
+    if (dots === "." || dots === "..") throw malformed("The path must not contain `.` or `..` segments");
+  }
+  try {
+    decodeURIComponent(pathname);
+  } catch {
+    throw malformed("The path is not valid percent-encoded UTF-8");
+  }
+  return { pathname, search };
+}
+
+function malformed(message: string): NatterError {
+  return new NatterError("MALFORMED_REQUEST", message);
+}
