@@ -39,16 +39,36 @@ describe("the OpenAPI document and the docs pages", () => {
     expect(Object.keys(signUp.responses)).not.toContain("200");
     for (const [status, response] of Object.entries<any>(signUp.responses)) {
       if (Number(status) >= 400) {
-        expect(response.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ErrorResponse" });
+        const { allOf } = response.content["application/json"].schema;
+        expect(allOf[0]).toEqual({ $ref: "#/components/schemas/ErrorResponse" });
+        // The code is narrowed to exactly the codes this status carries for this operation.
+        expect(allOf[1].properties.error.properties.code.enum).toEqual(response.description.match(/[A-Z_]+/g));
       }
     }
     expect(document.components.schemas.ErrorResponse).toBeDefined();
   });
 
-  it("documents log-in's refusal for rate", () => {
-    expect(document.paths["/sessions"].post.responses["429"].content["application/json"].schema).toEqual({
-      $ref: "#/components/schemas/ErrorResponse",
-    });
+  it("documents log-in's refusal for rate, with Retry-After", () => {
+    const tooMany = document.paths["/sessions"].post.responses["429"];
+    expect(tooMany.content["application/json"].schema.allOf[1].properties.error.properties.code.enum).toEqual([
+      "RATE_LIMITED",
+    ]);
+    expect(tooMany.headers["Retry-After"].schema).toEqual({ type: "integer", minimum: 1 });
+  });
+
+  it("declares every tag it uses, names its license, and keeps no component nothing refers to", () => {
+    const declared = new Set(document.tags.map((tag: { name: string }) => tag.name));
+    for (const pathItem of Object.values<any>(document.paths)) {
+      for (const operation of Object.values<any>(pathItem)) {
+        expect(operation.description, operation.operationId).toBeTruthy();
+        for (const tag of operation.tags) expect(declared).toContain(tag);
+      }
+    }
+    expect(document.info.license).toEqual({ name: "MIT", identifier: "MIT" });
+    const text = JSON.stringify(document);
+    for (const name of Object.keys(document.components.schemas)) {
+      expect(text, name).toContain(`"#/components/schemas/${name}"`);
+    }
   });
 
   it("requires the bearer scheme where a user must sign in, and makes it optional where anyone may call", () => {

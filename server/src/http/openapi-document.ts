@@ -26,6 +26,8 @@ export function createOpenApiDocument(router: AppRouter, version: string): OpenA
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
     defs: { ErrorResponse: z.object({ error: errorBodySchema }) },
   });
+  document.info.license = { name: "MIT", identifier: "MIT" };
+  document.info.contact = { name: "natter maintainers" };
   for (const pathItem of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(pathItem) as OperationObject[]) {
       if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
@@ -33,10 +35,7 @@ export function createOpenApiDocument(router: AppRouter, version: string): OpenA
       const { responses } = operation;
       for (const status of Object.keys(responses)) if (Number(status) >= 400) delete responses[status];
       for (const [status, codes] of errorCodesByStatus(operation, meta)) {
-        responses[String(status)] = {
-          description: codes.map((code) => `\`${code}\``).join(", "),
-          content: { "application/json": { schema: { $ref: ERROR_RESPONSE_REF } } },
-        };
+        responses[String(status)] = errorResponse(status, codes);
       }
       if (meta?.successStatus && meta.successStatus !== 200 && responses["200"]) {
         responses[String(meta.successStatus)] = responses["200"];
@@ -46,7 +45,100 @@ export function createOpenApiDocument(router: AppRouter, version: string): OpenA
       if (meta?.access === "public") operation.security = [{}, { bearerAuth: [] }];
     }
   }
+  declareTags(document);
+  pruneUnusedSchemas(document);
   return document;
+}
+
+/**
+ * One error status of an operation: natter's error body, its `code` narrowed to the codes this
+ * operation answers with this status (so generated clients can switch on it exhaustively).
+ */
+function errorResponse(status: number, codes: ErrorCode[]) {
+  return {
+    description: codes.map((code) => `\`${code}\``).join(", "),
+    ...(status === 429 && {
+      headers: {
+        "Retry-After": {
+          description: "Seconds to wait before trying again.",
+          schema: { type: "integer", minimum: 1 },
+        },
+      },
+    }),
+    content: {
+      "application/json": {
+        schema: {
+          allOf: [
+            { $ref: ERROR_RESPONSE_REF },
+            {
+              type: "object",
+              properties: { error: { type: "object", properties: { code: { type: "string", enum: codes } } } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** What each group of operations is for; every tag an operation uses is declared once, here. */
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  auth: "Signing up, logging in and out, passwords.",
+  users: "People: yourself, others, finding them.",
+  sessions: "Your sessions on every device.",
+  rooms: "Rooms, their members and roles.",
+  messages: "Sending, editing and reading messages; read cursors.",
+  signals: "Typing and presence.",
+  admin: "Server administration: stats, activity, moderation. Server admins only.",
+  uploads: "Images and attachments.",
+};
+
+function declareTags(document: OpenAPIObject): void {
+  const used = new Set<string>();
+  for (const pathItem of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(pathItem) as { tags?: string[] }[]) {
+      for (const tag of operation?.tags ?? []) used.add(tag);
+    }
+  }
+  document.tags = [...used].sort().map((name) => ({
+    name,
+    ...(TAG_DESCRIPTIONS[name] !== undefined && { description: TAG_DESCRIPTIONS[name] }),
+  }));
+}
+
+/**
+ * Drops component schemas nothing refers to: trpc-to-openapi adds default error schemas
+ * (`Error`, `error.NOT_FOUND`, …) that natter's error body replaces, and which would otherwise
+ * shadow names like `Error` in generated clients.
+ */
+function pruneUnusedSchemas(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas;
+  if (!schemas) return;
+  const referenced = new Set<string>();
+  const prefix = "#/components/schemas/";
+  const visit = (value: unknown): void => {
+    if (typeof value !== "object" || value === null) return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === "$ref" && typeof inner === "string" && inner.startsWith(prefix)) {
+        const name = decodeURIComponent(inner.slice(prefix.length));
+        if (!referenced.has(name)) {
+          referenced.add(name);
+          visit(schemas[name]);
+        }
+      } else visit(inner);
+    }
+  };
+  visit({ ...document, components: { ...document.components, schemas: {} } });
+  for (const name of Object.keys(schemas)) if (!referenced.has(name)) delete schemas[name];
+}
+
+/**
+ * The document as served to one request: `servers` names the absolute URL the caller reached,
+ * so generated clients and tools run from Node work without a base URL of their own.
+ */
+export function withAbsoluteServer(document: OpenAPIObject, origin: string | undefined): OpenAPIObject {
+  if (origin === undefined) return document;
+  return { ...document, servers: [{ url: `${origin}${REST_PREFIX}` }] };
 }
 
 interface OperationObject {

@@ -11,7 +11,16 @@ export function createAuthRouter({ accounts }: Services) {
     signUp: publicProcedure
       .meta({
         errors: ["USERNAME_TAKEN", "SIGNUP_CLOSED"],
-        openapi: { method: "POST", path: "/users", tags: ["auth"], summary: "Sign up", protect: false },
+        openapi: {
+          method: "POST",
+          path: "/users",
+          tags: ["auth"],
+          summary: "Sign up",
+          description:
+            "Creates an account and a first session; answers the user and a bearer token. Usernames are unique " +
+            "whatever their case. 403 SIGNUP_CLOSED when the server only lets admins create accounts.",
+          protect: false,
+        },
         successStatus: 201,
         noStore: true,
       })
@@ -27,6 +36,9 @@ export function createAuthRouter({ accounts }: Services) {
           path: "/sessions",
           tags: ["auth"],
           summary: "Log in",
+          description:
+            "Opens a session and answers its bearer token. An unknown user and a wrong password answer alike; " +
+            "repeated failures for one username are throttled (429 with Retry-After).",
           protect: false,
           errorResponses: {
             400: "Invalid input",

@@ -64,7 +64,14 @@ export function createRoomsRouter({ rooms }: Services) {
     get: publicProcedure
       .meta({
         errors: ["ROOM_NOT_FOUND"],
-        openapi: { method: "GET", path: "/rooms/{roomId}", tags, summary: "A room", protect: false },
+        openapi: {
+          method: "GET",
+          path: "/rooms/{roomId}",
+          tags,
+          summary: "A room",
+          description: "Open rooms answer anyone; a closed room answers its members and is 404 to everyone else.",
+          protect: false,
+        },
       })
       .input(roomIdInputSchema)
       .output(roomResultSchema)
@@ -161,6 +168,7 @@ export function createRoomsRouter({ rooms }: Services) {
           path: "/rooms/{roomId}/members/{userId}",
           tags,
           summary: "A member of a room",
+          description: "One member and their role; 404 MEMBER_NOT_FOUND when the user is not in the room.",
           protect: false,
         },
       })
@@ -187,7 +195,14 @@ export function createRoomsRouter({ rooms }: Services) {
     owner: publicProcedure
       .meta({
         errors: ["ROOM_NOT_FOUND"],
-        openapi: { method: "GET", path: "/rooms/{roomId}/owner", tags, summary: "A room's owner", protect: false },
+        openapi: {
+          method: "GET",
+          path: "/rooms/{roomId}/owner",
+          tags,
+          summary: "A room's owner",
+          description: "The member who owns the room; the same access rules as the room.",
+          protect: false,
+        },
       })
       .input(roomIdInputSchema)
       .output(roomOwnerResultSchema)

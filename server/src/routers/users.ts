@@ -17,7 +17,15 @@ const meResultSchema = z.object({ user: meSchema });
 export function createUsersRouter({ accounts, profiles }: Services) {
   return router({
     me: userProcedure
-      .meta({ openapi: { method: "GET", path: "/me", tags: ["users"], summary: "The signed-in user" } })
+      .meta({
+        openapi: {
+          method: "GET",
+          path: "/me",
+          tags: ["users"],
+          summary: "The signed-in user",
+          description: "The caller's own user object, with `isAdmin`.",
+        },
+      })
       .input(z.strictObject({}).optional())
       .output(meResultSchema)
       .query(async ({ ctx }) => ({ user: await profiles.me(ctx.session.userId) })),
@@ -57,7 +65,13 @@ export function createUsersRouter({ accounts, profiles }: Services) {
     byId: userProcedure
       .meta({
         errors: ["USER_NOT_FOUND"],
-        openapi: { method: "GET", path: "/users/{userId}", tags: ["users"], summary: "A user by id" },
+        openapi: {
+          method: "GET",
+          path: "/users/{userId}",
+          tags: ["users"],
+          summary: "A user by id",
+          description: "Any signed-in user may look up another by id; 404 USER_NOT_FOUND when there is none.",
+        },
       })
       .input(z.strictObject({ userId: idSchema }))
       .output(userResultSchema)
