@@ -31,8 +31,8 @@ export async function readJsonBody(req: RequestWithBody): Promise<void> {
   }
   try {
     req.body = JSON.parse(text);
-  } catch {
-    throw new NatterError("MALFORMED_REQUEST", "The request is not valid JSON");
+  } catch (cause) {
+    throw new NatterError("MALFORMED_REQUEST", "The request is not valid JSON", undefined, { cause });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type ErrorBody, LIMITS } from "@natter/shared";
+import { type ErrorBody, LIMITS, NatterError } from "@natter/shared";
 import type { Logger } from "pino";
 import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import type { AppRouter } from "../routers/app-router.js";
@@ -24,11 +24,31 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
     },
   });
 
-  return async (req: IncomingMessage, res: ServerResponse, target: string) => {
+  return async (req: IncomingMessage & { query?: unknown }, res: ServerResponse, target: string) => {
     req.url = target;
+    req.query = parseQuery(target);
     reshapeErrorBodies(res);
     await handler(req, res);
   };
+}
+
+/**
+ * The query of a REST call as trpc-to-openapi reads it (each key's values, in order), parsed
+ * here because its own parser throws on a key named like an `Object.prototype` member
+ * (`?constructor=1`). Such a key is no field of any input: it is refused as unknown.
+ */
+function parseQuery(target: string): Record<string, string[]> {
+  const query: Record<string, string[]> = Object.create(null);
+  const queryAt = target.indexOf("?");
+  for (const [key, value] of new URLSearchParams(queryAt === -1 ? "" : target.slice(queryAt))) {
+    if (key in Object.prototype) {
+      throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+        issues: [{ path: key, message: "unknown field" }],
+      });
+    }
+    query[key] = [...(query[key] ?? []), value];
+  }
+  return query;
 }
 
 /**

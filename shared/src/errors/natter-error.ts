@@ -20,8 +20,12 @@ export class NatterError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetails | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: ErrorDetails) {
-    super(message);
+  /**
+   * @param cause what went wrong underneath (a driver error, a failed parse), kept for logs;
+   *   it never reaches a client.
+   */
+  constructor(code: ErrorCode, message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(message, options);
     this.code = code;
     this.details = details;
   }

@@ -1,7 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Clock, type ConfigInput, loadConfig, type NatterServer, startNatterServer } from "@natter/server";
+import { Writable } from "node:stream";
+import {
+  type Clock,
+  type ConfigInput,
+  createLogger,
+  loadConfig,
+  type NatterServer,
+  startNatterServer,
+} from "@natter/server";
 
 /** A real natter server on an ephemeral loopback port with its own SQLite file. */
 export interface TestServer extends NatterServer {
@@ -14,15 +22,18 @@ export interface TestServer extends NatterServer {
 export interface TestServerOptions {
   clock?: Clock;
   config?: ConfigInput;
+  /** Receives every log line at `warn` level and above, as pino writes it (JSON). */
+  logLines?: string[];
 }
 
 /** Starts a server for one test file; call `stop()` in `afterAll`. */
-export async function startTestServer({ clock, config = {} }: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer({ clock, config = {}, logLines }: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "natter-test-"));
   const databasePath = join(dir, "natter.db");
   const server = await startNatterServer({
     config: loadConfig({ port: 0, host: "127.0.0.1", databaseUrl: databasePath, logLevel: "silent", ...config }, {}),
     ...(clock && { clock }),
+    ...(logLines && { logger: createLogger("warn", linesSink(logLines)) }),
   });
   return {
     ...server,
@@ -32,4 +43,13 @@ export async function startTestServer({ clock, config = {} }: TestServerOptions 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function linesSink(lines: string[]): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
 }
