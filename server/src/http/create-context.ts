@@ -7,8 +7,10 @@ import { readBearerToken } from "./bearer-token.js";
 export function httpContextFactory(accounts: AccountsService, transport: Transport) {
   return async ({ req }: { req: IncomingMessage }): Promise<RequestContext> => {
     const token = readBearerToken(req);
+    const session = token ? await accounts.authenticate(token) : null;
     return {
-      session: token ? await accounts.authenticate(token) : null,
+      session,
+      endedToken: token !== undefined && session === null,
       transport,
       userAgent: req.headers["user-agent"],
     };

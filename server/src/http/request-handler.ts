@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ERROR_HTTP_STATUS, type ErrorBody, NatterError } from "@natter/shared";
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
-import { trpcErrorShape } from "../trpc/error-mapping.js";
+import { errorHeaders, trpcErrorShape } from "../trpc/error-mapping.js";
 import { answerCors } from "./cors.js";
 import { readJsonBody } from "./json-body.js";
 import { requestIdOf } from "./request-id.js";
@@ -51,7 +51,12 @@ export function createRequestHandler({ routes, config, logger }: RequestHandlerD
       // A body left unread (too large, refused early) is not drained: the connection ends instead.
       const headers: Record<string, string> = req.complete ? {} : { Connection: "close" };
       if (route?.errors === "trpc") {
-        sendJson(res, ERROR_HTTP_STATUS[body.code], { error: trpcErrorShape(body) }, headers);
+        sendJson(
+          res,
+          ERROR_HTTP_STATUS[body.code],
+          { error: trpcErrorShape(body) },
+          { ...errorHeaders(body), ...headers },
+        );
       } else sendError(res, body, headers);
     }
   };

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { ERROR_HTTP_STATUS, type ErrorBody } from "@natter/shared";
+import { errorHeaders } from "../trpc/error-mapping.js";
 
 /** Headers every answer carries. */
 export const BASE_HEADERS = {
@@ -24,7 +25,7 @@ export function sendJson(
   res.end(payload);
 }
 
-/** Answers with natter's error body and the status its code travels with. */
+/** Answers with natter's error body, the status its code travels with and its headers. */
 export function sendError(res: ServerResponse, error: ErrorBody, headers: Record<string, string> = {}): void {
-  sendJson(res, ERROR_HTTP_STATUS[error.code], { error }, headers);
+  sendJson(res, ERROR_HTTP_STATUS[error.code], { error }, { ...errorHeaders(error), ...headers });
 }

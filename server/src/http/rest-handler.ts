@@ -14,10 +14,11 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
     router,
     createContext: httpContextFactory(services.accounts, "rest"),
     maxBodySize: LIMITS.maxRequestBodyBytes,
-    responseMeta: ({ paths, errors }) => {
+    responseMeta: ({ paths, errors, ctx, type }) => {
       const path = paths?.[0];
       const status = errors.length === 0 && path ? procedureMeta(router, path)?.successStatus : undefined;
-      return { headers: { ...BASE_HEADERS, ...responseHeadersFor(router, paths, errors) }, ...(status && { status }) };
+      const headers = { ...BASE_HEADERS, ...responseHeadersFor(router, { paths, errors, ctx, type }) };
+      return { headers, ...(status && { status }) };
     },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "procedure failed");

@@ -21,7 +21,9 @@ export function createTrpcHttpHandler(router: AppRouter, services: Services, log
       allowBatching: true,
       // A batch is one request but many calls: uncapped, a single request could cost thousands.
       maxBatchSize: LIMITS.maxBatchCalls,
-      responseMeta: ({ paths, errors }) => ({ headers: responseHeadersFor(router, paths, errors) }),
+      responseMeta: ({ paths, errors, ctx, type }) => ({
+        headers: responseHeadersFor(router, { paths, errors, ctx, type }),
+      }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
           logger.error({ err: error.cause ?? error, path }, "procedure failed");

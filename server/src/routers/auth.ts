@@ -56,6 +56,7 @@ export function createAuthRouter({ accounts }: Services) {
 
     logOut: publicProcedure
       .meta({
+        acceptsEndedToken: true,
         openapi: {
           method: "DELETE",
           path: "/sessions/current",

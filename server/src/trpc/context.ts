@@ -7,6 +7,12 @@ export type Transport = "http" | "rest" | "ws";
 export interface RequestContext {
   /** The signed-in caller, or null for anonymous calls. */
   session: AuthSession | null;
+  /**
+   * A bearer token was sent that is unknown, expired or logged out. The call is refused with
+   * 401 (never served as anonymous, which would call the caller's closed rooms missing),
+   * unless the procedure accepts ended tokens (log-out stays idempotent).
+   */
+  endedToken?: boolean;
   transport: Transport;
   /** The caller's User-Agent header, kept with the sessions it opens. */
   userAgent?: string | undefined;

@@ -53,6 +53,17 @@ export function toTRPCError(error: NatterError): TRPCError {
 }
 
 /**
+ * The HTTP headers an error travels with, on REST and tRPC alike: every 401 names the scheme
+ * to authenticate with, and a refusal for rate says when to retry.
+ */
+export function errorHeaders(body: ErrorBody): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (ERROR_HTTP_STATUS[body.code] === 401) headers["WWW-Authenticate"] = 'Bearer realm="natter"';
+  if (body.retryAfterSeconds !== undefined) headers["Retry-After"] = String(body.retryAfterSeconds);
+  return headers;
+}
+
+/**
  * The tRPC error shape of one of our errors, on HTTP and WebSocket alike: the tRPC code
  * follows our code, and `data.error` is the body REST callers get.
  */

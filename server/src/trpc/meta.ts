@@ -15,6 +15,8 @@ export type ProcedureMeta = OpenApiMeta<{
   successStatus?: 200 | 201;
   /** Answers that carry secrets (tokens) must not be cached by anyone. */
   noStore?: boolean;
+  /** Callable with a token that has ended (log-out: ending it again is no error). */
+  acceptsEndedToken?: boolean;
   /**
    * The error codes the procedure answers besides those any call may get (a bad input, a bad
    * Authorization header, an internal error); the OpenAPI document lists them per status.

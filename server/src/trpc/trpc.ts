@@ -27,6 +27,11 @@ const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
   if (!meta?.access) {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no access" });
   }
+  if (ctx.endedToken && !meta.acceptsEndedToken) {
+    throw toTRPCError(
+      new NatterError("UNAUTHENTICATED", "This token has ended (logged out, expired or unknown): log in again"),
+    );
+  }
   const slots = type === "subscription" ? ctx.subscriptions : undefined;
   if (slots) {
     try {
