@@ -2,15 +2,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { migrateToLatest, openDatabase } from "@natter/db";
 import type { Logger } from "pino";
-import { SessionRevocations } from "./auth/session-revocations.js";
+import { type Clock, systemClock } from "./clock/clock.js";
+import { composeServer } from "./composition-root.js";
 import type { Config } from "./config/config.js";
 import { createRequestHandler } from "./http/request-handler.js";
 import { requestIdOf } from "./http/request-id.js";
 import { natterRoutes, TRPC_PREFIX } from "./http/routes.js";
 import { createLogger } from "./logger.js";
 import { createAppRouter } from "./routers/app-router.js";
-import { type Clock, systemClock } from "./services/clock.js";
-import { createServices } from "./services/create-services.js";
 import type { Services } from "./services/services.js";
 import { SERVER_VERSION } from "./version.js";
 import type { WebSocketStats } from "./ws/guarded-socket.js";
@@ -42,8 +41,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const { applied } = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
 
-  const revocations = new SessionRevocations();
-  const services = createServices({ db: database.db, clock, config, revocations });
+  const { services, revocations } = composeServer({ db: database.db, clock, config });
   const router = createAppRouter(services);
   const handle = createRequestHandler({
     routes: natterRoutes({ router, services, db: database.db, logger: log, version: SERVER_VERSION }),

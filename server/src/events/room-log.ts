@@ -1,7 +1,7 @@
 import type { Database } from "@natter/db";
 import { type Message, type RoomEvent, type RoomEventInput, roomEventSchema } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
-import { toTimestamp } from "../services/clock.js";
+import { toTimestamp } from "../clock/clock.js";
 
 /**
  * Gives an event the room's next `seq` and stores it, inside the caller's transaction, so

@@ -1,5 +1,5 @@
 import { LIMITS, type PresenceUser, type RoomSignal, type RoomSnapshotSignal } from "@natter/shared";
-import { toTimestamp } from "../services/clock.js";
+import { toTimestamp } from "../clock/clock.js";
 
 /** One watcher's place in a room's presence. */
 export interface RoomWatch {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { NatterError } from "@natter/shared";
-import { isOriginAllowed } from "./origin-policy.js";
+import { isOriginAllowed } from "../origin/origin-policy.js";
 import { BASE_HEADERS } from "./responses.js";
 
 const ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE";

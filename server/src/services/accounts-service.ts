@@ -1,23 +1,13 @@
 import { type Database, isUniqueViolation, uuidV7 } from "@natter/db";
 import { type AuthResult, LIMITS, NatterError, type User } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
+import type { AuthSession } from "../auth/auth-session.js";
 import type { LoginThrottle } from "../auth/login-throttle.js";
 import type { PasswordHasher } from "../auth/password-hasher.js";
 import type { SessionRevocations } from "../auth/session-revocations.js";
 import { generateSessionToken, hashSessionToken } from "../auth/session-token.js";
+import { type Clock, toTimestamp } from "../clock/clock.js";
 import { recordActivity } from "./activity-log.js";
-import { type Clock, toTimestamp } from "./clock.js";
-
-/** The signed-in caller, as resolved from a bearer token. */
-export interface AuthSession {
-  sessionId: string;
-  userId: string;
-  username: string;
-  /** Whether the user is a server admin, as of this check. */
-  isAdmin: boolean;
-  /** When the session expires unless it is used again (ms since the epoch), as of this check. */
-  expiresAt: number;
-}
 
 /** How long sessions live. */
 export interface SessionPolicy {

@@ -12,10 +12,10 @@ import {
   type UnreadPage,
 } from "@natter/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
+import type { AuthSession } from "../auth/auth-session.js";
+import { type Clock, toTimestamp } from "../clock/clock.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import { appendRoomEvent, rewriteMessageEvents } from "../events/room-log.js";
-import type { AuthSession } from "./accounts-service.js";
-import { type Clock, toTimestamp } from "./clock.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { readableRoom, requireRole } from "./room-access.js";

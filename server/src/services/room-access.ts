@@ -1,7 +1,7 @@
 import type { Database } from "@natter/db";
 import { NatterError, type RoomRole } from "@natter/shared";
 import type { Kysely } from "kysely";
-import type { AuthSession } from "./accounts-service.js";
+import type { AuthSession } from "../auth/auth-session.js";
 
 /** Roles in rising order of power. */
 const RANK: Record<RoomRole, number> = { member: 1, admin: 2, owner: 3 };

@@ -1,9 +1,9 @@
 import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
 import type { RoomEvent } from "@natter/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AuthSession } from "../auth/auth-session.js";
+import { systemClock, toTimestamp } from "../clock/clock.js";
 import { InProcessRoomEventBus, type RoomEventBus } from "../events/room-event-bus.js";
-import type { AuthSession } from "./accounts-service.js";
-import { systemClock, toTimestamp } from "./clock.js";
 import { MessagesService } from "./messages-service.js";
 import { RoomEventsService } from "./room-events-service.js";
 import { RoomsService } from "./rooms-service.js";

@@ -1,10 +1,10 @@
 import type { Database } from "@natter/db";
 import { NatterError, type RoomEvent } from "@natter/shared";
 import type { Kysely } from "kysely";
+import type { AuthSession } from "../auth/auth-session.js";
 import { LiveEventQueue } from "../events/live-event-queue.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import { readRoomEvents } from "../events/room-log.js";
-import type { AuthSession } from "./accounts-service.js";
 import { readableRoom } from "./room-access.js";
 
 /** Log entries read per query while a watcher catches up. */

@@ -2,10 +2,10 @@ import { EventEmitter, on } from "node:events";
 import type { Database } from "@natter/db";
 import { NatterError, type RoomEvent, type RoomSignal } from "@natter/shared";
 import type { Kysely } from "kysely";
+import type { AuthSession } from "../auth/auth-session.js";
+import type { Clock } from "../clock/clock.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { RoomSignalBus, RoomWatch } from "../events/room-signal-bus.js";
-import type { AuthSession } from "./accounts-service.js";
-import type { Clock } from "./clock.js";
 import { readableRoom, requireRole } from "./room-access.js";
 
 export interface RoomSignalsServiceDeps {

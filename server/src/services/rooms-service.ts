@@ -14,9 +14,9 @@ import {
   type RoomRole,
 } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
+import type { AuthSession } from "../auth/auth-session.js";
+import { type Clock, toTimestamp } from "../clock/clock.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
-import type { AuthSession } from "./accounts-service.js";
-import { type Clock, toTimestamp } from "./clock.js";
 import { defaultRoomName } from "./default-room-name.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { type RoomAccess, readableRoom, requireRole } from "./room-access.js";

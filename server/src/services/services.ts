@@ -7,7 +7,7 @@ import type { RoomSignalsService } from "./room-signals-service.js";
 import type { RoomsService } from "./rooms-service.js";
 import type { SessionsService } from "./sessions-service.js";
 
-/** Every service the routers call; built once per server by `createServices`. */
+/** Every service the routers call; built once per server by the composition root. */
 export interface Services {
   accounts: AccountsService;
   /** Fans committed room events out to live subscribers. */

@@ -1,4 +1,4 @@
-import type { AuthSession } from "../services/accounts-service.js";
+import type { AuthSession } from "../auth/auth-session.js";
 
 /** Which transport a call came in on. */
 export type Transport = "http" | "rest" | "ws";

@@ -1,8 +1,9 @@
 import { WS_CLOSE_CODES } from "@natter/shared";
 import type { Logger } from "pino";
 import { WebSocket } from "ws";
-import type { AccountsService, AuthSession } from "../services/accounts-service.js";
-import type { Clock } from "../services/clock.js";
+import type { AuthSession } from "../auth/auth-session.js";
+import type { Clock } from "../clock/clock.js";
+import type { AccountsService } from "../services/accounts-service.js";
 
 interface SessionEntry {
   /** The latest expiry known for the session; it may slide further through use elsewhere. */

@@ -1,0 +1,70 @@
+import type { Database } from "@natter/db";
+import type { Kysely } from "kysely";
+import { LoginThrottle } from "./auth/login-throttle.js";
+import { PasswordHasher } from "./auth/password-hasher.js";
+import { SessionRevocations } from "./auth/session-revocations.js";
+import type { Clock } from "./clock/clock.js";
+import type { Config } from "./config/config.js";
+import { InProcessRoomEventBus } from "./events/room-event-bus.js";
+import { InProcessRoomSignalBus } from "./events/room-signal-bus.js";
+import { AccountsService } from "./services/accounts-service.js";
+import { MessagesService } from "./services/messages-service.js";
+import { ProfilesService } from "./services/profiles-service.js";
+import { RoomEventsService } from "./services/room-events-service.js";
+import { RoomSignalsService } from "./services/room-signals-service.js";
+import { RoomsService } from "./services/rooms-service.js";
+import type { Services } from "./services/services.js";
+import { SessionsService } from "./services/sessions-service.js";
+
+export interface CompositionDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  config: Config;
+}
+
+/** What one server is built from; transports take their parts from here. */
+export interface Composition {
+  services: Services;
+  /** Ended sessions, so open sockets of a logged-out session close at once. */
+  revocations: SessionRevocations;
+}
+
+/**
+ * The one place that chooses how shared state is kept (event and signal buses, session
+ * revocations, the log-in throttle, the password hasher) and builds the services on it.
+ * Only `natter-server.ts` imports this module; everything else receives what it needs.
+ */
+export function composeServer({ db, clock, config }: CompositionDeps): Composition {
+  const events = new InProcessRoomEventBus();
+  const signals = new InProcessRoomSignalBus();
+  const revocations = new SessionRevocations();
+  const loginThrottle = new LoginThrottle({
+    maxFailures: config.loginMaxFailures,
+    windowSeconds: config.loginThrottleWindowSeconds,
+  });
+  const hasher = new PasswordHasher();
+
+  const accounts = new AccountsService({
+    db,
+    clock,
+    hasher,
+    loginThrottle,
+    revocations,
+    sessionPolicy: {
+      idleTtlSeconds: config.sessionIdleTtlSeconds,
+      absoluteTtlSeconds: config.sessionAbsoluteTtlSeconds,
+    },
+    signupOpen: config.signup === "open",
+  });
+  const services: Services = {
+    accounts,
+    events,
+    rooms: new RoomsService({ db, clock, events }),
+    messages: new MessagesService({ db, clock, events }),
+    roomEvents: new RoomEventsService({ db, events }),
+    roomSignals: new RoomSignalsService({ db, clock, events, signals }),
+    profiles: new ProfilesService({ db }),
+    sessions: new SessionsService({ db, clock, revocations }),
+  };
+  return { services, revocations };
+}
