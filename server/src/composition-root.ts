@@ -12,7 +12,7 @@ import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
 import { RoomSignalsService } from "./services/room-signals-service.js";
-import { RoomsService } from "./services/rooms-service.js";
+import { RoomsService } from "./services/rooms/rooms-service.js";
 import type { Services } from "./services/services.js";
 import { SessionsService } from "./services/sessions-service.js";
 

@@ -6,7 +6,7 @@ import { systemClock, toTimestamp } from "../clock/clock.js";
 import { InProcessRoomEventBus, type RoomEventBus } from "../events/room-event-bus.js";
 import { MessagesService } from "./messages-service.js";
 import { RoomEventsService } from "./room-events-service.js";
-import { RoomsService } from "./rooms-service.js";
+import { RoomsService } from "./rooms/rooms-service.js";
 
 /**
  * A bus as a multi-node one may behave, within the bus contract ("best effort, may

@@ -4,7 +4,7 @@ import type { MessagesService } from "./messages-service.js";
 import type { ProfilesService } from "./profiles-service.js";
 import type { RoomEventsService } from "./room-events-service.js";
 import type { RoomSignalsService } from "./room-signals-service.js";
-import type { RoomsService } from "./rooms-service.js";
+import type { RoomsService } from "./rooms/rooms-service.js";
 import type { SessionsService } from "./sessions-service.js";
 
 /** Every service the routers call; built once per server by the composition root. */

@@ -1,0 +1,128 @@
+import { type Database, uuidV7 } from "@natter/db";
+import { type CreateRoomInput, NatterError, type Room, type RoomChanges, type RoomEvent } from "@natter/shared";
+import type { Transaction } from "kysely";
+import type { AuthSession } from "../../auth/auth-session.js";
+import { toTimestamp } from "../../clock/clock.js";
+import { readableRoom, requireRole } from "../room-access.js";
+import { defaultRoomName } from "./default-room-name.js";
+import { type RoomChange, recordRoomChange } from "./room-changes.js";
+import { loadRoom } from "./room-rows.js";
+import type { WriteOutcome } from "./write-outcome.js";
+
+/** Creates a room owned by the caller, with `memberIds` as its first members. */
+export async function createRoom(
+  trx: Transaction<Database>,
+  session: AuthSession,
+  input: CreateRoomInput,
+  now: number,
+): Promise<WriteOutcome<Room>> {
+  const others = await initialMembers(trx, session.userId, input.memberIds);
+  const joinedAt = toTimestamp(now);
+  const room: Room = {
+    id: uuidV7(now),
+    name:
+      input.name ??
+      defaultRoomName(
+        session.username,
+        others.map((u) => u.username),
+      ),
+    open: input.open,
+    ownerId: session.userId,
+    memberCount: 1 + others.length,
+    // room.created, then one member.joined per other member.
+    lastSeq: 1 + others.length,
+    createdAt: joinedAt,
+  };
+  await trx
+    .insertInto("rooms")
+    .values({
+      id: room.id,
+      name: room.name,
+      is_open: room.open ? 1 : 0,
+      member_count: room.memberCount,
+      last_seq: 0,
+      created_at: room.createdAt,
+    })
+    .execute();
+  const members = [
+    { user_id: session.userId, role: "owner" as const },
+    ...others.map((u) => ({ user_id: u.id, role: "member" as const })),
+  ];
+  await trx
+    .insertInto("room_members")
+    .values(members.map((m) => ({ ...m, room_id: room.id, joined_at: joinedAt, read_seq: 0 })))
+    .execute();
+  const changes: RoomChange[] = [
+    // The creator is in the room from the start; each other member then joins.
+    { type: "room.created", actorId: session.userId, room: { ...room, memberCount: 1, lastSeq: 1 } },
+    ...others.map(
+      (u): RoomChange => ({
+        type: "member.joined",
+        actorId: session.userId,
+        member: { userId: u.id, username: u.username, role: "member", joinedAt },
+      }),
+    ),
+  ];
+  const events: RoomEvent[] = [];
+  for (const change of changes) events.push(await recordRoomChange(trx, room.id, change, now));
+  return { events, result: room };
+}
+
+/** The users a room is created with: deduplicated, without the creator, each one existing. */
+async function initialMembers(
+  trx: Transaction<Database>,
+  creatorId: string,
+  memberIds: readonly string[],
+): Promise<{ id: string; username: string }[]> {
+  const ids = [...new Set(memberIds)].filter((id) => id !== creatorId);
+  if (ids.length === 0) return [];
+  const users = await trx.selectFrom("users").select(["id", "username"]).where("id", "in", ids).execute();
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const issues = memberIds.flatMap((id, i) =>
+    id === creatorId || byId.has(id) ? [] : [{ path: `memberIds.${i}`, message: "no such user" }],
+  );
+  if (issues.length > 0) throw new NatterError("VALIDATION_FAILED", "Some memberIds name no user", { issues });
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** Renames (any member) or opens and closes (admins and the owner) a room. */
+export async function updateRoom(
+  trx: Transaction<Database>,
+  session: AuthSession,
+  roomId: string,
+  changes: RoomChanges,
+  now: number,
+): Promise<WriteOutcome<Room>> {
+  const access = await readableRoom(trx, roomId, session);
+  requireRole(access, changes.open === undefined ? "member" : "admin");
+  const room = await loadRoom(trx, roomId);
+  const updated = { ...room, name: changes.name ?? room.name, open: changes.open ?? room.open };
+  if (updated.name === room.name && updated.open === room.open) return { events: [], result: room };
+  await trx
+    .updateTable("rooms")
+    .set({ name: updated.name, is_open: updated.open ? 1 : 0 })
+    .where("id", "=", roomId)
+    .execute();
+  const change: RoomChange = {
+    type: "room.updated",
+    actorId: session.userId,
+    name: updated.name,
+    open: updated.open,
+  };
+  return { events: [await recordRoomChange(trx, roomId, change, now)], result: await loadRoom(trx, roomId) };
+}
+
+/**
+ * Logs the room's deletion, then deletes it; the cascade takes its members, log and
+ * messages. Watchers learn of it from the published `room.deleted` entry.
+ */
+export async function deleteRoom(
+  trx: Transaction<Database>,
+  roomId: string,
+  actorId: string | null,
+  now: number,
+): Promise<RoomEvent[]> {
+  const event = await recordRoomChange(trx, roomId, { type: "room.deleted", actorId }, now);
+  await trx.deleteFrom("rooms").where("id", "=", roomId).execute();
+  return [event];
+}

@@ -1,0 +1,132 @@
+import type { Database } from "@natter/db";
+import type {
+  CreateRoomInput,
+  LeaveRoomResult,
+  ListRoomsInput,
+  Member,
+  MemberPage,
+  PageInput,
+  Room,
+  RoomChanges,
+  RoomPage,
+  RoomRole,
+} from "@natter/shared";
+import type { Kysely, Transaction } from "kysely";
+import type { AuthSession } from "../../auth/auth-session.js";
+import type { Clock } from "../../clock/clock.js";
+import type { RoomEventBus } from "../../events/room-event-bus.js";
+import { readableRoom, requireRole } from "../room-access.js";
+import { joinRoom, kickMember, leaveRoom, putMember } from "./membership.js";
+import { createRoom, deleteRoom, updateRoom } from "./room-lifecycle.js";
+import { findOwner, listMembers, listRooms, type MemberFilter } from "./room-queries.js";
+import { findMember, loadRoom } from "./room-rows.js";
+import type { WriteOutcome } from "./write-outcome.js";
+
+export interface RoomsServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  events: RoomEventBus;
+}
+
+/**
+ * Rooms and their membership. Every change runs in one transaction that updates the tables,
+ * appends the room's log entries and writes the activity table; the entries are published on
+ * the event bus only after the commit. The work itself lives beside this file: the room's
+ * life (`room-lifecycle.ts`), its membership (`membership.ts`), and reads (`room-queries.ts`).
+ */
+export class RoomsService {
+  constructor(private readonly deps: RoomsServiceDeps) {}
+
+  /** Creates a room owned by the caller, with `memberIds` as its first members. */
+  create(session: AuthSession, input: CreateRoomInput): Promise<Room> {
+    return this.write((trx, now) => createRoom(trx, session, input, now));
+  }
+
+  /** A page of rooms, newest first: the caller's, or all the caller may see (open ones and theirs). */
+  list(session: AuthSession | null, input: ListRoomsInput): Promise<RoomPage> {
+    return listRooms(this.deps.db, session, input);
+  }
+
+  /** A room the caller may read. */
+  async get(session: AuthSession | null, roomId: string): Promise<Room> {
+    await readableRoom(this.deps.db, roomId, session);
+    return loadRoom(this.deps.db, roomId);
+  }
+
+  /** Renames (any member) or opens and closes (admins and the owner) a room. */
+  update(session: AuthSession, roomId: string, changes: RoomChanges): Promise<Room> {
+    return this.write((trx, now) => updateRoom(trx, session, roomId, changes, now));
+  }
+
+  /** Deletes a room with its members, log and messages (the owner only). */
+  delete(session: AuthSession, roomId: string): Promise<void> {
+    return this.write(async (trx, now) => {
+      requireRole(await readableRoom(trx, roomId, session), "owner");
+      return { events: await deleteRoom(trx, roomId, session.userId, now), result: undefined };
+    });
+  }
+
+  /** Joins an open room; joining a room one is already in changes nothing. */
+  join(session: AuthSession, roomId: string): Promise<Room> {
+    return this.write((trx, now) => joinRoom(trx, session, roomId, now));
+  }
+
+  /** Leaves a room; the last member to leave deletes it. */
+  leave(session: AuthSession, roomId: string): Promise<LeaveRoomResult> {
+    return this.write((trx, now) => leaveRoom(trx, session, roomId, now));
+  }
+
+  /** A slice of the room's members (or its owner and admins), in joining order. */
+  async members(
+    session: AuthSession | null,
+    roomId: string,
+    page: PageInput,
+    filter: MemberFilter = "all",
+  ): Promise<MemberPage> {
+    await readableRoom(this.deps.db, roomId, session);
+    return listMembers(this.deps.db, roomId, page, filter);
+  }
+
+  /** One member of a room the caller may read. */
+  async member(session: AuthSession | null, roomId: string, userId: string): Promise<Member> {
+    await readableRoom(this.deps.db, roomId, session);
+    return findMember(this.deps.db, roomId, userId);
+  }
+
+  /** The owner of a room the caller may read. */
+  async owner(session: AuthSession | null, roomId: string): Promise<{ userId: string; username: string }> {
+    await readableRoom(this.deps.db, roomId, session);
+    return findOwner(this.deps.db, roomId);
+  }
+
+  /**
+   * Adds a user to a room (admins and the owner) and, with `role`, sets their role (the owner
+   * only). Giving someone the `owner` role hands ownership over: the old owner becomes an admin.
+   */
+  putMember(session: AuthSession, roomId: string, userId: string, role: RoomRole | undefined): Promise<Member> {
+    return this.write((trx, now) => putMember(trx, session, roomId, userId, role, now));
+  }
+
+  /**
+   * Removes a member (admins and the owner; only the owner may remove an admin, and nobody
+   * the owner). Removing oneself is leaving.
+   */
+  removeMember(
+    session: AuthSession,
+    roomId: string,
+    userId: string,
+  ): Promise<{ roomId: string; userId: string; roomDeleted: boolean }> {
+    if (userId === session.userId) {
+      return this.leave(session, roomId).then(({ deleted }) => ({ roomId, userId, roomDeleted: deleted }));
+    }
+    return this.write((trx, now) => kickMember(trx, session, roomId, userId, now));
+  }
+
+  /** Runs a change in one transaction and publishes its log entries once it has committed. */
+  private async write<T>(change: (trx: Transaction<Database>, now: number) => Promise<WriteOutcome<T>>): Promise<T> {
+    const { db, clock, events } = this.deps;
+    const outcome = await db.transaction().execute((trx) => change(trx, clock.now()));
+    events.publish(outcome.events);
+    return outcome.result;
+  }
+}
