@@ -53,7 +53,12 @@ export const configSchema = z.object({
           .split(",")
           .map((origin) => origin.trim())
           .filter(Boolean),
-      ),
+      )
+      // An origin is matched as the exact string a browser sends: `localhost:5173` (no scheme)
+      // or `http://localhost:5173/` (a path) would never match and fail silently.
+      .refine((origins) => origins.every(isOriginSetting), {
+        message: "each entry must be `*` or an origin such as `https://chat.example.com` (scheme, host, port; no path)",
+      }),
     {
       env: "NATTER_ALLOWED_ORIGINS",
       description:
@@ -152,5 +157,15 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+function isOriginSetting(entry: string): boolean {
+  if (entry === "*") return true;
+  try {
+    const url = new URL(entry);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === entry;
+  } catch {
+    return false;
   }
 }
