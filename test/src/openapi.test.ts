@@ -79,11 +79,18 @@ describe("the OpenAPI document and the docs pages", () => {
 
   it("lists the error codes of each operation under their status", () => {
     const join = document.paths["/rooms/{roomId}/join"].post.responses;
-    expect(join["404"].description).toBe("`ROOM_NOT_FOUND`");
+    expect(join["404"].description).toBe("`NOT_FOUND`, `ROOM_NOT_FOUND`");
     expect(join["401"].description).toBe("`UNAUTHENTICATED`");
     expect(join["400"].description).toContain("`VALIDATION_FAILED`");
+    // A POST may carry a body even where the operation reads none: what that body can get is listed.
+    for (const path of ["/rooms/{roomId}/join", "/rooms/{roomId}/leave", "/rooms/{roomId}/typing"]) {
+      const responses = document.paths[path].post.responses;
+      expect(responses["400"].description, path).toContain("`MALFORMED_REQUEST`");
+      expect(responses["413"].description, path).toBe("`PAYLOAD_TOO_LARGE`");
+      expect(responses["415"].description, path).toBe("`UNSUPPORTED_MEDIA_TYPE`");
+    }
     const edit = document.paths["/rooms/{roomId}/messages/{messageId}"].patch.responses;
-    expect(edit["404"].description).toBe("`ROOM_NOT_FOUND`, `MESSAGE_NOT_FOUND`");
+    expect(edit["404"].description).toBe("`NOT_FOUND`, `ROOM_NOT_FOUND`, `MESSAGE_NOT_FOUND`");
     expect(edit["409"].description).toBe("`CONFLICT`");
     expect(edit["415"].description).toBe("`UNSUPPORTED_MEDIA_TYPE`");
     expect(document.paths["/me"].get.responses["404"]).toBeUndefined();

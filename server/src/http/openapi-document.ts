@@ -29,12 +29,12 @@ export function createOpenApiDocument(router: AppRouter, version: string): OpenA
   document.info.license = { name: "MIT", identifier: "MIT" };
   document.info.contact = { name: "natter maintainers" };
   for (const pathItem of Object.values(document.paths ?? {})) {
-    for (const operation of Object.values(pathItem) as OperationObject[]) {
+    for (const [method, operation] of Object.entries(pathItem) as [string, OperationObject][]) {
       if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
       const meta = procedureMeta(router, String(operation.operationId ?? "").replace(/-/g, "."));
       const { responses } = operation;
       for (const status of Object.keys(responses)) if (Number(status) >= 400) delete responses[status];
-      for (const [status, codes] of errorCodesByStatus(operation, meta)) {
+      for (const [status, codes] of errorCodesByStatus(method, operation, meta)) {
         responses[String(status)] = errorResponse(status, codes);
       }
       if (meta?.successStatus && meta.successStatus !== 200 && responses["200"]) {
@@ -149,19 +149,29 @@ interface OperationObject {
   responses: Record<string, { description: string; content?: unknown }>;
 }
 
-/** Every call may be refused for a malformed Authorization header or fail internally. */
-const ANY_CALL: readonly ErrorCode[] = ["UNAUTHENTICATED", "INTERNAL"];
-const WITH_INPUT: readonly ErrorCode[] = ["VALIDATION_FAILED"];
+/**
+ * Every call may be refused for a malformed request (a path that does not decode, a `.`
+ * segment), an unknown query field, a malformed or ended token, or fail internally.
+ */
+const ANY_CALL: readonly ErrorCode[] = ["VALIDATION_FAILED", "MALFORMED_REQUEST", "UNAUTHENTICATED", "INTERNAL"];
+/** A request of a method with a body may send one, even where the operation reads none. */
 const WITH_BODY: readonly ErrorCode[] = ["MALFORMED_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"];
+const BODY_METHODS = new Set(["post", "put", "patch"]);
+/** A path parameter left empty (`/rooms//members`) matches no operation: 404 NOT_FOUND. */
+const WITH_PATH_PARAMETERS: readonly ErrorCode[] = ["NOT_FOUND"];
 
 /** The error codes an operation may answer, grouped by their HTTP status, in status order. */
-function errorCodesByStatus(operation: OperationObject, meta: ProcedureMeta | undefined): [number, ErrorCode[]][] {
-  const hasInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;
+function errorCodesByStatus(
+  method: string,
+  operation: OperationObject,
+  meta: ProcedureMeta | undefined,
+): [number, ErrorCode[]][] {
+  const hasPathParameters = (operation.parameters ?? []).some((p) => (p as { in?: string }).in === "path");
   const codes = new Set<ErrorCode>([
-    ...(hasInput ? WITH_INPUT : []),
-    ...(operation.requestBody !== undefined ? WITH_BODY : []),
-    ...(meta?.errors ?? []),
     ...ANY_CALL,
+    ...(BODY_METHODS.has(method) ? WITH_BODY : []),
+    ...(hasPathParameters ? WITH_PATH_PARAMETERS : []),
+    ...(meta?.errors ?? []),
   ]);
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
