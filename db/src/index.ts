@@ -3,5 +3,5 @@ export { DEFAULT_DATABASE_URL, type OpenedDatabase, openDatabase } from "./diale
 export { withStatementCache } from "./dialect/statement-cache.js";
 export { isUniqueViolation } from "./errors/unique-violation.js";
 export { uuidV7 } from "./ids/uuid-v7.js";
-export { type MigrationReport, migrateToLatest } from "./migrations/migrate.js";
+export { type MigrationReport, migrateToLatest, pendingMigrations } from "./migrations/migrate.js";
 export type * from "./schema/database.js";

@@ -5,10 +5,17 @@ import type { Logger } from "pino";
 import { type Clock, systemClock } from "./clock/clock.js";
 import { composeServer } from "./composition-root.js";
 import type { Config } from "./config/config.js";
+import { createOpenApiDocument, REST_PREFIX, restOperationsOf } from "./http/openapi-document.js";
 import { createRequestHandler } from "./http/request-handler.js";
 import { requestIdOf } from "./http/request-id.js";
+import { routePatternOf } from "./http/request-route.js";
 import { natterRoutes, TRPC_PREFIX } from "./http/routes.js";
 import { createLogger } from "./logger.js";
+import { countLogins } from "./metrics/count-logins.js";
+import { Metrics } from "./metrics/metrics.js";
+import { QueryTimingPlugin } from "./metrics/query-timing-plugin.js";
+import { createRouteLabeler } from "./metrics/route-label.js";
+import { assertPortAvailable } from "./port-probe.js";
 import { createAppRouter } from "./routers/app-router.js";
 import type { Services } from "./services/services.js";
 import { SERVER_VERSION } from "./version.js";
@@ -37,14 +44,37 @@ export interface NatterServer {
 /** Opens the database, applies migrations and listens on the configured port. */
 export async function startNatterServer({ config, clock = systemClock, logger }: StartOptions): Promise<NatterServer> {
   const log = logger ?? createLogger(config.logLevel, undefined, config.logFormat);
+  await assertPortAvailable(config.host, config.port);
   const database = openDatabase(config.databaseUrl);
   const { applied } = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
 
-  const { services, revocations } = composeServer({ db: database.db, clock, config });
+  const metrics = new Metrics();
+  const db = database.db.withPlugin(
+    new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
+  );
+  const { services, revocations } = composeServer({ db, clock, config });
+  countLogins(services.accounts, metrics);
   const router = createAppRouter(services);
+  const openApiDocument = createOpenApiDocument(router, SERVER_VERSION);
+  const routeLabel = createRouteLabeler({
+    restOperations: restOperationsOf(openApiDocument),
+    restPrefix: REST_PREFIX,
+    trpcPrefix: TRPC_PREFIX,
+    procedures: Object.keys(router._def.procedures),
+  });
   const handle = createRequestHandler({
-    routes: natterRoutes({ router, services, db: database.db, logger: log, version: SERVER_VERSION }),
+    routes: natterRoutes({
+      router,
+      services,
+      db,
+      logger: log,
+      version: SERVER_VERSION,
+      openApiDocument,
+      metrics,
+      metricsToken: config.metricsToken,
+      readinessChecks: [],
+    }),
     config,
     logger: log,
   });
@@ -53,9 +83,12 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     const started = performance.now();
     const reqId = requestIdOf(req);
     res.setHeader("X-Request-Id", reqId);
+    // Read now: the REST adapter rewrites req.url on its way through.
+    const path = (req.url ?? "").split("?")[0] ?? "";
     res.once("finish", () => {
-      const path = (req.url ?? "").split("?")[0];
       const ms = Math.round((performance.now() - started) * 10) / 10;
+      const method = req.method ?? "GET";
+      metrics.observeRequest(routeLabel(method, routePatternOf(req), path), method, res.statusCode, ms / 1000);
       log.debug({ reqId, method: req.method, path, status: res.statusCode, ms }, "request");
     });
     void handle(req, res);
@@ -70,6 +103,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     path: TRPC_PREFIX,
     revocations,
   });
+  metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
 
   try {
     await new Promise<void>((resolve, reject) => {

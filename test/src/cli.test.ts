@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -83,6 +83,8 @@ describe("the natter command line", () => {
     const { port } = taken.address() as AddressInfo;
     try {
       const result = await natter(["serve", "--port", String(port), "--db", join(dir, "taken.db")]);
+      // The port is checked before anything is migrated: no database was made for nothing.
+      expect(existsSync(join(dir, "taken.db"))).toBe(false);
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toBe(
         `natter: 127.0.0.1:${port} is already in use; stop what listens there, or choose another port with --port or NATTER_PORT`,

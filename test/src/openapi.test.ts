@@ -26,7 +26,8 @@ describe("the OpenAPI document and the docs pages", () => {
     expect(result.errors).toBeUndefined();
     expect(result.valid).toBe(true);
     expect(document.openapi).toBe("3.1.0");
-    expect(document.servers).toEqual([{ url: "/api/v1" }]);
+    // Absolute, from the Host the caller reached, so tools run from Node need no base URL.
+    expect(document.servers).toEqual([{ url: `${server.url}/api/v1` }]);
   });
 
   it.each(ACCOUNT_PATHS)("documents %s %s", (method, path) => {

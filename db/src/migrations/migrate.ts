@@ -21,3 +21,10 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
   }
   return { applied: results.filter((r) => r.status === "Success").map((r) => r.migrationName) };
 }
+
+/** Names of the migrations not yet applied to this database (empty when it is current). */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const migrations = await migrator.getMigrations();
+  return migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}

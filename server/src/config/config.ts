@@ -34,6 +34,11 @@ export const configSchema = z.object({
     env: "NATTER_LOG_FORMAT",
     description: "`json`, `pretty`, or `auto`: pretty lines when stdout is a terminal, JSON otherwise",
   }),
+  metricsToken: setting(z.string().min(16, "use at least 16 characters").optional(), {
+    env: "NATTER_METRICS_TOKEN",
+    description: "when set, `GET /metrics` answers only `Authorization: Bearer <this token>`",
+    defaultText: "none (open)",
+  }),
   sessionIdleTtlSeconds: setting(seconds.default(7 * 24 * 3600), {
     env: "NATTER_SESSION_IDLE_TTL_SECONDS",
     description: "a token unused this long expires; each use slides it forward",

@@ -180,3 +180,12 @@ function errorCodesByStatus(
   }
   return [...byStatus].sort(([a], [b]) => a - b);
 }
+
+/** Every operation of the document as `[METHOD, template]`, templates below the REST prefix. */
+export function restOperationsOf(document: OpenAPIObject): [string, string][] {
+  return Object.entries(document.paths ?? {}).flatMap(([template, pathItem]) =>
+    Object.keys(pathItem ?? {})
+      .filter((method) => ["get", "put", "post", "delete", "patch"].includes(method))
+      .map((method): [string, string] => [method.toUpperCase(), template]),
+  );
+}

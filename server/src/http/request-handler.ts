@@ -7,6 +7,7 @@ import { answerCors } from "./cors.js";
 import { readJsonBody } from "./json-body.js";
 import { requestIdOf } from "./request-id.js";
 import { parseRequestPath } from "./request-path.js";
+import { noteRoutePattern } from "./request-route.js";
 import { sendError, sendJson } from "./responses.js";
 import { type Route, RouteTable } from "./route-table.js";
 
@@ -35,6 +36,7 @@ export function createRequestHandler({ routes, config, logger }: RequestHandlerD
       }
       if (lookup.kind === "wrong-method") return answerWrongMethod(req, res, lookup.allow.join(", "));
       route = lookup.route;
+      noteRoutePattern(req, route.pattern);
       if (route.body === "json") await readJsonBody(req);
       await route.handle(req, res, lookup.match);
     } catch (error) {

@@ -1,12 +1,17 @@
-import type { ServerResponse } from "node:http";
-import type { Database } from "@natter/db";
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Database, pendingMigrations } from "@natter/db";
+import { NatterError } from "@natter/shared";
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
+import type { OpenAPIObject } from "trpc-to-openapi";
+import type { Metrics } from "../metrics/metrics.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import { createDocsFiles } from "./docs-page.js";
 import { renderIndexPage } from "./index-page.js";
-import { createOpenApiDocument, REST_PREFIX } from "./openapi-document.js";
+import { REST_PREFIX, withAbsoluteServer } from "./openapi-document.js";
+import { checkReadiness, type ReadinessCheck } from "./readiness.js";
 import { BASE_HEADERS, sendError, sendJson } from "./responses.js";
 import { createRestHandler } from "./rest-handler.js";
 import { type Route, route } from "./route-table.js";
@@ -26,6 +31,13 @@ export interface RoutesDeps {
   db: Kysely<Database>;
   logger: Logger;
   version: string;
+  /** The REST paths' document, made once at start by `createOpenApiDocument`. */
+  openApiDocument: OpenAPIObject;
+  metrics: Metrics;
+  /** A bearer token `/metrics` requires, or undefined to serve it to anyone who reaches it. */
+  metricsToken: string | undefined;
+  /** What `/readyz` checks besides the database and its migrations (Redis, where configured). */
+  readinessChecks: readonly ReadinessCheck[];
 }
 
 /**
@@ -40,10 +52,21 @@ export interface RoutesDeps {
  * path that no route serves answers 404, a known path asked with another method 405.
  */
 export function natterRoutes(deps: RoutesDeps): Route[] {
-  const { router, services, db, logger, version } = deps;
+  const { router, services, db, logger, version, metrics } = deps;
   const trpc = createTrpcHttpHandler(router, services, logger);
   const rest = createRestHandler(router, services, logger);
-  const openApiJson = JSON.stringify(createOpenApiDocument(router, version));
+  const { openApiDocument } = deps;
+  const openApiJson = JSON.stringify(openApiDocument);
+  const readinessChecks: ReadinessCheck[] = [
+    {
+      name: "database",
+      async check() {
+        const pending = await pendingMigrations(db);
+        if (pending.length > 0) throw new Error(`migrations not applied: ${pending.join(", ")}`);
+      },
+    },
+    ...deps.readinessChecks,
+  ];
   const indexPage = renderIndexPage(version);
   const docsFile = createDocsFiles();
 
@@ -56,10 +79,36 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
       body: "json",
     }),
     route(["GET"], "/", (_req, res) => sendPage(res, indexPage, "text/html; charset=utf-8")),
-    route(["GET"], "/openapi.json", (_req, res) => sendPage(res, openApiJson, "application/json; charset=utf-8")),
+    route(["GET"], "/openapi.json", (req, res) => {
+      const origin = requestOrigin(req);
+      const json = origin ? JSON.stringify(withAbsoluteServer(openApiDocument, origin)) : openApiJson;
+      sendPage(res, json, "application/json; charset=utf-8");
+    }),
     route(["GET"], "/healthz", async (_req, res) => {
       await sql`select 1`.execute(db);
       sendJson(res, 200, { status: "ok", version }, { "Cache-Control": "no-store" });
+    }),
+    route(["GET"], "/readyz", async (_req, res) => {
+      const { ready, checks } = await checkReadiness(readinessChecks);
+      sendJson(
+        res,
+        ready ? 200 : 503,
+        { status: ready ? "ready" : "not ready", checks },
+        { "Cache-Control": "no-store" },
+      );
+    }),
+    route(["GET"], "/metrics", async (req, res) => {
+      if (deps.metricsToken !== undefined && !bearerMatches(req, deps.metricsToken)) {
+        throw new NatterError("UNAUTHENTICATED", "GET /metrics needs the bearer token set in NATTER_METRICS_TOKEN");
+      }
+      const body = await metrics.render();
+      res.writeHead(200, {
+        ...BASE_HEADERS,
+        "Content-Type": metrics.registry.contentType,
+        "Content-Length": Buffer.byteLength(body),
+        "Cache-Control": "no-store",
+      });
+      res.end(body);
     }),
     route(["GET"], "/docs/*", (_req, res, { pathname, tail }) => {
       const file = docsFile(tail);
@@ -67,6 +116,24 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
       sendPage(res, file.body, file.contentType, "public, max-age=3600");
     }),
   ];
+}
+
+/**
+ * The origin the caller reached us at, from its Host header, when that is a plain host[:port]:
+ * anything else (or no Host at all) leaves the document's relative server as it is.
+ */
+function requestOrigin(req: IncomingMessage): string | undefined {
+  const host = req.headers.host;
+  if (host === undefined || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) return undefined;
+  const proto = req.headers["x-forwarded-proto"] === "https" ? "https" : "http";
+  return `${proto}://${host}`;
+}
+
+/** Whether the request carries exactly this bearer token, compared in constant time. */
+function bearerMatches(req: IncomingMessage, expected: string): boolean {
+  const given = Buffer.from(req.headers.authorization ?? "");
+  const wanted = Buffer.from(`Bearer ${expected}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 /** Answers with a page or file of natter's own, under its content security policy. */

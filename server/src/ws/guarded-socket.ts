@@ -10,6 +10,8 @@ export interface WebSocketStats {
   slowReadersDropped: number;
   /** Sockets closed because they sent too many messages. */
   rateLimited: number;
+  /** Room events written to watchers, one per watcher and event. */
+  deliveries: number;
 }
 
 export interface SocketGuardOptions {

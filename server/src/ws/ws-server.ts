@@ -10,7 +10,7 @@ import type { Config } from "../config/config.js";
 import { isOriginAllowed } from "../origin/origin-policy.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
-import type { RequestContext } from "../trpc/context.js";
+import type { RequestContext, SubscriptionSlots } from "../trpc/context.js";
 import { createSharedEventEncoder } from "./event-encoder.js";
 import { guardedWebSocketClass, type WebSocketStats } from "./guarded-socket.js";
 import { SessionSockets } from "./session-sockets.js";
@@ -36,7 +36,9 @@ export interface WebSocketServerDeps {
  */
 export function attachWebSocketServer(deps: WebSocketServerDeps) {
   const { httpServer, router, services, config, logger, path } = deps;
-  const stats: WebSocketStats = { maxBufferedBytes: 0, slowReadersDropped: 0, rateLimited: 0 };
+  const stats: WebSocketStats = { maxBufferedBytes: 0, slowReadersDropped: 0, rateLimited: 0, deliveries: 0 };
+  /** The subscription counters of the open connections, summed for the subscriptions metric. */
+  const openSlots = new Set<SubscriptionSlots>();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: LIMITS.maxWebSocketMessageBytes,
@@ -54,8 +56,13 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     wss,
     router,
     keepAlive: { enabled: true, pingMs: config.wsPingMs, pongWaitMs: config.wsPongWaitMs },
-    experimental_encoder: createSharedEventEncoder(),
+    experimental_encoder: createSharedEventEncoder(() => {
+      stats.deliveries += 1;
+    }),
     createContext: async ({ res, info }): Promise<RequestContext> => {
+      const subscriptions: SubscriptionSlots = { open: 0 };
+      openSlots.add(subscriptions);
+      res.once("close", () => openSlots.delete(subscriptions));
       const token = info.connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
       if (session) {
@@ -63,12 +70,12 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
         // A log-out that landed while the token was being checked was published before the
         // socket was tracked; asking again once it is tracked leaves no gap between the two.
         if ((await services.accounts.sessionExpiry(session.sessionId)) !== null) {
-          return { session, transport: "ws", subscriptions: { open: 0 } };
+          return { session, transport: "ws", subscriptions };
         }
       }
       // A token that has ended is told so as an ending session is, never taken as anonymous.
       if (token) res.close(WS_CLOSE_CODES.sessionEnded, "session ended");
-      return { session: null, transport: "ws", subscriptions: { open: 0 } };
+      return { session: null, transport: "ws", subscriptions };
     },
   });
 
@@ -91,6 +98,16 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     /** What the guards have seen so far. */
     stats(): Readonly<WebSocketStats> {
       return { ...stats };
+    },
+    /** Open WebSocket connections. */
+    connections(): number {
+      return wss.clients.size;
+    },
+    /** Live subscriptions over all open connections. */
+    subscriptions(): number {
+      let open = 0;
+      for (const slots of openSlots) open += slots.open;
+      return open;
     },
     /** Tells clients to reconnect elsewhere, then closes every socket. */
     close(): Promise<void> {

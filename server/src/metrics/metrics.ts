@@ -1,0 +1,101 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** Live counts the WebSocket layer answers when Prometheus scrapes. */
+export interface LiveStatsSource {
+  connections(): number;
+  subscriptions(): number;
+  /** Running totals since start; exported as counters. */
+  totals(): { deliveries: number; slowReadersDropped: number; rateLimited: number };
+}
+
+/** How a log-in ended, as counted by `natter_logins_total`. */
+export type LoginOutcome = "success" | "invalid_credentials" | "throttled" | "banned" | "error";
+
+/**
+ * natter's Prometheus metrics, in one registry per server (tests run several in one process).
+ * Labels are bounded: route templates, methods, statuses, outcomes; never raw paths or ids.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: "natter_http_requests_total",
+    help: "HTTP requests by route template, method and status.",
+    labelNames: ["route", "method", "status"] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: "natter_http_request_duration_seconds",
+    help: "HTTP request latency by route template and method.",
+    labelNames: ["route", "method"] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly queryDuration = new Histogram({
+    name: "natter_db_query_duration_seconds",
+    help: "Database query latency, by engine.",
+    labelNames: ["engine"] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly logins = new Counter({
+    name: "natter_logins_total",
+    help: "Log-ins by outcome.",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    // Process metrics and the event loop's lag (nodejs_eventloop_lag_* and friends).
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  /** Counts one answered HTTP request (429s are the HTTP side of rate-limited calls). */
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    this.httpRequests.inc({ route, method, status: String(status) });
+    this.httpDuration.observe({ route, method }, seconds);
+  }
+
+  /** Exports the WebSocket layer's live counts; called once, when it is attached. */
+  observeLive(source: LiveStatsSource): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: "natter_ws_connections",
+      help: "Open WebSocket connections.",
+      registers,
+      collect() {
+        this.set(source.connections());
+      },
+    });
+    new Gauge({
+      name: "natter_ws_subscriptions",
+      help: "Open live subscriptions over WebSocket.",
+      registers,
+      collect() {
+        this.set(source.subscriptions());
+      },
+    });
+    const totals = [
+      ["natter_ws_deliveries_total", "Room events written to WebSocket watchers.", "deliveries"],
+      ["natter_ws_slow_readers_dropped_total", "WebSockets closed because they read too slowly.", "slowReadersDropped"],
+      ["natter_ws_rate_limited_total", "WebSockets closed because they sent too many messages.", "rateLimited"],
+    ] as const;
+    for (const [name, help, key] of totals) {
+      let reported = 0;
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const now = source.totals()[key];
+          this.inc(now - reported);
+          reported = now;
+        },
+      });
+    }
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
