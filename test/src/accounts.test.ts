@@ -128,15 +128,16 @@ describe("accounts and sessions", () => {
   describe("log-out", () => {
     it("ends the token for REST, tRPC over HTTP and WebSocket at once, and is idempotent", async () => {
       const frank = await signUp(server.url);
+      let socketClosed: (code: number | undefined) => void = () => {};
       const closed = new Promise<number | undefined>((resolve) => {
-        const ws = wsClient(server.url, { token: frank.token, onClose: (cause) => resolve(cause?.code) });
-        ws.client.users.me.query().then((me) => expect(me.user.id).toBe(frank.id));
+        socketClosed = resolve;
       });
-      // The socket is authenticated once its first call succeeds.
+      const ws = wsClient(server.url, { token: frank.token, onClose: (cause) => socketClosed(cause?.code) });
+      // The socket is authenticated, and watched for the session's end, once its first call succeeds.
+      await expect(ws.client.users.me.query()).resolves.toMatchObject({ user: { id: frank.id } });
       await expect(httpClient(server.url, frank.token).users.me.query()).resolves.toMatchObject({
         user: { id: frank.id },
       });
-      await new Promise((resolve) => setTimeout(resolve, 100));
 
       const first = await rest(server.url, "DELETE", "/sessions/current", { token: frank.token });
       expect(first.status).toBe(200);
@@ -226,7 +227,6 @@ describe("accounts and sessions", () => {
       } finally {
         await database.close();
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
       const files = [server.databasePath, `${server.databasePath}-wal`].map((path) => {
         try {
           return readFileSync(path);
@@ -234,6 +234,8 @@ describe("accounts and sessions", () => {
           return Buffer.alloc(0);
         }
       });
+      // The files read hold jack's rows (his username is stored as text), so the absence below means something.
+      expect(files.some((bytes) => bytes.includes(jack.username))).toBe(true);
       for (const bytes of files) {
         expect(bytes.includes(jack.token)).toBe(false);
         expect(bytes.includes(jack.password)).toBe(false);

@@ -54,11 +54,20 @@ describe("WebSockets opened while their session ends", () => {
       const sockets = Array.from({ length: 20 }, () => {
         const closes: number[] = [];
         const ws = wsClient(server.url, { token: user.token, onClose: (cause) => closes.push(cause?.code ?? 0) });
+        const socket = { ...ws, closes, answered: false };
         // A first call makes the socket authenticate; it may win or lose against the log-out.
-        ws.client.users.me.query().catch(() => {});
-        return { ...ws, closes };
+        ws.client.users.me
+          .query()
+          .catch(() => {})
+          .finally(() => {
+            socket.answered = true;
+          });
+        return socket;
       });
-      await new Promise((resolve) => setTimeout(resolve, round * 2));
+      // Each round logs out at another point of the sockets' authentication: before any has
+      // answered, then once a quarter, a half, three quarters and all of them have.
+      const answered = (round * sockets.length) / 4;
+      await waitFor(`${answered} sockets to answer`, () => sockets.filter((s) => s.answered).length >= answered);
       expect((await rest(server.url, "DELETE", "/sessions/current", { token: user.token })).status).toBe(200);
       await waitFor("every socket to close", () => sockets.every((s) => s.closes.length > 0), 5_000);
       for (const socket of sockets) {
@@ -92,24 +101,30 @@ describe("WebSockets of a session that expires", () => {
   it("stay open while the token's uses elsewhere slide the expiry", async () => {
     const slid = await signUp(server.url);
     const idle = await signUp(server.url);
+    const marker = await signUp(server.url);
     const slidWatcher = await watchingClient(server.url, slid.token);
     const idleWatcher = await watchingClient(server.url, idle.token);
+    const markerWatcher = await watchingClient(server.url, marker.token);
 
-    clock.advance(0.6 * HOUR);
-    // A REST call slides `slid`'s expiry to an hour from now; nothing slides `idle`'s.
+    // REST calls slide `marker`'s expiry to 1.3 hours from now and `slid`'s to 1.6; nothing
+    // slides `idle`'s (1 hour).
+    clock.advance(0.3 * HOUR);
+    expect((await rest(server.url, "GET", "/me", { token: marker.token })).status).toBe(200);
+    clock.advance(0.3 * HOUR);
     expect((await rest(server.url, "GET", "/me", { token: slid.token })).status).toBe(200);
-    clock.advance(0.6 * HOUR);
 
-    // Both sockets have passed the expiry they were opened with; the sweep that closes
-    // `idle`'s also re-checks `slid`'s, and a few more sweeps follow.
+    // All three sockets have passed the expiry they were opened with; only `idle`'s session has ended.
+    clock.advance(0.6 * HOUR);
     expect(await idleWatcher.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // `marker`'s ends next. Its socket closing shows a later check has run: whatever closed
+    // `slid`'s by mistake would have done so by then.
+    clock.advance(0.2 * HOUR);
+    expect(await markerWatcher.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
     expect(slidWatcher.closes).toEqual([]);
     await expect(slidWatcher.client.users.me.query()).resolves.toMatchObject({ user: { id: slid.id } });
 
-    clock.advance(0.5 * HOUR);
+    clock.advance(0.3 * HOUR);
     expect(await slidWatcher.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
-    slidWatcher.close();
-    idleWatcher.close();
+    for (const watcher of [slidWatcher, idleWatcher, markerWatcher]) watcher.close();
   });
 });

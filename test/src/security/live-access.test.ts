@@ -30,16 +30,25 @@ describe("live streams lose access with the watcher", () => {
   });
   afterAll(() => server.stop());
 
-  it("ends a kicked member's stream even when its lastEventId is ahead of the room's log", async () => {
+  it("refuses a stream whose lastEventId is ahead of the room's log, and ends a kicked member's stream", async () => {
     const [owner, member] = await signUpMany(server.url, 2);
     const room = await createRoom(server.url, owner.token, { open: false, memberIds: [member.id] });
     const socket = await openRawSocket(server.url, { token: member.token });
     sockets.push(socket);
-    // A careless or hostile client claims to have seen entries the log does not hold yet.
+    // A careless or hostile client claims to have seen entries the log does not hold yet:
+    // refused outright, so the claim can never hide a later kick from the stream.
     socket.call(1, "subscription", "rooms.events", { roomId: room.id, lastEventId: String(room.lastSeq + 2) });
-    await socket.next((m) => JSON.parse(m).id === 1);
-    // Lets the server finish its access check before the kick (ordering only, nothing is timed).
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refusal = JSON.parse(await socket.next((m) => JSON.parse(m).id === 1 && JSON.parse(m).error !== undefined));
+    expect(refusal.error.data.error.code).toBe("VALIDATION_FAILED");
+
+    // A stream from the room's present: hearing a message proves its access check is done,
+    // so the kick below lands on a live stream.
+    socket.call(2, "subscription", "rooms.events", { roomId: room.id, lastEventId: String(room.lastSeq) });
+    await rest(server.url, "POST", `/rooms/${room.id}/messages`, {
+      token: owner.token,
+      body: { body: "before the kick" },
+    });
+    await waitFor("the stream to hear the message", () => streamOf(socket, 2).events.length > 0);
 
     const kick = await rest(server.url, "DELETE", `/rooms/${room.id}/members/${member.id}`, { token: owner.token });
     expect(kick.status).toBe(200);
@@ -47,9 +56,9 @@ describe("live streams lose access with the watcher", () => {
       await rest(server.url, "POST", `/rooms/${room.id}/messages`, { token: owner.token, body: { body } });
     }
 
-    await waitFor("the stream to end", () => streamOf(socket, 1).ended);
-    const { events } = streamOf(socket, 1);
-    expect(events.filter((e: { type: string }) => e.type === "message.created")).toEqual([]);
+    await waitFor("the stream to end", () => streamOf(socket, 2).ended);
+    const { events } = streamOf(socket, 2);
+    expect(events.map((e: { type: string }) => e.type)).toEqual(["message.created", "member.kicked"]);
     expect(JSON.stringify(socket.messages)).not.toContain("after the kick");
   });
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ConnectionState, createNatterClient, type NatterClient, type RoomEvent } from "@natter/client";
@@ -48,8 +49,16 @@ describe("@natter/client watchRoom across a server restart", () => {
     await vi.waitFor(() => expect(events.at(-1)?.seq).toBe(12), WAIT);
 
     await server.close();
-    // Down long enough for the client to fail a few reconnection attempts.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Down until the client has failed a few reconnection attempts: a stand-in on the port
+    // counts them and drops each one before the new server takes the port over.
+    let attempts = 0;
+    const standIn = createServer((socket) => {
+      attempts += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => standIn.listen(port, "127.0.0.1", resolve));
+    await vi.waitFor(() => expect(attempts).toBeGreaterThanOrEqual(3), WAIT);
+    await new Promise<void>((resolve) => standIn.close(() => resolve()));
     server = await start(port);
     // Sent before the client has had time to reconnect: only the replay can deliver these.
     for (let i = 0; i < 10; i++) await send(url, bob, room.id, `after ${i}`);
