@@ -1,4 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
+import { HashingSlots } from "./hashing-slots.js";
 
 /** `Algorithm.Argon2id`: the package exports a const enum, which isolated modules cannot read. */
 const ARGON2ID = 2;
@@ -15,23 +16,27 @@ export const ARGON2_OPTIONS = {
   outputLen: 32,
 } as const;
 
-/** Hashes and checks passwords; knows when a stored hash predates the current policy. */
+/**
+ * Hashes and checks passwords; knows when a stored hash predates the current policy. Hashes
+ * and checks share a bounded number of slots, so concurrent log-ins queue instead of
+ * starving the event loop.
+ */
 export class PasswordHasher {
   /** A hash of a random password, checked when a user does not exist so both paths cost alike. */
   private readonly dummyHash: Promise<string>;
 
-  constructor() {
+  constructor(private readonly slots = new HashingSlots()) {
     this.dummyHash = this.hash(crypto.randomUUID());
   }
 
   hash(password: string): Promise<string> {
-    return hash(password, ARGON2_OPTIONS);
+    return this.slots.run(() => hash(password, ARGON2_OPTIONS));
   }
 
   /** Whether `password` matches `storedHash`; a malformed hash never matches. */
   async verify(storedHash: string, password: string): Promise<boolean> {
     try {
-      return await verify(storedHash, password);
+      return await this.slots.run(() => verify(storedHash, password));
     } catch {
       return false;
     }
