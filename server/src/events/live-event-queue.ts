@@ -56,7 +56,12 @@ export class LiveEventQueue {
     return overflowed;
   }
 
-  /** Resolves when an event arrives; false if the signal aborted first. */
+  /** Wakes a `wait` without an event, for its caller to look at why. */
+  interrupt(): void {
+    this.wake?.();
+  }
+
+  /** Resolves when an event arrives (or `interrupt` is called); false if the signal aborted first. */
   wait(): Promise<boolean> {
     if (this.aborted) return Promise.resolve(false);
     if (this.events.length > 0 || this.overflowed) return Promise.resolve(true);

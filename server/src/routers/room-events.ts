@@ -1,4 +1,4 @@
-import { roomEventsInputSchema } from "@natter/shared";
+import { type RoomEvent, roomEventsInputSchema } from "@natter/shared";
 import { tracked } from "@trpc/server";
 import type { Services } from "../services/services.js";
 import { publicProcedure, router } from "../trpc/trpc.js";
@@ -12,7 +12,10 @@ export function createRoomEventsRouter({ roomEvents }: Services) {
   return router({
     events: publicProcedure.input(roomEventsInputSchema).subscription(async function* ({ ctx, input, signal }) {
       const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
-      for await (const event of roomEvents.watch(ctx.session, input.roomId, afterSeq, signal)) {
+      // Once caught up, events go straight to the socket, tracked exactly as below.
+      const { live } = ctx;
+      const deliver = live && ((event: RoomEvent) => void live.send(String(event.seq), event));
+      for await (const event of roomEvents.watch(ctx.session, input.roomId, afterSeq, signal, deliver)) {
         yield tracked(String(event.seq), event);
       }
     }),

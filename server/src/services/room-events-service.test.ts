@@ -1,6 +1,6 @@
 import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
 import type { RoomEvent } from "@natter/shared";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AuthSession } from "../auth/auth-session.js";
 import { systemClock, toTimestamp } from "../clock/clock.js";
 import { InProcessRoomEventBus, type RoomEventBus } from "../events/room-event-bus.js";
@@ -137,6 +137,75 @@ describe("RoomEventsService.watch", () => {
     // The room.deleted entry goes with the overflow, and the cascade takes the log it would read.
     await new RoomsService({ db: database.db, clock: systemClock, events: bus }).delete(alice, roomId);
     await expect(take(stream, 1000)).rejects.toMatchObject({ code: "ROOM_NOT_FOUND" });
+  });
+
+  /**
+   * Watches with a `deliver`: what the stream yields and what it delivers live go to one
+   * list, as both go to one socket. Resolves `ended` when the stream ends.
+   */
+  const watchDelivering = (afterSeq: number | undefined, signal?: AbortSignal) => {
+    const received: Array<{ seq: number; how: "yielded" | "delivered"; type: string }> = [];
+    const stream = roomEvents.watch(alice, roomId, afterSeq, signal, (event) =>
+      received.push({ seq: event.seq, how: "delivered", type: event.type }),
+    );
+    const ended = (async () => {
+      for await (const event of stream) received.push({ seq: event.seq, how: "yielded", type: event.type });
+    })();
+    return { received, ended };
+  };
+  it("delivers live entries of a caught-up watcher straight to `deliver`, in order, each once", async () => {
+    await sendMany(5);
+    const { received } = watchDelivering(1);
+    await vi.waitFor(() => expect(received).toHaveLength(5));
+    await sendMany(20);
+    await vi.waitFor(() => expect(received).toHaveLength(25));
+    expect(received.map((e) => e.seq)).toEqual(seqsFrom(2, 25));
+    // The replay was yielded; everything after it went out live, without the generator.
+    expect(received.slice(0, 5).every((e) => e.how === "yielded")).toBe(true);
+    expect(received.slice(5).every((e) => e.how === "delivered")).toBe(true);
+  });
+
+  it("sends a live watcher back to the log when a reordering bus opens a gap, then live again", async () => {
+    const { received } = watchDelivering(1);
+    bus.holding = true;
+    await sendMany(10);
+    bus.releaseReversed();
+    await vi.waitFor(() => expect(received).toHaveLength(10));
+    await sendMany(5);
+    await vi.waitFor(() => expect(received).toHaveLength(15));
+    expect(received.map((e) => e.seq)).toEqual(seqsFrom(2, 15));
+    expect(received.slice(10).every((e) => e.how === "delivered")).toBe(true);
+  });
+
+  it("fills from the log what a bus drops while the watcher is live", async () => {
+    bus.drops = (event) => event.seq % 5 !== 0;
+    const { received } = watchDelivering(1);
+    await sendMany(9);
+    await vi.waitFor(() => expect(received).toHaveLength(9));
+    expect(received.map((e) => e.seq)).toEqual(seqsFrom(2, 9));
+  });
+
+  it("ends a live watcher's stream after the room's deletion, delivered live", async () => {
+    await sendMany(1);
+    const { received, ended } = watchDelivering(1);
+    await vi.waitFor(() => expect(received).toHaveLength(1));
+    await new RoomsService({ db: database.db, clock: systemClock, events: bus }).delete(alice, roomId);
+    await ended;
+    expect(received.map((e) => [e.type, e.how])).toEqual([
+      ["message.created", "yielded"],
+      ["room.deleted", "delivered"],
+    ]);
+  });
+
+  it("ends a live watcher when its signal aborts, and delivers nothing after", async () => {
+    const controller = new AbortController();
+    const { received, ended } = watchDelivering(1, controller.signal);
+    await sendMany(1);
+    await vi.waitFor(() => expect(received).toHaveLength(1));
+    controller.abort();
+    await ended;
+    await sendMany(1);
+    expect(received).toHaveLength(1);
   });
 
   it("ends when the watcher's signal aborts while it waits", async () => {

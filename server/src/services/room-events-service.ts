@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import { LiveEventQueue } from "../events/live-event-queue.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
+import { RoomListeners } from "../events/room-listeners.js";
 import { readRoomEvents } from "../events/room-log.js";
 import { readableRoom } from "./room-access.js";
 
@@ -19,7 +20,12 @@ export interface RoomEventsServiceDeps {
 
 /** Live, gapless streams of a room's log. */
 export class RoomEventsService {
-  constructor(private readonly deps: RoomEventsServiceDeps) {}
+  /** This node's watchers of each room, one bus subscription per room. */
+  private readonly listeners: RoomListeners;
+
+  constructor(private readonly deps: RoomEventsServiceDeps) {
+    this.listeners = new RoomListeners(deps.events);
+  }
 
   /**
    * Every entry of the room's log after `afterSeq`, in `seq` order, each exactly once: first
@@ -30,16 +36,24 @@ export class RoomEventsService {
    * caller kicked or gone, or the room closed while the caller is not a member. An
    * `afterSeq` past the room's newest entry is refused: that position was never reached,
    * and going on from it would silently skip the entries up to it.
+   *
+   * With `deliver`, a watcher that has caught up hands each next live entry to it the
+   * moment it is published, instead of yielding it: the fast path of a caught-up watcher.
+   * The same order and exactly-once rules hold across both ways out; a gap, an overflow or
+   * a reordering sends the watcher back to the log, and then to yielding, until it has
+   * caught up again.
    */
   async *watch(
     session: AuthSession | null,
     roomId: string,
     afterSeq: number | undefined,
     signal?: AbortSignal,
+    deliver?: (event: RoomEvent) => void,
   ): AsyncGenerator<RoomEvent, void> {
-    const { db, events } = this.deps;
+    const { db } = this.deps;
     const live = new LiveEventQueue(LIVE_QUEUE_CAPACITY, signal);
-    const unsubscribe = events.subscribe(roomId, (event) => live.push(event));
+    const watcher = new CaughtUpWatcher(live, deliver);
+    const stopListening = this.listeners.add(roomId, watcher.onEvent);
     try {
       // Access and position are read after listening, so no entry falls between the two.
       const access = await readableRoom(db, roomId, session);
@@ -49,7 +63,8 @@ export class RoomEventsService {
         });
       }
       const view = new WatcherView(session?.userId ?? null, access.role !== null, access.lastSeq);
-      let lastSent = afterSeq ?? access.lastSeq;
+      watcher.view = view;
+      watcher.lastSent = afterSeq ?? access.lastSeq;
       let catchingUp = afterSeq !== undefined;
       // Set by an overflow until the catch-up it caused has reached the end of the log.
       let overflowed = false;
@@ -58,10 +73,10 @@ export class RoomEventsService {
       while (!signal?.aborted) {
         if (live.takeOverflow()) catchingUp = overflowed = true;
         if (catchingUp) {
-          const batch = await readRoomEvents(db, roomId, lastSent, CATCH_UP_BATCH);
+          const batch = await readRoomEvents(db, roomId, watcher.lastSent, CATCH_UP_BATCH);
           catchingUp = batch.length === CATCH_UP_BATCH;
           for (const event of batch) {
-            lastSent = event.seq;
+            watcher.lastSent = event.seq;
             yield event;
             if (view.endsWith(event)) return;
           }
@@ -76,29 +91,80 @@ export class RoomEventsService {
         }
         const next = live.peek();
         if (!next) {
+          // Caught up: from here the watcher delivers live entries itself, until something
+          // sends it back here (its queue then holds that entry) or its view ends.
+          if (watcher.goLive()) {
+            if (!(await live.wait())) return;
+            if (watcher.ended) return;
+            continue;
+          }
           if (!(await live.wait())) return;
           continue;
         }
-        if (next.seq <= lastSent) {
+        if (next.seq <= watcher.lastSent) {
           live.drop();
           continue;
         }
         // The bus may reorder: the log, committed before publishing, fills the gap. If the
         // log lacks it even so (the room was deleted with its log), the event goes as it is.
-        if (next.seq > lastSent + 1 && gapTriedFor !== next.seq) {
+        if (next.seq > watcher.lastSent + 1 && gapTriedFor !== next.seq) {
           gapTriedFor = next.seq;
           catchingUp = true;
           continue;
         }
         live.drop();
-        lastSent = next.seq;
+        watcher.lastSent = next.seq;
         yield next;
         if (view.endsWith(next)) return;
       }
     } finally {
-      unsubscribe();
+      stopListening();
     }
   }
+}
+
+/**
+ * One watcher's side of the room's listeners. While queueing (catching up, or without a
+ * `deliver`), it queues every event for the generator. Once live, it hands the next entry
+ * in `seq` order straight to `deliver` and drops what was already sent; anything else (a
+ * gap) goes to the queue, which wakes the generator to fill it from the log.
+ */
+class CaughtUpWatcher {
+  lastSent = 0;
+  view: WatcherView | null = null;
+  /** Set when a live entry ended the watcher's view; the generator then returns. */
+  ended = false;
+  private live = false;
+
+  constructor(
+    private readonly queue: LiveEventQueue,
+    private readonly deliver: ((event: RoomEvent) => void) | undefined,
+  ) {}
+
+  /** Switches to delivering live entries itself; false when it has no way to deliver. */
+  goLive(): boolean {
+    if (!this.deliver) return false;
+    this.live = true;
+    return true;
+  }
+
+  readonly onEvent = (event: RoomEvent): void => {
+    if (this.live && this.deliver) {
+      if (event.seq <= this.lastSent) return;
+      if (event.seq === this.lastSent + 1) {
+        this.lastSent = event.seq;
+        this.deliver(event);
+        if (this.view?.endsWith(event)) {
+          this.live = false;
+          this.ended = true;
+          this.queue.interrupt();
+        }
+        return;
+      }
+      this.live = false;
+    }
+    this.queue.push(event);
+  };
 }
 
 /** What a watcher may still see, as the log's entries after its access check unfold. */

@@ -18,6 +18,17 @@ export interface RequestContext {
   userAgent?: string | undefined;
   /** The live subscriptions of this WebSocket connection; absent on HTTP, which serves none. */
   subscriptions?: SubscriptionSlots;
+  /**
+   * Set for each WebSocket subscription call: sends a tracked event to the subscriber at
+   * once, as yielding `tracked(id, data)` would but without the trip through the generator.
+   */
+  live?: TrackedSink;
+}
+
+/** Sends tracked events of one subscription straight to its socket. */
+export interface TrackedSink {
+  /** Sends `data` tracked as `id`; false when the socket can no longer take it. */
+  send(id: string, data: object): boolean;
 }
 
 /** Counts one connection's open subscriptions, so that it cannot hold an unbounded number. */

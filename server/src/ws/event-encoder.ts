@@ -6,15 +6,13 @@ import type { Encoder } from "@trpc/server/adapters/ws";
  * the same event object from the bus, so this encoder serialises each event once (cached
  * by object identity) and splices it into each watcher's envelope. The output is byte for
  * byte what `JSON.stringify` gives; any other message is encoded with `JSON.stringify`.
- * `onEvent` is told of each event encoded for a watcher (the deliveries metric).
  */
-export function createSharedEventEncoder(onEvent: () => void = () => {}): Encoder {
+export function createSharedEventEncoder(): Encoder {
   const eventJson = new WeakMap<object, string>();
   return {
     encode(message: unknown): string {
       const tracked = trackedData(message);
       if (!tracked) return JSON.stringify(message);
-      onEvent();
       let json = eventJson.get(tracked.data);
       if (json === undefined) {
         json = JSON.stringify(tracked.data);

@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { LIMITS, WS_CLOSE_CODES } from "@natter/shared";
-import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import type { SessionRevocations } from "../auth/session-revocations.js";
@@ -14,6 +13,7 @@ import type { RequestContext, SubscriptionSlots } from "../trpc/context.js";
 import { createSharedEventEncoder } from "./event-encoder.js";
 import { guardedWebSocketClass, type WebSocketStats } from "./guarded-socket.js";
 import { SessionSockets } from "./session-sockets.js";
+import { serveTRPCOverWebSocket } from "./trpc-ws-handler.js";
 
 export interface WebSocketServerDeps {
   httpServer: Server;
@@ -52,18 +52,19 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
   });
   const sessionSockets = new SessionSockets({ accounts: services.accounts, clock: deps.clock, logger });
 
-  const handler = applyWSSHandler({
+  const handler = serveTRPCOverWebSocket({
     wss,
     router,
-    keepAlive: { enabled: true, pingMs: config.wsPingMs, pongWaitMs: config.wsPongWaitMs },
-    experimental_encoder: createSharedEventEncoder(() => {
+    keepAlive: { pingMs: config.wsPingMs, pongWaitMs: config.wsPongWaitMs },
+    encoder: createSharedEventEncoder(),
+    onTrackedEvent: () => {
       stats.deliveries += 1;
-    }),
-    createContext: async ({ res, info }): Promise<RequestContext> => {
+    },
+    createContext: async ({ res, connectionParams }): Promise<RequestContext> => {
       const subscriptions: SubscriptionSlots = { open: 0 };
       openSlots.add(subscriptions);
       res.once("close", () => openSlots.delete(subscriptions));
-      const token = info.connectionParams?.token;
+      const token = connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
       if (session) {
         sessionSockets.track(session, res);

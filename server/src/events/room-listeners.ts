@@ -1,0 +1,39 @@
+import type { RoomEvent } from "@natter/shared";
+import type { RoomEventBus } from "./room-event-bus.js";
+
+/** Receives a room's events; must not throw (it runs inside the bus's delivery). */
+export type RoomListener = (event: RoomEvent) => void;
+
+/**
+ * The listeners of each room on this node, behind ONE bus subscription per room: however
+ * many watch a room, the bus (in-process or remote) hands each event over once, and it
+ * reaches every watcher by a plain call with the same event object. The subscription is
+ * taken with the room's first listener and dropped with its last.
+ */
+export class RoomListeners {
+  private readonly rooms = new Map<string, { listeners: Set<RoomListener>; unsubscribe: () => void }>();
+
+  constructor(private readonly bus: RoomEventBus) {}
+
+  /** Calls `listener` with each event of the room published from now on; returns the removal. */
+  add(roomId: string, listener: RoomListener): () => void {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      const listeners = new Set<RoomListener>();
+      const unsubscribe = this.bus.subscribe(roomId, (event) => {
+        for (const each of listeners) each(event);
+      });
+      room = { listeners, unsubscribe };
+      this.rooms.set(roomId, room);
+    }
+    const entry = room;
+    entry.listeners.add(listener);
+    return () => {
+      entry.listeners.delete(listener);
+      if (entry.listeners.size === 0 && this.rooms.get(roomId) === entry) {
+        this.rooms.delete(roomId);
+        entry.unsubscribe();
+      }
+    };
+  }
+}
