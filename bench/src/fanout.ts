@@ -1,67 +1,89 @@
 /**
- * Fan-out: N subscribers watch one room over real WebSockets on loopback while messages are
- * sent, first through natter (tRPC WebSocket clients subscribed to `rooms.events`, messages
- * sent over REST by a few concurrent senders), then through a bare `ws` server that
- * broadcasts frames of the same shape and size to the same number of plain `ws` clients.
- * Prints delivered events per second, send-to-receive p50/p99, and natter/bare ratios.
+ * Fan-out: N watchers of one room receive every message sent to it, through four servers
+ * side by side, all sending the same ~480-byte frame of a `message.created` event:
  *
- * Each server runs in its own child process (the subscribers and senders share this one),
- * so a server's event loop is not also the clients'. Bounded in count and time; loopback only.
+ * - natter: tRPC `wsLink` clients subscribed to `rooms.events`; messages sent over REST;
+ * - Socket.IO: a room broadcast (`io.to(room).emit`), the usual Node chat baseline;
+ * - pre-framed ws: a bare `ws` server that encodes each event once and sends the same
+ *   Buffer to every socket (the floor for a JSON-over-WebSocket server);
+ * - naive ws: a bare `ws` server that encodes the envelope per socket.
  *
- *   pnpm --filter @natter/bench fanout
- *   FANOUT_SUBSCRIBERS=100,1000 FANOUT_MESSAGES=300 FANOUT_SENDERS=4 pnpm --filter @natter/bench fanout
+ * Every server runs alone in its own process, and the watchers in two more, so the
+ * server's CPU time (`process.cpuUsage` over the measured window) is its own. Runs are
+ * interleaved (the order rotates each repetition) and the table shows medians: deliveries
+ * per second, send-to-receive p50/p99, server CPU µs per delivery, and natter's ratios.
+ *
+ *   npm run bench:fanout
+ *   FANOUT_SUBSCRIBERS=100,1000 FANOUT_DELIVERIES=50000 FANOUT_REPS=3 npm run bench:fanout
  */
-import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createServer } from "node:http";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type AppRouter, loadConfig, startNatterServer } from "@natter/server";
 import type { RoomEvent } from "@natter/shared";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import { Server as SocketIOServer } from "socket.io";
+import { io as connectSocketIO, type Socket as SocketIOSocket } from "socket.io-client";
 import WebSocket, { WebSocketServer } from "ws";
+import { BenchChild, epochMs, serveChild } from "./server-process.js";
 import { fixed, percentile } from "./stats.js";
 
 const SUBSCRIBER_COUNTS = (process.env.FANOUT_SUBSCRIBERS ?? "100,1000").split(",").map(Number);
-/** Messages per run; by default fewer with more subscribers, so every run delivers a similar count. */
-const MESSAGES = process.env.FANOUT_MESSAGES ? Number(process.env.FANOUT_MESSAGES) : undefined;
+/** Deliveries per run; messages = deliveries / subscribers. */
+const DELIVERIES = Number(process.env.FANOUT_DELIVERIES ?? 50_000);
+const REPS = Number(process.env.FANOUT_REPS ?? 3);
 const SENDERS = Number(process.env.FANOUT_SENDERS ?? 4);
+const WATCHER_PROCESSES = Number(process.env.FANOUT_WATCHER_PROCESSES ?? 2);
+const KINDS = ["natter", "socket.io", "ws pre-framed", "ws naive"] as const;
+type Kind = (typeof KINDS)[number];
 /** A run that has not delivered everything by then stops and reports what it delivered. */
-const RUN_DEADLINE_MS = 60_000;
-const CONNECT_BATCH = 100;
-/** Bodies of a typical chat line, each starting with `#<index> ` so receivers can time it. */
+const RUN_DEADLINE_MS = 90_000;
+const CONNECT_BATCH = 50;
 const FILLER = " the quick brown fox jumps over the lazy dog while the team ships the next release";
+const MODULE = import.meta.url;
 
 // ---------------------------------------------------------------------------------------
-// Children: the servers under test.
-
-type ToChild = { type: "stats" } | { type: "stop" };
-type FromChild = { type: "ready"; url: string } | { type: "stats"; stats: unknown };
+// Servers under test, each in its own process.
 
 async function serveNatter(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "natter-fanout-"));
   const server = await startNatterServer({
     config: loadConfig({ port: 0, databaseUrl: join(dir, "bench.db"), logLevel: "silent" }, {}),
   });
-  serveChild(
-    server.url,
-    () => server.webSocketStats(),
-    async () => {
+  serveChild(server.url, {
+    stats: () => server.webSocketStats(),
+    stop: async () => {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },
-  );
+  });
 }
 
-/** Broadcasts every frame a publisher sends to every subscriber, then acknowledges it. */
-async function serveBare(): Promise<void> {
+/** The wsLink envelope natter sends for a tracked event of subscription `id`. */
+function envelope(id: number, event: RoomEvent): object {
+  const eventId = String(event.seq);
+  return { id, jsonrpc: "2.0", result: { type: "data", data: { id: eventId, data: event }, id: eventId } };
+}
+
+/**
+ * A bare `ws` server: `/publish` sockets send events (acknowledged with "ack"), every other
+ * socket receives them. Pre-framed encodes each event once for all; naive once per socket.
+ */
+async function serveBareWs(preFramed: boolean): Promise<void> {
   const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
   await new Promise((resolve) => wss.once("listening", resolve));
   const subscribers = new Set<WebSocket>();
   wss.on("connection", (ws, req) => {
     if (req.url === "/publish") {
       ws.on("message", (data) => {
-        for (const subscriber of subscribers) subscriber.send(data, { binary: false });
+        const event = JSON.parse(data.toString()) as RoomEvent;
+        if (preFramed) {
+          const frame = Buffer.from(JSON.stringify(envelope(1, event)));
+          for (const subscriber of subscribers) subscriber.send(frame, { binary: false });
+        } else {
+          for (const subscriber of subscribers) subscriber.send(JSON.stringify(envelope(1, event)));
+        }
         ws.send("ack");
       });
       return;
@@ -70,138 +92,149 @@ async function serveBare(): Promise<void> {
     ws.once("close", () => subscribers.delete(ws));
   });
   const { port } = wss.address() as { port: number };
-  serveChild(
-    `http://127.0.0.1:${port}`,
-    () => ({ subscribers: subscribers.size }),
-    async () => {
+  serveChild(`http://127.0.0.1:${port}`, {
+    stop: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise((resolve) => wss.close(resolve));
     },
-  );
-}
-
-function serveChild(url: string, stats: () => unknown, stop: () => Promise<void>): void {
-  const send = (message: FromChild) => process.send?.(message);
-  process.on("message", (message: ToChild) => {
-    if (message.type === "stats") send({ type: "stats", stats: stats() });
-    if (message.type === "stop") stop().then(() => process.exit(0));
   });
-  send({ type: "ready", url });
 }
 
-/** A server under test, in a child process. */
-class ServerProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
-  ) {}
-
-  static start(role: "natter" | "bare"): Promise<ServerProcess> {
-    // The child inherits tsx's loader through execArgv.
-    const child = fork(fileURLToPath(import.meta.url), [`serve-${role}`], { stdio: "inherit" });
-    return new Promise((resolve, reject) => {
-      child.once("error", reject);
-      child.once("exit", (code) => reject(new Error(`${role} server exited with ${code}`)));
-      child.once("message", (message: FromChild) => {
-        if (message.type === "ready") resolve(new ServerProcess(child, message.url));
+/** Socket.IO: publishers emit "publish" with an ack; everyone else is in one room. */
+async function serveSocketIO(): Promise<void> {
+  const http = createServer();
+  const io = new SocketIOServer(http, { transports: ["websocket"], serveClient: false });
+  io.on("connection", (socket) => {
+    if (socket.handshake.query.role === "publish") {
+      socket.on("publish", (event: RoomEvent, ack: () => void) => {
+        io.to("room").emit("event", event);
+        ack();
       });
-    });
-  }
-
-  stats(): Promise<unknown> {
-    return new Promise((resolve) => {
-      this.child.once("message", (message: FromChild) => {
-        if (message.type === "stats") resolve(message.stats);
-      });
-      this.child.send({ type: "stats" } satisfies ToChild);
-    });
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.child.removeAllListeners("exit");
-      this.child.once("exit", () => resolve());
-      this.child.send({ type: "stop" } satisfies ToChild);
-    });
-  }
+      return;
+    }
+    socket.join("room");
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { port } = http.address() as { port: number };
+  serveChild(`http://127.0.0.1:${port}`, {
+    stop: async () => {
+      io.disconnectSockets(true);
+      await new Promise((resolve) => io.close(resolve));
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------
-// The measuring side: subscribers and senders, in this process.
+// Watchers, in their own processes.
 
-/** What the subscribers of one run have received. */
-class Deliveries {
-  readonly sentAt: number[] = [];
-  latencies: number[] = [];
-  delivered = 0;
-  firstSend = 0;
-  lastReceive = 0;
-  /** Subscribers that have heard anything, to know when all are live. */
-  readonly heard = new Set<number>();
-  measuring = false;
+type WatcherCommand =
+  | { type: "connect"; kind: Kind; url: string; count: number; roomId?: string }
+  | { type: "heard" }
+  | { type: "measure" }
+  | { type: "progress" }
+  | { type: "result" };
 
-  /** Records a message body's arrival at one subscriber. */
-  receive(subscriber: number, body: string): void {
-    this.heard.add(subscriber);
-    if (!this.measuring || !body.startsWith("#")) return;
-    const now = performance.now();
-    const sentAt = this.sentAt[Number.parseInt(body.slice(1), 10)];
-    if (sentAt === undefined) return;
-    this.latencies.push(now - sentAt);
-    this.delivered += 1;
-    this.lastReceive = now;
-  }
+function runWatchers(): void {
+  const heard = new Set<number>();
+  let measuring = false;
+  let delivered = 0;
+  let lastReceive = 0;
+  let latencies: number[] = [];
+  const closers: Array<() => void> = [];
 
-  result(label: string, subscribers: number, messages: number) {
-    const sorted = this.latencies.sort((a, b) => a - b);
-    const seconds = (this.lastReceive - this.firstSend) / 1000;
-    return {
-      label,
-      subscribers,
-      messages,
-      expected: subscribers * messages,
-      delivered: this.delivered,
-      eventsPerSecond: this.delivered / seconds,
-      p50: percentile(sorted, 0.5),
-      p99: percentile(sorted, 0.99),
-    };
-  }
-}
-type RunResult = ReturnType<Deliveries["result"]>;
+  const receive = (subscriber: number, body: string) => {
+    heard.add(subscriber);
+    if (!measuring || !body.startsWith("#")) return;
+    const now = epochMs();
+    latencies.push(now - Number.parseFloat(body.slice(body.indexOf("@") + 1)));
+    delivered += 1;
+    lastReceive = now;
+  };
 
-/** Sends `messages` bodies with `SENDERS` concurrent senders, each waiting for its previous send. */
-async function sendAll(deliveries: Deliveries, messages: number, send: (body: string) => Promise<void>) {
-  let next = 0;
-  deliveries.measuring = true;
-  deliveries.firstSend = performance.now();
-  await Promise.all(
-    Array.from({ length: SENDERS }, async () => {
-      while (next < messages) {
-        const index = next++;
-        deliveries.sentAt[index] = performance.now();
-        await send(`#${index}${FILLER}`);
+  const open = (kind: Kind, url: string, subscriber: number, roomId?: string): Promise<void> => {
+    if (kind === "natter") {
+      return new Promise((resolve, reject) => {
+        const socket = createWSClient({
+          url: `${url.replace(/^http/, "ws")}/trpc`,
+          WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+        });
+        closers.push(() => void socket.close());
+        const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] });
+        client.rooms.events.subscribe(
+          { roomId: roomId as string },
+          {
+            onStarted: () => resolve(),
+            onData: ({ data }: { data: RoomEvent }) => {
+              if (data.type === "message.created") receive(subscriber, data.message.body ?? "");
+            },
+            onError: reject,
+          },
+        );
+      });
+    }
+    if (kind === "socket.io") {
+      return new Promise((resolve, reject) => {
+        const socket = connectSocketIO(url, { transports: ["websocket"], forceNew: true, reconnection: false });
+        closers.push(() => socket.close());
+        socket.on("event", (event: RoomEvent) => {
+          if (event.type === "message.created") receive(subscriber, event.message.body ?? "");
+        });
+        socket.once("connect", () => resolve());
+        socket.once("connect_error", reject);
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${url.replace(/^http/, "ws")}/subscribe`);
+      closers.push(() => ws.terminate());
+      ws.on("message", (data) => {
+        const frame = JSON.parse(data.toString());
+        receive(subscriber, frame.result.data.data.message.body);
+      });
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+  };
+
+  serveChild(null, {
+    command: async (command: WatcherCommand) => {
+      switch (command.type) {
+        case "connect":
+          for (let start = 0; start < command.count; start += CONNECT_BATCH) {
+            const batch = Array.from({ length: Math.min(CONNECT_BATCH, command.count - start) }, (_, i) => start + i);
+            await Promise.all(batch.map((i) => open(command.kind, command.url, i, command.roomId)));
+          }
+          return true;
+        case "heard":
+          return heard.size;
+        case "measure":
+          measuring = true;
+          latencies = [];
+          delivered = 0;
+          return true;
+        case "progress":
+          return delivered;
+        case "result":
+          return { delivered, lastReceive, latencies };
       }
-    }),
-  );
+    },
+    stop: async () => {
+      for (const close of closers) close();
+    },
+  });
 }
 
-async function waitUntil(condition: () => boolean, deadline: number): Promise<boolean> {
-  while (!condition()) {
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}
+// ---------------------------------------------------------------------------------------
+// The measuring side.
 
-/** Sends warm-up messages until every subscriber has heard one: then all are live. */
-async function warmUp(deliveries: Deliveries, subscribers: number, send: (body: string) => Promise<void>) {
-  const deadline = performance.now() + RUN_DEADLINE_MS;
-  while (deliveries.heard.size < subscribers) {
-    if (performance.now() > deadline)
-      throw new Error(`only ${deliveries.heard.size} of ${subscribers} subscribers live`);
-    await send(`warm-up${FILLER}`);
-    await waitUntil(() => deliveries.heard.size === subscribers, performance.now() + 500);
-  }
+interface RunResult {
+  kind: Kind;
+  delivered: number;
+  expected: number;
+  deliveriesPerSecond: number;
+  p50: number;
+  p99: number;
+  cpuMicrosPerDelivery: number;
+  serverStats?: unknown;
 }
 
 async function rest(url: string, path: string, body: unknown, token?: string) {
@@ -215,57 +248,8 @@ async function rest(url: string, path: string, body: unknown, token?: string) {
   return answer;
 }
 
-async function runNatter(subscribers: number, messages: number): Promise<RunResult & { serverStats: unknown }> {
-  const server = await ServerProcess.start("natter");
-  const wsUrl = `${server.url.replace(/^http/, "ws")}/trpc`;
-  const owner = await rest(server.url, "/users", { username: `fanout_${subscribers}`, password: "bench password" });
-  const { room } = await rest(server.url, "/rooms", { name: "fan-out", open: true }, owner.token);
-  const deliveries = new Deliveries();
-  const sockets: Array<ReturnType<typeof createWSClient>> = [];
-
-  for (let start = 0; start < subscribers; start += CONNECT_BATCH) {
-    const batch = Array.from({ length: Math.min(CONNECT_BATCH, subscribers - start) }, (_, i) => start + i);
-    await Promise.all(
-      batch.map(
-        (subscriber) =>
-          new Promise<void>((resolve, reject) => {
-            const socket = createWSClient({
-              url: wsUrl,
-              WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-            });
-            sockets.push(socket);
-            const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] });
-            client.rooms.events.subscribe(
-              { roomId: room.id },
-              {
-                onStarted: () => resolve(),
-                onData: ({ data }: { data: RoomEvent }) => {
-                  if (data.type === "message.created") deliveries.receive(subscriber, data.message.body ?? "");
-                },
-                onError: reject,
-              },
-            );
-          }),
-      ),
-    );
-  }
-
-  const send = async (body: string) => {
-    await rest(server.url, `/rooms/${room.id}/messages`, { body }, owner.token);
-  };
-  try {
-    await warmUp(deliveries, subscribers, send);
-    await sendAll(deliveries, messages, send);
-    await waitUntil(() => deliveries.delivered === subscribers * messages, performance.now() + RUN_DEADLINE_MS);
-    return { ...deliveries.result("natter", subscribers, messages), serverStats: await server.stats() };
-  } finally {
-    await Promise.all(sockets.map((socket) => socket.close()));
-    await server.stop();
-  }
-}
-
-/** A frame shaped and sized like natter's tRPC frame of a `message.created` event. */
-function bareFrame(body: string, seq: number): string {
+/** An event as natter would build it, for the bare servers to relay. */
+function sampleEvent(body: string, seq: number): RoomEvent {
   const id = "0198f0c2-6b1e-7a3c-9d4e-5f6a7b8c9d0e";
   const at = new Date().toISOString();
   const message = {
@@ -279,83 +263,223 @@ function bareFrame(body: string, seq: number): string {
     editedAt: null,
     deletedAt: null,
   };
-  const event = { type: "message.created", message, roomId: id, seq, at, actorId: id };
-  return JSON.stringify({ id: 1, result: { type: "data", id: String(seq), data: { id: String(seq), data: event } } });
+  return { type: "message.created", message, roomId: id, seq, at, actorId: id } as RoomEvent;
 }
 
-async function runBare(subscribers: number, messages: number): Promise<RunResult> {
-  const server = await ServerProcess.start("bare");
-  const wsUrl = server.url.replace(/^http/, "ws");
-  const deliveries = new Deliveries();
-  const sockets: WebSocket[] = [];
-
-  const open = (path: string) =>
-    new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(`${wsUrl}${path}`);
-      sockets.push(ws);
-      ws.once("open", () => resolve(ws));
-      ws.once("error", reject);
-    });
-  for (let start = 0; start < subscribers; start += CONNECT_BATCH) {
-    const batch = Array.from({ length: Math.min(CONNECT_BATCH, subscribers - start) }, (_, i) => start + i);
-    await Promise.all(
-      batch.map(async (subscriber) => {
-        const ws = await open("/subscribe");
-        ws.on("message", (data) => {
-          const frame = JSON.parse(data.toString());
-          deliveries.receive(subscriber, frame.result.data.data.message.body);
-        });
-      }),
-    );
+/** Opens the publishing side of a server: a function that sends one body and waits for its acknowledgement. */
+async function publisher(
+  kind: Kind,
+  url: string,
+): Promise<{ send: (body: string) => Promise<void>; roomId?: string; close: () => void }> {
+  if (kind === "natter") {
+    const owner = await rest(url, "/users", { username: `fanout_${Date.now()}`, password: "bench password" });
+    const { room } = await rest(url, "/rooms", { name: "fan-out", open: true }, owner.token);
+    return {
+      roomId: room.id,
+      send: async (body) => {
+        await rest(url, `/rooms/${room.id}/messages`, { body }, owner.token);
+      },
+      close: () => undefined,
+    };
   }
-
-  // One publishing socket per sender, each waiting for the server's ack, as natter's senders
-  // wait for their HTTP answer.
-  const publishers = await Promise.all(Array.from({ length: SENDERS }, () => open("/publish")));
   let seq = 0;
   let turn = 0;
-  const send = (body: string) => {
-    const publisher = publishers[turn++ % publishers.length] as WebSocket;
-    return new Promise<void>((resolve) => {
-      publisher.once("message", () => resolve());
-      publisher.send(bareFrame(body, ++seq));
-    });
+  if (kind === "socket.io") {
+    const sockets = await Promise.all(
+      Array.from(
+        { length: SENDERS },
+        () =>
+          new Promise<SocketIOSocket>((resolve, reject) => {
+            const socket = connectSocketIO(url, {
+              transports: ["websocket"],
+              forceNew: true,
+              query: { role: "publish" },
+            });
+            socket.once("connect", () => resolve(socket));
+            socket.once("connect_error", reject);
+          }),
+      ),
+    );
+    return {
+      send: async (body) => {
+        await (sockets[turn++ % sockets.length] as SocketIOSocket).emitWithAck("publish", sampleEvent(body, ++seq));
+      },
+      close: () => {
+        for (const socket of sockets) socket.close();
+      },
+    };
+  }
+  const sockets = await Promise.all(
+    Array.from(
+      { length: SENDERS },
+      () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`${url.replace(/^http/, "ws")}/publish`);
+          ws.once("open", () => resolve(ws));
+          ws.once("error", reject);
+        }),
+    ),
+  );
+  return {
+    send: (body) => {
+      const ws = sockets[turn++ % sockets.length] as WebSocket;
+      return new Promise<void>((resolve) => {
+        ws.once("message", () => resolve());
+        ws.send(JSON.stringify(sampleEvent(body, ++seq)));
+      });
+    },
+    close: () => {
+      for (const ws of sockets) ws.terminate();
+    },
   };
+}
+
+async function waitUntil(condition: () => Promise<boolean>, deadline: number): Promise<boolean> {
+  while (!(await condition())) {
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+const SERVER_ROLES: Record<Kind, string> = {
+  natter: "serve-natter",
+  "socket.io": "serve-socketio",
+  "ws pre-framed": "serve-ws-preframed",
+  "ws naive": "serve-ws-naive",
+};
+
+async function run(kind: Kind, subscribers: number, messages: number): Promise<RunResult> {
+  const server = await BenchChild.start<string>(MODULE, [SERVER_ROLES[kind]], { NATTER_RATE_LIMITS: "off" });
+  const watchers = await Promise.all(
+    Array.from({ length: WATCHER_PROCESSES }, () => BenchChild.start<null>(MODULE, ["watch"])),
+  );
+  const pub = await publisher(kind, server.info);
+  const sum = async (command: WatcherCommand) =>
+    (await Promise.all(watchers.map((w) => w.command<number>(command)))).reduce((a, b) => a + b, 0);
   try {
-    await warmUp(deliveries, subscribers, send);
-    await sendAll(deliveries, messages, send);
-    await waitUntil(() => deliveries.delivered === subscribers * messages, performance.now() + RUN_DEADLINE_MS);
-    return deliveries.result("bare ws", subscribers, messages);
+    await Promise.all(
+      watchers.map((w, i) => {
+        const count = Math.floor(subscribers / WATCHER_PROCESSES) + (i < subscribers % WATCHER_PROCESSES ? 1 : 0);
+        return w.command({ type: "connect", kind, url: server.info, count, roomId: pub.roomId });
+      }),
+    );
+    // Every watcher has heard a warm-up message: all are live.
+    const warmDeadline = performance.now() + RUN_DEADLINE_MS;
+    while ((await sum({ type: "heard" })) < subscribers) {
+      if (performance.now() > warmDeadline) throw new Error(`${kind}: not every watcher is live`);
+      await pub.send(`warm-up${FILLER}`);
+    }
+    await sum({ type: "measure" });
+    const cpuBefore = await server.cpuMicros();
+    const firstSend = epochMs();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: SENDERS }, async () => {
+        while (next < messages) {
+          const index = next++;
+          await pub.send(`#${index}@${epochMs().toFixed(3)}${FILLER}`);
+        }
+      }),
+    );
+    const expected = subscribers * messages;
+    await waitUntil(async () => (await sum({ type: "progress" })) >= expected, performance.now() + RUN_DEADLINE_MS);
+    const cpuAfter = await server.cpuMicros();
+    const results = await Promise.all(
+      watchers.map((w) =>
+        w.command<{ delivered: number; lastReceive: number; latencies: number[] }>({ type: "result" }),
+      ),
+    );
+    const delivered = results.reduce((total, r) => total + r.delivered, 0);
+    const lastReceive = Math.max(...results.map((r) => r.lastReceive));
+    const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    return {
+      kind,
+      delivered,
+      expected,
+      deliveriesPerSecond: delivered / ((lastReceive - firstSend) / 1000),
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      cpuMicrosPerDelivery: (cpuAfter - cpuBefore) / delivered,
+      ...(kind === "natter" && { serverStats: await server.stats() }),
+    };
   } finally {
-    for (const socket of sockets) socket.terminate();
+    pub.close();
+    await Promise.all(watchers.map((w) => w.stop()));
     await server.stop();
   }
 }
 
-function row(result: RunResult): string {
-  const complete =
-    result.delivered === result.expected ? "" : `  (delivered ${result.delivered} of ${result.expected})`;
-  return `  ${result.label.padEnd(8)} ${fixed(result.eventsPerSecond, 0).padStart(9)} events/s   p50 ${fixed(result.p50).padStart(8)} ms   p99 ${fixed(result.p99).padStart(8)} ms${complete}`;
-}
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 async function main(): Promise<void> {
-  console.log(`fan-out over loopback WebSockets, ${SENDERS} concurrent senders, node ${process.version}`);
+  console.log(
+    `fan-out over loopback WebSockets: ${SENDERS} senders, ${WATCHER_PROCESSES} watcher processes, ` +
+      `${REPS} interleaved repetitions, medians; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
+  );
   for (const subscribers of SUBSCRIBER_COUNTS) {
-    const messages = MESSAGES ?? Math.max(50, Math.round(100_000 / subscribers));
-    const natter = await runNatter(subscribers, messages);
-    const bare = await runBare(subscribers, messages);
-    console.log(`\n${subscribers} subscribers, ${messages} messages (${subscribers * messages} deliveries each)`);
-    console.log(row(natter));
-    console.log(row(bare));
-    console.log(
-      `  natter/bare: throughput ${fixed(natter.eventsPerSecond / bare.eventsPerSecond, 3)}, ` +
-        `p50 ${fixed(natter.p50 / bare.p50, 1)}x, p99 ${fixed(natter.p99 / bare.p99, 1)}x`,
+    const messages = Math.max(20, Math.round(DELIVERIES / subscribers));
+    const runs = new Map<Kind, RunResult[]>(KINDS.map((kind) => [kind, []]));
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const order = KINDS.map((_, i) => KINDS[(i + rep) % KINDS.length] as Kind);
+      for (const kind of order) {
+        const result = await run(kind, subscribers, messages);
+        runs.get(kind)?.push(result);
+        const incomplete =
+          result.delivered < result.expected ? ` (delivered ${result.delivered} of ${result.expected})` : "";
+        console.log(
+          `  rep ${rep + 1} ${kind.padEnd(13)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
+            `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  cpu ${fixed(result.cpuMicrosPerDelivery)} µs${incomplete}` +
+            (result.serverStats ? `  ${JSON.stringify(result.serverStats)}` : ""),
+        );
+      }
+    }
+    const summary = new Map(
+      KINDS.map((kind) => {
+        const results = runs.get(kind) ?? [];
+        return [
+          kind,
+          {
+            rate: median(results.map((r) => r.deliveriesPerSecond)),
+            p50: median(results.map((r) => r.p50)),
+            p99: median(results.map((r) => r.p99)),
+            cpu: median(results.map((r) => r.cpuMicrosPerDelivery)),
+          },
+        ];
+      }),
     );
-    console.log(`  natter server WebSocket stats: ${JSON.stringify(natter.serverStats)}`);
+    console.log(
+      `\n${subscribers} watchers × ${messages} messages (${subscribers * messages} deliveries per run), medians`,
+    );
+    console.log(
+      `  ${"server".padEnd(14)} ${"deliveries/s".padStart(12)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"CPU µs/delivery".padStart(16)}`,
+    );
+    for (const [kind, s] of summary) {
+      console.log(
+        `  ${kind.padEnd(14)} ${fixed(s.rate, 0).padStart(12)} ${fixed(s.p50, 1).padStart(8)} ${fixed(s.p99, 1).padStart(8)} ${fixed(s.cpu).padStart(16)}`,
+      );
+    }
+    const natter = summary.get("natter");
+    for (const peer of ["socket.io", "ws pre-framed", "ws naive"] as const) {
+      const other = summary.get(peer);
+      if (!natter || !other) continue;
+      console.log(
+        `  natter / ${peer.padEnd(13)} CPU per delivery ${fixed(natter.cpu / other.cpu)}×, ` +
+          `deliveries/s ${fixed(natter.rate / other.rate)}×, p99 ${fixed(natter.p99 / other.p99)}×`,
+      );
+    }
+    console.log();
   }
 }
 
 const role = process.argv[2];
 if (role === "serve-natter") await serveNatter();
-else if (role === "serve-bare") await serveBare();
+else if (role === "serve-socketio") await serveSocketIO();
+else if (role === "serve-ws-preframed") await serveBareWs(true);
+else if (role === "serve-ws-naive") await serveBareWs(false);
+else if (role === "watch") runWatchers();
 else await main();
