@@ -164,7 +164,8 @@ export function serveTRPCOverWebSocket(options: TRPCWebSocketHandlerOptions) {
             if (isTrackedEnvelope(value)) {
               options.onTrackedEvent();
               const [eventId, data] = value;
-              respond({ id, jsonrpc, result: { type: "data", id: eventId, data: { id: eventId, data } } as never });
+              // Keys in the order tRPC's adapter writes them, which the shared encoder recognises.
+              respond({ id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } as never });
             } else respond({ id, jsonrpc, result: { type: "data", data: value } });
           });
         } catch (cause) {
@@ -299,7 +300,7 @@ class SharedFrames {
     }
     const cached = frames.get(envelope);
     if (cached && cached.eventId === eventId) return cached.frame;
-    const message = { id, jsonrpc, result: { type: "data", id: eventId, data: { id: eventId, data } } };
+    const message = { id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } };
     const frame = Buffer.from(this.encoder.encode(transformTRPCResponse(this.config, message as never)));
     frames.set(envelope, { eventId, frame });
     return frame;
