@@ -1,4 +1,5 @@
 export * from "./manual-clock.js";
+export * from "./openapi-contract.js";
 export * from "./raw-http.js";
 export * from "./raw-socket.js";
 export * from "./rest.js";
