@@ -1,4 +1,4 @@
-/** The page at `/`: what this server is and where to go next. */
+/** The page at `/` when the chat app is not built: what this server is and where to go next. */
 export function renderIndexPage(version: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -15,6 +15,7 @@ a { color: #2251c9; }
 <body>
 <h1>natter <small>${version}</small></h1>
 <p>A chat backend: accounts, rooms, messages and live room events.</p>
+<p>The chat app is not built yet: run <code>pnpm --filter @natter/web build</code> (or <code>npm start</code>) and reload.</p>
 <ul>
 <li><a href="/docs">API reference</a>: every REST path, with a console to try them.</li>
 <li><a href="/openapi.json">OpenAPI document</a>: generate a client in any language.</li>

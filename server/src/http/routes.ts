@@ -16,6 +16,7 @@ import { BASE_HEADERS, sendError, sendJson } from "./responses.js";
 import { createRestHandler } from "./rest-handler.js";
 import { type Route, route } from "./route-table.js";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
+import { loadWebApp, webAppRoutes } from "./web-app.js";
 
 /** Where tRPC is served, over HTTP and WebSocket alike. */
 export const TRPC_PREFIX = "/trpc";
@@ -69,6 +70,7 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
   ];
   const indexPage = renderIndexPage(version);
   const docsFile = createDocsFiles();
+  const webApp = loadWebApp();
 
   return [
     route("*", `${TRPC_PREFIX}/*`, (req, res, { tail }) => trpc(req, res, tail), {
@@ -78,7 +80,7 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
     route("*", `${REST_PREFIX}/*`, (req, res, { tail, search }) => rest(req, res, `/${tail}${search}`), {
       body: "json",
     }),
-    route(["GET"], "/", (_req, res) => sendPage(res, indexPage, "text/html; charset=utf-8")),
+    ...webAppRoutes(webApp, (_req, res) => sendPage(res, indexPage, "text/html; charset=utf-8")),
     route(["GET"], "/openapi.json", (req, res) => {
       const origin = requestOrigin(req);
       const json = origin ? JSON.stringify(withAbsoluteServer(openApiDocument, origin)) : openApiJson;

@@ -1,0 +1,208 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../harness/index.js";
+import {
+  type AxeFinding,
+  axeViolations,
+  browserAvailable,
+  type ContextProblems,
+  launchChromium,
+  openContext,
+  screenshot,
+} from "./browser.js";
+
+const PASSWORD = "correct horse battery";
+
+/** A person using the app in their own browser context. */
+interface Person {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  problems: ContextProblems;
+}
+
+const delivered = (page: Page, text: string) => page.locator(".message:not(.pending) .body", { hasText: text });
+const badgeOf = (page: Page, roomName: string) =>
+  page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: roomName }).locator(".badge");
+
+describe.runIf(browserAvailable())("the chat app in Chromium", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let alice: Person;
+  let bob: Person;
+  const axeFindings: Record<string, AxeFinding[]> = {};
+  const roomName = "tea-room";
+
+  async function person(name: string, viewport?: { width: number; height: number }): Promise<Person> {
+    const opened = await openContext(browser, viewport);
+    return { name, ...opened };
+  }
+
+  async function checkAccessibility(page: Page, screen: string): Promise<void> {
+    const findings = await axeViolations(page);
+    axeFindings[screen] = findings;
+    expect(findings.filter((finding) => finding.impact === "serious" || finding.impact === "critical")).toEqual([]);
+  }
+
+  async function signUp({ page, name }: Person): Promise<void> {
+    await page.goto(server.url);
+    await page.getByRole("button", { name: "Create an account" }).click();
+    await page.getByLabel("Username").fill(name);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByText("Signed in as").waitFor();
+  }
+
+  async function openRoom(page: Page, name: string): Promise<void> {
+    await page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name }).click();
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+  }
+
+  async function send(page: Page, text: string): Promise<void> {
+    await page.getByLabel("Message", { exact: true }).fill(text);
+    await page.getByLabel("Message", { exact: true }).press("Enter");
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchChromium();
+    alice = await person("alice");
+    bob = await person("bob");
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    console.log(`axe-core findings by screen: ${JSON.stringify(axeFindings, null, 2)}`);
+  });
+
+  it("signs two people up; the sign-in screen passes the accessibility check", async () => {
+    await alice.page.goto(server.url);
+    await alice.page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await screenshot(alice.page, "01-sign-in");
+    await checkAccessibility(alice.page, "sign-in");
+    await signUp(alice);
+    await signUp(bob);
+  });
+
+  it("creates an open room that the other finds and joins", async () => {
+    await alice.page.getByRole("link", { name: "New room" }).click();
+    await alice.page.getByLabel("Name").fill(roomName);
+    await checkAccessibility(alice.page, "new-room");
+    await screenshot(alice.page, "02-new-room");
+    await alice.page.getByRole("button", { name: "Create room" }).click();
+    await alice.page.getByRole("heading", { level: 1, name: roomName }).waitFor();
+
+    await bob.page.getByRole("link", { name: "Discover" }).click();
+    await bob.page.getByRole("heading", { name: roomName }).waitFor();
+    await checkAccessibility(bob.page, "discover");
+    await screenshot(bob.page, "03-discover");
+    await bob.page.getByRole("button", { name: `Join ${roomName}` }).click();
+    await bob.page.getByRole("heading", { level: 1, name: roomName }).waitFor();
+  });
+
+  it("delivers messages live both ways", async () => {
+    await send(alice.page, "hello bob");
+    await delivered(bob.page, "hello bob").waitFor();
+    await send(bob.page, "hi alice");
+    await delivered(alice.page, "hi alice").waitFor();
+    await expect.poll(() => delivered(alice.page, "hello bob").count()).toBe(1);
+  });
+
+  it("shows who is typing", async () => {
+    await bob.page.getByLabel("Message", { exact: true }).pressSequentially("still wri");
+    await alice.page.getByText("bob is typing…").waitFor();
+    await bob.page.getByLabel("Message", { exact: true }).fill("");
+  });
+
+  it("shows edits and deletions on the other side in place", async () => {
+    const mine = alice.page.locator(".message.own", { hasText: "hello bob" });
+    await mine.getByRole("button", { name: "Edit message" }).click();
+    await alice.page.getByLabel("Edit message").fill("hello bob, edited");
+    await alice.page.getByRole("button", { name: "Save" }).click();
+    await bob.page.locator(".message", { hasText: "hello bob, edited" }).getByText("(edited)").waitFor();
+
+    const bobs = bob.page.locator(".message.own", { hasText: "hi alice" });
+    await bobs.getByRole("button", { name: "Delete message" }).click();
+    await bobs.getByRole("button", { name: "Delete for everyone" }).click();
+    await alice.page.getByText("This message was deleted.").waitFor();
+    await expect.poll(() => delivered(alice.page, "hi alice").count()).toBe(0);
+  });
+
+  it("never renders message text as HTML", async () => {
+    const markup = '<img src="x" data-injected="1"><b>bold</b> https://example.com';
+    await send(bob.page, markup);
+    const body = delivered(alice.page, "<b>bold</b>");
+    await body.waitFor();
+    expect(await body.textContent()).toBe(markup);
+    expect(await alice.page.locator("[data-injected]").count()).toBe(0);
+    expect(await alice.page.locator(".message b").count()).toBe(0);
+  });
+
+  it("counts unread messages in rooms not on screen, and clears them on opening", async () => {
+    await bob.page.getByRole("link", { name: "natter" }).click();
+    await bob.page.getByText("Welcome, bob").waitFor();
+    await send(alice.page, "unread one");
+    await send(alice.page, "unread two");
+    await expect.poll(() => badgeOf(bob.page, roomName).textContent()).toBe("2 unread");
+    await screenshot(bob.page, "04-unread-counts");
+    await openRoom(bob.page, roomName);
+    await delivered(bob.page, "unread two").waitFor();
+    await expect.poll(() => badgeOf(bob.page, roomName).count()).toBe(0);
+  });
+
+  it("keeps the session and the history across a reload", async () => {
+    await bob.page.reload();
+    await bob.page.getByText("Signed in as").waitFor();
+    await bob.page.getByRole("heading", { level: 1, name: roomName }).waitFor();
+    await delivered(bob.page, "unread two").waitFor();
+    await delivered(bob.page, "hello bob, edited").waitFor();
+    await checkAccessibility(bob.page, "room");
+    await screenshot(bob.page, "05-room-desktop");
+  });
+
+  it("sends what was written offline exactly once when the network is back", async () => {
+    await bob.context.setOffline(true);
+    await bob.page.getByText("Connection lost").waitFor();
+    await send(bob.page, "written offline 1");
+    await send(bob.page, "written offline 2");
+    await bob.page.locator(".message.pending", { hasText: "written offline 2" }).waitFor();
+    await screenshot(bob.page, "06-offline");
+
+    await bob.context.setOffline(false);
+    await bob.page.getByText("Connection is back").waitFor();
+    for (const text of ["written offline 1", "written offline 2"]) {
+      await delivered(alice.page, text).waitFor();
+      await delivered(bob.page, text).waitFor();
+    }
+    await expect.poll(() => bob.page.locator(".message.pending").count()).toBe(0);
+    // Alice sends after them: once hers is in, anything doubled would be in too.
+    await send(alice.page, "after the outage");
+    await delivered(bob.page, "after the outage").waitFor();
+    for (const page of [alice.page, bob.page]) {
+      expect(await delivered(page, "written offline 1").count()).toBe(1);
+      expect(await delivered(page, "written offline 2").count()).toBe(1);
+    }
+  });
+
+  it("is readable and usable at 320 px wide", async () => {
+    const carol = await person("carol", { width: 320, height: 640 });
+    await signUp(carol);
+    await screenshot(carol.page, "07-narrow-rooms");
+    await carol.page.getByRole("link", { name: "Discover" }).click();
+    await carol.page.getByRole("button", { name: `Join ${roomName}` }).click();
+    await carol.page.getByRole("heading", { level: 1, name: roomName }).waitFor();
+    await delivered(carol.page, "after the outage").waitFor();
+    const overflow = await carol.page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(carol.page, "08-narrow-room");
+    await checkAccessibility(carol.page, "room-narrow");
+    await carol.context.close();
+    expect(carol.problems).toEqual({ consoleErrors: [], offMachineRequests: [] });
+  });
+
+  it("logged nothing to the console and sent no request off the machine", () => {
+    expect(alice.problems).toEqual({ consoleErrors: [], offMachineRequests: [] });
+    expect(bob.problems).toEqual({ consoleErrors: [], offMachineRequests: [] });
+  });
+});

@@ -1,0 +1,310 @@
+import type { Member, Message, NatterClient, Room, RoomEvent, RoomWatch, User } from "@natter/client";
+import { type Observable, observable } from "../state/observable.js";
+import { ConnectionMonitor } from "./connection-monitor.js";
+import { SendQueue } from "./send-queue.js";
+import { applyRoomEvent, mergeMessages, type Timeline } from "./timeline.js";
+import { Usernames } from "./usernames.js";
+
+/** One room's history as loaded so far. */
+export interface RoomHistory {
+  messages: Timeline;
+  /** Whether older messages remain to be loaded. */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+}
+
+const PAGE_SIZE = 50;
+/** Joined rooms watched live at once: each is one subscription on the shared WebSocket. */
+const WATCHED_ROOMS_MAX = 100;
+/** How often the list of joined rooms is refreshed: being added to a room by someone else sends no event to the added user. */
+const ROOM_LIST_REFRESH_MS = 5_000;
+
+/**
+ * A signed-in user's chat: joined rooms with unread counts, each watched live, the
+ * history of the rooms opened, members, and the outbox. Components read its observables.
+ */
+export class ChatSession {
+  readonly me: User;
+  readonly client: NatterClient;
+  readonly rooms = observable<readonly Room[]>([]);
+  readonly unread = observable<Readonly<Record<string, number>>>({});
+  readonly histories = observable<Readonly<Record<string, RoomHistory>>>({});
+  readonly members = observable<Readonly<Record<string, readonly Member[]>>>({});
+  readonly usernames: Usernames;
+  readonly outbox: SendQueue;
+  readonly connection: ConnectionMonitor;
+  /** The room on screen; its new messages count as read while the page is visible. */
+  readonly activeRoomId: Observable<string | null> = observable<string | null>(null);
+
+  #watches = new Map<string, RoomWatch>();
+  #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  #markReadTimer: ReturnType<typeof setTimeout> | undefined;
+  #disposed = false;
+  readonly #onVisible = () => {
+    if (document.visibilityState === "visible") this.#markActiveRead();
+  };
+
+  constructor(client: NatterClient, me: User) {
+    this.client = client;
+    this.me = me;
+    this.usernames = new Usernames(client);
+    this.usernames.remember([{ userId: me.id, username: me.username }]);
+    this.connection = new ConnectionMonitor(() => this.#refreshQuietly());
+    this.outbox = new SendQueue({
+      storageKey: `natter.outbox.${me.id}`,
+      send: (item) =>
+        client.sendMessage(item.roomId, item.body, { clientMessageId: item.clientMessageId, maxAttempts: 3 }),
+      onSent: (item, message) => this.#addMessages(item.roomId, [message]),
+    });
+  }
+
+  /** Loads the rooms and starts watching them; the outbox sends whatever waited from last time. */
+  async start(): Promise<void> {
+    await this.refreshRooms();
+    this.#refreshTimer = setInterval(() => {
+      if (document.visibilityState === "visible" && navigator.onLine) this.#refreshQuietly();
+    }, ROOM_LIST_REFRESH_MS);
+    document.addEventListener("visibilitychange", this.#onVisible);
+    this.outbox.flush();
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    clearInterval(this.#refreshTimer);
+    clearTimeout(this.#markReadTimer);
+    document.removeEventListener("visibilitychange", this.#onVisible);
+    for (const watch of this.#watches.values()) watch.stop();
+    this.#watches.clear();
+    this.outbox.stop();
+    this.connection.stop();
+  }
+
+  /** Fetches the joined rooms and their unread counts; watches new ones, forgets the ones left. */
+  async refreshRooms(): Promise<void> {
+    const [{ rooms }, unread] = await Promise.all([
+      this.client.trpc.rooms.list.query({ scope: "joined", limit: WATCHED_ROOMS_MAX }),
+      this.client.trpc.messages.unread.query({ limit: WATCHED_ROOMS_MAX }),
+    ]);
+    if (this.#disposed) return;
+    const known = new Map(this.rooms.get().map((room) => [room.id, room]));
+    this.rooms.set(rooms.map((room) => known.get(room.id) ?? room));
+    const active = this.activeRoomId.get();
+    this.unread.set(
+      Object.fromEntries(unread.rooms.map((entry) => [entry.roomId, entry.roomId === active ? 0 : entry.unreadCount])),
+    );
+    const joined = new Set(rooms.map((room) => room.id));
+    for (const room of rooms) this.#watch(room.id, room.lastSeq);
+    for (const roomId of this.#watches.keys()) if (!joined.has(roomId) && roomId !== active) this.#unwatch(roomId);
+  }
+
+  /** A refresh in the background: a failure (offline) waits for the next one. */
+  #refreshQuietly(): void {
+    this.refreshRooms().catch(() => {});
+  }
+
+  /** Shows a room: loads its newest history and members once, and marks it read. */
+  async openRoom(roomId: string | null): Promise<void> {
+    this.activeRoomId.set(roomId);
+    if (roomId === null) return;
+    this.#markActiveRead();
+    if (this.histories.get()[roomId]) return;
+    const [{ room }, page, members] = await Promise.all([
+      this.client.trpc.rooms.get.query({ roomId }),
+      this.client.trpc.messages.list.query({ roomId, limit: PAGE_SIZE }),
+      this.client.trpc.rooms.members.query({ roomId, limit: 200 }),
+    ]);
+    this.#watch(roomId, room.lastSeq);
+    this.#setHistory(roomId, (history) => ({
+      messages: mergeMessages(history?.messages ?? [], page.messages),
+      hasOlder: page.hasMore,
+      loadingOlder: false,
+    }));
+    this.#setMembers(roomId, members.members);
+    this.usernames.resolve(page.messages.map((message) => message.authorId));
+    this.#markActiveRead();
+  }
+
+  /** Loads the page of history before the oldest message shown. */
+  async loadOlder(roomId: string): Promise<void> {
+    const history = this.histories.get()[roomId];
+    const oldest = history?.messages[0];
+    if (!history || !oldest || !history.hasOlder || history.loadingOlder) return;
+    this.#setHistory(roomId, (current) => ({ ...(current ?? history), loadingOlder: true }));
+    try {
+      const page = await this.client.trpc.messages.list.query({ roomId, before: oldest.seq, limit: PAGE_SIZE });
+      this.usernames.resolve(page.messages.map((message) => message.authorId));
+      this.#setHistory(roomId, (current) => ({
+        messages: mergeMessages(current?.messages ?? [], page.messages),
+        hasOlder: page.hasMore,
+        loadingOlder: false,
+      }));
+    } catch (error) {
+      this.#setHistory(roomId, (current) => ({ ...(current ?? history), loadingOlder: false }));
+      throw error;
+    }
+  }
+
+  /** Queues a message; it goes out now, or when the network is back. */
+  send(roomId: string, body: string): void {
+    const history = this.histories.get()[roomId];
+    const room = this.rooms.get().find((candidate) => candidate.id === roomId);
+    this.outbox.enqueue(roomId, body, Math.max(history?.messages.at(-1)?.seq ?? 0, room?.lastSeq ?? 0));
+  }
+
+  async edit(message: Message, body: string): Promise<void> {
+    const result = await this.client.trpc.messages.edit.mutate({ roomId: message.roomId, messageId: message.id, body });
+    this.#addMessages(message.roomId, [result.message]);
+  }
+
+  async delete(message: Message): Promise<void> {
+    const result = await this.client.trpc.messages.delete.mutate({ roomId: message.roomId, messageId: message.id });
+    this.#addMessages(message.roomId, [result.message]);
+  }
+
+  async createRoom(name: string | undefined, open: boolean, memberIds: string[]): Promise<Room> {
+    const { room } = await this.client.trpc.rooms.create.mutate({ ...(name && { name }), open, memberIds });
+    this.#addRoom(room);
+    return room;
+  }
+
+  async join(roomId: string): Promise<Room> {
+    const { room } = await this.client.trpc.rooms.join.mutate({ roomId });
+    this.#addRoom(room);
+    return room;
+  }
+
+  async leave(roomId: string): Promise<void> {
+    await this.client.trpc.rooms.leave.mutate({ roomId });
+    this.#forgetRoom(roomId);
+  }
+
+  async rename(roomId: string, name: string): Promise<void> {
+    const { room } = await this.client.trpc.rooms.update.mutate({ roomId, name });
+    this.#replaceRoom(room.id, () => room);
+  }
+
+  #addRoom(room: Room): void {
+    if (!this.rooms.get().some((candidate) => candidate.id === room.id)) this.rooms.update((rooms) => [room, ...rooms]);
+    this.#watch(room.id, room.lastSeq);
+  }
+
+  #replaceRoom(roomId: string, change: (room: Room) => Room): void {
+    this.rooms.update((rooms) => rooms.map((room) => (room.id === roomId ? change(room) : room)));
+  }
+
+  #forgetRoom(roomId: string): void {
+    this.rooms.update((rooms) => rooms.filter((room) => room.id !== roomId));
+    this.#unwatch(roomId);
+    const { [roomId]: _dropped, ...rest } = this.unread.get();
+    this.unread.set(rest);
+  }
+
+  #watch(roomId: string, afterSeq: number): void {
+    if (this.#watches.has(roomId) || this.#disposed) return;
+    const watch = this.client.watchRoom(
+      roomId,
+      {
+        onEvent: (event) => this.#onEvent(event),
+        onStateChange: (state) => this.connection.report(roomId, state),
+        onEnd: () => {
+          this.#watches.delete(roomId);
+          this.connection.forget(roomId);
+        },
+      },
+      { afterSeq },
+    );
+    this.#watches.set(roomId, watch);
+  }
+
+  #unwatch(roomId: string): void {
+    this.#watches.get(roomId)?.stop();
+    this.#watches.delete(roomId);
+    this.connection.forget(roomId);
+  }
+
+  #onEvent(event: RoomEvent): void {
+    const { roomId } = event;
+    if (event.type !== "room.deleted") this.#replaceRoom(roomId, (room) => ({ ...room, lastSeq: event.seq }));
+    switch (event.type) {
+      case "message.created":
+        this.#addMessages(roomId, [event.message]);
+        if (event.message.authorId !== this.me.id) this.#countUnread(roomId);
+        return;
+      case "message.edited":
+      case "message.deleted":
+        this.#setHistory(
+          roomId,
+          (history) => history && { ...history, messages: applyRoomEvent(history.messages, event) },
+        );
+        return;
+      case "room.updated":
+        this.#replaceRoom(roomId, (room) => ({ ...room, name: event.name, open: event.open }));
+        return;
+      case "room.deleted":
+        this.#forgetRoom(roomId);
+        return;
+      case "member.joined":
+        this.usernames.remember([event.member]);
+        this.#replaceRoom(roomId, (room) => ({ ...room, memberCount: room.memberCount + 1 }));
+        this.#updateMembers(roomId, (members) => [
+          ...members.filter((m) => m.userId !== event.member.userId),
+          event.member,
+        ]);
+        return;
+      case "member.left":
+      case "member.kicked":
+        this.#replaceRoom(roomId, (room) => ({ ...room, memberCount: Math.max(0, room.memberCount - 1) }));
+        if (event.userId === this.me.id) this.#forgetRoom(roomId);
+        else this.#updateMembers(roomId, (members) => members.filter((member) => member.userId !== event.userId));
+        return;
+      case "member.role_changed":
+        this.#updateMembers(roomId, (members) =>
+          members.map((member) => (member.userId === event.userId ? { ...member, role: event.role } : member)),
+        );
+        return;
+    }
+  }
+
+  #addMessages(roomId: string, messages: Message[]): void {
+    this.usernames.resolve(messages.map((message) => message.authorId));
+    this.#setHistory(
+      roomId,
+      (history) => history && { ...history, messages: mergeMessages(history.messages, messages) },
+    );
+    if (roomId === this.activeRoomId.get()) this.#markActiveRead();
+  }
+
+  #countUnread(roomId: string): void {
+    if (roomId === this.activeRoomId.get() && document.visibilityState === "visible") return;
+    this.unread.update((unread) => ({ ...unread, [roomId]: (unread[roomId] ?? 0) + 1 }));
+  }
+
+  /** Moves the read cursor of the room on screen to its newest message, a moment after things settle. */
+  #markActiveRead(): void {
+    const roomId = this.activeRoomId.get();
+    if (roomId === null || document.visibilityState !== "visible") return;
+    if (this.unread.get()[roomId]) this.unread.update((unread) => ({ ...unread, [roomId]: 0 }));
+    clearTimeout(this.#markReadTimer);
+    this.#markReadTimer = setTimeout(() => {
+      const room = this.rooms.get().find((candidate) => candidate.id === roomId);
+      if (room && navigator.onLine)
+        this.client.trpc.messages.markRead.mutate({ roomId, seq: room.lastSeq }).catch(() => {});
+    }, 300);
+  }
+
+  #setHistory(roomId: string, change: (history: RoomHistory | undefined) => RoomHistory | undefined): void {
+    const histories = this.histories.get();
+    const next = change(histories[roomId]);
+    if (next !== histories[roomId] && next !== undefined) this.histories.set({ ...histories, [roomId]: next });
+  }
+
+  #setMembers(roomId: string, members: readonly Member[]): void {
+    this.usernames.remember(members);
+    this.members.update((all) => ({ ...all, [roomId]: members }));
+  }
+
+  #updateMembers(roomId: string, change: (members: readonly Member[]) => readonly Member[]): void {
+    const current = this.members.get()[roomId];
+    if (current) this.#setMembers(roomId, change(current));
+  }
+}

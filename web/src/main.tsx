@@ -1,0 +1,19 @@
+import { createNatterClient } from "@natter/client";
+import { render } from "preact";
+import { loadToken, saveToken } from "./session/token-store.js";
+import { observable } from "./state/observable.js";
+import { App } from "./ui/app.js";
+import "./styles.css";
+
+const token = observable(loadToken());
+const client = createNatterClient({
+  url: location.origin,
+  token: token.get(),
+  onTokenChange(next) {
+    saveToken(next);
+    token.set(next);
+  },
+});
+
+const root = document.getElementById("app");
+if (root) render(<App client={client} token={token} />, root);

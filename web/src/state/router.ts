@@ -1,0 +1,48 @@
+import { type Observable, observable } from "./observable.js";
+
+/** The app's screens, one per path; the server answers every one of them with the app. */
+export type Route =
+  | { screen: "home" }
+  | { screen: "room"; roomId: string }
+  | { screen: "discover" }
+  | { screen: "new-room" };
+
+export function parseRoute(pathname: string): Route {
+  const room = /^\/rooms\/([^/]+)$/.exec(pathname);
+  if (room?.[1]) return { screen: "room", roomId: decodeURIComponent(room[1]) };
+  if (pathname === "/discover") return { screen: "discover" };
+  if (pathname === "/new") return { screen: "new-room" };
+  return { screen: "home" };
+}
+
+export function routePath(route: Route): string {
+  switch (route.screen) {
+    case "room":
+      return `/rooms/${encodeURIComponent(route.roomId)}`;
+    case "discover":
+      return "/discover";
+    case "new-room":
+      return "/new";
+    case "home":
+      return "/";
+  }
+}
+
+/** The current route, kept in step with the address bar and the back button. */
+export const currentRoute: Observable<Route> = observable(parseRoute(location.pathname));
+window.addEventListener("popstate", () => currentRoute.set(parseRoute(location.pathname)));
+
+export function navigate(route: Route): void {
+  const path = routePath(route);
+  if (path !== location.pathname) history.pushState(null, "", path);
+  currentRoute.set(route);
+}
+
+/** Follows a same-app link without reloading the page; modified clicks keep the browser's meaning. */
+export function onLinkClick(route: Route) {
+  return (event: MouseEvent) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(route);
+  };
+}

@@ -1,0 +1,62 @@
+import { useState } from "preact/hooks";
+import type { ChatSession } from "../chat/chat-session.js";
+import { useObservable } from "../state/observable.js";
+import { currentRoute, navigate, onLinkClick } from "../state/router.js";
+import { ConnectionBanner } from "./connection-banner.js";
+import { DiscoverView } from "./discover-view.js";
+import { errorText } from "./error-text.js";
+import { NewRoomView } from "./new-room-view.js";
+import { RoomList } from "./room-list.js";
+import { RoomView } from "./room-view.js";
+import { ErrorLine } from "./use-failure.js";
+
+/** The signed-in app: header, the joined rooms, and the screen the address names. */
+export function ChatShell({ session }: { session: ChatSession }) {
+  const route = useObservable(currentRoute);
+  const outbox = useObservable(session.outbox.items);
+  const [logOutError, setLogOutError] = useState<string | null>(null);
+
+  const logOut = async () => {
+    try {
+      await session.client.logOut();
+      navigate({ screen: "home" });
+    } catch (error) {
+      setLogOutError(errorText(error));
+    }
+  };
+
+  return (
+    <div class={`shell shell-${route.screen}`}>
+      <a class="skip-link" href="#content">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <a class="brand" href="/" onClick={onLinkClick({ screen: "home" })}>
+          natter
+        </a>
+        <span class="whoami">
+          Signed in as <strong>{session.me.username}</strong>
+        </span>
+        <button type="button" onClick={logOut}>
+          Log out
+        </button>
+      </header>
+      <ErrorLine error={logOutError} />
+      <ConnectionBanner monitor={session.connection} waiting={outbox.length} />
+      <div class="layout">
+        <RoomList session={session} activeRoomId={route.screen === "room" ? route.roomId : null} />
+        <main id="content" class="content" tabIndex={-1}>
+          {route.screen === "room" && <RoomView key={route.roomId} session={session} roomId={route.roomId} />}
+          {route.screen === "discover" && <DiscoverView session={session} />}
+          {route.screen === "new-room" && <NewRoomView session={session} />}
+          {route.screen === "home" && (
+            <section class="welcome">
+              <h1>Welcome, {session.me.username}</h1>
+              <p>Pick a room, find an open one to join, or start a new one.</p>
+            </section>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+import type { Message } from "@natter/client";
+import { useState } from "preact/hooks";
+import type { ChatSession } from "../chat/chat-session.js";
+import type { QueuedMessage } from "../chat/send-queue.js";
+import { useObservable } from "../state/observable.js";
+import { ErrorLine, useFailure } from "./use-failure.js";
+
+interface MessageItemProps {
+  session: ChatSession;
+  message: Message;
+  author: string;
+  own: boolean;
+}
+
+/** One message. Its body is text, never markup: links and tags show as typed. */
+export function MessageItem({ session, message, author, own }: MessageItemProps) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(message.body ?? "");
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const { error, attempt } = useFailure();
+  const deleted = message.deletedAt !== null;
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    if (await attempt(() => session.edit(message, draft))) setEditing(false);
+  };
+  const remove = async () => {
+    if (!(await attempt(() => session.delete(message)))) setConfirmDelete(false);
+  };
+
+  return (
+    <li class={`message${own ? " own" : ""}${deleted ? " deleted" : ""}`} data-seq={message.seq}>
+      <div class="meta">
+        <span class="author">{author}</span>
+        <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
+        {message.editedAt && !deleted && <span class="edited">(edited)</span>}
+      </div>
+      {deleted ? (
+        <p class="body tombstone">This message was deleted.</p>
+      ) : editing ? (
+        <form class="edit-form" onSubmit={save}>
+          <label for={`edit-${message.id}`} class="visually-hidden">
+            Edit message
+          </label>
+          <textarea
+            id={`edit-${message.id}`}
+            value={draft}
+            maxLength={4000}
+            rows={2}
+            onInput={(event) => setDraft(event.currentTarget.value)}
+            onKeyDown={(event) => {
+              if (event.key === "Escape") setEditing(false);
+            }}
+          />
+          <button type="submit" class="primary">
+            Save
+          </button>
+          <button type="button" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <p class="body">{message.body}</p>
+      )}
+      {own && !deleted && !editing && (
+        <div class="message-actions">
+          <button
+            type="button"
+            class="small"
+            onClick={() => {
+              setDraft(message.body ?? "");
+              setEditing(true);
+            }}
+          >
+            Edit<span class="visually-hidden"> message</span>
+          </button>
+          {confirmDelete ? (
+            <>
+              <button type="button" class="small danger" onClick={remove}>
+                Delete for everyone
+              </button>
+              <button type="button" class="small" onClick={() => setConfirmDelete(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
+            <button type="button" class="small" onClick={() => setConfirmDelete(true)}>
+              Delete<span class="visually-hidden"> message</span>
+            </button>
+          )}
+        </div>
+      )}
+      <ErrorLine error={error} />
+    </li>
+  );
+}
+
+/** A message on its way: sending, waiting for the network, or refused. */
+export function PendingItem({ session, item, author }: { session: ChatSession; item: QueuedMessage; author: string }) {
+  const status = useObservable(session.connection.status);
+  return (
+    <li class="message own pending">
+      <div class="meta">
+        <span class="author">{author}</span>
+        <span class="state">
+          {item.refused ? `Not sent: ${item.refused}` : status === "lost" ? "Waiting for connection" : "Sending…"}
+        </span>
+      </div>
+      <p class="body">{item.body}</p>
+      {item.refused && (
+        <div class="message-actions">
+          <button type="button" class="small" onClick={() => session.outbox.discard(item.clientMessageId)}>
+            Discard
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function formatTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}

@@ -1,0 +1,56 @@
+import { useState } from "preact/hooks";
+import type { ChatSession } from "../chat/chat-session.js";
+import { navigate } from "../state/router.js";
+import { errorText } from "./error-text.js";
+import { ErrorLine } from "./use-failure.js";
+
+/** Starts a room, open to anyone or closed to its members. */
+export function NewRoomView({ session }: { session: ChatSession }) {
+  const [name, setName] = useState("");
+  const [open, setOpen] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const room = await session.createRoom(name.trim() || undefined, open, []);
+      navigate({ screen: "room", roomId: room.id });
+    } catch (failure) {
+      setError(errorText(failure));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="panel" aria-labelledby="new-room-title">
+      <h1 id="new-room-title">New room</h1>
+      <form class="card stack" onSubmit={submit}>
+        <label for="room-name">Name</label>
+        <input
+          id="room-name"
+          maxLength={100}
+          value={name}
+          placeholder="general"
+          onInput={(event) => setName(event.currentTarget.value)}
+        />
+        <fieldset>
+          <legend>Who may join</legend>
+          <label class="choice">
+            <input type="radio" name="visibility" checked={open} onChange={() => setOpen(true)} />
+            Open: anyone can find, read and join it
+          </label>
+          <label class="choice">
+            <input type="radio" name="visibility" checked={!open} onChange={() => setOpen(false)} />
+            Closed: only members see it
+          </label>
+        </fieldset>
+        <ErrorLine error={error} />
+        <button type="submit" class="primary" disabled={busy}>
+          Create room
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+import type { Room } from "@natter/client";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { ChatSession } from "../chat/chat-session.js";
+import { watchRoomSignals } from "../chat/room-signals.js";
+import { useObservable } from "../state/observable.js";
+import { navigate } from "../state/router.js";
+import { Composer } from "./composer.js";
+import { errorText } from "./error-text.js";
+import { MembersPanel } from "./members-panel.js";
+import { MessageList } from "./message-list.js";
+import { RoomHeader } from "./room-header.js";
+import { TypingLine } from "./typing-line.js";
+import { ErrorLine } from "./use-failure.js";
+
+/** One room: its history and live messages, who is here, and the composer. */
+export function RoomView({ session, roomId }: { session: ChatSession; roomId: string }) {
+  const joinedRooms = useObservable(session.rooms);
+  const joined = joinedRooms.find((room) => room.id === roomId);
+  const [preview, setPreview] = useState<Room | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [showMembers, setShowMembers] = useState(false);
+  const signals = useMemo(() => watchRoomSignals(session.client, roomId), [session, roomId]);
+  const presence = useObservable(signals.presence);
+
+  useEffect(() => {
+    session.openRoom(roomId).catch((failure: unknown) => setError(errorText(failure)));
+    return () => {
+      void session.openRoom(null);
+      signals.stop();
+    };
+  }, [session, roomId, signals]);
+
+  useEffect(() => {
+    if (joined) return;
+    session.client.trpc.rooms.get.query({ roomId }).then(
+      ({ room }) => setPreview(room),
+      (failure: unknown) => setError(errorText(failure)),
+    );
+  }, [session, roomId, joined]);
+
+  const room = joined ?? preview;
+  if (!room) {
+    return (
+      <section class="panel">
+        <p role={error ? "alert" : "status"}>{error ?? "Loading the room…"}</p>
+      </section>
+    );
+  }
+  const join = () => session.join(roomId).catch((failure: unknown) => setError(errorText(failure)));
+
+  return (
+    <section class={`room ${showMembers ? "room-with-members" : ""}`} aria-labelledby="room-title">
+      <RoomHeader
+        session={session}
+        room={room}
+        joined={joined !== undefined}
+        membersShown={showMembers}
+        onToggleMembers={() => setShowMembers((shown) => !shown)}
+        onLeft={() => navigate({ screen: "home" })}
+      />
+      <ErrorLine error={error} />
+      <div class="room-body">
+        <div class="room-main">
+          <MessageList session={session} roomId={roomId} />
+          <TypingLine typing={presence.typing.filter((user) => user.userId !== session.me.id)} />
+          {joined ? (
+            <Composer session={session} roomId={roomId} />
+          ) : (
+            <div class="join-bar">
+              <p>You are reading {room.name} as a guest.</p>
+              <button type="button" class="primary" onClick={join}>
+                Join this room
+              </button>
+            </div>
+          )}
+        </div>
+        {showMembers && <MembersPanel session={session} roomId={roomId} presence={presence} />}
+      </div>
+    </section>
+  );
+}
