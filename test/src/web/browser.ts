@@ -60,6 +60,7 @@ export async function openContext(
   viewport = { width: 1200, height: 800 },
 ): Promise<{ context: BrowserContext; page: Page; problems: ContextProblems }> {
   const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(60_000);
   const problems: ContextProblems = { consoleErrors: [], offMachineRequests: [] };
   const watch = (page: Page) => {
     page.on("console", (message) => {

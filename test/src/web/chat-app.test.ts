@@ -1,3 +1,4 @@
+import { createNatterClient } from "@natter/client";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../harness/index.js";
@@ -25,7 +26,8 @@ const delivered = (page: Page, text: string) => page.locator(".message:not(.pend
 const badgeOf = (page: Page, roomName: string) =>
   page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: roomName }).locator(".badge");
 
-describe.runIf(browserAvailable())("the chat app in Chromium", () => {
+// A busy machine slows every step of a real browser: waits are on visible state, with room to spare.
+describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_000 }, () => {
   let server: TestServer;
   let browser: Browser;
   let alice: Person;
@@ -85,20 +87,23 @@ describe.runIf(browserAvailable())("the chat app in Chromium", () => {
     await signUp(bob);
   });
 
-  it("creates an open room that the other finds and joins", async () => {
+  it("creates a room with a member found by name, who sees it appear", async () => {
     await alice.page.getByRole("link", { name: "New room" }).click();
-    await alice.page.getByLabel("Name").fill(roomName);
+    await alice.page.getByLabel("Name", { exact: true }).fill(roomName);
+    await alice.page.getByLabel("Add people by username").fill("bo");
+    await alice.page.locator("#new-room-member-suggestions option", { hasText: "bob" }).waitFor({ state: "attached" });
+    await alice.page.getByLabel("Add people by username").fill("bob");
+    await alice.page.getByRole("button", { name: "Add", exact: true }).click();
+    await alice.page.getByRole("list", { name: "People to add" }).getByText("bob").waitFor();
     await checkAccessibility(alice.page, "new-room");
     await screenshot(alice.page, "02-new-room");
     await alice.page.getByRole("button", { name: "Create room" }).click();
     await alice.page.getByRole("heading", { level: 1, name: roomName }).waitFor();
 
-    await bob.page.getByRole("link", { name: "Discover" }).click();
-    await bob.page.getByRole("heading", { name: roomName }).waitFor();
-    await checkAccessibility(bob.page, "discover");
-    await screenshot(bob.page, "03-discover");
-    await bob.page.getByRole("button", { name: `Join ${roomName}` }).click();
-    await bob.page.getByRole("heading", { level: 1, name: roomName }).waitFor();
+    await openRoom(bob.page, roomName);
+    await bob.page.getByRole("button", { name: "Members (2)" }).click();
+    await bob.page.getByRole("complementary", { name: "Members" }).getByText("alice").waitFor();
+    await bob.page.getByRole("button", { name: "Members (2)" }).click();
   });
 
   it("delivers messages live both ways", async () => {
@@ -185,11 +190,33 @@ describe.runIf(browserAvailable())("the chat app in Chromium", () => {
     }
   });
 
+  it("scrolls history back page by page", async () => {
+    const token = await alice.page.evaluate<string>("localStorage.getItem('natter.token')");
+    const sdk = createNatterClient({ url: server.url, token });
+    const { room } = await sdk.trpc.rooms.create.mutate({ name: "archive", open: true });
+    for (let n = 1; n <= 75; n++) await sdk.sendMessage(room.id, `archived ${n}`);
+    await sdk.close();
+
+    await openRoom(alice.page, "archive");
+    await delivered(alice.page, "archived 75").waitFor();
+    expect(await delivered(alice.page, "archived 25").count()).toBe(0);
+    await alice.page.getByRole("button", { name: "Load older messages" }).click();
+    await delivered(alice.page, "archived 1").first().waitFor();
+    await alice.page.getByRole("button", { name: "Load older messages" }).waitFor({ state: "detached" });
+    const seqs = await alice.page
+      .locator(".message[data-seq]")
+      .evaluateAll((items) => items.map((item) => Number(item.getAttribute("data-seq"))));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(await alice.page.locator(".message .body", { hasText: /^archived \d+$/ }).count()).toBe(75);
+    expect((await alice.page.locator(".day-separator").allTextContents()).at(-1)).toBe("Today");
+  });
+
   it("is readable and usable at 320 px wide", async () => {
     const carol = await person("carol", { width: 320, height: 640 });
     await signUp(carol);
     await screenshot(carol.page, "07-narrow-rooms");
     await carol.page.getByRole("link", { name: "Discover" }).click();
+    await screenshot(carol.page, "07b-narrow-discover");
     await carol.page.getByRole("button", { name: `Join ${roomName}` }).click();
     await carol.page.getByRole("heading", { level: 1, name: roomName }).waitFor();
     await delivered(carol.page, "after the outage").waitFor();

@@ -178,6 +178,11 @@ export class ChatSession {
     this.#forgetRoom(roomId);
   }
 
+  /** Adds someone to a room (admins and the owner may); the room's log then says they joined. */
+  async addMember(roomId: string, userId: string): Promise<void> {
+    await this.client.trpc.rooms.putMember.mutate({ roomId, userId });
+  }
+
   async rename(roomId: string, name: string): Promise<void> {
     const { room } = await this.client.trpc.rooms.update.mutate({ roomId, name });
     this.#replaceRoom(room.id, () => room);

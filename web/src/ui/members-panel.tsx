@@ -2,6 +2,7 @@ import type { Member } from "@natter/client";
 import type { ChatSession } from "../chat/chat-session.js";
 import type { RoomPresence } from "../chat/room-signals.js";
 import { useObservable } from "../state/observable.js";
+import { MemberPicker } from "./member-picker.js";
 
 /** The room's owner and admins, then its members; who is here now is marked. */
 export function MembersPanel({
@@ -17,6 +18,7 @@ export function MembersPanel({
   const here = new Set(presence.present.map((user) => user.userId));
   const admins = members.filter((member) => member.role !== "member");
   const others = members.filter((member) => member.role === "member");
+  const mayAdd = admins.some((member) => member.userId === session.me.id);
   return (
     <aside class="members" aria-label="Members">
       <p class="hint">
@@ -28,6 +30,14 @@ export function MembersPanel({
       <MemberGroup members={admins} here={here} />
       <h2>Members</h2>
       {others.length === 0 ? <p class="empty">Nobody else yet.</p> : <MemberGroup members={others} here={here} />}
+      {mayAdd && (
+        <MemberPicker
+          client={session.client}
+          id="add-member"
+          label="Add someone by username"
+          onPick={(user) => session.addMember(roomId, user.id)}
+        />
+      )}
     </aside>
   );
 }

@@ -2,12 +2,14 @@ import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { navigate } from "../state/router.js";
 import { errorText } from "./error-text.js";
+import { type FoundUser, MemberPicker } from "./member-picker.js";
 import { ErrorLine } from "./use-failure.js";
 
 /** Starts a room, open to anyone or closed to its members. */
 export function NewRoomView({ session }: { session: ChatSession }) {
   const [name, setName] = useState("");
   const [open, setOpen] = useState(true);
+  const [members, setMembers] = useState<readonly FoundUser[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -15,7 +17,11 @@ export function NewRoomView({ session }: { session: ChatSession }) {
     event.preventDefault();
     setBusy(true);
     try {
-      const room = await session.createRoom(name.trim() || undefined, open, []);
+      const room = await session.createRoom(
+        name.trim() || undefined,
+        open,
+        members.map((member) => member.id),
+      );
       navigate({ screen: "room", roomId: room.id });
     } catch (failure) {
       setError(errorText(failure));
@@ -46,6 +52,30 @@ export function NewRoomView({ session }: { session: ChatSession }) {
             Closed: only members see it
           </label>
         </fieldset>
+        <MemberPicker
+          client={session.client}
+          id="new-room-member"
+          label="Add people by username"
+          onPick={async (user) => {
+            if (user.id !== session.me.id) setMembers((picked) => [...picked.filter((m) => m.id !== user.id), user]);
+          }}
+        />
+        {members.length > 0 && (
+          <ul class="chips" aria-label="People to add">
+            {members.map((member) => (
+              <li key={member.id} class="chip">
+                {member.username}
+                <button
+                  type="button"
+                  class="small"
+                  onClick={() => setMembers((picked) => picked.filter((m) => m.id !== member.id))}
+                >
+                  Remove<span class="visually-hidden"> {member.username}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
         <ErrorLine error={error} />
         <button type="submit" class="primary" disabled={busy}>
           Create room
