@@ -114,10 +114,13 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     await expect.poll(() => delivered(alice.page, "hello bob").count()).toBe(1);
   });
 
-  it("shows who is typing", async () => {
+  it("shows who is typing, until their message arrives", async () => {
     await bob.page.getByLabel("Message", { exact: true }).pressSequentially("still wri");
     await alice.page.getByText("bob is typing…").waitFor();
-    await bob.page.getByLabel("Message", { exact: true }).fill("");
+    await bob.page.getByLabel("Message", { exact: true }).pressSequentially("ting");
+    await bob.page.getByLabel("Message", { exact: true }).press("Enter");
+    await delivered(alice.page, "still writing").waitFor();
+    await expect.poll(() => alice.page.locator(".typing").textContent()).toBe("");
   });
 
   it("shows edits and deletions on the other side in place", async () => {

@@ -19,7 +19,7 @@ const EMPTY: RoomPresence = { present: [], anonymousCount: 0, typing: [] };
 export function watchRoomSignals(
   client: NatterClient,
   roomId: string,
-): { presence: Observable<RoomPresence>; stop(): void } {
+): { presence: Observable<RoomPresence>; clearTyping(userId: string): void; stop(): void } {
   const presence = observable<RoomPresence>(EMPTY);
   const expiries = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -78,6 +78,7 @@ export function watchRoomSignals(
   const subscription = client.trpc.rooms.signals.subscribe({ roomId }, { onData: apply });
   return {
     presence,
+    clearTyping: dropTyping,
     stop() {
       subscription.unsubscribe();
       for (const timer of expiries.values()) clearTimeout(timer);

@@ -27,6 +27,7 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
     if (!body) return;
     session.send(roomId, body);
     setDraft("");
+    typingUntil.current = 0; // the others stop seeing the indicator when the message lands; a new draft raises it again
   };
 
   return (

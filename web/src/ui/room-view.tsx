@@ -21,6 +21,12 @@ export function RoomView({ session, roomId }: { session: ChatSession; roomId: st
   const [showMembers, setShowMembers] = useState(false);
   const signals = useMemo(() => watchRoomSignals(session.client, roomId), [session, roomId]);
   const presence = useObservable(signals.presence);
+  const newest = useObservable(session.histories)[roomId]?.messages.at(-1);
+
+  // Whoever just sent a message has stopped typing it; typing again raises the indicator again.
+  useEffect(() => {
+    if (newest) signals.clearTyping(newest.authorId);
+  }, [signals, newest?.id, newest?.authorId]);
 
   useEffect(() => {
     session.openRoom(roomId).catch((failure: unknown) => setError(errorText(failure)));
