@@ -219,7 +219,9 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     await signUp(carol);
     await screenshot(carol.page, "07-narrow-rooms");
     await carol.page.getByRole("link", { name: "Discover" }).click();
+    await carol.page.getByRole("heading", { name: roomName }).waitFor();
     await screenshot(carol.page, "07b-narrow-discover");
+    await checkAccessibility(carol.page, "discover-narrow");
     await carol.page.getByRole("button", { name: `Join ${roomName}` }).click();
     await carol.page.getByRole("heading", { level: 1, name: roomName }).waitFor();
     await delivered(carol.page, "after the outage").waitFor();
