@@ -53,7 +53,7 @@ describe("the OpenAPI document in others' tools", () => {
     };
     expect(report.problems.map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
-  });
+  }, 60_000);
 
   it("passes Spectral's spectral:oas rules with no error or warning", async () => {
     writeFileSync(join(dir, ".spectral.json"), JSON.stringify({ extends: ["spectral:oas"] }));
@@ -73,7 +73,7 @@ describe("the OpenAPI document in others' tools", () => {
     const findings = result.stdout.trim() ? (JSON.parse(result.stdout) as { code: string; message: string }[]) : [];
     expect(findings.map((finding) => `${finding.code}: ${finding.message}`)).toEqual([]);
     expect(result.code, result.stderr).toBe(0);
-  });
+  }, 60_000);
 
   it("generates a typed client that signs up, creates a room, sends and reads an error code", async () => {
     const project = join(dir, "client");
@@ -89,5 +89,5 @@ describe("the OpenAPI document in others' tools", () => {
     const result = await node(["dist/app.js", `${server.url}/api/v1`, uniqueUsername("openapi")], project);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ sentSeq: expect.any(Number), missingCode: "ROOM_NOT_FOUND" });
-  });
+  }, 120_000);
 });
