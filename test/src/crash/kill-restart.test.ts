@@ -1,0 +1,158 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createNatterClient, isNetworkFailure, type NatterClient } from "@natter/client";
+import { openDatabase } from "@natter/db";
+import { afterAll, describe, expect, it } from "vitest";
+import { createRoom, seededRandom, signUpMany } from "../harness/index.js";
+import { waitFor } from "../messages/room-fixtures.js";
+
+const CLI = fileURLToPath(new URL("../../../server/bin/natter.js", import.meta.url));
+const KILLS = 10;
+const SENDERS = 4;
+const MESSAGES_PER_SENDER = 75;
+
+/** A port free right now: the server is restarted on it, so clients keep one address. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe("a server killed with SIGKILL and restarted on the same SQLite file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "natter-crash-"));
+  const databasePath = join(dir, "natter.db");
+  let child: ChildProcess | undefined;
+  const clients: NatterClient[] = [];
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    child?.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Starts `natter serve` as its own process and answers once it accepts requests. */
+  async function serve(port: number): Promise<ChildProcess> {
+    const started = spawn(process.execPath, [CLI, "serve", "--port", String(port), "--db", databasePath], {
+      stdio: ["ignore", "pipe", "inherit"],
+      // Rate limits would slow the senders down; this test is about durability.
+      env: { ...process.env, NATTER_LOG_LEVEL: "info", NATTER_RATE_LIMITS: "off" },
+    });
+    let output = "";
+    started.stdout?.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    await waitFor("the server to listen", () => output.includes("natter listening") || started.exitCode !== null);
+    if (started.exitCode !== null) throw new Error(`natter serve exited with ${started.exitCode}: ${output}`);
+    return started;
+  }
+
+  async function kill(server: ChildProcess): Promise<void> {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGKILL");
+    await exited;
+  }
+
+  it("stores every acknowledged message exactly once, with the room's seq gap-free", { timeout: 300_000 }, async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    child = await serve(port);
+    const users = await signUpMany(url, SENDERS);
+    const [owner] = users;
+    const room = await createRoom(url, owner.token, { open: false, memberIds: users.slice(1).map((u) => u.id) });
+
+    const seed = Number(process.env.NATTER_CRASH_SEED ?? Date.now() % 1_000_000);
+    const rand = seededRandom(seed);
+    const counts = { sends: 0, acknowledged: 0, kills: 0 };
+    /** clientMessageId -> the message id and seq the server acknowledged. */
+    const acknowledged = new Map<string, { id: string; seq: number }>();
+
+    /** One sender: each message is retried with its clientMessageId until acknowledged, as the SDK does. */
+    async function sender(index: number): Promise<void> {
+      const user = users[index] as (typeof users)[number];
+      const client = createNatterClient({ url, token: user.token });
+      clients.push(client);
+      for (let i = 0; i < MESSAGES_PER_SENDER; i += 1) {
+        const clientMessageId = `crash-${index}-${i}`;
+        // The SDK retries network failures with backoff; past its attempts, the sender starts it over.
+        for (;;) {
+          counts.sends += 1;
+          try {
+            const message = await client.sendMessage(room.id, `sender ${index} message ${i}`, {
+              clientMessageId,
+              onRetry: () => {
+                counts.sends += 1;
+              },
+            });
+            acknowledged.set(clientMessageId, { id: message.id, seq: message.seq });
+            counts.acknowledged += 1;
+            break;
+          } catch (error) {
+            if (!isNetworkFailure(error)) throw error;
+          }
+        }
+      }
+    }
+
+    const sending = Promise.all(Array.from({ length: SENDERS }, (_, index) => sender(index)));
+    let failed: unknown;
+    sending.catch((error) => {
+      failed = error;
+    });
+    for (let round = 0; round < KILLS; round += 1) {
+      // Kill at a random point of the traffic: after some more messages were acknowledged.
+      const target = counts.acknowledged + 3 + Math.floor(rand() * 20);
+      await waitFor(`${target} acknowledged messages`, () => counts.acknowledged >= target || failed !== undefined);
+      if (failed !== undefined) break;
+      await kill(child);
+      counts.kills += 1;
+      child = await serve(port);
+    }
+    await sending;
+
+    const database = openDatabase(databasePath);
+    try {
+      const stored = await database.db
+        .selectFrom("messages")
+        .select(["id", "seq", "client_message_id"])
+        .where("room_id", "=", room.id)
+        .execute();
+      const events = await database.db
+        .selectFrom("room_events")
+        .select("seq")
+        .where("room_id", "=", room.id)
+        .orderBy("seq")
+        .execute();
+      const { last_seq } = await database.db
+        .selectFrom("rooms")
+        .select("last_seq")
+        .where("id", "=", room.id)
+        .executeTakeFirstOrThrow();
+      console.log(
+        `crash test (seed ${seed}): ${counts.sends} sends, ${counts.kills} kills, ` +
+          `${counts.acknowledged} acknowledged, ${stored.length} stored, room seq 1..${last_seq}`,
+      );
+
+      expect(counts.kills).toBe(KILLS);
+      expect(counts.acknowledged).toBe(SENDERS * MESSAGES_PER_SENDER);
+      // Exactly once: one stored row per clientMessageId, the very row the server acknowledged.
+      expect(stored).toHaveLength(acknowledged.size);
+      const byClientId = new Map(stored.map((row) => [row.client_message_id, row]));
+      for (const [clientMessageId, ack] of acknowledged) {
+        expect(byClientId.get(clientMessageId), clientMessageId).toEqual({
+          ...ack,
+          client_message_id: clientMessageId,
+        });
+      }
+      // Gap-free: the room's log holds 1..last_seq, each once (room.created and the joins first).
+      expect(events.map((event) => event.seq)).toEqual(Array.from({ length: last_seq }, (_, i) => i + 1));
+      expect(last_seq).toBe(SENDERS + acknowledged.size);
+    } finally {
+      await database.close();
+    }
+  });
+});
