@@ -1,8 +1,9 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
 /** Tests load the workspace packages' TypeScript sources, never their compiled dist/. */
-// The rest is Vite's default server list, which setting `conditions` would otherwise replace.
-const conditions = ["natter-source", "module", "node", "development|production"];
+// The rest is Vite's default server list (which setting `conditions` replaces) without "module": packages
+// that point "module" at bundler-only builds (the AWS SDK's dist-es, extensionless imports) would reach Node.
+const conditions = ["natter-source", "node", "development|production"];
 
 export default defineConfig({
   resolve: { conditions },

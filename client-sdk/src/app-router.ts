@@ -125,3 +125,10 @@ export type Room = RouterOutputs["rooms"]["get"]["room"];
 export type Member = RouterOutputs["rooms"]["member"]["member"];
 /** A message; a deleted one keeps its place with a null body. */
 export type Message = RouterOutputs["messages"]["send"]["message"];
+export type Attachment = Message["attachments"][number];
+/** An uploaded image, as `client.upload` answers it. */
+export interface Upload extends Attachment {
+  /** SHA-256 of the bytes, hex. */
+  sha256: string;
+  createdAt: string;
+}

@@ -36,3 +36,22 @@ function errorBodyOf(error: unknown): { code: string } | undefined {
   if (typeof body !== "object" || body === null || !("code" in body) || typeof body.code !== "string") return undefined;
   return { code: body.code };
 }
+
+/**
+ * natter's refusal of an upload (`client.upload`), which travels over plain HTTP rather than
+ * tRPC; `isNatterError(err, "PAYLOAD_TOO_LARGE")` recognises it like any other refusal.
+ */
+export class UploadRefusedError extends Error {
+  override readonly name = "UploadRefusedError";
+  /** The error body, where tRPC errors carry it too. */
+  readonly data: { readonly error: ErrorBody };
+
+  constructor(
+    /** The HTTP status. */
+    readonly status: number,
+    error: ErrorBody,
+  ) {
+    super(error.message);
+    this.data = { error };
+  }
+}

@@ -3,6 +3,7 @@ import type { WebSocketConstructor } from "./websocket.js";
 
 export type {
   AppRouter,
+  Attachment,
   AuthResult,
   ErrorBody,
   ErrorCode,
@@ -14,9 +15,10 @@ export type {
   RoomEventType,
   RouterInputs,
   RouterOutputs,
+  Upload,
   User,
 } from "./app-router.js";
-export { isNatterError, isNetworkFailure, type NatterClientError } from "./errors.js";
+export { isNatterError, isNetworkFailure, type NatterClientError, UploadRefusedError } from "./errors.js";
 export type { NatterClient, NatterClientOptions, SendMessageOptions } from "./natter-client.js";
 export type { RetryOptions } from "./retry.js";
 export type { ConnectionState, RoomWatch, WatchEnd, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";

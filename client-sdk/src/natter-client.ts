@@ -7,7 +7,8 @@ import {
   type TRPCClient,
   wsLink,
 } from "@trpc/client";
-import type { AppRouter, AuthResult, Message } from "./app-router.js";
+import type { AppRouter, AuthResult, ErrorBody, Message, Upload } from "./app-router.js";
+import { UploadRefusedError } from "./errors.js";
 import { backoffDelay, type RetryOptions, withRetry } from "./retry.js";
 import { type RoomWatch, type WatchRoomHandlers, type WatchRoomOptions, watchRoom } from "./watch-room.js";
 import { createSocketFactory, type SocketLike, type WebSocketConstructor, type WebSocketLoader } from "./websocket.js";
@@ -37,6 +38,8 @@ export interface SendMessageOptions extends RetryOptions {
   replyToId?: string;
   /** Your own id for this message; a random UUID by default. Sending again with it never creates a second message. */
   clientMessageId?: string;
+  /** Uploads (`client.upload`) to attach, at most 10: your own, not attached to anything yet. */
+  attachmentIds?: string[];
 }
 
 /** A connection to one natter server, signed in or not. */
@@ -61,6 +64,13 @@ export interface NatterClient {
    * message is created exactly once; natter's refusals (4xx) are thrown at once.
    */
   sendMessage(roomId: string, body: string, options?: SendMessageOptions): Promise<Message>;
+  /**
+   * Uploads an image (PNG, JPEG, GIF or WebP; the server decides from the bytes) and answers
+   * it; attach it with `sendMessage(..., { attachmentIds: [upload.id] })` or make it your
+   * avatar. The content type defaults to the Blob's own. A refusal throws an
+   * `UploadRefusedError` that `isNatterError` recognises.
+   */
+  upload(file: Blob | ArrayBuffer | Uint8Array, contentType?: string): Promise<Upload>;
   /** Watches a room's events live, resuming without gaps or duplicates after any reconnect. */
   watchRoom(roomId: string, handlers: WatchRoomHandlers, options?: WatchRoomOptions): RoomWatch;
   /** Stops every watch and closes the WebSocket; lets a Node process exit. */
@@ -155,13 +165,37 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
       await trpc.auth.logOut.mutate();
       setToken(null);
     },
-    async sendMessage(roomId, body, { replyToId, clientMessageId = newClientMessageId(), ...retry } = {}) {
-      const input = { roomId, body, clientMessageId, ...(replyToId !== undefined && { replyToId }) };
+    async sendMessage(
+      roomId,
+      body,
+      { replyToId, attachmentIds, clientMessageId = newClientMessageId(), ...retry } = {},
+    ) {
+      const input = {
+        roomId,
+        body,
+        clientMessageId,
+        ...(replyToId !== undefined && { replyToId }),
+        ...(attachmentIds !== undefined && { attachmentIds }),
+      };
       const { message } = await withRetry(
         (signal) => trpc.messages.send.mutate(input, { signal, context: { skipBatch: true } }),
         retry,
       );
       return message;
+    },
+    async upload(file, contentType) {
+      const type = contentType ?? (file instanceof Blob && file.type !== "" ? file.type : "application/octet-stream");
+      const res = await fetch(`${baseUrl}/api/v1/uploads`, {
+        method: "POST",
+        headers: { "content-type": type, ...(token && { authorization: `Bearer ${token}` }) },
+        body: file instanceof Blob ? file : new Blob([file as Uint8Array<ArrayBuffer>]),
+      });
+      const answer = (await res.json().catch(() => undefined)) as { upload?: Upload; error?: ErrorBody } | undefined;
+      if (res.ok && answer?.upload) return answer.upload;
+      throw new UploadRefusedError(
+        res.status,
+        answer?.error ?? { code: "INTERNAL", message: `The upload failed with HTTP ${res.status}` },
+      );
     },
     watchRoom(roomId, handlers, watchOptions) {
       const watch = watchRoom(trpc, roomId, handlers, watchOptions);

@@ -15,11 +15,16 @@ import { RoomSignalsService } from "./services/room-signals-service.js";
 import { RoomsService } from "./services/rooms/rooms-service.js";
 import type { Services } from "./services/services.js";
 import { SessionsService } from "./services/sessions-service.js";
+import { UploadsService } from "./services/uploads-service.js";
+import type { BlobStore } from "./uploads/blob-store.js";
+import { UploadQuota } from "./uploads/upload-quota.js";
 
 export interface CompositionDeps {
   db: Kysely<Database>;
   clock: Clock;
   config: Config;
+  /** Where uploaded bytes are kept: opened beforehand (`openBlobStore`), as opening is asynchronous. */
+  blobs: BlobStore;
 }
 
 /** What one server is built from; transports take their parts from here. */
@@ -31,10 +36,10 @@ export interface Composition {
 
 /**
  * The one place that chooses how shared state is kept (event and signal buses, session
- * revocations, the log-in throttle, the password hasher) and builds the services on it.
+ * revocations, the log-in throttle, the password hasher, blob storage, the upload quota) and builds the services on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
-export function composeServer({ db, clock, config }: CompositionDeps): Composition {
+export function composeServer({ db, clock, config, blobs }: CompositionDeps): Composition {
   const events = new InProcessRoomEventBus();
   const signals = new InProcessRoomSignalBus();
   const revocations = new SessionRevocations();
@@ -60,11 +65,19 @@ export function composeServer({ db, clock, config }: CompositionDeps): Compositi
     accounts,
     events,
     rooms: new RoomsService({ db, clock, events }),
-    messages: new MessagesService({ db, clock, events }),
+    messages: new MessagesService({ db, clock, events, blobs }),
     roomEvents: new RoomEventsService({ db, events }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
     profiles: new ProfilesService({ db }),
     sessions: new SessionsService({ db, clock, revocations }),
+    uploads: new UploadsService({
+      db,
+      clock,
+      blobs,
+      quota: new UploadQuota({ bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
+      maxBytes: config.uploadMaxBytes,
+      unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
+    }),
   };
   return { services, revocations };
 }

@@ -18,6 +18,7 @@ import { createRouteLabeler } from "./metrics/route-label.js";
 import { assertPortAvailable } from "./port-probe.js";
 import { createAppRouter } from "./routers/app-router.js";
 import type { Services } from "./services/services.js";
+import { openBlobStore } from "./uploads/open-blob-store.js";
 import { SERVER_VERSION } from "./version.js";
 import type { WebSocketStats } from "./ws/guarded-socket.js";
 import { attachWebSocketServer } from "./ws/ws-server.js";
@@ -53,8 +54,18 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const db = database.db.withPlugin(
     new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
   );
-  const { services, revocations } = composeServer({ db, clock, config });
+  const blobs = await openBlobStore(config);
+  const { services, revocations } = composeServer({ db, clock, config, blobs });
   countLogins(services.accounts, metrics);
+  const sweeper = setInterval(() => {
+    services.uploads.sweep().then(
+      (deleted) => {
+        if (deleted > 0) log.info({ deleted }, "unattached uploads deleted");
+      },
+      (error: unknown) => log.error({ err: error }, "upload sweep failed"),
+    );
+  }, config.uploadSweepIntervalMs);
+  sweeper.unref();
   const router = createAppRouter(services);
   const openApiDocument = createOpenApiDocument(router, SERVER_VERSION);
   const routeLabel = createRouteLabeler({
@@ -74,6 +85,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       metrics,
       metricsToken: config.metricsToken,
       readinessChecks: [],
+      uploadMaxBytes: config.uploadMaxBytes,
     }),
     config,
     logger: log,
@@ -112,7 +124,9 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     });
   } catch (error) {
     // The port is taken or forbidden: release what was opened, so the caller can go on.
+    clearInterval(sweeper);
     await ws.close();
+    await blobs.close();
     await database.close();
     throw error;
   }
@@ -126,8 +140,10 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
+      clearInterval(sweeper);
       await ws.close();
       await stopped;
+      await blobs.close();
       await database.close();
       log.info("natter stopped");
     })();

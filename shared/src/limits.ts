@@ -36,4 +36,10 @@ export const LIMITS = {
   maxSubscriptionsPerConnection: 200,
   /** The largest WebSocket message the server accepts, in bytes. */
   maxWebSocketMessageBytes: 64 * 1024,
+  /** The most uploads one message may carry. */
+  attachmentsPerMessageMax: 10,
+  /** Images wider or taller than this are refused (decompression bombs). */
+  imageSideMax: 16_384,
+  /** Images with more pixels than this are refused, however they are shaped. */
+  imagePixelsMax: 50_000_000,
 } as const;

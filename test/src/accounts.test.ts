@@ -32,7 +32,14 @@ describe("accounts and sessions", () => {
       expect(res.status).toBe(201);
       expect(res.headers.get("cache-control")).toBe("no-store");
       expect(res.body).toEqual({
-        user: { id: expect.any(String), username, displayName: null, bio: null, createdAt: expect.any(String) },
+        user: {
+          id: expect.any(String),
+          username,
+          displayName: null,
+          bio: null,
+          avatarUrl: null,
+          createdAt: expect.any(String),
+        },
         token: expect.any(String),
         tokenType: "Bearer",
         expiresIn: 7 * 24 * 3600,

@@ -4,6 +4,7 @@ import { rooms } from "./0002-rooms.js";
 import { messages } from "./0003-messages.js";
 import { roomEventMessages } from "./0004-room-event-messages.js";
 import { people } from "./0005-people.js";
+import { uploads } from "./0006-uploads.js";
 
 /** Every migration, in order. Names sort; append, never rename or reorder. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0003-messages": messages,
   "0004-room-event-messages": roomEventMessages,
   "0005-people": people,
+  "0006-uploads": uploads,
 };
 
 /** Serves the migrations from code, so they run under plain Node, tsx and vitest alike. */

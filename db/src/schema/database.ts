@@ -12,6 +12,8 @@ export interface Database {
   room_events: RoomEventsTable;
   activity_log: ActivityLogTable;
   messages: MessagesTable;
+  blobs: BlobsTable;
+  uploads: UploadsTable;
   stat_counters: StatCountersTable;
 }
 
@@ -39,6 +41,8 @@ export interface UsersTable {
   banned_at: string | null;
   /** The last time one of the user's sessions was used (at most a minute stale). */
   last_active_at: string | null;
+  /** The upload shown as the user's avatar. */
+  avatar_upload_id: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -108,4 +112,33 @@ export interface MessagesTable {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+}
+
+/** Stored bytes, once per content: the key in the blob store is the SHA-256. */
+export interface BlobsTable {
+  /** SHA-256 of the bytes, hex. */
+  sha256: string;
+  size: number;
+  /** Uploads using these bytes; at 0 the row and the bytes go. */
+  ref_count: number;
+}
+
+export interface UploadsTable {
+  id: string;
+  owner_id: string;
+  sha256: string;
+  /** Sniffed from the bytes, never taken from the request. */
+  content_type: string;
+  size: number;
+  width: number;
+  height: number;
+  /** The file name the uploader gave, sanitised; null if none. */
+  filename: string | null;
+  created_at: string;
+  /** The message it is attached to; null until then (and after its room is deleted). */
+  message_id: string | null;
+  /** The room of that message, for read access without a join. */
+  room_id: string | null;
+  /** Its place among the message's attachments. */
+  position: number | null;
 }

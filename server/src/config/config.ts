@@ -116,6 +116,69 @@ export const configSchema = z.object({
     description:
       "`open`: anyone may sign up; `closed`: only admins create accounts (`natter users add`, `POST /admin/users`)",
   }),
+  uploadMaxBytes: setting(
+    z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
+    {
+      env: "NATTER_UPLOAD_MAX_BYTES",
+      description: "the largest upload accepted; larger ones are refused (413) while they stream",
+      defaultText: "10 MiB",
+    },
+  ),
+  uploadBytesPerHour: setting(
+    z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(500 * 1024 * 1024),
+    {
+      env: "NATTER_UPLOAD_BYTES_PER_HOUR",
+      description: "bytes one account may upload per hour before further uploads get 429",
+      defaultText: "500 MiB",
+    },
+  ),
+  uploadUnattachedTtlSeconds: setting(seconds.default(24 * 3600), {
+    env: "NATTER_UPLOAD_UNATTACHED_TTL_SECONDS",
+    description: "uploads attached to nothing (no message, no avatar) this long are deleted",
+    defaultText: "24 hours",
+  }),
+  uploadSweepIntervalMs: setting(milliseconds.default(10 * 60_000), {
+    env: "NATTER_UPLOAD_SWEEP_INTERVAL_MS",
+    description: "how often those are looked for",
+    defaultText: "10 minutes",
+  }),
+  uploadsDir: setting(z.string().min(1).optional(), {
+    env: "NATTER_UPLOADS_DIR",
+    description: "where uploads are stored without S3 (with S3: where they are spooled on their way)",
+    defaultText: "`uploads/` beside the SQLite file",
+  }),
+  s3Endpoint: setting(z.url().optional(), {
+    env: "NATTER_S3_ENDPOINT",
+    description: "an S3-compatible service to store uploads in instead of the directory; needs the bucket and keys too",
+    defaultText: "none",
+  }),
+  s3Bucket: setting(z.string().min(3).optional(), {
+    env: "NATTER_S3_BUCKET",
+    description: "the bucket",
+    defaultText: "none",
+  }),
+  s3Region: setting(z.string().min(1).default("us-east-1"), {
+    env: "NATTER_S3_REGION",
+    description: "the bucket's region",
+  }),
+  s3AccessKeyId: setting(z.string().min(1).optional(), {
+    env: "NATTER_S3_ACCESS_KEY_ID",
+    description: "the access key id",
+    defaultText: "none",
+  }),
+  s3SecretAccessKey: setting(z.string().min(1).optional(), {
+    env: "NATTER_S3_SECRET_ACCESS_KEY",
+    description: "the secret access key",
+    defaultText: "none",
+  }),
 });
 
 /** The validated server configuration. */
@@ -142,6 +205,12 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
     if (parsed.data.sessionAbsoluteTtlSeconds < parsed.data.sessionIdleTtlSeconds) {
       throw new ConfigError([
         `${envName("sessionAbsoluteTtlSeconds")} must not be shorter than ${envName("sessionIdleTtlSeconds")}`,
+      ]);
+    }
+    const { s3Endpoint, s3Bucket, s3AccessKeyId, s3SecretAccessKey } = parsed.data;
+    if (s3Endpoint !== undefined && (!s3Bucket || !s3AccessKeyId || !s3SecretAccessKey)) {
+      throw new ConfigError([
+        `${envName("s3Endpoint")} needs ${envName("s3Bucket")}, ${envName("s3AccessKeyId")} and ${envName("s3SecretAccessKey")}`,
       ]);
     }
     return parsed.data;

@@ -1,9 +1,10 @@
-import { ERROR_HTTP_STATUS, type ErrorCode, errorBodySchema } from "@natter/shared";
+import { ERROR_HTTP_STATUS, type ErrorCode, errorBodySchema, uploadResultSchema } from "@natter/shared";
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
 import type { AppRouter } from "../routers/app-router.js";
 import type { ProcedureMeta } from "../trpc/meta.js";
 import { procedureMeta } from "../trpc/procedure-meta.js";
+import { uploadPathItems } from "./upload-openapi.js";
 
 /** Where the REST paths are served. */
 export const REST_PREFIX = "/api/v1";
@@ -24,7 +25,7 @@ export function createOpenApiDocument(router: AppRouter, version: string): OpenA
     version,
     baseUrl: REST_PREFIX,
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
-    defs: { ErrorResponse: z.object({ error: errorBodySchema }) },
+    defs: { ErrorResponse: z.object({ error: errorBodySchema }), UploadResult: uploadResultSchema },
   });
   document.info.license = { name: "MIT", identifier: "MIT" };
   document.info.contact = { name: "natter maintainers" };
@@ -45,6 +46,15 @@ export function createOpenApiDocument(router: AppRouter, version: string): OpenA
       if (meta?.access === "public") operation.security = [{}, { bearerAuth: [] }];
     }
   }
+  // Plain HTTP routes, documented by hand beside the procedures.
+  Object.assign(
+    document.paths ?? {},
+    uploadPathItems({
+      ref: (name) => ({ $ref: `#/components/schemas/${name}` }),
+      errorResponses: (codes) =>
+        Object.fromEntries(groupByStatus(codes).map(([status, list]) => [String(status), errorResponse(status, list)])),
+    }),
+  );
   declareTags(document);
   pruneUnusedSchemas(document);
   return document;
@@ -167,14 +177,18 @@ function errorCodesByStatus(
   meta: ProcedureMeta | undefined,
 ): [number, ErrorCode[]][] {
   const hasPathParameters = (operation.parameters ?? []).some((p) => (p as { in?: string }).in === "path");
-  const codes = new Set<ErrorCode>([
+  return groupByStatus([
     ...ANY_CALL,
     ...(BODY_METHODS.has(method) ? WITH_BODY : []),
     ...(hasPathParameters ? WITH_PATH_PARAMETERS : []),
     ...(meta?.errors ?? []),
   ]);
+}
+
+/** Error codes grouped by their HTTP status, in status order, each once. */
+function groupByStatus(codes: Iterable<ErrorCode>): [number, ErrorCode[]][] {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) {
+  for (const code of new Set(codes)) {
     const status = ERROR_HTTP_STATUS[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }

@@ -52,6 +52,7 @@ export function createRequestHandler({ routes, config, logger }: RequestHandlerD
           : { code: "INTERNAL", message: "Internal server error" };
       // A body left unread (too large, refused early) is not drained: the connection ends instead.
       const headers: Record<string, string> = req.complete ? {} : { Connection: "close" };
+      if (body.retryAfterSeconds !== undefined) headers["Retry-After"] = String(body.retryAfterSeconds);
       if (route?.errors === "trpc") {
         sendJson(
           res,

@@ -16,6 +16,7 @@ import { BASE_HEADERS, sendError, sendJson } from "./responses.js";
 import { createRestHandler } from "./rest-handler.js";
 import { type Route, route } from "./route-table.js";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
+import { uploadRoutes } from "./upload-routes.js";
 import { loadWebApp, webAppRoutes } from "./web-app.js";
 
 /** Where tRPC is served, over HTTP and WebSocket alike. */
@@ -39,6 +40,8 @@ export interface RoutesDeps {
   metricsToken: string | undefined;
   /** What `/readyz` checks besides the database and its migrations (Redis, where configured). */
   readinessChecks: readonly ReadinessCheck[];
+  /** The largest upload accepted, in bytes. */
+  uploadMaxBytes: number;
 }
 
 /**
@@ -53,7 +56,7 @@ export interface RoutesDeps {
  * path that no route serves answers 404, a known path asked with another method 405.
  */
 export function natterRoutes(deps: RoutesDeps): Route[] {
-  const { router, services, db, logger, version, metrics } = deps;
+  const { router, services, db, logger, version, metrics, uploadMaxBytes } = deps;
   const trpc = createTrpcHttpHandler(router, services, logger);
   const rest = createRestHandler(router, services, logger);
   const { openApiDocument } = deps;
@@ -80,6 +83,7 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
     route("*", `${REST_PREFIX}/*`, (req, res, { tail, search }) => rest(req, res, `/${tail}${search}`), {
       body: "json",
     }),
+    ...uploadRoutes({ services, maxBytes: uploadMaxBytes }),
     ...webAppRoutes(webApp, (_req, res) => sendPage(res, indexPage, "text/html; charset=utf-8")),
     route(["GET"], "/openapi.json", (req, res) => {
       const origin = requestOrigin(req);

@@ -55,7 +55,7 @@ export function createMessagesRouter({ messages }: Services) {
       .input(editMessageInputSchema)
       .output(messageResultSchema)
       .mutation(async ({ ctx, input }) => ({
-        message: await messages.edit(ctx.session, input.roomId, input.messageId, input.body),
+        message: await messages.edit(ctx.session, input.roomId, input.messageId, input.body, input.attachmentIds),
       })),
 
     delete: userProcedure

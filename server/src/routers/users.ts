@@ -2,6 +2,7 @@ import {
   findUsersInputSchema,
   idSchema,
   meSchema,
+  setAvatarInputSchema,
   updateProfileInputSchema,
   userPageSchema,
   userSchema,
@@ -14,7 +15,7 @@ const userResultSchema = z.object({ user: userSchema });
 const meResultSchema = z.object({ user: meSchema });
 
 /** Who am I, who is that, finding people, and one's own profile. */
-export function createUsersRouter({ accounts, profiles }: Services) {
+export function createUsersRouter({ accounts, profiles, uploads }: Services) {
   return router({
     me: userProcedure
       .meta({
@@ -76,5 +77,42 @@ export function createUsersRouter({ accounts, profiles }: Services) {
       .input(z.strictObject({ userId: idSchema }))
       .output(userResultSchema)
       .query(async ({ input }) => ({ user: await accounts.getUser(input.userId) })),
+
+    setAvatar: userProcedure
+      .meta({
+        errors: ["UPLOAD_NOT_FOUND"],
+        openapi: {
+          method: "PUT",
+          path: "/me/avatar",
+          tags: ["users"],
+          summary: "Set your avatar",
+          description:
+            "Shows one of your uploads (`POST /uploads`) as your avatar; it must not be attached to a message. " +
+            "The avatar it replaces is deleted. Any signed-in user may read it at `avatarUrl`.",
+        },
+      })
+      .input(setAvatarInputSchema)
+      .output(userResultSchema)
+      .mutation(async ({ ctx, input }) => {
+        await uploads.setAvatar(ctx.session, input.uploadId);
+        return { user: await accounts.getUser(ctx.session.userId) };
+      }),
+
+    clearAvatar: userProcedure
+      .meta({
+        openapi: {
+          method: "DELETE",
+          path: "/me/avatar",
+          tags: ["users"],
+          summary: "Remove your avatar",
+          description: "Deletes your avatar's upload; `avatarUrl` becomes null. Idempotent.",
+        },
+      })
+      .input(z.strictObject({}).optional())
+      .output(userResultSchema)
+      .mutation(async ({ ctx }) => {
+        await uploads.clearAvatar(ctx.session);
+        return { user: await accounts.getUser(ctx.session.userId) };
+      }),
   });
 }

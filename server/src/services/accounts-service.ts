@@ -1,5 +1,5 @@
 import { type Database, isUniqueViolation, uuidV7 } from "@natter/db";
-import { type AuthResult, LIMITS, NatterError, type User } from "@natter/shared";
+import { type AuthResult, LIMITS, NatterError, type User, uploadContentPath } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import type { LoginThrottle } from "../auth/login-throttle.js";
@@ -69,7 +69,7 @@ export class AccountsService {
       if (isUniqueViolation(error)) throw new NatterError("USERNAME_TAKEN", "That username is taken");
       throw error;
     }
-    return toUser({ ...row, display_name: null, bio: null });
+    return toUser({ ...row, display_name: null, bio: null, avatar_upload_id: null });
   }
 
   /**
@@ -234,7 +234,10 @@ function invalidCredentials(): NatterError {
 
 /** A user row as anyone may see it. */
 export function toUser(
-  row: Pick<Selectable<Database["users"]>, "id" | "username" | "display_name" | "bio" | "created_at">,
+  row: Pick<
+    Selectable<Database["users"]>,
+    "id" | "username" | "display_name" | "bio" | "created_at" | "avatar_upload_id"
+  >,
 ): User {
   return {
     id: row.id,
@@ -242,5 +245,6 @@ export function toUser(
     displayName: row.display_name,
     bio: row.bio,
     createdAt: row.created_at,
+    avatarUrl: row.avatar_upload_id === null ? null : uploadContentPath(row.avatar_upload_id),
   };
 }

@@ -1,5 +1,6 @@
 import { type Database, isUniqueViolation, type MessagesTable, uuidV7 } from "@natter/db";
 import {
+  type Attachment,
   LIMITS,
   type Message,
   type MessagePage,
@@ -16,6 +17,8 @@ import type { AuthSession } from "../auth/auth-session.js";
 import { type Clock, toTimestamp } from "../clock/clock.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import { appendRoomEvent, rewriteMessageEvents } from "../events/room-log.js";
+import type { BlobStore } from "../uploads/blob-store.js";
+import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { readableRoom, requireRole } from "./room-access.js";
@@ -24,6 +27,8 @@ export interface MessagesServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
   events: RoomEventBus;
+  /** Where attachments' bytes are, to delete them with their message. */
+  blobs: BlobStore;
 }
 
 type MessageRow = Selectable<MessagesTable>;
@@ -47,13 +52,13 @@ export class MessagesService {
    */
   async send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
     const { db, clock } = this.deps;
-    const { clientMessageId = null, replyToId = null } = input;
+    const { clientMessageId = null, replyToId = null, attachmentIds = [] } = input;
     try {
       return await this.write(async (trx) => {
         requireRole(await readableRoom(trx, roomId, session), "member");
         if (clientMessageId !== null) {
           const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
-          if (original) return { message: toMessage(original), event: null };
+          if (original) return { message: await withAttachments(trx, original), event: null };
         }
         if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
         const now = clock.now();
@@ -73,6 +78,7 @@ export class MessagesService {
               createdAt: toTimestamp(now),
               editedAt: null,
               deletedAt: null,
+              attachments: [],
             },
           }),
           now,
@@ -91,14 +97,18 @@ export class MessagesService {
             created_at: message.createdAt,
           })
           .execute();
-        return { message, event };
+        if (attachmentIds.length === 0) return { message, event };
+        // Uploads point at their message, so they are attached once it exists, and the stored event updated.
+        const withFiles = { ...message, attachments: await attachUploads(trx, session.userId, message, attachmentIds) };
+        await rewriteMessageEvents(trx, roomId, withFiles);
+        return { message: withFiles, event: { ...event, message: withFiles } };
       });
     } catch (error) {
       // Another node's retry won the unique index between our look-up and our insert.
       if (clientMessageId === null || !isUniqueViolation(error)) throw error;
       const original = await findByClientId(db, roomId, session.userId, clientMessageId);
       if (!original) throw error;
-      return toMessage(original);
+      return withAttachments(db, original);
     }
   }
 
@@ -106,7 +116,13 @@ export class MessagesService {
    * Replaces a message's body; only its author may, while a member of the room. The stored
    * events that carried the message are rewritten to the new version.
    */
-  edit(session: AuthSession, roomId: string, messageId: string, body: string): Promise<Message> {
+  edit(
+    session: AuthSession,
+    roomId: string,
+    messageId: string,
+    body: string,
+    attachmentIds?: readonly string[],
+  ): Promise<Message> {
     return this.write(async (trx) => {
       requireRole(await readableRoom(trx, roomId, session), "member");
       const row = await findMessage(trx, roomId, messageId);
@@ -115,7 +131,14 @@ export class MessagesService {
       }
       if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
       const now = this.deps.clock.now();
-      const message: Message = { ...toMessage(row), body, editedAt: toTimestamp(now) };
+      let attachments: Attachment[];
+      if (attachmentIds === undefined) {
+        attachments = (await attachmentsOf(trx, [messageId])).get(messageId) ?? [];
+      } else {
+        await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId, attachmentIds));
+        attachments = await attachUploads(trx, session.userId, { id: messageId, roomId }, attachmentIds);
+      }
+      const message: Message = { ...toMessage(row, attachments), body, editedAt: toTimestamp(now) };
       // An edit often takes back what should not have been said: no replay shows the old text.
       const event = await storeVersion(trx, message, { type: "message.edited", actorId: session.userId, message }, now);
       return { message, event };
@@ -133,9 +156,10 @@ export class MessagesService {
       requireRole(access, "member");
       const row = await findMessage(trx, roomId, messageId);
       if (row.author_id !== session.userId) requireRole(access, "admin");
-      if (row.deleted_at !== null) return { message: toMessage(row), event: null };
+      if (row.deleted_at !== null) return { message: toMessage(row, []), event: null };
       const now = this.deps.clock.now();
-      const message: Message = { ...toMessage(row), body: null, deletedAt: toTimestamp(now) };
+      await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId));
+      const message: Message = { ...toMessage(row, []), body: null, deletedAt: toTimestamp(now) };
       const event = await storeVersion(
         trx,
         message,
@@ -162,7 +186,15 @@ export class MessagesService {
           : { newest: true };
     // One row more than asked tells whether another page follows.
     const rows = await messagePageQuery(db, roomId, cursor, input.limit + 1).execute();
-    return { messages: rows.slice(0, input.limit).map(toMessage), hasMore: rows.length > input.limit };
+    const page = rows.slice(0, input.limit);
+    const attachments = await attachmentsOf(
+      db,
+      page.map((row) => row.id),
+    );
+    return {
+      messages: page.map((row) => toMessage(row, attachments.get(row.id) ?? [])),
+      hasMore: rows.length > input.limit,
+    };
   }
 
   /**
@@ -272,7 +304,11 @@ async function requireReplyTarget(db: Kysely<Database>, roomId: string, replyToI
   }
 }
 
-function toMessage(row: MessageRow): Message {
+async function withAttachments(db: Kysely<Database>, row: MessageRow): Promise<Message> {
+  return toMessage(row, (await attachmentsOf(db, [row.id])).get(row.id) ?? []);
+}
+
+function toMessage(row: MessageRow, attachments: Attachment[]): Message {
   return {
     id: row.id,
     roomId: row.room_id,
@@ -283,6 +319,7 @@ function toMessage(row: MessageRow): Message {
     createdAt: row.created_at,
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
+    attachments,
   };
 }
 

@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
 import type { RoomEvent } from "@natter/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AuthSession } from "../auth/auth-session.js";
 import { systemClock, toTimestamp } from "../clock/clock.js";
 import { InProcessRoomEventBus, type RoomEventBus } from "../events/room-event-bus.js";
+import { DirectoryBlobStore } from "../uploads/directory-blob-store.js";
 import { MessagesService } from "./messages-service.js";
 import { RoomEventsService } from "./room-events-service.js";
 import { RoomsService } from "./rooms/rooms-service.js";
@@ -45,6 +49,7 @@ describe("RoomEventsService.watch", () => {
   let roomEvents: RoomEventsService;
   let alice: AuthSession;
   let roomId: string;
+  let blobsDir: string;
 
   beforeEach(async () => {
     database = openDatabase(":memory:");
@@ -56,12 +61,22 @@ describe("RoomEventsService.watch", () => {
       .execute();
     alice = { sessionId: "s1", userId: "u1", username: "alice", isAdmin: false, expiresAt: Number.MAX_SAFE_INTEGER };
     bus = new UnrulyBus();
-    messages = new MessagesService({ db, clock: systemClock, events: bus });
+    // These messages carry no attachments: the store is there but never written.
+    blobsDir = mkdtempSync(join(tmpdir(), "natter-blobs-"));
+    messages = new MessagesService({
+      db,
+      clock: systemClock,
+      events: bus,
+      blobs: await DirectoryBlobStore.open(blobsDir),
+    });
     roomEvents = new RoomEventsService({ db, events: bus });
     const rooms = new RoomsService({ db, clock: systemClock, events: bus });
     roomId = (await rooms.create(alice, { open: true, memberIds: [] })).id;
   });
-  afterEach(() => database.close());
+  afterEach(async () => {
+    await database.close();
+    rmSync(blobsDir, { recursive: true, force: true });
+  });
 
   const sendMany = async (count: number) => {
     for (let i = 0; i < count; i++) await messages.send(alice, roomId, { body: `m${i}` });

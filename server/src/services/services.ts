@@ -6,6 +6,7 @@ import type { RoomEventsService } from "./room-events-service.js";
 import type { RoomSignalsService } from "./room-signals-service.js";
 import type { RoomsService } from "./rooms/rooms-service.js";
 import type { SessionsService } from "./sessions-service.js";
+import type { UploadsService } from "./uploads-service.js";
 
 /** Every service the routers call; built once per server by the composition root. */
 export interface Services {
@@ -22,4 +23,6 @@ export interface Services {
   profiles: ProfilesService;
   /** A user's own sessions. */
   sessions: SessionsService;
+  /** Images: upload, read back, avatars, the sweeper. */
+  uploads: UploadsService;
 }

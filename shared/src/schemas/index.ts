@@ -7,4 +7,5 @@ export * from "./room.js";
 export * from "./room-api.js";
 export * from "./room-event.js";
 export * from "./room-signal.js";
+export * from "./upload.js";
 export * from "./user.js";

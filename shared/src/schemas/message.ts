@@ -2,6 +2,7 @@ import { z } from "zod";
 import { LIMITS } from "../limits.js";
 import { idSchema, timestampSchema } from "./common.js";
 import { pageLimitSchema } from "./pagination.js";
+import { attachmentIdsSchema, attachmentSchema } from "./upload.js";
 
 /** A message body: 1–4000 characters, not blank. */
 export const messageBodySchema = z
@@ -22,6 +23,8 @@ export const messageSchema = z
     createdAt: timestampSchema,
     editedAt: timestampSchema.nullable(),
     deletedAt: timestampSchema.nullable(),
+    /** Images, in the order they were given; none once the message is deleted. Events stored before attachments existed read as none. */
+    attachments: z.array(attachmentSchema).default([]),
   })
   .meta({ id: "Message" });
 export type Message = z.infer<typeof messageSchema>;
@@ -38,6 +41,8 @@ export const sendMessageInputSchema = z.strictObject({
   clientMessageId: clientMessageIdSchema.optional(),
   /** A message of the same room this one answers. */
   replyToId: idSchema.optional(),
+  /** Uploads to attach: the sender's own, not attached to anything yet. */
+  attachmentIds: attachmentIdsSchema.optional(),
 });
 export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;
 
@@ -45,6 +50,8 @@ export const editMessageInputSchema = z.strictObject({
   roomId: idSchema,
   messageId: idSchema,
   body: messageBodySchema,
+  /** The attachments the message keeps and gains; those left out are deleted. Omitted: unchanged. */
+  attachmentIds: attachmentIdsSchema.optional(),
 });
 
 export const messageRefInputSchema = z.strictObject({ roomId: idSchema, messageId: idSchema });

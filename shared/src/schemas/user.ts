@@ -25,6 +25,8 @@ export const userSchema = z
     /** A few words about the user; null when unset. */
     bio: z.string().nullable(),
     createdAt: timestampSchema,
+    /** Where the user's avatar image is served (relative to the server's base URL); null without one. */
+    avatarUrl: z.string().nullable(),
   })
   .meta({ id: "User" });
 

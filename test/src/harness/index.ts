@@ -1,3 +1,4 @@
+export * from "./blob-stores.js";
 export * from "./manual-clock.js";
 export * from "./openapi-contract.js";
 export * from "./raw-http.js";

@@ -24,11 +24,18 @@ export interface TestServerOptions {
   config?: ConfigInput;
   /** Receives every log line at `warn` level and above, as pino writes it (JSON). */
   logLines?: string[];
+  /** A directory of the caller's for the database, kept after `stop()` (to start again on it); a fresh one by default. */
+  dir?: string;
 }
 
 /** Starts a server for one test file; call `stop()` in `afterAll`. */
-export async function startTestServer({ clock, config = {}, logLines }: TestServerOptions = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), "natter-test-"));
+export async function startTestServer({
+  clock,
+  config = {},
+  logLines,
+  dir: ownDir,
+}: TestServerOptions = {}): Promise<TestServer> {
+  const dir = ownDir ?? mkdtempSync(join(tmpdir(), "natter-test-"));
   const databasePath = join(dir, "natter.db");
   const server = await startNatterServer({
     config: loadConfig({ port: 0, host: "127.0.0.1", databaseUrl: databasePath, logLevel: "silent", ...config }, {}),
@@ -40,7 +47,7 @@ export async function startTestServer({ clock, config = {}, logLines }: TestServ
     databasePath,
     async stop() {
       await server.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!ownDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

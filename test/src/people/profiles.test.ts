@@ -27,6 +27,7 @@ describe("profiles", () => {
       username: alice.username,
       displayName: "Alice Liddell",
       bio: "Down the rabbit hole.",
+      avatarUrl: null,
       createdAt: expect.any(String),
     });
 

@@ -104,6 +104,10 @@ describe("@natter/client installed from its tarball", () => {
     expect(seen.states).toEqual(["open", "closed"]);
     expect(seen.end).toEqual({ reason: "stopped" });
     expect(seen.refused).toBe("ROOM_NOT_FOUND");
+    expect(seen.attachment).toEqual([[true, "image/png", 1, 1]]);
+    expect(seen.fromBytes).toBe("image/png");
+    expect(seen.uploadRefused).toBe("UNSUPPORTED_MEDIA_TYPE");
+    expect(seen.imageServed).toEqual([200, true]);
     expect(seen.sameUser).toBe(true);
     expect(seen.tokens).toEqual(["token", null]);
   }, 90_000);

@@ -1,0 +1,289 @@
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import type { Readable } from "node:stream";
+import { type Database, type UploadsTable, uuidV7 } from "@natter/db";
+import { type ImageContentType, LIMITS, NatterError, type Upload } from "@natter/shared";
+import type { Kysely, Selectable } from "kysely";
+import type { AuthSession } from "../auth/auth-session.js";
+import { type Clock, toTimestamp } from "../clock/clock.js";
+import type { BlobStore, ByteRange } from "../uploads/blob-store.js";
+import { type ImageHeader, ImageSniffer, type SniffResult } from "../uploads/image-sniffer.js";
+import type { UploadQuota } from "../uploads/upload-quota.js";
+import { deleteUploads, toUpload } from "./attachments.js";
+import { readableRoom } from "./room-access.js";
+
+export interface UploadsServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  blobs: BlobStore;
+  quota: UploadQuota;
+  /** The largest upload accepted, in bytes. */
+  maxBytes: number;
+  /** How long an upload may stay attached to nothing before the sweeper deletes it. */
+  unattachedTtlSeconds: number;
+}
+
+/** What the content path needs to serve an upload's bytes. */
+export interface UploadContent {
+  id: string;
+  sha256: string;
+  contentType: ImageContentType;
+  size: number;
+  filename: string;
+}
+
+const EXTENSIONS: Record<ImageContentType, string> = {
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/gif": "gif",
+  "image/webp": "webp",
+};
+
+/** How many unattached uploads the sweeper deletes per transaction. */
+const SWEEP_BATCH = 100;
+
+/**
+ * Images: stored as they stream in (sniffed, measured, hashed and counted against the
+ * uploader's quota on the way), once per content; read back under the rules of where they
+ * are attached; avatars; and the sweeper of uploads never attached.
+ */
+export class UploadsService {
+  constructor(private readonly deps: UploadsServiceDeps) {}
+
+  /**
+   * Streams `source` into the blob store and records the upload. Refuses, as soon as the
+   * bytes show it, anything but a PNG, JPEG, GIF or WebP (415), images of absurd dimensions
+   * (400), more than `maxBytes` (413) and bytes beyond the uploader's quota (429); an empty
+   * body is 400. Nothing of a refused or aborted upload stays behind.
+   */
+  async store(session: AuthSession, source: Readable, filename: string | null): Promise<Upload> {
+    const { db, clock, blobs } = this.deps;
+    const pending = await blobs.create();
+    try {
+      const { sha256, size, header } = await this.receive(session, source, pending.stream);
+      await pending.stage();
+      const now = clock.now();
+      const row: Selectable<UploadsTable> = {
+        id: uuidV7(now),
+        owner_id: session.userId,
+        sha256,
+        content_type: header.contentType,
+        size,
+        width: header.width,
+        height: header.height,
+        filename: cleanFilename(filename),
+        created_at: toTimestamp(now),
+        message_id: null,
+        room_id: null,
+        position: null,
+      };
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("blobs")
+          .values({ sha256, size, ref_count: 0 })
+          .onConflict((oc) => oc.column("sha256").doNothing())
+          .execute();
+        // Taking the row's lock: a concurrent deletion of the same bytes waits, or went first.
+        const { ref_count } = await trx
+          .updateTable("blobs")
+          .set((eb) => ({ ref_count: eb("ref_count", "+", 1) }))
+          .where("sha256", "=", sha256)
+          .returning("ref_count")
+          .executeTakeFirstOrThrow();
+        await trx.insertInto("uploads").values(row).execute();
+        // The first user of these bytes stores them; later ones find them stored.
+        if (ref_count === 1) await pending.commit(sha256);
+      });
+      return toUpload(row);
+    } finally {
+      await pending.discard();
+    }
+  }
+
+  /**
+   * An upload's bytes for `session` (null: anonymous). Readable by whoever can read the
+   * room of the message it is attached to, by any signed-in user if it is an avatar, and
+   * by its uploader; to anyone else it does not exist.
+   */
+  async content(session: AuthSession | null, uploadId: string): Promise<UploadContent> {
+    const { db } = this.deps;
+    const row = await db.selectFrom("uploads").selectAll().where("id", "=", uploadId).executeTakeFirst();
+    if (!row || !(await this.mayRead(session, row))) throw uploadNotFound();
+    const contentType = row.content_type as ImageContentType;
+    return {
+      id: row.id,
+      sha256: row.sha256,
+      contentType,
+      size: Number(row.size),
+      // The extension follows the bytes: a PNG named `page.html` is served as `page.png`.
+      filename: `${(row.filename ?? row.id).replace(/\.[^.]*$/, "") || row.id}.${EXTENSIONS[contentType]}`,
+    };
+  }
+
+  /** Streams stored bytes (all, or a range). */
+  read(sha256: string, range?: ByteRange): Promise<Readable> {
+    return this.deps.blobs.read(sha256, range);
+  }
+
+  /**
+   * Shows one of the caller's uploads as their avatar; the one it replaces is deleted. The
+   * upload must not be attached to a message.
+   */
+  async setAvatar(session: AuthSession, uploadId: string): Promise<void> {
+    const { db, blobs } = this.deps;
+    await db.transaction().execute(async (trx) => {
+      const upload = await trx
+        .selectFrom("uploads")
+        .select("id")
+        .where("id", "=", uploadId)
+        .where("owner_id", "=", session.userId)
+        .where("message_id", "is", null)
+        .executeTakeFirst();
+      if (!upload) throw uploadNotFound();
+      const previous = await this.avatarOf(trx, session.userId);
+      await trx.updateTable("users").set({ avatar_upload_id: uploadId }).where("id", "=", session.userId).execute();
+      if (previous !== null && previous !== uploadId) {
+        await deleteUploads(trx, blobs, (t) =>
+          t.selectFrom("uploads").select(["id", "sha256"]).where("id", "=", previous).execute(),
+        );
+      }
+    });
+  }
+
+  /** Removes the caller's avatar and deletes its upload. Without an avatar, does nothing. */
+  async clearAvatar(session: AuthSession): Promise<void> {
+    const { db, blobs } = this.deps;
+    await db.transaction().execute(async (trx) => {
+      const previous = await this.avatarOf(trx, session.userId);
+      if (previous === null) return;
+      await trx.updateTable("users").set({ avatar_upload_id: null }).where("id", "=", session.userId).execute();
+      await deleteUploads(trx, blobs, (t) =>
+        t.selectFrom("uploads").select(["id", "sha256"]).where("id", "=", previous).execute(),
+      );
+    });
+  }
+
+  /**
+   * Deletes uploads attached to nothing (no message, no avatar) for longer than the TTL, and
+   * their bytes when nothing else uses them. Answers how many it deleted.
+   */
+  async sweep(): Promise<number> {
+    const { db, clock, blobs, unattachedTtlSeconds } = this.deps;
+    const cutoff = toTimestamp(clock.now() - unattachedTtlSeconds * 1000);
+    let total = 0;
+    for (;;) {
+      const deleted = await db.transaction().execute((trx) =>
+        deleteUploads(trx, blobs, (t) =>
+          t
+            .selectFrom("uploads")
+            .select(["id", "sha256"])
+            .where("message_id", "is", null)
+            .where("created_at", "<", cutoff)
+            .where((eb) =>
+              eb.not(eb.exists(eb.selectFrom("users").select("id").whereRef("avatar_upload_id", "=", "uploads.id"))),
+            )
+            .limit(SWEEP_BATCH)
+            .execute(),
+        ),
+      );
+      total += deleted;
+      if (deleted < SWEEP_BATCH) return total;
+    }
+  }
+
+  /** Reads the source into the pending blob, checking every chunk on the way. */
+  private async receive(
+    session: AuthSession,
+    source: Readable,
+    sink: NodeJS.WritableStream,
+  ): Promise<{ sha256: string; size: number; header: ImageHeader }> {
+    const { clock, quota, maxBytes } = this.deps;
+    const hash = createHash("sha256");
+    const sniffer = new ImageSniffer();
+    let size = 0;
+    let sniffed: SniffResult = { state: "need-more" };
+    // A refusal leaves the source open: the transport still answers on its connection.
+    for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        throw new NatterError("PAYLOAD_TOO_LARGE", `An upload may hold at most ${maxBytes} bytes`);
+      }
+      const retryAfterSeconds = quota.take(session.userId, chunk.length, clock.now());
+      if (retryAfterSeconds > 0) {
+        throw new NatterError("RATE_LIMITED", "Upload allowance used up; try again later", { retryAfterSeconds });
+      }
+      if (sniffed.state === "need-more") sniffed = checkImage(sniffer.push(chunk));
+      hash.update(chunk);
+      if (!sink.write(chunk)) await once(sink, "drain");
+    }
+    sink.end();
+    if (size === 0) throw new NatterError("EMPTY_UPLOAD", "The upload is empty");
+    if (sniffed.state === "need-more") sniffed = checkImage(sniffer.end());
+    if (sniffed.state !== "image") throw notAnImage();
+    return { sha256: hash.digest("hex"), size, header: sniffed.header };
+  }
+
+  private mayRead(session: AuthSession | null, row: Selectable<UploadsTable>): Promise<boolean> {
+    const { db } = this.deps;
+    if (row.room_id !== null) {
+      return readableRoom(db, row.room_id, session).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof NatterError && error.code === "ROOM_NOT_FOUND") return false;
+          throw error;
+        },
+      );
+    }
+    if (session === null) return Promise.resolve(false);
+    if (row.owner_id === session.userId) return Promise.resolve(true);
+    return db
+      .selectFrom("users")
+      .select("id")
+      .where("avatar_upload_id", "=", row.id)
+      .executeTakeFirst()
+      .then((user) => user !== undefined);
+  }
+
+  private async avatarOf(db: Kysely<Database>, userId: string): Promise<string | null> {
+    const row = await db.selectFrom("users").select("avatar_upload_id").where("id", "=", userId).executeTakeFirst();
+    return row?.avatar_upload_id ?? null;
+  }
+}
+
+/** Refuses a sniffed image whose dimensions are zero or absurd (a decompression bomb). */
+function checkImage(result: SniffResult): SniffResult {
+  if (result.state === "not-an-image") throw notAnImage();
+  if (result.state !== "image") return result;
+  const { width, height } = result.header;
+  if (width < 1 || height < 1) throw notAnImage();
+  if (width > LIMITS.imageSideMax || height > LIMITS.imageSideMax || width * height > LIMITS.imagePixelsMax) {
+    throw new NatterError(
+      "IMAGE_TOO_LARGE",
+      `Images may be at most ${LIMITS.imageSideMax} pixels on a side and ${LIMITS.imagePixelsMax} pixels in all`,
+    );
+  }
+  return result;
+}
+
+function notAnImage(): NatterError {
+  return new NatterError("UNSUPPORTED_MEDIA_TYPE", "Only PNG, JPEG, GIF and WebP images may be uploaded");
+}
+
+function uploadNotFound(): NatterError {
+  return new NatterError("UPLOAD_NOT_FOUND", "No such upload");
+}
+
+/**
+ * The uploader's file name reduced to a harmless one: no directories, no control or quote
+ * characters, at most 100 characters; the extension is set from the sniffed type at serving.
+ */
+function cleanFilename(filename: string | null): string | null {
+  if (filename === null) return null;
+  const base = filename.split(/[\\/]/).pop() ?? "";
+  const clean = [...base]
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f && !'"\\;'.includes(c))
+    .join("")
+    .trim()
+    .slice(0, 100);
+  return clean === "" ? null : clean;
+}

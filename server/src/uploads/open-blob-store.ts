@@ -1,0 +1,34 @@
+import { dirname, join, resolve } from "node:path";
+import type { Config } from "../config/config.js";
+import type { BlobStore } from "./blob-store.js";
+import { DirectoryBlobStore } from "./directory-blob-store.js";
+import { S3BlobStore } from "./s3-blob-store.js";
+
+/**
+ * The blob store the configuration names: an S3-compatible bucket if one is set (spooling
+ * through `<uploads dir>/spool`), else the uploads directory itself.
+ */
+export async function openBlobStore(config: Config): Promise<BlobStore> {
+  const { s3Endpoint, s3Bucket, s3Region, s3AccessKeyId, s3SecretAccessKey } = config;
+  const dir = resolve(config.uploadsDir ?? defaultUploadsDir(config.databaseUrl));
+  if (s3Endpoint !== undefined && s3Bucket && s3AccessKeyId && s3SecretAccessKey) {
+    return S3BlobStore.open(
+      {
+        endpoint: s3Endpoint,
+        bucket: s3Bucket,
+        region: s3Region,
+        accessKeyId: s3AccessKeyId,
+        secretAccessKey: s3SecretAccessKey,
+      },
+      join(dir, "spool"),
+    );
+  }
+  return DirectoryBlobStore.open(dir);
+}
+
+/** `uploads/` beside a SQLite file; `./data/uploads` for anything else. */
+function defaultUploadsDir(databaseUrl: string): string {
+  const path = databaseUrl.replace(/^file:/, "");
+  if (path === ":memory:" || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return join("data", "uploads");
+  return join(dirname(path), "uploads");
+}

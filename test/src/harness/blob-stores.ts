@@ -1,0 +1,76 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import type { ConfigInput } from "@natter/server";
+import S3rver from "s3rver";
+
+/** The two places natter can keep uploads; upload tests run once against each. */
+export const BLOB_STORE_KINDS = ["directory", "s3"] as const;
+export type BlobStoreKind = (typeof BLOB_STORE_KINDS)[number];
+
+/** A blob store for one test file, and a look inside it that does not go through natter. */
+export interface BlobStoreFixture {
+  kind: BlobStoreKind;
+  /** The server settings that select this store. */
+  config: ConfigInput;
+  /** The keys of the complete blobs stored. */
+  blobKeys(): Promise<string[]>;
+  /** Bytes being written or left half-written (temporary files, staging objects). */
+  partials(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+const BUCKET = "natter-test-uploads";
+
+/** A directory, or a real S3-compatible server (s3rver) on an ephemeral port with an empty bucket. */
+export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixture> {
+  const dir = mkdtempSync(join(tmpdir(), `natter-blobs-${kind}-`));
+  if (kind === "directory") {
+    const files = (sub: string) => readdirSync(join(dir, sub), { recursive: true, withFileTypes: true });
+    return {
+      kind,
+      config: { uploadsDir: dir },
+      blobKeys: async () =>
+        readdirSync(dir)
+          .filter((name) => name !== "tmp")
+          .flatMap((sub) => files(sub).map((entry) => entry.name)),
+      partials: async () => readdirSync(join(dir, "tmp")),
+      stop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const s3rver = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory: join(dir, "s3rver"),
+    configureBuckets: [{ name: BUCKET }],
+  });
+  const { port } = await s3rver.run();
+  const spool = join(dir, "natter");
+  const endpoint = `http://127.0.0.1:${port}`;
+  const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+  const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials });
+  const list = async (prefix: string) => {
+    const { Contents = [] } = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+    return Contents.map((object) => (object.Key ?? "").slice(prefix.length));
+  };
+  return {
+    kind,
+    config: {
+      uploadsDir: spool,
+      s3Endpoint: endpoint,
+      s3Bucket: BUCKET,
+      s3Region: "us-east-1",
+      s3AccessKeyId: credentials.accessKeyId,
+      s3SecretAccessKey: credentials.secretAccessKey,
+    },
+    blobKeys: () => list("blobs/"),
+    partials: async () => [...readdirSync(join(spool, "spool")), ...(await list("staging/"))],
+    stop: async () => {
+      client.destroy();
+      await s3rver.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
