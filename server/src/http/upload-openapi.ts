@@ -21,7 +21,13 @@ const UPLOAD_ERRORS: ErrorCode[] = [
   "RATE_LIMITED",
   "INTERNAL",
 ];
-const CONTENT_ERRORS: ErrorCode[] = ["UNAUTHENTICATED", "UPLOAD_NOT_FOUND", "RANGE_NOT_SATISFIABLE", "INTERNAL"];
+const CONTENT_ERRORS: ErrorCode[] = [
+  "VALIDATION_FAILED",
+  "UNAUTHENTICATED",
+  "UPLOAD_NOT_FOUND",
+  "RANGE_NOT_SATISFIABLE",
+  "INTERNAL",
+];
 
 /**
  * The OpenAPI path items of the upload paths, which are plain HTTP routes rather than tRPC

@@ -106,12 +106,14 @@ export function uploadRoutes({ services, maxBytes }: UploadRoutesDeps): Route[] 
 
   // Any method: the REST catch-all below /api/v1 would otherwise answer other methods with a 404.
   return [
-    route("*", UPLOADS_PATH, (req, res) => {
+    route("*", UPLOADS_PATH, (req, res, { search }) => {
       onlyMethods(req, ["POST"]);
+      refuseQuery(search);
       return upload(req, res);
     }),
-    route("*", `${UPLOADS_PATH}/:uploadId/content`, (req, res, { params }) => {
+    route("*", `${UPLOADS_PATH}/:uploadId/content`, (req, res, { params, search }) => {
       onlyMethods(req, ["GET", "HEAD"]);
+      refuseQuery(search);
       return content(req, res, params.uploadId ?? "");
     }),
   ];
@@ -122,6 +124,15 @@ function onlyMethods(req: IncomingMessage, allowed: readonly string[]): void {
   if (!allowed.includes(req.method ?? "")) {
     throw new NatterError("METHOD_NOT_ALLOWED", `${req.method} is not allowed here; use ${allowed.join(" or ")}`);
   }
+}
+
+/** Neither path takes query parameters: one given is a mistake worth naming, not ignoring. */
+function refuseQuery(search: string): void {
+  const keys = [...new URLSearchParams(search).keys()];
+  if (keys.length === 0) return;
+  throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+    issues: [...new Set(keys)].map((key) => ({ path: key, message: "unknown query parameter" })),
+  });
 }
 
 /** What a multipart form may add around its file: boundaries, part headers, a few small fields. */
