@@ -18,6 +18,7 @@ const confirmed = (seq: number, body: string, authorId = "me"): Message => ({
   createdAt: "2026-03-01T10:00:00.000Z",
   editedAt: null,
   deletedAt: null,
+  attachments: [],
 });
 
 describe("messages still on their way", () => {

@@ -12,6 +12,7 @@ const message = (seq: number, changes: Partial<Message> = {}): Message => ({
   createdAt: "2026-03-01T10:00:00.000Z",
   editedAt: null,
   deletedAt: null,
+  attachments: [],
   ...changes,
 });
 
