@@ -1,12 +1,13 @@
 import type { Database } from "@natter/db";
 import type { Kysely } from "kysely";
-import { LoginThrottle } from "./auth/login-throttle.js";
+import { PasswordGuessThrottle } from "./auth/password-guess-throttle.js";
 import { PasswordHasher } from "./auth/password-hasher.js";
 import { SessionRevocations } from "./auth/session-revocations.js";
 import type { Clock } from "./clock/clock.js";
 import type { Config } from "./config/config.js";
 import { InProcessRoomEventBus } from "./events/room-event-bus.js";
 import { InProcessRoomSignalBus } from "./events/room-signal-bus.js";
+import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
 import { AccountsService } from "./services/accounts-service.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
@@ -36,24 +37,34 @@ export interface Composition {
 
 /**
  * The one place that chooses how shared state is kept (event and signal buses, session
- * revocations, the log-in throttle, the password hasher, blob storage, the upload quota) and builds the services on it.
+ * revocations, the store the password throttles count in, the password hasher, blob storage, the
+ * upload quota) and builds the services on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
 export function composeServer({ db, clock, config, blobs }: CompositionDeps): Composition {
   const events = new InProcessRoomEventBus();
   const signals = new InProcessRoomSignalBus();
   const revocations = new SessionRevocations();
-  const loginThrottle = new LoginThrottle({
-    maxFailures: config.loginMaxFailures,
-    windowSeconds: config.loginThrottleWindowSeconds,
-  });
+  const throttleStore = new InProcessRateLimitStore();
+  const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
   const accounts = new AccountsService({
     db,
     clock,
     hasher,
-    loginThrottle,
+    loginThrottle: new PasswordGuessThrottle({
+      store: throttleStore,
+      policy: passwordGuesses,
+      keyPrefix: "login:username:",
+      refusal: "Too many failed log-ins for this username; try again later",
+    }),
+    passwordChangeThrottle: new PasswordGuessThrottle({
+      store: throttleStore,
+      policy: passwordGuesses,
+      keyPrefix: "password-change:user:",
+      refusal: "Too many wrong current passwords; try again later",
+    }),
     revocations,
     sessionPolicy: {
       idleTtlSeconds: config.sessionIdleTtlSeconds,

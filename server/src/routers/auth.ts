@@ -74,13 +74,15 @@ export function createAuthRouter({ accounts }: Services) {
 
     changePassword: userProcedure
       .meta({
-        errors: ["INVALID_CREDENTIALS"],
+        errors: ["INVALID_CREDENTIALS", "RATE_LIMITED"],
         openapi: {
           method: "PUT",
           path: "/me/password",
           tags: ["auth"],
           summary: "Change password",
-          description: "Ends every other session of the user.",
+          description:
+            "Ends every other session of the user. Wrong current passwords are throttled per user like " +
+            "log-ins per username: past the limit, 429 RATE_LIMITED with Retry-After.",
         },
       })
       .input(changePasswordInputSchema)

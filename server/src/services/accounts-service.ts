@@ -2,7 +2,7 @@ import { type Database, isUniqueViolation, uuidV7 } from "@natter/db";
 import { type AuthResult, LIMITS, NatterError, type User, uploadContentPath } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
-import type { LoginThrottle } from "../auth/login-throttle.js";
+import type { PasswordGuessThrottle } from "../auth/password-guess-throttle.js";
 import type { PasswordHasher } from "../auth/password-hasher.js";
 import type { SessionRevocations } from "../auth/session-revocations.js";
 import { generateSessionToken, hashSessionToken } from "../auth/session-token.js";
@@ -24,7 +24,10 @@ export interface AccountsServiceDeps {
   hasher: PasswordHasher;
   revocations: SessionRevocations;
   sessionPolicy: SessionPolicy;
-  loginThrottle: LoginThrottle;
+  /** Password checks per username at log-in. */
+  loginThrottle: PasswordGuessThrottle;
+  /** Checks of the current password per user at a password change. */
+  passwordChangeThrottle: PasswordGuessThrottle;
   /** Whether anyone may sign up (`NATTER_SIGNUP=open`); when closed, admins create accounts. */
   signupOpen: boolean;
 }
@@ -73,25 +76,17 @@ export class AccountsService {
   }
 
   /**
-   * Unknown user and wrong password fail alike, in body and in time. A username with too
-   * many recent failures is refused with RATE_LIMITED before any password is checked.
+   * Unknown user and wrong password fail alike, in body and in time. A username whose
+   * attempts are used up is refused with RATE_LIMITED before any password is checked.
    */
   async logIn(username: string, password: string, origin: SessionOrigin = {}): Promise<AuthResult> {
     const { db, hasher, clock, loginThrottle } = this.deps;
     const usernameKey = username.toLowerCase();
-    const retryAfterSeconds = loginThrottle.retryAfterSeconds(usernameKey, clock.now());
-    if (retryAfterSeconds > 0) {
-      throw new NatterError("RATE_LIMITED", "Too many failed log-ins for this username; try again later", {
-        retryAfterSeconds,
-      });
-    }
+    await loginThrottle.reserve(usernameKey, clock.now());
     const row = await db.selectFrom("users").selectAll().where("username_key", "=", usernameKey).executeTakeFirst();
     const verified = row ? await hasher.verify(row.password_hash, password) : await hasher.verifyNothing(password);
-    if (!row || !verified) {
-      loginThrottle.recordFailure(usernameKey, clock.now());
-      throw invalidCredentials();
-    }
-    loginThrottle.clear(usernameKey);
+    if (!row || !verified) throw invalidCredentials();
+    await loginThrottle.clear(usernameKey);
     // Told only to whoever knows the password: a ban is not public.
     if (row.banned_at !== null) throw new NatterError("ACCOUNT_BANNED", "This account is banned");
     if (hasher.needsRehash(row.password_hash)) {
@@ -107,15 +102,20 @@ export class AccountsService {
     this.deps.revocations.publish([sessionId]);
   }
 
-  /** Changes the password and ends every other session of the user. */
+  /**
+   * Changes the password and ends every other session of the user. Guesses of the current
+   * password (with a stolen token) are throttled per user as log-ins are per username.
+   */
   async changePassword(session: AuthSession, currentPassword: string, newPassword: string): Promise<void> {
-    const { db, hasher, revocations } = this.deps;
+    const { db, hasher, revocations, clock, passwordChangeThrottle } = this.deps;
+    await passwordChangeThrottle.reserve(session.userId, clock.now());
     const row = await db
       .selectFrom("users")
       .select("password_hash")
       .where("id", "=", session.userId)
       .executeTakeFirstOrThrow();
     if (!(await hasher.verify(row.password_hash, currentPassword))) throw invalidCredentials();
+    await passwordChangeThrottle.clear(session.userId);
     const passwordHash = await hasher.hash(newPassword);
     const revoked = await db.transaction().execute(async (trx) => {
       await trx.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", session.userId).execute();

@@ -7,5 +7,6 @@ export * from "./rest.js";
 export * from "./rooms.js";
 export * from "./seeded-random.js";
 export * from "./test-server.js";
+export * from "./trpc-batch.js";
 export * from "./trpc-clients.js";
 export * from "./users.js";
