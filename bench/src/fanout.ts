@@ -50,7 +50,8 @@ const MODULE = import.meta.url;
 async function serveNatter(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "natter-fanout-"));
   const server = await startNatterServer({
-    config: loadConfig({ port: 0, databaseUrl: join(dir, "bench.db"), logLevel: "silent" }, {}),
+    // A benchmark sends far faster than a person: the write rates would measure themselves.
+    config: loadConfig({ port: 0, databaseUrl: join(dir, "bench.db"), logLevel: "silent", rateLimits: "off" }, {}),
   });
   serveChild(server.url, {
     stats: () => server.webSocketStats(),

@@ -8,6 +8,7 @@ import type { Config } from "./config/config.js";
 import { InProcessRoomEventBus } from "./events/room-event-bus.js";
 import { InProcessRoomSignalBus } from "./events/room-signal-bus.js";
 import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
+import { WriteLimits } from "./rate-limit/write-limits.js";
 import { AccountsService } from "./services/accounts-service.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
@@ -37,15 +38,17 @@ export interface Composition {
 
 /**
  * The one place that chooses how shared state is kept (event and signal buses, session
- * revocations, the store the password throttles count in, the password hasher, blob storage, the
- * upload quota) and builds the services on it.
+ * revocations, the stores the password throttles and write rate limits count in, the password
+ * hasher, blob storage, the upload quota) and builds the services on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
 export function composeServer({ db, clock, config, blobs }: CompositionDeps): Composition {
   const events = new InProcessRoomEventBus();
   const signals = new InProcessRoomSignalBus();
   const revocations = new SessionRevocations();
+  // Separate stores, so that a flood of one kind of key cannot fill the room of another.
   const throttleStore = new InProcessRateLimitStore();
+  const rateLimitStore = new InProcessRateLimitStore();
   const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
@@ -88,6 +91,17 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
       quota: new UploadQuota({ bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
       maxBytes: config.uploadMaxBytes,
       unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
+    }),
+    writeLimits: new WriteLimits({
+      store: rateLimitStore,
+      clock,
+      enabled: config.rateLimits === "on",
+      rules: {
+        signUp: { perAddress: config.signUpRatePerAddress },
+        logIn: { perAddress: config.logInRatePerAddress },
+        roomCreate: { perAccount: config.roomCreateRatePerAccount, perAddress: config.roomCreateRatePerAddress },
+        messageSend: { perAccount: config.messageSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
+      },
     }),
   };
   return { services, revocations };

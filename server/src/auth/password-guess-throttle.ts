@@ -1,5 +1,5 @@
-import { NatterError } from "@natter/shared";
 import type { RateLimitStore } from "../rate-limit/rate-limit-store.js";
+import { rateLimitedError } from "../rate-limit/rate-limited-error.js";
 
 /** How many password checks one subject may have, and over how long. */
 export interface PasswordGuessPolicy {
@@ -32,11 +32,7 @@ export class PasswordGuessThrottle {
     const { store, policy, keyPrefix, refusal } = this.options;
     const rule = { limit: policy.maxAttempts, windowMs: policy.windowSeconds * 1000 };
     const decision = await store.hit(keyPrefix + subject, rule, now);
-    if (!decision.allowed) {
-      throw new NatterError("RATE_LIMITED", refusal, {
-        retryAfterSeconds: Math.max(1, Math.ceil((decision.resetAt - now) / 1000)),
-      });
-    }
+    if (!decision.allowed) throw rateLimitedError(refusal, decision.resetAt, now);
   }
 
   /** Forgets `subject`'s attempts: its password was right. */

@@ -1,6 +1,7 @@
 import { DEFAULT_DATABASE_URL } from "@natter/db";
 import { LIMITS } from "@natter/shared";
 import { z } from "zod";
+import { rateRuleSchema } from "./rate-rule.js";
 import { flagOf, setting, settingOf } from "./setting.js";
 
 const seconds = z.coerce.number().int().positive();
@@ -73,11 +74,48 @@ export const configSchema = z.object({
   ),
   loginMaxFailures: setting(z.coerce.number().int().positive().default(10), {
     env: "NATTER_LOGIN_MAX_FAILURES",
-    description: "failed log-ins per username within the window before further tries get 429",
+    description:
+      "password checks per username (log-in) and per user (current password of a password change) within the window, counted before each check, before further tries get 429; the right password clears the count. Always on",
   }),
   loginThrottleWindowSeconds: setting(seconds.default(15 * 60), {
     env: "NATTER_LOGIN_THROTTLE_WINDOW_SECONDS",
-    description: "the window those failures are counted in",
+    description: "the window those attempts are counted in",
+  }),
+  rateLimits: setting(z.enum(["on", "off"]).default("on"), {
+    env: "NATTER_RATE_LIMITS",
+    description:
+      "`off` turns off the write rates below, for load tests and benchmarks (the password throttles stay on)",
+  }),
+  signUpRatePerAddress: setting(rateRuleSchema.prefault("100/1h"), {
+    env: "NATTER_SIGN_UP_RATE_PER_ADDRESS",
+    description:
+      "sign-ups per client address (IPv6: per /64), as `<count>/<window>` with `s`, `m`, `h` or `d`; past it 429 RATE_LIMITED with Retry-After",
+    defaultText: "100/1h",
+  }),
+  logInRatePerAddress: setting(rateRuleSchema.prefault("300/15m"), {
+    env: "NATTER_LOG_IN_RATE_PER_ADDRESS",
+    description: "log-ins per client address, right or wrong, so one client cannot lock out many accounts",
+    defaultText: "300/15m",
+  }),
+  roomCreateRatePerAccount: setting(rateRuleSchema.prefault("100/1h"), {
+    env: "NATTER_ROOM_CREATE_RATE_PER_ACCOUNT",
+    description: "rooms one account may create",
+    defaultText: "100/1h",
+  }),
+  roomCreateRatePerAddress: setting(rateRuleSchema.prefault("1000/1h"), {
+    env: "NATTER_ROOM_CREATE_RATE_PER_ADDRESS",
+    description: "rooms created from one client address",
+    defaultText: "1000/1h",
+  }),
+  messageSendRatePerAccount: setting(rateRuleSchema.prefault("120/1m"), {
+    env: "NATTER_MESSAGE_SEND_RATE_PER_ACCOUNT",
+    description: "messages one account may send (a retry with the same `clientMessageId` counts too)",
+    defaultText: "120/1m",
+  }),
+  messageSendRatePerAddress: setting(rateRuleSchema.prefault("3000/1m"), {
+    env: "NATTER_MESSAGE_SEND_RATE_PER_ADDRESS",
+    description: "messages sent from one client address",
+    defaultText: "3000/1m",
   }),
   wsPingMs: setting(milliseconds.default(30_000), {
     env: "NATTER_WS_PING_MS",

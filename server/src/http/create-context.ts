@@ -1,10 +1,11 @@
 import type { IncomingMessage } from "node:http";
-import type { AccountsService } from "../services/accounts-service.js";
+import { clientAddressKey } from "../rate-limit/client-address.js";
+import type { Services } from "../services/services.js";
 import type { RequestContext, Transport } from "../trpc/context.js";
 import { readBearerToken } from "./bearer-token.js";
 
-/** Resolves the caller of an HTTP request once, from its bearer token. */
-export function httpContextFactory(accounts: AccountsService, transport: Transport) {
+/** Resolves the caller of an HTTP request once, from its bearer token and its address. */
+export function httpContextFactory({ accounts, writeLimits }: Services, transport: Transport) {
   return async ({ req }: { req: IncomingMessage }): Promise<RequestContext> => {
     const token = readBearerToken(req);
     const session = token ? await accounts.authenticate(token) : null;
@@ -13,6 +14,8 @@ export function httpContextFactory(accounts: AccountsService, transport: Transpo
       endedToken: token !== undefined && session === null,
       transport,
       userAgent: req.headers["user-agent"],
+      clientAddress: clientAddressKey(req.socket.remoteAddress),
+      writeLimits,
     };
   };
 }

@@ -182,6 +182,7 @@ function errorCodesByStatus(
     ...(BODY_METHODS.has(method) ? WITH_BODY : []),
     ...(hasPathParameters ? WITH_PATH_PARAMETERS : []),
     ...(meta?.errors ?? []),
+    ...(meta?.rateLimit ? (["RATE_LIMITED"] as const) : []),
   ]);
 }
 

@@ -12,7 +12,7 @@ import { BASE_HEADERS } from "./responses.js";
 export function createRestHandler(router: AppRouter, services: Services, logger: Logger) {
   const handler = createOpenApiNodeHttpHandler({
     router,
-    createContext: httpContextFactory(services.accounts, "rest"),
+    createContext: httpContextFactory(services, "rest"),
     maxBodySize: LIMITS.maxRequestBodyBytes,
     responseMeta: ({ paths, errors, ctx, type }) => {
       const path = paths?.[0];

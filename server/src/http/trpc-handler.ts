@@ -9,7 +9,7 @@ import { httpContextFactory } from "./create-context.js";
 
 /** Serves tRPC over HTTP (batching on); called with the procedure path(s) below the prefix. */
 export function createTrpcHttpHandler(router: AppRouter, services: Services, logger: Logger) {
-  const createContext = httpContextFactory(services.accounts, "http");
+  const createContext = httpContextFactory(services, "http");
   return (req: IncomingMessage, res: ServerResponse, path: string) =>
     nodeHTTPRequestHandler({
       req,

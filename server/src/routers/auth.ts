@@ -11,6 +11,7 @@ export function createAuthRouter({ accounts }: Services) {
     signUp: publicProcedure
       .meta({
         errors: ["USERNAME_TAKEN", "SIGNUP_CLOSED"],
+        rateLimit: "signUp",
         openapi: {
           method: "POST",
           path: "/users",
@@ -31,6 +32,7 @@ export function createAuthRouter({ accounts }: Services) {
     logIn: publicProcedure
       .meta({
         errors: ["INVALID_CREDENTIALS", "ACCOUNT_BANNED", "RATE_LIMITED"],
+        rateLimit: "logIn",
         openapi: {
           method: "POST",
           path: "/sessions",
@@ -44,7 +46,7 @@ export function createAuthRouter({ accounts }: Services) {
             400: "Invalid input",
             401: "Invalid username or password",
             403: "The account is banned (ACCOUNT_BANNED)",
-            429: "Too many failed log-ins for this username; see Retry-After",
+            429: "Too many failed log-ins for this username, or log-ins from this address; see Retry-After",
             500: "Internal server error",
           },
         },

@@ -26,6 +26,7 @@ export function createMessagesRouter({ messages }: Services) {
     send: userProcedure
       .meta({
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
+        rateLimit: "messageSend",
         openapi: {
           method: "POST",
           path: "/rooms/{roomId}/messages",

@@ -29,6 +29,7 @@ export function createRoomsRouter({ rooms }: Services) {
   return router({
     create: userProcedure
       .meta({
+        rateLimit: "roomCreate",
         openapi: {
           method: "POST",
           path: "/rooms",

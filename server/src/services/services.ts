@@ -1,4 +1,5 @@
 import type { RoomEventBus } from "../events/room-event-bus.js";
+import type { WriteLimits } from "../rate-limit/write-limits.js";
 import type { AccountsService } from "./accounts-service.js";
 import type { MessagesService } from "./messages-service.js";
 import type { ProfilesService } from "./profiles-service.js";
@@ -25,4 +26,6 @@ export interface Services {
   sessions: SessionsService;
   /** Images: upload, read back, avatars, the sweeper. */
   uploads: UploadsService;
+  /** Per-address and per-account rates of sign-ups, log-ins, room creations and sends. */
+  writeLimits: WriteLimits;
 }

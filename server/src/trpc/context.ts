@@ -1,4 +1,5 @@
 import type { AuthSession } from "../auth/auth-session.js";
+import type { WriteLimits } from "../rate-limit/write-limits.js";
 
 /** Which transport a call came in on. */
 export type Transport = "http" | "rest" | "ws";
@@ -16,6 +17,10 @@ export interface RequestContext {
   transport: Transport;
   /** The caller's User-Agent header, kept with the sessions it opens. */
   userAgent?: string | undefined;
+  /** The caller's address as per-address limits count it (`clientAddressKey`). */
+  clientAddress: string;
+  /** The write rate limits procedures with a `rateLimit` meta count against. */
+  writeLimits: WriteLimits;
   /** The live subscriptions of this WebSocket connection; absent on HTTP, which serves none. */
   subscriptions?: SubscriptionSlots;
   /**

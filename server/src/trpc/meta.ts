@@ -1,5 +1,6 @@
 import type { ErrorCode } from "@natter/shared";
 import type { OpenApiMeta } from "trpc-to-openapi";
+import type { WriteKind } from "../rate-limit/write-limits.js";
 
 /**
  * Who may call a procedure. Declared on every procedure; a procedure without it is denied.
@@ -22,4 +23,6 @@ export type ProcedureMeta = OpenApiMeta<{
    * Authorization header, an internal error); the OpenAPI document lists them per status.
    */
   errors?: readonly ErrorCode[];
+  /** The write rate limits (per address and per account) each call counts against; adds RATE_LIMITED. */
+  rateLimit?: WriteKind;
 }>;

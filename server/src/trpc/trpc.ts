@@ -22,7 +22,10 @@ export const router = t.router;
 /** Joins routers into one namespace, such as `rooms` built from two files. */
 export const mergeRouters = t.mergeRouters;
 
-/** Deny by default: a procedure that does not declare its access cannot be called. */
+/**
+ * Deny by default: a procedure that does not declare its access cannot be called. A write
+ * that declares a rate limit counts against it first, whichever transport carried it.
+ */
 const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
   if (!meta?.access) {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no access" });
@@ -31,6 +34,13 @@ const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
     throw toTRPCError(
       new NatterError("UNAUTHENTICATED", "This token has ended (logged out, expired or unknown): log in again"),
     );
+  }
+  if (meta.rateLimit) {
+    try {
+      await ctx.writeLimits.take(meta.rateLimit, { address: ctx.clientAddress, userId: ctx.session?.userId });
+    } catch (error) {
+      throw error instanceof NatterError ? toTRPCError(error) : error;
+    }
   }
   const slots = type === "subscription" ? ctx.subscriptions : undefined;
   if (slots) {

@@ -7,6 +7,7 @@ import type { SessionRevocations } from "../auth/session-revocations.js";
 import type { Clock } from "../clock/clock.js";
 import type { Config } from "../config/config.js";
 import { isOriginAllowed } from "../origin/origin-policy.js";
+import { clientAddressKey } from "../rate-limit/client-address.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext, SubscriptionSlots } from "../trpc/context.js";
@@ -60,7 +61,8 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     onTrackedEvent: () => {
       stats.deliveries += 1;
     },
-    createContext: async ({ res, connectionParams }): Promise<RequestContext> => {
+    createContext: async ({ req, res, connectionParams }): Promise<RequestContext> => {
+      const caller = { clientAddress: clientAddressKey(req.socket.remoteAddress), writeLimits: services.writeLimits };
       const subscriptions: SubscriptionSlots = { open: 0 };
       openSlots.add(subscriptions);
       res.once("close", () => openSlots.delete(subscriptions));
@@ -71,12 +73,12 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
         // A log-out that landed while the token was being checked was published before the
         // socket was tracked; asking again once it is tracked leaves no gap between the two.
         if ((await services.accounts.sessionExpiry(session.sessionId)) !== null) {
-          return { session, transport: "ws", subscriptions };
+          return { session, transport: "ws", subscriptions, ...caller };
         }
       }
       // A token that has ended is told so as an ending session is, never taken as anonymous.
       if (token) res.close(WS_CLOSE_CODES.sessionEnded, "session ended");
-      return { session: null, transport: "ws", subscriptions };
+      return { session: null, transport: "ws", subscriptions, ...caller };
     },
   });
 

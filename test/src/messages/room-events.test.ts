@@ -26,7 +26,8 @@ describe("rooms.events", () => {
     return ws;
   };
   beforeAll(async () => {
-    server = await startTestServer();
+    // One test sends 500 messages as one user within seconds, far above a person's rate.
+    server = await startTestServer({ config: { messageSendRatePerAccount: "10000/1m" } });
   });
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.close();

@@ -20,7 +20,13 @@ describe("password guesses sent at once", () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({
-      config: { loginMaxFailures: LIMIT, wsMessagesPerSecond: 10_000, wsMessageBurst: 10_000 },
+      // The per-username throttle is under test here, not the per-address rate of log-ins.
+      config: {
+        loginMaxFailures: LIMIT,
+        logInRatePerAddress: "100000/15m",
+        wsMessagesPerSecond: 10_000,
+        wsMessageBurst: 10_000,
+      },
     });
   });
   afterAll(() => server.stop());
