@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { findRefusedCharacter, TEXT_RULE_SUMMARY, type TextKind } from "../text/text-rules.js";
 
 /** An opaque identifier (UUIDv7 text); never sequential, never parsed by clients. */
 export const idSchema = z.string().min(1).max(64);
@@ -11,3 +12,16 @@ export const timestampSchema = z.iso.datetime();
  * (`Boolean("false")` is true); it leaves a pipe alone, so only `true` and `false` pass.
  */
 export const jsonBooleanSchema = z.boolean().pipe(z.boolean());
+
+/**
+ * The schema refusing the characters the text rule (`text/text-rules.ts`) forbids in text of
+ * this kind, with the rule in its description so that the API reference states it.
+ */
+export function followingTextRule<Schema extends z.ZodString>(schema: Schema, kind: TextKind, description: string) {
+  return schema
+    .check((ctx) => {
+      const problem = findRefusedCharacter(ctx.value, kind);
+      if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
+    })
+    .describe(`${description} ${TEXT_RULE_SUMMARY[kind]}`);
+}

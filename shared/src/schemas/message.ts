@@ -1,14 +1,18 @@
 import { z } from "zod";
 import { LIMITS } from "../limits.js";
-import { idSchema, timestampSchema } from "./common.js";
+import { followingTextRule, idSchema, timestampSchema } from "./common.js";
 import { pageLimitSchema } from "./pagination.js";
 import { attachmentIdsSchema, attachmentSchema } from "./upload.js";
 
-/** A message body: 1–4000 characters, not blank. */
-export const messageBodySchema = z
-  .string()
-  .max(LIMITS.messageBodyMax)
-  .refine((body) => body.trim().length > 0, "must not be blank");
+/** A message body: 1–4000 characters, not blank, following the text rule for bodies. */
+export const messageBodySchema = followingTextRule(
+  z
+    .string()
+    .max(LIMITS.messageBodyMax)
+    .refine((body) => body.trim().length > 0, "must not be blank"),
+  "body",
+  `1 to ${LIMITS.messageBodyMax} characters, not blank.`,
+);
 
 /** A message; a deleted one keeps its place as a tombstone with a null body. */
 export const messageSchema = z

@@ -1,23 +1,21 @@
 import { z } from "zod";
 import { LIMITS } from "../limits.js";
-import { idSchema, timestampSchema } from "./common.js";
+import type { TextKind } from "../text/text-rules.js";
+import { followingTextRule, idSchema, timestampSchema } from "./common.js";
 import { pageLimitSchema } from "./pagination.js";
 import { userSchema } from "./user.js";
 
-/** Free text of a profile field: trimmed; empty or null clears it. */
-function profileText(max: number) {
-  return z
-    .string()
-    .trim()
-    .max(max)
+/** Free text of a profile field, following the text rule for its kind: trimmed; empty or null clears it. */
+function profileText(max: number, kind: TextKind) {
+  return followingTextRule(z.string().trim().max(max), kind, `Up to ${max} characters; empty or null clears it.`)
     .nullable()
     .transform((text) => (text ? text : null));
 }
 
 /** `PATCH /me`: the fields to change; a field left out keeps its value. */
 export const updateProfileInputSchema = z.strictObject({
-  displayName: profileText(LIMITS.displayNameMax).optional(),
-  bio: profileText(LIMITS.bioMax).optional(),
+  displayName: profileText(LIMITS.displayNameMax, "name").optional(),
+  bio: profileText(LIMITS.bioMax, "body").optional(),
 });
 export type UpdateProfileInput = z.input<typeof updateProfileInputSchema>;
 

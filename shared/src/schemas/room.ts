@@ -1,13 +1,17 @@
 import { z } from "zod";
 import { LIMITS } from "../limits.js";
-import { idSchema, timestampSchema } from "./common.js";
+import { followingTextRule, idSchema, timestampSchema } from "./common.js";
 
 /** A member's role in a room: exactly one owner, any number of admins and members. */
 export const roomRoleSchema = z.enum(["owner", "admin", "member"]);
 export type RoomRole = z.infer<typeof roomRoleSchema>;
 
-/** A room name: 1–100 characters, not blank. */
-export const roomNameSchema = z.string().trim().min(1).max(LIMITS.roomNameMax);
+/** A room name: 1–100 characters, not blank, following the text rule for names. */
+export const roomNameSchema = followingTextRule(
+  z.string().trim().min(1).max(LIMITS.roomNameMax),
+  "name",
+  `1 to ${LIMITS.roomNameMax} characters after trimming.`,
+);
 
 /** A room as its readers see it. */
 export const roomSchema = z

@@ -10,10 +10,18 @@ export const usernameSchema = z
   .string()
   .min(LIMITS.usernameMin)
   .max(LIMITS.usernameMax)
-  .regex(/^[A-Za-z0-9_.@+-]+$/, "may contain only letters, digits, '_', '.', '-', '@' and '+'");
+  .regex(/^[A-Za-z0-9_.@+-]+$/, "may contain only letters, digits, '_', '.', '-', '@' and '+'")
+  .describe(
+    `${LIMITS.usernameMin} to ${LIMITS.usernameMax} ASCII letters, digits, '_', '.', '-', '@' and '+' (so no control, bidirectional or invisible characters); unique regardless of case.`,
+  );
 
-/** A password as typed; only its length is checked, the rest is up to the user. */
-export const passwordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
+/** A password as typed: its length is checked, and that it is not only spaces; the rest is up to the user. */
+export const passwordSchema = z
+  .string()
+  .min(LIMITS.passwordMin)
+  .max(LIMITS.passwordMax)
+  .refine((password) => password.trim().length > 0, "must not be only spaces")
+  .describe(`${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters, not only spaces.`);
 
 /** A user as anyone may see it. */
 export const userSchema = z

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { findRefusedCharacter } from "./text-rules.js";
+
+describe("findRefusedCharacter", () => {
+  it("lets ordinary text of any script through, emoji sequences included", () => {
+    for (const text of ["general", "Équipe café", "日本語のチャンネル", "שלום עולם", "👨‍👩‍👧 family", "می‌خواهم"]) {
+      expect(findRefusedCharacter(text, "name")).toBeUndefined();
+      expect(findRefusedCharacter(text, "body")).toBeUndefined();
+    }
+  });
+
+  it("refuses control characters, allowing newline and tab in message bodies only", () => {
+    expect(findRefusedCharacter("a\u0000b", "body")).toBe(
+      "must not contain a control character (U+0000 at position 1)",
+    );
+    expect(findRefusedCharacter("a\u0085b", "body")).toMatch(/control character \(U\+0085/);
+    expect(findRefusedCharacter("a\u007fb", "name")).toMatch(/control character/);
+    expect(findRefusedCharacter("line one\nline\ttwo", "body")).toBeUndefined();
+    expect(findRefusedCharacter("line one\nline two", "name")).toMatch(/U\+000A/);
+    expect(findRefusedCharacter("a\rb", "body")).toMatch(/U\+000D/);
+  });
+
+  it("refuses bidirectional overrides, embeddings and isolates everywhere", () => {
+    for (const codePoint of [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]) {
+      const text = `invoice${String.fromCodePoint(codePoint)}fdp.exe`;
+      expect(findRefusedCharacter(text, "name")).toMatch(/bidirectional/);
+      expect(findRefusedCharacter(text, "body")).toMatch(/bidirectional/);
+    }
+  });
+
+  it("refuses invisible marks in names but lets message bodies use direction marks", () => {
+    for (const mark of ["\u200e", "\u200f", "\u061c", "\u200b", "\u2060", "\ufeff"]) {
+      expect(findRefusedCharacter(`gen${mark}eral`, "name")).toMatch(/invisible/);
+    }
+    expect(findRefusedCharacter("price: \u200f100 ₪", "body")).toBeUndefined();
+  });
+
+  it("refuses line separators and unpaired surrogates", () => {
+    expect(findRefusedCharacter("a\u2028b", "body")).toMatch(/separator/);
+    expect(findRefusedCharacter("a\ud800b", "body")).toMatch(/unpaired surrogate \(U\+D800 at position 1\)/);
+    expect(findRefusedCharacter("\ud83d\ude00", "name")).toBeUndefined();
+  });
+});
