@@ -1,7 +1,8 @@
 /**
  * The codes natter's WebSocket server closes connections with. Clients branch on them:
  * reconnect (and resume subscriptions with `lastEventId`) after `goingAway`, `slowReader`
- * and `rateLimited`; ask the user to sign in again after `sessionEnded`. A peer that stops
+ * and `rateLimited`; ask the user to sign in again after `sessionEnded`; back off after
+ * `tooManyConnections`. A peer that stops
  * answering heartbeats is cut off without a close frame, so its client sees 1006.
  */
 export const WS_CLOSE_CODES = {
@@ -13,6 +14,12 @@ export const WS_CLOSE_CODES = {
   messageTooBig: 1009,
   /** The connection's session ended: logged out, password changed, or expired. */
   sessionEnded: 4401,
+  /**
+   * Refused at once: the client address, or the account, already holds as many WebSockets as
+   * the server allows (`NATTER_WS_MAX_CONNECTIONS_PER_ADDRESS` / `_PER_ACCOUNT`). Reconnecting
+   * at once fails the same way: close another connection first, or back off.
+   */
+  tooManyConnections: 4429,
   /**
    * The connection read its events too slowly and its unsent data passed the server's cap.
    * Nothing the server sent before the close is lost: reconnect and resume with `lastEventId`.

@@ -12,7 +12,10 @@ const MAX_SENDS = 3000;
 describe("a WebSocket reader that stops reading", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ config: { wsMaxBufferedBytes: CAP, wsPingMs: 600_000 } });
+    // One user sends until the reader is dropped: hundreds of messages, far above a person's rate.
+    server = await startTestServer({
+      config: { wsMaxBufferedBytes: CAP, wsPingMs: 600_000, messageSendRatePerAccount: "100000/1m" },
+    });
   });
   afterAll(() => server.stop());
 

@@ -84,7 +84,7 @@ export const configSchema = z.object({
   rateLimits: setting(z.enum(["on", "off"]).default("on"), {
     env: "NATTER_RATE_LIMITS",
     description:
-      "`off` turns off the write rates below, for load tests and benchmarks (the password throttles stay on)",
+      "`off` turns off the write rates and WebSocket ceilings below, for load tests and benchmarks (the password throttles stay on)",
   }),
   signUpRatePerAddress: setting(rateRuleSchema.prefault("100/1h"), {
     env: "NATTER_SIGN_UP_RATE_PER_ADDRESS",
@@ -116,6 +116,22 @@ export const configSchema = z.object({
     env: "NATTER_MESSAGE_SEND_RATE_PER_ADDRESS",
     description: "messages sent from one client address",
     defaultText: "3000/1m",
+  }),
+  wsMaxConnectionsPerAddress: setting(z.coerce.number().int().positive().default(1000), {
+    env: "NATTER_WS_MAX_CONNECTIONS_PER_ADDRESS",
+    description: "open WebSockets per client address (IPv6: per /64); one more is closed at once with 4429",
+  }),
+  wsMaxConnectionsPerAccount: setting(z.coerce.number().int().positive().default(50), {
+    env: "NATTER_WS_MAX_CONNECTIONS_PER_ACCOUNT",
+    description: "signed-in WebSockets per account; one more is closed with 4429",
+  }),
+  wsMaxSubscriptionsPerAccount: setting(z.coerce.number().int().positive().default(2000), {
+    env: "NATTER_WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT",
+    description: "live subscriptions per account over all its WebSockets; one more is refused with RATE_LIMITED",
+  }),
+  wsMaxAnonymousSubscriptionsPerAddress: setting(z.coerce.number().int().positive().default(2000), {
+    env: "NATTER_WS_MAX_ANONYMOUS_SUBSCRIPTIONS_PER_ADDRESS",
+    description: "live subscriptions of anonymous WebSockets per client address",
   }),
   wsPingMs: setting(milliseconds.default(30_000), {
     env: "NATTER_WS_PING_MS",

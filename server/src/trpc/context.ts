@@ -39,4 +39,15 @@ export interface TrackedSink {
 /** Counts one connection's open subscriptions, so that it cannot hold an unbounded number. */
 export interface SubscriptionSlots {
   open: number;
+  /** The slots this connection shares with others of its account (or, anonymous, its address). */
+  shared?: SharedSubscriptionSlots;
+}
+
+/** Subscription slots shared by several connections, under one ceiling. */
+export interface SharedSubscriptionSlots {
+  /** Takes a slot; false, taking nothing, at the ceiling. */
+  take(): boolean;
+  release(): void;
+  /** Said to a subscription refused at the ceiling. */
+  refusal: string;
 }

@@ -2,9 +2,9 @@ import { LIMITS, NatterError } from "@natter/shared";
 import type { SubscriptionSlots } from "./context.js";
 
 /**
- * Takes one of the connection's subscription slots, or refuses the subscription when none is
- * free: every stream holds a bus listener and a queue, so their number per connection is
- * bounded like everything else.
+ * Takes one of the connection's subscription slots, and one of those it shares with its
+ * account (or address), or refuses the subscription when either is full: every stream holds
+ * a bus listener and a queue, so their number is bounded like everything else.
  */
 export function takeSubscriptionSlot(slots: SubscriptionSlots): void {
   if (slots.open >= LIMITS.maxSubscriptionsPerConnection) {
@@ -13,7 +13,14 @@ export function takeSubscriptionSlot(slots: SubscriptionSlots): void {
       `A connection may hold at most ${LIMITS.maxSubscriptionsPerConnection} subscriptions; stop one first`,
     );
   }
+  if (slots.shared && !slots.shared.take()) throw new NatterError("RATE_LIMITED", slots.shared.refusal);
   slots.open += 1;
+}
+
+/** Gives a slot back. */
+export function releaseSubscriptionSlot(slots: SubscriptionSlots): void {
+  slots.open -= 1;
+  slots.shared?.release();
 }
 
 /** The same stream, giving its slot back however it ends (completed, failed or stopped). */
@@ -21,6 +28,6 @@ export async function* releasingSlot<T>(stream: AsyncIterable<T>, slots: Subscri
   try {
     yield* stream;
   } finally {
-    slots.open -= 1;
+    releaseSubscriptionSlot(slots);
   }
 }

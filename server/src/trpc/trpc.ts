@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { RequestContext } from "./context.js";
 import { toErrorBody, toTRPCError, trpcErrorShape } from "./error-mapping.js";
 import type { ProcedureMeta } from "./meta.js";
-import { releasingSlot, takeSubscriptionSlot } from "./subscription-slots.js";
+import { releaseSubscriptionSlot, releasingSlot, takeSubscriptionSlot } from "./subscription-slots.js";
 
 const t = initTRPC
   .context<RequestContext>()
@@ -52,7 +52,7 @@ const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
   }
   const result = await next();
   if (slots && result.ok && isAsyncIterable(result.data)) return { ...result, data: releasingSlot(result.data, slots) };
-  if (slots) slots.open -= 1;
+  if (slots) releaseSubscriptionSlot(slots);
   if (!result.ok && result.error.cause instanceof NatterError) throw toTRPCError(result.error.cause);
   return result;
 });

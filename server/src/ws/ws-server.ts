@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { LIMITS, WS_CLOSE_CODES } from "@natter/shared";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
+import type { AuthSession } from "../auth/auth-session.js";
 import type { SessionRevocations } from "../auth/session-revocations.js";
 import type { Clock } from "../clock/clock.js";
 import type { Config } from "../config/config.js";
@@ -11,6 +12,7 @@ import { clientAddressKey } from "../rate-limit/client-address.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext, SubscriptionSlots } from "../trpc/context.js";
+import { ConnectionCeilings } from "./connection-ceilings.js";
 import { createSharedEventEncoder } from "./event-encoder.js";
 import { guardedWebSocketClass, type WebSocketStats } from "./guarded-socket.js";
 import { SessionSockets } from "./session-sockets.js";
@@ -32,8 +34,9 @@ export interface WebSocketServerDeps {
  * The tRPC WebSocket endpoint, upgraded from the HTTP server at `path`. Safe by default:
  * browser origins outside the allowlist are refused, messages are capped in size (closed
  * with `messageTooBig`) and rate (`rateLimited`), quiet peers are pinged and cut off when
- * they do not answer, slow readers are dropped (`slowReader`), and sockets close when
- * their session ends (`sessionEnded`).
+ * they do not answer, slow readers are dropped (`slowReader`), sockets close when their
+ * session ends (`sessionEnded`), and connections and subscriptions per client address and
+ * per account are capped (`tooManyConnections`, RATE_LIMITED).
  */
 export function attachWebSocketServer(deps: WebSocketServerDeps) {
   const { httpServer, router, services, config, logger, path } = deps;
@@ -52,6 +55,13 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     }),
   });
   const sessionSockets = new SessionSockets({ accounts: services.accounts, clock: deps.clock, logger });
+  const ceilings = new ConnectionCeilings({
+    enabled: config.rateLimits === "on",
+    maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
+    maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
+    maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
+    maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
+  });
 
   const handler = serveTRPCOverWebSocket({
     wss,
@@ -62,23 +72,31 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       stats.deliveries += 1;
     },
     createContext: async ({ req, res, connectionParams }): Promise<RequestContext> => {
-      const caller = { clientAddress: clientAddressKey(req.socket.remoteAddress), writeLimits: services.writeLimits };
+      const clientAddress = clientAddressKey(req.socket.remoteAddress);
       const subscriptions: SubscriptionSlots = { open: 0 };
       openSlots.add(subscriptions);
       res.once("close", () => openSlots.delete(subscriptions));
+      const context = (session: AuthSession | null): RequestContext => {
+        subscriptions.shared = ceilings.subscriptionsOf(session?.userId, clientAddress);
+        return { session, transport: "ws", clientAddress, writeLimits: services.writeLimits, subscriptions };
+      };
       const token = connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
       if (session) {
+        const release = ceilings.admitAccount(session.userId);
+        if (!release) {
+          res.close(WS_CLOSE_CODES.tooManyConnections, "too many connections for this account");
+          return context(null);
+        }
+        res.once("close", release);
         sessionSockets.track(session, res);
         // A log-out that landed while the token was being checked was published before the
         // socket was tracked; asking again once it is tracked leaves no gap between the two.
-        if ((await services.accounts.sessionExpiry(session.sessionId)) !== null) {
-          return { session, transport: "ws", subscriptions, ...caller };
-        }
+        if ((await services.accounts.sessionExpiry(session.sessionId)) !== null) return context(session);
       }
       // A token that has ended is told so as an ending session is, never taken as anonymous.
       if (token) res.close(WS_CLOSE_CODES.sessionEnded, "session ended");
-      return { session: null, transport: "ws", subscriptions, ...caller };
+      return context(null);
     },
   });
 
@@ -93,7 +111,14 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       logger.warn({ origin: req.headers.origin }, "websocket origin refused");
       return rejectUpgrade(socket, 403, "Forbidden");
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    const address = clientAddressKey(req.socket.remoteAddress);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Refused after the upgrade, so that browsers, which never see an upgrade's status, see why.
+      const release = ceilings.admitAddress(address);
+      if (!release) return ws.close(WS_CLOSE_CODES.tooManyConnections, "too many connections from this address");
+      ws.once("close", release);
+      wss.emit("connection", ws, req);
+    });
   };
   httpServer.on("upgrade", onUpgrade);
 

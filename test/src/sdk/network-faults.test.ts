@@ -16,7 +16,8 @@ describe("@natter/client on a network that drops connections", () => {
   const seed = Number(process.env.NATTER_FAULT_SEED ?? Date.now() % 1_000_000);
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Each client sends hundreds of messages within seconds, far above a person's rate.
+    server = await startTestServer({ config: { messageSendRatePerAccount: "100000/1m" } });
     proxy = await startFlakyProxy(server.url, { dropChance: DROP_CHANCE, seed });
   });
   afterAll(async () => {
