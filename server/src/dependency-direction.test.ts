@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
  */
 const LAYERS: readonly (readonly string[])[] = [
   ["clock", "config", "origin", "logger.ts", "version.ts"],
+  ["rate-limit"],
   ["auth", "events", "uploads"],
   ["services"],
   ["trpc", "metrics"],

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { RateLimitRule } from "../rate-limit/rate-limit-store.js";
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -11,7 +10,7 @@ export const rateRuleSchema = z
   .string()
   .trim()
   .regex(/^\d+\/\d+[smhd]$/, "write it as <count>/<window>, such as 100/1h or 30/10s")
-  .transform((text): RateLimitRule => {
+  .transform((text): { limit: number; windowMs: number } => {
     const [count = "", window = ""] = text.split("/");
     const unit = window.slice(-1) as keyof typeof UNIT_MS;
     return { limit: Number(count), windowMs: Number(window.slice(0, -1)) * UNIT_MS[unit] };

@@ -1,5 +1,3 @@
-import { isIPv6 } from "node:net";
-
 /**
  * The address a client is counted under by per-address limits. An IPv4 address counts as
  * itself (also when it arrives IPv4-mapped, `::ffff:10.0.0.1`); an IPv6 address counts as its
@@ -10,7 +8,8 @@ export function clientAddressKey(remoteAddress: string | undefined): string {
   if (!remoteAddress) return "unknown";
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remoteAddress);
   if (mapped?.[1]) return mapped[1];
-  if (!isIPv6(remoteAddress)) return remoteAddress;
+  // Socket addresses are valid IPs, and only IPv6 ones hold a colon.
+  if (!remoteAddress.includes(":")) return remoteAddress;
   return `${expandIPv6(remoteAddress).slice(0, 4).join(":")}::/64`;
 }
 
