@@ -26,7 +26,7 @@ const MODULE = import.meta.url;
 async function serveNatter(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "natter-login-lag-"));
   const server = await startNatterServer({
-    config: loadConfig({ port: 0, databaseUrl: join(dir, "bench.db"), logLevel: "silent" }, {}),
+    config: loadConfig({ port: 0, databaseUrl: join(dir, "bench.db"), logLevel: "silent", rateLimits: "off" }, {}),
   });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   serveChild(server.url, {

@@ -33,7 +33,7 @@ function measured() {
 async function serveNatter(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "natter-memory-"));
   const server = await startNatterServer({
-    config: loadConfig({ port: 0, databaseUrl: join(dir, "bench.db"), logLevel: "silent" }, {}),
+    config: loadConfig({ port: 0, databaseUrl: join(dir, "bench.db"), logLevel: "silent", rateLimits: "off" }, {}),
   });
   serveChild(server.url, {
     command: measured,

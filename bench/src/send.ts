@@ -48,7 +48,7 @@ async function post(url: string, path: string, body: unknown, token?: string) {
 /** Starts natter on `file` and signs up a user with a room. */
 async function natterWithRoom(file: string) {
   const server = await startNatterServer({
-    config: loadConfig({ port: 0, databaseUrl: file, logLevel: "silent" }, {}),
+    config: loadConfig({ port: 0, databaseUrl: file, logLevel: "silent", rateLimits: "off" }, {}),
   });
   const { token } = await post(server.url, "/api/v1/users", { username: "sender", password: "bench password" });
   const { room } = await post(server.url, "/api/v1/rooms", { name: "send", open: false }, token);
