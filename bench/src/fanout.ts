@@ -15,7 +15,7 @@
  *
  *   npm run bench:fanout
  *   FANOUT_SUBSCRIBERS=100,1000 FANOUT_DELIVERIES=50000 FANOUT_REPS=3 npm run bench:fanout
- *   FANOUT_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:fanout
+ *   FANOUT_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:fanout
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -352,11 +352,13 @@ const SERVER_ROLES: Record<Kind, string> = {
 };
 
 async function run(kind: Kind, subscribers: number, messages: number): Promise<RunResult> {
-  const server = await BenchChild.start<string>(MODULE, [SERVER_ROLES[kind]], {
-    NATTER_RATE_LIMITS: "off",
+  const server = await BenchChild.start<string>(
+    MODULE,
+    [SERVER_ROLES[kind]],
+    { NATTER_RATE_LIMITS: "off" },
     // Such as "--cpu-prof --cpu-prof-dir=/tmp/profiles", to profile the servers only.
-    ...(process.env.FANOUT_SERVER_NODE_OPTIONS && { NODE_OPTIONS: process.env.FANOUT_SERVER_NODE_OPTIONS }),
-  });
+    process.env.FANOUT_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [],
+  );
   const watchers = await Promise.all(
     Array.from({ length: WATCHER_PROCESSES }, () => BenchChild.start<null>(MODULE, ["watch"])),
   );

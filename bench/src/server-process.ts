@@ -45,12 +45,17 @@ export class BenchChild<Info = unknown> {
   ) {}
 
   /** Forks `moduleUrl` with `args`; resolves once the child says it is ready. */
-  static start<Info>(moduleUrl: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<BenchChild<Info>> {
+  static start<Info>(
+    moduleUrl: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+    execArgv: string[] = [],
+  ): Promise<BenchChild<Info>> {
     // The child inherits tsx's loader through execArgv.
     const child = fork(new URL(moduleUrl).pathname, args, {
       stdio: "inherit",
       env: { ...process.env, ...env },
-      execArgv: [...process.execArgv, "--expose-gc"],
+      execArgv: [...process.execArgv, "--expose-gc", ...execArgv],
     });
     return new Promise((resolve, reject) => {
       child.once("error", reject);
