@@ -54,6 +54,8 @@ describe("natter installed from its tarballs", () => {
     const child: ChildProcess = spawn("npx", ["natter", "serve", "--port", "0", "--db", "data/natter.db"], {
       cwd: project,
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: npx does not pass SIGTERM on, so the group is signalled.
+      detached: true,
     });
     let output = "";
     child.stdout?.on("data", (chunk) => {
@@ -82,7 +84,7 @@ describe("natter installed from its tarballs", () => {
       expect(signUp.status).toBe(201);
       expect((await fetch(`${url}/docs/`)).status).toBe(200);
     } finally {
-      child.kill("SIGTERM");
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
     }
     // npx may pass the signal on or die of it; either way the server stops when asked.
     expect([
