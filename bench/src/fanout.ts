@@ -28,7 +28,7 @@ import { Server as SocketIOServer } from "socket.io";
 import { io as connectSocketIO, type Socket as SocketIOSocket } from "socket.io-client";
 import WebSocket, { WebSocketServer } from "ws";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
-import { fixed, percentile } from "./stats.js";
+import { fixed, median, percentile } from "./stats.js";
 
 const SUBSCRIBER_COUNTS = (process.env.FANOUT_SUBSCRIBERS ?? "100,1000").split(",").map(Number);
 /** Deliveries per run; messages = deliveries / subscribers. */
@@ -417,12 +417,6 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
     await server.stop();
   }
 }
-
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
 
 async function main(): Promise<void> {
   console.log(

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig, startNatterServer } from "@natter/server";
 import { BenchChild, serveChild } from "./server-process.js";
-import { fixed, percentile } from "./stats.js";
+import { fixed, median, percentile } from "./stats.js";
 
 const LOGINS = Number(process.env.LAG_LOGINS ?? 50);
 const REPS = Number(process.env.LAG_REPS ?? 3);
@@ -100,12 +100,6 @@ async function once(phase: "idle" | "log-ins") {
     await server.stop();
   }
 }
-
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
 
 async function main(): Promise<void> {
   console.log(

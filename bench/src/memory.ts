@@ -14,7 +14,7 @@ import { type AppRouter, loadConfig, startNatterServer } from "@natter/server";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import WebSocket, { WebSocketServer } from "ws";
 import { BenchChild, serveChild } from "./server-process.js";
-import { fixed, percentile } from "./stats.js";
+import { fixed, median } from "./stats.js";
 
 const SOCKETS = Number(process.env.MEMORY_SOCKETS ?? 1000);
 const REPS = Number(process.env.MEMORY_REPS ?? 3);
@@ -130,12 +130,6 @@ async function measure(kind: Kind) {
     await server.stop();
   }
 }
-
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
 
 async function main(): Promise<void> {
   console.log(

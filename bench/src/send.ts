@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { loadConfig, startNatterServer } from "@natter/server";
 import SQLite from "better-sqlite3";
 import { BenchChild, serveChild } from "./server-process.js";
-import { fixed, percentile } from "./stats.js";
+import { fixed, median, percentile } from "./stats.js";
 
 const REQUESTS = Number(process.env.SEND_REQUESTS ?? 3000);
 const CONNECTIONS = Number(process.env.SEND_CONNECTIONS ?? 50);
@@ -214,12 +214,6 @@ async function load(call: Call, target: Target) {
   latencies.sort((a, b) => a - b);
   return { perSecond: REQUESTS / seconds, p99: percentile(latencies, 0.99) };
 }
-
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
 
 async function main(): Promise<void> {
   console.log(
