@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AppRouter, loadConfig, startNatterServer } from "@natter/server";
+import { type AppRouter, loadConfig, startNatterServer } from "natter";
 import type { RoomEvent } from "@natter/shared";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import { Server as SocketIOServer } from "socket.io";

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { loadConfig, startNatterServer } from "@natter/server";
+import { loadConfig, startNatterServer } from "natter";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median, percentile } from "./stats.js";
 

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig, startNatterServer } from "@natter/server";
+import { loadConfig, startNatterServer } from "natter";
 import { fixed, summarize } from "./stats.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 60);

@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { loadConfig, startNatterServer } from "@natter/server";
+import { loadConfig, startNatterServer } from "natter";
 import { fixed, summarize } from "./stats.js";
 
 const MIB = 1024 * 1024;

@@ -1,4 +1,4 @@
-import type { AppRouter as ServerAppRouter } from "@natter/server";
+import type { AppRouter as ServerAppRouter } from "natter";
 import type {
   AnyTRPCProcedure,
   AnyTRPCRouter,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { createLogger, loadConfig, type NatterServer, startNatterServer } from "@natter/server";
+import { createLogger, loadConfig, type NatterServer, startNatterServer } from "natter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpClient, rest, signUp, wsClient } from "./harness/index.js";
 

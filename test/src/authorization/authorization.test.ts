@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type AppRouter, createAppRouter } from "@natter/server";
+import { type AppRouter, createAppRouter } from "natter";
 import { ERROR_HTTP_STATUS, type ErrorCode } from "@natter/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentedOperations, isDocumented, signUp, startTestServer, type TestServer } from "../harness/index.js";

@@ -1,4 +1,4 @@
-import type { AppRouter } from "@natter/server";
+import type { AppRouter } from "natter";
 import { rest } from "../harness/index.js";
 import type { Outcome } from "./matrix.js";
 

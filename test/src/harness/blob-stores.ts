@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import type { ConfigInput } from "@natter/server";
+import type { ConfigInput } from "natter";
 import S3rver from "s3rver";
 
 /** The two places natter can keep uploads; upload tests run once against each. */

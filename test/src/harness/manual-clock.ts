@@ -1,4 +1,4 @@
-import type { Clock } from "@natter/server";
+import type { Clock } from "natter";
 
 /** A clock that stands still until a test moves it. */
 export class ManualClock implements Clock {

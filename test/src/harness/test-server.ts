@@ -9,7 +9,7 @@ import {
   loadConfig,
   type NatterServer,
   startNatterServer,
-} from "@natter/server";
+} from "natter";
 
 /** A real natter server on an ephemeral loopback port with its own SQLite file. */
 export interface TestServer extends NatterServer {

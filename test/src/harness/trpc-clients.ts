@@ -1,4 +1,4 @@
-import type { AppRouter } from "@natter/server";
+import type { AppRouter } from "natter";
 import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from "@trpc/client";
 import WebSocket from "ws";
 

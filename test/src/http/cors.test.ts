@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "@natter/server";
+import { ConfigError, loadConfig } from "natter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../harness/index.js";
 

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ConnectionState, createNatterClient, type NatterClient, type RoomEvent } from "@natter/client";
-import { loadConfig, type NatterServer, startNatterServer } from "@natter/server";
+import { loadConfig, type NatterServer, startNatterServer } from "natter";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRoom, signUpMany } from "../harness/index.js";
 import { send } from "../messages/room-fixtures.js";
