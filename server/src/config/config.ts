@@ -161,10 +161,6 @@ export const configSchema = z.object({
     env: "NATTER_WS_MESSAGE_BURST",
     description: "...and in one burst",
   }),
-  wsSessionCheckMs: setting(milliseconds.default(30_000), {
-    env: "NATTER_WS_SESSION_CHECK_MS",
-    description: "how often open WebSockets are checked for expired sessions (close 4401)",
-  }),
   signup: setting(z.enum(["open", "closed"]).default("open"), {
     env: "NATTER_SIGNUP",
     description:
