@@ -38,8 +38,8 @@ export interface Composition {
 
 /**
  * The one place that chooses how shared state is kept (event and signal buses, session
- * revocations, the stores the password throttles and write rate limits count in, the password
- * hasher, blob storage, the upload quota) and builds the services on it.
+ * revocations, the stores the password throttles, write rate limits and upload byte allowance
+ * count in, the password hasher, blob storage) and builds the services on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
 export function composeServer({ db, clock, config, blobs }: CompositionDeps): Composition {
@@ -88,7 +88,7 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
       db,
       clock,
       blobs,
-      quota: new UploadQuota({ bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
+      quota: new UploadQuota({ store: rateLimitStore, bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
       maxBytes: config.uploadMaxBytes,
       unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
     }),

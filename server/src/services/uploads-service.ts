@@ -208,10 +208,7 @@ export class UploadsService {
       if (size > maxBytes) {
         throw new NatterError("PAYLOAD_TOO_LARGE", `An upload may hold at most ${maxBytes} bytes`);
       }
-      const retryAfterSeconds = quota.take(session.userId, chunk.length, clock.now());
-      if (retryAfterSeconds > 0) {
-        throw new NatterError("RATE_LIMITED", "Upload allowance used up; try again later", { retryAfterSeconds });
-      }
+      await quota.take(session.userId, chunk.length, clock.now());
       if (sniffed.state === "need-more") sniffed = checkImage(sniffer.push(chunk));
       hash.update(chunk);
       if (!sink.write(chunk)) await once(sink, "drain");
