@@ -53,7 +53,7 @@ describe("RoomEventsService.watch", () => {
 
   beforeEach(async () => {
     database = openDatabase(":memory:");
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     const { db } = database;
     await db
       .insertInto("users")
