@@ -8,6 +8,7 @@ export {
   openDatabase,
 } from "./dialect/open-database.js";
 export { withStatementCache } from "./dialect/sqlite/statement-cache.js";
+export { isRetryableConflict } from "./errors/retryable-conflict.js";
 export { isUniqueViolation } from "./errors/unique-violation.js";
 export { uuidV7 } from "./ids/uuid-v7.js";
 export {

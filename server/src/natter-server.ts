@@ -55,7 +55,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
   );
   const blobs = await openBlobStore(config);
-  const { services, revocations } = composeServer({ db, clock, config, blobs });
+  const { services, revocations } = composeServer({ db, engine: database.engine, clock, config, blobs });
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
