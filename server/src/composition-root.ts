@@ -1,4 +1,4 @@
-import type { Database } from "@natter/db";
+import type { Database, DatabaseEngine } from "@natter/db";
 import type { Kysely } from "kysely";
 import { PasswordGuessThrottle } from "./auth/password-guess-throttle.js";
 import { PasswordHasher } from "./auth/password-hasher.js";
@@ -14,6 +14,7 @@ import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
 import { RoomSignalsService } from "./services/room-signals-service.js";
+import { RoomWriter } from "./services/room-writes/room-writer.js";
 import { RoomsService } from "./services/rooms/rooms-service.js";
 import type { Services } from "./services/services.js";
 import { SessionsService } from "./services/sessions-service.js";
@@ -23,6 +24,8 @@ import { UploadQuota } from "./uploads/upload-quota.js";
 
 export interface CompositionDeps {
   db: Kysely<Database>;
+  /** The engine behind `db`: how room changes are serialised depends on it. */
+  engine: DatabaseEngine;
   clock: Clock;
   config: Config;
   /** Where uploaded bytes are kept: opened beforehand (`openBlobStore`), as opening is asynchronous. */
@@ -42,8 +45,9 @@ export interface Composition {
  * hasher, blob storage, the upload quota) and builds the services on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
-export function composeServer({ db, clock, config, blobs }: CompositionDeps): Composition {
+export function composeServer({ db, engine, clock, config, blobs }: CompositionDeps): Composition {
   const events = new InProcessRoomEventBus();
+  const writer = new RoomWriter({ db, engine, clock, events });
   const signals = new InProcessRoomSignalBus();
   const revocations = new SessionRevocations();
   // Separate stores, so that a flood of one kind of key cannot fill the room of another.
@@ -78,8 +82,8 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
   const services: Services = {
     accounts,
     events,
-    rooms: new RoomsService({ db, clock, events }),
-    messages: new MessagesService({ db, clock, events, blobs }),
+    rooms: new RoomsService({ db, writer }),
+    messages: new MessagesService({ db, writer, blobs }),
     roomEvents: new RoomEventsService({ db, events }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
     profiles: new ProfilesService({ db }),

@@ -46,8 +46,8 @@ export interface NatterServer {
 export async function startNatterServer({ config, clock = systemClock, logger }: StartOptions): Promise<NatterServer> {
   const log = logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   await assertPortAvailable(config.host, config.port);
-  const database = openDatabase(config.databaseUrl);
-  const { applied } = await migrateToLatest(database.db);
+  const database = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const { applied } = await migrateToLatest(database);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
 
   const metrics = new Metrics();
@@ -55,7 +55,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
   );
   const blobs = await openBlobStore(config);
-  const { services, revocations } = composeServer({ db, clock, config, blobs });
+  const { services, revocations } = composeServer({ db, engine: database.engine, clock, config, blobs });
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
@@ -79,6 +79,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       router,
       services,
       db,
+      engine: database.engine,
       logger: log,
       version: SERVER_VERSION,
       openApiDocument,
