@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ErrorBody, LIMITS, NatterError } from "@natter/shared";
 import type { Logger } from "pino";
-import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import { procedureMeta, responseHeadersFor } from "../trpc/procedure-meta.js";
@@ -10,26 +9,34 @@ import { BASE_HEADERS } from "./responses.js";
 
 /** Serves the REST paths of every procedure with OpenAPI meta; called with the path below the prefix. */
 export function createRestHandler(router: AppRouter, services: Services, logger: Logger) {
-  const handler = createOpenApiNodeHttpHandler({
-    router,
-    createContext: httpContextFactory(services, "rest"),
-    maxBodySize: LIMITS.maxRequestBodyBytes,
-    responseMeta: ({ paths, errors, ctx, type }) => {
-      const path = paths?.[0];
-      const status = errors.length === 0 && path ? procedureMeta(router, path)?.successStatus : undefined;
-      const headers = { ...BASE_HEADERS, ...responseHeadersFor(router, { paths, errors, ctx, type }) };
-      return { headers, ...(status && { status }) };
-    },
-    onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "procedure failed");
-    },
-  });
+  // Made at the first REST call: trpc-to-openapi is over half the server's code, and outside
+  // production it generates the whole document to validate the router when a handler is made.
+  const createHandler = async () => {
+    const { createOpenApiNodeHttpHandler } = await import("trpc-to-openapi");
+    return createOpenApiNodeHttpHandler({
+      router,
+      createContext: httpContextFactory(services, "rest"),
+      maxBodySize: LIMITS.maxRequestBodyBytes,
+      responseMeta: ({ paths, errors, ctx, type }) => {
+        const path = paths?.[0];
+        const status = errors.length === 0 && path ? procedureMeta(router, path)?.successStatus : undefined;
+        const headers = { ...BASE_HEADERS, ...responseHeadersFor(router, { paths, errors, ctx, type }) };
+        return { headers, ...(status && { status }) };
+      },
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          logger.error({ err: error.cause ?? error, path }, "procedure failed");
+      },
+    });
+  };
+  let handler: ReturnType<typeof createHandler> | undefined;
 
   return async (req: IncomingMessage & { query?: unknown }, res: ServerResponse, target: string) => {
     req.url = target;
     req.query = parseQuery(target);
     reshapeErrorBodies(res);
-    await handler(req, res);
+    handler ??= createHandler();
+    await (await handler)(req, res);
   };
 }
 
