@@ -1,4 +1,5 @@
 import type { Member, Message, NatterClient, Room, RoomEvent, RoomWatch, User } from "@natter/client";
+import { AttachmentImages } from "../images/attachment-images.js";
 import { type Observable, observable } from "../state/observable.js";
 import { ConnectionMonitor } from "./connection-monitor.js";
 import { SendQueue } from "./send-queue.js";
@@ -33,6 +34,7 @@ export class ChatSession {
   readonly usernames: Usernames;
   readonly outbox: SendQueue;
   readonly connection: ConnectionMonitor;
+  readonly images: AttachmentImages;
   /** The room on screen; its new messages count as read while the page is visible. */
   readonly activeRoomId: Observable<string | null> = observable<string | null>(null);
 
@@ -48,12 +50,17 @@ export class ChatSession {
     this.client = client;
     this.me = me;
     this.usernames = new Usernames(client);
+    this.images = new AttachmentImages(client);
     this.usernames.remember([{ userId: me.id, username: me.username }]);
     this.connection = new ConnectionMonitor(() => this.#refreshQuietly());
     this.outbox = new SendQueue({
       storageKey: `natter.outbox.${me.id}`,
       send: (item) =>
-        client.sendMessage(item.roomId, item.body, { clientMessageId: item.clientMessageId, maxAttempts: 3 }),
+        client.sendMessage(item.roomId, item.body, {
+          clientMessageId: item.clientMessageId,
+          maxAttempts: 3,
+          ...(item.attachmentIds && { attachmentIds: [...item.attachmentIds] }),
+        }),
       onSent: (item, message) => this.#addMessages(item.roomId, [message]),
     });
   }
@@ -77,6 +84,7 @@ export class ChatSession {
     this.#watches.clear();
     this.outbox.stop();
     this.connection.stop();
+    this.images.dispose();
   }
 
   /** Fetches the joined rooms and their unread counts; watches new ones, forgets the ones left. */
@@ -144,11 +152,12 @@ export class ChatSession {
     }
   }
 
-  /** Queues a message; it goes out now, or when the network is back. */
-  send(roomId: string, body: string): void {
+  /** Queues a message with images already uploaded; it goes out now, or when the network is back. */
+  send(roomId: string, body: string, attachmentIds: readonly string[] = []): void {
     const history = this.histories.get()[roomId];
     const room = this.rooms.get().find((candidate) => candidate.id === roomId);
-    this.outbox.enqueue(roomId, body, Math.max(history?.messages.at(-1)?.seq ?? 0, room?.lastSeq ?? 0));
+    const afterSeq = Math.max(history?.messages.at(-1)?.seq ?? 0, room?.lastSeq ?? 0);
+    this.outbox.enqueue(roomId, body, afterSeq, attachmentIds);
   }
 
   async edit(message: Message, body: string): Promise<void> {
