@@ -59,6 +59,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
   let browser: Browser;
   let alice: Person;
   let bob: Person;
+  let carol: Person;
   const axeFindings: Record<string, AxeFinding[]> = {};
   const roomName = "tea-room";
 
@@ -319,7 +320,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
   });
 
   it("is readable and usable at 320 px wide", async () => {
-    const carol = await person("carol", { width: 320, height: 640 });
+    carol = await person("carol", { width: 320, height: 640 });
     await signUp(carol);
     await screenshot(carol.page, "07-narrow-rooms");
     await carol.page.getByRole("link", { name: "Discover" }).click();
@@ -333,6 +334,59 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(carol.page, "08-narrow-room");
     await checkAccessibility(carol.page, "room-narrow");
+  });
+
+  it("lets the owner and admins manage people and the room, live for everyone", async () => {
+    const panelOf = (page: Page) => page.getByRole("complementary", { name: "Members" });
+    const rowOf = (page: Page, name: string) => panelOf(page).getByRole("listitem").filter({ hasText: name });
+    await openRoom(alice.page, roomName);
+    await alice.page.getByRole("button", { name: "Members (3)" }).click();
+    await bob.page.getByRole("button", { name: "Members (3)" }).click();
+    // A member manages nobody and sees no room settings.
+    await rowOf(bob.page, "carol").waitFor();
+    expect(
+      await panelOf(bob.page)
+        .getByRole("button", { name: /^Manage/ })
+        .count(),
+    ).toBe(0);
+    expect(await panelOf(bob.page).getByRole("button", { name: "Close the room" }).count()).toBe(0);
+
+    await alice.page.getByRole("button", { name: "Manage bob" }).click();
+    await alice.page.getByRole("button", { name: "Make admin" }).click();
+    await rowOf(bob.page, "bob").getByText("admin", { exact: true }).waitFor();
+    await checkAccessibility(alice.page, "members-manage");
+
+    // Bob, now an admin, closes the room; Alice sees it closed.
+    await panelOf(bob.page).getByRole("button", { name: "Close the room" }).click();
+    await alice.page.getByRole("heading", { level: 1, name: roomName }).getByText("closed").waitFor();
+    await panelOf(bob.page).getByRole("button", { name: "Open the room" }).waitFor();
+
+    // An admin removes a member, who is told so and loses the room.
+    await bob.page.getByRole("button", { name: "Manage carol" }).click();
+    await bob.page.getByRole("button", { name: "Remove…" }).click();
+    await bob.page.getByRole("button", { name: "Remove carol" }).click();
+    await carol.page.getByText(`You were removed from ${roomName}.`).waitFor();
+    await rowOf(alice.page, "carol").waitFor({ state: "detached" });
+    await alice.page.getByRole("button", { name: "Members (2)" }).waitFor();
+
+    // The owner hands the room over: the old owner becomes an admin.
+    await alice.page.getByRole("button", { name: "Manage bob" }).click();
+    await alice.page.getByRole("button", { name: "Make owner…" }).click();
+    await screenshot(alice.page, "09-members-manage");
+    await alice.page.getByRole("button", { name: "Make bob owner" }).click();
+    await rowOf(bob.page, "bob").getByText("owner", { exact: true }).waitFor();
+    await rowOf(bob.page, "alice").getByText("admin", { exact: true }).waitFor();
+    await panelOf(bob.page).getByRole("button", { name: "Delete the room…" }).waitFor();
+    await rowOf(alice.page, "bob").getByText("owner", { exact: true }).waitFor();
+    expect(await panelOf(alice.page).getByRole("button", { name: "Delete the room…" }).count()).toBe(0);
+    await panelOf(bob.page).getByRole("button", { name: "Open the room" }).click();
+    await alice.page
+      .getByRole("heading", { level: 1, name: roomName })
+      .getByText("closed")
+      .waitFor({ state: "detached" });
+    await alice.page.getByRole("button", { name: "Members (2)" }).click();
+    await bob.page.getByRole("button", { name: "Members (2)" }).click();
+
     await carol.context.close();
     expect(carol.problems).toEqual({ consoleErrors: [], offMachineRequests: [] });
   });

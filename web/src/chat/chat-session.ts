@@ -35,6 +35,8 @@ export class ChatSession {
   readonly outbox: SendQueue;
   readonly connection: ConnectionMonitor;
   readonly images: AttachmentImages;
+  /** Something that happened to the user that they should hear of (removed from a room), until dismissed. */
+  readonly notice = observable<string | null>(null);
   /** The room on screen; its new messages count as read while the page is visible. */
   readonly activeRoomId: Observable<string | null> = observable<string | null>(null);
 
@@ -197,6 +199,31 @@ export class ChatSession {
     this.#replaceRoom(room.id, () => room);
   }
 
+  /** Opens a room to everyone or closes it to its members (admins and the owner may). */
+  async setOpen(roomId: string, open: boolean): Promise<void> {
+    const { room } = await this.client.trpc.rooms.update.mutate({ roomId, open });
+    this.#replaceRoom(room.id, () => room);
+  }
+
+  /** Deletes a room with everything in it (its owner may). */
+  async deleteRoom(roomId: string): Promise<void> {
+    await this.client.trpc.rooms.delete.mutate({ roomId });
+    this.#forgetRoom(roomId);
+  }
+
+  /**
+   * Gives a member a role (the owner may). Giving `owner` hands the room over: the old
+   * owner becomes an admin. The room's log tells every member, this one included.
+   */
+  async setRole(roomId: string, userId: string, role: Member["role"]): Promise<void> {
+    await this.client.trpc.rooms.putMember.mutate({ roomId, userId, role });
+  }
+
+  /** Removes someone from a room (admins kick members; the owner kicks admins too). */
+  async kick(roomId: string, userId: string): Promise<void> {
+    await this.client.trpc.rooms.removeMember.mutate({ roomId, userId });
+  }
+
   #addRoom(room: Room): void {
     if (!this.rooms.get().some((candidate) => candidate.id === room.id)) this.rooms.update((rooms) => [room, ...rooms]);
     this.#watch(room.id, room.lastSeq);
@@ -268,10 +295,13 @@ export class ChatSession {
       case "member.left":
       case "member.kicked":
         this.#replaceRoom(roomId, (room) => ({ ...room, memberCount: Math.max(0, room.memberCount - 1) }));
-        if (event.userId === this.me.id) this.#forgetRoom(roomId);
-        else this.#updateMembers(roomId, (members) => members.filter((member) => member.userId !== event.userId));
+        if (event.userId === this.me.id) {
+          if (event.type === "member.kicked") this.#tellRemoved(roomId);
+          this.#forgetRoom(roomId);
+        } else this.#updateMembers(roomId, (members) => members.filter((member) => member.userId !== event.userId));
         return;
       case "member.role_changed":
+        if (event.role === "owner") this.#replaceRoom(roomId, (room) => ({ ...room, ownerId: event.userId }));
         this.#updateMembers(roomId, (members) =>
           members.map((member) => (member.userId === event.userId ? { ...member, role: event.role } : member)),
         );
@@ -286,6 +316,11 @@ export class ChatSession {
       (history) => history && { ...history, messages: mergeMessages(history.messages, messages) },
     );
     if (roomId === this.activeRoomId.get()) this.#markActiveRead();
+  }
+
+  #tellRemoved(roomId: string): void {
+    const name = this.rooms.get().find((room) => room.id === roomId)?.name;
+    this.notice.set(`You were removed from ${name ?? "a room"}.`);
   }
 
   #countUnread(roomId: string): void {
