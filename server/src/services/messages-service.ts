@@ -260,7 +260,7 @@ export class MessagesService {
   /** Runs a write in one transaction and publishes its log entry once committed. */
   private async write(change: (trx: Transaction<Database>) => Promise<MessageWrite>): Promise<Message> {
     const { message, event } = await this.deps.db.transaction().execute(change);
-    if (event) this.deps.events.publish([event]);
+    if (event) await this.deps.events.publish([event]);
     return message;
   }
 }

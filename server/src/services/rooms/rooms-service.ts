@@ -126,7 +126,7 @@ export class RoomsService {
   private async write<T>(change: (trx: Transaction<Database>, now: number) => Promise<WriteOutcome<T>>): Promise<T> {
     const { db, clock, events } = this.deps;
     const outcome = await db.transaction().execute((trx) => change(trx, clock.now()));
-    events.publish(outcome.events);
+    await events.publish(outcome.events);
     return outcome.result;
   }
 }
