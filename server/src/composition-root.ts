@@ -1,4 +1,4 @@
-import type { Database } from "@natter/db";
+import type { Database, DatabaseEngine } from "@natter/db";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { PasswordGuessThrottle } from "./auth/password-guess-throttle.js";
@@ -23,6 +23,7 @@ import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
 import { RoomSignalsService } from "./services/room-signals-service.js";
+import { RoomWriter } from "./services/room-writes/room-writer.js";
 import { RoomsService } from "./services/rooms/rooms-service.js";
 import type { Services } from "./services/services.js";
 import { SessionsService } from "./services/sessions-service.js";
@@ -41,6 +42,8 @@ const ROOM_LOG_TAIL_INTERVAL_MS = 500;
 
 export interface CompositionDeps {
   db: Kysely<Database>;
+  /** The engine behind `db`: how room changes are serialised depends on it. */
+  engine: DatabaseEngine;
   clock: Clock;
   config: Config;
   /** Where uploaded bytes are kept: opened beforehand (`openBlobStore`), as opening is asynchronous. */
@@ -80,9 +83,17 @@ interface SharedState {
  * services on it: in this process, or, with `redisUrl`, on Redis for every node on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
-export async function composeServer({ db, clock, config, blobs, logger }: CompositionDeps): Promise<Composition> {
+export async function composeServer({
+  db,
+  engine,
+  clock,
+  config,
+  blobs,
+  logger,
+}: CompositionDeps): Promise<Composition> {
   const shared = config.redisUrl ? await redisState(config.redisUrl, db, config, logger) : inProcessState();
   const { events, signals, revocations, throttleStore, rateLimitStore } = shared;
+  const writer = new RoomWriter({ db, engine, clock, events });
   const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
@@ -112,8 +123,8 @@ export async function composeServer({ db, clock, config, blobs, logger }: Compos
   const services: Services = {
     accounts,
     events,
-    rooms: new RoomsService({ db, clock, events }),
-    messages: new MessagesService({ db, clock, events, blobs }),
+    rooms: new RoomsService({ db, writer }),
+    messages: new MessagesService({ db, writer, blobs }),
     roomEvents: new RoomEventsService({ db, events }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
     profiles: new ProfilesService({ db }),

@@ -46,8 +46,8 @@ export interface NatterServer {
 export async function startNatterServer({ config, clock = systemClock, logger }: StartOptions): Promise<NatterServer> {
   const log = logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   await assertPortAvailable(config.host, config.port);
-  const database = openDatabase(config.databaseUrl);
-  const { applied } = await migrateToLatest(database.db);
+  const database = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const { applied } = await migrateToLatest(database);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
 
   const metrics = new Metrics();
@@ -57,7 +57,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const blobs = await openBlobStore(config);
   let composition: Awaited<ReturnType<typeof composeServer>>;
   try {
-    composition = await composeServer({ db, clock, config, blobs, logger: log });
+    composition = await composeServer({ db, engine: database.engine, clock, config, blobs, logger: log });
   } catch (error) {
     await blobs.close();
     await database.close();
@@ -87,6 +87,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       router,
       services,
       db,
+      engine: database.engine,
       logger: log,
       version: SERVER_VERSION,
       openApiDocument,

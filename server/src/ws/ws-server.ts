@@ -106,8 +106,6 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
   });
 
   const stopRevocations = deps.revocations.subscribe((sessionIds) => sessionSockets.close(sessionIds));
-  const sweepTimer = setInterval(() => void sessionSockets.sweep(), config.wsSessionCheckMs);
-  sweepTimer.unref();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -146,7 +144,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     close(): Promise<void> {
       httpServer.off("upgrade", onUpgrade);
       stopRevocations();
-      clearInterval(sweepTimer);
+      sessionSockets.stop();
       handler.broadcastReconnectNotification();
       for (const client of wss.clients) client.close(WS_CLOSE_CODES.goingAway, "server shutting down");
       return new Promise((resolve) => wss.close(() => resolve()));
