@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CliServer,
   deleteRedisKeys,
+  openRawSocket,
+  type RawSocket,
   redisUnavailable,
   rest,
   signUp,
   signUpMany,
   startCliServer,
   TEST_REDIS_URL,
-  type TestUser,
   testRedisPrefix,
   watchingClient,
   wsClient,
@@ -22,6 +23,7 @@ import { newRoom, send, waitFor, watchRoom } from "../messages/room-fixtures.js"
 /** Short, so that a killed node's users leave within a test's patience. */
 const NODE_TTL_MS = 3000;
 const LOGIN_MAX_FAILURES = 5;
+const MAX_CONNECTIONS_PER_ACCOUNT = 4;
 
 const redisMissing = await redisUnavailable();
 
@@ -31,6 +33,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
   const prefix = testRedisPrefix();
   const nodes: CliServer[] = [];
   const clients: Array<{ close(): void }> = [];
+  const sockets: RawSocket[] = [];
 
   const startNode = () =>
     startCliServer({
@@ -40,8 +43,12 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
         NATTER_REDIS_PREFIX: prefix,
         NATTER_NODE_TTL_MS: String(NODE_TTL_MS),
         NATTER_LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES),
-        // Senders send as fast as they can; the log-in throttle is on regardless.
-        NATTER_RATE_LIMITS: "off",
+        NATTER_WS_MAX_CONNECTIONS_PER_ACCOUNT: String(MAX_CONNECTIONS_PER_ACCOUNT),
+        // Limits stay on, counted across the nodes, but senders may send as fast as they can.
+        NATTER_SIGN_UP_RATE_PER_ADDRESS: "10000/1h",
+        NATTER_LOG_IN_RATE_PER_ADDRESS: "10000/1h",
+        NATTER_MESSAGE_SEND_RATE_PER_ACCOUNT: "100000/1m",
+        NATTER_MESSAGE_SEND_RATE_PER_ADDRESS: "100000/1m",
       },
     });
   const node = (index: number) => nodes[index] as CliServer;
@@ -58,6 +65,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
   }, 60_000);
   afterAll(async () => {
     for (const client of clients) client.close();
+    for (const socket of sockets) socket.ws.close();
     await Promise.all(nodes.map((each) => each.stop()));
     await deleteRedisKeys(prefix);
     rmSync(dir, { recursive: true, force: true });
@@ -97,6 +105,45 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
     for (let i = 0; i < LOGIN_MAX_FAILURES; i += 1) expect((await logIn(i, "wrong password")).status).toBe(401);
     // Each node has seen fewer failures than the limit; together they have seen it.
     for (let i = 0; i < 3; i += 1) expect((await logIn(i, user.password)).status).toBe(429);
+  });
+
+  it("lets an account's concurrent wrong passwords on all nodes through only up to the limit", async () => {
+    const user = await signUp(node(0).url);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        rest(node(i % 3).url, "POST", "/sessions", { body: { username: user.username, password: "wrong" } }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(LOGIN_MAX_FAILURES);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(30 - LOGIN_MAX_FAILURES);
+  });
+
+  it("holds an account's WebSocket ceiling over all nodes, and frees a slot when one closes", async () => {
+    const user = await signUp(node(0).url);
+    const open = async (index: number) => {
+      const socket = await openRawSocket(node(index).url, { token: user.token });
+      sockets.push(socket);
+      return socket;
+    };
+    const admitted = (socket: RawSocket, id: number) => {
+      socket.call(id, "query", "users.me", {});
+      const answered = socket.next((m) => JSON.parse(m).id === id).then(() => "answered" as const);
+      return Promise.race([answered, socket.closed.then((close) => close.code)]);
+    };
+    const held: RawSocket[] = [];
+    for (let i = 0; i < MAX_CONNECTIONS_PER_ACCOUNT; i += 1) {
+      const socket = await open(i % 2);
+      expect(await admitted(socket, 1)).toBe("answered");
+      held.push(socket);
+    }
+    expect(await admitted(await open(2), 1)).toBe(WS_CLOSE_CODES.tooManyConnections);
+    held[0]?.ws.close();
+    // The slot is given back on Redis a moment after the close: C admits once it has been.
+    const deadline = Date.now() + 5000;
+    let outcome = await admitted(await open(2), 1);
+    while (outcome !== "answered" && Date.now() < deadline) outcome = await admitted(await open(2), 1);
+    expect(outcome).toBe("answered");
   });
 
   it("ends a room's streams on B and C when it is deleted on A", async () => {
