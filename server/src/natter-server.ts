@@ -56,7 +56,15 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
   );
   const blobs = await openBlobStore(config);
-  const { services, revocations } = composeServer({ db, engine: database.engine, clock, config, blobs });
+  let composition: Awaited<ReturnType<typeof composeServer>>;
+  try {
+    composition = await composeServer({ db, engine: database.engine, clock, config, blobs, logger: log });
+  } catch (error) {
+    await blobs.close();
+    await database.close();
+    throw error;
+  }
+  const { services, revocations } = composition;
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
@@ -91,7 +99,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       openApiDocument,
       metrics,
       metricsToken: config.metricsToken,
-      readinessChecks: [],
+      readinessChecks: composition.readinessChecks,
       uploadMaxBytes: config.uploadMaxBytes,
     }),
     config,
@@ -121,6 +129,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     logger: log,
     path: TRPC_PREFIX,
     revocations,
+    accountSlots: composition.accountSlots,
   });
   metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
 
@@ -133,6 +142,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     // The port is taken or forbidden: release what was opened, so the caller can go on.
     clearInterval(sweeper);
     await ws.close();
+    await composition.close();
     await blobs.close();
     await database.close();
     throw error;
@@ -150,6 +160,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       clearInterval(sweeper);
       await ws.close();
       await stopped;
+      await composition.close();
       await blobs.close();
       await database.close();
       log.info("natter stopped");
