@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { LIMITS, NatterError } from "@natter/shared";
 import type { TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
-import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import { toErrorBody } from "../trpc/error-mapping.js";
@@ -21,29 +20,37 @@ import { BASE_HEADERS, sendError } from "./responses.js";
 export function createRestHandler(router: AppRouter, services: Services, logger: Logger) {
   /** The error a call ended with, as the library reports it before answering. */
   const failures = new WeakMap<IncomingMessage, TRPCError>();
-  const handler = createOpenApiNodeHttpHandler({
-    router,
-    createContext: httpContextFactory(services, "rest"),
-    maxBodySize: LIMITS.maxRequestBodyBytes,
-    // Errors take their status and headers from the renderer; this decides successes and caching.
-    responseMeta: ({ paths, errors, ctx, type }) => {
-      const path = paths?.[0];
-      const status = errors.length === 0 && path ? procedureMeta(router, path)?.successStatus : undefined;
-      const headers = { ...BASE_HEADERS, ...responseHeadersFor(router, { paths, errors: [], ctx, type }) };
-      return { headers, ...(status && { status }) };
-    },
-    onError: ({ error, path, req }) => {
-      failures.set(req, error);
-      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "procedure failed");
-    },
-  });
+  // Made at the first REST call: trpc-to-openapi is over half the server's code, and outside
+  // production it generates the whole document to validate the router when a handler is made.
+  const createHandler = async () => {
+    const { createOpenApiNodeHttpHandler } = await import("trpc-to-openapi");
+    return createOpenApiNodeHttpHandler({
+      router,
+      createContext: httpContextFactory(services, "rest"),
+      maxBodySize: LIMITS.maxRequestBodyBytes,
+      // Errors take their status and headers from the renderer; this decides successes and caching.
+      responseMeta: ({ paths, errors, ctx, type }) => {
+        const path = paths?.[0];
+        const status = errors.length === 0 && path ? procedureMeta(router, path)?.successStatus : undefined;
+        const headers = { ...BASE_HEADERS, ...responseHeadersFor(router, { paths, errors: [], ctx, type }) };
+        return { headers, ...(status && { status }) };
+      },
+      onError: ({ error, path, req }) => {
+        failures.set(req, error);
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          logger.error({ err: error.cause ?? error, path }, "procedure failed");
+      },
+    });
+  };
+  let handler: ReturnType<typeof createHandler> | undefined;
 
   return async (req: IncomingMessage & { query?: unknown }, res: ServerResponse, target: string) => {
     req.url = target;
     req.query = parseQuery(target);
     const recorder = new ResponseRecorder(res);
     // The recorder has the members of a response the library uses (its fetch adapter passes the same).
-    await handler(req, recorder as unknown as ServerResponse);
+    handler ??= createHandler();
+    await (await handler)(req, recorder as unknown as ServerResponse);
     const { answer } = recorder;
     if (!answer) throw new Error("trpc-to-openapi ended a call without answering");
     const failure = failures.get(req);

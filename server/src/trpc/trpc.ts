@@ -44,7 +44,7 @@ const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
   const slots = type === "subscription" ? ctx.subscriptions : undefined;
   if (slots) {
     try {
-      takeSubscriptionSlot(slots);
+      await takeSubscriptionSlot(slots);
     } catch (error) {
       throw error instanceof NatterError ? toTRPCError(error) : error;
     }
