@@ -102,6 +102,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       metricsToken: config.metricsToken,
       readinessChecks: composition.readinessChecks,
       uploadMaxBytes: config.uploadMaxBytes,
+      trustedProxies: config.trustedProxies,
     }),
     config,
     logger: log,
