@@ -45,7 +45,7 @@ describe("the natter command line", () => {
     for (const [flag, variable] of [
       ["--port", "NATTER_PORT"],
       ["--db", "NATTER_DATABASE_URL"],
-      ["--ws-session-check-ms", "NATTER_WS_SESSION_CHECK_MS"],
+      ["--ws-ping-ms", "NATTER_WS_PING_MS"],
     ]) {
       expect(help.stdout).toContain(`${flag}, ${variable} (default: `);
     }
