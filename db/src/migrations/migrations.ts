@@ -27,3 +27,8 @@ export function migrationProvider(engine: DatabaseEngine): MigrationProvider {
   const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, make]) => [name, make(types)]));
   return { getMigrations: async () => migrations };
 }
+
+/** The migrations' names, in order: the same on every engine. */
+export function migrationNames(): string[] {
+  return Object.keys(MIGRATIONS);
+}
