@@ -24,7 +24,7 @@ describe("the room log and the activity table", () => {
   let closeDb: () => Promise<void>;
   beforeAll(async () => {
     server = await startTestServer();
-    ({ db, close: closeDb } = openDatabase(server.databasePath));
+    ({ db, close: closeDb } = openDatabase(server.databaseUrl));
   });
   afterAll(async () => {
     await closeDb();
