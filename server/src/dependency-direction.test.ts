@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
  * here, so its direction is decided once, on purpose.
  */
 const LAYERS: readonly (readonly string[])[] = [
+  ["package-root.ts"],
   ["clock", "config", "origin", "redis", "logger.ts", "version.ts"],
   ["rate-limit"],
   ["auth", "events", "uploads"],

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { migrateToLatest, openDatabase } from "@natter/db";
 import type { Logger } from "pino";
+import type { OpenAPIObject } from "trpc-to-openapi";
 import { type Clock, systemClock } from "./clock/clock.js";
 import { composeServer } from "./composition-root.js";
 import type { Config } from "./config/config.js";
@@ -75,9 +76,14 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   }, config.uploadSweepIntervalMs);
   sweeper.unref();
   const router = createAppRouter(services);
-  const openApiDocument = createOpenApiDocument(router, SERVER_VERSION);
+  // Made when first asked for: generating it took a good part of the start.
+  let document: Promise<OpenAPIObject> | undefined;
+  const openApiDocument = () => {
+    document ??= createOpenApiDocument(router, SERVER_VERSION);
+    return document;
+  };
   const routeLabel = createRouteLabeler({
-    restOperations: restOperationsOf(openApiDocument),
+    restOperations: restOperationsOf(router),
     restPrefix: REST_PREFIX,
     trpcPrefix: TRPC_PREFIX,
     procedures: Object.keys(router._def.procedures),

@@ -69,6 +69,28 @@ describe("operating natter", () => {
     expect(text).not.toContain(alice.id);
   });
 
+  it("names a call of every documented REST operation by that operation's template", async () => {
+    const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([template, item]) =>
+      Object.keys(item).map((method) => [method.toUpperCase(), template] as const),
+    );
+    expect(operations.length).toBeGreaterThan(20);
+    for (const [method, template] of operations) {
+      const path = template.replace(/\{[^}]+\}/g, () => crypto.randomUUID());
+      await rest(server.url, method, path, method === "GET" || method === "DELETE" ? {} : { body: {} });
+    }
+    const text = await scrape();
+    // natter's own routes (uploads) write their parameters as `:name`, the document as `{name}`.
+    const labelled = new Set(
+      [...text.matchAll(/^natter_http_requests_total\{route="([^"]+)",method="([A-Z]+)"/gm)].map(
+        ([, route, method]) => `${method} ${route?.replace(/:(\w+)/g, "{$1}")}`,
+      ),
+    );
+    for (const [method, template] of operations) expect(labelled).toContain(`${method} /api/v1${template}`);
+  });
+
   it("counts WebSocket connections, subscriptions and deliveries", async () => {
     const bob = await signUp(server.url);
     const room = await createRoom(server.url, bob.token, { name: "watched" });
