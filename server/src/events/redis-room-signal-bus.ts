@@ -11,6 +11,11 @@ import type { RoomSignalBus, RoomWatch } from "./room-signal-bus.js";
  * state. ARGV: channel, message, TTL in ms, then field and value pairs (an empty value
  * deletes the field).
  */
+/** Deletes a typing field unless it was refreshed meanwhile. KEYS: the hash; ARGV: field, value written. */
+const LAPSE = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+`;
+
 const WRITE = `
 for i = 4, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
@@ -160,13 +165,14 @@ class RoomView {
   private applyTyping(userId: string, value: string): void {
     const { username, expiresAt } = JSON.parse(value) as { username: string; expiresAt: string };
     const current = this.typists.get(userId);
-    const lapsesIn = Date.parse(expiresAt) - Date.now();
-    if ((current && current.typing.expiresAt > expiresAt) || lapsesIn <= 0) return;
+    if (current && current.typing.expiresAt > expiresAt) return;
     if (current) clearTimeout(current.timer);
+    // Timed from when this node learns of it, as on one node: `expiresAt` comes from the
+    // writer's clock, which another node's need not match (nor a test's manual clock).
     const timer = setTimeout(() => {
       this.typists.delete(userId);
       this.emit({ type: "typing.stopped", roomId: this.roomId, userId });
-    }, lapsesIn);
+    }, LIMITS.typingTtlMs);
     timer.unref();
     const typing = { userId, username, expiresAt };
     this.typists.set(userId, { typing, timer });
@@ -247,9 +253,17 @@ export class RedisRoomSignalBus implements RoomSignalBus {
 
   async typing(roomId: string, user: PresenceUser, now: number): Promise<string> {
     const expiresAt = toTimestamp(now + LIMITS.typingTtlMs);
-    const changes: Change[] = [[typingField(user.userId), JSON.stringify({ username: user.username, expiresAt })]];
-    this.views.get(roomId)?.apply(changes);
-    await this.send(roomId, changes);
+    const field = typingField(user.userId);
+    const value = JSON.stringify({ username: user.username, expiresAt });
+    this.views.get(roomId)?.apply([[field, value]]);
+    await this.send(roomId, [[field, value]]);
+    // A node loading the room later must not show a typist who lapsed meanwhile.
+    const { redis, logger } = this.deps;
+    setTimeout(() => {
+      redis.commands.eval(LAPSE, 1, this.keyOf(roomId), field, value).catch((error: unknown) => {
+        logger.warn({ err: error, roomId }, "lapsed typing indicator not removed; it goes with the room's state");
+      });
+    }, LIMITS.typingTtlMs).unref();
     return expiresAt;
   }
 
