@@ -7,9 +7,11 @@ import type { Clock } from "./clock/clock.js";
 import type { Config } from "./config/config.js";
 import { InProcessRoomEventBus } from "./events/room-event-bus.js";
 import { InProcessRoomSignalBus } from "./events/room-signal-bus.js";
+import { ConnectionCeilings } from "./live/connection-ceilings.js";
 import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
 import { WriteLimits } from "./rate-limit/write-limits.js";
 import { AccountsService } from "./services/accounts-service.js";
+import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
@@ -34,11 +36,13 @@ export interface Composition {
   services: Services;
   /** Ended sessions, so open sockets of a logged-out session close at once. */
   revocations: SessionRevocations;
+  /** What live connections and subscriptions this node admits, over WebSocket and event streams alike. */
+  ceilings: ConnectionCeilings;
 }
 
 /**
  * The one place that chooses how shared state is kept (event and signal buses, session
- * revocations, the stores the password throttles and write rate limits count in, the password
+ * revocations, the ceilings on live connections, the stores the password throttles and write rate limits count in, the password
  * hasher, blob storage, the upload quota) and builds the services on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
@@ -81,6 +85,12 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
     rooms: new RoomsService({ db, clock, events }),
     messages: new MessagesService({ db, clock, events, blobs }),
     roomEvents: new RoomEventsService({ db, events }),
+    eventStreamTickets: new EventStreamTicketsService({
+      db,
+      clock,
+      accounts,
+      ttlSeconds: config.eventStreamTicketTtlSeconds,
+    }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
     profiles: new ProfilesService({ db }),
     sessions: new SessionsService({ db, clock, revocations }),
@@ -101,8 +111,16 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
         logIn: { perAddress: config.logInRatePerAddress },
         roomCreate: { perAccount: config.roomCreateRatePerAccount, perAddress: config.roomCreateRatePerAddress },
         messageSend: { perAccount: config.messageSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
+        eventStreamTicket: { perAccount: config.eventStreamTicketRatePerAccount },
       },
     }),
   };
-  return { services, revocations };
+  const ceilings = new ConnectionCeilings({
+    enabled: config.rateLimits === "on",
+    maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
+    maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
+    maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
+    maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
+  });
+  return { services, revocations, ceilings };
 }
