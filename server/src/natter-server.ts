@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { migrateToLatest, openDatabase } from "@natter/db";
 import type { Logger } from "pino";
+import type { OpenAPIObject } from "trpc-to-openapi";
 import { type Clock, systemClock } from "./clock/clock.js";
 import { composeServer } from "./composition-root.js";
 import type { Config } from "./config/config.js";
@@ -50,8 +51,8 @@ export interface NatterServer {
 export async function startNatterServer({ config, clock = systemClock, logger }: StartOptions): Promise<NatterServer> {
   const log = logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   await assertPortAvailable(config.host, config.port);
-  const database = openDatabase(config.databaseUrl);
-  const { applied } = await migrateToLatest(database.db);
+  const database = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const { applied } = await migrateToLatest(database);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
 
   const metrics = new Metrics();
@@ -59,13 +60,19 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
   );
   const blobs = await openBlobStore(config);
-  const { services, revocations, ceilings } = composeServer({ db, clock, config, blobs });
+  let composition: Awaited<ReturnType<typeof composeServer>>;
+  try {
+    composition = await composeServer({ db, engine: database.engine, clock, config, blobs, logger: log });
+  } catch (error) {
+    await blobs.close();
+    await database.close();
+    throw error;
+  }
+  const { services, revocations, ceilings } = composition;
   // Live connections of every transport end with their session: at once when it is revoked,
-  // at the next sweep after it expires.
+  // at its expiry instant when it expires.
   const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
   const stopRevocations = revocations.subscribe((sessionIds) => sessionConnections.close(sessionIds));
-  const sessionSweep = setInterval(() => void sessionConnections.sweep(), config.wsSessionCheckMs);
-  sessionSweep.unref();
   const eventStreams = new RoomEventStreams({
     services,
     subscriptionSlots: (userId, address) => ceilings.subscriptionsOf(userId, address),
@@ -84,9 +91,14 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   }, config.uploadSweepIntervalMs);
   sweeper.unref();
   const router = createAppRouter(services);
-  const openApiDocument = createOpenApiDocument(router, SERVER_VERSION);
+  // Made when first asked for: generating it took a good part of the start.
+  let document: Promise<OpenAPIObject> | undefined;
+  const openApiDocument = () => {
+    document ??= createOpenApiDocument(router, SERVER_VERSION);
+    return document;
+  };
   const routeLabel = createRouteLabeler({
-    restOperations: restOperationsOf(openApiDocument),
+    restOperations: restOperationsOf(router),
     restPrefix: REST_PREFIX,
     trpcPrefix: TRPC_PREFIX,
     procedures: Object.keys(router._def.procedures),
@@ -96,12 +108,13 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       router,
       services,
       db,
+      engine: database.engine,
       logger: log,
       version: SERVER_VERSION,
       openApiDocument,
       metrics,
       metricsToken: config.metricsToken,
-      readinessChecks: [],
+      readinessChecks: composition.readinessChecks,
       uploadMaxBytes: config.uploadMaxBytes,
       eventStreams,
     }),
@@ -144,9 +157,10 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   } catch (error) {
     // The port is taken or forbidden: release what was opened, so the caller can go on.
     clearInterval(sweeper);
-    clearInterval(sessionSweep);
     stopRevocations();
+    sessionConnections.stop();
     await ws.close();
+    await composition.close();
     await blobs.close();
     await database.close();
     throw error;
@@ -162,12 +176,13 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       clearInterval(sweeper);
-      clearInterval(sessionSweep);
       stopRevocations();
+      sessionConnections.stop();
       // Streams never end by themselves: the server could not stop while one is open.
       eventStreams.closeAll();
       await ws.close();
       await stopped;
+      await composition.close();
       await blobs.close();
       await database.close();
       log.info("natter stopped");

@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import type { ColumnTypes } from "./column-types.js";
 
 /**
  * Tickets for `GET /rooms/{roomId}/events?ticket=…`: browsers' EventSource cannot send an
@@ -6,14 +7,14 @@ import type { Kysely, Migration } from "kysely";
  * ticket bound to its session and one room. Only the ticket's hash is stored, in the database
  * rather than in memory, so that any node of a cluster can redeem a ticket another issued.
  */
-export const eventStreamTickets: Migration = {
+export const eventStreamTickets = (t: ColumnTypes): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable("event_stream_tickets")
-      .addColumn("ticket_hash", "text", (c) => c.primaryKey())
-      .addColumn("session_id", "text", (c) => c.notNull().references("sessions.id").onDelete("cascade"))
-      .addColumn("room_id", "text", (c) => c.notNull().references("rooms.id").onDelete("cascade"))
-      .addColumn("expires_at", "text", (c) => c.notNull())
+      .addColumn("ticket_hash", t.text, (c) => c.primaryKey())
+      .addColumn("session_id", t.text, (c) => c.notNull().references("sessions.id").onDelete("cascade"))
+      .addColumn("room_id", t.text, (c) => c.notNull().references("rooms.id").onDelete("cascade"))
+      .addColumn("expires_at", t.text, (c) => c.notNull())
       .execute();
     await db.schema
       .createIndex("event_stream_tickets_by_expiry")
@@ -29,4 +30,4 @@ export const eventStreamTickets: Migration = {
   async down(db: Kysely<unknown>) {
     await db.schema.dropTable("event_stream_tickets").execute();
   },
-};
+});

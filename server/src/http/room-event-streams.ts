@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { NatterError, type RoomEvent, roomEventsInputSchema } from "@natter/shared";
 import type { AuthSession } from "../auth/auth-session.js";
+import { endedTokenError } from "../auth/ended-token-error.js";
 import type { SessionConnections } from "../live/session-connections.js";
 import { clientAddressKey } from "../rate-limit/client-address.js";
 import type { Services } from "../services/services.js";
@@ -87,7 +88,7 @@ export class RoomEventStreams {
     const { input, ticket } = parseRequest(req, roomId, search);
     const session = await this.caller(req, input.roomId, ticket);
     const slots = this.deps.subscriptionSlots(session?.userId, clientAddressKey(req.socket.remoteAddress));
-    if (!slots.take()) throw new NatterError("RATE_LIMITED", slots.refusal);
+    if (!(await slots.take())) throw new NatterError("RATE_LIMITED", slots.refusal);
 
     const stop = new AbortController();
     let ended = false;
@@ -119,7 +120,7 @@ export class RoomEventStreams {
         });
         // A log-out that landed while the caller was resolved was published before the stream
         // was tracked; asking again once it is tracked leaves no gap between the two.
-        if ((await services.accounts.sessionExpiry(session.sessionId)) === null) throw sessionEnded();
+        if ((await services.accounts.sessionExpiry(session.sessionId)) === null) throw endedTokenError();
       }
       const write = (chunk: string) => {
         if (ended) return;
@@ -215,7 +216,7 @@ export class RoomEventStreams {
     if (token === undefined) return null;
     const session = await accounts.authenticate(token);
     // An ended token is told so, never served as anonymous (its closed rooms would seem missing).
-    if (!session) throw sessionEnded();
+    if (!session) throw endedTokenError();
     return session;
   }
 
@@ -263,8 +264,4 @@ function parseRequest(req: IncomingMessage, roomId: string, search: string) {
     });
   }
   return { input: parsed.data, ticket: params.get("ticket") ?? undefined };
-}
-
-function sessionEnded(): NatterError {
-  return new NatterError("UNAUTHENTICATED", "This token has ended (logged out, expired or unknown): log in again");
 }

@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { NatterError } from "@natter/shared";
 import busboy from "busboy";
 import type { AuthSession } from "../auth/auth-session.js";
+import { endedTokenError } from "../auth/ended-token-error.js";
 import type { Services } from "../services/services.js";
 import type { ByteRange } from "../uploads/blob-store.js";
 import { bearerTokenOf } from "./bearer-token.js";
@@ -34,7 +35,10 @@ export function uploadRoutes({ services, maxBytes }: UploadRoutesDeps): Route[] 
 
   const session = async (req: IncomingMessage): Promise<AuthSession | null> => {
     const token = bearerTokenOf(req);
-    return token ? await accounts.authenticate(token) : null;
+    if (token === undefined) return null;
+    const found = await accounts.authenticate(token);
+    if (!found) throw endedTokenError();
+    return found;
   };
 
   const upload = async (req: IncomingMessage, res: ServerResponse) => {

@@ -3,6 +3,9 @@ import type { AuthSession } from "../auth/auth-session.js";
 import type { Clock } from "../clock/clock.js";
 import type { AccountsService } from "../services/accounts-service.js";
 
+/** How long to wait before asking again when the database could not say whether a session lives. */
+const RECHECK_AFTER_FAILURE_MS = 1_000;
+
 /** A live connection that must end with the session it was opened with: a WebSocket, an event stream. */
 export interface SessionBoundConnection {
   /** Whether it has ended already (its end listeners have run). */
@@ -14,9 +17,9 @@ export interface SessionBoundConnection {
 }
 
 interface SessionEntry {
-  /** The latest expiry known for the session; it may slide further through use elsewhere. */
-  expiresAt: number;
   connections: Set<SessionBoundConnection>;
+  /** Cancels the check due at the session's expiry. */
+  cancelCheck: () => void;
 }
 
 export interface SessionConnectionsDeps {
@@ -28,13 +31,13 @@ export interface SessionConnectionsDeps {
 /**
  * The open live connections of each signed-in session, over every transport, so that a
  * session that ends ends them: at once when it is revoked (logout, password change), and at
- * the next `sweep` after it expires. A connection does not keep its session alive; only uses
- * of the token slide its expiry, and a sweep asks the database before ending, so such a slide
- * is respected.
+ * its expiry instant when it expires. One timer per session with open connections is due at
+ * the expiry last known; when it fires the database is asked again, because uses of the
+ * token elsewhere slide the idle expiry: a session that slid is checked again at its new
+ * expiry. A connection does not keep its session alive.
  */
 export class SessionConnections {
   private readonly sessions = new Map<string, SessionEntry>();
-  private sweeping = false;
 
   constructor(private readonly deps: SessionConnectionsDeps) {}
 
@@ -42,19 +45,21 @@ export class SessionConnections {
   track(session: AuthSession, connection: SessionBoundConnection): void {
     // Ended while its session was being resolved: its end has passed.
     if (connection.ended) return;
-    let entry = this.sessions.get(session.sessionId);
+    const { sessionId } = session;
+    let entry = this.sessions.get(sessionId);
     if (!entry) {
-      entry = { expiresAt: session.expiresAt, connections: new Set() };
-      this.sessions.set(session.sessionId, entry);
+      const created: SessionEntry = { connections: new Set(), cancelCheck: () => {} };
+      this.sessions.set(sessionId, created);
+      this.checkAt(sessionId, created, session.expiresAt);
+      entry = created;
     }
-    entry.expiresAt = Math.max(entry.expiresAt, session.expiresAt);
-    const { connections } = entry;
-    connections.add(connection);
+    const current = entry;
+    current.connections.add(connection);
     connection.onEnd(() => {
-      connections.delete(connection);
-      if (connections.size === 0 && this.sessions.get(session.sessionId) === entry) {
-        this.sessions.delete(session.sessionId);
-      }
+      current.connections.delete(connection);
+      if (current.connections.size > 0 || this.sessions.get(sessionId) !== current) return;
+      current.cancelCheck();
+      this.sessions.delete(sessionId);
     });
   }
 
@@ -65,22 +70,27 @@ export class SessionConnections {
     }
   }
 
-  /** Ends the connections of sessions whose expiry has passed, unless it slid meanwhile. */
-  async sweep(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
+  /** Stops every pending expiry check (the connections are being closed by the server). */
+  stop(): void {
+    for (const entry of this.sessions.values()) entry.cancelCheck();
+    this.sessions.clear();
+  }
+
+  private checkAt(sessionId: string, entry: SessionEntry, instant: number): void {
+    entry.cancelCheck = this.deps.clock.schedule(instant, () => void this.check(sessionId, entry));
+  }
+
+  /** At the expiry last known: ends the connections, unless the session slid meanwhile. */
+  private async check(sessionId: string, entry: SessionEntry): Promise<void> {
+    let expiresAt: number | null;
     try {
-      const now = this.deps.clock.now();
-      for (const [sessionId, entry] of this.sessions) {
-        if (entry.expiresAt > now) continue;
-        const expiresAt = await this.deps.accounts.sessionExpiry(sessionId);
-        if (expiresAt === null) this.close([sessionId]);
-        else entry.expiresAt = expiresAt;
-      }
+      expiresAt = await this.deps.accounts.sessionExpiry(sessionId);
     } catch (error) {
-      this.deps.logger.error({ err: error }, "live connection session sweep failed");
-    } finally {
-      this.sweeping = false;
+      this.deps.logger.error({ err: error }, "live connection session expiry check failed");
+      expiresAt = this.deps.clock.now() + RECHECK_AFTER_FAILURE_MS;
     }
+    if (this.sessions.get(sessionId) !== entry) return;
+    if (expiresAt === null) this.close([sessionId]);
+    else this.checkAt(sessionId, entry, expiresAt);
   }
 }

@@ -74,7 +74,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       const token = connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
       if (session) {
-        const release = ceilings.admitAccount(session.userId);
+        const release = await ceilings.admitAccount(session.userId);
         if (!release) {
           res.close(WS_CLOSE_CODES.tooManyConnections, "too many connections for this account");
           return context(null);

@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openDatabase } from "@natter/db";
 import { LIMITS, type RoomEvent } from "@natter/shared";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createRoom,
+  createTestDatabase,
   ManualClock,
   rest,
   signUp,
@@ -200,9 +201,9 @@ describe("a room's event stream (Server-Sent Events)", () => {
       expect(ticket).toMatch(/^nst_/);
       expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(61_000);
 
-      const db = new Database(server.databasePath, { readonly: true });
-      const rows = db.prepare("select * from event_stream_tickets").all() as Record<string, string>[];
-      db.close();
+      const { db, close } = openDatabase(server.databaseUrl);
+      const rows = await db.selectFrom("event_stream_tickets").selectAll().execute();
+      await close();
       expect(JSON.stringify(rows)).not.toContain(ticket);
       expect(rows.map((row) => row.ticket_hash)).toContain(createHash("sha256").update(ticket).digest("hex"));
 
@@ -345,6 +346,7 @@ describe("an event stream whose reader stops reading", () => {
   });
   afterAll(() => server.stop());
 
+  // Hundreds of sends: slower on PostgreSQL than a test usually takes.
   it("is cut off, and resumes from Last-Event-ID without a gap or a repeat", async () => {
     const owner = await signUp(server.url);
     const roomId = await newRoom(server.url, owner);
@@ -372,13 +374,14 @@ describe("an event stream whose reader stops reading", () => {
     await waitFor("the rest", () => resumed.events.length === sent - received.length);
     expect(consecutive([...received, ...roomEventsOf(resumed.events)])).toBe(true);
     resumed.close();
-  });
+  }, 120_000);
 });
 
 describe("an EventSource across a server restart", () => {
   it("reconnects by itself and resumes with Last-Event-ID: every event once, in order", async () => {
     const dir = mkdtempSync(join(tmpdir(), "natter-sse-restart-"));
-    let server = await startTestServer({ dir });
+    const database = await createTestDatabase(dir);
+    let server = await startTestServer({ dir, database });
     const port = Number(new URL(server.url).port);
     try {
       const owner = await signUp(server.url);
@@ -389,7 +392,7 @@ describe("an EventSource across a server restart", () => {
       await source.until("the events before the restart", (events) => events.length === 3);
 
       await server.stop();
-      server = await startTestServer({ dir, config: { port } });
+      server = await startTestServer({ dir, database, config: { port } });
       // Sent before the EventSource is back (it waits the `retry` the server asked for): caught up from the log.
       for (let i = 0; i < 3; i += 1) await send(server.url, owner, roomId, `after ${i}`);
       await source.until("the events after the restart", (events) => events.length === 6);
@@ -410,6 +413,7 @@ describe("an EventSource across a server restart", () => {
       source.close();
     } finally {
       await server.stop();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
