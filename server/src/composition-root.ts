@@ -10,6 +10,7 @@ import { InProcessRoomSignalBus } from "./events/room-signal-bus.js";
 import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
 import { WriteLimits } from "./rate-limit/write-limits.js";
 import { AccountsService } from "./services/accounts-service.js";
+import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
@@ -34,6 +35,8 @@ export interface Composition {
   services: Services;
   /** Ended sessions, so open sockets of a logged-out session close at once. */
   revocations: SessionRevocations;
+  /** Deletes messages past `NATTER_MESSAGE_RETENTION_DAYS`; undefined when that is off. */
+  retention: MessageRetention | undefined;
 }
 
 /**
@@ -104,5 +107,10 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
       },
     }),
   };
-  return { services, revocations };
+  const { messageRetentionDays: retentionDays } = config;
+  const retention =
+    retentionDays === undefined
+      ? undefined
+      : new MessageRetention({ messages: services.messages, clock, retentionDays });
+  return { services, revocations, retention };
 }

@@ -56,7 +56,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
   );
   const blobs = await openBlobStore(config);
-  const { services, revocations } = composeServer({ db, clock, config, blobs });
+  const { services, revocations, retention } = composeServer({ db, clock, config, blobs });
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
@@ -67,6 +67,17 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     );
   }, config.uploadSweepIntervalMs);
   sweeper.unref();
+  const retentionTimer = retention
+    ? setInterval(() => {
+        retention.sweep().then(
+          (deleted) => {
+            if (deleted > 0) log.info({ deleted }, "messages past the retention deleted");
+          },
+          (error: unknown) => log.error({ err: error }, "message retention failed"),
+        );
+      }, config.messageRetentionIntervalMs)
+    : undefined;
+  retentionTimer?.unref();
   const router = createAppRouter(services);
   // Made when first asked for: generating it took a good part of the start.
   let document: Promise<OpenAPIObject> | undefined;
@@ -131,6 +142,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   } catch (error) {
     // The port is taken or forbidden: release what was opened, so the caller can go on.
     clearInterval(sweeper);
+    clearInterval(retentionTimer);
     await ws.close();
     await blobs.close();
     await database.close();
@@ -147,8 +159,10 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       clearInterval(sweeper);
+      clearInterval(retentionTimer);
       await ws.close();
       await stopped;
+      await retention?.stop();
       await blobs.close();
       await database.close();
       log.info("natter stopped");

@@ -16,7 +16,7 @@ import type { Kysely, Selectable, Transaction } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import { type Clock, toTimestamp } from "../clock/clock.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
-import { appendRoomEvent, rewriteMessageEvents } from "../events/room-log.js";
+import { appendRoomEvent, deleteMessageEvents, rewriteMessageEvents } from "../events/room-log.js";
 import type { BlobStore } from "../uploads/blob-store.js";
 import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
@@ -167,6 +167,31 @@ export class MessagesService {
         now,
       );
       return { message, event };
+    });
+  }
+
+  /**
+   * Deletes for good up to `limit` of the oldest messages created before `cutoff`, tombstones
+   * included, in one transaction: their uploads (and the bytes nothing else uses) as a delete
+   * by a user removes them, and every stored event that carried them. Writes no event (see
+   * `MessageRetention`). Answers how many it deleted.
+   */
+  deleteCreatedBefore(cutoff: number, limit: number): Promise<number> {
+    const { db, blobs } = this.deps;
+    return db.transaction().execute(async (trx) => {
+      const doomed = await trx
+        .selectFrom("messages")
+        .select(["id", "room_id"])
+        .where("created_at", "<", toTimestamp(cutoff))
+        .orderBy("created_at")
+        .limit(limit)
+        .execute();
+      for (const { id, room_id } of doomed) {
+        await deleteUploads(trx, blobs, uploadsOfMessage(id));
+        await deleteMessageEvents(trx, room_id, id);
+        await trx.deleteFrom("messages").where("id", "=", id).execute();
+      }
+      return doomed.length;
     });
   }
 
