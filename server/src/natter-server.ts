@@ -47,8 +47,8 @@ export interface NatterServer {
 export async function startNatterServer({ config, clock = systemClock, logger }: StartOptions): Promise<NatterServer> {
   const log = logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   await assertPortAvailable(config.host, config.port);
-  const database = openDatabase(config.databaseUrl);
-  const { applied } = await migrateToLatest(database.db);
+  const database = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const { applied } = await migrateToLatest(database);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
 
   const metrics = new Metrics();
@@ -56,7 +56,15 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
   );
   const blobs = await openBlobStore(config);
-  const { services, revocations, retention } = composeServer({ db, clock, config, blobs });
+  let composition: Awaited<ReturnType<typeof composeServer>>;
+  try {
+    composition = await composeServer({ db, engine: database.engine, clock, config, blobs, logger: log });
+  } catch (error) {
+    await blobs.close();
+    await database.close();
+    throw error;
+  }
+  const { services, revocations, retention } = composition;
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
@@ -96,12 +104,13 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       router,
       services,
       db,
+      engine: database.engine,
       logger: log,
       version: SERVER_VERSION,
       openApiDocument,
       metrics,
       metricsToken: config.metricsToken,
-      readinessChecks: [],
+      readinessChecks: composition.readinessChecks,
       uploadMaxBytes: config.uploadMaxBytes,
     }),
     config,
@@ -131,6 +140,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     logger: log,
     path: TRPC_PREFIX,
     revocations,
+    accountSlots: composition.accountSlots,
   });
   metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
 
@@ -144,6 +154,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     clearInterval(sweeper);
     clearInterval(retentionTimer);
     await ws.close();
+    await composition.close();
     await blobs.close();
     await database.close();
     throw error;
@@ -163,6 +174,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       await ws.close();
       await stopped;
       await retention?.stop();
+      await composition.close();
       await blobs.close();
       await database.close();
       log.info("natter stopped");

@@ -69,7 +69,7 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
 function errorResponse(status: number, codes: ErrorCode[]) {
   return {
     description: codes.map((code) => `\`${code}\``).join(", "),
-    ...(status === 429 && {
+    ...((status === 429 || status === 503) && {
       headers: {
         "Retry-After": {
           description: "Seconds to wait before trying again.",
@@ -163,9 +163,16 @@ interface OperationObject {
 
 /**
  * Every call may be refused for a malformed request (a path that does not decode, a `.`
- * segment), an unknown query field, a malformed or ended token, or fail internally.
+ * segment), an unknown query field, a malformed or ended token, fail internally, or find
+ * the database too busy to make its change (PostgreSQL, after retries).
  */
-const ANY_CALL: readonly ErrorCode[] = ["VALIDATION_FAILED", "MALFORMED_REQUEST", "UNAUTHENTICATED", "INTERNAL"];
+const ANY_CALL: readonly ErrorCode[] = [
+  "VALIDATION_FAILED",
+  "MALFORMED_REQUEST",
+  "UNAUTHENTICATED",
+  "INTERNAL",
+  "BUSY",
+];
 /** A request of a method with a body may send one, even where the operation reads none. */
 const WITH_BODY: readonly ErrorCode[] = ["MALFORMED_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"];
 const BODY_METHODS = new Set(["post", "put", "patch"]);

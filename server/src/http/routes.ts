@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Database, pendingMigrations } from "@natter/db";
+import { type Database, type DatabaseEngine, pendingMigrations } from "@natter/db";
 import { NatterError } from "@natter/shared";
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
@@ -31,6 +31,8 @@ export interface RoutesDeps {
   router: AppRouter;
   services: Services;
   db: Kysely<Database>;
+  /** The engine behind `db`, whose migrations `/readyz` checks. */
+  engine: DatabaseEngine;
   logger: Logger;
   version: string;
   /** The REST paths' document (`createOpenApiDocument`), asked for when first served. */
@@ -56,7 +58,7 @@ export interface RoutesDeps {
  * path that no route serves answers 404, a known path asked with another method 405.
  */
 export function natterRoutes(deps: RoutesDeps): Route[] {
-  const { router, services, db, logger, version, metrics, uploadMaxBytes } = deps;
+  const { router, services, db, engine, logger, version, metrics, uploadMaxBytes } = deps;
   const trpc = createTrpcHttpHandler(router, services, logger);
   const rest = createRestHandler(router, services, logger);
   let openApiJson: string | undefined;
@@ -64,7 +66,7 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
     {
       name: "database",
       async check() {
-        const pending = await pendingMigrations(db);
+        const pending = await pendingMigrations({ db, engine });
         if (pending.length > 0) throw new Error(`migrations not applied: ${pending.join(", ")}`);
       },
     },
