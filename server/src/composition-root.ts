@@ -22,6 +22,7 @@ import { NodeRegistry } from "./redis/node-registry.js";
 import { RedisConnection } from "./redis/redis-connection.js";
 import { AccountsService } from "./services/accounts-service.js";
 import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
+import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
@@ -62,6 +63,8 @@ export interface Composition {
    * alike: per address on this node, per account across every node when Redis is shared.
    */
   ceilings: ConnectionCeilings;
+  /** Deletes messages past `NATTER_MESSAGE_RETENTION_DAYS`; undefined when that is off. */
+  retention: MessageRetention | undefined;
   /** What `/readyz` asks besides the database. */
   readinessChecks: ReadinessCheck[];
   /** Lets go of what the shared state holds (Redis connections, timers); call after the transports closed. */
@@ -170,10 +173,16 @@ export async function composeServer({
     },
     shared.accountSlots,
   );
+  const { messageRetentionDays: retentionDays } = config;
+  const retention =
+    retentionDays === undefined
+      ? undefined
+      : new MessageRetention({ messages: services.messages, clock, retentionDays });
   return {
     services,
     revocations,
     ceilings,
+    retention,
     readinessChecks: shared.readinessChecks,
     close: () => shared.close(),
   };

@@ -68,7 +68,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations, ceilings } = composition;
+  const { services, revocations, ceilings, retention } = composition;
   // Live connections of every transport end with their session: at once when it is revoked,
   // at its expiry instant when it expires.
   const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
@@ -90,6 +90,17 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     );
   }, config.uploadSweepIntervalMs);
   sweeper.unref();
+  const retentionTimer = retention
+    ? setInterval(() => {
+        retention.sweep().then(
+          (deleted) => {
+            if (deleted > 0) log.info({ deleted }, "messages past the retention deleted");
+          },
+          (error: unknown) => log.error({ err: error }, "message retention failed"),
+        );
+      }, config.messageRetentionIntervalMs)
+    : undefined;
+  retentionTimer?.unref();
   const router = createAppRouter(services);
   // Made when first asked for: generating it took a good part of the start.
   let document: Promise<OpenAPIObject> | undefined;
@@ -159,6 +170,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     clearInterval(sweeper);
     stopRevocations();
     sessionConnections.stop();
+    clearInterval(retentionTimer);
     await ws.close();
     await composition.close();
     await blobs.close();
@@ -180,8 +192,10 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       sessionConnections.stop();
       // Streams never end by themselves: the server could not stop while one is open.
       eventStreams.closeAll();
+      clearInterval(retentionTimer);
       await ws.close();
       await stopped;
+      await retention?.stop();
       await composition.close();
       await blobs.close();
       await database.close();

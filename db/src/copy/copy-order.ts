@@ -16,6 +16,7 @@ const RANK: Record<keyof Database, number> = {
   uploads: 8,
   activity_log: 9,
   stat_counters: 10,
+  event_stream_tickets: 11,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

@@ -7,6 +7,7 @@ import { roomEventMessages } from "./0004-room-event-messages.js";
 import { people } from "./0005-people.js";
 import { uploads } from "./0006-uploads.js";
 import { eventStreamTickets } from "./0008-event-stream-tickets.js";
+import { messageRetention } from "./0010-message-retention.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0005-people": people,
   "0006-uploads": uploads,
   "0008-event-stream-tickets": eventStreamTickets,
+  "0010-message-retention": messageRetention,
 };
 
 /**

@@ -242,6 +242,17 @@ export const configSchema = z.object({
     description: "how often those are looked for",
     defaultText: "10 minutes",
   }),
+  messageRetentionDays: setting(z.coerce.number().int().positive().optional(), {
+    env: "NATTER_MESSAGE_RETENTION_DAYS",
+    description:
+      "messages older than this many days are deleted for good, with their attachments and their entries in the room's log",
+    defaultText: "off (kept forever)",
+  }),
+  messageRetentionIntervalMs: setting(milliseconds.default(10 * 60_000), {
+    env: "NATTER_MESSAGE_RETENTION_INTERVAL_MS",
+    description: "how often messages past the retention are looked for",
+    defaultText: "10 minutes",
+  }),
   uploadsDir: setting(z.string().min(1).optional(), {
     env: "NATTER_UPLOADS_DIR",
     description: "where uploads are stored without S3 (with S3: where they are spooled on their way)",
