@@ -95,20 +95,27 @@ async function backendsOf(maintenance: Kysely<Database>, database: string): Prom
   return rows.rows.map((row) => String(row.pid));
 }
 
-/** CPU time (user + system) of these processes, in microseconds; what /proc cannot tell counts 0. */
-function processCpuMicros(pids: readonly string[]): number {
-  let ticks = 0;
+/** CPU time (user + system) of each of these processes, in microseconds; one /proc cannot read is left out. */
+function processCpuMicros(pids: readonly string[]): Map<string, number> {
+  const micros = new Map<string, number>();
   for (const pid of pids) {
     try {
       // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      micros.set(pid, ((Number(fields[11]) + Number(fields[12])) / 100) * 1_000_000);
     } catch {
       // The process ended meanwhile.
     }
   }
-  return (ticks / 100) * 1_000_000;
+  return micros;
+}
+
+/** CPU spent between two readings by the processes of the second (one that started meanwhile counts whole). */
+function cpuSpent(before: Map<string, number>, after: Map<string, number>): number {
+  let spent = 0;
+  for (const [pid, micros] of after) spent += micros - (before.get(pid) ?? 0);
+  return spent;
 }
 
 interface RunResult {
@@ -158,13 +165,10 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       await send(i, `warm-up${FILLER}`);
     }
     await sum({ type: "measure" });
-    // The nodes' pools are open by now and stay open through the run: the same backends before and after.
-    const backends = await backendsOf(database.maintenance, database.name);
-    const redisPids = pidsNamed("redis-server");
     const cpu = async () => ({
       nodes: (await Promise.all(nodes.map((node) => node.cpuMicros()))).reduce((a, b) => a + b, 0),
-      redis: processCpuMicros(redisPids),
-      postgres: processCpuMicros(backends),
+      redis: processCpuMicros(pidsNamed("redis-server")),
+      postgres: processCpuMicros(await backendsOf(database.maintenance, database.name)),
     });
     const before = await cpu();
     const firstSend = epochMs();
@@ -199,8 +203,8 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
       nodesCpu: (after.nodes - before.nodes) / delivered,
-      redisCpu: (after.redis - before.redis) / delivered,
-      postgresCpu: (after.postgres - before.postgres) / delivered,
+      redisCpu: cpuSpent(before.redis, after.redis) / delivered,
+      postgresCpu: cpuSpent(before.postgres, after.postgres) / delivered,
     };
   } finally {
     await Promise.all(watchers.map((w) => w.stop()));
