@@ -244,6 +244,20 @@ describe("a room's event stream (Server-Sent Events)", () => {
       expect(mixed.status).toBe(400);
     });
 
+    it("open a stream that ends when the ticket's session logs out", async () => {
+      const [owner, member] = await Promise.all([signUp(server.url), signUp(server.url)]);
+      const roomId = await newRoom(server.url, owner, { open: false, members: [member] });
+      const ticket = (await askTicket(server.url, member.token, roomId)).body.ticket.ticket;
+      const stream = await openStream(server.url, roomId, { query: { ticket } });
+      expect(stream.status).toBe(200);
+      const message = await send(server.url, owner, roomId, "before the log-out");
+      await waitFor("the message", () => stream.events.length === 1);
+      expect(createdMessages(roomEventsOf(stream.events))[0]?.id).toBe(message.id);
+      await rest(server.url, "DELETE", "/sessions/current", { token: member.token });
+      await stream.closed;
+      expect(stream.events).toHaveLength(1);
+    });
+
     it("are served over tRPC too", async () => {
       const owner = await signUp(server.url);
       const roomId = await newRoom(server.url, owner, { open: false });
