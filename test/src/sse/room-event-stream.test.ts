@@ -288,15 +288,25 @@ describe("a room's event stream (Server-Sent Events)", () => {
   });
 });
 
-describe("event-stream tickets expire", () => {
+describe("event-stream tickets and sessions expire", () => {
   const clock = new ManualClock();
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ clock });
+    server = await startTestServer({ clock, config: { sessionIdleTtlSeconds: 3600 } });
   });
   afterAll(() => server.stop());
 
-  it("after 60 seconds unused", async () => {
+  it("a stream ends at its session's expiry, as the session's sockets do", async () => {
+    const owner = await signUp(server.url);
+    const roomId = await newRoom(server.url, owner, { open: false });
+    const stream = await openStream(server.url, roomId, { token: owner.token });
+    expect(stream.status).toBe(200);
+    clock.advance(3_600_000 + 1_000);
+    await stream.closed;
+    expect(await refusalOf(await openStream(server.url, roomId, { token: owner.token }))).toBe("UNAUTHENTICATED");
+  });
+
+  it("tickets, after 60 seconds unused", async () => {
     const owner = await signUp(server.url);
     const roomId = await newRoom(server.url, owner, { open: false });
     const fresh = (await askTicket(server.url, owner.token, roomId)).body.ticket.ticket;
