@@ -9,6 +9,7 @@ import {
   createRoom,
   createTestDatabase,
   ManualClock,
+  rawHttp,
   rest,
   signUp,
   startTestServer,
@@ -132,6 +133,16 @@ describe("a room's event stream (Server-Sent Events)", () => {
     expect(await refusalOf(missing)).toBe("ROOM_NOT_FOUND");
     const post = await rest(server.url, "POST", `/rooms/${closedId}/events`, { token: member.token });
     expect(post.status).toBe(405);
+    // HEAD answers what GET would, without a body, and lets go.
+    const head = await rawHttp(server.url, "HEAD", streamPath(closedId), {
+      headers: { Authorization: `Bearer ${member.token}` },
+    });
+    expect([head.status, head.headers["content-type"], head.body]).toEqual([
+      200,
+      "text/event-stream; charset=utf-8",
+      "",
+    ]);
+    expect((await rawHttp(server.url, "HEAD", streamPath(closedId))).status).toBe(404);
   });
 
   describe("ends as rooms.events does, and reconnecting says why", () => {
