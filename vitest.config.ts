@@ -14,12 +14,10 @@ const POSTGRES_ONLY = ["**/*.postgres.test.ts"];
  * that matters on PostgreSQL has a `*.postgres.test.ts` counterpart.
  */
 const NOT_ON_POSTGRES = [
-  // SQLite files and their internals: byte scans, the online backup API, a crash on one file,
-  // two processes on one file.
+  // SQLite files and their internals: byte scans of the file and its WAL, the online backup API
+  // (PostgreSQL has pg_dump).
   "test/src/**/*.sqlite.test.ts",
   "test/src/backup.test.ts",
-  "test/src/crash/**",
-  "test/src/sqlite-concurrency.test.ts",
   // The published package run by npx on its default SQLite file; the web bundle's size.
   "test/src/packaging/**",
   "test/src/web/bundle-size.test.ts",
