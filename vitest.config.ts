@@ -24,11 +24,15 @@ const NOT_ON_POSTGRES = [
 ];
 
 const postgresUrl = process.env.NATTER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const postgresDown = await unreachable(postgresUrl);
+// Vitest loads this file more than once (once per inline project): probe and announce only the first time.
+process.env.NATTER_TEST_POSTGRES_DOWN ??= (await unreachable(postgresUrl)) ?? "";
+const postgresDown = process.env.NATTER_TEST_POSTGRES_DOWN || null;
+const announced = process.env.NATTER_TEST_POSTGRES_ANNOUNCED === "1";
+process.env.NATTER_TEST_POSTGRES_ANNOUNCED = "1";
 // A developer without PostgreSQL still runs everything else; CI machines have it, so there the
 // project runs and fails loudly if the server is missing.
 const runPostgres = postgresDown === null || process.env.CI === "true";
-if (!runPostgres) {
+if (!runPostgres && !announced) {
   console.warn(
     `\n!!! e2e-postgres SKIPPED: PostgreSQL at ${new URL(postgresUrl).host} is unreachable (${postgresDown}).` +
       "\n!!! Start PostgreSQL or set NATTER_TEST_POSTGRES_URL to run the suite on it too; under CI=true it runs and fails.\n",
