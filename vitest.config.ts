@@ -8,7 +8,7 @@ const conditions = ["natter-source", "node", "development|production"];
 
 const E2E = ["test/src/**/*.test.ts"];
 /** Counterparts of SQLite-only tests, for properties that matter on PostgreSQL too. */
-const POSTGRES_ONLY = ["test/src/**/*.postgres.test.ts"];
+const POSTGRES_ONLY = ["**/*.postgres.test.ts"];
 /**
  * Tests of SQLite itself, or of things that never reach the suite's engine; each property
  * that matters on PostgreSQL has a `*.postgres.test.ts` counterpart.
@@ -58,7 +58,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["*/src/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/**"],
+          exclude: [...configDefaults.exclude, "test/**", ...POSTGRES_ONLY],
         },
       },
       {
@@ -78,7 +78,8 @@ export default defineConfig({
               extends: true as const,
               test: {
                 name: "e2e-postgres",
-                include: E2E,
+                // With the PostgreSQL counterparts of unit tests that ask SQLite (query plans).
+                include: [...E2E, "*/src/**/*.postgres.test.ts"],
                 exclude: [...configDefaults.exclude, ...NOT_ON_POSTGRES],
                 globalSetup: ["./test/src/harness/build-server.ts"],
                 env: {

@@ -1,4 +1,11 @@
-import { LIMITS, type PresenceUser, type RoomSignal, type RoomSnapshotSignal, type TypingUser } from "@natter/shared";
+import {
+  LIMITS,
+  type PresenceUser,
+  type RoomPresence,
+  type RoomSignal,
+  type RoomSnapshotSignal,
+  type TypingUser,
+} from "@natter/shared";
 import type { Logger } from "pino";
 import { toTimestamp } from "../clock/clock.js";
 import type { NodeRegistry } from "../redis/node-registry.js";
@@ -97,20 +104,18 @@ class RoomView {
     return nodes;
   }
 
-  snapshot(): RoomSnapshotSignal {
+  presence(): RoomPresence {
     const users: PresenceUser[] = [];
     for (const { user } of this.users.values()) {
       if (users.length === LIMITS.presenceSnapshotMax) break;
       users.push(user);
     }
-    return {
-      type: "snapshot",
-      roomId: this.roomId,
-      users,
-      userCount: this.users.size,
-      anonymousCount: this.anonymousCount(),
-      typing: [...this.typists.values()].map(({ typing }) => typing),
-    };
+    return { roomId: this.roomId, users, userCount: this.users.size, anonymousCount: this.anonymousCount() };
+  }
+
+  snapshot(): RoomSnapshotSignal {
+    const typing = [...this.typists.values()].map(({ typing }) => typing);
+    return { type: "snapshot", ...this.presence(), typing };
   }
 
   /** Whether no watch of this node holds the view. */
@@ -265,6 +270,24 @@ export class RedisRoomSignalBus implements RoomSignalBus {
       });
     }, LIMITS.typingTtlMs).unref();
     return expiresAt;
+  }
+
+  async presence(roomId: string): Promise<RoomPresence> {
+    const view = this.views.get(roomId);
+    if (view) return view.presence();
+    // Nobody watches here: the room's hash says who watches through the other live nodes
+    // (this node's own fields, if any are left, are stale). Typing fields are not read.
+    const { redis, nodes } = this.deps;
+    const stored = await redis.commands.hgetall(this.keyOf(roomId));
+    const live = nodes.liveNodes;
+    const away = new RoomView(roomId);
+    away.apply(
+      Object.entries(stored).filter(([field]) => {
+        const node = nodeOfField(field);
+        return node !== undefined && node !== redis.nodeId && live.has(node);
+      }),
+    );
+    return away.presence();
   }
 
   /** Stops following the nodes' beats. */
