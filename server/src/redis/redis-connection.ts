@@ -39,7 +39,9 @@ export class RedisConnection {
     } catch (error) {
       commands.disconnect();
       subscriber.disconnect();
-      throw new Error(`cannot reach Redis: ${error instanceof Error ? error.message : String(error)}`);
+      // The host only: the URL may carry a password.
+      const { host } = new URL(url);
+      throw new Error(`cannot reach Redis at ${host}: ${error instanceof Error ? error.message : String(error)}`);
     }
     return new RedisConnection(commands, subscriber, prefix);
   }
