@@ -27,6 +27,16 @@ export function isNetworkFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "TRPCClientError" && errorBodyOf(error) === undefined;
 }
 
+/**
+ * How long natter asked to wait before sending again (`RATE_LIMITED` with `Retry-After`), in
+ * milliseconds; undefined for any other failure.
+ */
+export function retryAfterMs(error: unknown): number | undefined {
+  if (!isNatterError(error, "RATE_LIMITED")) return undefined;
+  const seconds = (error.data.error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof seconds === "number" && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
 /** The error body natter put in a tRPC error, read structurally so two copies of tRPC agree. */
 function errorBodyOf(error: unknown): { code: string } | undefined {
   if (typeof error !== "object" || error === null || !("data" in error)) return undefined;

@@ -61,7 +61,9 @@ export interface NatterClient {
   logOut(): Promise<void>;
   /**
    * Sends a message. Network failures are retried with the same `clientMessageId`, so the
-   * message is created exactly once; natter's refusals (4xx) are thrown at once.
+   * message is created exactly once, and so is a refusal for rate (429) once the
+   * `Retry-After` it names has passed (if at most a minute); natter's other refusals (4xx)
+   * are thrown at once.
    */
   sendMessage(roomId: string, body: string, options?: SendMessageOptions): Promise<Message>;
   /**
@@ -180,6 +182,8 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
       const { message } = await withRetry(
         (signal) => trpc.messages.send.mutate(input, { signal, context: { skipBatch: true } }),
         retry,
+        // The same clientMessageId makes a resend after the wait natter names harmless.
+        { rateLimited: true },
       );
       return message;
     },

@@ -11,7 +11,38 @@ const natterError = (code: string, httpStatus: number) =>
     error: { message: code, code: -32600, data: { code: "BAD_REQUEST", httpStatus, error: { code, message: code } } },
   });
 
+/** natter's refusal for rate, asking to wait `seconds`. */
+const rateLimited = (seconds: number) =>
+  TRPCClientError.from({
+    error: {
+      message: "slow down",
+      code: -32029,
+      data: {
+        code: "TOO_MANY_REQUESTS",
+        httpStatus: 429,
+        error: { code: "RATE_LIMITED", message: "slow down", retryAfterSeconds: seconds },
+      },
+    },
+  });
+
 describe("withRetry", () => {
+  it("retries a refusal for rate only when told to, after the wait it names, and not a wait over a minute", async () => {
+    const calls: number[] = [];
+    const failingOnce = (seconds: number) => async () => {
+      calls.push(Date.now());
+      if (calls.length === 1) throw rateLimited(seconds);
+      return "sent";
+    };
+    await expect(withRetry(failingOnce(0.05))).rejects.toMatchObject({ data: { error: { code: "RATE_LIMITED" } } });
+    calls.length = 0;
+    expect(await withRetry(failingOnce(0.05), {}, { rateLimited: true })).toBe("sent");
+    expect((calls[1] ?? 0) - (calls[0] ?? 0)).toBeGreaterThanOrEqual(45);
+    calls.length = 0;
+    await expect(withRetry(failingOnce(61), {}, { rateLimited: true })).rejects.toMatchObject({
+      data: { error: { code: "RATE_LIMITED" } },
+    });
+  });
+
   it("retries network failures until the call succeeds", async () => {
     const failures = [networkFailure(), networkFailure()];
     const retries: number[] = [];

@@ -1,4 +1,4 @@
-import { isNetworkFailure } from "./errors.js";
+import { isNetworkFailure, retryAfterMs } from "./errors.js";
 
 /** How a call is retried after network failures. */
 export interface RetryOptions {
@@ -14,22 +14,37 @@ export interface RetryOptions {
 
 const BASE_DELAY_MS = 250;
 const MAX_DELAY_MS = 5_000;
+/** The longest `Retry-After` waited out; a longer one is the caller's to decide on. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** What else than network failures a call may be retried after. */
+export interface RetryPolicy {
+  /** A refusal for rate (429 `RATE_LIMITED`), after the `Retry-After` it names (at most a minute). */
+  rateLimited?: boolean;
+}
 
 /**
  * Runs `call` until it succeeds, natter answers with an error, or the attempts run out.
- * Only network failures are retried, with jittered exponential backoff, so `call` must be
- * safe to repeat (natter's `clientMessageId` makes a send so).
+ * Network failures are retried, with jittered exponential backoff, and, if `policy` says so,
+ * refusals for rate once their `Retry-After` has passed; so `call` must be safe to repeat
+ * (natter's `clientMessageId` makes a send so).
  */
-export async function withRetry<T>(call: (signal: AbortSignal) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function withRetry<T>(
+  call: (signal: AbortSignal) => Promise<T>,
+  options: RetryOptions = {},
+  policy: RetryPolicy = {},
+): Promise<T> {
   const { signal, maxAttempts = 8, attemptTimeoutMs = 15_000, onRetry } = options;
   for (let attempt = 1; ; attempt++) {
     const timeout = AbortSignal.timeout(attemptTimeoutMs);
     try {
       return await call(signal ? AbortSignal.any([signal, timeout]) : timeout);
     } catch (error) {
-      if (signal?.aborted || attempt >= maxAttempts || !isNetworkFailure(error)) throw error;
+      const wait = policy.rateLimited ? retryAfterMs(error) : undefined;
+      const retryable = isNetworkFailure(error) || (wait !== undefined && wait <= MAX_RETRY_AFTER_MS);
+      if (signal?.aborted || attempt >= maxAttempts || !retryable) throw error;
       onRetry?.({ attempt, error });
-      await sleep(backoffDelay(attempt), signal);
+      await sleep(wait ?? backoffDelay(attempt), signal);
     }
   }
 }
