@@ -53,14 +53,25 @@ export interface CliServerOptions {
   port?: number;
   /** `--db`: a SQLite file or a PostgreSQL URL. */
   databaseUrl: string;
+  /**
+   * `--uploads-dir`: a directory of the test's. Without it a server on PostgreSQL would keep
+   * uploads in `./data/uploads` of the working directory, the repository.
+   */
+  uploadsDir: string;
   /** Settings as NATTER_* variables, over the test process's environment. */
   env?: Record<string, string>;
 }
 
 /** Starts `natter serve` as its own process and answers once it accepts requests. */
-export async function startCliServer({ port, databaseUrl, env = {} }: CliServerOptions): Promise<CliServer> {
+export async function startCliServer({
+  port,
+  databaseUrl,
+  uploadsDir,
+  env = {},
+}: CliServerOptions): Promise<CliServer> {
   const listenOn = port ?? (await freePort());
-  const child = spawn(process.execPath, [NATTER_CLI, "serve", "--port", String(listenOn), "--db", databaseUrl], {
+  const args = ["serve", "--port", String(listenOn), "--db", databaseUrl, "--uploads-dir", uploadsDir];
+  const child = spawn(process.execPath, [NATTER_CLI, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, NATTER_LOG_LEVEL: "info", ...env },
   });
