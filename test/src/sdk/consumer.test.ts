@@ -70,7 +70,7 @@ describe("@natter/client installed from its tarball", () => {
     expect(manifest.sideEffects).toBe(false);
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(["@trpc/client", "@trpc/server", "ws"]);
     expect(manifest.dependencies).toBeUndefined();
-    expect(readdirSync(installed).sort()).toEqual(["README.md", "dist", "package.json"]);
+    expect(readdirSync(installed).sort()).toEqual(["CHANGELOG.md", "README.md", "dist", "package.json"]);
   });
 
   it("names no server, database or hashing type and imports nothing but its peers", async () => {
