@@ -77,6 +77,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     services,
     subscriptionSlots: (userId, address) => ceilings.subscriptionsOf(userId, address),
     sessionConnections,
+    trustedProxies: config.trustedProxies,
     heartbeatMs: config.eventStreamHeartbeatMs,
     maxBufferedBytes: config.wsMaxBufferedBytes,
   });
@@ -128,6 +129,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       metricsToken: config.metricsToken,
       readinessChecks: composition.readinessChecks,
       uploadMaxBytes: config.uploadMaxBytes,
+      trustedProxies: config.trustedProxies,
       eventStreams,
     }),
     config,

@@ -3,6 +3,7 @@ import { LIMITS } from "@natter/shared";
 import { z } from "zod";
 import { rateRuleSchema } from "./rate-rule.js";
 import { flagOf, setting, settingOf } from "./setting.js";
+import { trustedProxiesSchema } from "./trusted-proxies.js";
 
 const seconds = z.coerce.number().int().positive();
 const milliseconds = z.coerce.number().int().positive();
@@ -100,6 +101,12 @@ export const configSchema = z.object({
       defaultText: "none",
     },
   ),
+  trustedProxies: setting(trustedProxiesSchema.prefault(""), {
+    env: "NATTER_TRUSTED_PROXIES",
+    description:
+      "comma-separated addresses and networks (`10.0.0.1`, `10.0.0.0/8`, `fd00::/8`) of reverse proxies whose `X-Forwarded-For` per-address limits believe; from anyone else the header is ignored",
+    defaultText: "none",
+  }),
   loginMaxFailures: setting(z.coerce.number().int().positive().default(10), {
     env: "NATTER_LOGIN_MAX_FAILURES",
     description:

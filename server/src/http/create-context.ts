@@ -1,11 +1,15 @@
 import type { IncomingMessage } from "node:http";
-import { clientAddressKey } from "../rate-limit/client-address.js";
+import type { TrustedProxies } from "../config/trusted-proxies.js";
+import { requestClientAddress } from "../rate-limit/client-address.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext, Transport } from "../trpc/context.js";
 import { readBearerToken } from "./bearer-token.js";
 
-/** Resolves the caller of an HTTP request once, from its bearer token and its address. */
-export function httpContextFactory({ accounts, writeLimits }: Services, transport: Transport) {
+/**
+ * Resolves the caller of an HTTP request once, from its bearer token and its address (the
+ * forwarded one when the peer is one of `proxies`).
+ */
+export function httpContextFactory({ accounts, writeLimits }: Services, transport: Transport, proxies: TrustedProxies) {
   return async ({ req }: { req: IncomingMessage }): Promise<RequestContext> => {
     const token = readBearerToken(req);
     const session = token ? await accounts.authenticate(token) : null;
@@ -14,7 +18,7 @@ export function httpContextFactory({ accounts, writeLimits }: Services, transpor
       endedToken: token !== undefined && session === null,
       transport,
       userAgent: req.headers["user-agent"],
-      clientAddress: clientAddressKey(req.socket.remoteAddress),
+      clientAddress: requestClientAddress(req, proxies),
       writeLimits,
     };
   };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { LIMITS, NatterError } from "@natter/shared";
 import type { TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
+import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import { toErrorBody } from "../trpc/error-mapping.js";
@@ -17,7 +18,7 @@ import { BASE_HEADERS, sendError } from "./responses.js";
  * renderer (`toErrorBody`, `sendError`) from the error itself, as every other error is, and the
  * library's own error body (`{message, code: <tRPC code>, ...}`) never leaves.
  */
-export function createRestHandler(router: AppRouter, services: Services, logger: Logger) {
+export function createRestHandler(router: AppRouter, services: Services, logger: Logger, proxies: TrustedProxies) {
   /** The error a call ended with, as the library reports it before answering. */
   const failures = new WeakMap<IncomingMessage, TRPCError>();
   // Made at the first REST call: trpc-to-openapi is over half the server's code, and outside
@@ -26,7 +27,7 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
     const { createOpenApiNodeHttpHandler } = await import("trpc-to-openapi");
     return createOpenApiNodeHttpHandler({
       router,
-      createContext: httpContextFactory(services, "rest"),
+      createContext: httpContextFactory(services, "rest", proxies),
       maxBodySize: LIMITS.maxRequestBodyBytes,
       // Errors take their status and headers from the renderer; this decides successes and caching.
       responseMeta: ({ paths, errors, ctx, type }) => {

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { NatterError, type RoomEvent, roomEventsInputSchema } from "@natter/shared";
 import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
+import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { SessionConnections } from "../live/session-connections.js";
-import { clientAddressKey } from "../rate-limit/client-address.js";
+import { requestClientAddress } from "../rate-limit/client-address.js";
 import type { Services } from "../services/services.js";
 import type { SharedSubscriptionSlots } from "../trpc/context.js";
 import { bearerTokenOf } from "./bearer-token.js";
@@ -33,6 +34,8 @@ export interface RoomEventStreamsDeps {
   subscriptionSlots(userId: string | undefined, address: string): SharedSubscriptionSlots;
   /** Where signed-in streams are tracked, so that they end when their session ends. */
   sessionConnections: SessionConnections;
+  /** Proxies whose `X-Forwarded-For` per-address limits believe. */
+  trustedProxies: TrustedProxies;
   /** How often a stream is sent a comment line. */
   heartbeatMs: number;
   /** Unsent bytes a stream may hold; past this its reader is too slow and it is cut off. */
@@ -87,7 +90,7 @@ export class RoomEventStreams {
     const { services, heartbeatMs, maxBufferedBytes } = this.deps;
     const { input, ticket } = parseRequest(req, roomId, search);
     const session = await this.caller(req, input.roomId, ticket);
-    const slots = this.deps.subscriptionSlots(session?.userId, clientAddressKey(req.socket.remoteAddress));
+    const slots = this.deps.subscriptionSlots(session?.userId, requestClientAddress(req, this.deps.trustedProxies));
     if (!(await slots.take())) throw new NatterError("RATE_LIMITED", slots.refusal);
 
     const stop = new AbortController();

@@ -5,6 +5,7 @@ import { NatterError } from "@natter/shared";
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
 import type { OpenAPIObject } from "trpc-to-openapi";
+import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
@@ -45,6 +46,8 @@ export interface RoutesDeps {
   readinessChecks: readonly ReadinessCheck[];
   /** The largest upload accepted, in bytes. */
   uploadMaxBytes: number;
+  /** Proxies whose `X-Forwarded-For` per-address limits believe. */
+  trustedProxies: TrustedProxies;
   /** The rooms' event streams (Server-Sent Events). */
   eventStreams: RoomEventStreams;
 }
@@ -62,8 +65,8 @@ export interface RoutesDeps {
  */
 export function natterRoutes(deps: RoutesDeps): Route[] {
   const { router, services, db, engine, logger, version, metrics, uploadMaxBytes } = deps;
-  const trpc = createTrpcHttpHandler(router, services, logger);
-  const rest = createRestHandler(router, services, logger);
+  const trpc = createTrpcHttpHandler(router, services, logger, deps.trustedProxies);
+  const rest = createRestHandler(router, services, logger, deps.trustedProxies);
   let openApiJson: string | undefined;
   const readinessChecks: ReadinessCheck[] = [
     {

@@ -8,7 +8,7 @@ import type { Config } from "../config/config.js";
 import type { ConnectionCeilings } from "../live/connection-ceilings.js";
 import type { SessionBoundConnection, SessionConnections } from "../live/session-connections.js";
 import { isOriginAllowed } from "../origin/origin-policy.js";
-import { clientAddressKey } from "../rate-limit/client-address.js";
+import { requestClientAddress } from "../rate-limit/client-address.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext, SubscriptionSlots } from "../trpc/context.js";
@@ -63,7 +63,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       stats.deliveries += 1;
     },
     createContext: async ({ req, res, connectionParams }): Promise<RequestContext> => {
-      const clientAddress = clientAddressKey(req.socket.remoteAddress);
+      const clientAddress = requestClientAddress(req, config.trustedProxies);
       const subscriptions: SubscriptionSlots = { open: 0 };
       openSlots.add(subscriptions);
       res.once("close", () => openSlots.delete(subscriptions));
@@ -98,7 +98,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       logger.warn({ origin: req.headers.origin }, "websocket origin refused");
       return rejectUpgrade(socket, 403, "Forbidden");
     }
-    const address = clientAddressKey(req.socket.remoteAddress);
+    const address = requestClientAddress(req, config.trustedProxies);
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Refused after the upgrade, so that browsers, which never see an upgrade's status, see why.
       const release = ceilings.admitAddress(address);
