@@ -48,29 +48,22 @@ export class ConnectionCeilings {
   /** The subscription slots a connection shares: its account's, or, anonymous, its address's. */
   subscriptionsOf(userId: string | undefined, address: string): SharedSubscriptionSlots {
     const { enabled, maxSubscriptionsPerAccount, maxAnonymousSubscriptionsPerAddress } = this.policy;
-    const [slots, key, refusal] =
-      userId === undefined
-        ? [
-            this.anonymousSubscriptions,
-            address,
-            `Anonymous connections from one address may hold at most ${maxAnonymousSubscriptionsPerAddress} subscriptions; sign in or stop one first`,
-          ]
-        : [
-            this.accountSubscriptions,
-            userId,
-            `An account may hold at most ${maxSubscriptionsPerAccount} subscriptions over all its connections; stop one first`,
-          ];
-    return {
-      refusal,
-      take: () => !enabled || slots.take(key),
-      release: () => {
-        if (enabled) slots.release(key);
-      },
-    };
+    if (!enabled) return UNCOUNTED;
+    return userId === undefined
+      ? new KeySlots(
+          this.anonymousSubscriptions,
+          address,
+          `Anonymous connections from one address may hold at most ${maxAnonymousSubscriptionsPerAddress} subscriptions; sign in or stop one first`,
+        )
+      : new KeySlots(
+          this.accountSubscriptions,
+          userId,
+          `An account may hold at most ${maxSubscriptionsPerAccount} subscriptions over all its connections; stop one first`,
+        );
   }
 
   private admit(slots: CountedSlots, key: string): Release | undefined {
-    if (!this.policy.enabled) return () => {};
+    if (!this.policy.enabled) return releaseNothing;
     if (!slots.take(key)) return undefined;
     let released = false;
     return () => {
@@ -80,3 +73,25 @@ export class ConnectionCeilings {
     };
   }
 }
+
+/** The slots of one key, as a connection holds them: fields, not closures, per connection. */
+class KeySlots implements SharedSubscriptionSlots {
+  constructor(
+    private readonly slots: CountedSlots,
+    private readonly key: string,
+    readonly refusal: string,
+  ) {}
+
+  take(): boolean {
+    return this.slots.take(this.key);
+  }
+
+  release(): void {
+    this.slots.release(this.key);
+  }
+}
+
+/** With the ceilings off, nothing is counted. */
+const UNCOUNTED: SharedSubscriptionSlots = { refusal: "", take: () => true, release: () => {} };
+
+function releaseNothing(): void {}
