@@ -32,6 +32,29 @@ export const configSchema = z.object({
     env: "NATTER_DB_POOL_SIZE",
     description: "PostgreSQL only: connections this process keeps open at most (SQLite has one)",
   }),
+  redisUrl: setting(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "use a URL such as `redis://127.0.0.1:6379/0`")
+      .optional(),
+    {
+      env: "NATTER_REDIS_URL",
+      flag: "redis",
+      description:
+        "`redis://HOST:PORT/N`: share the event bus, presence and typing, session revocations, throttles, rate limits and connection ceilings with every node on the same Redis (needed for several nodes)",
+      defaultText: "none (one node; nothing shared)",
+    },
+  ),
+  redisPrefix: setting(z.string().min(1).default("natter:"), {
+    env: "NATTER_REDIS_PREFIX",
+    description: "prefix of every Redis key and channel, so that several deployments or test runs can share one Redis",
+  }),
+  nodeTtlMs: setting(milliseconds.min(1000).default(15_000), {
+    env: "NATTER_NODE_TTL_MS",
+    description:
+      "with Redis: how long a node that stopped (crashed, cut off) still counts, with its users' presence and its connections, before every other node forgets it",
+    defaultText: "15 s",
+  }),
   logLevel: setting(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"), {
     env: "NATTER_LOG_LEVEL",
     description: "`fatal` … `trace`, or `silent`",

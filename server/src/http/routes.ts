@@ -35,8 +35,8 @@ export interface RoutesDeps {
   engine: DatabaseEngine;
   logger: Logger;
   version: string;
-  /** The REST paths' document, made once at start by `createOpenApiDocument`. */
-  openApiDocument: OpenAPIObject;
+  /** The REST paths' document (`createOpenApiDocument`), asked for when first served. */
+  openApiDocument: () => Promise<OpenAPIObject>;
   metrics: Metrics;
   /** A bearer token `/metrics` requires, or undefined to serve it to anyone who reaches it. */
   metricsToken: string | undefined;
@@ -61,8 +61,7 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
   const { router, services, db, engine, logger, version, metrics, uploadMaxBytes } = deps;
   const trpc = createTrpcHttpHandler(router, services, logger);
   const rest = createRestHandler(router, services, logger);
-  const { openApiDocument } = deps;
-  const openApiJson = JSON.stringify(openApiDocument);
+  let openApiJson: string | undefined;
   const readinessChecks: ReadinessCheck[] = [
     {
       name: "database",
@@ -87,9 +86,11 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
     }),
     ...uploadRoutes({ services, maxBytes: uploadMaxBytes }),
     ...webAppRoutes(webApp, (_req, res) => sendPage(res, indexPage, "text/html; charset=utf-8")),
-    route(["GET"], "/openapi.json", (req, res) => {
+    route(["GET"], "/openapi.json", async (req, res) => {
       const origin = requestOrigin(req);
-      const json = origin ? JSON.stringify(withAbsoluteServer(openApiDocument, origin)) : openApiJson;
+      const document = await deps.openApiDocument();
+      openApiJson ??= JSON.stringify(document);
+      const json = origin ? JSON.stringify(withAbsoluteServer(document, origin)) : openApiJson;
       sendPage(res, json, "application/json; charset=utf-8");
     }),
     route(["GET"], "/healthz", async (_req, res) => {

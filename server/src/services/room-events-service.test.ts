@@ -24,13 +24,13 @@ class UnrulyBus implements RoomEventBus {
   /** Events for which this answers true are never delivered. */
   drops: (event: RoomEvent) => boolean = () => false;
 
-  publish(events: readonly RoomEvent[]): void {
+  async publish(events: readonly RoomEvent[]): Promise<void> {
     const kept = events.filter((event) => !this.drops(event));
     if (this.holding) this.held.push(...kept);
-    else this.inner.publish(kept);
+    else await this.inner.publish(kept);
   }
 
-  subscribe(roomId: string, listener: (event: RoomEvent) => void): () => void {
+  subscribe(roomId: string, listener: (event: RoomEvent) => void): Promise<() => void> {
     return this.inner.subscribe(roomId, listener);
   }
 
@@ -39,7 +39,7 @@ class UnrulyBus implements RoomEventBus {
     const held = this.held.reverse();
     this.held = [];
     this.holding = false;
-    this.inner.publish(held);
+    void this.inner.publish(held);
   }
 }
 

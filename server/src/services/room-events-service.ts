@@ -145,7 +145,10 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void> {
 
   private async step(): Promise<Step> {
     if (this.finished) return this.end();
-    if (!this.view) await this.start();
+    if (!this.view) {
+      await this.start();
+      if (this.finished) return this.end();
+    }
     const live = this.live as LiveEventQueue;
     const watcher = this.watcher as CaughtUpWatcher;
     const view = this.view as unknown as WatcherView;
@@ -207,7 +210,10 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void> {
     const watcher = new CaughtUpWatcher(live, this.deliver);
     this.live = live;
     this.watcher = watcher;
-    this.stopListening = this.listeners.add(this.roomId, watcher.onEvent);
+    const stopListening = await this.listeners.add(this.roomId, watcher.onEvent);
+    // Returned while the bus subscribed: nothing is left to listen for.
+    if (this.finished) return stopListening();
+    this.stopListening = stopListening;
     const access = await readableRoom(this.db, this.roomId, this.session);
     const { afterSeq } = this;
     if (afterSeq !== undefined && afterSeq > access.lastSeq) {

@@ -12,7 +12,7 @@ import { clientAddressKey } from "../rate-limit/client-address.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext, SubscriptionSlots } from "../trpc/context.js";
-import { ConnectionCeilings } from "./connection-ceilings.js";
+import { type AccountSlotCounters, ConnectionCeilings } from "./connection-ceilings.js";
 import { createSharedEventEncoder } from "./event-encoder.js";
 import { guardedWebSocketClass, type WebSocketStats } from "./guarded-socket.js";
 import { SessionSockets } from "./session-sockets.js";
@@ -28,6 +28,8 @@ export interface WebSocketServerDeps {
   path: string;
   /** Sessions that end close their sockets at once. */
   revocations: SessionRevocations;
+  /** Where accounts' connections and subscriptions are counted when shared across nodes. */
+  accountSlots?: AccountSlotCounters | undefined;
 }
 
 /**
@@ -55,13 +57,16 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     }),
   });
   const sessionSockets = new SessionSockets({ accounts: services.accounts, clock: deps.clock, logger });
-  const ceilings = new ConnectionCeilings({
-    enabled: config.rateLimits === "on",
-    maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
-    maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
-    maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
-    maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
-  });
+  const ceilings = new ConnectionCeilings(
+    {
+      enabled: config.rateLimits === "on",
+      maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
+      maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
+      maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
+      maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
+    },
+    deps.accountSlots,
+  );
 
   const handler = serveTRPCOverWebSocket({
     wss,
@@ -82,7 +87,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       const token = connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
       if (session) {
-        const release = ceilings.admitAccount(session.userId);
+        const release = await ceilings.admitAccount(session.userId);
         if (!release) {
           res.close(WS_CLOSE_CODES.tooManyConnections, "too many connections for this account");
           return context(null);

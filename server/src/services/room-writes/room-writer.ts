@@ -65,7 +65,7 @@ export class RoomWriter {
         await sleep(Math.random() * 5 * 2 ** attempt);
         continue;
       }
-      if (outcome.events.length > 0) events.publish(outcome.events);
+      if (outcome.events.length > 0) await events.publish(outcome.events);
       return outcome.result;
     }
   }
