@@ -3,13 +3,14 @@ import { ConfigError } from "../config/config.js";
 import { SERVER_VERSION } from "../version.js";
 import { type Command, UsageError } from "./command.js";
 import { backupCommand } from "./commands/backup.js";
+import { copyCommand } from "./commands/copy.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { restoreCommand } from "./commands/restore.js";
 import { serveCommand } from "./commands/serve.js";
 import { describeStartFailure } from "./start-failure.js";
 
 /** Every subcommand, in the order `natter --help` lists them. */
-const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, backupCommand, restoreCommand];
+const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, backupCommand, restoreCommand, copyCommand];
 
 function overview(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage}\n      ${command.summary}`);

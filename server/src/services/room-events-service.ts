@@ -42,6 +42,10 @@ export class RoomEventsService {
    * The same order and exactly-once rules hold across both ways out; a gap, an overflow or
    * a reordering sends the watcher back to the log, and then to yielding, until it has
    * caught up again.
+   *
+   * `opened` is called once the access check and the position have passed, before anything
+   * is yielded or delivered: a transport that answers refusals differently from a stream's
+   * start (an HTTP status before an event stream's headers) starts streaming then.
    */
   watch(
     session: AuthSession | null,
@@ -49,8 +53,9 @@ export class RoomEventsService {
     afterSeq: number | undefined,
     signal?: AbortSignal,
     deliver?: (event: RoomEvent) => void,
+    opened?: () => void,
   ): AsyncGenerator<RoomEvent, void> {
-    return new RoomEventStream(this.deps.db, this.listeners, session, roomId, afterSeq, signal, deliver);
+    return new RoomEventStream(this.deps.db, this.listeners, session, roomId, afterSeq, signal, deliver, opened);
   }
 }
 
@@ -92,6 +97,7 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void> {
     private readonly afterSeq: number | undefined,
     private readonly signal: AbortSignal | undefined,
     private readonly deliver: ((event: RoomEvent) => void) | undefined,
+    private readonly opened: (() => void) | undefined,
   ) {
     this.catchingUp = afterSeq !== undefined;
   }
@@ -224,6 +230,7 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void> {
     this.view = new WatcherView(this.session?.userId ?? null, access.role !== null, access.lastSeq);
     watcher.view = this.view;
     watcher.lastSent = afterSeq ?? access.lastSeq;
+    this.opened?.();
   }
 
   private end(): IteratorReturnResult<void> {

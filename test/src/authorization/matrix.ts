@@ -61,6 +61,21 @@ export interface RoomRow {
   closed: OutcomeLine;
 }
 
+/**
+ * A plain HTTP route about one room, served beside the procedures (an event stream): tried
+ * like a room row, by every actor on an open and on a closed room, through its own `call`.
+ */
+export interface RoomPathRow {
+  /** The operation as `/openapi.json` lists it, such as `GET /rooms/{roomId}/events`. */
+  path: string;
+  /** Tells apart several rows of one path (bearer header, ticket). */
+  variant?: string;
+  /** Calls the path as the cell's caller: "allow" for a success, else the error code. */
+  call: (cell: RoomCell, baseUrl: string) => Promise<Outcome | string>;
+  open: OutcomeLine;
+  closed: OutcomeLine;
+}
+
 /** What an accounts cell's call may refer to. */
 export interface AccountCell {
   /** A user signed up for this cell alone; null when anonymous. */
@@ -93,12 +108,13 @@ export interface CoveredElsewhere {
 export interface Matrix {
   resource: string;
   rooms?: readonly RoomRow[];
+  paths?: readonly RoomPathRow[];
   accounts?: readonly AccountRow[];
   elsewhere?: readonly CoveredElsewhere[];
 }
 
 /** A row's expectations per kind as a lookup. */
-export function expectedOutcome(row: RoomRow, kind: RoomKind, actor: RoomActor): Outcome {
+export function expectedOutcome(row: Pick<RoomRow, "open" | "closed">, kind: RoomKind, actor: RoomActor): Outcome {
   const line = kind === "open" ? row.open : row.closed;
   return line[ROOM_ACTORS.indexOf(actor)] as Outcome;
 }

@@ -1,9 +1,30 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 /** The compiled CLI, as `npx natter` runs it; the e2e global setup builds it. */
 export const NATTER_CLI = fileURLToPath(new URL("../../../server/bin/natter.js", import.meta.url));
+
+const run = promisify(execFile);
+
+/** What a finished `natter` command answered. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `natter <args>` to completion; answers its exit code and output instead of throwing. */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [NATTER_CLI, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as CliResult;
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
 
 /** A port free right now, for a server that must be started (or restarted) on a known address. */
 export async function freePort(): Promise<number> {
