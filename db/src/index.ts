@@ -5,3 +5,14 @@ export { isUniqueViolation } from "./errors/unique-violation.js";
 export { uuidV7 } from "./ids/uuid-v7.js";
 export { type MigrationReport, migrateToLatest, pendingMigrations } from "./migrations/migrate.js";
 export type * from "./schema/database.js";
+export {
+  bumpCounters,
+  hourOf,
+  MESSAGE_COUNTER_SHARDS,
+  messageShardOf,
+  messagesCounter,
+  messagesInHourCounter,
+  readCounters,
+  STAT_COUNTERS,
+  type StatCounter,
+} from "./stats/stat-counters.js";

@@ -10,6 +10,8 @@ import { InProcessRoomSignalBus } from "./events/room-signal-bus.js";
 import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
 import { WriteLimits } from "./rate-limit/write-limits.js";
 import { AccountsService } from "./services/accounts-service.js";
+import { AdminService } from "./services/admin/admin-service.js";
+import { LiveFigures } from "./services/admin/live-figures.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
@@ -34,6 +36,8 @@ export interface Composition {
   services: Services;
   /** Ended sessions, so open sockets of a logged-out session close at once. */
   revocations: SessionRevocations;
+  /** Where each live transport registers its open connections and watchers, for the statistics. */
+  live: LiveFigures;
 }
 
 /**
@@ -75,8 +79,10 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
     },
     signupOpen: config.signup === "open",
   });
+  const live = new LiveFigures();
   const services: Services = {
     accounts,
+    admin: new AdminService({ db, clock, accounts, revocations, live }),
     events,
     rooms: new RoomsService({ db, clock, events }),
     messages: new MessagesService({ db, clock, events, blobs }),
@@ -101,8 +107,9 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
         logIn: { perAddress: config.logInRatePerAddress },
         roomCreate: { perAccount: config.roomCreateRatePerAccount, perAddress: config.roomCreateRatePerAddress },
         messageSend: { perAccount: config.messageSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
+        adminWrite: { perAccount: config.adminWriteRatePerAccount },
       },
     }),
   };
-  return { services, revocations };
+  return { services, revocations, live };
 }

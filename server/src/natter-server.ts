@@ -55,7 +55,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
   );
   const blobs = await openBlobStore(config);
-  const { services, revocations } = composeServer({ db, clock, config, blobs });
+  const { services, revocations, live } = composeServer({ db, clock, config, blobs });
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
@@ -116,6 +116,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     revocations,
   });
   metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
+  live.register({ sockets: ws.connections, watchers: ws.watchers });
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import { messages } from "./0003-messages.js";
 import { roomEventMessages } from "./0004-room-event-messages.js";
 import { people } from "./0005-people.js";
 import { uploads } from "./0006-uploads.js";
+import { admin } from "./0007-admin.js";
 
 /** Every migration, in order. Names sort; append, never rename or reorder. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0004-room-event-messages": roomEventMessages,
   "0005-people": people,
   "0006-uploads": uploads,
+  "0007-admin": admin,
 };
 
 /** Serves the migrations from code, so they run under plain Node, tsx and vitest alike. */

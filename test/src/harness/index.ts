@@ -6,6 +6,7 @@ export * from "./raw-socket.js";
 export * from "./rest.js";
 export * from "./rooms.js";
 export * from "./seeded-random.js";
+export * from "./server-admins.js";
 export * from "./test-server.js";
 export * from "./trpc-batch.js";
 export * from "./trpc-clients.js";

@@ -2,14 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import {
-  type Clock,
-  type ConfigInput,
-  createLogger,
-  loadConfig,
-  type NatterServer,
-  startNatterServer,
-} from "natter";
+import { type Clock, type ConfigInput, createLogger, loadConfig, type NatterServer, startNatterServer } from "natter";
 
 /** A real natter server on an ephemeral loopback port with its own SQLite file. */
 export interface TestServer extends NatterServer {
