@@ -14,10 +14,10 @@ const ACTIVITY_INDEXES: Record<string, readonly string[]> = {
  * here on every write bumps them in its transaction), and adds the indexes that keep the
  * statistics' range counts and every combination of activity filters off full scans.
  */
-export const admin: Migration = {
+export const admin = (): Migration => ({
   async up(db: Kysely<unknown>) {
     const total = (name: string, query: ReturnType<typeof sql>) =>
-      sql`insert into stat_counters (name, value) select ${name}, (${query})`.execute(db);
+      sql`insert into stat_counters (name, value) select cast(${name} as text), (${query})`.execute(db);
     await sql`delete from stat_counters`.execute(db);
     await total(STAT_COUNTERS.users, sql`select count(*) from users`);
     await total(STAT_COUNTERS.admins, sql`select count(*) from users where is_admin = 1`);
@@ -30,7 +30,7 @@ export const admin: Migration = {
     await total(messagesCounter(0), sql`select count(*) from messages where deleted_at is null`);
     const [before, after] = messagesInHourCounter("|", 0).split("|");
     await sql`insert into stat_counters (name, value)
-      select ${before} || substr(created_at, 1, 13) || ${after}, count(*) from messages
+      select cast(${before} as text) || substr(created_at, 1, 13) || cast(${after} as text), count(*) from messages
       group by substr(created_at, 1, 13)`.execute(db);
 
     // Covering: active sessions are counted from the index alone.
@@ -54,4 +54,4 @@ export const admin: Migration = {
     await db.schema.dropIndex("sessions_by_expiry").execute();
     await sql`delete from stat_counters`.execute(db);
   },
-};
+});

@@ -7,7 +7,7 @@ describe("natter admin, users and seed", () => {
   let db: string[];
   beforeAll(async () => {
     server = await startTestServer();
-    db = ["--db", server.databasePath];
+    db = ["--db", server.databaseUrl];
   });
   afterAll(() => server.stop());
 
@@ -89,7 +89,7 @@ describe("natter admin, users and seed", () => {
   });
 
   it("seed --demo fills an empty database of its own", async () => {
-    const fresh = `${server.databasePath}.seed.db`;
+    const fresh = `${server.databaseUrl}.seed.db`;
     const seeded = await natter(["seed", "--demo", "--db", fresh]);
     expect(seeded.code, seeded.stderr).toBe(0);
     expect(JSON.parse(seeded.stdout).users.map((u: { username: string }) => u.username)).toEqual([

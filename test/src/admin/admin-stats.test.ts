@@ -37,7 +37,7 @@ describe("admin statistics", () => {
   beforeAll(async () => {
     server = await startTestServer({ clock });
     admin = await signUp(server.url);
-    await grantServerAdmin(server.databasePath, admin.username);
+    await grantServerAdmin(server.databaseUrl, admin.username);
   });
   afterAll(() => server.stop());
 

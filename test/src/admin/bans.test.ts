@@ -22,7 +22,7 @@ describe("bans", () => {
   beforeAll(async () => {
     server = await startTestServer();
     admin = await signUp(server.url);
-    await grantServerAdmin(server.databasePath, admin.username);
+    await grantServerAdmin(server.databaseUrl, admin.username);
   });
   afterAll(() => server.stop());
 
@@ -77,7 +77,7 @@ describe("bans", () => {
     const self = await rest(server.url, "POST", `/admin/users/${admin.id}/ban`, { token: admin.token });
     expect([self.status, self.body.error.code]).toEqual([403, "FORBIDDEN"]);
     const other = await signUp(server.url);
-    await grantServerAdmin(server.databasePath, other.username);
+    await grantServerAdmin(server.databaseUrl, other.username);
     const peer = await rest(server.url, "POST", `/admin/users/${other.id}/ban`, { token: admin.token });
     expect([peer.status, peer.body.error.code]).toEqual([403, "FORBIDDEN"]);
     expect((await rest(server.url, "GET", "/me", { token: other.token })).status).toBe(200);
@@ -115,9 +115,9 @@ describe("sign-up policy", () => {
 
     // The first account and admin come from the command line, run against the live server's file.
     const password = "the operator's passphrase";
-    const added = await natter(["users", "add", "operator", "--db", server.databasePath], { input: `${password}\n` });
+    const added = await natter(["users", "add", "operator", "--db", server.databaseUrl], { input: `${password}\n` });
     expect(added.code, added.stderr).toBe(0);
-    expect((await natter(["admin", "grant", "operator", "--db", server.databasePath])).code).toBe(0);
+    expect((await natter(["admin", "grant", "operator", "--db", server.databaseUrl])).code).toBe(0);
     const session = await rest(server.url, "POST", "/sessions", { body: { username: "operator", password } });
     expect(session.status).toBe(200);
     const admin = { token: session.body.token as string };

@@ -94,7 +94,7 @@ describe("authorization matrix", () => {
       config: { roomCreateRatePerAccount: "100000/1h", signUpRatePerAddress: "100000/1h" },
     });
     router = createAppRouter(server.services);
-    [cast, someone] = await Promise.all([signUpCast(server.url, server.databasePath), signUp(server.url)]);
+    [cast, someone] = await Promise.all([signUpCast(server.url, server.databaseUrl), signUp(server.url)]);
   });
   afterAll(async () => {
     console.log(
@@ -161,7 +161,7 @@ describe("authorization matrix", () => {
     const actual = await Promise.all(
       cells.map(async ({ actor, transport }) => {
         const caller = actor === "anonymous" ? null : await signUp(server.url);
-        if (caller && actor === SERVER_ADMIN) await grantServerAdmin(server.databasePath, caller.username);
+        if (caller && actor === SERVER_ADMIN) await grantServerAdmin(server.databaseUrl, caller.username);
         const extra = row.prepare ? await row.prepare(server.url) : {};
         const input = row.input({ caller, someone, extra });
         return callProcedure(server.url, def, row.procedure, input, caller?.token, transport);

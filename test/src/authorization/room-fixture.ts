@@ -1,10 +1,10 @@
 import { grantServerAdmin, rest, signUpMany } from "../harness/index.js";
 import type { MatrixUser, RoomCell, RoomKind } from "./matrix.js";
 
-/** Signs up the cast every room cell uses; `databasePath` is the server's, to make its server admin. */
-export async function signUpCast(baseUrl: string, databasePath: string): Promise<RoomCell["users"]> {
+/** Signs up the cast every room cell uses; `databaseUrl` is the server's, to make its server admin. */
+export async function signUpCast(baseUrl: string, databaseUrl: string): Promise<RoomCell["users"]> {
   const [owner, admin, admin2, member, member2, nonMember, outsider, serverAdmin] = await signUpMany(baseUrl, 8);
-  await grantServerAdmin(databasePath, serverAdmin.username);
+  await grantServerAdmin(databaseUrl, serverAdmin.username);
   return { owner, admin, admin2, member, member2, nonMember, outsider, serverAdmin };
 }
 

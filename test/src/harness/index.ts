@@ -1,4 +1,5 @@
 export * from "./blob-stores.js";
+export * from "./cli-server.js";
 export * from "./manual-clock.js";
 export * from "./natter-cli.js";
 export * from "./openapi-contract.js";
@@ -8,6 +9,8 @@ export * from "./rest.js";
 export * from "./rooms.js";
 export * from "./seeded-random.js";
 export * from "./server-admins.js";
+export * from "./test-database.js";
+export * from "./test-redis.js";
 export * from "./test-server.js";
 export * from "./trpc-batch.js";
 export * from "./trpc-clients.js";

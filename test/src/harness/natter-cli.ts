@@ -1,8 +1,5 @@
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
-/** The `natter` command as npm installs it (the compiled server). */
-export const NATTER_CLI = fileURLToPath(new URL("../../../server/bin/natter.js", import.meta.url));
+import { NATTER_CLI } from "./cli-server.js";
 
 export interface NatterRunOptions {
   env?: Record<string, string>;

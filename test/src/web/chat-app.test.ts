@@ -1,7 +1,8 @@
 import { createNatterClient } from "@natter/client";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../harness/index.js";
+import { png } from "../uploads/images.js";
 import {
   type AxeFinding,
   axeViolations,
@@ -23,6 +24,32 @@ interface Person {
 }
 
 const delivered = (page: Page, text: string) => page.locator(".message:not(.pending) .body", { hasText: text });
+/** The largest upload the test server takes: small, so that a refusal (413) is quick to provoke. */
+const UPLOAD_MAX_BYTES = 100_000;
+
+/** A colourful JPEG drawn by the page's own canvas (evaluation is not subject to the page's CSP). */
+async function drawnJpeg(page: Page, width: number, height: number): Promise<Buffer> {
+  const dataUrl = await page.evaluate<string>(`(() => {
+    const canvas = document.createElement("canvas");
+    canvas.width = ${width};
+    canvas.height = ${height};
+    const g = canvas.getContext("2d");
+    const gradient = g.createLinearGradient(0, 0, ${width}, ${height});
+    gradient.addColorStop(0, "#2d55c9");
+    gradient.addColorStop(1, "#f3a712");
+    g.fillStyle = gradient;
+    g.fillRect(0, 0, ${width}, ${height});
+    g.fillStyle = "#ffffff";
+    g.font = "bold 72px sans-serif";
+    g.fillText("natter", 40, ${height / 2});
+    return canvas.toDataURL("image/jpeg", 0.85);
+  })()`);
+  return Buffer.from(dataUrl.slice(dataUrl.indexOf(",") + 1), "base64");
+}
+
+/** The width of the picture an `<img>` loaded: 0 until its bytes are in. */
+const naturalWidth = (image: Locator) =>
+  image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
 const badgeOf = (page: Page, roomName: string) =>
   page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: roomName }).locator(".badge");
 
@@ -32,6 +59,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
   let browser: Browser;
   let alice: Person;
   let bob: Person;
+  let carol: Person;
   const axeFindings: Record<string, AxeFinding[]> = {};
   const roomName = "tea-room";
 
@@ -66,7 +94,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
   }
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ config: { uploadMaxBytes: UPLOAD_MAX_BYTES } });
     browser = await launchChromium();
     alice = await person("alice");
     bob = await person("bob");
@@ -135,6 +163,83 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     await bobs.getByRole("button", { name: "Delete for everyone" }).click();
     await alice.page.getByText("This message was deleted.").waitFor();
     await expect.poll(() => delivered(alice.page, "hi alice").count()).toBe(0);
+  });
+
+  it("sends an image that the other person sees inline and opens at full size", async () => {
+    const picture = await drawnJpeg(alice.page, 640, 480);
+    expect(picture.length).toBeLessThan(UPLOAD_MAX_BYTES);
+    await alice.page.locator("#composer-images").setInputFiles({
+      name: "sunrise.jpg",
+      mimeType: "image/jpeg",
+      buffer: picture,
+    });
+    const drafts = alice.page.getByRole("list", { name: "Images to send" });
+    await drafts.getByText("Ready").waitFor();
+    await send(alice.page, "look at this");
+
+    const image = bob.page
+      .locator(".message", { hasText: "look at this" })
+      .getByRole("img", { name: "Image from alice" });
+    await image.waitFor();
+    // Sized from the message before it loads, so nothing moves when it does; fetched with the bearer header.
+    expect([await image.getAttribute("width"), await image.getAttribute("height")]).toEqual(["320", "240"]);
+    await expect.poll(() => naturalWidth(image)).toBe(640);
+    expect(await image.getAttribute("src")).toMatch(/^blob:/);
+    await expect.poll(() => drafts.count()).toBe(0);
+    await delivered(alice.page, "look at this").waitFor();
+    await checkAccessibility(bob.page, "room-with-image");
+    await screenshot(bob.page, "03-image-message");
+
+    await bob.page.getByRole("button", { name: "Image from alice: open full size (640 × 480)" }).click();
+    const dialog = bob.page.getByRole("dialog", { name: "Image from alice" });
+    await dialog.waitFor();
+    await expect.poll(() => naturalWidth(dialog.getByRole("img"))).toBe(640);
+    await checkAccessibility(bob.page, "image-open");
+    await screenshot(bob.page, "03b-image-open");
+    await bob.page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+
+    // Dropped on the composer, sent without words: the file name is its caption.
+    const dropped = await bob.page.evaluateHandle(
+      `(() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(${JSON.stringify([...png(64, 48)])})], "dropped.png", { type: "image/png" }));
+        return transfer;
+      })()`,
+    );
+    await bob.page.locator("form.composer").dispatchEvent("drop", { dataTransfer: dropped });
+    await bob.page.getByRole("list", { name: "Images to send" }).getByText("Ready").waitFor();
+    await bob.page.getByRole("button", { name: "Send" }).click();
+    const droppedImage = alice.page
+      .locator(".message", { hasText: "dropped.png" })
+      .getByRole("img", { name: "Image from bob" });
+    await expect.poll(() => naturalWidth(droppedImage)).toBe(64);
+  });
+
+  it("says plainly why an image was refused", async () => {
+    const consoleErrorsBefore = alice.problems.consoleErrors.length;
+    const picker = alice.page.locator("#composer-images");
+    await picker.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") });
+    await alice.page
+      .getByRole("alert")
+      .getByText("notes.txt is not an image natter takes: send a PNG, JPEG, GIF or WebP.")
+      .waitFor();
+    await picker.setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: png(64, 64, UPLOAD_MAX_BYTES * 2) });
+    await alice.page
+      .getByRole("alert")
+      .getByText(`huge.png is too large. An upload may hold at most ${UPLOAD_MAX_BYTES} bytes.`)
+      .waitFor();
+    await screenshot(alice.page, "03c-image-refused");
+    // Refused images are not sent: with no words either there is nothing to send.
+    await expect.poll(() => alice.page.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
+    await alice.page.getByRole("button", { name: "Remove notes.txt" }).click();
+    await alice.page.getByRole("button", { name: "Remove huge.png" }).click();
+    await alice.page.getByRole("list", { name: "Images to send" }).waitFor({ state: "detached" });
+    // Chromium logs every refused request itself; those two lines are the only ones allowed.
+    expect(alice.problems.consoleErrors.splice(consoleErrorsBefore)).toEqual([
+      "Failed to load resource: the server responded with a status of 415 (Unsupported Media Type)",
+      "Failed to load resource: the server responded with a status of 413 (Payload Too Large)",
+    ]);
   });
 
   it("never renders message text as HTML", async () => {
@@ -215,7 +320,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
   });
 
   it("is readable and usable at 320 px wide", async () => {
-    const carol = await person("carol", { width: 320, height: 640 });
+    carol = await person("carol", { width: 320, height: 640 });
     await signUp(carol);
     await screenshot(carol.page, "07-narrow-rooms");
     await carol.page.getByRole("link", { name: "Discover" }).click();
@@ -229,6 +334,59 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(carol.page, "08-narrow-room");
     await checkAccessibility(carol.page, "room-narrow");
+  });
+
+  it("lets the owner and admins manage people and the room, live for everyone", async () => {
+    const panelOf = (page: Page) => page.getByRole("complementary", { name: "Members" });
+    const rowOf = (page: Page, name: string) => panelOf(page).getByRole("listitem").filter({ hasText: name });
+    await openRoom(alice.page, roomName);
+    await alice.page.getByRole("button", { name: "Members (3)" }).click();
+    await bob.page.getByRole("button", { name: "Members (3)" }).click();
+    // A member manages nobody and sees no room settings.
+    await rowOf(bob.page, "carol").waitFor();
+    expect(
+      await panelOf(bob.page)
+        .getByRole("button", { name: /^Manage/ })
+        .count(),
+    ).toBe(0);
+    expect(await panelOf(bob.page).getByRole("button", { name: "Close the room" }).count()).toBe(0);
+
+    await alice.page.getByRole("button", { name: "Manage bob" }).click();
+    await alice.page.getByRole("button", { name: "Make admin" }).click();
+    await rowOf(bob.page, "bob").getByText("admin", { exact: true }).waitFor();
+    await checkAccessibility(alice.page, "members-manage");
+
+    // Bob, now an admin, closes the room; Alice sees it closed.
+    await panelOf(bob.page).getByRole("button", { name: "Close the room" }).click();
+    await alice.page.getByRole("heading", { level: 1, name: roomName }).getByText("closed").waitFor();
+    await panelOf(bob.page).getByRole("button", { name: "Open the room" }).waitFor();
+
+    // An admin removes a member, who is told so and loses the room.
+    await bob.page.getByRole("button", { name: "Manage carol" }).click();
+    await bob.page.getByRole("button", { name: "Remove…" }).click();
+    await bob.page.getByRole("button", { name: "Remove carol" }).click();
+    await carol.page.getByText(`You were removed from ${roomName}.`).waitFor();
+    await rowOf(alice.page, "carol").waitFor({ state: "detached" });
+    await alice.page.getByRole("button", { name: "Members (2)" }).waitFor();
+
+    // The owner hands the room over: the old owner becomes an admin.
+    await alice.page.getByRole("button", { name: "Manage bob" }).click();
+    await alice.page.getByRole("button", { name: "Make owner…" }).click();
+    await screenshot(alice.page, "09-members-manage");
+    await alice.page.getByRole("button", { name: "Make bob owner" }).click();
+    await rowOf(bob.page, "bob").getByText("owner", { exact: true }).waitFor();
+    await rowOf(bob.page, "alice").getByText("admin", { exact: true }).waitFor();
+    await panelOf(bob.page).getByRole("button", { name: "Delete the room…" }).waitFor();
+    await rowOf(alice.page, "bob").getByText("owner", { exact: true }).waitFor();
+    expect(await panelOf(alice.page).getByRole("button", { name: "Delete the room…" }).count()).toBe(0);
+    await panelOf(bob.page).getByRole("button", { name: "Open the room" }).click();
+    await alice.page
+      .getByRole("heading", { level: 1, name: roomName })
+      .getByText("closed")
+      .waitFor({ state: "detached" });
+    await alice.page.getByRole("button", { name: "Members (2)" }).click();
+    await bob.page.getByRole("button", { name: "Members (2)" }).click();
+
     await carol.context.close();
     expect(carol.problems).toEqual({ consoleErrors: [], offMachineRequests: [] });
   });

@@ -1,4 +1,5 @@
 import type { Member, Message, NatterClient, Room, RoomEvent, RoomWatch, User } from "@natter/client";
+import { AttachmentImages } from "../images/attachment-images.js";
 import { type Observable, observable } from "../state/observable.js";
 import { ConnectionMonitor } from "./connection-monitor.js";
 import { SendQueue } from "./send-queue.js";
@@ -33,6 +34,9 @@ export class ChatSession {
   readonly usernames: Usernames;
   readonly outbox: SendQueue;
   readonly connection: ConnectionMonitor;
+  readonly images: AttachmentImages;
+  /** Something that happened to the user that they should hear of (removed from a room), until dismissed. */
+  readonly notice = observable<string | null>(null);
   /** The room on screen; its new messages count as read while the page is visible. */
   readonly activeRoomId: Observable<string | null> = observable<string | null>(null);
 
@@ -48,12 +52,17 @@ export class ChatSession {
     this.client = client;
     this.me = me;
     this.usernames = new Usernames(client);
+    this.images = new AttachmentImages(client);
     this.usernames.remember([{ userId: me.id, username: me.username }]);
     this.connection = new ConnectionMonitor(() => this.#refreshQuietly());
     this.outbox = new SendQueue({
       storageKey: `natter.outbox.${me.id}`,
       send: (item) =>
-        client.sendMessage(item.roomId, item.body, { clientMessageId: item.clientMessageId, maxAttempts: 3 }),
+        client.sendMessage(item.roomId, item.body, {
+          clientMessageId: item.clientMessageId,
+          maxAttempts: 3,
+          ...(item.attachmentIds && { attachmentIds: [...item.attachmentIds] }),
+        }),
       onSent: (item, message) => this.#addMessages(item.roomId, [message]),
     });
   }
@@ -77,6 +86,7 @@ export class ChatSession {
     this.#watches.clear();
     this.outbox.stop();
     this.connection.stop();
+    this.images.dispose();
   }
 
   /** Fetches the joined rooms and their unread counts; watches new ones, forgets the ones left. */
@@ -144,11 +154,12 @@ export class ChatSession {
     }
   }
 
-  /** Queues a message; it goes out now, or when the network is back. */
-  send(roomId: string, body: string): void {
+  /** Queues a message with images already uploaded; it goes out now, or when the network is back. */
+  send(roomId: string, body: string, attachmentIds: readonly string[] = []): void {
     const history = this.histories.get()[roomId];
     const room = this.rooms.get().find((candidate) => candidate.id === roomId);
-    this.outbox.enqueue(roomId, body, Math.max(history?.messages.at(-1)?.seq ?? 0, room?.lastSeq ?? 0));
+    const afterSeq = Math.max(history?.messages.at(-1)?.seq ?? 0, room?.lastSeq ?? 0);
+    this.outbox.enqueue(roomId, body, afterSeq, attachmentIds);
   }
 
   async edit(message: Message, body: string): Promise<void> {
@@ -186,6 +197,31 @@ export class ChatSession {
   async rename(roomId: string, name: string): Promise<void> {
     const { room } = await this.client.trpc.rooms.update.mutate({ roomId, name });
     this.#replaceRoom(room.id, () => room);
+  }
+
+  /** Opens a room to everyone or closes it to its members (admins and the owner may). */
+  async setOpen(roomId: string, open: boolean): Promise<void> {
+    const { room } = await this.client.trpc.rooms.update.mutate({ roomId, open });
+    this.#replaceRoom(room.id, () => room);
+  }
+
+  /** Deletes a room with everything in it (its owner may). */
+  async deleteRoom(roomId: string): Promise<void> {
+    await this.client.trpc.rooms.delete.mutate({ roomId });
+    this.#forgetRoom(roomId);
+  }
+
+  /**
+   * Gives a member a role (the owner may). Giving `owner` hands the room over: the old
+   * owner becomes an admin. The room's log tells every member, this one included.
+   */
+  async setRole(roomId: string, userId: string, role: Member["role"]): Promise<void> {
+    await this.client.trpc.rooms.putMember.mutate({ roomId, userId, role });
+  }
+
+  /** Removes someone from a room (admins kick members; the owner kicks admins too). */
+  async kick(roomId: string, userId: string): Promise<void> {
+    await this.client.trpc.rooms.removeMember.mutate({ roomId, userId });
   }
 
   #addRoom(room: Room): void {
@@ -259,10 +295,13 @@ export class ChatSession {
       case "member.left":
       case "member.kicked":
         this.#replaceRoom(roomId, (room) => ({ ...room, memberCount: Math.max(0, room.memberCount - 1) }));
-        if (event.userId === this.me.id) this.#forgetRoom(roomId);
-        else this.#updateMembers(roomId, (members) => members.filter((member) => member.userId !== event.userId));
+        if (event.userId === this.me.id) {
+          if (event.type === "member.kicked") this.#tellRemoved(roomId);
+          this.#forgetRoom(roomId);
+        } else this.#updateMembers(roomId, (members) => members.filter((member) => member.userId !== event.userId));
         return;
       case "member.role_changed":
+        if (event.role === "owner") this.#replaceRoom(roomId, (room) => ({ ...room, ownerId: event.userId }));
         this.#updateMembers(roomId, (members) =>
           members.map((member) => (member.userId === event.userId ? { ...member, role: event.role } : member)),
         );
@@ -277,6 +316,11 @@ export class ChatSession {
       (history) => history && { ...history, messages: mergeMessages(history.messages, messages) },
     );
     if (roomId === this.activeRoomId.get()) this.#markActiveRead();
+  }
+
+  #tellRemoved(roomId: string): void {
+    const name = this.rooms.get().find((room) => room.id === roomId)?.name;
+    this.notice.set(`You were removed from ${name ?? "a room"}.`);
   }
 
   #countUnread(roomId: string): void {

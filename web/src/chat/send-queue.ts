@@ -7,6 +7,8 @@ export interface QueuedMessage {
   clientMessageId: string;
   roomId: string;
   body: string;
+  /** Uploads sent with it (uploaded before it was queued). */
+  attachmentIds?: readonly string[];
   /** The room's newest seq known when it was written: the confirmed message comes after it. */
   afterSeq: number;
   /** natter refused it (the reason), so it is not retried; the author may discard it. */
@@ -45,8 +47,10 @@ export class SendQueue {
     window.addEventListener("online", this.#onOnline);
   }
 
-  enqueue(roomId: string, body: string, afterSeq: number): void {
-    this.items.update((items) => [...items, { clientMessageId: newClientMessageId(), roomId, body, afterSeq }]);
+  enqueue(roomId: string, body: string, afterSeq: number, attachmentIds: readonly string[] = []): void {
+    const item: QueuedMessage = { clientMessageId: newClientMessageId(), roomId, body, afterSeq };
+    if (attachmentIds.length > 0) item.attachmentIds = attachmentIds;
+    this.items.update((items) => [...items, item]);
     this.flush();
   }
 

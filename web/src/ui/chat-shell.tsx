@@ -14,6 +14,7 @@ import { ErrorLine } from "./use-failure.js";
 export function ChatShell({ session }: { session: ChatSession }) {
   const route = useObservable(currentRoute);
   const outbox = useObservable(session.outbox.items);
+  const notice = useObservable(session.notice);
   const [logOutError, setLogOutError] = useState<string | null>(null);
 
   const logOut = async () => {
@@ -43,6 +44,16 @@ export function ChatShell({ session }: { session: ChatSession }) {
       </header>
       <ErrorLine error={logOutError} />
       <ConnectionBanner monitor={session.connection} waiting={outbox.length} />
+      <div class="banner-slot" role="status">
+        {notice && (
+          <p class="banner banner-notice">
+            {notice}{" "}
+            <button type="button" class="small" onClick={() => session.notice.set(null)}>
+              Dismiss
+            </button>
+          </p>
+        )}
+      </div>
       <div class="layout">
         <RoomList session={session} activeRoomId={route.screen === "room" ? route.roomId : null} />
         <main id="content" class="content" tabIndex={-1}>

@@ -1,24 +1,35 @@
-import type { Member } from "@natter/client";
+import type { Member, Room } from "@natter/client";
+import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import type { RoomPresence } from "../chat/room-signals.js";
 import { useObservable } from "../state/observable.js";
+import { navigate } from "../state/router.js";
 import { MemberPicker } from "./member-picker.js";
+import { ErrorLine, useFailure } from "./use-failure.js";
 
-/** The room's owner and admins, then its members; who is here now is marked. */
+type Role = Member["role"];
+
+/**
+ * The room's owner and admins, then its members; who is here now is marked. Admins and
+ * the owner manage people and the room here, each seeing only what natter lets them do.
+ */
 export function MembersPanel({
   session,
-  roomId,
+  room,
   presence,
 }: {
   session: ChatSession;
-  roomId: string;
+  room: Room;
   presence: RoomPresence;
 }) {
-  const members = useObservable(session.members)[roomId] ?? [];
+  const members = useObservable(session.members)[room.id] ?? [];
   const here = new Set(presence.present.map((user) => user.userId));
   const admins = members.filter((member) => member.role !== "member");
   const others = members.filter((member) => member.role === "member");
-  const mayAdd = admins.some((member) => member.userId === session.me.id);
+  const myRole = members.find((member) => member.userId === session.me.id)?.role ?? null;
+  const group = (list: readonly Member[]) => (
+    <MemberGroup session={session} roomId={room.id} members={list} here={here} myRole={myRole} />
+  );
   return (
     <aside class="members" aria-label="Members">
       <p class="hint">
@@ -27,32 +38,217 @@ export function MembersPanel({
           `, and ${presence.anonymousCount} guest${presence.anonymousCount === 1 ? "" : "s"}`}
       </p>
       <h2>Owner and admins</h2>
-      <MemberGroup members={admins} here={here} />
+      {group(admins)}
       <h2>Members</h2>
-      {others.length === 0 ? <p class="empty">Nobody else yet.</p> : <MemberGroup members={others} here={here} />}
-      {mayAdd && (
-        <MemberPicker
-          client={session.client}
-          id="add-member"
-          label="Add someone by username"
-          onPick={(user) => session.addMember(roomId, user.id)}
-        />
+      {others.length === 0 ? <p class="empty">Nobody else yet.</p> : group(others)}
+      {myRole !== null && myRole !== "member" && (
+        <>
+          <MemberPicker
+            client={session.client}
+            id="add-member"
+            label="Add someone by username"
+            onPick={(user) => session.addMember(room.id, user.id)}
+          />
+          <RoomSettings session={session} room={room} myRole={myRole} />
+        </>
       )}
     </aside>
   );
 }
 
-function MemberGroup({ members, here }: { members: readonly Member[]; here: ReadonlySet<string> }) {
+function MemberGroup({
+  session,
+  roomId,
+  members,
+  here,
+  myRole,
+}: {
+  session: ChatSession;
+  roomId: string;
+  members: readonly Member[];
+  here: ReadonlySet<string>;
+  myRole: Role | null;
+}) {
   return (
     <ul class="member-list">
       {members.map((member) => (
-        <li key={member.userId} class={here.has(member.userId) ? "present" : undefined}>
-          <span class="presence-dot" aria-hidden="true" />
-          <span class="member-name">{member.username}</span>
-          {member.role !== "member" && <span class="tag">{member.role}</span>}
-          {here.has(member.userId) && <span class="visually-hidden"> (here now)</span>}
-        </li>
+        <MemberRow
+          key={member.userId}
+          session={session}
+          roomId={roomId}
+          member={member}
+          present={here.has(member.userId)}
+          myRole={myRole}
+        />
       ))}
     </ul>
+  );
+}
+
+/** What natter lets someone of `myRole` do to `member` (the server checks again). */
+function permissions(myRole: Role | null, member: Member, isMe: boolean) {
+  const setRole = myRole === "owner" && !isMe;
+  const kick =
+    !isMe && member.role !== "owner" && (myRole === "owner" || (myRole === "admin" && member.role === "member"));
+  return { setRole, kick };
+}
+
+function MemberRow({
+  session,
+  roomId,
+  member,
+  present,
+  myRole,
+}: {
+  session: ChatSession;
+  roomId: string;
+  member: Member;
+  present: boolean;
+  myRole: Role | null;
+}) {
+  const [managing, setManaging] = useState(false);
+  const [confirming, setConfirming] = useState<"owner" | "kick" | null>(null);
+  const { error, attempt } = useFailure();
+  const may = permissions(myRole, member, member.userId === session.me.id);
+  const name = member.username;
+
+  const act = async (action: () => Promise<void>) => {
+    if (await attempt(action)) {
+      setConfirming(null);
+      setManaging(false);
+    }
+  };
+
+  return (
+    <li class={`member${present ? " present" : ""}`}>
+      <div class="member-line">
+        <span class="presence-dot" aria-hidden="true" />
+        <span class="member-name">{name}</span>
+        {member.role !== "member" && <span class="tag">{member.role}</span>}
+        {present && <span class="visually-hidden"> (here now)</span>}
+        {(may.setRole || may.kick) && (
+          <button
+            type="button"
+            class="small manage"
+            aria-expanded={managing}
+            onClick={() => {
+              setManaging((open) => !open);
+              setConfirming(null);
+            }}
+          >
+            Manage<span class="visually-hidden"> {name}</span>
+          </button>
+        )}
+      </div>
+      {managing && (
+        <div class="member-actions">
+          {confirming === "owner" ? (
+            <ConfirmLine
+              question={`Hand ${name} the room? You become an admin.`}
+              yes={`Make ${name} owner`}
+              onYes={() => act(() => session.setRole(roomId, member.userId, "owner"))}
+              onNo={() => setConfirming(null)}
+            />
+          ) : confirming === "kick" ? (
+            <ConfirmLine
+              question={`Remove ${name} from the room?`}
+              yes={`Remove ${name}`}
+              onYes={() => act(() => session.kick(roomId, member.userId))}
+              onNo={() => setConfirming(null)}
+            />
+          ) : (
+            <>
+              {may.setRole && member.role === "member" && (
+                <button
+                  type="button"
+                  class="small"
+                  onClick={() => act(() => session.setRole(roomId, member.userId, "admin"))}
+                >
+                  Make admin
+                </button>
+              )}
+              {may.setRole && member.role === "admin" && (
+                <button
+                  type="button"
+                  class="small"
+                  onClick={() => act(() => session.setRole(roomId, member.userId, "member"))}
+                >
+                  Make member
+                </button>
+              )}
+              {may.setRole && (
+                <button type="button" class="small" onClick={() => setConfirming("owner")}>
+                  Make owner…
+                </button>
+              )}
+              {may.kick && (
+                <button type="button" class="small danger" onClick={() => setConfirming("kick")}>
+                  Remove…
+                </button>
+              )}
+            </>
+          )}
+          <ErrorLine error={error} />
+        </div>
+      )}
+    </li>
+  );
+}
+
+function ConfirmLine({
+  question,
+  yes,
+  onYes,
+  onNo,
+}: {
+  question: string;
+  yes: string;
+  onYes: () => void;
+  onNo: () => void;
+}) {
+  return (
+    <>
+      <p class="confirm-question">{question}</p>
+      <button type="button" class="small danger" onClick={onYes}>
+        {yes}
+      </button>
+      <button type="button" class="small" onClick={onNo}>
+        Cancel
+      </button>
+    </>
+  );
+}
+
+/** Opening or closing the room (admins and the owner) and deleting it (the owner). */
+function RoomSettings({ session, room, myRole }: { session: ChatSession; room: Room; myRole: Role }) {
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const { error, attempt } = useFailure();
+  const remove = async () => {
+    if (await attempt(() => session.deleteRoom(room.id))) navigate({ screen: "home" });
+  };
+  return (
+    <section class="room-settings" aria-labelledby="room-settings-title">
+      <h2 id="room-settings-title">Room</h2>
+      <p class="hint">
+        {room.open ? "Open: anyone can find, read and join it." : "Closed: only its members see it; admins add people."}
+      </p>
+      <button type="button" class="small" onClick={() => attempt(() => session.setOpen(room.id, !room.open))}>
+        {room.open ? "Close the room" : "Open the room"}
+      </button>
+      {myRole === "owner" &&
+        (confirmDelete ? (
+          <ConfirmLine
+            question={`Delete ${room.name} with all its messages, for everyone?`}
+            yes="Delete the room"
+            onYes={remove}
+            onNo={() => setConfirmDelete(false)}
+          />
+        ) : (
+          <button type="button" class="small danger" onClick={() => setConfirmDelete(true)}>
+            Delete the room…
+          </button>
+        ))}
+      <ErrorLine error={error} />
+    </section>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import type { QueuedMessage } from "../chat/send-queue.js";
 import { useObservable } from "../state/observable.js";
+import { MessageAttachments } from "./message-attachments.js";
 import { ErrorLine, useFailure } from "./use-failure.js";
 
 interface MessageItemProps {
@@ -62,6 +63,9 @@ export function MessageItem({ session, message, author, own }: MessageItemProps)
       ) : (
         <p class="body">{message.body}</p>
       )}
+      {!deleted && message.attachments.length > 0 && (
+        <MessageAttachments images={session.images} attachments={message.attachments} author={author} />
+      )}
       {own && !deleted && !editing && (
         <div class="message-actions">
           <button
@@ -107,6 +111,11 @@ export function PendingItem({ session, item, author }: { session: ChatSession; i
         </span>
       </div>
       <p class="body">{item.body}</p>
+      {item.attachmentIds && (
+        <p class="hint">
+          With {item.attachmentIds.length} image{item.attachmentIds.length === 1 ? "" : "s"}
+        </p>
+      )}
       {item.refused && (
         <div class="message-actions">
           <button type="button" class="small" onClick={() => session.outbox.discard(item.clientMessageId)}>

@@ -1,5 +1,5 @@
 import type { Room } from "@natter/client";
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { watchRoomSignals } from "../chat/room-signals.js";
 import { useObservable } from "../state/observable.js";
@@ -36,8 +36,14 @@ export function RoomView({ session, roomId }: { session: ChatSession; roomId: st
     };
   }, [session, roomId, signals]);
 
+  const wasJoined = useRef(false);
   useEffect(() => {
-    if (joined) return;
+    if (joined) {
+      wasJoined.current = true;
+      return;
+    }
+    // Removed from the room, or it was deleted, while on screen: back to the rooms (the banner says why).
+    if (wasJoined.current) return navigate({ screen: "home" });
     session.client.trpc.rooms.get.query({ roomId }).then(
       ({ room }) => setPreview(room),
       (failure: unknown) => setError(errorText(failure)),
@@ -80,7 +86,7 @@ export function RoomView({ session, roomId }: { session: ChatSession; roomId: st
             </div>
           )}
         </div>
-        {showMembers && <MembersPanel session={session} roomId={roomId} presence={presence} />}
+        {showMembers && <MembersPanel session={session} room={room} presence={presence} />}
       </div>
     </section>
   );

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Database } from "@natter/db";
+import type { Database, DatabaseEngine } from "@natter/db";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { PasswordHasher } from "../../auth/password-hasher.js";
@@ -8,6 +8,7 @@ import type { Config } from "../../config/config.js";
 import { InProcessRoomEventBus } from "../../events/room-event-bus.js";
 import { createAccount } from "../../services/create-account.js";
 import { MessagesService } from "../../services/messages-service.js";
+import { RoomWriter } from "../../services/room-writes/room-writer.js";
 import { RoomsService } from "../../services/rooms/rooms-service.js";
 import { openBlobStore } from "../../uploads/open-blob-store.js";
 import { withCliDatabase } from "../cli-database.js";
@@ -60,25 +61,26 @@ export const seedCommand: Command = {
   options: { demo: { type: "boolean" }, force: { type: "boolean" }, db: { type: "string" } },
   async run({ values }) {
     if (!values.demo) throw new UsageError("--demo is required (it is the only kind of seed there is)");
-    return withCliDatabase(values.db as string | undefined, async (db, config) => {
+    return withCliDatabase(values.db as string | undefined, async (db, config, engine) => {
       const existing = await db.selectFrom("users").select("id").limit(1).executeTakeFirst();
       if (existing && !values.force) {
         console.error("natter seed: the database already has users; add --force to seed it anyway");
         return 1;
       }
-      console.log(JSON.stringify({ users: await seedDemo(db, config) }));
+      console.log(JSON.stringify({ users: await seedDemo(db, engine, config) }));
       return 0;
     });
   },
 };
 
-async function seedDemo(db: Kysely<Database>, config: Config) {
+async function seedDemo(db: Kysely<Database>, engine: DatabaseEngine, config: Config) {
   const hasher = new PasswordHasher();
   const blobs = await openBlobStore(config);
   try {
-    const events = new InProcessRoomEventBus();
-    const rooms = new RoomsService({ db, clock: systemClock, events });
-    const messages = new MessagesService({ db, clock: systemClock, events, blobs });
+    // A bus of its own: watchers of a running server see the seeded rooms on their next read.
+    const writer = new RoomWriter({ db, engine, clock: systemClock, events: new InProcessRoomEventBus() });
+    const rooms = new RoomsService({ db, writer });
+    const messages = new MessagesService({ db, writer, blobs });
     const credentials: { username: string; password: string }[] = [];
     const sessions = {} as Record<DemoUser, AuthSession>;
     for (const name of DEMO_USERS) {
