@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { natter, rest, signUp, startTestServer, type TestServer } from "../harness/index.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { createTestDatabase, natter, rest, signUp, startTestServer, type TestServer } from "../harness/index.js";
 
 /** The admin commands, run as processes against the database file of a server that is running. */
 describe("natter admin, users and seed", () => {
@@ -89,8 +92,13 @@ describe("natter admin, users and seed", () => {
   });
 
   it("seed --demo fills an empty database of its own", async () => {
-    const fresh = `${server.databaseUrl}.seed.db`;
-    const seeded = await natter(["seed", "--demo", "--db", fresh]);
+    const dir = mkdtempSync(join(tmpdir(), "natter-seed-"));
+    const fresh = await createTestDatabase(dir);
+    onTestFinished(async () => {
+      await fresh.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const seeded = await natter(["seed", "--demo", "--db", fresh.url, "--uploads-dir", join(dir, "uploads")]);
     expect(seeded.code, seeded.stderr).toBe(0);
     expect(JSON.parse(seeded.stdout).users.map((u: { username: string }) => u.username)).toEqual([
       "alice",
