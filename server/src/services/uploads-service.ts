@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Readable } from "node:stream";
 import { bumpCounters, type Database, STAT_COUNTERS, type UploadsTable, uuidV7 } from "@natter/db";
-import { type ImageContentType, LIMITS, NatterError, type Upload } from "@natter/shared";
+import { type ImageContentType, idSchema, LIMITS, NatterError, type Upload } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import { type Clock, toTimestamp } from "../clock/clock.js";
@@ -111,6 +111,8 @@ export class UploadsService {
    */
   async content(session: AuthSession | null, uploadId: string): Promise<UploadContent> {
     const { db } = this.deps;
+    // From a plain path, unchecked: what is no id at all names no upload either.
+    if (!idSchema.safeParse(uploadId).success) throw uploadNotFound();
     const row = await db.selectFrom("uploads").selectAll().where("id", "=", uploadId).executeTakeFirst();
     if (!row || !(await this.mayRead(session, row))) throw uploadNotFound();
     const contentType = row.content_type as ImageContentType;

@@ -1,7 +1,6 @@
 export * from "./blob-stores.js";
 export * from "./cli-server.js";
 export * from "./manual-clock.js";
-export * from "./natter-cli.js";
 export * from "./openapi-contract.js";
 export * from "./raw-http.js";
 export * from "./raw-socket.js";
