@@ -133,6 +133,24 @@ describe("admin statistics", () => {
     await vi.waitFor(async () => expect((await stats()).live.sockets).toBe(before.live.sockets), WAIT);
   });
 
+  it("counts an open event stream (Server-Sent Events) as a socket watching a room", async () => {
+    const user = await signUp(server.url);
+    const room = await createRoom(server.url, user.token);
+    const before = await stats();
+    const stop = new AbortController();
+    const stream = await fetch(`${server.url}/api/v1/rooms/${room.id}/events`, {
+      headers: { accept: "text/event-stream", authorization: `Bearer ${user.token}` },
+      signal: stop.signal,
+    });
+    expect(stream.status).toBe(200);
+    await vi.waitFor(async () => {
+      const { live } = await stats();
+      expect(live).toEqual({ sockets: before.live.sockets + 1, watchers: before.live.watchers + 1 });
+    }, WAIT);
+    stop.abort();
+    await vi.waitFor(async () => expect((await stats()).live).toEqual(before.live), WAIT);
+  });
+
   it("counts uploads and their stored bytes once per content", async () => {
     const user = await signUp(server.url);
     const before = await stats();
