@@ -162,3 +162,46 @@ describe("admin statistics", () => {
     expect(after.uploads.storedBytes - before.uploads.storedBytes).toBe(bytes.length);
   });
 });
+
+describe("admin statistics under message retention", () => {
+  const clock = new ManualClock();
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      clock,
+      config: {
+        messageRetentionDays: 30,
+        messageRetentionIntervalMs: 20,
+        // The clock jumps a month; the session must outlive it.
+        sessionIdleTtlSeconds: 365 * 24 * 3600,
+        sessionAbsoluteTtlSeconds: 365 * 24 * 3600,
+      },
+    });
+  });
+  afterAll(() => server.stop());
+
+  it("stops counting the messages retention deletes, tombstones included only once", async () => {
+    const admin = await signUp(server.url);
+    await grantServerAdmin(server.databaseUrl, admin.username);
+    const total = async () =>
+      (await rest(server.url, "GET", "/admin/stats", { token: admin.token })).body.messages.total as number;
+    const room = await createRoom(server.url, admin.token);
+    const say = async () =>
+      (await rest(server.url, "POST", `/rooms/${room.id}/messages`, { token: admin.token, body: { body: "old" } })).body
+        .message.id as string;
+    const before = await total();
+    await say();
+    await say();
+    const gone = await say();
+    await rest(server.url, "DELETE", `/rooms/${room.id}/messages/${gone}`, { token: admin.token });
+    expect(await total()).toBe(before + 2);
+
+    clock.advance(31 * 24 * HOUR);
+    await vi.waitFor(async () => {
+      const history = await rest(server.url, "GET", `/rooms/${room.id}/messages`, { token: admin.token });
+      expect(history.body.messages).toEqual([]);
+    }, WAIT);
+    expect(await total()).toBe(before);
+  });
+});
