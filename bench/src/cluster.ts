@@ -5,7 +5,9 @@
  * the nodes as a load balancer would. Every node, and the watchers, run in processes of
  * their own; runs are interleaved (the order rotates each repetition) and the table shows
  * medians: deliveries per second, send-to-receive p50/p99, and the CPU time per delivery of
- * the nodes, of Redis and of PostgreSQL, which says which part is the limit.
+ * the nodes, of Redis and of the PostgreSQL backends serving the nodes, which says which
+ * part is the limit. (Redis's CPU is its whole process's, shared with this machine's other
+ * clients, at /proc's 10 ms resolution.)
  *
  *   npm run bench:cluster
  *   CLUSTER_WATCHERS=1000 CLUSTER_DELIVERIES=30000 CLUSTER_REPS=2 npm run bench:cluster
@@ -19,8 +21,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "@natter/db";
-import { sql } from "kysely";
+import { type Database, openDatabase } from "@natter/db";
+import { type Kysely, sql } from "kysely";
 import { loadConfig, startNatterServer } from "natter";
 import { postJson } from "./natter-rest.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
@@ -76,26 +78,44 @@ async function serveNode(): Promise<void> {
   });
 }
 
-/** CPU time (user + system) of the processes named `name`, in microseconds; 0 where /proc cannot tell. */
-function processCpuMicros(name: string): number {
-  let pids: string[];
+/** The processes named `name` (Redis is one process, serving other clients of this machine too). */
+function pidsNamed(name: string): string[] {
   try {
-    pids = execFileSync("pgrep", ["-x", name], { encoding: "utf8" }).split("\n").filter(Boolean);
+    return execFileSync("pgrep", ["-x", name], { encoding: "utf8" }).split("\n").filter(Boolean);
   } catch {
-    return 0;
+    return [];
   }
-  let ticks = 0;
+}
+
+/** The PostgreSQL backends serving the bench's database, and no other client of the server. */
+async function backendsOf(maintenance: Kysely<Database>, database: string): Promise<string[]> {
+  const rows = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${database}`.execute(
+    maintenance,
+  );
+  return rows.rows.map((row) => String(row.pid));
+}
+
+/** CPU time (user + system) of each of these processes, in microseconds; one /proc cannot read is left out. */
+function processCpuMicros(pids: readonly string[]): Map<string, number> {
+  const micros = new Map<string, number>();
   for (const pid of pids) {
     try {
       // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      micros.set(pid, ((Number(fields[11]) + Number(fields[12])) / 100) * 1_000_000);
     } catch {
       // The process ended meanwhile.
     }
   }
-  return (ticks / 100) * 1_000_000;
+  return micros;
+}
+
+/** CPU spent between two readings by the processes of the second (one that started meanwhile counts whole). */
+function cpuSpent(before: Map<string, number>, after: Map<string, number>): number {
+  let spent = 0;
+  for (const [pid, micros] of after) spent += micros - (before.get(pid) ?? 0);
+  return spent;
 }
 
 interface RunResult {
@@ -110,7 +130,8 @@ interface RunResult {
   postgresCpu: number;
 }
 
-async function run(setup: Setup, databaseUrl: string, messages: number): Promise<RunResult> {
+async function run(setup: Setup, database: BenchDatabase, messages: number): Promise<RunResult> {
+  const databaseUrl = database.url;
   const prefix = `natter-bench:${randomBytes(4).toString("hex")}:`;
   const env = { CLUSTER_NODE_DATABASE_URL: databaseUrl, ...(setup.redis && { CLUSTER_NODE_REDIS_PREFIX: prefix }) };
   // One after the other: the first applies any migration alone.
@@ -146,8 +167,8 @@ async function run(setup: Setup, databaseUrl: string, messages: number): Promise
     await sum({ type: "measure" });
     const cpu = async () => ({
       nodes: (await Promise.all(nodes.map((node) => node.cpuMicros()))).reduce((a, b) => a + b, 0),
-      redis: processCpuMicros("redis-server"),
-      postgres: processCpuMicros("postgres"),
+      redis: processCpuMicros(pidsNamed("redis-server")),
+      postgres: processCpuMicros(await backendsOf(database.maintenance, database.name)),
     });
     const before = await cpu();
     const firstSend = epochMs();
@@ -182,8 +203,8 @@ async function run(setup: Setup, databaseUrl: string, messages: number): Promise
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
       nodesCpu: (after.nodes - before.nodes) / delivered,
-      redisCpu: (after.redis - before.redis) / delivered,
-      postgresCpu: (after.postgres - before.postgres) / delivered,
+      redisCpu: cpuSpent(before.redis, after.redis) / delivered,
+      postgresCpu: cpuSpent(before.postgres, after.postgres) / delivered,
     };
   } finally {
     await Promise.all(watchers.map((w) => w.stop()));
@@ -191,14 +212,11 @@ async function run(setup: Setup, databaseUrl: string, messages: number): Promise
   }
 }
 
-/** Runs `statement` on the maintenance database (outside a transaction, as `create database` needs). */
-async function maintenance(statement: ReturnType<typeof sql>): Promise<void> {
-  const { db, close } = openDatabase(POSTGRES_URL, { poolSize: 1 });
-  try {
-    await statement.execute(db);
-  } finally {
-    await close();
-  }
+/** The bench's own database, and a connection to the server's maintenance database beside it. */
+interface BenchDatabase {
+  name: string;
+  url: string;
+  maintenance: Kysely<Database>;
 }
 
 async function main(): Promise<void> {
@@ -209,15 +227,17 @@ async function main(): Promise<void> {
       `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
   const name = `natter_bench_${randomBytes(4).toString("hex")}`;
-  await maintenance(sql`create database ${sql.id(name)}`);
+  const maintenance = openDatabase(POSTGRES_URL, { poolSize: 1 });
+  await sql`create database ${sql.id(name)}`.execute(maintenance.db);
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
+  const database: BenchDatabase = { name, url: url.toString(), maintenance: maintenance.db };
   try {
     const runs = new Map<string, RunResult[]>(SETUPS.map((setup) => [setup.name, []]));
     for (let rep = 0; rep < REPS; rep += 1) {
       for (let i = 0; i < SETUPS.length; i += 1) {
         const setup = SETUPS[(i + rep) % SETUPS.length] as Setup;
-        const result = await run(setup, url.toString(), messages);
+        const result = await run(setup, database, messages);
         runs.get(setup.name)?.push(result);
         const incomplete =
           result.delivered < result.expected ? ` (delivered ${result.delivered} of ${result.expected})` : "";
@@ -271,7 +291,8 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await maintenance(sql`drop database if exists ${sql.id(name)} with (force)`);
+    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(maintenance.db);
+    await maintenance.close();
   }
 }
 

@@ -89,8 +89,8 @@ interface SharedState {
 
 /**
  * The one place that chooses how shared state is kept (event and signal buses, session
- * revocations, the stores the password throttles and write rate limits count in, account
- * connection ceilings, the password hasher, blob storage, the upload quota) and builds the
+ * revocations, the stores the password throttles, write rate limits and upload byte allowance
+ * count in, account connection ceilings, the password hasher, blob storage) and builds the
  * services on it: in this process, or, with `redisUrl`, on Redis for every node on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
@@ -152,7 +152,7 @@ export async function composeServer({
       db,
       clock,
       blobs,
-      quota: new UploadQuota({ bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
+      quota: new UploadQuota({ store: rateLimitStore, bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
       maxBytes: config.uploadMaxBytes,
       unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
     }),

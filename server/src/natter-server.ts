@@ -83,8 +83,9 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
-      (deleted) => {
-        if (deleted > 0) log.info({ deleted }, "unattached uploads deleted");
+      ({ unattached, orphaned }) => {
+        if (unattached > 0) log.info({ deleted: unattached }, "unattached uploads deleted");
+        if (orphaned > 0) log.warn({ deleted: orphaned }, "stored bytes no upload recorded deleted (left by a crash)");
       },
       (error: unknown) => log.error({ err: error }, "upload sweep failed"),
     );

@@ -244,7 +244,8 @@ export const configSchema = z.object({
   }),
   uploadSweepIntervalMs: setting(milliseconds.default(10 * 60_000), {
     env: "NATTER_UPLOAD_SWEEP_INTERVAL_MS",
-    description: "how often those are looked for",
+    description:
+      "how often those are looked for, and stored bytes no upload records (a crash's: deleted once seen so for an hour)",
     defaultText: "10 minutes",
   }),
   messageRetentionDays: setting(z.coerce.number().int().positive().optional(), {
@@ -270,7 +271,7 @@ export const configSchema = z.object({
   }),
   s3Bucket: setting(z.string().min(3).optional(), {
     env: "NATTER_S3_BUCKET",
-    description: "the bucket",
+    description: "the bucket, for this deployment alone: the sweeper deletes bytes its database does not record",
     defaultText: "none",
   }),
   s3Region: setting(z.string().min(1).default("us-east-1"), {

@@ -109,6 +109,8 @@ export class RoomEventStreams {
     let heartbeat: NodeJS.Timeout | undefined;
     this.streams.add(end);
     res.once("close", end);
+    // Gone while its caller and slot were being resolved: its close has passed already.
+    if (res.closed) return end();
     try {
       if (session) {
         this.deps.sessionConnections.track(session, {

@@ -9,6 +9,7 @@ import {
   createRoom,
   createTestDatabase,
   ManualClock,
+  rawHttp,
   rest,
   signUp,
   startTestServer,
@@ -132,6 +133,16 @@ describe("a room's event stream (Server-Sent Events)", () => {
     expect(await refusalOf(missing)).toBe("ROOM_NOT_FOUND");
     const post = await rest(server.url, "POST", `/rooms/${closedId}/events`, { token: member.token });
     expect(post.status).toBe(405);
+    // HEAD answers what GET would, without a body, and lets go.
+    const head = await rawHttp(server.url, "HEAD", streamPath(closedId), {
+      headers: { Authorization: `Bearer ${member.token}` },
+    });
+    expect([head.status, head.headers["content-type"], head.body]).toEqual([
+      200,
+      "text/event-stream; charset=utf-8",
+      "",
+    ]);
+    expect((await rawHttp(server.url, "HEAD", streamPath(closedId))).status).toBe(404);
   });
 
   describe("ends as rooms.events does, and reconnecting says why", () => {
@@ -244,6 +255,20 @@ describe("a room's event stream (Server-Sent Events)", () => {
       expect(mixed.status).toBe(400);
     });
 
+    it("open a stream that ends when the ticket's session logs out", async () => {
+      const [owner, member] = await Promise.all([signUp(server.url), signUp(server.url)]);
+      const roomId = await newRoom(server.url, owner, { open: false, members: [member] });
+      const ticket = (await askTicket(server.url, member.token, roomId)).body.ticket.ticket;
+      const stream = await openStream(server.url, roomId, { query: { ticket } });
+      expect(stream.status).toBe(200);
+      const message = await send(server.url, owner, roomId, "before the log-out");
+      await waitFor("the message", () => stream.events.length === 1);
+      expect(createdMessages(roomEventsOf(stream.events))[0]?.id).toBe(message.id);
+      await rest(server.url, "DELETE", "/sessions/current", { token: member.token });
+      await stream.closed;
+      expect(stream.events).toHaveLength(1);
+    });
+
     it("are served over tRPC too", async () => {
       const owner = await signUp(server.url);
       const roomId = await newRoom(server.url, owner, { open: false });
@@ -274,15 +299,25 @@ describe("a room's event stream (Server-Sent Events)", () => {
   });
 });
 
-describe("event-stream tickets expire", () => {
+describe("event-stream tickets and sessions expire", () => {
   const clock = new ManualClock();
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ clock });
+    server = await startTestServer({ clock, config: { sessionIdleTtlSeconds: 3600 } });
   });
   afterAll(() => server.stop());
 
-  it("after 60 seconds unused", async () => {
+  it("a stream ends at its session's expiry, as the session's sockets do", async () => {
+    const owner = await signUp(server.url);
+    const roomId = await newRoom(server.url, owner, { open: false });
+    const stream = await openStream(server.url, roomId, { token: owner.token });
+    expect(stream.status).toBe(200);
+    clock.advance(3_600_000 + 1_000);
+    await stream.closed;
+    expect(await refusalOf(await openStream(server.url, roomId, { token: owner.token }))).toBe("UNAUTHENTICATED");
+  });
+
+  it("tickets, after 60 seconds unused", async () => {
     const owner = await signUp(server.url);
     const roomId = await newRoom(server.url, owner, { open: false });
     const fresh = (await askTicket(server.url, owner.token, roomId)).body.ticket.ticket;
