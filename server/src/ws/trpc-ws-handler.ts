@@ -60,6 +60,10 @@ export function serveTRPCOverWebSocket(options: TRPCWebSocketHandlerOptions) {
   const handler = new Handler(options);
   wss.on("connection", (socket: WebSocket, req: IncomingMessage) => handler.connect(socket, req));
   return {
+    /** Subscriptions to the procedure at `path` that are streaming now, over every socket. */
+    streamingCount(path: string): number {
+      return handler.streamingCount(path);
+    },
     /** Tells every client to reconnect (the wsLink reconnect notification), for a restart. */
     broadcastReconnectNotification(): void {
       const data = encoder.encode({ id: null, method: "reconnect" });
@@ -78,6 +82,8 @@ class Handler {
   readonly config: AnyRouter["_def"]["_config"];
   readonly frames: SharedFrames;
   private readonly connections = new Set<Connection>();
+  /** Subscriptions that have started and not stopped, by procedure path. */
+  private readonly streaming = new Map<string, number>();
 
   constructor(readonly options: TRPCWebSocketHandlerOptions) {
     this.config = options.router._def._config;
@@ -86,6 +92,15 @@ class Handler {
     const timer = setInterval(() => this.sweep(), Math.max(1, Math.min(pingMs, pongWaitMs) / 4));
     timer.unref();
     options.wss.once("close", () => clearInterval(timer));
+  }
+
+  streamingCount(path: string): number {
+    return this.streaming.get(path) ?? 0;
+  }
+
+  /** Counts a subscription at `path` that started (+1) or stopped (-1). */
+  countStream(path: string, change: 1 | -1): void {
+    this.streaming.set(path, (this.streaming.get(path) ?? 0) + change);
   }
 
   connect(socket: WebSocket, req: IncomingMessage): void {
@@ -186,6 +201,11 @@ class Connection {
   }
 
   /** Forgets a subscription that has ended. */
+  /** A subscription at `path` that had started has stopped. */
+  streamStopped(path: string): void {
+    this.handler.countStream(path, -1);
+  }
+
   forget(id: RequestId, stop: AbortController): void {
     if (this.subscriptions?.get(id) === stop) this.subscriptions.delete(id);
   }
@@ -323,6 +343,7 @@ class Connection {
         return;
       }
       this.respond({ id, jsonrpc, result: { type: "started" } });
+      this.handler.countStream(path, 1);
       pumping = true;
       new SubscriptionPump(this, id, jsonrpc, stop, iterator, path, input).pull();
     } finally {
@@ -384,6 +405,7 @@ class SubscriptionPump {
   }
 
   private finish(): void {
+    this.connection.streamStopped(this.path);
     this.connection.respond({ id: this.id, jsonrpc: this.jsonrpc, result: { type: "stopped" } });
     this.connection.forget(this.id, this.stop);
   }
