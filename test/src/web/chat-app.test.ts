@@ -351,6 +351,14 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     ).toBe(0);
     expect(await panelOf(bob.page).getByRole("button", { name: "Close the room" }).count()).toBe(0);
 
+    // The owner deletes someone else's message; a member may not.
+    const markup = (page: Page) => page.locator(".message", { hasText: "<b>bold</b>" });
+    await markup(carol.page).waitFor();
+    expect(await markup(carol.page).getByRole("button", { name: "Delete message" }).count()).toBe(0);
+    await markup(alice.page).getByRole("button", { name: "Delete message" }).click();
+    await markup(alice.page).getByRole("button", { name: "Delete for everyone" }).click();
+    await delivered(bob.page, "<b>bold</b>").waitFor({ state: "detached" });
+
     await alice.page.getByRole("button", { name: "Manage bob" }).click();
     await alice.page.getByRole("button", { name: "Make admin" }).click();
     await rowOf(bob.page, "bob").getByText("admin", { exact: true }).waitFor();
