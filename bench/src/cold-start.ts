@@ -1,7 +1,7 @@
 /**
- * How long from `node …` to the first 200 from `/healthz` on an existing database: the
- * compiled `natter serve`, the same sources run through tsx (how natter started before it was
- * compiled), and a bare `node:http` server as the floor. Interleaved rounds, medians.
+ * How long from `node …` to the first 200 from `/healthz` on an existing database: `natter
+ * serve` as published (the bundle), tsc's unbundled output of the same sources, and a bare
+ * `node:http` server as the floor. Interleaved rounds, medians.
  * Run `pnpm run build` first (`npm run bench:cold-start` does).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -23,18 +23,8 @@ server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ url: "http://12
 `;
 
 const contenders: Record<string, string[]> = {
-  compiled: [cli, "serve", "--port", "0", "--db", database],
-  tsx: [
-    "--conditions=natter-source",
-    "--import",
-    "tsx",
-    join(root, "server/src/cli/main.ts"),
-    "serve",
-    "--port",
-    "0",
-    "--db",
-    database,
-  ],
+  natter: [cli, "serve", "--port", "0", "--db", database],
+  "tsc output": [join(root, "server/dist/cli/main.js"), "serve", "--port", "0", "--db", database],
   "bare node:http": ["-e", BARE_SERVER],
 };
 

@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AppRouter, loadConfig, startNatterServer } from "natter";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import { type AppRouter, loadConfig, startNatterServer } from "natter";
 import WebSocket, { WebSocketServer } from "ws";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";

@@ -17,8 +17,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig, startNatterServer } from "natter";
 import SQLite from "better-sqlite3";
+import { loadConfig, startNatterServer } from "natter";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median, percentile } from "./stats.js";
 

@@ -20,7 +20,7 @@ async function open(dir: string, name: string, cached: boolean) {
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: cached ? withStatementCache(sqlite) : sqlite }),
   });
-  await migrateToLatest(db);
+  await migrateToLatest({ db, engine: "sqlite" });
   const users = Array.from({ length: 1000 }, (_, i) => ({
     id: `user-${i}`,
     username: `user${i}`,

@@ -1,4 +1,3 @@
-import type { AppRouter as ServerAppRouter } from "natter";
 import type {
   AnyTRPCProcedure,
   AnyTRPCRouter,
@@ -10,6 +9,7 @@ import type {
   TRPCQueryProcedure,
   TRPCSubscriptionProcedure,
 } from "@trpc/server";
+import type { AppRouter as ServerAppRouter } from "natter";
 
 type RootTypes<R extends AnyTRPCRouter> = R["_def"]["_config"]["$types"];
 type ProcedureTypes<P extends AnyTRPCProcedure> = P["_def"]["$types"];

@@ -1,7 +1,20 @@
 export { type BackupSummary, backupSqliteFile, restoreSqliteFile, verifySqliteFile } from "./backup/sqlite-backup.js";
-export { DEFAULT_DATABASE_URL, type OpenedDatabase, openDatabase } from "./dialect/open-database.js";
-export { withStatementCache } from "./dialect/statement-cache.js";
+export { type DatabaseEngine, engineOf, redactDatabaseUrl } from "./dialect/database-engine.js";
+export {
+  DEFAULT_DATABASE_URL,
+  DEFAULT_POOL_SIZE,
+  type OpenDatabaseOptions,
+  type OpenedDatabase,
+  openDatabase,
+} from "./dialect/open-database.js";
+export { withStatementCache } from "./dialect/sqlite/statement-cache.js";
+export { isRetryableConflict } from "./errors/retryable-conflict.js";
 export { isUniqueViolation } from "./errors/unique-violation.js";
 export { uuidV7 } from "./ids/uuid-v7.js";
-export { type MigrationReport, migrateToLatest, pendingMigrations } from "./migrations/migrate.js";
+export {
+  type MigrationReport,
+  type MigrationTarget,
+  migrateToLatest,
+  pendingMigrations,
+} from "./migrations/migrate.js";
 export type * from "./schema/database.js";

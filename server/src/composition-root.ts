@@ -1,32 +1,54 @@
-import type { Database } from "@natter/db";
+import type { Database, DatabaseEngine } from "@natter/db";
 import type { Kysely } from "kysely";
+import type { Logger } from "pino";
 import { PasswordGuessThrottle } from "./auth/password-guess-throttle.js";
 import { PasswordHasher } from "./auth/password-hasher.js";
-import { SessionRevocations } from "./auth/session-revocations.js";
+import { RedisSessionRevocations } from "./auth/redis-session-revocations.js";
+import { InProcessSessionRevocations, type SessionRevocations } from "./auth/session-revocations.js";
 import type { Clock } from "./clock/clock.js";
 import type { Config } from "./config/config.js";
-import { InProcessRoomEventBus } from "./events/room-event-bus.js";
-import { InProcessRoomSignalBus } from "./events/room-signal-bus.js";
+import { RedisRoomEventBus } from "./events/redis-room-event-bus.js";
+import { RedisRoomSignalBus } from "./events/redis-room-signal-bus.js";
+import { InProcessRoomEventBus, type RoomEventBus } from "./events/room-event-bus.js";
+import { InProcessRoomSignalBus, type RoomSignalBus } from "./events/room-signal-bus.js";
+import type { ReadinessCheck } from "./http/readiness.js";
 import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
+import type { RateLimitStore } from "./rate-limit/rate-limit-store.js";
+import { RedisRateLimitStore } from "./rate-limit/redis-rate-limit-store.js";
 import { WriteLimits } from "./rate-limit/write-limits.js";
+import { NodeRegistry } from "./redis/node-registry.js";
+import { RedisConnection } from "./redis/redis-connection.js";
 import { AccountsService } from "./services/accounts-service.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
 import { RoomSignalsService } from "./services/room-signals-service.js";
+import { RoomWriter } from "./services/room-writes/room-writer.js";
 import { RoomsService } from "./services/rooms/rooms-service.js";
 import type { Services } from "./services/services.js";
 import { SessionsService } from "./services/sessions-service.js";
 import { UploadsService } from "./services/uploads-service.js";
 import type { BlobStore } from "./uploads/blob-store.js";
 import { UploadQuota } from "./uploads/upload-quota.js";
+import type { AccountSlotCounters } from "./ws/connection-ceilings.js";
+import { RedisCountedSlots } from "./ws/redis-counted-slots.js";
+
+/**
+ * How often a node with Redis reads the newest seq of the rooms watched on it, to find
+ * events whose publish was lost: a lost event reaches watchers within two intervals (1 s
+ * plus a query), inside the 2 s the API promises, at one indexed query per 500 rooms.
+ */
+const ROOM_LOG_TAIL_INTERVAL_MS = 500;
 
 export interface CompositionDeps {
   db: Kysely<Database>;
+  /** The engine behind `db`: how room changes are serialised depends on it. */
+  engine: DatabaseEngine;
   clock: Clock;
   config: Config;
   /** Where uploaded bytes are kept: opened beforehand (`openBlobStore`), as opening is asynchronous. */
   blobs: BlobStore;
+  logger: Logger;
 }
 
 /** What one server is built from; transports take their parts from here. */
@@ -34,21 +56,44 @@ export interface Composition {
   services: Services;
   /** Ended sessions, so open sockets of a logged-out session close at once. */
   revocations: SessionRevocations;
+  /** Where accounts' WebSockets are counted across nodes; undefined: in the WebSocket server itself. */
+  accountSlots: AccountSlotCounters | undefined;
+  /** What `/readyz` asks besides the database. */
+  readinessChecks: ReadinessCheck[];
+  /** Lets go of what the shared state holds (Redis connections, timers); call after the transports closed. */
+  close(): Promise<void>;
+}
+
+/** The shared state of one node: in this process, or shared with every node on Redis. */
+interface SharedState {
+  events: RoomEventBus;
+  signals: RoomSignalBus;
+  revocations: SessionRevocations;
+  throttleStore: RateLimitStore;
+  rateLimitStore: RateLimitStore;
+  accountSlots: AccountSlotCounters | undefined;
+  readinessChecks: ReadinessCheck[];
+  close(): Promise<void>;
 }
 
 /**
  * The one place that chooses how shared state is kept (event and signal buses, session
- * revocations, the stores the password throttles and write rate limits count in, the password
- * hasher, blob storage, the upload quota) and builds the services on it.
+ * revocations, the stores the password throttles and write rate limits count in, account
+ * connection ceilings, the password hasher, blob storage, the upload quota) and builds the
+ * services on it: in this process, or, with `redisUrl`, on Redis for every node on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
-export function composeServer({ db, clock, config, blobs }: CompositionDeps): Composition {
-  const events = new InProcessRoomEventBus();
-  const signals = new InProcessRoomSignalBus();
-  const revocations = new SessionRevocations();
-  // Separate stores, so that a flood of one kind of key cannot fill the room of another.
-  const throttleStore = new InProcessRateLimitStore();
-  const rateLimitStore = new InProcessRateLimitStore();
+export async function composeServer({
+  db,
+  engine,
+  clock,
+  config,
+  blobs,
+  logger,
+}: CompositionDeps): Promise<Composition> {
+  const shared = config.redisUrl ? await redisState(config.redisUrl, db, config, logger) : inProcessState();
+  const { events, signals, revocations, throttleStore, rateLimitStore } = shared;
+  const writer = new RoomWriter({ db, engine, clock, events });
   const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
@@ -78,8 +123,8 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
   const services: Services = {
     accounts,
     events,
-    rooms: new RoomsService({ db, clock, events }),
-    messages: new MessagesService({ db, clock, events, blobs }),
+    rooms: new RoomsService({ db, writer }),
+    messages: new MessagesService({ db, writer, blobs }),
     roomEvents: new RoomEventsService({ db, events }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
     profiles: new ProfilesService({ db }),
@@ -104,5 +149,65 @@ export function composeServer({ db, clock, config, blobs }: CompositionDeps): Co
       },
     }),
   };
-  return { services, revocations };
+  return {
+    services,
+    revocations,
+    accountSlots: shared.accountSlots,
+    readinessChecks: shared.readinessChecks,
+    close: () => shared.close(),
+  };
+}
+
+function inProcessState(): SharedState {
+  return {
+    events: new InProcessRoomEventBus(),
+    signals: new InProcessRoomSignalBus(),
+    revocations: new InProcessSessionRevocations(),
+    // Separate stores, so that a flood of one kind of key cannot fill the room of another.
+    throttleStore: new InProcessRateLimitStore(),
+    rateLimitStore: new InProcessRateLimitStore(),
+    accountSlots: undefined,
+    readinessChecks: [],
+    close: async () => {},
+  };
+}
+
+/** Connects to Redis and registers this node before anything is served. */
+async function redisState(url: string, db: Kysely<Database>, config: Config, logger: Logger): Promise<SharedState> {
+  const redis = await RedisConnection.open(url, config.redisPrefix);
+  const ttlMs = config.nodeTtlMs;
+  const nodes = new NodeRegistry(redis, ttlMs, (error) => logger.error({ err: error }, "node heartbeat failed"));
+  try {
+    await nodes.start();
+    const events = new RedisRoomEventBus(redis, db, logger, ROOM_LOG_TAIL_INTERVAL_MS);
+    const signals = new RedisRoomSignalBus({ redis, nodes, logger, ttlMs });
+    const revocations = await RedisSessionRevocations.open(redis, logger);
+    const slots = (namespace: string, max: number) =>
+      new RedisCountedSlots({ redis, nodes, logger, namespace, max, ttlMs });
+    const connections = slots("ws-connections", config.wsMaxConnectionsPerAccount);
+    const subscriptions = slots("ws-subscriptions", config.wsMaxSubscriptionsPerAccount);
+    logger.info({ node: redis.nodeId, prefix: config.redisPrefix }, "sharing state on Redis");
+    return {
+      events,
+      signals,
+      revocations,
+      throttleStore: new RedisRateLimitStore(redis, "throttle"),
+      rateLimitStore: new RedisRateLimitStore(redis, "rate"),
+      accountSlots: { connections, subscriptions },
+      readinessChecks: [{ name: "redis", check: () => redis.ping() }],
+      close: async () => {
+        events.close();
+        signals.close();
+        revocations.close();
+        connections.close();
+        subscriptions.close();
+        await nodes.stop().catch(() => {});
+        await redis.close();
+      },
+    };
+  } catch (error) {
+    await nodes.stop().catch(() => {});
+    await redis.close();
+    throw error;
+  }
 }

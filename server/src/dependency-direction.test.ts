@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
  * here, so its direction is decided once, on purpose.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ["clock", "config", "origin", "logger.ts", "version.ts"],
+  ["package-root.ts"],
+  ["clock", "config", "origin", "redis", "logger.ts", "version.ts"],
   ["rate-limit"],
   ["auth", "events", "uploads"],
   ["services"],

@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
-import pretty from "pino-pretty";
+import type PinoPretty from "pino-pretty";
 
 /** How log lines are written: JSON for machines, or readable lines for a person at a terminal. */
 export type LogFormat = "json" | "pretty" | "auto";
@@ -19,7 +20,10 @@ export function createLogger(level: string, destination?: DestinationStream, for
     },
   };
   const readable = format === "pretty" || (format === "auto" && destination === undefined && process.stdout.isTTY);
-  if (readable)
+  if (readable) {
+    // Required only when wanted: the pretty printer and its dependencies cost every JSON start.
+    const pretty = createRequire(import.meta.url)("pino-pretty") as typeof PinoPretty;
     return pino(options, pretty({ destination: destination ?? 1, sync: true, ignore: "pid,hostname,service" }));
+  }
   return destination ? pino(options, destination) : pino(options);
 }

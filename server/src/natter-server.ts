@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { migrateToLatest, openDatabase } from "@natter/db";
 import type { Logger } from "pino";
+import type { OpenAPIObject } from "trpc-to-openapi";
 import { type Clock, systemClock } from "./clock/clock.js";
 import { composeServer } from "./composition-root.js";
 import type { Config } from "./config/config.js";
@@ -46,8 +47,8 @@ export interface NatterServer {
 export async function startNatterServer({ config, clock = systemClock, logger }: StartOptions): Promise<NatterServer> {
   const log = logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   await assertPortAvailable(config.host, config.port);
-  const database = openDatabase(config.databaseUrl);
-  const { applied } = await migrateToLatest(database.db);
+  const database = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const { applied } = await migrateToLatest(database);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
 
   const metrics = new Metrics();
@@ -55,7 +56,15 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     new QueryTimingPlugin((seconds) => metrics.queryDuration.observe({ engine: database.engine }, seconds)),
   );
   const blobs = await openBlobStore(config);
-  const { services, revocations } = composeServer({ db, clock, config, blobs });
+  let composition: Awaited<ReturnType<typeof composeServer>>;
+  try {
+    composition = await composeServer({ db, engine: database.engine, clock, config, blobs, logger: log });
+  } catch (error) {
+    await blobs.close();
+    await database.close();
+    throw error;
+  }
+  const { services, revocations } = composition;
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
@@ -67,9 +76,14 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   }, config.uploadSweepIntervalMs);
   sweeper.unref();
   const router = createAppRouter(services);
-  const openApiDocument = createOpenApiDocument(router, SERVER_VERSION);
+  // Made when first asked for: generating it took a good part of the start.
+  let document: Promise<OpenAPIObject> | undefined;
+  const openApiDocument = () => {
+    document ??= createOpenApiDocument(router, SERVER_VERSION);
+    return document;
+  };
   const routeLabel = createRouteLabeler({
-    restOperations: restOperationsOf(openApiDocument),
+    restOperations: restOperationsOf(router),
     restPrefix: REST_PREFIX,
     trpcPrefix: TRPC_PREFIX,
     procedures: Object.keys(router._def.procedures),
@@ -79,12 +93,13 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       router,
       services,
       db,
+      engine: database.engine,
       logger: log,
       version: SERVER_VERSION,
       openApiDocument,
       metrics,
       metricsToken: config.metricsToken,
-      readinessChecks: [],
+      readinessChecks: composition.readinessChecks,
       uploadMaxBytes: config.uploadMaxBytes,
     }),
     config,
@@ -114,6 +129,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     logger: log,
     path: TRPC_PREFIX,
     revocations,
+    accountSlots: composition.accountSlots,
   });
   metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
 
@@ -126,6 +142,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     // The port is taken or forbidden: release what was opened, so the caller can go on.
     clearInterval(sweeper);
     await ws.close();
+    await composition.close();
     await blobs.close();
     await database.close();
     throw error;
@@ -143,6 +160,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       clearInterval(sweeper);
       await ws.close();
       await stopped;
+      await composition.close();
       await blobs.close();
       await database.close();
       log.info("natter stopped");

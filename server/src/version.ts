@@ -1,5 +1,8 @@
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "./package-root.js";
 
 /** The server's version, from its package.json. */
-export const SERVER_VERSION: string = (createRequire(import.meta.url)("../package.json") as { version: string })
-  .version;
+export const SERVER_VERSION: string = (
+  JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }
+).version;

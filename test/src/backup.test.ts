@@ -59,7 +59,7 @@ describe("natter backup and restore", () => {
 
       const backupPath = join(dir, "copy.db");
       const before = acknowledged;
-      const backup = await natter(["backup", "--db", server.databasePath, "--to", backupPath]);
+      const backup = await natter(["backup", "--db", server.databaseUrl, "--to", backupPath]);
       const after = acknowledged;
       writing = false;
       await writer;

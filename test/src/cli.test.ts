@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { createTestDatabase } from "./harness/index.js";
 
 const CLI = fileURLToPath(new URL("../../server/bin/natter.js", import.meta.url));
 const run = promisify(execFile);
@@ -44,7 +45,7 @@ describe("the natter command line", () => {
     for (const [flag, variable] of [
       ["--port", "NATTER_PORT"],
       ["--db", "NATTER_DATABASE_URL"],
-      ["--ws-session-check-ms", "NATTER_WS_SESSION_CHECK_MS"],
+      ["--ws-ping-ms", "NATTER_WS_PING_MS"],
     ]) {
       expect(help.stdout).toContain(`${flag}, ${variable} (default: `);
     }
@@ -94,17 +95,25 @@ describe("the natter command line", () => {
     }
   });
 
-  it("migrates a new database file and then finds it up to date", async () => {
-    const db = join(dir, "migrate.db");
-    const first = await natter(["migrate", "--db", db]);
-    expect(first.code).toBe(0);
-    expect(first.stdout).toContain("migrations applied");
-    const second = await natter(["migrate", "--db", db]);
-    expect(second.stdout).toContain("already up to date");
+  it("migrates a new database and then finds it up to date", async () => {
+    const database = await createTestDatabase(mkdtempSync(join(dir, "migrate-")));
+    try {
+      const first = await natter(["migrate", "--db", database.url]);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain("migrations applied");
+      const second = await natter(["migrate", "--db", database.url]);
+      expect(second.stdout).toContain("already up to date");
+    } finally {
+      await database.drop();
+    }
   });
 
   it("serves until SIGTERM, then finishes cleanly", async () => {
-    const child: ChildProcess = spawn(process.execPath, [CLI, "serve", "--port", "0", "--db", join(dir, "serve.db")], {
+    const own = mkdtempSync(join(dir, "serve-"));
+    const database = await createTestDatabase(own);
+    onTestFinished(() => database.drop());
+    const args = ["serve", "--port", "0", "--db", database.url, "--uploads-dir", join(own, "uploads")];
+    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

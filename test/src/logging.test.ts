@@ -4,11 +4,20 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createLogger, loadConfig, type NatterServer, startNatterServer } from "natter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { httpClient, rest, signUp, wsClient } from "./harness/index.js";
+import {
+  createTestDatabase,
+  httpClient,
+  rest,
+  signUp,
+  type TestDatabase,
+  testServerConfig,
+  wsClient,
+} from "./harness/index.js";
 
 describe("logs", () => {
   const lines: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), "natter-logs-"));
+  let database: TestDatabase;
   let server: NatterServer;
   beforeAll(async () => {
     const sink = new Writable({
@@ -17,13 +26,15 @@ describe("logs", () => {
         done();
       },
     });
+    database = await createTestDatabase(dir);
     server = await startNatterServer({
-      config: loadConfig({ port: 0, databaseUrl: join(dir, "natter.db") }, {}),
+      config: loadConfig(testServerConfig(database, dir, { logLevel: "info" }), {}),
       logger: createLogger("trace", sink),
     });
   });
   afterAll(async () => {
     await server.close();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

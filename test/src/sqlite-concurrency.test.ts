@@ -17,7 +17,7 @@ describe("SQLite under concurrent writers", () => {
   it("loses no write while `natter migrate` runs against the same file from other processes", async () => {
     const migrations = Array.from({ length: 2 }, async () => {
       for (let round = 0; round < 2; round += 1) {
-        const { stdout } = await run(process.execPath, [CLI, "migrate", "--db", server.databasePath], {
+        const { stdout } = await run(process.execPath, [CLI, "migrate", "--db", server.databaseUrl], {
           env: { ...process.env, NATTER_LOG_LEVEL: "info" },
         });
         expect(stdout).toContain("already up to date");

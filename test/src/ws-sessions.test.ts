@@ -9,9 +9,10 @@ import {
   watchingClient,
   wsClient,
 } from "./harness/index.js";
-import { waitFor } from "./messages/room-fixtures.js";
+import { newRoom, send, waitFor, watchRoom } from "./messages/room-fixtures.js";
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 describe("WebSockets of a session that ends", () => {
   let server: TestServer;
@@ -84,7 +85,7 @@ describe("WebSockets of a session that expires", () => {
   beforeAll(async () => {
     server = await startTestServer({
       clock,
-      config: { sessionIdleTtlSeconds: 3600, sessionAbsoluteTtlSeconds: 10 * 3600, wsSessionCheckMs: 20 },
+      config: { sessionIdleTtlSeconds: 3600, sessionAbsoluteTtlSeconds: 10 * 3600 },
     });
   });
   afterAll(() => server.stop());
@@ -126,5 +127,81 @@ describe("WebSockets of a session that expires", () => {
     clock.advance(0.3 * HOUR);
     expect(await slidWatcher.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
     for (const watcher of [slidWatcher, idleWatcher, markerWatcher]) watcher.close();
+  });
+
+  it("close at the absolute expiry, however often the token is used elsewhere", async () => {
+    const user = await signUp(server.url);
+    const watcher = await watchingClient(server.url, user.token);
+    const absoluteExpiry = clock.now() + 10 * HOUR;
+    // Used every 50 minutes, the idle expiry keeps sliding, up to the 10-hour absolute one.
+    while (clock.now() + 50 * MINUTE < absoluteExpiry) {
+      clock.advance(50 * MINUTE);
+      expect((await rest(server.url, "GET", "/me", { token: user.token })).status).toBe(200);
+    }
+    clock.advance(absoluteExpiry - MINUTE - clock.now());
+    await expect(watcher.client.users.me.query()).resolves.toMatchObject({ user: { id: user.id } });
+    expect(watcher.closes).toEqual([]);
+    clock.advance(MINUTE);
+    expect(await watcher.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
+    watcher.close();
+  });
+});
+
+describe("WebSockets of a session that expires, on the wall clock", () => {
+  const ttlSeconds = 3;
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      config: { sessionIdleTtlSeconds: ttlSeconds, sessionAbsoluteTtlSeconds: ttlSeconds, rateLimits: "off" },
+    });
+  });
+  afterAll(() => server.stop());
+
+  it("close with sessionEnded (4401) at the expiry instant, and no closed-room event created after it arrives", async () => {
+    const signedUpFrom = Date.now();
+    const member = await signUp(server.url);
+    const expiry = Date.now() + ttlSeconds * 1000;
+    const earliestExpiry = signedUpFrom + ttlSeconds * 1000;
+    const owner = await signUp(server.url);
+    const roomId = await newRoom(server.url, owner, { open: false, members: [member] });
+    const watcher = await watchingClient(server.url, member.token);
+    const watch = watchRoom(watcher.client, roomId);
+
+    // The grace covers the database check the server makes at the expiry instant (an idle
+    // expiry may have slid), during which a message may still go out.
+    const graceMs = 250;
+    // The owner keeps writing past the member's expiry, signing in again as its own short
+    // sessions run out, until the member's socket has closed and the grace is well over.
+    let closedAt: number | undefined;
+    void watcher.firstClose.then(() => {
+      closedAt = Date.now();
+    });
+    let sender = owner;
+    let senderExpiry = earliestExpiry;
+    const sent: string[] = [];
+    const writing = (async () => {
+      while ((closedAt === undefined || Date.now() < expiry + 2 * graceMs) && Date.now() < expiry + 5_000) {
+        if (Date.now() > senderExpiry - 1_500) {
+          const signedInFrom = Date.now();
+          const session = await rest(server.url, "POST", "/sessions", {
+            body: { username: owner.username, password: owner.password },
+          });
+          sender = { ...owner, token: session.body.token };
+          senderExpiry = signedInFrom + ttlSeconds * 1000;
+        }
+        sent.push((await send(server.url, sender, roomId, "still here?")).createdAt);
+      }
+    })();
+    await watch.until("a first message", (events) => events.length > 0);
+    await writing;
+
+    expect(closedAt, "the socket closed within 5 s of its expiry (the old sweep ran every 30 s)").toBeDefined();
+    expect(await watcher.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
+    expect(closedAt).toBeGreaterThanOrEqual(earliestExpiry);
+    // Messages were still being written after the expiry, and none of them reached the socket.
+    expect(sent.some((createdAt) => Date.parse(createdAt) > expiry + graceMs)).toBe(true);
+    const lastHeard = Math.max(...watch.events.map((event) => Date.parse(event.at)));
+    expect(lastHeard).toBeLessThanOrEqual(expiry + graceMs);
+    watcher.close();
   });
 });

@@ -1,49 +1,38 @@
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import SQLite from "better-sqlite3";
-import { Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "../schema/database.js";
-import { ImmediateTransactionSqliteDialect } from "./immediate-sqlite-dialect.js";
-import { withStatementCache } from "./statement-cache.js";
+import { type DatabaseEngine, engineOf } from "./database-engine.js";
+import { openPostgres } from "./postgres/open-postgres.js";
+import { openSqlite } from "./sqlite/open-sqlite.js";
 
 /** The SQLite file natter uses when no database URL is given. */
 export const DEFAULT_DATABASE_URL = "./data/natter.db";
+
+/** Connections a PostgreSQL pool keeps at most, unless told otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
 
 /** An open database: the Kysely instance and what the process must do to close it. */
 export interface OpenedDatabase {
   db: Kysely<Database>;
   /** Which engine is behind `db`, for the few places SQL differs. */
-  engine: "sqlite";
+  engine: DatabaseEngine;
   close(): Promise<void>;
 }
 
-/**
- * Opens the database a URL names: a file path (or `file:` URL) or `:memory:` for SQLite.
- * `postgres://` URLs are reserved for the PostgreSQL dialect.
- */
-export function openDatabase(url: string = DEFAULT_DATABASE_URL): OpenedDatabase {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error("PostgreSQL is not supported yet: give a SQLite file path or :memory:");
-  }
-  const path = url.startsWith("file:") ? new URL(url).pathname : url;
-  if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
-  const sqlite = new SQLite(path);
-  configureSqlite(sqlite);
-  const db = new Kysely<Database>({
-    dialect: new ImmediateTransactionSqliteDialect({ database: withStatementCache(sqlite) }),
-  });
-  return { db, engine: "sqlite", close: () => db.destroy() };
+export interface OpenDatabaseOptions {
+  /** PostgreSQL only: connections in the pool. SQLite has one connection. */
+  poolSize?: number;
 }
 
 /**
- * WAL lets readers run beside the writer. synchronous=NORMAL is durable against a crash of
- * the process (the WAL is fsynced at checkpoints); a power loss may drop the last commits,
- * which is the usual trade for a chat server. busy_timeout makes a second process (the
- * `natter migrate` CLI beside a running server) wait for the write lock instead of failing.
+ * Opens the database a URL names, the one place that chooses the engine: `postgres://` or
+ * `postgresql://` is PostgreSQL (a pool of `poolSize` connections); a file path, a `file:`
+ * URL or `:memory:` is SQLite.
  */
-function configureSqlite(sqlite: SQLite.Database): void {
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
+export function openDatabase(
+  url: string = DEFAULT_DATABASE_URL,
+  { poolSize = DEFAULT_POOL_SIZE }: OpenDatabaseOptions = {},
+): OpenedDatabase {
+  const engine = engineOf(url);
+  const db = engine === "postgres" ? openPostgres(url, poolSize) : openSqlite(url);
+  return { db, engine, close: () => db.destroy() };
 }

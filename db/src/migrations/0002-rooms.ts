@@ -1,24 +1,25 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import type { ColumnTypes } from "./column-types.js";
 
 /** Rooms, their members, each room's ordered event log, and the activity log. */
-export const rooms: Migration = {
+export const rooms = (t: ColumnTypes): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable("rooms")
-      .addColumn("id", "text", (c) => c.primaryKey())
-      .addColumn("name", "text", (c) => c.notNull())
-      .addColumn("is_open", "integer", (c) => c.notNull())
-      .addColumn("member_count", "integer", (c) => c.notNull().defaultTo(0))
-      .addColumn("last_seq", "integer", (c) => c.notNull().defaultTo(0))
-      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("id", t.text, (c) => c.primaryKey())
+      .addColumn("name", t.text, (c) => c.notNull())
+      .addColumn("is_open", t.integer, (c) => c.notNull())
+      .addColumn("member_count", t.integer, (c) => c.notNull().defaultTo(0))
+      .addColumn("last_seq", t.integer, (c) => c.notNull().defaultTo(0))
+      .addColumn("created_at", t.text, (c) => c.notNull())
       .execute();
     await db.schema
       .createTable("room_members")
-      .addColumn("room_id", "text", (c) => c.notNull().references("rooms.id").onDelete("cascade"))
-      .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
-      .addColumn("role", "text", (c) => c.notNull())
-      .addColumn("joined_at", "text", (c) => c.notNull())
-      .addColumn("read_seq", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("room_id", t.text, (c) => c.notNull().references("rooms.id").onDelete("cascade"))
+      .addColumn("user_id", t.text, (c) => c.notNull().references("users.id").onDelete("cascade"))
+      .addColumn("role", t.text, (c) => c.notNull())
+      .addColumn("joined_at", t.text, (c) => c.notNull())
+      .addColumn("read_seq", t.integer, (c) => c.notNull().defaultTo(0))
       .addPrimaryKeyConstraint("room_members_pk", ["room_id", "user_id"])
       .execute();
     await db.schema
@@ -37,24 +38,24 @@ export const rooms: Migration = {
     await db.schema.createIndex("room_members_by_user").on("room_members").columns(["user_id", "room_id"]).execute();
     await db.schema
       .createTable("room_events")
-      .addColumn("room_id", "text", (c) => c.notNull().references("rooms.id").onDelete("cascade"))
-      .addColumn("seq", "integer", (c) => c.notNull())
-      .addColumn("type", "text", (c) => c.notNull())
-      .addColumn("actor_id", "text")
-      .addColumn("payload", "text", (c) => c.notNull())
-      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("room_id", t.text, (c) => c.notNull().references("rooms.id").onDelete("cascade"))
+      .addColumn("seq", t.integer, (c) => c.notNull())
+      .addColumn("type", t.text, (c) => c.notNull())
+      .addColumn("actor_id", t.text)
+      .addColumn("payload", t.text, (c) => c.notNull())
+      .addColumn("created_at", t.text, (c) => c.notNull())
       .addPrimaryKeyConstraint("room_events_pk", ["room_id", "seq"])
       .execute();
     // The activity log outlives the rooms it speaks of: no foreign keys.
     await db.schema
       .createTable("activity_log")
-      .addColumn("id", "text", (c) => c.primaryKey())
-      .addColumn("room_id", "text")
-      .addColumn("actor_id", "text")
-      .addColumn("action", "text", (c) => c.notNull())
-      .addColumn("subject_id", "text")
-      .addColumn("detail", "text")
-      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("id", t.text, (c) => c.primaryKey())
+      .addColumn("room_id", t.text)
+      .addColumn("actor_id", t.text)
+      .addColumn("action", t.text, (c) => c.notNull())
+      .addColumn("subject_id", t.text)
+      .addColumn("detail", t.text)
+      .addColumn("created_at", t.text, (c) => c.notNull())
       .execute();
     await db.schema.createIndex("activity_log_by_time").on("activity_log").columns(["created_at", "id"]).execute();
   },
@@ -64,4 +65,4 @@ export const rooms: Migration = {
     await db.schema.dropTable("room_members").execute();
     await db.schema.dropTable("rooms").execute();
   },
-};
+});

@@ -1,31 +1,32 @@
 import type { Kysely, Migration } from "kysely";
+import type { ColumnTypes } from "./column-types.js";
 
 /**
  * Profiles, server admins, bans, what a session was opened from, and the counters and
  * indexes that keep the admin statistics and activity filters cheap at any size.
  */
-export const people: Migration = {
+export const people = (t: ColumnTypes): Migration => ({
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable("users").addColumn("display_name", "text").execute();
+    await db.schema.alterTable("users").addColumn("display_name", t.text).execute();
     // The display name lower-cased, for prefix search through an index.
-    await db.schema.alterTable("users").addColumn("display_name_key", "text").execute();
-    await db.schema.alterTable("users").addColumn("bio", "text").execute();
+    await db.schema.alterTable("users").addColumn("display_name_key", t.text).execute();
+    await db.schema.alterTable("users").addColumn("bio", t.text).execute();
     await db.schema
       .alterTable("users")
-      .addColumn("is_admin", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("is_admin", t.integer, (c) => c.notNull().defaultTo(0))
       .execute();
-    await db.schema.alterTable("users").addColumn("banned_at", "text").execute();
-    await db.schema.alterTable("users").addColumn("last_active_at", "text").execute();
+    await db.schema.alterTable("users").addColumn("banned_at", t.text).execute();
+    await db.schema.alterTable("users").addColumn("last_active_at", t.text).execute();
     await db.schema.createIndex("users_by_display_name").on("users").columns(["display_name_key", "id"]).execute();
     await db.schema.createIndex("users_by_last_active").on("users").column("last_active_at").execute();
 
-    await db.schema.alterTable("sessions").addColumn("user_agent", "text").execute();
+    await db.schema.alterTable("sessions").addColumn("user_agent", t.text).execute();
     await db.schema.createIndex("sessions_by_idle_expiry").on("sessions").column("idle_expires_at").execute();
 
     // Totals and hourly buckets bumped in the writing transaction: statistics read a few rows.
     await db.schema
       .createTable("stat_counters")
-      .addColumn("name", "text", (c) => c.primaryKey())
+      .addColumn("name", t.text, (c) => c.primaryKey())
       .addColumn("value", "bigint", (c) => c.notNull())
       .execute();
 
@@ -50,4 +51,4 @@ export const people: Migration = {
       await db.schema.alterTable("users").dropColumn(column).execute();
     }
   },
-};
+});

@@ -1,5 +1,5 @@
-import { type Kysely, Migrator } from "kysely";
-import type { Database } from "../schema/database.js";
+import { Migrator } from "kysely";
+import type { OpenedDatabase } from "../dialect/open-database.js";
 import { migrationProvider } from "./migrations.js";
 
 /** The outcome of bringing a database to the latest schema. */
@@ -8,9 +8,12 @@ export interface MigrationReport {
   applied: string[];
 }
 
+/** The database to migrate: its Kysely instance and the engine behind it. */
+export type MigrationTarget = Pick<OpenedDatabase, "db" | "engine">;
+
 /** Applies every pending migration; throws, naming the migration, if one fails. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export async function migrateToLatest({ db, engine }: MigrationTarget): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: migrationProvider(engine) });
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((r) => r.status === "Error");
   if (error || failed) {
@@ -23,8 +26,8 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
 }
 
 /** Names of the migrations not yet applied to this database (empty when it is current). */
-export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export async function pendingMigrations({ db, engine }: MigrationTarget): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider(engine) });
   const migrations = await migrator.getMigrations();
   return migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
 }

@@ -1,13 +1,15 @@
 import type { Migration, MigrationProvider } from "kysely";
+import type { DatabaseEngine } from "../dialect/database-engine.js";
 import { accounts } from "./0001-accounts.js";
 import { rooms } from "./0002-rooms.js";
 import { messages } from "./0003-messages.js";
 import { roomEventMessages } from "./0004-room-event-messages.js";
 import { people } from "./0005-people.js";
 import { uploads } from "./0006-uploads.js";
+import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
-/** Every migration, in order. Names sort; append, never rename or reorder. */
-export const MIGRATIONS: Record<string, Migration> = {
+/** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
+const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0001-accounts": accounts,
   "0002-rooms": rooms,
   "0003-messages": messages,
@@ -16,7 +18,12 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0006-uploads": uploads,
 };
 
-/** Serves the migrations from code, so they run under plain Node, tsx and vitest alike. */
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => MIGRATIONS,
-};
+/**
+ * Serves the migrations from code, so they run under plain Node, tsx and vitest alike, each
+ * with the column types of the engine it migrates.
+ */
+export function migrationProvider(engine: DatabaseEngine): MigrationProvider {
+  const types = columnTypesOf(engine);
+  const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, make]) => [name, make(types)]));
+  return { getMigrations: async () => migrations };
+}

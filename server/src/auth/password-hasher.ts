@@ -1,4 +1,3 @@
-import { hash, verify } from "@node-rs/argon2";
 import { HashingSlots } from "./hashing-slots.js";
 
 /** `Algorithm.Argon2id`: the package exports a const enum, which isolated modules cannot read. */
@@ -17,26 +16,36 @@ export const ARGON2_OPTIONS = {
 } as const;
 
 /**
+ * A hash (with ARGON2_OPTIONS) of 32 random bytes nobody kept, checked when a user does not
+ * exist so that both paths cost alike. Written here rather than hashed at start: a start
+ * should not spend a core on it.
+ */
+export const DUMMY_HASH =
+  "$argon2id$v=19$m=19456,t=2,p=1$S2AvpgFvhVJ2stC7fzAmpw$/SYxg2qNhowFpI+6GIPpb9SFhSfqr3BMq7CUexi2T6Q";
+
+/** The native addon, loaded at the first hash or check: finding and opening it slows a start. */
+let argon2: Promise<typeof import("@node-rs/argon2")> | undefined;
+const loadArgon2 = () => {
+  argon2 ??= import("@node-rs/argon2");
+  return argon2;
+};
+
+/**
  * Hashes and checks passwords; knows when a stored hash predates the current policy. Hashes
  * and checks share a bounded number of slots, so concurrent log-ins queue instead of
  * starving the event loop.
  */
 export class PasswordHasher {
-  /** A hash of a random password, checked when a user does not exist so both paths cost alike. */
-  private readonly dummyHash: Promise<string>;
-
-  constructor(private readonly slots = new HashingSlots()) {
-    this.dummyHash = this.hash(crypto.randomUUID());
-  }
+  constructor(private readonly slots = new HashingSlots()) {}
 
   hash(password: string): Promise<string> {
-    return this.slots.run(() => hash(password, ARGON2_OPTIONS));
+    return this.slots.run(async () => (await loadArgon2()).hash(password, ARGON2_OPTIONS));
   }
 
   /** Whether `password` matches `storedHash`; a malformed hash never matches. */
   async verify(storedHash: string, password: string): Promise<boolean> {
     try {
-      return await this.slots.run(() => verify(storedHash, password));
+      return await this.slots.run(async () => (await loadArgon2()).verify(storedHash, password));
     } catch {
       return false;
     }
@@ -44,7 +53,7 @@ export class PasswordHasher {
 
   /** Spends the time of a real verification, for a user that does not exist. */
   async verifyNothing(password: string): Promise<false> {
-    await this.verify(await this.dummyHash, password);
+    await this.verify(DUMMY_HASH, password);
     return false;
   }
 

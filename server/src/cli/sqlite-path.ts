@@ -1,3 +1,4 @@
+import { engineOf } from "@natter/db";
 import { UsageError } from "./command.js";
 
 /**
@@ -5,7 +6,7 @@ import { UsageError } from "./command.js";
  * PostgreSQL has tools of its own for this; the error names the one to use.
  */
 export function sqlitePathOf(databaseUrl: string, command: string, postgresTool: string): string {
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+  if (engineOf(databaseUrl) === "postgres") {
     throw new UsageError(`${command} works on SQLite files; on PostgreSQL use ${postgresTool}`);
   }
   if (databaseUrl === ":memory:") throw new UsageError(`an in-memory database has nothing to ${command}`);

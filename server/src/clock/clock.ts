@@ -1,11 +1,32 @@
-/** Where the server reads the time; tests pass one they can move. */
+/** Where the server reads the time and waits for instants; tests pass one they can move. */
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
+  /**
+   * Calls `callback` once, when this clock reaches `instant` (ms since the epoch), or soon if it
+   * has passed. Answers what cancels it. A pending call does not keep the process alive.
+   */
+  schedule(instant: number, callback: () => void): () => void;
 }
 
+/** The longest delay `setTimeout` keeps; longer ones fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** The wall clock. */
-export const systemClock: Clock = { now: () => Date.now() };
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  schedule(instant, callback) {
+    let timer: NodeJS.Timeout;
+    // Waits in steps of at most MAX_TIMEOUT_MS, so instants weeks away (long session lifetimes) hold.
+    const arm = () => {
+      const delay = Math.max(0, instant - Date.now());
+      timer = setTimeout(delay > MAX_TIMEOUT_MS ? arm : callback, Math.min(delay, MAX_TIMEOUT_MS));
+      timer.unref();
+    };
+    arm();
+    return () => clearTimeout(timer);
+  },
+};
 
 /** An instant as the fixed-width ISO-8601 text the database stores. */
 export function toTimestamp(ms: number): string {

@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE_URL } from "@natter/db";
+import { DEFAULT_DATABASE_URL, DEFAULT_POOL_SIZE } from "@natter/db";
 import { LIMITS } from "@natter/shared";
 import { z } from "zod";
 import { rateRuleSchema } from "./rate-rule.js";
@@ -25,7 +25,35 @@ export const configSchema = z.object({
   databaseUrl: setting(z.string().min(1).default(DEFAULT_DATABASE_URL), {
     env: "NATTER_DATABASE_URL",
     flag: "db",
-    description: "SQLite file path (relative to the working directory), or `:memory:`",
+    description:
+      "SQLite file path (relative to the working directory) or `:memory:`; or a PostgreSQL URL `postgres://USER[:PASSWORD]@HOST:PORT/DB`",
+  }),
+  dbPoolSize: setting(z.coerce.number().int().positive().max(1000).default(DEFAULT_POOL_SIZE), {
+    env: "NATTER_DB_POOL_SIZE",
+    description: "PostgreSQL only: connections this process keeps open at most (SQLite has one)",
+  }),
+  redisUrl: setting(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "use a URL such as `redis://127.0.0.1:6379/0`")
+      .optional(),
+    {
+      env: "NATTER_REDIS_URL",
+      flag: "redis",
+      description:
+        "`redis://HOST:PORT/N`: share the event bus, presence and typing, session revocations, throttles, rate limits and connection ceilings with every node on the same Redis (needed for several nodes)",
+      defaultText: "none (one node; nothing shared)",
+    },
+  ),
+  redisPrefix: setting(z.string().min(1).default("natter:"), {
+    env: "NATTER_REDIS_PREFIX",
+    description: "prefix of every Redis key and channel, so that several deployments or test runs can share one Redis",
+  }),
+  nodeTtlMs: setting(milliseconds.min(1000).default(15_000), {
+    env: "NATTER_NODE_TTL_MS",
+    description:
+      "with Redis: how long a node that stopped (crashed, cut off) still counts, with its users' presence and its connections, before every other node forgets it",
+    defaultText: "15 s",
   }),
   logLevel: setting(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"), {
     env: "NATTER_LOG_LEVEL",
@@ -160,10 +188,6 @@ export const configSchema = z.object({
   wsMessageBurst: setting(z.coerce.number().int().positive().default(100), {
     env: "NATTER_WS_MESSAGE_BURST",
     description: "...and in one burst",
-  }),
-  wsSessionCheckMs: setting(milliseconds.default(30_000), {
-    env: "NATTER_WS_SESSION_CHECK_MS",
-    description: "how often open WebSockets are checked for expired sessions (close 4401)",
   }),
   signup: setting(z.enum(["open", "closed"]).default("open"), {
     env: "NATTER_SIGNUP",

@@ -1,16 +1,34 @@
 import { EventEmitter } from "node:events";
 import type { RoomEvent } from "@natter/shared";
 
+/** Receives a room's events; must not throw (it runs inside the bus's delivery). */
+export type RoomEventListener = (event: RoomEvent) => void;
+
 /**
  * Fans committed room events out to live subscribers. Delivery is best effort and may
  * reorder: subscribers order by `seq` and fill any gap from the database, so `seq` is all
  * a subscriber needs to resume, on this node or another.
+ *
+ * Every implementation hands ONE event object to all of a node's listeners of a room (a
+ * remote bus decodes each message once, not once per listener): the WebSocket encoder
+ * serialises an event once per object (`ws/event-encoder.ts`) and the fast path of caught-up
+ * watchers relies on it, so a bus that copied events per listener would cost a JSON
+ * encoding per watcher.
  */
 export interface RoomEventBus {
-  /** Publishes events that are already committed to the room's log. */
-  publish(events: readonly RoomEvent[]): void;
-  /** Calls `listener` with each event of the room published from now on; returns the unsubscribe. */
-  subscribe(roomId: string, listener: (event: RoomEvent) => void): () => void;
+  /**
+   * Publishes events that are already committed to the room's log. It resolves once they
+   * are handed over, or once a failure to do so is reported; it never fails the write,
+   * which has committed. A remote bus may lose them (a failure, a node killed right after
+   * its commit): watchers then learn of them from the log (`RoomLogTail`).
+   */
+  publish(events: readonly RoomEvent[]): Promise<void>;
+  /**
+   * Calls `listener` with each event of the room published from now on, on any node; it
+   * resolves once the subscription is in place (a remote bus waits for its server), and
+   * answers the unsubscribe.
+   */
+  subscribe(roomId: string, listener: RoomEventListener): Promise<() => void>;
 }
 
 /** The bus of a single process. */
@@ -21,11 +39,11 @@ export class InProcessRoomEventBus implements RoomEventBus {
     this.emitter.setMaxListeners(0);
   }
 
-  publish(events: readonly RoomEvent[]): void {
+  async publish(events: readonly RoomEvent[]): Promise<void> {
     for (const event of events) this.emitter.emit(event.roomId, event);
   }
 
-  subscribe(roomId: string, listener: (event: RoomEvent) => void): () => void {
+  async subscribe(roomId: string, listener: RoomEventListener): Promise<() => void> {
     this.emitter.on(roomId, listener);
     return () => this.emitter.off(roomId, listener);
   }

@@ -1,8 +1,13 @@
-import type { RoomEvent } from "@natter/shared";
-import type { RoomEventBus } from "./room-event-bus.js";
+import type { RoomEventBus, RoomEventListener } from "./room-event-bus.js";
 
 /** Receives a room's events; must not throw (it runs inside the bus's delivery). */
-export type RoomListener = (event: RoomEvent) => void;
+export type RoomListener = RoomEventListener;
+
+interface Room {
+  listeners: Set<RoomListener>;
+  /** The bus subscription, once in place. */
+  subscribed: Promise<() => void>;
+}
 
 /**
  * The listeners of each room on this node, behind ONE bus subscription per room: however
@@ -11,29 +16,42 @@ export type RoomListener = (event: RoomEvent) => void;
  * taken with the room's first listener and dropped with its last.
  */
 export class RoomListeners {
-  private readonly rooms = new Map<string, { listeners: Set<RoomListener>; unsubscribe: () => void }>();
+  private readonly rooms = new Map<string, Room>();
 
   constructor(private readonly bus: RoomEventBus) {}
 
-  /** Calls `listener` with each event of the room published from now on; returns the removal. */
-  add(roomId: string, listener: RoomListener): () => void {
+  /**
+   * Calls `listener` with each event of the room published from the moment this resolves
+   * (the room's bus subscription is in place); answers the removal.
+   */
+  async add(roomId: string, listener: RoomListener): Promise<() => void> {
     let room = this.rooms.get(roomId);
     if (!room) {
       const listeners = new Set<RoomListener>();
-      const unsubscribe = this.bus.subscribe(roomId, (event) => {
+      const subscribed = this.bus.subscribe(roomId, (event) => {
         for (const each of listeners) each(event);
       });
-      room = { listeners, unsubscribe };
+      room = { listeners, subscribed };
       this.rooms.set(roomId, room);
     }
     const entry = room;
     entry.listeners.add(listener);
-    return () => {
+    const remove = () => {
       entry.listeners.delete(listener);
       if (entry.listeners.size === 0 && this.rooms.get(roomId) === entry) {
         this.rooms.delete(roomId);
-        entry.unsubscribe();
+        entry.subscribed.then(
+          (unsubscribe) => unsubscribe(),
+          () => {},
+        );
       }
     };
+    try {
+      await entry.subscribed;
+    } catch (error) {
+      remove();
+      throw error;
+    }
+    return remove;
   }
 }

@@ -1,5 +1,5 @@
 import { ERROR_HTTP_STATUS, type ErrorCode, errorBodySchema, uploadResultSchema } from "@natter/shared";
-import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
+import type { OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
 import type { AppRouter } from "../routers/app-router.js";
 import type { ProcedureMeta } from "../trpc/meta.js";
@@ -16,7 +16,9 @@ const ERROR_RESPONSE_REF = "#/components/schemas/ErrorResponse";
  * the error codes it may answer, grouped by status, each with natter's error body; 201 where
  * a success creates something; and a bearer token optional where a procedure is public.
  */
-export function createOpenApiDocument(router: AppRouter, version: string): OpenAPIObject {
+export async function createOpenApiDocument(router: AppRouter, version: string): Promise<OpenAPIObject> {
+  // Imported only here and in the REST handler: with its dependencies, it is over half the server's code.
+  const { generateOpenApiDocument } = await import("trpc-to-openapi");
   const document = generateOpenApiDocument(router, {
     title: "natter",
     description:
@@ -67,7 +69,7 @@ export function createOpenApiDocument(router: AppRouter, version: string): OpenA
 function errorResponse(status: number, codes: ErrorCode[]) {
   return {
     description: codes.map((code) => `\`${code}\``).join(", "),
-    ...(status === 429 && {
+    ...((status === 429 || status === 503) && {
       headers: {
         "Retry-After": {
           description: "Seconds to wait before trying again.",
@@ -161,9 +163,16 @@ interface OperationObject {
 
 /**
  * Every call may be refused for a malformed request (a path that does not decode, a `.`
- * segment), an unknown query field, a malformed or ended token, or fail internally.
+ * segment), an unknown query field, a malformed or ended token, fail internally, or find
+ * the database too busy to make its change (PostgreSQL, after retries).
  */
-const ANY_CALL: readonly ErrorCode[] = ["VALIDATION_FAILED", "MALFORMED_REQUEST", "UNAUTHENTICATED", "INTERNAL"];
+const ANY_CALL: readonly ErrorCode[] = [
+  "VALIDATION_FAILED",
+  "MALFORMED_REQUEST",
+  "UNAUTHENTICATED",
+  "INTERNAL",
+  "BUSY",
+];
 /** A request of a method with a body may send one, even where the operation reads none. */
 const WITH_BODY: readonly ErrorCode[] = ["MALFORMED_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"];
 const BODY_METHODS = new Set(["post", "put", "patch"]);
@@ -196,11 +205,14 @@ function groupByStatus(codes: Iterable<ErrorCode>): [number, ErrorCode[]][] {
   return [...byStatus].sort(([a], [b]) => a - b);
 }
 
-/** Every operation of the document as `[METHOD, template]`, templates below the REST prefix. */
-export function restOperationsOf(document: OpenAPIObject): [string, string][] {
-  return Object.entries(document.paths ?? {}).flatMap(([template, pathItem]) =>
-    Object.keys(pathItem ?? {})
-      .filter((method) => ["get", "put", "post", "delete", "patch"].includes(method))
-      .map((method): [string, string] => [method.toUpperCase(), template]),
-  );
+/**
+ * Every REST operation of the router's procedures as `[METHOD, template]`, templates below the
+ * REST prefix, as trpc-to-openapi serves and documents them (a leading slash, none trailing).
+ * Read from the procedures' meta, so that naming a request needs no document.
+ */
+export function restOperationsOf(router: AppRouter): [string, string][] {
+  return Object.keys(router._def.procedures).flatMap((path): [string, string][] => {
+    const openapi = procedureMeta(router, path)?.openapi;
+    return openapi ? [[openapi.method, `/${openapi.path.replace(/^\/|\/$/g, "")}`]] : [];
+  });
 }

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Database, pendingMigrations } from "@natter/db";
+import { type Database, type DatabaseEngine, pendingMigrations } from "@natter/db";
 import { NatterError } from "@natter/shared";
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
@@ -31,10 +31,12 @@ export interface RoutesDeps {
   router: AppRouter;
   services: Services;
   db: Kysely<Database>;
+  /** The engine behind `db`, whose migrations `/readyz` checks. */
+  engine: DatabaseEngine;
   logger: Logger;
   version: string;
-  /** The REST paths' document, made once at start by `createOpenApiDocument`. */
-  openApiDocument: OpenAPIObject;
+  /** The REST paths' document (`createOpenApiDocument`), asked for when first served. */
+  openApiDocument: () => Promise<OpenAPIObject>;
   metrics: Metrics;
   /** A bearer token `/metrics` requires, or undefined to serve it to anyone who reaches it. */
   metricsToken: string | undefined;
@@ -56,16 +58,15 @@ export interface RoutesDeps {
  * path that no route serves answers 404, a known path asked with another method 405.
  */
 export function natterRoutes(deps: RoutesDeps): Route[] {
-  const { router, services, db, logger, version, metrics, uploadMaxBytes } = deps;
+  const { router, services, db, engine, logger, version, metrics, uploadMaxBytes } = deps;
   const trpc = createTrpcHttpHandler(router, services, logger);
   const rest = createRestHandler(router, services, logger);
-  const { openApiDocument } = deps;
-  const openApiJson = JSON.stringify(openApiDocument);
+  let openApiJson: string | undefined;
   const readinessChecks: ReadinessCheck[] = [
     {
       name: "database",
       async check() {
-        const pending = await pendingMigrations(db);
+        const pending = await pendingMigrations({ db, engine });
         if (pending.length > 0) throw new Error(`migrations not applied: ${pending.join(", ")}`);
       },
     },
@@ -85,9 +86,11 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
     }),
     ...uploadRoutes({ services, maxBytes: uploadMaxBytes }),
     ...webAppRoutes(webApp, (_req, res) => sendPage(res, indexPage, "text/html; charset=utf-8")),
-    route(["GET"], "/openapi.json", (req, res) => {
+    route(["GET"], "/openapi.json", async (req, res) => {
       const origin = requestOrigin(req);
-      const json = origin ? JSON.stringify(withAbsoluteServer(openApiDocument, origin)) : openApiJson;
+      const document = await deps.openApiDocument();
+      openApiJson ??= JSON.stringify(document);
+      const json = origin ? JSON.stringify(withAbsoluteServer(document, origin)) : openApiJson;
       sendPage(res, json, "application/json; charset=utf-8");
     }),
     route(["GET"], "/healthz", async (_req, res) => {

@@ -5,6 +5,7 @@ import { NatterError } from "@natter/shared";
 import { TRPCError } from "@trpc/server";
 import busboy from "busboy";
 import type { AuthSession } from "../auth/auth-session.js";
+import { endedTokenError } from "../auth/ended-token-error.js";
 import type { Services } from "../services/services.js";
 import type { ByteRange } from "../uploads/blob-store.js";
 import { readBearerToken } from "./bearer-token.js";
@@ -40,7 +41,10 @@ export function uploadRoutes({ services, maxBytes }: UploadRoutesDeps): Route[] 
       // The header parser speaks tRPC; these routes answer natter's error itself.
       throw error instanceof TRPCError && error.cause instanceof NatterError ? error.cause : error;
     }
-    return token ? await accounts.authenticate(token) : null;
+    if (token === undefined) return null;
+    const found = await accounts.authenticate(token);
+    if (!found) throw endedTokenError();
+    return found;
   };
 
   const upload = async (req: IncomingMessage, res: ServerResponse) => {

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { PACKAGE_ROOT } from "../package-root.js";
 import { BASE_HEADERS, sendError } from "./responses.js";
 import { type Route, type RouteHandler, route } from "./route-table.js";
 
 /** Where `pnpm --filter @natter/web build` writes the chat app. */
-export const DEFAULT_WEB_APP_DIR = fileURLToPath(new URL("../../../web/dist/", import.meta.url));
+export const DEFAULT_WEB_APP_DIR = join(PACKAGE_ROOT, "../web/dist");
 
 /**
  * The app's own screens (its router's paths): each answers with the app's `index.html`

@@ -99,7 +99,7 @@ export class AccountsService {
   /** Ends one session everywhere. Ending an already ended session is not an error. */
   async logOut(sessionId: string): Promise<void> {
     await this.deps.db.deleteFrom("sessions").where("id", "=", sessionId).execute();
-    this.deps.revocations.publish([sessionId]);
+    await this.deps.revocations.publish([sessionId]);
   }
 
   /**
@@ -126,7 +126,7 @@ export class AccountsService {
         .returning("id")
         .execute();
     });
-    revocations.publish(revoked.map((r) => r.id));
+    await revocations.publish(revoked.map((r) => r.id));
   }
 
   /**

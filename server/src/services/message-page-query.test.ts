@@ -7,7 +7,7 @@ describe("messagePageQuery", () => {
   let database: OpenedDatabase;
   beforeAll(async () => {
     database = openDatabase(":memory:");
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
   });
   afterAll(() => database.close());
 

@@ -1,4 +1,4 @@
-import { type Database, isUniqueViolation, type MessagesTable, uuidV7 } from "@natter/db";
+import { type Database, type MessagesTable, uuidV7 } from "@natter/db";
 import {
   type Attachment,
   LIMITS,
@@ -14,102 +14,88 @@ import {
 } from "@natter/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
-import { type Clock, toTimestamp } from "../clock/clock.js";
-import type { RoomEventBus } from "../events/room-event-bus.js";
+import { toTimestamp } from "../clock/clock.js";
 import { appendRoomEvent, rewriteMessageEvents } from "../events/room-log.js";
 import type { BlobStore } from "../uploads/blob-store.js";
 import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { readableRoom, requireRole } from "./room-access.js";
+import type { RoomWrite, RoomWriter } from "./room-writes/room-writer.js";
 
 export interface MessagesServiceDeps {
   db: Kysely<Database>;
-  clock: Clock;
-  events: RoomEventBus;
+  /** Runs each change serialised with the room's other changes, and publishes its events. */
+  writer: RoomWriter;
   /** Where attachments' bytes are, to delete them with their message. */
   blobs: BlobStore;
 }
 
 type MessageRow = Selectable<MessagesTable>;
 
-/** What a write did: the message as it now is, and the log entry to publish (none if nothing changed). */
-interface MessageWrite {
-  message: Message;
-  event: RoomEvent | null;
-}
-
 /**
  * Sending, editing, deleting and reading messages, and read cursors. Every change is an
- * entry of the room's log, written in the change's transaction and published after commit.
+ * entry of the room's log, written through the room writer (serialised with the room's other
+ * changes) and published after commit.
  */
 export class MessagesService {
   constructor(private readonly deps: MessagesServiceDeps) {}
 
   /**
    * Posts a message as a member. With a `clientMessageId`, a retry by the same author in
-   * the same room answers the original and creates nothing, however many retries race.
+   * the same room answers the original and creates nothing, however many retries race: they
+   * run one after the other, and each later one finds the original.
    */
-  async send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
-    const { db, clock } = this.deps;
+  send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
     const { clientMessageId = null, replyToId = null, attachmentIds = [] } = input;
-    try {
-      return await this.write(async (trx) => {
-        requireRole(await readableRoom(trx, roomId, session), "member");
-        if (clientMessageId !== null) {
-          const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
-          if (original) return { message: await withAttachments(trx, original), event: null };
-        }
-        if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
-        const now = clock.now();
-        const event = await appendRoomEvent(
-          trx,
-          roomId,
-          (seq) => ({
-            type: "message.created" as const,
-            actorId: session.userId,
-            message: {
-              id: uuidV7(now),
-              roomId,
-              seq,
-              authorId: session.userId,
-              body: input.body,
-              replyToId,
-              createdAt: toTimestamp(now),
-              editedAt: null,
-              deletedAt: null,
-              attachments: [],
-            },
-          }),
-          now,
-        );
-        const { message } = event;
-        await trx
-          .insertInto("messages")
-          .values({
-            id: message.id,
-            room_id: roomId,
-            seq: message.seq,
-            author_id: message.authorId,
-            body: message.body,
-            reply_to_id: message.replyToId,
-            client_message_id: clientMessageId,
-            created_at: message.createdAt,
-          })
-          .execute();
-        if (attachmentIds.length === 0) return { message, event };
-        // Uploads point at their message, so they are attached once it exists, and the stored event updated.
-        const withFiles = { ...message, attachments: await attachUploads(trx, session.userId, message, attachmentIds) };
-        await rewriteMessageEvents(trx, roomId, withFiles);
-        return { message: withFiles, event: { ...event, message: withFiles } };
-      });
-    } catch (error) {
-      // Another node's retry won the unique index between our look-up and our insert.
-      if (clientMessageId === null || !isUniqueViolation(error)) throw error;
-      const original = await findByClientId(db, roomId, session.userId, clientMessageId);
-      if (!original) throw error;
-      return withAttachments(db, original);
-    }
+    return this.deps.writer.write(roomId, async (trx, now) => {
+      requireRole(await readableRoom(trx, roomId, session), "member");
+      if (clientMessageId !== null) {
+        const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
+        if (original) return unchanged(await withAttachments(trx, original));
+      }
+      if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
+      const event = await appendRoomEvent(
+        trx,
+        roomId,
+        (seq) => ({
+          type: "message.created" as const,
+          actorId: session.userId,
+          message: {
+            id: uuidV7(now),
+            roomId,
+            seq,
+            authorId: session.userId,
+            body: input.body,
+            replyToId,
+            createdAt: toTimestamp(now),
+            editedAt: null,
+            deletedAt: null,
+            attachments: [],
+          },
+        }),
+        now,
+      );
+      const { message } = event;
+      await trx
+        .insertInto("messages")
+        .values({
+          id: message.id,
+          room_id: roomId,
+          seq: message.seq,
+          author_id: message.authorId,
+          body: message.body,
+          reply_to_id: message.replyToId,
+          client_message_id: clientMessageId,
+          created_at: message.createdAt,
+        })
+        .execute();
+      if (attachmentIds.length === 0) return changed(message, event);
+      // Uploads point at their message, so they are attached once it exists, and the stored event updated.
+      const withFiles = { ...message, attachments: await attachUploads(trx, session.userId, message, attachmentIds) };
+      await rewriteMessageEvents(trx, roomId, withFiles);
+      return changed(withFiles, { ...event, message: withFiles });
+    });
   }
 
   /**
@@ -123,14 +109,13 @@ export class MessagesService {
     body: string,
     attachmentIds?: readonly string[],
   ): Promise<Message> {
-    return this.write(async (trx) => {
+    return this.deps.writer.write(roomId, async (trx, now) => {
       requireRole(await readableRoom(trx, roomId, session), "member");
       const row = await findMessage(trx, roomId, messageId);
       if (row.author_id !== session.userId) {
         throw new NatterError("FORBIDDEN", "Only the author may edit a message");
       }
       if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
-      const now = this.deps.clock.now();
       let attachments: Attachment[];
       if (attachmentIds === undefined) {
         attachments = (await attachmentsOf(trx, [messageId])).get(messageId) ?? [];
@@ -141,7 +126,7 @@ export class MessagesService {
       const message: Message = { ...toMessage(row, attachments), body, editedAt: toTimestamp(now) };
       // An edit often takes back what should not have been said: no replay shows the old text.
       const event = await storeVersion(trx, message, { type: "message.edited", actorId: session.userId, message }, now);
-      return { message, event };
+      return changed(message, event);
     });
   }
 
@@ -151,13 +136,12 @@ export class MessagesService {
    * it again. Deleting a tombstone answers it unchanged.
    */
   delete(session: AuthSession, roomId: string, messageId: string): Promise<Message> {
-    return this.write(async (trx) => {
+    return this.deps.writer.write(roomId, async (trx, now) => {
       const access = await readableRoom(trx, roomId, session);
       requireRole(access, "member");
       const row = await findMessage(trx, roomId, messageId);
       if (row.author_id !== session.userId) requireRole(access, "admin");
-      if (row.deleted_at !== null) return { message: toMessage(row, []), event: null };
-      const now = this.deps.clock.now();
+      if (row.deleted_at !== null) return unchanged(toMessage(row, []));
       await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId));
       const message: Message = { ...toMessage(row, []), body: null, deletedAt: toTimestamp(now) };
       const event = await storeVersion(
@@ -166,7 +150,7 @@ export class MessagesService {
         { type: "message.deleted", actorId: session.userId, messageId },
         now,
       );
-      return { message, event };
+      return changed(message, event);
     });
   }
 
@@ -256,13 +240,16 @@ export class MessagesService {
     const last = rooms.at(-1);
     return { rooms, nextCursor: rows.length > limit && last ? encodeCursor("unread", last.roomId) : null };
   }
+}
 
-  /** Runs a write in one transaction and publishes its log entry once committed. */
-  private async write(change: (trx: Transaction<Database>) => Promise<MessageWrite>): Promise<Message> {
-    const { message, event } = await this.deps.db.transaction().execute(change);
-    if (event) this.deps.events.publish([event]);
-    return message;
-  }
+/** A write that made a message (or a new version of one), with its log entry. */
+function changed(message: Message, event: RoomEvent): RoomWrite<Message> {
+  return { events: [event], result: message };
+}
+
+/** A write that found nothing to change: the message as it is, nothing to publish. */
+function unchanged(message: Message): RoomWrite<Message> {
+  return { events: [], result: message };
 }
 
 function findByClientId(

@@ -10,6 +10,7 @@ import { InProcessRoomEventBus, type RoomEventBus } from "../events/room-event-b
 import { DirectoryBlobStore } from "../uploads/directory-blob-store.js";
 import { MessagesService } from "./messages-service.js";
 import { RoomEventsService } from "./room-events-service.js";
+import { RoomWriter } from "./room-writes/room-writer.js";
 import { RoomsService } from "./rooms/rooms-service.js";
 
 /**
@@ -23,13 +24,13 @@ class UnrulyBus implements RoomEventBus {
   /** Events for which this answers true are never delivered. */
   drops: (event: RoomEvent) => boolean = () => false;
 
-  publish(events: readonly RoomEvent[]): void {
+  async publish(events: readonly RoomEvent[]): Promise<void> {
     const kept = events.filter((event) => !this.drops(event));
     if (this.holding) this.held.push(...kept);
-    else this.inner.publish(kept);
+    else await this.inner.publish(kept);
   }
 
-  subscribe(roomId: string, listener: (event: RoomEvent) => void): () => void {
+  subscribe(roomId: string, listener: (event: RoomEvent) => void): Promise<() => void> {
     return this.inner.subscribe(roomId, listener);
   }
 
@@ -38,7 +39,7 @@ class UnrulyBus implements RoomEventBus {
     const held = this.held.reverse();
     this.held = [];
     this.holding = false;
-    this.inner.publish(held);
+    void this.inner.publish(held);
   }
 }
 
@@ -50,10 +51,11 @@ describe("RoomEventsService.watch", () => {
   let alice: AuthSession;
   let roomId: string;
   let blobsDir: string;
+  let writer: RoomWriter;
 
   beforeEach(async () => {
     database = openDatabase(":memory:");
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     const { db } = database;
     await db
       .insertInto("users")
@@ -63,14 +65,10 @@ describe("RoomEventsService.watch", () => {
     bus = new UnrulyBus();
     // These messages carry no attachments: the store is there but never written.
     blobsDir = mkdtempSync(join(tmpdir(), "natter-blobs-"));
-    messages = new MessagesService({
-      db,
-      clock: systemClock,
-      events: bus,
-      blobs: await DirectoryBlobStore.open(blobsDir),
-    });
+    writer = new RoomWriter({ db, engine: database.engine, clock: systemClock, events: bus });
+    messages = new MessagesService({ db, writer, blobs: await DirectoryBlobStore.open(blobsDir) });
     roomEvents = new RoomEventsService({ db, events: bus });
-    const rooms = new RoomsService({ db, clock: systemClock, events: bus });
+    const rooms = new RoomsService({ db, writer });
     roomId = (await rooms.create(alice, { open: true, memberIds: [] })).id;
   });
   afterEach(async () => {
@@ -150,7 +148,7 @@ describe("RoomEventsService.watch", () => {
     await sendMany(600);
     await first;
     // The room.deleted entry goes with the overflow, and the cascade takes the log it would read.
-    await new RoomsService({ db: database.db, clock: systemClock, events: bus }).delete(alice, roomId);
+    await new RoomsService({ db: database.db, writer }).delete(alice, roomId);
     await expect(take(stream, 1000)).rejects.toMatchObject({ code: "ROOM_NOT_FOUND" });
   });
 
@@ -204,7 +202,7 @@ describe("RoomEventsService.watch", () => {
     await sendMany(1);
     const { received, ended } = watchDelivering(1);
     await vi.waitFor(() => expect(received).toHaveLength(1));
-    await new RoomsService({ db: database.db, clock: systemClock, events: bus }).delete(alice, roomId);
+    await new RoomsService({ db: database.db, writer }).delete(alice, roomId);
     await ended;
     expect(received.map((e) => [e.type, e.how])).toEqual([
       ["message.created", "yielded"],

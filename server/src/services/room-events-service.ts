@@ -53,7 +53,7 @@ export class RoomEventsService {
     const { db } = this.deps;
     const live = new LiveEventQueue(LIVE_QUEUE_CAPACITY, signal);
     const watcher = new CaughtUpWatcher(live, deliver);
-    const stopListening = this.listeners.add(roomId, watcher.onEvent);
+    const stopListening = await this.listeners.add(roomId, watcher.onEvent);
     try {
       // Access and position are read after listening, so no entry falls between the two.
       const access = await readableRoom(db, roomId, session);

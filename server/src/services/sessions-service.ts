@@ -48,7 +48,7 @@ export class SessionsService {
       .returning("id")
       .execute();
     if (ended.length === 0) throw new NatterError("SESSION_NOT_FOUND", "No such session");
-    this.deps.revocations.publish([sessionId]);
+    await this.deps.revocations.publish([sessionId]);
   }
 
   /** Ends every session of the caller but the current one; answers how many ended. */
@@ -59,7 +59,7 @@ export class SessionsService {
       .where("id", "!=", session.sessionId)
       .returning("id")
       .execute();
-    this.deps.revocations.publish(ended.map((row) => row.id));
+    await this.deps.revocations.publish(ended.map((row) => row.id));
     return ended.length;
   }
 }

@@ -46,7 +46,7 @@ export interface SubscriptionSlots {
 /** Subscription slots shared by several connections, under one ceiling. */
 export interface SharedSubscriptionSlots {
   /** Takes a slot; false, taking nothing, at the ceiling. */
-  take(): boolean;
+  take(): Promise<boolean>;
   release(): void;
   /** Said to a subscription refused at the ceiling. */
   refusal: string;

@@ -13,6 +13,7 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   415: "UNSUPPORTED_MEDIA_TYPE",
   429: "TOO_MANY_REQUESTS",
   500: "INTERNAL_SERVER_ERROR",
+  503: "SERVICE_UNAVAILABLE",
 };
 
 /** Our codes for the errors tRPC and trpc-to-openapi raise themselves. */
@@ -27,6 +28,7 @@ const CODE_BY_TRPC_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   TOO_MANY_REQUESTS: "RATE_LIMITED",
+  SERVICE_UNAVAILABLE: "BUSY",
 };
 
 /**
@@ -54,7 +56,7 @@ export function toTRPCError(error: NatterError): TRPCError {
 
 /**
  * The HTTP headers an error travels with, on REST and tRPC alike: every 401 names the scheme
- * to authenticate with, and a refusal for rate says when to retry.
+ * to authenticate with, and a refusal for rate (or a busy database) says when to retry.
  */
 export function errorHeaders(body: ErrorBody): Record<string, string> {
   const headers: Record<string, string> = {};

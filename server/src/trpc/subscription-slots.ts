@@ -6,15 +6,21 @@ import type { SubscriptionSlots } from "./context.js";
  * account (or address), or refuses the subscription when either is full: every stream holds
  * a bus listener and a queue, so their number is bounded like everything else.
  */
-export function takeSubscriptionSlot(slots: SubscriptionSlots): void {
+export async function takeSubscriptionSlot(slots: SubscriptionSlots): Promise<void> {
   if (slots.open >= LIMITS.maxSubscriptionsPerConnection) {
     throw new NatterError(
       "RATE_LIMITED",
       `A connection may hold at most ${LIMITS.maxSubscriptionsPerConnection} subscriptions; stop one first`,
     );
   }
-  if (slots.shared && !slots.shared.take()) throw new NatterError("RATE_LIMITED", slots.shared.refusal);
+  // Counted before the shared slot is awaited, so concurrent starts cannot pass the check together.
   slots.open += 1;
+  try {
+    if (slots.shared && !(await slots.shared.take())) throw new NatterError("RATE_LIMITED", slots.shared.refusal);
+  } catch (error) {
+    slots.open -= 1;
+    throw error;
+  }
 }
 
 /** Gives a slot back. */

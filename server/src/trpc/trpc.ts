@@ -1,5 +1,6 @@
 import { NatterError } from "@natter/shared";
 import { initTRPC, TRPCError } from "@trpc/server";
+import { endedTokenError } from "../auth/ended-token-error.js";
 import type { RequestContext } from "./context.js";
 import { toErrorBody, toTRPCError, trpcErrorShape } from "./error-mapping.js";
 import type { ProcedureMeta } from "./meta.js";
@@ -31,9 +32,7 @@ const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no access" });
   }
   if (ctx.endedToken && !meta.acceptsEndedToken) {
-    throw toTRPCError(
-      new NatterError("UNAUTHENTICATED", "This token has ended (logged out, expired or unknown): log in again"),
-    );
+    throw toTRPCError(endedTokenError());
   }
   if (meta.rateLimit) {
     try {
@@ -45,7 +44,7 @@ const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
   const slots = type === "subscription" ? ctx.subscriptions : undefined;
   if (slots) {
     try {
-      takeSubscriptionSlot(slots);
+      await takeSubscriptionSlot(slots);
     } catch (error) {
       throw error instanceof NatterError ? toTRPCError(error) : error;
     }

@@ -2,7 +2,6 @@ import { dirname, join, resolve } from "node:path";
 import type { Config } from "../config/config.js";
 import type { BlobStore } from "./blob-store.js";
 import { DirectoryBlobStore } from "./directory-blob-store.js";
-import { S3BlobStore } from "./s3-blob-store.js";
 
 /**
  * The blob store the configuration names: an S3-compatible bucket if one is set (spooling
@@ -12,6 +11,8 @@ export async function openBlobStore(config: Config): Promise<BlobStore> {
   const { s3Endpoint, s3Bucket, s3Region, s3AccessKeyId, s3SecretAccessKey } = config;
   const dir = resolve(config.uploadsDir ?? defaultUploadsDir(config.databaseUrl));
   if (s3Endpoint !== undefined && s3Bucket && s3AccessKeyId && s3SecretAccessKey) {
+    // Loaded only here: the AWS SDK is larger than the rest of the server and slows every start.
+    const { S3BlobStore } = await import("./s3-blob-store.js");
     return S3BlobStore.open(
       {
         endpoint: s3Endpoint,

@@ -1,5 +1,5 @@
 import type { SharedSubscriptionSlots } from "../trpc/context.js";
-import { CountedSlots } from "./counted-slots.js";
+import { CountedSlots, type SlotCounter } from "./counted-slots.js";
 
 /** How many WebSockets and live subscriptions one client may hold at once. */
 export interface ConnectionCeilingsPolicy {
@@ -13,36 +13,55 @@ export interface ConnectionCeilingsPolicy {
   maxAnonymousSubscriptionsPerAddress: number;
 }
 
+/**
+ * Where an account's connections and subscriptions are counted: in this process by default;
+ * across every node when the composition root passes shared counters.
+ */
+export interface AccountSlotCounters {
+  connections: SlotCounter;
+  subscriptions: SlotCounter;
+}
+
 /** Gives back what an admission took. */
 export type Release = () => void;
 
 /**
  * The ceilings of one server's WebSockets: connections per client address and per account,
  * and subscriptions per account (anonymous ones per address). Every socket and subscription
- * costs memory, so a client opening thousands must be refused early and cheaply. They count
- * what is open on this node, which is what costs this node's memory.
+ * costs memory, so a client opening thousands must be refused early and cheaply. Address
+ * ceilings count what is open on this node, which is what costs this node's memory; account
+ * ceilings count what `accounts` counts, which spans every node when it is shared, so a
+ * client cannot multiply its ceiling by the number of nodes behind a load balancer.
  */
 export class ConnectionCeilings {
   private readonly addresses: CountedSlots;
-  private readonly accounts: CountedSlots;
-  private readonly accountSubscriptions: CountedSlots;
   private readonly anonymousSubscriptions: CountedSlots;
+  private readonly accounts: AccountSlotCounters;
 
-  constructor(private readonly policy: ConnectionCeilingsPolicy) {
+  constructor(
+    private readonly policy: ConnectionCeilingsPolicy,
+    accounts?: AccountSlotCounters,
+  ) {
     this.addresses = new CountedSlots(policy.maxConnectionsPerAddress);
-    this.accounts = new CountedSlots(policy.maxConnectionsPerAccount);
-    this.accountSubscriptions = new CountedSlots(policy.maxSubscriptionsPerAccount);
     this.anonymousSubscriptions = new CountedSlots(policy.maxAnonymousSubscriptionsPerAddress);
+    this.accounts = accounts ?? {
+      connections: new CountedSlots(policy.maxConnectionsPerAccount),
+      subscriptions: new CountedSlots(policy.maxSubscriptionsPerAccount),
+    };
   }
 
   /** Admits one more connection from `address`, or answers undefined when it holds its ceiling. */
   admitAddress(address: string): Release | undefined {
-    return this.admit(this.addresses, address);
+    if (!this.policy.enabled) return () => {};
+    if (!this.addresses.takeNow(address)) return undefined;
+    return this.releaser(this.addresses, address);
   }
 
   /** Admits one more signed-in connection of `userId`, or answers undefined when it holds its ceiling. */
-  admitAccount(userId: string): Release | undefined {
-    return this.admit(this.accounts, userId);
+  async admitAccount(userId: string): Promise<Release | undefined> {
+    if (!this.policy.enabled) return () => {};
+    if (!(await this.accounts.connections.take(userId))) return undefined;
+    return this.releaser(this.accounts.connections, userId);
   }
 
   /** The subscription slots a connection shares: its account's, or, anonymous, its address's. */
@@ -56,22 +75,20 @@ export class ConnectionCeilings {
             `Anonymous connections from one address may hold at most ${maxAnonymousSubscriptionsPerAddress} subscriptions; sign in or stop one first`,
           ]
         : [
-            this.accountSubscriptions,
+            this.accounts.subscriptions,
             userId,
             `An account may hold at most ${maxSubscriptionsPerAccount} subscriptions over all its connections; stop one first`,
           ];
     return {
       refusal,
-      take: () => !enabled || slots.take(key),
+      take: async () => !enabled || slots.take(key),
       release: () => {
         if (enabled) slots.release(key);
       },
     };
   }
 
-  private admit(slots: CountedSlots, key: string): Release | undefined {
-    if (!this.policy.enabled) return () => {};
-    if (!slots.take(key)) return undefined;
+  private releaser(slots: SlotCounter, key: string): Release {
     let released = false;
     return () => {
       if (released) return;

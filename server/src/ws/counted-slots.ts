@@ -1,25 +1,43 @@
 /**
- * Counts what each key holds at once (connections of an address, subscriptions of an
- * account) against a ceiling. Keys holding nothing are forgotten, so memory follows what
- * is open, not what was ever seen.
+ * Counts what each key holds at once (connections of an account, subscriptions of an
+ * account) against a ceiling: in this process, or shared by every node (`RedisCountedSlots`).
  */
-export class CountedSlots {
+export interface SlotCounter {
+  /** Takes a slot for `key`; false, taking nothing, when it holds the ceiling already. */
+  take(key: string): Promise<boolean>;
+  /** Gives back one slot of `key`. */
+  release(key: string): void;
+}
+
+/**
+ * The slots of one process. Keys holding nothing are forgotten, so memory follows what is
+ * open, not what was ever seen. `take` is synchronous at heart, hence `takeNow`.
+ */
+export class CountedSlots implements SlotCounter {
   private readonly held = new Map<string, number>();
 
   constructor(private readonly max: number) {}
 
-  /** Takes a slot for `key`; false, taking nothing, when it holds `max` already. */
-  take(key: string): boolean {
+  async take(key: string): Promise<boolean> {
+    return this.takeNow(key);
+  }
+
+  /** `take` without waiting, for callers that must decide in the same tick. */
+  takeNow(key: string): boolean {
     const count = this.held.get(key) ?? 0;
     if (count >= this.max) return false;
     this.held.set(key, count + 1);
     return true;
   }
 
-  /** Gives back one slot of `key`. */
   release(key: string): void {
     const count = this.held.get(key) ?? 0;
     if (count <= 1) this.held.delete(key);
     else this.held.set(key, count - 1);
+  }
+
+  /** What each key holds now. */
+  entries(): IterableIterator<[string, number]> {
+    return this.held.entries();
   }
 }

@@ -5,10 +5,13 @@ import type { AuthSession } from "../auth/auth-session.js";
 import type { Clock } from "../clock/clock.js";
 import type { AccountsService } from "../services/accounts-service.js";
 
+/** How long to wait before asking again when the database could not say whether a session lives. */
+const RECHECK_AFTER_FAILURE_MS = 1_000;
+
 interface SessionEntry {
-  /** The latest expiry known for the session; it may slide further through use elsewhere. */
-  expiresAt: number;
   sockets: Set<WebSocket>;
+  /** Cancels the check due at the session's expiry. */
+  cancelCheck: () => void;
 }
 
 export interface SessionSocketsDeps {
@@ -19,13 +22,14 @@ export interface SessionSocketsDeps {
 
 /**
  * The open WebSockets of each signed-in session, so that a session that ends closes its
- * sockets: at once when it is revoked (logout, password change), and at the next `sweep`
- * after it expires. A socket does not keep its session alive; only uses of the token slide
- * its expiry, and a sweep asks the database before closing, so such a slide is respected.
+ * sockets: at once when it is revoked (logout, password change), and at its expiry instant
+ * when it expires. One timer per session with open sockets is due at the expiry last known;
+ * when it fires the database is asked again, because uses of the token elsewhere slide the
+ * idle expiry: a session that slid is checked again at its new expiry. A socket does not keep
+ * its session alive.
  */
 export class SessionSockets {
   private readonly sessions = new Map<string, SessionEntry>();
-  private sweeping = false;
 
   constructor(private readonly deps: SessionSocketsDeps) {}
 
@@ -33,17 +37,21 @@ export class SessionSockets {
   track(session: AuthSession, socket: WebSocket): void {
     // Closed while its session was being resolved: its close event has passed.
     if (socket.readyState === WebSocket.CLOSED) return;
-    let entry = this.sessions.get(session.sessionId);
+    const { sessionId } = session;
+    let entry = this.sessions.get(sessionId);
     if (!entry) {
-      entry = { expiresAt: session.expiresAt, sockets: new Set() };
-      this.sessions.set(session.sessionId, entry);
+      const created: SessionEntry = { sockets: new Set(), cancelCheck: () => {} };
+      this.sessions.set(sessionId, created);
+      this.checkAt(sessionId, created, session.expiresAt);
+      entry = created;
     }
-    entry.expiresAt = Math.max(entry.expiresAt, session.expiresAt);
-    const { sockets } = entry;
-    sockets.add(socket);
+    const current = entry;
+    current.sockets.add(socket);
     socket.once("close", () => {
-      sockets.delete(socket);
-      if (sockets.size === 0 && this.sessions.get(session.sessionId) === entry) this.sessions.delete(session.sessionId);
+      current.sockets.delete(socket);
+      if (current.sockets.size > 0 || this.sessions.get(sessionId) !== current) return;
+      current.cancelCheck();
+      this.sessions.delete(sessionId);
     });
   }
 
@@ -56,22 +64,27 @@ export class SessionSockets {
     }
   }
 
-  /** Closes the sockets of sessions whose expiry has passed, unless it slid meanwhile. */
-  async sweep(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
+  /** Stops every pending expiry check (the sockets are being closed by the server). */
+  stop(): void {
+    for (const entry of this.sessions.values()) entry.cancelCheck();
+    this.sessions.clear();
+  }
+
+  private checkAt(sessionId: string, entry: SessionEntry, instant: number): void {
+    entry.cancelCheck = this.deps.clock.schedule(instant, () => void this.check(sessionId, entry));
+  }
+
+  /** At the expiry last known: closes the sockets, unless the session slid meanwhile. */
+  private async check(sessionId: string, entry: SessionEntry): Promise<void> {
+    let expiresAt: number | null;
     try {
-      const now = this.deps.clock.now();
-      for (const [sessionId, entry] of this.sessions) {
-        if (entry.expiresAt > now) continue;
-        const expiresAt = await this.deps.accounts.sessionExpiry(sessionId);
-        if (expiresAt === null) this.close([sessionId]);
-        else entry.expiresAt = expiresAt;
-      }
+      expiresAt = await this.deps.accounts.sessionExpiry(sessionId);
     } catch (error) {
-      this.deps.logger.error({ err: error }, "websocket session sweep failed");
-    } finally {
-      this.sweeping = false;
+      this.deps.logger.error({ err: error }, "websocket session expiry check failed");
+      expiresAt = this.deps.clock.now() + RECHECK_AFTER_FAILURE_MS;
     }
+    if (this.sessions.get(sessionId) !== entry) return;
+    if (expiresAt === null) this.close([sessionId]);
+    else this.checkAt(sessionId, entry, expiresAt);
   }
 }

@@ -12,7 +12,7 @@ import { clientAddressKey } from "../rate-limit/client-address.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext, SubscriptionSlots } from "../trpc/context.js";
-import { ConnectionCeilings } from "./connection-ceilings.js";
+import { type AccountSlotCounters, ConnectionCeilings } from "./connection-ceilings.js";
 import { createSharedEventEncoder } from "./event-encoder.js";
 import { guardedWebSocketClass, type WebSocketStats } from "./guarded-socket.js";
 import { SessionSockets } from "./session-sockets.js";
@@ -28,6 +28,8 @@ export interface WebSocketServerDeps {
   path: string;
   /** Sessions that end close their sockets at once. */
   revocations: SessionRevocations;
+  /** Where accounts' connections and subscriptions are counted when shared across nodes. */
+  accountSlots?: AccountSlotCounters | undefined;
 }
 
 /**
@@ -55,13 +57,16 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     }),
   });
   const sessionSockets = new SessionSockets({ accounts: services.accounts, clock: deps.clock, logger });
-  const ceilings = new ConnectionCeilings({
-    enabled: config.rateLimits === "on",
-    maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
-    maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
-    maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
-    maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
-  });
+  const ceilings = new ConnectionCeilings(
+    {
+      enabled: config.rateLimits === "on",
+      maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
+      maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
+      maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
+      maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
+    },
+    deps.accountSlots,
+  );
 
   const handler = serveTRPCOverWebSocket({
     wss,
@@ -83,7 +88,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       const token = connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
       if (session) {
-        const release = ceilings.admitAccount(session.userId);
+        const release = await ceilings.admitAccount(session.userId);
         if (!release) {
           res.close(WS_CLOSE_CODES.tooManyConnections, "too many connections for this account");
           return context(null);
@@ -101,8 +106,6 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
   });
 
   const stopRevocations = deps.revocations.subscribe((sessionIds) => sessionSockets.close(sessionIds));
-  const sweepTimer = setInterval(() => void sessionSockets.sweep(), config.wsSessionCheckMs);
-  sweepTimer.unref();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -141,7 +144,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     close(): Promise<void> {
       httpServer.off("upgrade", onUpgrade);
       stopRevocations();
-      clearInterval(sweepTimer);
+      sessionSockets.stop();
       handler.broadcastReconnectNotification();
       for (const client of wss.clients) client.close(WS_CLOSE_CODES.goingAway, "server shutting down");
       return new Promise((resolve) => wss.close(() => resolve()));

@@ -29,6 +29,8 @@ export const ERROR_HTTP_STATUS = {
   RANGE_NOT_SATISFIABLE: 416,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** The change kept losing races with others on the same data; it was not made. Try again. */
+  BUSY: 503,
 } as const;
 
 /** A stable machine-readable error code. */

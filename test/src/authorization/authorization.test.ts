@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type AppRouter, createAppRouter } from "natter";
 import { ERROR_HTTP_STATUS, type ErrorCode } from "@natter/shared";
+import { type AppRouter, createAppRouter } from "natter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentedOperations, isDocumented, signUp, startTestServer, type TestServer } from "../harness/index.js";
 import { callProcedure, procedureDef, type Transport, transportsOf } from "./call-procedure.js";

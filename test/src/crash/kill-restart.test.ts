@@ -1,61 +1,30 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createNatterClient, isNetworkFailure, type NatterClient } from "@natter/client";
 import { openDatabase } from "@natter/db";
 import { afterAll, describe, expect, it } from "vitest";
-import { createRoom, seededRandom, signUpMany } from "../harness/index.js";
+import { type CliServer, createRoom, freePort, seededRandom, signUpMany, startCliServer } from "../harness/index.js";
 import { waitFor } from "../messages/room-fixtures.js";
 
-const CLI = fileURLToPath(new URL("../../../server/bin/natter.js", import.meta.url));
 const KILLS = 10;
 const SENDERS = 4;
 const MESSAGES_PER_SENDER = 75;
 
-/** A port free right now: the server is restarted on it, so clients keep one address. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 describe("a server killed with SIGKILL and restarted on the same SQLite file", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-crash-"));
   const databasePath = join(dir, "natter.db");
-  let child: ChildProcess | undefined;
+  let child: CliServer | undefined;
   const clients: NatterClient[] = [];
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    child?.kill("SIGKILL");
+    await child?.kill();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Starts `natter serve` as its own process and answers once it accepts requests. */
-  async function serve(port: number): Promise<ChildProcess> {
-    const started = spawn(process.execPath, [CLI, "serve", "--port", String(port), "--db", databasePath], {
-      stdio: ["ignore", "pipe", "inherit"],
-      // Rate limits would slow the senders down; this test is about durability.
-      env: { ...process.env, NATTER_LOG_LEVEL: "info", NATTER_RATE_LIMITS: "off" },
-    });
-    let output = "";
-    started.stdout?.on("data", (chunk) => {
-      output += String(chunk);
-    });
-    await waitFor("the server to listen", () => output.includes("natter listening") || started.exitCode !== null);
-    if (started.exitCode !== null) throw new Error(`natter serve exited with ${started.exitCode}: ${output}`);
-    return started;
-  }
-
-  async function kill(server: ChildProcess): Promise<void> {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGKILL");
-    await exited;
-  }
+  /** Rate limits would slow the senders down; this test is about durability. */
+  const serve = (port: number) =>
+    startCliServer({ port, databaseUrl: databasePath, env: { NATTER_RATE_LIMITS: "off" } });
 
   it("stores every acknowledged message exactly once, with the room's seq gap-free", { timeout: 300_000 }, async () => {
     const port = await freePort();
@@ -108,7 +77,7 @@ describe("a server killed with SIGKILL and restarted on the same SQLite file", (
       const target = counts.acknowledged + 3 + Math.floor(rand() * 20);
       await waitFor(`${target} acknowledged messages`, () => counts.acknowledged >= target || failed !== undefined);
       if (failed !== undefined) break;
-      await kill(child);
+      await child.kill();
       counts.kills += 1;
       child = await serve(port);
     }

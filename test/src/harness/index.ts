@@ -1,4 +1,5 @@
 export * from "./blob-stores.js";
+export * from "./cli-server.js";
 export * from "./manual-clock.js";
 export * from "./openapi-contract.js";
 export * from "./raw-http.js";
@@ -6,6 +7,8 @@ export * from "./raw-socket.js";
 export * from "./rest.js";
 export * from "./rooms.js";
 export * from "./seeded-random.js";
+export * from "./test-database.js";
+export * from "./test-redis.js";
 export * from "./test-server.js";
 export * from "./trpc-batch.js";
 export * from "./trpc-clients.js";

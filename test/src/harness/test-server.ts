@@ -2,20 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import {
-  type Clock,
-  type ConfigInput,
-  createLogger,
-  loadConfig,
-  type NatterServer,
-  startNatterServer,
-} from "natter";
+import { type Clock, type ConfigInput, createLogger, loadConfig, type NatterServer, startNatterServer } from "natter";
+import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
-/** A real natter server on an ephemeral loopback port with its own SQLite file. */
+/** A real natter server on an ephemeral loopback port with a database of its own, on the suite's engine. */
 export interface TestServer extends NatterServer {
-  /** The SQLite file the server writes. */
-  databasePath: string;
-  /** Closes the server and deletes its files. */
+  /** The database the server runs on (a SQLite file path, or a PostgreSQL URL). */
+  databaseUrl: string;
+  /** Closes the server and deletes its files and database (unless they are the caller's). */
   stop(): Promise<void>;
 }
 
@@ -24,8 +18,29 @@ export interface TestServerOptions {
   config?: ConfigInput;
   /** Receives every log line at `warn` level and above, as pino writes it (JSON). */
   logLines?: string[];
-  /** A directory of the caller's for the database, kept after `stop()` (to start again on it); a fresh one by default. */
+  /**
+   * A directory of the caller's for the uploads (and the SQLite file), and with it a
+   * database of the caller's, both kept after `stop()` to start again on them; fresh ones
+   * by default.
+   */
   dir?: string;
+  database?: TestDatabase;
+}
+
+/**
+ * The configuration of a test server: its database, its uploads directory, a free port on
+ * loopback, no logs; then the test's own settings. The one place that says what a test
+ * server runs on, for the suite's engine (shared services such as Redis belong here too).
+ */
+export function testServerConfig(database: TestDatabase, dir: string, config: ConfigInput = {}): ConfigInput {
+  return {
+    port: 0,
+    host: "127.0.0.1",
+    databaseUrl: database.url,
+    uploadsDir: join(dir, "uploads"),
+    logLevel: "silent",
+    ...config,
+  };
 }
 
 /** Starts a server for one test file; call `stop()` in `afterAll`. */
@@ -34,20 +49,31 @@ export async function startTestServer({
   config = {},
   logLines,
   dir: ownDir,
+  database: ownDatabase,
 }: TestServerOptions = {}): Promise<TestServer> {
   const dir = ownDir ?? mkdtempSync(join(tmpdir(), "natter-test-"));
-  const databasePath = join(dir, "natter.db");
-  const server = await startNatterServer({
-    config: loadConfig({ port: 0, host: "127.0.0.1", databaseUrl: databasePath, logLevel: "silent", ...config }, {}),
-    ...(clock && { clock }),
-    ...(logLines && { logger: createLogger("warn", linesSink(logLines)) }),
-  });
+  const database = ownDatabase ?? (await createTestDatabase(dir));
+  const cleanUp = async () => {
+    if (!ownDatabase) await database.drop();
+    if (!ownDir) rmSync(dir, { recursive: true, force: true });
+  };
+  let server: NatterServer;
+  try {
+    server = await startNatterServer({
+      config: loadConfig(testServerConfig(database, dir, config), {}),
+      ...(clock && { clock }),
+      ...(logLines && { logger: createLogger("warn", linesSink(logLines)) }),
+    });
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
   return {
     ...server,
-    databasePath,
+    databaseUrl: database.url,
     async stop() {
       await server.close();
-      if (!ownDir) rmSync(dir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }

@@ -1,5 +1,5 @@
-import type { AppRouter } from "natter";
 import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from "@trpc/client";
+import type { AppRouter } from "natter";
 import WebSocket from "ws";
 
 /** A tRPC client over HTTP batching, as a TypeScript app would use it. */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoom, ManualClock, rest, signUp, startTestServer, type TestServer } from "../harness/index.js";
+import { png } from "../uploads/images.js";
+import { fetchContent, upload, uploaded } from "../uploads/upload-client.js";
 
 const HOUR = 3_600_000;
 
@@ -73,6 +75,26 @@ describe("ended tokens over HTTP", () => {
     const trpc = await fetch(`${server.url}/trpc/users.me`);
     expect(trpc.status).toBe(401);
     expect(trpc.headers.get("www-authenticate")).toMatch(/^Bearer\b/);
+  });
+
+  it("refuses an ended token on the upload paths too, the content URL of the caller's own upload included", async () => {
+    const user = await signUp(server.url);
+    const mine = await uploaded(server.url, user.token, png(4, 4, 300, 1));
+    expect((await fetchContent(server.url, mine.url, { token: user.token })).status).toBe(200);
+    expect((await rest(server.url, "DELETE", "/sessions/current", { token: user.token })).status).toBe(200);
+
+    const answers = {
+      upload: await upload(server.url, user.token, png(4, 4, 300, 2)),
+      content: await fetchContent(server.url, mine.url, { token: user.token }),
+      "content, HEAD": await fetchContent(server.url, mine.url, { token: user.token, method: "HEAD" }),
+      "upload, no token": await upload(server.url, undefined, png(4, 4, 300, 3)),
+    };
+    for (const [what, answer] of Object.entries(answers)) {
+      expect(answer.status, what).toBe(401);
+      expect(answer.headers.get("www-authenticate"), what).toMatch(/^Bearer\b/);
+    }
+    expect(answers.upload.body.error.code).toBe("UNAUTHENTICATED");
+    expect(JSON.parse(answers.content.bytes.toString()).error.code).toBe("UNAUTHENTICATED");
   });
 
   it("marks what a signed-in caller reads as not to be stored", async () => {

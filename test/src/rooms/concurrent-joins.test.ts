@@ -16,7 +16,7 @@ describe("concurrent membership changes", () => {
   afterAll(() => server.stop());
 
   const joinedEvents = async (roomId: string) => {
-    const { db, close } = openDatabase(server.databasePath);
+    const { db, close } = openDatabase(server.databaseUrl);
     try {
       return await db
         .selectFrom("room_events")

@@ -24,7 +24,7 @@ describe("the room log and the activity table", () => {
   let closeDb: () => Promise<void>;
   beforeAll(async () => {
     server = await startTestServer();
-    ({ db, close: closeDb } = openDatabase(server.databasePath));
+    ({ db, close: closeDb } = openDatabase(server.databaseUrl));
   });
   afterAll(async () => {
     await closeDb();
@@ -42,9 +42,9 @@ describe("the room log and the activity table", () => {
       .where("room_id", "=", roomId)
       .orderBy("id")
       .execute();
-  const watch = (roomId: string) => {
+  const watch = async (roomId: string) => {
     const seen: RoomEvent[] = [];
-    const stop = server.services.events.subscribe(roomId, (event) => seen.push(event));
+    const stop = await server.services.events.subscribe(roomId, (event) => seen.push(event));
     return { seen, stop };
   };
   const summary = (events: readonly RoomEvent[]) =>
@@ -57,7 +57,7 @@ describe("the room log and the activity table", () => {
   it("numbers every change 1..n without gaps, logs each in the activity table and publishes it", async () => {
     const [alice, bob, carol, dave] = await signUpMany(server.url, 4);
     const room = await createRoom(server.url, alice.token, { memberIds: [bob.id, carol.id] });
-    const bus = watch(room.id);
+    const bus = await watch(room.id);
     const as = (user: TestUser) => ({ token: user.token });
 
     await joinRoom(server.url, dave.token, room.id);
@@ -101,7 +101,7 @@ describe("the room log and the activity table", () => {
   it("publishes the deletion when the last member leaves, and drops the log with the room", async () => {
     const [alice, bob] = await Promise.all([signUp(server.url), signUp(server.url)]);
     const room = await createRoom(server.url, alice.token, { open: false, memberIds: [bob.id] });
-    const bus = watch(room.id);
+    const bus = await watch(room.id);
     await rest(server.url, "POST", `/rooms/${room.id}/leave`, { token: alice.token });
     await rest(server.url, "POST", `/rooms/${room.id}/leave`, { token: bob.token });
     bus.stop();
@@ -128,7 +128,7 @@ describe("the room log and the activity table", () => {
   it("publishes the deletion when the owner deletes the room", async () => {
     const alice = await signUp(server.url);
     const room = await createRoom(server.url, alice.token);
-    const bus = watch(room.id);
+    const bus = await watch(room.id);
     await rest(server.url, "DELETE", `/rooms/${room.id}`, { token: alice.token });
     bus.stop();
     expect(bus.seen).toEqual([
@@ -140,7 +140,7 @@ describe("the room log and the activity table", () => {
   it("logs and publishes nothing for a refused change", async () => {
     const [alice, bob] = await Promise.all([signUp(server.url), signUp(server.url)]);
     const room = await createRoom(server.url, alice.token, { memberIds: [bob.id] });
-    const bus = watch(room.id);
+    const bus = await watch(room.id);
     expect((await rest(server.url, "DELETE", `/rooms/${room.id}`, { token: bob.token })).status).toBe(403);
     expect(
       (await rest(server.url, "PATCH", `/rooms/${room.id}`, { token: bob.token, body: { open: false } })).status,

@@ -5,33 +5,33 @@ import { join } from "node:path";
 import { type ConnectionState, createNatterClient, type NatterClient, type RoomEvent } from "@natter/client";
 import { loadConfig, type NatterServer, startNatterServer } from "natter";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createRoom, signUpMany } from "../harness/index.js";
+import { createRoom, createTestDatabase, signUpMany, type TestDatabase, testServerConfig } from "../harness/index.js";
 import { send } from "../messages/room-fixtures.js";
 
 const WAIT = { timeout: 20_000, interval: 10 };
 
 describe("@natter/client watchRoom across a server restart", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-restart-"));
-  const databaseUrl = join(dir, "natter.db");
+  let database: TestDatabase;
   let server: NatterServer;
   const clients: NatterClient[] = [];
 
-  /** A server on `port` (0: any free one) over the same SQLite file each time. */
+  /** A server on `port` (0: any free one) over the same database each time. */
   const start = (port: number) =>
-    startNatterServer({
-      config: loadConfig({ port, host: "127.0.0.1", databaseUrl, logLevel: "silent" }, {}),
-    });
+    startNatterServer({ config: loadConfig(testServerConfig(database, dir, { port }), {}) });
 
   beforeAll(async () => {
+    database = await createTestDatabase(dir);
     server = await start(0);
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await server.close();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("resumes after the server stops and a new one starts on the same file and port, with no gap", async () => {
+  it("resumes after the server stops and a new one starts on the same database and port, with no gap", async () => {
     const url = server.url;
     const port = Number(new URL(url).port);
     const [alice, bob] = await signUpMany(url, 2);

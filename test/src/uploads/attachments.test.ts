@@ -7,6 +7,7 @@ import {
   BLOB_STORE_KINDS,
   type BlobStoreFixture,
   createRoom,
+  createTestDatabase,
   ManualClock,
   rest,
   signUp,
@@ -193,8 +194,9 @@ describe.each(BLOB_STORE_KINDS)("upload lifecycle in %s", (kind) => {
 
   it("keeps uploads, attachments and avatars across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "natter-restart-uploads-"));
+    const database = await createTestDatabase(dir);
     try {
-      let server = await startTestServer({ dir, config: store.config });
+      let server = await startTestServer({ dir, database, config: store.config });
       const alice = await signUp(server.url);
       const room = await createRoom(server.url, alice.token, { open: false });
       const bytes = image(4000);
@@ -202,7 +204,7 @@ describe.each(BLOB_STORE_KINDS)("upload lifecycle in %s", (kind) => {
       const sent = await sendWithAttachments(server.url, alice.token, room.id, [kept.id]);
       await server.stop();
 
-      server = await startTestServer({ dir, config: store.config });
+      server = await startTestServer({ dir, database, config: store.config });
       try {
         const got = await fetchContent(server.url, kept.url, { token: alice.token });
         expect(got.status).toBe(200);
@@ -213,6 +215,7 @@ describe.each(BLOB_STORE_KINDS)("upload lifecycle in %s", (kind) => {
         await server.stop();
       }
     } finally {
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

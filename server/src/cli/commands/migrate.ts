@@ -1,4 +1,4 @@
-import { migrateToLatest, openDatabase } from "@natter/db";
+import { migrateToLatest, openDatabase, redactDatabaseUrl } from "@natter/db";
 import { loadConfig } from "../../config/config.js";
 import { createLogger } from "../../logger.js";
 import type { Command } from "../command.js";
@@ -7,16 +7,19 @@ import type { Command } from "../command.js";
 export const migrateCommand: Command = {
   name: "migrate",
   summary: "apply pending migrations and exit",
-  usage: "natter migrate [--db URL]",
-  options: { db: { type: "string" } },
+  usage: "natter migrate [--db URL] [--db-pool-size N]",
+  options: { db: { type: "string" }, "db-pool-size": { type: "string" } },
   async run({ values }) {
-    const config = loadConfig({ databaseUrl: values.db as string | undefined });
+    const config = loadConfig({
+      databaseUrl: values.db as string | undefined,
+      dbPoolSize: values["db-pool-size"] as string | undefined,
+    });
     const logger = createLogger(config.logLevel, undefined, config.logFormat);
-    const database = openDatabase(config.databaseUrl);
+    const database = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
     try {
-      const { applied } = await migrateToLatest(database.db);
+      const { applied } = await migrateToLatest(database);
       logger.info(
-        { applied, database: config.databaseUrl },
+        { applied, database: redactDatabaseUrl(config.databaseUrl) },
         applied.length ? "migrations applied" : "already up to date",
       );
     } finally {

@@ -10,10 +10,10 @@ import {
 import type { Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { readableRoom, requireRole } from "../room-access.js";
+import type { RoomWrite } from "../room-writes/room-writer.js";
 import { addMember, changeRole, removeMember } from "./member-changes.js";
 import type { RoomChange } from "./room-changes.js";
 import { findMember, loadRoom } from "./room-rows.js";
-import type { WriteOutcome } from "./write-outcome.js";
 
 /** Joins an open room; joining a room one is already in changes nothing. */
 export async function joinRoom(
@@ -21,7 +21,7 @@ export async function joinRoom(
   session: AuthSession,
   roomId: string,
   now: number,
-): Promise<WriteOutcome<Room>> {
+): Promise<RoomWrite<Room>> {
   const access = await readableRoom(trx, roomId, session);
   const events: RoomEvent[] = [];
   if (access.role === null) {
@@ -38,7 +38,7 @@ export async function leaveRoom(
   session: AuthSession,
   roomId: string,
   now: number,
-): Promise<WriteOutcome<LeaveRoomResult>> {
+): Promise<RoomWrite<LeaveRoomResult>> {
   const access = await readableRoom(trx, roomId, session);
   if (access.role === null) throw new NatterError("MEMBER_NOT_FOUND", "You are not a member of this room");
   const change: RoomChange = { type: "member.left", actorId: session.userId, userId: session.userId };
@@ -57,7 +57,7 @@ export async function putMember(
   userId: string,
   role: RoomRole | undefined,
   now: number,
-): Promise<WriteOutcome<Member>> {
+): Promise<RoomWrite<Member>> {
   const access = await readableRoom(trx, roomId, session);
   requireRole(access, "admin");
   const events: RoomEvent[] = [];
@@ -92,7 +92,7 @@ export async function kickMember(
   roomId: string,
   userId: string,
   now: number,
-): Promise<WriteOutcome<{ roomId: string; userId: string; roomDeleted: boolean }>> {
+): Promise<RoomWrite<{ roomId: string; userId: string; roomDeleted: boolean }>> {
   const access = await readableRoom(trx, roomId, session);
   requireRole(access, "admin");
   const target = await findMember(trx, roomId, userId);

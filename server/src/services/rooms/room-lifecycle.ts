@@ -4,10 +4,10 @@ import type { Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { readableRoom, requireRole } from "../room-access.js";
+import type { RoomWrite } from "../room-writes/room-writer.js";
 import { defaultRoomName } from "./default-room-name.js";
 import { type RoomChange, recordRoomChange } from "./room-changes.js";
 import { loadRoom } from "./room-rows.js";
-import type { WriteOutcome } from "./write-outcome.js";
 
 /** Creates a room owned by the caller, with `memberIds` as its first members. */
 export async function createRoom(
@@ -15,7 +15,7 @@ export async function createRoom(
   session: AuthSession,
   input: CreateRoomInput,
   now: number,
-): Promise<WriteOutcome<Room>> {
+): Promise<RoomWrite<Room>> {
   const others = await initialMembers(trx, session.userId, input.memberIds);
   const joinedAt = toTimestamp(now);
   const room: Room = {
@@ -92,7 +92,7 @@ export async function updateRoom(
   roomId: string,
   changes: RoomChanges,
   now: number,
-): Promise<WriteOutcome<Room>> {
+): Promise<RoomWrite<Room>> {
   const access = await readableRoom(trx, roomId, session);
   requireRole(access, changes.open === undefined ? "member" : "admin");
   const room = await loadRoom(trx, roomId);

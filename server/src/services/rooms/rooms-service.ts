@@ -11,27 +11,25 @@ import type {
   RoomPage,
   RoomRole,
 } from "@natter/shared";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
-import type { Clock } from "../../clock/clock.js";
-import type { RoomEventBus } from "../../events/room-event-bus.js";
 import { readableRoom, requireRole } from "../room-access.js";
+import type { RoomWriter } from "../room-writes/room-writer.js";
 import { joinRoom, kickMember, leaveRoom, putMember } from "./membership.js";
 import { createRoom, deleteRoom, updateRoom } from "./room-lifecycle.js";
 import { findOwner, listMembers, listRooms, type MemberFilter } from "./room-queries.js";
 import { findMember, loadRoom } from "./room-rows.js";
-import type { WriteOutcome } from "./write-outcome.js";
 
 export interface RoomsServiceDeps {
   db: Kysely<Database>;
-  clock: Clock;
-  events: RoomEventBus;
+  /** Runs each change serialised with the room's other changes, and publishes its events. */
+  writer: RoomWriter;
 }
 
 /**
- * Rooms and their membership. Every change runs in one transaction that updates the tables,
- * appends the room's log entries and writes the activity table; the entries are published on
- * the event bus only after the commit. The work itself lives beside this file: the room's
+ * Rooms and their membership. Every change runs through the room writer: one transaction,
+ * serialised with the room's other changes, that updates the tables, appends the room's log
+ * entries and writes the activity table; the entries are published only after the commit. The work itself lives beside this file: the room's
  * life (`room-lifecycle.ts`), its membership (`membership.ts`), and reads (`room-queries.ts`).
  */
 export class RoomsService {
@@ -39,7 +37,7 @@ export class RoomsService {
 
   /** Creates a room owned by the caller, with `memberIds` as its first members. */
   create(session: AuthSession, input: CreateRoomInput): Promise<Room> {
-    return this.write((trx, now) => createRoom(trx, session, input, now));
+    return this.deps.writer.write(null, (trx, now) => createRoom(trx, session, input, now));
   }
 
   /** A page of rooms, newest first: the caller's, or all the caller may see (open ones and theirs). */
@@ -55,12 +53,12 @@ export class RoomsService {
 
   /** Renames (any member) or opens and closes (admins and the owner) a room. */
   update(session: AuthSession, roomId: string, changes: RoomChanges): Promise<Room> {
-    return this.write((trx, now) => updateRoom(trx, session, roomId, changes, now));
+    return this.deps.writer.write(roomId, (trx, now) => updateRoom(trx, session, roomId, changes, now));
   }
 
   /** Deletes a room with its members, log and messages (the owner only). */
   delete(session: AuthSession, roomId: string): Promise<void> {
-    return this.write(async (trx, now) => {
+    return this.deps.writer.write(roomId, async (trx, now) => {
       requireRole(await readableRoom(trx, roomId, session), "owner");
       return { events: await deleteRoom(trx, roomId, session.userId, now), result: undefined };
     });
@@ -68,12 +66,12 @@ export class RoomsService {
 
   /** Joins an open room; joining a room one is already in changes nothing. */
   join(session: AuthSession, roomId: string): Promise<Room> {
-    return this.write((trx, now) => joinRoom(trx, session, roomId, now));
+    return this.deps.writer.write(roomId, (trx, now) => joinRoom(trx, session, roomId, now));
   }
 
   /** Leaves a room; the last member to leave deletes it. */
   leave(session: AuthSession, roomId: string): Promise<LeaveRoomResult> {
-    return this.write((trx, now) => leaveRoom(trx, session, roomId, now));
+    return this.deps.writer.write(roomId, (trx, now) => leaveRoom(trx, session, roomId, now));
   }
 
   /** A slice of the room's members (or its owner and admins), in joining order. */
@@ -104,7 +102,7 @@ export class RoomsService {
    * only). Giving someone the `owner` role hands ownership over: the old owner becomes an admin.
    */
   putMember(session: AuthSession, roomId: string, userId: string, role: RoomRole | undefined): Promise<Member> {
-    return this.write((trx, now) => putMember(trx, session, roomId, userId, role, now));
+    return this.deps.writer.write(roomId, (trx, now) => putMember(trx, session, roomId, userId, role, now));
   }
 
   /**
@@ -119,14 +117,6 @@ export class RoomsService {
     if (userId === session.userId) {
       return this.leave(session, roomId).then(({ deleted }) => ({ roomId, userId, roomDeleted: deleted }));
     }
-    return this.write((trx, now) => kickMember(trx, session, roomId, userId, now));
-  }
-
-  /** Runs a change in one transaction and publishes its log entries once it has committed. */
-  private async write<T>(change: (trx: Transaction<Database>, now: number) => Promise<WriteOutcome<T>>): Promise<T> {
-    const { db, clock, events } = this.deps;
-    const outcome = await db.transaction().execute((trx) => change(trx, clock.now()));
-    events.publish(outcome.events);
-    return outcome.result;
+    return this.deps.writer.write(roomId, (trx, now) => kickMember(trx, session, roomId, userId, now));
   }
 }

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { migrateToLatest } from "../migrations/migrate.js";
-import { type OpenedDatabase, openDatabase } from "./open-database.js";
+import { migrateToLatest } from "../../migrations/migrate.js";
+import { type OpenedDatabase, openDatabase } from "../open-database.js";
 
 let dir: string;
 let database: OpenedDatabase;
@@ -13,7 +13,7 @@ let otherProcess: SQLite.Database;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "natter-db-"));
   database = openDatabase(join(dir, "natter.db"));
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
   otherProcess = new SQLite(join(dir, "natter.db"));
   otherProcess.pragma("busy_timeout = 0");
 });

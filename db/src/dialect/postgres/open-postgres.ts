@@ -1,0 +1,29 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "../../schema/database.js";
+
+/** PostgreSQL's type id of `bigint` (int8). */
+const INT8_OID = 20;
+
+/**
+ * Opens a pool of connections to a PostgreSQL database through Kysely's PostgresDialect.
+ * Connections are made on first use, so this never fails; the first query does.
+ */
+export function openPostgres(url: string, poolSize: number): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    application_name: "natter",
+    // SQLite hands integers back as numbers; so must PostgreSQL's bigint columns and counts,
+    // or JSON output and comparisons would differ between engines. Seqs and counts stay far
+    // below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection that the server drops emits here; without a listener the process
+  // would crash. The pool discards that connection and the next query opens a fresh one.
+  pool.on("error", () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,376 @@
+import { LIMITS, type PresenceUser, type RoomSignal, type RoomSnapshotSignal, type TypingUser } from "@natter/shared";
+import type { Logger } from "pino";
+import { toTimestamp } from "../clock/clock.js";
+import type { NodeRegistry } from "../redis/node-registry.js";
+import type { RedisConnection } from "../redis/redis-connection.js";
+import type { RoomSignalBus, RoomWatch } from "./room-signal-bus.js";
+
+/**
+ * Changes one room's state hash and tells every node, in one step, so that a node loading
+ * the hash and then applying the messages it buffered meanwhile converges on the same
+ * state. ARGV: channel, message, TTL in ms, then field and value pairs (an empty value
+ * deletes the field).
+ */
+const WRITE = `
+for i = 4, #ARGV, 2 do
+  if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+`;
+
+/** A field and its new value; null deletes it. */
+type Change = readonly [field: string, value: string | null];
+
+/** What travels on a room's signal channel. */
+interface SignalMessage {
+  node: string;
+  changes: Change[];
+}
+
+/**
+ * The fields of a room's state hash, each owned by one writer so that no two nodes race
+ * on one field: `u:NODE:USER` (a signed-in user watching through NODE: the username),
+ * `a:NODE` (anonymous watchers through NODE), and `t:USER` (typing: `{username, expiresAt}`,
+ * where the later expiry wins, whichever node wrote it).
+ */
+const userField = (node: string, userId: string) => `u:${node}:${userId}`;
+const anonymousField = (node: string) => `a:${node}`;
+const typingField = (userId: string) => `t:${userId}`;
+/** The node a node-owned field belongs to, or undefined for a typing field. */
+function nodeOfField(field: string): string | undefined {
+  if (field.startsWith("a:")) return field.slice(2);
+  if (field.startsWith("u:")) return field.slice(2, field.indexOf(":", 2));
+  return undefined;
+}
+
+/** A room as this node sees it, while it has watchers here. */
+class RoomView {
+  readonly listeners = new Set<(signal: RoomSignal) => void>();
+  /** The room's hash as far as it is known here (fields of live nodes only). */
+  readonly fields = new Map<string, string>();
+  /** Which nodes each present user watches through. */
+  private readonly users = new Map<string, { user: PresenceUser; nodes: Set<string> }>();
+  private readonly anonymous = new Map<string, number>();
+  private readonly typists = new Map<string, { typing: TypingUser; timer: NodeJS.Timeout }>();
+  /** This node's own watchers: how many watches each user holds, and anonymous ones. */
+  readonly localUsers = new Map<string, { user: PresenceUser; watches: number }>();
+  localAnonymous = 0;
+  /** Stops listening to the room's channel. */
+  stopListening: () => void = () => {};
+
+  constructor(readonly roomId: string) {}
+
+  /** Applies changes, telling listeners what they change for a watcher. */
+  apply(changes: readonly Change[]): void {
+    for (const [field, value] of changes) {
+      if (field.startsWith("t:")) {
+        if (value !== null) this.applyTyping(field.slice(2), value);
+        continue;
+      }
+      if (value === null) {
+        if (!this.fields.delete(field)) continue;
+      } else this.fields.set(field, value);
+      const node = nodeOfField(field) as string;
+      if (field.startsWith("a:")) this.applyAnonymous(node, value === null ? 0 : Number(value));
+      else this.applyUser(node, field.slice(field.indexOf(":", 2) + 1), value);
+    }
+  }
+
+  /** The changes that remove everything `node` contributed. */
+  changesOfNode(node: string): Change[] {
+    return [...this.fields.keys()].filter((field) => nodeOfField(field) === node).map((field) => [field, null]);
+  }
+
+  /** The nodes that contribute to the room. */
+  nodes(): Set<string> {
+    const nodes = new Set<string>();
+    for (const field of this.fields.keys()) {
+      const node = nodeOfField(field);
+      if (node) nodes.add(node);
+    }
+    return nodes;
+  }
+
+  snapshot(): RoomSnapshotSignal {
+    const users: PresenceUser[] = [];
+    for (const { user } of this.users.values()) {
+      if (users.length === LIMITS.presenceSnapshotMax) break;
+      users.push(user);
+    }
+    return {
+      type: "snapshot",
+      roomId: this.roomId,
+      users,
+      userCount: this.users.size,
+      anonymousCount: this.anonymousCount(),
+      typing: [...this.typists.values()].map(({ typing }) => typing),
+    };
+  }
+
+  /** Whether no watch of this node holds the view. */
+  get unused(): boolean {
+    return this.listeners.size === 0 && this.localUsers.size === 0 && this.localAnonymous === 0;
+  }
+
+  /** Stops listening and the typing timers: the view is dropped. */
+  drop(): void {
+    this.stopListening();
+    for (const { timer } of this.typists.values()) clearTimeout(timer);
+    this.typists.clear();
+  }
+
+  private emit(signal: RoomSignal): void {
+    for (const listener of this.listeners) listener(signal);
+  }
+
+  private anonymousCount(): number {
+    let count = 0;
+    for (const each of this.anonymous.values()) count += each;
+    return count;
+  }
+
+  private applyAnonymous(node: string, count: number): void {
+    const before = this.anonymousCount();
+    if (count === 0) this.anonymous.delete(node);
+    else this.anonymous.set(node, count);
+    const after = this.anonymousCount();
+    if (after !== before) this.emit({ type: "presence.anonymous", roomId: this.roomId, anonymousCount: after });
+  }
+
+  private applyUser(node: string, userId: string, username: string | null): void {
+    const present = this.users.get(userId);
+    if (username !== null) {
+      if (present) present.nodes.add(node);
+      else {
+        const user = { userId, username };
+        this.users.set(userId, { user, nodes: new Set([node]) });
+        this.emit({ type: "presence.joined", roomId: this.roomId, user });
+      }
+      return;
+    }
+    if (!present) return;
+    present.nodes.delete(node);
+    if (present.nodes.size === 0) {
+      this.users.delete(userId);
+      this.emit({ type: "presence.left", roomId: this.roomId, userId });
+    }
+  }
+
+  private applyTyping(userId: string, value: string): void {
+    const { username, expiresAt } = JSON.parse(value) as { username: string; expiresAt: string };
+    const current = this.typists.get(userId);
+    const lapsesIn = Date.parse(expiresAt) - Date.now();
+    if ((current && current.typing.expiresAt > expiresAt) || lapsesIn <= 0) return;
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(() => {
+      this.typists.delete(userId);
+      this.emit({ type: "typing.stopped", roomId: this.roomId, userId });
+    }, lapsesIn);
+    timer.unref();
+    const typing = { userId, username, expiresAt };
+    this.typists.set(userId, { typing, timer });
+    this.emit({ type: "typing", roomId: this.roomId, ...typing });
+  }
+}
+
+export interface RedisRoomSignalBusDeps {
+  redis: RedisConnection;
+  nodes: NodeRegistry;
+  logger: Logger;
+  /** How long a room's state outlives its last refresh, should every node watching it die. */
+  ttlMs: number;
+}
+
+/**
+ * Presence and typing shared by every node on one Redis. Each room has a hash of who
+ * watches through which node and who types, and a channel on which every change to it is
+ * announced. A node that gets a room's first watcher listens to the channel, loads the
+ * hash, then applies what arrived meanwhile; from then on it derives the signals for its
+ * own watchers from the changes, so a user watching through two nodes is present once and
+ * leaves when their last watch ends, wherever.
+ *
+ * A node's share counts only while the node is alive (`NodeRegistry`): when a node dies,
+ * every other node drops its share at its next beat, within the node TTL, and its users
+ * leave. A live node that was taken for dead (stalled past half the TTL) writes its share
+ * again when it learns so at its next beat.
+ */
+export class RedisRoomSignalBus implements RoomSignalBus {
+  /** Views being loaded, and loaded ones. */
+  private readonly loading = new Map<string, Promise<RoomView>>();
+  private readonly views = new Map<string, RoomView>();
+  /** Nodes heard from since the last beat, alive even if the last beat did not list them. */
+  private heard = new Set<string>();
+  private readonly stopBeats: () => void;
+
+  constructor(private readonly deps: RedisRoomSignalBusDeps) {
+    this.stopBeats = deps.nodes.onBeat((live, rejoined) => this.onBeat(live, rejoined));
+  }
+
+  async watch(roomId: string, user: PresenceUser | null, listener: (signal: RoomSignal) => void): Promise<RoomWatch> {
+    const view = await this.viewOf(roomId);
+    const self = this.deps.redis.nodeId;
+    if (user) {
+      const present = view.localUsers.get(user.userId);
+      if (present) present.watches += 1;
+      else {
+        view.localUsers.set(user.userId, { user, watches: 1 });
+        this.write(view, [[userField(self, user.userId), user.username]]);
+      }
+    } else {
+      view.localAnonymous += 1;
+      this.write(view, [[anonymousField(self), String(view.localAnonymous)]]);
+    }
+    view.listeners.add(listener);
+
+    let left = false;
+    return {
+      snapshot: view.snapshot(),
+      leave: () => {
+        if (left) return;
+        left = true;
+        view.listeners.delete(listener);
+        if (user) {
+          const present = view.localUsers.get(user.userId);
+          if (present && --present.watches === 0) {
+            view.localUsers.delete(user.userId);
+            this.write(view, [[userField(self, user.userId), null]]);
+          }
+        } else {
+          view.localAnonymous -= 1;
+          this.write(view, [[anonymousField(self), view.localAnonymous === 0 ? null : String(view.localAnonymous)]]);
+        }
+        this.release(roomId, view);
+      },
+    };
+  }
+
+  async typing(roomId: string, user: PresenceUser, now: number): Promise<string> {
+    const expiresAt = toTimestamp(now + LIMITS.typingTtlMs);
+    const changes: Change[] = [[typingField(user.userId), JSON.stringify({ username: user.username, expiresAt })]];
+    this.views.get(roomId)?.apply(changes);
+    await this.send(roomId, changes);
+    return expiresAt;
+  }
+
+  /** Stops following the nodes' beats. */
+  close(): void {
+    this.stopBeats();
+  }
+
+  /** The room's view, loaded once for all its watchers on this node. */
+  private async viewOf(roomId: string): Promise<RoomView> {
+    const loaded = this.views.get(roomId);
+    if (loaded) return loaded;
+    let loading = this.loading.get(roomId);
+    if (!loading) {
+      loading = this.load(roomId).then((view) => {
+        this.views.set(roomId, view);
+        return view;
+      });
+      const pending = loading;
+      this.loading.set(roomId, pending);
+      void pending.then(
+        () => this.loading.delete(roomId),
+        () => this.loading.delete(roomId),
+      );
+    }
+    await loading;
+    // Dropped meanwhile by a watch that ended: load it again.
+    return this.views.get(roomId) ?? this.viewOf(roomId);
+  }
+
+  private async load(roomId: string): Promise<RoomView> {
+    const { redis, nodes } = this.deps;
+    const view = new RoomView(roomId);
+    let buffered: SignalMessage[] | null = [];
+    const stopListening = await redis.channels.listen(this.channelOf(roomId), (raw) => {
+      const message = JSON.parse(raw) as SignalMessage;
+      if (message.node === redis.nodeId) return;
+      this.heard.add(message.node);
+      if (buffered) buffered.push(message);
+      else view.apply(message.changes);
+    });
+    view.stopListening = stopListening;
+    try {
+      const stored = await redis.commands.hgetall(this.keyOf(roomId));
+      const live = nodes.liveNodes;
+      view.apply(
+        Object.entries(stored).filter(([field]) => {
+          const node = nodeOfField(field);
+          return node === undefined || (node !== redis.nodeId && (live.has(node) || this.heard.has(node)));
+        }),
+      );
+      for (const message of buffered) view.apply(message.changes);
+      buffered = null;
+      return view;
+    } catch (error) {
+      stopListening();
+      throw error;
+    }
+  }
+
+  /** Drops the view of a room nobody watches here any more. */
+  private release(roomId: string, view: RoomView): void {
+    if (!view.unused || this.views.get(roomId) !== view) return;
+    this.views.delete(roomId);
+    view.drop();
+  }
+
+  /** Applies this node's changes here at once, then stores and announces them. */
+  private write(view: RoomView, changes: Change[]): void {
+    view.apply(changes);
+    this.send(view.roomId, changes).catch((error: unknown) => {
+      this.deps.logger.error({ err: error, roomId: view.roomId }, "presence change not shared with other nodes");
+    });
+  }
+
+  private async send(roomId: string, changes: readonly Change[]): Promise<void> {
+    const { redis, ttlMs } = this.deps;
+    const message: SignalMessage = { node: redis.nodeId, changes: [...changes] };
+    await redis.commands.eval(
+      WRITE,
+      1,
+      this.keyOf(roomId),
+      this.channelOf(roomId),
+      JSON.stringify(message),
+      ttlMs,
+      ...changes.flatMap(([field, value]) => [field, value ?? ""]),
+    );
+  }
+
+  /**
+   * After each beat: forgets the shares of nodes that died, keeps the hashes of rooms with
+   * watchers here from expiring, and writes this node's share again if it was taken for dead.
+   */
+  private onBeat(live: ReadonlySet<string>, rejoined: boolean): void {
+    const { redis, ttlMs, logger } = this.deps;
+    this.heard = new Set();
+    for (const view of this.views.values()) {
+      for (const node of view.nodes()) {
+        if (node === redis.nodeId || live.has(node)) continue;
+        const gone = view.changesOfNode(node);
+        view.apply(gone);
+        redis.commands
+          .hdel(this.keyOf(view.roomId), ...gone.map(([field]) => field))
+          .catch((error: unknown) => logger.warn({ err: error }, "dead node's presence not removed"));
+      }
+      const own: Change[] = [...view.localUsers.values()].map(({ user }) => [
+        userField(redis.nodeId, user.userId),
+        user.username,
+      ]);
+      if (view.localAnonymous > 0) own.push([anonymousField(redis.nodeId), String(view.localAnonymous)]);
+      if (own.length === 0) continue;
+      if (rejoined) this.write(view, own);
+      else redis.commands.pexpire(this.keyOf(view.roomId), ttlMs).catch(() => {});
+    }
+  }
+
+  private keyOf(roomId: string): string {
+    return this.deps.redis.key(`signals:${roomId}`);
+  }
+
+  private channelOf(roomId: string): string {
+    return this.deps.redis.key(`signals:${roomId}`);
+  }
+}

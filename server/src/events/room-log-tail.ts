@@ -1,0 +1,136 @@
+import type { Database } from "@natter/db";
+import type { RoomEvent } from "@natter/shared";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import { toTimestamp } from "../clock/clock.js";
+import { readRoomEvents } from "./room-log.js";
+
+/** Rooms whose newest seq one query reads. */
+const ROOMS_PER_QUERY = 500;
+/** Log entries handed over per room and check; a watcher reads the rest of a gap itself. */
+const EVENTS_PER_CHECK = 100;
+
+interface TailedRoom {
+  /** The newest seq this node has delivered (or knew of when it began to follow). */
+  seen: number;
+  /** The room's newest seq at the previous check, when that was ahead of `seen`. */
+  behind: number | undefined;
+  /** Whether the room was missing at the previous check. */
+  missing: boolean;
+}
+
+export interface RoomLogTailOptions {
+  db: Kysely<Database>;
+  /** Hands events this node never received to the room's local listeners. */
+  deliver: (roomId: string, events: readonly RoomEvent[]) => void;
+  logger: Logger;
+  /** How often the newest seq of every followed room is read. */
+  intervalMs: number;
+}
+
+/**
+ * Finds committed room events that a remote bus lost: every `intervalMs` it reads, in one
+ * query per 500 rooms, the newest seq of each room that has live watchers on this node, and
+ * hands over from the log what this node has not delivered. An event counts as lost only
+ * when it was already committed at the previous check and has still not arrived, so events
+ * whose publish is merely in flight cost nothing; a lost one reaches watchers within two
+ * intervals (plus a query).
+ *
+ * Why a tail and not something else: the committing node may die between commit and
+ * publish, so no scheme run by the publisher (an outbox, a retry) can cover that case
+ * without a second process; the log already holds every event in order, and the newest seq
+ * of a room is one indexed row, so the cost is bounded by the rooms watched here, not by
+ * traffic. A room that vanished (deleted with its log, its `room.deleted` lost) is told to
+ * its watchers as a `room.deleted` after the newest seq they saw, which is what a
+ * reconnecting watcher would learn anyway (ROOM_NOT_FOUND).
+ */
+export class RoomLogTail {
+  private readonly rooms = new Map<string, TailedRoom>();
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+
+  constructor(private readonly options: RoomLogTailOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.check(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Follows a room from its newest seq now; call once its bus subscription is in place. */
+  async follow(roomId: string): Promise<void> {
+    const row = await this.options.db
+      .selectFrom("rooms")
+      .select("last_seq")
+      .where("id", "=", roomId)
+      .executeTakeFirst();
+    const room = this.rooms.get(roomId);
+    const seen = Math.max(row?.last_seq ?? 0, room?.seen ?? 0);
+    this.rooms.set(roomId, { seen, behind: undefined, missing: false });
+  }
+
+  forget(roomId: string): void {
+    this.rooms.delete(roomId);
+  }
+
+  /** Notes an event delivered on this node, by whatever way it came. */
+  saw(event: RoomEvent): void {
+    const room = this.rooms.get(event.roomId);
+    if (!room) return;
+    // Its watchers end with it; nothing more can be missed.
+    if (event.type === "room.deleted") this.rooms.delete(event.roomId);
+    else if (event.seq > room.seen) room.seen = event.seq;
+  }
+
+  /** One check of every followed room; exposed for tests, which must not wait for the timer. */
+  async check(): Promise<void> {
+    if (this.checking || this.rooms.size === 0) return;
+    this.checking = true;
+    try {
+      const roomIds = [...this.rooms.keys()];
+      for (let start = 0; start < roomIds.length; start += ROOMS_PER_QUERY) {
+        await this.checkRooms(roomIds.slice(start, start + ROOMS_PER_QUERY));
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error }, "room log tail check failed");
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkRooms(roomIds: readonly string[]): Promise<void> {
+    const { db, deliver } = this.options;
+    const rows = await db.selectFrom("rooms").select(["id", "last_seq"]).where("id", "in", roomIds).execute();
+    const newest = new Map(rows.map((row) => [row.id, row.last_seq]));
+    for (const roomId of roomIds) {
+      const room = this.rooms.get(roomId);
+      if (!room) continue;
+      const lastSeq = newest.get(roomId);
+      if (lastSeq === undefined) {
+        if (room.missing) {
+          this.rooms.delete(roomId);
+          deliver(roomId, [
+            { type: "room.deleted", roomId, seq: room.seen + 1, at: toTimestamp(Date.now()), actorId: null },
+          ]);
+        } else room.missing = true;
+        continue;
+      }
+      room.missing = false;
+      if (lastSeq <= room.seen) {
+        room.behind = undefined;
+        continue;
+      }
+      if (room.behind !== undefined && room.behind > room.seen) {
+        const missed = await readRoomEvents(db, roomId, room.seen, EVENTS_PER_CHECK);
+        if (missed.length > 0) {
+          this.options.logger.warn({ roomId, from: missed[0]?.seq }, "room events read from the log: publish lost");
+          deliver(roomId, missed);
+        }
+      }
+      room.behind = lastSeq;
+    }
+  }
+}

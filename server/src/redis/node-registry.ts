@@ -1,0 +1,89 @@
+import type { RedisConnection } from "./redis-connection.js";
+
+/**
+ * Registers this node and answers the live ones, in one step on Redis's clock, so that
+ * nodes with skewed clocks agree. A node is live until `now + ARGV[2]`; nodes past that are
+ * dropped from the set. Answers whether this node was missing (new, or dropped as dead) and
+ * the live nodes.
+ */
+const BEAT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+return {added, redis.call('ZRANGE', KEYS[1], 0, -1)}
+`;
+
+/**
+ * Called after each beat with the nodes alive at that moment, this one included; `rejoined`
+ * when other nodes had taken this one for dead (it stalled), so it must share its state again.
+ */
+export type BeatListener = (liveNodes: ReadonlySet<string>, rejoined: boolean) => void;
+
+/**
+ * The nodes alive on one Redis prefix: each node beats every quarter of the TTL and counts
+ * as alive for half of it, so a node that stops (SIGKILL, a cut cable) is known to be gone
+ * within three quarters of the TTL, while one late beat does not make a live node look dead.
+ * What a node holds on Redis for others to see (presence, connection counts) is counted only
+ * while it is alive, so a dead node's share vanishes by itself.
+ */
+export class NodeRegistry {
+  private readonly listeners = new Set<BeatListener>();
+  private timer: NodeJS.Timeout | undefined;
+  private live: ReadonlySet<string> = new Set();
+  private beaten = false;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly ttlMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** The key of the set of live nodes, for scripts that count only live nodes' shares. */
+  get key(): string {
+    return this.redis.key("nodes");
+  }
+
+  /** The nodes alive at the last beat. */
+  get liveNodes(): ReadonlySet<string> {
+    return this.live;
+  }
+
+  /** Beats once (so this node is alive before it serves), then on a timer. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(
+      () => {
+        this.beat().catch(this.onError);
+      },
+      Math.floor(this.ttlMs / 4),
+    );
+    this.timer.unref();
+  }
+
+  /** Calls `listener` after every beat; answers the removal. */
+  onBeat(listener: BeatListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops beating and leaves the set, so other nodes forget this one at once. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.commands.zrem(this.key, this.redis.nodeId);
+  }
+
+  private async beat(): Promise<void> {
+    const [added, nodes] = (await this.redis.commands.eval(
+      BEAT,
+      1,
+      this.key,
+      this.redis.nodeId,
+      Math.floor(this.ttlMs / 2),
+    )) as [number, string[]];
+    const rejoined = added === 1 && this.beaten;
+    this.beaten = true;
+    this.live = new Set(nodes);
+    for (const listener of this.listeners) listener(this.live, rejoined);
+  }
+}

@@ -1,0 +1,96 @@
+import type { Logger } from "pino";
+import type { NodeRegistry } from "../redis/node-registry.js";
+import type { RedisConnection } from "../redis/redis-connection.js";
+import { CountedSlots, type SlotCounter } from "./counted-slots.js";
+
+/**
+ * Takes a slot if the live nodes together hold fewer than the ceiling. KEYS: the key's
+ * hash (node -> count), the live nodes set; ARGV: this node, ceiling, TTL in ms. The shares
+ * of dead nodes are dropped on the way, so a killed node's connections stop counting once
+ * the node registry forgets it.
+ */
+const TAKE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local held = redis.call('HGETALL', KEYS[1])
+local total = 0
+for i = 1, #held, 2 do
+  local node = held[i]
+  local expiry = redis.call('ZSCORE', KEYS[2], node)
+  if node == ARGV[1] or (expiry and tonumber(expiry) > now) then
+    total = total + tonumber(held[i + 1])
+  else
+    redis.call('HDEL', KEYS[1], node)
+  end
+end
+if total >= tonumber(ARGV[2]) then return 0 end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+const RELEASE = `
+if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+`;
+
+export interface RedisCountedSlotsDeps {
+  redis: RedisConnection;
+  nodes: NodeRegistry;
+  logger: Logger;
+  /** Keeps counters apart: `ws-connections`, `ws-subscriptions`. */
+  namespace: string;
+  max: number;
+  /** How long a key's counts outlive the last refresh of every node holding them. */
+  ttlMs: number;
+}
+
+/**
+ * Slots counted across every node on one Redis: each node's share of a key is one field
+ * of the key's hash, counted only while that node is alive. This node keeps its own share
+ * in memory too, and writes it again at every beat, which keeps the hash from expiring and
+ * repairs it should another node have taken this one for dead.
+ */
+export class RedisCountedSlots implements SlotCounter {
+  private readonly own = new CountedSlots(Number.POSITIVE_INFINITY);
+  private readonly stopBeats: () => void;
+
+  constructor(private readonly deps: RedisCountedSlotsDeps) {
+    this.stopBeats = deps.nodes.onBeat(() => this.refresh());
+  }
+
+  async take(key: string): Promise<boolean> {
+    const { redis, nodes, max, ttlMs } = this.deps;
+    const taken = await redis.commands.eval(TAKE, 2, this.keyOf(key), nodes.key, redis.nodeId, max, ttlMs);
+    if (taken !== 1) return false;
+    this.own.takeNow(key);
+    return true;
+  }
+
+  release(key: string): void {
+    const { redis, logger } = this.deps;
+    this.own.release(key);
+    redis.commands.eval(RELEASE, 1, this.keyOf(key), redis.nodeId).catch((error: unknown) => {
+      logger.warn({ err: error }, "connection slot not given back on Redis; it lapses with the node TTL");
+    });
+  }
+
+  /** Stops refreshing at beats. */
+  close(): void {
+    this.stopBeats();
+  }
+
+  private refresh(): void {
+    const { redis, ttlMs, logger } = this.deps;
+    const pipeline = redis.commands.pipeline();
+    for (const [key, count] of this.own.entries()) {
+      pipeline.hset(this.keyOf(key), redis.nodeId, count);
+      pipeline.pexpire(this.keyOf(key), ttlMs);
+    }
+    if (pipeline.length === 0) return;
+    pipeline.exec().catch((error: unknown) => logger.warn({ err: error }, "connection slots not refreshed on Redis"));
+  }
+
+  private keyOf(key: string): string {
+    return this.deps.redis.key(`${this.deps.namespace}:${key}`);
+  }
+}

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type CliServer,
+  deleteRedisKeys,
+  redisUnavailable,
+  signUpMany,
+  startCliServer,
+  TEST_REDIS_URL,
+  testRedisPrefix,
+  wsClient,
+} from "../harness/index.js";
+import { newRoom, send, watchRoom } from "../messages/room-fixtures.js";
+
+const redisMissing = await redisUnavailable();
+
+/**
+ * A node whose publishes never reach the watchers' node: it shares their database but not
+ * their Redis prefix, as a node killed between its commit and its publish would. The
+ * watchers must learn of its commits from the room's log, within 2 s.
+ */
+describe.skipIf(redisMissing !== undefined)("events whose publish was lost", () => {
+  const dir = mkdtempSync(join(tmpdir(), "natter-lost-publish-"));
+  const databaseUrl = join(dir, "natter.db");
+  const [watchersPrefix, silentPrefix] = [testRedisPrefix(), testRedisPrefix()];
+  let watchersNode: CliServer;
+  let silentNode: CliServer;
+  const clients: Array<{ close(): void }> = [];
+  const node = (prefix: string) =>
+    startCliServer({
+      databaseUrl,
+      env: { NATTER_REDIS_URL: TEST_REDIS_URL, NATTER_REDIS_PREFIX: prefix, NATTER_RATE_LIMITS: "off" },
+    });
+
+  beforeAll(async () => {
+    watchersNode = await node(watchersPrefix);
+    silentNode = await node(silentPrefix);
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await Promise.all([watchersNode?.stop(), silentNode?.stop()]);
+    await Promise.all([deleteRedisKeys(watchersPrefix), deleteRedisKeys(silentPrefix)]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reach every watcher within 2 s, once each and in seq order", async () => {
+    const [owner, member] = await signUpMany(watchersNode.url, 2);
+    const roomId = await newRoom(watchersNode.url, owner, { members: [member] });
+    const watches = [owner, member].map((user) => {
+      const client = wsClient(watchersNode.url, { token: user.token });
+      clients.push(client);
+      return watchRoom(client.client, roomId, "0");
+    });
+    for (const watch of watches) await watch.until("the room's log", (events) => events.length === 2);
+
+    for (let round = 0; round < 3; round += 1) {
+      const message = await send(silentNode.url, owner, roomId, `unpublished ${round}`);
+      const sentAt = Date.now();
+      for (const watch of watches) {
+        await watch.until(`seq ${message.seq}`, (events) => events.some((event) => event.seq === message.seq));
+      }
+      expect(Date.now() - sentAt).toBeLessThan(2000);
+    }
+    // A message published as usual still arrives at once, next to the ones read from the log.
+    const published = await send(watchersNode.url, member, roomId, "published");
+    for (const watch of watches) {
+      await watch.until("the published one", (events) => events.some((event) => event.seq === published.seq));
+      expect(watch.events.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    }
+  });
+});

@@ -1,0 +1,245 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RoomEvent, type RoomSignal, WS_CLOSE_CODES } from "@natter/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type CliServer,
+  deleteRedisKeys,
+  openRawSocket,
+  type RawSocket,
+  redisUnavailable,
+  rest,
+  signUp,
+  signUpMany,
+  startCliServer,
+  TEST_REDIS_URL,
+  testRedisPrefix,
+  watchingClient,
+  wsClient,
+} from "../harness/index.js";
+import { newRoom, send, waitFor, watchRoom } from "../messages/room-fixtures.js";
+
+/** Short, so that a killed node's users leave within a test's patience. */
+const NODE_TTL_MS = 3000;
+const LOGIN_MAX_FAILURES = 5;
+const MAX_CONNECTIONS_PER_ACCOUNT = 4;
+
+const redisMissing = await redisUnavailable();
+
+describe.skipIf(redisMissing !== undefined)("three natter nodes on one database and one Redis", () => {
+  const dir = mkdtempSync(join(tmpdir(), "natter-cluster-"));
+  const databaseUrl = join(dir, "natter.db");
+  const prefix = testRedisPrefix();
+  const nodes: CliServer[] = [];
+  const clients: Array<{ close(): void }> = [];
+  const sockets: RawSocket[] = [];
+
+  const startNode = () =>
+    startCliServer({
+      databaseUrl,
+      env: {
+        NATTER_REDIS_URL: TEST_REDIS_URL,
+        NATTER_REDIS_PREFIX: prefix,
+        NATTER_NODE_TTL_MS: String(NODE_TTL_MS),
+        NATTER_LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES),
+        NATTER_WS_MAX_CONNECTIONS_PER_ACCOUNT: String(MAX_CONNECTIONS_PER_ACCOUNT),
+        // Limits stay on, counted across the nodes, but senders may send as fast as they can.
+        NATTER_SIGN_UP_RATE_PER_ADDRESS: "10000/1h",
+        NATTER_LOG_IN_RATE_PER_ADDRESS: "10000/1h",
+        NATTER_MESSAGE_SEND_RATE_PER_ACCOUNT: "100000/1m",
+        NATTER_MESSAGE_SEND_RATE_PER_ADDRESS: "100000/1m",
+      },
+    });
+  const node = (index: number) => nodes[index] as CliServer;
+  const connect = (url: string, token?: string) => {
+    const client = wsClient(url, token ? { token } : {});
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    // The first node migrates the database alone; the others find it migrated.
+    nodes.push(await startNode());
+    nodes.push(...(await Promise.all([startNode(), startNode()])));
+  }, 60_000);
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    for (const socket of sockets) socket.ws.close();
+    await Promise.all(nodes.map((each) => each.stop()));
+    await deleteRedisKeys(prefix);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("delivers a message sent on A to watchers on B and C, in seq order", async () => {
+    const [a, b, c] = [node(0), node(1), node(2)];
+    const [owner, watcher] = await signUpMany(a.url, 2);
+    const roomId = await newRoom(a.url, owner, { members: [watcher] });
+    const onB = watchRoom(connect(b.url, watcher.token).client, roomId, "0");
+    const onC = watchRoom(connect(c.url, owner.token).client, roomId, "0");
+    const sent = [];
+    for (let i = 0; i < 20; i += 1) sent.push(await send(a.url, owner, roomId, `hello ${i}`));
+    const lastSeq = sent.at(-1)?.seq ?? 0;
+    for (const watch of [onB, onC]) {
+      await watch.until("every message", (events) => events.some((event) => event.seq === lastSeq));
+      expect(watch.events.map((event) => event.seq)).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
+      const bodies = watch.events.flatMap((event) => (event.type === "message.created" ? [event.message.body] : []));
+      expect(bodies).toEqual(sent.map((message) => message.body));
+    }
+  });
+
+  it("closes a session's socket on B within 1 s of its log-out on A", async () => {
+    const user = await signUp(node(0).url);
+    const socket = await watchingClient(node(1).url, user.token);
+    clients.push(socket);
+    const started = Date.now();
+    expect((await rest(node(0).url, "DELETE", "/sessions/current", { token: user.token })).status).toBe(200);
+    expect(await socket.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("counts failed log-ins made on every node together", async () => {
+    const user = await signUp(node(0).url);
+    const logIn = (index: number, password: string) =>
+      rest(node(index % 3).url, "POST", "/sessions", { body: { username: user.username, password } });
+    for (let i = 0; i < LOGIN_MAX_FAILURES; i += 1) expect((await logIn(i, "wrong password")).status).toBe(401);
+    // Each node has seen fewer failures than the limit; together they have seen it.
+    for (let i = 0; i < 3; i += 1) expect((await logIn(i, user.password)).status).toBe(429);
+  });
+
+  it("lets an account's concurrent wrong passwords on all nodes through only up to the limit", async () => {
+    const user = await signUp(node(0).url);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        rest(node(i % 3).url, "POST", "/sessions", { body: { username: user.username, password: "wrong" } }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(LOGIN_MAX_FAILURES);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(30 - LOGIN_MAX_FAILURES);
+  });
+
+  it("holds an account's WebSocket ceiling over all nodes, and frees a slot when one closes", async () => {
+    const user = await signUp(node(0).url);
+    const open = async (index: number) => {
+      const socket = await openRawSocket(node(index).url, { token: user.token });
+      sockets.push(socket);
+      return socket;
+    };
+    const admitted = (socket: RawSocket, id: number) => {
+      socket.call(id, "query", "users.me", {});
+      const answered = socket.next((m) => JSON.parse(m).id === id).then(() => "answered" as const);
+      return Promise.race([answered, socket.closed.then((close) => close.code)]);
+    };
+    const held: RawSocket[] = [];
+    for (let i = 0; i < MAX_CONNECTIONS_PER_ACCOUNT; i += 1) {
+      const socket = await open(i % 2);
+      expect(await admitted(socket, 1)).toBe("answered");
+      held.push(socket);
+    }
+    expect(await admitted(await open(2), 1)).toBe(WS_CLOSE_CODES.tooManyConnections);
+    held[0]?.ws.close();
+    // The slot is given back on Redis a moment after the close: C admits once it has been.
+    const deadline = Date.now() + 5000;
+    let outcome = await admitted(await open(2), 1);
+    while (outcome !== "answered" && Date.now() < deadline) outcome = await admitted(await open(2), 1);
+    expect(outcome).toBe("answered");
+  });
+
+  it("ends a room's streams on B and C when it is deleted on A", async () => {
+    const [owner, member] = await signUpMany(node(0).url, 2);
+    const roomId = await newRoom(node(0).url, owner, { members: [member] });
+    const onB = watchRoom(connect(node(1).url, member.token).client, roomId, "0");
+    const onC = watchRoom(connect(node(2).url, owner.token).client, roomId, "0");
+    for (const watch of [onB, onC]) await watch.until("the room's log", (events) => events.length >= 2);
+    expect((await rest(node(0).url, "DELETE", `/rooms/${roomId}`, { token: owner.token })).status).toBe(200);
+    for (const watch of [onB, onC]) {
+      await waitFor("the stream to end", () => watch.ended);
+      expect(watch.events.at(-1)?.type).toBe("room.deleted");
+    }
+  });
+
+  it("keeps exact counts and one owner through 50 concurrent joins and leaves over the nodes", async () => {
+    const owner = await signUp(node(0).url);
+    const crowd = await Promise.all(Array.from({ length: 50 }, (_, i) => signUp(node(i % 3).url)));
+    const [goers, stayers] = [crowd.slice(0, 25), crowd.slice(25)];
+    const roomId = await newRoom(node(0).url, owner, { members: goers });
+    const results = await Promise.all([
+      ...stayers.map((u, i) => rest(node(i % 3).url, "POST", `/rooms/${roomId}/join`, { token: u.token })),
+      ...goers.map((u, i) => rest(node((i + 1) % 3).url, "POST", `/rooms/${roomId}/leave`, { token: u.token })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+    for (const each of nodes) {
+      const room = await rest(each.url, "GET", `/rooms/${roomId}`);
+      expect(room.body.room.memberCount).toBe(26);
+    }
+    const members = await rest(node(1).url, "GET", `/rooms/${roomId}/members?limit=200`);
+    expect(members.body.total).toBe(26);
+    expect(new Set(members.body.members.map((m: { userId: string }) => m.userId))).toEqual(
+      new Set([owner.id, ...stayers.map((u) => u.id)]),
+    );
+    expect(members.body.members.filter((m: { role: string }) => m.role === "owner")).toEqual([
+      expect.objectContaining({ userId: owner.id }),
+    ]);
+  });
+
+  it("after B is killed: its user leaves C's presence within the TTL, and B's watcher resumes on C missing nothing", async () => {
+    const [b, c] = [node(1), node(2)];
+    const [sender, present, observer] = await signUpMany(node(0).url, 3);
+    const roomId = await newRoom(node(0).url, sender, { members: [present, observer] });
+
+    // Presence of a user connected to B, seen on C.
+    const signals: RoomSignal[] = [];
+    connect(c.url, observer.token).client.rooms.signals.subscribe(
+      { roomId },
+      { onData: (signal) => signals.push(signal) },
+    );
+    await waitFor("C's snapshot", () => signals.length > 0);
+    connect(b.url, present.token).client.rooms.signals.subscribe({ roomId }, {});
+    await waitFor(
+      "the user on B present on C",
+      () => signals.some((s) => s.type === "presence.joined" && s.user.userId === present.id),
+      10_000,
+    );
+
+    // A watcher on B, and senders on A that keep sending throughout.
+    let closedB = false;
+    const clientB = wsClient(b.url, {
+      token: present.token,
+      onClose: () => {
+        closedB = true;
+      },
+    });
+    clients.push(clientB);
+    const onB = watchRoom(clientB.client, roomId, "0");
+    let sending = true;
+    let sentSeq = 0;
+    const senders = [sender, observer].map(async (user) => {
+      for (let i = 0; sending; i += 1)
+        sentSeq = Math.max(sentSeq, (await send(node(0).url, user, roomId, `m${i}`)).seq);
+    });
+    await onB.until("some messages on B", (events) => events.length >= 20);
+
+    const killedAt = Date.now();
+    await b.kill();
+    await waitFor("B's socket to close", () => closedB);
+    clientB.close();
+    const resumeFrom = onB.ids.at(-1) ?? "0";
+    const onC = watchRoom(connect(c.url, present.token).client, roomId, resumeFrom);
+    await onC.until("messages on C", (events) => events.length >= 20);
+    sending = false;
+    await Promise.all(senders);
+    await onC.until("every message sent", (events) => events.some((event) => event.seq === sentSeq));
+
+    const seqs = [...onB.events, ...onC.events].map((event: RoomEvent) => event.seq);
+    expect(seqs).toEqual(Array.from({ length: sentSeq }, (_, i) => i + 1));
+
+    await waitFor(
+      "the killed node's user to leave",
+      () => signals.some((s) => s.type === "presence.left" && s.userId === present.id),
+      NODE_TTL_MS + 2000,
+    );
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(NODE_TTL_MS);
+    nodes[1] = await startNode();
+  }, 120_000);
+});

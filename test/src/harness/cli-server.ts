@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { type AddressInfo, createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+/** The compiled CLI, as `npx natter` runs it; the e2e global setup builds it. */
+export const NATTER_CLI = fileURLToPath(new URL("../../../server/bin/natter.js", import.meta.url));
+
+/** A port free right now, for a server that must be started (or restarted) on a known address. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** A `natter serve` process of its own. */
+export interface CliServer {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** What it printed on stdout so far. */
+  output(): string;
+  /** Kills it with SIGKILL, as a crash would, and waits until it is gone. */
+  kill(): Promise<void>;
+  /** Asks it to stop (SIGTERM) and waits until it has. */
+  stop(): Promise<void>;
+}
+
+export interface CliServerOptions {
+  /** A free port by default. */
+  port?: number;
+  /** `--db`: a SQLite file or a PostgreSQL URL. */
+  databaseUrl: string;
+  /** Settings as NATTER_* variables, over the test process's environment. */
+  env?: Record<string, string>;
+}
+
+/** Starts `natter serve` as its own process and answers once it accepts requests. */
+export async function startCliServer({ port, databaseUrl, env = {} }: CliServerOptions): Promise<CliServer> {
+  const listenOn = port ?? (await freePort());
+  const child = spawn(process.execPath, [NATTER_CLI, "serve", "--port", String(listenOn), "--db", databaseUrl], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, NATTER_LOG_LEVEL: "info", ...env },
+  });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (chunk) => {
+      output += String(chunk);
+      if (output.includes("natter listening")) resolve();
+    });
+    void exited.then(() => reject(new Error(`natter serve exited with ${child.exitCode}: ${output}`)));
+  });
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    url: `http://127.0.0.1:${listenOn}`,
+    port: listenOn,
+    child,
+    output: () => output,
+    kill: () => end("SIGKILL"),
+    stop: () => end("SIGTERM"),
+  };
+}
