@@ -19,6 +19,8 @@ import { WriteLimits } from "./rate-limit/write-limits.js";
 import { NodeRegistry } from "./redis/node-registry.js";
 import { RedisConnection } from "./redis/redis-connection.js";
 import { AccountsService } from "./services/accounts-service.js";
+import { AdminService } from "./services/admin/admin-service.js";
+import { LiveFigures } from "./services/admin/live-figures.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
@@ -56,6 +58,8 @@ export interface Composition {
   services: Services;
   /** Ended sessions, so open sockets of a logged-out session close at once. */
   revocations: SessionRevocations;
+  /** Where each live transport registers its open connections and watchers, for the statistics. */
+  live: LiveFigures;
   /** Where accounts' WebSockets are counted across nodes; undefined: in the WebSocket server itself. */
   accountSlots: AccountSlotCounters | undefined;
   /** What `/readyz` asks besides the database. */
@@ -120,8 +124,10 @@ export async function composeServer({
     },
     signupOpen: config.signup === "open",
   });
+  const live = new LiveFigures();
   const services: Services = {
     accounts,
+    admin: new AdminService({ db, clock, accounts, revocations, live }),
     events,
     rooms: new RoomsService({ db, writer }),
     messages: new MessagesService({ db, writer, blobs }),
@@ -146,12 +152,14 @@ export async function composeServer({
         logIn: { perAddress: config.logInRatePerAddress },
         roomCreate: { perAccount: config.roomCreateRatePerAccount, perAddress: config.roomCreateRatePerAddress },
         messageSend: { perAccount: config.messageSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
+        adminWrite: { perAccount: config.adminWriteRatePerAccount },
       },
     }),
   };
   return {
     services,
     revocations,
+    live,
     accountSlots: shared.accountSlots,
     readinessChecks: shared.readinessChecks,
     close: () => shared.close(),

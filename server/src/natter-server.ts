@@ -64,7 +64,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations } = composition;
+  const { services, revocations, live } = composition;
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
@@ -132,6 +132,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     accountSlots: composition.accountSlots,
   });
   metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
+  live.register({ sockets: ws.connections, watchers: ws.watchers });
 
   try {
     await new Promise<void>((resolve, reject) => {

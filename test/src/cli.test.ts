@@ -1,27 +1,11 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
-import { createTestDatabase } from "./harness/index.js";
-
-const CLI = fileURLToPath(new URL("../../server/bin/natter.js", import.meta.url));
-const run = promisify(execFile);
-
-/** Runs the CLI to completion; answers its exit code and output instead of throwing. */
-async function natter(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { createTestDatabase, NATTER_CLI, natter } from "./harness/index.js";
 
 describe("the natter command line", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-cli-"));
@@ -70,7 +54,7 @@ describe("the natter command line", () => {
   });
 
   it("names every bad setting and where it came from, without a stack trace", async () => {
-    const result = await natter(["serve", "--port", "eighty"], { NATTER_SESSION_IDLE_TTL_SECONDS: "-5" });
+    const result = await natter(["serve", "--port", "eighty"], { env: { NATTER_SESSION_IDLE_TTL_SECONDS: "-5" } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("invalid configuration");
     expect(result.stderr).toContain("--port");
@@ -113,7 +97,7 @@ describe("the natter command line", () => {
     const database = await createTestDatabase(own);
     onTestFinished(() => database.drop());
     const args = ["serve", "--port", "0", "--db", database.url, "--uploads-dir", join(own, "uploads")];
-    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
+    const child: ChildProcess = spawn(process.execPath, [NATTER_CLI, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

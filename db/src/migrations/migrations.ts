@@ -6,6 +6,7 @@ import { messages } from "./0003-messages.js";
 import { roomEventMessages } from "./0004-room-event-messages.js";
 import { people } from "./0005-people.js";
 import { uploads } from "./0006-uploads.js";
+import { admin } from "./0007-admin.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0004-room-event-messages": roomEventMessages,
   "0005-people": people,
   "0006-uploads": uploads,
+  "0007-admin": admin,
 };
 
 /**

@@ -192,6 +192,7 @@ function errorCodesByStatus(
     ...(hasPathParameters ? WITH_PATH_PARAMETERS : []),
     ...(meta?.errors ?? []),
     ...(meta?.rateLimit ? (["RATE_LIMITED"] as const) : []),
+    ...(meta?.access === "admin" ? (["FORBIDDEN"] as const) : []),
   ]);
 }
 

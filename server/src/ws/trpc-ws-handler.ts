@@ -59,6 +59,8 @@ export function serveTRPCOverWebSocket(options: TRPCWebSocketHandlerOptions) {
   const { wss, router, encoder } = options;
   const config = router._def._config;
   const frames = new SharedFrames(encoder, config, options.onTrackedEvent);
+  /** Subscriptions that have started and not stopped, by procedure path. */
+  const streaming = new Map<string, number>();
 
   wss.on("connection", (socket: WebSocket, req: IncomingMessage) => {
     const subscriptions = new Map<RequestId, AbortController>();
@@ -159,6 +161,7 @@ export function serveTRPCOverWebSocket(options: TRPCWebSocketHandlerOptions) {
           return;
         }
         respond({ id, jsonrpc, result: { type: "started" } });
+        streaming.set(path, (streaming.get(path) ?? 0) + 1);
         try {
           await pump(iterator, stop.signal, (value) => {
             if (isTrackedEnvelope(value)) {
@@ -171,6 +174,8 @@ export function serveTRPCOverWebSocket(options: TRPCWebSocketHandlerOptions) {
         } catch (cause) {
           stop.abort();
           respondCallError(cause);
+        } finally {
+          streaming.set(path, (streaming.get(path) ?? 1) - 1);
         }
         respond({ id, jsonrpc, result: { type: "stopped" } });
       } finally {
@@ -226,6 +231,10 @@ export function serveTRPCOverWebSocket(options: TRPCWebSocketHandlerOptions) {
   });
 
   return {
+    /** Subscriptions to the procedure at `path` that are streaming now, over every socket. */
+    streamingCount(path: string): number {
+      return streaming.get(path) ?? 0;
+    },
     /** Tells every client to reconnect (the wsLink reconnect notification), for a restart. */
     broadcastReconnectNotification(): void {
       const data = encoder.encode({ id: null, method: "reconnect" });

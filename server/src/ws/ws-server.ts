@@ -134,6 +134,10 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     connections(): number {
       return wss.clients.size;
     },
+    /** Live subscriptions to a room's events (`rooms.events`) over all open connections. */
+    watchers(): number {
+      return handler.streamingCount("rooms.events");
+    },
     /** Live subscriptions over all open connections. */
     subscriptions(): number {
       let open = 0;

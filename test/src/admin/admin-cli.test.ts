@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { natter, rest, signUp, startTestServer, type TestServer } from "../harness/index.js";
+
+/** The admin commands, run as processes against the database file of a server that is running. */
+describe("natter admin, users and seed", () => {
+  let server: TestServer;
+  let db: string[];
+  beforeAll(async () => {
+    server = await startTestServer();
+    db = ["--db", server.databaseUrl];
+  });
+  afterAll(() => server.stop());
+
+  it("admin grant and revoke change what the running server lets the user do, at the next request", async () => {
+    const alice = await signUp(server.url);
+    const stats = () => rest(server.url, "GET", "/admin/stats", { token: alice.token });
+    expect((await rest(server.url, "GET", "/me", { token: alice.token })).body.user.isAdmin).toBe(false);
+    expect((await stats()).status).toBe(403);
+
+    const granted = await natter(["admin", "grant", alice.username.toUpperCase(), ...db]);
+    expect(granted.code, granted.stderr).toBe(0);
+    expect(JSON.parse(granted.stdout)).toMatchObject({ userId: alice.id, changed: true, isAdmin: true });
+    expect((await rest(server.url, "GET", "/me", { token: alice.token })).body.user.isAdmin).toBe(true);
+    expect((await stats()).status).toBe(200);
+    expect(JSON.parse((await natter(["admin", "grant", alice.username, ...db])).stdout).changed).toBe(false);
+
+    const revoked = await natter(["admin", "revoke", alice.username, ...db]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect((await stats()).status).toBe(403);
+
+    // The log names no actor for the command line, and says whom it was about.
+    const { token } = await grantedAdmin();
+    for (const type of ["user.admin_granted", "user.admin_revoked"]) {
+      const activity = await rest(server.url, "GET", `/admin/activity?type=${type}`, { token });
+      const entry = activity.body.entries.find((e: { subject: { id: string } }) => e.subject.id === alice.id);
+      expect(entry).toMatchObject({ type, actor: null, details: { via: "command line" } });
+    }
+  });
+
+  it("admin explains its mistakes: unknown user (exit 1), missing words (exit 2), --help", async () => {
+    const unknown = await natter(["admin", "grant", "nobody-by-this-name", ...db]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("USER_NOT_FOUND");
+    expect((await natter(["admin", "promote", "x", ...db])).code).toBe(2);
+    expect((await natter(["admin", "grant", ...db])).code).toBe(2);
+    const help = await natter(["admin", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("natter admin grant|revoke USERNAME [--db URL]");
+  });
+
+  it("users add reads the password from stdin, never from the arguments, and the account logs in", async () => {
+    const added = await natter(["users", "add", "mia@example.com", ...db], { input: "mia's long password\n" });
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout).user.username).toBe("mia@example.com");
+    const login = await rest(server.url, "POST", "/sessions", {
+      body: { username: "mia@example.com", password: "mia's long password" },
+    });
+    expect(login.status).toBe(200);
+
+    const extra = await natter(["users", "add", "nia", "hunter2hunter2", ...db], { input: "x\n" });
+    expect(extra.code).toBe(2);
+    const short = await natter(["users", "add", "oli", ...db], { input: "short\n" });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain("password");
+    const taken = await natter(["users", "add", "MIA@example.com", ...db], { input: "another long password\n" });
+    expect([taken.code, taken.stderr.includes("USERNAME_TAKEN")]).toEqual([1, true]);
+    expect((await natter(["users", "--help"])).stdout).toContain("standard input");
+  });
+
+  it("seed --demo refuses a database with users unless --force, and prints credentials that log in", async () => {
+    const refused = await natter(["seed", "--demo", ...db]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("--force");
+    const seeded = await natter(["seed", "--demo", "--force", ...db]);
+    expect(seeded.code, seeded.stderr).toBe(0);
+    const { users } = JSON.parse(seeded.stdout) as { users: { username: string; password: string }[] };
+    expect(users).toHaveLength(3);
+    const login = await rest(server.url, "POST", "/sessions", { body: users[0] });
+    expect(login.status).toBe(200);
+    const rooms = await rest(server.url, "GET", "/rooms?scope=joined", { token: login.body.token });
+    expect(rooms.body.rooms.map((room: { name: string }) => room.name).sort()).toEqual([
+      "general",
+      "project-x",
+      "random",
+    ]);
+    const general = rooms.body.rooms.find((room: { name: string }) => room.name === "general");
+    const history = await rest(server.url, "GET", `/rooms/${general.id}/messages`);
+    expect(history.body.messages.length).toBeGreaterThan(0);
+  });
+
+  it("seed --demo fills an empty database of its own", async () => {
+    const fresh = `${server.databaseUrl}.seed.db`;
+    const seeded = await natter(["seed", "--demo", "--db", fresh]);
+    expect(seeded.code, seeded.stderr).toBe(0);
+    expect(JSON.parse(seeded.stdout).users.map((u: { username: string }) => u.username)).toEqual([
+      "alice",
+      "bob",
+      "carol",
+    ]);
+  });
+
+  /** A fresh server admin, granted through the command line. */
+  async function grantedAdmin() {
+    const user = await signUp(server.url);
+    expect((await natter(["admin", "grant", user.username, ...db])).code).toBe(0);
+    return user;
+  }
+});
