@@ -1,5 +1,5 @@
 import type { ActivityEntry, ActivityType, RouterInputs } from "@natter/client";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ACTIVITY_TYPE_LABELS, ACTIVITY_TYPES, detailPairs } from "../../admin/activity-labels.js";
 import type { ChatSession } from "../../chat/chat-session.js";
 import { errorText } from "../error-text.js";
@@ -42,21 +42,27 @@ export function ActivityLog({
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
 
+  // Only the newest request's answer is shown: an older one may arrive after it.
+  const latestRequest = useRef(0);
+
   const fetchPage = async (after: string | null) => {
+    const request = ++latestRequest.current;
     setLoading(true);
+    if (!after) setEntries([]); // what the old filters matched is not what these match
     try {
       const page = await session.client.trpc.admin.activity.query({
         ...queryOf(filters),
         limit: PAGE_SIZE,
         ...(after && { cursor: after }),
       });
+      if (request !== latestRequest.current) return;
       setEntries((shown) => (after ? [...shown, ...page.entries] : page.entries));
       setCursor(page.nextCursor);
       setError(null);
     } catch (failure) {
-      setError(errorText(failure));
+      if (request === latestRequest.current) setError(errorText(failure));
     } finally {
-      setLoading(false);
+      if (request === latestRequest.current) setLoading(false);
     }
   };
 
