@@ -481,6 +481,19 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     expect(await entries.filter({ hasNotText: "By bob" }).count()).toBe(0);
     await page.getByRole("button", { name: "Clear" }).click();
 
+    // Narrowed to a room by its name in an entry; then to a time range with nothing in it.
+    await entries
+      .getByRole("button", { name: `${roomName} (show only this room)` })
+      .first()
+      .click();
+    await page.getByRole("list", { name: "Narrowed to" }).getByText(`Room ${roomName}`).waitFor();
+    await expect.poll(() => entries.filter({ hasNotText: `in ${roomName}` }).count()).toBe(0);
+    await expect.poll(() => entries.count()).toBeGreaterThan(0);
+    await page.getByLabel("From", { exact: true }).fill("2099-01-01T00:00");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.getByText("Nothing matches these filters.").waitFor();
+    await page.getByRole("button", { name: "Clear" }).click();
+
     // Moderation: a ban and its lifting, then a room deleted from its entry.
     await page.getByLabel("Find a user").fill("carol");
     await page.getByRole("button", { name: "Find", exact: true }).click();
