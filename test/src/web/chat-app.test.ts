@@ -515,6 +515,16 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
       .getByRole("navigation", { name: "Rooms" })
       .getByRole("link", { name: "archive" })
       .waitFor({ state: "detached" });
+
+    // Readable at 320 px wide too.
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.getByRole("button", { name: "Refresh the figures" }).click();
+    await chart.scrollIntoViewIfNeeded();
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(
+      0,
+    );
+    await screenshot(page, "11-admin-narrow");
+    await checkAccessibility(page, "admin-narrow");
   });
 
   it("logged nothing to the console and sent no request off the machine", () => {
