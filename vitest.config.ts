@@ -8,32 +8,42 @@ const conditions = ["natter-source", "node", "development|production"];
 
 const E2E = ["test/src/**/*.test.ts"];
 /** Counterparts of SQLite-only tests, for properties that matter on PostgreSQL too. */
-const POSTGRES_ONLY = ["test/src/**/*.postgres.test.ts"];
+const POSTGRES_ONLY = ["**/*.postgres.test.ts"];
 /**
  * Tests of SQLite itself, or of things that never reach the suite's engine; each property
  * that matters on PostgreSQL has a `*.postgres.test.ts` counterpart.
  */
 const NOT_ON_POSTGRES = [
-  // SQLite files and their internals: byte scans, the online backup API, a crash on one file,
-  // two processes on one file.
+  // SQLite files and their internals: byte scans of the file and its WAL, the online backup API
+  // (PostgreSQL has pg_dump).
   "test/src/**/*.sqlite.test.ts",
   "test/src/backup.test.ts",
-  "test/src/crash/**",
-  "test/src/sqlite-concurrency.test.ts",
   // The published package run by npx on its default SQLite file; the web bundle's size.
   "test/src/packaging/**",
   "test/src/web/bundle-size.test.ts",
 ];
 
 const postgresUrl = process.env.NATTER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const postgresDown = await unreachable(postgresUrl);
-// A developer without PostgreSQL still runs everything else; CI machines have it, so there the
-// project runs and fails loudly if the server is missing.
-const runPostgres = postgresDown === null || process.env.CI === "true";
-if (!runPostgres) {
+const redisUrl = process.env.NATTER_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+// Vitest loads this file more than once (once per inline project): probe and announce only the first time.
+process.env.NATTER_TEST_POSTGRES_DOWN ??= (await unreachable(postgresUrl, 5432)) ?? "";
+process.env.NATTER_TEST_REDIS_DOWN ??= (await unreachable(redisUrl, 6379)) ?? "";
+const postgresDown = process.env.NATTER_TEST_POSTGRES_DOWN || null;
+const redisDown = process.env.NATTER_TEST_REDIS_DOWN || null;
+const announced = process.env.NATTER_TEST_POSTGRES_ANNOUNCED === "1";
+process.env.NATTER_TEST_POSTGRES_ANNOUNCED = "1";
+// The second run is the multi-node deployment: PostgreSQL with Redis. A developer without
+// either still runs everything else; CI machines have both, so there the project runs and
+// fails loudly if one is missing.
+const runPostgres = (postgresDown === null && redisDown === null) || process.env.CI === "true";
+if (!runPostgres && !announced) {
+  const missing = [
+    postgresDown && `PostgreSQL at ${new URL(postgresUrl).host} is unreachable (${postgresDown})`,
+    redisDown && `Redis at ${new URL(redisUrl).host} is unreachable (${redisDown})`,
+  ].filter(Boolean);
   console.warn(
-    `\n!!! e2e-postgres SKIPPED: PostgreSQL at ${new URL(postgresUrl).host} is unreachable (${postgresDown}).` +
-      "\n!!! Start PostgreSQL or set NATTER_TEST_POSTGRES_URL to run the suite on it too; under CI=true it runs and fails.\n",
+    `\n!!! e2e-postgres (PostgreSQL with Redis) SKIPPED: ${missing.join("; ")}.` +
+      "\n!!! Start them or set NATTER_TEST_POSTGRES_URL / NATTER_TEST_REDIS_URL to run the suite on them too; under CI=true it runs and fails.\n",
   );
 }
 
@@ -52,7 +62,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["*/src/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/**"],
+          exclude: [...configDefaults.exclude, "test/**", ...POSTGRES_ONLY],
         },
       },
       {
@@ -68,14 +78,20 @@ export default defineConfig({
       ...(runPostgres
         ? [
             {
-              // The same tests with every server on a PostgreSQL database of its own.
+              // The same tests with every server on a PostgreSQL database and a Redis key prefix of its own.
               extends: true as const,
               test: {
                 name: "e2e-postgres",
-                include: E2E,
+                // With the PostgreSQL counterparts of unit tests that ask SQLite (query plans).
+                include: [...E2E, "*/src/**/*.postgres.test.ts"],
                 exclude: [...configDefaults.exclude, ...NOT_ON_POSTGRES],
                 globalSetup: ["./test/src/harness/build-server.ts"],
-                env: { NATTER_TEST_DATABASE: "postgres", NATTER_TEST_POSTGRES_URL: postgresUrl },
+                env: {
+                  NATTER_TEST_DATABASE: "postgres",
+                  NATTER_TEST_POSTGRES_URL: postgresUrl,
+                  NATTER_TEST_REDIS: "on",
+                  NATTER_TEST_REDIS_URL: redisUrl,
+                },
               },
             },
           ]
@@ -85,10 +101,10 @@ export default defineConfig({
 });
 
 /** Why nothing accepts connections at the URL's host and port, or null if something does. */
-function unreachable(url: string): Promise<string | null> {
+function unreachable(url: string, defaultPort: number): Promise<string | null> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port || 5432), timeout: 2000 });
+    const socket = connect({ host: hostname, port: Number(port || defaultPort), timeout: 2000 });
     socket.once("connect", () => {
       socket.end();
       resolve(null);

@@ -22,13 +22,14 @@ import { createServer } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RoomEvent } from "@natter/shared";
-import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
-import { type AppRouter, loadConfig, startNatterServer } from "natter";
+import { loadConfig, startNatterServer } from "natter";
 import { Server as SocketIOServer } from "socket.io";
 import { io as connectSocketIO, type Socket as SocketIOSocket } from "socket.io-client";
 import WebSocket, { WebSocketServer } from "ws";
+import { postJson as rest } from "./natter-rest.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
 import { fixed, median, percentile } from "./stats.js";
+import { runWatchers, type WatcherCommand, type WatcherKind } from "./watchers.js";
 
 const SUBSCRIBER_COUNTS = (process.env.FANOUT_SUBSCRIBERS ?? "100,1000").split(",").map(Number);
 /** Deliveries per run; messages = deliveries / subscribers. */
@@ -36,11 +37,10 @@ const DELIVERIES = Number(process.env.FANOUT_DELIVERIES ?? 50_000);
 const REPS = Number(process.env.FANOUT_REPS ?? 3);
 const SENDERS = Number(process.env.FANOUT_SENDERS ?? 4);
 const WATCHER_PROCESSES = Number(process.env.FANOUT_WATCHER_PROCESSES ?? 2);
-const KINDS = ["natter", "socket.io", "ws pre-framed", "ws naive"] as const;
+const KINDS = ["natter", "socket.io", "ws pre-framed", "ws naive"] as const satisfies readonly WatcherKind[];
 type Kind = (typeof KINDS)[number];
 /** A run that has not delivered everything by then stops and reports what it delivered. */
 const RUN_DEADLINE_MS = 90_000;
-const CONNECT_BATCH = 50;
 const FILLER = " the quick brown fox jumps over the lazy dog while the team ships the next release";
 const MODULE = import.meta.url;
 
@@ -127,105 +127,6 @@ async function serveSocketIO(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Watchers, in their own processes.
-
-type WatcherCommand =
-  | { type: "connect"; kind: Kind; url: string; count: number; roomId?: string }
-  | { type: "heard" }
-  | { type: "measure" }
-  | { type: "progress" }
-  | { type: "result" };
-
-function runWatchers(): void {
-  const heard = new Set<number>();
-  let measuring = false;
-  let delivered = 0;
-  let lastReceive = 0;
-  let latencies: number[] = [];
-  const closers: Array<() => void> = [];
-
-  const receive = (subscriber: number, body: string) => {
-    heard.add(subscriber);
-    if (!measuring || !body.startsWith("#")) return;
-    const now = epochMs();
-    latencies.push(now - Number.parseFloat(body.slice(body.indexOf("@") + 1)));
-    delivered += 1;
-    lastReceive = now;
-  };
-
-  const open = (kind: Kind, url: string, subscriber: number, roomId?: string): Promise<void> => {
-    if (kind === "natter") {
-      return new Promise((resolve, reject) => {
-        const socket = createWSClient({
-          url: `${url.replace(/^http/, "ws")}/trpc`,
-          WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-        });
-        closers.push(() => void socket.close());
-        const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] });
-        client.rooms.events.subscribe(
-          { roomId: roomId as string },
-          {
-            onStarted: () => resolve(),
-            onData: ({ data }: { data: RoomEvent }) => {
-              if (data.type === "message.created") receive(subscriber, data.message.body ?? "");
-            },
-            onError: reject,
-          },
-        );
-      });
-    }
-    if (kind === "socket.io") {
-      return new Promise((resolve, reject) => {
-        const socket = connectSocketIO(url, { transports: ["websocket"], forceNew: true, reconnection: false });
-        closers.push(() => socket.close());
-        socket.on("event", (event: RoomEvent) => {
-          if (event.type === "message.created") receive(subscriber, event.message.body ?? "");
-        });
-        socket.once("connect", () => resolve());
-        socket.once("connect_error", reject);
-      });
-    }
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${url.replace(/^http/, "ws")}/subscribe`);
-      closers.push(() => ws.terminate());
-      ws.on("message", (data) => {
-        const frame = JSON.parse(data.toString());
-        receive(subscriber, frame.result.data.data.message.body);
-      });
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-  };
-
-  serveChild(null, {
-    command: async (command: WatcherCommand) => {
-      switch (command.type) {
-        case "connect":
-          for (let start = 0; start < command.count; start += CONNECT_BATCH) {
-            const batch = Array.from({ length: Math.min(CONNECT_BATCH, command.count - start) }, (_, i) => start + i);
-            await Promise.all(batch.map((i) => open(command.kind, command.url, i, command.roomId)));
-          }
-          return true;
-        case "heard":
-          return heard.size;
-        case "measure":
-          measuring = true;
-          latencies = [];
-          delivered = 0;
-          return true;
-        case "progress":
-          return delivered;
-        case "result":
-          return { delivered, lastReceive, latencies };
-      }
-    },
-    stop: async () => {
-      for (const close of closers) close();
-    },
-  });
-}
-
-// ---------------------------------------------------------------------------------------
 // The measuring side.
 
 interface RunResult {
@@ -237,17 +138,6 @@ interface RunResult {
   p99: number;
   cpuMicrosPerDelivery: number;
   serverStats?: unknown;
-}
-
-async function rest(url: string, path: string, body: unknown, token?: string) {
-  const res = await fetch(`${url}/api/v1${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify(body),
-  });
-  const answer = (await res.json()) as any;
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(answer)}`);
-  return answer;
 }
 
 /** An event as natter would build it, for the bare servers to relay. */

@@ -126,6 +126,13 @@ export type Member = RouterOutputs["rooms"]["member"]["member"];
 /** A message; a deleted one keeps its place with a null body. */
 export type Message = RouterOutputs["messages"]["send"]["message"];
 export type Attachment = Message["attachments"][number];
+/** Who is watching a room now (`rooms.presence`): users with `rooms.signals` open, anonymous ones counted. */
+export type RoomPresence = RouterOutputs["rooms"]["presence"]["presence"];
+/**
+ * A single-use ticket to a room's Server-Sent Events stream (`rooms.eventsTicket`), for code
+ * that reads the stream without tRPC, such as a browser's EventSource; `client.watchRoom` needs none.
+ */
+export type EventStreamTicket = RouterOutputs["rooms"]["eventsTicket"]["ticket"];
 /** An uploaded image, as `client.upload` answers it. */
 export interface Upload extends Attachment {
   /** SHA-256 of the bytes, hex. */

@@ -1,4 +1,12 @@
 export { type BackupSummary, backupSqliteFile, restoreSqliteFile, verifySqliteFile } from "./backup/sqlite-backup.js";
+export {
+  type CopyOptions,
+  type CopyProgress,
+  CopyRefused,
+  type CopyReport,
+  copyDatabase,
+} from "./copy/copy-database.js";
+export { TABLES_IN_FOREIGN_KEY_ORDER } from "./copy/copy-order.js";
 export { type DatabaseEngine, engineOf, redactDatabaseUrl } from "./dialect/database-engine.js";
 export {
   DEFAULT_DATABASE_URL,

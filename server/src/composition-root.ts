@@ -12,6 +12,8 @@ import { RedisRoomSignalBus } from "./events/redis-room-signal-bus.js";
 import { InProcessRoomEventBus, type RoomEventBus } from "./events/room-event-bus.js";
 import { InProcessRoomSignalBus, type RoomSignalBus } from "./events/room-signal-bus.js";
 import type { ReadinessCheck } from "./http/readiness.js";
+import { type AccountSlotCounters, ConnectionCeilings } from "./live/connection-ceilings.js";
+import { RedisCountedSlots } from "./live/redis-counted-slots.js";
 import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
 import type { RateLimitStore } from "./rate-limit/rate-limit-store.js";
 import { RedisRateLimitStore } from "./rate-limit/redis-rate-limit-store.js";
@@ -21,6 +23,8 @@ import { RedisConnection } from "./redis/redis-connection.js";
 import { AccountsService } from "./services/accounts-service.js";
 import { AdminService } from "./services/admin/admin-service.js";
 import { LiveFigures } from "./services/admin/live-figures.js";
+import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
+import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
@@ -32,8 +36,6 @@ import { SessionsService } from "./services/sessions-service.js";
 import { UploadsService } from "./services/uploads-service.js";
 import type { BlobStore } from "./uploads/blob-store.js";
 import { UploadQuota } from "./uploads/upload-quota.js";
-import type { AccountSlotCounters } from "./ws/connection-ceilings.js";
-import { RedisCountedSlots } from "./ws/redis-counted-slots.js";
 
 /**
  * How often a node with Redis reads the newest seq of the rooms watched on it, to find
@@ -60,8 +62,13 @@ export interface Composition {
   revocations: SessionRevocations;
   /** Where each live transport registers its open connections and watchers, for the statistics. */
   live: LiveFigures;
-  /** Where accounts' WebSockets are counted across nodes; undefined: in the WebSocket server itself. */
-  accountSlots: AccountSlotCounters | undefined;
+  /**
+   * What live connections and subscriptions are admitted, over WebSocket and event streams
+   * alike: per address on this node, per account across every node when Redis is shared.
+   */
+  ceilings: ConnectionCeilings;
+  /** Deletes messages past `NATTER_MESSAGE_RETENTION_DAYS`; undefined when that is off. */
+  retention: MessageRetention | undefined;
   /** What `/readyz` asks besides the database. */
   readinessChecks: ReadinessCheck[];
   /** Lets go of what the shared state holds (Redis connections, timers); call after the transports closed. */
@@ -82,8 +89,8 @@ interface SharedState {
 
 /**
  * The one place that chooses how shared state is kept (event and signal buses, session
- * revocations, the stores the password throttles and write rate limits count in, account
- * connection ceilings, the password hasher, blob storage, the upload quota) and builds the
+ * revocations, the stores the password throttles, write rate limits and upload byte allowance
+ * count in, account connection ceilings, the password hasher, blob storage) and builds the
  * services on it: in this process, or, with `redisUrl`, on Redis for every node on it.
  * Only `natter-server.ts` imports this module; everything else receives what it needs.
  */
@@ -132,6 +139,12 @@ export async function composeServer({
     rooms: new RoomsService({ db, writer }),
     messages: new MessagesService({ db, writer, blobs }),
     roomEvents: new RoomEventsService({ db, events }),
+    eventStreamTickets: new EventStreamTicketsService({
+      db,
+      clock,
+      accounts,
+      ttlSeconds: config.eventStreamTicketTtlSeconds,
+    }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
     profiles: new ProfilesService({ db }),
     sessions: new SessionsService({ db, clock, revocations }),
@@ -139,7 +152,7 @@ export async function composeServer({
       db,
       clock,
       blobs,
-      quota: new UploadQuota({ bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
+      quota: new UploadQuota({ store: rateLimitStore, bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
       maxBytes: config.uploadMaxBytes,
       unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
     }),
@@ -152,15 +165,32 @@ export async function composeServer({
         logIn: { perAddress: config.logInRatePerAddress },
         roomCreate: { perAccount: config.roomCreateRatePerAccount, perAddress: config.roomCreateRatePerAddress },
         messageSend: { perAccount: config.messageSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
+        eventStreamTicket: { perAccount: config.eventStreamTicketRatePerAccount },
         adminWrite: { perAccount: config.adminWriteRatePerAccount },
       },
     }),
   };
+  const ceilings = new ConnectionCeilings(
+    {
+      enabled: config.rateLimits === "on",
+      maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
+      maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
+      maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
+      maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
+    },
+    shared.accountSlots,
+  );
+  const { messageRetentionDays: retentionDays } = config;
+  const retention =
+    retentionDays === undefined
+      ? undefined
+      : new MessageRetention({ messages: services.messages, clock, retentionDays });
   return {
     services,
     revocations,
     live,
-    accountSlots: shared.accountSlots,
+    ceilings,
+    retention,
     readinessChecks: shared.readinessChecks,
     close: () => shared.close(),
   };

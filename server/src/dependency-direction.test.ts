@@ -17,6 +17,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ["services"],
   ["trpc", "metrics"],
   ["routers"],
+  // What every live transport shares: ceilings on open streams, streams ending with their session.
+  ["live"],
   ["http", "ws", "port-probe.ts"],
   ["composition-root.ts"],
   ["natter-server.ts"],

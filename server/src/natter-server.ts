@@ -10,7 +10,9 @@ import { createOpenApiDocument, REST_PREFIX, restOperationsOf } from "./http/ope
 import { createRequestHandler } from "./http/request-handler.js";
 import { requestIdOf } from "./http/request-id.js";
 import { routePatternOf } from "./http/request-route.js";
+import { type EventStreamStats, RoomEventStreams } from "./http/room-event-streams.js";
 import { natterRoutes, TRPC_PREFIX } from "./http/routes.js";
+import { SessionConnections } from "./live/session-connections.js";
 import { createLogger } from "./logger.js";
 import { countLogins } from "./metrics/count-logins.js";
 import { Metrics } from "./metrics/metrics.js";
@@ -39,6 +41,8 @@ export interface NatterServer {
   services: Services;
   /** What the WebSocket guards have seen: the most bytes a socket held unsent, drops. */
   webSocketStats(): Readonly<WebSocketStats>;
+  /** What the rooms' event streams (SSE) have done so far: open now, deliveries, drops. */
+  eventStreamStats(): Readonly<EventStreamStats>;
   /** Stops accepting, lets requests in flight finish, closes sockets and the database. */
   close(): Promise<void>;
 }
@@ -64,17 +68,40 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations, live } = composition;
+  const { services, revocations, ceilings, retention, live } = composition;
+  // Live connections of every transport end with their session: at once when it is revoked,
+  // at its expiry instant when it expires.
+  const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
+  const stopRevocations = revocations.subscribe((sessionIds) => sessionConnections.close(sessionIds));
+  const eventStreams = new RoomEventStreams({
+    services,
+    subscriptionSlots: (userId, address) => ceilings.subscriptionsOf(userId, address),
+    sessionConnections,
+    heartbeatMs: config.eventStreamHeartbeatMs,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+  });
   countLogins(services.accounts, metrics);
   const sweeper = setInterval(() => {
     services.uploads.sweep().then(
-      (deleted) => {
-        if (deleted > 0) log.info({ deleted }, "unattached uploads deleted");
+      ({ unattached, orphaned }) => {
+        if (unattached > 0) log.info({ deleted: unattached }, "unattached uploads deleted");
+        if (orphaned > 0) log.warn({ deleted: orphaned }, "stored bytes no upload recorded deleted (left by a crash)");
       },
       (error: unknown) => log.error({ err: error }, "upload sweep failed"),
     );
   }, config.uploadSweepIntervalMs);
   sweeper.unref();
+  const retentionTimer = retention
+    ? setInterval(() => {
+        retention.sweep().then(
+          (deleted) => {
+            if (deleted > 0) log.info({ deleted }, "messages past the retention deleted");
+          },
+          (error: unknown) => log.error({ err: error }, "message retention failed"),
+        );
+      }, config.messageRetentionIntervalMs)
+    : undefined;
+  retentionTimer?.unref();
   const router = createAppRouter(services);
   // Made when first asked for: generating it took a good part of the start.
   let document: Promise<OpenAPIObject> | undefined;
@@ -101,6 +128,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       metricsToken: config.metricsToken,
       readinessChecks: composition.readinessChecks,
       uploadMaxBytes: config.uploadMaxBytes,
+      eventStreams,
     }),
     config,
     logger: log,
@@ -125,14 +153,16 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     router,
     services,
     config,
-    clock,
     logger: log,
     path: TRPC_PREFIX,
-    revocations,
-    accountSlots: composition.accountSlots,
+    ceilings,
+    sessionConnections,
   });
   metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
+  metrics.observeEventStreams(() => eventStreams.snapshot());
   live.register({ sockets: ws.connections, watchers: ws.watchers });
+  // An event stream is a connection watching one room.
+  live.register({ sockets: () => eventStreams.snapshot().open, watchers: () => eventStreams.snapshot().open });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -142,6 +172,9 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   } catch (error) {
     // The port is taken or forbidden: release what was opened, so the caller can go on.
     clearInterval(sweeper);
+    stopRevocations();
+    sessionConnections.stop();
+    clearInterval(retentionTimer);
     await ws.close();
     await composition.close();
     await blobs.close();
@@ -159,8 +192,14 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       clearInterval(sweeper);
+      stopRevocations();
+      sessionConnections.stop();
+      // Streams never end by themselves: the server could not stop while one is open.
+      eventStreams.closeAll();
+      clearInterval(retentionTimer);
       await ws.close();
       await stopped;
+      await retention?.stop();
       await composition.close();
       await blobs.close();
       await database.close();
@@ -168,5 +207,12 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     })();
     return closing;
   };
-  return { url, httpServer, services, webSocketStats: ws.stats, close };
+  return {
+    url,
+    httpServer,
+    services,
+    webSocketStats: ws.stats,
+    eventStreamStats: () => eventStreams.snapshot(),
+    close,
+  };
 }

@@ -1,24 +1,8 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { createRoom, rest, signUp, startTestServer } from "./harness/index.js";
-
-const CLI = fileURLToPath(new URL("../../server/bin/natter.js", import.meta.url));
-const run = promisify(execFile);
-
-async function natter(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { createRoom, rest, runCli, signUp, startTestServer } from "./harness/index.js";
 
 /** Every message body of a room, oldest first, paging through the whole history. */
 async function allBodies(baseUrl: string, token: string, roomId: string): Promise<string[]> {
@@ -59,7 +43,7 @@ describe("natter backup and restore", () => {
 
       const backupPath = join(dir, "copy.db");
       const before = acknowledged;
-      const backup = await natter(["backup", "--db", server.databaseUrl, "--to", backupPath]);
+      const backup = await runCli(["backup", "--db", server.databaseUrl, "--to", backupPath]);
       const after = acknowledged;
       writing = false;
       await writer;
@@ -67,9 +51,9 @@ describe("natter backup and restore", () => {
       expect(JSON.parse(backup.stdout)).toMatchObject({ backup: backupPath, rows: { users: 1, rooms: 1 } });
 
       const restoredPath = join(dir, "restored", "natter.db");
-      const restore = await natter(["restore", "--from", backupPath, "--db", restoredPath]);
+      const restore = await runCli(["restore", "--from", backupPath, "--db", restoredPath]);
       expect(restore.code, restore.stderr).toBe(0);
-      const again = await natter(["restore", "--from", backupPath, "--db", restoredPath]);
+      const again = await runCli(["restore", "--from", backupPath, "--db", restoredPath]);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain("exists already");
 
@@ -91,12 +75,12 @@ describe("natter backup and restore", () => {
 
   it("refuses what it cannot do in one line", async () => {
     const taken = join(dir, "taken.db");
-    const first = await natter(["migrate", "--db", taken]);
+    const first = await runCli(["migrate", "--db", taken]);
     expect(first.code).toBe(0);
-    const overwrite = await natter(["backup", "--db", taken, "--to", taken]);
+    const overwrite = await runCli(["backup", "--db", taken, "--to", taken]);
     expect(overwrite.code).toBe(1);
     expect(overwrite.stderr.trim()).toMatch(/^natter: .*exists already/);
-    const postgres = await natter([
+    const postgres = await runCli([
       "backup",
       "--db",
       "postgres://postgres@127.0.0.1:5432/test",
@@ -105,7 +89,7 @@ describe("natter backup and restore", () => {
     ]);
     expect(postgres.code).toBe(2);
     expect(postgres.stderr).toContain("pg_dump");
-    const missing = await natter(["backup", "--db", taken]);
+    const missing = await runCli(["backup", "--db", taken]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("--to FILE is required");
     expect(existsSync(join(dir, "pg.db"))).toBe(false);

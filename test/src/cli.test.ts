@@ -5,26 +5,26 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
-import { createTestDatabase, NATTER_CLI, natter } from "./harness/index.js";
+import { createTestDatabase, NATTER_CLI, runCli } from "./harness/index.js";
 
 describe("the natter command line", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-cli-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("prints its usage", async () => {
-    const help = await natter(["--help"]);
+    const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("natter serve");
     expect(help.stdout).toContain("natter migrate");
-    const unknown = await natter(["frobnicate"]);
+    const unknown = await runCli(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command: frobnicate");
-    const version = await natter(["--version"]);
+    const version = await runCli(["--version"]);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it("lists every setting of serve with its flag, variable and default", async () => {
-    const help = await natter(["serve", "--help"]);
+    const help = await runCli(["serve", "--help"]);
     expect(help.code).toBe(0);
     for (const [flag, variable] of [
       ["--port", "NATTER_PORT"],
@@ -33,7 +33,7 @@ describe("the natter command line", () => {
     ]) {
       expect(help.stdout).toContain(`${flag}, ${variable} (default: `);
     }
-    const fromFlag = await natter(["serve", "--login-max-failures", "zero", "--db", join(dir, "unused.db")]);
+    const fromFlag = await runCli(["serve", "--login-max-failures", "zero", "--db", join(dir, "unused.db")]);
     expect(fromFlag.code).toBe(2);
     expect(fromFlag.stderr).toContain("--login-max-failures");
   });
@@ -44,7 +44,7 @@ describe("the natter command line", () => {
       ["serve", "--port"],
       ["migrate", "extra"],
     ]) {
-      const result = await natter(args);
+      const result = await runCli(args);
       expect(result.code, args.join(" ")).toBe(2);
       const lines = result.stderr.trim().split("\n");
       expect(lines).toHaveLength(2);
@@ -54,7 +54,7 @@ describe("the natter command line", () => {
   });
 
   it("names every bad setting and where it came from, without a stack trace", async () => {
-    const result = await natter(["serve", "--port", "eighty"], { env: { NATTER_SESSION_IDLE_TTL_SECONDS: "-5" } });
+    const result = await runCli(["serve", "--port", "eighty"], { NATTER_SESSION_IDLE_TTL_SECONDS: "-5" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("invalid configuration");
     expect(result.stderr).toContain("--port");
@@ -67,7 +67,7 @@ describe("the natter command line", () => {
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     const { port } = taken.address() as AddressInfo;
     try {
-      const result = await natter(["serve", "--port", String(port), "--db", join(dir, "taken.db")]);
+      const result = await runCli(["serve", "--port", String(port), "--db", join(dir, "taken.db")]);
       // The port is checked before anything is migrated: no database was made for nothing.
       expect(existsSync(join(dir, "taken.db"))).toBe(false);
       expect(result.code).toBe(1);
@@ -82,10 +82,10 @@ describe("the natter command line", () => {
   it("migrates a new database and then finds it up to date", async () => {
     const database = await createTestDatabase(mkdtempSync(join(dir, "migrate-")));
     try {
-      const first = await natter(["migrate", "--db", database.url]);
+      const first = await runCli(["migrate", "--db", database.url]);
       expect(first.code).toBe(0);
       expect(first.stdout).toContain("migrations applied");
-      const second = await natter(["migrate", "--db", database.url]);
+      const second = await runCli(["migrate", "--db", database.url]);
       expect(second.stdout).toContain("already up to date");
     } finally {
       await database.drop();

@@ -7,14 +7,15 @@ import { rest, signUp, startTestServer, type TestServer, uniqueUsername } from "
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL("../../server/bin/natter.js", import.meta.url));
 
-describe("SQLite under concurrent writers", () => {
+// On SQLite: several processes on one file. On PostgreSQL: the migrator's lock beside a serving pool.
+describe("writers beside `natter migrate` processes on the same database", () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
   });
   afterAll(() => server.stop());
 
-  it("loses no write while `natter migrate` runs against the same file from other processes", async () => {
+  it("loses no write while `natter migrate` runs against the same database from other processes", async () => {
     const migrations = Array.from({ length: 2 }, async () => {
       for (let round = 0; round < 2; round += 1) {
         const { stdout } = await run(process.execPath, [CLI, "migrate", "--db", server.databaseUrl], {

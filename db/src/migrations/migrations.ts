@@ -7,6 +7,8 @@ import { roomEventMessages } from "./0004-room-event-messages.js";
 import { people } from "./0005-people.js";
 import { uploads } from "./0006-uploads.js";
 import { admin } from "./0007-admin.js";
+import { eventStreamTickets } from "./0008-event-stream-tickets.js";
+import { messageRetention } from "./0010-message-retention.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -18,6 +20,8 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0005-people": people,
   "0006-uploads": uploads,
   "0007-admin": admin,
+  "0008-event-stream-tickets": eventStreamTickets,
+  "0010-message-retention": messageRetention,
 };
 
 /**
@@ -28,4 +32,9 @@ export function migrationProvider(engine: DatabaseEngine): MigrationProvider {
   const types = columnTypesOf(engine);
   const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, make]) => [name, make(types)]));
   return { getMigrations: async () => migrations };
+}
+
+/** The migrations' names, in order: the same on every engine. */
+export function migrationNames(): string[] {
+  return Object.keys(MIGRATIONS);
 }

@@ -15,6 +15,7 @@ export interface Database {
   blobs: BlobsTable;
   uploads: UploadsTable;
   stat_counters: StatCountersTable;
+  event_stream_tickets: EventStreamTicketsTable;
 }
 
 /** Named counters kept in step with the rows they count, such as `messages` or `messages@2026-01-02T03`. */
@@ -141,4 +142,14 @@ export interface UploadsTable {
   room_id: string | null;
   /** Its place among the message's attachments. */
   position: number | null;
+}
+
+/** A single-use ticket to open one room's event stream without a bearer header. */
+export interface EventStreamTicketsTable {
+  /** SHA-256 of the ticket, hex; the ticket itself is never stored. */
+  ticket_hash: string;
+  /** The session the ticket acts for: ending it ends the ticket too. */
+  session_id: string;
+  room_id: string;
+  expires_at: string;
 }

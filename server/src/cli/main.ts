@@ -4,6 +4,7 @@ import { SERVER_VERSION } from "../version.js";
 import { type Command, UsageError } from "./command.js";
 import { adminCommand } from "./commands/admin.js";
 import { backupCommand } from "./commands/backup.js";
+import { copyCommand } from "./commands/copy.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { restoreCommand } from "./commands/restore.js";
 import { seedCommand } from "./commands/seed.js";
@@ -17,6 +18,7 @@ const COMMANDS: readonly Command[] = [
   migrateCommand,
   backupCommand,
   restoreCommand,
+  copyCommand,
   adminCommand,
   usersCommand,
   seedCommand,

@@ -194,6 +194,20 @@ export const configSchema = z.object({
     env: "NATTER_WS_MESSAGE_BURST",
     description: "...and in one burst",
   }),
+  eventStreamTicketRatePerAccount: setting(rateRuleSchema.prefault("60/1m"), {
+    env: "NATTER_EVENT_STREAM_TICKET_RATE_PER_ACCOUNT",
+    description: "event-stream tickets one account may ask for (one per EventSource connection)",
+    defaultText: "60/1m",
+  }),
+  eventStreamTicketTtlSeconds: setting(seconds.default(60), {
+    env: "NATTER_EVENT_STREAM_TICKET_TTL_SECONDS",
+    description: "how long an event-stream ticket may wait to be redeemed",
+  }),
+  eventStreamHeartbeatMs: setting(milliseconds.default(15_000), {
+    env: "NATTER_EVENT_STREAM_HEARTBEAT_MS",
+    description:
+      "how often a quiet event stream (`GET /rooms/{roomId}/events`) is sent a comment, so that proxies keep it open",
+  }),
   signup: setting(z.enum(["open", "closed"]).default("open"), {
     env: "NATTER_SIGNUP",
     description:
@@ -230,7 +244,19 @@ export const configSchema = z.object({
   }),
   uploadSweepIntervalMs: setting(milliseconds.default(10 * 60_000), {
     env: "NATTER_UPLOAD_SWEEP_INTERVAL_MS",
-    description: "how often those are looked for",
+    description:
+      "how often those are looked for, and stored bytes no upload records (a crash's: deleted once seen so for an hour)",
+    defaultText: "10 minutes",
+  }),
+  messageRetentionDays: setting(z.coerce.number().int().positive().optional(), {
+    env: "NATTER_MESSAGE_RETENTION_DAYS",
+    description:
+      "messages older than this many days are deleted for good, with their attachments and their entries in the room's log",
+    defaultText: "off (kept forever)",
+  }),
+  messageRetentionIntervalMs: setting(milliseconds.default(10 * 60_000), {
+    env: "NATTER_MESSAGE_RETENTION_INTERVAL_MS",
+    description: "how often messages past the retention are looked for",
     defaultText: "10 minutes",
   }),
   uploadsDir: setting(z.string().min(1).optional(), {
@@ -245,7 +271,7 @@ export const configSchema = z.object({
   }),
   s3Bucket: setting(z.string().min(3).optional(), {
     env: "NATTER_S3_BUCKET",
-    description: "the bucket",
+    description: "the bucket, for this deployment alone: the sweeper deletes bytes its database does not record",
     defaultText: "none",
   }),
   s3Region: setting(z.string().min(1).default("us-east-1"), {

@@ -5,6 +5,16 @@ import type { Logger } from "pino";
 import type { RedisConnection } from "../redis/redis-connection.js";
 import type { RoomEventBus, RoomEventListener } from "./room-event-bus.js";
 import { RoomLogTail } from "./room-log-tail.js";
+import { SeqOrder } from "./seq-order.js";
+
+/** A room with listeners on this node. */
+interface FollowedRoom {
+  listeners: Set<RoomEventListener>;
+  /** The channel subscription, once in place and the room followed by the tail. */
+  listening: Promise<() => void>;
+  /** Orders the room's events from the moment it is followed. */
+  order: SeqOrder | undefined;
+}
 
 /** What travels on a room's channel: the publishing node, and its events of that room. */
 interface BusMessage {
@@ -23,7 +33,7 @@ interface BusMessage {
  * `RoomLogTail` finds such losses in the log within two `tailIntervalMs`.
  */
 export class RedisRoomEventBus implements RoomEventBus {
-  private readonly rooms = new Map<string, { listeners: Set<RoomEventListener>; listening: Promise<() => void> }>();
+  private readonly rooms = new Map<string, FollowedRoom>();
 
   private readonly tail: RoomLogTail;
 
@@ -45,11 +55,6 @@ export class RedisRoomEventBus implements RoomEventBus {
   /** Stops checking the log; subscriptions end with the Redis connection. */
   close(): void {
     this.tail.stop();
-  }
-
-  /** Checks the followed rooms' logs for lost events now, instead of at the next interval. */
-  checkTail(): Promise<void> {
-    return this.tail.check();
   }
 
   async publish(events: readonly RoomEvent[]): Promise<void> {
@@ -89,14 +94,18 @@ export class RedisRoomEventBus implements RoomEventBus {
         .then(async (stopListening) => {
           // Only once the channel is live: anything committed after this read arrives on it.
           try {
-            if (this.rooms.get(roomId) === room) await this.tail.follow(roomId);
+            const followed = room;
+            if (followed && this.rooms.get(roomId) === followed) {
+              const last = await this.tail.follow(roomId);
+              followed.order = new SeqOrder(last, (event) => this.emit(followed, event));
+            }
           } catch (error) {
             stopListening();
             throw error;
           }
           return stopListening;
         });
-      room = { listeners, listening };
+      room = { listeners, listening, order: undefined };
       this.rooms.set(roomId, room);
     }
     const entry = room;
@@ -106,6 +115,7 @@ export class RedisRoomEventBus implements RoomEventBus {
       if (entry.listeners.size === 0 && this.rooms.get(roomId) === entry) {
         this.rooms.delete(roomId);
         this.tail.forget(roomId);
+        entry.order?.stop();
         entry.listening.then(
           (stopListening) => stopListening(),
           () => {},
@@ -125,9 +135,14 @@ export class RedisRoomEventBus implements RoomEventBus {
     const room = this.rooms.get(roomId);
     if (!room) return;
     for (const event of events) {
-      this.tail.saw(event);
-      for (const listener of room.listeners) listener(event);
+      if (room.order) room.order.push(event);
+      else this.emit(room, event);
     }
+  }
+
+  private emit(room: FollowedRoom, event: RoomEvent): void {
+    this.tail.saw(event);
+    for (const listener of room.listeners) listener(event);
   }
 
   private channelOf(roomId: string): string {

@@ -1,4 +1,11 @@
-import { LIMITS, type PresenceUser, type RoomSignal, type RoomSnapshotSignal, type TypingUser } from "@natter/shared";
+import {
+  LIMITS,
+  type PresenceUser,
+  type RoomPresence,
+  type RoomSignal,
+  type RoomSnapshotSignal,
+  type TypingUser,
+} from "@natter/shared";
 import type { Logger } from "pino";
 import { toTimestamp } from "../clock/clock.js";
 import type { NodeRegistry } from "../redis/node-registry.js";
@@ -11,6 +18,11 @@ import type { RoomSignalBus, RoomWatch } from "./room-signal-bus.js";
  * state. ARGV: channel, message, TTL in ms, then field and value pairs (an empty value
  * deletes the field).
  */
+/** Deletes a typing field unless it was refreshed meanwhile. KEYS: the hash; ARGV: field, value written. */
+const LAPSE = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+`;
+
 const WRITE = `
 for i = 4, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
@@ -92,20 +104,18 @@ class RoomView {
     return nodes;
   }
 
-  snapshot(): RoomSnapshotSignal {
+  presence(): RoomPresence {
     const users: PresenceUser[] = [];
     for (const { user } of this.users.values()) {
       if (users.length === LIMITS.presenceSnapshotMax) break;
       users.push(user);
     }
-    return {
-      type: "snapshot",
-      roomId: this.roomId,
-      users,
-      userCount: this.users.size,
-      anonymousCount: this.anonymousCount(),
-      typing: [...this.typists.values()].map(({ typing }) => typing),
-    };
+    return { roomId: this.roomId, users, userCount: this.users.size, anonymousCount: this.anonymousCount() };
+  }
+
+  snapshot(): RoomSnapshotSignal {
+    const typing = [...this.typists.values()].map(({ typing }) => typing);
+    return { type: "snapshot", ...this.presence(), typing };
   }
 
   /** Whether no watch of this node holds the view. */
@@ -160,13 +170,14 @@ class RoomView {
   private applyTyping(userId: string, value: string): void {
     const { username, expiresAt } = JSON.parse(value) as { username: string; expiresAt: string };
     const current = this.typists.get(userId);
-    const lapsesIn = Date.parse(expiresAt) - Date.now();
-    if ((current && current.typing.expiresAt > expiresAt) || lapsesIn <= 0) return;
+    if (current && current.typing.expiresAt > expiresAt) return;
     if (current) clearTimeout(current.timer);
+    // Timed from when this node learns of it, as on one node: `expiresAt` comes from the
+    // writer's clock, which another node's need not match (nor a test's manual clock).
     const timer = setTimeout(() => {
       this.typists.delete(userId);
       this.emit({ type: "typing.stopped", roomId: this.roomId, userId });
-    }, lapsesIn);
+    }, LIMITS.typingTtlMs);
     timer.unref();
     const typing = { userId, username, expiresAt };
     this.typists.set(userId, { typing, timer });
@@ -247,10 +258,36 @@ export class RedisRoomSignalBus implements RoomSignalBus {
 
   async typing(roomId: string, user: PresenceUser, now: number): Promise<string> {
     const expiresAt = toTimestamp(now + LIMITS.typingTtlMs);
-    const changes: Change[] = [[typingField(user.userId), JSON.stringify({ username: user.username, expiresAt })]];
-    this.views.get(roomId)?.apply(changes);
-    await this.send(roomId, changes);
+    const field = typingField(user.userId);
+    const value = JSON.stringify({ username: user.username, expiresAt });
+    this.views.get(roomId)?.apply([[field, value]]);
+    await this.send(roomId, [[field, value]]);
+    // A node loading the room later must not show a typist who lapsed meanwhile.
+    const { redis, logger } = this.deps;
+    setTimeout(() => {
+      redis.commands.eval(LAPSE, 1, this.keyOf(roomId), field, value).catch((error: unknown) => {
+        logger.warn({ err: error, roomId }, "lapsed typing indicator not removed; it goes with the room's state");
+      });
+    }, LIMITS.typingTtlMs).unref();
     return expiresAt;
+  }
+
+  async presence(roomId: string): Promise<RoomPresence> {
+    const view = this.views.get(roomId);
+    if (view) return view.presence();
+    // Nobody watches here: the room's hash says who watches through the other live nodes
+    // (this node's own fields, if any are left, are stale). Typing fields are not read.
+    const { redis, nodes } = this.deps;
+    const stored = await redis.commands.hgetall(this.keyOf(roomId));
+    const live = nodes.liveNodes;
+    const away = new RoomView(roomId);
+    away.apply(
+      Object.entries(stored).filter(([field]) => {
+        const node = nodeOfField(field);
+        return node !== undefined && node !== redis.nodeId && live.has(node);
+      }),
+    );
+    return away.presence();
   }
 
   /** Stops following the nodes' beats. */

@@ -60,8 +60,11 @@ export class RoomLogTail {
     clearInterval(this.timer);
   }
 
-  /** Follows a room from its newest seq now; call once its bus subscription is in place. */
-  async follow(roomId: string): Promise<void> {
+  /**
+   * Follows a room from its newest seq now, and answers that seq; call once the room's bus
+   * subscription is in place.
+   */
+  async follow(roomId: string): Promise<number> {
     const row = await this.options.db
       .selectFrom("rooms")
       .select("last_seq")
@@ -70,6 +73,7 @@ export class RoomLogTail {
     const room = this.rooms.get(roomId);
     const seen = Math.max(row?.last_seq ?? 0, room?.seen ?? 0);
     this.rooms.set(roomId, { seen, behind: undefined, missing: false });
+    return seen;
   }
 
   forget(roomId: string): void {
@@ -85,8 +89,8 @@ export class RoomLogTail {
     else if (event.seq > room.seen) room.seen = event.seq;
   }
 
-  /** One check of every followed room; exposed for tests, which must not wait for the timer. */
-  async check(): Promise<void> {
+  /** One check of every followed room. */
+  private async check(): Promise<void> {
     if (this.checking || this.rooms.size === 0) return;
     this.checking = true;
     try {

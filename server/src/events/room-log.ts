@@ -66,6 +66,18 @@ export async function rewriteMessageEvents(
   }
 }
 
+/**
+ * Removes every stored event of one message (its creation, edits, deletion) from the room's
+ * log, for a message deleted for good: a replay then passes over it as if it never was.
+ */
+export async function deleteMessageEvents(
+  trx: Transaction<Database>,
+  roomId: string,
+  messageId: string,
+): Promise<void> {
+  await trx.deleteFrom("room_events").where("room_id", "=", roomId).where("message_id", "=", messageId).execute();
+}
+
 /** The message an event is about, if it is a message event. */
 function messageIdOf(event: RoomEventInput): string | null {
   switch (event.type) {

@@ -1,4 +1,4 @@
-import { LIMITS, type PresenceUser, type RoomSignal, type RoomSnapshotSignal } from "@natter/shared";
+import { LIMITS, type PresenceUser, type RoomPresence, type RoomSignal, type RoomSnapshotSignal } from "@natter/shared";
 import { toTimestamp } from "../clock/clock.js";
 
 /** One watcher's place in a room's presence. */
@@ -24,6 +24,8 @@ export interface RoomSignalBus {
    * `typing.stopped` unless refreshed; resolves to the indicator's expiry.
    */
   typing(roomId: string, user: PresenceUser, now: number): Promise<string>;
+  /** Who is watching the room now, without becoming a watcher. */
+  presence(roomId: string): Promise<RoomPresence>;
 }
 
 interface Typist {
@@ -50,21 +52,18 @@ class RoomSignals {
     for (const listener of this.listeners) listener(signal);
   }
 
-  snapshot(): RoomSnapshotSignal {
+  presence(): RoomPresence {
     const users: PresenceUser[] = [];
     for (const { user } of this.users.values()) {
       if (users.length === LIMITS.presenceSnapshotMax) break;
       users.push(user);
     }
+    return { roomId: this.roomId, users, userCount: this.users.size, anonymousCount: this.anonymousCount };
+  }
+
+  snapshot(): RoomSnapshotSignal {
     const typing = [...this.typists.values()].map(({ user, expiresAt }) => ({ ...user, expiresAt }));
-    return {
-      type: "snapshot",
-      roomId: this.roomId,
-      users,
-      userCount: this.users.size,
-      anonymousCount: this.anonymousCount,
-      typing,
-    };
+    return { type: "snapshot", ...this.presence(), typing };
   }
 }
 
@@ -123,6 +122,10 @@ export class InProcessRoomSignalBus implements RoomSignalBus {
     room.typists.set(user.userId, { user, expiresAt, timer });
     room.emit({ type: "typing", roomId, ...user, expiresAt });
     return expiresAt;
+  }
+
+  async presence(roomId: string): Promise<RoomPresence> {
+    return this.rooms.get(roomId)?.presence() ?? { roomId, users: [], userCount: 0, anonymousCount: 0 };
   }
 
   private room(roomId: string): RoomSignals {

@@ -1,10 +1,17 @@
-import { ERROR_HTTP_STATUS, type ErrorCode, errorBodySchema, uploadResultSchema } from "@natter/shared";
+import {
+  ERROR_HTTP_STATUS,
+  type ErrorCode,
+  errorBodySchema,
+  roomEventSchema,
+  uploadResultSchema,
+} from "@natter/shared";
 import type { OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
 import type { AppRouter } from "../routers/app-router.js";
 import type { ProcedureMeta } from "../trpc/meta.js";
 import { procedureMeta } from "../trpc/procedure-meta.js";
-import { uploadPathItems } from "./upload-openapi.js";
+import { roomEventStreamPathItems } from "./room-event-stream-openapi.js";
+import { type PlainPathDocumentParts, uploadPathItems } from "./upload-openapi.js";
 
 /** Where the REST paths are served. */
 export const REST_PREFIX = "/api/v1";
@@ -27,7 +34,11 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
     version,
     baseUrl: REST_PREFIX,
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
-    defs: { ErrorResponse: z.object({ error: errorBodySchema }), UploadResult: uploadResultSchema },
+    defs: {
+      ErrorResponse: z.object({ error: errorBodySchema }),
+      UploadResult: uploadResultSchema,
+      RoomEvent: roomEventSchema,
+    },
   });
   document.info.license = { name: "MIT", identifier: "MIT" };
   document.info.contact = { name: "natter maintainers" };
@@ -49,14 +60,12 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
     }
   }
   // Plain HTTP routes, documented by hand beside the procedures.
-  Object.assign(
-    document.paths ?? {},
-    uploadPathItems({
-      ref: (name) => ({ $ref: `#/components/schemas/${name}` }),
-      errorResponses: (codes) =>
-        Object.fromEntries(groupByStatus(codes).map(([status, list]) => [String(status), errorResponse(status, list)])),
-    }),
-  );
+  const parts: PlainPathDocumentParts = {
+    ref: (name) => ({ $ref: `#/components/schemas/${name}` }),
+    errorResponses: (codes) =>
+      Object.fromEntries(groupByStatus(codes).map(([status, list]) => [String(status), errorResponse(status, list)])),
+  };
+  Object.assign(document.paths ?? {}, uploadPathItems(parts), roomEventStreamPathItems(parts));
   declareTags(document);
   pruneUnusedSchemas(document);
   return document;

@@ -14,6 +14,7 @@ import { REST_PREFIX, withAbsoluteServer } from "./openapi-document.js";
 import { checkReadiness, type ReadinessCheck } from "./readiness.js";
 import { BASE_HEADERS, sendError, sendJson } from "./responses.js";
 import { createRestHandler } from "./rest-handler.js";
+import type { RoomEventStreams } from "./room-event-streams.js";
 import { type Route, route } from "./route-table.js";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
 import { uploadRoutes } from "./upload-routes.js";
@@ -44,6 +45,8 @@ export interface RoutesDeps {
   readinessChecks: readonly ReadinessCheck[];
   /** The largest upload accepted, in bytes. */
   uploadMaxBytes: number;
+  /** The rooms' event streams (Server-Sent Events). */
+  eventStreams: RoomEventStreams;
 }
 
 /**
@@ -85,6 +88,7 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
       body: "json",
     }),
     ...uploadRoutes({ services, maxBytes: uploadMaxBytes }),
+    ...deps.eventStreams.routes(),
     ...webAppRoutes(webApp, (_req, res) => sendPage(res, indexPage, "text/html; charset=utf-8")),
     route(["GET"], "/openapi.json", async (req, res) => {
       const origin = requestOrigin(req);

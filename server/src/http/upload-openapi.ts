@@ -1,7 +1,10 @@
 import type { ErrorCode } from "@natter/shared";
 
-/** How the document refers to its parts; given by the document so that error bodies look alike everywhere. */
-export interface UploadDocumentParts {
+/**
+ * How the document refers to its parts, for the plain paths documented by hand; given by the
+ * document so that error bodies look alike everywhere.
+ */
+export interface PlainPathDocumentParts {
   /** A `$ref` to a schema of the document's components. */
   ref: (name: string) => { $ref: string };
   /** The error responses of an operation that answers `codes`, keyed by status. */
@@ -34,7 +37,7 @@ const CONTENT_ERRORS: ErrorCode[] = [
  * The OpenAPI path items of the upload paths, which are plain HTTP routes rather than tRPC
  * procedures: the upload (a binary body or a multipart form) and the content URL.
  */
-export function uploadPathItems({ ref, errorResponses }: UploadDocumentParts): Record<string, unknown> {
+export function uploadPathItems({ ref, errorResponses }: PlainPathDocumentParts): Record<string, unknown> {
   const imageBody = Object.fromEntries(IMAGE_TYPES.map((type) => [type, { schema: BINARY }]));
   const contentHeaders = {
     ETag: { schema: { type: "string" }, description: "The SHA-256 of the bytes, quoted." },

@@ -2,14 +2,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { NatterError } from "@natter/shared";
-import { TRPCError } from "@trpc/server";
 import busboy from "busboy";
 import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { Services } from "../services/services.js";
 import type { ByteRange } from "../uploads/blob-store.js";
-import { readBearerToken } from "./bearer-token.js";
+import { bearerTokenOf } from "./bearer-token.js";
 import { BASE_HEADERS, sendError, sendJson } from "./responses.js";
+import { onlyMethods, refuseQuery } from "./route-guards.js";
 import { type Route, route } from "./route-table.js";
 
 /** Where images are uploaded; an upload's bytes are served below it, at `/{id}/content`. */
@@ -34,13 +34,7 @@ export function uploadRoutes({ services, maxBytes }: UploadRoutesDeps): Route[] 
   const { accounts, uploads } = services;
 
   const session = async (req: IncomingMessage): Promise<AuthSession | null> => {
-    let token: string | undefined;
-    try {
-      token = readBearerToken(req);
-    } catch (error) {
-      // The header parser speaks tRPC; these routes answer natter's error itself.
-      throw error instanceof TRPCError && error.cause instanceof NatterError ? error.cause : error;
-    }
+    const token = bearerTokenOf(req);
     if (token === undefined) return null;
     const found = await accounts.authenticate(token);
     if (!found) throw endedTokenError();
@@ -121,22 +115,6 @@ export function uploadRoutes({ services, maxBytes }: UploadRoutesDeps): Route[] 
       return content(req, res, params.uploadId ?? "");
     }),
   ];
-}
-
-/** Refuses a method the path does not serve (405, naming those it does). */
-function onlyMethods(req: IncomingMessage, allowed: readonly string[]): void {
-  if (!allowed.includes(req.method ?? "")) {
-    throw new NatterError("METHOD_NOT_ALLOWED", `${req.method} is not allowed here; use ${allowed.join(" or ")}`);
-  }
-}
-
-/** Neither path takes query parameters: one given is a mistake worth naming, not ignoring. */
-function refuseQuery(search: string): void {
-  const keys = [...new URLSearchParams(search).keys()];
-  if (keys.length === 0) return;
-  throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
-    issues: [...new Set(keys)].map((key) => ({ path: key, message: "unknown query parameter" })),
-  });
 }
 
 /** What a multipart form may add around its file: boundaries, part headers, a few small fields. */

@@ -8,6 +8,14 @@ export interface LiveStatsSource {
   totals(): { deliveries: number; slowReadersDropped: number; rateLimited: number };
 }
 
+/** What the rooms' event streams (Server-Sent Events) have done, as they tell it when scraped. */
+export interface EventStreamTotals {
+  /** Streams open now. */
+  open: number;
+  deliveries: number;
+  slowReadersDropped: number;
+}
+
 /** How a log-in ended, as counted by `natter_logins_total`. */
 export type LoginOutcome = "success" | "invalid_credentials" | "throttled" | "banned" | "error";
 
@@ -74,19 +82,44 @@ export class Metrics {
         this.set(source.subscriptions());
       },
     });
-    const totals = [
+    this.runningTotals(source.totals, [
       ["natter_ws_deliveries_total", "Room events written to WebSocket watchers.", "deliveries"],
       ["natter_ws_slow_readers_dropped_total", "WebSockets closed because they read too slowly.", "slowReadersDropped"],
       ["natter_ws_rate_limited_total", "WebSockets closed because they sent too many messages.", "rateLimited"],
-    ] as const;
-    for (const [name, help, key] of totals) {
+    ]);
+  }
+
+  /** Exports the event streams' counts beside the WebSocket ones; called once, when they are made. */
+  observeEventStreams(source: () => EventStreamTotals): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: "natter_sse_streams",
+      help: "Open room event streams (Server-Sent Events).",
+      registers,
+      collect() {
+        this.set(source().open);
+      },
+    });
+    this.runningTotals(source, [
+      ["natter_sse_deliveries_total", "Room events written to event-stream watchers.", "deliveries"],
+      [
+        "natter_sse_slow_readers_dropped_total",
+        "Event streams cut off because they read too slowly.",
+        "slowReadersDropped",
+      ],
+    ]);
+  }
+
+  /** Counters that follow running totals kept elsewhere, read when Prometheus scrapes. */
+  private runningTotals<T>(read: () => T, counters: readonly [name: string, help: string, key: keyof T][]): void {
+    for (const [name, help, key] of counters) {
       let reported = 0;
       new Counter({
         name,
         help,
-        registers,
+        registers: [this.registry],
         collect() {
-          const now = source.totals()[key];
+          const now = Number(read()[key]);
           this.inc(now - reported);
           reported = now;
         },

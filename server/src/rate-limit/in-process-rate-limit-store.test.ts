@@ -22,6 +22,17 @@ describe("InProcessRateLimitStore", () => {
     expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
   });
 
+  it("counts weighted hits while they fit, and refuses one that would pass the limit without counting it", async () => {
+    const store = new InProcessRateLimitStore();
+    const bytes = { limit: 100, windowMs: 1000 };
+    expect(await store.hit("k", bytes, 0, 60)).toEqual({ allowed: true, count: 60, resetAt: 1000 });
+    expect(await store.hit("k", bytes, 0, 41)).toEqual({ allowed: false, count: 60, resetAt: 1000 });
+    expect(await store.hit("k", bytes, 0, 40)).toEqual({ allowed: true, count: 100, resetAt: 1000 });
+    expect(await store.hit("k", bytes, 0)).toMatchObject({ allowed: false });
+    const racing = await Promise.all(Array.from({ length: 50 }, () => store.hit("r", bytes, 0, 30)));
+    expect(racing.filter((d) => d.allowed)).toHaveLength(3);
+  });
+
   it("forgets a key on reset", async () => {
     const store = new InProcessRateLimitStore();
     for (let i = 0; i < 3; i += 1) await store.hit("k", rule, 0);

@@ -36,7 +36,7 @@ export class InProcessRateLimitStore implements RateLimitStore {
     this.maxKeys = maxKeys;
   }
 
-  async hit(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision> {
+  async hit(key: string, rule: RateLimitRule, now: number, weight = 1): Promise<RateLimitDecision> {
     let window = this.windows.get(key);
     if (window && window.resetAt <= now) {
       this.windows.delete(key);
@@ -51,8 +51,8 @@ export class InProcessRateLimitStore implements RateLimitStore {
       window = { count: 0, resetAt: now + rule.windowMs };
       this.windows.set(key, window);
     }
-    if (window.count >= rule.limit) return { allowed: false, count: window.count, resetAt: window.resetAt };
-    window.count += 1;
+    if (window.count + weight > rule.limit) return { allowed: false, count: window.count, resetAt: window.resetAt };
+    window.count += weight;
     return { allowed: true, count: window.count, resetAt: window.resetAt };
   }
 

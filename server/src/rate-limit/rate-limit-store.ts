@@ -8,7 +8,7 @@ export interface RateLimitRule {
 export interface RateLimitDecision {
   /** Whether the hit was counted. A refused hit is not counted and uses up nothing. */
   allowed: boolean;
-  /** Hits counted in the key's current window, this one included when allowed. */
+  /** The weight counted in the key's current window, this hit's included when allowed. */
   count: number;
   /** When the key's current window ends (ms since the epoch): a refused caller may retry then. */
   resetAt: number;
@@ -26,12 +26,13 @@ export interface RateLimitDecision {
  */
 export interface RateLimitStore {
   /**
-   * Counts one hit against `key` if its current window holds fewer than `rule.limit` hits,
-   * and refuses it otherwise, in ONE atomic step: however many callers (requests, batch
-   * calls, nodes) hit the same key at once, at most `rule.limit` are ever allowed per window.
-   * Callers that must bound work in flight (a password check) hit BEFORE doing the work.
+   * Counts a hit of `weight` (1 unless said: an upload counts its bytes) against `key` if its
+   * current window still holds room for it (count + weight <= `rule.limit`), and refuses it
+   * otherwise, in ONE atomic step: however many callers (requests, batch calls, nodes) hit the
+   * same key at once, at most `rule.limit` is ever allowed per window. Callers that must bound
+   * work in flight (a password check) hit BEFORE doing the work.
    */
-  hit(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision>;
+  hit(key: string, rule: RateLimitRule, now: number, weight?: number): Promise<RateLimitDecision>;
   /** Forgets `key`'s window, as a successful log-in forgets earlier failures. */
   reset(key: string): Promise<void>;
 }

@@ -11,6 +11,8 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+-- Gone with the last node, should every node die.
+redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
 return {added, redis.call('ZRANGE', KEYS[1], 0, -1)}
 `;
 

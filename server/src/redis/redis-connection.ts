@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import { createRequire } from "node:module";
+import type { Redis } from "ioredis";
 import { RedisChannels } from "./redis-channels.js";
 
 /**
@@ -26,6 +27,8 @@ export class RedisConnection {
    * waiting on a Redis that is gone.
    */
   static async open(url: string, prefix: string): Promise<RedisConnection> {
+    // Required here, not imported: a server without Redis should not load the client at every start.
+    const { Redis } = createRequire(import.meta.url)("ioredis") as typeof import("ioredis");
     const options = { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: "natter" };
     const commands = new Redis(url, options);
     const subscriber = new Redis(url, options);
@@ -36,7 +39,9 @@ export class RedisConnection {
     } catch (error) {
       commands.disconnect();
       subscriber.disconnect();
-      throw new Error(`cannot reach Redis: ${error instanceof Error ? error.message : String(error)}`);
+      // The host only: the URL may carry a password.
+      const { host } = new URL(url);
+      throw new Error(`cannot reach Redis at ${host}: ${error instanceof Error ? error.message : String(error)}`);
     }
     return new RedisConnection(commands, subscriber, prefix);
   }

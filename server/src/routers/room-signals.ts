@@ -1,9 +1,15 @@
-import { roomSignalsInputSchema, typingInputSchema, typingResultSchema } from "@natter/shared";
+import {
+  roomPresenceInputSchema,
+  roomPresenceResultSchema,
+  roomSignalsInputSchema,
+  typingInputSchema,
+  typingResultSchema,
+} from "@natter/shared";
 import type { Services } from "../services/services.js";
 import { publicProcedure, router, userProcedure } from "../trpc/trpc.js";
 
 /**
- * `rooms.typing` and `rooms.signals`: who is typing and who is watching a room. Ephemeral:
+ * `rooms.typing`, `rooms.signals` and `rooms.presence`: who is typing and who is watching a room. Ephemeral:
  * nothing is stored or sequenced, so `rooms.signals` is not tracked and starts every
  * (re)connection with a fresh snapshot.
  */
@@ -25,6 +31,25 @@ export function createRoomSignalsRouter({ roomSignals }: Services) {
       .input(typingInputSchema)
       .output(typingResultSchema)
       .mutation(({ ctx, input }) => roomSignals.typing(ctx.session, input.roomId)),
+
+    presence: publicProcedure
+      .meta({
+        errors: ["ROOM_NOT_FOUND"],
+        openapi: {
+          method: "GET",
+          path: "/rooms/{roomId}/presence",
+          tags: ["signals"],
+          summary: "Who is watching a room now",
+          description:
+            "The users with `rooms.signals` open on the room (a user watching from several places is one), the " +
+            "first 500 named, and how many anonymous watchers there are. Watching the log (`rooms.events`, " +
+            "`GET /rooms/{roomId}/events`) is not presence. Readable as the room is: a closed room does not " +
+            "exist (404) to anyone but its members.",
+        },
+      })
+      .input(roomPresenceInputSchema)
+      .output(roomPresenceResultSchema)
+      .query(async ({ ctx, input }) => ({ presence: await roomSignals.presence(ctx.session, input.roomId) })),
 
     signals: publicProcedure
       .input(roomSignalsInputSchema)

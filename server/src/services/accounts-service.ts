@@ -116,6 +116,21 @@ export class AccountsService {
    * slides the idle expiry forward (at most once a minute), never past the absolute one.
    */
   async authenticate(token: string): Promise<AuthSession | null> {
+    return this.resolveSession("sessions.token_hash", hashSessionToken(token));
+  }
+
+  /**
+   * The session with this id, resolved and slid as `authenticate` does a token's: for what
+   * acts on a session's behalf without its token (an event-stream ticket).
+   */
+  async authenticateSessionId(sessionId: string): Promise<AuthSession | null> {
+    return this.resolveSession("sessions.id", sessionId);
+  }
+
+  private async resolveSession(
+    column: "sessions.token_hash" | "sessions.id",
+    value: string,
+  ): Promise<AuthSession | null> {
     const { db, clock, sessionPolicy } = this.deps;
     const row = await db
       .selectFrom("sessions")
@@ -130,7 +145,7 @@ export class AccountsService {
         "sessions.idle_expires_at as idleExpiresAt",
         "sessions.absolute_expires_at as absoluteExpiresAt",
       ])
-      .where("sessions.token_hash", "=", hashSessionToken(token))
+      .where(column, "=", value)
       .executeTakeFirst();
     if (!row) return null;
     const now = clock.now();

@@ -24,7 +24,7 @@ import {
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import { toTimestamp } from "../clock/clock.js";
-import { appendRoomEvent, rewriteMessageEvents } from "../events/room-log.js";
+import { appendRoomEvent, deleteMessageEvents, rewriteMessageEvents } from "../events/room-log.js";
 import type { BlobStore } from "../uploads/blob-store.js";
 import { recordActivity } from "./activity-log.js";
 import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
@@ -181,6 +181,48 @@ export class MessagesService {
       );
       return changed(message, event);
     });
+  }
+
+  /**
+   * Deletes for good up to `limit` of the oldest messages created before `cutoff`, tombstones
+   * included: their uploads (and the bytes nothing else uses) as a delete by a user removes
+   * them, and every stored event that carried them. Each room's share is one room change, so
+   * it is serialised with the room's other changes (and another node's sweep finds the rows
+   * gone rather than deleting them twice). Writes no event (see `MessageRetention`).
+   * Answers how many it deleted.
+   */
+  async deleteCreatedBefore(cutoff: number, limit: number): Promise<number> {
+    const { db, writer, blobs } = this.deps;
+    const candidates = await db
+      .selectFrom("messages")
+      .select(["id", "room_id"])
+      .where("created_at", "<", toTimestamp(cutoff))
+      .orderBy("created_at")
+      .limit(limit)
+      .execute();
+    const byRoom = new Map<string, string[]>();
+    for (const row of candidates) byRoom.set(row.room_id, [...(byRoom.get(row.room_id) ?? []), row.id]);
+    let deleted = 0;
+    for (const [roomId, ids] of byRoom) {
+      deleted += await writer.write(roomId, async (trx) => {
+        const doomed = await trx
+          .selectFrom("messages")
+          .select(["id", "deleted_at"])
+          .where("room_id", "=", roomId)
+          .where("id", "in", ids)
+          .execute();
+        for (const { id } of doomed) {
+          await deleteUploads(trx, blobs, uploadsOfMessage(id));
+          await deleteMessageEvents(trx, roomId, id);
+          await trx.deleteFrom("messages").where("id", "=", id).execute();
+        }
+        // Tombstones were uncounted when deleted; the hourly counts keep what was sent.
+        const live = doomed.filter((row) => row.deleted_at === null).length;
+        await bumpCounters(trx, { [messagesCounter(messageShardOf(roomId))]: -live });
+        return { events: [], result: doomed.length };
+      });
+    }
+    return deleted;
   }
 
   /** A page of a room's history, tombstones included; anyone may read an open room. */

@@ -42,6 +42,10 @@ export class RoomEventsService {
    * The same order and exactly-once rules hold across both ways out; a gap, an overflow or
    * a reordering sends the watcher back to the log, and then to yielding, until it has
    * caught up again.
+   *
+   * `opened` is called once the access check and the position have passed, before anything
+   * is yielded or delivered: a transport that answers refusals differently from a stream's
+   * start (an HTTP status before an event stream's headers) starts streaming then.
    */
   async *watch(
     session: AuthSession | null,
@@ -49,6 +53,7 @@ export class RoomEventsService {
     afterSeq: number | undefined,
     signal?: AbortSignal,
     deliver?: (event: RoomEvent) => void,
+    opened?: () => void,
   ): AsyncGenerator<RoomEvent, void> {
     const { db } = this.deps;
     const live = new LiveEventQueue(LIVE_QUEUE_CAPACITY, signal);
@@ -65,6 +70,7 @@ export class RoomEventsService {
       const view = new WatcherView(session?.userId ?? null, access.role !== null, access.lastSeq);
       watcher.view = view;
       watcher.lastSent = afterSeq ?? access.lastSeq;
+      opened?.();
       let catchingUp = afterSeq !== undefined;
       // Set by an overflow until the catch-up it caused has reached the end of the log.
       let overflowed = false;

@@ -1,6 +1,6 @@
 import { EventEmitter, on } from "node:events";
 import type { Database } from "@natter/db";
-import { NatterError, type RoomEvent, type RoomSignal } from "@natter/shared";
+import { NatterError, type RoomEvent, type RoomPresence, type RoomSignal } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import type { Clock } from "../clock/clock.js";
@@ -28,6 +28,18 @@ export class RoomSignalsService {
     requireRole(await readableRoom(db, roomId, session), "member");
     const user = { userId: session.userId, username: session.username };
     return { expiresAt: await signals.typing(roomId, user, clock.now()) };
+  }
+
+  /**
+   * Who is watching the room now: the callers of `watch`, whatever transport carries it.
+   * Readable by whoever may read the room; a closed room does not exist to anyone else.
+   * Watchers of the room's log (`rooms.events`, its event stream) are not present: following
+   * the log is what bots, bridges and background tabs do, being present is showing the room.
+   */
+  async presence(session: AuthSession | null, roomId: string): Promise<RoomPresence> {
+    const { db, signals } = this.deps;
+    await readableRoom(db, roomId, session);
+    return signals.presence(roomId);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { WriteLimits } from "../rate-limit/write-limits.js";
 import type { AccountsService } from "./accounts-service.js";
 import type { AdminService } from "./admin/admin-service.js";
+import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
 import type { MessagesService } from "./messages-service.js";
 import type { ProfilesService } from "./profiles-service.js";
 import type { RoomEventsService } from "./room-events-service.js";
@@ -21,6 +22,8 @@ export interface Services {
   messages: MessagesService;
   /** Live, gapless streams of a room's log. */
   roomEvents: RoomEventsService;
+  /** Single-use tickets that open a room's event stream without an Authorization header. */
+  eventStreamTickets: EventStreamTicketsService;
   /** Typing and presence: ephemeral, never stored. */
   roomSignals: RoomSignalsService;
   /** Profiles and finding people. */

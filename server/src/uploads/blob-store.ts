@@ -34,6 +34,12 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Whether a blob is stored under `key`. */
   has(key: string): Promise<boolean>;
+  /** The key of every whole blob stored, in no particular order, read page by page. */
+  list(): AsyncIterable<string>;
+  /** The names of bytes in transit (temporary files, staging objects): uploads in progress, or cut short by a crash. */
+  leftovers(): AsyncIterable<string>;
+  /** Deletes bytes in transit by the name `leftovers` gave; a missing one is not an error. */
+  removeLeftover(name: string): Promise<void>;
   /** Releases what the store holds open. */
   close(): Promise<void>;
 }

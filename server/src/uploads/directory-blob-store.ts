@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { access, mkdir, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { access, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { uuidV7 } from "@natter/db";
@@ -64,10 +64,29 @@ export class DirectoryBlobStore implements BlobStore {
     );
   }
 
+  async *list(): AsyncIterable<string> {
+    for (const shard of await readdir(this.dir)) {
+      if (!SHARD.test(shard)) continue;
+      for (const key of await readdir(join(this.dir, shard))) if (KEY.test(key)) yield key;
+    }
+  }
+
+  async *leftovers(): AsyncIterable<string> {
+    yield* await readdir(join(this.dir, "tmp"));
+  }
+
+  async removeLeftover(name: string): Promise<void> {
+    if (basename(name) !== name) throw new Error(`not a leftover: ${name}`);
+    await rm(join(this.dir, "tmp", name), { force: true });
+  }
+
   async close(): Promise<void> {}
 
   private pathOf(key: string): string {
-    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`not a blob key: ${key}`);
+    if (!KEY.test(key)) throw new Error(`not a blob key: ${key}`);
     return join(this.dir, key.slice(0, 2), key);
   }
 }
+
+const KEY = /^[0-9a-f]{64}$/;
+const SHARD = /^[0-9a-f]{2}$/;

@@ -8,6 +8,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NotFound,
   PutObjectCommand,
   S3Client,
@@ -127,12 +128,38 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  async *list(): AsyncIterable<string> {
+    for await (const key of this.keys(BLOB_PREFIX)) if (KEY.test(key)) yield key;
+  }
+
+  leftovers(): AsyncIterable<string> {
+    return this.keys(STAGING_PREFIX);
+  }
+
+  async removeLeftover(name: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: STAGING_PREFIX + name }));
+  }
+
   async close(): Promise<void> {
     this.client.destroy();
   }
+
+  /** The keys below `prefix` (without it), a page of at most 1,000 at a time. */
+  private async *keys(prefix: string): AsyncIterable<string> {
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken }),
+      );
+      for (const { Key } of page.Contents ?? []) if (Key?.startsWith(prefix)) yield Key.slice(prefix.length);
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken !== undefined);
+  }
 }
 
+const KEY = /^[0-9a-f]{64}$/;
+
 function checkedKey(key: string): string {
-  if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`not a blob key: ${key}`);
+  if (!KEY.test(key)) throw new Error(`not a blob key: ${key}`);
   return key;
 }

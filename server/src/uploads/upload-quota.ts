@@ -1,50 +1,33 @@
-/** How many bytes an account may upload within a window. */
-export interface UploadQuotaPolicy {
+import type { RateLimitRule, RateLimitStore } from "../rate-limit/rate-limit-store.js";
+import { rateLimitedError } from "../rate-limit/rate-limited-error.js";
+
+export interface UploadQuotaOptions {
+  /** Where the bytes are counted: the store the composition root shares between nodes. */
+  store: RateLimitStore;
   bytesPerWindow: number;
   windowSeconds: number;
 }
 
-/** Accounts tracked at once; past this the oldest window is forgotten, so memory stays bounded. */
-const MAX_TRACKED = 50_000;
-
-interface UsageWindow {
-  startedAt: number;
-  bytes: number;
-}
-
 /**
- * Bytes uploaded per account in fixed windows. Bytes are taken as they arrive, chunk by
- * chunk, so concurrent uploads of one account share the allowance and cannot overshoot it.
- * Bytes of refused uploads count too: they were received all the same.
+ * Bytes uploaded per account in fixed windows, counted in a `RateLimitStore` so that every
+ * node sharing the store shares each account's allowance. Bytes are taken as they arrive,
+ * chunk by chunk, each chunk one atomic weighted hit, so concurrent uploads of one account
+ * (on any node) share the allowance and cannot overshoot it. Bytes of refused uploads count
+ * too: they were received all the same.
  */
 export class UploadQuota {
-  private readonly windows = new Map<string, UsageWindow>();
+  private readonly rule: RateLimitRule;
 
-  constructor(private readonly policy: UploadQuotaPolicy) {}
-
-  /**
-   * Takes `bytes` from the account's allowance; answers 0 if they fit, else the seconds until
-   * the window ends (and takes nothing).
-   */
-  take(accountId: string, bytes: number, now: number): number {
-    const window = this.current(accountId, now);
-    if (window.bytes + bytes > this.policy.bytesPerWindow) {
-      return Math.max(1, Math.ceil((window.startedAt + this.policy.windowSeconds * 1000 - now) / 1000));
-    }
-    window.bytes += bytes;
-    return 0;
+  constructor(private readonly options: UploadQuotaOptions) {
+    this.rule = { limit: options.bytesPerWindow, windowMs: options.windowSeconds * 1000 };
   }
 
-  private current(accountId: string, now: number): UsageWindow {
-    const window = this.windows.get(accountId);
-    if (window && now - window.startedAt < this.policy.windowSeconds * 1000) return window;
-    this.windows.delete(accountId);
-    const fresh = { startedAt: now, bytes: 0 };
-    this.windows.set(accountId, fresh);
-    if (this.windows.size > MAX_TRACKED) {
-      const oldest = this.windows.keys().next().value;
-      if (oldest !== undefined) this.windows.delete(oldest);
-    }
-    return fresh;
+  /**
+   * Takes `bytes` from the account's allowance, or throws RATE_LIMITED (with
+   * `retryAfterSeconds`, and taking nothing) when they do not fit in what is left.
+   */
+  async take(accountId: string, bytes: number, now: number): Promise<void> {
+    const decision = await this.options.store.hit(`upload-bytes:user:${accountId}`, this.rule, now, bytes);
+    if (!decision.allowed) throw rateLimitedError("Upload allowance used up; try again later", decision.resetAt, now);
   }
 }

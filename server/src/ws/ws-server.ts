@@ -2,20 +2,18 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { LIMITS, WS_CLOSE_CODES } from "@natter/shared";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import type { AuthSession } from "../auth/auth-session.js";
-import type { SessionRevocations } from "../auth/session-revocations.js";
-import type { Clock } from "../clock/clock.js";
 import type { Config } from "../config/config.js";
+import type { ConnectionCeilings } from "../live/connection-ceilings.js";
+import type { SessionBoundConnection, SessionConnections } from "../live/session-connections.js";
 import { isOriginAllowed } from "../origin/origin-policy.js";
 import { clientAddressKey } from "../rate-limit/client-address.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext, SubscriptionSlots } from "../trpc/context.js";
-import { type AccountSlotCounters, ConnectionCeilings } from "./connection-ceilings.js";
 import { createSharedEventEncoder } from "./event-encoder.js";
 import { guardedWebSocketClass, type WebSocketStats } from "./guarded-socket.js";
-import { SessionSockets } from "./session-sockets.js";
 import { serveTRPCOverWebSocket } from "./trpc-ws-handler.js";
 
 export interface WebSocketServerDeps {
@@ -23,13 +21,12 @@ export interface WebSocketServerDeps {
   router: AppRouter;
   services: Services;
   config: Config;
-  clock: Clock;
   logger: Logger;
   path: string;
-  /** Sessions that end close their sockets at once. */
-  revocations: SessionRevocations;
-  /** Where accounts' connections and subscriptions are counted when shared across nodes. */
-  accountSlots?: AccountSlotCounters | undefined;
+  /** The ceilings on connections and subscriptions, shared with the other live transports. */
+  ceilings: ConnectionCeilings;
+  /** Where signed-in sockets are tracked, so that they close when their session ends. */
+  sessionConnections: SessionConnections;
 }
 
 /**
@@ -41,7 +38,7 @@ export interface WebSocketServerDeps {
  * per account are capped (`tooManyConnections`, RATE_LIMITED).
  */
 export function attachWebSocketServer(deps: WebSocketServerDeps) {
-  const { httpServer, router, services, config, logger, path } = deps;
+  const { httpServer, router, services, config, logger, path, ceilings, sessionConnections } = deps;
   const stats: WebSocketStats = { maxBufferedBytes: 0, slowReadersDropped: 0, rateLimited: 0, deliveries: 0 };
   /** The subscription counters of the open connections, summed for the subscriptions metric. */
   const openSlots = new Set<SubscriptionSlots>();
@@ -56,17 +53,6 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       onClosed: (reason) => logger.warn({ reason }, "websocket closed by its guard"),
     }),
   });
-  const sessionSockets = new SessionSockets({ accounts: services.accounts, clock: deps.clock, logger });
-  const ceilings = new ConnectionCeilings(
-    {
-      enabled: config.rateLimits === "on",
-      maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
-      maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
-      maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
-      maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
-    },
-    deps.accountSlots,
-  );
 
   const handler = serveTRPCOverWebSocket({
     wss,
@@ -94,7 +80,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
           return context(null);
         }
         res.once("close", release);
-        sessionSockets.track(session, res);
+        sessionConnections.track(session, sessionBound(res));
         // A log-out that landed while the token was being checked was published before the
         // socket was tracked; asking again once it is tracked leaves no gap between the two.
         if ((await services.accounts.sessionExpiry(session.sessionId)) !== null) return context(session);
@@ -104,8 +90,6 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       return context(null);
     },
   });
-
-  const stopRevocations = deps.revocations.subscribe((sessionIds) => sessionSockets.close(sessionIds));
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -147,12 +131,21 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     /** Tells clients to reconnect elsewhere, then closes every socket. */
     close(): Promise<void> {
       httpServer.off("upgrade", onUpgrade);
-      stopRevocations();
-      sessionSockets.stop();
       handler.broadcastReconnectNotification();
       for (const client of wss.clients) client.close(WS_CLOSE_CODES.goingAway, "server shutting down");
       return new Promise((resolve) => wss.close(() => resolve()));
     },
+  };
+}
+
+/** A socket as its session sees it: closed with `sessionEnded` when the session ends. */
+function sessionBound(socket: WebSocket): SessionBoundConnection {
+  return {
+    get ended() {
+      return socket.readyState === WebSocket.CLOSED;
+    },
+    onEnd: (listener) => socket.once("close", listener),
+    endSession: () => socket.close(WS_CLOSE_CODES.sessionEnded, "session ended"),
   };
 }
 

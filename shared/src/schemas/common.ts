@@ -1,8 +1,16 @@
 import { z } from "zod";
 import { findRefusedCharacter, TEXT_RULE_SUMMARY, type TextKind } from "../text/text-rules.js";
 
-/** An opaque identifier (UUIDv7 text); never sequential, never parsed by clients. */
-export const idSchema = z.string().min(1).max(64);
+/**
+ * An opaque identifier (UUIDv7 text); never sequential, never parsed by clients. No id natter
+ * makes holds a control character, and PostgreSQL cannot even compare text holding NUL: such
+ * an input is refused alike on every engine.
+ */
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^\P{Cc}*$/u, "must not contain control characters");
 
 /** An instant as an ISO-8601 UTC string with milliseconds. */
 export const timestampSchema = z.iso.datetime();

@@ -53,3 +53,21 @@ export const roomEventsInputSchema = z.strictObject({
     .regex(/^\d{1,15}$/, "must be the seq of an event")
     .optional(),
 });
+
+export const eventStreamTicketInputSchema = z.strictObject({ roomId: idSchema });
+
+/**
+ * A ticket to open the room's event stream once, as `GET /rooms/{roomId}/events?ticket=…`,
+ * for clients (browsers' EventSource) that cannot send an Authorization header. It acts for
+ * the session that asked for it, on this room only, and only until `expiresAt`.
+ */
+export const eventStreamTicketSchema = z
+  .object({
+    ticket: z.string(),
+    roomId: idSchema,
+    expiresAt: timestampSchema,
+  })
+  .meta({ id: "EventStreamTicket" });
+export type EventStreamTicket = z.infer<typeof eventStreamTicketSchema>;
+
+export const eventStreamTicketResultSchema = z.object({ ticket: eventStreamTicketSchema });

@@ -60,3 +60,23 @@ export const typingResultSchema = z.object({
   /** When the typing indicator lapses unless `rooms.typing` is called again before. */
   expiresAt: timestampSchema,
 });
+
+export const roomPresenceInputSchema = z.strictObject({ roomId: idSchema });
+
+/**
+ * Who is watching a room now: the users with `rooms.signals` open on it (a user with several
+ * open is one), named up to `LIMITS.presenceSnapshotMax`, and anonymous watchers counted.
+ */
+export const roomPresenceSchema = z
+  .object({
+    roomId: idSchema,
+    /** The first `LIMITS.presenceSnapshotMax` signed-in watchers, earliest first. */
+    users: z.array(presenceUserSchema),
+    /** How many signed-in users are watching. */
+    userCount: count,
+    anonymousCount: count,
+  })
+  .meta({ id: "RoomPresence" });
+export type RoomPresence = z.infer<typeof roomPresenceSchema>;
+
+export const roomPresenceResultSchema = z.object({ presence: roomPresenceSchema });

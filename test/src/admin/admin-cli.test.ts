@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { natter, rest, signUp, startTestServer, type TestServer } from "../harness/index.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { createTestDatabase, rest, runCli, signUp, startTestServer, type TestServer } from "../harness/index.js";
 
 /** The admin commands, run as processes against the database file of a server that is running. */
 describe("natter admin, users and seed", () => {
@@ -17,14 +20,14 @@ describe("natter admin, users and seed", () => {
     expect((await rest(server.url, "GET", "/me", { token: alice.token })).body.user.isAdmin).toBe(false);
     expect((await stats()).status).toBe(403);
 
-    const granted = await natter(["admin", "grant", alice.username.toUpperCase(), ...db]);
+    const granted = await runCli(["admin", "grant", alice.username.toUpperCase(), ...db]);
     expect(granted.code, granted.stderr).toBe(0);
     expect(JSON.parse(granted.stdout)).toMatchObject({ userId: alice.id, changed: true, isAdmin: true });
     expect((await rest(server.url, "GET", "/me", { token: alice.token })).body.user.isAdmin).toBe(true);
     expect((await stats()).status).toBe(200);
-    expect(JSON.parse((await natter(["admin", "grant", alice.username, ...db])).stdout).changed).toBe(false);
+    expect(JSON.parse((await runCli(["admin", "grant", alice.username, ...db])).stdout).changed).toBe(false);
 
-    const revoked = await natter(["admin", "revoke", alice.username, ...db]);
+    const revoked = await runCli(["admin", "revoke", alice.username, ...db]);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect((await stats()).status).toBe(403);
 
@@ -38,18 +41,18 @@ describe("natter admin, users and seed", () => {
   });
 
   it("admin explains its mistakes: unknown user (exit 1), missing words (exit 2), --help", async () => {
-    const unknown = await natter(["admin", "grant", "nobody-by-this-name", ...db]);
+    const unknown = await runCli(["admin", "grant", "nobody-by-this-name", ...db]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("USER_NOT_FOUND");
-    expect((await natter(["admin", "promote", "x", ...db])).code).toBe(2);
-    expect((await natter(["admin", "grant", ...db])).code).toBe(2);
-    const help = await natter(["admin", "--help"]);
+    expect((await runCli(["admin", "promote", "x", ...db])).code).toBe(2);
+    expect((await runCli(["admin", "grant", ...db])).code).toBe(2);
+    const help = await runCli(["admin", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("natter admin grant|revoke USERNAME [--db URL]");
   });
 
   it("users add reads the password from stdin, never from the arguments, and the account logs in", async () => {
-    const added = await natter(["users", "add", "mia@example.com", ...db], { input: "mia's long password\n" });
+    const added = await runCli(["users", "add", "mia@example.com", ...db], {}, "mia's long password\n");
     expect(added.code, added.stderr).toBe(0);
     expect(JSON.parse(added.stdout).user.username).toBe("mia@example.com");
     const login = await rest(server.url, "POST", "/sessions", {
@@ -57,21 +60,21 @@ describe("natter admin, users and seed", () => {
     });
     expect(login.status).toBe(200);
 
-    const extra = await natter(["users", "add", "nia", "hunter2hunter2", ...db], { input: "x\n" });
+    const extra = await runCli(["users", "add", "nia", "hunter2hunter2", ...db], {}, "x\n");
     expect(extra.code).toBe(2);
-    const short = await natter(["users", "add", "oli", ...db], { input: "short\n" });
+    const short = await runCli(["users", "add", "oli", ...db], {}, "short\n");
     expect(short.code).toBe(1);
     expect(short.stderr).toContain("password");
-    const taken = await natter(["users", "add", "MIA@example.com", ...db], { input: "another long password\n" });
+    const taken = await runCli(["users", "add", "MIA@example.com", ...db], {}, "another long password\n");
     expect([taken.code, taken.stderr.includes("USERNAME_TAKEN")]).toEqual([1, true]);
-    expect((await natter(["users", "--help"])).stdout).toContain("standard input");
+    expect((await runCli(["users", "--help"])).stdout).toContain("standard input");
   });
 
   it("seed --demo refuses a database with users unless --force, and prints credentials that log in", async () => {
-    const refused = await natter(["seed", "--demo", ...db]);
+    const refused = await runCli(["seed", "--demo", ...db]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("--force");
-    const seeded = await natter(["seed", "--demo", "--force", ...db]);
+    const seeded = await runCli(["seed", "--demo", "--force", ...db]);
     expect(seeded.code, seeded.stderr).toBe(0);
     const { users } = JSON.parse(seeded.stdout) as { users: { username: string; password: string }[] };
     expect(users).toHaveLength(3);
@@ -89,8 +92,13 @@ describe("natter admin, users and seed", () => {
   });
 
   it("seed --demo fills an empty database of its own", async () => {
-    const fresh = `${server.databaseUrl}.seed.db`;
-    const seeded = await natter(["seed", "--demo", "--db", fresh]);
+    const dir = mkdtempSync(join(tmpdir(), "natter-seed-"));
+    const fresh = await createTestDatabase(dir);
+    onTestFinished(async () => {
+      await fresh.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const seeded = await runCli(["seed", "--demo", "--db", fresh.url, "--uploads-dir", join(dir, "uploads")]);
     expect(seeded.code, seeded.stderr).toBe(0);
     expect(JSON.parse(seeded.stdout).users.map((u: { username: string }) => u.username)).toEqual([
       "alice",
@@ -102,7 +110,7 @@ describe("natter admin, users and seed", () => {
   /** A fresh server admin, granted through the command line. */
   async function grantedAdmin() {
     const user = await signUp(server.url);
-    expect((await natter(["admin", "grant", user.username, ...db])).code).toBe(0);
+    expect((await runCli(["admin", "grant", user.username, ...db])).code).toBe(0);
     return user;
   }
 });

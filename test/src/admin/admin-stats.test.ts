@@ -133,6 +133,24 @@ describe("admin statistics", () => {
     await vi.waitFor(async () => expect((await stats()).live.sockets).toBe(before.live.sockets), WAIT);
   });
 
+  it("counts an open event stream (Server-Sent Events) as a socket watching a room", async () => {
+    const user = await signUp(server.url);
+    const room = await createRoom(server.url, user.token);
+    const before = await stats();
+    const stop = new AbortController();
+    const stream = await fetch(`${server.url}/api/v1/rooms/${room.id}/events`, {
+      headers: { accept: "text/event-stream", authorization: `Bearer ${user.token}` },
+      signal: stop.signal,
+    });
+    expect(stream.status).toBe(200);
+    await vi.waitFor(async () => {
+      const { live } = await stats();
+      expect(live).toEqual({ sockets: before.live.sockets + 1, watchers: before.live.watchers + 1 });
+    }, WAIT);
+    stop.abort();
+    await vi.waitFor(async () => expect((await stats()).live).toEqual(before.live), WAIT);
+  });
+
   it("counts uploads and their stored bytes once per content", async () => {
     const user = await signUp(server.url);
     const before = await stats();
@@ -142,5 +160,48 @@ describe("admin statistics", () => {
     const after = await stats();
     expect(after.uploads.count - before.uploads.count).toBe(2);
     expect(after.uploads.storedBytes - before.uploads.storedBytes).toBe(bytes.length);
+  });
+});
+
+describe("admin statistics under message retention", () => {
+  const clock = new ManualClock();
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      clock,
+      config: {
+        messageRetentionDays: 30,
+        messageRetentionIntervalMs: 20,
+        // The clock jumps a month; the session must outlive it.
+        sessionIdleTtlSeconds: 365 * 24 * 3600,
+        sessionAbsoluteTtlSeconds: 365 * 24 * 3600,
+      },
+    });
+  });
+  afterAll(() => server.stop());
+
+  it("stops counting the messages retention deletes, tombstones included only once", async () => {
+    const admin = await signUp(server.url);
+    await grantServerAdmin(server.databaseUrl, admin.username);
+    const total = async () =>
+      (await rest(server.url, "GET", "/admin/stats", { token: admin.token })).body.messages.total as number;
+    const room = await createRoom(server.url, admin.token);
+    const say = async () =>
+      (await rest(server.url, "POST", `/rooms/${room.id}/messages`, { token: admin.token, body: { body: "old" } })).body
+        .message.id as string;
+    const before = await total();
+    await say();
+    await say();
+    const gone = await say();
+    await rest(server.url, "DELETE", `/rooms/${room.id}/messages/${gone}`, { token: admin.token });
+    expect(await total()).toBe(before + 2);
+
+    clock.advance(31 * 24 * HOUR);
+    await vi.waitFor(async () => {
+      const history = await rest(server.url, "GET", `/rooms/${room.id}/messages`, { token: admin.token });
+      expect(history.body.messages).toEqual([]);
+    }, WAIT);
+    expect(await total()).toBe(before);
   });
 });

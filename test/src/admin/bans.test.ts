@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   grantServerAdmin,
   httpClient,
-  natter,
   rest,
+  runCli,
   signUp,
   startTestServer,
   type TestServer,
@@ -115,9 +115,9 @@ describe("sign-up policy", () => {
 
     // The first account and admin come from the command line, run against the live server's file.
     const password = "the operator's passphrase";
-    const added = await natter(["users", "add", "operator", "--db", server.databaseUrl], { input: `${password}\n` });
+    const added = await runCli(["users", "add", "operator", "--db", server.databaseUrl], {}, `${password}\n`);
     expect(added.code, added.stderr).toBe(0);
-    expect((await natter(["admin", "grant", "operator", "--db", server.databaseUrl])).code).toBe(0);
+    expect((await runCli(["admin", "grant", "operator", "--db", server.databaseUrl])).code).toBe(0);
     const session = await rest(server.url, "POST", "/sessions", { body: { username: "operator", password } });
     expect(session.status).toBe(200);
     const admin = { token: session.body.token as string };

@@ -45,11 +45,14 @@ for (const file of readdirSync(here).filter((name) => name.endsWith("-matrix.ts"
 }
 
 const roomRows = matrices.flatMap((m) => m.rooms ?? []);
+const pathRows = matrices.flatMap((m) => m.paths ?? []);
 const accountRows = matrices.flatMap((m) => m.accounts ?? []);
 const elsewhere = matrices.flatMap((m) => m.elsewhere ?? []);
 
-const label = (row: { procedure: string; variant?: string }) =>
-  row.variant ? `${row.procedure} (${row.variant})` : row.procedure;
+const label = (row: { procedure: string; variant?: string } | { path: string; variant?: string }) => {
+  const name = "procedure" in row ? row.procedure : row.path;
+  return row.variant ? `${name} (${row.variant})` : name;
+};
 
 /** Cells that answered otherwise than their table says. */
 const mismatches: string[] = [];
@@ -150,6 +153,35 @@ describe("authorization matrix", () => {
     for (const key of Object.keys(expected)) record(`${label(row)}: ${key}`, expected[key] as Outcome, got[key] ?? "");
     noteRestErrors(row.procedure, cells, actual);
     expect(got).toEqual(expected);
+  });
+
+  it.each(pathRows.map((row) => [label(row), row] as const))("%s", async (_, row) => {
+    const cells = ROOM_KINDS.flatMap((kind) => ROOM_CALLERS.map((actor) => ({ kind, actor })));
+    const actual = await Promise.all(
+      cells.map(async ({ kind, actor }) => {
+        const cell: RoomCell = {
+          roomId: await freshRoom(server.url, cast, kind),
+          kind,
+          actor,
+          caller: playerOf(cast, actor),
+          users: cast,
+          extra: {},
+        };
+        return row.call(cell, server.url);
+      }),
+    );
+    const table = (outcome: (i: number) => string) =>
+      Object.fromEntries(cells.map((c, i) => [`${c.kind} room, ${c.actor}`, outcome(i)]));
+    const expected = table((i) => expectedOutcome(row, cells[i]?.kind ?? "open", cells[i]?.actor ?? "owner"));
+    const got = table((i) => actual[i] ?? "no answer");
+    for (const key of Object.keys(expected)) record(`${label(row)}: ${key}`, expected[key] as Outcome, got[key] ?? "");
+    expect(got).toEqual(expected);
+  });
+
+  it("has its path rows' operations in /openapi.json", async () => {
+    const document = await (await fetch(`${server.url}/openapi.json`)).json();
+    const listed = new Set(documentedOperations(document).map((op) => `${op.method} ${op.path}`));
+    expect(pathRows.map((row) => row.path).filter((path) => !listed.has(path))).toEqual([]);
   });
 
   it.each(accountRows.map((row) => [label(row), row] as const))("%s", async (_, row: AccountRow) => {

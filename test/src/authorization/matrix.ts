@@ -74,6 +74,21 @@ export interface RoomRow {
   serverAdmin?: { open: Outcome; closed: Outcome };
 }
 
+/**
+ * A plain HTTP route about one room, served beside the procedures (an event stream): tried
+ * like a room row, by every actor on an open and on a closed room, through its own `call`.
+ */
+export interface RoomPathRow {
+  /** The operation as `/openapi.json` lists it, such as `GET /rooms/{roomId}/events`. */
+  path: string;
+  /** Tells apart several rows of one path (bearer header, ticket). */
+  variant?: string;
+  /** Calls the path as the cell's caller: "allow" for a success, else the error code. */
+  call: (cell: RoomCell, baseUrl: string) => Promise<Outcome | string>;
+  open: OutcomeLine;
+  closed: OutcomeLine;
+}
+
 /** What an accounts cell's call may refer to. */
 export interface AccountCell {
   /** A user signed up for this cell alone; null when anonymous. */
@@ -112,12 +127,17 @@ export interface CoveredElsewhere {
 export interface Matrix {
   resource: string;
   rooms?: readonly RoomRow[];
+  paths?: readonly RoomPathRow[];
   accounts?: readonly AccountRow[];
   elsewhere?: readonly CoveredElsewhere[];
 }
 
 /** A row's expectations per kind as a lookup. */
-export function expectedOutcome(row: RoomRow, kind: RoomKind, actor: Caller): Outcome {
+export function expectedOutcome(
+  row: Pick<RoomRow, "open" | "closed" | "serverAdmin">,
+  kind: RoomKind,
+  actor: Caller,
+): Outcome {
   if (actor === SERVER_ADMIN) return row.serverAdmin?.[kind] ?? expectedOutcome(row, kind, "nonMember");
   const line = kind === "open" ? row.open : row.closed;
   return line[ROOM_ACTORS.indexOf(actor)] as Outcome;

@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CliServer,
+  createTestDatabase,
   deleteRedisKeys,
   redisUnavailable,
   signUpMany,
   startCliServer,
   TEST_REDIS_URL,
+  type TestDatabase,
   testRedisPrefix,
   wsClient,
 } from "../harness/index.js";
@@ -23,18 +25,20 @@ const redisMissing = await redisUnavailable();
  */
 describe.skipIf(redisMissing !== undefined)("events whose publish was lost", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-lost-publish-"));
-  const databaseUrl = join(dir, "natter.db");
+  /** The suite's engine: a SQLite file all nodes open, or one PostgreSQL database. */
+  let database: TestDatabase;
   const [watchersPrefix, silentPrefix] = [testRedisPrefix(), testRedisPrefix()];
   let watchersNode: CliServer;
   let silentNode: CliServer;
   const clients: Array<{ close(): void }> = [];
   const node = (prefix: string) =>
     startCliServer({
-      databaseUrl,
+      databaseUrl: database.url,
       env: { NATTER_REDIS_URL: TEST_REDIS_URL, NATTER_REDIS_PREFIX: prefix, NATTER_RATE_LIMITS: "off" },
     });
 
   beforeAll(async () => {
+    database = await createTestDatabase(dir);
     watchersNode = await node(watchersPrefix);
     silentNode = await node(silentPrefix);
   });
@@ -42,6 +46,7 @@ describe.skipIf(redisMissing !== undefined)("events whose publish was lost", () 
     for (const client of clients) client.close();
     await Promise.all([watchersNode?.stop(), silentNode?.stop()]);
     await Promise.all([deleteRedisKeys(watchersPrefix), deleteRedisKeys(silentPrefix)]);
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

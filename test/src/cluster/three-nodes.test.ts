@@ -5,6 +5,7 @@ import { type RoomEvent, type RoomSignal, WS_CLOSE_CODES } from "@natter/shared"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CliServer,
+  createTestDatabase,
   deleteRedisKeys,
   openRawSocket,
   type RawSocket,
@@ -14,6 +15,7 @@ import {
   signUpMany,
   startCliServer,
   TEST_REDIS_URL,
+  type TestDatabase,
   testRedisPrefix,
   watchingClient,
   wsClient,
@@ -29,7 +31,8 @@ const redisMissing = await redisUnavailable();
 
 describe.skipIf(redisMissing !== undefined)("three natter nodes on one database and one Redis", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-cluster-"));
-  const databaseUrl = join(dir, "natter.db");
+  /** The suite's engine: a SQLite file all nodes open, or one PostgreSQL database. */
+  let database: TestDatabase;
   const prefix = testRedisPrefix();
   const nodes: CliServer[] = [];
   const clients: Array<{ close(): void }> = [];
@@ -37,7 +40,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
 
   const startNode = () =>
     startCliServer({
-      databaseUrl,
+      databaseUrl: database.url,
       env: {
         NATTER_REDIS_URL: TEST_REDIS_URL,
         NATTER_REDIS_PREFIX: prefix,
@@ -59,6 +62,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
   };
 
   beforeAll(async () => {
+    database = await createTestDatabase(dir);
     // The first node migrates the database alone; the others find it migrated.
     nodes.push(await startNode());
     nodes.push(...(await Promise.all([startNode(), startNode()])));
@@ -68,6 +72,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
     for (const socket of sockets) socket.ws.close();
     await Promise.all(nodes.map((each) => each.stop()));
     await deleteRedisKeys(prefix);
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -4,32 +4,48 @@ import { join } from "node:path";
 import { createNatterClient, isNetworkFailure, type NatterClient } from "@natter/client";
 import { openDatabase } from "@natter/db";
 import { afterAll, describe, expect, it } from "vitest";
-import { type CliServer, createRoom, freePort, seededRandom, signUpMany, startCliServer } from "../harness/index.js";
+import {
+  type CliServer,
+  createRoom,
+  createTestDatabase,
+  freePort,
+  seededRandom,
+  signUpMany,
+  startCliServer,
+  type TestDatabase,
+} from "../harness/index.js";
 import { waitFor } from "../messages/room-fixtures.js";
 
 const KILLS = 10;
 const SENDERS = 4;
 const MESSAGES_PER_SENDER = 75;
 
-describe("a server killed with SIGKILL and restarted on the same SQLite file", () => {
+describe("a server killed with SIGKILL and restarted on the same database", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-crash-"));
-  const databasePath = join(dir, "natter.db");
+  let testDatabase: TestDatabase | undefined;
   let child: CliServer | undefined;
   const clients: NatterClient[] = [];
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
     await child?.kill();
+    await testDatabase?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   /** Rate limits would slow the senders down; this test is about durability. */
-  const serve = (port: number) =>
-    startCliServer({ port, databaseUrl: databasePath, env: { NATTER_RATE_LIMITS: "off" } });
+  const serve = (port: number, databaseUrl: string) =>
+    startCliServer({
+      port,
+      databaseUrl,
+      env: { NATTER_RATE_LIMITS: "off", NATTER_UPLOADS_DIR: join(dir, "uploads") },
+    });
 
   it("stores every acknowledged message exactly once, with the room's seq gap-free", { timeout: 300_000 }, async () => {
+    testDatabase = await createTestDatabase(dir);
+    const databaseUrl = testDatabase.url;
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    child = await serve(port);
+    child = await serve(port, databaseUrl);
     const users = await signUpMany(url, SENDERS);
     const [owner] = users;
     const room = await createRoom(url, owner.token, { open: false, memberIds: users.slice(1).map((u) => u.id) });
@@ -79,11 +95,11 @@ describe("a server killed with SIGKILL and restarted on the same SQLite file", (
       if (failed !== undefined) break;
       await child.kill();
       counts.kills += 1;
-      child = await serve(port);
+      child = await serve(port, databaseUrl);
     }
     await sending;
 
-    const database = openDatabase(databasePath);
+    const database = openDatabase(databaseUrl);
     try {
       const stored = await database.db
         .selectFrom("messages")

@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { ConfigInput } from "natter";
 import S3rver from "s3rver";
 
@@ -18,6 +18,10 @@ export interface BlobStoreFixture {
   blobKeys(): Promise<string[]>;
   /** Bytes being written or left half-written (temporary files, staging objects). */
   partials(): Promise<string[]>;
+  /** Stores `bytes` under `key` behind natter's back, as a crash before recording them leaves them. */
+  plant(key: string, bytes: Buffer): Promise<void>;
+  /** Leaves bytes in transit named `name` behind natter's back, as a crash mid-upload does. */
+  plantPartial(name: string, bytes: Buffer): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +40,11 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
           .filter((name) => name !== "tmp")
           .flatMap((sub) => files(sub).map((entry) => entry.name)),
       partials: async () => readdirSync(join(dir, "tmp")),
+      plant: async (key, bytes) => {
+        mkdirSync(join(dir, key.slice(0, 2)), { recursive: true });
+        writeFileSync(join(dir, key.slice(0, 2), key), bytes);
+      },
+      plantPartial: async (name, bytes) => writeFileSync(join(dir, "tmp", name), bytes),
       stop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -66,6 +75,12 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
       s3SecretAccessKey: credentials.secretAccessKey,
     },
     blobKeys: () => list("blobs/"),
+    plant: async (key, bytes) => {
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `blobs/${key}`, Body: bytes }));
+    },
+    plantPartial: async (name, bytes) => {
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `staging/${name}`, Body: bytes }));
+    },
     partials: async () => [...readdirSync(join(spool, "spool")), ...(await list("staging/"))],
     stop: async () => {
       client.destroy();

@@ -5,6 +5,34 @@ import { fileURLToPath } from "node:url";
 /** The compiled CLI, as `npx natter` runs it; the e2e global setup builds it. */
 export const NATTER_CLI = fileURLToPath(new URL("../../../server/bin/natter.js", import.meta.url));
 
+/** What a finished `natter` command answered. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `natter <args>` to completion; answers its exit code and output instead of throwing.
+ * `input` is written to its standard input, which is then closed (not a terminal).
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, input = ""): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [NATTER_CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
 /** A port free right now, for a server that must be started (or restarted) on a known address. */
 export async function freePort(): Promise<number> {
   const probe = createServer();

@@ -18,6 +18,8 @@ export interface DocumentedOperation {
   bodyFields: DocumentedField[] | undefined;
   /** The documented statuses, each with the error codes listed under it (none for a success). */
   answers: Map<number, Set<string>>;
+  /** Whether a success is an event stream (`text/event-stream`), which stays open. */
+  streams: boolean;
 }
 
 /** Every operation of an OpenAPI document as served by natter. */
@@ -50,6 +52,7 @@ export function documentedOperations(document: any): DocumentedOperation[] {
             }))
           : undefined,
         answers,
+        streams: Object.values<any>(op.responses).some((response) => response.content?.["text/event-stream"]),
       };
     }),
   );

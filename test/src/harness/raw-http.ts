@@ -17,7 +17,16 @@ export function rawHttp(
   baseUrl: string,
   method: string,
   path: string,
-  { headers = {}, body }: { headers?: Record<string, string>; body?: string } = {},
+  {
+    headers = {},
+    body,
+    streams = false,
+  }: {
+    headers?: Record<string, string>;
+    body?: string;
+    /** An answer that is an event stream (which never ends by itself) is taken at its headers and let go. */
+    streams?: boolean;
+  } = {},
 ): Promise<RawHttpResponse> {
   const { hostname, port } = new URL(baseUrl);
   const lines = [`${method} ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, "Connection: close"];
@@ -28,10 +37,7 @@ export function rawHttp(
     // Written, not ended: a client that half-closes may see the server drop its answer.
     const socket = connect(Number(port), hostname, () => socket.write(request));
     const chunks: Buffer[] = [];
-    socket.on("data", (chunk) => chunks.push(chunk));
-    socket.on("error", reject);
-    socket.on("end", () => {
-      const raw = Buffer.concat(chunks);
+    const head = (raw: Buffer) => {
       const split = raw.indexOf("\r\n\r\n");
       const [statusLine = "", ...headerLines] = raw.subarray(0, split).toString("latin1").split("\r\n");
       const parsed: Record<string, string> = {};
@@ -39,9 +45,23 @@ export function rawHttp(
         const colon = line.indexOf(":");
         parsed[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
       }
+      return { split, status: Number(statusLine.split(" ")[1]), headers: parsed };
+    };
+    socket.on("data", (chunk) => {
+      chunks.push(chunk);
+      if (!streams) return;
+      const { split, status, headers: parsed } = head(Buffer.concat(chunks));
+      if (split === -1 || !parsed["content-type"]?.startsWith("text/event-stream")) return;
+      resolve({ status, headers: parsed, body: "" });
+      socket.destroy();
+    });
+    socket.on("error", reject);
+    socket.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      const { split, status, headers: parsed } = head(raw);
       const payload = raw.subarray(split + 4);
       const body = parsed["transfer-encoding"] === "chunked" ? unchunk(payload) : payload;
-      resolve({ status: Number(statusLine.split(" ")[1]), headers: parsed, body: body.toString("utf8") });
+      resolve({ status, headers: parsed, body: body.toString("utf8") });
     });
   });
 }
@@ -57,4 +77,134 @@ function unchunk(raw: Buffer): Buffer {
     parts.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
     rest = rest.subarray(lineEnd + 2 + size + 2);
   }
+}
+
+/** One event of a `text/event-stream` as the wire carried it. */
+export interface StreamedEvent {
+  id: string | undefined;
+  event: string | undefined;
+  data: string;
+}
+
+/** A `text/event-stream` answer read off a plain socket as it arrives. */
+export interface RawEventStream {
+  status: number;
+  headers: Record<string, string>;
+  /** The body so far, when the answer is no stream (an error's JSON), once it has ended. */
+  body(): string;
+  /** Every event received so far, in order. */
+  events: StreamedEvent[];
+  /** Every comment line received so far (`: heartbeat` as `heartbeat`). */
+  comments: string[];
+  /** Set once the server ended the answer. */
+  ended: boolean;
+  /** Resolves once the server has ended the answer. */
+  closed: Promise<void>;
+  /** Stops reading from the socket (a slow reader), or reads again. */
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+
+/**
+ * Sends one GET over a plain socket and reads the answer as a stream, parsing Server-Sent
+ * Events as they come: resolves once the status line and headers are in. Chunked bodies are
+ * decoded as they arrive, so nothing a client library might smooth over is hidden.
+ */
+export function rawEventStream(
+  baseUrl: string,
+  path: string,
+  { headers = {} }: { headers?: Record<string, string> } = {},
+): Promise<RawEventStream> {
+  const { hostname, port } = new URL(baseUrl);
+  const lines = [`GET ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, "Connection: close"];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(`${lines.join("\r\n")}\r\n\r\n`));
+    let raw = Buffer.alloc(0);
+    let stream: RawEventStream | undefined;
+    let chunked = false;
+    let text = "";
+    let endClosed: () => void = () => {};
+    const closed = new Promise<void>((resolveClosed) => {
+      endClosed = resolveClosed;
+    });
+    const parseEvents = () => {
+      if (!stream) return;
+      for (let end = text.indexOf("\n\n"); end !== -1; end = text.indexOf("\n\n")) {
+        const block = text.slice(0, end);
+        text = text.slice(end + 2);
+        const event: StreamedEvent = { id: undefined, event: undefined, data: "" };
+        let hasData = false;
+        for (const line of block.split("\n")) {
+          if (line.startsWith(":")) {
+            stream.comments.push(line.slice(1).trim());
+            continue;
+          }
+          const colon = line.indexOf(":");
+          const field = colon === -1 ? line : line.slice(0, colon);
+          const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
+          if (field === "id") event.id = value;
+          else if (field === "event") event.event = value;
+          else if (field === "data") {
+            event.data = hasData ? `${event.data}\n${value}` : value;
+            hasData = true;
+          }
+        }
+        if (hasData) stream.events.push(event);
+      }
+    };
+    /** Moves what `raw` holds of the body into `text`, unchunking as far as it can. */
+    const takeBody = () => {
+      if (!chunked) {
+        text += raw.toString("utf8");
+        raw = Buffer.alloc(0);
+        return;
+      }
+      for (;;) {
+        const lineEnd = raw.indexOf("\r\n");
+        if (lineEnd === -1) return;
+        const size = Number.parseInt(raw.subarray(0, lineEnd).toString("latin1"), 16);
+        if (raw.length < lineEnd + 2 + size + 2) return;
+        text += raw.subarray(lineEnd + 2, lineEnd + 2 + size).toString("utf8");
+        raw = raw.subarray(lineEnd + 2 + size + 2);
+        if (size === 0) return;
+      }
+    };
+    socket.on("data", (chunk: Buffer) => {
+      raw = Buffer.concat([raw, chunk]);
+      if (!stream) {
+        const split = raw.indexOf("\r\n\r\n");
+        if (split === -1) return;
+        const [statusLine = "", ...headerLines] = raw.subarray(0, split).toString("latin1").split("\r\n");
+        const parsed: Record<string, string> = {};
+        for (const line of headerLines) {
+          const colon = line.indexOf(":");
+          parsed[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+        }
+        chunked = parsed["transfer-encoding"] === "chunked";
+        raw = raw.subarray(split + 4);
+        stream = {
+          status: Number(statusLine.split(" ")[1]),
+          headers: parsed,
+          body: () => text,
+          events: [],
+          comments: [],
+          ended: false,
+          closed,
+          pause: () => socket.pause(),
+          resume: () => socket.resume(),
+          close: () => socket.destroy(),
+        };
+        resolve(stream);
+      }
+      takeBody();
+      parseEvents();
+    });
+    socket.on("error", reject);
+    socket.on("close", () => {
+      if (stream) stream.ended = true;
+      endClosed();
+    });
+  });
 }

@@ -5,6 +5,12 @@ import { Redis } from "ioredis";
 export const TEST_REDIS_URL = process.env.NATTER_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /**
+ * Whether every test server shares its state on Redis, as nodes of a cluster do
+ * (`NATTER_TEST_REDIS=on`: the `e2e-postgres` project, PostgreSQL with Redis).
+ */
+export const TEST_WITH_REDIS = process.env.NATTER_TEST_REDIS === "on";
+
+/**
  * Why Redis cannot be used here, or undefined when it answers. Where it cannot, tests that
  * need it are skipped with a loud line on a developer's machine; under `CI=true`, where
  * Redis is part of the machine, this throws instead, so nothing is skipped silently.

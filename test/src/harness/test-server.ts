@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { type Clock, type ConfigInput, createLogger, loadConfig, type NatterServer, startNatterServer } from "natter";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
+import { deleteRedisKeys, TEST_REDIS_URL, TEST_WITH_REDIS, testRedisPrefix } from "./test-redis.js";
 
 /** A real natter server on an ephemeral loopback port with a database of its own, on the suite's engine. */
 export interface TestServer extends NatterServer {
@@ -29,8 +30,8 @@ export interface TestServerOptions {
 
 /**
  * The configuration of a test server: its database, its uploads directory, a free port on
- * loopback, no logs; then the test's own settings. The one place that says what a test
- * server runs on, for the suite's engine (shared services such as Redis belong here too).
+ * loopback, no logs, and with `TEST_WITH_REDIS` a Redis key prefix of its own; then the
+ * test's own settings. The one place that says what a test server runs on.
  */
 export function testServerConfig(database: TestDatabase, dir: string, config: ConfigInput = {}): ConfigInput {
   return {
@@ -39,6 +40,7 @@ export function testServerConfig(database: TestDatabase, dir: string, config: Co
     databaseUrl: database.url,
     uploadsDir: join(dir, "uploads"),
     logLevel: "silent",
+    ...(TEST_WITH_REDIS && { redisUrl: TEST_REDIS_URL, redisPrefix: testRedisPrefix() }),
     ...config,
   };
 }
@@ -53,14 +55,16 @@ export async function startTestServer({
 }: TestServerOptions = {}): Promise<TestServer> {
   const dir = ownDir ?? mkdtempSync(join(tmpdir(), "natter-test-"));
   const database = ownDatabase ?? (await createTestDatabase(dir));
+  const serverConfig = testServerConfig(database, dir, config);
   const cleanUp = async () => {
+    if (serverConfig.redisUrl && serverConfig.redisPrefix) await deleteRedisKeys(serverConfig.redisPrefix);
     if (!ownDatabase) await database.drop();
     if (!ownDir) rmSync(dir, { recursive: true, force: true });
   };
   let server: NatterServer;
   try {
     server = await startNatterServer({
-      config: loadConfig(testServerConfig(database, dir, config), {}),
+      config: loadConfig(serverConfig, {}),
       ...(clock && { clock }),
       ...(logLines && { logger: createLogger("warn", linesSink(logLines)) }),
     });

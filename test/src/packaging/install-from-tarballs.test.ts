@@ -1,14 +1,12 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packWorkspacePackages } from "../harness/index.js";
 
 const run = promisify(execFile);
-const repo = fileURLToPath(new URL("../../../", import.meta.url));
-const { packageManager } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { packageManager: string };
 /** The server and the workspace packages it depends on, as they would be published. */
 const PACKAGES = ["shared", "db", "server"];
 
@@ -21,18 +19,12 @@ describe("natter installed from its tarballs", () => {
   let project: string;
   beforeAll(async () => {
     project = mkdtempSync(join(tmpdir(), "natter-install-"));
-    const packed = join(project, "packed");
-    for (const dir of PACKAGES) {
-      await run("npx", ["--yes", packageManager, "pack", "--pack-destination", packed], { cwd: join(repo, dir) });
-    }
-    const tarballs = readdirSync(packed).filter((name) => name.endsWith(".tgz"));
-    expect(tarballs).toHaveLength(PACKAGES.length);
+    const tarballs = await packWorkspacePackages(PACKAGES, join(project, "packed"));
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "operator", private: true }));
-    await run(
-      "npm",
-      ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs.map((name) => join(packed, name))],
-      { cwd: project, maxBuffer: 16 * 1024 * 1024 },
-    );
+    await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], {
+      cwd: project,
+      maxBuffer: 16 * 1024 * 1024,
+    });
   }, 600_000);
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 

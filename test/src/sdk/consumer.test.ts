@@ -5,13 +5,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../harness/index.js";
+import { packWorkspacePackages, startTestServer, type TestServer } from "../harness/index.js";
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const sdkDir = join(repo, "client-sdk");
 const fixtureDir = join(repo, "test/fixtures/sdk-consumer");
-const { packageManager } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { packageManager: string };
 
 /** Every `ts` block of the SDK's README, in order, as one module. */
 function readmeSnippets(): string {
@@ -35,10 +34,7 @@ describe("@natter/client installed from its tarball", () => {
   beforeAll(async () => {
     server = await startTestServer();
     project = mkdtempSync(join(tmpdir(), "natter-consumer-"));
-    const packed = join(project, "packed");
-    await run("npx", ["--yes", packageManager, "pack", "--pack-destination", packed], { cwd: sdkDir });
-    const tarball = readdirSync(packed).find((name) => name.endsWith(".tgz"));
-    if (!tarball) throw new Error("pnpm pack made no tarball");
+    const [tarball] = await packWorkspacePackages(["client-sdk"], join(project, "packed"));
 
     cpSync(fixtureDir, project, { recursive: true });
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
@@ -50,7 +46,7 @@ describe("@natter/client installed from its tarball", () => {
         "--no-audit",
         "--no-fund",
         "--prefer-offline",
-        join(packed, tarball),
+        tarball as string,
         "ws@^8.18.0",
         "@types/node@^20.19.0",
       ],
@@ -74,7 +70,7 @@ describe("@natter/client installed from its tarball", () => {
     expect(manifest.sideEffects).toBe(false);
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(["@trpc/client", "@trpc/server", "ws"]);
     expect(manifest.dependencies).toBeUndefined();
-    expect(readdirSync(installed).sort()).toEqual(["README.md", "dist", "package.json"]);
+    expect(readdirSync(installed).sort()).toEqual(["CHANGELOG.md", "README.md", "dist", "package.json"]);
   });
 
   it("names no server, database or hashing type and imports nothing but its peers", async () => {

@@ -192,6 +192,48 @@ describe.each(BLOB_STORE_KINDS)("upload lifecycle in %s", (kind) => {
     }
   });
 
+  it("removes bytes no upload records (a crash before committing) and bytes left in transit, seen so for an hour", async () => {
+    const HOUR = 3600 * 1000;
+    // A store of its own: the sweeper takes whatever its database does not record for a crash's.
+    const own = await startBlobStore(kind);
+    const clock = new ManualClock();
+    const server = await startTestServer({
+      clock,
+      config: { ...own.config, uploadSweepIntervalMs: 20, uploadUnattachedTtlSeconds: 60 },
+    });
+    try {
+      const alice = await signUp(server.url);
+      const room = await createRoom(server.url, alice.token, { open: false });
+      const keptBytes = image();
+      const kept = await uploaded(server.url, alice.token, keptBytes);
+      await sendWithAttachments(server.url, alice.token, room.id, [kept.id]);
+      const orphanBytes = image();
+      await own.plant(sha256(orphanBytes), orphanBytes);
+      await own.plantPartial("left-by-a-crash", image());
+      const lonely = await uploaded(server.url, alice.token, image());
+
+      clock.advance(61_000);
+      // A pass looks at the store before it sweeps unattached uploads: once the lonely upload
+      // is gone, a pass has seen the planted bytes, and kept them (seen for less than an hour).
+      await vi.waitFor(async () => {
+        expect((await fetchContent(server.url, lonely.url, { token: alice.token })).status).toBe(404);
+      }, WAIT);
+      expect(await own.blobKeys()).toContain(sha256(orphanBytes));
+      expect(await own.partials()).toContain("left-by-a-crash");
+
+      clock.advance(HOUR);
+      await vi.waitFor(async () => {
+        expect(await own.blobKeys()).toEqual([sha256(keptBytes)]);
+        expect(await own.partials()).toEqual([]);
+      }, WAIT);
+      const got = await fetchContent(server.url, kept.url, { token: alice.token });
+      expect(got.bytes.equals(keptBytes)).toBe(true);
+    } finally {
+      await server.stop();
+      await own.stop();
+    }
+  });
+
   it("keeps uploads, attachments and avatars across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "natter-restart-uploads-"));
     const database = await createTestDatabase(dir);

@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
+import type PG from "pg";
 import type { Database } from "../../schema/database.js";
 
 /** PostgreSQL's type id of `bigint` (int8). */
@@ -10,6 +11,8 @@ const INT8_OID = 20;
  * Connections are made on first use, so this never fails; the first query does.
  */
 export function openPostgres(url: string, poolSize: number): Kysely<Database> {
+  // Required here, not imported: a server on SQLite should not load the driver at every start.
+  const pg = createRequire(import.meta.url)("pg") as typeof PG;
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,

@@ -20,7 +20,7 @@ export const adminCommand: Command = {
     if (action !== "grant" && action !== "revoke") throw new UsageError("say grant or revoke");
     if (!username) throw new UsageError("USERNAME is required");
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-    return withCliDatabase(values.db as string | undefined, async (db) => {
+    return withCliDatabase({ databaseUrl: values.db as string | undefined }, async (db) => {
       try {
         const change = await setServerAdmin(db, username, action === "grant", systemClock.now());
         console.log(JSON.stringify({ ...change, isAdmin: action === "grant" }));

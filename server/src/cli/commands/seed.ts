@@ -53,23 +53,31 @@ const DEMO_ROOMS: readonly { name: string; open: boolean; members: DemoUser[]; l
 export const seedCommand: Command = {
   name: "seed",
   summary: "fill the database with demo users, rooms and messages",
-  usage: "natter seed --demo [--force] [--db URL]",
+  usage: "natter seed --demo [--force] [--db URL] [--uploads-dir DIR]",
   details: () =>
     `Creates the users ${DEMO_USERS.join(", ")} with fresh random passwords, three rooms (two open, one closed)\n` +
     "and a few messages, then prints the users' credentials as JSON. Refuses a database that already has\n" +
     "users unless --force (then taken names get a suffix).",
-  options: { demo: { type: "boolean" }, force: { type: "boolean" }, db: { type: "string" } },
+  options: {
+    demo: { type: "boolean" },
+    force: { type: "boolean" },
+    db: { type: "string" },
+    "uploads-dir": { type: "string" },
+  },
   async run({ values }) {
     if (!values.demo) throw new UsageError("--demo is required (it is the only kind of seed there is)");
-    return withCliDatabase(values.db as string | undefined, async (db, config, engine) => {
-      const existing = await db.selectFrom("users").select("id").limit(1).executeTakeFirst();
-      if (existing && !values.force) {
-        console.error("natter seed: the database already has users; add --force to seed it anyway");
-        return 1;
-      }
-      console.log(JSON.stringify({ users: await seedDemo(db, engine, config) }));
-      return 0;
-    });
+    return withCliDatabase(
+      { databaseUrl: values.db as string | undefined, uploadsDir: values["uploads-dir"] as string | undefined },
+      async (db, config, engine) => {
+        const existing = await db.selectFrom("users").select("id").limit(1).executeTakeFirst();
+        if (existing && !values.force) {
+          console.error("natter seed: the database already has users; add --force to seed it anyway");
+          return 1;
+        }
+        console.log(JSON.stringify({ users: await seedDemo(db, engine, config) }));
+        return 0;
+      },
+    );
   },
 };
 

@@ -24,7 +24,7 @@ export const usersCommand: Command = {
     if (!username) throw new UsageError("USERNAME is required");
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]} (the password is read from stdin)`);
     const password = await readPassword();
-    return withCliDatabase(values.db as string | undefined, async (db) => {
+    return withCliDatabase({ databaseUrl: values.db as string | undefined }, async (db) => {
       try {
         const parsed = createUserInputSchema.safeParse({ username, password });
         if (!parsed.success) {

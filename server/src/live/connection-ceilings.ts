@@ -26,8 +26,9 @@ export interface AccountSlotCounters {
 export type Release = () => void;
 
 /**
- * The ceilings of one server's WebSockets: connections per client address and per account,
- * and subscriptions per account (anonymous ones per address). Every socket and subscription
+ * The ceilings of one server's live connections: WebSockets per client address and per
+ * account, and subscriptions per account (anonymous ones per address), a WebSocket
+ * subscription and an event stream (SSE) counting alike. Every socket and subscription
  * costs memory, so a client opening thousands must be refused early and cheaply. Address
  * ceilings count what is open on this node, which is what costs this node's memory; account
  * ceilings count what `accounts` counts, which spans every node when it is shared, so a

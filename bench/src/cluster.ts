@@ -1,0 +1,302 @@
+/**
+ * Cluster fan-out: 1,000 watchers of one room, spread over 3 natter nodes that share one
+ * PostgreSQL database and one Redis, against the same watchers on a single node (with
+ * Redis, and without it: the in-process bus). Messages are sent over REST, round-robin over
+ * the nodes as a load balancer would. Every node, and the watchers, run in processes of
+ * their own; runs are interleaved (the order rotates each repetition) and the table shows
+ * medians: deliveries per second, send-to-receive p50/p99, and the CPU time per delivery of
+ * the nodes, of Redis and of the PostgreSQL backends serving the nodes, which says which
+ * part is the limit. (Redis's CPU is its whole process's, shared with this machine's other
+ * clients, at /proc's 10 ms resolution.)
+ *
+ *   npm run bench:cluster
+ *   CLUSTER_WATCHERS=1000 CLUSTER_DELIVERIES=30000 CLUSTER_REPS=2 npm run bench:cluster
+ *
+ * Needs PostgreSQL (CLUSTER_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test,
+ * where it makes and drops a database of its own) and Redis (CLUSTER_REDIS_URL, default
+ * redis://127.0.0.1:6379, under a key prefix of its own).
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Database, openDatabase } from "@natter/db";
+import { type Kysely, sql } from "kysely";
+import { loadConfig, startNatterServer } from "natter";
+import { postJson } from "./natter-rest.js";
+import { BenchChild, epochMs, serveChild } from "./server-process.js";
+import { fixed, median, percentile } from "./stats.js";
+import { runWatchers, type WatcherCommand } from "./watchers.js";
+
+const WATCHERS = Number(process.env.CLUSTER_WATCHERS ?? 1000);
+const DELIVERIES = Number(process.env.CLUSTER_DELIVERIES ?? 30_000);
+const REPS = Number(process.env.CLUSTER_REPS ?? 2);
+const SENDERS = Number(process.env.CLUSTER_SENDERS ?? 4);
+const WATCHER_PROCESSES = Number(process.env.CLUSTER_WATCHER_PROCESSES ?? 2);
+const POSTGRES_URL = process.env.CLUSTER_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const REDIS_URL = process.env.CLUSTER_REDIS_URL ?? "redis://127.0.0.1:6379";
+const RUN_DEADLINE_MS = 120_000;
+const FILLER = " the quick brown fox jumps over the lazy dog while the team ships the next release";
+const MODULE = import.meta.url;
+
+interface Setup {
+  name: string;
+  nodes: number;
+  redis: boolean;
+}
+const SETUPS: readonly Setup[] = [
+  { name: "1 node", nodes: 1, redis: false },
+  { name: "1 node + Redis", nodes: 1, redis: true },
+  { name: "3 nodes + Redis", nodes: 3, redis: true },
+];
+
+/** A node: natter on the shared database, with Redis when `CLUSTER_NODE_REDIS_PREFIX` is set. */
+async function serveNode(): Promise<void> {
+  const prefix = process.env.CLUSTER_NODE_REDIS_PREFIX;
+  const uploadsDir = mkdtempSync(join(tmpdir(), "natter-cluster-"));
+  const server = await startNatterServer({
+    // A benchmark sends far faster than a person: the write rates would measure themselves.
+    config: loadConfig(
+      {
+        port: 0,
+        databaseUrl: process.env.CLUSTER_NODE_DATABASE_URL,
+        uploadsDir,
+        logLevel: "silent",
+        rateLimits: "off",
+        ...(prefix && { redisUrl: REDIS_URL, redisPrefix: prefix }),
+      },
+      {},
+    ),
+  });
+  serveChild(server.url, {
+    stats: () => server.webSocketStats(),
+    stop: async () => {
+      await server.close();
+      rmSync(uploadsDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** The processes named `name` (Redis is one process, serving other clients of this machine too). */
+function pidsNamed(name: string): string[] {
+  try {
+    return execFileSync("pgrep", ["-x", name], { encoding: "utf8" }).split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** The PostgreSQL backends serving the bench's database, and no other client of the server. */
+async function backendsOf(maintenance: Kysely<Database>, database: string): Promise<string[]> {
+  const rows = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${database}`.execute(
+    maintenance,
+  );
+  return rows.rows.map((row) => String(row.pid));
+}
+
+/** CPU time (user + system) of each of these processes, in microseconds; one /proc cannot read is left out. */
+function processCpuMicros(pids: readonly string[]): Map<string, number> {
+  const micros = new Map<string, number>();
+  for (const pid of pids) {
+    try {
+      // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      micros.set(pid, ((Number(fields[11]) + Number(fields[12])) / 100) * 1_000_000);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return micros;
+}
+
+/** CPU spent between two readings by the processes of the second (one that started meanwhile counts whole). */
+function cpuSpent(before: Map<string, number>, after: Map<string, number>): number {
+  let spent = 0;
+  for (const [pid, micros] of after) spent += micros - (before.get(pid) ?? 0);
+  return spent;
+}
+
+interface RunResult {
+  setup: Setup;
+  delivered: number;
+  expected: number;
+  deliveriesPerSecond: number;
+  p50: number;
+  p99: number;
+  nodesCpu: number;
+  redisCpu: number;
+  postgresCpu: number;
+}
+
+async function run(setup: Setup, database: BenchDatabase, messages: number): Promise<RunResult> {
+  const databaseUrl = database.url;
+  const prefix = `natter-bench:${randomBytes(4).toString("hex")}:`;
+  const env = { CLUSTER_NODE_DATABASE_URL: databaseUrl, ...(setup.redis && { CLUSTER_NODE_REDIS_PREFIX: prefix }) };
+  // One after the other: the first applies any migration alone.
+  const nodes: BenchChild<string>[] = [];
+  for (let i = 0; i < setup.nodes; i += 1) nodes.push(await BenchChild.start<string>(MODULE, ["serve-node"], env));
+  const watchers = await Promise.all(
+    Array.from({ length: WATCHER_PROCESSES }, () => BenchChild.start<null>(MODULE, ["watch"])),
+  );
+  const urls = nodes.map((node) => node.info);
+  const nodeUrl = (i: number) => urls[i % urls.length] as string;
+  const sum = async (command: WatcherCommand) =>
+    (await Promise.all(watchers.map((w) => w.command<number>(command)))).reduce((a, b) => a + b, 0);
+  try {
+    const owner = await postJson(nodeUrl(0), "/users", {
+      username: `cluster_${randomBytes(4).toString("hex")}`,
+      password: "bench password",
+    });
+    const { room } = await postJson(nodeUrl(0), "/rooms", { name: "cluster fan-out", open: true }, owner.token);
+    const send = (i: number, body: string) => postJson(nodeUrl(i), `/rooms/${room.id}/messages`, { body }, owner.token);
+    // Watcher w subscribes through node n for its share of the pairs (w, n).
+    const pairs = watchers.flatMap((watcher, w) => urls.map((url, n) => ({ watcher, url, slot: w * urls.length + n })));
+    await Promise.all(
+      pairs.map(({ watcher, url, slot }) => {
+        const count = Math.floor(WATCHERS / pairs.length) + (slot < WATCHERS % pairs.length ? 1 : 0);
+        return watcher.command({ type: "connect", kind: "natter", url, count, roomId: room.id });
+      }),
+    );
+    const warmDeadline = performance.now() + RUN_DEADLINE_MS;
+    for (let i = 0; (await sum({ type: "heard" })) < WATCHERS; i += 1) {
+      if (performance.now() > warmDeadline) throw new Error(`${setup.name}: not every watcher is live`);
+      await send(i, `warm-up${FILLER}`);
+    }
+    await sum({ type: "measure" });
+    const cpu = async () => ({
+      nodes: (await Promise.all(nodes.map((node) => node.cpuMicros()))).reduce((a, b) => a + b, 0),
+      redis: processCpuMicros(pidsNamed("redis-server")),
+      postgres: processCpuMicros(await backendsOf(database.maintenance, database.name)),
+    });
+    const before = await cpu();
+    const firstSend = epochMs();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: SENDERS }, async () => {
+        while (next < messages) {
+          const index = next++;
+          await send(index, `#${index}@${epochMs().toFixed(3)}${FILLER}`);
+        }
+      }),
+    );
+    const expected = WATCHERS * messages;
+    const deadline = performance.now() + RUN_DEADLINE_MS;
+    while ((await sum({ type: "progress" })) < expected && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const after = await cpu();
+    const results = await Promise.all(
+      watchers.map((w) =>
+        w.command<{ delivered: number; lastReceive: number; latencies: number[] }>({ type: "result" }),
+      ),
+    );
+    const delivered = results.reduce((total, r) => total + r.delivered, 0);
+    const lastReceive = Math.max(...results.map((r) => r.lastReceive));
+    const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    return {
+      setup,
+      delivered,
+      expected,
+      deliveriesPerSecond: delivered / ((lastReceive - firstSend) / 1000),
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      nodesCpu: (after.nodes - before.nodes) / delivered,
+      redisCpu: cpuSpent(before.redis, after.redis) / delivered,
+      postgresCpu: cpuSpent(before.postgres, after.postgres) / delivered,
+    };
+  } finally {
+    await Promise.all(watchers.map((w) => w.stop()));
+    await Promise.all(nodes.map((node) => node.stop()));
+  }
+}
+
+/** The bench's own database, and a connection to the server's maintenance database beside it. */
+interface BenchDatabase {
+  name: string;
+  url: string;
+  maintenance: Kysely<Database>;
+}
+
+async function main(): Promise<void> {
+  const messages = Math.max(10, Math.round(DELIVERIES / WATCHERS));
+  console.log(
+    `cluster fan-out: ${WATCHERS} watchers in ${WATCHER_PROCESSES} processes, ${messages} messages from ${SENDERS} senders ` +
+      `(round-robin over the nodes), ${REPS} interleaved repetitions, medians; PostgreSQL, Redis; ` +
+      `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
+  );
+  const name = `natter_bench_${randomBytes(4).toString("hex")}`;
+  const maintenance = openDatabase(POSTGRES_URL, { poolSize: 1 });
+  await sql`create database ${sql.id(name)}`.execute(maintenance.db);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  const database: BenchDatabase = { name, url: url.toString(), maintenance: maintenance.db };
+  try {
+    const runs = new Map<string, RunResult[]>(SETUPS.map((setup) => [setup.name, []]));
+    for (let rep = 0; rep < REPS; rep += 1) {
+      for (let i = 0; i < SETUPS.length; i += 1) {
+        const setup = SETUPS[(i + rep) % SETUPS.length] as Setup;
+        const result = await run(setup, database, messages);
+        runs.get(setup.name)?.push(result);
+        const incomplete =
+          result.delivered < result.expected ? ` (delivered ${result.delivered} of ${result.expected})` : "";
+        console.log(
+          `  rep ${rep + 1} ${setup.name.padEnd(16)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
+            `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  CPU µs/delivery: nodes ${fixed(result.nodesCpu)}, ` +
+            `Redis ${fixed(result.redisCpu)}, PostgreSQL ${fixed(result.postgresCpu)}${incomplete}`,
+        );
+      }
+    }
+    console.log(`\n${WATCHERS} watchers × ${messages} messages, medians`);
+    console.log(
+      `  ${"setup".padEnd(16)} ${"deliveries/s".padStart(12)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}` +
+        `  CPU µs per delivery: ${"nodes".padStart(6)} ${"Redis".padStart(6)} ${"PostgreSQL".padStart(10)}`,
+    );
+    const medians = new Map(
+      SETUPS.map((setup) => {
+        const results = runs.get(setup.name) ?? [];
+        const of = (pick: (r: RunResult) => number) => median(results.map(pick));
+        return [
+          setup.name,
+          {
+            rate: of((r) => r.deliveriesPerSecond),
+            p50: of((r) => r.p50),
+            p99: of((r) => r.p99),
+            nodes: of((r) => r.nodesCpu),
+            redis: of((r) => r.redisCpu),
+            postgres: of((r) => r.postgresCpu),
+          },
+        ];
+      }),
+    );
+    for (const [setupName, m] of medians) {
+      console.log(
+        `  ${setupName.padEnd(16)} ${fixed(m.rate, 0).padStart(12)} ${fixed(m.p50, 1).padStart(8)} ${fixed(m.p99, 1).padStart(8)}` +
+          `                       ${fixed(m.nodes).padStart(6)} ${fixed(m.redis).padStart(6)} ${fixed(m.postgres).padStart(10)}`,
+      );
+    }
+    console.log("  the same CPU per message sent (each message reaches every watcher):");
+    for (const [setupName, m] of medians) {
+      console.log(
+        `  ${setupName.padEnd(16)} nodes ${fixed((m.nodes * WATCHERS) / 1000, 1)} ms, Redis ${fixed((m.redis * WATCHERS) / 1000, 2)} ms, ` +
+          `PostgreSQL ${fixed((m.postgres * WATCHERS) / 1000, 2)} ms`,
+      );
+    }
+    const single = medians.get("1 node + Redis");
+    const three = medians.get("3 nodes + Redis");
+    if (single && three) {
+      console.log(
+        `  3 nodes / 1 node (both with Redis): deliveries/s ${fixed(three.rate / single.rate)}×, p99 ${fixed(three.p99 / single.p99)}×`,
+      );
+    }
+  } finally {
+    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(maintenance.db);
+    await maintenance.close();
+  }
+}
+
+const role = process.argv[2];
+if (role === "serve-node") await serveNode();
+else if (role === "watch") runWatchers();
+else await main();

@@ -1,0 +1,119 @@
+/**
+ * The watching side of the fan-out benches, in processes of their own: natter `rooms.events`
+ * subscribers over tRPC `wsLink`, Socket.IO room members, or bare `ws` sockets.
+ */
+import type { RoomEvent } from "@natter/shared";
+import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import type { AppRouter } from "natter";
+import { io as connectSocketIO } from "socket.io-client";
+import WebSocket from "ws";
+import { epochMs, serveChild } from "./server-process.js";
+
+/** What a watcher subscribes with. */
+export type WatcherKind = "natter" | "socket.io" | "ws pre-framed" | "ws naive";
+
+/** Subscribers opened at once while connecting. */
+const CONNECT_BATCH = 50;
+
+export type WatcherCommand =
+  | { type: "connect"; kind: WatcherKind; url: string; count: number; roomId?: string }
+  | { type: "heard" }
+  | { type: "measure" }
+  | { type: "progress" }
+  | { type: "result" };
+
+/**
+ * A watcher process: on `connect` it opens `count` subscribers of one kind, each recording
+ * the send-to-receive latency of every measured message (bodies `#index@sentAtMs…`).
+ */
+export function runWatchers(): void {
+  const heard = new Set<number>();
+  let opened = 0;
+  let measuring = false;
+  let delivered = 0;
+  let lastReceive = 0;
+  let latencies: number[] = [];
+  const closers: Array<() => void> = [];
+
+  const receive = (subscriber: number, body: string) => {
+    heard.add(subscriber);
+    if (!measuring || !body.startsWith("#")) return;
+    const now = epochMs();
+    latencies.push(now - Number.parseFloat(body.slice(body.indexOf("@") + 1)));
+    delivered += 1;
+    lastReceive = now;
+  };
+
+  const open = (kind: WatcherKind, url: string, subscriber: number, roomId?: string): Promise<void> => {
+    if (kind === "natter") {
+      return new Promise((resolve, reject) => {
+        const socket = createWSClient({
+          url: `${url.replace(/^http/, "ws")}/trpc`,
+          WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+        });
+        closers.push(() => void socket.close());
+        const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] });
+        client.rooms.events.subscribe(
+          { roomId: roomId as string },
+          {
+            onStarted: () => resolve(),
+            onData: ({ data }: { data: RoomEvent }) => {
+              if (data.type === "message.created") receive(subscriber, data.message.body ?? "");
+            },
+            onError: reject,
+          },
+        );
+      });
+    }
+    if (kind === "socket.io") {
+      return new Promise((resolve, reject) => {
+        const socket = connectSocketIO(url, { transports: ["websocket"], forceNew: true, reconnection: false });
+        closers.push(() => socket.close());
+        socket.on("event", (event: RoomEvent) => {
+          if (event.type === "message.created") receive(subscriber, event.message.body ?? "");
+        });
+        socket.once("connect", () => resolve());
+        socket.once("connect_error", reject);
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${url.replace(/^http/, "ws")}/subscribe`);
+      closers.push(() => ws.terminate());
+      ws.on("message", (data) => {
+        const frame = JSON.parse(data.toString());
+        receive(subscriber, frame.result.data.data.message.body);
+      });
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+  };
+
+  serveChild(null, {
+    command: async (command: WatcherCommand) => {
+      switch (command.type) {
+        case "connect":
+          // Numbered over every connect of this process: one process may watch through several nodes.
+          for (let start = 0; start < command.count; start += CONNECT_BATCH) {
+            const size = Math.min(CONNECT_BATCH, command.count - start);
+            const batch = Array.from({ length: size }, () => opened++);
+            await Promise.all(batch.map((i) => open(command.kind, command.url, i, command.roomId)));
+          }
+          return true;
+        case "heard":
+          return heard.size;
+        case "measure":
+          measuring = true;
+          latencies = [];
+          delivered = 0;
+          return true;
+        case "progress":
+          return delivered;
+        case "result":
+          return { delivered, lastReceive, latencies };
+      }
+    },
+    stop: async () => {
+      for (const close of closers) close();
+    },
+  });
+}

@@ -1,0 +1,269 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { NatterError, type RoomEvent, roomEventsInputSchema } from "@natter/shared";
+import type { AuthSession } from "../auth/auth-session.js";
+import { endedTokenError } from "../auth/ended-token-error.js";
+import type { SessionConnections } from "../live/session-connections.js";
+import { clientAddressKey } from "../rate-limit/client-address.js";
+import type { Services } from "../services/services.js";
+import type { SharedSubscriptionSlots } from "../trpc/context.js";
+import { bearerTokenOf } from "./bearer-token.js";
+import { BASE_HEADERS } from "./responses.js";
+import { onlyMethods, refuseQuery } from "./route-guards.js";
+import { type Route, route } from "./route-table.js";
+
+/** Where a room's log is streamed as Server-Sent Events. */
+export const ROOM_EVENTS_PATH = "/api/v1/rooms/:roomId/events";
+
+/** Query parameters that would put a long-lived bearer token in a URL, and logs, and histories. */
+const TOKEN_PARAMETERS = ["token", "access_token", "authorization", "bearer"];
+
+/** What the event streams have done so far, for metrics and tests. */
+export interface EventStreamStats {
+  /** Streams open now. */
+  open: number;
+  /** Room events written to streams, one per stream and event. */
+  deliveries: number;
+  /** Streams cut off because their reader fell too far behind. */
+  slowReadersDropped: number;
+}
+
+export interface RoomEventStreamsDeps {
+  services: Services;
+  /** The subscription slots of an account (or, anonymous, an address), shared with WebSocket subscriptions. */
+  subscriptionSlots(userId: string | undefined, address: string): SharedSubscriptionSlots;
+  /** Where signed-in streams are tracked, so that they end when their session ends. */
+  sessionConnections: SessionConnections;
+  /** How often a stream is sent a comment line. */
+  heartbeatMs: number;
+  /** Unsent bytes a stream may hold; past this its reader is too slow and it is cut off. */
+  maxBufferedBytes: number;
+}
+
+/**
+ * `GET /api/v1/rooms/{roomId}/events` as `text/event-stream`: the room's log exactly as
+ * `rooms.events` streams it (the same catch-up, order, exactly-once and end rules, from the
+ * same `RoomEventsService.watch`), for clients without tRPC. Each event is
+ * `id: <seq>` / `event: <type>` / `data: <json>`; a client resumes with `Last-Event-ID` (as
+ * EventSource does on reconnect) or `?lastEventId=`. The stream counts against the same
+ * subscription ceilings as WebSocket subscriptions, is cut off when its reader falls behind,
+ * and ends when the caller's view of the room ends or its session does; the client then
+ * reconnects and is told why (404, 401). Refusals before the stream starts are answered by
+ * the request handler like any route's.
+ */
+export class RoomEventStreams {
+  private readonly stats: EventStreamStats = { open: 0, deliveries: 0, slowReadersDropped: 0 };
+  /** How to end each open stream, for a shutdown. */
+  private readonly streams = new Set<() => void>();
+  /** Set by a shutdown: a stream asked for on a connection still open is not started. */
+  private closing = false;
+  /** Each event's frame, written once however many streams carry it. */
+  private readonly frames = new WeakMap<RoomEvent, string>();
+
+  constructor(private readonly deps: RoomEventStreamsDeps) {}
+
+  /** The route of the stream. */
+  routes(): Route[] {
+    // Any method: the REST catch-all below /api/v1 would otherwise answer other methods with a 404.
+    return [
+      route("*", ROOM_EVENTS_PATH, (req, res, { params, search }) => {
+        onlyMethods(req, ["GET", "HEAD"]);
+        return this.serve(req, res, params.roomId ?? "", search);
+      }),
+    ];
+  }
+
+  /** What the streams have done so far. */
+  snapshot(): Readonly<EventStreamStats> {
+    return { ...this.stats };
+  }
+
+  /** Ends every open stream, for a shutdown: their clients reconnect to another node or later. */
+  closeAll(): void {
+    this.closing = true;
+    for (const end of [...this.streams]) end();
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, roomId: string, search: string): Promise<void> {
+    const { services, heartbeatMs, maxBufferedBytes } = this.deps;
+    const { input, ticket } = parseRequest(req, roomId, search);
+    const session = await this.caller(req, input.roomId, ticket);
+    const slots = this.deps.subscriptionSlots(session?.userId, clientAddressKey(req.socket.remoteAddress));
+    if (!(await slots.take())) throw new NatterError("RATE_LIMITED", slots.refusal);
+
+    const stop = new AbortController();
+    let ended = false;
+    const endListeners: (() => void)[] = [];
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      stop.abort();
+      clearInterval(heartbeat);
+      this.streams.delete(end);
+      slots.release();
+      if (res.headersSent) {
+        this.stats.open -= 1;
+        res.end();
+      }
+      for (const listener of endListeners) listener();
+    };
+    let heartbeat: NodeJS.Timeout | undefined;
+    this.streams.add(end);
+    res.once("close", end);
+    // Gone while its caller and slot were being resolved: its close has passed already.
+    if (res.closed) return end();
+    try {
+      if (session) {
+        this.deps.sessionConnections.track(session, {
+          get ended() {
+            return ended;
+          },
+          onEnd: (listener) => endListeners.push(listener),
+          endSession: end,
+        });
+        // A log-out that landed while the caller was resolved was published before the stream
+        // was tracked; asking again once it is tracked leaves no gap between the two.
+        if ((await services.accounts.sessionExpiry(session.sessionId)) === null) throw endedTokenError();
+      }
+      const write = (chunk: string) => {
+        if (ended) return;
+        res.write(chunk);
+        if (res.writableLength > maxBufferedBytes) {
+          this.stats.slowReadersDropped += 1;
+          // Nothing more is queued for a reader this far behind; it reconnects with Last-Event-ID.
+          end();
+          res.destroy();
+        }
+      };
+      const send = (event: RoomEvent) => {
+        if (ended) return;
+        this.stats.deliveries += 1;
+        write(this.frame(event));
+      };
+      const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
+      let markOpened!: () => void;
+      const opened = new Promise<void>((resolve) => {
+        markOpened = resolve;
+      });
+      const events = services.roomEvents.watch(session, input.roomId, afterSeq, stop.signal, send, markOpened);
+      const first = events.next();
+      // Whatever the race below leaves unread is read by `pump`, or dropped with the stream.
+      first.catch(() => undefined);
+      // Refusals (no such room, a position past the log) come before the stream starts, as a status.
+      await Promise.race([opened, first]);
+      if (ended || this.closing) {
+        end();
+        // Ended while it was being set up (the client gone, a log-out, a shutdown): nothing to say.
+        res.destroy();
+        return;
+      }
+      res.writeHead(200, {
+        ...BASE_HEADERS,
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-store",
+        // Proxies that buffer responses (nginx) would hold events back.
+        "X-Accel-Buffering": "no",
+        // A stream's connection goes with it: a reconnection may be sent to another node, and a
+        // server shutting down is not handed the next stream on a connection it keeps.
+        Connection: "close",
+      });
+      this.stats.open += 1;
+      if (req.method === "HEAD") {
+        end();
+        return;
+      }
+      // Flushes the headers, and has EventSource wait a second before reconnecting after an end.
+      write("retry: 1000\n\n");
+      heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
+      heartbeat.unref();
+      void this.pump(events, first, send).finally(end);
+    } catch (error) {
+      end();
+      throw error;
+    }
+  }
+
+  /** Writes what the watch yields (catching up from the log) until it ends; live events it delivers itself. */
+  private async pump(
+    events: AsyncGenerator<RoomEvent, void>,
+    first: Promise<IteratorResult<RoomEvent, void>>,
+    send: (event: RoomEvent) => void,
+  ): Promise<void> {
+    try {
+      for (let next = await first; !next.done; next = await events.next()) send(next.value);
+    } catch {
+      // The caller's view ended in a way the log could not tell (the room gone during an
+      // overflow): ending the stream has the client reconnect and be told by a status.
+    }
+  }
+
+  /** The caller: a bearer header's session, a ticket's, or anonymous. */
+  private async caller(req: IncomingMessage, roomId: string, ticket: string | undefined): Promise<AuthSession | null> {
+    const { accounts, eventStreamTickets } = this.deps.services;
+    const token = bearerTokenOf(req);
+    if (token !== undefined && ticket !== undefined) {
+      throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+        issues: [{ path: "ticket", message: "send a bearer token or a ticket, not both" }],
+      });
+    }
+    if (ticket !== undefined) {
+      const session = await eventStreamTickets.redeem(ticket, roomId);
+      if (!session) {
+        throw new NatterError(
+          "UNAUTHENTICATED",
+          "This ticket is unknown, spent, expired or for another room: ask POST /rooms/{roomId}/events/ticket for a new one",
+        );
+      }
+      return session;
+    }
+    if (token === undefined) return null;
+    const session = await accounts.authenticate(token);
+    // An ended token is told so, never served as anonymous (its closed rooms would seem missing).
+    if (!session) throw endedTokenError();
+    return session;
+  }
+
+  private frame(event: RoomEvent): string {
+    let frame = this.frames.get(event);
+    if (frame === undefined) {
+      frame = `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+      this.frames.set(event, frame);
+    }
+    return frame;
+  }
+}
+
+/**
+ * The stream's input from its path, query and `Last-Event-ID` header, checked as `rooms.events`
+ * checks its own. The header wins over the query: EventSource reconnects with the URL it
+ * started with, whose `lastEventId` is by then stale.
+ */
+function parseRequest(req: IncomingMessage, roomId: string, search: string) {
+  const query = new URLSearchParams(search);
+  const tokenKey = [...query.keys()].find((key) => TOKEN_PARAMETERS.includes(key.toLowerCase()));
+  if (tokenKey !== undefined) {
+    throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+      issues: [
+        {
+          path: tokenKey,
+          message:
+            "a bearer token never goes in a URL: send `Authorization: Bearer <token>`, or a ticket from POST /rooms/{roomId}/events/ticket",
+        },
+      ],
+    });
+  }
+  const params = refuseQuery(search, ["lastEventId", "ticket"]);
+  const header = req.headersDistinct["last-event-id"];
+  if (header && header.length > 1) {
+    throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+      issues: [{ path: "Last-Event-ID", message: "given more than once" }],
+    });
+  }
+  const lastEventId = header?.[0] || params.get("lastEventId") || undefined;
+  const parsed = roomEventsInputSchema.safeParse({ roomId, ...(lastEventId !== undefined && { lastEventId }) });
+  if (!parsed.success) {
+    throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+    });
+  }
+  return { input: parsed.data, ticket: params.get("ticket") ?? undefined };
+}

@@ -1,0 +1,61 @@
+import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
+import type { RoomEvent } from "@natter/shared";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { systemClock } from "../../clock/clock.js";
+import { InProcessRoomEventBus } from "../../events/room-event-bus.js";
+import { RoomWriter } from "./room-writer.js";
+
+/** What the pg driver throws when PostgreSQL aborts a transaction that lost a race. */
+const lostRace = (code: "40001" | "40P01") => Object.assign(new Error("could not serialize access"), { code });
+
+describe("RoomWriter", () => {
+  let database: OpenedDatabase;
+  let writer: RoomWriter;
+  let published: RoomEvent[];
+  const event = { type: "room.deleted", roomId: "r1", seq: 1, actorId: null, at: "x" } as RoomEvent;
+
+  beforeEach(async () => {
+    database = openDatabase(":memory:");
+    await migrateToLatest(database);
+    const events = new InProcessRoomEventBus();
+    published = [];
+    events.subscribe("r1", (e) => published.push(e));
+    writer = new RoomWriter({ db: database.db, engine: database.engine, clock: systemClock, events });
+  });
+  afterEach(() => database.close());
+
+  it("runs a change again after a serialization failure or a deadlock, and publishes once", async () => {
+    const failures = [lostRace("40001"), lostRace("40P01")];
+    let runs = 0;
+    const result = await writer.write("r1", async () => {
+      runs += 1;
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return { events: [event], result: "done" };
+    });
+    expect(result).toBe("done");
+    expect(runs).toBe(3);
+    expect(published).toEqual([event]);
+  });
+
+  it("gives up as BUSY (503), not as an internal error, when the change keeps losing", async () => {
+    let runs = 0;
+    const write = writer.write("r1", async () => {
+      runs += 1;
+      throw lostRace("40P01");
+    });
+    await expect(write).rejects.toMatchObject({ code: "BUSY", httpStatus: 503 });
+    expect(runs).toBe(8);
+    expect(published).toEqual([]);
+  });
+
+  it("does not run again a change that failed for any other reason", async () => {
+    let runs = 0;
+    const write = writer.write("r1", async () => {
+      runs += 1;
+      throw Object.assign(new Error("unique"), { code: "23505" });
+    });
+    await expect(write).rejects.toMatchObject({ code: "23505" });
+    expect(runs).toBe(1);
+  });
+});
