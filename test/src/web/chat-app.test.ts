@@ -1,7 +1,7 @@
 import { createNatterClient, isNatterError } from "@natter/client";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { natter, startTestServer, type TestServer } from "../harness/index.js";
+import { runCli, startTestServer, type TestServer } from "../harness/index.js";
 import { png } from "../uploads/images.js";
 import {
   type AxeFinding,
@@ -416,7 +416,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     const { page } = alice;
     await page.getByText("Signed in as").waitFor();
     expect(await page.getByRole("link", { name: "Admin" }).count()).toBe(0);
-    const granted = await natter(["admin", "grant", "alice", "--db", server.databaseUrl]);
+    const granted = await runCli(["admin", "grant", "alice", "--db", server.databaseUrl]);
     expect(granted.code).toBe(0);
     expect(JSON.parse(granted.stdout)).toMatchObject({ isAdmin: true });
     // More than a page of activity: Bob joins and leaves the archive a few times.
