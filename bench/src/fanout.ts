@@ -15,7 +15,7 @@
  *
  *   npm run bench:fanout
  *   FANOUT_SUBSCRIBERS=100,1000 FANOUT_DELIVERIES=50000 FANOUT_REPS=3 npm run bench:fanout
- *   FANOUT_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:fanout
+ *   FANOUT_KINDS=natter FANOUT_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:fanout
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -37,8 +37,10 @@ const DELIVERIES = Number(process.env.FANOUT_DELIVERIES ?? 50_000);
 const REPS = Number(process.env.FANOUT_REPS ?? 3);
 const SENDERS = Number(process.env.FANOUT_SENDERS ?? 4);
 const WATCHER_PROCESSES = Number(process.env.FANOUT_WATCHER_PROCESSES ?? 2);
-const KINDS = ["natter", "socket.io", "ws pre-framed", "ws naive"] as const satisfies readonly WatcherKind[];
-type Kind = (typeof KINDS)[number];
+const ALL_KINDS = ["natter", "socket.io", "ws pre-framed", "ws naive"] as const satisfies readonly WatcherKind[];
+type Kind = (typeof ALL_KINDS)[number];
+/** Such as FANOUT_KINDS=natter, to profile one server alone. */
+const KINDS = ALL_KINDS.filter((kind) => (process.env.FANOUT_KINDS?.split(",") ?? ALL_KINDS).includes(kind));
 /** A run that has not delivered everything by then stops and reports what it delivered. */
 const RUN_DEADLINE_MS = 90_000;
 const FILLER = " the quick brown fox jumps over the lazy dog while the team ships the next release";

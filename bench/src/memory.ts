@@ -2,7 +2,8 @@
  * Server memory per idle watcher socket: natter with N WebSockets, each holding one live
  * `rooms.events` subscription and otherwise quiet, against a bare `ws` server with N idle
  * sockets. Each server runs alone in its own process and is measured after a full GC,
- * before and after the sockets connect: RSS and heap growth divided by N.
+ * before and after the sockets connect (after a warm-up round of sockets opened and closed):
+ * RSS and heap growth divided by N. The server is natter as built (`dist/`), as it runs.
  *
  *   npm run bench:memory
  *   MEMORY_SOCKETS=1000 MEMORY_REPS=3 npm run bench:memory
@@ -19,6 +20,7 @@ import { fixed, median } from "./stats.js";
 const SOCKETS = Number(process.env.MEMORY_SOCKETS ?? 1000);
 const REPS = Number(process.env.MEMORY_REPS ?? 3);
 const CONNECT_BATCH = 50;
+const WARM_UP_SOCKETS = 100;
 const MODULE = import.meta.url;
 
 /** Memory after a full collection, as the parent asks for it. */
@@ -57,7 +59,7 @@ async function serveBare(): Promise<void> {
   });
 }
 
-async function openNatterWatchers(url: string): Promise<() => void> {
+async function openNatterWatchers(url: string, count: number): Promise<() => void> {
   const post = async (path: string, body: unknown, token?: string) => {
     const res = await fetch(`${url}/api/v1${path}`, {
       method: "POST",
@@ -66,13 +68,13 @@ async function openNatterWatchers(url: string): Promise<() => void> {
     });
     return (await res.json()) as any;
   };
-  const { token } = await post("/users", { username: "memory", password: "bench password" });
+  const { token } = await post("/users", { username: `memory_${count}`, password: "bench password" });
   const { room } = await post("/rooms", { name: "idle", open: true }, token);
   const sockets: Array<ReturnType<typeof createWSClient>> = [];
-  for (let start = 0; start < SOCKETS; start += CONNECT_BATCH) {
+  for (let start = 0; start < count; start += CONNECT_BATCH) {
     await Promise.all(
       Array.from(
-        { length: Math.min(CONNECT_BATCH, SOCKETS - start) },
+        { length: Math.min(CONNECT_BATCH, count - start) },
         () =>
           new Promise<void>((resolve, reject) => {
             const socket = createWSClient({
@@ -93,12 +95,12 @@ async function openNatterWatchers(url: string): Promise<() => void> {
   };
 }
 
-async function openBareSockets(url: string): Promise<() => void> {
+async function openBareSockets(url: string, count: number): Promise<() => void> {
   const sockets: WebSocket[] = [];
-  for (let start = 0; start < SOCKETS; start += CONNECT_BATCH) {
+  for (let start = 0; start < count; start += CONNECT_BATCH) {
     await Promise.all(
       Array.from(
-        { length: Math.min(CONNECT_BATCH, SOCKETS - start) },
+        { length: Math.min(CONNECT_BATCH, count - start) },
         () =>
           new Promise<void>((resolve, reject) => {
             const ws = new WebSocket(url.replace(/^http/, "ws"));
@@ -119,8 +121,13 @@ type Kind = "natter" | "bare ws";
 async function measure(kind: Kind) {
   const server = await BenchChild.start<string>(MODULE, [kind === "natter" ? "serve-natter" : "serve-bare"]);
   try {
+    const open = kind === "natter" ? openNatterWatchers : openBareSockets;
+    // A first few sockets, opened and closed, compile the code every socket runs: that code
+    // is the server's once, not each socket's.
+    (await open(server.info, WARM_UP_SOCKETS))();
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const before = await server.command<{ rss: number; heap: number }>("measure");
-    const close = await (kind === "natter" ? openNatterWatchers(server.info) : openBareSockets(server.info));
+    const close = await open(server.info, SOCKETS);
     // Let the handshakes' short-lived garbage settle before the collection.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const after = await server.command<{ rss: number; heap: number }>("measure");

@@ -139,3 +139,12 @@ export interface Upload extends Attachment {
   sha256: string;
   createdAt: string;
 }
+
+/** `client.admin.stats.query()`: the server at a glance, for server admins. */
+export type AdminStats = RouterOutputs["admin"]["stats"];
+/** One entry of the activity log (`client.admin.activity.query()`). */
+export type ActivityEntry = RouterOutputs["admin"]["activity"]["entries"][number];
+/** The kinds of activity-log entries, such as `"user.banned"`. */
+export type ActivityType = ActivityEntry["type"];
+/** A user as server admins see them: `isAdmin`, `bannedAt`, `lastActiveAt`. */
+export type AdminUser = RouterOutputs["admin"]["user"]["user"];

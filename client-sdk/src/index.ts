@@ -2,6 +2,10 @@ import { createClient, type NatterClient, type NatterClientOptions } from "./nat
 import type { WebSocketConstructor } from "./websocket.js";
 
 export type {
+  ActivityEntry,
+  ActivityType,
+  AdminStats,
+  AdminUser,
   AppRouter,
   Attachment,
   AuthResult,

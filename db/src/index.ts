@@ -26,3 +26,14 @@ export {
   pendingMigrations,
 } from "./migrations/migrate.js";
 export type * from "./schema/database.js";
+export {
+  bumpCounters,
+  hourOf,
+  MESSAGE_COUNTER_SHARDS,
+  messageShardOf,
+  messagesCounter,
+  messagesInHourCounter,
+  readCounters,
+  STAT_COUNTERS,
+  type StatCounter,
+} from "./stats/stat-counters.js";

@@ -21,6 +21,8 @@ import { WriteLimits } from "./rate-limit/write-limits.js";
 import { NodeRegistry } from "./redis/node-registry.js";
 import { RedisConnection } from "./redis/redis-connection.js";
 import { AccountsService } from "./services/accounts-service.js";
+import { AdminService } from "./services/admin/admin-service.js";
+import { LiveFigures } from "./services/admin/live-figures.js";
 import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
 import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
@@ -58,6 +60,8 @@ export interface Composition {
   services: Services;
   /** Ended sessions, so open sockets of a logged-out session close at once. */
   revocations: SessionRevocations;
+  /** Where each live transport registers its open connections and watchers, for the statistics. */
+  live: LiveFigures;
   /**
    * What live connections and subscriptions are admitted, over WebSocket and event streams
    * alike: per address on this node, per account across every node when Redis is shared.
@@ -127,8 +131,10 @@ export async function composeServer({
     },
     signupOpen: config.signup === "open",
   });
+  const live = new LiveFigures();
   const services: Services = {
     accounts,
+    admin: new AdminService({ db, clock, accounts, revocations, live }),
     events,
     rooms: new RoomsService({ db, writer }),
     messages: new MessagesService({ db, writer, blobs }),
@@ -160,6 +166,7 @@ export async function composeServer({
         roomCreate: { perAccount: config.roomCreateRatePerAccount, perAddress: config.roomCreateRatePerAddress },
         messageSend: { perAccount: config.messageSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
         eventStreamTicket: { perAccount: config.eventStreamTicketRatePerAccount },
+        adminWrite: { perAccount: config.adminWriteRatePerAccount },
       },
     }),
   };
@@ -181,6 +188,7 @@ export async function composeServer({
   return {
     services,
     revocations,
+    live,
     ceilings,
     retention,
     readinessChecks: shared.readinessChecks,

@@ -59,6 +59,19 @@ describe("accounts and sessions", () => {
       expect(res.body).toEqual({ error: { code: "USERNAME_TAKEN", message: expect.any(String) } });
     });
 
+    it("gives a username to one of several sign-ups racing for it, 409 USERNAME_TAKEN to the others", async () => {
+      const username = uniqueUsername("Race");
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          rest(server.url, "POST", "/users", {
+            body: { username: i % 2 ? username : username.toLowerCase(), password: PASSWORD },
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+      for (const res of results.filter((r) => r.status === 409)) expect(res.body.error.code).toBe("USERNAME_TAKEN");
+    });
+
     it.each([
       ["too short", { username: "ab", password: PASSWORD }, "username"],
       ["too long", { username: "a".repeat(65), password: PASSWORD }, "username"],

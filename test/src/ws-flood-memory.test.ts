@@ -27,7 +27,7 @@ describe("server memory under a subscription flood", () => {
   let server: CliServer;
   const sockets: RawSocket[] = [];
   beforeAll(async () => {
-    server = await startCliServer({ databaseUrl: join(dir, "natter.db") });
+    server = await startCliServer({ databaseUrl: join(dir, "natter.db"), uploadsDir: join(dir, "uploads") });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.ws.close();

@@ -6,6 +6,7 @@ import { messages } from "./0003-messages.js";
 import { roomEventMessages } from "./0004-room-event-messages.js";
 import { people } from "./0005-people.js";
 import { uploads } from "./0006-uploads.js";
+import { admin } from "./0007-admin.js";
 import { eventStreamTickets } from "./0008-event-stream-tickets.js";
 import { messageRetention } from "./0010-message-retention.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0004-room-event-messages": roomEventMessages,
   "0005-people": people,
   "0006-uploads": uploads,
+  "0007-admin": admin,
   "0008-event-stream-tickets": eventStreamTickets,
   "0010-message-retention": messageRetention,
 };

@@ -2,15 +2,27 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config.js";
 import { SERVER_VERSION } from "../version.js";
 import { type Command, UsageError } from "./command.js";
+import { adminCommand } from "./commands/admin.js";
 import { backupCommand } from "./commands/backup.js";
 import { copyCommand } from "./commands/copy.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { restoreCommand } from "./commands/restore.js";
+import { seedCommand } from "./commands/seed.js";
 import { serveCommand } from "./commands/serve.js";
+import { usersCommand } from "./commands/users.js";
 import { describeStartFailure } from "./start-failure.js";
 
 /** Every subcommand, in the order `natter --help` lists them. */
-const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, backupCommand, restoreCommand, copyCommand];
+const COMMANDS: readonly Command[] = [
+  serveCommand,
+  migrateCommand,
+  backupCommand,
+  restoreCommand,
+  copyCommand,
+  adminCommand,
+  usersCommand,
+  seedCommand,
+];
 
 function overview(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage}\n      ${command.summary}`);

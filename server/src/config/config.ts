@@ -152,6 +152,11 @@ export const configSchema = z.object({
     description: "messages sent from one client address",
     defaultText: "3000/1m",
   }),
+  adminWriteRatePerAccount: setting(rateRuleSchema.prefault("600/1h"), {
+    env: "NATTER_ADMIN_WRITE_RATE_PER_ACCOUNT",
+    description: "changes one server admin may make over the API (accounts created, bans and their lifting)",
+    defaultText: "600/1h",
+  }),
   wsMaxConnectionsPerAddress: setting(z.coerce.number().int().positive().default(1000), {
     env: "NATTER_WS_MAX_CONNECTIONS_PER_ADDRESS",
     description: "open WebSockets per client address (IPv6: per /64); one more is closed at once with 4429",

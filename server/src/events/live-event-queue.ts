@@ -8,7 +8,7 @@ import type { RoomEvent } from "@natter/shared";
 export class LiveEventQueue {
   private events: RoomEvent[] = [];
   private overflowed = false;
-  private wake: (() => void) | null = null;
+  private waiter: ((ready: boolean) => void) | null = null;
   private aborted = false;
 
   /** `signal` ends the watcher; it is listened to once, not at every wait. */
@@ -21,7 +21,7 @@ export class LiveEventQueue {
       "abort",
       () => {
         this.aborted = true;
-        this.wake?.();
+        this.wake();
       },
       { once: true },
     );
@@ -36,7 +36,7 @@ export class LiveEventQueue {
         this.events = [];
       }
     }
-    this.wake?.();
+    this.wake();
   }
 
   /** The oldest queued event, left in place. */
@@ -56,20 +56,26 @@ export class LiveEventQueue {
     return overflowed;
   }
 
-  /** Wakes a `wait` without an event, for its caller to look at why. */
+  /** Wakes the waiter without an event, for it to look at why. */
   interrupt(): void {
-    this.wake?.();
+    this.wake();
   }
 
-  /** Resolves when an event arrives (or `interrupt` is called); false if the signal aborted first. */
-  wait(): Promise<boolean> {
-    if (this.aborted) return Promise.resolve(false);
-    if (this.events.length > 0 || this.overflowed) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      this.wake = () => {
-        this.wake = null;
-        resolve(!this.aborted);
-      };
-    });
+  /**
+   * Calls `then(true)` once an event arrives (or `interrupt` is called), `then(false)` if the
+   * signal aborted first; soon, if either holds already. One waiter at a time. A callback
+   * rather than a promise: a waiting watcher then holds no promise chain of its own.
+   */
+  whenReady(then: (ready: boolean) => void): void {
+    this.waiter = then;
+    if (this.aborted || this.events.length > 0 || this.overflowed) this.wake();
+  }
+
+  /** Calls the waiter in a microtask of its own, never inside the publisher's delivery. */
+  private wake(): void {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    this.waiter = null;
+    queueMicrotask(() => waiter(!this.aborted));
   }
 }

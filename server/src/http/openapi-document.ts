@@ -201,6 +201,7 @@ function errorCodesByStatus(
     ...(hasPathParameters ? WITH_PATH_PARAMETERS : []),
     ...(meta?.errors ?? []),
     ...(meta?.rateLimit ? (["RATE_LIMITED"] as const) : []),
+    ...(meta?.access === "admin" ? (["FORBIDDEN"] as const) : []),
   ]);
 }
 

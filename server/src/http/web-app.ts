@@ -14,7 +14,7 @@ export const DEFAULT_WEB_APP_DIR = join(PACKAGE_ROOT, "../web/dist");
  * (the SPA fallback), so a reload or a shared link opens the right screen. Any other path
  * stays a 404.
  */
-const WEB_APP_PATHS = ["/", "/rooms/:roomId", "/discover", "/new"];
+const WEB_APP_PATHS = ["/", "/rooms/:roomId", "/discover", "/new", "/admin"];
 
 /**
  * The app's policy: its own scripts and styles only (nothing inline, nothing from elsewhere),

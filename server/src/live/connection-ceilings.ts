@@ -53,14 +53,14 @@ export class ConnectionCeilings {
 
   /** Admits one more connection from `address`, or answers undefined when it holds its ceiling. */
   admitAddress(address: string): Release | undefined {
-    if (!this.policy.enabled) return () => {};
+    if (!this.policy.enabled) return releaseNothing;
     if (!this.addresses.takeNow(address)) return undefined;
     return this.releaser(this.addresses, address);
   }
 
   /** Admits one more signed-in connection of `userId`, or answers undefined when it holds its ceiling. */
   async admitAccount(userId: string): Promise<Release | undefined> {
-    if (!this.policy.enabled) return () => {};
+    if (!this.policy.enabled) return releaseNothing;
     if (!(await this.accounts.connections.take(userId))) return undefined;
     return this.releaser(this.accounts.connections, userId);
   }
@@ -68,25 +68,18 @@ export class ConnectionCeilings {
   /** The subscription slots a connection shares: its account's, or, anonymous, its address's. */
   subscriptionsOf(userId: string | undefined, address: string): SharedSubscriptionSlots {
     const { enabled, maxSubscriptionsPerAccount, maxAnonymousSubscriptionsPerAddress } = this.policy;
-    const [slots, key, refusal] =
-      userId === undefined
-        ? [
-            this.anonymousSubscriptions,
-            address,
-            `Anonymous connections from one address may hold at most ${maxAnonymousSubscriptionsPerAddress} subscriptions; sign in or stop one first`,
-          ]
-        : [
-            this.accounts.subscriptions,
-            userId,
-            `An account may hold at most ${maxSubscriptionsPerAccount} subscriptions over all its connections; stop one first`,
-          ];
-    return {
-      refusal,
-      take: async () => !enabled || slots.take(key),
-      release: () => {
-        if (enabled) slots.release(key);
-      },
-    };
+    if (!enabled) return UNCOUNTED;
+    return userId === undefined
+      ? new KeySlots(
+          this.anonymousSubscriptions,
+          address,
+          `Anonymous connections from one address may hold at most ${maxAnonymousSubscriptionsPerAddress} subscriptions; sign in or stop one first`,
+        )
+      : new KeySlots(
+          this.accounts.subscriptions,
+          userId,
+          `An account may hold at most ${maxSubscriptionsPerAccount} subscriptions over all its connections; stop one first`,
+        );
   }
 
   private releaser(slots: SlotCounter, key: string): Release {
@@ -98,3 +91,25 @@ export class ConnectionCeilings {
     };
   }
 }
+
+/** The slots of one key, as a connection holds them: fields, not closures, per connection. */
+class KeySlots implements SharedSubscriptionSlots {
+  constructor(
+    private readonly slots: SlotCounter,
+    private readonly key: string,
+    readonly refusal: string,
+  ) {}
+
+  take(): Promise<boolean> {
+    return this.slots.take(this.key);
+  }
+
+  release(): void {
+    this.slots.release(this.key);
+  }
+}
+
+/** With the ceilings off, nothing is counted. */
+const UNCOUNTED: SharedSubscriptionSlots = { refusal: "", take: async () => true, release: () => {} };
+
+function releaseNothing(): void {}

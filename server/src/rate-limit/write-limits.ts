@@ -3,7 +3,7 @@ import type { RateLimitRule, RateLimitStore } from "./rate-limit-store.js";
 import { rateLimitedError } from "./rate-limited-error.js";
 
 /** The writes that are rate limited, each over every transport (REST, tRPC batches, WebSocket). */
-export type WriteKind = "signUp" | "logIn" | "roomCreate" | "messageSend" | "eventStreamTicket";
+export type WriteKind = "signUp" | "logIn" | "roomCreate" | "messageSend" | "eventStreamTicket" | "adminWrite";
 
 /** How often one client address, and one account, may make a kind of write. */
 export interface WriteRules {
@@ -25,6 +25,7 @@ const REFUSALS: Record<WriteKind, string> = {
   roomCreate: "Too many rooms created",
   messageSend: "Too many messages sent",
   eventStreamTicket: "Too many event-stream tickets asked for",
+  adminWrite: "Too many admin changes",
 };
 
 export interface WriteLimitsOptions {

@@ -1,5 +1,6 @@
 import type { Services } from "../services/services.js";
 import { mergeRouters, router } from "../trpc/trpc.js";
+import { createAdminRouter } from "./admin.js";
 import { createAuthRouter } from "./auth.js";
 import { createMessagesRouter } from "./messages.js";
 import { createRoomEventsRouter } from "./room-events.js";
@@ -24,6 +25,7 @@ export function createAppRouter(services: Services) {
     ),
     messages: createMessagesRouter(services),
     sessions: createSessionsRouter(services),
+    admin: createAdminRouter(services),
   });
 }
 

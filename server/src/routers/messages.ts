@@ -68,8 +68,8 @@ export function createMessagesRouter({ messages }: Services) {
           tags,
           summary: "Delete a message",
           description:
-            "The author, or an admin or the owner. Answers the tombstone: the message keeps its place with a null " +
-            "body. Idempotent.",
+            "The author, or an admin or the owner, or a server admin in any room (moderation, kept in the " +
+            "activity log). Answers the tombstone: the message keeps its place with a null body. Idempotent.",
         },
       })
       .input(messageRefInputSchema)

@@ -6,6 +6,7 @@ import {
 } from "@natter/shared";
 import { tracked } from "@trpc/server";
 import type { Services } from "../services/services.js";
+import { mapStream } from "../trpc/mapped-stream.js";
 import { publicProcedure, router, userProcedure } from "../trpc/trpc.js";
 
 /**
@@ -17,14 +18,12 @@ import { publicProcedure, router, userProcedure } from "../trpc/trpc.js";
  */
 export function createRoomEventsRouter({ roomEvents, eventStreamTickets }: Services) {
   return router({
-    events: publicProcedure.input(roomEventsInputSchema).subscription(async function* ({ ctx, input, signal }) {
+    events: publicProcedure.input(roomEventsInputSchema).subscription(({ ctx, input, signal }) => {
       const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
       // Once caught up, events go straight to the socket, tracked exactly as below.
       const { live } = ctx;
       const deliver = live && ((event: RoomEvent) => void live.send(String(event.seq), event));
-      for await (const event of roomEvents.watch(ctx.session, input.roomId, afterSeq, signal, deliver)) {
-        yield tracked(String(event.seq), event);
-      }
+      return mapStream(roomEvents.watch(ctx.session, input.roomId, afterSeq, signal, deliver), trackedEvent);
     }),
 
     eventsTicket: userProcedure
@@ -51,4 +50,8 @@ export function createRoomEventsRouter({ roomEvents, eventStreamTickets }: Servi
       .output(eventStreamTicketResultSchema)
       .mutation(async ({ ctx, input }) => ({ ticket: await eventStreamTickets.issue(ctx.session, input.roomId) })),
   });
+}
+
+function trackedEvent(event: RoomEvent) {
+  return tracked(String(event.seq), event);
 }

@@ -103,7 +103,9 @@ export function createRoomsRouter({ rooms }: Services) {
           path: "/rooms/{roomId}",
           tags,
           summary: "Delete a room",
-          description: "The owner only. Members, messages and the room's log go with it.",
+          description:
+            "The owner, or a server admin for any room (moderation, kept in the activity log). Members, messages " +
+            "and the room's log go with it.",
         },
       })
       .input(roomIdInputSchema)

@@ -1,4 +1,4 @@
-import { type Database, isUniqueViolation, uuidV7 } from "@natter/db";
+import { type Database, uuidV7 } from "@natter/db";
 import { type AuthResult, LIMITS, NatterError, type User, uploadContentPath } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
@@ -7,7 +7,7 @@ import type { PasswordHasher } from "../auth/password-hasher.js";
 import type { SessionRevocations } from "../auth/session-revocations.js";
 import { generateSessionToken, hashSessionToken } from "../auth/session-token.js";
 import { type Clock, toTimestamp } from "../clock/clock.js";
-import { recordActivity } from "./activity-log.js";
+import { createAccount } from "./create-account.js";
 
 /** How long sessions live. */
 export interface SessionPolicy {
@@ -44,35 +44,17 @@ export class AccountsService {
   /** Creates an account and signs it in; SIGNUP_CLOSED unless sign-up is open. */
   async signUp(username: string, password: string, origin: SessionOrigin = {}): Promise<AuthResult> {
     if (!this.deps.signupOpen) throw new NatterError("SIGNUP_CLOSED", "Sign-up is closed on this server");
-    const user = await this.createUser(username, password, null);
+    const user = await this.createUser(username, password);
     return this.openSession(user, origin);
   }
 
   /**
-   * Creates an account whatever the sign-up policy: for sign-up, and for admins (`actorId`)
-   * and the command line (null) when sign-up is closed.
+   * Creates an account whatever the sign-up policy: for admins (`actorId`) and the command
+   * line (null); left out, the new user makes it (a sign-up).
    */
-  async createUser(username: string, password: string, actorId: string | null): Promise<User> {
+  createUser(username: string, password: string, actorId?: string | null): Promise<User> {
     const { db, clock, hasher } = this.deps;
-    const passwordHash = await hasher.hash(password);
-    const now = clock.now();
-    const row = {
-      id: uuidV7(now),
-      username,
-      username_key: username.toLowerCase(),
-      password_hash: passwordHash,
-      created_at: toTimestamp(now),
-    };
-    try {
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto("users").values(row).execute();
-        await recordActivity(trx, { action: "user.created", actorId: actorId ?? row.id, subjectId: row.id }, now);
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new NatterError("USERNAME_TAKEN", "That username is taken");
-      throw error;
-    }
-    return toUser({ ...row, display_name: null, bio: null, avatar_upload_id: null });
+    return createAccount(db, hasher, { username, password, actorId }, clock.now());
   }
 
   /**

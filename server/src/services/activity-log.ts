@@ -1,10 +1,11 @@
 import { type Database, uuidV7 } from "@natter/db";
+import type { ActivityType } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
 
 /** One row of the activity log: who did what, in which room, to whom, with what details. */
 export interface ActivityEntry {
-  action: string;
+  action: ActivityType;
   actorId: string | null;
   roomId?: string | null;
   subjectId?: string | null;

@@ -1,4 +1,4 @@
-import type { Database, UploadsTable } from "@natter/db";
+import { bumpCounters, type Database, STAT_COUNTERS, type UploadsTable } from "@natter/db";
 import { type Attachment, type ImageContentType, NatterError, type Upload, uploadContentPath } from "@natter/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { BlobStore } from "../uploads/blob-store.js";
@@ -102,9 +102,11 @@ export async function deleteUploads(
       .updateTable("blobs")
       .set((eb) => ({ ref_count: eb("ref_count", "-", 1) }))
       .where("sha256", "=", sha256)
-      .returning("ref_count")
+      .returning(["ref_count", "size"])
       .executeTakeFirst();
-    if (blob && blob.ref_count <= 0) {
+    const gone = blob !== undefined && blob.ref_count <= 0;
+    await bumpCounters(trx, { [STAT_COUNTERS.uploads]: -1, [STAT_COUNTERS.storedBytes]: gone ? -blob.size : 0 });
+    if (gone) {
       await trx.deleteFrom("blobs").where("sha256", "=", sha256).execute();
       await blobs.delete(sha256);
     }

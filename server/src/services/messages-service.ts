@@ -1,4 +1,13 @@
-import { type Database, type MessagesTable, uuidV7 } from "@natter/db";
+import {
+  bumpCounters,
+  type Database,
+  hourOf,
+  type MessagesTable,
+  messageShardOf,
+  messagesCounter,
+  messagesInHourCounter,
+  uuidV7,
+} from "@natter/db";
 import {
   type Attachment,
   LIMITS,
@@ -17,10 +26,11 @@ import type { AuthSession } from "../auth/auth-session.js";
 import { toTimestamp } from "../clock/clock.js";
 import { appendRoomEvent, deleteMessageEvents, rewriteMessageEvents } from "../events/room-log.js";
 import type { BlobStore } from "../uploads/blob-store.js";
+import { recordActivity } from "./activity-log.js";
 import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
-import { readableRoom, requireRole } from "./room-access.js";
+import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
 import type { RoomWrite, RoomWriter } from "./room-writes/room-writer.js";
 
 export interface MessagesServiceDeps {
@@ -90,6 +100,11 @@ export class MessagesService {
           created_at: message.createdAt,
         })
         .execute();
+      const shard = messageShardOf(roomId);
+      await bumpCounters(trx, {
+        [messagesCounter(shard)]: 1,
+        [messagesInHourCounter(hourOf(message.createdAt), shard)]: 1,
+      });
       if (attachmentIds.length === 0) return changed(message, event);
       // Uploads point at their message, so they are attached once it exists, and the stored event updated.
       const withFiles = { ...message, attachments: await attachUploads(trx, session.userId, message, attachmentIds) };
@@ -131,19 +146,33 @@ export class MessagesService {
   }
 
   /**
-   * Turns a message into a tombstone that keeps its place; its author or a room admin may.
-   * The body is also scrubbed from the stored events that carried it, so no replay shows
-   * it again. Deleting a tombstone answers it unchanged.
+   * Turns a message into a tombstone that keeps its place; its author, a room admin or a
+   * server admin (in any room, open or closed) may. The body is also scrubbed from the
+   * stored events that carried it, so no replay shows it again. Deleting a tombstone answers
+   * it unchanged. Deleting someone else's message is moderation: the activity log keeps it.
    */
   delete(session: AuthSession, roomId: string, messageId: string): Promise<Message> {
     return this.deps.writer.write(roomId, async (trx, now) => {
-      const access = await readableRoom(trx, roomId, session);
-      requireRole(access, "member");
+      const access = await moderatableRoom(trx, roomId, session);
+      const asMember = requireRoleOrServerAdmin(access, "member");
       const row = await findMessage(trx, roomId, messageId);
-      if (row.author_id !== session.userId) requireRole(access, "admin");
+      const own = row.author_id === session.userId && asMember === "role";
+      const power = own ? null : requireRoleOrServerAdmin(access, "admin");
       if (row.deleted_at !== null) return unchanged(toMessage(row, []));
+      if (power) {
+        const detail = { messageId, moderation: power === "serverAdmin" ? "server admin" : "room admin" };
+        const entry = {
+          action: "message.deleted",
+          actorId: session.userId,
+          roomId,
+          subjectId: row.author_id,
+          detail,
+        } as const;
+        await recordActivity(trx, entry, now);
+      }
       await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId));
       const message: Message = { ...toMessage(row, []), body: null, deletedAt: toTimestamp(now) };
+      await bumpCounters(trx, { [messagesCounter(messageShardOf(roomId))]: -1 });
       const event = await storeVersion(
         trx,
         message,
@@ -178,7 +207,7 @@ export class MessagesService {
       deleted += await writer.write(roomId, async (trx) => {
         const doomed = await trx
           .selectFrom("messages")
-          .select("id")
+          .select(["id", "deleted_at"])
           .where("room_id", "=", roomId)
           .where("id", "in", ids)
           .execute();
@@ -187,6 +216,9 @@ export class MessagesService {
           await deleteMessageEvents(trx, roomId, id);
           await trx.deleteFrom("messages").where("id", "=", id).execute();
         }
+        // Tombstones were uncounted when deleted; the hourly counts keep what was sent.
+        const live = doomed.filter((row) => row.deleted_at === null).length;
+        await bumpCounters(trx, { [messagesCounter(messageShardOf(roomId))]: -live });
         return { events: [], result: doomed.length };
       });
     }

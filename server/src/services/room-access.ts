@@ -38,6 +38,51 @@ export async function readableRoom(
   return { roomId: row.id, open: row.is_open === 1, role: row.role, lastSeq: row.last_seq };
 }
 
+/** A room as a would-be moderator sees it: also whether they are a server admin (as of now). */
+export interface ModerationAccess extends RoomAccess {
+  serverAdmin: boolean;
+}
+
+/**
+ * The caller's access to a room they want to change, for the changes server admins may
+ * make to any room (deleting it, or any of its messages): as `readableRoom`, except that a
+ * server admin finds closed rooms too. The flag is read with the room, in the same query,
+ * so an admin revoked from the command line loses the power at once.
+ */
+export async function moderatableRoom(
+  db: Kysely<Database>,
+  roomId: string,
+  session: AuthSession,
+): Promise<ModerationAccess> {
+  const row = await db
+    .selectFrom("rooms")
+    .leftJoin("room_members", (join) =>
+      join.onRef("room_members.room_id", "=", "rooms.id").on("room_members.user_id", "=", session.userId),
+    )
+    .select(["rooms.id", "rooms.is_open", "rooms.last_seq", "room_members.role"])
+    .select((eb) =>
+      eb.selectFrom("users").select("users.is_admin").where("users.id", "=", session.userId).as("isServerAdmin"),
+    )
+    .where("rooms.id", "=", roomId)
+    .executeTakeFirst();
+  const serverAdmin = row?.isServerAdmin === 1;
+  if (!row || (row.is_open === 0 && row.role === null && !serverAdmin)) {
+    throw new NatterError("ROOM_NOT_FOUND", "No such room");
+  }
+  return { roomId: row.id, open: row.is_open === 1, role: row.role, lastSeq: row.last_seq, serverAdmin };
+}
+
+/** Which power let a caller make a change: their room role, or their being a server admin. */
+export type ModerationPower = "role" | "serverAdmin";
+
+/** As `requireRole`, but a server admin may whatever their role; tells which power it was. */
+export function requireRoleOrServerAdmin(access: ModerationAccess, needed: RoomRole): ModerationPower {
+  if (hasRole(access.role, needed)) return "role";
+  if (access.serverAdmin) return "serverAdmin";
+  requireRole(access, needed);
+  return "role";
+}
+
 /** Throws FORBIDDEN, naming the role needed, unless the caller holds `needed` or higher. */
 export function requireRole(access: RoomAccess, needed: RoomRole): void {
   if (!hasRole(access.role, needed)) {

@@ -47,7 +47,7 @@ export class RoomEventsService {
    * is yielded or delivered: a transport that answers refusals differently from a stream's
    * start (an HTTP status before an event stream's headers) starts streaming then.
    */
-  async *watch(
+  watch(
     session: AuthSession | null,
     roomId: string,
     afterSeq: number | undefined,
@@ -55,77 +55,189 @@ export class RoomEventsService {
     deliver?: (event: RoomEvent) => void,
     opened?: () => void,
   ): AsyncGenerator<RoomEvent, void> {
-    const { db } = this.deps;
-    const live = new LiveEventQueue(LIVE_QUEUE_CAPACITY, signal);
-    const watcher = new CaughtUpWatcher(live, deliver);
-    const stopListening = await this.listeners.add(roomId, watcher.onEvent);
-    try {
-      // Access and position are read after listening, so no entry falls between the two.
-      const access = await readableRoom(db, roomId, session);
-      if (afterSeq !== undefined && afterSeq > access.lastSeq) {
-        throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
-          issues: [{ path: "lastEventId", message: `is past the room's newest event (seq ${access.lastSeq})` }],
-        });
-      }
-      const view = new WatcherView(session?.userId ?? null, access.role !== null, access.lastSeq);
-      watcher.view = view;
-      watcher.lastSent = afterSeq ?? access.lastSeq;
-      opened?.();
-      let catchingUp = afterSeq !== undefined;
-      // Set by an overflow until the catch-up it caused has reached the end of the log.
-      let overflowed = false;
-      // The seq of a live event a catch-up already tried to close the gap before.
-      let gapTriedFor = 0;
-      while (!signal?.aborted) {
-        if (live.takeOverflow()) catchingUp = overflowed = true;
-        if (catchingUp) {
-          const batch = await readRoomEvents(db, roomId, watcher.lastSent, CATCH_UP_BATCH);
-          catchingUp = batch.length === CATCH_UP_BATCH;
-          for (const event of batch) {
-            watcher.lastSent = event.seq;
-            yield event;
-            if (view.endsWith(event)) return;
-          }
-          // The overflow may have taken the room's deletion, and the deletion the log: with
-          // nothing left to tell the watcher, it would wait forever. Reconnecting would answer
-          // ROOM_NOT_FOUND; so does this.
-          if (overflowed && !catchingUp && !live.peek()) {
-            overflowed = false;
-            await readableRoom(db, roomId, session);
-          }
-          continue;
-        }
-        const next = live.peek();
-        if (!next) {
-          // Caught up: from here the watcher delivers live entries itself, until something
-          // sends it back here (its queue then holds that entry) or its view ends.
-          if (watcher.goLive()) {
-            if (!(await live.wait())) return;
-            if (watcher.ended) return;
-            continue;
-          }
-          if (!(await live.wait())) return;
-          continue;
-        }
-        if (next.seq <= watcher.lastSent) {
-          live.drop();
-          continue;
-        }
-        // The bus may reorder: the log, committed before publishing, fills the gap. If the
-        // log lacks it even so (the room was deleted with its log), the event goes as it is.
-        if (next.seq > watcher.lastSent + 1 && gapTriedFor !== next.seq) {
-          gapTriedFor = next.seq;
-          catchingUp = true;
-          continue;
-        }
-        live.drop();
-        watcher.lastSent = next.seq;
-        yield next;
-        if (view.endsWith(next)) return;
-      }
-    } finally {
-      stopListening();
+    return new RoomEventStream(this.deps.db, this.listeners, session, roomId, afterSeq, signal, deliver, opened);
+  }
+}
+
+/** What a stream's step comes to: an entry to hand out, the end, or a wait for the live queue. */
+type Step = IteratorResult<RoomEvent, void> | typeof WAIT;
+const WAIT = Symbol("wait");
+const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * One watch of a room's log (see `RoomEventsService.watch`), as an iterator object rather
+ * than an async generator: a watcher waiting for the live queue, which is what nearly every
+ * watcher does nearly all the time, then holds its pending `next` and its fields, not a
+ * suspended generator frame and its promise chain. Entries are pulled one `next` at a time.
+ */
+class RoomEventStream implements AsyncGenerator<RoomEvent, void> {
+  private live: LiveEventQueue | null = null;
+  private watcher: CaughtUpWatcher | null = null;
+  private view: WatcherView | null = null;
+  private stopListening: (() => void) | null = null;
+  /** Set once the stream has ended, or will after the entry it just handed out. */
+  private finished = false;
+  private catchingUp: boolean;
+  /** Set by an overflow until the catch-up it caused has reached the end of the log. */
+  private overflowed = false;
+  /** The seq of a live event a catch-up already tried to close the gap before. */
+  private gapTriedFor = 0;
+  /** A catch-up batch read from the log, handed out from `batchIndex`; null when none is. */
+  private batch: RoomEvent[] | null = null;
+  private batchIndex = 0;
+  /** The settling of the pending `next`. */
+  private resolve: ((result: IteratorResult<RoomEvent, void>) => void) | null = null;
+  private reject: ((cause: unknown) => void) | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly listeners: RoomListeners,
+    private readonly session: AuthSession | null,
+    private readonly roomId: string,
+    private readonly afterSeq: number | undefined,
+    private readonly signal: AbortSignal | undefined,
+    private readonly deliver: ((event: RoomEvent) => void) | undefined,
+    private readonly opened: (() => void) | undefined,
+  ) {
+    this.catchingUp = afterSeq !== undefined;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<RoomEvent, void>> {
+    return new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      this.run();
+    });
+  }
+
+  async return(): Promise<IteratorResult<RoomEvent, void>> {
+    return this.end();
+  }
+
+  async throw(cause: unknown): Promise<IteratorResult<RoomEvent, void>> {
+    this.end();
+    throw cause;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.end();
+  }
+
+  /** Steps until an entry, the end or a wait for the live queue, and settles the pending `next`. */
+  private run(): void {
+    this.step().then(
+      (step) => {
+        if (step !== WAIT) this.resolve?.(step);
+        // A live entry may have ended the view between going live and here.
+        else if (this.watcher?.ended) this.resolve?.(this.end());
+        else (this.live as LiveEventQueue).whenReady(this.resume);
+      },
+      (cause: unknown) => {
+        this.end();
+        this.reject?.(cause);
+      },
+    );
+  }
+
+  private readonly resume = (woken: boolean): void => {
+    // An entry delivered live may have ended the watcher's view.
+    if (!woken || this.watcher?.ended) this.resolve?.(this.end());
+    else this.run();
+  };
+
+  private async step(): Promise<Step> {
+    if (this.finished) return this.end();
+    if (!this.view) {
+      await this.start();
+      if (this.finished) return this.end();
     }
+    const live = this.live as LiveEventQueue;
+    const watcher = this.watcher as CaughtUpWatcher;
+    const view = this.view as unknown as WatcherView;
+    while (!this.signal?.aborted) {
+      if (this.batch) {
+        const event = this.batch[this.batchIndex];
+        if (event) {
+          this.batchIndex += 1;
+          watcher.lastSent = event.seq;
+          if (view.endsWith(event)) this.finished = true;
+          return { done: false, value: event };
+        }
+        this.batch = null;
+        // The overflow may have taken the room's deletion, and the deletion the log: with
+        // nothing left to tell the watcher, it would wait forever. Reconnecting would answer
+        // ROOM_NOT_FOUND; so does this.
+        if (this.overflowed && !this.catchingUp && !live.peek()) {
+          this.overflowed = false;
+          await readableRoom(this.db, this.roomId, this.session);
+        }
+        continue;
+      }
+      if (live.takeOverflow()) this.catchingUp = this.overflowed = true;
+      if (this.catchingUp) {
+        this.batch = await readRoomEvents(this.db, this.roomId, watcher.lastSent, CATCH_UP_BATCH);
+        this.batchIndex = 0;
+        this.catchingUp = this.batch.length === CATCH_UP_BATCH;
+        continue;
+      }
+      const next = live.peek();
+      // Caught up: from here the watcher delivers live entries itself (when it can), until
+      // something sends it back here (its queue then holds that entry) or its view ends.
+      if (!next) {
+        watcher.goLive();
+        return WAIT;
+      }
+      if (next.seq <= watcher.lastSent) {
+        live.drop();
+        continue;
+      }
+      // The bus may reorder: the log, committed before publishing, fills the gap. If the
+      // log lacks it even so (the room was deleted with its log), the event goes as it is.
+      if (next.seq > watcher.lastSent + 1 && this.gapTriedFor !== next.seq) {
+        this.gapTriedFor = next.seq;
+        this.catchingUp = true;
+        continue;
+      }
+      live.drop();
+      watcher.lastSent = next.seq;
+      if (view.endsWith(next)) this.finished = true;
+      return { done: false, value: next };
+    }
+    return this.end();
+  }
+
+  /** Starts listening, then checks access and position, so no entry falls between the two. */
+  private async start(): Promise<void> {
+    const live = new LiveEventQueue(LIVE_QUEUE_CAPACITY, this.signal);
+    const watcher = new CaughtUpWatcher(live, this.deliver);
+    this.live = live;
+    this.watcher = watcher;
+    const stopListening = await this.listeners.add(this.roomId, watcher.onEvent);
+    // Returned while the bus subscribed: nothing is left to listen for.
+    if (this.finished) return stopListening();
+    this.stopListening = stopListening;
+    const access = await readableRoom(this.db, this.roomId, this.session);
+    const { afterSeq } = this;
+    if (afterSeq !== undefined && afterSeq > access.lastSeq) {
+      throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+        issues: [{ path: "lastEventId", message: `is past the room's newest event (seq ${access.lastSeq})` }],
+      });
+    }
+    this.view = new WatcherView(this.session?.userId ?? null, access.role !== null, access.lastSeq);
+    watcher.view = this.view;
+    watcher.lastSent = afterSeq ?? access.lastSeq;
+    this.opened?.();
+  }
+
+  private end(): IteratorReturnResult<void> {
+    this.finished = true;
+    this.stopListening?.();
+    this.stopListening = null;
+    return DONE;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { WriteLimits } from "../rate-limit/write-limits.js";
 import type { AccountsService } from "./accounts-service.js";
+import type { AdminService } from "./admin/admin-service.js";
 import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
 import type { MessagesService } from "./messages-service.js";
 import type { ProfilesService } from "./profiles-service.js";
@@ -13,6 +14,8 @@ import type { UploadsService } from "./uploads-service.js";
 /** Every service the routers call; built once per server by the composition root. */
 export interface Services {
   accounts: AccountsService;
+  /** What server admins do: statistics, the activity log, bans, accounts. */
+  admin: AdminService;
   /** Fans committed room events out to live subscribers. */
   events: RoomEventBus;
   rooms: RoomsService;

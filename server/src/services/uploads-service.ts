@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Readable } from "node:stream";
-import { type Database, type UploadsTable, uuidV7 } from "@natter/db";
+import { bumpCounters, type Database, STAT_COUNTERS, type UploadsTable, uuidV7 } from "@natter/db";
 import { type ImageContentType, idSchema, LIMITS, NatterError, type Upload } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
@@ -111,6 +111,10 @@ export class UploadsService {
           .returning("ref_count")
           .executeTakeFirstOrThrow();
         await trx.insertInto("uploads").values(row).execute();
+        await bumpCounters(trx, {
+          [STAT_COUNTERS.uploads]: 1,
+          [STAT_COUNTERS.storedBytes]: ref_count === 1 ? size : 0,
+        });
         // The first user of these bytes stores them; later ones find them stored.
         if (ref_count === 1) await pending.commit(sha256);
       });

@@ -5,9 +5,10 @@ import type { WriteKind } from "../rate-limit/write-limits.js";
 /**
  * Who may call a procedure. Declared on every procedure; a procedure without it is denied.
  * - `public`: anyone, signed in or not;
- * - `user`: a signed-in user (the procedure may check more, such as a room role).
+ * - `user`: a signed-in user (the procedure may check more, such as a room role);
+ * - `admin`: a signed-in server admin (the service checks the flag again, as of the call).
  */
-export type Access = "public" | "user";
+export type Access = "public" | "user" | "admin";
 
 /** What a procedure declares about itself besides its input and output. */
 export type ProcedureMeta = OpenApiMeta<{

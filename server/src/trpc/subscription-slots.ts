@@ -1,5 +1,6 @@
 import { LIMITS, NatterError } from "@natter/shared";
 import type { SubscriptionSlots } from "./context.js";
+import { onStreamEnd } from "./mapped-stream.js";
 
 /**
  * Takes one of the connection's subscription slots, and one of those it shares with its
@@ -30,10 +31,6 @@ export function releaseSubscriptionSlot(slots: SubscriptionSlots): void {
 }
 
 /** The same stream, giving its slot back however it ends (completed, failed or stopped). */
-export async function* releasingSlot<T>(stream: AsyncIterable<T>, slots: SubscriptionSlots): AsyncIterable<T> {
-  try {
-    yield* stream;
-  } finally {
-    releaseSubscriptionSlot(slots);
-  }
+export function releasingSlot<T>(stream: AsyncIterable<T>, slots: SubscriptionSlots): AsyncIterable<T> {
+  return onStreamEnd(stream, () => releaseSubscriptionSlot(slots));
 }

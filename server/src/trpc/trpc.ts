@@ -68,3 +68,13 @@ export const userProcedure = base.meta({ access: "user" }).use(({ ctx, next }) =
   if (!ctx.session) throw toTRPCError(new NatterError("UNAUTHENTICATED", "Sign in to do this"));
   return next({ ctx: { ...ctx, session: ctx.session } });
 });
+
+/**
+ * Callable by a signed-in server admin only: anyone else gets 403 FORBIDDEN (401 when not
+ * signed in). The session's flag is as of its resolution; services check it again.
+ */
+export const adminProcedure = base.meta({ access: "admin" }).use(({ ctx, next }) => {
+  if (!ctx.session) throw toTRPCError(new NatterError("UNAUTHENTICATED", "Sign in to do this"));
+  if (!ctx.session.isAdmin) throw toTRPCError(new NatterError("FORBIDDEN", "Only server admins may do this"));
+  return next({ ctx: { ...ctx, session: ctx.session } });
+});

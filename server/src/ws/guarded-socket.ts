@@ -41,8 +41,8 @@ export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSo
   return class GuardedWebSocket extends WebSocket {
     private readonly incoming = new TokenBucket(options.messageBurst, options.messagesPerSecond);
 
-    override send(...args: [data: unknown, ...rest: unknown[]]): void {
-      (super.send as (...sendArgs: unknown[]) => void)(...args);
+    override send(data: unknown, sendOptions?: unknown, callback?: unknown): void {
+      (super.send as (data: unknown, sendOptions?: unknown, callback?: unknown) => void)(data, sendOptions, callback);
       const buffered = this.bufferedAmount;
       if (buffered > stats.maxBufferedBytes) stats.maxBufferedBytes = buffered;
       if (buffered > maxBufferedBytes && this.readyState === WebSocket.OPEN) {

@@ -52,180 +52,18 @@ export interface TRPCWebSocketHandlerOptions {
  * through it instead of yielding, so a live event costs a Buffer write per watcher rather
  * than a trip through an async-iterator chain. Everything it yields still goes out in order.
  *
- * Generators served here must end when their `signal` aborts (ours do): the loop stops
- * waiting at once, and answers `stopped` when the generator has finished.
+ * Generators served here must end when their `signal` aborts (ours do): `stopped` is
+ * answered when the generator has finished, never while it may still be running.
  */
 export function serveTRPCOverWebSocket(options: TRPCWebSocketHandlerOptions) {
-  const { wss, router, encoder } = options;
-  const config = router._def._config;
-  const frames = new SharedFrames(encoder, config, options.onTrackedEvent);
-
-  wss.on("connection", (socket: WebSocket, req: IncomingMessage) => {
-    const subscriptions = new Map<RequestId, AbortController>();
-    let ctx: RequestContext | undefined;
-    let ctxPromise: Promise<RequestContext | null> | null = null;
-
-    const respond = (message: TRPCResponseMessage) => {
-      if (socket.readyState !== WebSocket.OPEN) return;
-      socket.send(encoder.encode(transformTRPCResponse(config, message)));
-    };
-    const errorShape = (cause: unknown, type: ProcedureCallType | "unknown", path?: string, input?: unknown) =>
-      getErrorShape({ config, error: getTRPCErrorFromUnknown(cause), type, path, input, ctx });
-    const respondError = (id: RequestId | null, jsonrpc: "2.0" | undefined, cause: unknown, path?: string) =>
-      respond({ id, jsonrpc, error: errorShape(cause, "unknown", path) } as TRPCResponseMessage);
-
-    const createContext = (connectionParams: () => ConnectionParams) => {
-      ctxPromise = (async () => {
-        try {
-          ctx = await options.createContext({ req, res: socket, connectionParams: connectionParams() });
-          return ctx;
-        } catch (cause) {
-          respondError(null, undefined, cause);
-          setImmediate(() => socket.close());
-          return null;
-        }
-      })();
-    };
-    if (new URL(req.url ?? "/", "http://localhost").searchParams.get("connectionParams") !== "1") {
-      createContext(() => null);
-    }
-
-    const handleCall = async (message: TRPCClientOutgoingMessage, batchIndex: number) => {
-      const { id, jsonrpc } = message;
-      if (id === null) {
-        respondError(id, jsonrpc, new TRPCError({ code: "PARSE_ERROR", message: "`id` is required" }));
-        return;
-      }
-      if (message.method === "subscription.stop") {
-        subscriptions.get(id)?.abort();
-        return;
-      }
-      const { path, lastEventId } = message.params;
-      const type = message.method;
-      let { input } = message.params;
-      if (lastEventId !== undefined) {
-        input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
-      }
-      if (type === "subscription" && subscriptions.has(id)) {
-        respondError(id, jsonrpc, new TRPCError({ code: "BAD_REQUEST", message: `Duplicate id ${id}` }), path);
-        return;
-      }
-      const stop = new AbortController();
-      if (type === "subscription") subscriptions.set(id, stop);
-      const respondCallError = (cause: unknown) =>
-        respond({ id, jsonrpc, error: errorShape(cause, type, path, input) } as TRPCResponseMessage);
-      try {
-        const callCtx = await ctxPromise;
-        if (!callCtx || stop.signal.aborted) return;
-        if (type === "subscription" && socket.readyState !== WebSocket.OPEN) return;
-        let result: unknown;
-        try {
-          result = await callProcedure({
-            router,
-            path,
-            getRawInput: async () => input,
-            ctx: type === "subscription" ? { ...callCtx, live: frames.sink(socket, id, jsonrpc) } : callCtx,
-            type,
-            signal: stop.signal,
-            batchIndex,
-          });
-          if (type !== "subscription") {
-            if (isAsyncIterable(result)) {
-              throw new TRPCError({
-                code: "UNSUPPORTED_MEDIA_TYPE",
-                message: `Cannot return an async iterable from a ${type} procedure with WebSockets`,
-              });
-            }
-            respond({ id, jsonrpc, result: { type: "data", data: result } });
-            return;
-          }
-          if (!isAsyncIterable(result)) {
-            throw new TRPCError({
-              code: "INTERNAL_SERVER_ERROR",
-              message: `Subscription ${path} did not return an AsyncGenerator`,
-            });
-          }
-        } catch (cause) {
-          // A subscription stopped while it was being set up ends quietly.
-          if (!stop.signal.aborted) respondCallError(cause);
-          if (type !== "subscription" || !stop.signal.aborted) return;
-          respond({ id, jsonrpc, result: { type: "stopped" } });
-          return;
-        }
-        const iterator = result[Symbol.asyncIterator]();
-        if (stop.signal.aborted || socket.readyState !== WebSocket.OPEN) {
-          stop.abort();
-          await iterator.return?.();
-          return;
-        }
-        respond({ id, jsonrpc, result: { type: "started" } });
-        try {
-          await pump(iterator, stop.signal, (value) => {
-            if (isTrackedEnvelope(value)) {
-              options.onTrackedEvent();
-              const [eventId, data] = value;
-              // Keys in the order tRPC's adapter writes them, which the shared encoder recognises.
-              respond({ id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } as never });
-            } else respond({ id, jsonrpc, result: { type: "data", data: value } });
-          });
-        } catch (cause) {
-          stop.abort();
-          respondCallError(cause);
-        }
-        respond({ id, jsonrpc, result: { type: "stopped" } });
-      } finally {
-        if (subscriptions.get(id) === stop) subscriptions.delete(id);
-      }
-    };
-
-    socket.on("message", (data: Buffer, isBinary: boolean) => {
-      const text = data.toString("utf8");
-      if (!isBinary) {
-        if (text === "PONG") return;
-        if (text === "PING") {
-          socket.send("PONG");
-          return;
-        }
-      }
-      if (!ctxPromise) {
-        createContext(() => {
-          let message: unknown;
-          try {
-            message = encoder.decode(text);
-            if (!isObject(message)) throw new Error("Message was not an object");
-          } catch (cause) {
-            throw new TRPCError({ code: "PARSE_ERROR", message: "Malformed TRPCConnectionParamsMessage", cause });
-          }
-          return parseConnectionParamsFromUnknown(message.data);
-        });
-        return;
-      }
-      let messages: TRPCClientOutgoingMessage[];
-      try {
-        const decoded: unknown = encoder.decode(text);
-        messages = (Array.isArray(decoded) ? decoded : [decoded]).map((raw) =>
-          parseTRPCMessage(raw, config.transformer),
-        );
-      } catch (cause) {
-        respondError(null, undefined, new TRPCError({ code: "PARSE_ERROR", cause }));
-        return;
-      }
-      for (const [index, message] of messages.entries()) {
-        handleCall(message, index).catch((cause: unknown) => respondError(message.id, message.jsonrpc, cause));
-      }
-    });
-
-    keepAlive(socket, options.keepAlive.pingMs, options.keepAlive.pongWaitMs);
-    // A protocol error (an oversized or malformed frame) is answered by ws itself, closing the
-    // socket with the matching code; without a listener it would crash the process.
-    socket.on("error", () => undefined);
-    socket.once("close", () => {
-      for (const stop of subscriptions.values()) stop.abort();
-      subscriptions.clear();
-    });
-  });
-
+  const { wss, encoder } = options;
+  const handler = new Handler(options);
+  wss.on("connection", (socket: WebSocket, req: IncomingMessage) => handler.connect(socket, req));
   return {
+    /** Subscriptions to the procedure at `path` that are streaming now, over every socket. */
+    streamingCount(path: string): number {
+      return handler.streamingCount(path);
+    },
     /** Tells every client to reconnect (the wsLink reconnect notification), for a restart. */
     broadcastReconnectNotification(): void {
       const data = encoder.encode({ id: null, method: "reconnect" });
@@ -235,33 +73,341 @@ export function serveTRPCOverWebSocket(options: TRPCWebSocketHandlerOptions) {
 }
 
 /**
- * Feeds `onValue` each value of `iterator` until it is done or `signal` aborts. An abort
- * stops the waiting at once; the generator, which watches the same signal, is then awaited
- * to its end so that its `finally` blocks have run before the caller says `stopped`.
+ * What every connection of one endpoint shares: the router, the shared frames, and ONE
+ * keep-alive timer sweeping all connections (a timer per socket would cost each idle
+ * socket a Timeout and its closures). A PING goes out within a quarter of the shorter of
+ * the two waits after it is due, and so does the cut-off.
  */
-async function pump(
-  iterator: AsyncIterator<unknown>,
-  signal: AbortSignal,
-  onValue: (value: unknown) => void,
-): Promise<void> {
-  let wake: ((result: IteratorResult<unknown> | null) => void) | null = null;
-  const onAbort = () => wake?.(null);
-  signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    while (!signal.aborted) {
-      // One small promise per value, resolved by whichever comes first; no listener piles up.
-      const next = await new Promise<IteratorResult<unknown> | null>((resolve, reject) => {
-        wake = resolve;
-        iterator.next().then(resolve, (cause: unknown) => (signal.aborted ? resolve(null) : reject(cause)));
-      });
-      wake = null;
-      if (next === null) break;
-      if (next.done) return;
-      onValue(next.value);
+class Handler {
+  readonly config: AnyRouter["_def"]["_config"];
+  readonly frames: SharedFrames;
+  private readonly connections = new Set<Connection>();
+  /** Subscriptions that have started and not stopped, by procedure path. */
+  private readonly streaming = new Map<string, number>();
+
+  constructor(readonly options: TRPCWebSocketHandlerOptions) {
+    this.config = options.router._def._config;
+    this.frames = new SharedFrames(options.encoder, this.config, options.onTrackedEvent);
+    const { pingMs, pongWaitMs } = options.keepAlive;
+    const timer = setInterval(() => this.sweep(), Math.max(1, Math.min(pingMs, pongWaitMs) / 4));
+    timer.unref();
+    options.wss.once("close", () => clearInterval(timer));
+  }
+
+  streamingCount(path: string): number {
+    return this.streaming.get(path) ?? 0;
+  }
+
+  /** Counts a subscription at `path` that started (+1) or stopped (-1). */
+  countStream(path: string, change: 1 | -1): void {
+    this.streaming.set(path, (this.streaming.get(path) ?? 0) + change);
+  }
+
+  connect(socket: WebSocket, req: IncomingMessage): void {
+    const connection = new Connection(this, socket, req);
+    this.connections.add(connection);
+    socket.on("close", () => {
+      this.connections.delete(connection);
+      connection.closed();
+    });
+  }
+
+  private sweep(): void {
+    const { pingMs, pongWaitMs } = this.options.keepAlive;
+    const now = performance.now();
+    for (const connection of this.connections) {
+      const { socket } = connection;
+      if (socket.readyState !== WebSocket.OPEN) continue;
+      if (connection.pingedAt === 0) {
+        if (now - connection.heardAt < pingMs) continue;
+        connection.pingedAt = now;
+        socket.send("PING");
+      } else if (now - connection.pingedAt >= pongWaitMs) socket.terminate();
     }
-    await iterator.return?.().catch(() => undefined);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * One WebSocket connection: its context, its subscriptions and its keep-alive clock. State
+ * lives in fields and behaviour in methods, not in closures made per connection, since an
+ * idle connection's memory is mostly what it keeps.
+ */
+class Connection {
+  /** The `performance.now()` of the last message heard, and of the PING sent since (0: none). */
+  heardAt = performance.now();
+  pingedAt = 0;
+  /** Open subscriptions by request id; made with the first. */
+  private subscriptions: Map<RequestId, AbortController> | null = null;
+  private ctx: RequestContext | undefined;
+  private ctxPromise: Promise<RequestContext | null> | null = null;
+  /** Kept only until the context is built from it: it holds the handshake's headers. */
+  private req: IncomingMessage | null;
+
+  constructor(
+    private readonly handler: Handler,
+    readonly socket: WebSocket,
+    req: IncomingMessage,
+  ) {
+    this.req = req;
+    socket.on("message", this.onMessage);
+    // A protocol error (an oversized or malformed frame) is answered by ws itself, closing the
+    // socket with the matching code; without a listener it would crash the process.
+    socket.on("error", ignoreError);
+    if (new URL(req.url ?? "/", "http://localhost").searchParams.get("connectionParams") !== "1") {
+      this.createContext(() => null);
+    }
+  }
+
+  /** Ends every subscription of a connection that has closed. */
+  closed(): void {
+    if (!this.subscriptions) return;
+    for (const stop of this.subscriptions.values()) stop.abort();
+    this.subscriptions.clear();
+  }
+
+  respond(message: TRPCResponseMessage): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    const { encoder } = this.handler.options;
+    this.socket.send(encoder.encode(transformTRPCResponse(this.handler.config, message)));
+  }
+
+  respondError(
+    id: RequestId | null,
+    jsonrpc: "2.0" | undefined,
+    cause: unknown,
+    type: ProcedureCallType | "unknown" = "unknown",
+    path?: string,
+    input?: unknown,
+  ): void {
+    const error = getErrorShape({
+      config: this.handler.config,
+      error: getTRPCErrorFromUnknown(cause),
+      type,
+      path,
+      input,
+      ctx: this.ctx,
+    });
+    this.respond({ id, jsonrpc, error } as TRPCResponseMessage);
+  }
+
+  /** Sends one value a subscription yielded. */
+  sendValue(id: RequestId, jsonrpc: "2.0" | undefined, value: unknown): void {
+    if (isTrackedEnvelope(value)) {
+      this.handler.options.onTrackedEvent();
+      const [eventId, data] = value;
+      // Keys in the order tRPC's adapter writes them, which the shared encoder recognises.
+      this.respond({ id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } as never });
+    } else this.respond({ id, jsonrpc, result: { type: "data", data: value } });
+  }
+
+  /** Forgets a subscription that has ended. */
+  /** A subscription at `path` that had started has stopped. */
+  streamStopped(path: string): void {
+    this.handler.countStream(path, -1);
+  }
+
+  forget(id: RequestId, stop: AbortController): void {
+    if (this.subscriptions?.get(id) === stop) this.subscriptions.delete(id);
+  }
+
+  private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
+    this.heardAt = performance.now();
+    this.pingedAt = 0;
+    const text = data.toString("utf8");
+    if (!isBinary) {
+      if (text === "PONG") return;
+      if (text === "PING") {
+        this.socket.send("PONG");
+        return;
+      }
+    }
+    const { encoder } = this.handler.options;
+    if (!this.ctxPromise) {
+      this.createContext(() => {
+        let message: unknown;
+        try {
+          message = encoder.decode(text);
+          if (!isObject(message)) throw new Error("Message was not an object");
+        } catch (cause) {
+          throw new TRPCError({ code: "PARSE_ERROR", message: "Malformed TRPCConnectionParamsMessage", cause });
+        }
+        return parseConnectionParamsFromUnknown(message.data);
+      });
+      return;
+    }
+    let messages: TRPCClientOutgoingMessage[];
+    try {
+      const decoded: unknown = encoder.decode(text);
+      messages = (Array.isArray(decoded) ? decoded : [decoded]).map((raw) =>
+        parseTRPCMessage(raw, this.handler.config.transformer),
+      );
+    } catch (cause) {
+      this.respondError(null, undefined, new TRPCError({ code: "PARSE_ERROR", cause }));
+      return;
+    }
+    for (const [index, message] of messages.entries()) {
+      this.call(message, index).catch((cause: unknown) => this.respondError(message.id, message.jsonrpc, cause));
+    }
+  };
+
+  private createContext(connectionParams: () => ConnectionParams): void {
+    const req = this.req as IncomingMessage;
+    this.req = null;
+    this.ctxPromise = (async () => {
+      try {
+        this.ctx = await this.handler.options.createContext({
+          req,
+          res: this.socket,
+          connectionParams: connectionParams(),
+        });
+        return this.ctx;
+      } catch (cause) {
+        this.respondError(null, undefined, cause);
+        setImmediate(() => this.socket.close());
+        return null;
+      }
+    })();
+  }
+
+  private async call(message: TRPCClientOutgoingMessage, batchIndex: number): Promise<void> {
+    const { id, jsonrpc } = message;
+    if (id === null) {
+      this.respondError(id, jsonrpc, new TRPCError({ code: "PARSE_ERROR", message: "`id` is required" }));
+      return;
+    }
+    if (message.method === "subscription.stop") {
+      this.subscriptions?.get(id)?.abort();
+      return;
+    }
+    const { path, lastEventId } = message.params;
+    const type = message.method;
+    let { input } = message.params;
+    if (lastEventId !== undefined) {
+      input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
+    }
+    if (type === "subscription" && this.subscriptions?.has(id)) {
+      this.respondError(id, jsonrpc, new TRPCError({ code: "BAD_REQUEST", message: `Duplicate id ${id}` }), type, path);
+      return;
+    }
+    const stop = new AbortController();
+    if (type === "subscription") {
+      this.subscriptions ??= new Map();
+      this.subscriptions.set(id, stop);
+    }
+    let pumping = false;
+    try {
+      const callCtx = await this.ctxPromise;
+      if (!callCtx || stop.signal.aborted) return;
+      if (type === "subscription" && this.socket.readyState !== WebSocket.OPEN) return;
+      let result: unknown;
+      try {
+        result = await callProcedure({
+          router: this.handler.options.router,
+          path,
+          getRawInput: async () => input,
+          ctx:
+            type === "subscription"
+              ? { ...callCtx, live: this.handler.frames.sink(this.socket, id, jsonrpc) }
+              : callCtx,
+          type,
+          signal: stop.signal,
+          batchIndex,
+        });
+        if (type !== "subscription") {
+          if (isAsyncIterable(result)) {
+            throw new TRPCError({
+              code: "UNSUPPORTED_MEDIA_TYPE",
+              message: `Cannot return an async iterable from a ${type} procedure with WebSockets`,
+            });
+          }
+          this.respond({ id, jsonrpc, result: { type: "data", data: result } });
+          return;
+        }
+        if (!isAsyncIterable(result)) {
+          throw new TRPCError({
+            code: "INTERNAL_SERVER_ERROR",
+            message: `Subscription ${path} did not return an AsyncGenerator`,
+          });
+        }
+      } catch (cause) {
+        // A subscription stopped while it was being set up ends quietly.
+        if (!stop.signal.aborted) this.respondError(id, jsonrpc, cause, type, path, input);
+        if (type !== "subscription" || !stop.signal.aborted) return;
+        this.respond({ id, jsonrpc, result: { type: "stopped" } });
+        return;
+      }
+      const iterator = result[Symbol.asyncIterator]();
+      if (stop.signal.aborted || this.socket.readyState !== WebSocket.OPEN) {
+        stop.abort();
+        await iterator.return?.();
+        return;
+      }
+      this.respond({ id, jsonrpc, result: { type: "started" } });
+      this.handler.countStream(path, 1);
+      pumping = true;
+      new SubscriptionPump(this, id, jsonrpc, stop, iterator, path, input).pull();
+    } finally {
+      if (!pumping) this.forget(id, stop);
+    }
+  }
+}
+
+/**
+ * Sends each value of one subscription's iterator until it is done, then `stopped`. It is
+ * driven by the iterator's promises rather than by an async function, so a subscription
+ * waiting for its next value holds one pending promise, not a suspended frame per level.
+ *
+ * A stopped subscription (its signal aborted) ends with its generator, which watches the
+ * same signal: what it still yields is dropped, and `stopped` follows its end, so that its
+ * `finally` blocks have run before the client hears it.
+ */
+class SubscriptionPump {
+  constructor(
+    private readonly connection: Connection,
+    private readonly id: RequestId,
+    private readonly jsonrpc: "2.0" | undefined,
+    private readonly stop: AbortController,
+    private readonly iterator: AsyncIterator<unknown>,
+    /** The call, for the error shape of a failure. */
+    private readonly path: string,
+    private readonly input: unknown,
+  ) {}
+
+  pull(): void {
+    this.iterator.next().then(
+      (next) => this.onNext(next),
+      (cause: unknown) => this.onFailure(cause),
+    );
+  }
+
+  private onNext(next: IteratorResult<unknown>): void {
+    if (next.done) {
+      this.finish();
+      return;
+    }
+    if (this.stop.signal.aborted) {
+      this.iterator.return?.().then(
+        () => this.finish(),
+        () => this.finish(),
+      );
+      return;
+    }
+    this.connection.sendValue(this.id, this.jsonrpc, next.value);
+    this.pull();
+  }
+
+  private onFailure(cause: unknown): void {
+    if (!this.stop.signal.aborted) {
+      this.stop.abort();
+      this.connection.respondError(this.id, this.jsonrpc, cause, "subscription", this.path, this.input);
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    this.connection.streamStopped(this.path);
+    this.connection.respond({ id: this.id, jsonrpc: this.jsonrpc, result: { type: "stopped" } });
+    this.connection.forget(this.id, this.stop);
   }
 }
 
@@ -272,6 +418,9 @@ async function pump(
  */
 class SharedFrames {
   private readonly byEvent = new WeakMap<object, Map<string, { eventId: string; frame: Buffer }>>();
+  /** The frame built or found last, and what it is the frame of. */
+  private last: { data: object; id: RequestId; jsonrpc: "2.0" | undefined; eventId: string; frame: Buffer } | null =
+    null;
 
   constructor(
     private readonly encoder: Encoder,
@@ -281,51 +430,59 @@ class SharedFrames {
 
   /** The live sink of subscription `id` on `socket`. */
   sink(socket: WebSocket, id: RequestId, jsonrpc: "2.0" | undefined): TrackedSink {
-    const envelope = `${typeof id}:${id}:${jsonrpc ?? ""}`;
-    return {
-      send: (eventId, data) => {
-        if (socket.readyState !== WebSocket.OPEN) return false;
-        socket.send(this.frame(envelope, id, jsonrpc, eventId, data), TEXT_FRAME);
-        this.onSent();
-        return true;
-      },
-    };
+    return new LiveSink(this, socket, id, jsonrpc);
   }
 
-  private frame(envelope: string, id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): Buffer {
+  /** Sends the frame of a tracked event to one socket; false when it can no longer take it. */
+  send(socket: WebSocket, id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): boolean {
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(this.frame(id, jsonrpc, eventId, data), TEXT_FRAME);
+    this.onSent();
+    return true;
+  }
+
+  private frame(id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): Buffer {
+    // An event goes to its watchers one after another, most with the same envelope: the last
+    // frame answers them without building a key.
+    const last = this.last;
+    if (last && last.data === data && last.id === id && last.jsonrpc === jsonrpc && last.eventId === eventId) {
+      return last.frame;
+    }
     let frames = this.byEvent.get(data);
     if (!frames) {
       frames = new Map();
       this.byEvent.set(data, frames);
     }
-    const cached = frames.get(envelope);
-    if (cached && cached.eventId === eventId) return cached.frame;
-    const message = { id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } };
-    const frame = Buffer.from(this.encoder.encode(transformTRPCResponse(this.config, message as never)));
-    frames.set(envelope, { eventId, frame });
-    return frame;
+    const envelope = `${typeof id}:${id}:${jsonrpc ?? ""}`;
+    let cached = frames.get(envelope);
+    if (!cached || cached.eventId !== eventId) {
+      const message = { id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } };
+      const frame = Buffer.from(this.encoder.encode(transformTRPCResponse(this.config, message as never)));
+      cached = { eventId, frame };
+      frames.set(envelope, cached);
+    }
+    this.last = { data, id, jsonrpc, eventId, frame: cached.frame };
+    return cached.frame;
+  }
+}
+
+/** One subscription's way to the socket: a few fields, no closures. */
+class LiveSink implements TrackedSink {
+  constructor(
+    private readonly frames: SharedFrames,
+    private readonly socket: WebSocket,
+    private readonly id: RequestId,
+    private readonly jsonrpc: "2.0" | undefined,
+  ) {}
+
+  send(eventId: string, data: object): boolean {
+    return this.frames.send(this.socket, this.id, this.jsonrpc, eventId, data);
   }
 }
 
 const TEXT_FRAME = { binary: false } as const;
 
-/** Pings a connection after `pingMs` of quiet and cuts it off if nothing comes back in `pongWaitMs`. */
-function keepAlive(socket: WebSocket, pingMs: number, pongWaitMs: number): void {
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    timer = setTimeout(() => {
-      if (socket.readyState !== WebSocket.OPEN) return;
-      socket.send("PING");
-      timer = setTimeout(() => socket.terminate(), pongWaitMs);
-    }, pingMs);
-  };
-  socket.on("message", () => {
-    clearTimeout(timer);
-    arm();
-  });
-  socket.once("close", () => clearTimeout(timer));
-  arm();
-}
+function ignoreError(): void {}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -41,7 +41,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
   const { httpServer, router, services, config, logger, path, ceilings, sessionConnections } = deps;
   const stats: WebSocketStats = { maxBufferedBytes: 0, slowReadersDropped: 0, rateLimited: 0, deliveries: 0 };
   /** The subscription counters of the open connections, summed for the subscriptions metric. */
-  const openSlots = new Set<SubscriptionSlots>();
+  const slotsOf = new WeakMap<WebSocket, SubscriptionSlots>();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: LIMITS.maxWebSocketMessageBytes,
@@ -65,8 +65,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     createContext: async ({ req, res, connectionParams }): Promise<RequestContext> => {
       const clientAddress = requestClientAddress(req, config.trustedProxies);
       const subscriptions: SubscriptionSlots = { open: 0 };
-      openSlots.add(subscriptions);
-      res.once("close", () => openSlots.delete(subscriptions));
+      slotsOf.set(res, subscriptions);
       const context = (session: AuthSession | null): RequestContext => {
         subscriptions.shared = ceilings.subscriptionsOf(session?.userId, clientAddress);
         return { session, transport: "ws", clientAddress, writeLimits: services.writeLimits, subscriptions };
@@ -79,7 +78,8 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
           res.close(WS_CLOSE_CODES.tooManyConnections, "too many connections for this account");
           return context(null);
         }
-        res.once("close", release);
+        // `close` fires once: `on` spares the wrapper `once` makes per socket.
+        res.on("close", release);
         sessionConnections.track(session, sessionBound(res));
         // A log-out that landed while the token was being checked was published before the
         // socket was tracked; asking again once it is tracked leaves no gap between the two.
@@ -103,7 +103,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       // Refused after the upgrade, so that browsers, which never see an upgrade's status, see why.
       const release = ceilings.admitAddress(address);
       if (!release) return ws.close(WS_CLOSE_CODES.tooManyConnections, "too many connections from this address");
-      ws.once("close", release);
+      ws.on("close", release);
       wss.emit("connection", ws, req);
     });
   };
@@ -118,10 +118,14 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     connections(): number {
       return wss.clients.size;
     },
+    /** Live subscriptions to a room's events (`rooms.events`) over all open connections. */
+    watchers(): number {
+      return handler.streamingCount("rooms.events");
+    },
     /** Live subscriptions over all open connections. */
     subscriptions(): number {
       let open = 0;
-      for (const slots of openSlots) open += slots.open;
+      for (const client of wss.clients) open += slotsOf.get(client)?.open ?? 0;
       return open;
     },
     /** Tells clients to reconnect elsewhere, then closes every socket. */

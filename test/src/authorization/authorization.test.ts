@@ -4,7 +4,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { ERROR_HTTP_STATUS, type ErrorCode } from "@natter/shared";
 import { type AppRouter, createAppRouter } from "natter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { documentedOperations, isDocumented, signUp, startTestServer, type TestServer } from "../harness/index.js";
+import {
+  documentedOperations,
+  grantServerAdmin,
+  isDocumented,
+  signUp,
+  startTestServer,
+  type TestServer,
+} from "../harness/index.js";
 import { callProcedure, procedureDef, type Transport, transportsOf } from "./call-procedure.js";
 import {
   type AccountRow,
@@ -12,10 +19,11 @@ import {
   type Matrix,
   type MatrixUser,
   type Outcome,
-  ROOM_ACTORS,
+  ROOM_CALLERS,
   ROOM_KINDS,
   type RoomCell,
   type RoomRow,
+  SERVER_ADMIN,
 } from "./matrix.js";
 import { freshRoom, playerOf, signUpCast } from "./room-fixture.js";
 
@@ -83,10 +91,13 @@ describe("authorization matrix", () => {
   let someone: MatrixUser;
 
   beforeAll(async () => {
-    // Every cell of a room row creates a fresh room for the same owner: far above a person's rate.
-    server = await startTestServer({ config: { roomCreateRatePerAccount: "100000/1h" } });
+    // Every cell of a room row creates a fresh room for the same owner, and every signed-in cell of
+    // an accounts row signs a fresh user up from one address: far above a person's rates.
+    server = await startTestServer({
+      config: { roomCreateRatePerAccount: "100000/1h", signUpRatePerAddress: "100000/1h" },
+    });
     router = createAppRouter(server.services);
-    [cast, someone] = await Promise.all([signUpCast(server.url), signUp(server.url)]);
+    [cast, someone] = await Promise.all([signUpCast(server.url, server.databaseUrl), signUp(server.url)]);
   });
   afterAll(async () => {
     console.log(
@@ -117,7 +128,7 @@ describe("authorization matrix", () => {
     const def = procedureDef(router, row.procedure);
     if (!def) throw new Error(`no procedure ${row.procedure}`);
     const cells = ROOM_KINDS.flatMap((kind) =>
-      ROOM_ACTORS.flatMap((actor) => transportsOf(def).map((transport) => ({ kind, actor, transport }))),
+      ROOM_CALLERS.flatMap((actor) => transportsOf(def).map((transport) => ({ kind, actor, transport }))),
     );
     const actual = await Promise.all(
       cells.map(async ({ kind, actor, transport }) => {
@@ -145,7 +156,7 @@ describe("authorization matrix", () => {
   });
 
   it.each(pathRows.map((row) => [label(row), row] as const))("%s", async (_, row) => {
-    const cells = ROOM_KINDS.flatMap((kind) => ROOM_ACTORS.map((actor) => ({ kind, actor })));
+    const cells = ROOM_KINDS.flatMap((kind) => ROOM_CALLERS.map((actor) => ({ kind, actor })));
     const actual = await Promise.all(
       cells.map(async ({ kind, actor }) => {
         const cell: RoomCell = {
@@ -176,17 +187,21 @@ describe("authorization matrix", () => {
   it.each(accountRows.map((row) => [label(row), row] as const))("%s", async (_, row: AccountRow) => {
     const def = procedureDef(router, row.procedure);
     if (!def) throw new Error(`no procedure ${row.procedure}`);
-    const cells = (["anonymous", "user"] as const).flatMap((actor) =>
+    const cells = (["anonymous", "user", SERVER_ADMIN] as const).flatMap((actor) =>
       transportsOf(def).map((transport: Transport) => ({ actor, transport })),
     );
     const actual = await Promise.all(
       cells.map(async ({ actor, transport }) => {
-        const caller = actor === "user" ? await signUp(server.url) : null;
-        const input = row.input({ caller, someone });
+        const caller = actor === "anonymous" ? null : await signUp(server.url);
+        if (caller && actor === SERVER_ADMIN) await grantServerAdmin(server.databaseUrl, caller.username);
+        const extra = row.prepare ? await row.prepare(server.url) : {};
+        const input = row.input({ caller, someone, extra });
         return callProcedure(server.url, def, row.procedure, input, caller?.token, transport);
       }),
     );
-    const expected = Object.fromEntries(cells.map((c) => [`${c.actor}, ${c.transport}`, row[c.actor]]));
+    const outcomeOf = (actor: (typeof cells)[number]["actor"]) =>
+      actor === SERVER_ADMIN ? (row.serverAdmin ?? row.user) : row[actor];
+    const expected = Object.fromEntries(cells.map((c) => [`${c.actor}, ${c.transport}`, outcomeOf(c.actor)]));
     const got = Object.fromEntries(cells.map((c, i) => [`${c.actor}, ${c.transport}`, actual[i]]));
     for (const key of Object.keys(expected)) record(`${label(row)}: ${key}`, expected[key] as Outcome, got[key] ?? "");
     noteRestErrors(row.procedure, cells, actual);

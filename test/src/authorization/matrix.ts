@@ -4,6 +4,15 @@ import type { ErrorCode } from "@natter/shared";
 export const ROOM_ACTORS = ["anonymous", "nonMember", "member", "admin", "owner"] as const;
 export type RoomActor = (typeof ROOM_ACTORS)[number];
 
+/**
+ * A server admin (`natter admin grant`), a member of no matrix room. Tried on every row:
+ * unless a row says otherwise, they fare as a non-member in rooms and as a user elsewhere.
+ */
+export const SERVER_ADMIN = "serverAdmin";
+export type Caller = RoomActor | typeof SERVER_ADMIN;
+/** Every caller of a room row's cells. */
+export const ROOM_CALLERS: readonly Caller[] = [...ROOM_ACTORS, SERVER_ADMIN];
+
 export const ROOM_KINDS = ["open", "closed"] as const;
 export type RoomKind = (typeof ROOM_KINDS)[number];
 
@@ -30,7 +39,7 @@ export interface MatrixUser {
 export interface RoomCell {
   roomId: string;
   kind: RoomKind;
-  actor: RoomActor;
+  actor: Caller;
   /** The caller; null when anonymous. */
   caller: MatrixUser | null;
   users: {
@@ -44,6 +53,8 @@ export interface RoomCell {
     nonMember: MatrixUser;
     /** A user in no room, for adding. */
     outsider: MatrixUser;
+    /** A server admin, in no room. */
+    serverAdmin: MatrixUser;
   };
   /** Whatever the row's `prepare` made for this cell (a message id...). */
   extra: Record<string, string>;
@@ -59,6 +70,8 @@ export interface RoomRow {
   input: (cell: RoomCell) => Record<string, unknown>;
   open: OutcomeLine;
   closed: OutcomeLine;
+  /** What a server admin gets in an open and a closed room, when it is not what a non-member gets. */
+  serverAdmin?: { open: Outcome; closed: Outcome };
 }
 
 /**
@@ -82,15 +95,21 @@ export interface AccountCell {
   caller: MatrixUser | null;
   /** Some other user, to look up and to log in as. */
   someone: MatrixUser;
+  /** Whatever the row's `prepare` made for this cell (a user to ban...). */
+  extra: Record<string, string>;
 }
 
 /** A procedure about accounts, tried anonymously and by a freshly signed-up user. */
 export interface AccountRow {
   procedure: string;
   variant?: string;
+  /** Builds state the call needs, before the call. */
+  prepare?: (baseUrl: string) => Promise<Record<string, string>>;
   input: (cell: AccountCell) => Record<string, unknown>;
   anonymous: Outcome;
   user: Outcome;
+  /** What a (fresh) server admin gets, when it is not what a user gets. */
+  serverAdmin?: Outcome;
 }
 
 /**
@@ -114,7 +133,12 @@ export interface Matrix {
 }
 
 /** A row's expectations per kind as a lookup. */
-export function expectedOutcome(row: Pick<RoomRow, "open" | "closed">, kind: RoomKind, actor: RoomActor): Outcome {
+export function expectedOutcome(
+  row: Pick<RoomRow, "open" | "closed" | "serverAdmin">,
+  kind: RoomKind,
+  actor: Caller,
+): Outcome {
+  if (actor === SERVER_ADMIN) return row.serverAdmin?.[kind] ?? expectedOutcome(row, kind, "nonMember");
   const line = kind === "open" ? row.open : row.closed;
   return line[ROOM_ACTORS.indexOf(actor)] as Outcome;
 }

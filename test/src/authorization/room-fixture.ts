@@ -1,10 +1,11 @@
-import { rest, signUpMany } from "../harness/index.js";
+import { grantServerAdmin, rest, signUpMany } from "../harness/index.js";
 import type { MatrixUser, RoomCell, RoomKind } from "./matrix.js";
 
-/** Signs up the cast every room cell uses. */
-export async function signUpCast(baseUrl: string): Promise<RoomCell["users"]> {
-  const [owner, admin, admin2, member, member2, nonMember, outsider] = await signUpMany(baseUrl, 7);
-  return { owner, admin, admin2, member, member2, nonMember, outsider };
+/** Signs up the cast every room cell uses; `databaseUrl` is the server's, to make its server admin. */
+export async function signUpCast(baseUrl: string, databaseUrl: string): Promise<RoomCell["users"]> {
+  const [owner, admin, admin2, member, member2, nonMember, outsider, serverAdmin] = await signUpMany(baseUrl, 8);
+  await grantServerAdmin(databaseUrl, serverAdmin.username);
+  return { owner, admin, admin2, member, member2, nonMember, outsider, serverAdmin };
 }
 
 /** A fresh room of the given kind: the owner, two admins and two members; nobody else. */

@@ -34,6 +34,7 @@ describe.skipIf(redisMissing !== undefined)("events whose publish was lost", () 
   const node = (prefix: string) =>
     startCliServer({
       databaseUrl: database.url,
+      uploadsDir: join(dir, "uploads"),
       env: { NATTER_REDIS_URL: TEST_REDIS_URL, NATTER_REDIS_PREFIX: prefix, NATTER_RATE_LIMITS: "off" },
     });
 

@@ -41,6 +41,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
   const startNode = () =>
     startCliServer({
       databaseUrl: database.url,
+      uploadsDir: join(dir, "uploads"),
       env: {
         NATTER_REDIS_URL: TEST_REDIS_URL,
         NATTER_REDIS_PREFIX: prefix,

@@ -37,7 +37,8 @@ describe("a server killed with SIGKILL and restarted on the same database", () =
     startCliServer({
       port,
       databaseUrl,
-      env: { NATTER_RATE_LIMITS: "off", NATTER_UPLOADS_DIR: join(dir, "uploads") },
+      uploadsDir: join(dir, "uploads"),
+      env: { NATTER_RATE_LIMITS: "off" },
     });
 
   it("stores every acknowledged message exactly once, with the room's seq gap-free", { timeout: 300_000 }, async () => {

@@ -1,12 +1,9 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
 /** The compiled CLI, as `npx natter` runs it; the e2e global setup builds it. */
 export const NATTER_CLI = fileURLToPath(new URL("../../../server/bin/natter.js", import.meta.url));
-
-const run = promisify(execFile);
 
 /** What a finished `natter` command answered. */
 export interface CliResult {
@@ -15,15 +12,25 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `natter <args>` to completion; answers its exit code and output instead of throwing. */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [NATTER_CLI, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as CliResult;
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+/**
+ * Runs `natter <args>` to completion; answers its exit code and output instead of throwing.
+ * `input` is written to its standard input, which is then closed (not a terminal).
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, input = ""): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [NATTER_CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
 
 /** A port free right now, for a server that must be started (or restarted) on a known address. */
@@ -53,14 +60,25 @@ export interface CliServerOptions {
   port?: number;
   /** `--db`: a SQLite file or a PostgreSQL URL. */
   databaseUrl: string;
+  /**
+   * `--uploads-dir`: a directory of the test's. Without it a server on PostgreSQL would keep
+   * uploads in `./data/uploads` of the working directory, the repository.
+   */
+  uploadsDir: string;
   /** Settings as NATTER_* variables, over the test process's environment. */
   env?: Record<string, string>;
 }
 
 /** Starts `natter serve` as its own process and answers once it accepts requests. */
-export async function startCliServer({ port, databaseUrl, env = {} }: CliServerOptions): Promise<CliServer> {
+export async function startCliServer({
+  port,
+  databaseUrl,
+  uploadsDir,
+  env = {},
+}: CliServerOptions): Promise<CliServer> {
   const listenOn = port ?? (await freePort());
-  const child = spawn(process.execPath, [NATTER_CLI, "serve", "--port", String(listenOn), "--db", databaseUrl], {
+  const args = ["serve", "--port", String(listenOn), "--db", databaseUrl, "--uploads-dir", uploadsDir];
+  const child = spawn(process.execPath, [NATTER_CLI, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, NATTER_LOG_LEVEL: "info", ...env },
   });

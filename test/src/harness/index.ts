@@ -8,6 +8,7 @@ export * from "./raw-socket.js";
 export * from "./rest.js";
 export * from "./rooms.js";
 export * from "./seeded-random.js";
+export * from "./server-admins.js";
 export * from "./test-database.js";
 export * from "./test-redis.js";
 export * from "./test-server.js";

@@ -23,12 +23,19 @@ export interface TestDatabase {
 
 /**
  * Makes an empty database: a SQLite file `natter.db` in `dir`, or on PostgreSQL a database
- * `natter_t_<random>` of its own, so that test files run in parallel and leave nothing behind.
+ * `natter_t_<random>` of its own, so that test files run in parallel and leave nothing behind
+ * (`icuLocale`: with that default collation instead of the cluster's).
  */
-export async function createTestDatabase(dir: string, engine: DatabaseEngine = TEST_ENGINE): Promise<TestDatabase> {
+export async function createTestDatabase(
+  dir: string,
+  engine: DatabaseEngine = TEST_ENGINE,
+  { icuLocale }: { icuLocale?: string } = {},
+): Promise<TestDatabase> {
   if (engine === "sqlite") return { engine, url: join(dir, "natter.db"), drop: async () => {} };
   const name = `natter_t_${randomBytes(6).toString("hex")}`;
-  await onMaintenanceConnection(sql`create database ${sql.id(name)}`);
+  // An ICU locale stands for a production cluster whose default collation is not byte-wise.
+  const locale = icuLocale ? sql` template template0 locale_provider icu icu_locale ${sql.lit(icuLocale)}` : sql``;
+  await onMaintenanceConnection(sql`create database ${sql.id(name)}${locale}`);
   const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${name}`;
   let dropped: Promise<void> | undefined;

@@ -1,7 +1,7 @@
-import { createNatterClient } from "@natter/client";
+import { createNatterClient, isNatterError } from "@natter/client";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../harness/index.js";
+import { runCli, startTestServer, type TestServer } from "../harness/index.js";
 import { png } from "../uploads/images.js";
 import {
   type AxeFinding,
@@ -81,6 +81,19 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign up" }).click();
     await page.getByText("Signed in as").waitFor();
+  }
+
+  /** Logs in through the SDK: the error code natter answers, or "ok". */
+  async function sdkLogIn(username: string): Promise<string> {
+    const sdk = createNatterClient({ url: server.url });
+    try {
+      await sdk.logIn(username, PASSWORD);
+      return "ok";
+    } catch (error) {
+      return isNatterError(error) ? error.data.error.code : String(error);
+    } finally {
+      await sdk.close();
+    }
   }
 
   async function openRoom(page: Page, name: string): Promise<void> {
@@ -351,6 +364,14 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     ).toBe(0);
     expect(await panelOf(bob.page).getByRole("button", { name: "Close the room" }).count()).toBe(0);
 
+    // The owner deletes someone else's message; a member may not.
+    const markup = (page: Page) => page.locator(".message", { hasText: "<b>bold</b>" });
+    await markup(carol.page).waitFor();
+    expect(await markup(carol.page).getByRole("button", { name: "Delete message" }).count()).toBe(0);
+    await markup(alice.page).getByRole("button", { name: "Delete message" }).click();
+    await markup(alice.page).getByRole("button", { name: "Delete for everyone" }).click();
+    await delivered(bob.page, "<b>bold</b>").waitFor({ state: "detached" });
+
     await alice.page.getByRole("button", { name: "Manage bob" }).click();
     await alice.page.getByRole("button", { name: "Make admin" }).click();
     await rowOf(bob.page, "bob").getByText("admin", { exact: true }).waitFor();
@@ -389,6 +410,121 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
 
     await carol.context.close();
     expect(carol.problems).toEqual({ consoleErrors: [], offMachineRequests: [] });
+  });
+
+  it("shows a server admin the figures, the chart and the activity, with moderation", async () => {
+    const { page } = alice;
+    await page.getByText("Signed in as").waitFor();
+    expect(await page.getByRole("link", { name: "Admin" }).count()).toBe(0);
+    const granted = await runCli(["admin", "grant", "alice", "--db", server.databaseUrl]);
+    expect(granted.code).toBe(0);
+    expect(JSON.parse(granted.stdout)).toMatchObject({ isAdmin: true });
+    // More than a page of activity: Bob joins and leaves the archive a few times.
+    const bobsToken = await bob.page.evaluate<string>("localStorage.getItem('natter.token')");
+    const sdk = createNatterClient({ url: server.url, token: bobsToken });
+    const { rooms } = await sdk.trpc.rooms.list.query({ scope: "all", limit: 100 });
+    const archive = rooms.find((room) => room.name === "archive");
+    if (!archive) throw new Error("the archive room is gone");
+    for (let n = 0; n < 8; n++) {
+      await sdk.trpc.rooms.join.mutate({ roomId: archive.id });
+      await sdk.trpc.rooms.leave.mutate({ roomId: archive.id });
+    }
+    await sdk.close();
+
+    await page.reload();
+    await page.getByRole("link", { name: "Admin" }).click();
+    await page.getByRole("heading", { level: 1, name: "Administration" }).waitFor();
+
+    // The chart: 24 bars, named and summarised for screen readers, and the same numbers as a table.
+    const chart = page.getByRole("img", { name: /^Messages per hour, last 24 hours/ });
+    await chart.waitFor();
+    expect(await chart.locator("rect.chart-bar").count()).toBe(24);
+    const summary = await chart.locator("desc").textContent();
+    const sent = Number(/^(\d+) messages? in the last 24 hours/.exec(summary ?? "")?.[1]);
+    expect(sent).toBeGreaterThanOrEqual(80);
+    await screenshot(page, "10-admin-chart");
+    await page.getByText("The numbers as a table").click();
+    const rows = page.getByRole("table", { name: "Messages per hour, last 24 hours" }).locator("tbody tr");
+    expect(await rows.count()).toBe(24);
+    const counted = (await rows.locator("td:last-child").allTextContents()).reduce((sum, n) => sum + Number(n), 0);
+    expect(counted).toBe(sent);
+
+    // The activity log, newest first, a page at a time.
+    const entries = page.getByRole("list", { name: "Activity entries" }).getByRole("listitem");
+    await entries.first().waitFor();
+    expect(await entries.count()).toBe(25);
+    await page.getByRole("button", { name: "Show older entries" }).click();
+    await expect.poll(() => entries.count()).toBeGreaterThan(25);
+    const times = await entries
+      .locator("time")
+      .evaluateAll((items) => items.map((item) => item.getAttribute("datetime")));
+    expect(times).toEqual([...times].sort().reverse());
+
+    // Filtered by type: the room Alice created is there.
+    await page.getByLabel("Type").selectOption({ label: "Room created" });
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect.poll(() => entries.filter({ hasNotText: "Room created" }).count()).toBe(0);
+    const created = entries.filter({ hasText: roomName });
+    await created.waitFor();
+    expect(await created.textContent()).toContain("By alice");
+    expect(await entries.filter({ hasNotText: "Room created" }).count()).toBe(0);
+    await checkAccessibility(page, "admin");
+    await screenshot(page, "10b-admin-activity");
+
+    // Filtered by user: only what Bob did.
+    await page.getByLabel("Type").selectOption({ label: "Any" });
+    await page.getByLabel("User (who did it)").fill("bob");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.getByRole("list", { name: "Narrowed to" }).getByText("User bob").waitFor();
+    await expect.poll(() => entries.filter({ hasNotText: "By bob" }).count()).toBe(0);
+    await expect.poll(() => entries.count()).toBeGreaterThan(0);
+    expect(await entries.filter({ hasNotText: "By bob" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Clear" }).click();
+
+    // Narrowed to a room by its name in an entry; then to a time range with nothing in it.
+    await entries
+      .getByRole("button", { name: `${roomName} (show only this room)` })
+      .first()
+      .click();
+    await page.getByRole("list", { name: "Narrowed to" }).getByText(`Room ${roomName}`).waitFor();
+    await expect.poll(() => entries.filter({ hasNotText: `in ${roomName}` }).count()).toBe(0);
+    await expect.poll(() => entries.count()).toBeGreaterThan(0);
+    await page.getByLabel("From", { exact: true }).fill("2099-01-01T00:00");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.getByText("Nothing matches these filters.").waitFor();
+    await page.getByRole("button", { name: "Clear" }).click();
+
+    // Moderation: a ban and its lifting, then a room deleted from its entry.
+    await page.getByLabel("Find a user").fill("carol");
+    await page.getByRole("button", { name: "Find", exact: true }).click();
+    const carolCard = page.getByRole("region", { name: "User carol" });
+    await carolCard.getByRole("button", { name: "Ban…" }).click();
+    await carolCard.getByRole("button", { name: "Ban carol" }).click();
+    await carolCard.getByText("banned", { exact: true }).waitFor();
+    await expect.poll(() => sdkLogIn("carol")).toBe("ACCOUNT_BANNED");
+    await carolCard.getByRole("button", { name: "Lift the ban on carol" }).click();
+    await carolCard.getByRole("button", { name: "Ban…" }).waitFor();
+
+    await page.getByLabel("Type").selectOption({ label: "Room created" });
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect.poll(() => entries.filter({ hasNotText: "Room created" }).count()).toBe(0);
+    await entries.filter({ hasText: "archive" }).getByRole("button", { name: "Delete room archive…" }).click();
+    await page.getByRole("button", { name: "Delete archive for everyone" }).click();
+    await entries.filter({ hasText: "a deleted room" }).waitFor();
+    await page
+      .getByRole("navigation", { name: "Rooms" })
+      .getByRole("link", { name: "archive" })
+      .waitFor({ state: "detached" });
+
+    // Readable at 320 px wide too.
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.getByRole("button", { name: "Refresh the figures" }).click();
+    await chart.scrollIntoViewIfNeeded();
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(
+      0,
+    );
+    await screenshot(page, "11-admin-narrow");
+    await checkAccessibility(page, "admin-narrow");
   });
 
   it("logged nothing to the console and sent no request off the machine", () => {

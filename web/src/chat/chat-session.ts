@@ -1,10 +1,13 @@
-import type { Member, Message, NatterClient, Room, RoomEvent, RoomWatch, User } from "@natter/client";
+import type { Member, Message, NatterClient, Room, RoomEvent, RoomWatch, RouterOutputs } from "@natter/client";
 import { AttachmentImages } from "../images/attachment-images.js";
 import { type Observable, observable } from "../state/observable.js";
 import { ConnectionMonitor } from "./connection-monitor.js";
 import { SendQueue } from "./send-queue.js";
 import { applyRoomEvent, mergeMessages, type Timeline } from "./timeline.js";
 import { Usernames } from "./usernames.js";
+
+/** The signed-in user, with whether they are a server admin. */
+export type Me = RouterOutputs["users"]["me"]["user"];
 
 /** One room's history as loaded so far. */
 export interface RoomHistory {
@@ -25,7 +28,7 @@ const ROOM_LIST_REFRESH_MS = 5_000;
  * history of the rooms opened, members, and the outbox. Components read its observables.
  */
 export class ChatSession {
-  readonly me: User;
+  readonly me: Me;
   readonly client: NatterClient;
   readonly rooms = observable<readonly Room[]>([]);
   readonly unread = observable<Readonly<Record<string, number>>>({});
@@ -48,7 +51,7 @@ export class ChatSession {
     if (document.visibilityState === "visible") this.#markActiveRead();
   };
 
-  constructor(client: NatterClient, me: User) {
+  constructor(client: NatterClient, me: Me) {
     this.client = client;
     this.me = me;
     this.usernames = new Usernames(client);

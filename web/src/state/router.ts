@@ -5,13 +5,15 @@ export type Route =
   | { screen: "home" }
   | { screen: "room"; roomId: string }
   | { screen: "discover" }
-  | { screen: "new-room" };
+  | { screen: "new-room" }
+  | { screen: "admin" };
 
 export function parseRoute(pathname: string): Route {
   const room = /^\/rooms\/([^/]+)$/.exec(pathname);
   if (room?.[1]) return { screen: "room", roomId: decodeURIComponent(room[1]) };
   if (pathname === "/discover") return { screen: "discover" };
   if (pathname === "/new") return { screen: "new-room" };
+  if (pathname === "/admin") return { screen: "admin" };
   return { screen: "home" };
 }
 
@@ -23,6 +25,8 @@ export function routePath(route: Route): string {
       return "/discover";
     case "new-room":
       return "/new";
+    case "admin":
+      return "/admin";
     case "home":
       return "/";
   }

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { useObservable } from "../state/observable.js";
 import { currentRoute, navigate, onLinkClick } from "../state/router.js";
+import { AdminView } from "./admin/admin-view.js";
 import { ConnectionBanner } from "./connection-banner.js";
 import { DiscoverView } from "./discover-view.js";
 import { errorText } from "./error-text.js";
@@ -35,6 +36,15 @@ export function ChatShell({ session }: { session: ChatSession }) {
         <a class="brand" href="/" onClick={onLinkClick({ screen: "home" })}>
           natter
         </a>
+        {session.me.isAdmin && (
+          <a
+            href="/admin"
+            onClick={onLinkClick({ screen: "admin" })}
+            aria-current={route.screen === "admin" ? "page" : undefined}
+          >
+            Admin
+          </a>
+        )}
         <span class="whoami">
           Signed in as <strong>{session.me.username}</strong>
         </span>
@@ -60,6 +70,7 @@ export function ChatShell({ session }: { session: ChatSession }) {
           {route.screen === "room" && <RoomView key={route.roomId} session={session} roomId={route.roomId} />}
           {route.screen === "discover" && <DiscoverView session={session} />}
           {route.screen === "new-room" && <NewRoomView session={session} />}
+          {route.screen === "admin" && <AdminView session={session} />}
           {route.screen === "home" && (
             <section class="welcome">
               <h1>Welcome, {session.me.username}</h1>

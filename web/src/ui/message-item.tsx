@@ -11,10 +11,12 @@ interface MessageItemProps {
   message: Message;
   author: string;
   own: boolean;
+  /** May delete the message though it is someone else's. */
+  moderator: boolean;
 }
 
 /** One message. Its body is text, never markup: links and tags show as typed. */
-export function MessageItem({ session, message, author, own }: MessageItemProps) {
+export function MessageItem({ session, message, author, own, moderator }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.body ?? "");
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -66,18 +68,20 @@ export function MessageItem({ session, message, author, own }: MessageItemProps)
       {!deleted && message.attachments.length > 0 && (
         <MessageAttachments images={session.images} attachments={message.attachments} author={author} />
       )}
-      {own && !deleted && !editing && (
+      {(own || moderator) && !deleted && !editing && (
         <div class="message-actions">
-          <button
-            type="button"
-            class="small"
-            onClick={() => {
-              setDraft(message.body ?? "");
-              setEditing(true);
-            }}
-          >
-            Edit<span class="visually-hidden"> message</span>
-          </button>
+          {own && (
+            <button
+              type="button"
+              class="small"
+              onClick={() => {
+                setDraft(message.body ?? "");
+                setEditing(true);
+              }}
+            >
+              Edit<span class="visually-hidden"> message</span>
+            </button>
+          )}
           {confirmDelete ? (
             <>
               <button type="button" class="small danger" onClick={remove}>

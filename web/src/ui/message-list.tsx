@@ -13,6 +13,9 @@ export function MessageList({ session, roomId }: { session: ChatSession; roomId:
   const history = useObservable(session.histories)[roomId];
   const names = useObservable(session.usernames.names);
   const outbox = useObservable(session.outbox.items);
+  const myRole = useObservable(session.members)[roomId]?.find((member) => member.userId === session.me.id)?.role;
+  // Room admins, the owner and server admins may delete anyone's message.
+  const moderator = session.me.isAdmin || myRole === "admin" || myRole === "owner";
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const heightBefore = useRef<number | null>(null);
@@ -71,6 +74,7 @@ export function MessageList({ session, roomId }: { session: ChatSession; roomId:
               message={message}
               author={names[message.authorId] ?? "…"}
               own={message.authorId === session.me.id}
+              moderator={moderator}
             />
           )),
         ])}

@@ -17,9 +17,13 @@ export async function recordRoomChange(
   roomId: string,
   change: RoomChange,
   now: number,
+  /** What the activity log should know besides what the change says (who moderated it). */
+  extraDetail: Record<string, unknown> | null = null,
 ): Promise<RoomEvent> {
   const event = await appendRoomEvent(trx, roomId, change, now);
-  const { subjectId, detail } = describe(change);
+  const described = describe(change);
+  const subjectId = described.subjectId;
+  const detail = extraDetail ? { ...described.detail, ...extraDetail } : described.detail;
   await recordActivity(trx, { action: change.type, actorId: change.actorId, roomId, subjectId, detail }, now);
   return event;
 }

@@ -1,4 +1,4 @@
-import { type Database, uuidV7 } from "@natter/db";
+import { bumpCounters, type Database, messageShardOf, messagesCounter, STAT_COUNTERS, uuidV7 } from "@natter/db";
 import { type CreateRoomInput, NatterError, type Room, type RoomChanges, type RoomEvent } from "@natter/shared";
 import type { Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
@@ -44,6 +44,7 @@ export async function createRoom(
       created_at: room.createdAt,
     })
     .execute();
+  await bumpCounters(trx, { [roomCounter(room.open)]: 1 });
   const members = [
     { user_id: session.userId, role: "owner" as const },
     ...others.map((u) => ({ user_id: u.id, role: "member" as const })),
@@ -103,6 +104,9 @@ export async function updateRoom(
     .set({ name: updated.name, is_open: updated.open ? 1 : 0 })
     .where("id", "=", roomId)
     .execute();
+  if (updated.open !== room.open) {
+    await bumpCounters(trx, { [roomCounter(room.open)]: -1, [roomCounter(updated.open)]: 1 });
+  }
   const change: RoomChange = {
     type: "room.updated",
     actorId: session.userId,
@@ -121,8 +125,25 @@ export async function deleteRoom(
   roomId: string,
   actorId: string | null,
   now: number,
+  detail: Record<string, unknown> | null = null,
 ): Promise<RoomEvent[]> {
-  const event = await recordRoomChange(trx, roomId, { type: "room.deleted", actorId }, now);
+  const event = await recordRoomChange(trx, roomId, { type: "room.deleted", actorId }, now, detail);
+  const room = await trx.selectFrom("rooms").select("is_open").where("id", "=", roomId).executeTakeFirstOrThrow();
+  // Counted through the room's own index; the cascade below reads those rows anyway.
+  const { live } = await trx
+    .selectFrom("messages")
+    .select((eb) => eb.fn.countAll<number>().as("live"))
+    .where("room_id", "=", roomId)
+    .where("deleted_at", "is", null)
+    .executeTakeFirstOrThrow();
   await trx.deleteFrom("rooms").where("id", "=", roomId).execute();
+  await bumpCounters(trx, {
+    [roomCounter(room.is_open === 1)]: -1,
+    [messagesCounter(messageShardOf(roomId))]: -Number(live),
+  });
   return [event];
+}
+
+function roomCounter(open: boolean): string {
+  return open ? STAT_COUNTERS.openRooms : STAT_COUNTERS.closedRooms;
 }

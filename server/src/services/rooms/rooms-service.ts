@@ -13,7 +13,7 @@ import type {
 } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
-import { readableRoom, requireRole } from "../room-access.js";
+import { moderatableRoom, readableRoom, requireRoleOrServerAdmin } from "../room-access.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 import { joinRoom, kickMember, leaveRoom, putMember } from "./membership.js";
 import { createRoom, deleteRoom, updateRoom } from "./room-lifecycle.js";
@@ -56,11 +56,15 @@ export class RoomsService {
     return this.deps.writer.write(roomId, (trx, now) => updateRoom(trx, session, roomId, changes, now));
   }
 
-  /** Deletes a room with its members, log and messages (the owner only). */
+  /**
+   * Deletes a room with its members, log and messages: its owner may, and a server admin
+   * may delete any room (moderation, noted in the activity log).
+   */
   delete(session: AuthSession, roomId: string): Promise<void> {
     return this.deps.writer.write(roomId, async (trx, now) => {
-      requireRole(await readableRoom(trx, roomId, session), "owner");
-      return { events: await deleteRoom(trx, roomId, session.userId, now), result: undefined };
+      const power = requireRoleOrServerAdmin(await moderatableRoom(trx, roomId, session), "owner");
+      const detail = power === "serverAdmin" ? { moderation: "server admin" } : null;
+      return { events: await deleteRoom(trx, roomId, session.userId, now, detail), result: undefined };
     });
   }
 

@@ -1,0 +1,27 @@
+import type { ActivityEntry, ActivityType } from "@natter/client";
+
+/** Every kind of activity-log entry in words; the type checker keeps the list complete. */
+export const ACTIVITY_TYPE_LABELS: Readonly<Record<ActivityType, string>> = {
+  "user.created": "Account created",
+  "user.banned": "User banned",
+  "user.unbanned": "Ban lifted",
+  "user.admin_granted": "Server admin granted",
+  "user.admin_revoked": "Server admin revoked",
+  "room.created": "Room created",
+  "room.updated": "Room changed",
+  "room.deleted": "Room deleted",
+  "member.joined": "Member joined",
+  "member.left": "Member left",
+  "member.kicked": "Member removed",
+  "member.role_changed": "Role changed",
+  "message.deleted": "Message deleted",
+};
+
+export const ACTIVITY_TYPES = Object.keys(ACTIVITY_TYPE_LABELS) as ActivityType[];
+
+/** An entry's details as `key: value` pairs of text (never markup). */
+export function detailPairs(entry: ActivityEntry): string[] {
+  return Object.entries(entry.details ?? {}).map(
+    ([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`,
+  );
+}
