@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRoom, rawHttp, signUp, startTestServer, type TestServer } from "../harness/index.js";
+import { createRoom, grantServerAdmin, rawHttp, signUp, startTestServer, type TestServer } from "../harness/index.js";
 
 const PROTOTYPE_KEYS = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
 
@@ -16,6 +16,8 @@ describe("query keys named like Object.prototype members", () => {
   beforeAll(async () => {
     server = await startTestServer({ logLines });
     const user = await signUp(server.url);
+    // A server admin, so that the admin paths reach input validation instead of a 403.
+    await grantServerAdmin(server.databaseUrl, user.username);
     token = user.token;
     const room = await createRoom(server.url, token);
     fill = (path) => path.replace("{roomId}", room.id).replace("{userId}", user.id).replace("{messageId}", room.id);
