@@ -7,6 +7,12 @@ import { configDefaults, defineConfig } from "vitest/config";
 const conditions = ["natter-source", "node", "development|production"];
 
 const E2E = ["test/src/**/*.test.ts"];
+/**
+ * Tests that pack workspace packages: each pack runs the package's `prepack`, which deletes and
+ * rebuilds its `dist/` — the compiled server every CLI-spawning test runs. They run alone, after
+ * every other project (`groupOrder`), so no server starts from a half-written `dist/`.
+ */
+const PACKING = ["test/src/packaging/**/*.test.ts", "test/src/sdk/consumer.test.ts"];
 /** Counterparts of SQLite-only tests, for properties that matter on PostgreSQL too. */
 const POSTGRES_ONLY = ["**/*.postgres.test.ts"];
 /**
@@ -71,8 +77,17 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: E2E,
-          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY],
+          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY, ...PACKING],
           globalSetup: ["./test/src/harness/build-server.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "packaging",
+          include: PACKING,
+          globalSetup: ["./test/src/harness/build-server.ts"],
+          sequence: { groupOrder: 1 },
         },
       },
       ...(runPostgres
@@ -84,7 +99,7 @@ export default defineConfig({
                 name: "e2e-postgres",
                 // With the PostgreSQL counterparts of unit tests that ask SQLite (query plans).
                 include: [...E2E, "*/src/**/*.postgres.test.ts"],
-                exclude: [...configDefaults.exclude, ...NOT_ON_POSTGRES],
+                exclude: [...configDefaults.exclude, ...NOT_ON_POSTGRES, ...PACKING],
                 globalSetup: ["./test/src/harness/build-server.ts"],
                 env: {
                   NATTER_TEST_DATABASE: "postgres",
