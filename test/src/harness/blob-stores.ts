@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -56,10 +56,13 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
     configureBuckets: [{ name: BUCKET }],
   });
   const { port } = await s3rver.run();
-  const spool = join(dir, "natter");
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
   const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials });
+  const incompleteUploads = () => {
+    const uploads = join(dir, "s3rver", BUCKET, "._S3rver_uploads");
+    return existsSync(uploads) ? readdirSync(uploads).map((id) => `multipart upload ${id}`) : [];
+  };
   const list = async (prefix: string) => {
     const { Contents = [] } = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
     return Contents.map((object) => (object.Key ?? "").slice(prefix.length));
@@ -67,7 +70,6 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
   return {
     kind,
     config: {
-      uploadsDir: spool,
       s3Endpoint: endpoint,
       s3Bucket: BUCKET,
       s3Region: "us-east-1",
@@ -81,7 +83,8 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
     plantPartial: async (name, bytes) => {
       await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `staging/${name}`, Body: bytes }));
     },
-    partials: async () => [...readdirSync(join(spool, "spool")), ...(await list("staging/"))],
+    // s3rver has no ListMultipartUploads: its incomplete uploads are read from its directory.
+    partials: async () => [...(await list("staging/")), ...incompleteUploads()],
     stop: async () => {
       client.destroy();
       await s3rver.close();
