@@ -318,8 +318,15 @@ export class UploadsService {
     const sniffer = new ImageSniffer();
     let size = 0;
     let sniffed: SniffResult = { state: "need-more" };
+    // The store failing (a full disk, S3 refusing the bytes) ends the upload at the next chunk,
+    // or while waiting for a drain, with a 500; unlistened, its error would end the process.
+    let storeError: Error | undefined;
+    sink.on("error", (error: Error) => {
+      storeError ??= error;
+    });
     // A refusal leaves the source open: the transport still answers on its connection.
     for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      if (storeError) throw storeError;
       size += chunk.length;
       if (size > maxBytes) {
         throw new NatterError("PAYLOAD_TOO_LARGE", `An upload may hold at most ${maxBytes} bytes`);

@@ -28,6 +28,8 @@ export interface BlobStoreFixture {
   plant(key: string, bytes: Buffer): Promise<void>;
   /** Leaves bytes in transit named `name` behind natter's back, as a crash mid-upload does. */
   plantPartial(name: string, bytes: Buffer): Promise<void>;
+  /** How many requests the store has refused so far (S3: answers of 400 and above; a directory refuses none). */
+  refusals(): number;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
         writeFileSync(join(dir, key.slice(0, 2), key), bytes);
       },
       plantPartial: async (name, bytes) => writeFileSync(join(dir, "tmp", name), bytes),
+      refusals: () => 0,
       stop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -63,6 +66,14 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
     configureBuckets: [{ name: BUCKET }],
   });
   s3rver.middleware.unshift(multipartUploadListing(join(s3rverDir, BUCKET, "._S3rver_uploads")));
+  let refusals = 0;
+  s3rver.middleware.unshift(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      if (ctx.status >= 400) refusals += 1;
+    }
+  });
   const { port } = await s3rver.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -97,6 +108,7 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
     },
     // s3rver has no ListMultipartUploads: its incomplete uploads are read from its directory.
     partials: async () => [...(await list("staging/")), ...incompleteUploads()],
+    refusals: () => refusals,
     stop: async () => {
       client.destroy();
       await s3rver.close();
