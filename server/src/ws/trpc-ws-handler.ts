@@ -17,6 +17,7 @@ import {
 import { WebSocket, type WebSocketServer } from "ws";
 import { isPushStream, type StreamSink } from "../events/push-stream.js";
 import type { RequestContext, TrackedSink } from "../trpc/context.js";
+import { StopSignal } from "./stop-signal.js";
 
 type ConnectionParams = Record<string, string | undefined> | null;
 type ProcedureCallType = "query" | "mutation" | "subscription";
@@ -138,7 +139,7 @@ class Connection {
   heardAt = performance.now();
   pingedAt = 0;
   /** Open subscriptions by request id; made with the first. */
-  private subscriptions: Map<RequestId, AbortController> | null = null;
+  private subscriptions: Map<RequestId, StopSignal> | null = null;
   private ctx: RequestContext | undefined;
   /**
    * The context being built; dropped once it is (then `ctx` holds it, or nothing if it
@@ -211,7 +212,7 @@ class Connection {
     this.handler.countStream(path, -1);
   }
 
-  forget(id: RequestId, stop: AbortController): void {
+  forget(id: RequestId, stop: StopSignal): void {
     if (this.subscriptions?.get(id) === stop) this.subscriptions.delete(id);
   }
 
@@ -298,7 +299,7 @@ class Connection {
       this.respondError(id, jsonrpc, new TRPCError({ code: "BAD_REQUEST", message: `Duplicate id ${id}` }), type, path);
       return;
     }
-    const stop = new AbortController();
+    const stop = new StopSignal();
     if (type === "subscription") {
       this.subscriptions ??= new Map();
       this.subscriptions.set(id, stop);
@@ -306,7 +307,7 @@ class Connection {
     let pumping = false;
     try {
       const callCtx = this.ctxPromise ? await this.ctxPromise : (this.ctx ?? null);
-      if (!callCtx || stop.signal.aborted) return;
+      if (!callCtx || stop.aborted) return;
       if (type === "subscription" && this.socket.readyState !== WebSocket.OPEN) return;
       let result: unknown;
       try {
@@ -340,12 +341,12 @@ class Connection {
         }
       } catch (cause) {
         // A subscription stopped while it was being set up ends quietly.
-        if (!stop.signal.aborted) this.respondError(id, jsonrpc, cause, type, path, input);
-        if (type !== "subscription" || !stop.signal.aborted) return;
+        if (!stop.aborted) this.respondError(id, jsonrpc, cause, type, path, input);
+        if (type !== "subscription" || !stop.aborted) return;
         this.respond({ id, jsonrpc, result: { type: "stopped" } });
         return;
       }
-      if (stop.signal.aborted || this.socket.readyState !== WebSocket.OPEN) {
+      if (stop.aborted || this.socket.readyState !== WebSocket.OPEN) {
         stop.abort();
         await result[Symbol.asyncIterator]().return?.();
         return;
@@ -377,7 +378,7 @@ class SubscriptionPump implements StreamSink<unknown> {
     private readonly connection: Connection,
     private readonly id: RequestId,
     private readonly jsonrpc: "2.0" | undefined,
-    private readonly stop: AbortController,
+    private readonly stop: StopSignal,
     /** The call, for the error shape of a failure. */
     private readonly path: string,
     private readonly input: unknown,
@@ -388,7 +389,7 @@ class SubscriptionPump implements StreamSink<unknown> {
     iterator.next().then(
       (next) => {
         if (next.done) this.end();
-        else if (this.stop.signal.aborted) {
+        else if (this.stop.aborted) {
           iterator.return?.().then(
             () => this.end(),
             () => this.end(),
@@ -403,11 +404,11 @@ class SubscriptionPump implements StreamSink<unknown> {
   }
 
   value(value: unknown): void {
-    if (!this.stop.signal.aborted) this.connection.sendValue(this.id, this.jsonrpc, value);
+    if (!this.stop.aborted) this.connection.sendValue(this.id, this.jsonrpc, value);
   }
 
   fail(cause: unknown): void {
-    if (!this.stop.signal.aborted) {
+    if (!this.stop.aborted) {
       this.stop.abort();
       this.connection.respondError(this.id, this.jsonrpc, cause, "subscription", this.path, this.input);
     }
