@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import {
   CreateMultipartUploadCommand,
   ListObjectsV2Command,
@@ -74,6 +76,8 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
       if (ctx.status >= 400) refusals += 1;
     }
   });
+  const putsUnderWay = new Set<string>();
+  s3rver.middleware.unshift(wholeBodyPuts(putsUnderWay));
   const { port } = await s3rver.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -107,13 +111,42 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
       await client.send(new UploadPartCommand({ Bucket: BUCKET, Key, UploadId, PartNumber: 1, Body: bytes }));
     },
     // s3rver has no ListMultipartUploads: its incomplete uploads are read from its directory.
-    partials: async () => [...(await list("staging/")), ...incompleteUploads()],
+    partials: async () => [...putsUnderWay, ...(await list("staging/")), ...incompleteUploads()],
     refusals: () => refusals,
     stop: async () => {
       client.destroy();
       await s3rver.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Makes s3rver store a PUT's bytes (an object or a part) only once they have all arrived, as
+ * S3 does: s3rver itself writes them to the object's file as they come and leaves that file,
+ * cut short, when the client goes away (even after the client's DeleteObject, if that came
+ * first). The test bucket's PUTs under `staging/` are named in `underWay` while they arrive.
+ */
+function wholeBodyPuts(underWay: Set<string>): S3rver["middleware"][number] {
+  return async (ctx, next) => {
+    const [, bucket = "", ...keyParts] = ctx.path.split("/");
+    const key = decodeURIComponent(keyParts.join("/"));
+    if (bucket !== BUCKET || key === "" || ctx.method !== "PUT" || ctx.headers["x-amz-copy-source"]) return next();
+    const name = key.startsWith("staging/") && !("uploadId" in ctx.query) ? key.slice("staging/".length) : undefined;
+    if (name !== undefined) underWay.add(name);
+    const request = ctx.req as IncomingMessage;
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+    } catch {
+      // The client went away: `complete` below says so.
+    } finally {
+      if (name !== undefined) underWay.delete(name);
+    }
+    // The client went away: nothing is stored, nothing answered.
+    if (!request.complete) return;
+    ctx.req = Readable.from(Buffer.concat(chunks));
+    await next();
   };
 }
 

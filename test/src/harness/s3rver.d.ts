@@ -1,6 +1,8 @@
 /** The parts of s3rver (no types of its own) the tests and the bench use. */
 declare module "s3rver" {
+  import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
   import type { AddressInfo } from "node:net";
+  import type { Readable } from "node:stream";
 
   interface S3rverOptions {
     address?: string;
@@ -14,6 +16,9 @@ declare module "s3rver" {
   interface S3rverContext {
     method: string;
     path: string;
+    headers: IncomingHttpHeaders;
+    /** The request; what s3rver reads an object's or a part's bytes from. */
+    req: IncomingMessage | Readable;
     query: Record<string, string | string[] | undefined>;
     status: number;
     type: string;
