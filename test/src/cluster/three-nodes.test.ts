@@ -9,6 +9,7 @@ import {
   deleteRedisKeys,
   openRawSocket,
   type RawSocket,
+  redisKeyTtls,
   redisUnavailable,
   rest,
   signUp,
@@ -226,8 +227,17 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
     });
     await onB.until("some messages on B", (events) => events.length >= 20);
 
+    // A failed log-in on B, so that B has a throttle counting on Redis too.
+    const wrong = { username: observer.username, password: "wrong password" };
+    expect((await rest(b.url, "POST", "/sessions", { body: wrong })).status).toBe(401);
     const killedAt = Date.now();
     await b.kill();
+    // Nothing natter keeps on Redis outlives its nodes: had every node died like B, all of it
+    // (B's presence and connection counts, the live-nodes set, throttles, rate limits) expires.
+    const ttls = await redisKeyTtls(prefix);
+    const kinds = new Set([...ttls.keys()].map((key) => key.slice(prefix.length).split(":")[0]));
+    expect([...kinds]).toEqual(expect.arrayContaining(["nodes", "signals", "ws-connections", "throttle", "rate"]));
+    expect([...ttls].filter(([, ttl]) => ttl === -1)).toEqual([]);
     await waitFor("B's socket to close", () => closedB);
     clientB.close();
     const resumeFrom = onB.ids.at(-1) ?? "0";
