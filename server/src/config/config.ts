@@ -268,7 +268,7 @@ export const configSchema = z.object({
   }),
   uploadsDir: setting(z.string().min(1).optional(), {
     env: "NATTER_UPLOADS_DIR",
-    description: "where uploads are stored without S3 (with S3: where they are spooled on their way)",
+    description: "where uploads are stored when no S3-compatible bucket is set",
     defaultText: "`uploads/` beside the SQLite file",
   }),
   s3Endpoint: setting(z.url().optional(), {

@@ -49,10 +49,10 @@ export function uploadRoutes({ services, maxBytes }: UploadRoutesDeps): Route[] 
       // A body announced too large is refused before a byte of it is read.
       if (declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
       const contentType = req.headers["content-type"] ?? "";
-      const { source, filename } = /^multipart\/form-data\s*;/i.test(contentType)
-        ? await multipartFile(req)
-        : { source: req as Readable, filename: null };
-      const result = await uploads.store(caller, source, filename);
+      const { source, filename, size } = /^multipart\/form-data\s*;/i.test(contentType)
+        ? { ...(await multipartFile(req)), size: undefined }
+        : { source: req as Readable, filename: null, size: Number.isSafeInteger(declared) ? declared : undefined };
+      const result = await uploads.store(caller, source, filename, size);
       sendJson(res, 201, { upload: result }, { "Cache-Control": "no-store", Location: result.url });
     } catch (error) {
       drainAfterRefusal(req, maxBytes);

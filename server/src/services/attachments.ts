@@ -85,19 +85,24 @@ export async function attachUploads(
 }
 
 /**
- * Deletes uploads, and the bytes of each that nothing else uses any more. Runs inside the
- * caller's transaction: the count of a blob's users and the deletion of its bytes happen
- * under the blob row's lock, so a concurrent upload of the same bytes either finds the row
- * (and the bytes stay) or stores them anew after.
+ * Deletes uploads, and the bytes of each that nothing else uses any more; answers how many
+ * it deleted. Runs inside the caller's transaction: the count of a blob's users and the
+ * deletion of its bytes happen under the blob row's lock, so a concurrent upload of the same
+ * bytes either finds the row (and the bytes stay) or stores them anew after. An upload is
+ * counted off its blob only by the transaction whose delete removed its row: on PostgreSQL
+ * two transactions can select the same upload (read committed), and the second one's delete
+ * waits for the first, then finds nothing.
  */
 export async function deleteUploads(
   trx: Transaction<Database>,
   blobs: BlobStore,
   select: (db: Kysely<Database>) => Promise<{ id: string; sha256: string }[]>,
 ): Promise<number> {
-  const doomed = await select(trx);
-  for (const { id, sha256 } of doomed) {
-    await trx.deleteFrom("uploads").where("id", "=", id).execute();
+  let deleted = 0;
+  for (const { id, sha256 } of await select(trx)) {
+    const { numDeletedRows } = await trx.deleteFrom("uploads").where("id", "=", id).executeTakeFirst();
+    if (numDeletedRows === 0n) continue;
+    deleted += 1;
     const blob = await trx
       .updateTable("blobs")
       .set((eb) => ({ ref_count: eb("ref_count", "-", 1) }))
@@ -111,7 +116,7 @@ export async function deleteUploads(
       await blobs.delete(sha256);
     }
   }
-  return doomed.length;
+  return deleted;
 }
 
 /** The uploads attached to one message, as `deleteUploads` selects them. */

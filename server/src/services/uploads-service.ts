@@ -74,11 +74,12 @@ export class UploadsService {
    * Streams `source` into the blob store and records the upload. Refuses, as soon as the
    * bytes show it, anything but a PNG, JPEG, GIF or WebP (415), images of absurd dimensions
    * (400), more than `maxBytes` (413) and bytes beyond the uploader's quota (429); an empty
-   * body is 400. Nothing of a refused or aborted upload stays behind.
+   * body is 400. Nothing of a refused or aborted upload stays behind. `declaredSize` is the
+   * body's length when the request announced it, which lets the store stream without buffering.
    */
-  async store(session: AuthSession, source: Readable, filename: string | null): Promise<Upload> {
+  async store(session: AuthSession, source: Readable, filename: string | null, declaredSize?: number): Promise<Upload> {
     const { db, clock, blobs } = this.deps;
-    const pending = await blobs.create();
+    const pending = await blobs.create(declaredSize);
     try {
       const { sha256, size, header } = await this.receive(session, source, pending.stream);
       await pending.stage();
@@ -317,8 +318,15 @@ export class UploadsService {
     const sniffer = new ImageSniffer();
     let size = 0;
     let sniffed: SniffResult = { state: "need-more" };
+    // The store failing (a full disk, S3 refusing the bytes) ends the upload at the next chunk,
+    // or while waiting for a drain, with a 500; unlistened, its error would end the process.
+    let storeError: Error | undefined;
+    sink.on("error", (error: Error) => {
+      storeError ??= error;
+    });
     // A refusal leaves the source open: the transport still answers on its connection.
     for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      if (storeError) throw storeError;
       size += chunk.length;
       if (size > maxBytes) {
         throw new NatterError("PAYLOAD_TOO_LARGE", `An upload may hold at most ${maxBytes} bytes`);

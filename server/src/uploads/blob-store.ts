@@ -26,8 +26,12 @@ export interface PendingBlob {
  * a directory next to the database, or an S3-compatible bucket.
  */
 export interface BlobStore {
-  /** Starts writing a new blob. */
-  create(): Promise<PendingBlob>;
+  /**
+   * Starts writing a new blob. `size` is the body's length when it is announced beforehand (a
+   * raw request body's `Content-Length`): a store that needs lengths up front (S3) then streams
+   * the bytes instead of buffering them, and refuses a body that ends short of it.
+   */
+  create(size?: number): Promise<PendingBlob>;
   /** Streams a blob's bytes, or the range of them. */
   read(key: string, range?: ByteRange): Promise<Readable>;
   /** Deletes a blob; deleting a missing one is not an error. */

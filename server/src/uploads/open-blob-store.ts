@@ -3,28 +3,21 @@ import type { Config } from "../config/config.js";
 import type { BlobStore } from "./blob-store.js";
 import { DirectoryBlobStore } from "./directory-blob-store.js";
 
-/**
- * The blob store the configuration names: an S3-compatible bucket if one is set (spooling
- * through `<uploads dir>/spool`), else the uploads directory itself.
- */
+/** The blob store the configuration names: an S3-compatible bucket if one is set, else the uploads directory. */
 export async function openBlobStore(config: Config): Promise<BlobStore> {
   const { s3Endpoint, s3Bucket, s3Region, s3AccessKeyId, s3SecretAccessKey } = config;
-  const dir = resolve(config.uploadsDir ?? defaultUploadsDir(config.databaseUrl));
   if (s3Endpoint !== undefined && s3Bucket && s3AccessKeyId && s3SecretAccessKey) {
     // Loaded only here: the AWS SDK is larger than the rest of the server and slows every start.
     const { S3BlobStore } = await import("./s3-blob-store.js");
-    return S3BlobStore.open(
-      {
-        endpoint: s3Endpoint,
-        bucket: s3Bucket,
-        region: s3Region,
-        accessKeyId: s3AccessKeyId,
-        secretAccessKey: s3SecretAccessKey,
-      },
-      join(dir, "spool"),
-    );
+    return S3BlobStore.open({
+      endpoint: s3Endpoint,
+      bucket: s3Bucket,
+      region: s3Region,
+      accessKeyId: s3AccessKeyId,
+      secretAccessKey: s3SecretAccessKey,
+    });
   }
-  return DirectoryBlobStore.open(dir);
+  return DirectoryBlobStore.open(resolve(config.uploadsDir ?? defaultUploadsDir(config.databaseUrl)));
 }
 
 /** `uploads/` beside a SQLite file; `./data/uploads` for anything else. */

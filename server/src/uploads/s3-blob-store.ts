@@ -1,17 +1,20 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import {
+  AbortMultipartUploadCommand,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   NotFound,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { uuidV7 } from "@natter/db";
 import type { BlobStore, ByteRange, PendingBlob } from "./blob-store.js";
@@ -28,22 +31,41 @@ export interface S3Settings {
 
 const BLOB_PREFIX = "blobs/";
 const STAGING_PREFIX = "staging/";
+/** Joins a staging key and the id of an incomplete multipart upload to it in a leftover's name. */
+const UPLOAD_ID_MARK = "?uploadId=";
+/** S3's smallest part of a multipart upload but the last: what a body of unknown length is buffered by. */
+const PART_BYTES = 5 * 1024 * 1024;
+/** The most one PutObject may carry. */
+const MAX_PUT_BYTES = 5 * 1024 * 1024 * 1024;
+
+/** Bytes on their way to a staging object. */
+interface Transfer {
+  /** Where the bytes go. */
+  readonly stream: Writable;
+  /** Settles once the bytes are a whole object at the staging key. */
+  done(): Promise<void>;
+  /** Stops the transfer; what S3 holds of it, short of a complete object, is dropped (or left to the sweeper). */
+  cancel(): Promise<void>;
+}
 
 /**
- * Blobs as objects of an S3-compatible bucket, under `blobs/<sha256>`. S3 needs an object's
- * length before its bytes, and an upload's length is known only at its end: the bytes are
- * spooled to a local temporary file (memory stays flat), sent to `staging/<id>` once
- * complete, and copied into place on commit, so `blobs/` only ever holds whole objects.
+ * Blobs as objects of an S3-compatible bucket, under `blobs/<sha256>`. The bytes stream
+ * straight from the request to `staging/<id>`, nothing on local disk: in one PutObject when
+ * the body's length is announced (no buffering at all), else as a multipart upload in parts
+ * of 5 MiB (S3's least), one part in memory at a time, or one PutObject if the whole body
+ * fits in a part. Commit copies the staging object into place, so `blobs/` only ever holds
+ * whole objects; the staging object is deleted after. An interrupted PutObject leaves
+ * nothing; an interrupted multipart upload is aborted, and one a crash left is listed among
+ * the leftovers for the sweeper.
  */
 export class S3BlobStore implements BlobStore {
   private constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
-    private readonly spoolDir: string,
   ) {}
 
-  /** Opens the store; `spoolDir` is a local directory for bytes in transit, cleared here of what a crash left. */
-  static async open(settings: S3Settings, spoolDir: string): Promise<S3BlobStore> {
+  /** Opens the store. */
+  static async open(settings: S3Settings): Promise<S3BlobStore> {
     const client = new S3Client({
       endpoint: settings.endpoint,
       region: settings.region,
@@ -54,40 +76,25 @@ export class S3BlobStore implements BlobStore {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
     });
-    await rm(spoolDir, { recursive: true, force: true });
-    await mkdir(spoolDir, { recursive: true });
-    return new S3BlobStore(client, settings.bucket, spoolDir);
+    return new S3BlobStore(client, settings.bucket);
   }
 
-  async create(): Promise<PendingBlob> {
+  async create(size?: number): Promise<PendingBlob> {
     const { client, bucket } = this;
-    const spoolPath = join(this.spoolDir, uuidV7(Date.now()));
     const stagingKey = `${STAGING_PREFIX}${uuidV7(Date.now())}`;
-    const stream = createWriteStream(spoolPath, { flags: "wx" });
-    let staged = false;
-    const discard = async () => {
-      stream.destroy();
-      await finished(stream).catch(() => undefined);
-      await rm(spoolPath, { force: true });
-      if (staged) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: stagingKey }));
-      staged = false;
+    const transfer =
+      size !== undefined && size <= MAX_PUT_BYTES ? this.streamedPut(stagingKey, size) : this.partsUpload(stagingKey);
+    let discarded: Promise<void> | undefined;
+    const discard = () => {
+      discarded ??= (async () => {
+        await transfer.cancel();
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: stagingKey }));
+      })();
+      return discarded;
     };
     return {
-      stream,
-      stage: async () => {
-        await finished(stream);
-        const { size } = await stat(spoolPath);
-        await client.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: stagingKey,
-            Body: createReadStream(spoolPath),
-            ContentLength: size,
-          }),
-        );
-        staged = true;
-        await rm(spoolPath, { force: true });
-      },
+      stream: transfer.stream,
+      stage: () => transfer.done(),
       commit: async (key) => {
         await client.send(
           new CopyObjectCommand({
@@ -96,7 +103,6 @@ export class S3BlobStore implements BlobStore {
             CopySource: `${bucket}/${stagingKey}`,
           }),
         );
-        await discard();
       },
       discard,
     };
@@ -132,16 +138,174 @@ export class S3BlobStore implements BlobStore {
     for await (const key of this.keys(BLOB_PREFIX)) if (KEY.test(key)) yield key;
   }
 
-  leftovers(): AsyncIterable<string> {
-    return this.keys(STAGING_PREFIX);
+  /** Staging objects, then incomplete multipart uploads to staging keys (`<id>?uploadId=<upload id>`). */
+  async *leftovers(): AsyncIterable<string> {
+    yield* this.keys(STAGING_PREFIX);
+    yield* this.incompleteUploads();
   }
 
   async removeLeftover(name: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: STAGING_PREFIX + name }));
+    const mark = name.indexOf(UPLOAD_ID_MARK);
+    if (mark === -1) {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: STAGING_PREFIX + name }));
+      return;
+    }
+    await this.client.send(
+      new AbortMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: STAGING_PREFIX + name.slice(0, mark),
+        UploadId: name.slice(mark + UPLOAD_ID_MARK.length),
+      }),
+    );
   }
 
   async close(): Promise<void> {
     this.client.destroy();
+  }
+
+  /** A body of announced length, streamed in one PutObject as it is written. */
+  private streamedPut(key: string, size: number): Transfer {
+    const abort = new AbortController();
+    const body = new PassThrough();
+    let written = 0;
+    const sent = this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: size }),
+      { abortSignal: abort.signal },
+    );
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        written += chunk.length;
+        if (written > size) callback(new Error(`more bytes than the ${size} announced`));
+        else if (body.write(chunk)) callback();
+        else body.once("drain", () => callback());
+      },
+      final(callback) {
+        // A body shorter than announced would leave S3 waiting for the rest.
+        if (written !== size) return callback(new Error(`${written} bytes of the ${size} announced`));
+        body.end();
+        callback();
+      },
+    });
+    // S3 refusing mid-way ends the writing too, rather than leaving the writer waiting for a drain.
+    sent.catch((error: unknown) => stream.destroy(error as Error));
+    return {
+      stream,
+      done: async () => {
+        await finished(stream);
+        await sent;
+      },
+      cancel: async () => {
+        // A body handed over whole may be stored despite an abort: it is let finish, then deleted.
+        if (written === size) {
+          body.end();
+        } else {
+          stream.destroy();
+          body.destroy();
+          abort.abort();
+        }
+        await sent.catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * A body of unknown length: buffered a part at a time; sent as one PutObject if it ends
+   * within the first part, else as a multipart upload (the writer waits while a part is sent).
+   */
+  private partsUpload(key: string): Transfer {
+    const { client, bucket } = this;
+    const abort = new AbortController();
+    const signal = { abortSignal: abort.signal };
+    let chunks: Buffer[] = [];
+    let buffered = 0;
+    let uploadId: string | undefined;
+    let complete = false;
+    let ending = false;
+    const parts: CompletedPart[] = [];
+    /** The request under way, if any: cancelling waits for it to settle. */
+    let working: Promise<void> = Promise.resolve();
+    const take = () => {
+      const bytes = Buffer.concat(chunks, buffered);
+      chunks = [];
+      buffered = 0;
+      return bytes;
+    };
+    const sendPart = async () => {
+      const Body = take();
+      if (uploadId === undefined) {
+        const created = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }), signal);
+        uploadId = created.UploadId;
+        if (uploadId === undefined) throw new Error("S3 started a multipart upload without an id");
+      }
+      const PartNumber = parts.length + 1;
+      const { ETag } = await client.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber,
+          Body,
+          ContentLength: Body.length,
+        }),
+        signal,
+      );
+      parts.push({ ETag, PartNumber });
+    };
+    const finish = async () => {
+      if (uploadId === undefined) {
+        const Body = take();
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body, ContentLength: Body.length }), signal);
+        return;
+      }
+      if (buffered > 0) await sendPart();
+      await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+        signal,
+      );
+      complete = true;
+    };
+    const run = (work: () => Promise<void>, callback: (error?: Error | null) => void) => {
+      working = work();
+      working.then(
+        () => callback(),
+        (error: Error) => callback(error),
+      );
+    };
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        buffered += chunk.length;
+        if (buffered < PART_BYTES) callback();
+        else run(sendPart, callback);
+      },
+      final(callback) {
+        ending = true;
+        run(finish, callback);
+      },
+    });
+    return {
+      stream,
+      done: () => finished(stream),
+      cancel: async () => {
+        // Once the body has ended, its last requests are let finish (a whole one may be stored despite an abort).
+        if (!ending) {
+          stream.destroy();
+          chunks = [];
+          abort.abort();
+        }
+        await working.catch(() => undefined);
+        if (uploadId === undefined || complete) return;
+        // An upload S3 cannot abort now stays listed among the leftovers, for the sweeper.
+        await client
+          .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
+          .catch(() => undefined);
+      },
+    };
   }
 
   /** The keys below `prefix` (without it), a page of at most 1,000 at a time. */
@@ -154,6 +318,38 @@ export class S3BlobStore implements BlobStore {
       for (const { Key } of page.Contents ?? []) if (Key?.startsWith(prefix)) yield Key.slice(prefix.length);
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken !== undefined);
+  }
+
+  /**
+   * Multipart uploads to staging keys neither completed nor aborted, as leftover names. A
+   * server without ListMultipartUploads (s3rver answers NotImplemented) has none to show.
+   */
+  private async *incompleteUploads(): AsyncIterable<string> {
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    for (;;) {
+      let page: Awaited<ReturnType<typeof this.listUploads>>;
+      try {
+        page = await this.listUploads(KeyMarker, UploadIdMarker);
+      } catch (error) {
+        if (error instanceof Error && error.name === "NotImplemented") return;
+        throw error;
+      }
+      for (const { Key, UploadId } of page.Uploads ?? []) {
+        if (Key?.startsWith(STAGING_PREFIX) && UploadId) {
+          yield `${Key.slice(STAGING_PREFIX.length)}${UPLOAD_ID_MARK}${UploadId}`;
+        }
+      }
+      if (!page.IsTruncated) return;
+      KeyMarker = page.NextKeyMarker;
+      UploadIdMarker = page.NextUploadIdMarker;
+    }
+  }
+
+  private listUploads(KeyMarker: string | undefined, UploadIdMarker: string | undefined) {
+    return this.client.send(
+      new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: STAGING_PREFIX, KeyMarker, UploadIdMarker }),
+    );
   }
 }
 

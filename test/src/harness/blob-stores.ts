@@ -1,7 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateMultipartUploadCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import type { ConfigInput } from "natter";
 import S3rver from "s3rver";
 
@@ -22,6 +28,8 @@ export interface BlobStoreFixture {
   plant(key: string, bytes: Buffer): Promise<void>;
   /** Leaves bytes in transit named `name` behind natter's back, as a crash mid-upload does. */
   plantPartial(name: string, bytes: Buffer): Promise<void>;
+  /** How many requests the store has refused so far (S3: answers of 400 and above; a directory refuses none). */
+  refusals(): number;
   stop(): Promise<void>;
 }
 
@@ -45,21 +53,34 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
         writeFileSync(join(dir, key.slice(0, 2), key), bytes);
       },
       plantPartial: async (name, bytes) => writeFileSync(join(dir, "tmp", name), bytes),
+      refusals: () => 0,
       stop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
+  const s3rverDir = join(dir, "s3rver");
   const s3rver = new S3rver({
     address: "127.0.0.1",
     port: 0,
     silent: true,
-    directory: join(dir, "s3rver"),
+    directory: s3rverDir,
     configureBuckets: [{ name: BUCKET }],
   });
+  s3rver.middleware.unshift(multipartUploadListing(join(s3rverDir, BUCKET, "._S3rver_uploads")));
+  let refusals = 0;
+  s3rver.middleware.unshift(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      if (ctx.status >= 400) refusals += 1;
+    }
+  });
   const { port } = await s3rver.run();
-  const spool = join(dir, "natter");
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
   const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials });
+  // Read from s3rver's directory, not through the listing added to it below.
+  const incompleteUploads = () =>
+    incompleteUploadsIn(join(s3rverDir, BUCKET, "._S3rver_uploads")).map(({ key }) => key.slice("staging/".length));
   const list = async (prefix: string) => {
     const { Contents = [] } = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
     return Contents.map((object) => (object.Key ?? "").slice(prefix.length));
@@ -67,7 +88,6 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
   return {
     kind,
     config: {
-      uploadsDir: spool,
       s3Endpoint: endpoint,
       s3Bucket: BUCKET,
       s3Region: "us-east-1",
@@ -78,14 +98,72 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
     plant: async (key, bytes) => {
       await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `blobs/${key}`, Body: bytes }));
     },
+    // A staging object (a crash between sending the bytes and copying them into place), and an
+    // incomplete multipart upload to the same key (a crash while a large body streamed in).
     plantPartial: async (name, bytes) => {
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `staging/${name}`, Body: bytes }));
+      const Key = `staging/${name}`;
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: bytes }));
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key }));
+      await client.send(new UploadPartCommand({ Bucket: BUCKET, Key, UploadId, PartNumber: 1, Body: bytes }));
     },
-    partials: async () => [...readdirSync(join(spool, "spool")), ...(await list("staging/"))],
+    // s3rver has no ListMultipartUploads: its incomplete uploads are read from its directory.
+    partials: async () => [...(await list("staging/")), ...incompleteUploads()],
+    refusals: () => refusals,
     stop: async () => {
       client.destroy();
       await s3rver.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** s3rver's incomplete multipart uploads, from the directory it keeps them in (`<upload id>/key`). */
+function incompleteUploadsIn(uploadsDir: string): { uploadId: string; key: string }[] {
+  if (!existsSync(uploadsDir)) return [];
+  return readdirSync(uploadsDir).map((uploadId) => ({
+    uploadId,
+    key: readFileSync(join(uploadsDir, uploadId, "key"), "utf8"),
+  }));
+}
+
+const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/**
+ * The two calls on incomplete multipart uploads that s3rver 3.7 lacks (it answers
+ * ListMultipartUploads with NotImplemented and AbortMultipartUpload with 405), added in front
+ * of its router over the directory where it keeps them: `GET /<bucket>?uploads&prefix=` lists
+ * them (one page), `DELETE /<bucket>/<key>?uploadId=` removes one. Everything else is s3rver's.
+ */
+function multipartUploadListing(uploadsDir: string): S3rver["middleware"][number] {
+  return async (ctx, next) => {
+    const [, bucket = "", ...keyParts] = ctx.path.split("/");
+    const key = decodeURIComponent(keyParts.join("/"));
+    if (bucket === BUCKET && key === "" && ctx.method === "GET" && "uploads" in ctx.query) {
+      const prefix = typeof ctx.query.prefix === "string" ? ctx.query.prefix : "";
+      const uploads = incompleteUploadsIn(uploadsDir).filter((upload) => upload.key.startsWith(prefix));
+      ctx.type = "application/xml";
+      ctx.body =
+        `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>${bucket}</Bucket>` +
+        `<Prefix>${escapeXml(prefix)}</Prefix><IsTruncated>false</IsTruncated>` +
+        uploads
+          .map(({ uploadId, key }) => `<Upload><Key>${escapeXml(key)}</Key><UploadId>${uploadId}</UploadId></Upload>`)
+          .join("") +
+        "</ListMultipartUploadsResult>";
+      return;
+    }
+    const uploadId = ctx.query.uploadId;
+    if (bucket === BUCKET && key !== "" && ctx.method === "DELETE" && typeof uploadId === "string") {
+      const upload = incompleteUploadsIn(uploadsDir).find((found) => found.uploadId === uploadId && found.key === key);
+      if (!upload) {
+        ctx.status = 404;
+        ctx.type = "application/xml";
+        ctx.body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchUpload</Code></Error>';
+        return;
+      }
+      rmSync(join(uploadsDir, uploadId), { recursive: true, force: true });
+      ctx.status = 204;
+      return;
+    }
+    await next();
   };
 }

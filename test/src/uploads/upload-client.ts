@@ -42,6 +42,8 @@ export interface PartialUpload {
   write(bytes: Buffer): Promise<void>;
   /** Ends the connection without sending the rest; resolves once it is closed. */
   abort(): Promise<void>;
+  /** Sends the last bytes and answers the response's status (0: the connection failed). */
+  finish(bytes: Buffer): Promise<number>;
 }
 
 /** Starts a raw upload that announces `declaredLength` bytes. */
@@ -51,6 +53,13 @@ export function startUpload(baseUrl: string, token: string, declaredLength: numb
     headers: { authorization: `Bearer ${token}`, "content-type": "image/png", "content-length": declaredLength },
   });
   const closed = new Promise<void>((resolve) => req.on("close", () => resolve()));
+  const status = new Promise<number>((resolve) => {
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("close", () => resolve(0));
+  });
   req.on("error", () => undefined);
   return {
     write: (bytes) =>
@@ -58,6 +67,10 @@ export function startUpload(baseUrl: string, token: string, declaredLength: numb
     abort: () => {
       req.destroy();
       return closed;
+    },
+    finish: (bytes) => {
+      req.end(bytes);
+      return status;
     },
   };
 }

@@ -257,3 +257,29 @@ describe.each(BLOB_STORE_KINDS)("uploads stored in %s", (kind) => {
     expect((await fetchContent(server.url, image.url)).status).toBe(200);
   });
 });
+
+describe("uploads to an S3 bucket that refuses them", () => {
+  let store: BlobStoreFixture;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    store = await startBlobStore("s3");
+    // A bucket the S3 server does not have: every PutObject is refused.
+    server = await startTestServer({ config: { ...store.config, s3Bucket: "no-such-bucket" } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await store?.stop();
+  });
+
+  it("answers 500 while the body still streams in, and the server goes on serving", async () => {
+    const alice = await signUp(server.url);
+    const bytes = png(8, 8, 200_000, 15);
+    const partial = startUpload(server.url, alice.token, bytes.length);
+    await partial.write(bytes.subarray(0, 100_000));
+    // S3 refuses the bytes streaming to it while the rest of the body has yet to come.
+    await vi.waitFor(() => expect(store.refusals()).toBeGreaterThan(0), WAIT);
+    expect(await partial.finish(bytes.subarray(100_000))).toBe(500);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
