@@ -27,10 +27,6 @@ const NOT_ON_POSTGRES = [
   // The published package run by npx on its default SQLite file; the web bundle's size.
   "test/src/packaging/**",
   "test/src/web/bundle-size.test.ts",
-  // The browser suite drives the web app, whose server paths the API suites cover on both
-  // engines. On PostgreSQL with Redis its typing scenario timed out once in a full run (and
-  // passed alone); until that is understood it runs on SQLite only, so CI stays deterministic.
-  "test/src/web/**",
 ];
 
 const postgresUrl = process.env.NATTER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";

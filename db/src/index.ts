@@ -1,5 +1,6 @@
 export { type BackupSummary, backupSqliteFile, restoreSqliteFile, verifySqliteFile } from "./backup/sqlite-backup.js";
 export {
+  CopyMismatch,
   type CopyOptions,
   type CopyProgress,
   CopyRefused,

@@ -3,19 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRoom, rest, runCli, signUp, startTestServer } from "./harness/index.js";
-
-/** Every message body of a room, oldest first, paging through the whole history. */
-async function allBodies(baseUrl: string, token: string, roomId: string): Promise<string[]> {
-  const bodies: string[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await rest(baseUrl, "GET", `/rooms/${roomId}/messages?after=${after}&limit=100`, { token });
-    expect(page.status).toBe(200);
-    for (const message of page.body.messages) bodies.push(message.body);
-    if (!page.body.hasMore) return bodies;
-    after = page.body.messages.at(-1).seq;
-  }
-}
+import { wholeHistory } from "./messages/room-fixtures.js";
 
 describe("natter backup and restore", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-backup-"));
@@ -59,7 +47,7 @@ describe("natter backup and restore", () => {
 
       const restored = await startTestServer({ config: { databaseUrl: restoredPath } });
       try {
-        const bodies = await allBodies(restored.url, alice.token, room.id);
+        const bodies = (await wholeHistory(restored.url, alice, room.id)).map((message) => message.body);
         // One consistent snapshot: a prefix of what was sent, holding at least what was
         // acknowledged before the backup began and nothing beyond what was acknowledged at its end.
         expect(bodies.length).toBeGreaterThanOrEqual(before);

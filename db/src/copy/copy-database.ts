@@ -28,12 +28,10 @@ export interface CopyProgress {
   total: number;
 }
 
-/** What a copy moved, and what its verification found different between source and target. */
+/** What a verified copy moved: the rows of each table, and the rooms whose last seq matched. */
 export interface CopyReport {
   rows: Record<string, number>;
   rooms: number;
-  /** Empty when every table's row count and every room's last seq match. */
-  mismatches: string[];
 }
 
 /** A reason not to copy at all (the target holds data, the source is missing or behind). */
@@ -42,10 +40,29 @@ export class CopyRefused extends Error {
 }
 
 /**
+ * The copy, read back inside its own transaction, differs from the source (a table's row
+ * count, a room's last seq): nothing was committed, the target holds what it held before.
+ */
+export class CopyMismatch extends Error {
+  override readonly name = "CopyMismatch";
+
+  constructor(
+    /** Each difference, in one line: `messages: 12 rows in the source, 11 copied`. */
+    readonly mismatches: readonly string[],
+  ) {
+    super(
+      `the copy differs from the source in ${mismatches.length} ${mismatches.length === 1 ? "place" : "places"}; ` +
+        "it was rolled back and the target holds what it held before",
+    );
+  }
+}
+
+/**
  * Copies every table of a SQLite database into another database, in foreign-key order and
  * batches, in one transaction on the target (a failed copy leaves it as it was), from one
  * read snapshot of the source (a server may keep running on it; what it writes afterwards is
- * not copied). Then counts the rows of each table and compares each room's last seq on both.
+ * not copied). Before committing, counts the rows of each table and compares each room's last
+ * seq on both; any difference rolls the copy back and throws a `CopyMismatch`.
  */
 export async function copyDatabase({ from, to, force = false, onProgress }: CopyOptions): Promise<CopyReport> {
   if (!existsSync(from)) throw new CopyRefused(`no SQLite database at ${from}`);
@@ -64,28 +81,37 @@ export async function copyDatabase({ from, to, force = false, onProgress }: Copy
       for (const table of TABLES_IN_FOREIGN_KEY_ORDER) {
         await copyTable(source, trx, table, totals[table] ?? 0, onProgress);
       }
+      const mismatches = await differences(trx, totals, sourceSeqs);
+      if (mismatches.length > 0) throw new CopyMismatch(mismatches);
     });
     source.exec("commit");
-
-    const mismatches: string[] = [];
-    for (const table of TABLES_IN_FOREIGN_KEY_ORDER) {
-      const { n } = await target.db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .executeTakeFirstOrThrow();
-      if (Number(n) !== totals[table]) mismatches.push(`${table}: ${totals[table]} rows in the source, ${n} copied`);
-    }
-    const targetSeqs = lastSeqs(await target.db.selectFrom("rooms").select(["id", "last_seq"]).execute());
-    for (const [roomId, seq] of sourceSeqs) {
-      const copied = targetSeqs.get(roomId);
-      if (copied !== seq)
-        mismatches.push(`room ${roomId}: last seq ${seq} in the source, ${copied ?? "missing"} copied`);
-    }
-    return { rows: totals, rooms: sourceSeqs.size, mismatches };
+    return { rows: totals, rooms: sourceSeqs.size };
   } finally {
     source.close();
     await target.close();
   }
+}
+
+/** What the target, read back, holds differently from the source: one line per difference. */
+async function differences(
+  target: Kysely<Database>,
+  totals: Record<string, number>,
+  sourceSeqs: ReadonlyMap<string, number>,
+): Promise<string[]> {
+  const mismatches: string[] = [];
+  for (const table of TABLES_IN_FOREIGN_KEY_ORDER) {
+    const { n } = await target
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    if (Number(n) !== totals[table]) mismatches.push(`${table}: ${totals[table]} rows in the source, ${n} copied`);
+  }
+  const targetSeqs = lastSeqs(await target.selectFrom("rooms").select(["id", "last_seq"]).execute());
+  for (const [roomId, seq] of sourceSeqs) {
+    const copied = targetSeqs.get(roomId);
+    if (copied !== seq) mismatches.push(`room ${roomId}: last seq ${seq} in the source, ${copied ?? "missing"} copied`);
+  }
+  return mismatches;
 }
 
 interface RoomSeq {

@@ -4,15 +4,14 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { RedisConnection } from "../redis/redis-connection.js";
 import type { RoomEventBus, RoomEventListener } from "./room-event-bus.js";
+import { RoomListeners } from "./room-listeners.js";
 import { RoomLogTail } from "./room-log-tail.js";
 import { SeqOrder } from "./seq-order.js";
 
-/** A room with listeners on this node. */
+/** A room followed on this node: its events reach `emit`, the fan-out of `RoomListeners`. */
 interface FollowedRoom {
-  listeners: Set<RoomEventListener>;
-  /** The channel subscription, once in place and the room followed by the tail. */
-  listening: Promise<() => void>;
-  /** Orders the room's events from the moment it is followed. */
+  emit: RoomEventListener;
+  /** Orders the room's events from the moment its log is followed. */
   order: SeqOrder | undefined;
 }
 
@@ -26,15 +25,17 @@ interface BusMessage {
  * The room event bus of several nodes: one Redis channel per room, subscribed once per
  * node while the room has listeners here. Events published on this node reach its own
  * listeners at once, without the round trip; other nodes' events are decoded once per
- * message and the same objects handed to every listener (the `RoomEventBus` contract).
+ * message and the same objects handed to every listener (the `RoomEventBus` contract), through
+ * `RoomListeners`, which keeps one channel subscription per room however many listen here.
  *
  * Redis pub/sub delivers at most once: a message published while a node is reconnecting,
  * or never published because its node died after committing, is lost. The bus's
  * `RoomLogTail` finds such losses in the log within two `tailIntervalMs`.
  */
 export class RedisRoomEventBus implements RoomEventBus {
+  /** The rooms followed here, each with one channel subscription, once for all its listeners. */
   private readonly rooms = new Map<string, FollowedRoom>();
-
+  private readonly listeners = new RoomListeners({ subscribe: (roomId, emit) => this.follow(roomId, emit) });
   private readonly tail: RoomLogTail;
 
   constructor(
@@ -81,59 +82,55 @@ export class RedisRoomEventBus implements RoomEventBus {
     );
   }
 
-  async subscribe(roomId: string, listener: RoomEventListener): Promise<() => void> {
-    let room = this.rooms.get(roomId);
-    if (!room) {
-      const listeners = new Set<RoomEventListener>();
-      // One channel handler per room: each message is decoded once for all its listeners.
-      const listening = this.redis.channels
-        .listen(this.channelOf(roomId), (raw) => {
-          const message = JSON.parse(raw) as BusMessage;
-          if (message.node !== this.redis.nodeId) this.deliver(roomId, message.events);
-        })
-        .then(async (stopListening) => {
-          // Only once the channel is live: anything committed after this read arrives on it.
-          try {
-            const followed = room;
-            if (followed && this.rooms.get(roomId) === followed) {
-              const last = await this.tail.follow(roomId);
-              followed.order = new SeqOrder(last, (event) => this.emit(followed, event));
-            }
-          } catch (error) {
-            stopListening();
-            throw error;
-          }
-          return stopListening;
-        });
-      room = { listeners, listening, order: undefined };
-      this.rooms.set(roomId, room);
-    }
-    const entry = room;
-    entry.listeners.add(listener);
-    const remove = () => {
-      entry.listeners.delete(listener);
-      if (entry.listeners.size === 0 && this.rooms.get(roomId) === entry) {
-        this.rooms.delete(roomId);
-        this.tail.forget(roomId);
-        entry.order?.stop();
-        entry.listening.then(
-          (stopListening) => stopListening(),
-          () => {},
-        );
-      }
-    };
+  subscribe(roomId: string, listener: RoomEventListener): Promise<() => void> {
+    return this.listeners.add(roomId, listener);
+  }
+
+  /**
+   * Follows a room for its listeners here: listens to its channel, then reads its newest seq,
+   * from which its events are put in order. Answers the end of the following.
+   */
+  private async follow(roomId: string, emit: RoomEventListener): Promise<() => void> {
+    const room: FollowedRoom = { emit, order: undefined };
+    this.rooms.set(roomId, room);
+    const stopListening = await this.redis.channels
+      .listen(this.channelOf(roomId), (raw) => {
+        const message = JSON.parse(raw) as BusMessage;
+        if (message.node !== this.redis.nodeId) this.deliverTo(room, message.events);
+      })
+      .catch((error: unknown) => {
+        this.unfollow(roomId, room);
+        throw error;
+      });
     try {
-      await entry.listening;
+      // Only once the channel is live: anything committed after this read arrives on it.
+      const last = await this.tail.follow(roomId);
+      room.order = new SeqOrder(last, (event) => this.emit(room, event));
     } catch (error) {
-      remove();
+      stopListening();
+      this.unfollow(roomId, room);
       throw error;
     }
-    return remove;
+    return () => {
+      stopListening();
+      this.unfollow(roomId, room);
+    };
+  }
+
+  private unfollow(roomId: string, room: FollowedRoom): void {
+    room.order?.stop();
+    // A room followed again meanwhile is the new following's to end.
+    if (this.rooms.get(roomId) !== room) return;
+    this.rooms.delete(roomId);
+    this.tail.forget(roomId);
   }
 
   private deliver(roomId: string, events: readonly RoomEvent[]): void {
     const room = this.rooms.get(roomId);
-    if (!room) return;
+    if (room) this.deliverTo(room, events);
+  }
+
+  private deliverTo(room: FollowedRoom, events: readonly RoomEvent[]): void {
     for (const event of events) {
       if (room.order) room.order.push(event);
       else this.emit(room, event);
@@ -142,7 +139,7 @@ export class RedisRoomEventBus implements RoomEventBus {
 
   private emit(room: FollowedRoom, event: RoomEvent): void {
     this.tail.saw(event);
-    for (const listener of room.listeners) listener(event);
+    room.emit(event);
   }
 
   private channelOf(roomId: string): string {

@@ -18,7 +18,8 @@ interface Room {
 export class RoomListeners {
   private readonly rooms = new Map<string, Room>();
 
-  constructor(private readonly bus: RoomEventBus) {}
+  /** `bus`: a room event bus, or whatever takes one subscription per room for a bus (the Redis bus's channels). */
+  constructor(private readonly bus: Pick<RoomEventBus, "subscribe">) {}
 
   /**
    * Calls `listener` with each event of the room published from the moment this resolves

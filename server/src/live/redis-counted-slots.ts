@@ -79,15 +79,23 @@ export class RedisCountedSlots implements SlotCounter {
     this.stopBeats();
   }
 
+  /**
+   * Writes this node's shares again, each with its expiry, in one MULTI: a node killed while
+   * sending it leaves Redis with all of it or none, never a hash that was recreated (it had
+   * lapsed) without its expiry.
+   */
   private refresh(): void {
     const { redis, ttlMs, logger } = this.deps;
-    const pipeline = redis.commands.pipeline();
-    for (const [key, count] of this.own.entries()) {
-      pipeline.hset(this.keyOf(key), redis.nodeId, count);
-      pipeline.pexpire(this.keyOf(key), ttlMs);
+    const own = [...this.own.entries()];
+    if (own.length === 0) return;
+    const transaction = redis.commands.multi();
+    for (const [key, count] of own) {
+      transaction.hset(this.keyOf(key), redis.nodeId, count);
+      transaction.pexpire(this.keyOf(key), ttlMs);
     }
-    if (pipeline.length === 0) return;
-    pipeline.exec().catch((error: unknown) => logger.warn({ err: error }, "connection slots not refreshed on Redis"));
+    transaction
+      .exec()
+      .catch((error: unknown) => logger.warn({ err: error }, "connection slots not refreshed on Redis"));
   }
 
   private keyOf(key: string): string {

@@ -3,6 +3,7 @@ import { NatterError, type RoomEvent } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import { LiveEventQueue } from "../events/live-event-queue.js";
+import type { PushStream, StreamSink } from "../events/push-stream.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import { RoomListeners } from "../events/room-listeners.js";
 import { readRoomEvents } from "../events/room-log.js";
@@ -46,6 +47,9 @@ export class RoomEventsService {
    * `opened` is called once the access check and the position have passed, before anything
    * is yielded or delivered: a transport that answers refusals differently from a stream's
    * start (an HTTP status before an event stream's headers) starts streaming then.
+   *
+   * The stream can be iterated, or driven through `pushTo` (see `PushStream`), which an
+   * idle watcher's transport prefers.
    */
   watch(
     session: AuthSession | null,
@@ -54,7 +58,7 @@ export class RoomEventsService {
     signal?: AbortSignal,
     deliver?: (event: RoomEvent) => void,
     opened?: () => void,
-  ): AsyncGenerator<RoomEvent, void> {
+  ): AsyncGenerator<RoomEvent, void> & PushStream<RoomEvent> {
     return new RoomEventStream(this.deps.db, this.listeners, session, roomId, afterSeq, signal, deliver, opened);
   }
 }
@@ -70,7 +74,7 @@ const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: unde
  * watcher does nearly all the time, then holds its pending `next` and its fields, not a
  * suspended generator frame and its promise chain. Entries are pulled one `next` at a time.
  */
-class RoomEventStream implements AsyncGenerator<RoomEvent, void> {
+class RoomEventStream implements AsyncGenerator<RoomEvent, void>, PushStream<RoomEvent> {
   private live: LiveEventQueue | null = null;
   private watcher: CaughtUpWatcher | null = null;
   private view: WatcherView | null = null;
@@ -88,6 +92,8 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void> {
   /** The settling of the pending `next`. */
   private resolve: ((result: IteratorResult<RoomEvent, void>) => void) | null = null;
   private reject: ((cause: unknown) => void) | null = null;
+  /** Where entries go when the stream is pushed rather than iterated. */
+  private sink: StreamSink<RoomEvent> | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -104,6 +110,11 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void> {
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  pushTo(sink: StreamSink<RoomEvent>): void {
+    this.sink = sink;
+    this.run();
   }
 
   next(): Promise<IteratorResult<RoomEvent, void>> {
@@ -127,25 +138,39 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void> {
     this.end();
   }
 
-  /** Steps until an entry, the end or a wait for the live queue, and settles the pending `next`. */
+  /**
+   * Steps until an entry, the end or a wait for the live queue, and settles the pending
+   * `next`, or hands the entry to the sink and steps on.
+   */
   private run(): void {
     this.step().then(
       (step) => {
-        if (step !== WAIT) this.resolve?.(step);
+        if (step !== WAIT) this.settle(step);
         // A live entry may have ended the view between going live and here.
-        else if (this.watcher?.ended) this.resolve?.(this.end());
+        else if (this.watcher?.ended) this.settle(this.end());
         else (this.live as LiveEventQueue).whenReady(this.resume);
       },
       (cause: unknown) => {
         this.end();
-        this.reject?.(cause);
+        if (this.sink) this.sink.fail(cause);
+        else this.reject?.(cause);
       },
     );
   }
 
+  private settle(step: IteratorResult<RoomEvent, void>): void {
+    const { sink } = this;
+    if (!sink) this.resolve?.(step);
+    else if (step.done) sink.end();
+    else {
+      sink.value(step.value);
+      this.run();
+    }
+  }
+
   private readonly resume = (woken: boolean): void => {
     // An entry delivered live may have ended the watcher's view.
-    if (!woken || this.watcher?.ended) this.resolve?.(this.end());
+    if (!woken || this.watcher?.ended) this.settle(this.end());
     else this.run();
   };
 

@@ -1,10 +1,12 @@
+import { isPushStream, type PushStream, type StreamSink } from "../events/push-stream.js";
+
 /**
- * `stream` with each value mapped. An iterator object rather than an async generator: a
+ * `stream` with each value mapped; pushable when `stream` is (see `PushStream`). An iterator object rather than an async generator: a
  * waiting generator keeps its frame and a request queue alive, a few hundred bytes per idle
  * subscription at each level.
  */
 export function mapStream<T, U>(stream: AsyncIterable<T>, map: (value: T) => U): AsyncIterable<U> {
-  return new MappedStream(stream, map, undefined);
+  return mapped(stream, map, undefined);
 }
 
 /**
@@ -12,8 +14,12 @@ export function mapStream<T, U>(stream: AsyncIterable<T>, map: (value: T) => U):
  * wrapped as one level, not two, since each level costs a waiting subscription a promise.
  */
 export function onStreamEnd<T>(stream: AsyncIterable<T>, onEnd: () => void): AsyncIterable<T> {
-  if (stream instanceof MappedStream && !stream.onEnd) return new MappedStream(stream.source, stream.map, onEnd);
-  return new MappedStream(stream, identity, onEnd);
+  if (stream instanceof MappedStream && !stream.onEnd) return mapped(stream.source, stream.map, onEnd);
+  return mapped(stream, identity, onEnd);
+}
+
+function mapped<T, U>(stream: AsyncIterable<T>, map: (value: T) => U, onEnd: (() => void) | undefined) {
+  return isPushStream(stream) ? new MappedPushStream(stream, map, onEnd) : new MappedStream(stream, map, onEnd);
 }
 
 class MappedStream<T, U> implements AsyncIterable<U> {
@@ -25,6 +31,49 @@ class MappedStream<T, U> implements AsyncIterable<U> {
 
   [Symbol.asyncIterator](): AsyncIterator<U, void> {
     return new MappedIterator(this.source[Symbol.asyncIterator](), this.map, this.onEnd);
+  }
+}
+
+class MappedPushStream<T, U> extends MappedStream<T, U> implements PushStream<U> {
+  constructor(
+    override readonly source: PushStream<T>,
+    map: (value: T) => U,
+    onEnd: (() => void) | undefined,
+  ) {
+    super(source, map, onEnd);
+  }
+
+  pushTo(sink: StreamSink<U>): void {
+    this.source.pushTo(new MappedSink(sink, this.map, this.onEnd));
+  }
+}
+
+/** A sink taking the source's values, mapped, to the consumer's: one object, no closures. */
+class MappedSink<T, U> implements StreamSink<T> {
+  constructor(
+    private readonly sink: StreamSink<U>,
+    private readonly map: (value: T) => U,
+    private onEnd: (() => void) | undefined,
+  ) {}
+
+  value(value: T): void {
+    this.sink.value(this.map(value));
+  }
+
+  end(): void {
+    this.ended();
+    this.sink.end();
+  }
+
+  fail(cause: unknown): void {
+    this.ended();
+    this.sink.fail(cause);
+  }
+
+  private ended(): void {
+    const onEnd = this.onEnd;
+    this.onEnd = undefined;
+    onEnd?.();
   }
 }
 

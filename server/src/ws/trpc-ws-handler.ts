@@ -15,7 +15,9 @@ import {
   transformTRPCResponse,
 } from "@trpc/server/unstable-core-do-not-import";
 import { WebSocket, type WebSocketServer } from "ws";
+import { isPushStream, type StreamSink } from "../events/push-stream.js";
 import type { RequestContext, TrackedSink } from "../trpc/context.js";
+import { StopSignal } from "./stop-signal.js";
 
 type ConnectionParams = Record<string, string | undefined> | null;
 type ProcedureCallType = "query" | "mutation" | "subscription";
@@ -137,10 +139,14 @@ class Connection {
   heardAt = performance.now();
   pingedAt = 0;
   /** Open subscriptions by request id; made with the first. */
-  private subscriptions: Map<RequestId, AbortController> | null = null;
+  private subscriptions: Map<RequestId, StopSignal> | null = null;
   private ctx: RequestContext | undefined;
+  /**
+   * The context being built; dropped once it is (then `ctx` holds it, or nothing if it
+   * failed), since a settled promise keeps every call that awaited it reachable.
+   */
   private ctxPromise: Promise<RequestContext | null> | null = null;
-  /** Kept only until the context is built from it: it holds the handshake's headers. */
+  /** Kept only until the context is built from it: it holds the handshake's headers; null once building began. */
   private req: IncomingMessage | null;
 
   constructor(
@@ -206,7 +212,7 @@ class Connection {
     this.handler.countStream(path, -1);
   }
 
-  forget(id: RequestId, stop: AbortController): void {
+  forget(id: RequestId, stop: StopSignal): void {
     if (this.subscriptions?.get(id) === stop) this.subscriptions.delete(id);
   }
 
@@ -222,7 +228,7 @@ class Connection {
       }
     }
     const { encoder } = this.handler.options;
-    if (!this.ctxPromise) {
+    if (this.req) {
       this.createContext(() => {
         let message: unknown;
         try {
@@ -253,7 +259,7 @@ class Connection {
   private createContext(connectionParams: () => ConnectionParams): void {
     const req = this.req as IncomingMessage;
     this.req = null;
-    this.ctxPromise = (async () => {
+    const building = (async () => {
       try {
         this.ctx = await this.handler.options.createContext({
           req,
@@ -267,6 +273,10 @@ class Connection {
         return null;
       }
     })();
+    this.ctxPromise = building;
+    void building.then(() => {
+      this.ctxPromise = null;
+    });
   }
 
   private async call(message: TRPCClientOutgoingMessage, batchIndex: number): Promise<void> {
@@ -289,15 +299,15 @@ class Connection {
       this.respondError(id, jsonrpc, new TRPCError({ code: "BAD_REQUEST", message: `Duplicate id ${id}` }), type, path);
       return;
     }
-    const stop = new AbortController();
+    const stop = new StopSignal();
     if (type === "subscription") {
       this.subscriptions ??= new Map();
       this.subscriptions.set(id, stop);
     }
     let pumping = false;
     try {
-      const callCtx = await this.ctxPromise;
-      if (!callCtx || stop.signal.aborted) return;
+      const callCtx = this.ctxPromise ? await this.ctxPromise : (this.ctx ?? null);
+      if (!callCtx || stop.aborted) return;
       if (type === "subscription" && this.socket.readyState !== WebSocket.OPEN) return;
       let result: unknown;
       try {
@@ -331,21 +341,22 @@ class Connection {
         }
       } catch (cause) {
         // A subscription stopped while it was being set up ends quietly.
-        if (!stop.signal.aborted) this.respondError(id, jsonrpc, cause, type, path, input);
-        if (type !== "subscription" || !stop.signal.aborted) return;
+        if (!stop.aborted) this.respondError(id, jsonrpc, cause, type, path, input);
+        if (type !== "subscription" || !stop.aborted) return;
         this.respond({ id, jsonrpc, result: { type: "stopped" } });
         return;
       }
-      const iterator = result[Symbol.asyncIterator]();
-      if (stop.signal.aborted || this.socket.readyState !== WebSocket.OPEN) {
+      if (stop.aborted || this.socket.readyState !== WebSocket.OPEN) {
         stop.abort();
-        await iterator.return?.();
+        await result[Symbol.asyncIterator]().return?.();
         return;
       }
       this.respond({ id, jsonrpc, result: { type: "started" } });
       this.handler.countStream(path, 1);
       pumping = true;
-      new SubscriptionPump(this, id, jsonrpc, stop, iterator, path, input).pull();
+      const pump = new SubscriptionPump(this, id, jsonrpc, stop, path, input);
+      if (isPushStream(result)) result.pushTo(pump);
+      else pump.pull(result[Symbol.asyncIterator]());
     } finally {
       if (!pumping) this.forget(id, stop);
     }
@@ -353,58 +364,58 @@ class Connection {
 }
 
 /**
- * Sends each value of one subscription's iterator until it is done, then `stopped`. It is
- * driven by the iterator's promises rather than by an async function, so a subscription
- * waiting for its next value holds one pending promise, not a suspended frame per level.
+ * Sends each value of one subscription until it ends, then `stopped`. A stream that can be
+ * pushed (`PushStream`) calls it back; any other is pulled through its iterator's promises
+ * rather than by an async function, so a subscription waiting for its next value holds one
+ * pending promise, not a suspended frame per level.
  *
  * A stopped subscription (its signal aborted) ends with its generator, which watches the
  * same signal: what it still yields is dropped, and `stopped` follows its end, so that its
  * `finally` blocks have run before the client hears it.
  */
-class SubscriptionPump {
+class SubscriptionPump implements StreamSink<unknown> {
   constructor(
     private readonly connection: Connection,
     private readonly id: RequestId,
     private readonly jsonrpc: "2.0" | undefined,
-    private readonly stop: AbortController,
-    private readonly iterator: AsyncIterator<unknown>,
+    private readonly stop: StopSignal,
     /** The call, for the error shape of a failure. */
     private readonly path: string,
     private readonly input: unknown,
   ) {}
 
-  pull(): void {
-    this.iterator.next().then(
-      (next) => this.onNext(next),
-      (cause: unknown) => this.onFailure(cause),
+  /** Pulls the iterator's values until it is done. */
+  pull(iterator: AsyncIterator<unknown>): void {
+    iterator.next().then(
+      (next) => {
+        if (next.done) this.end();
+        else if (this.stop.aborted) {
+          iterator.return?.().then(
+            () => this.end(),
+            () => this.end(),
+          );
+        } else {
+          this.value(next.value);
+          this.pull(iterator);
+        }
+      },
+      (cause: unknown) => this.fail(cause),
     );
   }
 
-  private onNext(next: IteratorResult<unknown>): void {
-    if (next.done) {
-      this.finish();
-      return;
-    }
-    if (this.stop.signal.aborted) {
-      this.iterator.return?.().then(
-        () => this.finish(),
-        () => this.finish(),
-      );
-      return;
-    }
-    this.connection.sendValue(this.id, this.jsonrpc, next.value);
-    this.pull();
+  value(value: unknown): void {
+    if (!this.stop.aborted) this.connection.sendValue(this.id, this.jsonrpc, value);
   }
 
-  private onFailure(cause: unknown): void {
-    if (!this.stop.signal.aborted) {
+  fail(cause: unknown): void {
+    if (!this.stop.aborted) {
       this.stop.abort();
       this.connection.respondError(this.id, this.jsonrpc, cause, "subscription", this.path, this.input);
     }
-    this.finish();
+    this.end();
   }
 
-  private finish(): void {
+  end(): void {
     this.connection.streamStopped(this.path);
     this.connection.respond({ id: this.id, jsonrpc: this.jsonrpc, result: { type: "stopped" } });
     this.connection.forget(this.id, this.stop);

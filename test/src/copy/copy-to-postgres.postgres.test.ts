@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase, TABLES_IN_FOREIGN_KEY_ORDER } from "@natter/db";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createRoom,
@@ -145,6 +146,54 @@ describe("natter copy from a SQLite file to PostgreSQL", () => {
     const forced = await runCli(["copy", "--from", source.url, "--to", target.url, "--force"]);
     expect(forced.code).toBe(0);
     expect(await rowCounts(target.url)).toEqual(counts);
+  });
+
+  it("exits 1 naming each difference when the copy reads back different from the source, and rolls it back", async () => {
+    const guarded = await createTestDatabase(dir, "postgres");
+    try {
+      expect((await runCli(["migrate", "--db", guarded.url])).code).toBe(0);
+      const before = await rowCounts(guarded.url);
+      // The target itself changes what it is given, through triggers natter knows nothing of:
+      // it drops every activity row and stores the copied room one seq short.
+      const alter = async (statements: ReturnType<typeof sql>[]) => {
+        const { db, close } = openDatabase(guarded.url);
+        try {
+          for (const statement of statements) await statement.execute(db);
+        } finally {
+          await close();
+        }
+      };
+      await alter([
+        sql`create function drop_row() returns trigger language plpgsql as $$ begin return null; end $$`,
+        sql`create trigger drop_activity before insert on activity_log for each row execute function drop_row()`,
+        sql`create function seq_short() returns trigger language plpgsql as $$
+          begin if new.id = ${sql.lit(roomId)} then new.last_seq := new.last_seq - 1; end if; return new; end $$`,
+        sql`create trigger seq_short before insert on rooms for each row execute function seq_short()`,
+      ]);
+      const counts = await rowCounts(source.url);
+
+      const copy = await runCli(["copy", "--from", source.url, "--to", guarded.url]);
+      expect(copy.code).toBe(1);
+      expect(copy.stderr).toContain(
+        `natter copy: mismatch: activity_log: ${counts.activity_log} rows in the source, 0 copied\n`,
+      );
+      expect(copy.stderr).toContain(
+        `natter copy: mismatch: room ${roomId}: last seq ${lastSeq} in the source, ${lastSeq - 1} copied\n`,
+      );
+      expect(copy.stderr.trim().split("\n")).toHaveLength(3);
+      expect(copy.stderr).toContain("natter copy: the copy differs from the source in 2 places; it was rolled back");
+      expect(copy.stdout).not.toContain("verified");
+      expect(await rowCounts(guarded.url)).toEqual(before);
+
+      // Rolled back means nothing is left to refuse: without the triggers the same command copies.
+      await alter([sql`drop trigger drop_activity on activity_log`, sql`drop trigger seq_short on rooms`]);
+      const again = await runCli(["copy", "--from", source.url, "--to", guarded.url]);
+      expect(again.stderr).toBe("");
+      expect(again.code).toBe(0);
+      expect(await rowCounts(guarded.url)).toEqual(counts);
+    } finally {
+      await guarded.drop();
+    }
   });
 
   it("says in its help what --force does and that uploaded bytes are not in the database", async () => {

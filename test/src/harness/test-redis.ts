@@ -41,13 +41,32 @@ export function testRedisPrefix(): string {
 export async function deleteRedisKeys(prefix: string): Promise<void> {
   const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== "0");
+    for await (const keys of keysUnder(client, prefix)) await client.del(...keys);
   } finally {
     client.disconnect();
   }
+}
+
+/** Every key under `prefix` with its `PTTL` in ms: -1 for a key that never expires, -2 for one gone meanwhile. */
+export async function redisKeyTtls(prefix: string): Promise<Map<string, number>> {
+  const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const ttls = new Map<string, number>();
+    for await (const keys of keysUnder(client, prefix)) {
+      for (const key of keys) ttls.set(key, await client.pttl(key));
+    }
+    return ttls;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The keys under `prefix`, a SCAN batch at a time (no batch is empty). */
+async function* keysUnder(client: Redis, prefix: string): AsyncGenerator<string[]> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+    cursor = next;
+    if (keys.length > 0) yield keys;
+  } while (cursor !== "0");
 }

@@ -17,6 +17,19 @@ export async function send(url: string, user: TestUser, roomId: string, body: st
   return res.body.message;
 }
 
+/** A room's whole history, oldest first, read page by page. */
+export async function wholeHistory(url: string, user: TestUser, roomId: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await rest(url, "GET", `/rooms/${roomId}/messages?after=${after}&limit=200`, { token: user.token });
+    if (page.status !== 200) throw new Error(`history failed: ${page.status} ${JSON.stringify(page.body)}`);
+    messages.push(...page.body.messages);
+    if (!page.body.hasMore) return messages;
+    after = page.body.messages.at(-1).seq;
+  }
+}
+
 /** A live `rooms.events` subscription that records what it receives. */
 export interface RoomWatch {
   /** Every event received, in arrival order. */

@@ -1,10 +1,9 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { TypingSignal } from "../chat/typing-signal.js";
 import { type DraftImage, DraftImages } from "../images/draft-images.js";
 import { useObservable } from "../state/observable.js";
 
-/** How long before the server's typing indicator lapses it is refreshed while one keeps typing. */
-const TYPING_REFRESH_MARGIN_MS = 1_500;
 /** What the file picker offers; natter decides from the bytes, so a dropped file of another kind gets its answer. */
 const IMAGE_TYPES = "image/png,image/jpeg,image/gif,image/webp";
 
@@ -16,7 +15,10 @@ const IMAGE_TYPES = "image/png,image/jpeg,image/gif,image/webp";
 export function Composer({ session, roomId }: { session: ChatSession; roomId: string }) {
   const [draft, setDraft] = useState("");
   const [dragging, setDragging] = useState(false);
-  const typingUntil = useRef(0);
+  const typing = useMemo(
+    () => new TypingSignal(() => session.client.trpc.rooms.typing.mutate({ roomId })),
+    [session, roomId],
+  );
   const picker = useRef<HTMLInputElement>(null);
   const [images] = useState(() => new DraftImages(session.client));
   const drafts = useObservable(images.items);
@@ -25,19 +27,6 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
   const uploading = drafts.some((image) => image.state === "uploading");
   const ready = drafts.filter((image) => image.state === "ready");
   const canSend = !uploading && (draft.trim() !== "" || ready.length > 0);
-
-  const signalTyping = () => {
-    if (Date.now() < typingUntil.current - TYPING_REFRESH_MARGIN_MS || !navigator.onLine) return;
-    typingUntil.current = Date.now() + 60_000; // no second call while this one is in flight
-    session.client.trpc.rooms.typing.mutate({ roomId }).then(
-      ({ expiresAt }) => {
-        typingUntil.current = Date.parse(expiresAt);
-      },
-      () => {
-        typingUntil.current = 0;
-      },
-    );
-  };
 
   const send = () => {
     if (!canSend) return;
@@ -50,7 +39,7 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
     );
     images.clear();
     setDraft("");
-    typingUntil.current = 0; // the others stop seeing the indicator when the message lands; a new draft raises it again
+    typing.sent();
   };
 
   const addFiles = (files: FileList | null | undefined) => {
@@ -113,7 +102,7 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
           value={draft}
           onInput={(event) => {
             setDraft(event.currentTarget.value);
-            if (event.currentTarget.value.trim()) signalTyping();
+            if (event.currentTarget.value.trim() && navigator.onLine) typing.typed();
           }}
           onPaste={(event) => {
             if (!event.clipboardData?.files.length) return;

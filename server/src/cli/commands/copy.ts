@@ -1,4 +1,4 @@
-import { CopyRefused, copyDatabase, engineOf, redactDatabaseUrl } from "@natter/db";
+import { CopyMismatch, CopyRefused, copyDatabase, engineOf, redactDatabaseUrl } from "@natter/db";
 import { type Command, UsageError } from "../command.js";
 import { sqlitePathOf } from "../sqlite-path.js";
 
@@ -11,7 +11,8 @@ export const copyCommand: Command = {
     [
       "Copies every table (accounts, sessions, rooms, members, messages, room logs, read cursors, activity,",
       "uploads and attachments, counters) in batches, printing progress, in one transaction on the target.",
-      "Then compares each table's row count and each room's last seq, and exits 1 on any difference.",
+      "Before committing, compares each table's row count and each room's last seq with the source; on any",
+      "difference it prints each one, rolls the copy back (the target keeps what it held) and exits 1.",
       "Refuses a target that holds any row; --force replaces what it holds.",
       "Reads one snapshot of the source: stop the server first, or what it writes later is not copied.",
       "Uploaded bytes are not in the database: point the new servers at the same uploads directory or",
@@ -32,17 +33,15 @@ export const copyCommand: Command = {
         force: values.force === true,
         onProgress: ({ table, copied, total }) => console.log(`${table}: ${copied}/${total}`),
       });
-      if (report.mismatches.length > 0) {
-        for (const mismatch of report.mismatches) console.error(`natter copy: mismatch: ${mismatch}`);
-        return 1;
-      }
       const rows = Object.values(report.rows).reduce((sum, n) => sum + n, 0);
       console.log(
         `verified: ${rows} rows in ${Object.keys(report.rows).length} tables and the last seq of ${report.rooms} rooms match`,
       );
       return 0;
     } catch (error) {
-      if (!(error instanceof CopyRefused)) throw error;
+      if (error instanceof CopyMismatch) {
+        for (const mismatch of error.mismatches) console.error(`natter copy: mismatch: ${mismatch}`);
+      } else if (!(error instanceof CopyRefused)) throw error;
       console.error(`natter copy: ${error.message}`);
       return 1;
     }
