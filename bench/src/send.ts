@@ -7,7 +7,9 @@
  *
  * Each server runs alone in its own process; the load (CONNECTIONS concurrent keep-alive
  * connections) comes from this one. Runs are interleaved and the table shows medians of
- * requests per second and p99 latency, and the ratios the issue asks for.
+ * requests per second, p99 latency and the server's CPU time per request (from its
+ * `process.cpuUsage()` over the measured window, which other load on a shared machine
+ * disturbs far less than it does throughput), and the ratios the issue asks for.
  *
  *   npm run bench:send
  *   SEND_REQUESTS=4000 SEND_CONNECTIONS=50 SEND_REPS=3 npm run bench:send
@@ -174,7 +176,8 @@ function requestOf(call: Call, target: Target): { method: string; path: string; 
 }
 
 /** Runs REQUESTS requests over CONNECTIONS keep-alive connections; throughput and p99. */
-async function load(call: Call, target: Target) {
+async function load(call: Call, server: BenchChild<Target>) {
+  const target = server.info;
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const { method, path, body } = requestOf(call, target);
   const { hostname, port } = new URL(target.url);
@@ -198,6 +201,7 @@ async function load(call: Call, target: Target) {
   await Promise.all(Array.from({ length: CONNECTIONS }, one));
   const latencies: number[] = [];
   let next = 0;
+  const cpuBefore = await server.cpuMicros();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
@@ -210,9 +214,10 @@ async function load(call: Call, target: Target) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuPerRequest = ((await server.cpuMicros()) - cpuBefore) / REQUESTS;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { perSecond: REQUESTS / seconds, p99: percentile(latencies, 0.99) };
+  return { perSecond: REQUESTS / seconds, p99: percentile(latencies, 0.99), cpuPerRequest };
 }
 
 async function main(): Promise<void> {
@@ -221,7 +226,9 @@ async function main(): Promise<void> {
       `medians; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
   const calls: Call[] = ["REST send", "tRPC send", "bare send", "REST GET /me", "tRPC users.me"];
-  const results = new Map<Call, Array<{ perSecond: number; p99: number }>>(calls.map((call) => [call, []]));
+  const results = new Map<Call, Array<{ perSecond: number; p99: number; cpuPerRequest: number }>>(
+    calls.map((call) => [call, []]),
+  );
   for (let rep = 0; rep < REPS; rep += 1) {
     for (let i = 0; i < calls.length; i += 1) {
       const call = calls[(i + rep) % calls.length] as Call;
@@ -229,10 +236,11 @@ async function main(): Promise<void> {
         NATTER_RATE_LIMITS: "off",
       });
       try {
-        const result = await load(call, server.info);
+        const result = await load(call, server);
         results.get(call)?.push(result);
         console.log(
-          `  rep ${rep + 1} ${call.padEnd(14)} ${fixed(result.perSecond, 0).padStart(6)} req/s  p99 ${fixed(result.p99, 1)} ms`,
+          `  rep ${rep + 1} ${call.padEnd(14)} ${fixed(result.perSecond, 0).padStart(6)} req/s  p99 ${fixed(result.p99, 1)} ms` +
+            `  ${fixed(result.cpuPerRequest, 0)} µs CPU/req`,
         );
       } finally {
         await server.stop();
@@ -242,16 +250,23 @@ async function main(): Promise<void> {
   const summary = new Map(
     calls.map((call) => {
       const runs = results.get(call) ?? [];
-      return [call, { perSecond: median(runs.map((r) => r.perSecond)), p99: median(runs.map((r) => r.p99)) }];
+      const perSecond = median(runs.map((r) => r.perSecond));
+      return [call, { perSecond, p99: median(runs.map((r) => r.p99)), cpu: median(runs.map((r) => r.cpuPerRequest)) }];
     }),
   );
-  console.log(`\n  ${"call".padEnd(14)} ${"req/s".padStart(7)} ${"p99 ms".padStart(8)}`);
+  console.log(`\n  ${"call".padEnd(14)} ${"req/s".padStart(7)} ${"p99 ms".padStart(8)} ${"µs CPU/req".padStart(11)}`);
   for (const [call, s] of summary)
-    console.log(`  ${call.padEnd(14)} ${fixed(s.perSecond, 0).padStart(7)} ${fixed(s.p99, 1).padStart(8)}`);
+    console.log(
+      `  ${call.padEnd(14)} ${fixed(s.perSecond, 0).padStart(7)} ${fixed(s.p99, 1).padStart(8)} ${fixed(s.cpu, 0).padStart(11)}`,
+    );
   const rate = (call: Call) => summary.get(call)?.perSecond ?? Number.NaN;
-  console.log(`  REST send / bare send:        ${fixed(rate("REST send") / rate("bare send"))}× (goal ≥ 0.5)`);
-  console.log(`  tRPC send / REST send:        ${fixed(rate("tRPC send") / rate("REST send"))}× (goal ≥ 0.9)`);
-  console.log(`  tRPC users.me / REST GET /me: ${fixed(rate("tRPC users.me") / rate("REST GET /me"))}×`);
+  // The inverse ratio of CPU per request: what the rate would be with the server alone on its cores.
+  const cpuRate = (call: Call) => 1 / (summary.get(call)?.cpu ?? Number.NaN);
+  const ratio = (a: Call, b: Call, goal: string) =>
+    `${fixed(rate(a) / rate(b))}× by req/s, ${fixed(cpuRate(a) / cpuRate(b))}× by CPU/req${goal}`;
+  console.log(`  REST send / bare send:        ${ratio("REST send", "bare send", " (goal ≥ 0.5)")}`);
+  console.log(`  tRPC send / REST send:        ${ratio("tRPC send", "REST send", " (goal ≥ 0.9)")}`);
+  console.log(`  tRPC users.me / REST GET /me: ${ratio("tRPC users.me", "REST GET /me", "")}`);
 }
 
 const role = process.argv[2];

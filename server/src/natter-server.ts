@@ -140,7 +140,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     const started = performance.now();
     const reqId = requestIdOf(req);
     res.setHeader("X-Request-Id", reqId);
-    // Read now: the REST adapter rewrites req.url on its way through.
+    // The path as the client asked for it, whatever a handler does with req.url.
     const path = (req.url ?? "").split("?")[0] ?? "";
     res.once("finish", () => {
       const ms = Math.round((performance.now() - started) * 10) / 10;

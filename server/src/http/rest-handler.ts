@@ -1,73 +1,173 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { LIMITS, NatterError } from "@natter/shared";
-import type { TRPCError } from "@trpc/server";
+import type { ServerResponse } from "node:http";
+import { NatterError } from "@natter/shared";
+import { TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
+import type { RequestContext } from "../trpc/context.js";
 import { toErrorBody } from "../trpc/error-mapping.js";
 import { procedureMeta, responseHeadersFor } from "../trpc/procedure-meta.js";
 import { httpContextFactory } from "./create-context.js";
-import { ResponseRecorder } from "./response-recorder.js";
+import type { RequestWithBody } from "./json-body.js";
 import { BASE_HEADERS, sendError } from "./responses.js";
 
-/**
- * Serves the REST paths of every procedure with OpenAPI meta; called with the path below the
- * prefix. trpc-to-openapi routes the call, reads its input and runs it, answering into a
- * recorder: a success is written as it answered, but an error is written by natter's one
- * renderer (`toErrorBody`, `sendError`) from the error itself, as every other error is, and the
- * library's own error body (`{message, code: <tRPC code>, ...}`) never leaves.
- */
-export function createRestHandler(router: AppRouter, services: Services, logger: Logger, proxies: TrustedProxies) {
-  /** The error a call ended with, as the library reports it before answering. */
-  const failures = new WeakMap<IncomingMessage, TRPCError>();
-  // Made at the first REST call: trpc-to-openapi is over half the server's code, and outside
-  // production it generates the whole document to validate the router when a handler is made.
-  const createHandler = async () => {
-    const { createOpenApiNodeHttpHandler } = await import("trpc-to-openapi");
-    return createOpenApiNodeHttpHandler({
-      router,
-      createContext: httpContextFactory(services, "rest", proxies),
-      maxBodySize: LIMITS.maxRequestBodyBytes,
-      // Errors take their status and headers from the renderer; this decides successes and caching.
-      responseMeta: ({ paths, errors, ctx, type }) => {
-        const path = paths?.[0];
-        const status = errors.length === 0 && path ? procedureMeta(router, path)?.successStatus : undefined;
-        const headers = { ...BASE_HEADERS, ...responseHeadersFor(router, { paths, errors: [], ctx, type }) };
-        return { headers, ...(status && { status }) };
-      },
-      onError: ({ error, path, req }) => {
-        failures.set(req, error);
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          logger.error({ err: error.cause ?? error, path }, "procedure failed");
-      },
-    });
-  };
-  let handler: ReturnType<typeof createHandler> | undefined;
-
-  return async (req: IncomingMessage & { query?: unknown }, res: ServerResponse, target: string) => {
-    req.url = target;
-    req.query = parseQuery(target);
-    const recorder = new ResponseRecorder(res);
-    // The recorder has the members of a response the library uses (its fetch adapter passes the same).
-    handler ??= createHandler();
-    await (await handler)(req, recorder as unknown as ServerResponse);
-    const { answer } = recorder;
-    if (!answer) throw new Error("trpc-to-openapi ended a call without answering");
-    const failure = failures.get(req);
-    if (failure) {
-      const { "Content-Type": _libraryBodyType, ...headers } = answer.headers;
-      return sendError(res, toErrorBody(failure), headers);
-    }
-    res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
-  };
+/** One REST operation: a procedure with OpenAPI meta, and how its input is read. */
+interface RestOperation {
+  /** Its path and method as documented, path parameters as named groups. */
+  pattern: RegExp;
+  /** The procedure's dotted path, such as `messages.send`. */
+  path: string;
+  type: "query" | "mutation";
+  /** Whether its input comes from the JSON body (POST, PUT, PATCH) or the query (GET, DELETE). */
+  usesBody: boolean;
+  /** Whether it takes no input at all (`z.void()` and the like). */
+  takesNoInput: boolean;
+  /** Query keys whose field is an array: a single value becomes a one-element array. */
+  arrayKeys: readonly string[];
+  /** Makes the input schema coerce strings to numbers, booleans and dates; once, at its first call. */
+  coerce: (() => void) | undefined;
 }
 
 /**
- * The query of a REST call as trpc-to-openapi reads it (each key's values, in order), parsed
- * here because its own parser throws on a key named like an `Object.prototype` member
- * (`?constructor=1`). Such a key is no field of any input: it is refused as unknown.
+ * Serves the REST paths of every procedure with OpenAPI meta; called with the path below the
+ * prefix. It reads a call as trpc-to-openapi's node adapter does (the same path matching,
+ * input from the body or the query plus the path parameters, the same coercion of the input
+ * schema) and runs the procedure through tRPC's caller, straight from node:http's request and
+ * response: no web `Request`, `AbortSignal` or recorded answer per call. trpc-to-openapi
+ * still generates `/openapi.json` from the same meta. A success is written as JSON with the
+ * procedure's success status; an error by natter's one renderer (`toErrorBody`, `sendError`).
+ * The guards in front (`readJsonBody`) have read the body as JSON already.
+ */
+export function createRestHandler(router: AppRouter, services: Services, logger: Logger, proxies: TrustedProxies) {
+  const createContext = httpContextFactory(services, "rest", proxies);
+  // Made at the first REST call: trpc-to-openapi is over half the server's code.
+  let operations: Promise<Map<string, RestOperation[]>> | undefined;
+
+  return async (req: RequestWithBody, res: ServerResponse, target: string) => {
+    operations ??= restOperations(router);
+    const query = parseQuery(target);
+    const method = req.method ?? "";
+    const { pathname } = new URL(`http://127.0.0.1${target}`);
+    const found = findOperation((await operations).get(method), `/${pathname.replace(/^\/|\/$/g, "")}`);
+    let ctx: RequestContext | undefined;
+    try {
+      if (!found) {
+        // trpc-to-openapi answers HEAD on any REST path with an empty 204 (a warm-up call).
+        if (method === "HEAD") {
+          res.writeHead(204, { "Content-Type": "application/json" });
+          res.end();
+          return;
+        }
+        throw new TRPCError({ message: "Not found", code: "NOT_FOUND" });
+      }
+      const { operation, pathInput } = found;
+      const input = operation.takesNoInput ? undefined : { ...restInput(req, operation, query), ...pathInput };
+      if (operation.coerce) {
+        operation.coerce();
+        operation.coerce = undefined;
+      }
+      ctx = await createContext({ req });
+      const call = operation.path
+        .split(".")
+        .reduce<unknown>((at, segment) => (at as Record<string, unknown>)[segment], router.createCaller(ctx)) as (
+        input: unknown,
+      ) => Promise<unknown>;
+      const body = JSON.stringify(await call(input)) ?? "";
+      res.writeHead(procedureMeta(router, operation.path)?.successStatus ?? 200, {
+        "Content-Type": "application/json",
+        ...answerHeaders(router, operation, ctx),
+        "Content-Length": Buffer.byteLength(body),
+      });
+      res.end(body);
+    } catch (cause) {
+      const error = asTRPCError(cause);
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        logger.error({ err: error.cause ?? error, path: found?.operation.path }, "procedure failed");
+      sendError(res, toErrorBody(error), answerHeaders(router, found?.operation, ctx));
+    }
+  };
+}
+
+/** The headers of any answer to an operation: natter's base headers and the procedure's caching. */
+function answerHeaders(router: AppRouter, operation: RestOperation | undefined, ctx: RequestContext | undefined) {
+  const paths = operation && [operation.path];
+  const type = operation?.type ?? "unknown";
+  return { ...BASE_HEADERS, ...responseHeadersFor(router, { paths, errors: [], ctx, type }) };
+}
+
+/** The first operation (in the router's order, as trpc-to-openapi matches) whose path matches. */
+function findOperation(operations: readonly RestOperation[] | undefined, path: string) {
+  for (const operation of operations ?? []) {
+    const match = operation.pattern.exec(path);
+    if (match) return { operation, pathInput: { ...match.groups } };
+  }
+  return undefined;
+}
+
+/** The body or query part of a call's input, before the path parameters join it. */
+function restInput(req: RequestWithBody, operation: RestOperation, query: Record<string, string[]>): object {
+  if (operation.usesBody) return req.body as object;
+  const input: Record<string, string | string[]> = {};
+  for (const [key, values] of Object.entries(query)) {
+    input[key] = values.length === 1 && !operation.arrayKeys.includes(key) ? (values[0] as string) : values;
+  }
+  return input;
+}
+
+/** A thrown value as the TRPCError it is, or an internal error caused by it. */
+function asTRPCError(cause: unknown): TRPCError {
+  if (cause instanceof Error && cause.name === "TRPCError") return cause as TRPCError;
+  const error = new TRPCError({
+    message: "Internal server error",
+    code: "INTERNAL_SERVER_ERROR",
+    cause: cause instanceof Error ? cause : undefined,
+  });
+  if (cause instanceof Error && cause.stack) error.stack = cause.stack;
+  return error;
+}
+
+/** Every REST operation of the router by method, each method's in the router's order. */
+async function restOperations(router: AppRouter): Promise<Map<string, RestOperation[]>> {
+  const openapi = await import("trpc-to-openapi");
+  const byMethod = new Map<string, RestOperation[]>();
+  const procedures = router._def.procedures as Parameters<typeof openapi.forEachOpenApiProcedure>[0];
+  openapi.forEachOpenApiProcedure(procedures, ({ path, type, procedure, meta }) => {
+    if (type === "subscription") return;
+    const { method } = meta.openapi;
+    const usesBody = openapi.acceptsRequestBody(method);
+    const schema = openapi.unwrapZodType(openapi.getInputOutputParsers(procedure).inputParser, true);
+    const isObject = openapi.zodSupportsCoerce && openapi.instanceofZodTypeObject(schema);
+    const arrayKeys = isObject
+      ? Object.entries(schema.shape)
+          .filter(([, field]) => isArrayField(openapi, field))
+          .map(([key]) => key)
+      : [];
+    const operations = byMethod.get(method) ?? [];
+    byMethod.set(method, operations);
+    operations.push({
+      pattern: openapi.getPathRegExp(openapi.normalizePath(meta.openapi.path)),
+      path,
+      type,
+      usesBody,
+      takesNoInput: openapi.instanceofZodTypeLikeVoid(schema),
+      arrayKeys: usesBody ? [] : arrayKeys,
+      coerce: isObject ? () => openapi.coerceSchema(schema) : undefined,
+    });
+  });
+  return byMethod;
+}
+
+/** Whether a field of an input object is an array, or an optional one. */
+function isArrayField(openapi: typeof import("trpc-to-openapi"), field: Parameters<typeof openapi.unwrapZodType>[0]) {
+  const inner = openapi.instanceofZodTypeOptional(field) ? field.unwrap() : field;
+  return openapi.instanceofZodTypeKind(inner, "array");
+}
+
+/**
+ * The query of a REST call (each key's values, in order). A key named like an
+ * `Object.prototype` member (`?constructor=1`) is no field of any input: it is refused as
+ * unknown.
  */
 function parseQuery(target: string): Record<string, string[]> {
   const query: Record<string, string[]> = Object.create(null);

@@ -1,18 +1,98 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LIMITS } from "@natter/shared";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import {
+  type AnyProcedure,
+  callProcedure,
+  getErrorShape,
+  getHTTPStatusCode,
+  getTRPCErrorFromUnknown,
+  TRPCError,
+  transformTRPCResponse,
+} from "@trpc/server/unstable-core-do-not-import";
 import type { Logger } from "pino";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
+import type { RequestContext } from "../trpc/context.js";
 import { responseHeadersFor } from "../trpc/procedure-meta.js";
 import { httpContextFactory } from "./create-context.js";
+import type { RequestWithBody } from "./json-body.js";
 
-/** Serves tRPC over HTTP (batching on); called with the procedure path(s) below the prefix. */
+/** A call `answerSingleCall` serves: one query asked with GET or one mutation with POST. */
+interface SingleCall {
+  path: string;
+  type: "query" | "mutation";
+  /** The `input` query parameter of a GET, still JSON text. */
+  queryInput: string | null;
+}
+
+/**
+ * Serves tRPC over HTTP (batching on); called with the procedure path(s) below the prefix.
+ *
+ * The commonest request, one query by GET or one mutation by POST with a JSON input and no
+ * streaming (what `httpLink` sends, and `@natter/client` sends every message so), is
+ * answered here straight from node:http's request: the same context, `callProcedure` (so
+ * every middleware, validator and the error formatter apply), the same body, status and
+ * headers as tRPC's handler answers, without its web `Request`, `AbortSignal`s, `Response`
+ * and stream piping per call. Everything else (batches, streaming, wrong methods, unknown
+ * paths, other content types) goes to tRPC's own handler.
+ */
 export function createTrpcHttpHandler(router: AppRouter, services: Services, logger: Logger, proxies: TrustedProxies) {
   const createContext = httpContextFactory(services, "http", proxies);
-  return (req: IncomingMessage, res: ServerResponse, path: string) =>
-    nodeHTTPRequestHandler({
+  // Keyed by dotted path (`messages.send`), as tRPC keeps them.
+  const procedures = router._def.procedures as unknown as Record<string, AnyProcedure>;
+  const onError = ({ error, path }: { error: TRPCError; path: string | undefined }) => {
+    if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "procedure failed");
+  };
+
+  const answerSingleCall = async (
+    req: RequestWithBody,
+    res: ServerResponse,
+    { path, type, queryInput }: SingleCall,
+  ) => {
+    let input: unknown;
+    const getRawInput = async () => {
+      if (type === "mutation") input = req.body;
+      else if (queryInput) {
+        try {
+          input = JSON.parse(queryInput);
+        } catch (cause) {
+          // As tRPC's input reader refuses it, when the procedure first asks for its input.
+          throw new TRPCError({ code: "BAD_REQUEST", message: (cause as Error).message, cause });
+        }
+      }
+      return input;
+    };
+    let ctx: RequestContext | undefined;
+    let answer: object;
+    let status = 200;
+    const errors: TRPCError[] = [];
+    try {
+      ctx = await createContext({ req });
+      const data = await callProcedure({ router, path, getRawInput, ctx, type, signal: undefined, batchIndex: 0 });
+      answer = { result: { data } };
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      errors.push(error);
+      onError({ error, path });
+      answer = { error: getErrorShape({ config: router._def._config, error, type, path, input, ctx }) };
+      status = getHTTPStatusCode(answer as Parameters<typeof getHTTPStatusCode>[0], errors);
+    }
+    const body = JSON.stringify(transformTRPCResponse(router._def._config, answer as never));
+    res.writeHead(status, {
+      vary: "trpc-accept, accept",
+      "content-type": "application/json",
+      ...responseHeadersFor(router, { paths: [path], errors, ctx, type }),
+      "content-length": Buffer.byteLength(body),
+    });
+    res.end(body);
+  };
+
+  return (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const call = singleCall(req, path, procedures);
+    if (call) return answerSingleCall(req, res, call);
+    return nodeHTTPRequestHandler({
       req,
       res,
       router,
@@ -25,9 +105,37 @@ export function createTrpcHttpHandler(router: AppRouter, services: Services, log
       responseMeta: ({ paths, errors, ctx, type }) => ({
         headers: responseHeadersFor(router, { paths, errors, ctx, type }),
       }),
-      onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          logger.error({ err: error.cause ?? error, path }, "procedure failed");
-      },
+      onError,
     });
+  };
+}
+
+/**
+ * The request as one plain call, if it is one: GET of a query or POST of a mutation, at a
+ * procedure's exact path, not batched, not asking for a streamed answer, its input JSON (the
+ * guards have read a POST's body as JSON; a GET has no body type or JSON's).
+ */
+function singleCall(
+  req: IncomingMessage,
+  path: string,
+  procedures: Record<string, AnyProcedure>,
+): SingleCall | undefined {
+  const { method, headers } = req;
+  if (method !== "GET" && method !== "POST") return undefined;
+  if (headers["trpc-accept"] !== undefined || headers.accept?.includes("application/jsonl")) return undefined;
+  if (method === "GET" && headers["content-type"] !== undefined && !isJsonType(headers["content-type"])) {
+    return undefined;
+  }
+  const procedure = Object.hasOwn(procedures, path) ? procedures[path] : undefined;
+  const type = procedure?._def.type;
+  if (!((type === "query" && method === "GET") || (type === "mutation" && method === "POST"))) return undefined;
+  const queryAt = req.url?.indexOf("?") ?? -1;
+  const query = new URLSearchParams(queryAt === -1 ? "" : req.url?.slice(queryAt));
+  if (query.has("batch")) return undefined;
+  return { path, type, queryInput: method === "GET" ? query.get("input") : null };
+}
+
+/** Whether a Content-Type is JSON's, as tRPC tells (`application/json`, any parameters, any case). */
+function isJsonType(contentType: string): boolean {
+  return contentType.toLowerCase().split(";", 1)[0]?.trim() === "application/json";
 }
