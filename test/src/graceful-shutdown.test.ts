@@ -13,6 +13,9 @@ describe("graceful shutdown", () => {
     // A sign-up whose body is still on its way when the shutdown starts.
     const body = JSON.stringify({ username: uniqueUsername("late"), password: "correct horse battery" });
     const arrived = new Promise<void>((resolve) => server.httpServer.once("request", () => resolve()));
+    // The stop, once started: awaited before the test ends, so that its clean-up (the test's own
+    // PostgreSQL database and Redis keys) is done before the test file's process goes.
+    let closing: Promise<void> | undefined;
     const { port } = new URL(server.url);
     const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(
@@ -37,7 +40,7 @@ describe("graceful shutdown", () => {
       req.on("error", reject);
       req.write(body.slice(0, 10));
       arrived.then(() => {
-        const closing = server.stop();
+        closing = server.stop();
         req.end(body.slice(10));
         closing.catch(reject);
       });
@@ -47,5 +50,6 @@ describe("graceful shutdown", () => {
     expect(closed).toEqual({ code: 1001, reason: "server shutting down" });
     expect(response.status, response.text).toBe(201);
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+    await closing;
   });
 });
