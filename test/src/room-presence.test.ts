@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RoomPresence } from "@natter/shared";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createTestDatabase,
   deleteRedisKeys,
@@ -29,18 +29,19 @@ async function presenceOf(baseUrl: string, roomId: string, token?: string): Prom
 }
 
 /** Asks for presence until it matches: a watcher's end reaches presence a moment after the client lets go. */
-async function presenceUntil(
+function presenceUntil(
   what: string,
   ask: () => Promise<RoomPresence>,
   matches: (presence: RoomPresence) => boolean,
 ): Promise<RoomPresence> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const presence = await ask();
-    if (matches(presence)) return presence;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(presence)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return vi.waitFor(
+    async () => {
+      const presence = await ask();
+      if (!matches(presence)) throw new Error(`still waiting for ${what}: ${JSON.stringify(presence)}`);
+      return presence;
+    },
+    { timeout: 20_000, interval: 20 },
+  );
 }
 
 /** Opens `rooms.signals` on `client` and waits for its snapshot: from then on the watcher is present. */
