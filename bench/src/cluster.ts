@@ -26,8 +26,8 @@ import { type Kysely, sql } from "kysely";
 import { loadConfig, startNatterServer } from "natter";
 import { postJson } from "./natter-rest.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
-import { fixed, median, percentile } from "./stats.js";
-import { runWatchers, type WatcherCommand } from "./watchers.js";
+import { fixed, median } from "./stats.js";
+import { deliveryTotals, runWatchers, type WatcherCommand } from "./watchers.js";
 
 const WATCHERS = Number(process.env.CLUSTER_WATCHERS ?? 1000);
 const DELIVERIES = Number(process.env.CLUSTER_DELIVERIES ?? 30_000);
@@ -187,21 +187,12 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     const after = await cpu();
-    const results = await Promise.all(
-      watchers.map((w) =>
-        w.command<{ delivered: number; lastReceive: number; latencies: number[] }>({ type: "result" }),
-      ),
-    );
-    const delivered = results.reduce((total, r) => total + r.delivered, 0);
-    const lastReceive = Math.max(...results.map((r) => r.lastReceive));
-    const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const totals = await deliveryTotals(watchers, firstSend);
+    const { delivered } = totals;
     return {
       setup,
-      delivered,
+      ...totals,
       expected,
-      deliveriesPerSecond: delivered / ((lastReceive - firstSend) / 1000),
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
       nodesCpu: (after.nodes - before.nodes) / delivered,
       redisCpu: cpuSpent(before.redis, after.redis) / delivered,
       postgresCpu: cpuSpent(before.postgres, after.postgres) / delivered,

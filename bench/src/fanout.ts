@@ -28,8 +28,8 @@ import { io as connectSocketIO, type Socket as SocketIOSocket } from "socket.io-
 import WebSocket, { WebSocketServer } from "ws";
 import { postJson as rest } from "./natter-rest.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
-import { fixed, median, percentile } from "./stats.js";
-import { runWatchers, type WatcherCommand, type WatcherKind } from "./watchers.js";
+import { fixed, median } from "./stats.js";
+import { deliveryTotals, runWatchers, type WatcherCommand, type WatcherKind } from "./watchers.js";
 
 const SUBSCRIBER_COUNTS = (process.env.FANOUT_SUBSCRIBERS ?? "100,1000").split(",").map(Number);
 /** Deliveries per run; messages = deliveries / subscribers. */
@@ -285,21 +285,12 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
     const expected = subscribers * messages;
     await waitUntil(async () => (await sum({ type: "progress" })) >= expected, performance.now() + RUN_DEADLINE_MS);
     const cpuAfter = await server.cpuMicros();
-    const results = await Promise.all(
-      watchers.map((w) =>
-        w.command<{ delivered: number; lastReceive: number; latencies: number[] }>({ type: "result" }),
-      ),
-    );
-    const delivered = results.reduce((total, r) => total + r.delivered, 0);
-    const lastReceive = Math.max(...results.map((r) => r.lastReceive));
-    const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const totals = await deliveryTotals(watchers, firstSend);
+    const { delivered } = totals;
     return {
       kind,
-      delivered,
+      ...totals,
       expected,
-      deliveriesPerSecond: delivered / ((lastReceive - firstSend) / 1000),
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
       cpuMicrosPerDelivery: (cpuAfter - cpuBefore) / delivered,
       ...(kind === "natter" && { serverStats: await server.stats() }),
     };

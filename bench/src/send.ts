@@ -21,6 +21,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
+import { postJson } from "./natter-rest.js";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median, percentile } from "./stats.js";
 
@@ -36,24 +37,13 @@ interface Target {
   roomId: string;
 }
 
-async function post(url: string, path: string, body: unknown, token?: string) {
-  const res = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify(body),
-  });
-  const answer = (await res.json()) as any;
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
-
 /** Starts natter on `file` and signs up a user with a room. */
 async function natterWithRoom(file: string) {
   const server = await startNatterServer({
     config: loadConfig({ port: 0, databaseUrl: file, logLevel: "silent", rateLimits: "off" }, {}),
   });
-  const { token } = await post(server.url, "/api/v1/users", { username: "sender", password: "bench password" });
-  const { room } = await post(server.url, "/api/v1/rooms", { name: "send", open: false }, token);
+  const { token } = await postJson(server.url, "/users", { username: "sender", password: "bench password" });
+  const { room } = await postJson(server.url, "/rooms", { name: "send", open: false }, token);
   return { server, target: { url: server.url, token, roomId: room.id } };
 }
 

@@ -7,7 +7,8 @@ import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import type { AppRouter } from "natter";
 import { io as connectSocketIO } from "socket.io-client";
 import WebSocket from "ws";
-import { epochMs, serveChild } from "./server-process.js";
+import { type BenchChild, epochMs, serveChild } from "./server-process.js";
+import { percentile } from "./stats.js";
 
 /** What a watcher subscribes with. */
 export type WatcherKind = "natter" | "socket.io" | "ws pre-framed" | "ws naive";
@@ -116,4 +117,24 @@ export function runWatchers(): void {
       for (const close of closers) close();
     },
   });
+}
+
+/**
+ * What the watcher processes received in a measured run that started sending at
+ * `firstSend` (epoch ms): deliveries, deliveries per second up to the last receive, and the
+ * send-to-receive p50/p99 over all of them.
+ */
+export async function deliveryTotals(watchers: readonly BenchChild[], firstSend: number) {
+  const results = await Promise.all(
+    watchers.map((w) => w.command<{ delivered: number; lastReceive: number; latencies: number[] }>({ type: "result" })),
+  );
+  const delivered = results.reduce((total, r) => total + r.delivered, 0);
+  const lastReceive = Math.max(...results.map((r) => r.lastReceive));
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return {
+    delivered,
+    deliveriesPerSecond: delivered / ((lastReceive - firstSend) / 1000),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
 }
