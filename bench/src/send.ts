@@ -12,7 +12,8 @@
  * disturbs far less than it does throughput), and the ratios the issue asks for.
  *
  *   npm run bench:send
- *   SEND_REQUESTS=4000 SEND_CONNECTIONS=50 SEND_REPS=3 npm run bench:send
+ *   SEND_REQUESTS=4000 SEND_WARMUP=3000 SEND_CONNECTIONS=50 SEND_REPS=3 npm run bench:send
+ *   SEND_CALLS="REST send" SEND_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:send
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +29,7 @@ import { fixed, median, percentile } from "./stats.js";
 const REQUESTS = Number(process.env.SEND_REQUESTS ?? 3000);
 const CONNECTIONS = Number(process.env.SEND_CONNECTIONS ?? 50);
 const REPS = Number(process.env.SEND_REPS ?? 3);
+const WARMUP = Number(process.env.SEND_WARMUP ?? 3000);
 const BODY = "the quick brown fox jumps over the lazy dog while the team ships the next release";
 const MODULE = import.meta.url;
 
@@ -187,8 +189,17 @@ async function load(call: Call, server: BenchChild<Target>) {
       req.once("error", reject);
       req.end(body);
     });
-  // A short warm-up opens the connections and lets the JIT settle.
-  await Promise.all(Array.from({ length: CONNECTIONS }, one));
+  // The warm-up opens the connections and runs the server until V8 has optimised its hot
+  // code: a long-running server is measured, not one still running its first calls.
+  let warmed = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (warmed < WARMUP) {
+        warmed += 1;
+        await one();
+      }
+    }),
+  );
   const latencies: number[] = [];
   let next = 0;
   const cpuBefore = await server.cpuMicros();
@@ -212,19 +223,24 @@ async function load(call: Call, server: BenchChild<Target>) {
 
 async function main(): Promise<void> {
   console.log(
-    `send path: ${REQUESTS} requests per run over ${CONNECTIONS} connections, ${REPS} interleaved repetitions, ` +
+    `send path: ${REQUESTS} requests per run after ${WARMUP} to warm up, over ${CONNECTIONS} connections, ${REPS} interleaved repetitions, ` +
       `medians; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
-  const calls: Call[] = ["REST send", "tRPC send", "bare send", "REST GET /me", "tRPC users.me"];
+  const allCalls: Call[] = ["REST send", "tRPC send", "bare send", "REST GET /me", "tRPC users.me"];
+  const chosen = process.env.SEND_CALLS?.split(",").map((call) => call.trim());
+  const calls = chosen ? allCalls.filter((call) => chosen.includes(call)) : allCalls;
   const results = new Map<Call, Array<{ perSecond: number; p99: number; cpuPerRequest: number }>>(
     calls.map((call) => [call, []]),
   );
   for (let rep = 0; rep < REPS; rep += 1) {
     for (let i = 0; i < calls.length; i += 1) {
       const call = calls[(i + rep) % calls.length] as Call;
-      const server = await BenchChild.start<Target>(MODULE, [call === "bare send" ? "serve-bare" : "serve-natter"], {
-        NATTER_RATE_LIMITS: "off",
-      });
+      const server = await BenchChild.start<Target>(
+        MODULE,
+        [call === "bare send" ? "serve-bare" : "serve-natter"],
+        { NATTER_RATE_LIMITS: "off" },
+        process.env.SEND_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [],
+      );
       try {
         const result = await load(call, server);
         results.get(call)?.push(result);
