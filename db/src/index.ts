@@ -26,6 +26,7 @@ export {
   migrateToLatest,
   pendingMigrations,
 } from "./migrations/migrate.js";
+export { type PreparedQuery, preparedQuery } from "./queries/prepared-query.js";
 export type * from "./schema/database.js";
 export {
   bumpCounters,

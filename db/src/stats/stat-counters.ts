@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { type PreparedQuery, preparedQuery } from "../queries/prepared-query.js";
 import type { Database } from "../schema/database.js";
 
 /**
@@ -52,19 +53,37 @@ export async function bumpCounters(
   db: Kysely<Database> | Transaction<Database>,
   deltas: Readonly<Record<string, number>>,
 ): Promise<void> {
-  const rows = Object.entries(deltas)
-    .filter(([, delta]) => delta !== 0)
-    .map(([name, value]) => ({ name, value }));
-  if (rows.length === 0) return;
-  await db
-    .insertInto("stat_counters")
-    .values(rows)
-    .onConflict((oc) =>
-      oc
-        .column("name")
-        .doUpdateSet((eb) => ({ value: eb(eb.ref("stat_counters.value"), "+", eb.ref("excluded.value")) })),
-    )
-    .execute();
+  const values = Object.entries(deltas).filter(([, delta]) => delta !== 0);
+  if (values.length === 0) return;
+  await bumpQueryOf(values.length)(db, ...values.flat());
+}
+
+/** The upsert of `count` counters, prepared once for each count (a message send bumps two). */
+const bumpQueries = new Map<number, PreparedQuery<unknown[], unknown>>();
+
+function bumpQueryOf(count: number): PreparedQuery<unknown[], unknown> {
+  let query = bumpQueries.get(count);
+  if (!query) {
+    query = preparedQuery(
+      (db, ...values: unknown[]) =>
+        db
+          .insertInto("stat_counters")
+          .values(
+            Array.from({ length: count }, (_, i) => ({
+              name: values[2 * i] as string,
+              value: values[2 * i + 1] as number,
+            })),
+          )
+          .onConflict((oc) =>
+            oc
+              .column("name")
+              .doUpdateSet((eb) => ({ value: eb(eb.ref("stat_counters.value"), "+", eb.ref("excluded.value")) })),
+          ),
+      2 * count,
+    );
+    bumpQueries.set(count, query);
+  }
+  return query;
 }
 
 /** The values of the named counters; a counter never bumped reads 0. */

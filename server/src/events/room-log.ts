@@ -1,4 +1,4 @@
-import type { Database } from "@natter/db";
+import { type Database, preparedQuery } from "@natter/db";
 import { type Message, type RoomEvent, type RoomEventInput, roomEventSchema } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
@@ -15,28 +15,54 @@ export async function appendRoomEvent<I extends RoomEventInput>(
   input: I | ((seq: number) => I),
   now: number,
 ): Promise<I & Pick<RoomEvent, "roomId" | "seq" | "at">> {
-  const { last_seq: seq } = await trx
+  const [room] = (await takeNextSeq(trx, roomId)).rows;
+  if (!room) throw new Error(`appendRoomEvent: no room ${roomId}`);
+  const seq = room.last_seq;
+  const fields = typeof input === "function" ? input(seq) : input;
+  const event = { ...fields, roomId, seq, at: toTimestamp(now) };
+  await insertRoomEvent(
+    trx,
+    roomId,
+    seq,
+    event.type,
+    event.actorId,
+    JSON.stringify(event),
+    event.at,
+    messageIdOf(event),
+  );
+  return event;
+}
+
+// Every change of a room runs these two: prepared once, not built and compiled each time.
+const takeNextSeq = preparedQuery((db, roomId: string) =>
+  db
     .updateTable("rooms")
     .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
     .where("id", "=", roomId)
-    .returning("last_seq")
-    .executeTakeFirstOrThrow();
-  const fields = typeof input === "function" ? input(seq) : input;
-  const event = { ...fields, roomId, seq, at: toTimestamp(now) };
-  await trx
-    .insertInto("room_events")
-    .values({
+    .returning("last_seq"),
+);
+
+const insertRoomEvent = preparedQuery(
+  (
+    db,
+    roomId: string,
+    seq: number,
+    type: string,
+    actorId: string | null,
+    payload: string,
+    createdAt: string,
+    messageId: string | null,
+  ) =>
+    db.insertInto("room_events").values({
       room_id: roomId,
       seq,
-      type: event.type,
-      actor_id: event.actorId,
-      payload: JSON.stringify(event),
-      created_at: event.at,
-      message_id: messageIdOf(event),
-    })
-    .execute();
-  return event;
-}
+      type,
+      actor_id: actorId,
+      payload,
+      created_at: createdAt,
+      message_id: messageId,
+    }),
+);
 
 /**
  * Replaces the message inside every stored `message.created` and `message.edited` event of

@@ -1,4 +1,4 @@
-import { type Database, uuidV7 } from "@natter/db";
+import { type Database, preparedQuery, uuidV7 } from "@natter/db";
 import { type AuthResult, LIMITS, NatterError, type User, uploadContentPath } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
@@ -132,21 +132,7 @@ export class AccountsService {
     value: string,
   ): Promise<AuthSession | null> {
     const { db, clock, sessionPolicy } = this.deps;
-    const row = await db
-      .selectFrom("sessions")
-      .innerJoin("users", "users.id", "sessions.user_id")
-      .select([
-        "sessions.id as sessionId",
-        "sessions.user_id as userId",
-        "users.username as username",
-        "users.is_admin as isAdmin",
-        "users.banned_at as bannedAt",
-        "sessions.last_used_at as lastUsedAt",
-        "sessions.idle_expires_at as idleExpiresAt",
-        "sessions.absolute_expires_at as absoluteExpiresAt",
-      ])
-      .where(column, "=", value)
-      .executeTakeFirst();
+    const [row] = (await SESSION_BY[column](db, value)).rows;
     if (!row) return null;
     const now = clock.now();
     const nowText = toTimestamp(now);
@@ -245,3 +231,26 @@ export function toUser(
     avatarUrl: row.avatar_upload_id === null ? null : uploadContentPath(row.avatar_upload_id),
   };
 }
+
+/** A session with its user, by one of its keys: every authenticated request runs one. */
+function sessionWhere(db: Kysely<Database>, column: "sessions.token_hash" | "sessions.id", value: string) {
+  return db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .select([
+      "sessions.id as sessionId",
+      "sessions.user_id as userId",
+      "users.username as username",
+      "users.is_admin as isAdmin",
+      "users.banned_at as bannedAt",
+      "sessions.last_used_at as lastUsedAt",
+      "sessions.idle_expires_at as idleExpiresAt",
+      "sessions.absolute_expires_at as absoluteExpiresAt",
+    ])
+    .where(column, "=", value);
+}
+
+const SESSION_BY = {
+  "sessions.token_hash": preparedQuery((db, tokenHash: string) => sessionWhere(db, "sessions.token_hash", tokenHash)),
+  "sessions.id": preparedQuery((db, sessionId: string) => sessionWhere(db, "sessions.id", sessionId)),
+};

@@ -6,6 +6,7 @@ import {
   messageShardOf,
   messagesCounter,
   messagesInHourCounter,
+  preparedQuery,
   uuidV7,
 } from "@natter/db";
 import {
@@ -42,6 +43,45 @@ export interface MessagesServiceDeps {
 }
 
 type MessageRow = Selectable<MessagesTable>;
+
+/** Stores a new message's row: prepared once, as every send runs it. */
+function insertMessage(trx: Transaction<Database>, message: Message, clientMessageId: string | null) {
+  return insertMessageRow(
+    trx,
+    message.id,
+    message.roomId,
+    message.seq,
+    message.authorId,
+    message.body,
+    message.replyToId,
+    clientMessageId,
+    message.createdAt,
+  );
+}
+
+const insertMessageRow = preparedQuery(
+  (
+    db,
+    id: string,
+    roomId: string,
+    seq: number,
+    authorId: string,
+    body: string | null,
+    replyToId: string | null,
+    clientMessageId: string | null,
+    createdAt: string,
+  ) =>
+    db.insertInto("messages").values({
+      id,
+      room_id: roomId,
+      seq,
+      author_id: authorId,
+      body,
+      reply_to_id: replyToId,
+      client_message_id: clientMessageId,
+      created_at: createdAt,
+    }),
+);
 
 /**
  * Sending, editing, deleting and reading messages, and read cursors. Every change is an
@@ -87,19 +127,7 @@ export class MessagesService {
         now,
       );
       const { message } = event;
-      await trx
-        .insertInto("messages")
-        .values({
-          id: message.id,
-          room_id: roomId,
-          seq: message.seq,
-          author_id: message.authorId,
-          body: message.body,
-          reply_to_id: message.replyToId,
-          client_message_id: clientMessageId,
-          created_at: message.createdAt,
-        })
-        .execute();
+      await insertMessage(trx, message, clientMessageId);
       const shard = messageShardOf(roomId);
       await bumpCounters(trx, {
         [messagesCounter(shard)]: 1,

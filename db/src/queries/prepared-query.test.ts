@@ -1,0 +1,92 @@
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from "kysely";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { type OpenedDatabase, openDatabase } from "../dialect/open-database.js";
+import { migrateToLatest } from "../migrations/migrate.js";
+import { preparedQuery } from "./prepared-query.js";
+
+let database: OpenedDatabase;
+
+beforeEach(async () => {
+  database = openDatabase(":memory:");
+  await migrateToLatest(database);
+});
+
+afterEach(async () => {
+  await database.close();
+});
+
+/** The counters these tests made (the migrations make counters of their own). */
+const testCounters = (db: OpenedDatabase["db"]) =>
+  db.selectFrom("stat_counters").select(["name", "value"]).where("name", "like", "t:%").orderBy("name").execute();
+
+const insertCounter = preparedQuery((db, name: string, value: number) =>
+  db.insertInto("stat_counters").values({ name, value }),
+);
+const addToCounter = preparedQuery((db, name: string) =>
+  db
+    .updateTable("stat_counters")
+    .set((eb) => ({ value: eb("value", "+", 10) }))
+    .where("name", "=", name)
+    .returning(["name", "value"]),
+);
+
+it("runs with each call's values in their places, and the builder's constants kept", async () => {
+  await insertCounter(database.db, "t:a", 1);
+  await insertCounter(database.db, "t:b", 2);
+  expect((await addToCounter(database.db, "t:b")).rows).toEqual([{ name: "t:b", value: 12 }]);
+  expect((await addToCounter(database.db, "t:b")).rows).toEqual([{ name: "t:b", value: 22 }]);
+  expect(await testCounters(database.db)).toEqual([
+    { name: "t:a", value: 1 },
+    { name: "t:b", value: 22 },
+  ]);
+});
+
+it("runs inside a transaction, on its connection: a rollback takes its writes back", async () => {
+  await expect(
+    database.db.transaction().execute(async (trx) => {
+      await insertCounter(trx, "t:inside", 5);
+      expect((await addToCounter(trx, "t:inside")).rows).toEqual([{ name: "t:inside", value: 15 }]);
+      throw new Error("roll back");
+    }),
+  ).rejects.toThrow("roll back");
+  expect(await testCounters(database.db)).toEqual([]);
+});
+
+it("compiles once per database, and each database runs it on its own data", async () => {
+  const other = openDatabase(":memory:");
+  try {
+    await migrateToLatest(other);
+    await insertCounter(database.db, "t:here", 1);
+    await insertCounter(other.db, "t:there", 2);
+    expect(await testCounters(other.db)).toEqual([{ name: "t:there", value: 2 }]);
+    expect(await testCounters(database.db)).toEqual([{ name: "t:here", value: 1 }]);
+  } finally {
+    await other.close();
+  }
+});
+
+it("lets plugins see every run, as they see a built query's", async () => {
+  const seen: string[] = [];
+  const recorder: KyselyPlugin = {
+    transformQuery: ({ node, queryId }: PluginTransformQueryArgs) => {
+      seen.push(`query ${queryId.queryId}`);
+      return node;
+    },
+    transformResult: async ({ result, queryId }: PluginTransformResultArgs) => {
+      seen.push(`result ${queryId.queryId}`);
+      return result;
+    },
+  };
+  const db = database.db.withPlugin(recorder);
+  // The first runs compile, and a compile shows the plugin the query too.
+  await insertCounter(db, "t:x", 1);
+  await addToCounter(db, "t:x");
+  seen.length = 0;
+  await insertCounter(db, "t:y", 1);
+  await addToCounter(db, "t:y");
+  expect(seen).toHaveLength(4);
+  const [firstQuery, firstResult, secondQuery, secondResult] = seen.map((line) => line.split(" ")[1]);
+  expect(firstResult).toBe(firstQuery);
+  expect(secondResult).toBe(secondQuery);
+  expect(secondQuery).not.toBe(firstQuery);
+});

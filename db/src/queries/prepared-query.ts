@@ -1,0 +1,97 @@
+import {
+  type Compilable,
+  type CompiledQuery,
+  createQueryId,
+  type Kysely,
+  type KyselyPlugin,
+  type QueryResult,
+  type RootOperationNode,
+} from "kysely";
+import type { Database } from "../schema/database.js";
+
+/** What a query's builder is given in place of each value: its position among the arguments. */
+class Placeholder {
+  constructor(readonly index: number) {}
+}
+
+/** A query compiled once: its SQL, its tree, and for each parameter an argument's position or a constant. */
+interface Template {
+  sql: string;
+  query: RootOperationNode;
+  parameters: ReadonlyArray<{ argument: number } | { constant: unknown }>;
+}
+
+/** The template compiled with one list of plugins, and the way to longer lists. */
+class TemplateNode {
+  template: Template | undefined;
+  readonly #next = new WeakMap<KyselyPlugin, TemplateNode>();
+
+  after(plugin: KyselyPlugin): TemplateNode {
+    const found = this.#next.get(plugin);
+    if (found) return found;
+    const node = new TemplateNode();
+    this.#next.set(plugin, node);
+    return node;
+  }
+}
+
+/** A prepared query's runner: the database or transaction to run it on, then the values. */
+export type PreparedQuery<Args extends readonly unknown[], Row> = (
+  db: Kysely<Database>,
+  ...args: Args
+) => Promise<QueryResult<Row>>;
+
+/**
+ * A query built and compiled once per database, then run with new values: for the few
+ * queries every request or message send runs, where building Kysely's operation tree and
+ * compiling it cost more than the database's run of the statement. `build` is called once
+ * per dialect with stand-ins for the arguments, so it must pass each argument to Kysely as a
+ * value, never look at it (no `?? ""`, no branching on it, no arrays for `in`), and declare
+ * its arguments one by one, or give their number as `argumentCount`. Plugins see
+ * every run as they see a built query's (a timing plugin still times it); the SQL is that of
+ * the plugins of the first database seen with that adapter and plugin list.
+ */
+export function preparedQuery<Args extends readonly unknown[], Row>(
+  build: (db: Kysely<Database>, ...args: Args) => Compilable<Row>,
+  argumentCount = build.length - 1,
+): PreparedQuery<Args, Row> {
+  // One Kysely's transactions share its adapter and its plugins (in a copy of its list);
+  // another Kysely has its own adapter. So templates are found by adapter, then plugin by plugin.
+  const templates = new WeakMap<object, TemplateNode>();
+  const templateFor = (db: Kysely<Database>): Template => {
+    const executor = db.getExecutor();
+    let node = templates.get(executor.adapter);
+    if (!node) {
+      node = new TemplateNode();
+      templates.set(executor.adapter, node);
+    }
+    for (const plugin of executor.plugins) node = node.after(plugin);
+    if (!node.template) {
+      const placeholders = Array.from({ length: argumentCount }, (_, index) => new Placeholder(index));
+      const compiled = build(db, ...(placeholders as unknown as Args)).compile();
+      node.template = {
+        sql: compiled.sql,
+        query: compiled.query,
+        parameters: compiled.parameters.map((value) =>
+          value instanceof Placeholder ? { argument: value.index } : { constant: value },
+        ),
+      };
+    }
+    return node.template;
+  };
+  return (db, ...args) => {
+    const executor = db.getExecutor();
+    const { sql, query, parameters } = templateFor(db);
+    const queryId = createQueryId();
+    executor.transformQuery(query, queryId);
+    const compiled: CompiledQuery<Row> = {
+      sql,
+      query,
+      queryId,
+      parameters: parameters.map((parameter) =>
+        "argument" in parameter ? args[parameter.argument] : parameter.constant,
+      ),
+    };
+    return executor.executeQuery(compiled);
+  };
+}
