@@ -1,7 +1,7 @@
 import { NatterError } from "@natter/shared";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { endedTokenError } from "../auth/ended-token-error.js";
-import type { RequestContext } from "./context.js";
+import type { RequestContext, SubscriptionSlots } from "./context.js";
 import { toErrorBody, toTRPCError, trpcErrorShape } from "./error-mapping.js";
 import type { ProcedureMeta } from "./meta.js";
 import { releaseSubscriptionSlot, releasingSlot, takeSubscriptionSlot } from "./subscription-slots.js";
@@ -23,11 +23,22 @@ export const router = t.router;
 /** Joins routers into one namespace, such as `rooms` built from two files. */
 export const mergeRouters = t.mergeRouters;
 
+/** What a procedure's middleware is given (the parts its checks read). */
+interface GuardedCall {
+  meta: ProcedureMeta | undefined;
+  ctx: RequestContext;
+  type: "query" | "mutation" | "subscription";
+}
+
 /**
  * Deny by default: a procedure that does not declare its access cannot be called. A write
- * that declares a rate limit counts against it first, whichever transport carried it.
+ * that declares a rate limit counts against it first, whichever transport carried it; a
+ * subscription takes one of the caller's slots, which `settle` gives back. Each procedure
+ * builder below has one middleware that runs this, then its own check of who may call: a
+ * call passes a single level of tRPC's middleware chain before its input validation (each
+ * level copies the call's options).
  */
-const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
+async function admit({ meta, ctx, type }: GuardedCall): Promise<SubscriptionSlots | undefined> {
   if (!meta?.access) {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no access" });
   }
@@ -49,32 +60,61 @@ const base = t.procedure.use(async ({ meta, ctx, type, next }) => {
       throw error instanceof NatterError ? toTRPCError(error) : error;
     }
   }
-  const result = await next();
-  if (slots && result.ok && isAsyncIterable(result.data)) return { ...result, data: releasingSlot(result.data, slots) };
+  return slots;
+}
+
+/** Runs the caller's check of an admitted call, giving its slot back if the check refuses. */
+function check<T>(slots: SubscriptionSlots | undefined, allowed: () => T): T {
+  try {
+    return allowed();
+  } catch (error) {
+    if (slots) releaseSubscriptionSlot(slots);
+    throw error;
+  }
+}
+
+/** The procedure's outcome: a stream keeps its slot until it ends, anything else gives it back now. */
+function settle<R extends { ok: boolean }>(result: R, slots: SubscriptionSlots | undefined): R {
+  const data = result.ok ? (result as R & { data: unknown }).data : undefined;
+  if (slots && isAsyncIterable(data)) return { ...result, data: releasingSlot(data, slots) };
   if (slots) releaseSubscriptionSlot(slots);
-  if (!result.ok && result.error.cause instanceof NatterError) throw toTRPCError(result.error.cause);
+  const cause = result.ok ? undefined : (result as R & { error: TRPCError }).error.cause;
+  if (cause instanceof NatterError) throw toTRPCError(cause);
   return result;
-});
+}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
+function signedIn(ctx: RequestContext) {
+  if (!ctx.session) throw toTRPCError(new NatterError("UNAUTHENTICATED", "Sign in to do this"));
+  return { session: ctx.session };
+}
+
 /** Callable by anyone; `ctx.session` may be null. */
-export const publicProcedure = base.meta({ access: "public" });
+export const publicProcedure = t.procedure.meta({ access: "public" }).use(async (call) => {
+  const slots = await admit(call);
+  return settle(await call.next(), slots);
+});
 
 /** Callable by a signed-in user only; `ctx.session` is set. */
-export const userProcedure = base.meta({ access: "user" }).use(({ ctx, next }) => {
-  if (!ctx.session) throw toTRPCError(new NatterError("UNAUTHENTICATED", "Sign in to do this"));
-  return next({ ctx: { ...ctx, session: ctx.session } });
+export const userProcedure = t.procedure.meta({ access: "user" }).use(async (call) => {
+  const slots = await admit(call);
+  const ctx = check(slots, () => signedIn(call.ctx));
+  return settle(await call.next({ ctx }), slots);
 });
 
 /**
  * Callable by a signed-in server admin only: anyone else gets 403 FORBIDDEN (401 when not
  * signed in). The session's flag is as of its resolution; services check it again.
  */
-export const adminProcedure = base.meta({ access: "admin" }).use(({ ctx, next }) => {
-  if (!ctx.session) throw toTRPCError(new NatterError("UNAUTHENTICATED", "Sign in to do this"));
-  if (!ctx.session.isAdmin) throw toTRPCError(new NatterError("FORBIDDEN", "Only server admins may do this"));
-  return next({ ctx: { ...ctx, session: ctx.session } });
+export const adminProcedure = t.procedure.meta({ access: "admin" }).use(async (call) => {
+  const slots = await admit(call);
+  const ctx = check(slots, () => {
+    const narrowed = signedIn(call.ctx);
+    if (!narrowed.session.isAdmin) throw toTRPCError(new NatterError("FORBIDDEN", "Only server admins may do this"));
+    return narrowed;
+  });
+  return settle(await call.next({ ctx }), slots);
 });
