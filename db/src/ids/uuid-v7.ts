@@ -1,9 +1,27 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 const RANDOM_BITS = 74n;
 const RANDOM_MAX = (1n << RANDOM_BITS) - 1n;
 /** The largest step between two ids of one millisecond: big enough that no id is guessed from another. */
 const MAX_STEP = 1n << 32n;
+
+/**
+ * Random bytes drawn from the system's generator a page at a time, as `crypto.randomUUID`
+ * does: one call per id cost more than the rest of making it. Each byte is used once.
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+/** Where `count` unused random bytes start in `pool`. */
+function takeRandom(count: number): number {
+  if (poolOffset + count > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const at = poolOffset;
+  poolOffset += count;
+  return at;
+}
 
 /** The previous id's millisecond and random part, to keep ids of one millisecond in order. */
 let previous = { ms: -1, random: 0n };
@@ -15,10 +33,13 @@ let previous = { ms: -1, random: 0n };
  * so that ids made in a row, such as the rows of one transaction, also sort in that order.
  */
 export function uuidV7(now: number = Date.now()): string {
-  const random =
-    now === previous.ms && previous.random < RANDOM_MAX - MAX_STEP
-      ? previous.random + 1n + BigInt(randomBytes(4).readUInt32BE(0))
-      : BigInt(`0x${randomBytes(10).toString("hex")}`) & RANDOM_MAX;
+  let random: bigint;
+  if (now === previous.ms && previous.random < RANDOM_MAX - MAX_STEP) {
+    random = previous.random + 1n + BigInt(pool.readUInt32BE(takeRandom(4)));
+  } else {
+    const at = takeRandom(10);
+    random = BigInt(`0x${pool.toString("hex", at, at + 10)}`) & RANDOM_MAX;
+  }
   previous = { ms: now, random };
   const time = now.toString(16).padStart(12, "0");
   const randA = (random >> 62n).toString(16).padStart(3, "0");
