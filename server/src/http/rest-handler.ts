@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { NatterError } from "@natter/shared";
 import { TRPCError } from "@trpc/server";
+import { callProcedure } from "@trpc/server/unstable-core-do-not-import";
 import type { Logger } from "pino";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { AppRouter } from "../routers/app-router.js";
@@ -33,7 +34,7 @@ interface RestOperation {
  * Serves the REST paths of every procedure with OpenAPI meta; called with the path below the
  * prefix. It reads a call as trpc-to-openapi's node adapter does (the same path matching,
  * input from the body or the query plus the path parameters, the same coercion of the input
- * schema) and runs the procedure through tRPC's caller, straight from node:http's request and
+ * schema) and runs the procedure through tRPC's `callProcedure` (as its caller does), straight from node:http's request and
  * response: no web `Request`, `AbortSignal` or recorded answer per call. trpc-to-openapi
  * still generates `/openapi.json` from the same meta. A success is written as JSON with the
  * procedure's success status; an error by natter's one renderer (`toErrorBody`, `sendError`).
@@ -68,12 +69,10 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
         operation.coerce = undefined;
       }
       ctx = await createContext({ req });
-      const call = operation.path
-        .split(".")
-        .reduce<unknown>((at, segment) => (at as Record<string, unknown>)[segment], router.createCaller(ctx)) as (
-        input: unknown,
-      ) => Promise<unknown>;
-      const body = JSON.stringify(await call(input)) ?? "";
+      const { path, type } = operation;
+      const getRawInput = async () => input;
+      const output = await callProcedure({ router, path, getRawInput, ctx, type, signal: undefined, batchIndex: 0 });
+      const body = JSON.stringify(output) ?? "";
       res.writeHead(procedureMeta(router, operation.path)?.successStatus ?? 200, {
         "Content-Type": "application/json",
         ...answerHeaders(router, operation, ctx),

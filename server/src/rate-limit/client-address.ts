@@ -31,7 +31,7 @@ export interface RequestOrigin {
 export function requestClientAddress(req: RequestOrigin, proxies: TrustedProxies): string {
   let client = req.socket.remoteAddress;
   const header = req.headers["x-forwarded-for"];
-  if (proxies.trusts(client) && header !== undefined) {
+  if (header !== undefined && proxies.trusts(client)) {
     const hops = (Array.isArray(header) ? header.join(",") : header).split(",").map((hop) => hop.trim());
     for (const hop of hops.reverse()) {
       if (!isIPAddress(hop)) break;
