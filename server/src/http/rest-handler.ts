@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { NatterError } from "@natter/shared";
 import { TRPCError } from "@trpc/server";
-import { callProcedure } from "@trpc/server/unstable-core-do-not-import";
+import type { AnyProcedure } from "@trpc/server/unstable-core-do-not-import";
 import type { Logger } from "pino";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { AppRouter } from "../routers/app-router.js";
@@ -9,6 +9,7 @@ import type { Services } from "../services/services.js";
 import type { RequestContext } from "../trpc/context.js";
 import { toErrorBody } from "../trpc/error-mapping.js";
 import { procedureMeta, responseHeadersFor } from "../trpc/procedure-meta.js";
+import { runProcedure } from "../trpc/run-procedure.js";
 import { httpContextFactory } from "./create-context.js";
 import type { RequestWithBody } from "./json-body.js";
 import { BASE_HEADERS, sendError } from "./responses.js";
@@ -19,6 +20,7 @@ interface RestOperation {
   pattern: RegExp;
   /** The procedure's dotted path, such as `messages.send`. */
   path: string;
+  procedure: AnyProcedure;
   type: "query" | "mutation";
   /** Whether its input comes from the JSON body (POST, PUT, PATCH) or the query (GET, DELETE). */
   usesBody: boolean;
@@ -34,7 +36,7 @@ interface RestOperation {
  * Serves the REST paths of every procedure with OpenAPI meta; called with the path below the
  * prefix. It reads a call as trpc-to-openapi's node adapter does (the same path matching,
  * input from the body or the query plus the path parameters, the same coercion of the input
- * schema) and runs the procedure through tRPC's `callProcedure` (as its caller does), straight from node:http's request and
+ * schema) and runs the procedure as tRPC's caller does (`runProcedure`), straight from node:http's request and
  * response: no web `Request`, `AbortSignal` or recorded answer per call. trpc-to-openapi
  * still generates `/openapi.json` from the same meta. A success is written as JSON with the
  * procedure's success status; an error by natter's one renderer (`toErrorBody`, `sendError`).
@@ -69,9 +71,8 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
         operation.coerce = undefined;
       }
       ctx = await createContext({ req });
-      const { path, type } = operation;
-      const getRawInput = async () => input;
-      const output = await callProcedure({ router, path, getRawInput, ctx, type, signal: undefined, batchIndex: 0 });
+      const { path, type, procedure } = operation;
+      const output = await runProcedure(procedure, { path, type, ctx, getRawInput: async () => input });
       const body = JSON.stringify(output) ?? "";
       res.writeHead(procedureMeta(router, operation.path)?.successStatus ?? 200, {
         "Content-Type": "application/json",
@@ -147,6 +148,7 @@ async function restOperations(router: AppRouter): Promise<Map<string, RestOperat
     operations.push({
       pattern: openapi.getPathRegExp(openapi.normalizePath(meta.openapi.path)),
       path,
+      procedure: procedure as AnyProcedure,
       type,
       usesBody,
       takesNoInput: openapi.instanceofZodTypeLikeVoid(schema),

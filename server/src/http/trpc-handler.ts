@@ -3,7 +3,6 @@ import { LIMITS } from "@natter/shared";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import {
   type AnyProcedure,
-  callProcedure,
   getErrorShape,
   getHTTPStatusCode,
   getTRPCErrorFromUnknown,
@@ -16,6 +15,7 @@ import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext } from "../trpc/context.js";
 import { responseHeadersFor } from "../trpc/procedure-meta.js";
+import { runProcedure } from "../trpc/run-procedure.js";
 import { httpContextFactory } from "./create-context.js";
 import type { RequestWithBody } from "./json-body.js";
 
@@ -23,6 +23,7 @@ import type { RequestWithBody } from "./json-body.js";
 interface SingleCall {
   path: string;
   type: "query" | "mutation";
+  procedure: AnyProcedure;
   /** The `input` query parameter of a GET, still JSON text. */
   queryInput: string | null;
 }
@@ -32,7 +33,7 @@ interface SingleCall {
  *
  * The commonest request, one query by GET or one mutation by POST with a JSON input and no
  * streaming (what `httpLink` sends, and `@natter/client` sends every message so), is
- * answered here straight from node:http's request: the same context, `callProcedure` (so
+ * answered here straight from node:http's request: the same context, the procedure run as tRPC's caller runs it (so
  * every middleware, validator and the error formatter apply), the same body, status and
  * headers as tRPC's handler answers, without its web `Request`, `AbortSignal`s, `Response`
  * and stream piping per call. Everything else (batches, streaming, wrong methods, unknown
@@ -49,7 +50,7 @@ export function createTrpcHttpHandler(router: AppRouter, services: Services, log
   const answerSingleCall = async (
     req: RequestWithBody,
     res: ServerResponse,
-    { path, type, queryInput }: SingleCall,
+    { path, type, procedure, queryInput }: SingleCall,
   ) => {
     let input: unknown;
     const getRawInput = async () => {
@@ -70,7 +71,7 @@ export function createTrpcHttpHandler(router: AppRouter, services: Services, log
     const errors: TRPCError[] = [];
     try {
       ctx = await createContext({ req });
-      const data = await callProcedure({ router, path, getRawInput, ctx, type, signal: undefined, batchIndex: 0 });
+      const data = await runProcedure(procedure, { path, type, ctx, getRawInput });
       answer = { result: { data } };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
@@ -128,11 +129,13 @@ function singleCall(
   }
   const procedure = Object.hasOwn(procedures, path) ? procedures[path] : undefined;
   const type = procedure?._def.type;
-  if (!((type === "query" && method === "GET") || (type === "mutation" && method === "POST"))) return undefined;
+  if (!procedure || !((type === "query" && method === "GET") || (type === "mutation" && method === "POST"))) {
+    return undefined;
+  }
   const queryAt = req.url?.indexOf("?") ?? -1;
   const query = new URLSearchParams(queryAt === -1 ? "" : req.url?.slice(queryAt));
   if (query.has("batch")) return undefined;
-  return { path, type, queryInput: method === "GET" ? query.get("input") : null };
+  return { path, type, procedure, queryInput: method === "GET" ? query.get("input") : null };
 }
 
 /** Whether a Content-Type is JSON's, as tRPC tells (`application/json`, any parameters, any case). */
