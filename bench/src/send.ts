@@ -2,8 +2,9 @@
  * The send path: posting a message through natter's REST API, through tRPC over HTTP (the
  * same procedure), and through a bare `node:http` + better-sqlite3 server that does the
  * same work by hand on the same schema: look the bearer token's session up, check the
- * room and membership, and in one transaction take the room's next seq and insert the
- * event and the message. Also a read: REST `GET /me` vs tRPC `users.me`.
+ * room and membership, and in one transaction take the room's next seq, insert the event
+ * and the message and bump the two message counters the statistics read (natter's writes of
+ * a send, the same rows and pages). Also a read: REST `GET /me` vs tRPC `users.me`.
  *
  * Each server runs alone in its own process; the load (CONNECTIONS concurrent keep-alive
  * connections) comes from this one. Runs are interleaved and the table shows medians of
@@ -20,6 +21,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter } from "@natter/db";
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import { postJson } from "./natter-rest.js";
@@ -83,6 +85,9 @@ async function serveBare(): Promise<void> {
   const insertMessage = db.prepare(
     "insert into messages (id, room_id, seq, author_id, body, reply_to_id, client_message_id, created_at) values (?, ?, ?, ?, ?, null, null, ?)",
   );
+  const bumpCounters = db.prepare(
+    "insert into stat_counters (name, value) values (?, 1), (?, 1) on conflict (name) do update set value = stat_counters.value + excluded.value",
+  );
   const send = db.transaction((roomId: string, userId: string, body: string) => {
     const { last_seq: seq } = nextSeq.get(roomId) as { last_seq: number };
     const at = new Date().toISOString();
@@ -100,6 +105,8 @@ async function serveBare(): Promise<void> {
     const event = { type: "message.created", actorId: userId, message, roomId, seq, at };
     insertEvent.run(roomId, seq, event.type, userId, JSON.stringify(event), at, message.id);
     insertMessage.run(message.id, roomId, seq, userId, body, at);
+    const shard = messageShardOf(roomId);
+    bumpCounters.run(messagesCounter(shard), messagesInHourCounter(hourOf(at), shard));
     return message;
   });
   const answer = (res: import("node:http").ServerResponse, status: number, body: unknown) => {
