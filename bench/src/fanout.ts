@@ -139,6 +139,8 @@ interface RunResult {
   p50: number;
   p99: number;
   cpuMicrosPerDelivery: number;
+  /** The watchers' and the publisher's CPU per delivery: what the server shares the cores with. */
+  clientCpuMicrosPerDelivery: number;
   serverStats?: unknown;
 }
 
@@ -271,6 +273,12 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
       await pub.send(`warm-up${FILLER}`);
     }
     await sum({ type: "measure" });
+    const clientCpu = async () => {
+      const { user, system } = process.cpuUsage();
+      const watching = await Promise.all(watchers.map((w) => w.cpuMicros()));
+      return user + system + watching.reduce((a, b) => a + b, 0);
+    };
+    const clientCpuBefore = await clientCpu();
     const cpuBefore = await server.cpuMicros();
     const firstSend = epochMs();
     let next = 0;
@@ -285,6 +293,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
     const expected = subscribers * messages;
     await waitUntil(async () => (await sum({ type: "progress" })) >= expected, performance.now() + RUN_DEADLINE_MS);
     const cpuAfter = await server.cpuMicros();
+    const clientCpuAfter = await clientCpu();
     const totals = await deliveryTotals(watchers, firstSend);
     const { delivered } = totals;
     return {
@@ -292,6 +301,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
       ...totals,
       expected,
       cpuMicrosPerDelivery: (cpuAfter - cpuBefore) / delivered,
+      clientCpuMicrosPerDelivery: (clientCpuAfter - clientCpuBefore) / delivered,
       ...(kind === "natter" && { serverStats: await server.stats() }),
     };
   } finally {
@@ -318,7 +328,8 @@ async function main(): Promise<void> {
           result.delivered < result.expected ? ` (delivered ${result.delivered} of ${result.expected})` : "";
         console.log(
           `  rep ${rep + 1} ${kind.padEnd(13)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
-            `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  cpu ${fixed(result.cpuMicrosPerDelivery)} µs${incomplete}` +
+            `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  cpu ${fixed(result.cpuMicrosPerDelivery)} µs` +
+            `  clients ${fixed(result.clientCpuMicrosPerDelivery)} µs${incomplete}` +
             (result.serverStats ? `  ${JSON.stringify(result.serverStats)}` : ""),
         );
       }

@@ -1,6 +1,13 @@
 /**
  * The watching side of the fan-out benches, in processes of their own: natter `rooms.events`
- * subscribers over tRPC `wsLink`, Socket.IO room members, or bare `ws` sockets.
+ * subscribers, Socket.IO room members, or bare `ws` sockets.
+ *
+ * A natter watcher speaks tRPC's WebSocket protocol over a bare `ws` socket, as `wsLink`
+ * does on the wire (one subscription message, then a JSON frame per event), and parses each
+ * frame as the bare `ws` watchers do theirs: the watchers share the machine's cores with the
+ * server, and `@trpc/client`'s observables cost twice what a Socket.IO client does per
+ * delivery, which would measure the client, not the server. `FANOUT_NATTER_CLIENT=trpc`
+ * watches through `@trpc/client`'s `wsLink` instead (the SDK's own tests cover that client).
  */
 import type { RoomEvent } from "@natter/shared";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
@@ -46,6 +53,25 @@ export function runWatchers(): void {
   };
 
   const open = (kind: WatcherKind, url: string, subscriber: number, roomId?: string): Promise<void> => {
+    if (kind === "natter" && process.env.FANOUT_NATTER_CLIENT !== "trpc") {
+      return new Promise((resolve, reject) => {
+        const ws = new WebSocket(`${url.replace(/^http/, "ws")}/trpc`);
+        closers.push(() => ws.terminate());
+        ws.once("open", () =>
+          ws.send(
+            JSON.stringify({ id: 1, method: "subscription", params: { path: "rooms.events", input: { roomId } } }),
+          ),
+        );
+        ws.on("message", (data) => {
+          const { result, error } = JSON.parse(data.toString());
+          if (error) return reject(new Error(JSON.stringify(error)));
+          if (result?.type === "started") return resolve();
+          const event = result?.data?.data as RoomEvent | undefined;
+          if (event?.type === "message.created") receive(subscriber, event.message.body ?? "");
+        });
+        ws.once("error", reject);
+      });
+    }
     if (kind === "natter") {
       return new Promise((resolve, reject) => {
         const socket = createWSClient({
