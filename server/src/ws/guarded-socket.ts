@@ -1,5 +1,6 @@
 import { WS_CLOSE_CODES } from "@natter/shared";
 import { WebSocket } from "ws";
+import type { TextFrame } from "./text-frame.js";
 import { TokenBucket } from "./token-bucket.js";
 
 /** What the server learns about its sockets' guards, for logs and tests. */
@@ -38,11 +39,35 @@ export interface SocketGuardOptions {
  */
 export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSocket {
   const { maxBufferedBytes, stats } = options;
-  return class GuardedWebSocket extends WebSocket {
+  return class GuardedWebSocket extends WebSocket implements TextFrameSocket {
     private readonly incoming = new TokenBucket(options.messageBurst, options.messagesPerSecond);
+    private uncompressed: boolean | undefined;
 
     override send(data: unknown, sendOptions?: unknown, callback?: unknown): void {
       (super.send as (data: unknown, sendOptions?: unknown, callback?: unknown) => void)(data, sendOptions, callback);
+      this.dropIfSlow();
+    }
+
+    /**
+     * Sends a text message framed beforehand: the same frame goes to every watcher of an
+     * event in one write each, where `send` would frame it again per socket and write header
+     * and payload apart. Written straight to the TCP socket only while ws itself would write
+     * at once (no compression negotiated, nothing queued behind a compression or a Blob read:
+     * natter's server negotiates none and sends no Blobs); otherwise through `send`.
+     */
+    sendTextFrame({ payload, frame }: TextFrame): void {
+      const internals = this as unknown as WsInternals;
+      // Extensions are agreed in the handshake, before any message: asked once.
+      this.uncompressed ??= this.extensions === "";
+      if (this.readyState === WebSocket.OPEN && this.uncompressed && internals._sender?._state === 0) {
+        internals._socket.write(frame);
+        this.dropIfSlow();
+      } else {
+        this.send(payload, TEXT_FRAME);
+      }
+    }
+
+    private dropIfSlow(): void {
       const buffered = this.bufferedAmount;
       if (buffered > stats.maxBufferedBytes) stats.maxBufferedBytes = buffered;
       if (buffered > maxBufferedBytes && this.readyState === WebSocket.OPEN) {
@@ -69,6 +94,19 @@ export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSo
     }
   };
 }
+
+/** A socket that can send a text frame built beforehand (a guarded socket). */
+export interface TextFrameSocket {
+  sendTextFrame(frame: TextFrame): void;
+}
+
+/** What `sendTextFrame` reads of ws's socket internals (ws 8: `Sender`'s state 0 is "write at once"). */
+interface WsInternals {
+  _socket: { write(data: Buffer): boolean };
+  _sender: { _state: number } | null;
+}
+
+const TEXT_FRAME = { binary: false } as const;
 
 /** How many tRPC calls a WebSocket message carries: the length of a batch (a JSON array), else one. */
 function callsIn(data: unknown): number {

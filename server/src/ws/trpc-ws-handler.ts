@@ -17,7 +17,9 @@ import {
 import { WebSocket, type WebSocketServer } from "ws";
 import { isPushStream, type StreamSink } from "../events/push-stream.js";
 import type { RequestContext, TrackedSink } from "../trpc/context.js";
+import type { TextFrameSocket } from "./guarded-socket.js";
 import { StopSignal } from "./stop-signal.js";
+import { type TextFrame, textFrame } from "./text-frame.js";
 
 type ConnectionParams = Record<string, string | undefined> | null;
 type ProcedureCallType = "query" | "mutation" | "subscription";
@@ -428,9 +430,9 @@ class SubscriptionPump implements StreamSink<unknown> {
  * Keyed by the event object, which every local listener of the bus receives as one.
  */
 class SharedFrames {
-  private readonly byEvent = new WeakMap<object, Map<string, { eventId: string; frame: Buffer }>>();
+  private readonly byEvent = new WeakMap<object, Map<string, { eventId: string; frame: TextFrame }>>();
   /** The frame built or found last, and what it is the frame of. */
-  private last: { data: object; id: RequestId; jsonrpc: "2.0" | undefined; eventId: string; frame: Buffer } | null =
+  private last: { data: object; id: RequestId; jsonrpc: "2.0" | undefined; eventId: string; frame: TextFrame } | null =
     null;
 
   constructor(
@@ -447,12 +449,14 @@ class SharedFrames {
   /** Sends the frame of a tracked event to one socket; false when it can no longer take it. */
   send(socket: WebSocket, id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): boolean {
     if (socket.readyState !== WebSocket.OPEN) return false;
-    socket.send(this.frame(id, jsonrpc, eventId, data), TEXT_FRAME);
+    const frame = this.frame(id, jsonrpc, eventId, data);
+    if (isTextFrameSocket(socket)) socket.sendTextFrame(frame);
+    else socket.send(frame.payload, TEXT_FRAME);
     this.onSent();
     return true;
   }
 
-  private frame(id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): Buffer {
+  private frame(id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): TextFrame {
     // An event goes to its watchers one after another, most with the same envelope: the last
     // frame answers them without building a key.
     const last = this.last;
@@ -468,7 +472,7 @@ class SharedFrames {
     let cached = frames.get(envelope);
     if (!cached || cached.eventId !== eventId) {
       const message = { id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } };
-      const frame = Buffer.from(this.encoder.encode(transformTRPCResponse(this.config, message as never)));
+      const frame = textFrame(Buffer.from(this.encoder.encode(transformTRPCResponse(this.config, message as never))));
       cached = { eventId, frame };
       frames.set(envelope, cached);
     }
@@ -494,6 +498,10 @@ class LiveSink implements TrackedSink {
 const TEXT_FRAME = { binary: false } as const;
 
 function ignoreError(): void {}
+
+function isTextFrameSocket(socket: WebSocket): socket is WebSocket & TextFrameSocket {
+  return typeof (socket as Partial<TextFrameSocket>).sendTextFrame === "function";
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
