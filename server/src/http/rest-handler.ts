@@ -36,10 +36,11 @@ interface RestOperation {
  * Serves the REST paths of every procedure with OpenAPI meta; called with the path below the
  * prefix. It reads a call as trpc-to-openapi's node adapter does (the same path matching,
  * input from the body or the query plus the path parameters, the same coercion of the input
- * schema) and runs the procedure as tRPC's caller does (`runProcedure`), straight from node:http's request and
- * response: no web `Request`, `AbortSignal` or recorded answer per call. trpc-to-openapi
- * still generates `/openapi.json` from the same meta. A success is written as JSON with the
- * procedure's success status; an error by natter's one renderer (`toErrorBody`, `sendError`).
+ * schema) and runs the procedure as tRPC's caller does (`runProcedure`), straight from
+ * node:http's request and response: no web `Request`, `AbortSignal` or recorded answer per
+ * call. trpc-to-openapi still generates `/openapi.json` from the same meta. A success is
+ * written as JSON with the procedure's success status; an error by natter's one renderer
+ * (`toErrorBody`, `sendError`).
  * The guards in front (`readJsonBody`) have read the body as JSON already.
  */
 export function createRestHandler(router: AppRouter, services: Services, logger: Logger, proxies: TrustedProxies) {

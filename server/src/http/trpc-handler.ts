@@ -33,10 +33,10 @@ interface SingleCall {
  *
  * The commonest request, one query by GET or one mutation by POST with a JSON input and no
  * streaming (what `httpLink` sends, and `@natter/client` sends every message so), is
- * answered here straight from node:http's request: the same context, the procedure run as tRPC's caller runs it (so
- * every middleware, validator and the error formatter apply), the same body, status and
- * headers as tRPC's handler answers, without its web `Request`, `AbortSignal`s, `Response`
- * and stream piping per call. Everything else (batches, streaming, wrong methods, unknown
+ * answered here straight from node:http's request: the same context, the procedure run as
+ * tRPC's caller runs it (so every middleware, validator and the error formatter apply), the
+ * same body, status and headers as tRPC's handler answers, without its web `Request`,
+ * `AbortSignal`s, `Response` and stream piping per call. Everything else (batches, streaming, wrong methods, unknown
  * paths, other content types) goes to tRPC's own handler.
  */
 export function createTrpcHttpHandler(router: AppRouter, services: Services, logger: Logger, proxies: TrustedProxies) {

@@ -96,8 +96,15 @@ export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSo
 }
 
 /** A socket that can send a text frame built beforehand (a guarded socket). */
-export interface TextFrameSocket {
+interface TextFrameSocket {
   sendTextFrame(frame: TextFrame): void;
+}
+
+/** Sends a text frame built beforehand: in one write on a guarded socket, else through `ws.send`. */
+export function sendTextFrame(socket: WebSocket, frame: TextFrame): void {
+  const guarded = socket as WebSocket & Partial<TextFrameSocket>;
+  if (guarded.sendTextFrame) guarded.sendTextFrame(frame);
+  else socket.send(frame.payload, TEXT_FRAME);
 }
 
 /** What `sendTextFrame` reads of ws's socket internals (ws 8: `Sender`'s state 0 is "write at once"). */

@@ -17,7 +17,7 @@ import {
 import { WebSocket, type WebSocketServer } from "ws";
 import { isPushStream, type StreamSink } from "../events/push-stream.js";
 import type { RequestContext, TrackedSink } from "../trpc/context.js";
-import type { TextFrameSocket } from "./guarded-socket.js";
+import { sendTextFrame } from "./guarded-socket.js";
 import { StopSignal } from "./stop-signal.js";
 import { type TextFrame, textFrame } from "./text-frame.js";
 
@@ -449,9 +449,7 @@ class SharedFrames {
   /** Sends the frame of a tracked event to one socket; false when it can no longer take it. */
   send(socket: WebSocket, id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): boolean {
     if (socket.readyState !== WebSocket.OPEN) return false;
-    const frame = this.frame(id, jsonrpc, eventId, data);
-    if (isTextFrameSocket(socket)) socket.sendTextFrame(frame);
-    else socket.send(frame.payload, TEXT_FRAME);
+    sendTextFrame(socket, this.frame(id, jsonrpc, eventId, data));
     this.onSent();
     return true;
   }
@@ -495,13 +493,7 @@ class LiveSink implements TrackedSink {
   }
 }
 
-const TEXT_FRAME = { binary: false } as const;
-
 function ignoreError(): void {}
-
-function isTextFrameSocket(socket: WebSocket): socket is WebSocket & TextFrameSocket {
-  return typeof (socket as Partial<TextFrameSocket>).sendTextFrame === "function";
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
