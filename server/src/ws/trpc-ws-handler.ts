@@ -208,12 +208,12 @@ class Connection {
     } else this.respond({ id, jsonrpc, result: { type: "data", data: value } });
   }
 
-  /** Forgets a subscription that has ended. */
   /** A subscription at `path` that had started has stopped. */
   streamStopped(path: string): void {
     this.handler.countStream(path, -1);
   }
 
+  /** Forgets a subscription that has ended. */
   forget(id: RequestId, stop: StopSignal): void {
     if (this.subscriptions?.get(id) === stop) this.subscriptions.delete(id);
   }
