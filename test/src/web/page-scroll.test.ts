@@ -6,10 +6,10 @@ import { browserAvailable, launchChromium, openContext, screenshot } from "./bro
 
 /** How far the document itself is scrolled, and how far it could be: both 0 when only the app's panes scroll. */
 const documentScroll = (page: Page) =>
-  page.evaluate(() => {
+  page.evaluate<{ scrollTop: number; overflow: number }>(`(() => {
     const root = document.scrollingElement ?? document.documentElement;
     return { scrollTop: root.scrollTop, overflow: root.scrollHeight - root.clientHeight };
-  });
+  })()`);
 
 /**
  * The app is one screen whose panes scroll inside it (the messages, the sidebar, the admin
@@ -73,7 +73,11 @@ describe.runIf(browserAvailable())("the page itself never scrolls", { timeout: 1
       await page.keyboard.press("End");
       expect(await documentScroll(page)).toEqual({ scrollTop: 0, overflow: 0 });
       // The pane does scroll: it is the messages that moved, not the page.
-      expect(await page.locator(".messages").evaluate((pane) => pane.scrollHeight > pane.clientHeight)).toBe(true);
+      const pane = await page.locator(".messages").evaluate((element) => {
+        const { scrollHeight, clientHeight } = element as unknown as { scrollHeight: number; clientHeight: number };
+        return { scrollHeight, clientHeight };
+      });
+      expect(pane.scrollHeight).toBeGreaterThan(pane.clientHeight);
       await screenshot(page, `scroll-${screen}-room`);
       await page.context().close();
     });
