@@ -309,7 +309,9 @@ class Connection {
     let pumping = false;
     try {
       const callCtx = this.ctxPromise ? await this.ctxPromise : (this.ctx ?? null);
-      if (!callCtx || stop.aborted) return;
+      if (!callCtx) return;
+      // Stopped before it was set up: told `stopped` all the same, as tRPC's adapter tells it.
+      if (stop.aborted) return this.respond({ id, jsonrpc, result: { type: "stopped" } });
       if (type === "subscription" && this.socket.readyState !== WebSocket.OPEN) return;
       let result: unknown;
       try {
@@ -351,7 +353,7 @@ class Connection {
       if (stop.aborted || this.socket.readyState !== WebSocket.OPEN) {
         stop.abort();
         await result[Symbol.asyncIterator]().return?.();
-        return;
+        return this.respond({ id, jsonrpc, result: { type: "stopped" } });
       }
       this.respond({ id, jsonrpc, result: { type: "started" } });
       this.handler.countStream(path, 1);

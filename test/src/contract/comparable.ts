@@ -19,11 +19,12 @@ export interface ComparableAnswer {
 export function comparable({ status, headers, body }: RawHttpResponse): ComparableAnswer {
   const read: Record<string, string> = {};
   for (const name of HEADERS_CLIENTS_READ) if (headers[name] !== undefined) read[name] = headers[name];
-  return {
-    status,
-    headers: read,
-    body: body.replace(UUID, "<uuid>").replace(TIMESTAMP, "<time>").replace(COUNTERS, '"$1":<n>'),
-  };
+  return { status, headers: read, body: blankPerCallValues(body) };
+}
+
+/** JSON text with the values each call makes anew (ids, times, counters) replaced by placeholders. */
+export function blankPerCallValues(text: string): string {
+  return text.replace(UUID, "<uuid>").replace(TIMESTAMP, "<time>").replace(COUNTERS, '"$1":0');
 }
 
 /** How natter's answer differs from the reference adapter's, or undefined when it does not. */

@@ -42,15 +42,14 @@ export async function startReferenceServer(natter: NatterServer): Promise<Refere
     res.writeHead(404).end();
   });
   const wss = new WebSocketServer({ server: httpServer, path: "/trpc" });
-  const wsHandler = applyWSSHandler({ wss, router, createContext });
+  applyWSSHandler({ wss, router, createContext });
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = httpServer.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     async close() {
-      wsHandler.broadcastReconnectNotification();
       for (const client of wss.clients) client.terminate();
-      await new Promise((resolve) => wss.close(resolve));
+      wss.close();
       httpServer.closeAllConnections();
       await new Promise((resolve) => httpServer.close(resolve));
     },
