@@ -112,6 +112,8 @@ export class RoomEventStreams {
     let heartbeat: NodeJS.Timeout | undefined;
     this.streams.add(end);
     res.once("close", end);
+    // A write to a connection that broke ends the stream; unlistened, it would end the process.
+    res.on("error", end);
     // Gone while its caller and slot were being resolved: its close has passed already.
     if (res.closed) return end();
     try {
