@@ -14,11 +14,17 @@ export interface CliResult {
 
 /**
  * Runs `natter <args>` to completion; answers its exit code and output instead of throwing.
- * `input` is written to its standard input, which is then closed (not a terminal).
+ * `input` is written to its standard input, which is then closed (not a terminal); `cwd` is
+ * where it runs (the suite's own directory unless given).
  */
-export function runCli(args: string[], env: Record<string, string> = {}, input = ""): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  input = "",
+  { cwd }: { cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [NATTER_CLI, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [NATTER_CLI, ...args], { env: { ...process.env, ...env }, cwd });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
