@@ -6,7 +6,7 @@ import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { SessionConnections } from "../live/session-connections.js";
 import { requestClientAddress } from "../rate-limit/client-address.js";
 import type { Services } from "../services/services.js";
-import type { SharedSubscriptionSlots } from "../trpc/context.js";
+import type { SharedSubscriptionSlots, SubscriptionSlots } from "../trpc/context.js";
 import { bearerTokenOf } from "./bearer-token.js";
 import { BASE_HEADERS } from "./responses.js";
 import { onlyMethods, refuseQuery } from "./route-guards.js";
@@ -81,6 +81,53 @@ export class RoomEventStreams {
   /** What the streams have done so far. */
   snapshot(): Readonly<EventStreamStats> {
     return { ...this.stats };
+  }
+
+  /**
+   * Admits a tRPC subscription over Server-Sent Events (`httpSubscriptionLink`) as one of these
+   * streams: the same connection ceilings, its subscriptions counted with the caller's other
+   * ones, ended with its session and at a shutdown (closing its response, which ends the
+   * subscription). Answers the subscription slots its context carries.
+   */
+  async admitTrpcStream(
+    req: IncomingMessage,
+    res: ServerResponse,
+    session: AuthSession | null,
+  ): Promise<SubscriptionSlots> {
+    if (this.closing) throw new NatterError("BUSY", "The server is shutting down", { retryAfterSeconds: 1 });
+    const address = requestClientAddress(req, this.deps.trustedProxies);
+    const releaseConnection = await this.deps.admitConnection(session?.userId, address);
+    if (typeof releaseConnection !== "function") throw new NatterError("RATE_LIMITED", releaseConnection.refusal);
+    let ended = false;
+    const endListeners: (() => void)[] = [];
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.streams.delete(end);
+      this.stats.open -= 1;
+      releaseConnection();
+      if (!res.writableEnded) res.end();
+      for (const listener of endListeners) listener();
+    };
+    this.stats.open += 1;
+    this.streams.add(end);
+    res.once("close", end);
+    res.on("error", end);
+    if (res.closed) end();
+    if (session) {
+      this.deps.sessionConnections.track(session, {
+        get ended() {
+          return ended;
+        },
+        onEnd: (listener) => endListeners.push(listener),
+        endSession: end,
+      });
+      if ((await this.deps.services.accounts.sessionExpiry(session.sessionId)) === null) {
+        end();
+        throw endedTokenError();
+      }
+    }
+    return { open: 0, shared: this.deps.subscriptionSlots(session?.userId, address) };
   }
 
   /** Ends every open stream, for a shutdown: their clients reconnect to another node or later. */

@@ -65,7 +65,7 @@ export interface RoutesDeps {
  */
 export function natterRoutes(deps: RoutesDeps): Route[] {
   const { router, services, db, engine, logger, version, metrics, uploadMaxBytes } = deps;
-  const trpc = createTrpcHttpHandler(router, services, logger, deps.trustedProxies);
+  const trpc = createTrpcHttpHandler(router, services, logger, deps.trustedProxies, deps.eventStreams);
   const rest = createRestHandler(router, services, logger, deps.trustedProxies);
   let openApiJson: string | undefined;
   const readinessChecks: ReadinessCheck[] = [

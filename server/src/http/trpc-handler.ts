@@ -19,6 +19,7 @@ import {
 import { responseHeadersFor } from "../trpc/procedure-meta.js";
 import { httpContextFactory } from "./create-context.js";
 import type { RequestWithBody } from "./json-body.js";
+import type { RoomEventStreams } from "./room-event-streams.js";
 
 /** A call `answerSingleCall` serves: one query asked with GET or one mutation with POST. */
 interface SingleCall {
@@ -40,8 +41,21 @@ interface SingleCall {
  * `AbortSignal`s, `Response` and stream piping per call. Everything else (batches, streaming, wrong methods, unknown
  * paths, other content types) goes to tRPC's own handler.
  */
-export function createTrpcHttpHandler(router: AppRouter, services: Services, logger: Logger, proxies: TrustedProxies) {
+export function createTrpcHttpHandler(
+  router: AppRouter,
+  services: Services,
+  logger: Logger,
+  proxies: TrustedProxies,
+  eventStreams: Pick<RoomEventStreams, "admitTrpcStream">,
+) {
   const createContext = httpContextFactory(services, "http", proxies);
+  // A subscription asked over HTTP is served as Server-Sent Events (`httpSubscriptionLink`): a
+  // live connection like a WebSocket, admitted under the same ceilings and ended with its session.
+  const createStreamContext = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
+    const ctx = await createContext({ req });
+    if (ctx.endedToken) return ctx;
+    return { ...ctx, subscriptions: await eventStreams.admitTrpcStream(req, res, ctx.session) };
+  };
   // Keyed by dotted path (`messages.send`), as tRPC keeps them.
   const procedures = router._def.procedures as unknown as Record<string, AnyProcedure>;
   const onError = ({ error, path }: { error: TRPCError; path: string | undefined }) => {
@@ -94,12 +108,14 @@ export function createTrpcHttpHandler(router: AppRouter, services: Services, log
   return (req: IncomingMessage, res: ServerResponse, path: string) => {
     const call = singleCall(req, path, procedures);
     if (call) return answerSingleCall(req, res, call);
+    const subscribes =
+      req.method === "GET" && Object.hasOwn(procedures, path) && procedures[path]?._def.type === "subscription";
     return nodeHTTPRequestHandler({
       req,
       res,
       router,
       path,
-      createContext,
+      createContext: subscribes ? createStreamContext : createContext,
       maxBodySize: LIMITS.maxRequestBodyBytes,
       allowBatching: true,
       // A batch is one request but many calls: uncapped, a single request could cost thousands.

@@ -10,9 +10,14 @@ const t = initTRPC
   .context<RequestContext>()
   .meta<ProcedureMeta>()
   .create({
-    // Subscriptions travel over the WebSocket only, where sockets close with their session and
-    // slow readers are dropped: tRPC's HTTP event streams would bypass both.
-    sse: { enabled: false },
+    // Subscriptions also travel as Server-Sent Events (`httpSubscriptionLink`), admitted as live
+    // connections by the tRPC HTTP handler. A comment-free ping keeps proxies from cutting a quiet
+    // stream, and tells the client to reconnect (with its last event id) when pings stop coming.
+    sse: {
+      enabled: true,
+      ping: { enabled: true, intervalMs: 15_000 },
+      client: { reconnectAfterInactivityMs: 40_000 },
+    },
     // Every error leaves as our error body; stacks and unexpected messages never do. The tRPC
     // codes follow the body too: an error thrown inside a subscription reaches here as an
     // INTERNAL_SERVER_ERROR even when it carries a NatterError.

@@ -4,11 +4,13 @@ import {
   httpBatchLink,
   httpBatchStreamLink,
   httpLink,
+  httpSubscriptionLink,
   splitLink,
   TRPCClientError,
   type TRPCLink,
   wsLink,
 } from "@trpc/client";
+import { EventSource } from "eventsource";
 import type { AppRouter } from "natter";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
@@ -92,6 +94,81 @@ describe("@trpc/client's links against natter", () => {
     } finally {
       socket.close();
     }
+  });
+
+  it("httpSubscriptionLink: room events as Server-Sent Events, resumed after the last event across a cut", async () => {
+    const proxy = await startCuttableProxy(server.url);
+    const authorized: typeof fetch = (input, init) =>
+      fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${alice.token}` } });
+    const client = createTRPCClient<AppRouter>({
+      links: [
+        splitLink({
+          condition: (op) => op.type === "subscription",
+          true: httpSubscriptionLink({
+            url: `${proxy.url}/trpc`,
+            EventSource,
+            eventSourceOptions: () => ({ fetch: authorized }),
+          }),
+          false: httpBatchLink({ url: `${server.url}/trpc`, headers }),
+        }),
+      ],
+    });
+    const room = (await createRoom(server.url, alice.token, { open: false })).id;
+    const bodies: string[] = [];
+    const ids: string[] = [];
+    let starts = 0;
+    const subscription = client.rooms.events.subscribe(
+      { roomId: room },
+      {
+        onStarted: () => {
+          starts += 1;
+        },
+        onData: ({ id, data }) => {
+          ids.push(id);
+          if (data.type === "message.created") bodies.push(data.message.body ?? "");
+        },
+      },
+    );
+    try {
+      await vi.waitFor(() => expect(starts).toBe(1), SLOW_MACHINE);
+      await client.messages.send.mutate({ roomId: room, body: "before" });
+      await vi.waitFor(() => expect(bodies).toEqual(["before"]), SLOW_MACHINE);
+      proxy.cutAll();
+      await client.messages.send.mutate({ roomId: room, body: "while away" });
+      await vi.waitFor(() => expect(bodies).toEqual(["before", "while away"]), SLOW_MACHINE);
+      expect(new Set(ids).size).toBe(ids.length);
+    } finally {
+      subscription.unsubscribe();
+      await proxy.close();
+    }
+  });
+
+  it("httpSubscriptionLink: a closed room's events are refused to an outsider", async () => {
+    const outsider = await signUp(server.url);
+    const room = (await createRoom(server.url, alice.token, { open: false })).id;
+    const asOutsider: typeof fetch = (input, init) =>
+      fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${outsider.token}` } });
+    const client = createTRPCClient<AppRouter>({
+      links: [
+        httpSubscriptionLink({
+          url: `${server.url}/trpc`,
+          EventSource,
+          eventSourceOptions: () => ({ fetch: asOutsider }),
+        }),
+      ],
+    });
+    const error = await new Promise<unknown>((resolve) => {
+      const subscription = client.rooms.events.subscribe(
+        { roomId: room },
+        {
+          onError: (cause) => {
+            subscription.unsubscribe();
+            resolve(cause);
+          },
+        },
+      );
+    });
+    expect((error as TRPCClientError<AppRouter>).data).toMatchObject({ error: { code: "ROOM_NOT_FOUND" } });
   });
 
   it("wsLink: reconnects after the connection is cut and resumes after the last event, exactly once", async () => {

@@ -62,24 +62,37 @@ describe("live streams lose access with the watcher", () => {
     expect(JSON.stringify(socket.messages)).not.toContain("after the kick");
   });
 
-  it("serves subscriptions over the WebSocket only, never as HTTP event streams that outlive the token", async () => {
+  it("serves subscriptions as HTTP event streams (tRPC's SSE) that end at log-out, like sockets", async () => {
     const [owner, member] = await signUpMany(server.url, 2);
     const room = await createRoom(server.url, owner.token, { open: false, memberIds: [member.id] });
-    for (const procedure of ["rooms.events", "rooms.signals"]) {
-      const input = encodeURIComponent(JSON.stringify({ roomId: room.id }));
-      const res = await fetch(`${server.url}/trpc/${procedure}?input=${input}`, {
-        headers: { authorization: `Bearer ${member.token}`, accept: "text/event-stream" },
-        signal: AbortSignal.timeout(5_000),
-      });
-      const sent = rest(server.url, "POST", `/rooms/${room.id}/messages`, {
-        token: owner.token,
-        body: { body: "secret" },
-      });
-      // The answer ends by itself, refusing: a stream would stay open, deaf to log-out and kicks.
-      const text = await res.text();
-      await sent;
-      expect(text, procedure).toContain("METHOD_NOT_ALLOWED");
-      expect(text, procedure).not.toMatch(/secret|snapshot|"seq"/);
-    }
+    const input = encodeURIComponent(JSON.stringify({ roomId: room.id }));
+    const res = await fetch(`${server.url}/trpc/rooms.events?input=${input}`, {
+      headers: { authorization: `Bearer ${member.token}`, accept: "text/event-stream" },
+      signal: AbortSignal.timeout(20_000),
+    });
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    let ended = false;
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+      ended = true;
+    })();
+    // The stream is live once tRPC's first event (`connected`) has arrived.
+    await waitFor("the stream to open", () => text.includes("connected"));
+    await rest(server.url, "POST", `/rooms/${room.id}/messages`, { token: owner.token, body: { body: "before" } });
+    await waitFor("the message before the log-out", () => text.includes("before"));
+    await rest(server.url, "DELETE", "/sessions/current", { token: member.token });
+    await rest(server.url, "POST", `/rooms/${room.id}/messages`, {
+      token: owner.token,
+      body: { body: "secret after" },
+    });
+    await reading;
+    expect(ended).toBe(true);
+    expect(text).not.toContain("secret after");
   });
 });
