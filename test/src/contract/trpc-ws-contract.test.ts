@@ -23,6 +23,8 @@ describe("tRPC over WebSocket, held to tRPC's own adapter", () => {
   let alice: TestUser;
   let roomId: string;
   let closedRoomId: string;
+  /** A room no exchange changes, whose last event is `lastSeq`. */
+  let quietRoom: { id: string; lastSeq: number };
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -31,9 +33,12 @@ describe("tRPC over WebSocket, held to tRPC's own adapter", () => {
     const bob = await signUp(server.url);
     roomId = (await createRoom(server.url, alice.token)).id;
     closedRoomId = (await createRoom(server.url, bob.token, { open: false })).id;
+    const quietRoomId = (await createRoom(server.url, alice.token)).id;
     for (const body of ["one", "two", "three"]) {
-      await rest(server.url, "POST", `/rooms/${roomId}/messages`, { token: alice.token, body: { body } });
+      await rest(server.url, "POST", `/rooms/${quietRoomId}/messages`, { token: alice.token, body: { body } });
     }
+    const { body } = await rest(server.url, "GET", `/rooms/${quietRoomId}`, { token: alice.token });
+    quietRoom = body.room;
   });
   afterAll(async () => {
     await reference?.close();
@@ -70,11 +75,22 @@ describe("tRPC over WebSocket, held to tRPC's own adapter", () => {
       answers: 1,
     }),
     "a subscription's backlog, then its stop": () => ({
-      send: [signIn(), call(1, "subscription", "rooms.events", { roomId }), [5, stop(1)]],
-      answers: 6,
+      send: [
+        signIn(),
+        call(1, "subscription", "rooms.events", { roomId: quietRoom.id, lastEventId: String(quietRoom.lastSeq - 2) }),
+        [3, stop(1)],
+      ],
+      answers: 4,
     }),
-    "a subscription resumed after an event id": () => ({
-      send: [signIn(), call(1, "subscription", "rooms.events", { roomId, lastEventId: "2" })],
+    "a subscription resumed after an event id, as wsLink resumes it": () => ({
+      send: [
+        signIn(),
+        JSON.stringify({
+          id: 1,
+          method: "subscription",
+          params: { path: "rooms.events", input: { roomId: quietRoom.id }, lastEventId: "1" },
+        }),
+      ],
       answers: 3,
     }),
     "a subscription refused": () => ({
@@ -90,6 +106,7 @@ describe("tRPC over WebSocket, held to tRPC's own adapter", () => {
       const natter = await converse(server.url, exchange);
       const theirs = await converse(reference.url, exchange);
       if (JSON.stringify(natter) !== JSON.stringify(theirs)) differences[name] = { natter, theirs };
+      else if (JSON.stringify(natter).includes('"incomplete"')) differences[name] = { bothIncomplete: natter };
     }
     expect(differences).toEqual({});
   });
