@@ -68,7 +68,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations, ceilings, retention, live } = composition;
+  const { services, revocations, ceilings, retention, live, webhookWorker } = composition;
   // Live connections of every transport end with their session: at once when it is revoked,
   // at its expiry instant when it expires.
   const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
@@ -186,6 +186,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const address = httpServer.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  webhookWorker.start();
   log.info({ url, database: database.engine }, "natter listening");
 
   let closing: Promise<void> | undefined;
@@ -201,6 +202,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       clearInterval(retentionTimer);
       await ws.close();
       await stopped;
+      await webhookWorker.stop();
       await retention?.stop();
       await composition.close();
       await blobs.close();
