@@ -69,10 +69,11 @@ describe("webhook deliveries across kill -9 of the delivering node", () => {
     const live = () => (nodes.find((node) => node.child.exitCode === null) ?? nodes[0]) as CliServer;
     /**
      * Kills the nodes at `indexes` with SIGKILL at once (a hanging attempt ends unrecorded, as
-     * in a crash, not by its timeout) and starts them again on their ports.
+     * in a crash, not by its timeout), runs `whileDown`, and starts them again on their ports.
      */
-    const crash = async (...indexes: number[]) => {
+    const crash = async (indexes: number[], whileDown: () => void = () => {}) => {
       await Promise.all(indexes.map((index) => nodes[index]?.kill()));
+      whileDown();
       for (const index of indexes) nodes[index] = await serve((nodes[index] as CliServer).port, databaseUrl);
     };
     const every = () => nodes.map((_, index) => index);
@@ -101,19 +102,17 @@ describe("webhook deliveries across kill -9 of the delivering node", () => {
     target.respondWith({ status: 500 });
     for (let i = 0; i < MESSAGES_PER_ROOM - 2; i += 1) for (let r = 0; r < ROOMS; r += 1) await say(r, `m${i}`);
     await waitFor("a failed attempt per room", () => target.received.length >= ROOMS);
-    await crash(...every());
+    const before = target.received.length;
+    await crash(every(), () => target.respondWith({ status: "hang" }));
 
     // 2. Killed while an attempt hangs (after its retry came due on the restarted node).
-    target.respondWith({ status: "hang" });
-    const before = target.received.length;
     await waitFor("a hanging attempt", () => target.received.length > before, 30_000);
-    await crash(...every());
+    await crash(every(), () => target.respondWith({ status: 200 }));
 
     // 3. Killed right after events were committed, before they could be sent (with PostgreSQL
     // and Redis, the other node goes on meanwhile).
-    target.respondWith({ status: 200 });
     for (let r = 0; r < ROOMS; r += 1) await say(r, "late a");
-    await crash(0);
+    await crash([0]);
     for (let r = 0; r < ROOMS; r += 1) await say(r, "late b");
 
     await waitFor("every event delivered", () => target.unique().length >= sent.size, 90_000);
