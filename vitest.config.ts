@@ -68,6 +68,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["*/src/**/*.test.ts"],
+          globalSetup: ["./test/src/harness/checkout-guard.ts"],
           exclude: [...configDefaults.exclude, "test/**", ...POSTGRES_ONLY],
         },
       },
@@ -78,7 +79,7 @@ export default defineConfig({
           name: "e2e",
           include: E2E,
           exclude: [...configDefaults.exclude, ...POSTGRES_ONLY, ...PACKING],
-          globalSetup: ["./test/src/harness/build-server.ts"],
+          globalSetup: ["./test/src/harness/build-server.ts", "./test/src/harness/checkout-guard.ts"],
         },
       },
       {
@@ -86,7 +87,7 @@ export default defineConfig({
         test: {
           name: "packaging",
           include: PACKING,
-          globalSetup: ["./test/src/harness/build-server.ts"],
+          globalSetup: ["./test/src/harness/build-server.ts", "./test/src/harness/checkout-guard.ts"],
           sequence: { groupOrder: 1 },
         },
       },
@@ -100,7 +101,7 @@ export default defineConfig({
                 // With the PostgreSQL counterparts of unit tests that ask SQLite (query plans).
                 include: [...E2E, "*/src/**/*.postgres.test.ts"],
                 exclude: [...configDefaults.exclude, ...NOT_ON_POSTGRES, ...PACKING],
-                globalSetup: ["./test/src/harness/build-server.ts"],
+                globalSetup: ["./test/src/harness/build-server.ts", "./test/src/harness/checkout-guard.ts"],
                 env: {
                   NATTER_TEST_DATABASE: "postgres",
                   NATTER_TEST_POSTGRES_URL: postgresUrl,

@@ -202,7 +202,7 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
       );
     },
     watchRoom(roomId, handlers, watchOptions) {
-      const watch = watchRoom(trpc, roomId, handlers, watchOptions);
+      const watch = watchRoom(trpc, roomId, handlers, watchOptions, sockets.prepare);
       watches.add(watch);
       void watch.ended.then(() => watches.delete(watch));
       return watch;

@@ -54,12 +54,17 @@ export interface RoomWatch {
  * `seq` as `lastEventId` whenever it resubscribes after a drop, and the server replays from
  * there; this watch also drops anything at or below its last `seq`, so a replay that
  * overlaps live events never delivers one twice.
+ *
+ * `socketReady` settles once the WebSocket class is loaded. tRPC would retry a class that
+ * cannot load (Node 20 without `ws`) for ever without a word, so the watch asks first, and
+ * ends with that error instead of staying `connecting`.
  */
 export function watchRoom(
   trpc: TRPCClient<AppRouter>,
   roomId: string,
   handlers: WatchRoomHandlers,
   options: WatchRoomOptions = {},
+  socketReady: () => Promise<void> = async () => {},
 ): RoomWatch {
   let lastSeq = options.afterSeq;
   let state: ConnectionState = "connecting";
@@ -89,7 +94,9 @@ export function watchRoom(
     settle(end);
   };
 
-  const subscribe = (afterSeq: number) => {
+  const subscribe = async (afterSeq: number) => {
+    await socketReady();
+    if (finished) return;
     subscription = trpc.rooms.events.subscribe(
       { roomId, lastEventId: String(afterSeq) },
       {
@@ -112,17 +119,17 @@ export function watchRoom(
     );
   };
 
+  const failed = (error: unknown) => finish({ reason: "error", error });
   if (lastSeq !== undefined) {
-    subscribe(lastSeq);
+    subscribe(lastSeq).catch(failed);
   } else {
-    withRetry((signal) => trpc.rooms.get.query({ roomId }, { signal }), { signal: stopping.signal }).then(
-      ({ room }) => {
+    withRetry((signal) => trpc.rooms.get.query({ roomId }, { signal }), { signal: stopping.signal })
+      .then(({ room }) => {
         if (finished) return;
         lastSeq = room.lastSeq;
-        subscribe(lastSeq);
-      },
-      (error: unknown) => finish({ reason: "error", error }),
-    );
+        return subscribe(lastSeq);
+      })
+      .catch(failed);
   }
 
   return {

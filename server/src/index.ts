@@ -1,6 +1,7 @@
 export type { AuthSession } from "./auth/auth-session.js";
 export { type Clock, systemClock } from "./clock/clock.js";
 export { type Config, ConfigError, type ConfigInput, loadConfig } from "./config/config.js";
+export { type AdapterContextOptions, adapterContextFactory } from "./http/create-context.js";
 export { createLogger } from "./logger.js";
 export { type NatterServer, type StartOptions, startNatterServer } from "./natter-server.js";
 export { type AppRouter, createAppRouter } from "./routers/app-router.js";

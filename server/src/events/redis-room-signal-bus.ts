@@ -12,17 +12,17 @@ import type { NodeRegistry } from "../redis/node-registry.js";
 import type { RedisConnection } from "../redis/redis-connection.js";
 import type { RoomSignalBus, RoomWatch } from "./room-signal-bus.js";
 
+/** Deletes a typing field unless it was refreshed meanwhile. KEYS: the hash; ARGV: field, value written. */
+const LAPSE = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+`;
+
 /**
  * Changes one room's state hash and tells every node, in one step, so that a node loading
  * the hash and then applying the messages it buffered meanwhile converges on the same
  * state. ARGV: channel, message, TTL in ms, then field and value pairs (an empty value
  * deletes the field).
  */
-/** Deletes a typing field unless it was refreshed meanwhile. KEYS: the hash; ARGV: field, value written. */
-const LAPSE = `
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
-`;
-
 const WRITE = `
 for i = 4, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end

@@ -10,6 +10,7 @@ import { parseRequestPath } from "./request-path.js";
 import { noteRoutePattern } from "./request-route.js";
 import { sendError, sendJson } from "./responses.js";
 import { type Route, RouteTable } from "./route-table.js";
+import { TRPC_PREFIX } from "./routes.js";
 
 export interface RequestHandlerDeps {
   routes: readonly Route[];
@@ -54,11 +55,12 @@ export function createRequestHandler({ routes, config, logger }: RequestHandlerD
       const headers: Record<string, string> = req.complete ? {} : { Connection: "close" };
       if (body.retryAfterSeconds !== undefined) headers["Retry-After"] = String(body.retryAfterSeconds);
       if (route?.errors === "trpc") {
+        // As tRPC's handler answers a request it refuses before any procedure runs (the contract suite holds it).
         sendJson(
           res,
           ERROR_HTTP_STATUS[body.code],
-          { error: trpcErrorShape(body) },
-          { ...errorHeaders(body), ...headers },
+          { error: trpcErrorShape(body, trpcCallPath(req.url)) },
+          { ...errorHeaders(body), ...headers, "Content-Type": "application/json", Vary: "trpc-accept, accept" },
         );
       } else sendError(res, body, headers);
     }
@@ -73,4 +75,11 @@ function answerWrongMethod(req: IncomingMessage, res: ServerResponse, allow: str
     return;
   }
   sendError(res, { code: "METHOD_NOT_ALLOWED", message: `${req.method} is not allowed here` }, { Allow: allow });
+}
+
+/** The procedure path of a tRPC call over HTTP (`/trpc/messages.send?…` → `messages.send`); none for a batch. */
+function trpcCallPath(url = ""): string | undefined {
+  if (!url.startsWith(`${TRPC_PREFIX}/`)) return undefined;
+  const path = url.slice(TRPC_PREFIX.length + 1).split("?", 1)[0];
+  return path && !path.includes(",") ? path : undefined;
 }

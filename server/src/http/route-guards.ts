@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { NatterError } from "@natter/shared";
+import { NatterError, NUL_CHARACTER_REFUSAL } from "@natter/shared";
 
 /** Refuses a method the path does not serve (405, naming those it does). */
 export function onlyMethods(req: IncomingMessage, allowed: readonly string[]): void {
@@ -10,7 +10,8 @@ export function onlyMethods(req: IncomingMessage, allowed: readonly string[]): v
 
 /**
  * The query of a plain route, which takes only the `allowed` parameters, each at most once:
- * anything else is a mistake worth naming (VALIDATION_FAILED), not ignoring.
+ * anything else is a mistake worth naming (VALIDATION_FAILED), not ignoring. A value holding
+ * NUL is refused as every procedure's input is (`nulCharacterPaths`).
  */
 export function refuseQuery(search: string, allowed: readonly string[] = []): URLSearchParams {
   const params = new URLSearchParams(search);
@@ -21,6 +22,7 @@ export function refuseQuery(search: string, allowed: readonly string[] = []): UR
     seen.add(key);
     if (!allowed.includes(key)) issues.push({ path: key, message: "unknown query parameter" });
     else if (params.getAll(key).length > 1) issues.push({ path: key, message: "given more than once" });
+    else if (params.get(key)?.includes("\u0000")) issues.push({ path: key, message: NUL_CHARACTER_REFUSAL });
   }
   if (issues.length > 0) throw new NatterError("VALIDATION_FAILED", "Input validation failed", { issues });
   return params;

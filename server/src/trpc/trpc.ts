@@ -1,4 +1,4 @@
-import { NatterError } from "@natter/shared";
+import { NatterError, NUL_CHARACTER_REFUSAL, nulCharacterPaths } from "@natter/shared";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { RequestContext, SubscriptionSlots } from "./context.js";
@@ -28,6 +28,7 @@ interface GuardedCall {
   meta: ProcedureMeta | undefined;
   ctx: RequestContext;
   type: "query" | "mutation" | "subscription";
+  getRawInput: () => Promise<unknown>;
 }
 
 /**
@@ -38,13 +39,14 @@ interface GuardedCall {
  * call passes a single level of tRPC's middleware chain before its input validation (each
  * level copies the call's options).
  */
-async function admit({ meta, ctx, type }: GuardedCall): Promise<SubscriptionSlots | undefined> {
+async function admit({ meta, ctx, type, getRawInput }: GuardedCall): Promise<SubscriptionSlots | undefined> {
   if (!meta?.access) {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no access" });
   }
   if (ctx.endedToken && !meta.acceptsEndedToken) {
     throw toTRPCError(endedTokenError());
   }
+  refuseNulCharacters(await getRawInput());
   if (meta.rateLimit) {
     try {
       await ctx.writeLimits.take(meta.rateLimit, { address: ctx.clientAddress, userId: ctx.session?.userId });
@@ -61,6 +63,20 @@ async function admit({ meta, ctx, type }: GuardedCall): Promise<SubscriptionSlot
     }
   }
   return slots;
+}
+
+/**
+ * Input hygiene at the edge, before any schema or engine sees the input: a string holding
+ * NUL is refused in every field of every procedure, whichever transport carried it.
+ */
+function refuseNulCharacters(input: unknown): void {
+  const paths = nulCharacterPaths(input);
+  if (paths.length === 0) return;
+  throw toTRPCError(
+    new NatterError("VALIDATION_FAILED", "Input validation failed", {
+      issues: paths.map((path) => ({ path, message: NUL_CHARACTER_REFUSAL })),
+    }),
+  );
 }
 
 /** Runs the caller's check of an admitted call, giving its slot back if the check refuses. */

@@ -2,10 +2,7 @@ import { PassThrough, Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import {
   AbortMultipartUploadCommand,
-  type CompletedPart,
-  CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -14,8 +11,8 @@ import {
   NotFound,
   PutObjectCommand,
   S3Client,
-  UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import { uuidV7 } from "@natter/db";
 import type { BlobStore, ByteRange, PendingBlob } from "./blob-store.js";
 
@@ -51,9 +48,9 @@ interface Transfer {
 /**
  * Blobs as objects of an S3-compatible bucket, under `blobs/<sha256>`. The bytes stream
  * straight from the request to `staging/<id>`, nothing on local disk: in one PutObject when
- * the body's length is announced (no buffering at all), else as a multipart upload in parts
- * of 5 MiB (S3's least), one part in memory at a time, or one PutObject if the whole body
- * fits in a part. Commit copies the staging object into place, so `blobs/` only ever holds
+ * the body's length is announced (no buffering at all), else through lib-storage's `Upload`
+ * in parts of 5 MiB (S3's least), one part in memory at a time, or one PutObject if the
+ * whole body fits in a part. Commit copies the staging object into place, so `blobs/` only ever holds
  * whole objects; the staging object is deleted after. An interrupted PutObject leaves
  * nothing; an interrupted multipart upload is aborted, and one a crash left is listed among
  * the leftovers for the sweeper.
@@ -209,101 +206,39 @@ export class S3BlobStore implements BlobStore {
   }
 
   /**
-   * A body of unknown length: buffered a part at a time; sent as one PutObject if it ends
-   * within the first part, else as a multipart upload (the writer waits while a part is sent).
+   * A body of unknown length, through lib-storage's `Upload`: one PutObject if it ends within
+   * the first part, else a multipart upload, one part in memory at a time (the writer waits
+   * while a part is sent); a failed or aborted multipart upload is aborted on S3 too.
    */
   private partsUpload(key: string): Transfer {
-    const { client, bucket } = this;
-    const abort = new AbortController();
-    const signal = { abortSignal: abort.signal };
-    let chunks: Buffer[] = [];
-    let buffered = 0;
-    let uploadId: string | undefined;
-    let complete = false;
+    const body = new PassThrough();
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body },
+      partSize: PART_BYTES,
+      queueSize: 1,
+      leavePartsOnError: false,
+    });
+    const sent = upload.done();
+    // S3 refusing mid-way ends the writing too, rather than leaving the writer waiting for a drain.
+    sent.catch((error: unknown) => body.destroy(error as Error));
     let ending = false;
-    const parts: CompletedPart[] = [];
-    /** The request under way, if any: cancelling waits for it to settle. */
-    let working: Promise<void> = Promise.resolve();
-    const take = () => {
-      const bytes = Buffer.concat(chunks, buffered);
-      chunks = [];
-      buffered = 0;
-      return bytes;
-    };
-    const sendPart = async () => {
-      const Body = take();
-      if (uploadId === undefined) {
-        const created = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }), signal);
-        uploadId = created.UploadId;
-        if (uploadId === undefined) throw new Error("S3 started a multipart upload without an id");
-      }
-      const PartNumber = parts.length + 1;
-      const { ETag } = await client.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber,
-          Body,
-          ContentLength: Body.length,
-        }),
-        signal,
-      );
-      parts.push({ ETag, PartNumber });
-    };
-    const finish = async () => {
-      if (uploadId === undefined) {
-        const Body = take();
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body, ContentLength: Body.length }), signal);
-        return;
-      }
-      if (buffered > 0) await sendPart();
-      await client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: parts },
-        }),
-        signal,
-      );
-      complete = true;
-    };
-    const run = (work: () => Promise<void>, callback: (error?: Error | null) => void) => {
-      working = work();
-      working.then(
-        () => callback(),
-        (error: Error) => callback(error),
-      );
-    };
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk);
-        buffered += chunk.length;
-        if (buffered < PART_BYTES) callback();
-        else run(sendPart, callback);
-      },
-      final(callback) {
-        ending = true;
-        run(finish, callback);
-      },
+    body.once("finish", () => {
+      ending = true;
     });
     return {
-      stream,
-      done: () => finished(stream),
+      stream: body,
+      done: async () => {
+        await sent;
+      },
       cancel: async () => {
         // Once the body has ended, its last requests are let finish (a whole one may be stored despite an abort).
         if (!ending) {
-          stream.destroy();
-          chunks = [];
-          abort.abort();
+          body.destroy();
+          await upload.abort();
         }
-        await working.catch(() => undefined);
-        if (uploadId === undefined || complete) return;
-        // An upload S3 cannot abort now stays listed among the leftovers, for the sweeper.
-        await client
-          .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
-          .catch(() => undefined);
+        // An upload S3 could not abort stays listed among the leftovers, for the sweeper.
+        await sent.catch(() => undefined);
       },
     };
   }

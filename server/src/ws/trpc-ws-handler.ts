@@ -208,12 +208,12 @@ class Connection {
     } else this.respond({ id, jsonrpc, result: { type: "data", data: value } });
   }
 
-  /** Forgets a subscription that has ended. */
   /** A subscription at `path` that had started has stopped. */
   streamStopped(path: string): void {
     this.handler.countStream(path, -1);
   }
 
+  /** Forgets a subscription that has ended. */
   forget(id: RequestId, stop: StopSignal): void {
     if (this.subscriptions?.get(id) === stop) this.subscriptions.delete(id);
   }
@@ -309,7 +309,9 @@ class Connection {
     let pumping = false;
     try {
       const callCtx = this.ctxPromise ? await this.ctxPromise : (this.ctx ?? null);
-      if (!callCtx || stop.aborted) return;
+      if (!callCtx) return;
+      // Stopped before it was set up: told `stopped` all the same, as tRPC's adapter tells it.
+      if (stop.aborted) return this.respond({ id, jsonrpc, result: { type: "stopped" } });
       if (type === "subscription" && this.socket.readyState !== WebSocket.OPEN) return;
       let result: unknown;
       try {
@@ -351,7 +353,7 @@ class Connection {
       if (stop.aborted || this.socket.readyState !== WebSocket.OPEN) {
         stop.abort();
         await result[Symbol.asyncIterator]().return?.();
-        return;
+        return this.respond({ id, jsonrpc, result: { type: "stopped" } });
       }
       this.respond({ id, jsonrpc, result: { type: "started" } });
       this.handler.countStream(path, 1);

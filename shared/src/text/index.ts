@@ -1,1 +1,2 @@
+export * from "./nul-characters.js";
 export * from "./text-rules.js";

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openDatabase } from "@natter/db";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createTestDatabase, rest, runCli, signUp, startTestServer, type TestServer } from "../harness/index.js";
 
@@ -91,13 +92,14 @@ describe("natter admin, users and seed", () => {
     expect(history.body.messages.length).toBeGreaterThan(0);
   });
 
-  it("seed --demo fills an empty database of its own", async () => {
+  it("seed --demo fills a new database of its own, once it is migrated", async () => {
     const dir = mkdtempSync(join(tmpdir(), "natter-seed-"));
     const fresh = await createTestDatabase(dir);
     onTestFinished(async () => {
       await fresh.drop();
       rmSync(dir, { recursive: true, force: true });
     });
+    expect((await runCli(["migrate", "--db", fresh.url])).code).toBe(0);
     const seeded = await runCli(["seed", "--demo", "--db", fresh.url, "--uploads-dir", join(dir, "uploads")]);
     expect(seeded.code, seeded.stderr).toBe(0);
     expect(JSON.parse(seeded.stdout).users.map((u: { username: string }) => u.username)).toEqual([
@@ -105,6 +107,35 @@ describe("natter admin, users and seed", () => {
       "bob",
       "carol",
     ]);
+  });
+
+  it("refuses a database that is not there (a forgotten or mistyped --db), and makes none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "natter-missing-"));
+    // SQLite: a file that does not exist; PostgreSQL: a database that exists but was never migrated.
+    const missing = await createTestDatabase(dir);
+    onTestFinished(async () => {
+      await missing.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const attempts: [string[], string][] = [
+      [["admin", "grant", "dave", "--db", missing.url], ""],
+      [["admin", "revoke", "dave"], ""],
+      [["users", "add", "dave", "--db", missing.url], "dave's long password\n"],
+      [["seed", "--demo", "--db", missing.url, "--uploads-dir", join(dir, "uploads")], ""],
+    ];
+    for (const [args, input] of attempts) {
+      // Without --db: the default ./data/natter.db of the directory it runs in.
+      const result = await runCli(args, {}, input, { cwd: dir });
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(/no natter database at|holds no natter database/);
+      expect(result.stderr).toContain("natter migrate --db");
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    if (missing.engine === "postgres") {
+      const { db, close } = openDatabase(missing.url, { poolSize: 1 });
+      onTestFinished(close);
+      expect(await db.introspection.getTables({ withInternalKyselyTables: true })).toEqual([]);
+    }
   });
 
   /** A fresh server admin, granted through the command line. */

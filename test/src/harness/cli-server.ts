@@ -1,9 +1,23 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The compiled CLI, as `npx natter` runs it; the e2e global setup builds it. */
 export const NATTER_CLI = fileURLToPath(new URL("../../../server/bin/natter.js", import.meta.url));
+
+/**
+ * Where CLI processes run unless a test says otherwise: a folder of this test process under the
+ * OS temp dir, so that a default relative path (`./data/natter.db`, `./data/uploads`) lands
+ * there and never in the repository.
+ */
+let scratchDir: string | undefined;
+function cliWorkingDir(): string {
+  scratchDir ??= mkdtempSync(join(tmpdir(), "natter-cli-"));
+  return scratchDir;
+}
 
 /** What a finished `natter` command answered. */
 export interface CliResult {
@@ -14,11 +28,20 @@ export interface CliResult {
 
 /**
  * Runs `natter <args>` to completion; answers its exit code and output instead of throwing.
- * `input` is written to its standard input, which is then closed (not a terminal).
+ * `input` is written to its standard input, which is then closed (not a terminal); `cwd` is
+ * where it runs (a scratch folder under the OS temp dir unless given).
  */
-export function runCli(args: string[], env: Record<string, string> = {}, input = ""): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  input = "",
+  { cwd }: { cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [NATTER_CLI, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [NATTER_CLI, ...args], {
+      env: { ...process.env, ...env },
+      cwd: cwd ?? cliWorkingDir(),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -81,6 +104,7 @@ export async function startCliServer({
   const child = spawn(process.execPath, [NATTER_CLI, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, NATTER_LOG_LEVEL: "info", ...env },
+    cwd: cliWorkingDir(),
   });
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -28,28 +28,21 @@ describe("@natter/client installed from its tarball", () => {
   let server: TestServer;
   let project: string;
   let installed: string;
+  let tarball: string;
   /** How the app's own `tsc` ended: it must fail, on the wrong call alone (it still emits). */
   let typecheck: { code: number; stdout: string } | undefined;
 
   beforeAll(async () => {
     server = await startTestServer();
     project = mkdtempSync(join(tmpdir(), "natter-consumer-"));
-    const [tarball] = await packWorkspacePackages(["client-sdk"], join(project, "packed"));
+    [tarball = ""] = await packWorkspacePackages(["client-sdk"], join(project, "packed"));
 
     cpSync(fixtureDir, project, { recursive: true });
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
     writeFileSync(join(project, "src/readme.ts"), readmeSnippets());
     await run(
       "npm",
-      [
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefer-offline",
-        tarball as string,
-        "ws@^8.18.0",
-        "@types/node@^20.19.0",
-      ],
+      ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, "ws@^8.18.0", "@types/node@^20.19.0"],
       { cwd: project },
     );
     installed = join(project, "node_modules/@natter/client");
@@ -107,6 +100,44 @@ describe("@natter/client installed from its tarball", () => {
     expect(seen.sameUser).toBe(true);
     expect(seen.tokens).toEqual(["token", null]);
   }, 90_000);
+
+  it("on a runtime with no WebSocket and no `ws`, the first watch ends with the SDK's own message", async () => {
+    // A project of its own: the first one has `ws`, and Node would find it from any folder inside.
+    const bare = mkdtempSync(join(tmpdir(), "natter-consumer-no-ws-"));
+    try {
+      writeFileSync(join(bare, "package.json"), JSON.stringify({ name: "no-ws", private: true, type: "module" }));
+      // npm installs the required peers (tRPC), not the optional one (`ws`).
+      await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], { cwd: bare });
+      expect(readdirSync(join(bare, "node_modules"))).not.toContain("ws");
+      // Node 22 and later have a WebSocket of their own: without it, every Node is Node 20 here.
+      writeFileSync(
+        join(bare, "watch.mjs"),
+        `delete globalThis.WebSocket;
+const { createNatterClient } = await import("@natter/client");
+const client = createNatterClient({ url: process.env.NATTER_URL });
+await client.signUp("nows" + process.pid, "correct horse battery");
+const { room } = await client.trpc.rooms.create.mutate({ name: "no-ws" });
+const states = [];
+const watch = client.watchRoom(room.id, { onEvent() {}, onStateChange: (state) => states.push(state) });
+const end = await watch.ended;
+await client.close();
+console.log(JSON.stringify({ states, reason: end.reason, message: end.error?.message }));
+`,
+      );
+      const { stdout } = await run(process.execPath, ["watch.mjs"], {
+        cwd: bare,
+        env: { ...process.env, NATTER_URL: server.url },
+        timeout: 30_000,
+      });
+      expect(JSON.parse(stdout.trim())).toEqual({
+        states: ["closed"],
+        reason: "error",
+        message: "natter: Node 20 has no WebSocket; install the `ws` package or pass `WebSocket`",
+      });
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("loads with require() too, on Node 20.19 and later", async () => {
     const { stdout } = await run(

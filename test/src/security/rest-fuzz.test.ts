@@ -50,6 +50,8 @@ const ODD_STRINGS = [
   "😀".repeat(100),
   "\uD800",
 ];
+/** NUL where a driver may meet it: alone, inside, and at the end of a plausible value. */
+const NUL_STRINGS = ["\u0000", "a\u0000b", "fuzz_nul\u0000"];
 /** JSON values of every type and size. */
 const ODD_VALUES: unknown[] = [
   ...ODD_STRINGS,
@@ -139,6 +141,8 @@ describe("fuzzing every REST operation of /openapi.json", () => {
   let requests = 0;
   let serverErrors = 0;
   const problems: string[] = [];
+  /** The status and error code of the last answer `problemWith` read. */
+  let lastAnswer = "";
 
   beforeAll(async () => {
     // 200 calls per operation from one address: far above a person's rate of sign-ups,
@@ -289,6 +293,7 @@ describe("fuzzing every REST operation of /openapi.json", () => {
       ...(body !== undefined && { body }),
     });
     requests += 1;
+    lastAnswer = `${res.status} ${errorCodeOf(res.body) ?? ""}`.trim();
     const label = () =>
       `${op.method} ${op.path} as ${target.slice(0, 120)} ${body?.slice(0, 80) ?? ""} -> ${res.status} ${res.body.slice(0, 200)}`;
     if (res.status >= 500) {
@@ -298,11 +303,7 @@ describe("fuzzing every REST operation of /openapi.json", () => {
     if (/node_modules|\.[cm]?[jt]s:\d+|\bat \S+ \(|"stack"|\/work\/|file:\/\//.test(res.body))
       return `leaks: ${label()}`;
     if (res.status < 400) return isDocumented(op, res.status) ? undefined : `undocumented status: ${label()}`;
-    let code: string | undefined;
-    try {
-      const parsed = JSON.parse(res.body);
-      if (typeof parsed.error?.message === "string") code = parsed.error.code;
-    } catch {}
+    const code = errorCodeOf(res.body);
     if (code === undefined) return `not natter's error body: ${label()}`;
     return isDocumented(op, res.status, code) ? undefined : `undocumented ${res.status} ${code}: ${label()}`;
   }
@@ -329,6 +330,56 @@ describe("fuzzing every REST operation of /openapi.json", () => {
     expect(requests).toBeGreaterThanOrEqual(operations.length * ITERATIONS);
     expect(problems.slice(0, 30)).toEqual([]);
   }, 600_000);
+
+  it("refuses NUL (U+0000) in every string field, query parameter and path parameter, alike on both engines", async () => {
+    const nulProblems: string[] = [];
+    const refusedCodes = new Set<string>();
+    let sent = 0;
+    for (const op of operations) {
+      const fixture = await makeFixture();
+      const requests: FuzzRequest[] = [];
+      const fieldTarget = (field: DocumentedField) =>
+        field.schema.type === "string" || field.schema.type === undefined || field.schema.enum !== undefined;
+      for (const field of (op.bodyFields ?? []).filter(fieldTarget)) {
+        for (const value of NUL_STRINGS) {
+          const request = wellFormed(op, fixture);
+          request.body = { ...(request.body ?? {}), [field.name]: value };
+          request.contentType = "application/json";
+          requests.push(request);
+        }
+      }
+      for (const param of op.queryParams) {
+        for (const value of NUL_STRINGS) {
+          const request = wellFormed(op, fixture);
+          request.query.push(`${encodeQuery(param.name)}=${encodeQuery(value)}`);
+          requests.push(request);
+        }
+      }
+      for (const request of requests) {
+        const problem = await problemWith(op, request);
+        sent += 1;
+        if (problem) nulProblems.push(problem);
+        refusedCodes.add(lastAnswer);
+      }
+      // A NUL in a path segment: REST path parameters are ids, matched as sent (`%00` is no id).
+      for (const param of op.pathParams) {
+        const request = wellFormed(op, fixture);
+        request.path = op.path
+          .replace(`{${param.name}}`, encodeQuery(`${fixture.values[param.name] ?? "x"}\u0000`))
+          .replace(/\{(\w+)\}/g, (_, name: string) => fixture.values[name] ?? "x");
+        const problem = await problemWith(op, request);
+        sent += 1;
+        if (problem) nulProblems.push(problem);
+      }
+    }
+    console.log(
+      `fuzz NUL: ${sent} requests, string fields and queries answered ${[...refusedCodes].sort().join(", ")}`,
+    );
+    expect(sent).toBeGreaterThan(operations.length);
+    expect(nulProblems.slice(0, 30)).toEqual([]);
+    // NUL is refused as invalid input before it reaches either engine, so both answer alike.
+    expect([...refusedCodes]).toEqual(["400 VALIDATION_FAILED"]);
+  }, 300_000);
 });
 
 let sampled = 0;
@@ -353,5 +404,15 @@ function encodeQuery(value: string): string {
     return encodeURIComponent(value);
   } catch {
     return "%ED%A0%80";
+  }
+}
+
+/** The `code` of natter's error body, or undefined when the body is none. */
+function errorCodeOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body);
+    return typeof parsed.error?.message === "string" ? parsed.error.code : undefined;
+  } catch {
+    return undefined;
   }
 }

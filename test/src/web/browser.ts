@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -19,8 +20,11 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Where screenshots of the app's screens go (gitignored), for people to look at. */
-export const SCREENSHOT_DIR = fileURLToPath(new URL("../../.artifacts/screenshots/", import.meta.url));
+/**
+ * Where screenshots of the app's screens go, for people to look at: `NATTER_TEST_ARTIFACTS_DIR`,
+ * else `natter-screenshots/` under the OS temp dir (the suite writes nothing into the checkout).
+ */
+export const SCREENSHOT_DIR = join(process.env.NATTER_TEST_ARTIFACTS_DIR ?? tmpdir(), "natter-screenshots");
 
 /** The built app the server serves; the browser tests need it. */
 export const WEB_APP_INDEX = fileURLToPath(new URL("../../../web/dist/index.html", import.meta.url));
