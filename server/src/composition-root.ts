@@ -14,6 +14,8 @@ import { InProcessRoomSignalBus, type RoomSignalBus } from "./events/room-signal
 import type { ReadinessCheck } from "./http/readiness.js";
 import { type AccountSlotCounters, ConnectionCeilings } from "./live/connection-ceilings.js";
 import { RedisCountedSlots } from "./live/redis-counted-slots.js";
+import { WebhookSender } from "./outbound/webhook-sender.js";
+import { WebhookUrlPolicy } from "./outbound/webhook-url-policy.js";
 import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
 import type { RateLimitStore } from "./rate-limit/rate-limit-store.js";
 import { RedisRateLimitStore } from "./rate-limit/redis-rate-limit-store.js";
@@ -35,8 +37,6 @@ import type { Services } from "./services/services.js";
 import { SessionsService } from "./services/sessions-service.js";
 import { UploadsService } from "./services/uploads-service.js";
 import { WebhookDeliveryWorker } from "./services/webhooks/webhook-delivery-worker.js";
-import { WebhookSender } from "./services/webhooks/webhook-sender.js";
-import { WebhookUrlPolicy } from "./services/webhooks/webhook-url-policy.js";
 import { WebhooksService } from "./services/webhooks/webhooks-service.js";
 import type { BlobStore } from "./uploads/blob-store.js";
 import { UploadQuota } from "./uploads/upload-quota.js";

@@ -19,7 +19,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ["routers"],
   // What every live transport shares: ceilings on open streams, streams ending with their session.
   ["live"],
-  ["http", "ws", "port-probe.ts"],
+  // Transports, and the outbound one: webhook deliveries leave over HTTP from here.
+  ["http", "ws", "port-probe.ts", "outbound"],
   ["composition-root.ts"],
   ["natter-server.ts"],
   ["cli", "index.ts"],

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
 import { recordActivity } from "../activity-log.js";
 import { RETRY_WINDOW_MS, retryDelayMs } from "./retry-schedule.js";
-import type { AttemptOutcome, WebhookSender } from "./webhook-sender.js";
+import type { AttemptOutcome, WebhookTransport } from "./webhook-ports.js";
 
 /** How long finished deliveries stay listed before the sweep deletes them. */
 const FINISHED_KEPT_MS = 7 * 24 * 3_600_000;
@@ -17,7 +17,8 @@ export interface WebhookDeliveryWorkerDeps {
   db: Kysely<Database>;
   engine: DatabaseEngine;
   clock: Clock;
-  sender: WebhookSender;
+  /** Sends each attempt, signed, over the network. */
+  sender: WebhookTransport;
   logger: Logger;
   /** How long one attempt may take; a claim lasts this plus a margin. */
   timeoutMs: number;

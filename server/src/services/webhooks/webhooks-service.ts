@@ -18,7 +18,7 @@ import { isServerAdmin } from "../admin/server-admins.js";
 import { decodeCursor, encodeCursor } from "../page-cursor.js";
 import { moderatableRoom, requireRole } from "../room-access.js";
 import { queueTestDelivery } from "./webhook-outbox.js";
-import type { WebhookUrlPolicy } from "./webhook-url-policy.js";
+import type { WebhookUrlCheck } from "./webhook-ports.js";
 
 /** How long the secret before a rotation keeps signing beside the new one. */
 const PREVIOUS_SECRET_TTL_MS = 24 * 3_600_000;
@@ -26,7 +26,8 @@ const PREVIOUS_SECRET_TTL_MS = 24 * 3_600_000;
 export interface WebhooksServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
-  policy: WebhookUrlPolicy;
+  /** Refuses URLs webhooks may not reach (SSRF). */
+  policy: WebhookUrlCheck;
   /** Called once deliveries were queued, so that they are sent at once. */
   onQueued: () => void;
 }

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
 import { NatterError } from "@natter/shared";
+import type { WebhookUrlCheck } from "../services/webhooks/webhook-ports.js";
 import { isRefusedAddress } from "./refused-addresses.js";
 
 /**
@@ -10,7 +11,7 @@ import { isRefusedAddress } from "./refused-addresses.js";
  * when an endpoint is registered and again by every connection, on the address it connects
  * to, so that a name that resolves elsewhere later (DNS rebinding) is refused too.
  */
-export class WebhookUrlPolicy {
+export class WebhookUrlPolicy implements WebhookUrlCheck {
   constructor(private readonly allowPrivateNetworks: boolean) {}
 
   /** The URL if it may be registered; VALIDATION_FAILED naming the rule otherwise. */

@@ -1,35 +1,14 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Webhook } from "standardwebhooks";
-import { parseRetryAfter } from "./retry-schedule.js";
+import { parseRetryAfter } from "../services/webhooks/retry-schedule.js";
+import type { AttemptOutcome, OutgoingMessage, WebhookTransport } from "../services/webhooks/webhook-ports.js";
 import type { WebhookUrlPolicy } from "./webhook-url-policy.js";
 
 /** The most of a response that is read; the rest is not waited for. */
 const RESPONSE_READ_MAX = 64 * 1024;
 /** The most of a response that is kept, for the deliveries list. */
 const RESPONSE_KEEP_MAX = 1024;
-
-/** One delivery attempt's message: what to sign and where to send it. */
-export interface OutgoingMessage {
-  url: string;
-  /** The `webhook-id`: the same on every attempt of one delivery. */
-  id: string;
-  body: string;
-  /** The secrets to sign with: the current one, and the previous one while it is still honoured. */
-  secrets: readonly string[];
-}
-
-/** How an attempt went. */
-export interface AttemptOutcome {
-  /** The receiver's status; null when it did not answer. */
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-  /** At most 1 KB of the receiver's answer. */
-  response: string | null;
-  /** The receiver's `Retry-After`, in milliseconds, if it gave one. */
-  retryAfterMs: number | undefined;
-}
 
 /**
  * Sends webhook messages signed as the Standard Webhooks specification 1.0 says (`webhook-id`,
@@ -38,7 +17,7 @@ export interface AttemptOutcome {
  * within `timeoutMs` for the whole attempt, reading at most 64 KB of the answer. Connections
  * are kept alive between attempts to one receiver.
  */
-export class WebhookSender {
+export class WebhookSender implements WebhookTransport {
   private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 16, timeout: 30_000 });
   private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 16, timeout: 30_000 });
 
