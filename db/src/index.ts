@@ -1,4 +1,12 @@
-export { type BackupSummary, backupSqliteFile, restoreSqliteFile, verifySqliteFile } from "./backup/sqlite-backup.js";
+export {
+  type BackupOptions,
+  type BackupProgress,
+  type BackupSummary,
+  backupSqliteFile,
+  blobKeysOf,
+  restoreSqliteFile,
+  verifySqliteFile,
+} from "./backup/sqlite-backup.js";
 export {
   CopyMismatch,
   type CopyOptions,

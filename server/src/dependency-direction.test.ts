@@ -20,9 +20,11 @@ const LAYERS: readonly (readonly string[])[] = [
   // What every live transport shares: ceilings on open streams, streams ending with their session.
   ["live"],
   // Transports, and the outbound one: webhook deliveries leave over HTTP from here.
-  ["http", "ws", "port-probe.ts", "outbound"],
+  ["http", "ws", "port-probe.ts", "outbound", "shutdown"],
   ["composition-root.ts"],
   ["natter-server.ts"],
+  // Copies of the upload files beside a database backup, for the command line.
+  ["backup"],
   ["cli", "index.ts"],
 ];
 

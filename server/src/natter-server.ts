@@ -21,6 +21,7 @@ import { createRouteLabeler } from "./metrics/route-label.js";
 import { assertPortAvailable } from "./port-probe.js";
 import { createAppRouter } from "./routers/app-router.js";
 import type { Services } from "./services/services.js";
+import { HttpDrain } from "./shutdown/http-drain.js";
 import { openBlobStore } from "./uploads/open-blob-store.js";
 import { SERVER_VERSION } from "./version.js";
 import type { WebSocketStats } from "./ws/guarded-socket.js";
@@ -43,7 +44,10 @@ export interface NatterServer {
   webSocketStats(): Readonly<WebSocketStats>;
   /** What the rooms' event streams (SSE) have done so far: open now, deliveries, drops. */
   eventStreamStats(): Readonly<EventStreamStats>;
-  /** Stops accepting, lets requests in flight finish, closes sockets and the database. */
+  /**
+   * Stops accepting, answers the requests already read (each with `Connection: close`), closes
+   * connections as they go idle and cuts the rest at `shutdownTimeoutMs`; then the database.
+   */
   close(): Promise<void>;
 }
 
@@ -76,6 +80,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const eventStreams = new RoomEventStreams({
     services,
     subscriptionSlots: (userId, address) => ceilings.subscriptionsOf(userId, address),
+    admitConnection: (userId, address) => ceilings.admitConnection(userId, address),
     sessionConnections,
     trustedProxies: config.trustedProxies,
     heartbeatMs: config.eventStreamHeartbeatMs,
@@ -148,8 +153,9 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       metrics.observeRequest(routeLabel(method, routePatternOf(req), path), method, res.statusCode, ms / 1000);
       log.debug({ reqId, method: req.method, path, status: res.statusCode, ms }, "request");
     });
-    void handle(req, res);
+    drain.track(res, handle(req, res));
   });
+  const drain = new HttpDrain(httpServer);
   const ws = attachWebSocketServer({
     httpServer,
     router,
@@ -192,16 +198,16 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      httpServer.closeIdleConnections();
+      const drained = drain.drain(config.shutdownTimeoutMs, () => ws.terminate());
       clearInterval(sweeper);
       stopRevocations();
       sessionConnections.stop();
       // Streams never end by themselves: the server could not stop while one is open.
       eventStreams.closeAll();
       clearInterval(retentionTimer);
-      await ws.close();
-      await stopped;
+      await Promise.race([ws.close(), drained]);
+      const { cut, ms } = await drained;
+      log.info({ ms, cut }, cut > 0 ? "connections cut at the shutdown deadline" : "connections drained");
       await webhookWorker.stop();
       await retention?.stop();
       await composition.close();

@@ -159,11 +159,13 @@ export const configSchema = z.object({
   }),
   wsMaxConnectionsPerAddress: setting(z.coerce.number().int().positive().default(1000), {
     env: "NATTER_WS_MAX_CONNECTIONS_PER_ADDRESS",
-    description: "open WebSockets per client address (IPv6: per /64); one more is closed at once with 4429",
+    description:
+      "live connections per client address (IPv6: per /64), WebSockets and event streams together; one more WebSocket is closed at once with 4429, one more event stream answered 429",
   }),
   wsMaxConnectionsPerAccount: setting(z.coerce.number().int().positive().default(50), {
     env: "NATTER_WS_MAX_CONNECTIONS_PER_ACCOUNT",
-    description: "signed-in WebSockets per account; one more is closed with 4429",
+    description:
+      "signed-in live connections per account, WebSockets and event streams together; one more WebSocket is closed with 4429, one more event stream answered 429",
   }),
   wsMaxSubscriptionsPerAccount: setting(z.coerce.number().int().positive().default(2000), {
     env: "NATTER_WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT",
@@ -214,6 +216,12 @@ export const configSchema = z.object({
     env: "NATTER_EVENT_STREAM_HEARTBEAT_MS",
     description:
       "how often a quiet event stream (`GET /rooms/{roomId}/events`) is sent a comment, so that proxies keep it open",
+  }),
+  shutdownTimeoutMs: setting(milliseconds.default(10_000), {
+    env: "NATTER_SHUTDOWN_TIMEOUT_MS",
+    description:
+      "after SIGTERM or SIGINT: how long requests already read may take to be answered (every answer then says `Connection: close`) before the connections still open are cut and the database is closed",
+    defaultText: "10 s",
   }),
   signup: setting(z.enum(["open", "closed"]).default("open"), {
     env: "NATTER_SIGNUP",

@@ -1,15 +1,14 @@
 import type { ServerResponse } from "node:http";
 import { NatterError } from "@natter/shared";
 import { TRPCError } from "@trpc/server";
-import type { AnyProcedure } from "@trpc/server/unstable-core-do-not-import";
 import type { Logger } from "pino";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext } from "../trpc/context.js";
 import { toErrorBody } from "../trpc/error-mapping.js";
+import { type AnyProcedure, connectionSignal, runProcedure } from "../trpc/procedure-core.js";
 import { procedureMeta, responseHeadersFor } from "../trpc/procedure-meta.js";
-import { runProcedure } from "../trpc/run-procedure.js";
 import { httpContextFactory } from "./create-context.js";
 import type { RequestWithBody } from "./json-body.js";
 import { BASE_HEADERS, sendError } from "./responses.js";
@@ -73,7 +72,13 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
       }
       ctx = await createContext({ req });
       const { path, type, procedure } = operation;
-      const output = await runProcedure(procedure, { path, type, ctx, getRawInput: async () => input });
+      const output = await runProcedure(procedure, {
+        path,
+        type,
+        ctx,
+        getRawInput: async () => input,
+        signal: connectionSignal(res),
+      });
       const body = JSON.stringify(output) ?? "";
       res.writeHead(procedureMeta(router, operation.path)?.successStatus ?? 200, {
         "Content-Type": "application/json",

@@ -32,6 +32,8 @@ export interface RoomEventStreamsDeps {
   services: Services;
   /** The subscription slots of an account (or, anonymous, an address), shared with WebSocket subscriptions. */
   subscriptionSlots(userId: string | undefined, address: string): SharedSubscriptionSlots;
+  /** Takes a live connection of the account and the address, shared with WebSockets: its release, or why not. */
+  admitConnection(userId: string | undefined, address: string): Promise<(() => void) | { refusal: string }>;
   /** Where signed-in streams are tracked, so that they end when their session ends. */
   sessionConnections: SessionConnections;
   /** Proxies whose `X-Forwarded-For` per-address limits believe. */
@@ -48,7 +50,8 @@ export interface RoomEventStreamsDeps {
  * same `RoomEventsService.watch`), for clients without tRPC. Each event is
  * `id: <seq>` / `event: <type>` / `data: <json>`; a client resumes with `Last-Event-ID` (as
  * EventSource does on reconnect) or `?lastEventId=`. The stream counts against the same
- * subscription ceilings as WebSocket subscriptions, is cut off when its reader falls behind,
+ * ceilings as a WebSocket with one subscription (connections per account and per address,
+ * subscriptions), is cut off when its reader falls behind,
  * and ends when the caller's view of the room ends or its session does; the client then
  * reconnects and is told why (404, 401). Refusals before the stream starts are answered by
  * the request handler like any route's.
@@ -90,8 +93,14 @@ export class RoomEventStreams {
     const { services, heartbeatMs, maxBufferedBytes } = this.deps;
     const { input, ticket } = parseRequest(req, roomId, search);
     const session = await this.caller(req, input.roomId, ticket);
-    const slots = this.deps.subscriptionSlots(session?.userId, requestClientAddress(req, this.deps.trustedProxies));
-    if (!(await slots.take())) throw new NatterError("RATE_LIMITED", slots.refusal);
+    const address = requestClientAddress(req, this.deps.trustedProxies);
+    const releaseConnection = await this.deps.admitConnection(session?.userId, address);
+    if (typeof releaseConnection !== "function") throw new NatterError("RATE_LIMITED", releaseConnection.refusal);
+    const slots = this.deps.subscriptionSlots(session?.userId, address);
+    if (!(await slots.take())) {
+      releaseConnection();
+      throw new NatterError("RATE_LIMITED", slots.refusal);
+    }
 
     const stop = new AbortController();
     let ended = false;
@@ -103,6 +112,7 @@ export class RoomEventStreams {
       clearInterval(heartbeat);
       this.streams.delete(end);
       slots.release();
+      releaseConnection();
       if (res.headersSent) {
         this.stats.open -= 1;
         res.end();
@@ -112,6 +122,8 @@ export class RoomEventStreams {
     let heartbeat: NodeJS.Timeout | undefined;
     this.streams.add(end);
     res.once("close", end);
+    // A write to a connection that broke ends the stream; unlistened, it would end the process.
+    res.on("error", end);
     // Gone while its caller and slot were being resolved: its close has passed already.
     if (res.closed) return end();
     try {

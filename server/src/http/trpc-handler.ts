@@ -1,21 +1,22 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LIMITS } from "@natter/shared";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
-import {
-  type AnyProcedure,
-  getErrorShape,
-  getHTTPStatusCode,
-  getTRPCErrorFromUnknown,
-  TRPCError,
-  transformTRPCResponse,
-} from "@trpc/server/unstable-core-do-not-import";
 import type { Logger } from "pino";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext } from "../trpc/context.js";
+import {
+  type AnyProcedure,
+  connectionSignal,
+  getErrorShape,
+  getHTTPStatusCode,
+  getTRPCErrorFromUnknown,
+  runProcedure,
+  TRPCError,
+  transformTRPCResponse,
+} from "../trpc/procedure-core.js";
 import { responseHeadersFor } from "../trpc/procedure-meta.js";
-import { runProcedure } from "../trpc/run-procedure.js";
 import { httpContextFactory } from "./create-context.js";
 import type { RequestWithBody } from "./json-body.js";
 
@@ -71,7 +72,7 @@ export function createTrpcHttpHandler(router: AppRouter, services: Services, log
     const errors: TRPCError[] = [];
     try {
       ctx = await createContext({ req });
-      const data = await runProcedure(procedure, { path, type, ctx, getRawInput });
+      const data = await runProcedure(procedure, { path, type, ctx, getRawInput, signal: connectionSignal(res) });
       answer = { result: { data } };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);

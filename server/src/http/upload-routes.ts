@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { NatterError } from "@natter/shared";
 import busboy from "busboy";
@@ -141,7 +141,11 @@ function drainAfterRefusal(req: IncomingMessage, maxBytes: number): void {
 
 /**
  * The one file of a `multipart/form-data` body, from its `file` field. Other fields are
- * ignored (HTML forms send some); a form without a `file` field is refused.
+ * ignored (HTML forms send some); a form without a `file` field is refused. The file comes
+ * through a stream of our own, listened to from the start, that ends only once the whole form
+ * has: a form cut short ("Unexpected end of form"), inside the file or after it, fails it with
+ * MALFORMED_REQUEST whenever its reader comes, never with an unlistened error that would end
+ * the process.
  */
 function multipartFile(req: IncomingMessage): Promise<{ source: Readable; filename: string | null }> {
   return new Promise((resolve, reject) => {
@@ -149,26 +153,39 @@ function multipartFile(req: IncomingMessage): Promise<{ source: Readable; filena
     try {
       parser = busboy({
         headers: req.headers,
+        // Browsers send file names as raw UTF-8 in `filename="…"`; busboy's default is latin1.
+        defParamCharset: "utf8",
         limits: { files: 1, fields: 20, fieldSize: 4096, parts: 30, headerPairs: 50 },
       });
     } catch {
       reject(new NatterError("MALFORMED_REQUEST", "The multipart form has no valid boundary"));
       return;
     }
+    const malformed = (error: Error) =>
+      error instanceof NatterError
+        ? error
+        : new NatterError("MALFORMED_REQUEST", `The multipart form is malformed: ${error.message}`);
     let found = false;
     parser.on("file", (name, stream, info) => {
       if (found || name !== "file") {
+        stream.on("error", () => {});
         stream.resume();
         return;
       }
       found = true;
+      const source = new PassThrough();
+      // Kept for the reader: a destroyed stream hands its error to whoever iterates it later.
+      source.on("error", () => {});
+      stream.on("error", (error: Error) => source.destroy(malformed(error)));
+      // The file ends when the whole form has: a form cut short after its file is refused too.
+      stream.pipe(source, { end: false });
+      parser.on("finish", () => source.end());
+      parser.on("error", (error: Error) => source.destroy(malformed(error)));
       // A client that goes away mid-upload ends the file with an error, not a quiet end.
-      req.once("aborted", () => stream.destroy(new Error("aborted")));
-      resolve({ source: stream, filename: info.filename ?? null });
+      req.once("aborted", () => stream.destroy(new Error("the client went away mid-upload")));
+      resolve({ source, filename: info.filename ?? null });
     });
-    parser.on("error", (error) => {
-      reject(new NatterError("MALFORMED_REQUEST", `The multipart form is malformed: ${(error as Error).message}`));
-    });
+    parser.on("error", (error: Error) => reject(malformed(error)));
     parser.on("close", () => {
       if (!found)
         reject(

@@ -65,6 +65,30 @@ export class ConnectionCeilings {
     return this.releaser(this.accounts.connections, userId);
   }
 
+  /**
+   * Admits one more live connection of any transport (an event stream counts as a WebSocket
+   * does): one of `address`'s and, signed in, one of `userId`'s. Answers its release, or why
+   * it is refused.
+   */
+  async admitConnection(userId: string | undefined, address: string): Promise<Release | { refusal: string }> {
+    const releaseAddress = this.admitAddress(address);
+    if (!releaseAddress) {
+      return { refusal: `One address may hold at most ${this.policy.maxConnectionsPerAddress} live connections` };
+    }
+    if (userId === undefined) return releaseAddress;
+    const releaseAccount = await this.admitAccount(userId);
+    if (!releaseAccount) {
+      releaseAddress();
+      return {
+        refusal: `An account may hold at most ${this.policy.maxConnectionsPerAccount} live connections (WebSockets and event streams); close one first`,
+      };
+    }
+    return () => {
+      releaseAccount();
+      releaseAddress();
+    };
+  }
+
   /** The subscription slots a connection shares: its account's, or, anonymous, its address's. */
   subscriptionsOf(userId: string | undefined, address: string): SharedSubscriptionSlots {
     const { enabled, maxSubscriptionsPerAccount, maxAnonymousSubscriptionsPerAddress } = this.policy;

@@ -394,16 +394,13 @@ function uploadNotFound(): NatterError {
 }
 
 /**
- * The uploader's file name reduced to a harmless one: no directories, no control or quote
- * characters, at most 100 characters; the extension is set from the sniffed type at serving.
+ * The uploader's file name reduced to a harmless one: no directories, no control (C0, DEL,
+ * C1) or quote characters, at most 100 characters; the extension is set from the sniffed type at serving.
  */
 function cleanFilename(filename: string | null): string | null {
   if (filename === null) return null;
   const base = filename.split(/[\\/]/).pop() ?? "";
-  const clean = [...base]
-    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f && !'"\\;'.includes(c))
-    .join("")
-    .trim()
-    .slice(0, 100);
+  // \p{Cc}: the C0 controls, DEL and the C1 controls (U+0080–U+009F), which some terminals obey.
+  const clean = [...base.replace(/[\p{Cc}"\\;]/gu, "").trim()].slice(0, 100).join("");
   return clean === "" ? null : clean;
 }

@@ -83,9 +83,14 @@ export class DirectoryBlobStore implements BlobStore {
   async close(): Promise<void> {}
 
   private pathOf(key: string): string {
-    if (!KEY.test(key)) throw new Error(`not a blob key: ${key}`);
-    return join(this.dir, key.slice(0, 2), key);
+    return blobPathOf(this.dir, key);
   }
+}
+
+/** Where a directory store keeps the blob `key`: `<dir>/<aa>/<sha256>`. */
+export function blobPathOf(dir: string, key: string): string {
+  if (!KEY.test(key)) throw new Error(`not a blob key: ${key}`);
+  return join(dir, key.slice(0, 2), key);
 }
 
 const KEY = /^[0-9a-f]{64}$/;

@@ -17,7 +17,12 @@ export async function openBlobStore(config: Config): Promise<BlobStore> {
       secretAccessKey: s3SecretAccessKey,
     });
   }
-  return DirectoryBlobStore.open(resolve(config.uploadsDir ?? defaultUploadsDir(config.databaseUrl)));
+  return DirectoryBlobStore.open(uploadsDirOf(config));
+}
+
+/** The uploads directory of the configuration (whether or not an S3 bucket is used instead). */
+export function uploadsDirOf(config: Config): string {
+  return resolve(config.uploadsDir ?? defaultUploadsDir(config.databaseUrl));
 }
 
 /** `uploads/` beside a SQLite file; `./data/uploads` for anything else. */

@@ -164,6 +164,8 @@ export class S3BlobStore implements BlobStore {
   private streamedPut(key: string, size: number): Transfer {
     const abort = new AbortController();
     const body = new PassThrough();
+    // The SDK's failures arrive through `sent`; the body's own error would only repeat them.
+    body.on("error", () => {});
     let written = 0;
     const sent = this.client.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: size }),

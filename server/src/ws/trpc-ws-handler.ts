@@ -1,8 +1,11 @@
 import type { IncomingMessage } from "node:http";
+import type { Encoder } from "@trpc/server/adapters/ws";
+import { WebSocket, type WebSocketServer } from "ws";
+import { isPushStream, type StreamSink } from "../events/push-stream.js";
+import type { RequestContext, TrackedSink } from "../trpc/context.js";
 import {
   type AnyRouter,
   callProcedure,
-  type Encoder,
   getErrorShape,
   getTRPCErrorFromUnknown,
   isAsyncIterable,
@@ -13,10 +16,7 @@ import {
   TRPCError,
   type TRPCResponseMessage,
   transformTRPCResponse,
-} from "@trpc/server/unstable-core-do-not-import";
-import { WebSocket, type WebSocketServer } from "ws";
-import { isPushStream, type StreamSink } from "../events/push-stream.js";
-import type { RequestContext, TrackedSink } from "../trpc/context.js";
+} from "../trpc/procedure-core.js";
 import { sendTextFrame } from "./guarded-socket.js";
 import { StopSignal } from "./stop-signal.js";
 import { type TextFrame, textFrame } from "./text-frame.js";

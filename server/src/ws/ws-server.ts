@@ -135,6 +135,10 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       for (const client of wss.clients) client.close(WS_CLOSE_CODES.goingAway, "server shutting down");
       return new Promise((resolve) => wss.close(() => resolve()));
     },
+    /** Cuts every socket at once, without waiting for the clients to answer the close. */
+    terminate(): void {
+      for (const client of wss.clients) client.terminate();
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
+import { sql } from "kysely";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { migrateToLatest } from "../../migrations/migrate.js";
 import { type OpenedDatabase, openDatabase } from "../open-database.js";
@@ -54,4 +55,19 @@ it("opens SQLite in WAL mode with foreign keys enforced", async () => {
     })
     .execute();
   await expect(orphan).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_FOREIGNKEY" });
+});
+
+it("reports a full disk as the cause of a failed transaction, not the rollback SQLite already did", async () => {
+  const { page_count } = (await sql<{ page_count: number }>`pragma page_count`.execute(database.db)).rows[0] ?? {
+    page_count: 0,
+  };
+  await sql.raw(`pragma max_page_count = ${page_count + 2}`).execute(database.db);
+  const filling = database.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < 100; i += 1) {
+      await sql`insert into kysely_migration (name, timestamp) values (${`filler-${i}`}, ${"x".repeat(20_000)})`.execute(
+        trx,
+      );
+    }
+  });
+  await expect(filling).rejects.toThrow("database or disk is full");
 });

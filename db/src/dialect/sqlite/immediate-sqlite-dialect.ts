@@ -35,6 +35,19 @@ class ImmediateTransactionSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
+
+  /**
+   * After some errors (a full disk, an I/O error, no memory) SQLite has rolled the transaction
+   * back itself; Kysely's rollback then fails with "cannot rollback - no transaction is
+   * active", and that error would replace the real cause in what the caller sees and logs.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (error) {
+      if (!/no transaction is active/.test((error as Error).message)) throw error;
+    }
+  }
 }
 
 /** One holder at a time; the others wait in arrival order and are woken one by one. */
