@@ -18,6 +18,8 @@ export const LIMITS = {
   pageLimitDefault: 50,
   /** The longest message body, in characters. */
   messageBodyMax: 4000,
+  /** The most distinct users one message may mention; later `@names` stay text. */
+  mentionsPerMessageMax: 50,
   /** The longest `clientMessageId` a sender may attach for idempotent retries. */
   clientMessageIdMax: 100,
   /** Unread counts stop at this many per room ("999+"), so the count costs a bounded scan. */

@@ -17,8 +17,9 @@ const RANK: Record<keyof Database, number> = {
   activity_log: 9,
   stat_counters: 10,
   event_stream_tickets: 11,
-  webhooks: 12,
-  webhook_deliveries: 13,
+  message_mentions: 21,
+  webhooks: 23,
+  webhook_deliveries: 23.5,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

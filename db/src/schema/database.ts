@@ -16,6 +16,7 @@ export interface Database {
   uploads: UploadsTable;
   stat_counters: StatCountersTable;
   event_stream_tickets: EventStreamTicketsTable;
+  message_mentions: MessageMentionsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }
@@ -115,6 +116,22 @@ export interface MessagesTable {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /** The resolved mentions as JSON (`[{ userId, username }]`). */
+  mentions: Generated<string>;
+  /** 1 when the message mentions every member (`@room` by an owner or admin). */
+  mentions_room: Generated<number>;
+}
+
+/**
+ * One row per user a message mentions and notifies (by name or `@room`, never its author,
+ * never someone who blocked the author): what `/me/mentions` and unread mention counts read.
+ */
+export interface MessageMentionsTable {
+  user_id: string;
+  message_id: string;
+  room_id: string;
+  /** The message's seq, to count the mentions after a read cursor. */
+  seq: number;
 }
 
 /** Stored bytes, once per content: the key in the blob store is the SHA-256. */

@@ -2,6 +2,8 @@ import {
   editMessageInputSchema,
   LIMITS,
   markReadInputSchema,
+  mentionsInputSchema,
+  mentionsPageSchema,
   messagePageInputSchema,
   messagePageSchema,
   messageRefInputSchema,
@@ -125,11 +127,28 @@ export function createMessagesRouter({ messages }: Services) {
           summary: "Unread counts",
           description:
             "A page of the rooms the caller belongs to, each with its messages after the read cursor, written " +
-            `by others and not deleted (counted up to ${LIMITS.unreadCountMax}), the cursor and the room's newest seq.`,
+            `by others and not deleted (counted up to ${LIMITS.unreadCountMax}), how many of those mention the caller ` +
+            "(`mentions`), the cursor and the room's newest seq.",
         },
       })
       .input(unreadInputSchema)
       .output(unreadResultSchema)
       .query(({ ctx, input }) => messages.unread(ctx.session, input)),
+
+    mentions: userProcedure
+      .meta({
+        openapi: {
+          method: "GET",
+          path: "/me/mentions",
+          tags,
+          summary: "Messages that mention me",
+          description:
+            "The messages that mention the caller by name or with `@room`, in rooms the caller can still read, " +
+            "newest first, keyset paged (`nextCursor`). Deleted messages and the caller's own drop out.",
+        },
+      })
+      .input(mentionsInputSchema)
+      .output(mentionsPageSchema)
+      .query(({ ctx, input }) => messages.mentions(ctx.session, input)),
   });
 }

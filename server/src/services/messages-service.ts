@@ -12,6 +12,9 @@ import {
 import {
   type Attachment,
   LIMITS,
+  type Mention,
+  type MentionsInput,
+  type MentionsPage,
   type Message,
   type MessagePage,
   type MessagePageInput,
@@ -29,6 +32,8 @@ import { appendRoomEvent, deleteMessageEvents, rewriteMessageEvents } from "../e
 import type { BlobStore } from "../uploads/blob-store.js";
 import { recordActivity } from "./activity-log.js";
 import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
+import { mentionsPageQuery } from "./mentions/mentions-page-query.js";
+import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "./mentions/resolve-mentions.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
@@ -99,12 +104,14 @@ export class MessagesService {
   send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
     const { clientMessageId = null, replyToId = null, attachmentIds = [] } = input;
     return this.deps.writer.write(roomId, async (trx, now) => {
-      requireRole(await readableRoom(trx, roomId, session), "member");
+      const access = await readableRoom(trx, roomId, session);
+      requireRole(access, "member");
       if (clientMessageId !== null) {
         const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
         if (original) return unchanged(await withAttachments(trx, original));
       }
       if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
+      const resolved = await resolveMentions(trx, access, session.userId, input.body);
       const event = await appendRoomEvent(
         trx,
         roomId,
@@ -122,12 +129,15 @@ export class MessagesService {
             editedAt: null,
             deletedAt: null,
             attachments: [],
+            mentions: resolved.mentions,
+            mentionsRoom: resolved.room,
           },
         }),
         now,
       );
       const { message } = event;
       await insertMessage(trx, message, clientMessageId);
+      if (mentionsAnything(resolved)) await storeMentions(trx, message, resolved);
       const shard = messageShardOf(roomId);
       await bumpCounters(trx, {
         [messagesCounter(shard)]: 1,
@@ -153,7 +163,8 @@ export class MessagesService {
     attachmentIds?: readonly string[],
   ): Promise<Message> {
     return this.deps.writer.write(roomId, async (trx, now) => {
-      requireRole(await readableRoom(trx, roomId, session), "member");
+      const access = await readableRoom(trx, roomId, session);
+      requireRole(access, "member");
       const row = await findMessage(trx, roomId, messageId);
       if (row.author_id !== session.userId) {
         throw new NatterError("FORBIDDEN", "Only the author may edit a message");
@@ -166,7 +177,15 @@ export class MessagesService {
         await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId, attachmentIds));
         attachments = await attachUploads(trx, session.userId, { id: messageId, roomId }, attachmentIds);
       }
-      const message: Message = { ...toMessage(row, attachments), body, editedAt: toTimestamp(now) };
+      const resolved = await resolveMentions(trx, access, session.userId, body);
+      await storeMentions(trx, { id: messageId, roomId, seq: row.seq }, resolved);
+      const message: Message = {
+        ...toMessage(row, attachments),
+        body,
+        editedAt: toTimestamp(now),
+        mentions: resolved.mentions,
+        mentionsRoom: resolved.room,
+      };
       // An edit often takes back what should not have been said: no replay shows the old text.
       const event = await storeVersion(trx, message, { type: "message.edited", actorId: session.userId, message }, now);
       return changed(message, event);
@@ -199,7 +218,14 @@ export class MessagesService {
         await recordActivity(trx, entry, now);
       }
       await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId));
-      const message: Message = { ...toMessage(row, []), body: null, deletedAt: toTimestamp(now) };
+      await storeMentions(trx, { id: messageId, roomId, seq: row.seq }, NO_MENTIONS);
+      const message: Message = {
+        ...toMessage(row, []),
+        body: null,
+        deletedAt: toTimestamp(now),
+        mentions: [],
+        mentionsRoom: false,
+      };
       await bumpCounters(trx, { [messagesCounter(messageShardOf(roomId))]: -1 });
       const event = await storeVersion(
         trx,
@@ -329,15 +355,52 @@ export class MessagesService {
           .select((inner) => inner.fn.countAll<number>().as("count"))
           .as("unreadCount"),
       )
+      .select((eb) =>
+        eb
+          .selectFrom(
+            eb
+              .selectFrom("message_mentions")
+              .select("message_mentions.message_id")
+              .where("message_mentions.user_id", "=", session.userId)
+              .whereRef("message_mentions.room_id", "=", "room_members.room_id")
+              .whereRef("message_mentions.seq", ">", "room_members.read_seq")
+              .limit(LIMITS.unreadCountMax)
+              .as("mentioned"),
+          )
+          .select((inner) => inner.fn.countAll<number>().as("count"))
+          .as("mentions"),
+      )
       .where("room_members.user_id", "=", session.userId);
     if (cursor !== undefined) query = query.where("room_members.room_id", ">", decodeCursor("unread", cursor));
     const rows = await query
       .orderBy("room_members.room_id")
       .limit(limit + 1)
       .execute();
-    const rooms = rows.slice(0, limit).map((row) => ({ ...row, unreadCount: Number(row.unreadCount ?? 0) }));
+    const rooms = rows
+      .slice(0, limit)
+      .map((row) => ({ ...row, unreadCount: Number(row.unreadCount ?? 0), mentions: Number(row.mentions ?? 0) }));
     const last = rooms.at(-1);
     return { rooms, nextCursor: rows.length > limit && last ? encodeCursor("unread", last.roomId) : null };
+  }
+
+  /**
+   * The messages that mention the caller (by name or `@room`) in rooms they can still read,
+   * newest first; deleted ones drop out.
+   */
+  async mentions(session: AuthSession, { limit, cursor }: MentionsInput): Promise<MentionsPage> {
+    const { db } = this.deps;
+    const before = cursor === undefined ? undefined : decodeCursor("mentions", cursor);
+    const rows = await mentionsPageQuery(db, session.userId, before, limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const attachments = await attachmentsOf(
+      db,
+      page.map((row) => row.id),
+    );
+    const last = page.at(-1);
+    return {
+      messages: page.map((row) => toMessage(row, attachments.get(row.id) ?? [])),
+      nextCursor: rows.length > limit && last ? encodeCursor("mentions", last.id) : null,
+    };
   }
 }
 
@@ -406,6 +469,8 @@ function toMessage(row: MessageRow, attachments: Attachment[]): Message {
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
     attachments,
+    mentions: JSON.parse(row.mentions) as Mention[],
+    mentionsRoom: row.mentions_room === 1,
   };
 }
 

@@ -1,6 +1,6 @@
 import { type Database, preparedQuery } from "@natter/db";
 import { NatterError, type RoomRole } from "@natter/shared";
-import type { Kysely } from "kysely";
+import { type Kysely, type SqlBool, sql } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 
 /** A room with the caller's role in it: prepared once, as nearly every call on a room reads it. */
@@ -97,4 +97,12 @@ export function requireRole(access: RoomAccess, needed: RoomRole): void {
 /** Whether `role` is at least `needed`. */
 function hasRole(role: RoomRole | null, needed: RoomRole): boolean {
   return role !== null && RANK[role] >= RANK[needed];
+}
+
+/**
+ * A condition for a query that has `rooms` in scope: the room is one `userId` may read (open,
+ * or closed with them a member).
+ */
+export function readableBy(userId: string) {
+  return sql<SqlBool>`(rooms.is_open = 1 or exists (select 1 from room_members as reader where reader.room_id = rooms.id and reader.user_id = ${userId}))`;
 }

@@ -14,6 +14,16 @@ export const messageBodySchema = followingTextRule(
   `1 to ${LIMITS.messageBodyMax} characters, not blank.`,
 );
 
+/** A user a message mentions: resolved when it was sent or last edited, among those who can read the room. */
+export const mentionSchema = z
+  .object({
+    userId: idSchema,
+    /** The user's username as they spell it (the body may spell it in another case). */
+    username: z.string(),
+  })
+  .meta({ id: "Mention" });
+export type Mention = z.infer<typeof mentionSchema>;
+
 /** A message; a deleted one keeps its place as a tombstone with a null body. */
 export const messageSchema = z
   .object({
@@ -29,6 +39,13 @@ export const messageSchema = z
     deletedAt: timestampSchema.nullable(),
     /** Images, in the order they were given; none once the message is deleted. Events stored before attachments existed read as none. */
     attachments: z.array(attachmentSchema).default([]),
+    /**
+     * The users its `@username` tokens name who can read the room, in the order written; none
+     * once deleted. Events stored before mentions existed read as none.
+     */
+    mentions: z.array(mentionSchema).default([]),
+    /** Whether it says `@room` with the power to (its author is the room's owner or an admin): every member is mentioned. */
+    mentionsRoom: z.boolean().default(false),
   })
   .meta({ id: "Message" });
 export type Message = z.infer<typeof messageSchema>;
@@ -99,6 +116,8 @@ export const roomUnreadSchema = z
     readSeq: z.number().int().nonnegative(),
     /** The room's newest `seq`. */
     lastSeq: z.number().int().nonnegative(),
+    /** Of the unread messages, those that mention the caller (by name or `@room`); stops at `LIMITS.unreadCountMax`. */
+    mentions: z.number().int().nonnegative(),
   })
   .meta({ id: "RoomUnread" });
 export type RoomUnread = z.infer<typeof roomUnreadSchema>;
@@ -117,3 +136,18 @@ export const unreadResultSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 export type UnreadPage = z.infer<typeof unreadResultSchema>;
+
+/** A page of the messages that mention the caller, newest first. */
+export const mentionsInputSchema = z.strictObject({
+  limit: pageLimitSchema,
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type MentionsInput = z.infer<typeof mentionsInputSchema>;
+
+export const mentionsPageSchema = z.object({
+  messages: z.array(messageSchema),
+  /** Where the next page starts; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type MentionsPage = z.infer<typeof mentionsPageSchema>;

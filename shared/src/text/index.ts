@@ -1,2 +1,3 @@
+export * from "./format/index.js";
 export * from "./nul-characters.js";
 export * from "./text-rules.js";

@@ -90,6 +90,9 @@ export const matrix: Matrix = {
       closed: [U, NF, A, A, A],
     },
   ],
-  accounts: [{ procedure: "messages.unread", input: () => ({}), anonymous: U, user: A }],
+  accounts: [
+    { procedure: "messages.unread", input: () => ({}), anonymous: U, user: A },
+    { procedure: "messages.mentions", input: () => ({}), anonymous: U, user: A },
+  ],
   elsewhere: [{ procedure: "rooms.events", coveredBy: "messages/room-events.test.ts" }],
 };

@@ -308,6 +308,7 @@ describe("messages", () => {
         unreadCount: 3,
         readSeq: start.readSeq,
         lastSeq: last,
+        mentions: 0,
       });
       expect((await unreadIn(alice.token, roomId)).unreadCount).toBe(0);
 

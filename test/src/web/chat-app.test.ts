@@ -265,6 +265,24 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     expect(await alice.page.locator(".message b").count()).toBe(0);
   });
 
+  it("renders the formatting grammar as elements, mentions highlighted, hostile markup as text", async () => {
+    const hostile = "[x](javascript:alert(1)) <img src=x onerror=alert(1)>";
+    await send(bob.page, `*bold* _slanted_ ~gone~ \`a<b>\` see https://example.org/a?b=1. @alice ${hostile}`);
+    const body = delivered(alice.page, "javascript:alert");
+    await body.waitFor();
+    expect(await body.locator("strong").textContent()).toBe("bold");
+    expect(await body.locator("em").textContent()).toBe("slanted");
+    expect(await body.locator("s").textContent()).toBe("gone");
+    expect(await body.locator("code").textContent()).toBe("a<b>");
+    expect(await body.locator(".mention").textContent()).toBe("@alice");
+    const links = body.locator("a");
+    expect(await links.count()).toBe(1);
+    expect(await links.getAttribute("href")).toBe("https://example.org/a?b=1");
+    expect(await links.getAttribute("rel")).toBe("noopener noreferrer nofollow");
+    expect(await body.textContent()).toContain(hostile);
+    expect(await alice.page.locator(".message img[onerror], a[href^='javascript']").count()).toBe(0);
+  });
+
   it("counts unread messages in rooms not on screen, and clears them on opening", async () => {
     await bob.page.getByRole("link", { name: "natter" }).click();
     await bob.page.getByText("Welcome, bob").waitFor();

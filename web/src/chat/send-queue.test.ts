@@ -19,6 +19,8 @@ const confirmed = (seq: number, body: string, authorId = "me"): Message => ({
   editedAt: null,
   deletedAt: null,
   attachments: [],
+  mentions: [],
+  mentionsRoom: false,
 });
 
 describe("messages still on their way", () => {

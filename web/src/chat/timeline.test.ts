@@ -13,6 +13,8 @@ const message = (seq: number, changes: Partial<Message> = {}): Message => ({
   editedAt: null,
   deletedAt: null,
   attachments: [],
+  mentions: [],
+  mentionsRoom: false,
   ...changes,
 });
 

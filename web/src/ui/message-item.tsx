@@ -4,6 +4,7 @@ import type { ChatSession } from "../chat/chat-session.js";
 import type { QueuedMessage } from "../chat/send-queue.js";
 import { useObservable } from "../state/observable.js";
 import { MessageAttachments } from "./message-attachments.js";
+import { MessageBody } from "./message-body.js";
 import { ErrorLine, useFailure } from "./use-failure.js";
 
 interface MessageItemProps {
@@ -15,7 +16,7 @@ interface MessageItemProps {
   moderator: boolean;
 }
 
-/** One message. Its body is text, never markup: links and tags show as typed. */
+/** One message. Its body is rendered from natter's formatting grammar, never as HTML. */
 export function MessageItem({ session, message, author, own, moderator }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.body ?? "");
@@ -63,7 +64,7 @@ export function MessageItem({ session, message, author, own, moderator }: Messag
           </button>
         </form>
       ) : (
-        <p class="body">{message.body}</p>
+        <MessageBody body={message.body ?? ""} usernames={mentionedNames(message)} />
       )}
       {!deleted && message.attachments.length > 0 && (
         <MessageAttachments images={session.images} attachments={message.attachments} author={author} />
@@ -129,6 +130,13 @@ export function PendingItem({ session, item, author }: { session: ChatSession; i
       )}
     </li>
   );
+}
+
+/** The names the server resolved as mentions, lower-cased; `@room` when it mentions everyone. */
+function mentionedNames(message: Message): Set<string> {
+  const names = new Set(message.mentions.map((mention) => mention.username.toLowerCase()));
+  if (message.mentionsRoom) names.add("@room");
+  return names;
 }
 
 function formatTime(iso: string): string {

@@ -10,6 +10,7 @@ import {
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { decodeCursor, encodeCursor } from "../page-cursor.js";
+import { readableBy } from "../room-access.js";
 import { membersQuery, roomsQuery, toMember, toRoom } from "./room-rows.js";
 
 /** Which members a member listing covers. */
@@ -31,18 +32,7 @@ export async function listRooms(
       join.onRef("me.room_id", "=", "rooms.id").on("me.user_id", "=", userId),
     );
   } else {
-    query = query.where((eb) =>
-      eb.or([
-        eb("rooms.is_open", "=", 1),
-        eb.exists(
-          eb
-            .selectFrom("room_members as me")
-            .select("me.room_id")
-            .whereRef("me.room_id", "=", "rooms.id")
-            .where("me.user_id", "=", userId),
-        ),
-      ]),
-    );
+    query = query.where(readableBy(userId));
   }
   if (cursor !== undefined) query = query.where("rooms.id", "<", decodeCursor("rooms", cursor));
   const rows = await query
