@@ -73,7 +73,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations, ceilings, retention, live } = composition;
+  const { services, revocations, ceilings, retention, live, webhookWorker } = composition;
   // Live connections of every transport end with their session: at once when it is revoked,
   // at its expiry instant when it expires.
   const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
@@ -207,6 +207,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const address = httpServer.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  webhookWorker.start();
   log.info({ url, database: database.engine }, "natter listening");
 
   let closing: Promise<void> | undefined;
@@ -222,6 +223,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       await Promise.race([ws.close(), drained]);
       const { cut, ms } = await drained;
       log.info({ ms, cut }, cut > 0 ? "connections cut at the shutdown deadline" : "connections drained");
+      await webhookWorker.stop();
       await retention?.stop();
       await composition.close();
       await blobs.close();

@@ -299,6 +299,23 @@ export const configSchema = z.object({
     description: "how often messages past the retention are looked for",
     defaultText: "10 minutes",
   }),
+  webhookAllowPrivateNetworks: setting(z.union([z.boolean(), z.stringbool()]).default(false), {
+    env: "NATTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+    description:
+      "`true` lets outgoing webhooks reach private, loopback, link-local and metadata addresses (tests, closed networks); refused at registration and at every connection otherwise",
+    defaultText: "false",
+  }),
+  webhookTimeoutMs: setting(milliseconds.max(60_000).default(10_000), {
+    env: "NATTER_WEBHOOK_TIMEOUT_MS",
+    description: "how long one webhook delivery attempt may take, from connecting to the end of the answer",
+    defaultText: "10 s",
+  }),
+  webhookPollIntervalMs: setting(milliseconds.default(500), {
+    env: "NATTER_WEBHOOK_POLL_INTERVAL_MS",
+    description:
+      "how often each node looks for due webhook deliveries (those its own writes queue go at once; other nodes' within this)",
+    defaultText: "500 ms",
+  }),
   uploadsDir: setting(z.string().min(1).optional(), {
     env: "NATTER_UPLOADS_DIR",
     description: "where uploads are stored when no S3-compatible bucket is set",
