@@ -14,6 +14,8 @@ import { InProcessRoomSignalBus, type RoomSignalBus } from "./events/room-signal
 import type { ReadinessCheck } from "./http/readiness.js";
 import { type AccountSlotCounters, ConnectionCeilings } from "./live/connection-ceilings.js";
 import { RedisCountedSlots } from "./live/redis-counted-slots.js";
+import { WebhookSender } from "./outbound/webhook-sender.js";
+import { WebhookUrlPolicy } from "./outbound/webhook-url-policy.js";
 import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
 import type { RateLimitStore } from "./rate-limit/rate-limit-store.js";
 import { RedisRateLimitStore } from "./rate-limit/redis-rate-limit-store.js";
@@ -34,6 +36,8 @@ import { RoomsService } from "./services/rooms/rooms-service.js";
 import type { Services } from "./services/services.js";
 import { SessionsService } from "./services/sessions-service.js";
 import { UploadsService } from "./services/uploads-service.js";
+import { WebhookDeliveryWorker } from "./services/webhooks/webhook-delivery-worker.js";
+import { WebhooksService } from "./services/webhooks/webhooks-service.js";
 import type { BlobStore } from "./uploads/blob-store.js";
 import { UploadQuota } from "./uploads/upload-quota.js";
 
@@ -67,6 +71,8 @@ export interface Composition {
    * alike: per address on this node, per account across every node when Redis is shared.
    */
   ceilings: ConnectionCeilings;
+  /** Sends the webhook outbox; started once the server listens, stopped before the database closes. */
+  webhookWorker: WebhookDeliveryWorker;
   /** Deletes messages past `NATTER_MESSAGE_RETENTION_DAYS`; undefined when that is off. */
   retention: MessageRetention | undefined;
   /** What `/readyz` asks besides the database. */
@@ -104,7 +110,19 @@ export async function composeServer({
 }: CompositionDeps): Promise<Composition> {
   const shared = config.redisUrl ? await redisState(config.redisUrl, db, config, logger) : inProcessState();
   const { events, signals, revocations, throttleStore, rateLimitStore } = shared;
-  const writer = new RoomWriter({ db, engine, clock, events });
+  const webhookPolicy = new WebhookUrlPolicy(config.webhookAllowPrivateNetworks);
+  const webhookSender = new WebhookSender(webhookPolicy, config.webhookTimeoutMs);
+  const webhookWorker = new WebhookDeliveryWorker({
+    db,
+    engine,
+    clock,
+    sender: webhookSender,
+    logger,
+    timeoutMs: config.webhookTimeoutMs,
+    pollIntervalMs: config.webhookPollIntervalMs,
+  });
+  const onWebhooksQueued = () => webhookWorker.nudge();
+  const writer = new RoomWriter({ db, engine, clock, events, onWebhooksQueued });
   const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
@@ -147,6 +165,7 @@ export async function composeServer({
     }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
     profiles: new ProfilesService({ db }),
+    webhooks: new WebhooksService({ db, clock, policy: webhookPolicy, onQueued: onWebhooksQueued }),
     sessions: new SessionsService({ db, clock, revocations }),
     uploads: new UploadsService({
       db,
@@ -191,8 +210,12 @@ export async function composeServer({
     live,
     ceilings,
     retention,
+    webhookWorker,
     readinessChecks: shared.readinessChecks,
-    close: () => shared.close(),
+    close: async () => {
+      webhookSender.close();
+      await shared.close();
+    },
   };
 }
 

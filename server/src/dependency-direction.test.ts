@@ -19,9 +19,12 @@ const LAYERS: readonly (readonly string[])[] = [
   ["routers"],
   // What every live transport shares: ceilings on open streams, streams ending with their session.
   ["live"],
-  ["http", "ws", "port-probe.ts"],
+  // Transports, and the outbound one: webhook deliveries leave over HTTP from here.
+  ["http", "ws", "port-probe.ts", "outbound", "shutdown"],
   ["composition-root.ts"],
   ["natter-server.ts"],
+  // Copies of the upload files beside a database backup, for the command line.
+  ["backup"],
   ["cli", "index.ts"],
 ];
 

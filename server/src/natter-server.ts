@@ -23,6 +23,7 @@ import { createAppRouter } from "./routers/app-router.js";
 import type { Services } from "./services/services.js";
 import { HttpDrain } from "./shutdown/http-drain.js";
 import { openBlobStore } from "./uploads/open-blob-store.js";
+import { UploadAdmission } from "./uploads/upload-admission.js";
 import { SERVER_VERSION } from "./version.js";
 import type { WebSocketStats } from "./ws/guarded-socket.js";
 import { attachWebSocketServer } from "./ws/ws-server.js";
@@ -72,7 +73,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations, ceilings, retention, live } = composition;
+  const { services, revocations, ceilings, retention, live, webhookWorker } = composition;
   // Live connections of every transport end with their session: at once when it is revoked,
   // at its expiry instant when it expires.
   const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
@@ -134,6 +135,12 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       metricsToken: config.metricsToken,
       readinessChecks: composition.readinessChecks,
       uploadMaxBytes: config.uploadMaxBytes,
+      uploadAdmission: new UploadAdmission({
+        enabled: config.rateLimits === "on",
+        maxPerAccount: config.uploadMaxConcurrentPerAccount,
+        maxPerAddress: config.uploadMaxConcurrentPerAddress,
+        idleTimeoutMs: config.uploadIdleTimeoutMs,
+      }),
       trustedProxies: config.trustedProxies,
       eventStreams,
     }),
@@ -141,20 +148,28 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     logger: log,
   });
 
-  const httpServer = createServer((req, res) => {
-    const started = performance.now();
-    const reqId = requestIdOf(req);
-    res.setHeader("X-Request-Id", reqId);
-    // The path as the client asked for it, whatever a handler does with req.url.
-    const path = (req.url ?? "").split("?")[0] ?? "";
-    res.once("finish", () => {
-      const ms = Math.round((performance.now() - started) * 10) / 10;
-      const method = req.method ?? "GET";
-      metrics.observeRequest(routeLabel(method, routePatternOf(req), path), method, res.statusCode, ms / 1000);
-      log.debug({ reqId, method: req.method, path, status: res.statusCode, ms }, "request");
-    });
-    drain.track(res, handle(req, res));
-  });
+  const httpServer = createServer(
+    {
+      headersTimeout: config.httpHeadersTimeoutMs,
+      requestTimeout: config.httpRequestTimeoutMs,
+      // How often those two are checked: Node's 30 s would let a 10 s timeout run to 40.
+      connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs),
+    },
+    (req, res) => {
+      const started = performance.now();
+      const reqId = requestIdOf(req);
+      res.setHeader("X-Request-Id", reqId);
+      // The path as the client asked for it, whatever a handler does with req.url.
+      const path = (req.url ?? "").split("?")[0] ?? "";
+      res.once("finish", () => {
+        const ms = Math.round((performance.now() - started) * 10) / 10;
+        const method = req.method ?? "GET";
+        metrics.observeRequest(routeLabel(method, routePatternOf(req), path), method, res.statusCode, ms / 1000);
+        log.debug({ reqId, method: req.method, path, status: res.statusCode, ms }, "request");
+      });
+      drain.track(res, handle(req, res));
+    },
+  );
   const drain = new HttpDrain(httpServer);
   const ws = attachWebSocketServer({
     httpServer,
@@ -192,6 +207,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const address = httpServer.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  webhookWorker.start();
   log.info({ url, database: database.engine }, "natter listening");
 
   let closing: Promise<void> | undefined;
@@ -207,6 +223,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       await Promise.race([ws.close(), drained]);
       const { cut, ms } = await drained;
       log.info({ ms, cut }, cut > 0 ? "connections cut at the shutdown deadline" : "connections drained");
+      await webhookWorker.stop();
       await retention?.stop();
       await composition.close();
       await blobs.close();

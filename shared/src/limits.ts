@@ -44,4 +44,10 @@ export const LIMITS = {
   imageSideMax: 16_384,
   /** Images with more pixels than this are refused, however they are shaped. */
   imagePixelsMax: 50_000_000,
+  /** The longest webhook URL. */
+  webhookUrlMax: 2048,
+  /** Outgoing webhook endpoints a server may have (server-wide and room-scoped together). */
+  webhooksPerServerMax: 200,
+  /** Outgoing webhook endpoints one room may have. */
+  webhooksPerRoomMax: 10,
 } as const;

@@ -18,6 +18,8 @@ const RANK: Record<keyof Database, number> = {
   stat_counters: 10,
   event_stream_tickets: 11,
   message_mentions: 21,
+  webhooks: 23,
+  webhook_deliveries: 23.5,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

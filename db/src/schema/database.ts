@@ -17,6 +17,8 @@ export interface Database {
   stat_counters: StatCountersTable;
   event_stream_tickets: EventStreamTicketsTable;
   message_mentions: MessageMentionsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** Named counters kept in step with the rows they count, such as `messages` or `messages@2026-01-02T03`. */
@@ -169,4 +171,55 @@ export interface EventStreamTicketsTable {
   session_id: string;
   room_id: string;
   expires_at: string;
+}
+
+/** An endpoint that outgoing webhooks are delivered to. */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  /** The event types it receives, as a JSON array. */
+  events: string;
+  /** The room it is scoped to; null for a server-wide endpoint (admins only). */
+  room_id: string | null;
+  created_by: string | null;
+  /** `whsec_…`: kept as is, since every delivery is signed with it. */
+  secret: string;
+  /** The secret before the last rotation: it signs beside the new one until it expires. */
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  /** 1 while deliveries are sent; 0 once disabled (by an admin, a 410, or three days of failures). */
+  enabled: number;
+  disabled_reason: string | null;
+  /** When the failures still going on began; null while the endpoint answers. */
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The outbox: one event to one endpoint, written with the event, sent (and retried) by a worker. */
+export interface WebhookDeliveriesTable {
+  /** Sent as `webhook-id` (`msg_` + this): the same on every attempt, so receivers deduplicate. */
+  id: string;
+  webhook_id: string;
+  /** The room and seq of a room event: one room's deliveries to one endpoint go in seq order. */
+  room_id: string | null;
+  seq: number | null;
+  event_type: string;
+  /** The body, exactly as it is signed and sent. */
+  payload: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  next_attempt_at: string;
+  /** The node sending it now, until `claimed_until`; after that any node may claim it again. */
+  claimed_by: string | null;
+  claimed_until: string | null;
+  last_attempt_at: string | null;
+  last_status_code: number | null;
+  last_duration_ms: number | null;
+  last_error: string | null;
+  /** At most 1 KB of the last response's body. */
+  last_response: string | null;
+  created_at: string;
+  /** When it was delivered or given up. */
+  finished_at: string | null;
 }

@@ -217,6 +217,18 @@ export const configSchema = z.object({
     description:
       "how often a quiet event stream (`GET /rooms/{roomId}/events`) is sent a comment, so that proxies keep it open",
   }),
+  httpHeadersTimeoutMs: setting(milliseconds.default(10_000), {
+    env: "NATTER_HTTP_HEADERS_TIMEOUT_MS",
+    description:
+      "a request's headers must have arrived within this long, or it is answered 408 and its connection closed",
+    defaultText: "10 s",
+  }),
+  httpRequestTimeoutMs: setting(milliseconds.default(120_000), {
+    env: "NATTER_HTTP_REQUEST_TIMEOUT_MS",
+    description:
+      "a whole request, body included, must have arrived within this long (an upload of the largest size on a slow link too), or it is answered 408",
+    defaultText: "2 minutes",
+  }),
   shutdownTimeoutMs: setting(milliseconds.default(10_000), {
     env: "NATTER_SHUTDOWN_TIMEOUT_MS",
     description:
@@ -252,6 +264,19 @@ export const configSchema = z.object({
       defaultText: "500 MiB",
     },
   ),
+  uploadMaxConcurrentPerAccount: setting(z.coerce.number().int().positive().default(16), {
+    env: "NATTER_UPLOAD_MAX_CONCURRENT_PER_ACCOUNT",
+    description: "uploads one account may send at once (on one node); one more gets 429",
+  }),
+  uploadMaxConcurrentPerAddress: setting(z.coerce.number().int().positive().default(64), {
+    env: "NATTER_UPLOAD_MAX_CONCURRENT_PER_ADDRESS",
+    description: "uploads one client address may send at once (on one node); one more gets 429",
+  }),
+  uploadIdleTimeoutMs: setting(milliseconds.default(20_000), {
+    env: "NATTER_UPLOAD_IDLE_TIMEOUT_MS",
+    description: "an upload whose body sends nothing this long is cut off, and nothing of it kept",
+    defaultText: "20 s",
+  }),
   uploadUnattachedTtlSeconds: setting(seconds.default(24 * 3600), {
     env: "NATTER_UPLOAD_UNATTACHED_TTL_SECONDS",
     description: "uploads attached to nothing (no message, no avatar) this long are deleted",
@@ -273,6 +298,23 @@ export const configSchema = z.object({
     env: "NATTER_MESSAGE_RETENTION_INTERVAL_MS",
     description: "how often messages past the retention are looked for",
     defaultText: "10 minutes",
+  }),
+  webhookAllowPrivateNetworks: setting(z.union([z.boolean(), z.stringbool()]).default(false), {
+    env: "NATTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+    description:
+      "`true` lets outgoing webhooks reach private, loopback, link-local and metadata addresses (tests, closed networks); refused at registration and at every connection otherwise",
+    defaultText: "false",
+  }),
+  webhookTimeoutMs: setting(milliseconds.max(60_000).default(10_000), {
+    env: "NATTER_WEBHOOK_TIMEOUT_MS",
+    description: "how long one webhook delivery attempt may take, from connecting to the end of the answer",
+    defaultText: "10 s",
+  }),
+  webhookPollIntervalMs: setting(milliseconds.default(500), {
+    env: "NATTER_WEBHOOK_POLL_INTERVAL_MS",
+    description:
+      "how often each node looks for due webhook deliveries (those its own writes queue go at once; other nodes' within this)",
+    defaultText: "500 ms",
   }),
   uploadsDir: setting(z.string().min(1).optional(), {
     env: "NATTER_UPLOADS_DIR",
@@ -335,6 +377,11 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
     if (s3Endpoint !== undefined && (!s3Bucket || !s3AccessKeyId || !s3SecretAccessKey)) {
       throw new ConfigError([
         `${envName("s3Endpoint")} needs ${envName("s3Bucket")}, ${envName("s3AccessKeyId")} and ${envName("s3SecretAccessKey")}`,
+      ]);
+    }
+    if (parsed.data.httpRequestTimeoutMs < parsed.data.httpHeadersTimeoutMs) {
+      throw new ConfigError([
+        `${envName("httpRequestTimeoutMs")} must not be shorter than ${envName("httpHeadersTimeoutMs")}`,
       ]);
     }
     return parsed.data;

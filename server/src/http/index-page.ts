@@ -15,7 +15,7 @@ a { color: #2251c9; }
 <body>
 <h1>natter <small>${version}</small></h1>
 <p>A chat backend: accounts, rooms, messages and live room events.</p>
-<p>The chat app is not built yet: run <code>pnpm --filter @natter/web build</code> (or <code>npm start</code>) and reload.</p>
+<p>The chat app is not built yet: in the natter repository, run <code>npm run build</code> (or <code>npm start</code>) and reload.</p>
 <ul>
 <li><a href="/docs">API reference</a>: every REST path, with a console to try them.</li>
 <li><a href="/openapi.json">OpenAPI document</a>: generate a client in any language.</li>

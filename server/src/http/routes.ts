@@ -9,6 +9,7 @@ import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
+import type { UploadAdmission } from "../uploads/upload-admission.js";
 import { createDocsFiles } from "./docs-page.js";
 import { renderIndexPage } from "./index-page.js";
 import { REST_PREFIX, withAbsoluteServer } from "./openapi-document.js";
@@ -46,6 +47,8 @@ export interface RoutesDeps {
   readinessChecks: readonly ReadinessCheck[];
   /** The largest upload accepted, in bytes. */
   uploadMaxBytes: number;
+  /** How many uploads may stream in at once, and how long one may idle. */
+  uploadAdmission: UploadAdmission;
   /** Proxies whose `X-Forwarded-For` per-address limits believe. */
   trustedProxies: TrustedProxies;
   /** The rooms' event streams (Server-Sent Events). */
@@ -90,7 +93,12 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
     route("*", `${REST_PREFIX}/*`, (req, res, { tail, search }) => rest(req, res, `/${tail}${search}`), {
       body: "json",
     }),
-    ...uploadRoutes({ services, maxBytes: uploadMaxBytes }),
+    ...uploadRoutes({
+      services,
+      maxBytes: uploadMaxBytes,
+      admission: deps.uploadAdmission,
+      trustedProxies: deps.trustedProxies,
+    }),
     ...deps.eventStreams.routes(),
     ...webAppRoutes(webApp, (_req, res) => sendPage(res, indexPage, "text/html; charset=utf-8")),
     route(["GET"], "/openapi.json", async (req, res) => {

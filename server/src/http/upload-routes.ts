@@ -5,8 +5,11 @@ import { NatterError } from "@natter/shared";
 import busboy from "busboy";
 import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
+import type { TrustedProxies } from "../config/trusted-proxies.js";
+import { requestClientAddress } from "../rate-limit/client-address.js";
 import type { Services } from "../services/services.js";
 import type { ByteRange } from "../uploads/blob-store.js";
+import type { UploadAdmission } from "../uploads/upload-admission.js";
 import { bearerTokenOf } from "./bearer-token.js";
 import { BASE_HEADERS, sendError, sendJson } from "./responses.js";
 import { onlyMethods, refuseQuery } from "./route-guards.js";
@@ -22,6 +25,10 @@ export interface UploadRoutesDeps {
   services: Services;
   /** The largest upload accepted, in bytes. */
   maxBytes: number;
+  /** How many uploads may stream in at once, and how long one may idle. */
+  admission: UploadAdmission;
+  /** Proxies whose `X-Forwarded-For` per-address limits believe. */
+  trustedProxies: TrustedProxies;
 }
 
 /**
@@ -30,7 +37,7 @@ export interface UploadRoutesDeps {
  * /api/v1/uploads/{id}/content`. Both read the body stream themselves; errors are answered
  * by the request handler like any other route's.
  */
-export function uploadRoutes({ services, maxBytes }: UploadRoutesDeps): Route[] {
+export function uploadRoutes({ services, maxBytes, admission, trustedProxies }: UploadRoutesDeps): Route[] {
   const { accounts, uploads } = services;
 
   const session = async (req: IncomingMessage): Promise<AuthSession | null> => {
@@ -48,12 +55,21 @@ export function uploadRoutes({ services, maxBytes }: UploadRoutesDeps): Route[] 
       const declared = Number(req.headers["content-length"] ?? Number.NaN);
       // A body announced too large is refused before a byte of it is read.
       if (declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
-      const contentType = req.headers["content-type"] ?? "";
-      const { source, filename, size } = /^multipart\/form-data\s*;/i.test(contentType)
-        ? { ...(await multipartFile(req)), size: undefined }
-        : { source: req as Readable, filename: null, size: Number.isSafeInteger(declared) ? declared : undefined };
-      const result = await uploads.store(caller, source, filename, size);
-      sendJson(res, 201, { upload: result }, { "Cache-Control": "no-store", Location: result.url });
+      const release = admission.admit(caller.userId, requestClientAddress(req, trustedProxies));
+      try {
+        // A body that stops sending is cut off (its bytes in transit removed with it); once
+        // it has all arrived, storing it may take its time.
+        req.setTimeout(admission.policy.idleTimeoutMs, () => req.destroy());
+        req.once("end", () => req.setTimeout(0));
+        const contentType = req.headers["content-type"] ?? "";
+        const { source, filename, size } = /^multipart\/form-data\s*;/i.test(contentType)
+          ? { ...(await multipartFile(req)), size: undefined }
+          : { source: req as Readable, filename: null, size: Number.isSafeInteger(declared) ? declared : undefined };
+        const result = await uploads.store(caller, source, filename, size);
+        sendJson(res, 201, { upload: result }, { "Cache-Control": "no-store", Location: result.url });
+      } finally {
+        release();
+      }
     } catch (error) {
       drainAfterRefusal(req, maxBytes);
       throw error;

@@ -6,8 +6,13 @@ import { PACKAGE_ROOT } from "../package-root.js";
 import { BASE_HEADERS, sendError } from "./responses.js";
 import { type Route, type RouteHandler, route } from "./route-table.js";
 
-/** Where `pnpm --filter @natter/web build` writes the chat app. */
-export const DEFAULT_WEB_APP_DIR = join(PACKAGE_ROOT, "../web/dist");
+/**
+ * The built chat app: the copy the published package carries (`dist/web-app`, put there by
+ * `prepack`), else where the workspace builds it (`web/dist`, by `npm run build`).
+ */
+export const DEFAULT_WEB_APP_DIR = existsSync(join(PACKAGE_ROOT, "dist/web-app/index.html"))
+  ? join(PACKAGE_ROOT, "dist/web-app")
+  : join(PACKAGE_ROOT, "../web/dist");
 
 /**
  * The app's own screens (its router's paths): each answers with the app's `index.html`

@@ -8,6 +8,7 @@ import { createRoomSignalsRouter } from "./room-signals.js";
 import { createRoomsRouter } from "./rooms.js";
 import { createSessionsRouter } from "./sessions.js";
 import { createUsersRouter } from "./users.js";
+import { createWebhooksRouter } from "./webhooks.js";
 
 /**
  * The whole API. Procedures close over the services, so the router's type names only
@@ -26,6 +27,7 @@ export function createAppRouter(services: Services) {
     messages: createMessagesRouter(services),
     sessions: createSessionsRouter(services),
     admin: createAdminRouter(services),
+    webhooks: createWebhooksRouter(services),
   });
 }
 

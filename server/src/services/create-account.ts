@@ -5,6 +5,7 @@ import type { PasswordHasher } from "../auth/password-hasher.js";
 import { toTimestamp } from "../clock/clock.js";
 import { toUser } from "./accounts-service.js";
 import { recordActivity } from "./activity-log.js";
+import { queueUserCreatedDeliveries } from "./webhooks/webhook-outbox.js";
 
 export interface NewAccount {
   username: string;
@@ -32,6 +33,7 @@ export async function createAccount(
     password_hash: passwordHash,
     created_at: toTimestamp(now),
   };
+  const user = toUser({ ...row, display_name: null, bio: null, avatar_upload_id: null });
   try {
     await db.transaction().execute(async (trx) => {
       await trx.insertInto("users").values(row).execute();
@@ -41,10 +43,11 @@ export async function createAccount(
         { action: "user.created", actorId: actorId === undefined ? row.id : actorId, subjectId: row.id },
         now,
       );
+      await queueUserCreatedDeliveries(trx, user, now);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new NatterError("USERNAME_TAKEN", "That username is taken");
     throw error;
   }
-  return toUser({ ...row, display_name: null, bio: null, avatar_upload_id: null });
+  return user;
 }

@@ -10,6 +10,7 @@ import type { RoomSignalsService } from "./room-signals-service.js";
 import type { RoomsService } from "./rooms/rooms-service.js";
 import type { SessionsService } from "./sessions-service.js";
 import type { UploadsService } from "./uploads-service.js";
+import type { WebhooksService } from "./webhooks/webhooks-service.js";
 
 /** Every service the routers call; built once per server by the composition root. */
 export interface Services {
@@ -32,6 +33,8 @@ export interface Services {
   sessions: SessionsService;
   /** Images: upload, read back, avatars, the sweeper. */
   uploads: UploadsService;
+  /** Outgoing webhook endpoints, their deliveries and secrets. */
+  webhooks: WebhooksService;
   /** Per-address and per-account rates of sign-ups, log-ins, room creations and sends. */
   writeLimits: WriteLimits;
 }

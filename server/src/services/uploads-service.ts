@@ -317,7 +317,6 @@ export class UploadsService {
     const hash = createHash("sha256");
     const sniffer = new ImageSniffer();
     let size = 0;
-    let sniffed: SniffResult = { state: "need-more" };
     // The store failing (a full disk, S3 refusing the bytes) ends the upload at the next chunk,
     // or while waiting for a drain, with a 500; unlistened, its error would end the process.
     let storeError: Error | undefined;
@@ -332,13 +331,14 @@ export class UploadsService {
         throw new NatterError("PAYLOAD_TOO_LARGE", `An upload may hold at most ${maxBytes} bytes`);
       }
       await quota.take(session.userId, chunk.length, clock.now());
-      if (sniffed.state === "need-more") sniffed = checkImage(sniffer.push(chunk));
+      // Every chunk: a GIF frame larger than the limits may come late, and a broken structure anywhere.
+      checkImage(sniffer.push(chunk));
       hash.update(chunk);
       if (!sink.write(chunk)) await once(sink, "drain");
     }
     sink.end();
     if (size === 0) throw new NatterError("EMPTY_UPLOAD", "The upload is empty");
-    if (sniffed.state === "need-more") sniffed = checkImage(sniffer.end());
+    const sniffed = checkImage(sniffer.end());
     if (sniffed.state !== "image") throw notAnImage();
     return { sha256: hash.digest("hex"), size, header: sniffed.header };
   }

@@ -1,4 +1,5 @@
 import type { ImageContentType } from "@natter/shared";
+import { type StructureWalker, structureWalkerFor } from "./image-structure.js";
 
 /** What the first bytes of an image say about it. */
 export interface ImageHeader {
@@ -15,19 +16,34 @@ const FIXED_HEADER_BYTES = 32;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
+/** Bytes that name the format, for choosing how to follow its structure. */
+const FORMAT_BYTES = 12;
+
 /**
  * Decides from the bytes alone whether a stream is a PNG, JPEG, GIF or WebP image, and reads
- * its dimensions from the header, as the bytes arrive. It keeps at most a few dozen bytes:
- * a JPEG's segments before its frame header (EXIF, ICC profiles) are skipped by length.
+ * its dimensions from the header, as the bytes arrive; then follows its structure to the end
+ * (`image-structure.ts`): an image cut short is none, and a GIF's dimensions are those of its
+ * largest frame if that is larger than its screen. It keeps at most a few dozen bytes: a
+ * JPEG's segments before its frame header (EXIF, ICC profiles) are skipped by length.
  */
 export class ImageSniffer {
   private head = Buffer.alloc(0);
   private result: SniffResult = { state: "need-more" };
   private jpeg: JpegScanner | undefined;
+  /** The first bytes, until they name the format; then the walker of its structure. */
+  private start = Buffer.alloc(0);
+  private walker: StructureWalker | undefined;
 
-  /** Feeds the next chunk; answers the conclusion so far (final once not `need-more`). */
+  /**
+   * Feeds the next chunk; answers the conclusion so far. Once an image, it stays one (with
+   * the dimensions of the largest GIF frame so far) until its structure breaks; `end` decides.
+   */
   push(chunk: Uint8Array): SniffResult {
-    if (this.result.state !== "need-more") return this.result;
+    if (this.result.state === "not-an-image") return this.result;
+    if (!this.walk(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+      return this.conclude({ state: "not-an-image" });
+    }
+    if (this.result.state === "image") return this.withFrames(this.result.header);
     if (this.jpeg) return this.conclude(this.jpeg.push(chunk));
     const wanted = FIXED_HEADER_BYTES - this.head.length;
     this.head = Buffer.concat([this.head, chunk.subarray(0, wanted)]);
@@ -42,17 +58,37 @@ export class ImageSniffer {
     return this.conclude(sniffFixedHeader(this.head));
   }
 
-  /** The conclusion at the end of the stream: too short to decide means not an image. */
+  /** The conclusion at the end of the stream: too short to decide, or cut short, means not an image. */
   end(): SniffResult {
     if (this.result.state === "need-more" && !this.jpeg && this.head.length > 0) {
       this.result = sniffFixedHeader(this.head);
     }
-    return this.result.state === "need-more" ? { state: "not-an-image" } : this.result;
+    if (this.result.state !== "image" || !this.walker?.complete()) return { state: "not-an-image" };
+    return this.withFrames(this.result.header);
   }
 
   private conclude(result: SniffResult): SniffResult {
     this.result = result;
     return result;
+  }
+
+  /** Follows the structure; false once it is broken or names no format we know. */
+  private walk(chunk: Buffer): boolean {
+    if (this.walker) return this.walker.push(chunk);
+    this.start = Buffer.concat([this.start, chunk]);
+    if (this.start.length < FORMAT_BYTES) return true;
+    this.walker = structureWalkerFor(this.start);
+    const start = this.start;
+    this.start = Buffer.alloc(0);
+    return this.walker?.push(start) ?? false;
+  }
+
+  private withFrames(header: ImageHeader): SniffResult {
+    const frame = this.walker?.largestFrame;
+    if (!frame) return { state: "image", header };
+    const width = Math.max(header.width, frame.width);
+    const height = Math.max(header.height, frame.height);
+    return { state: "image", header: { ...header, width, height } };
   }
 }
 

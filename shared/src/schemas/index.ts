@@ -10,3 +10,4 @@ export * from "./room-event.js";
 export * from "./room-signal.js";
 export * from "./upload.js";
 export * from "./user.js";
+export * from "./webhook.js";

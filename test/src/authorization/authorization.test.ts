@@ -94,7 +94,11 @@ describe("authorization matrix", () => {
     // Every cell of a room row creates a fresh room for the same owner, and every signed-in cell of
     // an accounts row signs a fresh user up from one address: far above a person's rates.
     server = await startTestServer({
-      config: { roomCreateRatePerAccount: "100000/1h", signUpRatePerAddress: "100000/1h" },
+      config: {
+        roomCreateRatePerAccount: "100000/1h",
+        roomCreateRatePerAddress: "100000/1h",
+        signUpRatePerAddress: "100000/1h",
+      },
     });
     router = createAppRouter(server.services);
     [cast, someone] = await Promise.all([signUpCast(server.url, server.databaseUrl), signUp(server.url)]);

@@ -15,3 +15,4 @@ export * from "./test-server.js";
 export * from "./trpc-batch.js";
 export * from "./trpc-clients.js";
 export * from "./users.js";
+export * from "./webhook-receiver.js";

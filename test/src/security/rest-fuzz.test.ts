@@ -168,6 +168,10 @@ describe("fuzzing every REST operation of /openapi.json", () => {
       body: { body: "hello" },
     });
     const sessions = await rest(server.url, "GET", "/me/sessions", { token: owner.token });
+    const webhook = await rest(server.url, "POST", `/rooms/${room.id}/webhooks`, {
+      token: owner.token,
+      body: { url: "http://93.184.215.14/natter-fuzz", events: ["message.created"] },
+    });
     await rest(server.url, "DELETE", "/sessions/current", { token: ended.token });
     return {
       values: {
@@ -175,11 +179,12 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         userId: other.id,
         messageId: sent.body.message?.id ?? room.id,
         sessionId: sessions.body?.sessions?.[0]?.id ?? "s",
+        webhookId: webhook.body.webhook?.id ?? "w",
       },
       token: owner.token,
       otherToken: other.token,
       endedToken: ended.token,
-      otherIds: { roomId: closed.id, userId: owner.id, messageId: room.id, sessionId: "s" },
+      otherIds: { roomId: closed.id, userId: owner.id, messageId: room.id, sessionId: "s", webhookId: room.id },
     };
   }
 

@@ -7,8 +7,8 @@ import {
   type TestServer,
   type TestUser,
 } from "../harness/index.js";
-import { png } from "./images.js";
-import { fetchContent } from "./upload-client.js";
+import { gif, png } from "./images.js";
+import { fetchContent, upload } from "./upload-client.js";
 
 /** POSTs a hand-written multipart body (boundary `x`) to the uploads path. */
 async function postMultipart(baseUrl: string, token: string, body: Buffer) {
@@ -62,5 +62,20 @@ describe("hostile uploads", () => {
     expect(got.headers.get("content-disposition")).toBe(
       `inline; filename="caf_.png"; filename*=UTF-8''${encodeURIComponent("café.png")}`,
     );
+  });
+
+  it("checks every GIF frame against the limits, and refuses images cut short", async () => {
+    const giant = await upload(server.url, alice.token, gif({ frameWidth: 65535, frameHeight: 65535 }), "image/gif");
+    expect([giant.status, giant.body.error.code]).toEqual([400, "IMAGE_TOO_LARGE"]);
+    const whole = png(3, 3, 400, 42);
+    const cut = [whole.subarray(0, 33), whole.subarray(0, whole.length - 12), gif().subarray(0, -1)];
+    for (const bytes of cut) {
+      const res = await upload(server.url, alice.token, bytes);
+      expect([res.status, res.body.error.code]).toEqual([415, "UNSUPPORTED_MEDIA_TYPE"]);
+    }
+    const trailing = await upload(server.url, alice.token, Buffer.concat([whole, Buffer.from("<script>")]));
+    expect(trailing.status).toBe(415);
+    const fine = await upload(server.url, alice.token, gif({ width: 2, height: 2 }), "image/gif");
+    expect([fine.status, fine.body.upload?.width]).toEqual([201, 2]);
   });
 });

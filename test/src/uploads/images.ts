@@ -36,9 +36,44 @@ export function png(width = 4, height = 3, size?: number, seed = 0): Buffer {
   return Buffer.concat([...parts, end]);
 }
 
-/** A file that is a valid GIF header and also runs as JavaScript. */
+/**
+ * A whole GIF of one 1×1 frame, screen `width`×`height` (frame `frameWidth`×`frameHeight`),
+ * with `comment` in a comment extension before the frame.
+ */
+export function gif({
+  width = 1,
+  height = 1,
+  frameWidth = 1,
+  frameHeight = 1,
+  comment,
+}: {
+  width?: number;
+  height?: number;
+  frameWidth?: number;
+  frameHeight?: number;
+  comment?: Buffer;
+} = {}): Buffer {
+  const screen = Buffer.alloc(13);
+  screen.write("GIF89a", 0, "latin1");
+  screen.writeUInt16LE(width, 6);
+  screen.writeUInt16LE(height, 8);
+  const extension = comment
+    ? Buffer.concat([Buffer.from([0x21, 0xfe, comment.length]), comment, Buffer.from([0])])
+    : [];
+  const frame = Buffer.alloc(10);
+  frame[0] = 0x2c;
+  frame.writeUInt16LE(frameWidth, 5);
+  frame.writeUInt16LE(frameHeight, 7);
+  // LZW minimum code size 2, one sub-block of image data, its terminator, the trailer.
+  const data = Buffer.from([0x02, 0x02, 0x44, 0x01, 0x00, 0x3b]);
+  return Buffer.concat([screen, ...(comment ? [extension as Buffer] : []), frame, data]);
+}
+
+/** A whole GIF that also runs as JavaScript. */
 export function gifScriptPolyglot(): Buffer {
-  // `GIF89a` parses as an identifier; the dimensions bytes `/*` open a comment the script closes.
-  const head = Buffer.from("GIF89a/*\x01\x00\x00\xff\x00\x00", "latin1");
-  return Buffer.concat([head, Buffer.from("*/=1;alert(document.domain);//", "latin1"), Buffer.alloc(16)]);
+  // `GIF89a` parses as an identifier; the width's bytes `/*` open a comment that the GIF's own
+  // comment extension closes; the script ends in `//`, and the rest of the file has no line break.
+  const polyglot = gif({ width: 0x2a2f, comment: Buffer.from("*/=1;alert(document.domain);//", "latin1") });
+  if (polyglot.includes(0x0a) || polyglot.includes(0x0d)) throw new Error("the polyglot would end its line comment");
+  return polyglot;
 }

@@ -15,6 +15,11 @@ export const ACTIVITY_TYPE_LABELS: Readonly<Record<ActivityType, string>> = {
   "member.kicked": "Member removed",
   "member.role_changed": "Role changed",
   "message.deleted": "Message deleted",
+  "webhook.created": "Webhook registered",
+  "webhook.updated": "Webhook changed",
+  "webhook.deleted": "Webhook deleted",
+  "webhook.secret_rotated": "Webhook secret rotated",
+  "webhook.disabled": "Webhook disabled",
 };
 
 export const ACTIVITY_TYPES = Object.keys(ACTIVITY_TYPE_LABELS) as ActivityType[];

@@ -4,6 +4,7 @@ import { NatterError, type RoomEvent } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
 import type { Clock } from "../../clock/clock.js";
 import type { RoomEventBus } from "../../events/room-event-bus.js";
+import { queueRoomEventDeliveries } from "../webhooks/webhook-outbox.js";
 
 /** What a room change did: the log entries to publish once committed, and the caller's answer. */
 export interface RoomWrite<T> {
@@ -19,6 +20,8 @@ export interface RoomWriterDeps {
   engine: DatabaseEngine;
   clock: Clock;
   events: RoomEventBus;
+  /** Called after a commit that queued webhook deliveries, so that they are sent at once. */
+  onWebhooksQueued?: () => void;
 }
 
 /** Runs of one change before it is given up as BUSY; each loses only to a change that committed. */
@@ -32,7 +35,8 @@ const MAX_ATTEMPTS = 8;
  * at a time. A transaction that PostgreSQL aborts for a deadlock or a serialization failure
  * (with rows other than the room's: sessions, users, uploads) is run again from the start,
  * a bounded number of times, then refused as BUSY (503), never as an internal error. The
- * events are published only after the commit.
+ * events are published only after the commit; the webhook deliveries they make are queued
+ * in the outbox inside the transaction, so a commit never goes without them.
  */
 export class RoomWriter {
   constructor(private readonly deps: RoomWriterDeps) {}
@@ -46,10 +50,14 @@ export class RoomWriter {
     const { db, clock, events } = this.deps;
     for (let attempt = 1; ; attempt++) {
       let outcome: RoomWrite<T>;
+      let queuedWebhooks = false;
       try {
         outcome = await db.transaction().execute(async (trx) => {
           if (roomId !== null) await this.lockRoom(trx, roomId);
-          return change(trx, clock.now());
+          const now = clock.now();
+          const write = await change(trx, now);
+          queuedWebhooks = await queueRoomEventDeliveries(trx, write.events, now);
+          return write;
         });
       } catch (error) {
         if (!isRetryableConflict(error)) throw error;
@@ -65,6 +73,7 @@ export class RoomWriter {
         await sleep(Math.random() * 5 * 2 ** attempt);
         continue;
       }
+      if (queuedWebhooks) this.deps.onWebhooksQueued?.();
       if (outcome.events.length > 0) await events.publish(outcome.events);
       return outcome.result;
     }

@@ -1,0 +1,131 @@
+import { type Database, preparedQuery, uuidV7 } from "@natter/db";
+import type { RoomEvent, User, WebhookDeliveryType } from "@natter/shared";
+import type { Kysely, Transaction } from "kysely";
+import { toTimestamp } from "../../clock/clock.js";
+
+/** The body of every delivery, as the Standard Webhooks specification shapes it. */
+export interface WebhookPayload {
+  type: WebhookDeliveryType;
+  timestamp: string;
+  data: unknown;
+}
+
+/** What a delivery is about, besides its body: the room and seq that order it. */
+interface Queued {
+  type: WebhookDeliveryType;
+  roomId: string | null;
+  seq: number | null;
+  payload: WebhookPayload;
+}
+
+// Every room change runs this: prepared once, not built and compiled each time.
+const endpointsOfRoom = preparedQuery((db, roomId: string) =>
+  db
+    .selectFrom("webhooks")
+    .select(["id", "events"])
+    .where("enabled", "=", 1)
+    .where((eb) => eb.or([eb("room_id", "is", null), eb("room_id", "=", roomId)])),
+);
+
+const serverEndpoints = preparedQuery((db) =>
+  db.selectFrom("webhooks").select(["id", "events"]).where("enabled", "=", 1).where("room_id", "is", null),
+);
+
+/**
+ * Writes one outbox row per endpoint that wants each of these room events, inside the
+ * transaction that stores the events: committed together or not at all, so that no event is
+ * lost between its commit and its sending. Answers whether anything was queued.
+ */
+export async function queueRoomEventDeliveries(
+  trx: Transaction<Database>,
+  events: readonly RoomEvent[],
+  now: number,
+): Promise<boolean> {
+  let queued = false;
+  const byRoom = new Map<string, { id: string; events: string }[]>();
+  for (const event of events) {
+    let endpoints = byRoom.get(event.roomId);
+    if (!endpoints) {
+      endpoints = (await endpointsOfRoom(trx, event.roomId)).rows;
+      byRoom.set(event.roomId, endpoints);
+    }
+    const item: Queued = {
+      type: event.type,
+      roomId: event.roomId,
+      seq: event.seq,
+      payload: { type: event.type, timestamp: event.at, data: event },
+    };
+    for (const endpoint of endpoints) {
+      if (!wants(endpoint.events, event.type)) continue;
+      await insertDelivery(trx, endpoint.id, item, now);
+      queued = true;
+    }
+  }
+  return queued;
+}
+
+/** Queues `user.created` to the server-wide endpoints that want it, inside the account's transaction. */
+export async function queueUserCreatedDeliveries(trx: Transaction<Database>, user: User, now: number): Promise<void> {
+  const item: Queued = {
+    type: "user.created",
+    roomId: null,
+    seq: null,
+    payload: { type: "user.created", timestamp: user.createdAt, data: user },
+  };
+  for (const endpoint of (await serverEndpoints(trx)).rows) {
+    if (wants(endpoint.events, "user.created")) await insertDelivery(trx, endpoint.id, item, now);
+  }
+}
+
+/** Queues a `webhook.test` event to one endpoint; answers the delivery's id. */
+export async function queueTestDelivery(db: Kysely<Database>, webhookId: string, now: number): Promise<string> {
+  const item: Queued = {
+    type: "webhook.test",
+    roomId: null,
+    seq: null,
+    payload: { type: "webhook.test", timestamp: toTimestamp(now), data: { webhookId } },
+  };
+  return insertDelivery(db, webhookId, item, now);
+}
+
+function wants(events: string, type: string): boolean {
+  // The list is JSON of known names: a quoted match is exact.
+  return events.includes(`"${type}"`);
+}
+
+async function insertDelivery(
+  db: Kysely<Database>,
+  webhookId: string,
+  { type, roomId, seq, payload }: Queued,
+  now: number,
+): Promise<string> {
+  const id = `msg_${uuidV7(now)}`;
+  const at = toTimestamp(now);
+  await insertDeliveryRow(db, id, webhookId, roomId, seq, type, JSON.stringify(payload), at);
+  return id;
+}
+
+const insertDeliveryRow = preparedQuery(
+  (
+    db,
+    id: string,
+    webhookId: string,
+    roomId: string | null,
+    seq: number | null,
+    type: string,
+    payload: string,
+    at: string,
+  ) =>
+    db.insertInto("webhook_deliveries").values({
+      id,
+      webhook_id: webhookId,
+      room_id: roomId,
+      seq,
+      event_type: type,
+      payload,
+      status: "pending",
+      attempts: 0,
+      next_attempt_at: at,
+      created_at: at,
+    }),
+);
