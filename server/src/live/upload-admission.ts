@@ -1,5 +1,5 @@
 import { NatterError } from "@natter/shared";
-import { CountedSlots } from "../live/counted-slots.js";
+import { CountedSlots } from "./counted-slots.js";
 
 /** How many uploads may stream in at once, and how long a body may send nothing. */
 export interface UploadAdmissionPolicy {
