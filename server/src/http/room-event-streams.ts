@@ -115,19 +115,33 @@ export class RoomEventStreams {
     res.on("error", end);
     if (res.closed) end();
     if (session) {
-      this.deps.sessionConnections.track(session, {
-        get ended() {
-          return ended;
-        },
-        onEnd: (listener) => endListeners.push(listener),
-        endSession: end,
-      });
-      if ((await this.deps.services.accounts.sessionExpiry(session.sessionId)) === null) {
+      try {
+        await this.endWithSession(session, { ended: () => ended, endListeners, end });
+      } catch (error) {
         end();
-        throw endedTokenError();
+        throw error;
       }
     }
     return { open: 0, shared: this.deps.subscriptionSlots(session?.userId, address) };
+  }
+
+  /**
+   * Ends a stream when its session ends; throws (401) when the session has ended already. A
+   * log-out that landed while the caller was resolved was published before the stream was
+   * tracked; asking again once it is tracked leaves no gap between the two.
+   */
+  private async endWithSession(
+    session: AuthSession,
+    stream: { ended(): boolean; endListeners: (() => void)[]; end(): void },
+  ): Promise<void> {
+    this.deps.sessionConnections.track(session, {
+      get ended() {
+        return stream.ended();
+      },
+      onEnd: (listener) => stream.endListeners.push(listener),
+      endSession: stream.end,
+    });
+    if ((await this.deps.services.accounts.sessionExpiry(session.sessionId)) === null) throw endedTokenError();
   }
 
   /** Ends every open stream, for a shutdown: their clients reconnect to another node or later. */
@@ -174,18 +188,7 @@ export class RoomEventStreams {
     // Gone while its caller and slot were being resolved: its close has passed already.
     if (res.closed) return end();
     try {
-      if (session) {
-        this.deps.sessionConnections.track(session, {
-          get ended() {
-            return ended;
-          },
-          onEnd: (listener) => endListeners.push(listener),
-          endSession: end,
-        });
-        // A log-out that landed while the caller was resolved was published before the stream
-        // was tracked; asking again once it is tracked leaves no gap between the two.
-        if ((await services.accounts.sessionExpiry(session.sessionId)) === null) throw endedTokenError();
-      }
+      if (session) await this.endWithSession(session, { ended: () => ended, endListeners, end });
       const write = (chunk: string) => {
         if (ended) return;
         res.write(chunk);

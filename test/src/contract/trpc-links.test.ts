@@ -98,17 +98,11 @@ describe("@trpc/client's links against natter", () => {
 
   it("httpSubscriptionLink: room events as Server-Sent Events, resumed after the last event across a cut", async () => {
     const proxy = await startCuttableProxy(server.url);
-    const authorized: typeof fetch = (input, init) =>
-      fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${alice.token}` } });
     const client = createTRPCClient<AppRouter>({
       links: [
         splitLink({
           condition: (op) => op.type === "subscription",
-          true: httpSubscriptionLink({
-            url: `${proxy.url}/trpc`,
-            EventSource,
-            eventSourceOptions: () => ({ fetch: authorized }),
-          }),
+          true: sseLink(proxy.url, alice.token),
           false: httpBatchLink({ url: `${server.url}/trpc`, headers }),
         }),
       ],
@@ -146,17 +140,7 @@ describe("@trpc/client's links against natter", () => {
   it("httpSubscriptionLink: a closed room's events are refused to an outsider", async () => {
     const outsider = await signUp(server.url);
     const room = (await createRoom(server.url, alice.token, { open: false })).id;
-    const asOutsider: typeof fetch = (input, init) =>
-      fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${outsider.token}` } });
-    const client = createTRPCClient<AppRouter>({
-      links: [
-        httpSubscriptionLink({
-          url: `${server.url}/trpc`,
-          EventSource,
-          eventSourceOptions: () => ({ fetch: asOutsider }),
-        }),
-      ],
-    });
+    const client = createTRPCClient<AppRouter>({ links: [sseLink(server.url, outsider.token)] });
     const error = await new Promise<unknown>((resolve) => {
       const subscription = client.rooms.events.subscribe(
         { roomId: room },
@@ -217,3 +201,17 @@ describe("@trpc/client's links against natter", () => {
     }
   });
 });
+
+/**
+ * tRPC's SSE link with an `EventSource` that sends the bearer token as a header (the
+ * `eventsource` package's custom fetch), as the README tells Node apps to wire it.
+ */
+function sseLink(baseUrl: string, token: string) {
+  const authorized: typeof fetch = (input, init) =>
+    fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${token}` } });
+  return httpSubscriptionLink<AppRouter, typeof EventSource>({
+    url: `${baseUrl}/trpc`,
+    EventSource,
+    eventSourceOptions: () => ({ fetch: authorized }),
+  });
+}
