@@ -5,8 +5,11 @@ const U: Outcome = "UNAUTHENTICATED";
 const F: Outcome = "FORBIDDEN";
 const NF: Outcome = "ROOM_NOT_FOUND";
 
-/** A public address (never reached by these calls' success): registration refuses private ones. */
-const URL = "http://93.184.215.14/natter-matrix";
+/**
+ * A loopback port nothing listens on: tests never send traffic off this machine, so the matrix's
+ * server allows private networks (`webhookAllowPrivateNetworks`) and its deliveries are refused here.
+ */
+const URL = "http://127.0.0.1:9/natter-matrix";
 const EVENTS = ["message.created"];
 
 /** A webhook of the cell's room, registered by the server admin; answers its id as `webhookId`. */

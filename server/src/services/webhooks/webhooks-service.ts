@@ -133,6 +133,9 @@ export class WebhooksService {
     }
     const now = this.deps.clock.now();
     await this.deps.db.transaction().execute(async (trx) => {
+      // Deliveries first, then the endpoint: the order the delivery worker locks them in when it
+      // records an attempt. The other order (the cascade's) deadlocked with it on PostgreSQL.
+      await trx.deleteFrom("webhook_deliveries").where("webhook_id", "=", webhookId).execute();
       await trx.deleteFrom("webhooks").where("id", "=", webhookId).execute();
       await recordActivity(
         trx,
