@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,9 +31,9 @@ describe("the OpenAPI document in others' tools", () => {
   let documentPath: string;
   beforeAll(async () => {
     server = await startTestServer();
-    // Inside the test package, so the fixture resolves openapi-fetch from its node_modules.
-    mkdirSync(join(testPackage, ".tmp"), { recursive: true });
-    dir = mkdtempSync(join(testPackage, ".tmp", "openapi-"));
+    // Inside the test package, so the fixture resolves openapi-fetch from its node_modules; a folder
+    // of this run's own, removed whole afterwards (a shared parent would be left in the checkout).
+    dir = mkdtempSync(join(testPackage, ".tmp-openapi-"));
     documentPath = join(dir, "openapi.json");
     writeFileSync(documentPath, await (await fetch(`${server.url}/openapi.json`)).text());
   });
