@@ -21,6 +21,9 @@ export type {
   RoomPresence,
   RouterInputs,
   RouterOutputs,
+  SearchHit,
+  SearchMessagesOptions,
+  SearchMessagesResult,
   Upload,
   User,
 } from "./app-router.js";

@@ -6,6 +6,7 @@ import { createMessagesRouter } from "./messages.js";
 import { createRoomEventsRouter } from "./room-events.js";
 import { createRoomSignalsRouter } from "./room-signals.js";
 import { createRoomsRouter } from "./rooms.js";
+import { createSearchRouter } from "./search.js";
 import { createSessionsRouter } from "./sessions.js";
 import { createUsersRouter } from "./users.js";
 import { createWebhooksRouter } from "./webhooks.js";
@@ -25,6 +26,7 @@ export function createAppRouter(services: Services) {
       createRoomSignalsRouter(services),
     ),
     messages: createMessagesRouter(services),
+    search: createSearchRouter(services),
     sessions: createSessionsRouter(services),
     admin: createAdminRouter(services),
     webhooks: createWebhooksRouter(services),
