@@ -108,7 +108,14 @@ const reached =
  */
 export async function reindexSqliteSearch<DB>(
   db: Kysely<DB>,
-  { batchRows = 5000, onProgress }: { batchRows?: number; onProgress?: (progress: ReindexProgress) => void } = {},
+  {
+    batchRows = 5000,
+    onProgress,
+  }: {
+    batchRows?: number;
+    /** Called after each batch, outside any transaction; the next batch waits for its promise. */
+    onProgress?: (progress: ReindexProgress) => void | Promise<void>;
+  } = {},
 ): Promise<ReindexProgress> {
   const { words, cjk } = SQLITE_SEARCH_TABLES;
   const dropNext = async (trx: Kysely<DB>) => {
@@ -141,9 +148,11 @@ export async function reindexSqliteSearch<DB>(
     await sql`update ${sql.id(NEXT.state)} set cursor = ${upTo}`.execute(trx);
     return true;
   };
-  while (await db.transaction().execute((trx) => step(trx, batchRows))) onProgress?.({ ...progress });
+  while (await db.transaction().execute((trx) => step(trx, batchRows))) await onProgress?.({ ...progress });
+  const reachedBefore = progress.indexed;
   await db.transaction().execute(async (trx) => {
-    while (await step(trx, batchRows)) onProgress?.({ ...progress });
+    // What was sent since the last batch, then the swap, in one transaction: nothing slips between.
+    while (await step(trx, batchRows)) {}
     await dropSqliteSearchIndex(trx);
     for (const name of [NEXT.words, NEXT.cjk]) await dropTriggersOf(trx, name);
     await sql`alter table ${sql.id(NEXT.words)} rename to ${sql.id(words)}`.execute(trx);
@@ -151,5 +160,6 @@ export async function reindexSqliteSearch<DB>(
     for (const trigger of [...triggersFor(words, withBody), ...triggersFor(cjk, withCjk)]) await trigger.execute(trx);
     await sql`drop table ${sql.id(NEXT.state)}`.execute(trx);
   });
+  if (progress.indexed > reachedBefore) await onProgress?.({ ...progress });
   return progress;
 }
