@@ -55,14 +55,15 @@ export function uploadRoutes({ services, maxBytes, admission, trustedProxies }: 
       const declared = Number(req.headers["content-length"] ?? Number.NaN);
       // A body announced too large is refused before a byte of it is read.
       if (declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
-      const release = admission.admit(caller.userId, requestClientAddress(req, trustedProxies));
+      const address = requestClientAddress(req, trustedProxies);
+      const release = admission.admit(caller.userId, address);
       try {
         cutOffWhenIdle(req, res, admission.policy.idleTimeoutMs);
         const contentType = req.headers["content-type"] ?? "";
         const { source, filename, size } = /^multipart\/form-data\s*;/i.test(contentType)
           ? { ...(await multipartFile(req)), size: undefined }
           : { source: req as Readable, filename: null, size: Number.isSafeInteger(declared) ? declared : undefined };
-        const result = await uploads.store(caller, source, filename, size);
+        const result = await uploads.store(caller, address, source, filename, size);
         sendJson(res, 201, { upload: result }, { "Cache-Control": "no-store", Location: result.url });
       } finally {
         release();
