@@ -13,6 +13,8 @@ export function highlightParts(body: string, ranges: readonly (readonly number[]
   const parts: BodyPart[] = [];
   let at = 0;
   for (const [rawStart = 0, rawEnd = 0] of ranges) {
+    // An empty or backward range marks nothing (and must not move past text still to show).
+    if (rawEnd <= rawStart) continue;
     const start = Math.max(at, Math.min(rawStart, body.length));
     const end = Math.max(start, Math.min(rawEnd, body.length));
     if (start > at) parts.push({ text: body.slice(at, start), matched: false });
