@@ -38,6 +38,8 @@ export const ERROR_HTTP_STATUS = {
    * was changed that the answer does not say. Try again after `Retry-After`.
    */
   UNAVAILABLE: 503,
+  /** The server's upload storage is at its ceiling (`NATTER_UPLOAD_STORAGE_MAX_BYTES`): no new bytes fit. */
+  STORAGE_FULL: 507,
 } as const;
 
 /** A stable machine-readable error code. */
