@@ -51,3 +51,4 @@ export {
   STAT_COUNTERS,
   type StatCounter,
 } from "./stats/stat-counters.js";
+export { usernameSkeleton } from "./users/username-skeleton.js";
