@@ -51,10 +51,11 @@ describe("parseSearchQuery", () => {
     expect(() => parseSearchQuery("\u0301")).toThrow(expect.objectContaining({ code: "VALIDATION_FAILED" }));
   });
 
-  it("lower-cases `from:` fully (usernames' keys) and `in:` in ASCII only (SQL's lower() on both engines)", () => {
-    const query = parseSearchQuery('x from:ÅSA in:"Équipe DEV"');
-    expect(query.authors).toEqual(["åsa"]);
-    expect(query.rooms).toEqual(["Équipe dev"]);
+  it("folds ASCII case only in `from:` (usernames' keys) and `in:` (SQL's lower()); room names in NFKC", () => {
+    const query = parseSearchQuery('x from:Alice from:\u212Aate in:"Équipe DEV" in:ＤＥＶ');
+    // The Kelvin sign is no K: it names no account rather than `kate`'s.
+    expect(query.authors).toEqual(["alice", "\u212Aate"]);
+    expect(query.rooms).toEqual(["Équipe dev", "dev"]);
   });
 
   it("refuses a query with nothing that must match, too many words, or a word too long", () => {

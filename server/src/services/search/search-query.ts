@@ -1,5 +1,5 @@
 import { CJK_CHARACTER } from "@natter/db";
-import { LIMITS, NatterError } from "@natter/shared";
+import { LIMITS, NatterError, usernameKeyOf } from "@natter/shared";
 
 /**
  * Words that must appear in this order, one after the other: a single word, or a phrase. The
@@ -28,7 +28,7 @@ export const isSubstring = (term: SearchTerm): term is SubstringTerm => term.kin
 export interface SearchQuery {
   include: SearchTerm[];
   exclude: SearchTerm[];
-  /** `from:` usernames, lower-cased as usernames are looked up; any of them. */
+  /** `from:` usernames, as their keys (ASCII letters lower-cased); any of them. */
   authors: string[];
   /** `in:` room names, ASCII letters lower-cased; any of them. */
   rooms: string[];
@@ -48,7 +48,12 @@ function refuse(message: string): never {
 /** The term a piece of text stands for, or undefined when it holds no letter or digit. */
 function termOf(text: string, prefix: boolean): SearchTerm | undefined {
   // A piece of combining marks alone (a stray U+0301) is no word to either engine's tokenizer.
-  const words = text.match(WORD_PIECES)?.filter((piece) => HAS_LETTER.test(piece));
+  // Composed, as bodies nearly always are: `e` + U+0301 is `é`, which both engines fold to `e`.
+  // Only the text searched for: `from:` names are ASCII and fold nothing (U+212A is no K).
+  const words = text
+    .normalize("NFC")
+    .match(WORD_PIECES)
+    ?.filter((piece) => HAS_LETTER.test(piece));
   if (!words?.length) return undefined;
   if (words.some((word) => word.length > WORD_MAX)) refuse(`words must be at most ${WORD_MAX} characters`);
   if (words.some((word) => CJK_CHARACTER.test(word))) return { kind: "substring", text: words.join(" ") };
@@ -77,9 +82,7 @@ const FILTER = /^(from|in):/i;
  * words. Refuses (400 VALIDATION_FAILED) a query with nothing that must match, more than
  * `LIMITS.searchTermsMax` words, or a word longer than 100 characters.
  */
-export function parseSearchQuery(input: string): SearchQuery {
-  // Composed, as bodies nearly always are: `e` + U+0301 is `é`, which both engines fold to `e`.
-  const q = input.normalize("NFC");
+export function parseSearchQuery(q: string): SearchQuery {
   const query: SearchQuery = { include: [], exclude: [], authors: [], rooms: [] };
   let at = 0;
   while (at < q.length) {
@@ -101,11 +104,11 @@ export function parseSearchQuery(input: string): SearchQuery {
         const start = at + filter[0].length;
         [text, at] = q[start] === '"' ? readQuoted(q, start + 1) : readBare(q, start);
         const value = text.replace(/\p{Cc}/gu, "").trim();
-        // Usernames are looked up by their lower-cased key; room names by SQL's lower(), which
-        // folds ASCII letters only on both engines.
         if (!value) continue;
-        if (filter[1].toLowerCase() === "from") query.authors.push(value.toLowerCase());
-        else query.rooms.push(value.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()));
+        // Usernames are looked up by their key (ASCII case folded, nothing else); room names,
+        // stored in NFKC, by SQL's lower(), which folds ASCII letters only on both engines.
+        if (filter[1].toLowerCase() === "from") query.authors.push(usernameKeyOf(value));
+        else query.rooms.push(usernameKeyOf(value.normalize("NFKC")));
         continue;
       }
       [text, at] = readBare(q, at);
