@@ -154,7 +154,14 @@ export async function composeServer({
   const live = new LiveFigures();
   const services: Services = {
     accounts,
-    admin: new AdminService({ db, clock, accounts, revocations, live }),
+    admin: new AdminService({
+      db,
+      clock,
+      accounts,
+      revocations,
+      live,
+      uploadStorageMaxBytes: config.uploadStorageMaxBytes ?? null,
+    }),
     events,
     rooms: new RoomsService({ db, writer }),
     directRooms: new DirectRoomsService({ db, writer }),
@@ -175,8 +182,14 @@ export async function composeServer({
       db,
       clock,
       blobs,
-      quota: new UploadQuota({ store: rateLimitStore, bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
+      quota: new UploadQuota({
+        store: rateLimitStore,
+        bytesPerWindow: config.uploadBytesPerHour,
+        bytesPerWindowPerAddress: config.uploadBytesPerHourPerAddress,
+        windowSeconds: 3600,
+      }),
       maxBytes: config.uploadMaxBytes,
+      storageMaxBytes: config.uploadStorageMaxBytes,
       unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
     }),
     writeLimits: new WriteLimits({
@@ -249,6 +262,13 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
     const revocations = await RedisSessionRevocations.open(redis, logger);
     const slots = (namespace: string, max: number) =>
       new RedisCountedSlots({ redis, nodes, logger, namespace, max, ttlMs });
+    // Once per outage second at most: every request would log it otherwise.
+    let fallbackLoggedAt = 0;
+    const onRedisFallback = (error: unknown) => {
+      if (Date.now() - fallbackLoggedAt < 1_000) return;
+      fallbackLoggedAt = Date.now();
+      logger.warn({ err: error }, "Redis unreachable: rate limits count on this node alone");
+    };
     const connections = slots("ws-connections", config.wsMaxConnectionsPerAccount);
     const subscriptions = slots("ws-subscriptions", config.wsMaxSubscriptionsPerAccount);
     logger.info({ node: redis.nodeId, prefix: config.redisPrefix }, "sharing state on Redis");
@@ -256,8 +276,8 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
       events,
       signals,
       revocations,
-      throttleStore: new RedisRateLimitStore(redis, "throttle"),
-      rateLimitStore: new RedisRateLimitStore(redis, "rate"),
+      throttleStore: new RedisRateLimitStore(redis, "throttle", new InProcessRateLimitStore(), onRedisFallback),
+      rateLimitStore: new RedisRateLimitStore(redis, "rate", new InProcessRateLimitStore(), onRedisFallback),
       accountSlots: { connections, subscriptions },
       readinessChecks: [{ name: "redis", check: () => redis.ping() }],
       close: async () => {
