@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRoom, rawHttp, rest, signUp, startTestServer, type TestServer, type TestUser } from "../harness/index.js";
+import {
+  createRoom,
+  rawHttp,
+  rest,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "../harness/index.js";
 
 /**
  * REST paths match exactly as documented: a trailing slash or another case is another path,
