@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LIMITS } from "../limits.js";
-import { followingTextRule, idSchema, timestampSchema } from "./common.js";
+import { followingTextRule, idSchema, nameTextSchema, timestampSchema } from "./common.js";
 
 /** A member's role in a room: exactly one owner, any number of admins and members. */
 export const roomRoleSchema = z.enum(["owner", "admin", "member"]);
@@ -8,10 +8,14 @@ export type RoomRole = z.infer<typeof roomRoleSchema>;
 
 /** A room name: 1–100 characters, not blank, following the text rule for names. */
 export const roomNameSchema = followingTextRule(
-  z.string().trim().min(1).max(LIMITS.roomNameMax),
+  nameTextSchema().min(1).max(LIMITS.roomNameMax),
   "name",
   `1 to ${LIMITS.roomNameMax} characters after trimming.`,
 );
+
+/** A room for any number of people (`room`), or the one direct room of two users (`direct`). */
+export const roomKindSchema = z.enum(["room", "direct"]);
+export type RoomKind = z.infer<typeof roomKindSchema>;
 
 /** A room as its readers see it. */
 export const roomSchema = z
@@ -20,7 +24,10 @@ export const roomSchema = z
     name: z.string(),
     /** Open rooms can be joined by anyone and read by anyone, even anonymously. */
     open: z.boolean(),
-    ownerId: idSchema,
+    /** Rooms stored before kinds existed read as `room`. */
+    kind: roomKindSchema.default("room"),
+    /** Null for a direct room: it has two members and no owner. */
+    ownerId: idSchema.nullable(),
     memberCount: z.number().int().nonnegative(),
     /** The `seq` of the room's newest event: where a live watch that wants only new events starts. */
     lastSeq: z.number().int().nonnegative(),
