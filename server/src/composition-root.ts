@@ -25,6 +25,8 @@ import { RedisConnection } from "./redis/redis-connection.js";
 import { AccountsService } from "./services/accounts-service.js";
 import { AdminService } from "./services/admin/admin-service.js";
 import { LiveFigures } from "./services/admin/live-figures.js";
+import { BlocksService } from "./services/direct/blocks-service.js";
+import { DirectRoomsService } from "./services/direct/direct-rooms-service.js";
 import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
 import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
@@ -162,6 +164,8 @@ export async function composeServer({
     }),
     events,
     rooms: new RoomsService({ db, writer }),
+    directRooms: new DirectRoomsService({ db, writer }),
+    blocks: new BlocksService({ db, clock }),
     messages: new MessagesService({
       db,
       writer,

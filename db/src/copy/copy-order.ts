@@ -18,6 +18,7 @@ const RANK: Record<keyof Database, number> = {
   stat_counters: 10,
   event_stream_tickets: 11,
   message_mentions: 21,
+  user_blocks: 22,
   webhooks: 23,
   webhook_deliveries: 23.5,
 };

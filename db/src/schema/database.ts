@@ -17,6 +17,7 @@ export interface Database {
   stat_counters: StatCountersTable;
   event_stream_tickets: EventStreamTicketsTable;
   message_mentions: MessageMentionsTable;
+  user_blocks: UserBlocksTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }
@@ -53,6 +54,15 @@ export interface UsersTable {
   last_active_at: string | null;
   /** The upload shown as the user's avatar. */
   avatar_upload_id: Generated<string | null>;
+  /** Who may open a new direct room with the user: `everyone` or `none`. */
+  direct_messages: Generated<"everyone" | "none">;
+}
+
+/** `blocker_id` has blocked `blocked_id`. */
+export interface UserBlocksTable {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: string;
 }
 
 export interface SessionsTable {
@@ -77,6 +87,9 @@ export interface RoomsTable {
   /** The seq of the room's newest event; the next event takes `last_seq + 1`. */
   last_seq: number;
   created_at: string;
+  kind: Generated<"room" | "direct">;
+  /** For a direct room, its two members' ids in order, joined by a space; null otherwise. */
+  direct_key: Generated<string | null>;
 }
 
 export interface RoomMembersTable {

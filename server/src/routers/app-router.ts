@@ -2,6 +2,7 @@ import type { Services } from "../services/services.js";
 import { mergeRouters, router } from "../trpc/trpc.js";
 import { createAdminRouter } from "./admin.js";
 import { createAuthRouter } from "./auth.js";
+import { createDirectRoomsRouter } from "./direct-rooms.js";
 import { createMessagesRouter } from "./messages.js";
 import { createRoomEventsRouter } from "./room-events.js";
 import { createRoomSignalsRouter } from "./room-signals.js";
@@ -25,6 +26,7 @@ export function createAppRouter(services: Services) {
       createRoomSignalsRouter(services),
     ),
     messages: createMessagesRouter(services),
+    dms: createDirectRoomsRouter(services),
     sessions: createSessionsRouter(services),
     admin: createAdminRouter(services),
     webhooks: createWebhooksRouter(services),

@@ -11,7 +11,6 @@ import {
 } from "@natter/db";
 import {
   type Attachment,
-  LIMITS,
   type Mention,
   type MentionsInput,
   type MentionsPage,
@@ -32,12 +31,14 @@ import { appendRoomEvent, deleteMessageEvents, rewriteMessageEvents } from "../e
 import type { BlobStore } from "../uploads/blob-store.js";
 import { recordActivity } from "./activity-log.js";
 import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
+import { requireNoBlock } from "./direct/blocks.js";
 import { mentionsPageQuery } from "./mentions/mentions-page-query.js";
 import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "./mentions/resolve-mentions.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
 import type { RoomWrite, RoomWriter } from "./room-writes/room-writer.js";
+import { unreadCountOf, unreadMentionsOf } from "./unread-counts.js";
 
 export interface MessagesServiceDeps {
   db: Kysely<Database>;
@@ -111,6 +112,7 @@ export class MessagesService {
     const sent = await this.deps.writer.write(roomId, async (trx, now) => {
       const access = await readableRoom(trx, roomId, session);
       requireRole(access, "member");
+      if (access.kind === "direct") await requireNoBlock(trx, roomId, session.userId);
       if (clientMessageId !== null) {
         const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
         if (original) return unchanged(await withAttachments(trx, original));
@@ -352,37 +354,8 @@ export class MessagesService {
       .selectFrom("room_members")
       .innerJoin("rooms", "rooms.id", "room_members.room_id")
       .select(["room_members.room_id as roomId", "room_members.read_seq as readSeq", "rooms.last_seq as lastSeq"])
-      .select((eb) =>
-        eb
-          .selectFrom(
-            eb
-              .selectFrom("messages")
-              .select("messages.id")
-              .whereRef("messages.room_id", "=", "room_members.room_id")
-              .whereRef("messages.seq", ">", "room_members.read_seq")
-              .where("messages.author_id", "!=", session.userId)
-              .where("messages.deleted_at", "is", null)
-              .limit(LIMITS.unreadCountMax)
-              .as("unread"),
-          )
-          .select((inner) => inner.fn.countAll<number>().as("count"))
-          .as("unreadCount"),
-      )
-      .select((eb) =>
-        eb
-          .selectFrom(
-            eb
-              .selectFrom("message_mentions")
-              .select("message_mentions.message_id")
-              .where("message_mentions.user_id", "=", session.userId)
-              .whereRef("message_mentions.room_id", "=", "room_members.room_id")
-              .whereRef("message_mentions.seq", ">", "room_members.read_seq")
-              .limit(LIMITS.unreadCountMax)
-              .as("mentioned"),
-          )
-          .select((inner) => inner.fn.countAll<number>().as("count"))
-          .as("mentions"),
-      )
+      .select(unreadCountOf(session.userId).as("unreadCount"))
+      .select(unreadMentionsOf(session.userId).as("mentions"))
       .where("room_members.user_id", "=", session.userId);
     if (cursor !== undefined) query = query.where("room_members.room_id", ">", decodeCursor("unread", cursor));
     const rows = await query
@@ -470,7 +443,7 @@ async function withAttachments(db: Kysely<Database>, row: MessageRow): Promise<M
   return toMessage(row, (await attachmentsOf(db, [row.id])).get(row.id) ?? []);
 }
 
-function toMessage(row: MessageRow, attachments: Attachment[]): Message {
+export function toMessage(row: MessageRow, attachments: Attachment[]): Message {
   return {
     id: row.id,
     roomId: row.room_id,

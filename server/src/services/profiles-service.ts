@@ -1,5 +1,5 @@
 import type { Database } from "@natter/db";
-import type { FindUsersInput, Me, UserPage } from "@natter/shared";
+import type { DirectMessagesSetting, FindUsersInput, Me, UserPage } from "@natter/shared";
 import { NatterError, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
 import { toUser } from "./accounts-service.js";
@@ -13,6 +13,7 @@ export interface ProfilesServiceDeps {
 export interface ProfileChange {
   displayName?: string | null | undefined;
   bio?: string | null | undefined;
+  directMessages?: DirectMessagesSetting | undefined;
 }
 
 /** Sorts after any character text may hold: `[prefix, prefix + PREFIX_END)` is every key starting with `prefix`. */
@@ -26,17 +27,20 @@ export class ProfilesService {
   async me(userId: string): Promise<Me> {
     const row = await this.deps.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
     if (!row) throw new NatterError("USER_NOT_FOUND", "No such user");
-    return { ...toUser(row), isAdmin: row.is_admin === 1 };
+    return { ...toUser(row), isAdmin: row.is_admin === 1, directMessages: row.direct_messages };
   }
 
   /** Changes the caller's display name and bio. */
   async update(userId: string, change: ProfileChange): Promise<Me> {
-    const set: Partial<Record<"display_name" | "display_name_key" | "bio", string | null>> = {};
+    const set: Partial<Record<"display_name" | "display_name_key" | "bio", string | null>> & {
+      direct_messages?: DirectMessagesSetting;
+    } = {};
     if (change.displayName !== undefined) {
       set.display_name = change.displayName;
       set.display_name_key = change.displayName?.toLowerCase() ?? null;
     }
     if (change.bio !== undefined) set.bio = change.bio;
+    if (change.directMessages !== undefined) set.direct_messages = change.directMessages;
     if (Object.keys(set).length > 0) {
       await this.deps.db.updateTable("users").set(set).where("id", "=", userId).execute();
     }

@@ -2,6 +2,8 @@ import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { WriteLimits } from "../rate-limit/write-limits.js";
 import type { AccountsService } from "./accounts-service.js";
 import type { AdminService } from "./admin/admin-service.js";
+import type { BlocksService } from "./direct/blocks-service.js";
+import type { DirectRoomsService } from "./direct/direct-rooms-service.js";
 import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
 import type { MessagesService } from "./messages-service.js";
 import type { ProfilesService } from "./profiles-service.js";
@@ -20,6 +22,10 @@ export interface Services {
   /** Fans committed room events out to live subscribers. */
   events: RoomEventBus;
   rooms: RoomsService;
+  /** Direct rooms of two users. */
+  directRooms: DirectRoomsService;
+  /** Who blocked whom. */
+  blocks: BlocksService;
   messages: MessagesService;
   /** Live, gapless streams of a room's log. */
   roomEvents: RoomEventsService;

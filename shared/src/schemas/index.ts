@@ -1,6 +1,7 @@
 export * from "./admin.js";
 export * from "./auth.js";
 export * from "./common.js";
+export * from "./direct.js";
 export * from "./message.js";
 export * from "./pagination.js";
 export * from "./profile.js";

@@ -3,7 +3,7 @@ import { LIMITS } from "../limits.js";
 import type { TextKind } from "../text/text-rules.js";
 import { followingTextRule, idSchema, nameTextSchema, timestampSchema } from "./common.js";
 import { pageLimitSchema } from "./pagination.js";
-import { userSchema } from "./user.js";
+import { directMessagesSettingSchema, userSchema } from "./user.js";
 
 /** Free text of a profile field, following the text rule for its kind: trimmed; empty or null clears it. */
 function profileText(max: number, kind: TextKind) {
@@ -17,6 +17,8 @@ function profileText(max: number, kind: TextKind) {
 export const updateProfileInputSchema = z.strictObject({
   displayName: profileText(LIMITS.displayNameMax, "name").optional(),
   bio: profileText(LIMITS.bioMax, "body").optional(),
+  /** Who may open a new direct room with you. */
+  directMessages: directMessagesSettingSchema.optional(),
 });
 export type UpdateProfileInput = z.input<typeof updateProfileInputSchema>;
 

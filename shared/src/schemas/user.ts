@@ -53,6 +53,12 @@ export const userSchema = z
 
 export type User = z.infer<typeof userSchema>;
 
-/** The signed-in user as `GET /me` shows it: whether they are a server admin too. */
-export const meSchema = userSchema.extend({ isAdmin: z.boolean() }).meta({ id: "Me" });
+/** Who may open a new direct room with a user: anyone, or nobody (the rooms they have stay). */
+export const directMessagesSettingSchema = z.enum(["everyone", "none"]);
+export type DirectMessagesSetting = z.infer<typeof directMessagesSettingSchema>;
+
+/** The signed-in user as `GET /me` shows it: whether they are a server admin too, and their own settings. */
+export const meSchema = userSchema
+  .extend({ isAdmin: z.boolean(), directMessages: directMessagesSettingSchema })
+  .meta({ id: "Me" });
 export type Me = z.infer<typeof meSchema>;
