@@ -1,24 +1,14 @@
 import "./dom-globals.js";
-import type { NatterClient } from "@natter/client";
 import { usePresence, useSession, useTyping, useUnread } from "@natter/react";
-import { act, cleanup, renderHook } from "@testing-library/react";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { rest, signUpMany, startTestServer, type TestServer } from "../harness/index.js";
+import { act, renderHook } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { rest, signUpMany } from "../harness/index.js";
 import { newRoom, send } from "../messages/room-fixtures.js";
-import { natterWrapper, reactClient, WAIT } from "./react-fixtures.js";
+import { hookTestServer, natterWrapper, reactClient, WAIT } from "./react-fixtures.js";
 
 describe("useUnread, useTyping, usePresence and useSession against a live server", () => {
-  let server: TestServer;
-  const clients: NatterClient[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterEach(() => cleanup());
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await server.stop();
-  });
+  const server = hookTestServer();
+  const { clients } = server;
 
   it("counts unread messages and mentions live, takes back a deleted one, and clears on markRead", async () => {
     const [alice, bob] = await signUpMany(server.url, 2);
