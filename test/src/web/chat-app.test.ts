@@ -151,7 +151,11 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
 
     await openRoom(bob.page, roomName);
     await bob.page.getByRole("button", { name: "Members (2)" }).click();
-    await bob.page.getByRole("complementary", { name: "Members" }).getByText("alice").waitFor();
+    // The name as listed (the panel's "Message alice" button names her too).
+    await bob.page
+      .getByRole("complementary", { name: "Members" })
+      .locator(".member-name", { hasText: "alice" })
+      .waitFor();
     await bob.page.getByRole("button", { name: "Members (2)" }).click();
   });
 
