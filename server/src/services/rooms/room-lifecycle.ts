@@ -1,6 +1,14 @@
-import { bumpCounters, type Database, messageShardOf, messagesCounter, STAT_COUNTERS, uuidV7 } from "@natter/db";
+import {
+  bumpCounters,
+  type Database,
+  messageShardOf,
+  messagesCounter,
+  messagesInHourCounter,
+  STAT_COUNTERS,
+  uuidV7,
+} from "@natter/db";
 import { type CreateRoomInput, NatterError, type Room, type RoomChanges, type RoomEvent } from "@natter/shared";
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { readableRoom, refuseDirect, requireRole } from "../room-access.js";
@@ -148,13 +156,28 @@ export async function deleteRoom(
     .where("room_id", "=", roomId)
     .where("deleted_at", "is", null)
     .executeTakeFirstOrThrow();
+  // And out of the hours the admin figures show (the last day), so that they count what is still there.
+  const hour = sql<string>`substr(created_at, 1, 13)`;
+  const recent = await trx
+    .selectFrom("messages")
+    .select((eb) => [hour.as("hour"), eb.fn.countAll<number>().as("count")])
+    .where("room_id", "=", roomId)
+    .where("deleted_at", "is", null)
+    .where("created_at", ">=", toTimestamp(Math.floor(now / HOUR_MS) * HOUR_MS - DAY_MS))
+    .groupBy(hour)
+    .execute();
   await trx.deleteFrom("rooms").where("id", "=", roomId).execute();
+  const shard = messageShardOf(roomId);
   await bumpCounters(trx, {
     [roomCounter(room.is_open === 1)]: -1,
-    [messagesCounter(messageShardOf(roomId))]: -Number(live),
+    [messagesCounter(shard)]: -Number(live),
+    ...Object.fromEntries(recent.map((row) => [messagesInHourCounter(row.hour, shard), -Number(row.count)])),
   });
   return [event];
 }
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 function roomCounter(open: boolean): string {
   return open ? STAT_COUNTERS.openRooms : STAT_COUNTERS.closedRooms;
