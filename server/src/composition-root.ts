@@ -164,7 +164,7 @@ export async function composeServer({
       uploadStorageMaxBytes: config.uploadStorageMaxBytes ?? null,
     }),
     events,
-    rooms: new RoomsService({ db, writer }),
+    rooms: new RoomsService({ db, writer, clock }),
     directRooms: new DirectRoomsService({ db, writer }),
     blocks: new BlocksService({ db, clock }),
     messages: new MessagesService({

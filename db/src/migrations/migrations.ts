@@ -13,6 +13,7 @@ import { mentions } from "./0021-a-mentions.js";
 import { directRooms } from "./0021-b-direct-rooms.js";
 import { messageSearch } from "./0022-message-search.js";
 import { webhooks } from "./0023-a-webhooks.js";
+import { roomModeration } from "./0024-room-moderation.js";
 import { usernameSkeletons } from "./0026-username-skeletons.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0021-b-direct-rooms": directRooms,
   "0022-message-search": (_types, engine) => messageSearch(engine),
   "0023-a-webhooks": webhooks,
+  "0024-room-moderation": roomModeration,
   "0026-username-skeletons": usernameSkeletons,
 };
 

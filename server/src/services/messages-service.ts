@@ -35,6 +35,7 @@ import { requireNoBlock } from "./direct/blocks.js";
 import { mentionsPageQuery } from "./mentions/mentions-page-query.js";
 import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "./mentions/resolve-mentions.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
+import { admitSend, requireNotMuted } from "./moderation/send-restrictions.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
 import type { RoomWrite, RoomWriter } from "./room-writes/room-writer.js";
@@ -117,6 +118,7 @@ export class MessagesService {
         const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
         if (original) return unchanged(await withAttachments(trx, original));
       }
+      await admitSend(trx, access, session.userId, now);
       if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
       const resolved = await resolveMentions(trx, access, session.userId, input.body);
       const event = await appendRoomEvent(
@@ -179,6 +181,7 @@ export class MessagesService {
         throw new NatterError("FORBIDDEN", "Only the author may edit a message");
       }
       if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
+      await requireNotMuted(trx, access, session.userId, now);
       let attachments: Attachment[];
       if (attachmentIds === undefined) {
         attachments = (await attachmentsOf(trx, [messageId])).get(messageId) ?? [];

@@ -71,6 +71,8 @@ export const ACTIVITY_TYPES = [
   "member.left",
   "member.kicked",
   "member.role_changed",
+  "member.muted",
+  "member.unmuted",
   "message.deleted",
   "webhook.created",
   "webhook.updated",

@@ -40,6 +40,7 @@ export async function createRoom(
     memberCount: 1 + others.length,
     // room.created, then one member.joined per other member.
     lastSeq: 1 + others.length,
+    slowModeSeconds: 0,
     createdAt: joinedAt,
   };
   await trx
@@ -105,13 +106,21 @@ export async function updateRoom(
 ): Promise<RoomWrite<Room>> {
   const access = await readableRoom(trx, roomId, session);
   refuseDirect(access);
-  requireRole(access, changes.open === undefined ? "member" : "admin");
+  // Renaming is for any member; opening, closing and slow mode are moderation.
+  requireRole(access, changes.open === undefined && changes.slowModeSeconds === undefined ? "member" : "admin");
   const room = await loadRoom(trx, roomId);
-  const updated = { ...room, name: changes.name ?? room.name, open: changes.open ?? room.open };
-  if (updated.name === room.name && updated.open === room.open) return { events: [], result: room };
+  const updated = {
+    ...room,
+    name: changes.name ?? room.name,
+    open: changes.open ?? room.open,
+    slowModeSeconds: changes.slowModeSeconds ?? room.slowModeSeconds,
+  };
+  if (updated.name === room.name && updated.open === room.open && updated.slowModeSeconds === room.slowModeSeconds) {
+    return { events: [], result: room };
+  }
   await trx
     .updateTable("rooms")
-    .set({ name: updated.name, is_open: updated.open ? 1 : 0 })
+    .set({ name: updated.name, is_open: updated.open ? 1 : 0, slow_mode_seconds: updated.slowModeSeconds })
     .where("id", "=", roomId)
     .execute();
   if (updated.open !== room.open) {
@@ -122,6 +131,7 @@ export async function updateRoom(
     actorId: session.userId,
     name: updated.name,
     open: updated.open,
+    slowModeSeconds: updated.slowModeSeconds,
   };
   return { events: [await recordRoomChange(trx, roomId, change, now)], result: await loadRoom(trx, roomId) };
 }
