@@ -36,6 +36,8 @@ export const ERROR_HTTP_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
+  /** The request's headers are larger than the server reads (Node's `maxHeaderSize`, 16 KiB). */
+  HEADERS_TOO_LARGE: 431,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   /** The change kept losing races with others on the same data; it was not made. Try again. */
