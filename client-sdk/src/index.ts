@@ -20,6 +20,7 @@ export type {
   Room,
   RoomEvent,
   RoomEventType,
+  RoomMute,
   RoomPresence,
   RouterInputs,
   RouterOutputs,

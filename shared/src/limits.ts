@@ -50,4 +50,8 @@ export const LIMITS = {
   webhooksPerServerMax: 200,
   /** Outgoing webhook endpoints one room may have. */
   webhooksPerRoomMax: 10,
+  /** The longest slow mode a room may have: one message per member per hour. */
+  slowModeSecondsMax: 3600,
+  /** The longest reason a moderator may give for a mute. */
+  muteReasonMax: 500,
 } as const;

@@ -9,6 +9,7 @@ export interface Database {
   sessions: SessionsTable;
   rooms: RoomsTable;
   room_members: RoomMembersTable;
+  room_mutes: RoomMutesTable;
   room_events: RoomEventsTable;
   activity_log: ActivityLogTable;
   messages: MessagesTable;
@@ -90,6 +91,8 @@ export interface RoomsTable {
   kind: Generated<"room" | "direct">;
   /** For a direct room, its two members' ids in order, joined by a space; null otherwise. */
   direct_key: Generated<string | null>;
+  /** The least time, in seconds, between two messages of one member (not admins); 0 for none. */
+  slow_mode_seconds: Generated<number>;
 }
 
 export interface RoomMembersTable {
@@ -99,6 +102,18 @@ export interface RoomMembersTable {
   joined_at: string;
   /** The member's read cursor: the seq up to which they have read. Only moves forward. */
   read_seq: number;
+  /** When the member last sent a message here (for slow mode); null before their first. */
+  last_sent_at: Generated<string | null>;
+}
+
+/** A member who may read a room but not send to it, until `until` (null: until lifted). */
+export interface RoomMutesTable {
+  room_id: string;
+  user_id: string;
+  until: string | null;
+  reason: string | null;
+  muted_by: string | null;
+  created_at: string;
 }
 
 export interface RoomEventsTable {

@@ -27,7 +27,7 @@ export function createMessagesRouter({ messages }: Services) {
   return router({
     send: userProcedure
       .meta({
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MUTED", "SLOW_MODE"],
         rateLimit: "messageSend",
         openapi: {
           method: "POST",
@@ -36,7 +36,9 @@ export function createMessagesRouter({ messages }: Services) {
           summary: "Send a message",
           description:
             "Members only. Give a `clientMessageId` to retry safely: a retry by the same author in the same room " +
-            "answers the original message and creates nothing.",
+            "answers the original message and creates nothing. A muted member gets 403 `MUTED` (with `until`); in " +
+            "slow mode (`slowModeSeconds` of the room) a member who sent less than that long ago gets 429 " +
+            "`SLOW_MODE` with `Retry-After`. Owners and admins are exempt from slow mode.",
         },
         successStatus: 201,
       })
@@ -46,13 +48,14 @@ export function createMessagesRouter({ messages }: Services) {
 
     edit: userProcedure
       .meta({
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT", "MUTED"],
         openapi: {
           method: "PATCH",
           path: "/rooms/{roomId}/messages/{messageId}",
           tags,
           summary: "Edit a message",
-          description: "The author only. A deleted message cannot be edited (409 CONFLICT).",
+          description:
+            "The author only. A deleted message cannot be edited (409 CONFLICT), nor any by a muted member (403 MUTED).",
         },
       })
       .input(editMessageInputSchema)

@@ -35,6 +35,7 @@ import { requireNoBlock } from "./direct/blocks.js";
 import { mentionsPageQuery } from "./mentions/mentions-page-query.js";
 import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "./mentions/resolve-mentions.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
+import { admitSend, requireNotMuted } from "./moderation/send-restrictions.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
 import type { RoomWrite, RoomWriter } from "./room-writes/room-writer.js";
@@ -46,6 +47,11 @@ export interface MessagesServiceDeps {
   writer: RoomWriter;
   /** Where attachments' bytes are, to delete them with their message. */
   blobs: BlobStore;
+  /**
+   * Told of every message sent, once stored: the author's typing indicator in the room ends
+   * with it, so that nobody (a watcher who arrives a second later included) still sees them typing.
+   */
+  onSent?: (roomId: string, authorId: string) => void;
 }
 
 type MessageRow = Selectable<MessagesTable>;
@@ -102,9 +108,9 @@ export class MessagesService {
    * the same room answers the original and creates nothing, however many retries race: they
    * run one after the other, and each later one finds the original.
    */
-  send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
+  async send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
     const { clientMessageId = null, replyToId = null, attachmentIds = [] } = input;
-    return this.deps.writer.write(roomId, async (trx, now) => {
+    const sent = await this.deps.writer.write(roomId, async (trx, now) => {
       const access = await readableRoom(trx, roomId, session);
       requireRole(access, "member");
       if (access.kind === "direct") await requireNoBlock(trx, roomId, session.userId);
@@ -112,6 +118,7 @@ export class MessagesService {
         const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
         if (original) return unchanged(await withAttachments(trx, original));
       }
+      await admitSend(trx, access, session.userId, now);
       if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
       const resolved = await resolveMentions(trx, access, session.userId, input.body);
       const event = await appendRoomEvent(
@@ -151,6 +158,8 @@ export class MessagesService {
       await rewriteMessageEvents(trx, roomId, withFiles);
       return changed(withFiles, { ...event, message: withFiles });
     });
+    this.deps.onSent?.(roomId, session.userId);
+    return sent;
   }
 
   /**
@@ -172,6 +181,7 @@ export class MessagesService {
         throw new NatterError("FORBIDDEN", "Only the author may edit a message");
       }
       if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
+      await requireNotMuted(trx, access, session.userId, now);
       let attachments: Attachment[];
       if (attachmentIds === undefined) {
         attachments = (await attachmentsOf(trx, [messageId])).get(messageId) ?? [];
@@ -228,7 +238,12 @@ export class MessagesService {
         mentions: [],
         mentionsRoom: false,
       };
-      await bumpCounters(trx, { [messagesCounter(messageShardOf(roomId))]: -1 });
+      // Out of the total and out of its hour: the admin figures count the messages still there.
+      const shard = messageShardOf(roomId);
+      await bumpCounters(trx, {
+        [messagesCounter(shard)]: -1,
+        [messagesInHourCounter(hourOf(row.created_at), shard)]: -1,
+      });
       const event = await storeVersion(
         trx,
         message,
@@ -272,7 +287,8 @@ export class MessagesService {
           await deleteMessageEvents(trx, roomId, id);
           await trx.deleteFrom("messages").where("id", "=", id).execute();
         }
-        // Tombstones were uncounted when deleted; the hourly counts keep what was sent.
+        // Tombstones were uncounted when deleted. The hourly counts the admin figures show cover
+        // the last day, which retention (whole days) never reaches.
         const live = doomed.filter((row) => row.deleted_at === null).length;
         await bumpCounters(trx, { [messagesCounter(messageShardOf(roomId))]: -live });
         return { events: [], result: doomed.length };

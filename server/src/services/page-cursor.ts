@@ -9,7 +9,8 @@ export type CursorListing =
   | "mentions"
   | "webhook-deliveries"
   | "direct"
-  | "blocks";
+  | "blocks"
+  | "mutes";
 
 /** The opaque cursor of a `listing` page that ends at the item `id`. */
 export function encodeCursor(listing: CursorListing, id: string): string {

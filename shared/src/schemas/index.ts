@@ -8,6 +8,7 @@ export * from "./profile.js";
 export * from "./room.js";
 export * from "./room-api.js";
 export * from "./room-event.js";
+export * from "./room-mute.js";
 export * from "./room-signal.js";
 export * from "./upload.js";
 export * from "./user.js";

@@ -74,6 +74,18 @@ export async function liveGauge(
   return Number(line?.slice(line.lastIndexOf(" ") + 1));
 }
 
+/** How many requests the server answered with 200 for the tRPC procedure `procedure` (`natter_http_requests_total`). */
+export async function answeredCalls(url: string, metricsToken: string, procedure: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+  return (await res.text())
+    .split("\n")
+    .filter(
+      (line) =>
+        line.startsWith("natter_http_requests_total{") && line.includes(procedure) && line.includes('status="200"'),
+    )
+    .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+}
+
 /** The server's open live subscriptions over WebSocket (`natter_ws_subscriptions`), from /metrics. */
 export function liveSubscriptions(url: string, metricsToken: string): Promise<number> {
   return liveGauge(url, metricsToken, "natter_ws_subscriptions");
