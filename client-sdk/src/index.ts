@@ -24,6 +24,9 @@ export type {
   RoomPresence,
   RouterInputs,
   RouterOutputs,
+  SearchHit,
+  SearchMessagesOptions,
+  SearchMessagesResult,
   Upload,
   User,
 } from "./app-router.js";

@@ -7,7 +7,15 @@ import {
   type TRPCClient,
   wsLink,
 } from "@trpc/client";
-import type { AppRouter, AuthResult, ErrorBody, Message, Upload } from "./app-router.js";
+import type {
+  AppRouter,
+  AuthResult,
+  ErrorBody,
+  Message,
+  SearchMessagesOptions,
+  SearchMessagesResult,
+  Upload,
+} from "./app-router.js";
 import { newClientMessageId } from "./client-message-id.js";
 import { UploadRefusedError } from "./errors.js";
 import { backoffDelay, type RetryOptions, withRetry } from "./retry.js";
@@ -79,6 +87,13 @@ export interface NatterClient {
    * `UploadRefusedError` that `isNatterError` recognises.
    */
   upload(file: Blob | ArrayBuffer | Uint8Array, contentType?: string): Promise<Upload>;
+  /**
+   * Searches the messages you may read (signed out: open rooms only). The query language:
+   * words (all must match), `"exact phrase"`, `prefix*`, `-excluded`, `from:username`,
+   * `in:room-name`. Each result carries `highlights`, `[start, end)` ranges of the body to
+   * mark; pass `nextCursor` back as `cursor` for the next page.
+   */
+  searchMessages(q: string, options?: SearchMessagesOptions): Promise<SearchMessagesResult>;
   /** Watches a room's events live, resuming without gaps or duplicates after any reconnect. */
   watchRoom(roomId: string, handlers: WatchRoomHandlers, options?: WatchRoomOptions): RoomWatch;
   /** Stops every watch and closes the WebSocket; lets a Node process exit. */
@@ -214,6 +229,9 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
         res.status,
         answer?.error ?? { code: "INTERNAL", message: `The upload failed with HTTP ${res.status}` },
       );
+    },
+    searchMessages(q, searchOptions = {}) {
+      return trpc.search.messages.query({ ...searchOptions, q });
     },
     watchRoom(roomId, handlers, watchOptions) {
       const watch = watchRoom(trpc, roomId, handlers, watchOptions, sockets.prepare);

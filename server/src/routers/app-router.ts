@@ -7,6 +7,7 @@ import { createMessagesRouter } from "./messages.js";
 import { createRoomEventsRouter } from "./room-events.js";
 import { createRoomSignalsRouter } from "./room-signals.js";
 import { createRoomsRouter } from "./rooms.js";
+import { createSearchRouter } from "./search.js";
 import { createSessionsRouter } from "./sessions.js";
 import { createUsersRouter } from "./users.js";
 import { createWebhooksRouter } from "./webhooks.js";
@@ -27,6 +28,7 @@ export function createAppRouter(services: Services) {
     ),
     messages: createMessagesRouter(services),
     dms: createDirectRoomsRouter(services),
+    search: createSearchRouter(services),
     sessions: createSessionsRouter(services),
     admin: createAdminRouter(services),
     webhooks: createWebhooksRouter(services),

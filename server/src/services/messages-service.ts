@@ -446,6 +446,7 @@ async function withAttachments(db: Kysely<Database>, row: MessageRow): Promise<M
   return toMessage(row, (await attachmentsOf(db, [row.id])).get(row.id) ?? []);
 }
 
+/** A message as the API shows it, from its row and its attachments. */
 export function toMessage(row: MessageRow, attachments: Attachment[]): Message {
   return {
     id: row.id,
