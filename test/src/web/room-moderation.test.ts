@@ -62,8 +62,12 @@ describe.runIf(browserAvailable())("room moderation in the web app", { timeout: 
         ),
       )
       .toBe("MUTED");
+    // The member's composer learns of it live, and stops offering to send.
+    await memberPage.getByText("You are muted in this room until an admin lifts it.").waitFor();
+    await screenshot(memberPage, "moderation-03-muted-composer");
     await ownerPage.getByRole("button", { name: "Manage max" }).click();
     await ownerPage.getByRole("button", { name: "Unmute max" }).click();
+    await memberPage.getByText("You are muted in this room").waitFor({ state: "detached" });
     const owners = createNatterClient({ url: server.url, token: owner.token });
     await expect.poll(async () => (await owners.trpc.rooms.mutes.query({ roomId })).mutes.length).toBe(0);
     await owners.trpc.rooms.update.mutate({ roomId, slowModeSeconds: 0 });

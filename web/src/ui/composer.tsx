@@ -27,11 +27,15 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
   const myRole = useObservable(session.members)[roomId]?.find((member) => member.userId === session.me.id)?.role;
   // Owners and admins are exempt from slow mode; until the members are loaded, assume a member.
   const [waitSeconds, sentNow] = useSlowModeWait(slowModeSeconds, myRole === "owner" || myRole === "admin");
+  const myMutes = useObservable(session.myMutes);
+  const mutedUntil = myMutes[roomId];
+  // A mute with an end passes by itself; the composer stops saying so on its next render after.
+  const muted = roomId in myMutes && (mutedUntil == null || Date.parse(mutedUntil) > Date.now());
   useEffect(() => () => images.clear(), [images]);
 
   const uploading = drafts.some((image) => image.state === "uploading");
   const ready = drafts.filter((image) => image.state === "ready");
-  const canSend = !uploading && waitSeconds === 0 && (draft.trim() !== "" || ready.length > 0);
+  const canSend = !uploading && !muted && waitSeconds === 0 && (draft.trim() !== "" || ready.length > 0);
 
   const send = () => {
     if (!canSend) return;
@@ -72,6 +76,13 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
         addFiles(event.dataTransfer.files);
       }}
     >
+      {muted && (
+        <p class="hint muted-notice" role="status">
+          {mutedUntil
+            ? `You are muted in this room until ${new Date(mutedUntil).toLocaleString()}.`
+            : "You are muted in this room until an admin lifts it."}
+        </p>
+      )}
       {slowModeSeconds > 0 && (
         <p class="hint slow-mode" role="status">
           {waitSeconds > 0
