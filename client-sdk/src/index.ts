@@ -14,18 +14,25 @@ export type {
   EventStreamTicket,
   Member,
   Message,
+  MessagePage,
   NatterErrorShape,
+  Reaction,
+  Receipt,
+  ReceiptSignal,
+  ReceiptsPage,
   Room,
   RoomEvent,
   RoomEventType,
   RoomPresence,
+  RoomSignal,
   RouterInputs,
   RouterOutputs,
+  ThreadSummary,
   Upload,
   User,
 } from "./app-router.js";
 export { isNatterError, isNetworkFailure, type NatterClientError, UploadRefusedError } from "./errors.js";
-export type { NatterClient, NatterClientOptions, SendMessageOptions } from "./natter-client.js";
+export type { NatterClient, NatterClientOptions, PageOptions, SendMessageOptions } from "./natter-client.js";
 export type { RetryOptions } from "./retry.js";
 export type { ConnectionState, RoomWatch, WatchEnd, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
 export type { WebSocketConstructor } from "./websocket.js";

@@ -7,7 +7,16 @@ import {
   type TRPCClient,
   wsLink,
 } from "@trpc/client";
-import type { AppRouter, AuthResult, ErrorBody, Message, Upload } from "./app-router.js";
+import type {
+  AppRouter,
+  AuthResult,
+  ErrorBody,
+  Message,
+  MessagePage,
+  Reaction,
+  ReceiptsPage,
+  Upload,
+} from "./app-router.js";
 import { UploadRefusedError } from "./errors.js";
 import { backoffDelay, type RetryOptions, withRetry } from "./retry.js";
 import { type RoomWatch, type WatchRoomHandlers, type WatchRoomOptions, watchRoom } from "./watch-room.js";
@@ -40,6 +49,18 @@ export interface SendMessageOptions extends RetryOptions {
   clientMessageId?: string;
   /** Uploads (`client.upload`) to attach, at most 10: your own, not attached to anything yet. */
   attachmentIds?: string[];
+  /** A top-level message of the same room: the message replies in its thread. */
+  threadId?: string;
+  /** With `threadId`: show the reply in the room's history too. */
+  alsoInRoom?: boolean;
+}
+
+/** Where a keyset page starts: `before` (newest first) or `after` (oldest first) a `seq`, or the newest. */
+export interface PageOptions {
+  before?: number;
+  after?: number;
+  /** 1 to 200; 50 by default. */
+  limit?: number;
 }
 
 /** A connection to one natter server, signed in or not. */
@@ -73,6 +94,22 @@ export interface NatterClient {
    * `UploadRefusedError` that `isNatterError` recognises.
    */
   upload(file: Blob | ArrayBuffer | Uint8Array, contentType?: string): Promise<Upload>;
+  /**
+   * Adds your reaction (one emoji or a `:shortcode:`) to a message; reacting again changes
+   * nothing. Answers the message's reactions, `me` for you. A deleted message refuses with
+   * `CONFLICT`, a 21st different emoji with `TOO_MANY_REACTIONS`.
+   */
+  react(roomId: string, messageId: string, emoji: string): Promise<Reaction[]>;
+  /** Takes your reaction back (nothing happens without one); answers the message's reactions. */
+  unreact(roomId: string, messageId: string, emoji: string): Promise<Reaction[]>;
+  /** A page of the replies in the thread under a message, with history's cursors. */
+  thread(roomId: string, messageId: string, page?: PageOptions): Promise<MessagePage>;
+  /** Pins a message (room admins and owner); answers it with `pinnedAt` and `pinnedBy`. */
+  pin(roomId: string, messageId: string): Promise<Message>;
+  /** Unpins a message (room admins and owner). */
+  unpin(roomId: string, messageId: string): Promise<Message>;
+  /** How far the room's members have read (members only), a page in user id order. */
+  receipts(roomId: string, page?: { limit?: number; cursor?: string }): Promise<ReceiptsPage>;
   /** Watches a room's events live, resuming without gaps or duplicates after any reconnect. */
   watchRoom(roomId: string, handlers: WatchRoomHandlers, options?: WatchRoomOptions): RoomWatch;
   /** Stops every watch and closes the WebSocket; lets a Node process exit. */
@@ -170,13 +207,15 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
     async sendMessage(
       roomId,
       body,
-      { replyToId, attachmentIds, clientMessageId = newClientMessageId(), ...retry } = {},
+      { replyToId, attachmentIds, threadId, alsoInRoom, clientMessageId = newClientMessageId(), ...retry } = {},
     ) {
       const input = {
         roomId,
         body,
         clientMessageId,
         ...(replyToId !== undefined && { replyToId }),
+        ...(threadId !== undefined && { threadId }),
+        ...(alsoInRoom !== undefined && { alsoInRoom }),
         ...(attachmentIds !== undefined && { attachmentIds }),
       };
       const { message } = await withRetry(
@@ -200,6 +239,24 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
         res.status,
         answer?.error ?? { code: "INTERNAL", message: `The upload failed with HTTP ${res.status}` },
       );
+    },
+    async react(roomId, messageId, emoji) {
+      return (await trpc.messages.react.mutate({ roomId, messageId, emoji })).reactions;
+    },
+    async unreact(roomId, messageId, emoji) {
+      return (await trpc.messages.unreact.mutate({ roomId, messageId, emoji })).reactions;
+    },
+    thread(roomId, messageId, page = {}) {
+      return trpc.messages.thread.query({ roomId, messageId, ...page });
+    },
+    async pin(roomId, messageId) {
+      return (await trpc.rooms.pin.mutate({ roomId, messageId })).message;
+    },
+    async unpin(roomId, messageId) {
+      return (await trpc.rooms.unpin.mutate({ roomId, messageId })).message;
+    },
+    receipts(roomId, page = {}) {
+      return trpc.rooms.receipts.query({ roomId, ...page });
     },
     watchRoom(roomId, handlers, watchOptions) {
       const watch = watchRoom(trpc, roomId, handlers, watchOptions, sockets.prepare);

@@ -25,6 +25,10 @@ import { RedisConnection } from "./redis/redis-connection.js";
 import { AccountsService } from "./services/accounts-service.js";
 import { AdminService } from "./services/admin/admin-service.js";
 import { LiveFigures } from "./services/admin/live-figures.js";
+import { PinsService } from "./services/conversations/pins-service.js";
+import { ReactionsService } from "./services/conversations/reactions-service.js";
+import { ReadReceipts } from "./services/conversations/read-receipts.js";
+import { ThreadsService } from "./services/conversations/threads-service.js";
 import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
 import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
@@ -150,12 +154,17 @@ export async function composeServer({
     signupOpen: config.signup === "open",
   });
   const live = new LiveFigures();
+  const receipts = new ReadReceipts({ db, clock, signals, windows: rateLimitStore, logger });
   const services: Services = {
     accounts,
     admin: new AdminService({ db, clock, accounts, revocations, live }),
     events,
     rooms: new RoomsService({ db, writer }),
-    messages: new MessagesService({ db, writer, blobs }),
+    messages: new MessagesService({ db, writer, blobs, clock, receipts }),
+    reactions: new ReactionsService({ db, writer }),
+    pins: new PinsService({ db, writer }),
+    threads: new ThreadsService({ db }),
+    receipts,
     roomEvents: new RoomEventsService({ db, events }),
     eventStreamTickets: new EventStreamTicketsService({
       db,
@@ -214,6 +223,7 @@ export async function composeServer({
     readinessChecks: shared.readinessChecks,
     close: async () => {
       webhookSender.close();
+      receipts.close();
       await shared.close();
     },
   };

@@ -9,6 +9,7 @@ import { uploads } from "./0006-uploads.js";
 import { admin } from "./0007-admin.js";
 import { eventStreamTickets } from "./0008-event-stream-tickets.js";
 import { messageRetention } from "./0010-message-retention.js";
+import { conversations } from "./0020-conversations.js";
 import { mentions } from "./0021-a-mentions.js";
 import { webhooks } from "./0023-a-webhooks.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0007-admin": admin,
   "0008-event-stream-tickets": eventStreamTickets,
   "0010-message-retention": messageRetention,
+  "0020-conversations": conversations,
   "0021-a-mentions": mentions,
   "0023-a-webhooks": webhooks,
 };

@@ -1,6 +1,7 @@
 import {
   LIMITS,
   type PresenceUser,
+  type ReceiptSignal,
   type RoomPresence,
   type RoomSignal,
   type RoomSnapshotSignal,
@@ -34,10 +35,11 @@ redis.call('PUBLISH', ARGV[1], ARGV[2])
 /** A field and its new value; null deletes it. */
 type Change = readonly [field: string, value: string | null];
 
-/** What travels on a room's signal channel. */
+/** What travels on a room's signal channel: changes to its state, or a read receipt that changes none. */
 interface SignalMessage {
   node: string;
   changes: Change[];
+  receipt?: ReceiptSignal;
 }
 
 /**
@@ -130,7 +132,7 @@ class RoomView {
     this.typists.clear();
   }
 
-  private emit(signal: RoomSignal): void {
+  emit(signal: RoomSignal): void {
     for (const listener of this.listeners) listener(signal);
   }
 
@@ -272,6 +274,13 @@ export class RedisRoomSignalBus implements RoomSignalBus {
     return expiresAt;
   }
 
+  async receipt(signal: ReceiptSignal): Promise<void> {
+    const { redis } = this.deps;
+    this.views.get(signal.roomId)?.emit(signal);
+    const message: SignalMessage = { node: redis.nodeId, changes: [], receipt: signal };
+    await redis.commands.publish(this.channelOf(signal.roomId), JSON.stringify(message));
+  }
+
   async presence(roomId: string): Promise<RoomPresence> {
     const view = this.views.get(roomId);
     if (view) return view.presence();
@@ -325,7 +334,10 @@ export class RedisRoomSignalBus implements RoomSignalBus {
       const message = JSON.parse(raw) as SignalMessage;
       if (message.node === redis.nodeId) return;
       this.heard.add(message.node);
-      if (buffered) buffered.push(message);
+      // A receipt is a moment, not state: one that arrives while the view loads is not replayed.
+      if (message.receipt) {
+        if (!buffered) view.emit(message.receipt);
+      } else if (buffered) buffered.push(message);
       else view.apply(message.changes);
     });
     view.stopListening = stopListening;

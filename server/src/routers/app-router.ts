@@ -3,6 +3,9 @@ import { mergeRouters, router } from "../trpc/trpc.js";
 import { createAdminRouter } from "./admin.js";
 import { createAuthRouter } from "./auth.js";
 import { createMessagesRouter } from "./messages.js";
+import { createPinsRouter } from "./pins.js";
+import { createReactionsRouter } from "./reactions.js";
+import { createReceiptsRouter } from "./receipts.js";
 import { createRoomEventsRouter } from "./room-events.js";
 import { createRoomSignalsRouter } from "./room-signals.js";
 import { createRoomsRouter } from "./rooms.js";
@@ -23,8 +26,10 @@ export function createAppRouter(services: Services) {
       createRoomsRouter(services),
       createRoomEventsRouter(services),
       createRoomSignalsRouter(services),
+      createPinsRouter(services),
+      createReceiptsRouter(services),
     ),
-    messages: createMessagesRouter(services),
+    messages: mergeRouters(createMessagesRouter(services), createReactionsRouter(services)),
     sessions: createSessionsRouter(services),
     admin: createAdminRouter(services),
     webhooks: createWebhooksRouter(services),

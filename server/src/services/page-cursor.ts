@@ -1,7 +1,16 @@
 import { idSchema, NatterError } from "@natter/shared";
 
 /** The keyset listings that page by id; a cursor from one is refused by the others. */
-export type CursorListing = "rooms" | "unread" | "users" | "activity" | "mentions" | "webhook-deliveries";
+export type CursorListing =
+  | "rooms"
+  | "unread"
+  | "users"
+  | "activity"
+  | "mentions"
+  | "receipts"
+  | "reactors"
+  | "threads"
+  | "webhook-deliveries";
 
 /** The opaque cursor of a `listing` page that ends at the item `id`. */
 export function encodeCursor(listing: CursorListing, id: string): string {

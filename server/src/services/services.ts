@@ -2,6 +2,10 @@ import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { WriteLimits } from "../rate-limit/write-limits.js";
 import type { AccountsService } from "./accounts-service.js";
 import type { AdminService } from "./admin/admin-service.js";
+import type { PinsService } from "./conversations/pins-service.js";
+import type { ReactionsService } from "./conversations/reactions-service.js";
+import type { ReadReceipts } from "./conversations/read-receipts.js";
+import type { ThreadsService } from "./conversations/threads-service.js";
 import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
 import type { MessagesService } from "./messages-service.js";
 import type { ProfilesService } from "./profiles-service.js";
@@ -21,6 +25,14 @@ export interface Services {
   events: RoomEventBus;
   rooms: RoomsService;
   messages: MessagesService;
+  /** Reactions to messages. */
+  reactions: ReactionsService;
+  /** Pinned messages. */
+  pins: PinsService;
+  /** The threads a user takes part in. */
+  threads: ThreadsService;
+  /** Read receipts: members' read positions and their live announcements. */
+  receipts: ReadReceipts;
   /** Live, gapless streams of a room's log. */
   roomEvents: RoomEventsService;
   /** Single-use tickets that open a room's event stream without an Authorization header. */

@@ -26,6 +26,10 @@ export const ERROR_HTTP_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   USERNAME_TAKEN: 409,
+  /** The message already carries the most distinct reactions it may (`LIMITS.reactionsPerMessageMax`). */
+  TOO_MANY_REACTIONS: 409,
+  /** The room already has the most pins it may (`LIMITS.pinsPerRoomMax`). */
+  TOO_MANY_PINS: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { LIMITS } from "../limits.js";
 import type { TextKind } from "../text/text-rules.js";
-import { followingTextRule, idSchema, timestampSchema } from "./common.js";
+import { followingTextRule, idSchema, jsonBooleanSchema, timestampSchema } from "./common.js";
 import { pageLimitSchema } from "./pagination.js";
 import { userSchema } from "./user.js";
 
@@ -16,6 +16,8 @@ function profileText(max: number, kind: TextKind) {
 export const updateProfileInputSchema = z.strictObject({
   displayName: profileText(LIMITS.displayNameMax, "name").optional(),
   bio: profileText(LIMITS.bioMax, "body").optional(),
+  /** False hides how far the caller has read from other members (receipts); their own unread counts still work. */
+  shareReadReceipts: jsonBooleanSchema.optional(),
 });
 export type UpdateProfileInput = z.input<typeof updateProfileInputSchema>;
 

@@ -41,5 +41,11 @@ export const userSchema = z
 export type User = z.infer<typeof userSchema>;
 
 /** The signed-in user as `GET /me` shows it: whether they are a server admin too. */
-export const meSchema = userSchema.extend({ isAdmin: z.boolean() }).meta({ id: "Me" });
+export const meSchema = userSchema
+  .extend({
+    isAdmin: z.boolean(),
+    /** Whether other members see how far you have read (`receipt.updated`, `GET /rooms/{roomId}/receipts`). */
+    shareReadReceipts: z.boolean(),
+  })
+  .meta({ id: "Me" });
 export type Me = z.infer<typeof meSchema>;
