@@ -157,7 +157,14 @@ export async function composeServer({
   const receipts = new ReadReceipts({ db, clock, signals, windows: rateLimitStore, logger });
   const services: Services = {
     accounts,
-    admin: new AdminService({ db, clock, accounts, revocations, live }),
+    admin: new AdminService({
+      db,
+      clock,
+      accounts,
+      revocations,
+      live,
+      uploadStorageMaxBytes: config.uploadStorageMaxBytes ?? null,
+    }),
     events,
     rooms: new RoomsService({ db, writer }),
     messages: new MessagesService({ db, writer, blobs, clock, receipts }),
@@ -180,8 +187,14 @@ export async function composeServer({
       db,
       clock,
       blobs,
-      quota: new UploadQuota({ store: rateLimitStore, bytesPerWindow: config.uploadBytesPerHour, windowSeconds: 3600 }),
+      quota: new UploadQuota({
+        store: rateLimitStore,
+        bytesPerWindow: config.uploadBytesPerHour,
+        bytesPerWindowPerAddress: config.uploadBytesPerHourPerAddress,
+        windowSeconds: 3600,
+      }),
       maxBytes: config.uploadMaxBytes,
+      storageMaxBytes: config.uploadStorageMaxBytes,
       unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
     }),
     writeLimits: new WriteLimits({

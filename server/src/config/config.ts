@@ -264,6 +264,25 @@ export const configSchema = z.object({
       defaultText: "500 MiB",
     },
   ),
+  uploadBytesPerHourPerAddress: setting(
+    z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(2 * 1024 * 1024 * 1024),
+    {
+      env: "NATTER_UPLOAD_BYTES_PER_HOUR_PER_ADDRESS",
+      description:
+        "bytes one client address may upload per hour, all its accounts together, before further uploads get 429",
+      defaultText: "2 GiB",
+    },
+  ),
+  uploadStorageMaxBytes: setting(z.coerce.number().int().positive().optional(), {
+    env: "NATTER_UPLOAD_STORAGE_MAX_BYTES",
+    description:
+      "the most bytes all uploads together may take in storage (each distinct content once); an upload that would go beyond it is refused with 507 `STORAGE_FULL`",
+    defaultText: "none (no ceiling)",
+  }),
   uploadMaxConcurrentPerAccount: setting(z.coerce.number().int().positive().default(16), {
     env: "NATTER_UPLOAD_MAX_CONCURRENT_PER_ACCOUNT",
     description: "uploads one account may send at once (on one node); one more gets 429",

@@ -23,6 +23,7 @@ const UPLOAD_ERRORS: ErrorCode[] = [
   "UNSUPPORTED_MEDIA_TYPE",
   "RATE_LIMITED",
   "INTERNAL",
+  "STORAGE_FULL",
 ];
 const CONTENT_ERRORS: ErrorCode[] = [
   "MALFORMED_REQUEST",
@@ -55,7 +56,9 @@ export function uploadPathItems({ ref, errorResponses }: PlainPathDocumentParts)
           "The body is the image itself, or a `multipart/form-data` form with one `file` field. PNG, JPEG, GIF and " +
           "WebP are accepted, decided from the bytes (the declared type and file name are not trusted). At most " +
           "`NATTER_UPLOAD_MAX_BYTES` (10 MiB by default; 413 beyond), at most 16384 pixels a side and 50 megapixels " +
-          "(400 `IMAGE_TOO_LARGE`), within the account's hourly byte allowance (429 with `Retry-After`). Attach the " +
+          "(400 `IMAGE_TOO_LARGE`), within the account's and the client address's hourly byte allowances (429 with `Retry-After`), and " +
+          "within the server's storage ceiling `NATTER_UPLOAD_STORAGE_MAX_BYTES` (507 `STORAGE_FULL` when the new " +
+          "bytes would not fit). Attach the " +
           "upload to a message (`attachmentIds`) or make it your avatar within 24 hours, or it is deleted.",
         security: [{ bearerAuth: [] }],
         requestBody: {

@@ -55,17 +55,15 @@ export function uploadRoutes({ services, maxBytes, admission, trustedProxies }: 
       const declared = Number(req.headers["content-length"] ?? Number.NaN);
       // A body announced too large is refused before a byte of it is read.
       if (declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
-      const release = admission.admit(caller.userId, requestClientAddress(req, trustedProxies));
+      const address = requestClientAddress(req, trustedProxies);
+      const release = admission.admit(caller.userId, address);
       try {
-        // A body that stops sending is cut off (its bytes in transit removed with it); once
-        // it has all arrived, storing it may take its time.
-        req.setTimeout(admission.policy.idleTimeoutMs, () => req.destroy());
-        req.once("end", () => req.setTimeout(0));
+        cutOffWhenIdle(req, res, admission.policy.idleTimeoutMs);
         const contentType = req.headers["content-type"] ?? "";
         const { source, filename, size } = /^multipart\/form-data\s*;/i.test(contentType)
           ? { ...(await multipartFile(req)), size: undefined }
           : { source: req as Readable, filename: null, size: Number.isSafeInteger(declared) ? declared : undefined };
-        const result = await uploads.store(caller, source, filename, size);
+        const result = await uploads.store(caller, address, source, filename, size);
         sendJson(res, 201, { upload: result }, { "Cache-Control": "no-store", Location: result.url });
       } finally {
         release();
@@ -131,6 +129,30 @@ export function uploadRoutes({ services, maxBytes, admission, trustedProxies }: 
       return content(req, res, params.uploadId ?? "");
     }),
   ];
+}
+
+/**
+ * Cuts off an upload whose body stops sending for `idleTimeoutMs` (its bytes in transit are
+ * removed with it). Once the body has all arrived (or the request is gone), the listener is
+ * removed and the socket is given back the timeout Node keeps for a request being answered,
+ * unless the answer is already out (Node has then set the keep-alive timeout, which stays): a
+ * connection kept alive for later requests never carries an upload's timeout into them.
+ */
+function cutOffWhenIdle(req: IncomingMessage, res: ServerResponse, idleTimeoutMs: number): void {
+  const socket = req.socket;
+  const cutOff = () => req.destroy();
+  req.setTimeout(idleTimeoutMs, cutOff);
+  const done = () => {
+    req.off("timeout", cutOff);
+    req.off("end", done);
+    req.off("close", done);
+    if (!res.writableFinished && !socket.destroyed) {
+      const server = (socket as { server?: { timeout?: number } }).server;
+      socket.setTimeout(server?.timeout ?? 0);
+    }
+  };
+  req.once("end", done);
+  req.once("close", done);
 }
 
 /** What a multipart form may add around its file: boundaries, part headers, a few small fields. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Readable } from "node:stream";
-import { bumpCounters, type Database, STAT_COUNTERS, type UploadsTable, uuidV7 } from "@natter/db";
+import { bumpCounters, type Database, readCounters, STAT_COUNTERS, type UploadsTable, uuidV7 } from "@natter/db";
 import { type ImageContentType, idSchema, LIMITS, NatterError, type Upload } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
@@ -19,6 +19,8 @@ export interface UploadsServiceDeps {
   quota: UploadQuota;
   /** The largest upload accepted, in bytes. */
   maxBytes: number;
+  /** The most bytes all uploads may take in storage (each distinct content once); none when undefined. */
+  storageMaxBytes?: number | undefined;
   /** How long an upload may stay attached to nothing before the sweeper deletes it. */
   unattachedTtlSeconds: number;
 }
@@ -73,15 +75,26 @@ export class UploadsService {
   /**
    * Streams `source` into the blob store and records the upload. Refuses, as soon as the
    * bytes show it, anything but a PNG, JPEG, GIF or WebP (415), images of absurd dimensions
-   * (400), more than `maxBytes` (413) and bytes beyond the uploader's quota (429); an empty
-   * body is 400. Nothing of a refused or aborted upload stays behind. `declaredSize` is the
-   * body's length when the request announced it, which lets the store stream without buffering.
+   * (400), more than `maxBytes` (413), bytes beyond the uploader's or their address's quota
+   * (429) and bytes that would take storage beyond its ceiling (507); an empty body is 400.
+   * Nothing of a refused or aborted upload stays behind. `declaredSize` is the body's length
+   * when the request announced it, which lets the store stream without buffering.
    */
-  async store(session: AuthSession, source: Readable, filename: string | null, declaredSize?: number): Promise<Upload> {
+  async store(
+    session: AuthSession,
+    address: string,
+    source: Readable,
+    filename: string | null,
+    declaredSize?: number,
+  ): Promise<Upload> {
     const { db, clock, blobs } = this.deps;
+    // What is left under the ceiling as the upload starts: a body announced larger is refused
+    // before a byte is stored, and one that grows larger as it streams in.
+    const room = await this.storageRoom(db);
+    if (room <= 0 || (declaredSize !== undefined && declaredSize > room)) throw this.storageFull();
     const pending = await blobs.create(declaredSize);
     try {
-      const { sha256, size, header } = await this.receive(session, source, pending.stream);
+      const { sha256, size, header } = await this.receive(session, address, source, pending.stream, room);
       await pending.stage();
       const now = clock.now();
       const row: Selectable<UploadsTable> = {
@@ -116,6 +129,9 @@ export class UploadsService {
           [STAT_COUNTERS.uploads]: 1,
           [STAT_COUNTERS.storedBytes]: ref_count === 1 ? size : 0,
         });
+        // The exact check, with the counter's row locked by the bump: uploads finishing at once
+        // on any node cannot together go beyond the ceiling. Bytes stored already cost nothing.
+        if (ref_count === 1 && (await this.storageRoom(trx)) < 0) throw this.storageFull();
         // The first user of these bytes stores them; later ones find them stored.
         if (ref_count === 1) await pending.commit(sha256);
       });
@@ -307,11 +323,28 @@ export class UploadsService {
     return removed;
   }
 
-  /** Reads the source into the pending blob, checking every chunk on the way. */
+  /** Bytes left under the storage ceiling as `db` sees them (negative: beyond it); Infinity without one. */
+  private async storageRoom(db: Kysely<Database>): Promise<number> {
+    const { storageMaxBytes } = this.deps;
+    if (storageMaxBytes === undefined) return Number.POSITIVE_INFINITY;
+    const stored = (await readCounters(db, [STAT_COUNTERS.storedBytes])).get(STAT_COUNTERS.storedBytes) ?? 0;
+    return storageMaxBytes - stored;
+  }
+
+  private storageFull(): NatterError {
+    return new NatterError(
+      "STORAGE_FULL",
+      `The server's upload storage is full (at most ${this.deps.storageMaxBytes} bytes); ask an admin to make room`,
+    );
+  }
+
+  /** Reads the source into the pending blob, checking every chunk on the way; at most `room` bytes. */
   private async receive(
     session: AuthSession,
+    address: string,
     source: Readable,
     sink: NodeJS.WritableStream,
+    room: number,
   ): Promise<{ sha256: string; size: number; header: ImageHeader }> {
     const { clock, quota, maxBytes } = this.deps;
     const hash = createHash("sha256");
@@ -330,7 +363,8 @@ export class UploadsService {
       if (size > maxBytes) {
         throw new NatterError("PAYLOAD_TOO_LARGE", `An upload may hold at most ${maxBytes} bytes`);
       }
-      await quota.take(session.userId, chunk.length, clock.now());
+      if (size > room) throw this.storageFull();
+      await quota.take(session.userId, address, chunk.length, clock.now());
       // Every chunk: a GIF frame larger than the limits may come late, and a broken structure anywhere.
       checkImage(sniffer.push(chunk));
       hash.update(chunk);

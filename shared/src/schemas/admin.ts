@@ -39,6 +39,8 @@ export const adminStatsSchema = z
       count,
       /** Bytes in storage: each distinct content once. */
       storedBytes: count,
+      /** The most bytes uploads may take in storage (507 `STORAGE_FULL` beyond it); null: no ceiling. */
+      storageMaxBytes: count.nullable(),
     }),
     /** Sessions that have neither expired nor ended. */
     sessions: z.object({ active: count }),

@@ -1,8 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { mkdir } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Readable } from "node:stream";
+import { dirname, join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import {
   CreateMultipartUploadCommand,
   ListObjectsV2Command,
@@ -67,6 +79,7 @@ export async function startBlobStore(kind: BlobStoreKind): Promise<BlobStoreFixt
     directory: s3rverDir,
     configureBuckets: [{ name: BUCKET }],
   });
+  writtenBeforeAnswered(s3rver.store);
   s3rver.middleware.unshift(multipartUploadListing(join(s3rverDir, BUCKET, "._S3rver_uploads")));
   let refusals = 0;
   s3rver.middleware.unshift(async (ctx, next) => {
@@ -148,6 +161,47 @@ function wholeBodyPuts(underWay: Set<string>): S3rver["middleware"][number] {
     ctx.req = Readable.from(Buffer.concat(chunks));
     await next();
   };
+}
+
+/**
+ * Makes s3rver answer a PUT of an object or of a part only once its file is written, as S3
+ * does. s3rver 3.7 answers as soon as the bytes have passed its checksum, while its file
+ * stream may still be writing them: a CopyObject, a GetObject or a multipart completion right
+ * after then reads the file cut short (a CI run under load served 8 of an upload's 11 MiB,
+ * then hung up).
+ */
+function writtenBeforeAnswered(store: S3rver["store"]): void {
+  store.putObject = async (object) => {
+    const content = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+    const written = await writeCounted(content, store.getResourcePath(object.bucket, object.key, "object"));
+    await store.putMetadata(object.bucket, object.key, object.metadata, written.md5);
+    return written;
+  };
+  store.putPart = async (bucket, uploadId, partNumber, content) => {
+    const partPath = join(store.getResourcePath(bucket, "", "uploads"), uploadId, String(partNumber));
+    const written = await writeCounted(content, partPath);
+    writeFileSync(`${partPath}.md5`, written.md5);
+    return written;
+  };
+}
+
+/** Writes `content` to the file at `path` and answers its size and MD5 once the file is closed. */
+async function writeCounted(content: Readable, path: string): Promise<{ size: number; md5: string }> {
+  await mkdir(dirname(path), { recursive: true });
+  const md5 = createHash("md5");
+  let size = 0;
+  await pipeline(
+    content,
+    new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        md5.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    }),
+    createWriteStream(path),
+  );
+  return { size, md5: md5.digest("hex") };
 }
 
 /** s3rver's incomplete multipart uploads, from the directory it keeps them in (`<upload id>/key`). */

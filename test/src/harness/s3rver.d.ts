@@ -25,8 +25,30 @@ declare module "s3rver" {
     body: unknown;
   }
 
+  /** An object as s3rver's store takes it. */
+  interface S3rverObject {
+    bucket: string;
+    key: string;
+    content: Buffer | Readable;
+    metadata: Record<string, string>;
+  }
+
+  /** The parts of s3rver's filesystem store the harness replaces. */
+  interface S3rverStore {
+    getResourcePath(bucket: string, key: string, resourceType: string): string;
+    putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+    putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+    putPart(
+      bucket: string,
+      uploadId: string,
+      partNumber: number,
+      content: Readable,
+    ): Promise<{ size: number; md5: string }>;
+  }
+
   export default class S3rver {
     constructor(options: S3rverOptions);
+    store: S3rverStore;
     /** Koa's middleware list (s3rver is a Koa application): what runs before its router. */
     middleware: ((ctx: S3rverContext, next: () => Promise<void>) => Promise<void>)[];
     run(): Promise<AddressInfo>;

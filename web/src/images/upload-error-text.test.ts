@@ -34,4 +34,14 @@ describe("uploadErrorText", () => {
     expect(uploadErrorText("a.png", refusal(1800))).toMatch(/Try again in 30 minutes\.$/);
     expect(uploadErrorText("a.png", refusal())).toMatch(/Try again later\.$/);
   });
+
+  it("says the server is full on a 507", () => {
+    const refusal = new UploadRefusedError(507, {
+      code: "STORAGE_FULL",
+      message: "The server's upload storage is full (at most 1000 bytes); ask an admin to make room",
+    });
+    expect(uploadErrorText("a.png", refusal)).toBe(
+      "a.png was not uploaded: the server has no room left for images. Tell its admin.",
+    );
+  });
 });

@@ -6,6 +6,8 @@ export function uploadErrorText(fileName: string, error: unknown): string {
   if (isNatterError(error, "UNSUPPORTED_MEDIA_TYPE"))
     return `${fileName} is not an image natter takes: send a PNG, JPEG, GIF or WebP.`;
   if (isNatterError(error, "PAYLOAD_TOO_LARGE")) return `${fileName} is too large. ${error.data.error.message}.`;
+  if (isNatterError(error, "STORAGE_FULL"))
+    return `${fileName} was not uploaded: the server has no room left for images. Tell its admin.`;
   if (isNatterError(error, "RATE_LIMITED")) {
     const seconds = error.data.error.retryAfterSeconds;
     const wait = seconds === undefined ? "later" : `in ${formatWait(seconds)}`;

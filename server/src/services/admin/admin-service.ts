@@ -19,6 +19,8 @@ export interface AdminServiceDeps {
   revocations: SessionRevocations;
   /** Open connections and watchers, as the transports count them. */
   live: LiveSource;
+  /** The storage ceiling of uploads (`NATTER_UPLOAD_STORAGE_MAX_BYTES`), null when there is none. */
+  uploadStorageMaxBytes: number | null;
 }
 
 /**
@@ -32,7 +34,8 @@ export class AdminService {
 
   async stats(session: AuthSession): Promise<AdminStats> {
     await this.requireAdmin(session);
-    return readAdminStats(this.deps.db, this.deps.live, this.deps.clock.now());
+    const { db, live, clock, uploadStorageMaxBytes } = this.deps;
+    return readAdminStats(db, live, clock.now(), uploadStorageMaxBytes);
   }
 
   async activity(session: AuthSession, input: ActivityInput & { limit: number }): Promise<ActivityPage> {

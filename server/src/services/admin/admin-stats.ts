@@ -21,7 +21,12 @@ const SHARDS = Array.from({ length: MESSAGE_COUNTER_SHARDS }, (_, shard) => shar
  * holding only the live ones; sockets and watchers come from the transports. Nothing here
  * grows with the number of messages.
  */
-export async function readAdminStats(db: Kysely<Database>, live: LiveSource, now: number): Promise<AdminStats> {
+export async function readAdminStats(
+  db: Kysely<Database>,
+  live: LiveSource,
+  now: number,
+  storageMaxBytes: number | null,
+): Promise<AdminStats> {
   const currentHour = Math.floor(now / HOUR_MS) * HOUR_MS;
   const hours = Array.from({ length: HOURS }, (_, i) => toTimestamp(currentHour - (HOURS - 1 - i) * HOUR_MS));
   const hourNames = hours.map((hour) => SHARDS.map((shard) => messagesInHourCounter(hour.slice(0, 13), shard)));
@@ -60,7 +65,7 @@ export async function readAdminStats(db: Kysely<Database>, live: LiveSource, now
       last24h: perHour.reduce((total, bucket) => total + bucket.count, 0),
       perHour,
     },
-    uploads: { count: value(STAT_COUNTERS.uploads), storedBytes: value(STAT_COUNTERS.storedBytes) },
+    uploads: { count: value(STAT_COUNTERS.uploads), storedBytes: value(STAT_COUNTERS.storedBytes), storageMaxBytes },
     sessions: { active: Number(sessions.count) },
     live: { sockets: live.sockets(), watchers: live.watchers() },
   };

@@ -74,6 +74,9 @@ function StatsPanel({ session }: { session: ChatSession }) {
             </Stat>
             <Stat label="Images" value={stats.uploads.count}>
               {formatBytes(stats.uploads.storedBytes)} stored
+              {stats.uploads.storageMaxBytes === null
+                ? " · no storage ceiling"
+                : ` of at most ${formatBytes(stats.uploads.storageMaxBytes)} (${storageShare(stats.uploads.storedBytes, stats.uploads.storageMaxBytes)} full)`}
             </Stat>
             <Stat label="Sessions" value={stats.sessions.active}>
               {stats.live.sockets} connected · {stats.live.watchers} watching rooms
@@ -99,8 +102,15 @@ function Stat({ label, value, children }: { label: string; value: number; childr
   );
 }
 
+/** How full the upload storage is, as a whole percentage that shows 100% only when it is. */
+function storageShare(stored: number, max: number): string {
+  const percent = (stored / max) * 100;
+  return `${stored >= max ? 100 : Math.min(99, Math.floor(percent))}%`;
+}
+
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(1)} GB`;
 }
