@@ -1,4 +1,4 @@
-import { Migrator } from "kysely";
+import { type MigrationProvider, Migrator, type MigratorProps } from "kysely";
 import type { OpenedDatabase } from "../dialect/open-database.js";
 import { migrationProvider } from "./migrations.js";
 
@@ -12,18 +12,17 @@ export interface MigrationReport {
 export type MigrationTarget = Pick<OpenedDatabase, "db" | "engine">;
 
 /**
- * A migrator of `db`. Work on separate features is numbered in advance, so a migration may
- * land after one with a higher number that a database has already run (0020 after 0021-a):
- * Kysely then runs the pending one instead of refusing the database as corrupted. Each
- * migration touches only its own tables and columns, so their order does not matter.
+ * A migrator that also applies a pending migration named before one already applied: features
+ * built side by side take their numbers when they start, so a database migrated by a build
+ * with `0023-…` may later meet a newer build's `0020-…`. Kysely refuses that by default.
  */
-function migratorOf({ db, engine }: MigrationTarget): Migrator {
-  return new Migrator({ db, provider: migrationProvider(engine), allowUnorderedMigrations: true });
+export function migratorFor(db: MigratorProps["db"], provider: MigrationProvider): Migrator {
+  return new Migrator({ db, provider, allowUnorderedMigrations: true });
 }
 
 /** Applies every pending migration; throws, naming the migration, if one fails. */
-export async function migrateToLatest(target: MigrationTarget): Promise<MigrationReport> {
-  const migrator = migratorOf(target);
+export async function migrateToLatest({ db, engine }: MigrationTarget): Promise<MigrationReport> {
+  const migrator = migratorFor(db, migrationProvider(engine));
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((r) => r.status === "Error");
   if (error || failed) {
@@ -36,8 +35,8 @@ export async function migrateToLatest(target: MigrationTarget): Promise<Migratio
 }
 
 /** Names of the migrations not yet applied to this database (empty when it is current). */
-export async function pendingMigrations(target: MigrationTarget): Promise<string[]> {
-  const migrator = migratorOf(target);
+export async function pendingMigrations({ db, engine }: MigrationTarget): Promise<string[]> {
+  const migrator = migratorFor(db, migrationProvider(engine));
   const migrations = await migrator.getMigrations();
   return migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
 }
