@@ -28,11 +28,17 @@ export function isNetworkFailure(error: unknown): boolean {
 }
 
 /**
- * How long natter asked to wait before sending again (`RATE_LIMITED` with `Retry-After`), in
+ * The refusals that only ask to wait: a refusal for rate (429 `RATE_LIMITED`), an outage of
+ * the database, Redis or the disk (503 `UNAVAILABLE`), a room too busy to change (503 `BUSY`).
+ */
+const REFUSED_FOR_NOW: readonly ErrorCode[] = ["RATE_LIMITED", "UNAVAILABLE", "BUSY"];
+
+/**
+ * How long natter asked to wait before sending again (a 429 or 503 with `Retry-After`), in
  * milliseconds; undefined for any other failure.
  */
 export function retryAfterMs(error: unknown): number | undefined {
-  if (!isNatterError(error, "RATE_LIMITED")) return undefined;
+  if (!isNatterError(error) || !REFUSED_FOR_NOW.includes(error.data.error.code)) return undefined;
   const seconds = (error.data.error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
   return typeof seconds === "number" && seconds >= 0 ? seconds * 1000 : undefined;
 }

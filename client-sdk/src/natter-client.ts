@@ -82,9 +82,9 @@ export interface NatterClient {
   logOut(): Promise<void>;
   /**
    * Sends a message. Network failures are retried with the same `clientMessageId`, so the
-   * message is created exactly once, and so is a refusal for rate (429) once the
-   * `Retry-After` it names has passed (if at most a minute); natter's other refusals (4xx)
-   * are thrown at once.
+   * message is created exactly once, and so is a refusal for rate (429) or for an outage of
+   * the server's database, Redis or disk (503) once the `Retry-After` it names has passed (if
+   * at most a minute); natter's other refusals (4xx) are thrown at once.
    */
   sendMessage(roomId: string, body: string, options?: SendMessageOptions): Promise<Message>;
   /**
@@ -222,7 +222,7 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
         (signal) => trpc.messages.send.mutate(input, { signal, context: { skipBatch: true } }),
         retry,
         // The same clientMessageId makes a resend after the wait natter names harmless.
-        { rateLimited: true },
+        { refusedForNow: true },
       );
       return message;
     },

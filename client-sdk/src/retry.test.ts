@@ -35,12 +35,36 @@ describe("withRetry", () => {
     };
     await expect(withRetry(failingOnce(0.05))).rejects.toMatchObject({ data: { error: { code: "RATE_LIMITED" } } });
     calls.length = 0;
-    expect(await withRetry(failingOnce(0.05), {}, { rateLimited: true })).toBe("sent");
+    expect(await withRetry(failingOnce(0.05), {}, { refusedForNow: true })).toBe("sent");
     expect((calls[1] ?? 0) - (calls[0] ?? 0)).toBeGreaterThanOrEqual(45);
     calls.length = 0;
-    await expect(withRetry(failingOnce(61), {}, { rateLimited: true })).rejects.toMatchObject({
+    await expect(withRetry(failingOnce(61), {}, { refusedForNow: true })).rejects.toMatchObject({
       data: { error: { code: "RATE_LIMITED" } },
     });
+  });
+
+  it("retries an outage (503 UNAVAILABLE) as it retries a refusal for rate, after the wait it names", async () => {
+    const outage = TRPCClientError.from({
+      error: {
+        message: "database down",
+        code: -32603,
+        data: {
+          code: "SERVICE_UNAVAILABLE",
+          httpStatus: 503,
+          error: { code: "UNAVAILABLE", message: "database down", retryAfterSeconds: 0.05 },
+        },
+      },
+    });
+    let calls = 0;
+    const call = async () => {
+      calls += 1;
+      if (calls === 1) throw outage;
+      return "sent";
+    };
+    await expect(withRetry(call)).rejects.toBe(outage);
+    calls = 0;
+    expect(await withRetry(call, {}, { refusedForNow: true })).toBe("sent");
+    expect(calls).toBe(2);
   });
 
   it("retries network failures until the call succeeds", async () => {

@@ -19,14 +19,17 @@ const MAX_RETRY_AFTER_MS = 60_000;
 
 /** What else than network failures a call may be retried after. */
 export interface RetryPolicy {
-  /** A refusal for rate (429 `RATE_LIMITED`), after the `Retry-After` it names (at most a minute). */
-  rateLimited?: boolean;
+  /**
+   * A refusal that asks to wait, after the `Retry-After` it names (at most a minute): for rate
+   * (429 `RATE_LIMITED`), or for an outage or a busy room (503 `UNAVAILABLE`, `BUSY`).
+   */
+  refusedForNow?: boolean;
 }
 
 /**
  * Runs `call` until it succeeds, natter answers with an error, or the attempts run out.
  * Network failures are retried, with jittered exponential backoff, and, if `policy` says so,
- * refusals for rate once their `Retry-After` has passed; so `call` must be safe to repeat
+ * refusals for rate or for an outage once their `Retry-After` has passed; so `call` must be safe to repeat
  * (natter's `clientMessageId` makes a send so).
  */
 export async function withRetry<T>(
@@ -40,7 +43,7 @@ export async function withRetry<T>(
     try {
       return await call(signal ? AbortSignal.any([signal, timeout]) : timeout);
     } catch (error) {
-      const wait = policy.rateLimited ? retryAfterMs(error) : undefined;
+      const wait = policy.refusedForNow ? retryAfterMs(error) : undefined;
       const retryable = isNetworkFailure(error) || (wait !== undefined && wait <= MAX_RETRY_AFTER_MS);
       if (signal?.aborted || attempt >= maxAttempts || !retryable) throw error;
       onRetry?.({ attempt, error });

@@ -25,6 +25,7 @@ export {
   openDatabase,
 } from "./dialect/open-database.js";
 export { withStatementCache } from "./dialect/sqlite/statement-cache.js";
+export { isDatabaseUnavailable } from "./errors/database-unavailable.js";
 export { isRetryableConflict } from "./errors/retryable-conflict.js";
 export { isUniqueViolation } from "./errors/unique-violation.js";
 export { uuidV7 } from "./ids/uuid-v7.js";

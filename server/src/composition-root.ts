@@ -268,6 +268,13 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
     const revocations = await RedisSessionRevocations.open(redis, logger);
     const slots = (namespace: string, max: number) =>
       new RedisCountedSlots({ redis, nodes, logger, namespace, max, ttlMs });
+    // Once per outage second at most: every request would log it otherwise.
+    let fallbackLoggedAt = 0;
+    const onRedisFallback = (error: unknown) => {
+      if (Date.now() - fallbackLoggedAt < 1_000) return;
+      fallbackLoggedAt = Date.now();
+      logger.warn({ err: error }, "Redis unreachable: rate limits count on this node alone");
+    };
     const connections = slots("ws-connections", config.wsMaxConnectionsPerAccount);
     const subscriptions = slots("ws-subscriptions", config.wsMaxSubscriptionsPerAccount);
     logger.info({ node: redis.nodeId, prefix: config.redisPrefix }, "sharing state on Redis");
@@ -275,8 +282,8 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
       events,
       signals,
       revocations,
-      throttleStore: new RedisRateLimitStore(redis, "throttle"),
-      rateLimitStore: new RedisRateLimitStore(redis, "rate"),
+      throttleStore: new RedisRateLimitStore(redis, "throttle", new InProcessRateLimitStore(), onRedisFallback),
+      rateLimitStore: new RedisRateLimitStore(redis, "rate", new InProcessRateLimitStore(), onRedisFallback),
       accountSlots: { connections, subscriptions },
       readinessChecks: [{ name: "redis", check: () => redis.ping() }],
       close: async () => {

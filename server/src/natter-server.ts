@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { migrateToLatest, openDatabase } from "@natter/db";
+import { dirname, resolve } from "node:path";
+import { type DatabaseEngine, migrateToLatest, openDatabase } from "@natter/db";
 import type { Logger } from "pino";
 import type { OpenAPIObject } from "trpc-to-openapi";
 import { type Clock, systemClock } from "./clock/clock.js";
@@ -23,7 +24,9 @@ import { assertPortAvailable } from "./port-probe.js";
 import { createAppRouter } from "./routers/app-router.js";
 import type { Services } from "./services/services.js";
 import { HttpDrain } from "./shutdown/http-drain.js";
-import { openBlobStore } from "./uploads/open-blob-store.js";
+import type { BlobStore } from "./uploads/blob-store.js";
+import { DirectoryBlobStore } from "./uploads/directory-blob-store.js";
+import { openBlobStore, uploadsDirOf } from "./uploads/open-blob-store.js";
 import { SERVER_VERSION } from "./version.js";
 import type { WebSocketStats } from "./ws/guarded-socket.js";
 import { attachWebSocketServer } from "./ws/ws-server.js";
@@ -134,6 +137,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       metrics,
       metricsToken: config.metricsToken,
       readinessChecks: composition.readinessChecks,
+      writtenDirectories: writtenDirectories(config, database.engine, blobs),
       uploadMaxBytes: config.uploadMaxBytes,
       uploadAdmission: new UploadAdmission({
         enabled: config.rateLimits === "on",
@@ -240,4 +244,13 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     eventStreamStats: () => eventStreams.snapshot(),
     close,
   };
+}
+
+/** The directories on this machine the server writes to: the SQLite file's, the uploads'. */
+function writtenDirectories(config: Config, engine: DatabaseEngine, blobs: BlobStore): string[] {
+  const directories: string[] = [];
+  const sqlitePath = config.databaseUrl.replace(/^file:/, "");
+  if (engine === "sqlite" && sqlitePath !== ":memory:") directories.push(dirname(resolve(sqlitePath)));
+  if (blobs instanceof DirectoryBlobStore) directories.push(uploadsDirOf(config));
+  return directories;
 }

@@ -117,7 +117,8 @@ describe("operating natter", () => {
   it("is ready only while its migrations are all applied", async () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    const checks = TEST_WITH_REDIS ? { database: "ok", redis: "ok" } : { database: "ok" };
+    // The disk check covers the SQLite file's directory and the uploads directory (a directory store here).
+    const checks = TEST_WITH_REDIS ? { database: "ok", disk: "ok", redis: "ok" } : { database: "ok", disk: "ok" };
     expect(await ready.json()).toEqual({ status: "ready", checks });
 
     // Someone rolls the schema back underneath the running server.

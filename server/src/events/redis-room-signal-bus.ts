@@ -32,6 +32,37 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 `;
 
+/**
+ * Replaces one node's whole share of a room's state hash and tells every node, in one step:
+ * its fields not listed are deleted, the listed ones written, and its `s:NODE` mark set,
+ * which tells readers that the hash holds this node's complete share (a Redis that restarted
+ * empty holds none until the node shares again). ARGV: channel, message, TTL in ms, node,
+ * then field and value pairs.
+ */
+const REPLACE = `
+local keep = {}
+for i = 5, #ARGV, 2 do keep[ARGV[i]] = true end
+local users = 'u:' .. ARGV[4] .. ':'
+local anonymous = 'a:' .. ARGV[4]
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if not keep[field] and (field == anonymous or string.sub(field, 1, #users) == users) then redis.call('HDEL', KEYS[1], field) end
+end
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], 's:' .. ARGV[4], '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+`;
+
+/**
+ * A room's state hash and the nodes alive now, read together on Redis's clock: a node that
+ * started since this node's last beat counts at once. KEYS: the hash, the live nodes set.
+ */
+const READ = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return {redis.call('HGETALL', KEYS[1]), redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')}
+`;
+
 /** A field and its new value; null deletes it. */
 type Change = readonly [field: string, value: string | null];
 
@@ -39,21 +70,26 @@ type Change = readonly [field: string, value: string | null];
 interface SignalMessage {
   node: string;
   changes: Change[];
+  /** The changes are the node's whole share: its fields not among them are gone. */
+  replace?: true;
+  /** A member's read cursor moved: a moment, not state (its `changes` are empty). */
   receipt?: ReceiptSignal;
 }
 
 /**
  * The fields of a room's state hash, each owned by one writer so that no two nodes race
  * on one field: `u:NODE:USER` (a signed-in user watching through NODE: the username),
- * `a:NODE` (anonymous watchers through NODE), and `t:USER` (typing: `{username, expiresAt}`,
- * where the later expiry wins, whichever node wrote it).
+ * `a:NODE` (anonymous watchers through NODE), `s:NODE` (NODE's share here is complete, see
+ * `REPLACE`), and `t:USER` (typing: `{username, expiresAt}`, where the later expiry wins,
+ * whichever node wrote it).
  */
 const userField = (node: string, userId: string) => `u:${node}:${userId}`;
 const anonymousField = (node: string) => `a:${node}`;
 const typingField = (userId: string) => `t:${userId}`;
+const sharedMark = (node: string) => `s:${node}`;
 /** The node a node-owned field belongs to, or undefined for a typing field. */
 function nodeOfField(field: string): string | undefined {
-  if (field.startsWith("a:")) return field.slice(2);
+  if (field.startsWith("a:") || field.startsWith("s:")) return field.slice(2);
   if (field.startsWith("u:")) return field.slice(2, field.indexOf(":", 2));
   return undefined;
 }
@@ -70,6 +106,13 @@ class RoomView {
   /** This node's own watchers: how many watches each user holds, and anonymous ones. */
   readonly localUsers = new Map<string, { user: PresenceUser; watches: number }>();
   localAnonymous = 0;
+  /**
+   * Messages held back while the hash is being read (at load, and when shared again after a
+   * lost connection), applied after it; null while messages apply as they come.
+   */
+  buffer: SignalMessage[] | null = [];
+  /** Whether this node's whole share has been written since the view was made (see `REPLACE`). */
+  shared = false;
   /** Stops listening to the room's channel. */
   stopListening: () => void = () => {};
 
@@ -78,6 +121,7 @@ class RoomView {
   /** Applies changes, telling listeners what they change for a watcher. */
   apply(changes: readonly Change[]): void {
     for (const [field, value] of changes) {
+      if (field.startsWith("s:")) continue;
       if (field.startsWith("t:")) {
         if (value !== null) this.applyTyping(field.slice(2), value);
         continue;
@@ -89,6 +133,23 @@ class RoomView {
       if (field.startsWith("a:")) this.applyAnonymous(node, value === null ? 0 : Number(value));
       else this.applyUser(node, field.slice(field.indexOf(":", 2) + 1), value);
     }
+  }
+
+  /** Applies a message: a node's whole share replaces what it had here. */
+  receive(message: SignalMessage): void {
+    const listed = new Set(message.changes.map(([field]) => field));
+    const gone = message.replace ? this.changesOfNode(message.node).filter(([field]) => !listed.has(field)) : [];
+    this.apply([...gone, ...message.changes]);
+  }
+
+  /** This node's own share of the room: its watching users and anonymous watchers. */
+  ownShare(node: string): Change[] {
+    const own: Change[] = [...this.localUsers.values()].map(({ user }) => [
+      userField(node, user.userId),
+      user.username,
+    ]);
+    if (this.localAnonymous > 0) own.push([anonymousField(node), String(this.localAnonymous)]);
+    return own;
   }
 
   /** The changes that remove everything `node` contributed. */
@@ -206,7 +267,10 @@ export interface RedisRoomSignalBusDeps {
  * A node's share counts only while the node is alive (`NodeRegistry`): when a node dies,
  * every other node drops its share at its next beat, within the node TTL, and its users
  * leave. A live node that was taken for dead (stalled past half the TTL) writes its share
- * again when it learns so at its next beat.
+ * again when it learns so at its next beat. A node whose connection to Redis was lost shares
+ * its state again and reads the others' again as soon as it is back (see `resyncAll`), so
+ * presence converges within a second of Redis returning. Liveness is read from Redis with the
+ * hash, never from the last beat: a node started since then counts at once.
  */
 export class RedisRoomSignalBus implements RoomSignalBus {
   /** Views being loaded, and loaded ones. */
@@ -215,9 +279,11 @@ export class RedisRoomSignalBus implements RoomSignalBus {
   /** Nodes heard from since the last beat, alive even if the last beat did not list them. */
   private heard = new Set<string>();
   private readonly stopBeats: () => void;
+  /** Sharing again after a lost connection, one at a time. */
+  private resyncing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: RedisRoomSignalBusDeps) {
-    this.stopBeats = deps.nodes.onBeat((live, rejoined) => this.onBeat(live, rejoined));
+    this.stopBeats = deps.nodes.onBeat((live, rejoined, restored) => this.onBeat(live, rejoined, restored));
   }
 
   async watch(roomId: string, user: PresenceUser | null, listener: (signal: RoomSignal) => void): Promise<RoomWatch> {
@@ -286,9 +352,8 @@ export class RedisRoomSignalBus implements RoomSignalBus {
     if (view) return view.presence();
     // Nobody watches here: the room's hash says who watches through the other live nodes
     // (this node's own fields, if any are left, are stale). Typing fields are not read.
-    const { redis, nodes } = this.deps;
-    const stored = await redis.commands.hgetall(this.keyOf(roomId));
-    const live = nodes.liveNodes;
+    const { redis } = this.deps;
+    const { stored, live } = await this.read(roomId);
     const away = new RoomView(roomId);
     away.apply(
       Object.entries(stored).filter(([field]) => {
@@ -327,31 +392,30 @@ export class RedisRoomSignalBus implements RoomSignalBus {
   }
 
   private async load(roomId: string): Promise<RoomView> {
-    const { redis, nodes } = this.deps;
+    const { redis } = this.deps;
     const view = new RoomView(roomId);
-    let buffered: SignalMessage[] | null = [];
     const stopListening = await redis.channels.listen(this.channelOf(roomId), (raw) => {
       const message = JSON.parse(raw) as SignalMessage;
       if (message.node === redis.nodeId) return;
       this.heard.add(message.node);
       // A receipt is a moment, not state: one that arrives while the view loads is not replayed.
       if (message.receipt) {
-        if (!buffered) view.emit(message.receipt);
-      } else if (buffered) buffered.push(message);
-      else view.apply(message.changes);
+        if (!view.buffer) view.emit(message.receipt);
+      } else if (view.buffer) view.buffer.push(message);
+      else view.receive(message);
     });
     view.stopListening = stopListening;
     try {
-      const stored = await redis.commands.hgetall(this.keyOf(roomId));
-      const live = nodes.liveNodes;
+      const { stored, live } = await this.read(roomId);
       view.apply(
         Object.entries(stored).filter(([field]) => {
           const node = nodeOfField(field);
           return node === undefined || (node !== redis.nodeId && (live.has(node) || this.heard.has(node)));
         }),
       );
-      for (const message of buffered) view.apply(message.changes);
-      buffered = null;
+      const buffered = view.buffer ?? [];
+      view.buffer = null;
+      for (const message of buffered) view.receive(message);
       return view;
     } catch (error) {
       stopListening();
@@ -369,9 +433,85 @@ export class RedisRoomSignalBus implements RoomSignalBus {
   /** Applies this node's changes here at once, then stores and announces them. */
   private write(view: RoomView, changes: Change[]): void {
     view.apply(changes);
-    this.send(view.roomId, changes).catch((error: unknown) => {
+    // The first write of a view is the node's whole share, which marks it complete (`REPLACE`).
+    const sent = view.shared ? this.send(view.roomId, changes) : this.replace(view);
+    sent.catch((error: unknown) => {
       this.deps.logger.error({ err: error, roomId: view.roomId }, "presence change not shared with other nodes");
     });
+  }
+
+  /** The room's hash and the nodes alive now, in one step. */
+  private async read(roomId: string): Promise<{ stored: Record<string, string>; live: Set<string> }> {
+    const { redis, nodes } = this.deps;
+    const [flat, live] = (await redis.commands.eval(READ, 2, this.keyOf(roomId), nodes.key)) as [string[], string[]];
+    const stored: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) stored[flat[i] as string] = flat[i + 1] as string;
+    return { stored, live: new Set(live) };
+  }
+
+  /**
+   * Shares this node's state of every room it watches again, and reads the others' again:
+   * after a lost connection to Redis, writes failed and messages were missed meanwhile (and a
+   * restarted Redis holds nothing). Each view converges on the hash as it is now, and the hash
+   * (and every other node) on this node's whole share (`REPLACE`).
+   */
+  private resyncAll(): void {
+    this.resyncing = this.resyncing.then(async () => {
+      for (const view of [...this.views.values()]) {
+        if (this.views.get(view.roomId) !== view) continue;
+        await this.resync(view).catch((error: unknown) => {
+          this.deps.logger.warn({ err: error, roomId: view.roomId }, "presence not shared again; the next beat tries");
+        });
+      }
+    });
+  }
+
+  private async resync(view: RoomView): Promise<void> {
+    const self = this.deps.redis.nodeId;
+    view.buffer = [];
+    try {
+      const { stored, live } = await this.read(view.roomId);
+      const others = new Map(
+        Object.entries(stored).filter(([field]) => {
+          const node = nodeOfField(field);
+          return node !== undefined && node !== self && (live.has(node) || this.heard.has(node));
+        }),
+      );
+      // A field the hash lacks is gone if its node has shared its whole share since the hash was
+      // last lost (its mark). A node without its mark shares again soon, and its `replace`
+      // message reaches this node, subscribed again by now; one that died meanwhile is dropped
+      // at a beat. Either way its users do not flicker out and back in.
+      const gone: Change[] = [...view.fields.keys()]
+        .filter((field) => {
+          const node = nodeOfField(field) as string;
+          return node !== self && !others.has(field) && others.has(sharedMark(node));
+        })
+        .map((field) => [field, null]);
+      view.apply([...gone, ...others]);
+    } finally {
+      const buffered = view.buffer ?? [];
+      view.buffer = null;
+      for (const message of buffered) view.receive(message);
+    }
+    await this.replace(view);
+  }
+
+  /** Writes this node's whole share of the room, replacing what the hash held of it. */
+  private async replace(view: RoomView): Promise<void> {
+    const { redis, ttlMs } = this.deps;
+    const changes = view.ownShare(redis.nodeId);
+    const message: SignalMessage = { node: redis.nodeId, changes, replace: true };
+    await redis.commands.eval(
+      REPLACE,
+      1,
+      this.keyOf(view.roomId),
+      this.channelOf(view.roomId),
+      JSON.stringify(message),
+      ttlMs,
+      redis.nodeId,
+      ...changes.flatMap(([field, value]) => [field, value ?? ""]),
+    );
+    view.shared = true;
   }
 
   private async send(roomId: string, changes: readonly Change[]): Promise<void> {
@@ -390,29 +530,27 @@ export class RedisRoomSignalBus implements RoomSignalBus {
 
   /**
    * After each beat: forgets the shares of nodes that died, keeps the hashes of rooms with
-   * watchers here from expiring, and writes this node's share again if it was taken for dead.
+   * watchers here from expiring, and shares this node's state again if it was taken for dead
+   * or its connection to Redis is back.
    */
-  private onBeat(live: ReadonlySet<string>, rejoined: boolean): void {
+  private onBeat(live: ReadonlySet<string>, rejoined: boolean, restored: boolean): void {
     const { redis, ttlMs, logger } = this.deps;
     this.heard = new Set();
     for (const view of this.views.values()) {
       for (const node of view.nodes()) {
-        if (node === redis.nodeId || live.has(node)) continue;
+        // Right after Redis came back, the live nodes are those that beat since: the others
+        // are not dead, only not back yet. Dead ones are dropped at the next beat.
+        if (node === redis.nodeId || live.has(node) || restored) continue;
         const gone = view.changesOfNode(node);
         view.apply(gone);
         redis.commands
-          .hdel(this.keyOf(view.roomId), ...gone.map(([field]) => field))
+          .hdel(this.keyOf(view.roomId), sharedMark(node), ...gone.map(([field]) => field))
           .catch((error: unknown) => logger.warn({ err: error }, "dead node's presence not removed"));
       }
-      const own: Change[] = [...view.localUsers.values()].map(({ user }) => [
-        userField(redis.nodeId, user.userId),
-        user.username,
-      ]);
-      if (view.localAnonymous > 0) own.push([anonymousField(redis.nodeId), String(view.localAnonymous)]);
-      if (own.length === 0) continue;
-      if (rejoined) this.write(view, own);
-      else redis.commands.pexpire(this.keyOf(view.roomId), ttlMs).catch(() => {});
+      if (!rejoined && view.ownShare(redis.nodeId).length > 0)
+        redis.commands.pexpire(this.keyOf(view.roomId), ttlMs).catch(() => {});
     }
+    if (rejoined) this.resyncAll();
   }
 
   private keyOf(roomId: string): string {

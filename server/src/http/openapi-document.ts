@@ -62,8 +62,11 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
   // Plain HTTP routes, documented by hand beside the procedures.
   const parts: PlainPathDocumentParts = {
     ref: (name) => ({ $ref: `#/components/schemas/${name}` }),
+    // Any path may meet an outage of what it depends on.
     errorResponses: (codes) =>
-      Object.fromEntries(groupByStatus(codes).map(([status, list]) => [String(status), errorResponse(status, list)])),
+      Object.fromEntries(
+        groupByStatus([...codes, ...OUTAGES]).map(([status, list]) => [String(status), errorResponse(status, list)]),
+      ),
   };
   Object.assign(document.paths ?? {}, uploadPathItems(parts), roomEventStreamPathItems(parts));
   declareTags(document);
@@ -173,10 +176,12 @@ interface OperationObject {
   responses: Record<string, { description: string; content?: unknown }>;
 }
 
+/** An outage of the database, Redis or the disk: 503 with `Retry-After`, on any path. */
+const OUTAGES: readonly ErrorCode[] = ["UNAVAILABLE"];
 /**
  * Every call may be refused for a malformed request (a path that does not decode, a `.`
- * segment), an unknown query field, a malformed or ended token, fail internally, or find
- * the database too busy to make its change (PostgreSQL, after retries).
+ * segment), an unknown query field, a malformed or ended token, fail internally, find
+ * the database too busy to make its change (PostgreSQL, after retries), or meet an outage.
  */
 const ANY_CALL: readonly ErrorCode[] = [
   "VALIDATION_FAILED",
@@ -184,6 +189,7 @@ const ANY_CALL: readonly ErrorCode[] = [
   "UNAUTHENTICATED",
   "INTERNAL",
   "BUSY",
+  ...OUTAGES,
 ];
 /** A request of a method with a body may send one, even where the operation reads none. */
 const WITH_BODY: readonly ErrorCode[] = ["MALFORMED_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"];

@@ -5,10 +5,16 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
+/**
+ * How long a check may take: a dependency that does not answer by then is not ready, and
+ * `/readyz` answers within a second whatever is down.
+ */
+const CHECK_TIMEOUT_MS = 750;
+
 /** The outcome of every check, run together, each bounded in time. */
 export async function checkReadiness(
   checks: readonly ReadinessCheck[],
-  timeoutMs = 2_000,
+  timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<{ ready: boolean; checks: Record<string, string> }> {
   const outcomes = await Promise.all(
     checks.map(async ({ name, check }) => {

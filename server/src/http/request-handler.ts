@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ERROR_HTTP_STATUS, type ErrorBody, NatterError } from "@natter/shared";
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
-import { errorHeaders, trpcErrorShape } from "../trpc/error-mapping.js";
+import { errorHeaders, trpcErrorShape, unexpectedErrorBody } from "../trpc/error-mapping.js";
 import { answerCors } from "./cors.js";
 import { readJsonBody } from "./json-body.js";
 import { requestIdOf } from "./request-id.js";
@@ -46,11 +46,13 @@ export function createRequestHandler({ routes, config, logger }: RequestHandlerD
         res.destroy();
         return;
       }
-      if (!(error instanceof NatterError)) logger.error({ reqId: requestIdOf(req), err: error }, "request failed");
       const body: ErrorBody =
         error instanceof NatterError
           ? { code: error.code, message: error.message, ...error.details }
-          : { code: "INTERNAL", message: "Internal server error" };
+          : unexpectedErrorBody(error);
+      if (body.code === "INTERNAL") logger.error({ reqId: requestIdOf(req), err: error }, "request failed");
+      else if (body.code === "UNAVAILABLE")
+        logger.warn({ reqId: requestIdOf(req), err: error }, "request refused: outage");
       // A body left unread (too large, refused early) is not drained: the connection ends instead.
       const headers: Record<string, string> = req.complete ? {} : { Connection: "close" };
       if (body.retryAfterSeconds !== undefined) headers["Retry-After"] = String(body.retryAfterSeconds);

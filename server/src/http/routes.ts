@@ -10,6 +10,7 @@ import type { UploadAdmission } from "../live/upload-admission.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
+import { diskSpaceCheck } from "./disk-readiness.js";
 import { createDocsFiles } from "./docs-page.js";
 import { renderIndexPage } from "./index-page.js";
 import { REST_PREFIX, withAbsoluteServer } from "./openapi-document.js";
@@ -45,6 +46,8 @@ export interface RoutesDeps {
   metricsToken: string | undefined;
   /** What `/readyz` checks besides the database and its migrations (Redis, where configured). */
   readinessChecks: readonly ReadinessCheck[];
+  /** Directories the server writes to (the SQLite file's, the uploads'), whose free space `/readyz` checks. */
+  writtenDirectories: readonly string[];
   /** The largest upload accepted, in bytes. */
   uploadMaxBytes: number;
   /** How many uploads may stream in at once, and how long one may idle. */
@@ -77,8 +80,15 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
       async check() {
         const pending = await pendingMigrations({ db, engine });
         if (pending.length > 0) throw new Error(`migrations not applied: ${pending.join(", ")}`);
+        if (engine === "postgres") {
+          const { rows } = await sql<{
+            readOnly: string;
+          }>`select current_setting('transaction_read_only') as "readOnly"`.execute(db);
+          if (rows[0]?.readOnly === "on") throw new Error("the database refuses writes (read-only)");
+        }
       },
     },
+    ...(deps.writtenDirectories.length > 0 ? [diskSpaceCheck(deps.writtenDirectories)] : []),
     ...deps.readinessChecks,
   ];
   const indexPage = renderIndexPage(version);

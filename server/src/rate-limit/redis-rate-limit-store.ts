@@ -31,28 +31,46 @@ return {1, count, resetAt}
  * A `RateLimitStore` on Redis, shared by every node on the same prefix: a throttle counts
  * the attempts made on all nodes together. `namespace` keeps stores apart, as the
  * in-process stores are kept apart.
+ *
+ * While Redis cannot be reached, hits count in `fallback`, this node's own store: every limit
+ * still holds per node (a cluster of N nodes lets N times the limit through) and writes go on,
+ * where refusing them all would turn a Redis outage into an outage of sends and log-ins.
  */
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(
     private readonly redis: RedisConnection,
     private readonly namespace: string,
+    private readonly fallback: RateLimitStore,
+    private readonly onFallback: (error: unknown) => void,
   ) {}
 
   async hit(key: string, rule: RateLimitRule, now: number, weight = 1): Promise<RateLimitDecision> {
-    const [allowed, count, resetAt] = (await this.redis.commands.eval(
-      HIT,
-      1,
-      this.keyOf(key),
-      Math.floor(now),
-      rule.limit,
-      rule.windowMs,
-      weight,
-    )) as [number, number, number];
+    let answer: [number, number, number];
+    try {
+      answer = (await this.redis.commands.eval(
+        HIT,
+        1,
+        this.keyOf(key),
+        Math.floor(now),
+        rule.limit,
+        rule.windowMs,
+        weight,
+      )) as [number, number, number];
+    } catch (error) {
+      this.onFallback(error);
+      return this.fallback.hit(key, rule, now, weight);
+    }
+    const [allowed, count, resetAt] = answer;
     return { allowed: allowed === 1, count, resetAt };
   }
 
   async reset(key: string): Promise<void> {
-    await this.redis.commands.del(this.keyOf(key));
+    await this.fallback.reset(key);
+    try {
+      await this.redis.commands.del(this.keyOf(key));
+    } catch (error) {
+      this.onFallback(error);
+    }
   }
 
   private keyOf(key: string): string {

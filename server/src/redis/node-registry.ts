@@ -18,9 +18,12 @@ return {added, redis.call('ZRANGE', KEYS[1], 0, -1)}
 
 /**
  * Called after each beat with the nodes alive at that moment, this one included; `rejoined`
- * when other nodes had taken this one for dead (it stalled), so it must share its state again.
+ * when what this node keeps on Redis may be missing or stale, so it must share its state
+ * again: other nodes had taken it for dead (it stalled), or its connection to Redis was lost
+ * (Redis restarted empty, or writes failed meanwhile) and is back: then `restored` too, and
+ * `liveNodes` may lack live nodes that are not back on Redis yet.
  */
-export type BeatListener = (liveNodes: ReadonlySet<string>, rejoined: boolean) => void;
+export type BeatListener = (liveNodes: ReadonlySet<string>, rejoined: boolean, restored: boolean) => void;
 
 /**
  * The nodes alive on one Redis prefix: each node beats every quarter of the TTL and counts
@@ -34,6 +37,7 @@ export class NodeRegistry {
   private timer: NodeJS.Timeout | undefined;
   private live: ReadonlySet<string> = new Set();
   private beaten = false;
+  private stopRestored: () => void = () => {};
 
   constructor(
     private readonly redis: RedisConnection,
@@ -54,6 +58,11 @@ export class NodeRegistry {
   /** Beats once (so this node is alive before it serves), then on a timer. */
   async start(): Promise<void> {
     await this.beat();
+    // Back on Redis: beat at once rather than at the next tick, so that the other nodes count
+    // this one as alive again and its state is shared again within a second.
+    this.stopRestored = this.redis.onRestored(() => {
+      this.beat(true).catch(this.onError);
+    });
     this.timer = setInterval(
       () => {
         this.beat().catch(this.onError);
@@ -72,10 +81,12 @@ export class NodeRegistry {
   /** Stops beating and leaves the set, so other nodes forget this one at once. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.stopRestored();
     await this.redis.commands.zrem(this.key, this.redis.nodeId);
   }
 
-  private async beat(): Promise<void> {
+  /** `restored`: the connection to Redis was lost and is back, so listeners share their state again. */
+  private async beat(restored = false): Promise<void> {
     const [added, nodes] = (await this.redis.commands.eval(
       BEAT,
       1,
@@ -83,9 +94,9 @@ export class NodeRegistry {
       this.redis.nodeId,
       Math.floor(this.ttlMs / 2),
     )) as [number, string[]];
-    const rejoined = added === 1 && this.beaten;
+    const rejoined = restored || (added === 1 && this.beaten);
     this.beaten = true;
     this.live = new Set(nodes);
-    for (const listener of this.listeners) listener(this.live, rejoined);
+    for (const listener of this.listeners) listener(this.live, rejoined, restored);
   }
 }

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { onReconnect } from "./on-reconnect.js";
 
 type ChannelHandler = (message: string) => void;
 
@@ -17,10 +18,26 @@ interface Channel {
 export class RedisChannels {
   private readonly channels = new Map<string, Channel>();
 
-  constructor(private readonly subscriber: Redis) {
+  /**
+   * `onResubscribed` is called after the connection was lost and is back, once Redis has
+   * confirmed every channel again: from then on nothing published is missed.
+   */
+  constructor(
+    private readonly subscriber: Redis,
+    onResubscribed: () => void,
+  ) {
     subscriber.on("message", (name: string, message: string) => {
       const channel = this.channels.get(name);
       if (channel) for (const handler of channel.handlers) handler(message);
+    });
+    onReconnect(subscriber, () => {
+      // ioredis subscribes again by itself, without telling when Redis confirmed it; subscribing
+      // to a channel twice is harmless, and this answer says when every channel is back.
+      const names = [...this.channels.keys()];
+      const confirmed = names.length > 0 ? this.subscriber.subscribe(...names) : Promise.resolve();
+      confirmed.then(onResubscribed, () => {
+        // Lost again meanwhile: the next "ready" tries again.
+      });
     });
   }
 

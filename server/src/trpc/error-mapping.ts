@@ -1,6 +1,7 @@
 import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode, type FieldIssue, NatterError } from "@natter/shared";
 import { TRPCError } from "@trpc/server";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import { unavailableError } from "./unavailable-error.js";
 
 const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   400: "BAD_REQUEST",
@@ -80,7 +81,8 @@ export function trpcErrorShape(body: ErrorBody, path?: string) {
 
 /**
  * The wire form of any error a procedure ended with. Only NatterErrors and tRPC's own
- * request errors say what went wrong; anything unexpected is an opaque INTERNAL.
+ * request errors say what went wrong; an outage (the database, Redis, the disk) is a 503
+ * UNAVAILABLE to retry; anything else unexpected is an opaque INTERNAL.
  */
 export function toErrorBody(error: TRPCError): ErrorBody {
   const { cause } = error;
@@ -96,6 +98,13 @@ export function toErrorBody(error: TRPCError): ErrorBody {
     return { code, message: "The request is not valid JSON" };
   }
   if (code) return { code, message: FIXED_MESSAGES[code] ?? error.message };
+  return unexpectedErrorBody(cause ?? error);
+}
+
+/** The body of a failure no NatterError describes: UNAVAILABLE for an outage, else INTERNAL. */
+export function unexpectedErrorBody(error: unknown): ErrorBody {
+  const outage = unavailableError(error);
+  if (outage) return { code: outage.code, message: outage.message, ...outage.details };
   return { code: "INTERNAL", message: "Internal server error" };
 }
 

@@ -37,6 +37,11 @@ export const ERROR_HTTP_STATUS = {
   INTERNAL: 500,
   /** The change kept losing races with others on the same data; it was not made. Try again. */
   BUSY: 503,
+  /**
+   * Something the server needs is out of reach for now (the database, Redis, the disk): nothing
+   * was changed that the answer does not say. Try again after `Retry-After`.
+   */
+  UNAVAILABLE: 503,
   /** The server's upload storage is at its ceiling (`NATTER_UPLOAD_STORAGE_MAX_BYTES`): no new bytes fit. */
   STORAGE_FULL: 507,
 } as const;

@@ -2,6 +2,7 @@ export * from "./blob-stores.js";
 export * from "./cli-server.js";
 export * from "./manual-clock.js";
 export * from "./openapi-contract.js";
+export * from "./outages.js";
 export * from "./pack.js";
 export * from "./raw-http.js";
 export * from "./raw-socket.js";

@@ -28,5 +28,12 @@ export function openPostgres(url: string, poolSize: number): Kysely<Database> {
   // An idle connection that the server drops emits here; without a listener the process
   // would crash. The pool discards that connection and the next query opens a fresh one.
   pool.on("error", () => {});
+  // So does a connection checked out of the pool (inside a transaction, between two
+  // statements) when the server ends it (a restart, `pg_terminate_backend`): the pool listens
+  // only to idle ones. The statement in flight, or the next, fails with the cause, and the
+  // pool discards the connection when it comes back.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
