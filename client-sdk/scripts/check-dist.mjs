@@ -17,9 +17,14 @@ const FORBIDDEN = [
 ];
 /** What the package may import: its peers and its own files. */
 const ALLOWED_IMPORTS = /^(@trpc\/client|@trpc\/server|ws|\.\.?\/.*)$/;
+/** Browser-only globals: the SDK and the hooks run where there are none (React Native, servers). */
+const DOM_GLOBALS = /\b(window|document|localStorage|sessionStorage|navigator)\s*[.[]/;
 
-/** Every leak in `distDir`, as "file: what" lines; empty when the package is clean. */
-export function findLeaks(distDir) {
+/**
+ * Every leak in `distDir`, as "file: what" lines; empty when the package is clean. Other
+ * packages (@natter/react) pass what they may import.
+ */
+export function findLeaks(distDir, allowedImports = ALLOWED_IMPORTS) {
   const leaks = [];
   for (const file of readdirSync(distDir, { recursive: true })) {
     if (!/\.(js|d\.ts)$/.test(file)) continue;
@@ -28,8 +33,10 @@ export function findLeaks(distDir) {
       const match = text.match(pattern);
       if (match) leaks.push(`${file}: names ${match[0]}`);
     }
+    const dom = file.endsWith(".js") ? text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "").match(DOM_GLOBALS) : null;
+    if (dom) leaks.push(`${file}: uses ${dom[0]}`);
     for (const [, specifier] of text.matchAll(/(?:from\s+|import\s*\(\s*)["']([^"']+)["']/g)) {
-      if (!ALLOWED_IMPORTS.test(specifier)) leaks.push(`${file}: imports ${specifier}`);
+      if (!allowedImports.test(specifier)) leaks.push(`${file}: imports ${specifier}`);
     }
   }
   return leaks;

@@ -31,9 +31,30 @@ export type {
   Upload,
   User,
 } from "./app-router.js";
+export { newClientMessageId } from "./client-message-id.js";
 export { isNatterError, isNetworkFailure, type NatterClientError, UploadRefusedError } from "./errors.js";
+export type { LiveState } from "./live-state.js";
 export type { NatterClient, NatterClientOptions, PageOptions, SendMessageOptions } from "./natter-client.js";
 export type { RetryOptions } from "./retry.js";
+export {
+  type ChatMessage,
+  createRoomMessages,
+  type RoomMessages,
+  type RoomMessagesOptions,
+  type RoomMessagesState,
+  type RoomMessagesStatus,
+  type RoomSendOptions,
+} from "./room-messages.js";
+export { createRoomSignals, type RoomSignals, type RoomSignalsState } from "./room-signals.js";
+export { applyRoomEvent, mergeMessages } from "./timeline.js";
+export { TypingSignal } from "./typing-signal.js";
+export {
+  createUnreadCounts,
+  type RoomUnreadCount,
+  type UnreadCounts,
+  type UnreadCountsOptions,
+  type UnreadState,
+} from "./unread-counts.js";
 export type { ConnectionState, RoomWatch, WatchEnd, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
 export type { WebSocketConstructor } from "./websocket.js";
 

@@ -17,6 +17,7 @@ import type {
   ReceiptsPage,
   Upload,
 } from "./app-router.js";
+import { newClientMessageId } from "./client-message-id.js";
 import { UploadRefusedError } from "./errors.js";
 import { backoffDelay, type RetryOptions, withRetry } from "./retry.js";
 import { type RoomWatch, type WatchRoomHandlers, type WatchRoomOptions, watchRoom } from "./watch-room.js";
@@ -71,6 +72,11 @@ export interface NatterClient {
   readonly token: string | null;
   /** Replaces the token; live subscriptions reconnect with it and resume where they were. */
   setToken(token: string | null): void;
+  /**
+   * Calls `listener` with every new token, and with null when the session ends (log-out, or
+   * ended elsewhere); answers the function that stops it. For UI state that follows the session.
+   */
+  onTokenChange(listener: (token: string | null) => void): () => void;
   /** Creates an account and signs in as it. */
   signUp(username: string, password: string): Promise<AuthResult>;
   /** Signs in. A wrong name or password fails with `INVALID_CREDENTIALS`. */
@@ -173,10 +179,12 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
     ],
   });
 
+  const tokenListeners = new Set<(token: string | null) => void>();
   function setToken(next: string | null): void {
     if (next === token) return;
     token = next;
     options.onTokenChange?.(next);
+    for (const listener of [...tokenListeners]) listener(next);
     // connectionParams are read once per connection: a new socket signs in with the new token.
     currentSocket?.close(TOKEN_CHANGED_CLOSE_CODE, "token changed");
   }
@@ -189,6 +197,12 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
       return token;
     },
     setToken,
+    onTokenChange(listener) {
+      tokenListeners.add(listener);
+      return () => {
+        tokenListeners.delete(listener);
+      };
+    },
     async signUp(username, password) {
       const result = await trpc.auth.signUp.mutate({ username, password });
       setToken(result.token);
@@ -269,13 +283,4 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
       await wsClient.close();
     },
   };
-}
-
-/**
- * A random id for one message. Browsers offer `crypto.randomUUID` only on secure pages
- * (https, localhost); elsewhere 128 random bits in hex serve as well.
- */
-function newClientMessageId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

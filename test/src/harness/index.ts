@@ -7,6 +7,7 @@ export * from "./pack.js";
 export * from "./raw-http.js";
 export * from "./raw-socket.js";
 export * from "./rest.js";
+export * from "./restartable-server.js";
 export * from "./rooms.js";
 export * from "./seeded-random.js";
 export * from "./server-admins.js";

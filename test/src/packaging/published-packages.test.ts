@@ -8,7 +8,7 @@ import { packWorkspacePackages } from "../harness/index.js";
 
 const run = promisify(execFile);
 /** Every package natter publishes, by folder. */
-const PUBLISHED = ["shared", "db", "server", "client-sdk"] as const;
+const PUBLISHED = ["shared", "db", "server", "client-sdk", "react"] as const;
 const DEPENDENCY_FIELDS = ["dependencies", "peerDependencies", "optionalDependencies"] as const;
 
 interface Manifest {

@@ -1,39 +1,25 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type ConnectionState, createNatterClient, type NatterClient, type RoomEvent } from "@natter/client";
-import { loadConfig, type NatterServer, startNatterServer } from "natter";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createRoom, createTestDatabase, signUpMany, type TestDatabase, testServerConfig } from "../harness/index.js";
+import { createRoom, type RestartableServer, signUpMany, startRestartableServer } from "../harness/index.js";
 import { send } from "../messages/room-fixtures.js";
 
 const WAIT = { timeout: 20_000, interval: 10 };
 
 describe("@natter/client watchRoom across a server restart", () => {
-  const dir = mkdtempSync(join(tmpdir(), "natter-restart-"));
-  let database: TestDatabase;
-  let server: NatterServer;
+  let server: RestartableServer;
   const clients: NatterClient[] = [];
 
-  /** A server on `port` (0: any free one) over the same database each time. */
-  const start = (port: number) =>
-    startNatterServer({ config: loadConfig(testServerConfig(database, dir, { port }), {}) });
-
   beforeAll(async () => {
-    database = await createTestDatabase(dir);
-    server = await start(0);
+    server = await startRestartableServer();
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await server.close();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await server.dispose();
   });
 
   it("resumes after the server stops and a new one starts on the same database and port, with no gap", async () => {
-    const url = server.url;
-    const port = Number(new URL(url).port);
+    const { url, port } = server;
     const [alice, bob] = await signUpMany(url, 2);
     const room = await createRoom(url, alice.token, { open: false, memberIds: [bob.id] });
     const client = createNatterClient({ url, token: alice.token });
@@ -59,7 +45,7 @@ describe("@natter/client watchRoom across a server restart", () => {
     await new Promise<void>((resolve) => standIn.listen(port, "127.0.0.1", resolve));
     await vi.waitFor(() => expect(attempts).toBeGreaterThanOrEqual(3), WAIT);
     await new Promise<void>((resolve) => standIn.close(() => resolve()));
-    server = await start(port);
+    await server.start();
     // Sent before the client has had time to reconnect: only the replay can deliver these.
     for (let i = 0; i < 10; i++) await send(url, bob, room.id, `after ${i}`);
     await vi.waitFor(() => expect(events.at(-1)?.seq).toBe(22), WAIT);

@@ -23,6 +23,12 @@ interface Person {
   problems: ContextProblems;
 }
 
+/**
+ * An element as the page's code reads it. The suite compiles without the DOM library, and
+ * React's types (the hook tests) declare empty stand-ins for HTMLElement and its kin.
+ */
+type Attributed = { getAttribute(name: string): string | null };
+
 const delivered = (page: Page, text: string) => page.locator(".message:not(.pending) .body", { hasText: text });
 /** The largest upload the test server takes: small, so that a refusal (413) is quick to provoke. */
 const UPLOAD_MAX_BYTES = 100_000;
@@ -350,7 +356,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     await alice.page.getByRole("button", { name: "Load older messages" }).waitFor({ state: "detached" });
     const seqs = await alice.page
       .locator(".message[data-seq]")
-      .evaluateAll((items) => items.map((item) => Number(item.getAttribute("data-seq"))));
+      .evaluateAll((items) => items.map((item) => Number((item as unknown as Attributed).getAttribute("data-seq"))));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(await alice.page.locator(".message .body", { hasText: /^archived \d+$/ }).count()).toBe(75);
     expect((await alice.page.locator(".day-separator").allTextContents()).at(-1)).toBe("Today");
@@ -481,7 +487,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     await expect.poll(() => entries.count()).toBeGreaterThan(25);
     const times = await entries
       .locator("time")
-      .evaluateAll((items) => items.map((item) => item.getAttribute("datetime")));
+      .evaluateAll((items) => items.map((item) => (item as unknown as Attributed).getAttribute("datetime")));
     expect(times).toEqual([...times].sort().reverse());
 
     // Filtered by type: the room Alice created is there.

@@ -1,9 +1,19 @@
-import type { Member, Message, NatterClient, Room, RoomEvent, RoomWatch, RouterOutputs } from "@natter/client";
+import {
+  applyRoomEvent,
+  type Member,
+  type Message,
+  mergeMessages,
+  type NatterClient,
+  type Room,
+  type RoomEvent,
+  type RoomWatch,
+  type RouterOutputs,
+} from "@natter/client";
 import { AttachmentImages } from "../images/attachment-images.js";
 import { type Observable, observable } from "../state/observable.js";
 import { ConnectionMonitor } from "./connection-monitor.js";
 import { SendQueue } from "./send-queue.js";
-import { applyRoomEvent, mergeMessages, type Timeline } from "./timeline.js";
+import type { Timeline } from "./timeline.js";
 import { Usernames } from "./usernames.js";
 
 /** The signed-in user, with whether they are a server admin. */

@@ -1,4 +1,4 @@
-import { isNatterError, isNetworkFailure, type Message } from "@natter/client";
+import { isNatterError, isNetworkFailure, type Message, newClientMessageId } from "@natter/client";
 import { type Observable, observable } from "../state/observable.js";
 
 /** A message written but not yet confirmed by the server. */
@@ -129,10 +129,4 @@ function readStored(key: string): QueuedMessage[] {
   } catch {
     return [];
   }
-}
-
-/** `crypto.randomUUID` exists on secure pages only (https, localhost); 128 random bits do as well elsewhere. */
-function newClientMessageId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

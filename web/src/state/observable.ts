@@ -1,3 +1,4 @@
+import type { LiveState } from "@natter/client";
 import { useEffect, useState } from "preact/hooks";
 
 /** A value that tells its listeners when it changes. */
@@ -34,6 +35,16 @@ export function useObservable<T>(source: Observable<T>): T {
   useEffect(() => {
     setValue(source.get());
     return source.subscribe(setValue);
+  }, [source]);
+  return value;
+}
+
+/** The current state of one of the SDK's live states; the component renders again when it changes. */
+export function useLiveState<T>(source: LiveState<T>): T {
+  const [value, setValue] = useState(source.getSnapshot());
+  useEffect(() => {
+    setValue(source.getSnapshot());
+    return source.subscribe(() => setValue(source.getSnapshot()));
   }, [source]);
   return value;
 }

@@ -1,6 +1,6 @@
+import { TypingSignal } from "@natter/client";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
-import { TypingSignal } from "../chat/typing-signal.js";
 import { type DraftImage, DraftImages } from "../images/draft-images.js";
 import { useObservable } from "../state/observable.js";
 

@@ -1,7 +1,6 @@
-import type { Member, Room } from "@natter/client";
+import type { Member, Room, RoomSignalsState } from "@natter/client";
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
-import type { RoomPresence } from "../chat/room-signals.js";
 import { useObservable } from "../state/observable.js";
 import { navigate } from "../state/router.js";
 import { MemberPicker } from "./member-picker.js";
@@ -20,7 +19,7 @@ export function MembersPanel({
 }: {
   session: ChatSession;
   room: Room;
-  presence: RoomPresence;
+  presence: RoomSignalsState;
 }) {
   const members = useObservable(session.members)[room.id] ?? [];
   const here = new Set(presence.present.map((user) => user.userId));

@@ -1,8 +1,7 @@
-import type { Room } from "@natter/client";
+import { createRoomSignals, type Room } from "@natter/client";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
-import { watchRoomSignals } from "../chat/room-signals.js";
-import { useObservable } from "../state/observable.js";
+import { useLiveState, useObservable } from "../state/observable.js";
 import { navigate } from "../state/router.js";
 import { Composer } from "./composer.js";
 import { errorText } from "./error-text.js";
@@ -19,8 +18,8 @@ export function RoomView({ session, roomId }: { session: ChatSession; roomId: st
   const [preview, setPreview] = useState<Room | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [showMembers, setShowMembers] = useState(false);
-  const signals = useMemo(() => watchRoomSignals(session.client, roomId), [session, roomId]);
-  const presence = useObservable(signals.presence);
+  const signals = useMemo(() => createRoomSignals(session.client.trpc, roomId), [session, roomId]);
+  const presence = useLiveState(signals);
   const newest = useObservable(session.histories)[roomId]?.messages.at(-1);
 
   // Whoever just sent a message has stopped typing it; typing again raises the indicator again.
@@ -32,9 +31,8 @@ export function RoomView({ session, roomId }: { session: ChatSession; roomId: st
     session.openRoom(roomId).catch((failure: unknown) => setError(errorText(failure)));
     return () => {
       void session.openRoom(null);
-      signals.stop();
     };
-  }, [session, roomId, signals]);
+  }, [session, roomId]);
 
   const wasJoined = useRef(false);
   useEffect(() => {

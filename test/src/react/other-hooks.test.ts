@@ -1,0 +1,102 @@
+import "./dom-globals.js";
+import type { NatterClient } from "@natter/client";
+import { usePresence, useSession, useTyping, useUnread } from "@natter/react";
+import { act, cleanup, renderHook } from "@testing-library/react";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { rest, signUpMany, startTestServer, type TestServer } from "../harness/index.js";
+import { newRoom, send } from "../messages/room-fixtures.js";
+import { natterWrapper, reactClient, WAIT } from "./react-fixtures.js";
+
+describe("useUnread, useTyping, usePresence and useSession against a live server", () => {
+  let server: TestServer;
+  const clients: NatterClient[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterEach(() => cleanup());
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await server.stop();
+  });
+
+  it("counts unread messages and mentions live, takes back a deleted one, and clears on markRead", async () => {
+    const [alice, bob] = await signUpMany(server.url, 2);
+    const roomId = await newRoom(server.url, alice, { members: [bob] });
+    await send(server.url, alice, roomId, "before bob looked");
+    const client = reactClient(server.url, bob.token, clients);
+    const { result } = renderHook(() => useUnread(), { wrapper: natterWrapper(client) });
+    await vi.waitFor(() => expect(result.current.status).toBe("live"), WAIT);
+    expect(result.current.rooms[roomId]).toEqual({ unread: 1, mentions: 0 });
+
+    await send(server.url, alice, roomId, `hello @${bob.username}`);
+    const plain = await send(server.url, alice, roomId, "just talking");
+    await send(server.url, bob, roomId, "bob's own message counts for nobody");
+    await vi.waitFor(() => expect(result.current.rooms[roomId]).toEqual({ unread: 3, mentions: 1 }), WAIT);
+    expect(result.current).toMatchObject({ total: 3, mentions: 1 });
+
+    expect(
+      (await rest(server.url, "DELETE", `/rooms/${roomId}/messages/${plain.id}`, { token: alice.token })).status,
+    ).toBe(200);
+    await vi.waitFor(() => expect(result.current.rooms[roomId]).toEqual({ unread: 2, mentions: 1 }), WAIT);
+
+    await act(() => result.current.markRead(roomId));
+    expect(result.current.rooms[roomId]).toEqual({ unread: 0, mentions: 0 });
+    await act(() => result.current.refresh());
+    expect(result.current.rooms[roomId]).toEqual({ unread: 0, mentions: 0 });
+  });
+
+  it("shows who is here and who else is typing, and says so once per draft", async () => {
+    const [alice, bob] = await signUpMany(server.url, 2);
+    const roomId = await newRoom(server.url, alice, { members: [bob] });
+    const aliceClient = reactClient(server.url, alice.token, clients);
+    const bobClient = reactClient(server.url, bob.token, clients);
+    const hooks = () => ({ typing: useTyping(roomId), presence: usePresence(roomId), session: useSession() });
+    const aliceView = renderHook(hooks, { wrapper: natterWrapper(aliceClient) });
+    await vi.waitFor(() => expect(aliceView.result.current.session.status).toBe("signedIn"), WAIT);
+    await vi.waitFor(
+      () => expect(aliceView.result.current.presence.present.map((user) => user.userId)).toEqual([alice.id]),
+      WAIT,
+    );
+    const bobView = renderHook(hooks, { wrapper: natterWrapper(bobClient) });
+    await vi.waitFor(
+      () =>
+        expect(aliceView.result.current.presence.present.map((user) => user.userId).sort()).toEqual(
+          [alice.id, bob.id].sort(),
+        ),
+      WAIT,
+    );
+    await vi.waitFor(() => expect(bobView.result.current.presence.connected).toBe(true), WAIT);
+
+    act(() => {
+      bobView.result.current.typing.notifyTyping();
+      bobView.result.current.typing.notifyTyping();
+    });
+    await vi.waitFor(
+      () => expect(aliceView.result.current.typing.typing.map((user) => user.username)).toEqual([bob.username]),
+      WAIT,
+    );
+    // Bob sees nobody typing: himself left out.
+    await vi.waitFor(() => expect(bobView.result.current.session.status).toBe("signedIn"), WAIT);
+    expect(bobView.result.current.typing.typing).toEqual([]);
+
+    bobView.unmount();
+    await vi.waitFor(
+      () => expect(aliceView.result.current.presence.present.map((user) => user.userId)).toEqual([alice.id]),
+      WAIT,
+    );
+  });
+
+  it("signs up, follows the token, and signs out", async () => {
+    const client = reactClient(server.url, null, clients);
+    const { result } = renderHook(() => useSession(), { wrapper: natterWrapper(client) });
+    expect(result.current).toMatchObject({ status: "signedOut", user: null });
+    const username = `react${Date.now().toString(36)}`;
+    await act(() => result.current.signUp(username, "correct horse battery"));
+    await vi.waitFor(() => expect(result.current.status).toBe("signedIn"), WAIT);
+    expect(result.current.user?.username).toBe(username);
+    await act(() => result.current.logOut());
+    expect(result.current).toMatchObject({ status: "signedOut", user: null });
+    expect(client.token).toBeNull();
+  });
+});
