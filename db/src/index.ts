@@ -48,3 +48,4 @@ export {
   STAT_COUNTERS,
   type StatCounter,
 } from "./stats/stat-counters.js";
+export { usernameSkeleton } from "./users/username-skeleton.js";

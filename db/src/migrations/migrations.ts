@@ -12,6 +12,7 @@ import { messageRetention } from "./0010-message-retention.js";
 import { conversations } from "./0020-conversations.js";
 import { mentions } from "./0021-a-mentions.js";
 import { webhooks } from "./0023-a-webhooks.js";
+import { usernameSkeletons } from "./0026-username-skeletons.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0020-conversations": conversations,
   "0021-a-mentions": mentions,
   "0023-a-webhooks": webhooks,
+  "0026-username-skeletons": usernameSkeletons,
 };
 
 /**

@@ -35,6 +35,12 @@ export interface UsersTable {
   username: string;
   /** The username lower-cased: what uniqueness and log-in look up. */
   username_key: string;
+  /**
+   * What the username looks like (`usernameSkeleton`): unique too, so that no two usernames
+   * can be taken for one another. Null only for a user whose look-alike was there before
+   * skeletons were kept (migration 0026).
+   */
+  username_skeleton: string | null;
   password_hash: string;
   created_at: string;
   display_name: string | null;

@@ -1,7 +1,10 @@
 /** Takes a stream's values as they come: the callback side of `PushStream`. */
 export interface StreamSink<T> {
-  /** The next value, in order. */
-  value(value: T): void;
+  /**
+   * The next value, in order. A promise holds the stream back until it settles (it must not
+   * reject): how a consumer whose connection is full has a catch-up wait for it to drain.
+   */
+  value(value: T): Promise<void> | undefined;
   /** The stream has finished; nothing follows. */
   end(): void;
   /** The stream has failed; nothing follows. */

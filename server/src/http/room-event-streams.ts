@@ -4,6 +4,7 @@ import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { SessionConnections } from "../live/session-connections.js";
+import { whenDrained } from "../live/when-drained.js";
 import { requestClientAddress } from "../rate-limit/client-address.js";
 import type { Services } from "../services/services.js";
 import type { SharedSubscriptionSlots, SubscriptionSlots } from "../trpc/context.js";
@@ -240,21 +241,30 @@ export class RoomEventStreams {
       write("retry: 1000\n\n");
       heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
       heartbeat.unref();
-      void this.pump(events, first, send).finally(end);
+      void this.pump(events, first, send, res).finally(end);
     } catch (error) {
       end();
       throw error;
     }
   }
 
-  /** Writes what the watch yields (catching up from the log) until it ends; live events it delivers itself. */
+  /**
+   * Writes what the watch yields (catching up from the log) until it ends; live events it
+   * delivers itself. Each next entry waits until the response has drained: a backlog goes out
+   * as fast as the reader reads it, where writing it all at once (a SQLite read does not
+   * yield to the network) passed the slow-reader cap and cut even a fast reader off.
+   */
   private async pump(
     events: AsyncGenerator<RoomEvent, void>,
     first: Promise<IteratorResult<RoomEvent, void>>,
     send: (event: RoomEvent) => void,
+    res: ServerResponse,
   ): Promise<void> {
     try {
-      for (let next = await first; !next.done; next = await events.next()) send(next.value);
+      for (let next = await first; !next.done; next = await events.next()) {
+        send(next.value);
+        await whenDrained(res);
+      }
     } catch {
       // The caller's view ended in a way the log could not tell (the room gone during an
       // overflow): ending the stream has the client reconnect and be told by a status.

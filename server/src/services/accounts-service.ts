@@ -1,5 +1,5 @@
 import { type Database, preparedQuery, uuidV7 } from "@natter/db";
-import { type AuthResult, LIMITS, NatterError, type User, uploadContentPath } from "@natter/shared";
+import { type AuthResult, LIMITS, NatterError, type User, uploadContentPath, usernameKeyOf } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import type { PasswordGuessThrottle } from "../auth/password-guess-throttle.js";
@@ -63,7 +63,8 @@ export class AccountsService {
    */
   async logIn(username: string, password: string, origin: SessionOrigin = {}): Promise<AuthResult> {
     const { db, hasher, clock, loginThrottle } = this.deps;
-    const usernameKey = username.toLowerCase();
+    // ASCII case only: a name typed with the Kelvin sign or full-width letters is no username.
+    const usernameKey = usernameKeyOf(username);
     await loginThrottle.reserve(usernameKey, clock.now());
     const row = await db.selectFrom("users").selectAll().where("username_key", "=", usernameKey).executeTakeFirst();
     const verified = row ? await hasher.verify(row.password_hash, password) : await hasher.verifyNothing(password);

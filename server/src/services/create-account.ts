@@ -1,5 +1,5 @@
-import { bumpCounters, type Database, isUniqueViolation, STAT_COUNTERS, uuidV7 } from "@natter/db";
-import { NatterError, type User } from "@natter/shared";
+import { bumpCounters, type Database, isUniqueViolation, STAT_COUNTERS, usernameSkeleton, uuidV7 } from "@natter/db";
+import { NatterError, type User, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { PasswordHasher } from "../auth/password-hasher.js";
 import { toTimestamp } from "../clock/clock.js";
@@ -17,7 +17,8 @@ export interface NewAccount {
 /**
  * Creates an account whatever the sign-up policy, counted and logged in one transaction:
  * the one way accounts come to exist (sign-up, `POST /admin/users`, `natter users add`,
- * `natter seed`). USERNAME_TAKEN when the name is taken in any case.
+ * `natter seed`). USERNAME_TAKEN when the name is taken in any case, or one that looks like it
+ * (the same confusable skeleton).
  */
 export async function createAccount(
   db: Kysely<Database>,
@@ -29,7 +30,8 @@ export async function createAccount(
   const row = {
     id: uuidV7(now),
     username,
-    username_key: username.toLowerCase(),
+    username_key: usernameKeyOf(username),
+    username_skeleton: usernameSkeleton(username),
     password_hash: passwordHash,
     created_at: toTimestamp(now),
   };
@@ -46,7 +48,8 @@ export async function createAccount(
       await queueUserCreatedDeliveries(trx, user, now);
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new NatterError("USERNAME_TAKEN", "That username is taken");
+    if (isUniqueViolation(error))
+      throw new NatterError("USERNAME_TAKEN", "That username is taken, or one that looks like it");
     throw error;
   }
   return user;

@@ -1,6 +1,6 @@
 import type { Database } from "@natter/db";
 import type { FindUsersInput, Me, UserPage } from "@natter/shared";
-import { NatterError } from "@natter/shared";
+import { NatterError, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
 import { toUser } from "./accounts-service.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
@@ -55,7 +55,7 @@ export class ProfilesService {
     const { db } = this.deps;
     let query = db.selectFrom("users").selectAll();
     if (input.username !== undefined) {
-      query = query.where("username_key", "=", input.username.toLowerCase());
+      query = query.where("username_key", "=", usernameKeyOf(input.username));
     } else {
       const prefix = (input.q ?? "").toLowerCase();
       query = query.where((eb) =>

@@ -168,10 +168,14 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void>, PushStream<Roo
     if (!sink) this.resolve?.(step);
     else if (step.done) sink.end();
     else {
-      sink.value(step.value);
-      this.run();
+      const held = sink.value(step.value);
+      if (held) void held.then(this.stepOn);
+      else this.run();
     }
   }
+
+  /** Steps on once a sink that held the stream back lets go. */
+  private readonly stepOn = (): void => this.run();
 
   private readonly resume = (woken: boolean): void => {
     // An entry delivered live may have ended the watcher's view.

@@ -56,8 +56,8 @@ class MappedSink<T, U> implements StreamSink<T> {
     private onEnd: (() => void) | undefined,
   ) {}
 
-  value(value: T): void {
-    this.sink.value(this.map(value));
+  value(value: T): Promise<void> | undefined {
+    return this.sink.value(this.map(value));
   }
 
   end(): void {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Encoder } from "@trpc/server/adapters/ws";
 import { WebSocket, type WebSocketServer } from "ws";
 import { isPushStream, type StreamSink } from "../events/push-stream.js";
+import { type DrainableStream, whenDrained } from "../live/when-drained.js";
 import type { RequestContext, TrackedSink } from "../trpc/context.js";
 import {
   type AnyRouter,
@@ -208,6 +209,16 @@ class Connection {
     } else this.respond({ id, jsonrpc, result: { type: "data", data: value } });
   }
 
+  /**
+   * Resolves once the socket has written out what it buffered (or closed); undefined when it
+   * takes more now. A subscription's catch-up waits on it between values, so a backlog goes
+   * out as fast as the peer reads it instead of passing the slow-reader cap at once.
+   */
+  drained(): Promise<void> | undefined {
+    const tcp = (this.socket as unknown as { _socket?: DrainableStream })._socket;
+    return tcp && this.socket.readyState === WebSocket.OPEN ? whenDrained(tcp) : undefined;
+  }
+
   /** A subscription at `path` that had started has stopped. */
   streamStopped(path: string): void {
     this.handler.countStream(path, -1);
@@ -399,16 +410,20 @@ class SubscriptionPump implements StreamSink<unknown> {
             () => this.end(),
           );
         } else {
-          this.value(next.value);
-          this.pull(iterator);
+          const held = this.value(next.value);
+          if (held) void held.then(() => this.pull(iterator));
+          else this.pull(iterator);
         }
       },
       (cause: unknown) => this.fail(cause),
     );
   }
 
-  value(value: unknown): void {
-    if (!this.stop.aborted) this.connection.sendValue(this.id, this.jsonrpc, value);
+  /** Sends a value; while the socket is full, answers when it has drained. */
+  value(value: unknown): Promise<void> | undefined {
+    if (this.stop.aborted) return undefined;
+    this.connection.sendValue(this.id, this.jsonrpc, value);
+    return this.connection.drained();
   }
 
   fail(cause: unknown): void {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { findRefusedCharacter, TEXT_RULE_SUMMARY, type TextKind } from "../text/text-rules.js";
+import { findRefusedCharacter, isBlankName, TEXT_RULE_SUMMARY, type TextKind } from "../text/text-rules.js";
 
 /**
  * An opaque identifier (UUIDv7 text); never sequential, never parsed by clients. No id natter
@@ -22,13 +22,23 @@ export const timestampSchema = z.iso.datetime();
 export const jsonBooleanSchema = z.boolean().pipe(z.boolean());
 
 /**
+ * Text of a name as the text rule for names takes it: normalised to NFKC (compatibility forms
+ * become the letters they look like), then trimmed. Length limits go after this.
+ */
+export function nameTextSchema() {
+  return z.string().normalize("NFKC").trim();
+}
+
+/**
  * The schema refusing the characters the text rule (`text/text-rules.ts`) forbids in text of
  * this kind, with the rule in its description so that the API reference states it.
  */
 export function followingTextRule<Schema extends z.ZodString>(schema: Schema, kind: TextKind, description: string) {
   return schema
     .check((ctx) => {
-      const problem = findRefusedCharacter(ctx.value, kind);
+      const problem =
+        findRefusedCharacter(ctx.value, kind) ??
+        (kind === "name" && ctx.value !== "" && isBlankName(ctx.value) ? "must not be blank" : undefined);
       if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
     })
     .describe(`${description} ${TEXT_RULE_SUMMARY[kind]}`);

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { LIMITS } from "../limits.js";
 import type { TextKind } from "../text/text-rules.js";
-import { followingTextRule, idSchema, jsonBooleanSchema, timestampSchema } from "./common.js";
+import { followingTextRule, idSchema, jsonBooleanSchema, nameTextSchema, timestampSchema } from "./common.js";
 import { pageLimitSchema } from "./pagination.js";
 import { userSchema } from "./user.js";
 
 /** Free text of a profile field, following the text rule for its kind: trimmed; empty or null clears it. */
 function profileText(max: number, kind: TextKind) {
-  return followingTextRule(z.string().trim().max(max), kind, `Up to ${max} characters; empty or null clears it.`)
+  const text = kind === "name" ? nameTextSchema() : z.string().trim();
+  return followingTextRule(text.max(max), kind, `Up to ${max} characters; empty or null clears it.`)
     .nullable()
     .transform((text) => (text ? text : null));
 }
@@ -28,7 +29,7 @@ export type UpdateProfileInput = z.input<typeof updateProfileInputSchema>;
 export const findUsersInputSchema = z
   .strictObject({
     username: z.string().min(1).max(LIMITS.usernameMax).optional(),
-    q: z.string().trim().min(1).max(LIMITS.displayNameMax).optional(),
+    q: nameTextSchema().min(1).max(LIMITS.displayNameMax).optional(),
     limit: pageLimitSchema,
     /** The `nextCursor` of the previous page. */
     cursor: z.string().min(1).max(200).optional(),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LIMITS } from "../limits.js";
-import { followingTextRule, idSchema, timestampSchema } from "./common.js";
+import { followingTextRule, idSchema, nameTextSchema, timestampSchema } from "./common.js";
 
 /** A member's role in a room: exactly one owner, any number of admins and members. */
 export const roomRoleSchema = z.enum(["owner", "admin", "member"]);
@@ -8,7 +8,7 @@ export type RoomRole = z.infer<typeof roomRoleSchema>;
 
 /** A room name: 1–100 characters, not blank, following the text rule for names. */
 export const roomNameSchema = followingTextRule(
-  z.string().trim().min(1).max(LIMITS.roomNameMax),
+  nameTextSchema().min(1).max(LIMITS.roomNameMax),
   "name",
   `1 to ${LIMITS.roomNameMax} characters after trimming.`,
 );

@@ -3,8 +3,11 @@ import { LIMITS } from "../limits.js";
 import { idSchema, timestampSchema } from "./common.js";
 
 /**
- * A username: letters, digits, `_`, `.`, `-`, `@` and `+`, so an e-mail address fits;
- * unique regardless of case.
+ * A username: ASCII letters, digits, `_`, `.`, `-`, `@` and `+`, so an e-mail address fits;
+ * unique regardless of case and of look-alikes, the two taken together (the confusable
+ * skeleton of Unicode TS #39 closed under case: `l`, `I`, `i` and `1`, `O` and `0`, `rn` and
+ * `m` count as the same). Being ASCII, a username
+ * needs no normalisation and holds nothing invisible.
  */
 export const usernameSchema = z
   .string()
@@ -12,8 +15,18 @@ export const usernameSchema = z
   .max(LIMITS.usernameMax)
   .regex(/^[A-Za-z0-9_.@+-]+$/, "may contain only letters, digits, '_', '.', '-', '@' and '+'")
   .describe(
-    `${LIMITS.usernameMin} to ${LIMITS.usernameMax} ASCII letters, digits, '_', '.', '-', '@' and '+' (so no control, bidirectional or invisible characters); unique regardless of case.`,
+    `${LIMITS.usernameMin} to ${LIMITS.usernameMax} ASCII letters, digits, '_', '.', '-', '@' and '+' (so no control, bidirectional or invisible characters); unique regardless of case and of characters that look alike (Unicode TS #39 confusable skeletons, case and looks taken together: 'l', 'I', 'i' and '1'; 'O' and '0'; 'rn' and 'm'). Log-in ignores ASCII case only: nothing else is folded.`,
   );
+
+/**
+ * The key a username is looked up by (sign-up's case-insensitive uniqueness, log-in, admin
+ * commands): ASCII letters lower-cased and nothing else folded. Usernames are ASCII, so a name
+ * typed with anything else (the Kelvin sign U+212A, a dotted İ, full-width letters) matches no
+ * account instead of being folded into one by Unicode case mapping or normalisation.
+ */
+export function usernameKeyOf(username: string): string {
+  return username.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
 
 /** A password as typed: its length is checked, and that it is not only spaces; the rest is up to the user. */
 export const passwordSchema = z

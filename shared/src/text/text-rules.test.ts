@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { findRefusedCharacter } from "./text-rules.js";
+import { updateProfileInputSchema } from "../schemas/profile.js";
+import { roomNameSchema } from "../schemas/room.js";
+import { findRefusedCharacter, isBlankName } from "./text-rules.js";
 
 describe("findRefusedCharacter", () => {
   it("lets ordinary text of any script through, emoji sequences included", () => {
@@ -39,5 +41,38 @@ describe("findRefusedCharacter", () => {
     expect(findRefusedCharacter("a\u2028b", "body")).toMatch(/separator/);
     expect(findRefusedCharacter("a\ud800b", "body")).toMatch(/unpaired surrogate \(U\+D800 at position 1\)/);
     expect(findRefusedCharacter("\ud83d\ude00", "name")).toBeUndefined();
+  });
+});
+
+describe("the rule for names", () => {
+  it("refuses blank-looking and invisible characters (Hangul fillers, braille blank, soft hyphen)", () => {
+    expect(findRefusedCharacter("\u3164", "name")).toBe(
+      "must not contain an invisible formatting character (U+3164 at position 0)",
+    );
+    expect(findRefusedCharacter("\u2800", "name")).toBe(
+      "must not contain a blank-looking character (U+2800 at position 0)",
+    );
+    for (const invisible of ["\uffa0", "\u115f", "\u1160", "\u00ad", "\u034f", "\u180e"]) {
+      expect(findRefusedCharacter(`ad${invisible}min`, "name")).toMatch(/invisible/);
+    }
+    // Message bodies keep what they were written with.
+    expect(findRefusedCharacter("\u3164 \u2800", "body")).toBeUndefined();
+  });
+
+  it("keeps the joiners, variation selectors and tags that emoji and scripts need", () => {
+    for (const text of ["👨‍👩‍👧", "می‌خواهم", "❤️", "🏴󠁧󠁢󠁳󠁣󠁴󠁿"]) expect(findRefusedCharacter(text, "name")).toBeUndefined();
+  });
+
+  it("calls a name of only spaces and combining marks blank", () => {
+    expect(isBlankName(" \u0301\u3000")).toBe(true);
+    expect(isBlankName("é")).toBe(false);
+    expect(roomNameSchema.safeParse("\u0301\u0302").error?.issues[0]?.message).toBe("must not be blank");
+  });
+
+  it("normalises names to NFKC before checking and trimming them", () => {
+    expect(roomNameSchema.parse("ｇｅｎｅｒａｌ\u3000")).toBe("general");
+    expect(updateProfileInputSchema.parse({ displayName: "\u212Aelvin ﬁsh" })).toEqual({ displayName: "Kelvin fish" });
+    expect(updateProfileInputSchema.safeParse({ displayName: "\u3164" }).success).toBe(false);
+    expect(updateProfileInputSchema.safeParse({ displayName: "\u2800\u2800" }).success).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { bumpCounters, type Database, STAT_COUNTERS } from "@natter/db";
-import { NatterError } from "@natter/shared";
+import { NatterError, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
 import { recordActivity } from "../activity-log.js";
 
@@ -31,7 +31,7 @@ export async function setServerAdmin(
     const user = await trx
       .selectFrom("users")
       .select(["id", "username", "is_admin"])
-      .where("username_key", "=", username.toLowerCase())
+      .where("username_key", "=", usernameKeyOf(username))
       .executeTakeFirst();
     if (!user) throw new NatterError("USER_NOT_FOUND", `No user named ${username}`);
     const changed = (user.is_admin === 1) !== admin;
