@@ -116,7 +116,7 @@ export type RoomEvent = TrackedData<Yielded<AppRouter["rooms"]["events"]["_def"]
 export type RoomEventType = RoomEvent["type"];
 
 /** A signed-in user as anyone may see them. */
-export type User = RouterOutputs["users"]["me"]["user"];
+export type User = RouterOutputs["users"]["byId"]["user"];
 /** What sign-up and log-in answer: the user and their bearer token. */
 export type AuthResult = RouterOutputs["auth"]["logIn"];
 /** A room as its readers see it. */
@@ -140,6 +140,10 @@ export type ReceiptsPage = RouterOutputs["rooms"]["receipts"];
 export type RoomSignal = Yielded<AppRouter["rooms"]["signals"]["_def"]["$types"]["output"]>;
 /** A member's read cursor moved (members only, at most once a second per member). */
 export type ReceiptSignal = Extract<RoomSignal, { type: "receipt.updated" }>;
+/** One of my direct rooms (`dms.list`): the room, the other person, the newest message and my unread count. */
+export type DirectRoom = RouterOutputs["dms"]["list"]["directRooms"][number];
+/** A user I have blocked (`dms.blocks`), with when. */
+export type BlockedUser = RouterOutputs["dms"]["blocks"]["blocks"][number];
 /** Who is watching a room now (`rooms.presence`): users with `rooms.signals` open, anonymous ones counted. */
 export type RoomPresence = RouterOutputs["rooms"]["presence"]["presence"];
 /**

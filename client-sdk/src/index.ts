@@ -9,6 +9,8 @@ export type {
   AppRouter,
   Attachment,
   AuthResult,
+  BlockedUser,
+  DirectRoom,
   ErrorBody,
   ErrorCode,
   EventStreamTicket,

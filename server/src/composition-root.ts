@@ -29,6 +29,8 @@ import { PinsService } from "./services/conversations/pins-service.js";
 import { ReactionsService } from "./services/conversations/reactions-service.js";
 import { ReadReceipts } from "./services/conversations/read-receipts.js";
 import { ThreadsService } from "./services/conversations/threads-service.js";
+import { BlocksService } from "./services/direct/blocks-service.js";
+import { DirectRoomsService } from "./services/direct/direct-rooms-service.js";
 import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
 import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
@@ -167,6 +169,8 @@ export async function composeServer({
     }),
     events,
     rooms: new RoomsService({ db, writer }),
+    directRooms: new DirectRoomsService({ db, writer }),
+    blocks: new BlocksService({ db, clock }),
     messages: new MessagesService({ db, writer, blobs, clock, receipts }),
     reactions: new ReactionsService({ db, writer }),
     pins: new PinsService({ db, writer }),

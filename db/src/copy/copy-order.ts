@@ -20,6 +20,7 @@ const RANK: Record<keyof Database, number> = {
   message_reactions: 12,
   thread_participants: 13,
   message_mentions: 21,
+  user_blocks: 22,
   webhooks: 23,
   webhook_deliveries: 23.5,
 };

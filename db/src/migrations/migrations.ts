@@ -11,6 +11,7 @@ import { eventStreamTickets } from "./0008-event-stream-tickets.js";
 import { messageRetention } from "./0010-message-retention.js";
 import { conversations } from "./0020-conversations.js";
 import { mentions } from "./0021-a-mentions.js";
+import { directRooms } from "./0021-b-direct-rooms.js";
 import { webhooks } from "./0023-a-webhooks.js";
 import { usernameSkeletons } from "./0026-username-skeletons.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0010-message-retention": messageRetention,
   "0020-conversations": conversations,
   "0021-a-mentions": mentions,
+  "0021-b-direct-rooms": directRooms,
   "0023-a-webhooks": webhooks,
   "0026-username-skeletons": usernameSkeletons,
 };

@@ -19,6 +19,7 @@ export interface Database {
   message_reactions: MessageReactionsTable;
   thread_participants: ThreadParticipantsTable;
   message_mentions: MessageMentionsTable;
+  user_blocks: UserBlocksTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }
@@ -57,6 +58,15 @@ export interface UsersTable {
   avatar_upload_id: Generated<string | null>;
   /** 1 while others may see how far the user has read (receipts), 0 once they turned it off. */
   share_read_receipts: Generated<number>;
+  /** Who may open a new direct room with the user: `everyone` or `none`. */
+  direct_messages: Generated<"everyone" | "none">;
+}
+
+/** `blocker_id` has blocked `blocked_id`. */
+export interface UserBlocksTable {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: string;
 }
 
 export interface SessionsTable {
@@ -81,6 +91,9 @@ export interface RoomsTable {
   /** The seq of the room's newest event; the next event takes `last_seq + 1`. */
   last_seq: number;
   created_at: string;
+  kind: Generated<"room" | "direct">;
+  /** For a direct room, its two members' ids in order, joined by a space; null otherwise. */
+  direct_key: Generated<string | null>;
 }
 
 export interface RoomMembersTable {

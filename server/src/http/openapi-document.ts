@@ -53,7 +53,7 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
       }
       if (meta?.successStatus && meta.successStatus !== 200 && responses["200"]) {
         responses[String(meta.successStatus)] = responses["200"];
-        delete responses["200"];
+        if (!meta.createdFlag) delete responses["200"];
       }
       // A public procedure still reads a token when one is sent (a member reading a closed room).
       if (meta?.access === "public") operation.security = [{}, { bearerAuth: [] }];

@@ -7,6 +7,7 @@ import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
 import type { RequestContext } from "../trpc/context.js";
 import { toErrorBody } from "../trpc/error-mapping.js";
+import type { ProcedureMeta } from "../trpc/meta.js";
 import { type AnyProcedure, connectionSignal, runProcedure } from "../trpc/procedure-core.js";
 import { procedureMeta, responseHeadersFor } from "../trpc/procedure-meta.js";
 import { httpContextFactory } from "./create-context.js";
@@ -80,7 +81,7 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
         signal: connectionSignal(res),
       });
       const body = JSON.stringify(output) ?? "";
-      res.writeHead(procedureMeta(router, operation.path)?.successStatus ?? 200, {
+      res.writeHead(successStatusOf(procedureMeta(router, operation.path), output), {
         "Content-Type": "application/json",
         ...answerHeaders(router, operation, ctx),
         "Content-Length": Buffer.byteLength(body),
@@ -93,6 +94,12 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
       sendError(res, toErrorBody(error), answerHeaders(router, found?.operation, ctx));
     }
   };
+}
+
+/** A success's status: the procedure's, except 200 for a creation that found the thing already there. */
+function successStatusOf(meta: ProcedureMeta | undefined, output: unknown): number {
+  const existed = meta?.createdFlag && (output as { created?: boolean } | null)?.created === false;
+  return existed ? 200 : (meta?.successStatus ?? 200);
 }
 
 /** The headers of any answer to an operation: natter's base headers and the procedure's caching. */

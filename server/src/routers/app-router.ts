@@ -2,6 +2,7 @@ import type { Services } from "../services/services.js";
 import { mergeRouters, router } from "../trpc/trpc.js";
 import { createAdminRouter } from "./admin.js";
 import { createAuthRouter } from "./auth.js";
+import { createDirectRoomsRouter } from "./direct-rooms.js";
 import { createMessagesRouter } from "./messages.js";
 import { createPinsRouter } from "./pins.js";
 import { createReactionsRouter } from "./reactions.js";
@@ -30,6 +31,7 @@ export function createAppRouter(services: Services) {
       createReceiptsRouter(services),
     ),
     messages: mergeRouters(createMessagesRouter(services), createReactionsRouter(services)),
+    dms: createDirectRoomsRouter(services),
     sessions: createSessionsRouter(services),
     admin: createAdminRouter(services),
     webhooks: createWebhooksRouter(services),

@@ -10,7 +10,6 @@ import {
 } from "@natter/db";
 import {
   type Attachment,
-  LIMITS,
   type MentionsInput,
   type MentionsPage,
   type Message,
@@ -39,6 +38,7 @@ import { recordActivity } from "./activity-log.js";
 import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
 import type { ReadReceipts } from "./conversations/read-receipts.js";
 import { forgetReply, recordReply, requireThreadRoot } from "./conversations/thread-replies.js";
+import { requireNoBlock } from "./direct/blocks.js";
 import { mentionsPageQuery } from "./mentions/mentions-page-query.js";
 import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "./mentions/resolve-mentions.js";
 import { type MessagePageCursor, type MessagePageScope, messagePageQuery } from "./message-page-query.js";
@@ -54,6 +54,7 @@ import {
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
 import type { RoomWrite, RoomWriter } from "./room-writes/room-writer.js";
+import { unreadCountOf, unreadMentionsOf } from "./unread-counts.js";
 
 export interface MessagesServiceDeps {
   db: Kysely<Database>;
@@ -139,6 +140,7 @@ export class MessagesService {
     return this.deps.writer.write(roomId, async (trx, now) => {
       const access = await readableRoom(trx, roomId, session);
       requireRole(access, "member");
+      if (access.kind === "direct") await requireNoBlock(trx, roomId, session.userId);
       if (clientMessageId !== null) {
         const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
         if (original) return unchanged(await messageSeenBy(trx, original, session.userId));
@@ -430,40 +432,8 @@ export class MessagesService {
       .selectFrom("room_members")
       .innerJoin("rooms", "rooms.id", "room_members.room_id")
       .select(["room_members.room_id as roomId", "room_members.read_seq as readSeq", "rooms.last_seq as lastSeq"])
-      .select((eb) =>
-        eb
-          .selectFrom(
-            eb
-              .selectFrom("messages")
-              .select("messages.id")
-              .whereRef("messages.room_id", "=", "room_members.room_id")
-              .whereRef("messages.seq", ">", "room_members.read_seq")
-              .where("messages.author_id", "!=", session.userId)
-              .where("messages.deleted_at", "is", null)
-              .where((inner) =>
-                inner.or([inner("messages.thread_id", "is", null), inner("messages.also_in_room", "=", 1)]),
-              )
-              .limit(LIMITS.unreadCountMax)
-              .as("unread"),
-          )
-          .select((inner) => inner.fn.countAll<number>().as("count"))
-          .as("unreadCount"),
-      )
-      .select((eb) =>
-        eb
-          .selectFrom(
-            eb
-              .selectFrom("message_mentions")
-              .select("message_mentions.message_id")
-              .where("message_mentions.user_id", "=", session.userId)
-              .whereRef("message_mentions.room_id", "=", "room_members.room_id")
-              .whereRef("message_mentions.seq", ">", "room_members.read_seq")
-              .limit(LIMITS.unreadCountMax)
-              .as("mentioned"),
-          )
-          .select((inner) => inner.fn.countAll<number>().as("count"))
-          .as("mentions"),
-      )
+      .select(unreadCountOf(session.userId).as("unreadCount"))
+      .select(unreadMentionsOf(session.userId).as("mentions"))
       .where("room_members.user_id", "=", session.userId);
     if (cursor !== undefined) query = query.where("room_members.room_id", ">", decodeCursor("unread", cursor));
     const rows = await query

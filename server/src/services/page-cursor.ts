@@ -10,7 +10,9 @@ export type CursorListing =
   | "receipts"
   | "reactors"
   | "threads"
-  | "webhook-deliveries";
+  | "webhook-deliveries"
+  | "direct"
+  | "blocks";
 
 /** The opaque cursor of a `listing` page that ends at the item `id`. */
 export function encodeCursor(listing: CursorListing, id: string): string {

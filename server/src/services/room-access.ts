@@ -1,5 +1,5 @@
 import { type Database, preparedQuery } from "@natter/db";
-import { NatterError, type RoomRole } from "@natter/shared";
+import { NatterError, type RoomKind, type RoomRole } from "@natter/shared";
 import { type Kysely, type SqlBool, sql } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 
@@ -10,7 +10,7 @@ const roomWithRole = preparedQuery((db, roomId: string, userId: string) =>
     .leftJoin("room_members", (join) =>
       join.onRef("room_members.room_id", "=", "rooms.id").on("room_members.user_id", "=", userId),
     )
-    .select(["rooms.id", "rooms.is_open", "rooms.last_seq", "room_members.role"])
+    .select(["rooms.id", "rooms.is_open", "rooms.kind", "rooms.last_seq", "room_members.role"])
     .where("rooms.id", "=", roomId),
 );
 
@@ -21,6 +21,7 @@ const RANK: Record<RoomRole, number> = { member: 1, admin: 2, owner: 3 };
 export interface RoomAccess {
   roomId: string;
   open: boolean;
+  kind: RoomKind;
   role: RoomRole | null;
   /** The room's newest `seq` when it was read. */
   lastSeq: number;
@@ -39,7 +40,7 @@ export async function readableRoom(
   if (!row || (row.is_open === 0 && row.role === null)) {
     throw new NatterError("ROOM_NOT_FOUND", "No such room");
   }
-  return { roomId: row.id, open: row.is_open === 1, role: row.role, lastSeq: row.last_seq };
+  return { roomId: row.id, open: row.is_open === 1, kind: row.kind, role: row.role, lastSeq: row.last_seq };
 }
 
 /** A room as a would-be moderator sees it: also whether they are a server admin (as of now). */
@@ -63,7 +64,7 @@ export async function moderatableRoom(
     .leftJoin("room_members", (join) =>
       join.onRef("room_members.room_id", "=", "rooms.id").on("room_members.user_id", "=", session.userId),
     )
-    .select(["rooms.id", "rooms.is_open", "rooms.last_seq", "room_members.role"])
+    .select(["rooms.id", "rooms.is_open", "rooms.kind", "rooms.last_seq", "room_members.role"])
     .select((eb) =>
       eb.selectFrom("users").select("users.is_admin").where("users.id", "=", session.userId).as("isServerAdmin"),
     )
@@ -73,7 +74,21 @@ export async function moderatableRoom(
   if (!row || (row.is_open === 0 && row.role === null && !serverAdmin)) {
     throw new NatterError("ROOM_NOT_FOUND", "No such room");
   }
-  return { roomId: row.id, open: row.is_open === 1, role: row.role, lastSeq: row.last_seq, serverAdmin };
+  return {
+    roomId: row.id,
+    open: row.is_open === 1,
+    kind: row.kind,
+    role: row.role,
+    lastSeq: row.last_seq,
+    serverAdmin,
+  };
+}
+
+/** Throws DIRECT_ROOM for a direct room: its two members, and nothing else about it, are fixed. */
+export function refuseDirect(access: RoomAccess): void {
+  if (access.kind === "direct") {
+    throw new NatterError("DIRECT_ROOM", "A direct room keeps its two members and cannot be changed this way");
+  }
 }
 
 /** Which power let a caller make a change: their room role, or their being a server admin. */

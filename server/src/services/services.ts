@@ -6,6 +6,8 @@ import type { PinsService } from "./conversations/pins-service.js";
 import type { ReactionsService } from "./conversations/reactions-service.js";
 import type { ReadReceipts } from "./conversations/read-receipts.js";
 import type { ThreadsService } from "./conversations/threads-service.js";
+import type { BlocksService } from "./direct/blocks-service.js";
+import type { DirectRoomsService } from "./direct/direct-rooms-service.js";
 import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
 import type { MessagesService } from "./messages-service.js";
 import type { ProfilesService } from "./profiles-service.js";
@@ -24,6 +26,10 @@ export interface Services {
   /** Fans committed room events out to live subscribers. */
   events: RoomEventBus;
   rooms: RoomsService;
+  /** Direct rooms of two users. */
+  directRooms: DirectRoomsService;
+  /** Who blocked whom. */
+  blocks: BlocksService;
   messages: MessagesService;
   /** Reactions to messages. */
   reactions: ReactionsService;

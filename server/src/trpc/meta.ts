@@ -15,6 +15,8 @@ export type ProcedureMeta = OpenApiMeta<{
   access?: Access;
   /** The REST status of a success, when it is not 200 (201 for creations). */
   successStatus?: 200 | 201;
+  /** With `successStatus: 201`: the output's `created` says whether it was created; REST answers 200 when not. */
+  createdFlag?: boolean;
   /** Answers that carry secrets (tokens) must not be cached by anyone. */
   noStore?: boolean;
   /** Callable with a token that has ended (log-out: ending it again is no error). */

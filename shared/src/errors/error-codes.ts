@@ -14,6 +14,11 @@ export const ERROR_HTTP_STATUS = {
   ACCOUNT_BANNED: 403,
   /** Sign-up is closed on this server; an admin creates accounts. */
   SIGNUP_CLOSED: 403,
+  /**
+   * A direct room with that user cannot be opened, or a message not sent in it: one of the two
+   * blocked the other, or the user takes no new direct rooms. The answer does not say which.
+   */
+  BLOCKED: 403,
   NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   ROOM_NOT_FOUND: 404,
@@ -30,6 +35,8 @@ export const ERROR_HTTP_STATUS = {
   TOO_MANY_REACTIONS: 409,
   /** The room already has the most pins it may (`LIMITS.pinsPerRoomMax`). */
   TOO_MANY_PINS: 409,
+  /** A direct room cannot be joined, renamed, opened, left, given members or have one kicked. */
+  DIRECT_ROOM: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,

@@ -2,6 +2,7 @@ export * from "./admin.js";
 export * from "./auth.js";
 export * from "./common.js";
 export * from "./conversation-api.js";
+export * from "./direct.js";
 export * from "./message.js";
 export * from "./pagination.js";
 export * from "./profile.js";

@@ -3,7 +3,7 @@ import { LIMITS } from "../limits.js";
 import type { TextKind } from "../text/text-rules.js";
 import { followingTextRule, idSchema, jsonBooleanSchema, nameTextSchema, timestampSchema } from "./common.js";
 import { pageLimitSchema } from "./pagination.js";
-import { userSchema } from "./user.js";
+import { directMessagesSettingSchema, userSchema } from "./user.js";
 
 /** Free text of a profile field, following the text rule for its kind: trimmed; empty or null clears it. */
 function profileText(max: number, kind: TextKind) {
@@ -19,6 +19,8 @@ export const updateProfileInputSchema = z.strictObject({
   bio: profileText(LIMITS.bioMax, "body").optional(),
   /** False hides how far the caller has read from other members (receipts); their own unread counts still work. */
   shareReadReceipts: jsonBooleanSchema.optional(),
+  /** Who may open a new direct room with you. */
+  directMessages: directMessagesSettingSchema.optional(),
 });
 export type UpdateProfileInput = z.input<typeof updateProfileInputSchema>;
 

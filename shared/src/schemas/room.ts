@@ -13,6 +13,10 @@ export const roomNameSchema = followingTextRule(
   `1 to ${LIMITS.roomNameMax} characters after trimming.`,
 );
 
+/** A room for any number of people (`room`), or the one direct room of two users (`direct`). */
+export const roomKindSchema = z.enum(["room", "direct"]);
+export type RoomKind = z.infer<typeof roomKindSchema>;
+
 /** A room as its readers see it. */
 export const roomSchema = z
   .object({
@@ -20,7 +24,10 @@ export const roomSchema = z
     name: z.string(),
     /** Open rooms can be joined by anyone and read by anyone, even anonymously. */
     open: z.boolean(),
-    ownerId: idSchema,
+    /** Rooms stored before kinds existed read as `room`. */
+    kind: roomKindSchema.default("room"),
+    /** Null for a direct room: it has two members and no owner. */
+    ownerId: idSchema.nullable(),
     memberCount: z.number().int().nonnegative(),
     /** The `seq` of the room's newest event: where a live watch that wants only new events starts. */
     lastSeq: z.number().int().nonnegative(),

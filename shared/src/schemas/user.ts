@@ -53,10 +53,15 @@ export const userSchema = z
 
 export type User = z.infer<typeof userSchema>;
 
-/** The signed-in user as `GET /me` shows it: whether they are a server admin too. */
+/** Who may open a new direct room with a user: anyone, or nobody (the rooms they have stay). */
+export const directMessagesSettingSchema = z.enum(["everyone", "none"]);
+export type DirectMessagesSetting = z.infer<typeof directMessagesSettingSchema>;
+
+/** The signed-in user as `GET /me` shows it: whether they are a server admin too, and their own settings. */
 export const meSchema = userSchema
   .extend({
     isAdmin: z.boolean(),
+    directMessages: directMessagesSettingSchema,
     /** Whether other members see how far you have read (`receipt.updated`, `GET /rooms/{roomId}/receipts`). */
     shareReadReceipts: z.boolean(),
   })

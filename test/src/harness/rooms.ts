@@ -5,7 +5,9 @@ export interface RoomBody {
   id: string;
   name: string;
   open: boolean;
-  ownerId: string;
+  kind: "room" | "direct";
+  /** Null for a direct room. */
+  ownerId: string | null;
   memberCount: number;
   lastSeq: number;
   createdAt: string;

@@ -8,6 +8,7 @@ import {
   type RoomEvent,
   type RoomWatch,
   type RouterOutputs,
+  type User,
 } from "@natter/client";
 import { AttachmentImages } from "../images/attachment-images.js";
 import { type Observable, observable } from "../state/observable.js";
@@ -42,6 +43,10 @@ export class ChatSession {
   readonly client: NatterClient;
   readonly rooms = observable<readonly Room[]>([]);
   readonly unread = observable<Readonly<Record<string, number>>>({});
+  /** The other person of each of my direct rooms, by room id. */
+  readonly directPeers = observable<Readonly<Record<string, User>>>({});
+  /** The users I have blocked (at most a page of them: the web app blocks from direct rooms only). */
+  readonly blocked = observable<ReadonlySet<string>>(new Set());
   readonly histories = observable<Readonly<Record<string, RoomHistory>>>({});
   readonly members = observable<Readonly<Record<string, readonly Member[]>>>({});
   readonly usernames: Usernames;
@@ -82,7 +87,8 @@ export class ChatSession {
 
   /** Loads the rooms and starts watching them; the outbox sends whatever waited from last time. */
   async start(): Promise<void> {
-    await this.refreshRooms();
+    const [{ blocks }] = await Promise.all([this.client.trpc.dms.blocks.query({ limit: 100 }), this.refreshRooms()]);
+    this.blocked.set(new Set(blocks.map((block) => block.user.id)));
     this.#refreshTimer = setInterval(() => {
       if (document.visibilityState === "visible" && navigator.onLine) this.#refreshQuietly();
     }, ROOM_LIST_REFRESH_MS);
@@ -104,11 +110,13 @@ export class ChatSession {
 
   /** Fetches the joined rooms and their unread counts; watches new ones, forgets the ones left. */
   async refreshRooms(): Promise<void> {
-    const [{ rooms }, unread] = await Promise.all([
+    const [{ rooms }, unread, { directRooms }] = await Promise.all([
       this.client.trpc.rooms.list.query({ scope: "joined", limit: WATCHED_ROOMS_MAX }),
       this.client.trpc.messages.unread.query({ limit: WATCHED_ROOMS_MAX }),
+      this.client.trpc.dms.list.query({ limit: WATCHED_ROOMS_MAX }),
     ]);
     if (this.#disposed) return;
+    this.directPeers.set(Object.fromEntries(directRooms.map((direct) => [direct.room.id, direct.otherUser])));
     const known = new Map(this.rooms.get().map((room) => [room.id, room]));
     this.rooms.set(rooms.map((room) => known.get(room.id) ?? room));
     const active = this.activeRoomId.get();
@@ -195,6 +203,33 @@ export class ChatSession {
     const { room } = await this.client.trpc.rooms.join.mutate({ roomId });
     this.#addRoom(room);
     return room;
+  }
+
+  /** Opens (or finds) my direct room with a user, and learns who they are for its title. */
+  async openDirect(userId: string): Promise<Room> {
+    const { room } = await this.client.trpc.dms.open.mutate({ userId });
+    this.#addRoom(room);
+    await this.refreshRooms();
+    return room;
+  }
+
+  /** Blocks or unblocks a user: a blocked user cannot open a direct room with me or send in ours. */
+  async setBlocked(userId: string, blocked: boolean): Promise<void> {
+    if (blocked) await this.client.trpc.dms.block.mutate({ userId });
+    else await this.client.trpc.dms.unblock.mutate({ userId });
+    this.blocked.update((ids) => {
+      const next = new Set(ids);
+      if (blocked) next.add(userId);
+      else next.delete(userId);
+      return next;
+    });
+  }
+
+  /** What a room is called on screen: a direct room by the other person's name. */
+  titleOf(room: Room): string {
+    if (room.kind !== "direct") return room.name;
+    const peer = this.directPeers.get()[room.id];
+    return peer ? (peer.displayName ?? peer.username) : room.name;
   }
 
   async leave(roomId: string): Promise<void> {

@@ -27,7 +27,14 @@ export function MembersPanel({
   const others = members.filter((member) => member.role === "member");
   const myRole = members.find((member) => member.userId === session.me.id)?.role ?? null;
   const group = (list: readonly Member[]) => (
-    <MemberGroup session={session} roomId={room.id} members={list} here={here} myRole={myRole} />
+    <MemberGroup
+      session={session}
+      roomId={room.id}
+      direct={room.kind === "direct"}
+      members={list}
+      here={here}
+      myRole={myRole}
+    />
   );
   return (
     <aside class="members" aria-label="Members">
@@ -58,12 +65,14 @@ export function MembersPanel({
 function MemberGroup({
   session,
   roomId,
+  direct,
   members,
   here,
   myRole,
 }: {
   session: ChatSession;
   roomId: string;
+  direct: boolean;
   members: readonly Member[];
   here: ReadonlySet<string>;
   myRole: Role | null;
@@ -75,6 +84,7 @@ function MemberGroup({
           key={member.userId}
           session={session}
           roomId={roomId}
+          direct={direct}
           member={member}
           present={here.has(member.userId)}
           myRole={myRole}
@@ -95,12 +105,15 @@ function permissions(myRole: Role | null, member: Member, isMe: boolean) {
 function MemberRow({
   session,
   roomId,
+  direct,
   member,
   present,
   myRole,
 }: {
   session: ChatSession;
   roomId: string;
+  /** Whether the room is a direct room: its two people already have their conversation. */
+  direct: boolean;
   member: Member;
   present: boolean;
   myRole: Role | null;
@@ -108,8 +121,13 @@ function MemberRow({
   const [managing, setManaging] = useState(false);
   const [confirming, setConfirming] = useState<"owner" | "kick" | null>(null);
   const { error, attempt } = useFailure();
-  const may = permissions(myRole, member, member.userId === session.me.id);
+  const isMe = member.userId === session.me.id;
+  const may = permissions(myRole, member, isMe);
   const name = member.username;
+  const message = async () => {
+    const room = await session.openDirect(member.userId);
+    navigate({ screen: "room", roomId: room.id });
+  };
 
   const act = async (action: () => Promise<void>) => {
     if (await attempt(action)) {
@@ -125,6 +143,11 @@ function MemberRow({
         <span class="member-name">{name}</span>
         {member.role !== "member" && <span class="tag">{member.role}</span>}
         {present && <span class="visually-hidden"> (here now)</span>}
+        {!isMe && !direct && (
+          <button type="button" class="small" onClick={() => attempt(message)}>
+            Message<span class="visually-hidden"> {name}</span>
+          </button>
+        )}
         {(may.setRole || may.kick) && (
           <button
             type="button"

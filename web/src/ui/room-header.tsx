@@ -1,6 +1,7 @@
 import type { Room } from "@natter/client";
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { useObservable } from "../state/observable.js";
 import { onLinkClick } from "../state/router.js";
 import { ErrorLine, useFailure } from "./use-failure.js";
 
@@ -19,6 +20,10 @@ export function RoomHeader({ session, room, joined, membersShown, onToggleMember
   const [name, setName] = useState(room.name);
   const [confirmLeave, setConfirmLeave] = useState(false);
   const { error, attempt } = useFailure();
+  const peer = useObservable(session.directPeers)[room.id];
+  const blocked = useObservable(session.blocked);
+  // A direct room is never renamed or left: it is the two people's for good.
+  const direct = room.kind === "direct";
 
   const rename = async (event: Event) => {
     event.preventDefault();
@@ -55,15 +60,21 @@ export function RoomHeader({ session, room, joined, membersShown, onToggleMember
         </form>
       ) : (
         <h1 id="room-title" class="room-title">
-          {room.name}
-          {!room.open && <span class="tag">closed</span>}
+          {session.titleOf(room)}
+          {direct ? <span class="tag">direct</span> : !room.open && <span class="tag">closed</span>}
         </h1>
       )}
       <div class="room-actions">
         <button type="button" aria-pressed={membersShown} onClick={onToggleMembers}>
           Members ({room.memberCount})
         </button>
-        {joined && !renaming && (
+        {direct && peer && (
+          <button type="button" onClick={() => attempt(() => session.setBlocked(peer.id, !blocked.has(peer.id)))}>
+            {blocked.has(peer.id) ? "Unblock" : "Block"}
+            <span class="visually-hidden"> {peer.username}</span>
+          </button>
+        )}
+        {joined && !direct && !renaming && (
           <button
             type="button"
             onClick={() => {
@@ -75,6 +86,7 @@ export function RoomHeader({ session, room, joined, membersShown, onToggleMember
           </button>
         )}
         {joined &&
+          !direct &&
           (confirmLeave ? (
             <>
               <button type="button" class="danger" onClick={leave}>

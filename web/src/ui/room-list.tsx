@@ -1,11 +1,24 @@
+import type { Room } from "@natter/client";
 import type { ChatSession } from "../chat/chat-session.js";
 import { useObservable } from "../state/observable.js";
 import { onLinkClick } from "../state/router.js";
 
 /** The joined rooms with their unread counts, and the ways to find or start others. */
 export function RoomList({ session, activeRoomId }: { session: ChatSession; activeRoomId: string | null }) {
-  const rooms = useObservable(session.rooms);
+  const all = useObservable(session.rooms);
   const unread = useObservable(session.unread);
+  useObservable(session.directPeers);
+  const rooms = all.filter((room) => room.kind !== "direct");
+  const directs = all.filter((room) => room.kind === "direct");
+  const entry = (room: Room) => (
+    <RoomEntry
+      key={room.id}
+      room={room}
+      title={session.titleOf(room)}
+      unread={unread[room.id] ?? 0}
+      active={room.id === activeRoomId}
+    />
+  );
   return (
     <nav class="sidebar" aria-label="Rooms">
       <div class="sidebar-actions">
@@ -23,30 +36,41 @@ export function RoomList({ session, activeRoomId }: { session: ChatSession; acti
         <p class="empty">You have not joined any room yet.</p>
       ) : (
         <ul class="room-list" aria-labelledby="joined-rooms">
-          {rooms.map((room) => {
-            const count = unread[room.id] ?? 0;
-            return (
-              <li key={room.id}>
-                <a
-                  href={`/rooms/${encodeURIComponent(room.id)}`}
-                  onClick={onLinkClick({ screen: "room", roomId: room.id })}
-                  aria-current={room.id === activeRoomId ? "page" : undefined}
-                  class={count > 0 ? "has-unread" : undefined}
-                >
-                  <span class="room-name">{room.name}</span>
-                  {!room.open && <span class="tag">closed</span>}
-                  {count > 0 && (
-                    <span class="badge" data-testid="unread">
-                      {count > 999 ? "999+" : count}
-                      <span class="visually-hidden"> unread</span>
-                    </span>
-                  )}
-                </a>
-              </li>
-            );
-          })}
+          {rooms.map(entry)}
         </ul>
       )}
+      {directs.length > 0 && (
+        <>
+          <h2 class="sidebar-title" id="direct-rooms">
+            Direct messages
+          </h2>
+          <ul class="room-list" aria-labelledby="direct-rooms">
+            {directs.map(entry)}
+          </ul>
+        </>
+      )}
     </nav>
+  );
+}
+
+function RoomEntry({ room, title, unread, active }: { room: Room; title: string; unread: number; active: boolean }) {
+  return (
+    <li>
+      <a
+        href={`/rooms/${encodeURIComponent(room.id)}`}
+        onClick={onLinkClick({ screen: "room", roomId: room.id })}
+        aria-current={active ? "page" : undefined}
+        class={unread > 0 ? "has-unread" : undefined}
+      >
+        <span class="room-name">{title}</span>
+        {!room.open && room.kind !== "direct" && <span class="tag">closed</span>}
+        {unread > 0 && (
+          <span class="badge" data-testid="unread">
+            {unread > 999 ? "999+" : unread}
+            <span class="visually-hidden"> unread</span>
+          </span>
+        )}
+      </a>
+    </li>
   );
 }

@@ -1,6 +1,7 @@
 import type { Database } from "@natter/db";
 import { type Mention, mentionsIn } from "@natter/shared";
 import type { Transaction } from "kysely";
+import { usersBlocking } from "../direct/blocks.js";
 import type { RoomAccess } from "../room-access.js";
 
 /** What a body mentions, resolved in its room, and who is notified. */
@@ -54,6 +55,8 @@ export async function resolveMentions(
     for (const { user_id } of members) notified.add(user_id);
   }
   notified.delete(authorId);
+  // Someone who blocked the author is not notified; the text still names them.
+  for (const blocker of await usersBlocking(trx, authorId, [...notified])) notified.delete(blocker);
   return { mentions, room, notified: [...notified] };
 }
 

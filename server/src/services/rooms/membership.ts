@@ -9,7 +9,7 @@ import {
 } from "@natter/shared";
 import type { Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
-import { readableRoom, requireRole } from "../room-access.js";
+import { readableRoom, refuseDirect, requireRole } from "../room-access.js";
 import type { RoomWrite } from "../room-writes/room-writer.js";
 import { addMember, changeRole, removeMember } from "./member-changes.js";
 import type { RoomChange } from "./room-changes.js";
@@ -23,6 +23,7 @@ export async function joinRoom(
   now: number,
 ): Promise<RoomWrite<Room>> {
   const access = await readableRoom(trx, roomId, session);
+  refuseDirect(access);
   const events: RoomEvent[] = [];
   if (access.role === null) {
     const member = { userId: session.userId, username: session.username, role: "member" as const };
@@ -40,6 +41,7 @@ export async function leaveRoom(
   now: number,
 ): Promise<RoomWrite<LeaveRoomResult>> {
   const access = await readableRoom(trx, roomId, session);
+  refuseDirect(access);
   if (access.role === null) throw new NatterError("MEMBER_NOT_FOUND", "You are not a member of this room");
   const change: RoomChange = { type: "member.left", actorId: session.userId, userId: session.userId };
   const { events, deleted } = await removeMember(trx, roomId, access.role, change, now);
@@ -59,6 +61,7 @@ export async function putMember(
   now: number,
 ): Promise<RoomWrite<Member>> {
   const access = await readableRoom(trx, roomId, session);
+  refuseDirect(access);
   requireRole(access, "admin");
   const events: RoomEvent[] = [];
   let current = await trx
@@ -94,6 +97,7 @@ export async function kickMember(
   now: number,
 ): Promise<RoomWrite<{ roomId: string; userId: string; roomDeleted: boolean }>> {
   const access = await readableRoom(trx, roomId, session);
+  refuseDirect(access);
   requireRole(access, "admin");
   const target = await findMember(trx, roomId, userId);
   if (target.role === "owner") {

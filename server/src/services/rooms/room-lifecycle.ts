@@ -3,7 +3,7 @@ import { type CreateRoomInput, NatterError, type Room, type RoomChanges, type Ro
 import type { Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
-import { readableRoom, requireRole } from "../room-access.js";
+import { readableRoom, refuseDirect, requireRole } from "../room-access.js";
 import type { RoomWrite } from "../room-writes/room-writer.js";
 import { defaultRoomName } from "./default-room-name.js";
 import { type RoomChange, recordRoomChange } from "./room-changes.js";
@@ -27,6 +27,7 @@ export async function createRoom(
         others.map((u) => u.username),
       ),
     open: input.open,
+    kind: "room",
     ownerId: session.userId,
     memberCount: 1 + others.length,
     // room.created, then one member.joined per other member.
@@ -95,6 +96,7 @@ export async function updateRoom(
   now: number,
 ): Promise<RoomWrite<Room>> {
   const access = await readableRoom(trx, roomId, session);
+  refuseDirect(access);
   requireRole(access, changes.open === undefined ? "member" : "admin");
   const room = await loadRoom(trx, roomId);
   const updated = { ...room, name: changes.name ?? room.name, open: changes.open ?? room.open };

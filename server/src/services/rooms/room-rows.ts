@@ -4,20 +4,24 @@ import type { Kysely } from "kysely";
 
 /** Rooms with their owner, as readers see them. */
 export function roomsQuery(db: Kysely<Database>) {
-  return db
-    .selectFrom("rooms")
-    .innerJoin("room_members as owner", (join) =>
-      join.onRef("owner.room_id", "=", "rooms.id").on("owner.role", "=", "owner"),
-    )
-    .select([
-      "rooms.id",
-      "rooms.name",
-      "rooms.is_open",
-      "rooms.member_count",
-      "rooms.last_seq",
-      "rooms.created_at",
-      "owner.user_id as owner_id",
-    ]);
+  return (
+    db
+      .selectFrom("rooms")
+      // A direct room has no owner.
+      .leftJoin("room_members as owner", (join) =>
+        join.onRef("owner.room_id", "=", "rooms.id").on("owner.role", "=", "owner"),
+      )
+      .select([
+        "rooms.id",
+        "rooms.name",
+        "rooms.is_open",
+        "rooms.kind",
+        "rooms.member_count",
+        "rooms.last_seq",
+        "rooms.created_at",
+        "owner.user_id as owner_id",
+      ])
+  );
 }
 
 type RoomRow = Awaited<ReturnType<ReturnType<typeof roomsQuery>["executeTakeFirstOrThrow"]>>;
@@ -27,6 +31,7 @@ export function toRoom(row: RoomRow): Room {
     id: row.id,
     name: row.name,
     open: row.is_open === 1,
+    kind: row.kind,
     ownerId: row.owner_id,
     memberCount: row.member_count,
     lastSeq: row.last_seq,
