@@ -24,9 +24,10 @@ const NOT_ON_POSTGRES = [
   // (PostgreSQL has pg_dump).
   "test/src/**/*.sqlite.test.ts",
   "test/src/backup.test.ts",
-  // The published package run by npx on its default SQLite file; the web bundle's size.
+  // The published package run by npx on its default SQLite file; the web bundle's and @natter/react's sizes.
   "test/src/packaging/**",
   "test/src/web/bundle-size.test.ts",
+  "test/src/react/package-size.test.ts",
 ];
 
 const postgresUrl = process.env.NATTER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";

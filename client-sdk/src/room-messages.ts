@@ -48,6 +48,8 @@ export interface RoomMessagesOptions {
   userId?: () => string | undefined;
   /** Attempts per send across network failures, the first included (default 3). */
   sendAttempts?: number;
+  /** Called with each live event of the room as it arrives (to drop a sender's typing indicator, say). */
+  onEvent?: (event: RoomEvent) => void;
 }
 
 /** A room's messages, kept live while anyone listens. */
@@ -102,7 +104,7 @@ const INITIAL: RoomMessagesState = {
 export function createRoomMessages(
   client: NatterClient,
   roomId: string,
-  { pageSize = 50, userId = () => undefined, sendAttempts = 3 }: RoomMessagesOptions = {},
+  { pageSize = 50, userId = () => undefined, sendAttempts = 3, onEvent }: RoomMessagesOptions = {},
 ): RoomMessages {
   const state = liveState<RoomMessagesState>(INITIAL);
   let stored: readonly ChatMessage[] = [];
@@ -166,6 +168,7 @@ export function createRoomMessages(
             lastSeq = Math.max(lastSeq, event.seq);
             if (held) held.push(event);
             else applyEvent(event);
+            onEvent?.(event);
           },
           onStateChange: (watchState) => {
             if (current.stopped) return;

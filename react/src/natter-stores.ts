@@ -29,7 +29,14 @@ export class NatterStores {
     const key = `${roomId}/${pageSize}`;
     let store = this.#rooms.get(key);
     if (!store) {
-      store = createRoomMessages(this.#client, roomId, { pageSize, userId: this.#userId });
+      store = createRoomMessages(this.#client, roomId, {
+        pageSize,
+        userId: this.#userId,
+        // Whoever just sent a message has stopped typing it, as the web app shows it too.
+        onEvent: (event) => {
+          if (event.type === "message.created") this.#signals.get(roomId)?.clearTyping(event.message.authorId);
+        },
+      });
       this.#rooms.set(key, store);
     }
     return store;

@@ -34,11 +34,11 @@ interface RestOperation {
 
 /**
  * Serves the REST paths of every procedure with OpenAPI meta; called with the path below the
- * prefix. It reads a call as trpc-to-openapi's node adapter does (the same path matching,
- * input from the body or the query plus the path parameters, the same coercion of the input
+ * prefix. It reads a call as trpc-to-openapi's node adapter does (input from the body or the query plus the path parameters, the same coercion of the input
  * schema) and runs the procedure as tRPC's caller does (`runProcedure`), straight from
  * node:http's request and response: no web `Request`, `AbortSignal` or recorded answer per
- * call. trpc-to-openapi still generates `/openapi.json` from the same meta. A success is
+ * call. Paths match exactly as documented (`exactPathPattern`), where trpc-to-openapi ignores a
+ * trailing slash and case. trpc-to-openapi still generates `/openapi.json` from the same meta. A success is
  * written as JSON with the procedure's success status; an error by natter's one renderer
  * (`toErrorBody`, `sendError`).
  * The guards in front (`readJsonBody`) have read the body as JSON already.
@@ -53,7 +53,7 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
     const query = parseQuery(target);
     const method = req.method ?? "";
     const { pathname } = new URL(`http://127.0.0.1${target}`);
-    const found = findOperation((await operations).get(method), `/${pathname.replace(/^\/|\/$/g, "")}`);
+    const found = findOperation((await operations).get(method), pathname);
     let ctx: RequestContext | undefined;
     try {
       if (!found) {
@@ -166,7 +166,7 @@ async function restOperations(router: AppRouter): Promise<Map<string, RestOperat
     const operations = byMethod.get(method) ?? [];
     byMethod.set(method, operations);
     operations.push({
-      pattern: openapi.getPathRegExp(openapi.normalizePath(meta.openapi.path)),
+      pattern: exactPathPattern(openapi.normalizePath(meta.openapi.path)),
       path,
       procedure: procedure as AnyProcedure,
       type,
@@ -177,6 +177,23 @@ async function restOperations(router: AppRouter): Promise<Map<string, RestOperat
     });
   });
   return byMethod;
+}
+
+/**
+ * The pattern of a documented path (`/rooms/{roomId}`), `{name}` matching one segment as a
+ * named group. Exact, unlike trpc-to-openapi's own matching (which natter does not use for
+ * routing): a trailing slash is another path (`DELETE /me/sessions/` must not end sessions),
+ * and case matters (`/Admin/Stats` is not `/admin/stats`). Both answer 404.
+ */
+export function exactPathPattern(documentedPath: string): RegExp {
+  const source = documentedPath
+    .split(/(\{[^}]+\})/)
+    .map((part) => {
+      const name = /^\{([^}]+)\}$/.exec(part)?.[1];
+      return name === undefined ? part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : `(?<${name}>[^/]+)`;
+    })
+    .join("");
+  return new RegExp(`^${source}$`);
 }
 
 /** Whether a field of an input object is an array, or an optional one. */

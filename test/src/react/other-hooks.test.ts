@@ -1,24 +1,16 @@
 import "./dom-globals.js";
-import type { NatterClient } from "@natter/client";
 import { usePresence, useSession, useTyping, useUnread } from "@natter/react";
-import { act, cleanup, renderHook } from "@testing-library/react";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { rest, signUpMany, startTestServer, type TestServer } from "../harness/index.js";
+import { act, renderHook } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { rest, signUpMany } from "../harness/index.js";
 import { newRoom, send } from "../messages/room-fixtures.js";
-import { natterWrapper, reactClient, WAIT } from "./react-fixtures.js";
+import { answeredCalls, hookTestServer, natterWrapper, reactClient, WAIT } from "./react-fixtures.js";
+
+const METRICS_TOKEN = "react-other-hooks-metrics-token";
 
 describe("useUnread, useTyping, usePresence and useSession against a live server", () => {
-  let server: TestServer;
-  const clients: NatterClient[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterEach(() => cleanup());
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await server.stop();
-  });
+  const server = hookTestServer({ config: { metricsToken: METRICS_TOKEN } });
+  const { clients } = server;
 
   it("counts unread messages and mentions live, takes back a deleted one, and clears on markRead", async () => {
     const [alice, bob] = await signUpMany(server.url, 2);
@@ -76,6 +68,10 @@ describe("useUnread, useTyping, usePresence and useSession against a live server
       () => expect(aliceView.result.current.typing.typing.map((user) => user.username)).toEqual([bob.username]),
       WAIT,
     );
+    // Two keystrokes of one draft: one call (both were made before the first was answered).
+    const typingCalls = () => answeredCalls(server.url, METRICS_TOKEN, "rooms.typing");
+    await vi.waitFor(async () => expect(await typingCalls()).toBeGreaterThan(0), WAIT);
+    expect(await typingCalls()).toBe(1);
     // Bob sees nobody typing: himself left out.
     await vi.waitFor(() => expect(bobView.result.current.session.status).toBe("signedIn"), WAIT);
     expect(bobView.result.current.typing.typing).toEqual([]);

@@ -1,27 +1,18 @@
 import "./dom-globals.js";
-import { isNatterError, type NatterClient } from "@natter/client";
+import { isNatterError } from "@natter/client";
 import { useRoomMessages, useSession } from "@natter/react";
-import { act, cleanup, renderHook } from "@testing-library/react";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { rest, signUpMany, startTestServer, type TestServer } from "../harness/index.js";
+import { act, renderHook } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { rest, signUpMany } from "../harness/index.js";
 import { newRoom, send, wholeHistory } from "../messages/room-fixtures.js";
 import { startFlakyProxy } from "../sdk/flaky-proxy.js";
-import { liveSubscriptions, natterWrapper, reactClient, WAIT } from "./react-fixtures.js";
+import { hookTestServer, liveSubscriptions, natterWrapper, reactClient, WAIT } from "./react-fixtures.js";
 
 const METRICS_TOKEN = "react-hooks-metrics-token";
 
 describe("useRoomMessages against a live server", () => {
-  let server: TestServer;
-  const clients: NatterClient[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer({ config: { metricsToken: METRICS_TOKEN } });
-  });
-  afterEach(() => cleanup());
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await server.stop();
-  });
+  const server = hookTestServer({ config: { metricsToken: METRICS_TOKEN } });
+  const { clients } = server;
 
   it("merges history and live messages in seq order while another client sends concurrently", async () => {
     const [alice, bob] = await signUpMany(server.url, 2);
