@@ -144,6 +144,8 @@ export type ReceiptSignal = Extract<RoomSignal, { type: "receipt.updated" }>;
 export type DirectRoom = RouterOutputs["dms"]["list"]["directRooms"][number];
 /** A user I have blocked (`dms.blocks`), with when. */
 export type BlockedUser = RouterOutputs["dms"]["blocks"]["blocks"][number];
+/** A member muted in a room, as its admins list them. */
+export type RoomMute = RouterOutputs["rooms"]["mutes"]["mutes"][number];
 /** Who is watching a room now (`rooms.presence`): users with `rooms.signals` open, anonymous ones counted. */
 export type RoomPresence = RouterOutputs["rooms"]["presence"]["presence"];
 /**

@@ -25,6 +25,7 @@ export type {
   Room,
   RoomEvent,
   RoomEventType,
+  RoomMute,
   RoomPresence,
   RoomSignal,
   RouterInputs,

@@ -168,10 +168,23 @@ export async function composeServer({
       uploadStorageMaxBytes: config.uploadStorageMaxBytes ?? null,
     }),
     events,
-    rooms: new RoomsService({ db, writer }),
+    rooms: new RoomsService({ db, writer, clock }),
     directRooms: new DirectRoomsService({ db, writer }),
     blocks: new BlocksService({ db, clock }),
-    messages: new MessagesService({ db, writer, blobs, clock, receipts }),
+    messages: new MessagesService({
+      db,
+      writer,
+      blobs,
+      clock,
+      receipts,
+      // After the commit, not holding the answer: a lost stop lapses with the indicator's TTL.
+      // Debug only: during a Redis outage every send would say so, and the outage is logged already.
+      onSent: (roomId, authorId) => {
+        signals.stopTyping(roomId, authorId).catch((error: unknown) => {
+          logger.debug({ err: error, roomId }, "typing indicator not ended after a send; it lapses by itself");
+        });
+      },
+    }),
     reactions: new ReactionsService({ db, writer }),
     pins: new PinsService({ db, writer }),
     threads: new ThreadsService({ db }),

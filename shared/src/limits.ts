@@ -60,4 +60,8 @@ export const LIMITS = {
   threadParticipantsMax: 5,
   /** At most one `receipt.updated` per member and room within this window, across nodes. */
   receiptIntervalMs: 1000,
+  /** The longest slow mode a room may have: one message per member per hour. */
+  slowModeSecondsMax: 3600,
+  /** The longest reason a moderator may give for a mute. */
+  muteReasonMax: 500,
 } as const;

@@ -220,6 +220,31 @@ describe("room signals", () => {
       expect(watch.signals.filter((s) => s.type === "typing.stopped")).toHaveLength(1);
     });
 
+    it("ends with the typist's message: watchers see it stop at once, and a watcher arriving after sees nobody typing", async () => {
+      const [alice, bob] = await Promise.all([signUp(server.url), signUp(server.url)]);
+      const room = await createRoom(server.url, alice.token, { open: true });
+      await joinRoom(server.url, bob.token, room.id);
+      const { watch } = await present(connect(alice.token), room.id);
+      await rest(server.url, "POST", `/rooms/${room.id}/typing`, { token: bob.token });
+      await watch.until("bob typing", (s) => s.type === "typing");
+
+      const sentAt = Date.now();
+      const sent = await rest(server.url, "POST", `/rooms/${room.id}/messages`, {
+        token: bob.token,
+        body: { body: "done typing" },
+      });
+      expect(sent.status).toBe(201);
+      expect(await watch.until("bob stopping", (s) => s.type === "typing.stopped")).toEqual({
+        type: "typing.stopped",
+        roomId: room.id,
+        userId: bob.id,
+      });
+      // Long before the indicator would have lapsed by itself.
+      expect(Date.now() - sentAt).toBeLessThan(LIMITS.typingTtlMs / 2);
+      // Someone opening the room now (a reload) is not told that bob is typing.
+      expect((await present(connect(), room.id)).snapshot.typing).toEqual([]);
+    });
+
     it("is for members: strangers to an open room are FORBIDDEN, anonymous callers UNAUTHENTICATED", async () => {
       const [alice, stranger] = await Promise.all([signUp(server.url), signUp(server.url)]);
       const room = await createRoom(server.url, alice.token, { open: true });

@@ -23,6 +23,7 @@ const RANK: Record<keyof Database, number> = {
   user_blocks: 22,
   webhooks: 23,
   webhook_deliveries: 23.5,
+  room_mutes: 24,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

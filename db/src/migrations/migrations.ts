@@ -13,6 +13,7 @@ import { conversations } from "./0020-conversations.js";
 import { mentions } from "./0021-a-mentions.js";
 import { directRooms } from "./0021-b-direct-rooms.js";
 import { webhooks } from "./0023-a-webhooks.js";
+import { roomModeration } from "./0024-room-moderation.js";
 import { usernameSkeletons } from "./0026-username-skeletons.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0021-a-mentions": mentions,
   "0021-b-direct-rooms": directRooms,
   "0023-a-webhooks": webhooks,
+  "0024-room-moderation": roomModeration,
   "0026-username-skeletons": usernameSkeletons,
 };
 

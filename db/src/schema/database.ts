@@ -9,6 +9,7 @@ export interface Database {
   sessions: SessionsTable;
   rooms: RoomsTable;
   room_members: RoomMembersTable;
+  room_mutes: RoomMutesTable;
   room_events: RoomEventsTable;
   activity_log: ActivityLogTable;
   messages: MessagesTable;
@@ -94,6 +95,8 @@ export interface RoomsTable {
   kind: Generated<"room" | "direct">;
   /** For a direct room, its two members' ids in order, joined by a space; null otherwise. */
   direct_key: Generated<string | null>;
+  /** The least time, in seconds, between two messages of one member (not admins); 0 for none. */
+  slow_mode_seconds: Generated<number>;
 }
 
 export interface RoomMembersTable {
@@ -105,6 +108,18 @@ export interface RoomMembersTable {
   read_seq: number;
   /** When the read cursor last moved; null until it first does. */
   read_at: Generated<string | null>;
+  /** When the member last sent a message here (for slow mode); null before their first. */
+  last_sent_at: Generated<string | null>;
+}
+
+/** A member who may read a room but not send to it, until `until` (null: until lifted). */
+export interface RoomMutesTable {
+  room_id: string;
+  user_id: string;
+  until: string | null;
+  reason: string | null;
+  muted_by: string | null;
+  created_at: string;
 }
 
 export interface RoomEventsTable {

@@ -124,6 +124,7 @@ class RoomView {
       if (field.startsWith("s:")) continue;
       if (field.startsWith("t:")) {
         if (value !== null) this.applyTyping(field.slice(2), value);
+        else this.applyTypingStopped(field.slice(2));
         continue;
       }
       if (value === null) {
@@ -228,6 +229,14 @@ class RoomView {
       this.users.delete(userId);
       this.emit({ type: "presence.left", roomId: this.roomId, userId });
     }
+  }
+
+  private applyTypingStopped(userId: string): void {
+    const current = this.typists.get(userId);
+    if (!current) return;
+    clearTimeout(current.timer);
+    this.typists.delete(userId);
+    this.emit({ type: "typing.stopped", roomId: this.roomId, userId });
   }
 
   private applyTyping(userId: string, value: string): void {
@@ -345,6 +354,13 @@ export class RedisRoomSignalBus implements RoomSignalBus {
     this.views.get(signal.roomId)?.emit(signal);
     const message: SignalMessage = { node: redis.nodeId, changes: [], receipt: signal };
     await redis.commands.publish(this.channelOf(signal.roomId), JSON.stringify(message));
+  }
+
+  async stopTyping(roomId: string, userId: string): Promise<void> {
+    const field = typingField(userId);
+    this.views.get(roomId)?.apply([[field, null]]);
+    // Every node hears it, and a node loading the room later finds no typist in the hash.
+    await this.send(roomId, [[field, null]]);
   }
 
   async presence(roomId: string): Promise<RoomPresence> {

@@ -31,6 +31,8 @@ export interface RoomSignalBus {
    * `typing.stopped` unless refreshed; resolves to the indicator's expiry.
    */
   typing(roomId: string, user: PresenceUser, now: number): Promise<string>;
+  /** Ends `userId`'s typing indicator in the room at once (`typing.stopped`); nothing if there is none. */
+  stopTyping(roomId: string, userId: string): Promise<void>;
   /** Who is watching the room now, without becoming a watcher. */
   presence(roomId: string): Promise<RoomPresence>;
   /** Tells the room's watchers, on every node, that a member's read cursor moved; nothing is kept. */
@@ -135,6 +137,16 @@ export class InProcessRoomSignalBus implements RoomSignalBus {
 
   async receipt(signal: ReceiptSignal): Promise<void> {
     this.rooms.get(signal.roomId)?.emit(signal);
+  }
+
+  async stopTyping(roomId: string, userId: string): Promise<void> {
+    const room = this.rooms.get(roomId);
+    const typist = room?.typists.get(userId);
+    if (!room || !typist) return;
+    clearTimeout(typist.timer);
+    room.typists.delete(userId);
+    room.emit({ type: "typing.stopped", roomId, userId });
+    this.release(room);
   }
 
   async presence(roomId: string): Promise<RoomPresence> {

@@ -30,7 +30,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
   return router({
     send: userProcedure
       .meta({
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "CONFLICT"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "CONFLICT", "MUTED", "SLOW_MODE"],
         rateLimit: "messageSend",
         openapi: {
           method: "POST",
@@ -39,7 +39,10 @@ export function createMessagesRouter({ messages, threads }: Services) {
           summary: "Send a message",
           description:
             "Members only. Give a `clientMessageId` to retry safely: a retry by the same author in the same room " +
-            "answers the original message and creates nothing. With `threadId` (a top-level message of the room) " +
+            "answers the original message and creates nothing. A muted member gets 403 `MUTED` (with `until`); in " +
+            "slow mode (`slowModeSeconds` of the room) a member who sent less than that long ago gets 429 " +
+            "`SLOW_MODE` with `Retry-After`. Owners and admins are exempt from slow mode. With `threadId` (a " +
+            "top-level message of the room) " +
             "the message replies in that message's thread, and shows in the room's history only with " +
             "`alsoInRoom: true`; a deleted message's thread takes no new replies (409 CONFLICT).",
         },
@@ -51,13 +54,14 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     edit: userProcedure
       .meta({
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT", "MUTED"],
         openapi: {
           method: "PATCH",
           path: "/rooms/{roomId}/messages/{messageId}",
           tags,
           summary: "Edit a message",
-          description: "The author only. A deleted message cannot be edited (409 CONFLICT).",
+          description:
+            "The author only. A deleted message cannot be edited (409 CONFLICT), nor any by a muted member (403 MUTED).",
         },
       })
       .input(editMessageInputSchema)

@@ -1,18 +1,24 @@
 import {
   createRoomInputSchema,
   leaveRoomResultSchema,
+  listMutesInputSchema,
   listRoomsInputSchema,
   memberInputSchema,
   memberPageInputSchema,
   memberPageSchema,
   memberResultSchema,
+  mutePageSchema,
+  muteResultSchema,
   putMemberInputSchema,
+  putMuteInputSchema,
   removeMemberResultSchema,
   roomDeletedResultSchema,
   roomIdInputSchema,
   roomOwnerResultSchema,
   roomPageSchema,
   roomResultSchema,
+  unmuteInputSchema,
+  unmuteResultSchema,
   updateRoomInputSchema,
 } from "@natter/shared";
 import type { Services } from "../services/services.js";
@@ -85,8 +91,10 @@ export function createRoomsRouter({ rooms }: Services) {
           method: "PATCH",
           path: "/rooms/{roomId}",
           tags,
-          summary: "Rename, open or close a room",
-          description: "Any member may rename the room; opening or closing it takes an admin.",
+          summary: "Rename, open or close a room, or set its slow mode",
+          description:
+            "Any member may rename the room; opening or closing it, and setting `slowModeSeconds` (0 to 3600, " +
+            "0 turns slow mode off: members then wait that long between two messages), take an admin.",
         },
       })
       .input(updateRoomInputSchema)
@@ -246,5 +254,64 @@ export function createRoomsRouter({ rooms }: Services) {
       .input(memberInputSchema)
       .output(removeMemberResultSchema)
       .mutation(({ ctx, input }) => rooms.removeMember(ctx.session, input.roomId, input.userId)),
+
+    mute: userProcedure
+      .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MEMBER_NOT_FOUND", "DIRECT_ROOM"],
+        openapi: {
+          method: "PUT",
+          path: "/rooms/{roomId}/mutes/{userId}",
+          tags,
+          summary: "Mute a member",
+          description:
+            "Admins mute members; the owner mutes admins too; nobody mutes an equal or higher role. A muted member " +
+            "still reads the room but may not send or edit (403 `MUTED`, with `until`) until `until` passes, or " +
+            "until lifted when it is omitted. Muting again replaces the mute. Logs `member.muted`; the `reason` " +
+            "is for the room's admins and is not in the room's log. The mute outlives leaving and joining again.",
+        },
+      })
+      .input(putMuteInputSchema)
+      .output(muteResultSchema)
+      .mutation(async ({ ctx, input: { roomId, userId, ...mute } }) => ({
+        mute: await rooms.mute(ctx.session, roomId, userId, mute),
+      })),
+
+    unmute: userProcedure
+      .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "DIRECT_ROOM"],
+        openapi: {
+          method: "DELETE",
+          path: "/rooms/{roomId}/mutes/{userId}",
+          tags,
+          summary: "Lift a member's mute",
+          description:
+            "As muting: admins for members, the owner for admins too. `unmuted` says whether a mute was in force; " +
+            "lifting one logs `member.unmuted`. Idempotent.",
+        },
+      })
+      .input(unmuteInputSchema)
+      .output(unmuteResultSchema)
+      .mutation(async ({ ctx, input }) => ({
+        roomId: input.roomId,
+        userId: input.userId,
+        unmuted: await rooms.unmute(ctx.session, input.roomId, input.userId),
+      })),
+
+    mutes: userProcedure
+      .meta({
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
+        openapi: {
+          method: "GET",
+          path: "/rooms/{roomId}/mutes",
+          tags,
+          summary: "A room's muted members",
+          description:
+            "The mutes in force (ended ones are left out), by user id; admins and the owner only. Pass `nextCursor` " +
+            "as `cursor` for the next page.",
+        },
+      })
+      .input(listMutesInputSchema)
+      .output(mutePageSchema)
+      .query(({ ctx, input: { roomId, ...page } }) => rooms.mutes(ctx.session, roomId, page)),
   });
 }

@@ -51,6 +51,7 @@ import {
   ownReactions,
   toMessage,
 } from "./message-rows.js";
+import { admitSend, requireNotMuted } from "./moderation/send-restrictions.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
 import type { RoomWrite, RoomWriter } from "./room-writes/room-writer.js";
@@ -65,6 +66,11 @@ export interface MessagesServiceDeps {
   clock: Clock;
   /** Tells the room's members when a read cursor moves; none for tools that write alone (seeding). */
   receipts?: Pick<ReadReceipts, "moved">;
+  /**
+   * Told of every message sent, once stored: the author's typing indicator in the room ends
+   * with it, so that nobody (a watcher who arrives a second later included) still sees them typing.
+   */
+  onSent?: (roomId: string, authorId: string) => void;
 }
 
 /** Stores a new message's row: prepared once, as every send runs it. */
@@ -130,14 +136,14 @@ export class MessagesService {
    * the same room answers the original and creates nothing, however many retries race: they
    * run one after the other, and each later one finds the original.
    */
-  send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
+  async send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
     const { clientMessageId = null, replyToId = null, attachmentIds = [], threadId = null, alsoInRoom = false } = input;
     if (alsoInRoom && threadId === null) {
       throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
         issues: [{ path: "alsoInRoom", message: "needs a threadId" }],
       });
     }
-    return this.deps.writer.write(roomId, async (trx, now) => {
+    const sent = await this.deps.writer.write(roomId, async (trx, now) => {
       const access = await readableRoom(trx, roomId, session);
       requireRole(access, "member");
       if (access.kind === "direct") await requireNoBlock(trx, roomId, session.userId);
@@ -145,6 +151,7 @@ export class MessagesService {
         const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
         if (original) return unchanged(await messageSeenBy(trx, original, session.userId));
       }
+      await admitSend(trx, access, session.userId, now);
       if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
       const root = threadId === null ? null : await requireThreadRoot(trx, roomId, threadId);
       const resolved = await resolveMentions(trx, access, session.userId, input.body);
@@ -192,6 +199,8 @@ export class MessagesService {
       await rewriteMessageEvents(trx, roomId, withFiles);
       return { events: [{ ...event, message: withFiles }, ...threadEvents], result: withFiles };
     });
+    this.deps.onSent?.(roomId, session.userId);
+    return sent;
   }
 
   /**
@@ -213,6 +222,7 @@ export class MessagesService {
         throw new NatterError("FORBIDDEN", "Only the author may edit a message");
       }
       if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
+      await requireNotMuted(trx, access, session.userId, now);
       let attachments: Attachment[];
       if (attachmentIds === undefined) {
         attachments = (await attachmentsOf(trx, [messageId])).get(messageId) ?? [];
@@ -280,7 +290,12 @@ export class MessagesService {
         mentions: [],
         mentionsRoom: false,
       };
-      await bumpCounters(trx, { [messagesCounter(messageShardOf(roomId))]: -1 });
+      // Out of the total and out of its hour: the admin figures count the messages still there.
+      const shard = messageShardOf(roomId);
+      await bumpCounters(trx, {
+        [messagesCounter(shard)]: -1,
+        [messagesInHourCounter(hourOf(row.created_at), shard)]: -1,
+      });
       events.push(
         await storeVersion(trx, message, { type: "message.deleted", actorId: session.userId, messageId }, now),
       );
@@ -330,7 +345,8 @@ export class MessagesService {
           await deleteMessageEvents(trx, roomId, id);
           await trx.deleteFrom("messages").where("id", "=", id).execute();
         }
-        // Tombstones were uncounted when deleted; the hourly counts keep what was sent.
+        // Tombstones were uncounted when deleted. The hourly counts the admin figures show cover
+        // the last day, which retention (whole days) never reaches.
         const live = doomed.filter((row) => row.deleted_at === null).length;
         await bumpCounters(trx, { [messagesCounter(messageShardOf(roomId))]: -live });
         return { events: [], result: doomed.length };

@@ -12,7 +12,8 @@ export type CursorListing =
   | "threads"
   | "webhook-deliveries"
   | "direct"
-  | "blocks";
+  | "blocks"
+  | "mutes";
 
 /** The opaque cursor of a `listing` page that ends at the item `id`. */
 export function encodeCursor(listing: CursorListing, id: string): string {

@@ -109,6 +109,11 @@ export function requireRole(access: RoomAccess, needed: RoomRole): void {
   }
 }
 
+/** Whether `role` ranks strictly above `other` (an owner over admins, an admin over members). */
+export function outranks(role: RoomRole | null, other: RoomRole): boolean {
+  return role !== null && RANK[role] > RANK[other];
+}
+
 /** Whether `role` is at least `needed`. */
 function hasRole(role: RoomRole | null, needed: RoomRole): boolean {
   return role !== null && RANK[role] >= RANK[needed];

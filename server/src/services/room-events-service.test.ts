@@ -68,7 +68,7 @@ describe("RoomEventsService.watch", () => {
     writer = new RoomWriter({ db, engine: database.engine, clock: systemClock, events: bus });
     messages = new MessagesService({ db, writer, blobs: await DirectoryBlobStore.open(blobsDir), clock: systemClock });
     roomEvents = new RoomEventsService({ db, events: bus });
-    const rooms = new RoomsService({ db, writer });
+    const rooms = new RoomsService({ db, writer, clock: systemClock });
     roomId = (await rooms.create(alice, { open: true, memberIds: [] })).id;
   });
   afterEach(async () => {
@@ -148,7 +148,7 @@ describe("RoomEventsService.watch", () => {
     await sendMany(600);
     await first;
     // The room.deleted entry goes with the overflow, and the cascade takes the log it would read.
-    await new RoomsService({ db: database.db, writer }).delete(alice, roomId);
+    await new RoomsService({ db: database.db, writer, clock: systemClock }).delete(alice, roomId);
     await expect(take(stream, 1000)).rejects.toMatchObject({ code: "ROOM_NOT_FOUND" });
   });
 
@@ -202,7 +202,7 @@ describe("RoomEventsService.watch", () => {
     await sendMany(1);
     const { received, ended } = watchDelivering(1);
     await vi.waitFor(() => expect(received).toHaveLength(1));
-    await new RoomsService({ db: database.db, writer }).delete(alice, roomId);
+    await new RoomsService({ db: database.db, writer, clock: systemClock }).delete(alice, roomId);
     await ended;
     expect(received.map((e) => [e.type, e.how])).toEqual([
       ["message.created", "yielded"],

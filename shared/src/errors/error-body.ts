@@ -9,6 +9,8 @@ export const errorBodySchema = z
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     requiredRole: z.string().optional(),
     retryAfterSeconds: z.number().optional(),
+    /** With `MUTED`: when the mute ends, or null when it lasts until lifted. */
+    until: z.string().nullable().optional(),
   })
   .meta({ id: "Error" });
 

@@ -19,6 +19,8 @@ export const ERROR_HTTP_STATUS = {
    * blocked the other, or the user takes no new direct rooms. The answer does not say which.
    */
   BLOCKED: 403,
+  /** A room admin muted the caller in this room: they may read, not send, until `until` (null: until lifted). */
+  MUTED: 403,
   NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   ROOM_NOT_FOUND: 404,
@@ -41,6 +43,8 @@ export const ERROR_HTTP_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
   RATE_LIMITED: 429,
+  /** The room is in slow mode and the caller sent less than `slowModeSeconds` ago: retry after `Retry-After`. */
+  SLOW_MODE: 429,
   INTERNAL: 500,
   /** The change kept losing races with others on the same data; it was not made. Try again. */
   BUSY: 503,

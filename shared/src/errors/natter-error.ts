@@ -12,6 +12,8 @@ export interface ErrorDetails {
   issues?: FieldIssue[];
   requiredRole?: string;
   retryAfterSeconds?: number;
+  /** With `MUTED`: when the mute ends (null: until lifted). */
+  until?: string | null;
 }
 
 /** The one error type natter throws; its `code` is what every transport reports. */

@@ -5,7 +5,7 @@ import { passwordSchema, usernameSchema, userSchema } from "./user.js";
 
 const count = z.number().int().nonnegative();
 
-/** One hour of the messages-per-hour series: the hour's start, and messages sent in it. */
+/** One hour of the messages-per-hour series: the hour's start, and messages sent in it that are still there (not deleted). */
 export const hourlyCountSchema = z.object({ hour: timestampSchema, count }).meta({ id: "HourlyCount" });
 
 /**
@@ -29,7 +29,10 @@ export const adminStatsSchema = z
     messages: z.object({
       /** Messages stored and not deleted. */
       total: count,
-      /** Messages sent in the last 24 hours (the sum of `perHour`). */
+      /**
+       * Messages sent in the last 24 hours and still there (the sum of `perHour`): like `total`,
+       * it leaves out deleted messages, so it is never more than `total`.
+       */
       last24h: count,
       /** 24 buckets, oldest first; the last is the current hour so far. */
       perHour: z.array(hourlyCountSchema).length(24),
@@ -68,6 +71,8 @@ export const ACTIVITY_TYPES = [
   "member.left",
   "member.kicked",
   "member.role_changed",
+  "member.muted",
+  "member.unmuted",
   "message.deleted",
   "webhook.created",
   "webhook.updated",

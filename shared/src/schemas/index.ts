@@ -10,6 +10,7 @@ export * from "./reaction.js";
 export * from "./room.js";
 export * from "./room-api.js";
 export * from "./room-event.js";
+export * from "./room-mute.js";
 export * from "./room-signal.js";
 export * from "./thread.js";
 export * from "./upload.js";

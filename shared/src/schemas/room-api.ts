@@ -2,7 +2,7 @@ import { z } from "zod";
 import { LIMITS } from "../limits.js";
 import { idSchema, jsonBooleanSchema } from "./common.js";
 import { pageLimitSchema, pageOffsetSchema } from "./pagination.js";
-import { memberSchema, roomNameSchema, roomRoleSchema, roomSchema } from "./room.js";
+import { memberSchema, roomNameSchema, roomRoleSchema, roomSchema, slowModeSecondsSchema } from "./room.js";
 
 /** Creating a room: the caller becomes its owner; `memberIds` join it at once as members. */
 export const createRoomInputSchema = z.strictObject({
@@ -29,8 +29,17 @@ export type ListRoomsInput = z.infer<typeof listRoomsInputSchema>;
 export const roomIdInputSchema = z.strictObject({ roomId: idSchema });
 
 export const updateRoomInputSchema = z
-  .strictObject({ roomId: idSchema, name: roomNameSchema.optional(), open: jsonBooleanSchema.optional() })
-  .refine((input) => input.name !== undefined || input.open !== undefined, "give a name, open, or both");
+  .strictObject({
+    roomId: idSchema,
+    name: roomNameSchema.optional(),
+    open: jsonBooleanSchema.optional(),
+    /** Slow mode in seconds, 0 to turn it off; owners and admins only. */
+    slowModeSeconds: slowModeSecondsSchema.optional(),
+  })
+  .refine(
+    (input) => input.name !== undefined || input.open !== undefined || input.slowModeSeconds !== undefined,
+    "give a name, open, slowModeSeconds, or several",
+  );
 export type RoomChanges = Omit<z.infer<typeof updateRoomInputSchema>, "roomId">;
 
 export const memberPageInputSchema = z.strictObject({

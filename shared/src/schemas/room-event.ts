@@ -29,12 +29,23 @@ const reactionChange = {
 export const roomEventSchema = z
   .discriminatedUnion("type", [
     z.object({ ...entry, type: z.literal("room.created"), room: roomSchema }),
-    z.object({ ...entry, type: z.literal("room.updated"), name: z.string(), open: z.boolean() }),
+    z.object({
+      ...entry,
+      type: z.literal("room.updated"),
+      name: z.string(),
+      open: z.boolean(),
+      /** Events stored before slow mode existed read as 0. */
+      slowModeSeconds: z.number().int().nonnegative().default(0),
+    }),
     z.object({ ...entry, type: z.literal("room.deleted") }),
     z.object({ ...entry, type: z.literal("member.joined"), member: memberSchema }),
     z.object({ ...entry, type: z.literal("member.left"), userId: idSchema }),
     z.object({ ...entry, type: z.literal("member.kicked"), userId: idSchema }),
     z.object({ ...entry, type: z.literal("member.role_changed"), userId: idSchema, role: roomRoleSchema }),
+    /** The member may read but not send until `until` (null: until an admin lifts it). */
+    z.object({ ...entry, type: z.literal("member.muted"), userId: idSchema, until: timestampSchema.nullable() }),
+    /** An admin lifted the member's mute (a mute that reaches its `until` ends without an event). */
+    z.object({ ...entry, type: z.literal("member.unmuted"), userId: idSchema }),
     z.object({ ...entry, type: z.literal("message.created"), message: messageSchema }),
     z.object({ ...entry, type: z.literal("message.edited"), message: messageSchema }),
     z.object({ ...entry, type: z.literal("message.deleted"), messageId: idSchema }),

@@ -13,6 +13,9 @@ export const roomNameSchema = followingTextRule(
   `1 to ${LIMITS.roomNameMax} characters after trimming.`,
 );
 
+/** Slow mode's gap between one member's messages, in whole seconds: 0 (off) to 3600. */
+export const slowModeSecondsSchema = z.number().int().min(0).max(LIMITS.slowModeSecondsMax);
+
 /** A room for any number of people (`room`), or the one direct room of two users (`direct`). */
 export const roomKindSchema = z.enum(["room", "direct"]);
 export type RoomKind = z.infer<typeof roomKindSchema>;
@@ -31,6 +34,11 @@ export const roomSchema = z
     memberCount: z.number().int().nonnegative(),
     /** The `seq` of the room's newest event: where a live watch that wants only new events starts. */
     lastSeq: z.number().int().nonnegative(),
+    /**
+     * Slow mode: the least time, in seconds, between two messages of one member (owners and
+     * admins are exempt); 0 when off. Rooms stored before slow mode existed read as 0.
+     */
+    slowModeSeconds: slowModeSecondsSchema.default(0),
     createdAt: timestampSchema,
   })
   .meta({ id: "Room" });

@@ -10,6 +10,8 @@ export interface RoomBody {
   ownerId: string | null;
   memberCount: number;
   lastSeq: number;
+  /** Slow mode's gap between one member's messages, in seconds; 0 when off. */
+  slowModeSeconds: number;
   createdAt: string;
 }
 

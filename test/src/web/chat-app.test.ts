@@ -113,7 +113,9 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ config: { uploadMaxBytes: UPLOAD_MAX_BYTES } });
+    server = await startTestServer({
+      config: { uploadMaxBytes: UPLOAD_MAX_BYTES, uploadStorageMaxBytes: 50 * 1024 * 1024 },
+    });
     browser = await launchChromium();
     alice = await person("alice");
     bob = await person("bob");
@@ -149,7 +151,11 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
 
     await openRoom(bob.page, roomName);
     await bob.page.getByRole("button", { name: "Members (2)" }).click();
-    await bob.page.getByRole("complementary", { name: "Members" }).getByText("alice").waitFor();
+    // The name as listed (the panel's "Message alice" button names her too).
+    await bob.page
+      .getByRole("complementary", { name: "Members" })
+      .locator(".member-name", { hasText: "alice" })
+      .waitFor();
     await bob.page.getByRole("button", { name: "Members (2)" }).click();
   });
 
@@ -168,6 +174,14 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     await bob.page.getByLabel("Message", { exact: true }).press("Enter");
     await delivered(alice.page, "still writing").waitFor();
     await expect.poll(() => alice.page.locator(".typing").textContent()).toBe("");
+    // Opened again at once (well inside the indicator's 5 s), the room does not show bob typing
+    // what he has sent: once the room's live state is in (bob is here), the line is empty.
+    await alice.page.reload();
+    await delivered(alice.page, "still writing").waitFor();
+    await alice.page.getByRole("button", { name: "Members (2)" }).click();
+    await alice.page.getByRole("complementary", { name: "Members" }).getByText("2 here now").waitFor();
+    expect(await alice.page.locator(".typing").textContent()).toBe("");
+    await alice.page.getByRole("button", { name: "Members (2)" }).click();
   });
 
   it("shows edits and deletions on the other side in place", async () => {
@@ -465,6 +479,20 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     await page.getByRole("link", { name: "Admin" }).click();
     await page.getByRole("heading", { level: 1, name: "Administration" }).waitFor();
 
+    // The figures agree: every message was sent today, some deleted since, and neither the
+    // total nor the day's count includes those.
+    const card = (label: string) =>
+      page.locator(".stat-card").filter({ has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) });
+    await card("Messages").waitFor();
+    const stored = Number((await card("Messages").locator(".stat-value").textContent())?.replace(/\D/g, ""));
+    const today = Number(
+      /^(\d+) in the last 24 hours/.exec((await card("Messages").locator(".hint").textContent()) ?? "")?.[1],
+    );
+    expect(stored).toBeGreaterThan(0);
+    expect(today).toBe(stored);
+    // The upload storage and its ceiling.
+    expect(await card("Images").locator(".hint").textContent()).toMatch(/ stored of at most 50\.0 MB \(\d+% full\)$/);
+
     // The chart: 24 bars, named and summarised for screen readers, and the same numbers as a table.
     const chart = page.getByRole("img", { name: /^Messages per hour, last 24 hours/ });
     await chart.waitFor();
@@ -472,6 +500,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     const summary = await chart.locator("desc").textContent();
     const sent = Number(/^(\d+) messages? in the last 24 hours/.exec(summary ?? "")?.[1]);
     expect(sent).toBeGreaterThanOrEqual(80);
+    expect(sent).toBe(today);
     await screenshot(page, "10-admin-chart");
     await page.getByText("The numbers as a table").click();
     const rows = page.getByRole("table", { name: "Messages per hour, last 24 hours" }).locator("tbody tr");
@@ -553,6 +582,21 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     expect(await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(
       0,
     );
+    // The chart scrolls to its newest hours, and its scale stays in view at the left edge, on top.
+    const scale = await page.evaluate<{ scrolled: number; labels: boolean[] }>(`(() => {
+      const scroller = document.querySelector(".chart-scroll");
+      const frame = scroller.getBoundingClientRect();
+      const labels = [...document.querySelectorAll(".chart-axis-label")].map((span) => {
+        const box = span.getBoundingClientRect();
+        const onTop = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        return box.width > 0 && box.left >= frame.left && box.right <= frame.right && onTop === span;
+      });
+      return { scrolled: scroller.scrollLeft, labels };
+    })()`);
+    expect(scale.scrolled).toBeGreaterThan(0);
+    expect(scale.labels.length).toBeGreaterThanOrEqual(2);
+    const visible = scale.labels;
+    expect(visible.every(Boolean)).toBe(true);
     await screenshot(page, "11-admin-narrow");
     await checkAccessibility(page, "admin-narrow");
   });

@@ -14,6 +14,8 @@ export const ACTIVITY_TYPE_LABELS: Readonly<Record<ActivityType, string>> = {
   "member.left": "Member left",
   "member.kicked": "Member removed",
   "member.role_changed": "Role changed",
+  "member.muted": "Member muted",
+  "member.unmuted": "Member unmuted",
   "message.deleted": "Message deleted",
   "webhook.created": "Webhook registered",
   "webhook.updated": "Webhook changed",

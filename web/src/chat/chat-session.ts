@@ -253,6 +253,23 @@ export class ChatSession {
     this.#replaceRoom(room.id, () => room);
   }
 
+  /** Sets a room's slow mode, in seconds (0 turns it off; admins and the owner may). */
+  async setSlowMode(roomId: string, slowModeSeconds: number): Promise<void> {
+    const { room } = await this.client.trpc.rooms.update.mutate({ roomId, slowModeSeconds });
+    this.#replaceRoom(room.id, () => room);
+  }
+
+  /** Mutes a member for `minutes`, or until lifted when null (admins mute members; the owner admins too). */
+  async mute(roomId: string, userId: string, minutes: number | null): Promise<void> {
+    const until = minutes === null ? undefined : new Date(Date.now() + minutes * 60_000).toISOString();
+    await this.client.trpc.rooms.mute.mutate({ roomId, userId, ...(until && { until }) });
+  }
+
+  /** Lifts a member's mute. */
+  async unmute(roomId: string, userId: string): Promise<void> {
+    await this.client.trpc.rooms.unmute.mutate({ roomId, userId });
+  }
+
   /** Deletes a room with everything in it (its owner may). */
   async deleteRoom(roomId: string): Promise<void> {
     await this.client.trpc.rooms.delete.mutate({ roomId });
@@ -327,7 +344,12 @@ export class ChatSession {
         );
         return;
       case "room.updated":
-        this.#replaceRoom(roomId, (room) => ({ ...room, name: event.name, open: event.open }));
+        this.#replaceRoom(roomId, (room) => ({
+          ...room,
+          name: event.name,
+          open: event.open,
+          slowModeSeconds: event.slowModeSeconds,
+        }));
         return;
       case "room.deleted":
         this.#forgetRoom(roomId);

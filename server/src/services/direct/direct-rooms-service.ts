@@ -161,6 +161,7 @@ async function openDirectRoom(
     ownerId: null,
     memberCount: 2,
     lastSeq: 2,
+    slowModeSeconds: 0,
     createdAt,
   };
   // The insert that loses a race for the pair fails on the unique key, and `open` looks again.

@@ -34,7 +34,10 @@ function describe(change: RoomChange): { subjectId: string | null; detail: Recor
     case "room.created":
       return { subjectId: null, detail: { name: change.room.name, open: change.room.open } };
     case "room.updated":
-      return { subjectId: null, detail: { name: change.name, open: change.open } };
+      return {
+        subjectId: null,
+        detail: { name: change.name, open: change.open, slowModeSeconds: change.slowModeSeconds },
+      };
     case "room.deleted":
       return { subjectId: null, detail: null };
     case "member.joined":
@@ -44,5 +47,9 @@ function describe(change: RoomChange): { subjectId: string | null; detail: Recor
       return { subjectId: change.userId, detail: null };
     case "member.role_changed":
       return { subjectId: change.userId, detail: { role: change.role } };
+    case "member.muted":
+      return { subjectId: change.userId, detail: { until: change.until } };
+    case "member.unmuted":
+      return { subjectId: change.userId, detail: null };
   }
 }

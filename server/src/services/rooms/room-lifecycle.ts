@@ -1,6 +1,14 @@
-import { bumpCounters, type Database, messageShardOf, messagesCounter, STAT_COUNTERS, uuidV7 } from "@natter/db";
+import {
+  bumpCounters,
+  type Database,
+  messageShardOf,
+  messagesCounter,
+  messagesInHourCounter,
+  STAT_COUNTERS,
+  uuidV7,
+} from "@natter/db";
 import { type CreateRoomInput, NatterError, type Room, type RoomChanges, type RoomEvent } from "@natter/shared";
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { readableRoom, refuseDirect, requireRole } from "../room-access.js";
@@ -32,6 +40,7 @@ export async function createRoom(
     memberCount: 1 + others.length,
     // room.created, then one member.joined per other member.
     lastSeq: 1 + others.length,
+    slowModeSeconds: 0,
     createdAt: joinedAt,
   };
   await trx
@@ -97,13 +106,21 @@ export async function updateRoom(
 ): Promise<RoomWrite<Room>> {
   const access = await readableRoom(trx, roomId, session);
   refuseDirect(access);
-  requireRole(access, changes.open === undefined ? "member" : "admin");
+  // Renaming is for any member; opening, closing and slow mode are moderation.
+  requireRole(access, changes.open === undefined && changes.slowModeSeconds === undefined ? "member" : "admin");
   const room = await loadRoom(trx, roomId);
-  const updated = { ...room, name: changes.name ?? room.name, open: changes.open ?? room.open };
-  if (updated.name === room.name && updated.open === room.open) return { events: [], result: room };
+  const updated = {
+    ...room,
+    name: changes.name ?? room.name,
+    open: changes.open ?? room.open,
+    slowModeSeconds: changes.slowModeSeconds ?? room.slowModeSeconds,
+  };
+  if (updated.name === room.name && updated.open === room.open && updated.slowModeSeconds === room.slowModeSeconds) {
+    return { events: [], result: room };
+  }
   await trx
     .updateTable("rooms")
-    .set({ name: updated.name, is_open: updated.open ? 1 : 0 })
+    .set({ name: updated.name, is_open: updated.open ? 1 : 0, slow_mode_seconds: updated.slowModeSeconds })
     .where("id", "=", roomId)
     .execute();
   if (updated.open !== room.open) {
@@ -114,6 +131,7 @@ export async function updateRoom(
     actorId: session.userId,
     name: updated.name,
     open: updated.open,
+    slowModeSeconds: updated.slowModeSeconds,
   };
   return { events: [await recordRoomChange(trx, roomId, change, now)], result: await loadRoom(trx, roomId) };
 }
@@ -138,13 +156,28 @@ export async function deleteRoom(
     .where("room_id", "=", roomId)
     .where("deleted_at", "is", null)
     .executeTakeFirstOrThrow();
+  // And out of the hours the admin figures show (the last day), so that they count what is still there.
+  const hour = sql<string>`substr(created_at, 1, 13)`;
+  const recent = await trx
+    .selectFrom("messages")
+    .select((eb) => [hour.as("hour"), eb.fn.countAll<number>().as("count")])
+    .where("room_id", "=", roomId)
+    .where("deleted_at", "is", null)
+    .where("created_at", ">=", toTimestamp(Math.floor(now / HOUR_MS) * HOUR_MS - DAY_MS))
+    .groupBy(hour)
+    .execute();
   await trx.deleteFrom("rooms").where("id", "=", roomId).execute();
+  const shard = messageShardOf(roomId);
   await bumpCounters(trx, {
     [roomCounter(room.is_open === 1)]: -1,
-    [messagesCounter(messageShardOf(roomId))]: -Number(live),
+    [messagesCounter(shard)]: -Number(live),
+    ...Object.fromEntries(recent.map((row) => [messagesInHourCounter(row.hour, shard), -Number(row.count)])),
   });
   return [event];
 }
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 function roomCounter(open: boolean): string {
   return open ? STAT_COUNTERS.openRooms : STAT_COUNTERS.closedRooms;

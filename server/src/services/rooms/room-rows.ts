@@ -19,6 +19,7 @@ export function roomsQuery(db: Kysely<Database>) {
         "rooms.member_count",
         "rooms.last_seq",
         "rooms.created_at",
+        "rooms.slow_mode_seconds",
         "owner.user_id as owner_id",
       ])
   );
@@ -35,6 +36,7 @@ export function toRoom(row: RoomRow): Room {
     ownerId: row.owner_id,
     memberCount: row.member_count,
     lastSeq: row.last_seq,
+    slowModeSeconds: row.slow_mode_seconds,
     createdAt: row.created_at,
   };
 }

@@ -2,17 +2,23 @@ import type { Database } from "@natter/db";
 import type {
   CreateRoomInput,
   LeaveRoomResult,
+  ListMutesInput,
   ListRoomsInput,
   Member,
   MemberPage,
+  MutePage,
   PageInput,
+  PutMuteInput,
   Room,
   RoomChanges,
+  RoomMute,
   RoomPage,
   RoomRole,
 } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
+import type { Clock } from "../../clock/clock.js";
+import { listMutes, muteMember, unmuteMember } from "../moderation/room-mutes.js";
 import { moderatableRoom, readableRoom, requireRoleOrServerAdmin } from "../room-access.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 import { joinRoom, kickMember, leaveRoom, putMember } from "./membership.js";
@@ -24,6 +30,8 @@ export interface RoomsServiceDeps {
   db: Kysely<Database>;
   /** Runs each change serialised with the room's other changes, and publishes its events. */
   writer: RoomWriter;
+  /** What "now" is for reads that depend on it (which mutes are in force). */
+  clock: Clock;
 }
 
 /**
@@ -122,5 +130,23 @@ export class RoomsService {
       return this.leave(session, roomId).then(({ deleted }) => ({ roomId, userId, roomDeleted: deleted }));
     }
     return this.deps.writer.write(roomId, (trx, now) => kickMember(trx, session, roomId, userId, now));
+  }
+
+  /**
+   * Mutes a member (admins over members, the owner over admins too) until `until` or until
+   * lifted: they still read, but neither send nor edit.
+   */
+  mute(session: AuthSession, roomId: string, userId: string, input: Omit<PutMuteInput, "roomId" | "userId">) {
+    return this.deps.writer.write<RoomMute>(roomId, (trx, now) => muteMember(trx, session, roomId, userId, input, now));
+  }
+
+  /** Lifts a member's mute; answers whether one was in force. */
+  unmute(session: AuthSession, roomId: string, userId: string): Promise<boolean> {
+    return this.deps.writer.write(roomId, (trx, now) => unmuteMember(trx, session, roomId, userId, now));
+  }
+
+  /** The mutes in force in a room (its admins and owner only). */
+  mutes(session: AuthSession, roomId: string, page: Omit<ListMutesInput, "roomId">): Promise<MutePage> {
+    return listMutes(this.deps.db, session, roomId, page, this.deps.clock.now());
   }
 }

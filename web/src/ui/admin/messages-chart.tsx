@@ -28,35 +28,48 @@ export function MessagesChart({ series }: { series: readonly HourCount[] }) {
     <figure class="chart">
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: on a narrow screen the chart scrolls sideways, by keyboard too */}
       <section ref={scroller} class="chart-scroll" tabIndex={0} aria-label="Chart, scrolls sideways on narrow screens">
-        <svg
-          class="chart-svg"
-          viewBox={`0 0 ${CHART.width} ${CHART.height}`}
-          role="img"
-          aria-labelledby="messages-chart-title messages-chart-desc"
-        >
-          <title id="messages-chart-title">Messages per hour, last 24 hours</title>
-          <desc id="messages-chart-desc">{summary}</desc>
-          {gridLines.map((line) => (
-            <g key={line.value} class="chart-grid">
-              <line x1={CHART.left} x2={CHART.width - CHART.right} y1={line.y} y2={line.y} />
-              <text x={CHART.left - 6} y={line.y} dy="0.35em" text-anchor="end">
+        <div class="chart-canvas">
+          <svg
+            class="chart-svg"
+            viewBox={`0 0 ${CHART.width} ${CHART.height}`}
+            role="img"
+            aria-labelledby="messages-chart-title messages-chart-desc"
+          >
+            <title id="messages-chart-title">Messages per hour, last 24 hours</title>
+            <desc id="messages-chart-desc">{summary}</desc>
+            {gridLines.map((line) => (
+              <line
+                key={line.value}
+                class="chart-grid"
+                x1={CHART.left}
+                x2={CHART.width - CHART.right}
+                y1={line.y}
+                y2={line.y}
+              />
+            ))}
+            {bars.map((bar, index) => (
+              <g key={bar.hour}>
+                <rect class="chart-bar" x={bar.x} y={bar.y} width={bar.width} height={bar.height}>
+                  <title>{`${hourLabel(bar.hour)}: ${bar.count} message${bar.count === 1 ? "" : "s"}`}</title>
+                </rect>
+                {index % LABEL_EVERY_HOURS === 0 && (
+                  <text class="chart-label" x={bar.x + bar.width / 2} y={baseline + 18} text-anchor="middle">
+                    {hourLabel(bar.hour)}
+                  </text>
+                )}
+              </g>
+            ))}
+          </svg>
+          {/* The scale stays at the left edge while the bars scroll under it (the newest hours are
+            in view on a narrow screen): drawn over the chart, not inside the scrolled drawing. */}
+          <div class="chart-axis" aria-hidden="true" style={{ width: `${(CHART.left / CHART.width) * 100}%` }}>
+            {gridLines.map((line) => (
+              <span key={line.value} class="chart-axis-label" style={{ top: `${(line.y / CHART.height) * 100}%` }}>
                 {line.value}
-              </text>
-            </g>
-          ))}
-          {bars.map((bar, index) => (
-            <g key={bar.hour}>
-              <rect class="chart-bar" x={bar.x} y={bar.y} width={bar.width} height={bar.height}>
-                <title>{`${hourLabel(bar.hour)}: ${bar.count} message${bar.count === 1 ? "" : "s"}`}</title>
-              </rect>
-              {index % LABEL_EVERY_HOURS === 0 && (
-                <text class="chart-label" x={bar.x + bar.width / 2} y={baseline + 18} text-anchor="middle">
-                  {hourLabel(bar.hour)}
-                </text>
-              )}
-            </g>
-          ))}
-        </svg>
+              </span>
+            ))}
+          </div>
+        </div>
       </section>
       <figcaption class="hint">{summary}</figcaption>
       <details class="chart-table">
