@@ -10,7 +10,15 @@ export function createReactionsRouter({ reactions }: Services) {
   return router({
     react: userProcedure
       .meta({
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT", "TOO_MANY_REACTIONS"],
+        errors: [
+          "ROOM_NOT_FOUND",
+          "FORBIDDEN",
+          "MUTED",
+          "BLOCKED",
+          "MESSAGE_NOT_FOUND",
+          "CONFLICT",
+          "TOO_MANY_REACTIONS",
+        ],
         rateLimit: "messageSend",
         openapi: {
           method: "PUT",
@@ -18,7 +26,8 @@ export function createReactionsRouter({ reactions }: Services) {
           tags,
           summary: "React to a message",
           description:
-            "Members only (as for sending). `{emoji}` is one emoji, URL-encoded, or a `:shortcode:`. Idempotent: " +
+            "Members who may send only: a muted member gets 403 `MUTED`, a blocked direct room 403 `BLOCKED`. " +
+            "`{emoji}` is one emoji, URL-encoded, or a `:shortcode:`. Idempotent: " +
             "reacting again changes nothing. A deleted message takes no reactions (409 CONFLICT); a message holds " +
             "at most 20 different emoji (409 TOO_MANY_REACTIONS). Answers the message's reactions, `me` for you.",
         },

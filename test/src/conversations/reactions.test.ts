@@ -185,6 +185,31 @@ describe("reactions", () => {
     ]);
   });
 
+  it("refuses a muted member's reaction (403 MUTED) and one across a block in a direct room (403 BLOCKED)", async () => {
+    const [alice, bob] = await signUpMany(server.url, 2);
+    const roomId = await newRoom(server.url, alice, { members: [bob] });
+    const message = await send(server.url, alice, roomId, "quiet please");
+    expect((await react(bob, roomId, message.id)).status).toBe(200);
+    const muted = await rest(server.url, "PUT", `/rooms/${roomId}/mutes/${bob.id}`, { token: alice.token, body: {} });
+    expect(muted.status).toBe(200);
+    const refused = await react(bob, roomId, message.id, ":wave:");
+    expect([refused.status, refused.body.error.code]).toEqual([403, "MUTED"]);
+    // Taking a reaction back says nothing new: a muted member still may.
+    expect((await unreact(bob, roomId, message.id)).body.reactions).toEqual([]);
+
+    const dm = await rest(server.url, "POST", "/dms", { token: alice.token, body: { userId: bob.id } });
+    const dmId: string = dm.body.room.id;
+    const said = await send(server.url, alice, dmId, "hi bob");
+    expect((await rest(server.url, "PUT", `/me/blocks/${alice.id}`, { token: bob.token })).status).toBe(200);
+    for (const [user, target] of [
+      [alice, said.id],
+      [bob, said.id],
+    ] as const) {
+      const res = await react(user, dmId, target);
+      expect([res.status, res.body.error.code]).toEqual([403, "BLOCKED"]);
+    }
+  });
+
   it("pages who reacted, earliest first, readable as the room is", async () => {
     const owner = await signUp(server.url);
     const users = await Promise.all(Array.from({ length: 5 }, () => signUp(server.url)));

@@ -4,7 +4,9 @@ import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { appendRoomEvent } from "../../events/room-log.js";
+import { requireNoBlock } from "../direct/blocks.js";
 import { findMessage, ownReactions, parseReactions, reactionKey, reactionsOf } from "../message-rows.js";
+import { requireNotMuted } from "../moderation/send-restrictions.js";
 import { decodeCursor, encodeCursor } from "../page-cursor.js";
 import { readableRoom, requireRole } from "../room-access.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
@@ -35,13 +37,18 @@ export class ReactionsService {
   constructor(private readonly deps: ReactionsServiceDeps) {}
 
   /**
-   * Adds the caller's reaction; members only. Idempotent: reacting again changes nothing.
+   * Adds the caller's reaction; members who may send only (not muted, no block in a direct
+   * room). Idempotent: reacting again changes nothing.
    * A deleted message takes none (CONFLICT), nor a new emoji beyond the message's
    * `LIMITS.reactionsPerMessageMax` (TOO_MANY_REACTIONS).
    */
   react(session: AuthSession, roomId: string, messageId: string, emoji: string): Promise<ReactionsResult> {
     return this.deps.writer.write(roomId, async (trx, now) => {
-      requireRole(await readableRoom(trx, roomId, session), "member");
+      const access = await readableRoom(trx, roomId, session);
+      requireRole(access, "member");
+      // Reacting is saying something: refused where sending is, to the muted and across a block.
+      if (access.kind === "direct") await requireNoBlock(trx, roomId, session.userId);
+      await requireNotMuted(trx, access, session.userId, now);
       const row = await findMessage(trx, roomId, messageId);
       if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
       const own = await ownReactions(trx, session.userId, [messageId]);
