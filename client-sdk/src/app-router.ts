@@ -168,3 +168,10 @@ export type ActivityEntry = RouterOutputs["admin"]["activity"]["entries"][number
 export type ActivityType = ActivityEntry["type"];
 /** A user as server admins see them: `isAdmin`, `bannedAt`, `lastActiveAt`. */
 export type AdminUser = RouterOutputs["admin"]["user"]["user"];
+
+/** The filters and paging of `client.searchMessages` (`search.messages`), besides the query text. */
+export type SearchMessagesOptions = Omit<RouterInputs["search"]["messages"], "q">;
+/** A page of search results: each message with `highlights`, `[start, end)` ranges of its body. */
+export type SearchMessagesResult = RouterOutputs["search"]["messages"];
+/** One search result. */
+export type SearchHit = SearchMessagesResult["results"][number];

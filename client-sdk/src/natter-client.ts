@@ -15,6 +15,8 @@ import type {
   MessagePage,
   Reaction,
   ReceiptsPage,
+  SearchMessagesOptions,
+  SearchMessagesResult,
   Upload,
 } from "./app-router.js";
 import { newClientMessageId } from "./client-message-id.js";
@@ -116,6 +118,13 @@ export interface NatterClient {
   unpin(roomId: string, messageId: string): Promise<Message>;
   /** How far the room's members have read (members only), a page in user id order. */
   receipts(roomId: string, page?: { limit?: number; cursor?: string }): Promise<ReceiptsPage>;
+  /**
+   * Searches the messages you may read (signed out: open rooms only). The query language:
+   * words (all must match), `"exact phrase"`, `prefix*`, `-excluded`, `from:username`,
+   * `in:room-name`. Each result carries `highlights`, `[start, end)` ranges of the body to
+   * mark; pass `nextCursor` back as `cursor` for the next page.
+   */
+  searchMessages(q: string, options?: SearchMessagesOptions): Promise<SearchMessagesResult>;
   /** Watches a room's events live, resuming without gaps or duplicates after any reconnect. */
   watchRoom(roomId: string, handlers: WatchRoomHandlers, options?: WatchRoomOptions): RoomWatch;
   /** Stops every watch and closes the WebSocket; lets a Node process exit. */
@@ -271,6 +280,9 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
     },
     receipts(roomId, page = {}) {
       return trpc.rooms.receipts.query({ roomId, ...page });
+    },
+    searchMessages(q, searchOptions = {}) {
+      return trpc.search.messages.query({ ...searchOptions, q });
     },
     watchRoom(roomId, handlers, watchOptions) {
       const watch = watchRoom(trpc, roomId, handlers, watchOptions, sockets.prepare);

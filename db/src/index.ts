@@ -37,6 +37,9 @@ export {
 } from "./migrations/migrate.js";
 export { type PreparedQuery, preparedQuery } from "./queries/prepared-query.js";
 export type * from "./schema/database.js";
+export * from "./search/cjk.js";
+export * from "./search/postgres-search-index.js";
+export * from "./search/sqlite-search-index.js";
 export {
   bumpCounters,
   hourOf,

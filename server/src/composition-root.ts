@@ -39,6 +39,7 @@ import { RoomEventsService } from "./services/room-events-service.js";
 import { RoomSignalsService } from "./services/room-signals-service.js";
 import { RoomWriter } from "./services/room-writes/room-writer.js";
 import { RoomsService } from "./services/rooms/rooms-service.js";
+import { SearchService } from "./services/search/search-service.js";
 import type { Services } from "./services/services.js";
 import { SessionsService } from "./services/sessions-service.js";
 import { UploadsService } from "./services/uploads-service.js";
@@ -198,6 +199,7 @@ export async function composeServer({
     }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
     profiles: new ProfilesService({ db }),
+    search: new SearchService({ db, engine, clock }),
     webhooks: new WebhooksService({ db, clock, policy: webhookPolicy, onQueued: onWebhooksQueued }),
     sessions: new SessionsService({ db, clock, revocations }),
     uploads: new UploadsService({
@@ -225,6 +227,7 @@ export async function composeServer({
         messageSend: { perAccount: config.messageSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
         eventStreamTicket: { perAccount: config.eventStreamTicketRatePerAccount },
         adminWrite: { perAccount: config.adminWriteRatePerAccount },
+        search: { perAccount: config.searchRatePerAccount, perAddress: config.searchRatePerAddress },
       },
     }),
   };

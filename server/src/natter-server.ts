@@ -7,6 +7,7 @@ import type { OpenAPIObject } from "trpc-to-openapi";
 import { type Clock, systemClock } from "./clock/clock.js";
 import { composeServer } from "./composition-root.js";
 import type { Config } from "./config/config.js";
+import { answerClientError } from "./http/client-error.js";
 import { createOpenApiDocument, REST_PREFIX, restOperationsOf } from "./http/openapi-document.js";
 import { createRequestHandler } from "./http/request-handler.js";
 import { requestIdOf } from "./http/request-id.js";
@@ -174,6 +175,8 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       drain.track(res, handle(req, res));
     },
   );
+  // Requests Node cannot parse (headers too large, malformed) are answered with natter's error body.
+  httpServer.on("clientError", answerClientError);
   const drain = new HttpDrain(httpServer);
   const ws = attachWebSocketServer({
     httpServer,

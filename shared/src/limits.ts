@@ -38,6 +38,15 @@ export const LIMITS = {
   maxSubscriptionsPerConnection: 200,
   /** The largest WebSocket message the server accepts, in bytes. */
   maxWebSocketMessageBytes: 64 * 1024,
+  /** The longest search query, in characters: a whole message may be pasted in. */
+  searchQueryMax: 4000,
+  /** The most words one search query may hold, counting each word of a phrase. */
+  searchTermsMax: 32,
+  /** Search pages hold 1 to this many results, `searchLimitDefault` when omitted. */
+  searchLimitMax: 50,
+  searchLimitDefault: 20,
+  /** How many of the newest matches a relevance-sorted search ranks (`sort=recent` pages through all). */
+  searchRankedMax: 1000,
   /** The most uploads one message may carry. */
   attachmentsPerMessageMax: 10,
   /** Images wider or taller than this are refused (decompression bombs). */

@@ -12,13 +12,14 @@ import { messageRetention } from "./0010-message-retention.js";
 import { conversations } from "./0020-conversations.js";
 import { mentions } from "./0021-a-mentions.js";
 import { directRooms } from "./0021-b-direct-rooms.js";
+import { messageSearch } from "./0022-message-search.js";
 import { webhooks } from "./0023-a-webhooks.js";
 import { roomModeration } from "./0024-room-moderation.js";
 import { usernameSkeletons } from "./0026-username-skeletons.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
-const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
+const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) => Migration> = {
   "0001-accounts": accounts,
   "0002-rooms": rooms,
   "0003-messages": messages,
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
   "0020-conversations": conversations,
   "0021-a-mentions": mentions,
   "0021-b-direct-rooms": directRooms,
+  "0022-message-search": (_types, engine) => messageSearch(engine),
   "0023-a-webhooks": webhooks,
   "0024-room-moderation": roomModeration,
   "0026-username-skeletons": usernameSkeletons,
@@ -38,11 +40,11 @@ const MIGRATIONS: Record<string, (types: ColumnTypes) => Migration> = {
 
 /**
  * Serves the migrations from code, so they run under plain Node, tsx and vitest alike, each
- * with the column types of the engine it migrates.
+ * with the column types of the engine it migrates (and the engine, for what differs beyond types).
  */
 export function migrationProvider(engine: DatabaseEngine): MigrationProvider {
   const types = columnTypesOf(engine);
-  const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, make]) => [name, make(types)]));
+  const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, make]) => [name, make(types, engine)]));
   return { getMigrations: async () => migrations };
 }
 

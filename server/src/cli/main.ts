@@ -6,6 +6,7 @@ import { adminCommand } from "./commands/admin.js";
 import { backupCommand } from "./commands/backup.js";
 import { copyCommand } from "./commands/copy.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { reindexCommand } from "./commands/reindex.js";
 import { restoreCommand } from "./commands/restore.js";
 import { seedCommand } from "./commands/seed.js";
 import { serveCommand } from "./commands/serve.js";
@@ -16,6 +17,7 @@ import { describeStartFailure } from "./start-failure.js";
 const COMMANDS: readonly Command[] = [
   serveCommand,
   migrateCommand,
+  reindexCommand,
   backupCommand,
   restoreCommand,
   copyCommand,

@@ -152,6 +152,16 @@ export const configSchema = z.object({
     description: "messages sent from one client address",
     defaultText: "3000/1m",
   }),
+  searchRatePerAccount: setting(rateRuleSchema.prefault("60/1m"), {
+    env: "NATTER_SEARCH_RATE_PER_ACCOUNT",
+    description: "message searches one account may make",
+    defaultText: "60/1m",
+  }),
+  searchRatePerAddress: setting(rateRuleSchema.prefault("600/1m"), {
+    env: "NATTER_SEARCH_RATE_PER_ADDRESS",
+    description: "message searches from one client address, signed in or not",
+    defaultText: "600/1m",
+  }),
   adminWriteRatePerAccount: setting(rateRuleSchema.prefault("600/1h"), {
     env: "NATTER_ADMIN_WRITE_RATE_PER_ACCOUNT",
     description: "changes one server admin may make over the API (accounts created, bans and their lifting)",

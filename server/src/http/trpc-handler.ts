@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LIMITS } from "@natter/shared";
+import { LIMITS, NatterError } from "@natter/shared";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import type { Logger } from "pino";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
@@ -108,8 +108,16 @@ export function createTrpcHttpHandler(
   return (req: IncomingMessage, res: ServerResponse, path: string) => {
     const call = singleCall(req, path, procedures);
     if (call) return answerSingleCall(req, res, call);
-    const subscribes =
-      req.method === "GET" && Object.hasOwn(procedures, path) && procedures[path]?._def.type === "subscription";
+    const subscribes = Object.hasOwn(procedures, path) && procedures[path]?._def.type === "subscription";
+    // tRPC would answer 200 and put its refusal inside an event stream: a caller that did not ask
+    // for one is told by a status and natter's error body, as every other refusal is.
+    if (subscribes && !(req.method === "GET" && asksForEventStream(req))) {
+      res.setHeader("Allow", "GET");
+      throw new NatterError(
+        "METHOD_NOT_ALLOWED",
+        `${path} is a subscription: ask for it with GET and Accept: text/event-stream (httpSubscriptionLink), or over the WebSocket`,
+      );
+    }
     return nodeHTTPRequestHandler({
       req,
       res,
@@ -153,6 +161,11 @@ function singleCall(
   const query = new URLSearchParams(queryAt === -1 ? "" : req.url?.slice(queryAt));
   if (query.has("batch")) return undefined;
   return { path, type, procedure, queryInput: method === "GET" ? query.get("input") : null };
+}
+
+/** Whether a request accepts Server-Sent Events, as `EventSource` (and so `httpSubscriptionLink`) always does. */
+function asksForEventStream(req: IncomingMessage): boolean {
+  return req.headers.accept?.toLowerCase().includes("text/event-stream") ?? false;
 }
 
 /** Whether a Content-Type is JSON's, as tRPC tells (`application/json`, any parameters, any case). */

@@ -2,8 +2,18 @@ import type { Clock } from "../clock/clock.js";
 import type { RateLimitRule, RateLimitStore } from "./rate-limit-store.js";
 import { rateLimitedError } from "./rate-limited-error.js";
 
-/** The writes that are rate limited, each over every transport (REST, tRPC batches, WebSocket). */
-export type WriteKind = "signUp" | "logIn" | "roomCreate" | "messageSend" | "eventStreamTicket" | "adminWrite";
+/**
+ * The writes that are rate limited, each over every transport (REST, tRPC batches, WebSocket),
+ * and `search`, a read that costs as much as a write.
+ */
+export type WriteKind =
+  | "signUp"
+  | "logIn"
+  | "roomCreate"
+  | "messageSend"
+  | "eventStreamTicket"
+  | "adminWrite"
+  | "search";
 
 /** How often one client address, and one account, may make a kind of write. */
 export interface WriteRules {
@@ -26,6 +36,7 @@ const REFUSALS: Record<WriteKind, string> = {
   messageSend: "Too many messages sent",
   eventStreamTicket: "Too many event-stream tickets asked for",
   adminWrite: "Too many admin changes",
+  search: "Too many searches",
 };
 
 export interface WriteLimitsOptions {

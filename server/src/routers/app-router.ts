@@ -10,6 +10,7 @@ import { createReceiptsRouter } from "./receipts.js";
 import { createRoomEventsRouter } from "./room-events.js";
 import { createRoomSignalsRouter } from "./room-signals.js";
 import { createRoomsRouter } from "./rooms.js";
+import { createSearchRouter } from "./search.js";
 import { createSessionsRouter } from "./sessions.js";
 import { createUsersRouter } from "./users.js";
 import { createWebhooksRouter } from "./webhooks.js";
@@ -32,6 +33,7 @@ export function createAppRouter(services: Services) {
     ),
     messages: mergeRouters(createMessagesRouter(services), createReactionsRouter(services)),
     dms: createDirectRoomsRouter(services),
+    search: createSearchRouter(services),
     sessions: createSessionsRouter(services),
     admin: createAdminRouter(services),
     webhooks: createWebhooksRouter(services),

@@ -14,6 +14,7 @@ import type { ProfilesService } from "./profiles-service.js";
 import type { RoomEventsService } from "./room-events-service.js";
 import type { RoomSignalsService } from "./room-signals-service.js";
 import type { RoomsService } from "./rooms/rooms-service.js";
+import type { SearchService } from "./search/search-service.js";
 import type { SessionsService } from "./sessions-service.js";
 import type { UploadsService } from "./uploads-service.js";
 import type { WebhooksService } from "./webhooks/webhooks-service.js";
@@ -47,6 +48,8 @@ export interface Services {
   roomSignals: RoomSignalsService;
   /** Profiles and finding people. */
   profiles: ProfilesService;
+  /** Full-text message search. */
+  search: SearchService;
   /** A user's own sessions. */
   sessions: SessionsService;
   /** Images: upload, read back, avatars, the sweeper. */

@@ -42,6 +42,8 @@ export const ERROR_HTTP_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
+  /** The request's headers are larger than the server reads (Node's `maxHeaderSize`, 16 KiB). */
+  HEADERS_TOO_LARGE: 431,
   RATE_LIMITED: 429,
   /** The room is in slow mode and the caller sent less than `slowModeSeconds` ago: retry after `Retry-After`. */
   SLOW_MODE: 429,

@@ -12,6 +12,7 @@ export * from "./room-api.js";
 export * from "./room-event.js";
 export * from "./room-mute.js";
 export * from "./room-signal.js";
+export * from "./search.js";
 export * from "./thread.js";
 export * from "./upload.js";
 export * from "./user.js";

@@ -83,6 +83,15 @@ export async function openContext(
   return { context, page, problems };
 }
 
+/** A fresh context with the web app open at `baseUrl`, signed in with `token` (as a returning visitor). */
+export async function signedInPage(browser: Browser, baseUrl: string, token: string): Promise<Page> {
+  const { context, page } = await openContext(browser);
+  await context.addInitScript(`localStorage.setItem("natter.token", ${JSON.stringify(token)})`);
+  await page.goto(baseUrl);
+  await page.getByText("Signed in as").waitFor();
+  return page;
+}
+
 function isLoopback(url: string): boolean {
   const { protocol, hostname } = new URL(url);
   return protocol === "data:" || protocol === "blob:" || hostname === "127.0.0.1";

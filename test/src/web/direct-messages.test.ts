@@ -2,7 +2,7 @@ import { createNatterClient } from "@natter/client";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, startTestServer, type TestServer, type TestUser } from "../harness/index.js";
-import { axeViolations, browserAvailable, launchChromium, openContext, screenshot } from "./browser.js";
+import { axeViolations, browserAvailable, launchChromium, screenshot, signedInPage } from "./browser.js";
 
 const rooms = (page: Page) => page.getByRole("navigation", { name: "Rooms" });
 const directList = (page: Page) => rooms(page).getByRole("list", { name: "Direct messages" });
@@ -15,13 +15,7 @@ describe.runIf(browserAvailable())("direct messages in the web app", { timeout: 
   let alicePage: Page;
   let bobPage: Page;
 
-  async function signedIn(user: TestUser): Promise<Page> {
-    const { context, page } = await openContext(browser);
-    await context.addInitScript(`localStorage.setItem("natter.token", ${JSON.stringify(user.token)})`);
-    await page.goto(server.url);
-    await page.getByText("Signed in as").waitFor();
-    return page;
-  }
+  const signedIn = (user: TestUser) => signedInPage(browser, server.url, user.token);
 
   beforeAll(async () => {
     server = await startTestServer();

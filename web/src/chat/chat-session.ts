@@ -49,6 +49,11 @@ export class ChatSession {
   readonly blocked = observable<ReadonlySet<string>>(new Set());
   readonly histories = observable<Readonly<Record<string, RoomHistory>>>({});
   readonly members = observable<Readonly<Record<string, readonly Member[]>>>({});
+  /**
+   * The rooms where I was muted while watching, by room id: when it ends, or null until lifted.
+   * Learnt from the live `member.muted` and `member.unmuted` events (the server decides either way).
+   */
+  readonly myMutes = observable<Readonly<Record<string, string | null>>>({});
   readonly usernames: Usernames;
   readonly outbox: SendQueue;
   readonly connection: ConnectionMonitor;
@@ -369,6 +374,14 @@ export class ChatSession {
           if (event.type === "member.kicked") this.#tellRemoved(roomId);
           this.#forgetRoom(roomId);
         } else this.#updateMembers(roomId, (members) => members.filter((member) => member.userId !== event.userId));
+        return;
+      case "member.muted":
+      case "member.unmuted":
+        if (event.userId !== this.me.id) return;
+        this.myMutes.update((mutes) => {
+          const { [roomId]: _ended, ...others } = mutes;
+          return event.type === "member.muted" ? { ...others, [roomId]: event.until } : others;
+        });
         return;
       case "member.role_changed":
         if (event.role === "owner") this.#replaceRoom(roomId, (room) => ({ ...room, ownerId: event.userId }));

@@ -3,14 +3,20 @@ import { type Observable, observable } from "./observable.js";
 /** The app's screens, one per path; the server answers every one of them with the app. */
 export type Route =
   | { screen: "home" }
-  | { screen: "room"; roomId: string }
+  | { screen: "room"; roomId: string; messageId?: string }
+  | { screen: "search"; q: string }
   | { screen: "discover" }
   | { screen: "new-room" }
   | { screen: "admin" };
 
-export function parseRoute(pathname: string): Route {
+export function parseRoute(pathname: string, search = ""): Route {
+  const params = new URLSearchParams(search);
   const room = /^\/rooms\/([^/]+)$/.exec(pathname);
-  if (room?.[1]) return { screen: "room", roomId: decodeURIComponent(room[1]) };
+  if (room?.[1]) {
+    const messageId = params.get("message");
+    return { screen: "room", roomId: decodeURIComponent(room[1]), ...(messageId && { messageId }) };
+  }
+  if (pathname === "/search") return { screen: "search", q: params.get("q") ?? "" };
   if (pathname === "/discover") return { screen: "discover" };
   if (pathname === "/new") return { screen: "new-room" };
   if (pathname === "/admin") return { screen: "admin" };
@@ -20,7 +26,9 @@ export function parseRoute(pathname: string): Route {
 export function routePath(route: Route): string {
   switch (route.screen) {
     case "room":
-      return `/rooms/${encodeURIComponent(route.roomId)}`;
+      return `/rooms/${encodeURIComponent(route.roomId)}${route.messageId ? `?message=${encodeURIComponent(route.messageId)}` : ""}`;
+    case "search":
+      return `/search?q=${encodeURIComponent(route.q)}`;
     case "discover":
       return "/discover";
     case "new-room":
@@ -33,12 +41,12 @@ export function routePath(route: Route): string {
 }
 
 /** The current route, kept in step with the address bar and the back button. */
-export const currentRoute: Observable<Route> = observable(parseRoute(location.pathname));
-window.addEventListener("popstate", () => currentRoute.set(parseRoute(location.pathname)));
+export const currentRoute: Observable<Route> = observable(parseRoute(location.pathname, location.search));
+window.addEventListener("popstate", () => currentRoute.set(parseRoute(location.pathname, location.search)));
 
 export function navigate(route: Route): void {
   const path = routePath(route);
-  if (path !== location.pathname) history.pushState(null, "", path);
+  if (path !== location.pathname + location.search) history.pushState(null, "", path);
   currentRoute.set(route);
 }
 

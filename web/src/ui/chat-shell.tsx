@@ -9,6 +9,8 @@ import { errorText } from "./error-text.js";
 import { NewRoomView } from "./new-room-view.js";
 import { RoomList } from "./room-list.js";
 import { RoomView } from "./room-view.js";
+import { SearchBox } from "./search-box.js";
+import { SearchView } from "./search-view.js";
 import { ErrorLine } from "./use-failure.js";
 
 /** The signed-in app: header, the joined rooms, and the screen the address names. */
@@ -45,6 +47,7 @@ export function ChatShell({ session }: { session: ChatSession }) {
             Admin
           </a>
         )}
+        <SearchBox key={route.screen === "search" ? route.q : ""} initial={route.screen === "search" ? route.q : ""} />
         <span class="whoami">
           Signed in as <strong>{session.me.username}</strong>
         </span>
@@ -67,7 +70,10 @@ export function ChatShell({ session }: { session: ChatSession }) {
       <div class="layout">
         <RoomList session={session} activeRoomId={route.screen === "room" ? route.roomId : null} />
         <main id="content" class="content" tabIndex={-1}>
-          {route.screen === "room" && <RoomView key={route.roomId} session={session} roomId={route.roomId} />}
+          {route.screen === "room" && (
+            <RoomView key={route.roomId} session={session} roomId={route.roomId} messageId={route.messageId} />
+          )}
+          {route.screen === "search" && <SearchView session={session} q={route.q} />}
           {route.screen === "discover" && <DiscoverView session={session} />}
           {route.screen === "new-room" && <NewRoomView session={session} />}
           {route.screen === "admin" && <AdminView session={session} />}

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { type DraftImage, DraftImages } from "../images/draft-images.js";
 import { useObservable } from "../state/observable.js";
+import { useSlowModeWait } from "./slow-mode-wait.js";
 
 /** What the file picker offers; natter decides from the bytes, so a dropped file of another kind gets its answer. */
 const IMAGE_TYPES = "image/png,image/jpeg,image/gif,image/webp";
@@ -22,11 +23,19 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
   const picker = useRef<HTMLInputElement>(null);
   const [images] = useState(() => new DraftImages(session.client));
   const drafts = useObservable(images.items);
+  const slowModeSeconds = useObservable(session.rooms).find((room) => room.id === roomId)?.slowModeSeconds ?? 0;
+  const myRole = useObservable(session.members)[roomId]?.find((member) => member.userId === session.me.id)?.role;
+  // Owners and admins are exempt from slow mode; until the members are loaded, assume a member.
+  const [waitSeconds, sentNow] = useSlowModeWait(slowModeSeconds, myRole === "owner" || myRole === "admin");
+  const myMutes = useObservable(session.myMutes);
+  const mutedUntil = myMutes[roomId];
+  // A mute with an end passes by itself; the composer stops saying so on its next render after.
+  const muted = roomId in myMutes && (mutedUntil == null || Date.parse(mutedUntil) > Date.now());
   useEffect(() => () => images.clear(), [images]);
 
   const uploading = drafts.some((image) => image.state === "uploading");
   const ready = drafts.filter((image) => image.state === "ready");
-  const canSend = !uploading && (draft.trim() !== "" || ready.length > 0);
+  const canSend = !uploading && !muted && waitSeconds === 0 && (draft.trim() !== "" || ready.length > 0);
 
   const send = () => {
     if (!canSend) return;
@@ -40,6 +49,7 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
     images.clear();
     setDraft("");
     typing.sent();
+    if (slowModeSeconds > 0) sentNow();
   };
 
   const addFiles = (files: FileList | null | undefined) => {
@@ -66,6 +76,20 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
         addFiles(event.dataTransfer.files);
       }}
     >
+      {muted && (
+        <p class="hint muted-notice" role="status">
+          {mutedUntil
+            ? `You are muted in this room until ${new Date(mutedUntil).toLocaleString()}.`
+            : "You are muted in this room until an admin lifts it."}
+        </p>
+      )}
+      {slowModeSeconds > 0 && (
+        <p class="hint slow-mode" role="status">
+          {waitSeconds > 0
+            ? `Slow mode: you can send again in ${waitSeconds} s.`
+            : `Slow mode: one message every ${slowModeSeconds} s.`}
+        </p>
+      )}
       {drafts.length > 0 && <DraftImageList images={drafts} onRemove={(image) => images.remove(image.key)} />}
       <div class="composer-row">
         <input

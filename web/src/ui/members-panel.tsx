@@ -99,7 +99,8 @@ function permissions(myRole: Role | null, member: Member, isMe: boolean) {
   const setRole = myRole === "owner" && !isMe;
   const kick =
     !isMe && member.role !== "owner" && (myRole === "owner" || (myRole === "admin" && member.role === "member"));
-  return { setRole, kick };
+  // Muting follows the same rule as kicking: only over a lower role.
+  return { setRole, kick, mute: kick };
 }
 
 function MemberRow({
@@ -148,7 +149,7 @@ function MemberRow({
             Message<span class="visually-hidden"> {name}</span>
           </button>
         )}
-        {(may.setRole || may.kick) && (
+        {(may.setRole || may.kick || may.mute) && (
           <button
             type="button"
             class="small manage"
@@ -203,6 +204,27 @@ function MemberRow({
                   Make owner…
                 </button>
               )}
+              {may.mute && (
+                <>
+                  <button
+                    type="button"
+                    class="small"
+                    onClick={() => act(() => session.mute(roomId, member.userId, 60))}
+                  >
+                    Mute for an hour<span class="visually-hidden"> {name}</span>
+                  </button>
+                  <button
+                    type="button"
+                    class="small"
+                    onClick={() => act(() => session.mute(roomId, member.userId, null))}
+                  >
+                    Mute until lifted<span class="visually-hidden"> {name}</span>
+                  </button>
+                  <button type="button" class="small" onClick={() => act(() => session.unmute(roomId, member.userId))}>
+                    Unmute<span class="visually-hidden"> {name}</span>
+                  </button>
+                </>
+              )}
               {may.kick && (
                 <button type="button" class="small danger" onClick={() => setConfirming("kick")}>
                   Remove…
@@ -241,7 +263,18 @@ function ConfirmLine({
   );
 }
 
-/** Opening or closing the room (admins and the owner) and deleting it (the owner). */
+/** Slow mode choices, in seconds. */
+const SLOW_MODE_CHOICES: readonly [number, string][] = [
+  [0, "Off"],
+  [10, "10 seconds"],
+  [30, "30 seconds"],
+  [60, "1 minute"],
+  [300, "5 minutes"],
+  [900, "15 minutes"],
+  [3600, "1 hour"],
+];
+
+/** Opening or closing the room and its slow mode (admins and the owner), and deleting it (the owner). */
 function RoomSettings({ session, room, myRole }: { session: ChatSession; room: Room; myRole: Role }) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const { error, attempt } = useFailure();
@@ -257,6 +290,22 @@ function RoomSettings({ session, room, myRole }: { session: ChatSession; room: R
       <button type="button" class="small" onClick={() => attempt(() => session.setOpen(room.id, !room.open))}>
         {room.open ? "Close the room" : "Open the room"}
       </button>
+      <label class="slow-mode-setting">
+        Slow mode (members wait between messages){" "}
+        <select
+          value={String(room.slowModeSeconds)}
+          onChange={(event) => attempt(() => session.setSlowMode(room.id, Number(event.currentTarget.value)))}
+        >
+          {SLOW_MODE_CHOICES.some(([seconds]) => seconds === room.slowModeSeconds) ? null : (
+            <option value={String(room.slowModeSeconds)}>{room.slowModeSeconds} seconds</option>
+          )}
+          {SLOW_MODE_CHOICES.map(([seconds, label]) => (
+            <option key={seconds} value={String(seconds)}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
       {myRole === "owner" &&
         (confirmDelete ? (
           <ConfirmLine

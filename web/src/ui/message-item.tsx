@@ -14,10 +14,12 @@ interface MessageItemProps {
   own: boolean;
   /** May delete the message though it is someone else's. */
   moderator: boolean;
+  /** The message a search result opened the room at: marked. */
+  focused?: boolean;
 }
 
 /** One message. Its body is rendered from natter's formatting grammar, never as HTML. */
-export function MessageItem({ session, message, author, own, moderator }: MessageItemProps) {
+export function MessageItem({ session, message, author, own, moderator, focused = false }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.body ?? "");
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -33,7 +35,11 @@ export function MessageItem({ session, message, author, own, moderator }: Messag
   };
 
   return (
-    <li class={`message${own ? " own" : ""}${deleted ? " deleted" : ""}`} data-seq={message.seq}>
+    <li
+      id={`message-${message.id}`}
+      class={`message${own ? " own" : ""}${deleted ? " deleted" : ""}${focused ? " focused" : ""}`}
+      data-seq={message.seq}
+    >
       <div class="meta">
         <span class="author">{author}</span>
         <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>

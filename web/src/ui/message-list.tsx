@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { stillPending } from "../chat/send-queue.js";
 import { groupByDay, localDay } from "../chat/timeline.js";
@@ -8,8 +8,19 @@ import { MessageItem, PendingItem } from "./message-item.js";
 /** How close to the bottom still counts as "reading the newest": new messages then scroll into view. */
 const STICK_TO_BOTTOM_PX = 80;
 
-/** A room's messages by day, older pages on request, and the messages still on their way. */
-export function MessageList({ session, roomId }: { session: ChatSession; roomId: string }) {
+/**
+ * A room's messages by day, older pages on request, and the messages still on their way. With
+ * `focusId`, older pages are loaded until that message is there, and it is scrolled into view and marked.
+ */
+export function MessageList({
+  session,
+  roomId,
+  focusId,
+}: {
+  session: ChatSession;
+  roomId: string;
+  focusId?: string | undefined;
+}) {
   const history = useObservable(session.histories)[roomId];
   const names = useObservable(session.usernames.names);
   const outbox = useObservable(session.outbox.items);
@@ -38,6 +49,17 @@ export function MessageList({ session, roomId }: { session: ChatSession; roomId:
       element.scrollTop = element.scrollHeight;
     }
   });
+
+  const focusShown = focusId !== undefined && messages.some((message) => message.id === focusId);
+  useEffect(() => {
+    if (focusId === undefined || !history) return;
+    if (focusShown) {
+      atBottom.current = false;
+      document.getElementById(`message-${focusId}`)?.scrollIntoView({ block: "center" });
+    } else if (history.hasOlder && !history.loadingOlder) {
+      session.loadOlder(roomId).catch(() => undefined);
+    }
+  }, [focusId, focusShown, history?.hasOlder, history?.loadingOlder]);
 
   const loadOlder = () => {
     heightBefore.current = scroller.current?.scrollHeight ?? null;
@@ -75,6 +97,7 @@ export function MessageList({ session, roomId }: { session: ChatSession; roomId:
               author={names[message.authorId] ?? "…"}
               own={message.authorId === session.me.id}
               moderator={moderator}
+              focused={message.id === focusId}
             />
           )),
         ])}

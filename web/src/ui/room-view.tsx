@@ -12,7 +12,16 @@ import { TypingLine } from "./typing-line.js";
 import { ErrorLine } from "./use-failure.js";
 
 /** One room: its history and live messages, who is here, and the composer. */
-export function RoomView({ session, roomId }: { session: ChatSession; roomId: string }) {
+export function RoomView({
+  session,
+  roomId,
+  messageId,
+}: {
+  session: ChatSession;
+  roomId: string;
+  /** A message to bring into view and mark (a search result's). */
+  messageId?: string | undefined;
+}) {
   const joinedRooms = useObservable(session.rooms);
   const joined = joinedRooms.find((room) => room.id === roomId);
   const [preview, setPreview] = useState<Room | null>(null);
@@ -71,7 +80,7 @@ export function RoomView({ session, roomId }: { session: ChatSession; roomId: st
       <ErrorLine error={error} />
       <div class="room-body">
         <div class="room-main">
-          <MessageList session={session} roomId={roomId} />
+          <MessageList session={session} roomId={roomId} focusId={messageId} />
           <TypingLine typing={presence.typing.filter((user) => user.userId !== session.me.id)} />
           {joined ? (
             <Composer session={session} roomId={roomId} />

@@ -1,0 +1,165 @@
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import { CJK_GLOB } from "./cjk.js";
+
+/**
+ * SQLite's message search index: two FTS5 tables with external content over `messages`
+ * (they store no copy of the text, only the index):
+ * - `messages_search`: words, `unicode61` with diacritics folded (`café` is `cafe`), with
+ *   2- and 3-character prefix indexes so that short `prefix*` queries read one doclist;
+ * - `messages_search_cjk`: trigrams of the messages that hold CJK text, for substrings of
+ *   text written without spaces. Only those messages are indexed, so it costs nothing for the rest.
+ *
+ * Triggers keep both in step with every change of `messages.body` (send, edit, delete, the
+ * retention sweep, a room deleted with its messages), inside the writing transaction: no code
+ * path can forget them, and a deleted or edited-away word leaves the index at the commit that
+ * removed it. An external-content table must be told the old text to remove a row's terms,
+ * which is exactly what `old.body` is when index and table are in step.
+ */
+export const SQLITE_SEARCH_TABLES = { words: "messages_search", cjk: "messages_search_cjk" } as const;
+
+/** The `create virtual table` of the words index under `name` (the reindex builds a second one). */
+function wordsTable(name: string) {
+  return sql`create virtual table ${sql.id(name)} using fts5(
+    body, content = 'messages', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+  )`;
+}
+
+function cjkTable(name: string) {
+  return sql`create virtual table ${sql.id(name)} using fts5(
+    body, content = 'messages', content_rowid = 'rowid',
+    tokenize = 'trigram remove_diacritics 1'
+  )`;
+}
+
+/** Which rows of `messages` an index table holds, as a trigger sees them (`new` or `old`). */
+type RowFilter = (ref: "new" | "old") => RawBuilder<unknown>;
+
+const withBody: RowFilter = (ref) => sql`${sql.raw(ref)}.body is not null`;
+const withCjk: RowFilter = (ref) => sql`${withBody(ref)} and ${sql.raw(ref)}.body glob ${sql.lit(CJK_GLOB)}`;
+
+/** Triggers that keep the index table `name` in step for the rows `holds`. */
+function triggersFor(name: string, holds: RowFilter) {
+  const table = sql.id(name);
+  const add = sql`insert into ${table} (rowid, body) select new.rowid, new.body where ${holds("new")};`;
+  const remove = sql`insert into ${table} (${table}, rowid, body) select 'delete', old.rowid, old.body where ${holds("old")};`;
+  return [
+    sql`create trigger ${sql.id(`${name}_insert`)} after insert on messages begin ${add} end`,
+    sql`create trigger ${sql.id(`${name}_delete`)} after delete on messages begin ${remove} end`,
+    sql`create trigger ${sql.id(`${name}_update`)} after update of body on messages begin ${remove} ${add} end`,
+  ];
+}
+
+async function dropTriggersOf<DB>(db: Kysely<DB>, name: string): Promise<void> {
+  for (const suffix of ["insert", "delete", "update"]) {
+    await sql`drop trigger if exists ${sql.id(`${name}_${suffix}`)}`.execute(db);
+  }
+}
+
+/** Adds the messages of the rowid range `(after, upTo]` to the index tables `words` and `cjk`. */
+async function fill<DB>(db: Kysely<DB>, words: string, cjk: string, after: number, upTo: number): Promise<number> {
+  const range = sql`rowid > ${after} and rowid <= ${upTo} and body is not null`;
+  const added =
+    await sql`insert into ${sql.id(words)} (rowid, body) select rowid, body from messages where ${range}`.execute(db);
+  await sql`insert into ${sql.id(cjk)} (rowid, body)
+    select rowid, body from messages where ${range} and body glob ${sql.lit(CJK_GLOB)}`.execute(db);
+  return Number(added.numAffectedRows ?? 0);
+}
+
+/** Creates the search index, its triggers, and builds it from the messages there are. */
+export async function createSqliteSearchIndex<DB>(db: Kysely<DB>): Promise<void> {
+  const { words, cjk } = SQLITE_SEARCH_TABLES;
+  await wordsTable(words).execute(db);
+  await cjkTable(cjk).execute(db);
+  for (const trigger of [...triggersFor(words, withBody), ...triggersFor(cjk, withCjk)]) await trigger.execute(db);
+  await fill(db, words, cjk, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+}
+
+/** Drops the search index and its triggers. */
+export async function dropSqliteSearchIndex<DB>(db: Kysely<DB>): Promise<void> {
+  for (const name of Object.values(SQLITE_SEARCH_TABLES)) {
+    await dropTriggersOf(db, name);
+    await sql`drop table if exists ${sql.id(name)}`.execute(db);
+  }
+}
+
+/** How far a rebuild has come: messages indexed so far, of about `total`. */
+export interface ReindexProgress {
+  indexed: number;
+  total: number;
+}
+
+/** The tables a rebuild fills beside the live ones, and where it has got to. */
+const NEXT = { words: "messages_search_next", cjk: "messages_search_cjk_next", state: "messages_search_reindex" };
+
+/** Rows of `messages` the next index holds: those the rebuild has reached (up to its cursor). */
+const reached =
+  (holds: RowFilter): RowFilter =>
+  (ref) =>
+    sql`${holds(ref)} and ${sql.raw(ref)}.rowid <= (select cursor from ${sql.id(NEXT.state)})`;
+
+/**
+ * Rebuilds SQLite's search index online: builds fresh index tables beside the live ones in
+ * short transactions of `batchRows` messages (searches keep using the live index, sends wait
+ * at most one batch), then swaps them in in one transaction. While it runs, triggers keep the
+ * fresh tables in step for the rows already reached, so sends, edits and deletes made meanwhile
+ * are in the rebuilt index; the rows not yet reached are read as they are when reached. A
+ * rebuild interrupted before the swap leaves the live index as it was; the next run starts over.
+ */
+export async function reindexSqliteSearch<DB>(
+  db: Kysely<DB>,
+  {
+    batchRows = 5000,
+    onProgress,
+  }: {
+    batchRows?: number;
+    /** Called after each batch, outside any transaction; the next batch waits for its promise. */
+    onProgress?: (progress: ReindexProgress) => void | Promise<void>;
+  } = {},
+): Promise<ReindexProgress> {
+  const { words, cjk } = SQLITE_SEARCH_TABLES;
+  const dropNext = async (trx: Kysely<DB>) => {
+    for (const name of [NEXT.words, NEXT.cjk]) {
+      await dropTriggersOf(trx, name);
+      await sql`drop table if exists ${sql.id(name)}`.execute(trx);
+    }
+    await sql`drop table if exists ${sql.id(NEXT.state)}`.execute(trx);
+  };
+  await db.transaction().execute(async (trx) => {
+    await dropNext(trx);
+    await wordsTable(NEXT.words).execute(trx);
+    await cjkTable(NEXT.cjk).execute(trx);
+    await sql`create table ${sql.id(NEXT.state)} (cursor integer not null)`.execute(trx);
+    await sql`insert into ${sql.id(NEXT.state)} (cursor) values (${Number.MIN_SAFE_INTEGER})`.execute(trx);
+    for (const trigger of [...triggersFor(NEXT.words, reached(withBody)), ...triggersFor(NEXT.cjk, reached(withCjk))]) {
+      await trigger.execute(trx);
+    }
+  });
+  const { rows } = await sql<{ n: number }>`select count(*) as n from messages where body is not null`.execute(db);
+  const progress: ReindexProgress = { indexed: 0, total: Number(rows[0]?.n ?? 0) };
+  const step = async (trx: Kysely<DB>, limit: number) => {
+    const cursor =
+      (await sql<{ cursor: number }>`select cursor from ${sql.id(NEXT.state)}`.execute(trx)).rows[0]?.cursor ?? 0;
+    const { rows: end } = await sql<{ upTo: number | null }>`select max(rowid) as "upTo" from
+      (select rowid from messages where rowid > ${cursor} order by rowid limit ${limit})`.execute(trx);
+    const upTo = end[0]?.upTo;
+    if (upTo === null || upTo === undefined) return false;
+    progress.indexed += await fill(trx, NEXT.words, NEXT.cjk, cursor, upTo);
+    await sql`update ${sql.id(NEXT.state)} set cursor = ${upTo}`.execute(trx);
+    return true;
+  };
+  while (await db.transaction().execute((trx) => step(trx, batchRows))) await onProgress?.({ ...progress });
+  const reachedBefore = progress.indexed;
+  await db.transaction().execute(async (trx) => {
+    // What was sent since the last batch, then the swap, in one transaction: nothing slips between.
+    while (await step(trx, batchRows)) {}
+    await dropSqliteSearchIndex(trx);
+    for (const name of [NEXT.words, NEXT.cjk]) await dropTriggersOf(trx, name);
+    await sql`alter table ${sql.id(NEXT.words)} rename to ${sql.id(words)}`.execute(trx);
+    await sql`alter table ${sql.id(NEXT.cjk)} rename to ${sql.id(cjk)}`.execute(trx);
+    for (const trigger of [...triggersFor(words, withBody), ...triggersFor(cjk, withCjk)]) await trigger.execute(trx);
+    await sql`drop table ${sql.id(NEXT.state)}`.execute(trx);
+  });
+  if (progress.indexed > reachedBefore) await onProgress?.({ ...progress });
+  return progress;
+}

@@ -1,0 +1,120 @@
+import { CJK_GLOB, openDatabase, reindexSqliteSearch, SQLITE_SEARCH_TABLES } from "@natter/db";
+import SQLite from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rest, runCli } from "../harness/index.js";
+import { type SearchFixture, startSearchFixture } from "./search-fixture.js";
+
+/**
+ * SQLite's rebuild: fresh FTS5 tables filled in batches beside the live ones, kept in step by
+ * triggers for the rows already reached, swapped in at the end. The server keeps running on
+ * the same file throughout.
+ */
+describe("natter reindex on SQLite", () => {
+  let fixture: SearchFixture;
+  beforeAll(async () => {
+    fixture = await startSearchFixture("sqlite");
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+  });
+
+  /**
+   * Checks both index tables: FTS5's own integrity check of each, and that each holds exactly
+   * the messages it should (the words index every body, the CJK one the bodies with CJK text).
+   * FTS5's check against the content table cannot serve: it expects every row of `messages`
+   * indexed, deleted ones (null bodies) too. Answers what is left of a rebuild (`_next` tables
+   * and their triggers).
+   */
+  function checkIndex() {
+    const raw = new SQLite(fixture.database.url);
+    try {
+      const { words, cjk } = SQLITE_SEARCH_TABLES;
+      const rowids = (query: string, ...params: unknown[]) =>
+        raw
+          .prepare(query)
+          .pluck()
+          .all(...params);
+      for (const [table, holds] of [
+        [words, rowids("select rowid from messages where body is not null order by rowid")],
+        [cjk, rowids("select rowid from messages where body glob ? order by rowid", CJK_GLOB)],
+      ] as const) {
+        expect(() => raw.prepare(`insert into ${table} (${table}) values ('integrity-check')`).run()).not.toThrow();
+        expect(rowids(`select id from ${table}_docsize order by id`), table).toEqual(holds);
+      }
+      return raw.prepare("select name from sqlite_master where name like '%search%next%'").all();
+    } finally {
+      raw.close();
+    }
+  }
+
+  it("rebuilds an index that lost its entries from the messages table", async () => {
+    const { database, send, found } = fixture;
+    const ids = [await send("walrus on the ice"), await send("海象在冰上 walrus")];
+    expect(await found("walrus")).toEqual([...ids].sort());
+    // An index emptied behind the server's back (as a file restored without it would be).
+    const raw = new SQLite(database.url);
+    for (const table of Object.values(SQLITE_SEARCH_TABLES)) {
+      raw.prepare(`insert into ${table} (${table}) values ('delete-all')`).run();
+    }
+    raw.close();
+    expect(await found("walrus")).toEqual([]);
+    expect(await found("海象在冰")).toEqual([]);
+
+    const result = await runCli(["reindex", "--db", database.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/indexed \d+\/\d+ messages/);
+    expect(await found("walrus")).toEqual([...ids].sort());
+    expect(await found("海象在冰")).toEqual([ids[1]]);
+    // What the rebuild made is in step with the messages.
+    expect(checkIndex()).toEqual([]);
+  });
+
+  it("keeps sends, edits and deletes made between its batches, on rows reached and not yet reached", async () => {
+    const { server, database, user, roomId, send, found } = fixture;
+    const first: string[] = [];
+    for (let i = 0; i < 30; i++) first.push(await send(`tapir ${i} 马来貘${i}号`));
+    const reachedEdit = first[1] as string;
+    const reachedDelete = first[2] as string;
+    const unreachedEdit = first[28] as string;
+    const unreachedDelete = first[29] as string;
+    let during: string | undefined;
+    const progressSeen: number[] = [];
+
+    const opened = openDatabase(database.url, { poolSize: 1 });
+    try {
+      await reindexSqliteSearch(opened.db, {
+        batchRows: 5,
+        onProgress: async ({ indexed }) => {
+          progressSeen.push(indexed);
+          if (progressSeen.length !== 1) return;
+          // Searches are served from the live index while the new one is built.
+          expect(await found("tapir")).toHaveLength(30);
+          const edit = (id: string, body: string) =>
+            rest(server.url, "PATCH", `/rooms/${roomId}/messages/${id}`, { token: user.token, body: { body } });
+          const remove = (id: string) =>
+            rest(server.url, "DELETE", `/rooms/${roomId}/messages/${id}`, { token: user.token });
+          expect((await edit(reachedEdit, "okapi, once upon a time")).status).toBe(200);
+          expect((await edit(unreachedEdit, "okapi, also once upon a time 马来貘")).status).toBe(200);
+          expect((await remove(reachedDelete)).status).toBe(200);
+          expect((await remove(unreachedDelete)).status).toBe(200);
+          during = await send("tapir sent during the rebuild");
+        },
+      });
+    } finally {
+      await opened.close();
+    }
+
+    // Batches of 5 over the whole table: progress was reported many times, rising.
+    expect(progressSeen.length).toBeGreaterThan(5);
+    expect(progressSeen).toEqual([...progressSeen].sort((a, b) => a - b));
+    const without = (...gone: string[]) => first.filter((id) => !gone.includes(id));
+    expect(await found("tapir")).toEqual(
+      [...without(reachedEdit, reachedDelete, unreachedEdit, unreachedDelete), during as string].sort(),
+    );
+    expect(await found("okapi")).toEqual([reachedEdit, unreachedEdit].sort());
+    expect(await found('"upon a time"')).toEqual([reachedEdit, unreachedEdit].sort());
+    expect(await found("马来貘")).toEqual(without(reachedEdit, reachedDelete, unreachedDelete).sort());
+    // A working index, and nothing of the rebuild left behind (no `_next` tables or triggers).
+    expect(checkIndex()).toEqual([]);
+  });
+});
