@@ -115,6 +115,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   signals: "Typing and presence.",
   admin: "Server administration: stats, activity, moderation. Server admins only.",
   uploads: "Images and attachments.",
+  "direct messages": "One-to-one rooms, and blocking people.",
   search: "Full-text search over the messages you may read.",
   webhooks:
     "Outgoing webhooks, signed as the Standard Webhooks specification says: server admins manage every endpoint, " +

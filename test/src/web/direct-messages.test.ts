@@ -59,16 +59,16 @@ describe.runIf(browserAvailable())("direct messages in the web app", { timeout: 
   });
 
   it("blocks from the direct room: the blocked person's send is refused until unblocked", async () => {
-    await alicePage.getByRole("button", { name: "Block bob" }).click();
-    await alicePage.getByRole("button", { name: "Unblock bob" }).waitFor();
+    await alicePage.getByRole("button", { name: "Block bob", exact: true }).click();
+    await alicePage.getByRole("button", { name: "Unblock bob", exact: true }).waitFor();
     const sdk = createNatterClient({ url: server.url, token: bob.token });
     const { directRooms } = await sdk.trpc.dms.list.query({});
     const roomId = directRooms[0]?.room.id ?? "";
     await expect(sdk.trpc.messages.send.mutate({ roomId, body: "are you there?" })).rejects.toMatchObject({
       data: { error: { code: "BLOCKED" } },
     });
-    await alicePage.getByRole("button", { name: "Unblock bob" }).click();
-    await alicePage.getByRole("button", { name: "Block bob" }).waitFor();
+    await alicePage.getByRole("button", { name: "Unblock bob", exact: true }).click();
+    await alicePage.getByRole("button", { name: "Block bob", exact: true }).waitFor();
     await sdk.trpc.messages.send.mutate({ roomId, body: "back again" });
     await alicePage.locator(".message .body", { hasText: "back again" }).waitFor();
     await sdk.close();
