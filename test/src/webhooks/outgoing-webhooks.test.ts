@@ -77,6 +77,8 @@ describe("outgoing webhooks", () => {
     await as(bob, "PATCH", `/messages/${sent.id}`, { body: "hello, hooks" });
     await as(bob, "DELETE", `/messages/${sent.id}`);
     await as(owner, "PUT", `/members/${carol.id}`, { role: "admin" });
+    await as(owner, "PUT", `/mutes/${bob.id}`, { reason: "cooling off" });
+    await as(owner, "DELETE", `/mutes/${bob.id}`);
     await as(owner, "DELETE", `/members/${bob.id}`);
     await as(carol, "POST", "/leave");
     await as(owner, "DELETE", "");
