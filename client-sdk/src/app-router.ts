@@ -126,6 +126,20 @@ export type Member = RouterOutputs["rooms"]["member"]["member"];
 /** A message; a deleted one keeps its place with a null body. */
 export type Message = RouterOutputs["messages"]["send"]["message"];
 export type Attachment = Message["attachments"][number];
+/** One emoji's reactions on a message; `me` says whether the caller is among them. */
+export type Reaction = Message["reactions"][number];
+/** The thread under a message that has replies. */
+export type ThreadSummary = NonNullable<Message["thread"]>;
+/** A page of messages (history or a thread). */
+export type MessagePage = RouterOutputs["messages"]["list"];
+/** How far a member has read. */
+export type Receipt = RouterOutputs["rooms"]["receipts"]["receipts"][number];
+/** A page of a room's read receipts. */
+export type ReceiptsPage = RouterOutputs["rooms"]["receipts"];
+/** A room's ephemeral signal: presence, typing, read receipts. */
+export type RoomSignal = Yielded<AppRouter["rooms"]["signals"]["_def"]["$types"]["output"]>;
+/** A member's read cursor moved (members only, at most once a second per member). */
+export type ReceiptSignal = Extract<RoomSignal, { type: "receipt.updated" }>;
 /** One of my direct rooms (`dms.list`): the room, the other person, the newest message and my unread count. */
 export type DirectRoom = RouterOutputs["dms"]["list"]["directRooms"][number];
 /** A user I have blocked (`dms.blocks`), with when. */

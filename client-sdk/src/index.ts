@@ -16,24 +16,31 @@ export type {
   EventStreamTicket,
   Member,
   Message,
+  MessagePage,
   NatterErrorShape,
+  Reaction,
+  Receipt,
+  ReceiptSignal,
+  ReceiptsPage,
   Room,
   RoomEvent,
   RoomEventType,
   RoomMute,
   RoomPresence,
+  RoomSignal,
   RouterInputs,
   RouterOutputs,
   SearchHit,
   SearchMessagesOptions,
   SearchMessagesResult,
+  ThreadSummary,
   Upload,
   User,
 } from "./app-router.js";
 export { newClientMessageId } from "./client-message-id.js";
 export { isNatterError, isNetworkFailure, type NatterClientError, UploadRefusedError } from "./errors.js";
 export type { LiveState } from "./live-state.js";
-export type { NatterClient, NatterClientOptions, SendMessageOptions } from "./natter-client.js";
+export type { NatterClient, NatterClientOptions, PageOptions, SendMessageOptions } from "./natter-client.js";
 export type { RetryOptions } from "./retry.js";
 export {
   type ChatMessage,

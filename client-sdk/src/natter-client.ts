@@ -12,6 +12,9 @@ import type {
   AuthResult,
   ErrorBody,
   Message,
+  MessagePage,
+  Reaction,
+  ReceiptsPage,
   SearchMessagesOptions,
   SearchMessagesResult,
   Upload,
@@ -49,6 +52,18 @@ export interface SendMessageOptions extends RetryOptions {
   clientMessageId?: string;
   /** Uploads (`client.upload`) to attach, at most 10: your own, not attached to anything yet. */
   attachmentIds?: string[];
+  /** A top-level message of the same room: the message replies in its thread. */
+  threadId?: string;
+  /** With `threadId`: show the reply in the room's history too. */
+  alsoInRoom?: boolean;
+}
+
+/** Where a keyset page starts: `before` (newest first) or `after` (oldest first) a `seq`, or the newest. */
+export interface PageOptions {
+  before?: number;
+  after?: number;
+  /** 1 to 200; 50 by default. */
+  limit?: number;
 }
 
 /** A connection to one natter server, signed in or not. */
@@ -87,6 +102,22 @@ export interface NatterClient {
    * `UploadRefusedError` that `isNatterError` recognises.
    */
   upload(file: Blob | ArrayBuffer | Uint8Array, contentType?: string): Promise<Upload>;
+  /**
+   * Adds your reaction (one emoji or a `:shortcode:`) to a message; reacting again changes
+   * nothing. Answers the message's reactions, `me` for you. A deleted message refuses with
+   * `CONFLICT`, a 21st different emoji with `TOO_MANY_REACTIONS`.
+   */
+  react(roomId: string, messageId: string, emoji: string): Promise<Reaction[]>;
+  /** Takes your reaction back (nothing happens without one); answers the message's reactions. */
+  unreact(roomId: string, messageId: string, emoji: string): Promise<Reaction[]>;
+  /** A page of the replies in the thread under a message, with history's cursors. */
+  thread(roomId: string, messageId: string, page?: PageOptions): Promise<MessagePage>;
+  /** Pins a message (room admins and owner); answers it with `pinnedAt` and `pinnedBy`. */
+  pin(roomId: string, messageId: string): Promise<Message>;
+  /** Unpins a message (room admins and owner). */
+  unpin(roomId: string, messageId: string): Promise<Message>;
+  /** How far the room's members have read (members only), a page in user id order. */
+  receipts(roomId: string, page?: { limit?: number; cursor?: string }): Promise<ReceiptsPage>;
   /**
    * Searches the messages you may read (signed out: open rooms only). The query language:
    * words (all must match), `"exact phrase"`, `prefix*`, `-excluded`, `from:username`,
@@ -199,13 +230,15 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
     async sendMessage(
       roomId,
       body,
-      { replyToId, attachmentIds, clientMessageId = newClientMessageId(), ...retry } = {},
+      { replyToId, attachmentIds, threadId, alsoInRoom, clientMessageId = newClientMessageId(), ...retry } = {},
     ) {
       const input = {
         roomId,
         body,
         clientMessageId,
         ...(replyToId !== undefined && { replyToId }),
+        ...(threadId !== undefined && { threadId }),
+        ...(alsoInRoom !== undefined && { alsoInRoom }),
         ...(attachmentIds !== undefined && { attachmentIds }),
       };
       const { message } = await withRetry(
@@ -229,6 +262,24 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
         res.status,
         answer?.error ?? { code: "INTERNAL", message: `The upload failed with HTTP ${res.status}` },
       );
+    },
+    async react(roomId, messageId, emoji) {
+      return (await trpc.messages.react.mutate({ roomId, messageId, emoji })).reactions;
+    },
+    async unreact(roomId, messageId, emoji) {
+      return (await trpc.messages.unreact.mutate({ roomId, messageId, emoji })).reactions;
+    },
+    thread(roomId, messageId, page = {}) {
+      return trpc.messages.thread.query({ roomId, messageId, ...page });
+    },
+    async pin(roomId, messageId) {
+      return (await trpc.rooms.pin.mutate({ roomId, messageId })).message;
+    },
+    async unpin(roomId, messageId) {
+      return (await trpc.rooms.unpin.mutate({ roomId, messageId })).message;
+    },
+    receipts(roomId, page = {}) {
+      return trpc.rooms.receipts.query({ roomId, ...page });
     },
     searchMessages(q, searchOptions = {}) {
       return trpc.search.messages.query({ ...searchOptions, q });

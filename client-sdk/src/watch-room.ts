@@ -1,5 +1,5 @@
 import type { TRPCClient } from "@trpc/client";
-import type { AppRouter, RoomEvent } from "./app-router.js";
+import type { AppRouter, ReceiptSignal, RoomEvent } from "./app-router.js";
 import { withRetry } from "./retry.js";
 
 /**
@@ -20,8 +20,18 @@ export type WatchEnd =
 
 /** What a room watch tells the app. */
 export interface WatchRoomHandlers {
-  /** Each event of the room's log exactly once, in `seq` order, across reconnects. */
+  /**
+   * Each event of the room's log exactly once, in `seq` order, across reconnects: messages,
+   * edits and deletions, `reaction.added`/`reaction.removed`, `thread.updated`,
+   * `message.pinned`/`message.unpinned`, membership and room changes.
+   */
   onEvent(event: RoomEvent): void;
+  /**
+   * A member's read cursor moved (members only, at most once a second per member). Giving it
+   * also watches the room's signals, which makes you present in the room. Receipts are not
+   * log entries: after a reconnect, read `client.receipts(roomId)` for the state.
+   */
+  onReceipt?(receipt: ReceiptSignal): void;
   /** The connection state changed; `error` says why the connection is (re)connecting. */
   onStateChange?(state: ConnectionState, error?: unknown): void;
   /** Called once, when the watch ends for good. */
@@ -70,6 +80,7 @@ export function watchRoom(
   let state: ConnectionState = "connecting";
   let started = false;
   let subscription: { unsubscribe(): void } | undefined;
+  let receipts: { unsubscribe(): void } | undefined;
   const stopping = new AbortController();
   let settle: (end: WatchEnd) => void = () => {};
   const ended = new Promise<WatchEnd>((resolve) => {
@@ -89,6 +100,7 @@ export function watchRoom(
     finished = true;
     stopping.abort();
     subscription?.unsubscribe();
+    receipts?.unsubscribe();
     setState("closed");
     handlers.onEnd?.(end);
     settle(end);
@@ -115,6 +127,18 @@ export function watchRoom(
         },
         onError: (error) => finish({ reason: "error", error }),
         onComplete: () => finish({ reason: "ended" }),
+      },
+    );
+    const { onReceipt } = handlers;
+    if (!onReceipt) return;
+    receipts = trpc.rooms.signals.subscribe(
+      { roomId },
+      {
+        onData: (signal) => {
+          if (!finished && signal.type === "receipt.updated") onReceipt(signal);
+        },
+        // The log's watch reports refusals and ends; signals only add to it.
+        onError: () => {},
       },
     );
   };

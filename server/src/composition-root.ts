@@ -25,6 +25,10 @@ import { RedisConnection } from "./redis/redis-connection.js";
 import { AccountsService } from "./services/accounts-service.js";
 import { AdminService } from "./services/admin/admin-service.js";
 import { LiveFigures } from "./services/admin/live-figures.js";
+import { PinsService } from "./services/conversations/pins-service.js";
+import { ReactionsService } from "./services/conversations/reactions-service.js";
+import { ReadReceipts } from "./services/conversations/read-receipts.js";
+import { ThreadsService } from "./services/conversations/threads-service.js";
 import { BlocksService } from "./services/direct/blocks-service.js";
 import { DirectRoomsService } from "./services/direct/direct-rooms-service.js";
 import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
@@ -153,6 +157,7 @@ export async function composeServer({
     signupOpen: config.signup === "open",
   });
   const live = new LiveFigures();
+  const receipts = new ReadReceipts({ db, clock, signals, windows: rateLimitStore, logger });
   const services: Services = {
     accounts,
     admin: new AdminService({
@@ -171,6 +176,8 @@ export async function composeServer({
       db,
       writer,
       blobs,
+      clock,
+      receipts,
       // After the commit, not holding the answer: a lost stop lapses with the indicator's TTL.
       // Debug only: during a Redis outage every send would say so, and the outage is logged already.
       onSent: (roomId, authorId) => {
@@ -179,6 +186,10 @@ export async function composeServer({
         });
       },
     }),
+    reactions: new ReactionsService({ db, writer }),
+    pins: new PinsService({ db, writer }),
+    threads: new ThreadsService({ db }),
+    receipts,
     roomEvents: new RoomEventsService({ db, events }),
     eventStreamTickets: new EventStreamTicketsService({
       db,
@@ -245,6 +256,7 @@ export async function composeServer({
     readinessChecks: shared.readinessChecks,
     close: async () => {
       webhookSender.close();
+      receipts.close();
       await shared.close();
     },
   };

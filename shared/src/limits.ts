@@ -59,6 +59,16 @@ export const LIMITS = {
   webhooksPerServerMax: 200,
   /** Outgoing webhook endpoints one room may have. */
   webhooksPerRoomMax: 10,
+  /** The longest reaction key in UTF-16 units (a `:shortcode:` is at most 34; emoji sequences are shorter). */
+  reactionEmojiMax: 64,
+  /** Distinct emoji one message may carry; the next new one is refused (TOO_MANY_REACTIONS). */
+  reactionsPerMessageMax: 20,
+  /** Pinned messages one room may hold; the next pin is refused (TOO_MANY_PINS). */
+  pinsPerRoomMax: 50,
+  /** How many recent repliers a thread summary names. */
+  threadParticipantsMax: 5,
+  /** At most one `receipt.updated` per member and room within this window, across nodes. */
+  receiptIntervalMs: 1000,
   /** The longest slow mode a room may have: one message per member per hour. */
   slowModeSecondsMax: 3600,
   /** The longest reason a moderator may give for a mute. */

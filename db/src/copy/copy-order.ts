@@ -17,6 +17,8 @@ const RANK: Record<keyof Database, number> = {
   activity_log: 9,
   stat_counters: 10,
   event_stream_tickets: 11,
+  message_reactions: 12,
+  thread_participants: 13,
   message_mentions: 21,
   user_blocks: 22,
   webhooks: 23,

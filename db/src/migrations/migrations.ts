@@ -9,6 +9,7 @@ import { uploads } from "./0006-uploads.js";
 import { admin } from "./0007-admin.js";
 import { eventStreamTickets } from "./0008-event-stream-tickets.js";
 import { messageRetention } from "./0010-message-retention.js";
+import { conversations } from "./0020-conversations.js";
 import { mentions } from "./0021-a-mentions.js";
 import { directRooms } from "./0021-b-direct-rooms.js";
 import { messageSearch } from "./0022-message-search.js";
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0007-admin": admin,
   "0008-event-stream-tickets": eventStreamTickets,
   "0010-message-retention": messageRetention,
+  "0020-conversations": conversations,
   "0021-a-mentions": mentions,
   "0021-b-direct-rooms": directRooms,
   "0022-message-search": (_types, engine) => messageSearch(engine),

@@ -17,6 +17,8 @@ export interface Database {
   uploads: UploadsTable;
   stat_counters: StatCountersTable;
   event_stream_tickets: EventStreamTicketsTable;
+  message_reactions: MessageReactionsTable;
+  thread_participants: ThreadParticipantsTable;
   message_mentions: MessageMentionsTable;
   user_blocks: UserBlocksTable;
   webhooks: WebhooksTable;
@@ -55,6 +57,8 @@ export interface UsersTable {
   last_active_at: string | null;
   /** The upload shown as the user's avatar. */
   avatar_upload_id: Generated<string | null>;
+  /** 1 while others may see how far the user has read (receipts), 0 once they turned it off. */
+  share_read_receipts: Generated<number>;
   /** Who may open a new direct room with the user: `everyone` or `none`. */
   direct_messages: Generated<"everyone" | "none">;
 }
@@ -102,6 +106,8 @@ export interface RoomMembersTable {
   joined_at: string;
   /** The member's read cursor: the seq up to which they have read. Only moves forward. */
   read_seq: number;
+  /** When the read cursor last moved; null until it first does. */
+  read_at: Generated<string | null>;
   /** When the member last sent a message here (for slow mode); null before their first. */
   last_sent_at: Generated<string | null>;
 }
@@ -150,10 +156,39 @@ export interface MessagesTable {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /** The root of the thread this message replies in; null for a top-level message. */
+  thread_id: Generated<string | null>;
+  /** 1 for a thread reply also shown in the room's history. */
+  also_in_room: Generated<number>;
+  /** A thread root's replies that are not deleted. */
+  thread_reply_count: Generated<number>;
+  thread_last_reply_at: Generated<string | null>;
+  /** JSON array of the ids of the thread's most recent distinct repliers, newest first. */
+  thread_participant_ids: Generated<string | null>;
+  /** JSON array of `{ emoji, count }` in first-use order; null when there are none. */
+  reactions: Generated<string | null>;
+  pinned_at: Generated<string | null>;
+  pinned_by: Generated<string | null>;
   /** The resolved mentions as JSON (`[{ userId, username }]`). */
   mentions: Generated<string>;
   /** 1 when the message mentions every member (`@room` by an owner or admin). */
   mentions_room: Generated<number>;
+}
+
+/** One user's reaction with one emoji to one message. */
+export interface MessageReactionsTable {
+  message_id: string;
+  emoji: string;
+  user_id: string;
+  room_id: string;
+  created_at: string;
+}
+
+/** A user who started or replied in a thread: what `GET /me/threads` lists. */
+export interface ThreadParticipantsTable {
+  user_id: string;
+  root_id: string;
+  room_id: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   LIMITS,
   type PresenceUser,
+  type ReceiptSignal,
   type RoomPresence,
   type RoomSignal,
   type RoomSnapshotSignal,
@@ -65,12 +66,14 @@ return {redis.call('HGETALL', KEYS[1]), redis.call('ZRANGEBYSCORE', KEYS[2], '('
 /** A field and its new value; null deletes it. */
 type Change = readonly [field: string, value: string | null];
 
-/** What travels on a room's signal channel. */
+/** What travels on a room's signal channel: changes to its state, or a read receipt that changes none. */
 interface SignalMessage {
   node: string;
   changes: Change[];
   /** The changes are the node's whole share: its fields not among them are gone. */
   replace?: true;
+  /** A member's read cursor moved: a moment, not state (its `changes` are empty). */
+  receipt?: ReceiptSignal;
 }
 
 /**
@@ -191,7 +194,7 @@ class RoomView {
     this.typists.clear();
   }
 
-  private emit(signal: RoomSignal): void {
+  emit(signal: RoomSignal): void {
     for (const listener of this.listeners) listener(signal);
   }
 
@@ -346,6 +349,13 @@ export class RedisRoomSignalBus implements RoomSignalBus {
     return expiresAt;
   }
 
+  async receipt(signal: ReceiptSignal): Promise<void> {
+    const { redis } = this.deps;
+    this.views.get(signal.roomId)?.emit(signal);
+    const message: SignalMessage = { node: redis.nodeId, changes: [], receipt: signal };
+    await redis.commands.publish(this.channelOf(signal.roomId), JSON.stringify(message));
+  }
+
   async stopTyping(roomId: string, userId: string): Promise<void> {
     const field = typingField(userId);
     this.views.get(roomId)?.apply([[field, null]]);
@@ -404,7 +414,10 @@ export class RedisRoomSignalBus implements RoomSignalBus {
       const message = JSON.parse(raw) as SignalMessage;
       if (message.node === redis.nodeId) return;
       this.heard.add(message.node);
-      if (view.buffer) view.buffer.push(message);
+      // A receipt is a moment, not state: one that arrives while the view loads is not replayed.
+      if (message.receipt) {
+        if (!view.buffer) view.emit(message.receipt);
+      } else if (view.buffer) view.buffer.push(message);
       else view.receive(message);
     });
     view.stopListening = stopListening;

@@ -104,17 +104,42 @@ export async function deleteMessageEvents(
   await trx.deleteFrom("room_events").where("room_id", "=", roomId).where("message_id", "=", messageId).execute();
 }
 
-/** The message an event is about, if it is a message event. */
+/**
+ * The message an event is about, if any: a message deleted for good takes its reactions,
+ * pins and thread summaries out of the log with it.
+ */
 function messageIdOf(event: RoomEventInput): string | null {
   switch (event.type) {
     case "message.created":
     case "message.edited":
       return event.message.id;
     case "message.deleted":
+    case "reaction.added":
+    case "reaction.removed":
+    case "thread.updated":
+    case "message.pinned":
+    case "message.unpinned":
       return event.messageId;
     default:
       return null;
   }
+}
+
+/**
+ * Removes the `reaction.*` entries of a message from the room's log, for a message that was
+ * deleted: its tombstone has no reactions, and a replay shows none being added to it.
+ */
+export async function deleteReactionEvents(
+  trx: Transaction<Database>,
+  roomId: string,
+  messageId: string,
+): Promise<void> {
+  await trx
+    .deleteFrom("room_events")
+    .where("room_id", "=", roomId)
+    .where("message_id", "=", messageId)
+    .where("type", "in", ["reaction.added", "reaction.removed"])
+    .execute();
 }
 
 /** The room's events after `afterSeq`, oldest first, at most `limit`. */

@@ -1,4 +1,11 @@
-import { LIMITS, type PresenceUser, type RoomPresence, type RoomSignal, type RoomSnapshotSignal } from "@natter/shared";
+import {
+  LIMITS,
+  type PresenceUser,
+  type ReceiptSignal,
+  type RoomPresence,
+  type RoomSignal,
+  type RoomSnapshotSignal,
+} from "@natter/shared";
 import { toTimestamp } from "../clock/clock.js";
 
 /** One watcher's place in a room's presence. */
@@ -28,6 +35,8 @@ export interface RoomSignalBus {
   stopTyping(roomId: string, userId: string): Promise<void>;
   /** Who is watching the room now, without becoming a watcher. */
   presence(roomId: string): Promise<RoomPresence>;
+  /** Tells the room's watchers, on every node, that a member's read cursor moved; nothing is kept. */
+  receipt(signal: ReceiptSignal): Promise<void>;
 }
 
 interface Typist {
@@ -124,6 +133,10 @@ export class InProcessRoomSignalBus implements RoomSignalBus {
     room.typists.set(user.userId, { user, expiresAt, timer });
     room.emit({ type: "typing", roomId, ...user, expiresAt });
     return expiresAt;
+  }
+
+  async receipt(signal: ReceiptSignal): Promise<void> {
+    this.rooms.get(signal.roomId)?.emit(signal);
   }
 
   async stopTyping(roomId: string, userId: string): Promise<void> {

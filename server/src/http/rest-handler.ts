@@ -113,9 +113,16 @@ function answerHeaders(router: AppRouter, operation: RestOperation | undefined, 
 function findOperation(operations: readonly RestOperation[] | undefined, path: string) {
   for (const operation of operations ?? []) {
     const match = operation.pattern.exec(path);
-    if (match) return { operation, pathInput: { ...match.groups } };
+    // Path parameters arrive percent-encoded (an emoji in a reaction's path); the target was checked to decode.
+    if (match) return { operation, pathInput: decodeParams(match.groups) };
   }
   return undefined;
+}
+
+function decodeParams(groups: Record<string, string> | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(groups ?? {})) params[name] = decodeURIComponent(value);
+  return params;
 }
 
 /** The body or query part of a call's input, before the path parameters join it. */

@@ -4,6 +4,9 @@ import { createAdminRouter } from "./admin.js";
 import { createAuthRouter } from "./auth.js";
 import { createDirectRoomsRouter } from "./direct-rooms.js";
 import { createMessagesRouter } from "./messages.js";
+import { createPinsRouter } from "./pins.js";
+import { createReactionsRouter } from "./reactions.js";
+import { createReceiptsRouter } from "./receipts.js";
 import { createRoomEventsRouter } from "./room-events.js";
 import { createRoomSignalsRouter } from "./room-signals.js";
 import { createRoomsRouter } from "./rooms.js";
@@ -25,8 +28,10 @@ export function createAppRouter(services: Services) {
       createRoomsRouter(services),
       createRoomEventsRouter(services),
       createRoomSignalsRouter(services),
+      createPinsRouter(services),
+      createReceiptsRouter(services),
     ),
-    messages: createMessagesRouter(services),
+    messages: mergeRouters(createMessagesRouter(services), createReactionsRouter(services)),
     dms: createDirectRoomsRouter(services),
     search: createSearchRouter(services),
     sessions: createSessionsRouter(services),

@@ -8,8 +8,11 @@ import {
   messagePageSchema,
   messageRefInputSchema,
   messageResultSchema,
+  myThreadsInputSchema,
+  myThreadsResultSchema,
   readCursorSchema,
   sendMessageInputSchema,
+  threadPageInputSchema,
   unreadInputSchema,
   unreadResultSchema,
 } from "@natter/shared";
@@ -23,11 +26,11 @@ const tags = ["messages"];
  * Writes need a member (edits the author, deletes the author or an admin); history of an
  * open room is public, of a closed room for members only.
  */
-export function createMessagesRouter({ messages }: Services) {
+export function createMessagesRouter({ messages, threads }: Services) {
   return router({
     send: userProcedure
       .meta({
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MUTED", "SLOW_MODE"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "CONFLICT", "MUTED", "SLOW_MODE"],
         rateLimit: "messageSend",
         openapi: {
           method: "POST",
@@ -38,7 +41,10 @@ export function createMessagesRouter({ messages }: Services) {
             "Members only. Give a `clientMessageId` to retry safely: a retry by the same author in the same room " +
             "answers the original message and creates nothing. A muted member gets 403 `MUTED` (with `until`); in " +
             "slow mode (`slowModeSeconds` of the room) a member who sent less than that long ago gets 429 " +
-            "`SLOW_MODE` with `Retry-After`. Owners and admins are exempt from slow mode.",
+            "`SLOW_MODE` with `Retry-After`. Owners and admins are exempt from slow mode. With `threadId` (a " +
+            "top-level message of the room) " +
+            "the message replies in that message's thread, and shows in the room's history only with " +
+            "`alsoInRoom: true`; a deleted message's thread takes no new replies (409 CONFLICT).",
         },
         successStatus: 201,
       })
@@ -94,13 +100,66 @@ export function createMessagesRouter({ messages }: Services) {
           description:
             "Keyset pages by `seq`: `before` gives the newest messages below it, newest first; `after` the oldest " +
             "above it, oldest first; neither gives the newest page. `hasMore` says whether the next page in the " +
-            "same direction holds more. Open rooms need no token; closed rooms answer members only.",
+            "same direction holds more. Thread replies are left out unless sent with `alsoInRoom` " +
+            "(`threads=include` gives them all). Open rooms need no token; closed rooms answer members only.",
           protect: false,
         },
       })
       .input(messagePageInputSchema)
       .output(messagePageSchema)
       .query(({ ctx, input }) => messages.list(ctx.session, input.roomId, input)),
+
+    get: publicProcedure
+      .meta({
+        errors: ["ROOM_NOT_FOUND", "MESSAGE_NOT_FOUND"],
+        openapi: {
+          method: "GET",
+          path: "/rooms/{roomId}/messages/{messageId}",
+          tags,
+          summary: "One message",
+          description: "As history shows it (a deleted message is a tombstone). Readable as the room's history is.",
+          protect: false,
+        },
+      })
+      .input(messageRefInputSchema)
+      .output(messageResultSchema)
+      .query(async ({ ctx, input }) => ({
+        message: await messages.get(ctx.session, input.roomId, input.messageId),
+      })),
+
+    thread: publicProcedure
+      .meta({
+        errors: ["ROOM_NOT_FOUND", "MESSAGE_NOT_FOUND"],
+        openapi: {
+          method: "GET",
+          path: "/rooms/{roomId}/messages/{messageId}/thread",
+          tags,
+          summary: "A page of a thread",
+          description:
+            "The replies in the thread under a message, with the same keyset cursors as history (`before`, " +
+            "`after`, `limit`). A deleted first message keeps its thread readable. Readable as the room's history is.",
+          protect: false,
+        },
+      })
+      .input(threadPageInputSchema)
+      .output(messagePageSchema)
+      .query(({ ctx, input }) => messages.thread(ctx.session, input.roomId, input.messageId, input)),
+
+    myThreads: userProcedure
+      .meta({
+        openapi: {
+          method: "GET",
+          path: "/me/threads",
+          tags,
+          summary: "Your threads",
+          description:
+            "The threads you started or replied in, in rooms you belong to, newest activity first, each with the " +
+            "replies by others you have not read (after your room read cursor and your own last reply).",
+        },
+      })
+      .input(myThreadsInputSchema)
+      .output(myThreadsResultSchema)
+      .query(({ ctx, input }) => threads.mine(ctx.session, input)),
 
     markRead: userProcedure
       .meta({

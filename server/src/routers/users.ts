@@ -40,7 +40,8 @@ export function createUsersRouter({ accounts, profiles, uploads }: Services) {
           summary: "Change your profile",
           description:
             "Sets `displayName` (up to 64 characters) and `bio` (up to 500); a field left out keeps its " +
-            "value, an empty string or null clears it. Text is trimmed.",
+            "value, an empty string or null clears it. Text is trimmed. `shareReadReceipts: false` hides how " +
+            "far you have read from other members; your own unread counts still work.",
         },
       })
       .input(updateProfileInputSchema)

@@ -5,12 +5,29 @@ import type { Kysely } from "kysely";
 export type MessagePageCursor = { before: number } | { after: number } | { newest: true };
 
 /**
+ * Which messages a page holds: the room's own (thread replies only when sent `alsoInRoom`),
+ * all of them, or one thread's replies.
+ */
+export type MessagePageScope = "room" | "all" | { threadId: string };
+
+/**
  * The query for one page of a room's messages. Keyset on `(room_id, seq)` (the unique index
  * `messages_by_seq`), never OFFSET, so a page costs the same at the newest message and a
  * million messages deep.
  */
-export function messagePageQuery(db: Kysely<Database>, roomId: string, cursor: MessagePageCursor, limit: number) {
-  const query = db.selectFrom("messages").selectAll().where("room_id", "=", roomId).limit(limit);
+export function messagePageQuery(
+  db: Kysely<Database>,
+  roomId: string,
+  cursor: MessagePageCursor,
+  limit: number,
+  scope: MessagePageScope = "all",
+) {
+  let query = db.selectFrom("messages").selectAll().where("room_id", "=", roomId).limit(limit);
+  if (scope === "room") {
+    query = query.where((eb) => eb.or([eb("thread_id", "is", null), eb("also_in_room", "=", 1)]));
+  } else if (scope !== "all") {
+    query = query.where("thread_id", "=", scope.threadId);
+  }
   if ("after" in cursor) return query.where("seq", ">", cursor.after).orderBy("seq", "asc");
   if ("before" in cursor) return query.where("seq", "<", cursor.before).orderBy("seq", "desc");
   return query.orderBy("seq", "desc");

@@ -2,7 +2,6 @@ import {
   bumpCounters,
   type Database,
   hourOf,
-  type MessagesTable,
   messageShardOf,
   messagesCounter,
   messagesInHourCounter,
@@ -11,7 +10,6 @@ import {
 } from "@natter/db";
 import {
   type Attachment,
-  type Mention,
   type MentionsInput,
   type MentionsPage,
   type Message,
@@ -21,20 +19,38 @@ import {
   type RoomEvent,
   type RoomEventInput,
   type SendMessageInput,
+  type ThreadPageInput,
   type UnreadInput,
   type UnreadPage,
 } from "@natter/shared";
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
+import type { Clock } from "../clock/clock.js";
 import { toTimestamp } from "../clock/clock.js";
-import { appendRoomEvent, deleteMessageEvents, rewriteMessageEvents } from "../events/room-log.js";
+import {
+  appendRoomEvent,
+  deleteMessageEvents,
+  deleteReactionEvents,
+  rewriteMessageEvents,
+} from "../events/room-log.js";
 import type { BlobStore } from "../uploads/blob-store.js";
 import { recordActivity } from "./activity-log.js";
 import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
+import type { ReadReceipts } from "./conversations/read-receipts.js";
+import { forgetReply, recordReply, requireThreadRoot } from "./conversations/thread-replies.js";
 import { requireNoBlock } from "./direct/blocks.js";
 import { mentionsPageQuery } from "./mentions/mentions-page-query.js";
 import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "./mentions/resolve-mentions.js";
-import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
+import { type MessagePageCursor, type MessagePageScope, messagePageQuery } from "./message-page-query.js";
+import {
+  findMessage,
+  type MessageRow,
+  messageInRoom,
+  messageSeenBy,
+  messagesSeenBy,
+  ownReactions,
+  toMessage,
+} from "./message-rows.js";
 import { admitSend, requireNotMuted } from "./moderation/send-restrictions.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
@@ -47,6 +63,9 @@ export interface MessagesServiceDeps {
   writer: RoomWriter;
   /** Where attachments' bytes are, to delete them with their message. */
   blobs: BlobStore;
+  clock: Clock;
+  /** Tells the room's members when a read cursor moves; none for tools that write alone (seeding). */
+  receipts?: Pick<ReadReceipts, "moved">;
   /**
    * Told of every message sent, once stored: the author's typing indicator in the room ends
    * with it, so that nobody (a watcher who arrives a second later included) still sees them typing.
@@ -54,10 +73,13 @@ export interface MessagesServiceDeps {
   onSent?: (roomId: string, authorId: string) => void;
 }
 
-type MessageRow = Selectable<MessagesTable>;
-
 /** Stores a new message's row: prepared once, as every send runs it. */
-function insertMessage(trx: Transaction<Database>, message: Message, clientMessageId: string | null) {
+function insertMessage(
+  trx: Transaction<Database>,
+  message: Message,
+  clientMessageId: string | null,
+  alsoInRoom: boolean,
+) {
   return insertMessageRow(
     trx,
     message.id,
@@ -68,6 +90,8 @@ function insertMessage(trx: Transaction<Database>, message: Message, clientMessa
     message.replyToId,
     clientMessageId,
     message.createdAt,
+    message.threadId,
+    alsoInRoom ? 1 : 0,
   );
 }
 
@@ -82,6 +106,8 @@ const insertMessageRow = preparedQuery(
     replyToId: string | null,
     clientMessageId: string | null,
     createdAt: string,
+    threadId: string | null,
+    alsoInRoom: number,
   ) =>
     db.insertInto("messages").values({
       id,
@@ -92,6 +118,8 @@ const insertMessageRow = preparedQuery(
       reply_to_id: replyToId,
       client_message_id: clientMessageId,
       created_at: createdAt,
+      thread_id: threadId,
+      also_in_room: alsoInRoom,
     }),
 );
 
@@ -109,17 +137,23 @@ export class MessagesService {
    * run one after the other, and each later one finds the original.
    */
   async send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
-    const { clientMessageId = null, replyToId = null, attachmentIds = [] } = input;
+    const { clientMessageId = null, replyToId = null, attachmentIds = [], threadId = null, alsoInRoom = false } = input;
+    if (alsoInRoom && threadId === null) {
+      throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
+        issues: [{ path: "alsoInRoom", message: "needs a threadId" }],
+      });
+    }
     const sent = await this.deps.writer.write(roomId, async (trx, now) => {
       const access = await readableRoom(trx, roomId, session);
       requireRole(access, "member");
       if (access.kind === "direct") await requireNoBlock(trx, roomId, session.userId);
       if (clientMessageId !== null) {
         const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
-        if (original) return unchanged(await withAttachments(trx, original));
+        if (original) return unchanged(await messageSeenBy(trx, original, session.userId));
       }
       await admitSend(trx, access, session.userId, now);
       if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
+      const root = threadId === null ? null : await requireThreadRoot(trx, roomId, threadId);
       const resolved = await resolveMentions(trx, access, session.userId, input.body);
       const event = await appendRoomEvent(
         trx,
@@ -138,6 +172,11 @@ export class MessagesService {
             editedAt: null,
             deletedAt: null,
             attachments: [],
+            reactions: [],
+            threadId,
+            thread: null,
+            pinnedAt: null,
+            pinnedBy: null,
             mentions: resolved.mentions,
             mentionsRoom: resolved.room,
           },
@@ -145,18 +184,20 @@ export class MessagesService {
         now,
       );
       const { message } = event;
-      await insertMessage(trx, message, clientMessageId);
+      await insertMessage(trx, message, clientMessageId, alsoInRoom);
       if (mentionsAnything(resolved)) await storeMentions(trx, message, resolved);
       const shard = messageShardOf(roomId);
       await bumpCounters(trx, {
         [messagesCounter(shard)]: 1,
         [messagesInHourCounter(hourOf(message.createdAt), shard)]: 1,
       });
-      if (attachmentIds.length === 0) return changed(message, event);
+      // The root's new summary follows the reply in the log.
+      const threadEvents = root ? [await recordReply(trx, root, message, now)] : [];
+      if (attachmentIds.length === 0) return { events: [event, ...threadEvents], result: message };
       // Uploads point at their message, so they are attached once it exists, and the stored event updated.
       const withFiles = { ...message, attachments: await attachUploads(trx, session.userId, message, attachmentIds) };
       await rewriteMessageEvents(trx, roomId, withFiles);
-      return changed(withFiles, { ...event, message: withFiles });
+      return { events: [{ ...event, message: withFiles }, ...threadEvents], result: withFiles };
     });
     this.deps.onSent?.(roomId, session.userId);
     return sent;
@@ -189,6 +230,7 @@ export class MessagesService {
         await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId, attachmentIds));
         attachments = await attachUploads(trx, session.userId, { id: messageId, roomId }, attachmentIds);
       }
+      // The event goes to every watcher alike: no reaction is anyone's own in it.
       const resolved = await resolveMentions(trx, access, session.userId, body);
       await storeMentions(trx, { id: messageId, roomId, seq: row.seq }, resolved);
       const message: Message = {
@@ -200,7 +242,8 @@ export class MessagesService {
       };
       // An edit often takes back what should not have been said: no replay shows the old text.
       const event = await storeVersion(trx, message, { type: "message.edited", actorId: session.userId, message }, now);
-      return changed(message, event);
+      const own = await ownReactions(trx, session.userId, [messageId]);
+      return { events: [event], result: { ...message, reactions: toMessage(row, attachments, own).reactions } };
     });
   }
 
@@ -218,6 +261,7 @@ export class MessagesService {
       const own = row.author_id === session.userId && asMember === "role";
       const power = own ? null : requireRoleOrServerAdmin(access, "admin");
       if (row.deleted_at !== null) return unchanged(toMessage(row, []));
+      const events: RoomEvent[] = [];
       if (power) {
         const detail = { messageId, moderation: power === "serverAdmin" ? "server admin" : "room admin" };
         const entry = {
@@ -231,8 +275,16 @@ export class MessagesService {
       }
       await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId));
       await storeMentions(trx, { id: messageId, roomId, seq: row.seq }, NO_MENTIONS);
+      // A tombstone keeps no reactions and no pin; its thread stays readable.
+      await trx.deleteFrom("message_reactions").where("message_id", "=", messageId).execute();
+      await deleteReactionEvents(trx, roomId, messageId);
+      await trx
+        .updateTable("messages")
+        .set({ reactions: null, pinned_at: null, pinned_by: null })
+        .where("id", "=", messageId)
+        .execute();
       const message: Message = {
-        ...toMessage(row, []),
+        ...toMessage({ ...row, reactions: null, pinned_at: null, pinned_by: null }, []),
         body: null,
         deletedAt: toTimestamp(now),
         mentions: [],
@@ -244,13 +296,19 @@ export class MessagesService {
         [messagesCounter(shard)]: -1,
         [messagesInHourCounter(hourOf(row.created_at), shard)]: -1,
       });
-      const event = await storeVersion(
-        trx,
-        message,
-        { type: "message.deleted", actorId: session.userId, messageId },
-        now,
+      events.push(
+        await storeVersion(trx, message, { type: "message.deleted", actorId: session.userId, messageId }, now),
       );
-      return changed(message, event);
+      if (row.pinned_at !== null) {
+        events.push(
+          await appendRoomEvent(trx, roomId, { type: "message.unpinned", actorId: session.userId, messageId }, now),
+        );
+      }
+      if (row.thread_id !== null) {
+        const threadEvent = await forgetReply(trx, roomId, row.thread_id, session.userId, now);
+        if (threadEvent) events.push(threadEvent);
+      }
+      return { events, result: message };
     });
   }
 
@@ -297,14 +355,49 @@ export class MessagesService {
     return deleted;
   }
 
-  /** A page of a room's history, tombstones included; anyone may read an open room. */
+  /**
+   * A page of a room's history, tombstones included; anyone may read an open room. Thread
+   * replies are left out unless sent `alsoInRoom`, or asked for with `threads: "include"`.
+   */
   async list(
     session: AuthSession | null,
     roomId: string,
     input: Omit<MessagePageInput, "roomId">,
   ): Promise<MessagePage> {
+    await readableRoom(this.deps.db, roomId, session);
+    return this.page(session, roomId, input.threads === "include" ? "all" : "room", input);
+  }
+
+  /** One message of a room, as history shows it; anyone may read an open room. */
+  async get(session: AuthSession | null, roomId: string, messageId: string): Promise<Message> {
     const { db } = this.deps;
     await readableRoom(db, roomId, session);
+    return messageSeenBy(db, await findMessage(db, roomId, messageId), session?.userId ?? null);
+  }
+
+  /**
+   * A page of the replies in the thread under `messageId`, as history pages (same cursors).
+   * A message without replies has an empty thread.
+   */
+  async thread(
+    session: AuthSession | null,
+    roomId: string,
+    messageId: string,
+    input: Omit<ThreadPageInput, "roomId" | "messageId">,
+  ): Promise<MessagePage> {
+    const { db } = this.deps;
+    await readableRoom(db, roomId, session);
+    await findMessage(db, roomId, messageId);
+    return this.page(session, roomId, { threadId: messageId }, input);
+  }
+
+  private async page(
+    session: AuthSession | null,
+    roomId: string,
+    scope: MessagePageScope,
+    input: { before?: number | undefined; after?: number | undefined; limit: number },
+  ): Promise<MessagePage> {
+    const { db } = this.deps;
     const cursor: MessagePageCursor =
       input.after !== undefined
         ? { after: input.after }
@@ -312,14 +405,9 @@ export class MessagesService {
           ? { before: input.before }
           : { newest: true };
     // One row more than asked tells whether another page follows.
-    const rows = await messagePageQuery(db, roomId, cursor, input.limit + 1).execute();
-    const page = rows.slice(0, input.limit);
-    const attachments = await attachmentsOf(
-      db,
-      page.map((row) => row.id),
-    );
+    const rows = await messagePageQuery(db, roomId, cursor, input.limit + 1, scope).execute();
     return {
-      messages: page.map((row) => toMessage(row, attachments.get(row.id) ?? [])),
+      messages: await messagesSeenBy(db, rows.slice(0, input.limit), session?.userId ?? null),
       hasMore: rows.length > input.limit,
     };
   }
@@ -333,18 +421,21 @@ export class MessagesService {
     const access = await readableRoom(db, roomId, session);
     requireRole(access, "member");
     const target = Math.min(seq, access.lastSeq);
+    const at = toTimestamp(this.deps.clock.now());
     const row = await db
       .updateTable("room_members")
       .set((eb) => ({
         read_seq: eb.case().when("read_seq", "<", target).then(target).else(eb.ref("read_seq")).end(),
+        read_at: eb.case().when("read_seq", "<", target).then(at).else(eb.ref("read_at")).end(),
       }))
       .where("room_id", "=", roomId)
       .where("user_id", "=", session.userId)
-      .returning("read_seq")
+      .returning(["read_seq", "read_at"])
       .executeTakeFirst();
     // The caller left between the check and the update.
     if (!row)
       throw new NatterError("FORBIDDEN", "Only a room member or higher may do this", { requiredRole: "member" });
+    if (row.read_at === at && row.read_seq === target) this.deps.receipts?.moved(roomId, session.userId);
     return row.read_seq;
   }
 
@@ -381,21 +472,12 @@ export class MessagesService {
     const before = cursor === undefined ? undefined : decodeCursor("mentions", cursor);
     const rows = await mentionsPageQuery(db, session.userId, before, limit + 1).execute();
     const page = rows.slice(0, limit);
-    const attachments = await attachmentsOf(
-      db,
-      page.map((row) => row.id),
-    );
     const last = page.at(-1);
     return {
-      messages: page.map((row) => toMessage(row, attachments.get(row.id) ?? [])),
+      messages: await messagesSeenBy(db, page, session.userId),
       nextCursor: rows.length > limit && last ? encodeCursor("mentions", last.id) : null,
     };
   }
-}
-
-/** A write that made a message (or a new version of one), with its log entry. */
-function changed(message: Message, event: RoomEvent): RoomWrite<Message> {
-  return { events: [event], result: message };
 }
 
 /** A write that found nothing to change: the message as it is, nothing to publish. */
@@ -418,21 +500,6 @@ function findByClientId(
     .executeTakeFirst();
 }
 
-function messageInRoom(db: Kysely<Database>, roomId: string, messageId: string): Promise<MessageRow | undefined> {
-  return db
-    .selectFrom("messages")
-    .selectAll()
-    .where("id", "=", messageId)
-    .where("room_id", "=", roomId)
-    .executeTakeFirst();
-}
-
-async function findMessage(db: Kysely<Database>, roomId: string, messageId: string): Promise<MessageRow> {
-  const row = await messageInRoom(db, roomId, messageId);
-  if (!row) throw new NatterError("MESSAGE_NOT_FOUND", "No such message in this room");
-  return row;
-}
-
 /** A reply must answer a message of the same room; anything else is a bad input. */
 async function requireReplyTarget(db: Kysely<Database>, roomId: string, replyToId: string): Promise<void> {
   if (!(await messageInRoom(db, roomId, replyToId))) {
@@ -440,28 +507,6 @@ async function requireReplyTarget(db: Kysely<Database>, roomId: string, replyToI
       issues: [{ path: "replyToId", message: "must be a message of this room" }],
     });
   }
-}
-
-async function withAttachments(db: Kysely<Database>, row: MessageRow): Promise<Message> {
-  return toMessage(row, (await attachmentsOf(db, [row.id])).get(row.id) ?? []);
-}
-
-/** A message as the API shows it, from its row and its attachments. */
-export function toMessage(row: MessageRow, attachments: Attachment[]): Message {
-  return {
-    id: row.id,
-    roomId: row.room_id,
-    seq: row.seq,
-    authorId: row.author_id,
-    body: row.body,
-    replyToId: row.reply_to_id,
-    createdAt: row.created_at,
-    editedAt: row.edited_at,
-    deletedAt: row.deleted_at,
-    attachments,
-    mentions: JSON.parse(row.mentions) as Mention[],
-    mentionsRoom: row.mentions_room === 1,
-  };
 }
 
 /**

@@ -13,6 +13,8 @@ export interface ProfilesServiceDeps {
 export interface ProfileChange {
   displayName?: string | null | undefined;
   bio?: string | null | undefined;
+  /** Whether other members see how far the user has read. */
+  shareReadReceipts?: boolean | undefined;
   directMessages?: DirectMessagesSetting | undefined;
 }
 
@@ -27,19 +29,26 @@ export class ProfilesService {
   async me(userId: string): Promise<Me> {
     const row = await this.deps.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
     if (!row) throw new NatterError("USER_NOT_FOUND", "No such user");
-    return { ...toUser(row), isAdmin: row.is_admin === 1, directMessages: row.direct_messages };
+    return {
+      ...toUser(row),
+      isAdmin: row.is_admin === 1,
+      directMessages: row.direct_messages,
+      shareReadReceipts: row.share_read_receipts === 1,
+    };
   }
 
   /** Changes the caller's display name and bio. */
   async update(userId: string, change: ProfileChange): Promise<Me> {
     const set: Partial<Record<"display_name" | "display_name_key" | "bio", string | null>> & {
       direct_messages?: DirectMessagesSetting;
+      share_read_receipts?: number;
     } = {};
     if (change.displayName !== undefined) {
       set.display_name = change.displayName;
       set.display_name_key = change.displayName?.toLowerCase() ?? null;
     }
     if (change.bio !== undefined) set.bio = change.bio;
+    if (change.shareReadReceipts !== undefined) set.share_read_receipts = change.shareReadReceipts ? 1 : 0;
     if (change.directMessages !== undefined) set.direct_messages = change.directMessages;
     if (Object.keys(set).length > 0) {
       await this.deps.db.updateTable("users").set(set).where("id", "=", userId).execute();

@@ -66,7 +66,7 @@ describe("RoomEventsService.watch", () => {
     // These messages carry no attachments: the store is there but never written.
     blobsDir = mkdtempSync(join(tmpdir(), "natter-blobs-"));
     writer = new RoomWriter({ db, engine: database.engine, clock: systemClock, events: bus });
-    messages = new MessagesService({ db, writer, blobs: await DirectoryBlobStore.open(blobsDir) });
+    messages = new MessagesService({ db, writer, blobs: await DirectoryBlobStore.open(blobsDir), clock: systemClock });
     roomEvents = new RoomEventsService({ db, events: bus });
     const rooms = new RoomsService({ db, writer, clock: systemClock });
     roomId = (await rooms.create(alice, { open: true, memberIds: [] })).id;

@@ -7,6 +7,7 @@ import type { PushStream, StreamSink } from "../events/push-stream.js";
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import { RoomListeners } from "../events/room-listeners.js";
 import { readRoomEvents } from "../events/room-log.js";
+import { isPersonal, withCurrentState } from "./conversations/current-state.js";
 import { readableRoom } from "./room-access.js";
 
 /** Log entries read per query while a watcher catches up. */
@@ -106,6 +107,10 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void>, PushStream<Roo
     private readonly opened: (() => void) | undefined,
   ) {
     this.catchingUp = afterSeq !== undefined;
+  }
+
+  private get userId(): string | null {
+    return this.session?.userId ?? null;
   }
 
   [Symbol.asyncIterator](): this {
@@ -208,9 +213,10 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void>, PushStream<Roo
       }
       if (live.takeOverflow()) this.catchingUp = this.overflowed = true;
       if (this.catchingUp) {
-        this.batch = await readRoomEvents(this.db, this.roomId, watcher.lastSent, CATCH_UP_BATCH);
+        const read = await readRoomEvents(this.db, this.roomId, watcher.lastSent, CATCH_UP_BATCH);
+        this.catchingUp = read.length === CATCH_UP_BATCH;
+        this.batch = await withCurrentState(this.db, read, this.userId);
         this.batchIndex = 0;
-        this.catchingUp = this.batch.length === CATCH_UP_BATCH;
         continue;
       }
       const next = live.peek();
@@ -234,7 +240,9 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void>, PushStream<Roo
       live.drop();
       watcher.lastSent = next.seq;
       if (view.endsWith(next)) this.finished = true;
-      return { done: false, value: next };
+      if (!isPersonal(next, this.userId)) return { done: false, value: next };
+      const [own] = await withCurrentState(this.db, [next], this.userId);
+      return { done: false, value: own ?? next };
     }
     return this.end();
   }
@@ -242,7 +250,7 @@ class RoomEventStream implements AsyncGenerator<RoomEvent, void>, PushStream<Roo
   /** Starts listening, then checks access and position, so no entry falls between the two. */
   private async start(): Promise<void> {
     const live = new LiveEventQueue(LIVE_QUEUE_CAPACITY, this.signal);
-    const watcher = new CaughtUpWatcher(live, this.deliver);
+    const watcher = new CaughtUpWatcher(live, this.deliver, this.userId);
     this.live = live;
     this.watcher = watcher;
     const stopListening = await this.listeners.add(this.roomId, watcher.onEvent);
@@ -286,6 +294,8 @@ class CaughtUpWatcher {
   constructor(
     private readonly queue: LiveEventQueue,
     private readonly deliver: ((event: RoomEvent) => void) | undefined,
+    /** Events this watcher must see its own way (`isPersonal`) go through the queue, which reads them so. */
+    private readonly userId: string | null,
   ) {}
 
   /** Switches to delivering live entries itself; false when it has no way to deliver. */
@@ -298,7 +308,7 @@ class CaughtUpWatcher {
   readonly onEvent = (event: RoomEvent): void => {
     if (this.live && this.deliver) {
       if (event.seq <= this.lastSent) return;
-      if (event.seq === this.lastSent + 1) {
+      if (event.seq === this.lastSent + 1 && !isPersonal(event, this.userId)) {
         this.lastSent = event.seq;
         this.deliver(event);
         if (this.view?.endsWith(event)) {

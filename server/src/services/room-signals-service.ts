@@ -15,8 +15,11 @@ export interface RoomSignalsServiceDeps {
   signals: RoomSignalBus;
 }
 
-/** What a watcher does after a room event: stop, ask the database whether it may still read, or go on. */
-type AccessChange = "end" | "recheck" | null;
+/**
+ * What a watcher does after a room event: stop, ask the database whether it may still read,
+ * start receiving what members receive (it joined), or go on.
+ */
+type AccessChange = "end" | "recheck" | "joined" | null;
 
 /** Typing and presence: the ephemeral side of a room, next to its log. */
 export class RoomSignalsService {
@@ -45,7 +48,7 @@ export class RoomSignalsService {
   /**
    * The room's signals: a snapshot first, then every change, for as long as the caller
    * watches; the caller is present in the room meanwhile. Open rooms may be watched by
-   * anyone, closed ones by members. Ends, as `rooms.events` does, when the room is deleted,
+   * anyone, closed ones by members; read receipts go to members only. Ends, as `rooms.events` does, when the room is deleted,
    * the caller leaves or is kicked, or the room closes to a caller who is not a member.
    */
   async *watch(session: AuthSession | null, roomId: string, signal?: AbortSignal): AsyncGenerator<RoomSignal, void> {
@@ -60,17 +63,22 @@ export class RoomSignalsService {
     });
     let watch: RoomWatch | undefined;
     try {
-      await readableRoom(db, roomId, session);
+      // Read receipts are for members only: anonymous watchers and non-members never see them.
+      let member = (await readableRoom(db, roomId, session)).role !== null;
       const user = session && { userId: session.userId, username: session.username };
       watch = await signals.watch(roomId, user, (roomSignal) => inbox.emit("item", roomSignal));
       yield watch.snapshot;
       for await (const [item] of items) {
         if (item === "end") return;
+        if (item === "joined") {
+          member = true;
+          continue;
+        }
         if (item === "recheck") {
           if (await this.readable(roomId, session)) continue;
           return;
         }
-        if (item) yield item;
+        if (item && (member || item.type !== "receipt.updated")) yield item;
       }
     } finally {
       watch?.leave();
@@ -98,6 +106,8 @@ function accessChange(event: RoomEvent, userId: string | null): AccessChange {
     case "member.left":
     case "member.kicked":
       return event.userId === userId ? "end" : null;
+    case "member.joined":
+      return event.member.userId === userId ? "joined" : null;
     case "room.updated":
       return event.open ? null : "recheck";
     default:

@@ -2,6 +2,10 @@ import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { WriteLimits } from "../rate-limit/write-limits.js";
 import type { AccountsService } from "./accounts-service.js";
 import type { AdminService } from "./admin/admin-service.js";
+import type { PinsService } from "./conversations/pins-service.js";
+import type { ReactionsService } from "./conversations/reactions-service.js";
+import type { ReadReceipts } from "./conversations/read-receipts.js";
+import type { ThreadsService } from "./conversations/threads-service.js";
 import type { BlocksService } from "./direct/blocks-service.js";
 import type { DirectRoomsService } from "./direct/direct-rooms-service.js";
 import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
@@ -28,6 +32,14 @@ export interface Services {
   /** Who blocked whom. */
   blocks: BlocksService;
   messages: MessagesService;
+  /** Reactions to messages. */
+  reactions: ReactionsService;
+  /** Pinned messages. */
+  pins: PinsService;
+  /** The threads a user takes part in. */
+  threads: ThreadsService;
+  /** Read receipts: members' read positions and their live announcements. */
+  receipts: ReadReceipts;
   /** Live, gapless streams of a room's log. */
   roomEvents: RoomEventsService;
   /** Single-use tickets that open a room's event stream without an Authorization header. */

@@ -7,9 +7,12 @@ import { sql } from "kysely";
  * an index however far behind the cursor is.
  */
 
-/** Messages after the member's read cursor, written by others, not deleted. */
+/**
+ * Messages after the member's read cursor, written by others, not deleted, shown in the room
+ * (thread replies count only when sent `alsoInRoom`; `GET /me/threads` counts the rest).
+ */
 export function unreadCountOf(userId: string) {
-  return sql<number>`(select count(*) from (select 1 from messages as unread where unread.room_id = room_members.room_id and unread.seq > room_members.read_seq and unread.author_id <> ${userId} and unread.deleted_at is null limit ${LIMITS.unreadCountMax}) as counted)`;
+  return sql<number>`(select count(*) from (select 1 from messages as unread where unread.room_id = room_members.room_id and unread.seq > room_members.read_seq and unread.author_id <> ${userId} and unread.deleted_at is null and (unread.thread_id is null or unread.also_in_room = 1) limit ${LIMITS.unreadCountMax}) as counted)`;
 }
 
 /** Of those, the ones that mention the member (by name or `@room`). */

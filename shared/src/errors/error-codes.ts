@@ -33,6 +33,10 @@ export const ERROR_HTTP_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   USERNAME_TAKEN: 409,
+  /** The message already carries the most distinct reactions it may (`LIMITS.reactionsPerMessageMax`). */
+  TOO_MANY_REACTIONS: 409,
+  /** The room already has the most pins it may (`LIMITS.pinsPerRoomMax`). */
+  TOO_MANY_PINS: 409,
   /** A direct room cannot be joined, renamed, opened, left, given members or have one kicked. */
   DIRECT_ROOM: 409,
   PAYLOAD_TOO_LARGE: 413,

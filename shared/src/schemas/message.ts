@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { LIMITS } from "../limits.js";
-import { followingTextRule, idSchema, timestampSchema } from "./common.js";
+import { followingTextRule, idSchema, jsonBooleanSchema, timestampSchema } from "./common.js";
 import { pageLimitSchema } from "./pagination.js";
+import { reactionSchema } from "./reaction.js";
+import { threadSummarySchema } from "./thread.js";
 import { attachmentIdsSchema, attachmentSchema } from "./upload.js";
 
 /** A message body: 1–4000 characters, not blank, following the text rule for bodies. */
@@ -39,6 +41,15 @@ export const messageSchema = z
     deletedAt: timestampSchema.nullable(),
     /** Images, in the order they were given; none once the message is deleted. Events stored before attachments existed read as none. */
     attachments: z.array(attachmentSchema).default([]),
+    // Conversations (reactions, threads, pins): as of now, whenever the message is read or replayed.
+    /** Reactions by emoji, in first-use order; none once the message is deleted. */
+    reactions: z.array(reactionSchema).default([]),
+    /** The thread root this message replies in; null for a message of the room itself. */
+    threadId: idSchema.nullable().default(null),
+    /** The thread under this message; null until it has a reply. */
+    thread: threadSummarySchema.nullable().default(null),
+    pinnedAt: timestampSchema.nullable().default(null),
+    pinnedBy: idSchema.nullable().default(null),
     /**
      * The users its `@username` tokens name who can read the room, in the order written; none
      * once deleted. Events stored before mentions existed read as none.
@@ -64,6 +75,10 @@ export const sendMessageInputSchema = z.strictObject({
   replyToId: idSchema.optional(),
   /** Uploads to attach: the sender's own, not attached to anything yet. */
   attachmentIds: attachmentIdsSchema.optional(),
+  /** A top-level message of the same room: the message replies in its thread. */
+  threadId: idSchema.optional(),
+  /** With `threadId`: show the reply in the room's history too. */
+  alsoInRoom: jsonBooleanSchema.optional(),
 });
 export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;
 
@@ -87,12 +102,29 @@ export const messagePageInputSchema = z
     before: seqCursorSchema.optional(),
     after: seqCursorSchema.optional(),
     limit: pageLimitSchema,
+    /** `include`: thread replies too; by default only those sent with `alsoInRoom`. */
+    threads: z.enum(["include", "exclude"]).default("exclude"),
   })
   .refine((input) => input.before === undefined || input.after === undefined, {
     message: "give before or after, not both",
     path: ["after"],
   });
 export type MessagePageInput = z.infer<typeof messagePageInputSchema>;
+
+/** A page of a thread's replies, by `seq` as room history. */
+export const threadPageInputSchema = z
+  .strictObject({
+    roomId: idSchema,
+    messageId: idSchema,
+    before: seqCursorSchema.optional(),
+    after: seqCursorSchema.optional(),
+    limit: pageLimitSchema,
+  })
+  .refine((input) => input.before === undefined || input.after === undefined, {
+    message: "give before or after, not both",
+    path: ["after"],
+  });
+export type ThreadPageInput = z.infer<typeof threadPageInputSchema>;
 
 export const messageResultSchema = z.object({ message: messageSchema });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { LIMITS } from "../limits.js";
 import type { TextKind } from "../text/text-rules.js";
-import { followingTextRule, idSchema, nameTextSchema, timestampSchema } from "./common.js";
+import { followingTextRule, idSchema, jsonBooleanSchema, nameTextSchema, timestampSchema } from "./common.js";
 import { pageLimitSchema } from "./pagination.js";
 import { directMessagesSettingSchema, userSchema } from "./user.js";
 
@@ -17,6 +17,8 @@ function profileText(max: number, kind: TextKind) {
 export const updateProfileInputSchema = z.strictObject({
   displayName: profileText(LIMITS.displayNameMax, "name").optional(),
   bio: profileText(LIMITS.bioMax, "body").optional(),
+  /** False hides how far the caller has read from other members (receipts); their own unread counts still work. */
+  shareReadReceipts: jsonBooleanSchema.optional(),
   /** Who may open a new direct room with you. */
   directMessages: directMessagesSettingSchema.optional(),
 });

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { idSchema, timestampSchema } from "./common.js";
 import { messageSchema } from "./message.js";
+import { reactionEmojiSchema } from "./reaction.js";
 import { memberSchema, roomRoleSchema, roomSchema } from "./room.js";
+import { threadSummarySchema } from "./thread.js";
 
 /** What every entry of a room's log carries. */
 const entry = {
@@ -11,6 +13,13 @@ const entry = {
   at: timestampSchema,
   /** Who caused the change; null when the system did (an ownership hand-over). */
   actorId: idSchema.nullable(),
+};
+
+const reactionChange = {
+  messageId: idSchema,
+  emoji: reactionEmojiSchema,
+  userId: idSchema,
+  count: z.number().int().nonnegative(),
 };
 
 /**
@@ -40,6 +49,19 @@ export const roomEventSchema = z
     z.object({ ...entry, type: z.literal("message.created"), message: messageSchema }),
     z.object({ ...entry, type: z.literal("message.edited"), message: messageSchema }),
     z.object({ ...entry, type: z.literal("message.deleted"), messageId: idSchema }),
+    /** `count`: the emoji's reactions on the message after the change. */
+    z.object({ ...entry, type: z.literal("reaction.added"), ...reactionChange }),
+    z.object({ ...entry, type: z.literal("reaction.removed"), ...reactionChange }),
+    /** A thread's summary after a reply was sent to it or deleted. */
+    z.object({ ...entry, type: z.literal("thread.updated"), messageId: idSchema, thread: threadSummarySchema }),
+    z.object({
+      ...entry,
+      type: z.literal("message.pinned"),
+      messageId: idSchema,
+      pinnedAt: timestampSchema,
+      pinnedBy: idSchema,
+    }),
+    z.object({ ...entry, type: z.literal("message.unpinned"), messageId: idSchema }),
   ])
   .meta({ id: "RoomEvent" });
 export type RoomEvent = z.infer<typeof roomEventSchema>;

@@ -45,10 +45,24 @@ export const roomSignalSchema = z
     z.object({ type: z.literal("typing"), roomId: idSchema, ...typingUserSchema.shape }),
     /** A member's typing expired without a refresh. */
     z.object({ type: z.literal("typing.stopped"), roomId: idSchema, userId: idSchema }),
+    /**
+     * A member's read cursor moved: sent to members only, at most one per member and room per
+     * `LIMITS.receiptIntervalMs` (the last position always follows), never for a member who
+     * turned receipts off. Not part of the room's log: `GET /rooms/{roomId}/receipts` is the state.
+     */
+    z.object({
+      type: z.literal("receipt.updated"),
+      roomId: idSchema,
+      userId: idSchema,
+      lastReadSeq: count,
+      at: timestampSchema,
+    }),
   ])
   .meta({ id: "RoomSignal" });
 export type RoomSignal = z.infer<typeof roomSignalSchema>;
 export type RoomSignalType = RoomSignal["type"];
+/** A member's read cursor moved. */
+export type ReceiptSignal = Extract<RoomSignal, { type: "receipt.updated" }>;
 /** The signal a watch starts with. */
 export type RoomSnapshotSignal = Extract<RoomSignal, { type: "snapshot" }>;
 

@@ -59,6 +59,11 @@ export type DirectMessagesSetting = z.infer<typeof directMessagesSettingSchema>;
 
 /** The signed-in user as `GET /me` shows it: whether they are a server admin too, and their own settings. */
 export const meSchema = userSchema
-  .extend({ isAdmin: z.boolean(), directMessages: directMessagesSettingSchema })
+  .extend({
+    isAdmin: z.boolean(),
+    directMessages: directMessagesSettingSchema,
+    /** Whether other members see how far you have read (`receipt.updated`, `GET /rooms/{roomId}/receipts`). */
+    shareReadReceipts: z.boolean(),
+  })
   .meta({ id: "Me" });
 export type Me = z.infer<typeof meSchema>;

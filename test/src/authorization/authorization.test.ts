@@ -97,6 +97,7 @@ describe("authorization matrix", () => {
       config: {
         roomCreateRatePerAccount: "100000/1h",
         roomCreateRatePerAddress: "100000/1h",
+        messageSendRatePerAccount: "100000/1h",
         signUpRatePerAddress: "100000/1h",
         // The webhook rows register loopback endpoints: tests send nothing off this machine.
         webhookAllowPrivateNetworks: true,

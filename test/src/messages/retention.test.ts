@@ -76,6 +76,20 @@ describe("NATTER_MESSAGE_RETENTION_DAYS", () => {
       token: alice.token,
     });
     expect(tombstone.status).toBe(200);
+    // Reactions, a pin and a thread leave the log with the message they are about.
+    const reacted = await send(server.url, alice, roomId, "old-reacted");
+    const about = `/rooms/${roomId}/messages/${reacted.id}`;
+    expect(
+      (await rest(server.url, "PUT", `${about}/reactions/${encodeURIComponent("👍")}`, { token: alice.token })).status,
+    ).toBe(200);
+    expect((await rest(server.url, "PUT", `/rooms/${roomId}/pins/${reacted.id}`, { token: alice.token })).status).toBe(
+      200,
+    );
+    const reply = await rest(server.url, "POST", `/rooms/${roomId}/messages`, {
+      token: alice.token,
+      body: { body: "old-thread-reply", threadId: reacted.id },
+    });
+    expect(reply.status).toBe(201);
     for (let i = 0; i < OLD_FILLERS; i += 1) await send(server.url, alice, roomId, `old-filler-${i}`);
 
     clock.advance(20 * DAY_MS);

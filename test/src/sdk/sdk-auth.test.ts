@@ -30,7 +30,7 @@ describe("@natter/client accounts", () => {
     expect(client.token).toBe(result.token);
     expect(tokens).toEqual([result.token]);
     const { user } = await client.trpc.users.me.query();
-    expect(user).toEqual({ ...result.user, isAdmin: false, directMessages: "everyone" });
+    expect(user).toEqual({ ...result.user, isAdmin: false, directMessages: "everyone", shareReadReceipts: true });
   });
 
   it("logs out everywhere and forgets the token; logs in again with a new one", async () => {

@@ -181,11 +181,19 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         messageId: sent.body.message?.id ?? room.id,
         sessionId: sessions.body?.sessions?.[0]?.id ?? "s",
         webhookId: webhook.body.webhook?.id ?? "w",
+        emoji: encodeURIComponent("👍"),
       },
       token: owner.token,
       otherToken: other.token,
       endedToken: ended.token,
-      otherIds: { roomId: closed.id, userId: owner.id, messageId: room.id, sessionId: "s", webhookId: room.id },
+      otherIds: {
+        roomId: closed.id,
+        userId: owner.id,
+        messageId: room.id,
+        sessionId: "s",
+        webhookId: room.id,
+        emoji: ":other:",
+      },
     };
   }
 

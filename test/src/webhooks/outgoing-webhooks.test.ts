@@ -74,6 +74,12 @@ describe("outgoing webhooks", () => {
       rest(server.url, method, `/rooms/${room.id}${path}`, { token: user.token, body });
     await as(owner, "PATCH", "", { name: "hooked again" });
     const sent = (await as(bob, "POST", "/messages", { body: "hello hooks" })).body.message;
+    const thumbs = `/messages/${sent.id}/reactions/${encodeURIComponent("👍")}`;
+    await as(carol, "PUT", thumbs);
+    await as(carol, "DELETE", thumbs);
+    await as(carol, "POST", "/messages", { body: "in its thread", threadId: sent.id });
+    await as(owner, "PUT", `/pins/${sent.id}`);
+    await as(owner, "DELETE", `/pins/${sent.id}`);
     await as(bob, "PATCH", `/messages/${sent.id}`, { body: "hello, hooks" });
     await as(bob, "DELETE", `/messages/${sent.id}`);
     await as(owner, "PUT", `/members/${carol.id}`, { role: "admin" });

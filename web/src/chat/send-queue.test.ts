@@ -19,6 +19,11 @@ const confirmed = (seq: number, body: string, authorId = "me"): Message => ({
   editedAt: null,
   deletedAt: null,
   attachments: [],
+  reactions: [],
+  threadId: null,
+  thread: null,
+  pinnedAt: null,
+  pinnedBy: null,
   mentions: [],
   mentionsRoom: false,
 });

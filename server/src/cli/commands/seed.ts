@@ -88,7 +88,7 @@ async function seedDemo(db: Kysely<Database>, engine: DatabaseEngine, config: Co
     // A bus of its own: watchers of a running server see the seeded rooms on their next read.
     const writer = new RoomWriter({ db, engine, clock: systemClock, events: new InProcessRoomEventBus() });
     const rooms = new RoomsService({ db, writer, clock: systemClock });
-    const messages = new MessagesService({ db, writer, blobs });
+    const messages = new MessagesService({ db, writer, blobs, clock: systemClock });
     const credentials: { username: string; password: string }[] = [];
     const sessions = {} as Record<DemoUser, AuthSession>;
     for (const name of DEMO_USERS) {

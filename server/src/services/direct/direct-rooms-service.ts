@@ -11,8 +11,7 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { toUser } from "../accounts-service.js";
-import { attachmentsOf } from "../attachments.js";
-import { toMessage } from "../messages-service.js";
+import { messagesSeenBy } from "../message-rows.js";
 import { decodeCursor, encodeCursor } from "../page-cursor.js";
 import type { RoomWrite, RoomWriter } from "../room-writes/room-writer.js";
 import { defaultRoomName } from "../rooms/default-room-name.js";
@@ -114,13 +113,10 @@ export class DirectRoomsService {
         )
         .execute(),
     ]);
-    const attachments = await attachmentsOf(
-      db,
-      messages.map((row) => row.id),
-    );
+    const lastMessages = await messagesSeenBy(db, messages, userId);
     const roomById = new Map(rooms.map((row) => [row.id, toRoom(row)]));
     const userById = new Map(users.map((row) => [row.id, toUser(row)]));
-    const messageById = new Map(messages.map((row) => [row.id, toMessage(row, attachments.get(row.id) ?? [])]));
+    const messageById = new Map(lastMessages.map((message) => [message.id, message]));
     const directRooms = page.flatMap((row) => {
       const room = roomById.get(row.roomId);
       const otherUser = userById.get(row.otherId);

@@ -3,8 +3,7 @@ import { LIMITS, type SearchMessagesInput, type SearchMessagesResult } from "@na
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
-import { attachmentsOf } from "../attachments.js";
-import { toMessage } from "../messages-service.js";
+import { messagesSeenBy } from "../message-rows.js";
 import { readableRoom } from "../room-access.js";
 import { postgresSearchCandidates } from "./postgres-search-candidates.js";
 import type { Candidate, CandidateRequest, SearchCandidates } from "./search-candidates.js";
@@ -66,20 +65,7 @@ export class SearchService {
     const rows = page.length
       ? await db
           .selectFrom("messages")
-          .select([
-            "id",
-            "room_id",
-            "seq",
-            "author_id",
-            "body",
-            "reply_to_id",
-            "client_message_id",
-            "created_at",
-            "edited_at",
-            "deleted_at",
-            "mentions",
-            "mentions_room",
-          ])
+          .selectAll()
           .where(
             "id",
             "in",
@@ -87,13 +73,12 @@ export class SearchService {
           )
           .execute()
       : [];
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    const attachments = await attachmentsOf(db, [...byId.keys()]);
+    const seen = await messagesSeenBy(db, rows, session?.userId ?? null);
+    const byId = new Map(seen.map((message) => [message.id, message]));
     const results = page.flatMap(({ id }) => {
-      const row = byId.get(id);
+      const message = byId.get(id);
       // Deleted between the two reads (a retention sweep): left out.
-      if (!row || row.body === null) return [];
-      const message = toMessage(row, attachments.get(id) ?? []);
+      if (!message || message.body === null) return [];
       return [{ message, roomId: message.roomId, highlights: highlightsOf(message.body, query) }];
     });
     return { results, nextCursor };

@@ -1,0 +1,127 @@
+/**
+ * What reactions and threads cost. Two measures, each interleaved side by side in one run
+ * against one natter on a SQLite file, reported as medians and their ratio:
+ * - a history page of 50 messages that each carry 10 reactions and a thread summary, against
+ *   a page of 50 plain messages (the reader is one of the reactors, so `me` is worked out);
+ * - a reaction (`PUT …/reactions/{emoji}`) against a send (`POST …/messages`).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, startNatterServer } from "natter";
+import { fixed, median } from "./stats.js";
+
+const REPETITIONS = Number(process.env.REPETITIONS ?? 200);
+const PAGE = 50;
+const REACTORS = 10;
+const EMOJI = ["👍", "🎉", "❤️", "😂", "🚀", "👀", "🙏", "🔥", "✅", "💯"];
+
+const dir = mkdtempSync(join(tmpdir(), "natter-bench-conversations-"));
+const config = loadConfig({ port: 0, databaseUrl: join(dir, "natter.db"), logLevel: "silent", rateLimits: "off" }, {});
+const server = await startNatterServer({ config });
+const base = `${server.url}/api/v1`;
+
+async function call(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { "content-type": "application/json" }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+try {
+  const users = await Promise.all(
+    Array.from({ length: REACTORS }, async (_, i) => {
+      const { user, token } = await call("POST", "/users", undefined, {
+        username: `bench_${process.pid}_${i}`,
+        password: "correct horse battery",
+      });
+      return { id: user.id as string, token: token as string };
+    }),
+  );
+  const [reader] = users as [(typeof users)[number]];
+  const memberIds = users.slice(1).map((user) => user.id);
+  const plain = (await call("POST", "/rooms", reader.token, { name: "plain", memberIds })).room.id;
+  const busy = (await call("POST", "/rooms", reader.token, { name: "busy", memberIds })).room.id;
+  for (let i = 0; i < PAGE; i++) {
+    await call("POST", `/rooms/${plain}/messages`, reader.token, { body: `plain ${i}` });
+    const root = (await call("POST", `/rooms/${busy}/messages`, reader.token, { body: `busy ${i}` })).message;
+    await Promise.all(
+      users.map((user, u) =>
+        call(
+          "PUT",
+          `/rooms/${busy}/messages/${root.id}/reactions/${encodeURIComponent(EMOJI[u] as string)}`,
+          user.token,
+        ),
+      ),
+    );
+    await call("POST", `/rooms/${busy}/messages`, users[1]?.token, { body: "reply", threadId: root.id });
+  }
+  const check = await call("GET", `/rooms/${busy}/messages?limit=${PAGE}`, reader.token);
+  if (check.messages.length !== PAGE || check.messages.some((m: { reactions: unknown[] }) => m.reactions.length !== 10))
+    throw new Error("the decorated page is not 50 messages with 10 reactions each");
+
+  const plainPage: number[] = [];
+  const busyPage: number[] = [];
+  for (let i = 0; i < 50; i++) await call("GET", `/rooms/${busy}/messages?limit=${PAGE}`, reader.token);
+  for (let i = 0; i < REPETITIONS; i++) {
+    const order = i % 2 === 0;
+    const a = () => timed(() => call("GET", `/rooms/${plain}/messages?limit=${PAGE}`, reader.token));
+    const b = () => timed(() => call("GET", `/rooms/${busy}/messages?limit=${PAGE}`, reader.token));
+    if (order) {
+      plainPage.push(await a());
+      busyPage.push(await b());
+    } else {
+      busyPage.push(await b());
+      plainPage.push(await a());
+    }
+  }
+
+  const sends: number[] = [];
+  const reactions: number[] = [];
+  for (let i = 0; i < REPETITIONS; i++) {
+    let messageId = "";
+    sends.push(
+      await timed(async () => {
+        messageId = (await call("POST", `/rooms/${plain}/messages`, reader.token, { body: `send ${i}` })).message.id;
+      }),
+    );
+    const user = users[i % users.length] as (typeof users)[number];
+    reactions.push(
+      await timed(() =>
+        call("PUT", `/rooms/${plain}/messages/${messageId}/reactions/${encodeURIComponent("👍")}`, user.token),
+      ),
+    );
+  }
+
+  const p = median(plainPage);
+  const d = median(busyPage);
+  const s = median(sends);
+  const r = median(reactions);
+  console.log(
+    `conversations bench, ${REPETITIONS} interleaved repetitions, load average ${loadavg()
+      .map((l) => fixed(l, 2))
+      .join(" ")}`,
+  );
+  console.log(`  history page of ${PAGE} plain messages                 median ${fixed(p)} ms`);
+  console.log(`  history page of ${PAGE} with 10 reactions + thread each  median ${fixed(d)} ms`);
+  console.log(`  ratio decorated / plain: ${fixed(d / p)}x (goal <= 1.3x)`);
+  console.log(`  send (POST messages)   median ${fixed(s)} ms`);
+  console.log(`  reaction (PUT emoji)   median ${fixed(r)} ms`);
+  console.log(`  ratio reaction / send: ${fixed(r / s)}x`);
+} finally {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+}

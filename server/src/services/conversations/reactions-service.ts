@@ -1,0 +1,170 @@
+import type { Database } from "@natter/db";
+import { LIMITS, NatterError, type Reaction } from "@natter/shared";
+import type { Kysely } from "kysely";
+import type { AuthSession } from "../../auth/auth-session.js";
+import { toTimestamp } from "../../clock/clock.js";
+import { appendRoomEvent } from "../../events/room-log.js";
+import { requireNoBlock } from "../direct/blocks.js";
+import { findMessage, ownReactions, parseReactions, reactionKey, reactionsOf } from "../message-rows.js";
+import { requireNotMuted } from "../moderation/send-restrictions.js";
+import { decodeCursor, encodeCursor } from "../page-cursor.js";
+import { readableRoom, requireRole } from "../room-access.js";
+import type { RoomWriter } from "../room-writes/room-writer.js";
+
+export interface ReactionsServiceDeps {
+  db: Kysely<Database>;
+  writer: RoomWriter;
+}
+
+/** A message's reactions after a change, as the caller sees them. */
+export interface ReactionsResult {
+  messageId: string;
+  reactions: Reaction[];
+}
+
+/** Who reacted with one emoji, earliest first. */
+export interface ReactorPage {
+  reactors: Array<{ userId: string; reactedAt: string }>;
+  nextCursor: string | null;
+}
+
+/**
+ * Reactions: one row per user, emoji and message, and on the message its counts in first-use
+ * order, both written in the room's serialised transaction with the `reaction.*` event, so
+ * counts stay exact however many members react at once, on any node.
+ */
+export class ReactionsService {
+  constructor(private readonly deps: ReactionsServiceDeps) {}
+
+  /**
+   * Adds the caller's reaction; members who may send only (not muted, no block in a direct
+   * room). Idempotent: reacting again changes nothing.
+   * A deleted message takes none (CONFLICT), nor a new emoji beyond the message's
+   * `LIMITS.reactionsPerMessageMax` (TOO_MANY_REACTIONS).
+   */
+  react(session: AuthSession, roomId: string, messageId: string, emoji: string): Promise<ReactionsResult> {
+    return this.deps.writer.write(roomId, async (trx, now) => {
+      const access = await readableRoom(trx, roomId, session);
+      requireRole(access, "member");
+      // Reacting is saying something: refused where sending is, to the muted and across a block.
+      if (access.kind === "direct") await requireNoBlock(trx, roomId, session.userId);
+      await requireNotMuted(trx, access, session.userId, now);
+      const row = await findMessage(trx, roomId, messageId);
+      if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
+      const own = await ownReactions(trx, session.userId, [messageId]);
+      if (own.has(reactionKey(messageId, emoji))) {
+        return { events: [], result: { messageId, reactions: reactionsOf(messageId, row.reactions, own) } };
+      }
+      const stored = parseReactions(row.reactions);
+      let entry = stored.find((each) => each.emoji === emoji);
+      if (!entry) {
+        if (stored.length >= LIMITS.reactionsPerMessageMax) {
+          throw new NatterError(
+            "TOO_MANY_REACTIONS",
+            `A message takes at most ${LIMITS.reactionsPerMessageMax} different reactions`,
+          );
+        }
+        entry = { emoji, count: 0 };
+        stored.push(entry);
+      }
+      entry.count += 1;
+      const reactedAt = toTimestamp(now);
+      await trx
+        .insertInto("message_reactions")
+        .values({ message_id: messageId, emoji, user_id: session.userId, room_id: roomId, created_at: reactedAt })
+        .execute();
+      const json = JSON.stringify(stored);
+      await trx.updateTable("messages").set({ reactions: json }).where("id", "=", messageId).execute();
+      const event = await appendRoomEvent(
+        trx,
+        roomId,
+        {
+          type: "reaction.added",
+          actorId: session.userId,
+          messageId,
+          emoji,
+          userId: session.userId,
+          count: entry.count,
+        },
+        now,
+      );
+      const mine = new Set(own).add(reactionKey(messageId, emoji));
+      return { events: [event], result: { messageId, reactions: reactionsOf(messageId, json, mine) } };
+    });
+  }
+
+  /**
+   * Takes the caller's reaction back; members only. Idempotent: without the reaction (or on
+   * a deleted message, which lost its reactions) it changes nothing.
+   */
+  unreact(session: AuthSession, roomId: string, messageId: string, emoji: string): Promise<ReactionsResult> {
+    return this.deps.writer.write(roomId, async (trx, now) => {
+      requireRole(await readableRoom(trx, roomId, session), "member");
+      const row = await findMessage(trx, roomId, messageId);
+      const own = await ownReactions(trx, session.userId, [messageId]);
+      const key = reactionKey(messageId, emoji);
+      if (!own.has(key)) {
+        return { events: [], result: { messageId, reactions: reactionsOf(messageId, row.reactions, own) } };
+      }
+      const stored = parseReactions(row.reactions);
+      const entry = stored.find((each) => each.emoji === emoji);
+      const count = Math.max(0, (entry?.count ?? 1) - 1);
+      const left = stored.flatMap((each) => (each.emoji !== emoji ? [each] : count > 0 ? [{ emoji, count }] : []));
+      const json = left.length === 0 ? null : JSON.stringify(left);
+      await trx
+        .deleteFrom("message_reactions")
+        .where("message_id", "=", messageId)
+        .where("emoji", "=", emoji)
+        .where("user_id", "=", session.userId)
+        .execute();
+      await trx.updateTable("messages").set({ reactions: json }).where("id", "=", messageId).execute();
+      const event = await appendRoomEvent(
+        trx,
+        roomId,
+        { type: "reaction.removed", actorId: session.userId, messageId, emoji, userId: session.userId, count },
+        now,
+      );
+      const mine = new Set(own);
+      mine.delete(key);
+      return { events: [event], result: { messageId, reactions: reactionsOf(messageId, json, mine) } };
+    });
+  }
+
+  /** Who reacted to a message with `emoji`, earliest first; readable as the room is. */
+  async reactors(
+    session: AuthSession | null,
+    roomId: string,
+    messageId: string,
+    emoji: string,
+    { limit, cursor }: { limit: number; cursor?: string | undefined },
+  ): Promise<ReactorPage> {
+    const { db } = this.deps;
+    await readableRoom(db, roomId, session);
+    await findMessage(db, roomId, messageId);
+    let query = db
+      .selectFrom("message_reactions")
+      .select(["user_id as userId", "created_at as reactedAt"])
+      .where("message_id", "=", messageId)
+      .where("emoji", "=", emoji);
+    if (cursor !== undefined) {
+      const [reactedAt = "", userId = ""] = decodeCursor("reactors", cursor).split("|");
+      query = query.where((eb) =>
+        eb.or([
+          eb("created_at", ">", reactedAt),
+          eb.and([eb("created_at", "=", reactedAt), eb("user_id", ">", userId)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy("created_at")
+      .orderBy("user_id")
+      .limit(limit + 1)
+      .execute();
+    const reactors = rows.slice(0, limit);
+    const last = reactors.at(-1);
+    return {
+      reactors,
+      nextCursor: rows.length > limit && last ? encodeCursor("reactors", `${last.reactedAt}|${last.userId}`) : null,
+    };
+  }
+}

@@ -1,0 +1,144 @@
+import type { Database, MessagesTable } from "@natter/db";
+import {
+  type Attachment,
+  type Mention,
+  type Message,
+  NatterError,
+  type Reaction,
+  type ThreadSummary,
+} from "@natter/shared";
+import type { Kysely, Selectable } from "kysely";
+import { attachmentsOf } from "./attachments.js";
+
+export type MessageRow = Selectable<MessagesTable>;
+
+/** A message's reaction counts as stored on its row, in first-use order. */
+export interface StoredReaction {
+  emoji: string;
+  count: number;
+}
+
+/** The caller's own reactions, as `reactionKey(messageId, emoji)`: what `me` is read from. */
+export type OwnReactions = ReadonlySet<string>;
+
+/** Nobody's reactions: for anonymous readers, and for what every watcher is sent alike. */
+export const NO_OWN_REACTIONS: OwnReactions = new Set();
+
+export function reactionKey(messageId: string, emoji: string): string {
+  return `${messageId}\n${emoji}`;
+}
+
+export function parseReactions(stored: string | null): StoredReaction[] {
+  return stored === null ? [] : (JSON.parse(stored) as StoredReaction[]);
+}
+
+/** A message's reactions as `userId`'s own reactions (`own`) make them look to them. */
+export function reactionsOf(messageId: string, stored: string | null, own: OwnReactions): Reaction[] {
+  return parseReactions(stored).map(({ emoji, count }) => ({
+    emoji,
+    count,
+    me: own.has(reactionKey(messageId, emoji)),
+  }));
+}
+
+type ConversationColumns = Pick<
+  MessageRow,
+  "thread_reply_count" | "thread_last_reply_at" | "thread_participant_ids" | "reactions" | "pinned_at" | "pinned_by"
+> & { id: string };
+
+/** A thread root's summary; null for a message nobody has replied to. */
+export function threadOf(
+  row: Omit<ConversationColumns, "reactions" | "pinned_at" | "pinned_by">,
+): ThreadSummary | null {
+  if (row.thread_last_reply_at === null) return null;
+  return {
+    replyCount: Number(row.thread_reply_count),
+    lastReplyAt: row.thread_last_reply_at,
+    participantIds: row.thread_participant_ids === null ? [] : (JSON.parse(row.thread_participant_ids) as string[]),
+  };
+}
+
+/** What a message shows of its reactions, thread and pin as of now. */
+export function conversationOf(
+  row: ConversationColumns,
+  own: OwnReactions,
+): Pick<Message, "reactions" | "thread" | "pinnedAt" | "pinnedBy"> {
+  return {
+    reactions: reactionsOf(row.id, row.reactions, own),
+    thread: threadOf(row),
+    pinnedAt: row.pinned_at,
+    pinnedBy: row.pinned_by,
+  };
+}
+
+export function toMessage(row: MessageRow, attachments: Attachment[], own: OwnReactions = NO_OWN_REACTIONS): Message {
+  return {
+    id: row.id,
+    roomId: row.room_id,
+    seq: row.seq,
+    authorId: row.author_id,
+    body: row.body,
+    replyToId: row.reply_to_id,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    deletedAt: row.deleted_at,
+    attachments,
+    mentions: JSON.parse(row.mentions) as Mention[],
+    mentionsRoom: row.mentions_room === 1,
+    threadId: row.thread_id,
+    ...conversationOf(row, own),
+  };
+}
+
+/** `userId`'s reactions on any of `messageIds`; none for an anonymous reader. */
+export async function ownReactions(
+  db: Kysely<Database>,
+  userId: string | null,
+  messageIds: readonly string[],
+): Promise<OwnReactions> {
+  if (userId === null || messageIds.length === 0) return NO_OWN_REACTIONS;
+  const rows = await db
+    .selectFrom("message_reactions")
+    .select(["message_id", "emoji"])
+    .where("user_id", "=", userId)
+    .where("message_id", "in", messageIds)
+    .execute();
+  return new Set(rows.map((row) => reactionKey(row.message_id, row.emoji)));
+}
+
+export function messageInRoom(
+  db: Kysely<Database>,
+  roomId: string,
+  messageId: string,
+): Promise<MessageRow | undefined> {
+  return db
+    .selectFrom("messages")
+    .selectAll()
+    .where("id", "=", messageId)
+    .where("room_id", "=", roomId)
+    .executeTakeFirst();
+}
+
+export async function findMessage(db: Kysely<Database>, roomId: string, messageId: string): Promise<MessageRow> {
+  const row = await messageInRoom(db, roomId, messageId);
+  if (!row) throw new NatterError("MESSAGE_NOT_FOUND", "No such message in this room");
+  return row;
+}
+
+/** Messages with their attachments, their reactions as `userId` (null: anonymous) sees them. */
+export async function messagesSeenBy(
+  db: Kysely<Database>,
+  rows: readonly MessageRow[],
+  userId: string | null,
+): Promise<Message[]> {
+  const ids = rows.map((row) => row.id);
+  const [attachments, own] = await Promise.all([attachmentsOf(db, ids), ownReactions(db, userId, ids)]);
+  return rows.map((row) => toMessage(row, attachments.get(row.id) ?? [], own));
+}
+
+/** A message with its attachments, its reactions as `userId` (null: anonymous) sees them. */
+export async function messageSeenBy(db: Kysely<Database>, row: MessageRow, userId: string | null): Promise<Message> {
+  const [message] = await messagesSeenBy(db, [row], userId);
+  if (!message) throw new Error("messageSeenBy: no message made of the row");
+  return message;
+}
