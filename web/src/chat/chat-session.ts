@@ -115,13 +115,18 @@ export class ChatSession {
 
   /** Fetches the joined rooms and their unread counts; watches new ones, forgets the ones left. */
   async refreshRooms(): Promise<void> {
-    const [{ rooms }, unread, { directRooms }] = await Promise.all([
+    const [{ rooms }, unread] = await Promise.all([
       this.client.trpc.rooms.list.query({ scope: "joined", limit: WATCHED_ROOMS_MAX }),
       this.client.trpc.messages.unread.query({ limit: WATCHED_ROOMS_MAX }),
-      this.client.trpc.dms.list.query({ limit: WATCHED_ROOMS_MAX }),
     ]);
     if (this.#disposed) return;
-    this.directPeers.set(Object.fromEntries(directRooms.map((direct) => [direct.room.id, direct.otherUser])));
+    // The other person of a direct room never changes: ask only when a direct room is new to us.
+    const peers = this.directPeers.get();
+    if (rooms.some((room) => room.kind === "direct" && !(room.id in peers))) {
+      const { directRooms } = await this.client.trpc.dms.list.query({ limit: WATCHED_ROOMS_MAX });
+      if (this.#disposed) return;
+      this.directPeers.set(Object.fromEntries(directRooms.map((direct) => [direct.room.id, direct.otherUser])));
+    }
     const known = new Map(this.rooms.get().map((room) => [room.id, room]));
     this.rooms.set(rooms.map((room) => known.get(room.id) ?? room));
     const active = this.activeRoomId.get();
