@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { availableParallelism } from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
 
 /** Tests load the workspace packages' TypeScript sources, never their compiled dist/. */
@@ -61,6 +62,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Vitest's default (cores - 1) runs test files one at a time on a 2-core machine such as CI's, where
+    // most of a file's time is spent waiting on the servers it spawned, PostgreSQL and Chromium, not on CPU.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ["default", "./test/src/reporters/closing-line-reporter.ts"],
     projects: [
       {
