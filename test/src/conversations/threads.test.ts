@@ -131,6 +131,39 @@ describe("threads", () => {
     expect([late.status, late.body.error.code]).toEqual([409, "CONFLICT"]);
   });
 
+  it("recounts the summary from the replies left when one is deleted: none left reads as no thread", async () => {
+    const [alice, bob, carol] = await signUpMany(server.url, 3);
+    const roomId = await newRoom(server.url, alice, { members: [bob, carol] });
+    const root = await send(server.url, alice, roomId, "root");
+    const first = (await reply(bob, roomId, root.id, "bob's")).body.message as Message;
+    const last = (await reply(carol, roomId, root.id, "carol's")).body.message as Message;
+    const watch = watchRoom(connect(alice.token), roomId, String(last.seq + 1));
+    await rest(server.url, "DELETE", `/rooms/${roomId}/messages/${last.id}`, { token: carol.token });
+    // The newest reply gone: the last reply and the repliers are the remaining one's.
+    expect((await getMessage(roomId, root.id)).thread).toEqual({
+      replyCount: 1,
+      lastReplyAt: first.createdAt,
+      participantIds: [bob.id],
+    });
+    await rest(server.url, "DELETE", `/rooms/${roomId}/messages/${first.id}`, { token: bob.token });
+    expect((await getMessage(roomId, root.id)).thread).toBeNull();
+    await watch.until(
+      "two summaries",
+      (events: RoomEvent[]) => events.filter((event) => event.type === "thread.updated").length === 2,
+    );
+    expect(watch.events.filter((event) => event.type === "thread.updated").map((event) => event.thread)).toEqual([
+      { replyCount: 1, lastReplyAt: first.createdAt, participantIds: [bob.id] },
+      { replyCount: 0, lastReplyAt: null, participantIds: [] },
+    ]);
+    // A new reply starts the summary afresh.
+    const again = (await reply(carol, roomId, root.id, "again")).body.message as Message;
+    expect((await getMessage(roomId, root.id)).thread).toEqual({
+      replyCount: 1,
+      lastReplyAt: again.createdAt,
+      participantIds: [carol.id],
+    });
+  });
+
   it("lists my threads, newest activity first, with replies by others I have not read", async () => {
     const [alice, bob, carol] = await signUpMany(server.url, 3);
     const roomId = await newRoom(server.url, alice, { members: [bob, carol] });

@@ -126,6 +126,25 @@ describe("direct rooms and blocks", () => {
     expect(rest2.body).toMatchObject({ directRooms: [{ room: { id: withCarol } }], nextCursor: null });
   });
 
+  it("gives as last message the newest one shown in the room: a thread reply only when sent alsoInRoom", async () => {
+    const [alice, bob] = await signUpMany(server.url, 2);
+    const roomId = (await openDm(alice, bob.id)).body.room.id;
+    const root = await send(server.url, bob, roomId, "a thread starts");
+    const replyWith = (alsoInRoom: boolean) =>
+      rest(server.url, "POST", `/rooms/${roomId}/messages`, {
+        token: bob.token,
+        body: { body: `reply, alsoInRoom ${alsoInRoom}`, threadId: root.id, alsoInRoom },
+      });
+    expect((await replyWith(false)).status).toBe(201);
+    const lastOf = async () =>
+      (await rest(server.url, "GET", "/dms?limit=50", { token: alice.token })).body.directRooms.find(
+        (direct: { room: { id: string } }) => direct.room.id === roomId,
+      )?.lastMessage;
+    expect(await lastOf()).toMatchObject({ id: root.id, body: "a thread starts", threadId: null });
+    const shown = (await replyWith(true)).body.message;
+    expect(await lastOf()).toMatchObject({ id: shown.id, threadId: root.id });
+  });
+
   it("answers a blocked user exactly as a user who takes no direct rooms, and lifts the block", async () => {
     const [alice, bob, carol] = await signUpMany(server.url, 3);
     const existing = (await openDm(alice, bob.id)).body.room.id;

@@ -72,7 +72,12 @@ export async function recordReply(
   );
 }
 
-/** Takes a deleted reply out of its root's count and logs the new summary; null if the root is gone. */
+/**
+ * Takes a deleted reply out of its root's summary and logs the new one; null if the root is
+ * gone. The summary is recounted from the replies still there (through `messages_by_thread`),
+ * not decremented: the last reply and the recent repliers are the remaining ones', and a
+ * thread left with no reply has no last reply (the root then reads `thread: null` again).
+ */
 export async function forgetReply(
   trx: Transaction<Database>,
   roomId: string,
@@ -81,9 +86,36 @@ export async function forgetReply(
   now: number,
 ): Promise<RoomEvent | null> {
   const root = await messageInRoom(trx, roomId, rootId);
-  const before = root && threadOf(root);
-  if (!before) return null;
-  const thread: ThreadSummary = { ...before, replyCount: Math.max(0, before.replyCount - 1) };
-  await trx.updateTable("messages").set({ thread_reply_count: thread.replyCount }).where("id", "=", rootId).execute();
+  if (!root || !threadOf(root)) return null;
+  const remaining = trx
+    .selectFrom("messages")
+    .where("thread_id", "=", rootId)
+    .where("room_id", "=", roomId)
+    .where("deleted_at", "is", null);
+  // One after the other: a transaction holds one connection.
+  const totals = await remaining
+    .select((eb) => [eb.fn.countAll<number | string>().as("replyCount"), eb.fn.max("created_at").as("lastReplyAt")])
+    .executeTakeFirstOrThrow();
+  const repliers = await remaining
+    .select((eb) => ["author_id", eb.fn.max("seq").as("lastSeq")])
+    .groupBy("author_id")
+    .orderBy("lastSeq", "desc")
+    .limit(LIMITS.threadParticipantsMax)
+    .execute();
+  const replyCount = Number(totals.replyCount);
+  const thread: ThreadSummary = {
+    replyCount,
+    lastReplyAt: replyCount === 0 ? null : (totals.lastReplyAt ?? null),
+    participantIds: repliers.map((row) => row.author_id),
+  };
+  await trx
+    .updateTable("messages")
+    .set({
+      thread_reply_count: thread.replyCount,
+      thread_last_reply_at: thread.lastReplyAt,
+      thread_participant_ids: thread.participantIds.length === 0 ? null : JSON.stringify(thread.participantIds),
+    })
+    .where("id", "=", rootId)
+    .execute();
   return appendRoomEvent(trx, roomId, { type: "thread.updated", actorId, messageId: rootId, thread }, now);
 }

@@ -57,7 +57,8 @@ export class DirectRoomsService {
 
   /**
    * The caller's direct rooms, newest activity first: each with the other person, the newest
-   * message and the unread count. A room's activity is its newest message's id (ids are
+   * message shown in the room (a thread reply only when sent `alsoInRoom`, as history shows
+   * them) and the unread count. A room's activity is that message's id (ids are
    * time-ordered), or its own id before the first: unique, so it is the keyset cursor too.
    */
   async list(session: AuthSession, { limit, cursor }: DirectRoomsInput): Promise<DirectRoomPage> {
@@ -71,7 +72,7 @@ export class DirectRoomsService {
       )
       .select(["rooms.id as roomId", "other.user_id as otherId"])
       .select(
-        sql<string>`coalesce((select last.id from messages as last where last.room_id = rooms.id order by last.seq desc limit 1), rooms.id)`.as(
+        sql<string>`coalesce((select last.id from messages as last where last.room_id = rooms.id and (last.thread_id is null or last.also_in_room = 1) order by last.seq desc limit 1), rooms.id)`.as(
           "activity",
         ),
       )
