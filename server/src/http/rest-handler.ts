@@ -82,7 +82,7 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
       });
       const body = JSON.stringify(output) ?? "";
       res.writeHead(successStatusOf(procedureMeta(router, operation.path), output), {
-        "Content-Type": "application/json",
+        "Content-Type": "application/json; charset=utf-8",
         ...answerHeaders(router, operation, ctx),
         "Content-Length": Buffer.byteLength(body),
       });

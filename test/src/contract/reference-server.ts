@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LIMITS } from "@natter/shared";
@@ -31,13 +32,20 @@ export async function startReferenceServer(natter: NatterServer): Promise<Refere
     allowBatching: true,
     maxBatchSize: LIMITS.maxBatchCalls,
   });
-  const rest = createOpenApiHttpHandler({ router, createContext, maxBodySize: LIMITS.maxRequestBodyBytes });
+  // trpc-to-openapi's standalone handler hands createContext a Fetch Request made from the
+  // Node request; natter's context reads the Node request itself, as natter's REST transport does.
+  const restRequest = new AsyncLocalStorage<IncomingMessage>();
+  const rest = createOpenApiHttpHandler({
+    router,
+    createContext: () => createContext({ req: restRequest.getStore() as IncomingMessage }),
+    maxBodySize: LIMITS.maxRequestBodyBytes,
+  });
   const httpServer: Server = createServer((req: IncomingMessage, res) => {
     const url = req.url ?? "/";
     if (url.startsWith("/trpc/")) return trpc(req, res);
     if (url.startsWith("/api/v1/")) {
       req.url = url.slice("/api/v1".length);
-      return void rest(req, res);
+      return void restRequest.run(req, () => rest(req, res));
     }
     res.writeHead(404).end();
   });
