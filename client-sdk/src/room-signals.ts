@@ -4,7 +4,7 @@ import { type LiveState, liveState, subscribeWhileListened } from "./live-state.
 
 type Signal = RouterOutputs["rooms"]["signals"] extends AsyncIterable<infer S> ? S : never;
 
-/** Who is in a room now and who is typing, as `watchRoomSignals` keeps it. */
+/** Who is in a room now, who is typing and how far members read, as `createRoomSignals` keeps it. */
 export interface RoomSignalsState {
   /** Signed-in users watching the room (the first of them, if very many), earliest first. */
   present: readonly { userId: string; username: string }[];
@@ -12,6 +12,11 @@ export interface RoomSignalsState {
   typing: readonly { userId: string; username: string; expiresAt: string }[];
   /** False until the server's first snapshot arrived, and while reconnecting. */
   connected: boolean;
+  /**
+   * Read positions (`lastReadSeq`) by user id, from the `receipt.updated` signals received since
+   * the watch started: what moved live. `client.receipts` gives the positions before that.
+   */
+  receipts: Readonly<Record<string, number>>;
 }
 
 /** A room's ephemeral signals, watched while anyone listens. */
@@ -20,7 +25,7 @@ export interface RoomSignals extends LiveState<RoomSignalsState> {
   clearTyping(userId: string): void;
 }
 
-const EMPTY: RoomSignalsState = { present: [], anonymousCount: 0, typing: [], connected: false };
+const EMPTY: RoomSignalsState = { present: [], anonymousCount: 0, typing: [], connected: false, receipts: {} };
 
 /**
  * A room's presence and typing (`rooms.signals`), watched from the first listener until a
@@ -58,11 +63,13 @@ export function createRoomSignals(trpc: TRPCClient<AppRouter>, roomId: string): 
       case "snapshot":
         clearExpiries();
         for (const user of signal.typing) expireAt(user.userId, user.expiresAt);
-        state.update(() => ({
+        // Receipts are not in the snapshot: the ones received so far stay.
+        state.update((current) => ({
           present: signal.users,
           anonymousCount: signal.anonymousCount,
           typing: signal.typing,
           connected: true,
+          receipts: current.receipts,
         }));
         return;
       case "presence.joined":
@@ -91,6 +98,12 @@ export function createRoomSignals(trpc: TRPCClient<AppRouter>, roomId: string): 
       }
       case "typing.stopped":
         dropTyping(signal.userId);
+        return;
+      case "receipt.updated":
+        state.update((current) => ({
+          ...current,
+          receipts: { ...current.receipts, [signal.userId]: signal.lastReadSeq },
+        }));
         return;
     }
   };

@@ -13,6 +13,7 @@ import {
 import { AttachmentImages } from "../images/attachment-images.js";
 import { type Observable, observable } from "../state/observable.js";
 import { ConnectionMonitor } from "./connection-monitor.js";
+import { Conversations } from "./conversations.js";
 import { SendQueue } from "./send-queue.js";
 import type { Timeline } from "./timeline.js";
 import { Usernames } from "./usernames.js";
@@ -58,6 +59,8 @@ export class ChatSession {
   readonly outbox: SendQueue;
   readonly connection: ConnectionMonitor;
   readonly images: AttachmentImages;
+  /** Threads, pins and read receipts of the rooms on screen. */
+  readonly conversations: Conversations;
   /** Something that happened to the user that they should hear of (removed from a room), until dismissed. */
   readonly notice = observable<string | null>(null);
   /** The room on screen; its new messages count as read while the page is visible. */
@@ -76,6 +79,17 @@ export class ChatSession {
     this.me = me;
     this.usernames = new Usernames(client);
     this.images = new AttachmentImages(client);
+    this.conversations = new Conversations(
+      client,
+      me.id,
+      (roomId, change) =>
+        this.#setHistory(roomId, (history) => {
+          if (!history) return history;
+          const messages = change(history.messages);
+          return messages === history.messages ? history : { ...history, messages };
+        }),
+      (userIds) => this.usernames.resolve(userIds),
+    );
     this.usernames.remember([{ userId: me.id, username: me.username }]);
     this.connection = new ConnectionMonitor(() => this.#refreshQuietly());
     this.outbox = new SendQueue({
@@ -163,6 +177,9 @@ export class ChatSession {
     this.#setMembers(roomId, members.members);
     this.usernames.resolve(page.messages.map((message) => message.authorId));
     this.#markActiveRead();
+    // "Seen by" waits for them; a guest (not a member) gets none.
+    if (members.members.some((member) => member.userId === this.me.id))
+      this.conversations.loadReceipts(roomId).catch(() => {});
   }
 
   /** Loads the page of history before the oldest message shown. */
@@ -341,12 +358,26 @@ export class ChatSession {
   #onEvent(event: RoomEvent): void {
     const { roomId } = event;
     if (event.type !== "room.deleted") this.#replaceRoom(roomId, (room) => ({ ...room, lastSeq: event.seq }));
+    this.conversations.onEvent(event);
     switch (event.type) {
       case "message.created":
+        // A thread reply shows in its thread (and its root's summary), not in the room's history.
+        if (event.message.threadId !== null) return;
         this.#addMessages(roomId, [event.message]);
         if (event.message.authorId !== this.me.id) this.#countUnread(roomId);
         return;
       case "message.edited":
+        // An edited thread reply changes the room's history only if it is shown there.
+        if (
+          event.message.threadId !== null &&
+          !this.histories.get()[roomId]?.messages.some((message) => message.id === event.message.id)
+        )
+          return;
+        this.#setHistory(
+          roomId,
+          (history) => history && { ...history, messages: applyRoomEvent(history.messages, event) },
+        );
+        return;
       case "message.deleted":
         this.#setHistory(
           roomId,

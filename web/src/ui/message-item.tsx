@@ -5,6 +5,7 @@ import type { QueuedMessage } from "../chat/send-queue.js";
 import { useObservable } from "../state/observable.js";
 import { MessageAttachments } from "./message-attachments.js";
 import { MessageBody } from "./message-body.js";
+import { MessageReactions } from "./message-reactions.js";
 import { ErrorLine, useFailure } from "./use-failure.js";
 
 interface MessageItemProps {
@@ -16,10 +17,29 @@ interface MessageItemProps {
   moderator: boolean;
   /** The message a search result opened the room at: marked. */
   focused?: boolean;
+  /** Whether the reader is a member of the room: members react and reply. */
+  member?: boolean;
+  /** May pin and unpin (the room's owner and admins). */
+  canPin?: boolean;
+  /** Opens the message's thread; absent where threads are not offered (in a thread, say). */
+  onOpenThread?: ((messageId: string) => void) | undefined;
+  /** The names of those whose newest read message this is. */
+  seenBy?: readonly string[];
 }
 
 /** One message. Its body is rendered from natter's formatting grammar, never as HTML. */
-export function MessageItem({ session, message, author, own, moderator, focused = false }: MessageItemProps) {
+export function MessageItem({
+  session,
+  message,
+  author,
+  own,
+  moderator,
+  focused = false,
+  member = false,
+  canPin = false,
+  onOpenThread,
+  seenBy = [],
+}: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.body ?? "");
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -44,6 +64,7 @@ export function MessageItem({ session, message, author, own, moderator, focused 
         <span class="author">{author}</span>
         <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
         {message.editedAt && !deleted && <span class="edited">(edited)</span>}
+        {message.pinnedAt && !deleted && <span class="tag pinned">Pinned</span>}
       </div>
       {deleted ? (
         <p class="body tombstone">This message was deleted.</p>
@@ -75,8 +96,36 @@ export function MessageItem({ session, message, author, own, moderator, focused 
       {!deleted && message.attachments.length > 0 && (
         <MessageAttachments images={session.images} attachments={message.attachments} author={author} />
       )}
-      {(own || moderator) && !deleted && !editing && (
+      {!deleted && (
+        <MessageReactions
+          message={message}
+          canReact={member}
+          onToggle={(emoji) => attempt(() => session.conversations.toggleReaction(message, emoji))}
+        />
+      )}
+      {onOpenThread && message.thread && (
+        <button type="button" class="link thread-summary" onClick={() => onOpenThread(message.id)}>
+          {message.thread.replyCount} {message.thread.replyCount === 1 ? "reply" : "replies"}
+          <span class="visually-hidden"> in the thread</span>
+        </button>
+      )}
+      {!deleted && !editing && (member || moderator) && (
         <div class="message-actions">
+          {onOpenThread && member && !message.thread && (
+            <button type="button" class="small" onClick={() => onOpenThread(message.id)}>
+              Reply in thread
+            </button>
+          )}
+          {canPin && (
+            <button
+              type="button"
+              class="small"
+              onClick={() => attempt(() => session.conversations.setPinned(message, message.pinnedAt === null))}
+            >
+              {message.pinnedAt === null ? "Pin" : "Unpin"}
+              <span class="visually-hidden"> message</span>
+            </button>
+          )}
           {own && (
             <button
               type="button"
@@ -89,7 +138,7 @@ export function MessageItem({ session, message, author, own, moderator, focused 
               Edit<span class="visually-hidden"> message</span>
             </button>
           )}
-          {confirmDelete ? (
+          {!(own || moderator) ? null : confirmDelete ? (
             <>
               <button type="button" class="small danger" onClick={remove}>
                 Delete for everyone
@@ -105,6 +154,7 @@ export function MessageItem({ session, message, author, own, moderator, focused 
           )}
         </div>
       )}
+      {seenBy.length > 0 && <p class="seen-by">Seen by {seenBy.join(", ")}</p>}
       <ErrorLine error={error} />
     </li>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { seenByMessage } from "../chat/seen-by.js";
 import { stillPending } from "../chat/send-queue.js";
 import { groupByDay, localDay } from "../chat/timeline.js";
 import { useObservable } from "../state/observable.js";
@@ -16,22 +17,30 @@ export function MessageList({
   session,
   roomId,
   focusId,
+  liveReceipts = {},
+  onOpenThread,
 }: {
   session: ChatSession;
   roomId: string;
   focusId?: string | undefined;
+  /** Read positions that moved live (the room's signals), by user id. */
+  liveReceipts?: Readonly<Record<string, number>>;
+  onOpenThread?: (rootId: string) => void;
 }) {
   const history = useObservable(session.histories)[roomId];
   const names = useObservable(session.usernames.names);
   const outbox = useObservable(session.outbox.items);
   const myRole = useObservable(session.members)[roomId]?.find((member) => member.userId === session.me.id)?.role;
-  // Room admins, the owner and server admins may delete anyone's message.
-  const moderator = session.me.isAdmin || myRole === "admin" || myRole === "owner";
+  // Room admins, the owner and server admins may delete anyone's message; admins and the owner pin.
+  const roomModerator = myRole === "admin" || myRole === "owner";
+  const moderator = session.me.isAdmin || roomModerator;
+  useObservable(session.conversations.receipts);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const heightBefore = useRef<number | null>(null);
 
   const messages = history?.messages ?? [];
+  const seenBy = seenByMessage(messages, session.conversations.receiptsOf(roomId, liveReceipts), session.me.id);
   const pending = stillPending(
     outbox.filter((item) => item.roomId === roomId),
     messages,
@@ -98,6 +107,10 @@ export function MessageList({
               own={message.authorId === session.me.id}
               moderator={moderator}
               focused={message.id === focusId}
+              member={myRole !== undefined}
+              canPin={roomModerator}
+              onOpenThread={onOpenThread}
+              seenBy={(seenBy.get(message.id) ?? []).map((userId) => names[userId] ?? "…")}
             />
           )),
         ])}

@@ -11,11 +11,22 @@ interface RoomHeaderProps {
   joined: boolean;
   membersShown: boolean;
   onToggleMembers(): void;
+  pinsShown: boolean;
+  onTogglePins(): void;
   onLeft(): void;
 }
 
-/** The room's name with rename, the members toggle and leaving. */
-export function RoomHeader({ session, room, joined, membersShown, onToggleMembers, onLeft }: RoomHeaderProps) {
+/** The room's name with rename, the members and pinned-messages toggles, and leaving. */
+export function RoomHeader({
+  session,
+  room,
+  joined,
+  membersShown,
+  onToggleMembers,
+  pinsShown,
+  onTogglePins,
+  onLeft,
+}: RoomHeaderProps) {
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(room.name);
   const [confirmLeave, setConfirmLeave] = useState(false);
@@ -67,6 +78,9 @@ export function RoomHeader({ session, room, joined, membersShown, onToggleMember
       <div class="room-actions">
         <button type="button" aria-pressed={membersShown} onClick={onToggleMembers}>
           Members ({room.memberCount})
+        </button>
+        <button type="button" aria-pressed={pinsShown} onClick={onTogglePins}>
+          Pinned
         </button>
         {direct && peer && (
           <button type="button" onClick={() => attempt(() => session.setBlocked(peer.id, !blocked.has(peer.id)))}>

@@ -7,11 +7,16 @@ import { Composer } from "./composer.js";
 import { errorText } from "./error-text.js";
 import { MembersPanel } from "./members-panel.js";
 import { MessageList } from "./message-list.js";
+import { PinsPanel } from "./pins-panel.js";
 import { RoomHeader } from "./room-header.js";
+import { ThreadPanel } from "./thread-panel.js";
 import { TypingLine } from "./typing-line.js";
 import { ErrorLine } from "./use-failure.js";
 
-/** One room: its history and live messages, who is here, and the composer. */
+/** What the room shows beside its messages: its members, its pinned messages or one thread. */
+type SidePanel = { kind: "members" } | { kind: "pins" } | { kind: "thread"; rootId: string } | null;
+
+/** One room: its history and live messages, who is here, threads and pins beside, and the composer. */
 export function RoomView({
   session,
   roomId,
@@ -26,10 +31,12 @@ export function RoomView({
   const joined = joinedRooms.find((room) => room.id === roomId);
   const [preview, setPreview] = useState<Room | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [showMembers, setShowMembers] = useState(false);
+  const [side, setSide] = useState<SidePanel>(null);
   const signals = useMemo(() => createRoomSignals(session.client.trpc, roomId), [session, roomId]);
   const presence = useLiveState(signals);
   const newest = useObservable(session.histories)[roomId]?.messages.at(-1);
+  const myRole = useObservable(session.members)[roomId]?.find((member) => member.userId === session.me.id)?.role;
+  const roomModerator = myRole === "owner" || myRole === "admin";
 
   // Whoever just sent a message has stopped typing it; typing again raises the indicator again.
   useEffect(() => {
@@ -42,6 +49,13 @@ export function RoomView({
       void session.openRoom(null);
     };
   }, [session, roomId]);
+
+  // Where members have read up to: loaded whenever the room's signals (re)connect, live in between.
+  useEffect(() => {
+    if (presence.connected && joined) session.conversations.loadReceipts(roomId).catch(() => {});
+  }, [session, roomId, presence.connected, joined !== undefined]);
+
+  useEffect(() => setSide(null), [roomId]);
 
   const wasJoined = useRef(false);
   useEffect(() => {
@@ -66,21 +80,30 @@ export function RoomView({
     );
   }
   const join = () => session.join(roomId).catch((failure: unknown) => setError(errorText(failure)));
+  const toggle = (kind: "members" | "pins") => setSide((shown) => (shown?.kind === kind ? null : { kind }));
 
   return (
-    <section class={`room ${showMembers ? "room-with-members" : ""}`} aria-labelledby="room-title">
+    <section class={`room ${side ? "room-with-members" : ""}`} aria-labelledby="room-title">
       <RoomHeader
         session={session}
         room={room}
         joined={joined !== undefined}
-        membersShown={showMembers}
-        onToggleMembers={() => setShowMembers((shown) => !shown)}
+        membersShown={side?.kind === "members"}
+        onToggleMembers={() => toggle("members")}
+        pinsShown={side?.kind === "pins"}
+        onTogglePins={() => toggle("pins")}
         onLeft={() => navigate({ screen: "home" })}
       />
       <ErrorLine error={error} />
       <div class="room-body">
         <div class="room-main">
-          <MessageList session={session} roomId={roomId} focusId={messageId} />
+          <MessageList
+            session={session}
+            roomId={roomId}
+            focusId={messageId}
+            liveReceipts={presence.receipts}
+            onOpenThread={(rootId) => setSide({ kind: "thread", rootId })}
+          />
           <TypingLine typing={presence.typing.filter((user) => user.userId !== session.me.id)} />
           {joined ? (
             <Composer session={session} roomId={roomId} />
@@ -93,7 +116,20 @@ export function RoomView({
             </div>
           )}
         </div>
-        {showMembers && <MembersPanel session={session} room={room} presence={presence} />}
+        {side?.kind === "members" && <MembersPanel session={session} room={room} presence={presence} />}
+        {side?.kind === "pins" && (
+          <PinsPanel session={session} roomId={roomId} canPin={roomModerator} onClose={() => setSide(null)} />
+        )}
+        {side?.kind === "thread" && (
+          <ThreadPanel
+            session={session}
+            roomId={roomId}
+            rootId={side.rootId}
+            member={joined !== undefined}
+            roomModerator={roomModerator}
+            onClose={() => setSide(null)}
+          />
+        )}
       </div>
     </section>
   );
