@@ -1,0 +1,193 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Message, RoomEvent } from "@natter/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mostWithin, recordSignals } from "../conversations/receipt-watch.js";
+import {
+  createTestDatabase,
+  redisUnavailable,
+  rest,
+  signUpMany,
+  startTestServer,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  type TestServer,
+  type TestUser,
+  testRedisPrefix,
+  wsClient,
+} from "../harness/index.js";
+import { newRoom, send, watchRoom } from "../messages/room-fixtures.js";
+
+const redisMissing = await redisUnavailable();
+
+/**
+ * Reactions, threads, pins and receipts on two nodes sharing the suite's database and one
+ * Redis: writes racing from both nodes count exactly, and each node's watchers see what
+ * was done on the other.
+ */
+describe.skipIf(redisMissing !== undefined)("conversations across two nodes", () => {
+  const dir = mkdtempSync(join(tmpdir(), "natter-conversations-nodes-"));
+  const prefix = testRedisPrefix();
+  let database: TestDatabase;
+  let a: TestServer;
+  let b: TestServer;
+  const clients: Array<{ close(): void }> = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dir);
+    const config = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, rateLimits: "off" as const };
+    // The first node migrates the database alone; the second finds it migrated.
+    a = await startTestServer({ dir: join(dir, "a"), database, config });
+    b = await startTestServer({ dir: join(dir, "b"), database, config });
+  }, 60_000);
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await b?.stop();
+    await a?.stop();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const connect = (url: string, token: string) => {
+    const client = wsClient(url, { token });
+    clients.push(client);
+    return client.client;
+  };
+  /** Node A for even indexes, B for odd ones: the racing calls land on both. */
+  const nodeOf = (index: number) => (index % 2 === 0 ? a : b);
+  const getMessage = async (url: string, roomId: string, messageId: string): Promise<Message> =>
+    (await rest(url, "GET", `/rooms/${roomId}/messages/${messageId}`)).body.message;
+
+  it("counts 50 concurrent reactions by 50 users on both nodes exactly, and as many concurrent take-backs", async () => {
+    const users = await signUpMany(a.url, 50);
+    const [owner] = users as [TestUser];
+    const roomId = await newRoom(a.url, owner, { members: users.slice(1) });
+    const message = await send(a.url, owner, roomId, "react to me");
+    const onB = watchRoom(connect(b.url, owner.token), roomId, String(message.seq));
+    const path = `/rooms/${roomId}/messages/${message.id}/reactions/${encodeURIComponent("👍")}`;
+    const added = await Promise.all(users.map((user, i) => rest(nodeOf(i).url, "PUT", path, { token: user.token })));
+    expect(added.map((res) => res.status)).toEqual(users.map(() => 200));
+    for (const node of [a, b]) {
+      expect((await getMessage(node.url, roomId, message.id)).reactions).toEqual([
+        { emoji: "👍", count: 50, me: false },
+      ]);
+    }
+    await onB.until("50 reactions", (events) => events.length === 50);
+    // Each count once, in the log's order: every reaction was counted on the one before it.
+    expect(onB.events.map((event) => event.type === "reaction.added" && event.count)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    const reactors = await rest(a.url, "GET", `${path}?limit=100`);
+    expect(new Set(reactors.body.reactors.map((r: { userId: string }) => r.userId))).toEqual(
+      new Set(users.map((user) => user.id)),
+    );
+
+    const removed = await Promise.all(
+      users.map((user, i) => rest(nodeOf(i + 1).url, "DELETE", path, { token: user.token })),
+    );
+    expect(removed.map((res) => res.status)).toEqual(users.map(() => 200));
+    for (const node of [a, b]) expect((await getMessage(node.url, roomId, message.id)).reactions).toEqual([]);
+    await onB.until("50 take-backs", (events) => events.length === 100);
+    expect(onB.events.slice(50).map((event) => event.type === "reaction.removed" && event.count)).toEqual(
+      Array.from({ length: 50 }, (_, i) => 49 - i),
+    );
+  }, 90_000);
+
+  it("keeps a thread's summary exact under 30 concurrent replies sent to both nodes", async () => {
+    const users = await signUpMany(a.url, 6);
+    const [owner] = users as [TestUser];
+    const roomId = await newRoom(a.url, owner, { members: users.slice(1) });
+    const root = await send(b.url, owner, roomId, "thread root");
+    const onA = watchRoom(connect(a.url, owner.token), roomId, String(root.seq));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        rest(nodeOf(i).url, "POST", `/rooms/${roomId}/messages`, {
+          token: (users[i % users.length] as TestUser).token,
+          body: { body: `reply ${i}`, threadId: root.id },
+        }),
+      ),
+    );
+    expect(answers.map((res) => res.status)).toEqual(answers.map(() => 201));
+    const replies = answers.map((res) => res.body.message as Message).sort((x, y) => y.seq - x.seq);
+    const expected = {
+      replyCount: 30,
+      lastReplyAt: replies[0]?.createdAt,
+      participantIds: [...new Set(replies.map((reply) => reply.authorId))].slice(0, 5),
+    };
+    for (const node of [a, b]) expect((await getMessage(node.url, roomId, root.id)).thread).toEqual(expected);
+    await onA.until("30 replies and summaries", (events) => events.length === 60);
+    const summaries = onA.events.flatMap((event: RoomEvent) => (event.type === "thread.updated" ? [event] : []));
+    expect(summaries.map((event) => event.thread.replyCount)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(summaries.at(-1)?.thread).toEqual(expected);
+    const thread = await rest(b.url, "GET", `/rooms/${roomId}/messages/${root.id}/thread?after=0&limit=100`);
+    expect(thread.body.messages.map((m: Message) => m.id)).toEqual(replies.map((m) => m.id).reverse());
+  }, 60_000);
+
+  it("carries pins and unpins to the other node's watchers, and holds the 50-pin limit under racing pins", async () => {
+    const [owner, member] = (await signUpMany(a.url, 2)) as [TestUser, TestUser];
+    const roomId = await newRoom(a.url, owner, { members: [member] });
+    const messages: Message[] = [];
+    for (let i = 0; i < 55; i += 1) messages.push(await send(nodeOf(i).url, owner, roomId, `m${i}`));
+    const [first] = messages as [Message];
+    const last = messages.at(-1)?.seq ?? 0;
+    const onA = watchRoom(connect(a.url, member.token), roomId, String(last));
+    const onB = watchRoom(connect(b.url, member.token), roomId, String(last));
+
+    const pinned = await rest(a.url, "PUT", `/rooms/${roomId}/pins/${first.id}`, { token: owner.token });
+    expect(pinned.status).toBe(200);
+    await onB.until("the pin", (events) => events.some((event) => event.type === "message.pinned"));
+    expect(onB.events[0]).toMatchObject({ type: "message.pinned", messageId: first.id, pinnedBy: owner.id });
+    expect((await rest(b.url, "GET", `/rooms/${roomId}/pins`)).body.messages.map((m: Message) => m.id)).toEqual([
+      first.id,
+    ]);
+    const unpinned = await rest(b.url, "DELETE", `/rooms/${roomId}/pins/${first.id}`, { token: owner.token });
+    expect(unpinned.status).toBe(200);
+    await onA.until("the unpin", (events) => events.some((event) => event.type === "message.unpinned"));
+    expect(onA.events.map((event) => event.type)).toEqual(["message.pinned", "message.unpinned"]);
+    expect((await rest(a.url, "GET", `/rooms/${roomId}/pins`)).body.messages).toEqual([]);
+
+    // 55 pins at once, half on each node: exactly 50 are taken, the rest refused.
+    const racing = await Promise.all(
+      messages.map((message, i) =>
+        rest(nodeOf(i).url, "PUT", `/rooms/${roomId}/pins/${message.id}`, { token: owner.token }),
+      ),
+    );
+    const statuses = racing.map((res) => res.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(50);
+    expect(racing.filter((res) => res.status === 409).map((res) => res.body.error.code)).toEqual(
+      Array.from({ length: 5 }, () => "TOO_MANY_PINS"),
+    );
+    for (const node of [a, b]) {
+      expect((await rest(node.url, "GET", `/rooms/${roomId}/pins`)).body.messages).toHaveLength(50);
+    }
+    await onB.until("50 more pins", (events) => events.length === 52);
+  }, 90_000);
+
+  it("coalesces a burst of 100 read marks sent to both nodes to at most 2 receipts a second, ending at the last", async () => {
+    const [alice, bob] = (await signUpMany(a.url, 2)) as [TestUser, TestUser];
+    const roomId = await newRoom(a.url, alice, { members: [bob] });
+    const sent: Message[] = [];
+    for (let i = 0; i < 100; i += 1) sent.push(await send(nodeOf(i).url, alice, roomId, `m${i}`));
+    const onA = await recordSignals(connect(a.url, alice.token), roomId);
+    const onB = await recordSignals(connect(b.url, alice.token), roomId);
+    for (const [i, message] of sent.entries()) {
+      const res = await rest(nodeOf(i).url, "POST", `/rooms/${roomId}/read`, {
+        token: bob.token,
+        body: { seq: message.seq },
+      });
+      expect(res.status).toBe(200);
+    }
+    const lastSeq = sent.at(-1)?.seq ?? 0;
+    for (const watcher of [onA, onB]) {
+      await watcher.until("the last position", (s) => s.type === "receipt.updated" && s.lastReadSeq === lastSeq);
+      expect(mostWithin(watcher.receiptTimes, 1000)).toBeLessThanOrEqual(2);
+      const positions = watcher.receipts().map((receipt) => receipt.lastReadSeq);
+      expect(positions).toEqual([...positions].sort((x, y) => x - y));
+      expect(positions.length).toBeLessThan(20);
+    }
+    expect((await rest(b.url, "GET", `/rooms/${roomId}/receipts`, { token: alice.token })).body.receipts).toEqual(
+      expect.arrayContaining([expect.objectContaining({ userId: bob.id, lastReadSeq: lastSeq })]),
+    );
+  }, 120_000);
+});
