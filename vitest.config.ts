@@ -29,6 +29,10 @@ const NOT_ON_POSTGRES = [
   "test/src/packaging/**",
   "test/src/web/bundle-size.test.ts",
   "test/src/react/package-size.test.ts",
+  // @natter/react on React 18 and with React Native's globals: React versions and runtimes, not
+  // engines (the React 19 hook tests run on both).
+  "test/src/react/react-18-hooks.test.ts",
+  "test/src/react/react-native.test.ts",
 ];
 
 const postgresUrl = process.env.NATTER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
