@@ -146,6 +146,10 @@ export type DirectRoom = RouterOutputs["dms"]["list"]["directRooms"][number];
 export type BlockedUser = RouterOutputs["dms"]["blocks"]["blocks"][number];
 /** A member muted in a room, as its admins list them. */
 export type RoomMute = RouterOutputs["rooms"]["mutes"]["mutes"][number];
+/** A report of a message as a room's admins see it (no reporter), from `reports.forRoom`. */
+export type MessageReport = RouterOutputs["reports"]["forRoom"]["reports"][number];
+/** A report as server admins see it, with its reporter, from `reports.list`. */
+export type AdminMessageReport = RouterOutputs["reports"]["list"]["reports"][number];
 /** Who is watching a room now (`rooms.presence`): users with `rooms.signals` open, anonymous ones counted. */
 export type RoomPresence = RouterOutputs["rooms"]["presence"]["presence"];
 /**

@@ -4,6 +4,7 @@ import type { WebSocketConstructor } from "./websocket.js";
 export type {
   ActivityEntry,
   ActivityType,
+  AdminMessageReport,
   AdminStats,
   AdminUser,
   AppRouter,
@@ -17,6 +18,7 @@ export type {
   Member,
   Message,
   MessagePage,
+  MessageReport,
   NatterErrorShape,
   Reaction,
   Receipt,

@@ -34,6 +34,7 @@ import { DirectRoomsService } from "./services/direct/direct-rooms-service.js";
 import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
 import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
+import { ReportsService } from "./services/moderation/reports-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
 import { RoomSignalsService } from "./services/room-signals-service.js";
@@ -158,34 +159,38 @@ export async function composeServer({
   });
   const live = new LiveFigures();
   const receipts = new ReadReceipts({ db, clock, signals, windows: rateLimitStore, logger });
+  const admin = new AdminService({
+    db,
+    clock,
+    accounts,
+    revocations,
+    live,
+    uploadStorageMaxBytes: config.uploadStorageMaxBytes ?? null,
+  });
+  const rooms = new RoomsService({ db, writer, clock });
+  const messages = new MessagesService({
+    db,
+    writer,
+    blobs,
+    clock,
+    receipts,
+    // After the commit, not holding the answer: a lost stop lapses with the indicator's TTL.
+    // Debug only: during a Redis outage every send would say so, and the outage is logged already.
+    onSent: (roomId, authorId) => {
+      signals.stopTyping(roomId, authorId).catch((error: unknown) => {
+        logger.debug({ err: error, roomId }, "typing indicator not ended after a send; it lapses by itself");
+      });
+    },
+  });
   const services: Services = {
     accounts,
-    admin: new AdminService({
-      db,
-      clock,
-      accounts,
-      revocations,
-      live,
-      uploadStorageMaxBytes: config.uploadStorageMaxBytes ?? null,
-    }),
+    admin,
     events,
-    rooms: new RoomsService({ db, writer, clock }),
+    rooms,
     directRooms: new DirectRoomsService({ db, writer }),
     blocks: new BlocksService({ db, clock }),
-    messages: new MessagesService({
-      db,
-      writer,
-      blobs,
-      clock,
-      receipts,
-      // After the commit, not holding the answer: a lost stop lapses with the indicator's TTL.
-      // Debug only: during a Redis outage every send would say so, and the outage is logged already.
-      onSent: (roomId, authorId) => {
-        signals.stopTyping(roomId, authorId).catch((error: unknown) => {
-          logger.debug({ err: error, roomId }, "typing indicator not ended after a send; it lapses by itself");
-        });
-      },
-    }),
+    messages,
+    reports: new ReportsService({ db, clock, messages, rooms, admin }),
     reactions: new ReactionsService({ db, writer }),
     pins: new PinsService({ db, writer }),
     threads: new ThreadsService({ db }),

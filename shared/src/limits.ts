@@ -73,4 +73,6 @@ export const LIMITS = {
   slowModeSecondsMax: 3600,
   /** The longest reason a moderator may give for a mute. */
   muteReasonMax: 500,
+  /** The longest note a reader may add to a report. */
+  reportNoteMax: 1000,
 } as const;

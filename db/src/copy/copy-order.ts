@@ -24,6 +24,7 @@ const RANK: Record<keyof Database, number> = {
   webhooks: 23,
   webhook_deliveries: 23.5,
   room_mutes: 24,
+  message_reports: 25,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

@@ -16,6 +16,7 @@ import { messageSearch } from "./0022-message-search.js";
 import { webhooks } from "./0023-a-webhooks.js";
 import { roomModeration } from "./0024-room-moderation.js";
 import { usernameSkeletons } from "./0026-username-skeletons.js";
+import { messageReports } from "./0027-message-reports.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0023-a-webhooks": webhooks,
   "0024-room-moderation": roomModeration,
   "0026-username-skeletons": usernameSkeletons,
+  "0027-message-reports": messageReports,
 };
 
 /**

@@ -10,6 +10,7 @@ export interface Database {
   rooms: RoomsTable;
   room_members: RoomMembersTable;
   room_mutes: RoomMutesTable;
+  message_reports: MessageReportsTable;
   room_events: RoomEventsTable;
   activity_log: ActivityLogTable;
   messages: MessagesTable;
@@ -119,6 +120,22 @@ export interface RoomMutesTable {
   until: string | null;
   reason: string | null;
   muted_by: string | null;
+  created_at: string;
+}
+
+/** A reader's report of a message, open until a room admin or a server admin resolves it. */
+export interface MessageReportsTable {
+  id: string;
+  room_id: string;
+  message_id: string;
+  /** Null once the reporter's account is gone. */
+  reporter_id: string | null;
+  reason: string;
+  note: string | null;
+  status: "open" | "resolved";
+  action: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
   created_at: string;
 }
 

@@ -118,6 +118,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   admin: "Server administration: stats, activity, moderation. Server admins only.",
   uploads: "Images and attachments.",
   "direct messages": "One-to-one rooms, and blocking people.",
+  moderation: "Reports of messages and their review by room admins and server admins.",
   search: "Full-text search over the messages you may read.",
   webhooks:
     "Outgoing webhooks, signed as the Standard Webhooks specification says: server admins manage every endpoint, " +

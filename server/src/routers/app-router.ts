@@ -7,6 +7,7 @@ import { createMessagesRouter } from "./messages.js";
 import { createPinsRouter } from "./pins.js";
 import { createReactionsRouter } from "./reactions.js";
 import { createReceiptsRouter } from "./receipts.js";
+import { createReportsRouter } from "./reports.js";
 import { createRoomEventsRouter } from "./room-events.js";
 import { createRoomSignalsRouter } from "./room-signals.js";
 import { createRoomsRouter } from "./rooms.js";
@@ -36,6 +37,7 @@ export function createAppRouter(services: Services) {
     search: createSearchRouter(services),
     sessions: createSessionsRouter(services),
     admin: createAdminRouter(services),
+    reports: createReportsRouter(services),
     webhooks: createWebhooksRouter(services),
   });
 }

@@ -13,7 +13,8 @@ export type CursorListing =
   | "webhook-deliveries"
   | "direct"
   | "blocks"
-  | "mutes";
+  | "mutes"
+  | "reports";
 
 /** The opaque cursor of a `listing` page that ends at the item `id`. */
 export function encodeCursor(listing: CursorListing, id: string): string {

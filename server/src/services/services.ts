@@ -10,6 +10,7 @@ import type { BlocksService } from "./direct/blocks-service.js";
 import type { DirectRoomsService } from "./direct/direct-rooms-service.js";
 import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
 import type { MessagesService } from "./messages-service.js";
+import type { ReportsService } from "./moderation/reports-service.js";
 import type { ProfilesService } from "./profiles-service.js";
 import type { RoomEventsService } from "./room-events-service.js";
 import type { RoomSignalsService } from "./room-signals-service.js";
@@ -32,6 +33,8 @@ export interface Services {
   /** Who blocked whom. */
   blocks: BlocksService;
   messages: MessagesService;
+  /** Reports of messages and their review. */
+  reports: ReportsService;
   /** Reactions to messages. */
   reactions: ReactionsService;
   /** Pinned messages. */

@@ -30,6 +30,7 @@ export const ERROR_HTTP_STATUS = {
   UPLOAD_NOT_FOUND: 404,
   WEBHOOK_NOT_FOUND: 404,
   WEBHOOK_DELIVERY_NOT_FOUND: 404,
+  REPORT_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   USERNAME_TAKEN: 409,
@@ -39,6 +40,8 @@ export const ERROR_HTTP_STATUS = {
   TOO_MANY_PINS: 409,
   /** A direct room cannot be joined, renamed, opened, left, given members or have one kicked. */
   DIRECT_ROOM: 409,
+  /** The caller has reported this message already: one report per user per message. */
+  ALREADY_REPORTED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,

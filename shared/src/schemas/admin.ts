@@ -74,6 +74,7 @@ export const ACTIVITY_TYPES = [
   "member.muted",
   "member.unmuted",
   "message.deleted",
+  "report.resolved",
   "webhook.created",
   "webhook.updated",
   "webhook.deleted",

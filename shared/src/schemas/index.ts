@@ -4,6 +4,7 @@ export * from "./common.js";
 export * from "./conversation-api.js";
 export * from "./direct.js";
 export * from "./message.js";
+export * from "./message-report.js";
 export * from "./pagination.js";
 export * from "./profile.js";
 export * from "./reaction.js";

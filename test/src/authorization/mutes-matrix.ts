@@ -25,7 +25,8 @@ const muteOf = (userId: (cell: RoomCell) => string) => (cell: RoomCell) => ({
 /**
  * Slow mode and mutes. Columns: anonymous, nonMember, member, admin, owner. Admins mute
  * members, the owner admins too, nobody an equal or higher role; only they list mutes. A muted
- * member still reads, but their send is refused as MUTED.
+ * member still reads, but their send is refused as MUTED. Server admins mute anyone in any room
+ * (resolving a report may mute an author) and list mutes.
  */
 export const matrix: Matrix = {
   resource: "moderation",
@@ -43,6 +44,7 @@ export const matrix: Matrix = {
       input: muteOf((cell) => cell.users.member2.id),
       open: [U, F, F, A, A],
       closed: [U, NF, F, A, A],
+      serverAdmin: { open: A, closed: A },
     },
     {
       procedure: "rooms.mute",
@@ -50,6 +52,7 @@ export const matrix: Matrix = {
       input: muteOf((cell) => cell.users.admin2.id),
       open: [U, F, F, F, A],
       closed: [U, NF, F, F, A],
+      serverAdmin: { open: A, closed: A },
     },
     {
       procedure: "rooms.mute",
@@ -57,6 +60,7 @@ export const matrix: Matrix = {
       input: muteOf((cell) => cell.users.owner.id),
       open: [U, F, F, F, F],
       closed: [U, NF, F, F, F],
+      serverAdmin: { open: A, closed: A },
     },
     {
       procedure: "rooms.mute",
@@ -64,6 +68,7 @@ export const matrix: Matrix = {
       input: muteOf((cell) => cell.users.outsider.id),
       open: [U, F, F, MNF, MNF],
       closed: [U, NF, F, MNF, MNF],
+      serverAdmin: { open: MNF, closed: MNF },
     },
     {
       procedure: "rooms.unmute",
@@ -72,6 +77,7 @@ export const matrix: Matrix = {
       input: (cell) => ({ roomId: cell.roomId, userId: cell.users.member2.id }),
       open: [U, F, F, A, A],
       closed: [U, NF, F, A, A],
+      serverAdmin: { open: A, closed: A },
     },
     {
       procedure: "rooms.unmute",
@@ -80,12 +86,14 @@ export const matrix: Matrix = {
       input: (cell) => ({ roomId: cell.roomId, userId: cell.users.admin2.id }),
       open: [U, F, F, F, A],
       closed: [U, NF, F, F, A],
+      serverAdmin: { open: A, closed: A },
     },
     {
       procedure: "rooms.mutes",
       input: (cell) => ({ roomId: cell.roomId, limit: 10 }),
       open: [U, F, F, A, A],
       closed: [U, NF, F, A, A],
+      serverAdmin: { open: A, closed: A },
     },
     {
       // The owner mutes the caller when the caller is a plain member: they may read, not send.

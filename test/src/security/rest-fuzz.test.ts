@@ -173,6 +173,10 @@ describe("fuzzing every REST operation of /openapi.json", () => {
       token: owner.token,
       body: { url: "http://127.0.0.1:9/natter-fuzz", events: ["message.created"] },
     });
+    const report = await rest(server.url, "POST", `/rooms/${room.id}/messages/${sent.body.message?.id}/reports`, {
+      token: other.token,
+      body: { reason: "spam" },
+    });
     await rest(server.url, "DELETE", "/sessions/current", { token: ended.token });
     return {
       values: {
@@ -181,6 +185,7 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         messageId: sent.body.message?.id ?? room.id,
         sessionId: sessions.body?.sessions?.[0]?.id ?? "s",
         webhookId: webhook.body.webhook?.id ?? "w",
+        reportId: report.body.report?.id ?? "r",
         emoji: encodeURIComponent("👍"),
       },
       token: owner.token,
@@ -192,6 +197,7 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         messageId: room.id,
         sessionId: "s",
         webhookId: room.id,
+        reportId: room.id,
         emoji: ":other:",
       },
     };

@@ -17,6 +17,7 @@ export const ACTIVITY_TYPE_LABELS: Readonly<Record<ActivityType, string>> = {
   "member.muted": "Member muted",
   "member.unmuted": "Member unmuted",
   "message.deleted": "Message deleted",
+  "report.resolved": "Report resolved",
   "webhook.created": "Webhook registered",
   "webhook.updated": "Webhook changed",
   "webhook.deleted": "Webhook deleted",

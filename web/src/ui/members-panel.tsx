@@ -4,6 +4,7 @@ import type { ChatSession } from "../chat/chat-session.js";
 import { useObservable } from "../state/observable.js";
 import { navigate } from "../state/router.js";
 import { MemberPicker } from "./member-picker.js";
+import { ReportsList } from "./reports-list.js";
 import { ErrorLine, useFailure } from "./use-failure.js";
 
 type Role = Member["role"];
@@ -56,6 +57,19 @@ export function MembersPanel({
             onPick={(user) => session.addMember(room.id, user.id)}
           />
           <RoomSettings session={session} room={room} myRole={myRole} />
+          {room.kind !== "direct" && (
+            <ReportsList
+              id="room-reports"
+              title="Reports"
+              mayBan={false}
+              load={async (status) =>
+                (await session.client.trpc.reports.forRoom.query({ roomId: room.id, status, limit: 50 })).reports
+              }
+              resolve={(reportId, action) =>
+                session.client.trpc.reports.resolveInRoom.mutate({ roomId: room.id, reportId, action })
+              }
+            />
+          )}
         </>
       )}
     </aside>

@@ -6,6 +6,7 @@ import { useObservable } from "../state/observable.js";
 import { MessageAttachments } from "./message-attachments.js";
 import { MessageBody } from "./message-body.js";
 import { MessageReactions } from "./message-reactions.js";
+import { ReportMessage } from "./report-message.js";
 import { ErrorLine, useFailure } from "./use-failure.js";
 
 interface MessageItemProps {
@@ -109,7 +110,7 @@ export function MessageItem({
           <span class="visually-hidden"> in the thread</span>
         </button>
       )}
-      {!deleted && !editing && (member || moderator) && (
+      {!deleted && !editing && (
         <div class="message-actions">
           {onOpenThread && member && !message.thread && (
             <button type="button" class="small" onClick={() => onOpenThread(message.id)}>
@@ -138,6 +139,7 @@ export function MessageItem({
               Edit<span class="visually-hidden"> message</span>
             </button>
           )}
+          {!own && <ReportMessage session={session} message={message} />}
           {!(own || moderator) ? null : confirmDelete ? (
             <>
               <button type="button" class="small danger" onClick={remove}>

@@ -4,7 +4,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { decodeCursor, encodeCursor } from "../page-cursor.js";
-import { outranks, readableRoom, refuseDirect, requireRole } from "../room-access.js";
+import { moderatableRoom, outranks, refuseDirect, requireRoleOrServerAdmin } from "../room-access.js";
 import type { RoomWrite } from "../room-writes/room-writer.js";
 import { recordRoomChange } from "../rooms/room-changes.js";
 
@@ -48,8 +48,9 @@ function inForce(now: number) {
 
 /**
  * Checks that the caller (an admin or the owner) may mute or unmute `userId`: a member of the
- * room of a lower role than theirs. With `mustBeMember` false, someone no longer in the room
- * passes too (to lift the mute of someone who left).
+ * room of a lower role than theirs. A server admin may in any room, over any role (they may
+ * delete any message too: resolving a report mutes through here). With `mustBeMember` false,
+ * someone no longer in the room passes too (to lift the mute of someone who left).
  */
 async function requireModeratable(
   trx: Transaction<Database>,
@@ -58,9 +59,9 @@ async function requireModeratable(
   userId: string,
   mustBeMember: boolean,
 ): Promise<void> {
-  const access = await readableRoom(trx, roomId, session);
+  const access = await moderatableRoom(trx, roomId, session);
   refuseDirect(access);
-  requireRole(access, "admin");
+  const power = requireRoleOrServerAdmin(access, "admin");
   const target = await trx
     .selectFrom("room_members")
     .select("role")
@@ -71,7 +72,7 @@ async function requireModeratable(
     if (mustBeMember) throw new NatterError("MEMBER_NOT_FOUND", "That user is not a member of this room");
     return;
   }
-  if (!outranks(access.role, target.role)) {
+  if (userId === session.userId || (power === "role" && !outranks(access.role, target.role))) {
     throw new NatterError("FORBIDDEN", "Only someone of a higher role may mute or unmute this member");
   }
 }
@@ -138,7 +139,7 @@ export async function unmuteMember(
   return { events: [event], result: true };
 }
 
-/** The mutes in force in a room, by user id; for its admins and owner. */
+/** The mutes in force in a room, by user id; for its admins and owner, and server admins. */
 export async function listMutes(
   db: Kysely<Database>,
   session: AuthSession,
@@ -146,7 +147,7 @@ export async function listMutes(
   { limit, cursor }: Omit<ListMutesInput, "roomId">,
   now: number,
 ): Promise<MutePage> {
-  requireRole(await readableRoom(db, roomId, session), "admin");
+  requireRoleOrServerAdmin(await moderatableRoom(db, roomId, session), "admin");
   let query = inForce(now)(mutesQuery(db, roomId));
   if (cursor !== undefined) query = query.where("room_mutes.user_id", ">", decodeCursor("mutes", cursor));
   const rows = await query

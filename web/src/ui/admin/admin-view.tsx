@@ -2,6 +2,7 @@ import type { AdminStats } from "@natter/client";
 import { useEffect, useState } from "preact/hooks";
 import type { ChatSession } from "../../chat/chat-session.js";
 import { errorText } from "../error-text.js";
+import { ReportsList } from "../reports-list.js";
 import { ErrorLine } from "../use-failure.js";
 import { ActivityLog } from "./activity-log.js";
 import { MessagesChart } from "./messages-chart.js";
@@ -28,6 +29,13 @@ export function AdminView({ session }: { session: ChatSession }) {
     <section class="panel admin" aria-labelledby="admin-title">
       <h1 id="admin-title">Administration</h1>
       <StatsPanel session={session} />
+      <ReportsList
+        id="admin-reports"
+        title="Reported messages"
+        mayBan={true}
+        load={async (status) => (await session.client.trpc.reports.list.query({ status, limit: 50 })).reports}
+        resolve={(reportId, action) => session.client.trpc.reports.resolve.mutate({ reportId, action })}
+      />
       <UserModeration session={session} chosen={moderated} />
       <ActivityLog session={session} onModerate={setModerated} />
     </section>
