@@ -40,6 +40,7 @@ export type {
   User,
 } from "./app-router.js";
 export { newClientMessageId } from "./client-message-id.js";
+export { awaitingConfirmation, type SentText } from "./confirmations.js";
 export { isNatterError, isNetworkFailure, type NatterClientError, UploadRefusedError } from "./errors.js";
 export type { LiveState } from "./live-state.js";
 export type { NatterClient, NatterClientOptions, PageOptions, SendMessageOptions } from "./natter-client.js";
@@ -58,11 +59,11 @@ export { applyRoomEvent, mergeMessages } from "./timeline.js";
 export { TypingSignal } from "./typing-signal.js";
 export {
   createUnreadCounts,
-  type RoomUnreadCount,
   type UnreadCounts,
   type UnreadCountsOptions,
   type UnreadState,
 } from "./unread-counts.js";
+export { type RoomUnreadCount, type TallyChange, UnreadTally } from "./unread-tally.js";
 export type { ConnectionState, RoomWatch, WatchEnd, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
 export type { WebSocketConstructor } from "./websocket.js";
 

@@ -1,5 +1,6 @@
 import type { Message, RoomEvent } from "./app-router.js";
 import { newClientMessageId } from "./client-message-id.js";
+import { awaitingConfirmation } from "./confirmations.js";
 import { type LiveState, liveState, subscribeWhileListened } from "./live-state.js";
 import type { NatterClient, SendMessageOptions } from "./natter-client.js";
 import { withRetry } from "./retry.js";
@@ -118,24 +119,13 @@ export function createRoomMessages(
 
   /** Publishes the messages: stored ones, then outgoing ones whose stored message has not arrived. */
   const publish = () => {
-    const me = userId();
-    const claimed = new Set<string>();
-    const waiting = outgoing.filter(({ entry, afterSeq }) => {
-      // A confirmation the live stream delivered before the send's answer: the stored one stands for it.
-      const match =
-        entry.pending && me !== undefined
-          ? stored.find(
-              (message) =>
-                !claimed.has(message.id) &&
-                !sentAs.has(message.id) &&
-                message.authorId === me &&
-                message.seq > afterSeq &&
-                message.body === entry.body,
-            )
-          : undefined;
-      if (match) claimed.add(match.id);
-      return match === undefined;
-    });
+    const waiting = awaitingConfirmation(
+      outgoing,
+      ({ entry, afterSeq }) => (entry.pending ? { body: entry.body, afterSeq } : undefined),
+      stored,
+      userId(),
+      sentAs,
+    );
     patch({ messages: [...stored, ...waiting.map(({ entry }) => entry)] });
   };
 

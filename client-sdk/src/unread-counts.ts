@@ -2,14 +2,8 @@ import type { RoomEvent } from "./app-router.js";
 import { type LiveState, liveState, subscribeWhileListened } from "./live-state.js";
 import type { NatterClient } from "./natter-client.js";
 import { withRetry } from "./retry.js";
+import { type RoomUnreadCount, UnreadTally } from "./unread-tally.js";
 import type { RoomWatch } from "./watch-room.js";
-
-/** One room's unread messages: not by the user, not deleted, after their read cursor. */
-export interface RoomUnreadCount {
-  unread: number;
-  /** Of those, the ones that mention the user (by name, or `@room`). */
-  mentions: number;
-}
 
 /** The signed-in user's unread messages, per joined room. */
 export interface UnreadState {
@@ -41,11 +35,7 @@ const ROOMS_MAX = 100;
 const INITIAL: UnreadState = { rooms: {}, total: 0, mentions: 0, status: "loading" };
 
 interface RoomCount {
-  /** The server's counts at the last fetch. */
-  base: RoomUnreadCount;
-  /** Messages counted live since, by id (a deletion takes one back). */
-  live: Map<string, { seq: number; mentionsMe: boolean }>;
-  lastSeq: number;
+  tally: UnreadTally;
   watch: RoomWatch;
 }
 
@@ -70,10 +60,8 @@ export function createUnreadCounts(
     const rooms: Record<string, RoomUnreadCount> = {};
     let total = 0;
     let mentions = 0;
-    for (const [roomId, count] of counts) {
-      let liveMentions = 0;
-      for (const message of count.live.values()) if (message.mentionsMe) liveMentions += 1;
-      const room = { unread: count.base.unread + count.live.size, mentions: count.base.mentions + liveMentions };
+    for (const [roomId, { tally }] of counts) {
+      const room = tally.count;
       rooms[roomId] = room;
       total += room.unread;
       mentions += room.mentions;
@@ -89,33 +77,9 @@ export function createUnreadCounts(
   };
 
   const onEvent = (roomId: string, event: RoomEvent) => {
-    const count = counts.get(roomId);
-    if (!count) return;
-    count.lastSeq = event.seq;
-    switch (event.type) {
-      case "message.created": {
-        const { authorId, mentions, mentionsRoom } = event.message;
-        if (authorId === userId) return;
-        count.live.set(event.message.id, {
-          seq: event.seq,
-          mentionsMe: mentionsRoom || mentions.some((mention) => mention.userId === userId),
-        });
-        break;
-      }
-      case "message.deleted":
-        if (!count.live.delete(event.messageId)) return;
-        break;
-      case "room.deleted":
-        forget(roomId);
-        break;
-      case "member.left":
-      case "member.kicked":
-        if (event.userId !== userId) return;
-        forget(roomId);
-        break;
-      default:
-        return;
-    }
+    const change = counts.get(roomId)?.tally.apply(event, userId);
+    if (change === undefined) return;
+    if (change === "gone") forget(roomId);
     publish();
   };
 
@@ -153,19 +117,14 @@ export function createUnreadCounts(
     const joined = new Set(unread.rooms.map((room) => room.roomId));
     for (const roomId of [...counts.keys()]) if (!joined.has(roomId)) forget(roomId);
     for (const room of unread.rooms) {
+      const base = { unread: room.unreadCount, mentions: room.mentions };
       const count = counts.get(room.roomId);
-      if (count) {
-        // The fetched count covers the room up to its lastSeq; what the stream counted beyond stays.
-        count.base = { unread: room.unreadCount, mentions: room.mentions };
-        if (room.lastSeq >= count.lastSeq) count.live.clear();
-      } else {
+      if (count) count.tally.rebase(base, room.lastSeq);
+      else
         counts.set(room.roomId, {
-          base: { unread: room.unreadCount, mentions: room.mentions },
-          live: new Map(),
-          lastSeq: room.lastSeq,
+          tally: new UnreadTally(base, room.lastSeq),
           watch: watch(room.roomId, room.lastSeq),
         });
-      }
     }
     loaded = true;
     publish();
@@ -194,12 +153,11 @@ export function createUnreadCounts(
     subscribe: subscribeWhileListened(state, start, stop),
     async markRead(roomId) {
       const count = counts.get(roomId);
-      const seq = count?.lastSeq ?? (await client.trpc.rooms.get.query({ roomId })).room.lastSeq;
+      const seq = count?.tally.lastSeq ?? (await client.trpc.rooms.get.query({ roomId })).room.lastSeq;
       await client.trpc.messages.markRead.mutate({ roomId, seq });
       if (!count) return;
-      count.base = { unread: 0, mentions: 0 };
       // Messages that arrived while the call was under way stay unread.
-      for (const [id, message] of count.live) if (message.seq <= seq) count.live.delete(id);
+      count.tally.markRead(seq);
       publish();
     },
     refresh,

@@ -8,6 +8,7 @@ import {
   type RoomEvent,
   type RoomWatch,
   type RouterOutputs,
+  UnreadTally,
   type User,
 } from "@natter/client";
 import { AttachmentImages } from "../images/attachment-images.js";
@@ -67,6 +68,8 @@ export class ChatSession {
   readonly activeRoomId: Observable<string | null> = observable<string | null>(null);
 
   #watches = new Map<string, RoomWatch>();
+  /** Each joined room's unread count, kept by the SDK's rule; `unread` shows them. */
+  #tallies = new Map<string, UnreadTally>();
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #markReadTimer: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
@@ -144,9 +147,18 @@ export class ChatSession {
     const known = new Map(this.rooms.get().map((room) => [room.id, room]));
     this.rooms.set(rooms.map((room) => known.get(room.id) ?? room));
     const active = this.activeRoomId.get();
-    this.unread.set(
-      Object.fromEntries(unread.rooms.map((entry) => [entry.roomId, entry.roomId === active ? 0 : entry.unreadCount])),
-    );
+    const counted = new Set(unread.rooms.map((entry) => entry.roomId));
+    for (const roomId of this.#tallies.keys()) if (!counted.has(roomId)) this.#tallies.delete(roomId);
+    for (const entry of unread.rooms) {
+      const base = { unread: entry.unreadCount, mentions: entry.mentions };
+      const known = this.#tallies.get(entry.roomId);
+      known?.rebase(base, entry.lastSeq);
+      const tally = known ?? new UnreadTally(base, entry.lastSeq);
+      this.#tallies.set(entry.roomId, tally);
+      // The room on screen is being read: its cursor moves there shortly.
+      if (entry.roomId === active) tally.markRead(tally.lastSeq);
+    }
+    this.#publishUnread();
     const joined = new Set(rooms.map((room) => room.id));
     for (const room of rooms) this.#watch(room.id, room.lastSeq);
     for (const roomId of this.#watches.keys()) if (!joined.has(roomId) && roomId !== active) this.#unwatch(roomId);
@@ -318,6 +330,9 @@ export class ChatSession {
 
   #addRoom(room: Room): void {
     if (!this.rooms.get().some((candidate) => candidate.id === room.id)) this.rooms.update((rooms) => [room, ...rooms]);
+    // Counted from now on; the next refresh brings the server's count.
+    if (!this.#tallies.has(room.id))
+      this.#tallies.set(room.id, new UnreadTally({ unread: 0, mentions: 0 }, room.lastSeq));
     this.#watch(room.id, room.lastSeq);
   }
 
@@ -328,8 +343,7 @@ export class ChatSession {
   #forgetRoom(roomId: string): void {
     this.rooms.update((rooms) => rooms.filter((room) => room.id !== roomId));
     this.#unwatch(roomId);
-    const { [roomId]: _dropped, ...rest } = this.unread.get();
-    this.unread.set(rest);
+    if (this.#tallies.delete(roomId)) this.#publishUnread();
   }
 
   #watch(roomId: string, afterSeq: number): void {
@@ -364,7 +378,7 @@ export class ChatSession {
         // A thread reply shows in its thread (and its root's summary), not in the room's history.
         if (event.message.threadId !== null) return;
         this.#addMessages(roomId, [event.message]);
-        if (event.message.authorId !== this.me.id) this.#countUnread(roomId);
+        this.#countUnread(event);
         return;
       case "message.edited":
         // An edited thread reply changes the room's history only if it is shown there.
@@ -383,6 +397,8 @@ export class ChatSession {
           roomId,
           (history) => history && { ...history, messages: applyRoomEvent(history.messages, event) },
         );
+        // A deleted message that was counted unread no longer is.
+        this.#countUnread(event);
         return;
       case "room.updated":
         this.#replaceRoom(roomId, (room) => ({
@@ -442,16 +458,28 @@ export class ChatSession {
     this.notice.set(`You were removed from ${name ?? "a room"}.`);
   }
 
-  #countUnread(roomId: string): void {
-    if (roomId === this.activeRoomId.get() && document.visibilityState === "visible") return;
-    this.unread.update((unread) => ({ ...unread, [roomId]: (unread[roomId] ?? 0) + 1 }));
+  /** Counts an event into its room's unread tally; the room on screen, while visible, stays read. */
+  #countUnread(event: RoomEvent): void {
+    const tally = this.#tallies.get(event.roomId);
+    if (tally?.apply(event, this.me.id) !== "changed") return;
+    if (event.roomId === this.activeRoomId.get() && document.visibilityState === "visible")
+      tally.markRead(tally.lastSeq);
+    this.#publishUnread();
+  }
+
+  #publishUnread(): void {
+    this.unread.set(Object.fromEntries([...this.#tallies].map(([roomId, tally]) => [roomId, tally.count.unread])));
   }
 
   /** Moves the read cursor of the room on screen to its newest message, a moment after things settle. */
   #markActiveRead(): void {
     const roomId = this.activeRoomId.get();
     if (roomId === null || document.visibilityState !== "visible") return;
-    if (this.unread.get()[roomId]) this.unread.update((unread) => ({ ...unread, [roomId]: 0 }));
+    const tally = this.#tallies.get(roomId);
+    if (tally && tally.count.unread > 0) {
+      tally.markRead(tally.lastSeq);
+      this.#publishUnread();
+    }
     clearTimeout(this.#markReadTimer);
     this.#markReadTimer = setTimeout(() => {
       const room = this.rooms.get().find((candidate) => candidate.id === roomId);

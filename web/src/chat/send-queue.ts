@@ -98,30 +98,6 @@ export class SendQueue {
   }
 }
 
-/**
- * The queued messages still to show: one whose confirmed message already arrived live (by
- * the author, same body, after the seq it was written at) is hidden, each confirmed
- * message standing for at most one queued one.
- */
-export function stillPending(
-  queued: readonly QueuedMessage[],
-  confirmed: readonly Message[],
-  authorId: string,
-): QueuedMessage[] {
-  const claimed = new Set<string>();
-  return queued.filter((item) => {
-    const match = confirmed.find(
-      (message) =>
-        !claimed.has(message.id) &&
-        message.authorId === authorId &&
-        message.seq > item.afterSeq &&
-        message.body === item.body,
-    );
-    if (match) claimed.add(match.id);
-    return match === undefined;
-  });
-}
-
 function readStored(key: string): QueuedMessage[] {
   try {
     const parsed: unknown = JSON.parse(localStorage.getItem(key) ?? "[]");

@@ -1,7 +1,7 @@
+import { awaitingConfirmation } from "@natter/client";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { seenByMessage } from "../chat/seen-by.js";
-import { stillPending } from "../chat/send-queue.js";
 import { groupByDay, localDay } from "../chat/timeline.js";
 import { useObservable } from "../state/observable.js";
 import { MessageItem, PendingItem } from "./message-item.js";
@@ -41,8 +41,10 @@ export function MessageList({
 
   const messages = history?.messages ?? [];
   const seenBy = seenByMessage(messages, session.conversations.receiptsOf(roomId, liveReceipts), session.me.id);
-  const pending = stillPending(
+  // The SDK's rule, as its live rooms apply it: a queued message whose stored copy arrived live is shown once.
+  const pending = awaitingConfirmation(
     outbox.filter((item) => item.roomId === roomId),
+    (item) => item,
     messages,
     session.me.id,
   );
