@@ -25,6 +25,8 @@ import { RedisConnection } from "./redis/redis-connection.js";
 import { AccountsService } from "./services/accounts-service.js";
 import { AdminService } from "./services/admin/admin-service.js";
 import { LiveFigures } from "./services/admin/live-figures.js";
+import { ApiKeyAuth } from "./services/bots/api-key-auth.js";
+import { BotsService } from "./services/bots/bots-service.js";
 import { PinsService } from "./services/conversations/pins-service.js";
 import { ReactionsService } from "./services/conversations/reactions-service.js";
 import { ReadReceipts } from "./services/conversations/read-receipts.js";
@@ -156,6 +158,7 @@ export async function composeServer({
       absoluteTtlSeconds: config.sessionAbsoluteTtlSeconds,
     },
     signupOpen: config.signup === "open",
+    apiKeys: new ApiKeyAuth({ db, clock }),
   });
   const live = new LiveFigures();
   const receipts = new ReadReceipts({ db, clock, signals, windows: rateLimitStore, logger });
@@ -206,6 +209,7 @@ export async function composeServer({
     profiles: new ProfilesService({ db }),
     search: new SearchService({ db, engine, clock }),
     webhooks: new WebhooksService({ db, clock, policy: webhookPolicy, onQueued: onWebhooksQueued }),
+    bots: new BotsService({ db, clock, hasher, revocations }),
     sessions: new SessionsService({ db, clock, revocations }),
     uploads: new UploadsService({
       db,
@@ -230,6 +234,7 @@ export async function composeServer({
         logIn: { perAddress: config.logInRatePerAddress },
         roomCreate: { perAccount: config.roomCreateRatePerAccount, perAddress: config.roomCreateRatePerAddress },
         messageSend: { perAccount: config.messageSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
+        botSend: { perAccount: config.botSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
         eventStreamTicket: { perAccount: config.eventStreamTicketRatePerAccount },
         adminWrite: { perAccount: config.adminWriteRatePerAccount },
         search: { perAccount: config.searchRatePerAccount, perAddress: config.searchRatePerAddress },

@@ -55,6 +55,12 @@ export const LIMITS = {
   imagePixelsMax: 50_000_000,
   /** The longest webhook URL. */
   webhookUrlMax: 2048,
+  /** A bot's API key name. */
+  apiKeyNameMax: 100,
+  /** Live API keys one bot may hold. */
+  apiKeysPerBotMax: 50,
+  /** Bot accounts a server may have (the admin list shows them all). */
+  botsMax: 200,
   /** Outgoing webhook endpoints a server may have (server-wide and room-scoped together). */
   webhooksPerServerMax: 200,
   /** Outgoing webhook endpoints one room may have. */

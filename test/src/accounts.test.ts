@@ -38,6 +38,7 @@ describe("accounts and sessions", () => {
           displayName: null,
           bio: null,
           avatarUrl: null,
+          isBot: false,
           createdAt: expect.any(String),
         },
         token: expect.any(String),

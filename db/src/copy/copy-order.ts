@@ -23,6 +23,8 @@ const RANK: Record<keyof Database, number> = {
   user_blocks: 22,
   webhooks: 23,
   webhook_deliveries: 23.5,
+  api_keys: 23.6,
+  incoming_webhooks: 23.7,
   room_mutes: 24,
   message_reports: 25,
 };

@@ -14,6 +14,7 @@ import { mentions } from "./0021-a-mentions.js";
 import { directRooms } from "./0021-b-direct-rooms.js";
 import { messageSearch } from "./0022-message-search.js";
 import { webhooks } from "./0023-a-webhooks.js";
+import { bots } from "./0023-b-bots.js";
 import { roomModeration } from "./0024-room-moderation.js";
 import { usernameSkeletons } from "./0026-username-skeletons.js";
 import { messageReports } from "./0027-message-reports.js";
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0021-b-direct-rooms": directRooms,
   "0022-message-search": (_types, engine) => messageSearch(engine),
   "0023-a-webhooks": webhooks,
+  "0023-b-bots": bots,
   "0024-room-moderation": roomModeration,
   "0026-username-skeletons": usernameSkeletons,
   "0027-message-reports": messageReports,

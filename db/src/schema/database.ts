@@ -24,6 +24,8 @@ export interface Database {
   user_blocks: UserBlocksTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  api_keys: ApiKeysTable;
+  incoming_webhooks: IncomingWebhooksTable;
 }
 
 /** Named counters kept in step with the rows they count, such as `messages` or `messages@2026-01-02T03`. */
@@ -52,6 +54,8 @@ export interface UsersTable {
   bio: string | null;
   /** 1 for a server admin, 0 otherwise; granted only from the command line. */
   is_admin: Generated<number>;
+  /** 1 for a bot account (it acts only through API keys), 0 for a person. */
+  is_bot: Generated<number>;
   /** When the user was banned; null while they are not. */
   banned_at: string | null;
   /** The last time one of the user's sessions was used (at most a minute stale). */
@@ -308,4 +312,34 @@ export interface WebhookDeliveriesTable {
   created_at: string;
   /** When it was delivered or given up. */
   finished_at: string | null;
+}
+
+/** A bot's API key: only the SHA-256 of the key is kept. */
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** The key's first characters, shown to tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the key, hex. */
+  key_hash: string;
+  /** The scopes it holds, as a JSON array. */
+  scopes: string;
+  created_by: string | null;
+  created_at: string;
+  /** Null: it never expires. */
+  expires_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A URL that posts into a room as a bot: only the SHA-256 of its secret is kept. */
+export interface IncomingWebhooksTable {
+  id: string;
+  room_id: string;
+  name: string;
+  bot_user_id: string;
+  /** SHA-256 of the secret, hex. */
+  secret_hash: string;
+  created_by: string | null;
+  created_at: string;
 }

@@ -152,6 +152,12 @@ export const configSchema = z.object({
     description: "messages sent from one client address",
     defaultText: "3000/1m",
   }),
+  botSendRatePerAccount: setting(rateRuleSchema.prefault("600/1m"), {
+    env: "NATTER_BOT_SEND_RATE_PER_ACCOUNT",
+    description:
+      "messages one bot account may send with its API keys (instead of the per-account limit of people; the per-address one still counts)",
+    defaultText: "600/1m",
+  }),
   searchRatePerAccount: setting(rateRuleSchema.prefault("60/1m"), {
     env: "NATTER_SEARCH_RATE_PER_ACCOUNT",
     description: "message searches one account may make",

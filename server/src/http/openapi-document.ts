@@ -30,7 +30,10 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
     title: "natter",
     description:
       "A chat backend: accounts, rooms, messages and live events. Send `Authorization: Bearer <token>` " +
-      "from sign-up or log-in. Every error answers `{ error: { code, message } }` with a stable `code`.",
+      "from sign-up or log-in, or a bot's API key (`ntr_…`), which may call only the operations whose " +
+      "`x-api-key-scope` it holds (`messages:read`, `messages:write`, `rooms:read`, `rooms:write`, `users:read`; " +
+      "null: no key may), else 403 INSUFFICIENT_SCOPE. Every error answers `{ error: { code, message } }` with a " +
+      "stable `code`.",
     version,
     baseUrl: REST_PREFIX,
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
@@ -57,6 +60,8 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
       }
       // A public procedure still reads a token when one is sent (a member reading a closed room).
       if (meta?.access === "public") operation.security = [{}, { bearerAuth: [] }];
+      // The API key scope it needs; null: no API key may call it.
+      (operation as OperationObject & { "x-api-key-scope"?: string | null })["x-api-key-scope"] = meta?.scope ?? null;
     }
   }
   // Plain HTTP routes, documented by hand beside the procedures.
@@ -120,6 +125,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   "direct messages": "One-to-one rooms, and blocking people.",
   moderation: "Reports of messages and their review by room admins and server admins.",
   search: "Full-text search over the messages you may read.",
+  bots: "Bot accounts and their API keys. Server admins only.",
   webhooks:
     "Outgoing webhooks, signed as the Standard Webhooks specification says: server admins manage every endpoint, " +
     "room owners their own room's.",
@@ -216,6 +222,8 @@ function errorCodesByStatus(
     ...(meta?.errors ?? []),
     ...(meta?.rateLimit ? (["RATE_LIMITED"] as const) : []),
     ...(meta?.access === "admin" ? (["FORBIDDEN"] as const) : []),
+    // Any call may come with an API key that lacks the scope (or any key, where none may be used).
+    "INSUFFICIENT_SCOPE",
   ]);
 }
 

@@ -2,6 +2,7 @@ import { type ErrorCode, roomEventSchema } from "@natter/shared";
 import type { PlainPathDocumentParts } from "./upload-openapi.js";
 
 const STREAM_ERRORS: ErrorCode[] = [
+  "INSUFFICIENT_SCOPE",
   "VALIDATION_FAILED",
   "MALFORMED_REQUEST",
   "UNAUTHENTICATED",

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { NatterError, type RoomEvent, roomEventsInputSchema } from "@natter/shared";
+import { requireScope } from "../auth/api-key-scopes.js";
 import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
@@ -294,6 +295,8 @@ export class RoomEventStreams {
     const session = await accounts.authenticate(token);
     // An ended token is told so, never served as anonymous (its closed rooms would seem missing).
     if (!session) throw endedTokenError();
+    // The stream of `rooms.events`, with the same scope.
+    requireScope(session, "messages:read");
     return session;
   }
 

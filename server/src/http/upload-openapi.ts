@@ -14,6 +14,7 @@ const BINARY = { type: "string", format: "binary" } as const;
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
 
 const UPLOAD_ERRORS: ErrorCode[] = [
+  "INSUFFICIENT_SCOPE",
   "EMPTY_UPLOAD",
   "IMAGE_TOO_LARGE",
   "MALFORMED_REQUEST",
@@ -26,6 +27,7 @@ const UPLOAD_ERRORS: ErrorCode[] = [
   "STORAGE_FULL",
 ];
 const CONTENT_ERRORS: ErrorCode[] = [
+  "INSUFFICIENT_SCOPE",
   "MALFORMED_REQUEST",
   "VALIDATION_FAILED",
   "UNAUTHENTICATED",

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { NatterError } from "@natter/shared";
+import { type ApiKeyScope, NatterError } from "@natter/shared";
 import busboy from "busboy";
+import { requireScope } from "../auth/api-key-scopes.js";
 import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
@@ -40,17 +41,19 @@ export interface UploadRoutesDeps {
 export function uploadRoutes({ services, maxBytes, admission, trustedProxies }: UploadRoutesDeps): Route[] {
   const { accounts, uploads } = services;
 
-  const session = async (req: IncomingMessage): Promise<AuthSession | null> => {
+  /** The caller; an API key must hold `scope` (none: no key may upload, as `users.setAvatar` takes none). */
+  const session = async (req: IncomingMessage, scope: ApiKeyScope | undefined): Promise<AuthSession | null> => {
     const token = bearerTokenOf(req);
     if (token === undefined) return null;
     const found = await accounts.authenticate(token);
     if (!found) throw endedTokenError();
+    requireScope(found, scope);
     return found;
   };
 
   const upload = async (req: IncomingMessage, res: ServerResponse) => {
     try {
-      const caller = await session(req);
+      const caller = await session(req, undefined);
       if (!caller) throw new NatterError("UNAUTHENTICATED", "Sign in to upload");
       const declared = Number(req.headers["content-length"] ?? Number.NaN);
       // A body announced too large is refused before a byte of it is read.
@@ -75,7 +78,7 @@ export function uploadRoutes({ services, maxBytes, admission, trustedProxies }: 
   };
 
   const content = async (req: IncomingMessage, res: ServerResponse, uploadId: string) => {
-    const found = await uploads.content(await session(req), uploadId);
+    const found = await uploads.content(await session(req, "messages:read"), uploadId);
     const etag = `"${found.sha256}"`;
     const headers: Record<string, string | number> = {
       ...BASE_HEADERS,

@@ -11,6 +11,7 @@ export type WriteKind =
   | "logIn"
   | "roomCreate"
   | "messageSend"
+  | "botSend"
   | "eventStreamTicket"
   | "adminWrite"
   | "search";
@@ -34,6 +35,7 @@ const REFUSALS: Record<WriteKind, string> = {
   logIn: "Too many log-ins",
   roomCreate: "Too many rooms created",
   messageSend: "Too many messages sent",
+  botSend: "Too many messages sent by this bot",
   eventStreamTicket: "Too many event-stream tickets asked for",
   adminWrite: "Too many admin changes",
   search: "Too many searches",

@@ -2,6 +2,7 @@ import type { Services } from "../services/services.js";
 import { mergeRouters, router } from "../trpc/trpc.js";
 import { createAdminRouter } from "./admin.js";
 import { createAuthRouter } from "./auth.js";
+import { createBotsRouter } from "./bots.js";
 import { createDirectRoomsRouter } from "./direct-rooms.js";
 import { createMessagesRouter } from "./messages.js";
 import { createPinsRouter } from "./pins.js";
@@ -39,6 +40,7 @@ export function createAppRouter(services: Services) {
     admin: createAdminRouter(services),
     reports: createReportsRouter(services),
     webhooks: createWebhooksRouter(services),
+    bots: createBotsRouter(services),
   });
 }
 

@@ -42,6 +42,7 @@ export function createDirectRoomsRouter({ directRooms, blocks }: Services) {
 
     list: userProcedure
       .meta({
+        scope: "rooms:read",
         openapi: {
           method: "GET",
           path: "/dms",

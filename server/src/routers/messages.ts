@@ -30,6 +30,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
   return router({
     send: userProcedure
       .meta({
+        scope: "messages:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "CONFLICT", "MUTED", "SLOW_MODE"],
         rateLimit: "messageSend",
         openapi: {
@@ -54,6 +55,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     edit: userProcedure
       .meta({
+        scope: "messages:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT", "MUTED"],
         openapi: {
           method: "PATCH",
@@ -72,6 +74,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     delete: userProcedure
       .meta({
+        scope: "messages:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND"],
         openapi: {
           method: "DELETE",
@@ -91,6 +94,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     list: publicProcedure
       .meta({
+        scope: "messages:read",
         errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",
@@ -111,6 +115,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     get: publicProcedure
       .meta({
+        scope: "messages:read",
         errors: ["ROOM_NOT_FOUND", "MESSAGE_NOT_FOUND"],
         openapi: {
           method: "GET",
@@ -129,6 +134,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     thread: publicProcedure
       .meta({
+        scope: "messages:read",
         errors: ["ROOM_NOT_FOUND", "MESSAGE_NOT_FOUND"],
         openapi: {
           method: "GET",
@@ -147,6 +153,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     myThreads: userProcedure
       .meta({
+        scope: "messages:read",
         openapi: {
           method: "GET",
           path: "/me/threads",
@@ -163,6 +170,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     markRead: userProcedure
       .meta({
+        scope: "messages:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "POST",
@@ -182,6 +190,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     unread: userProcedure
       .meta({
+        scope: "messages:read",
         openapi: {
           method: "GET",
           path: "/me/unread",
@@ -199,6 +208,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
 
     mentions: userProcedure
       .meta({
+        scope: "messages:read",
         openapi: {
           method: "GET",
           path: "/me/mentions",

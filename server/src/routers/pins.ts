@@ -9,6 +9,7 @@ export function createPinsRouter({ pins }: Services) {
   return router({
     pin: userProcedure
       .meta({
+        scope: "messages:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT", "TOO_MANY_PINS"],
         rateLimit: "messageSend",
         openapi: {
@@ -27,6 +28,7 @@ export function createPinsRouter({ pins }: Services) {
 
     unpin: userProcedure
       .meta({
+        scope: "messages:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND"],
         rateLimit: "messageSend",
         openapi: {
@@ -43,6 +45,7 @@ export function createPinsRouter({ pins }: Services) {
 
     pins: publicProcedure
       .meta({
+        scope: "messages:read",
         errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",

@@ -10,6 +10,7 @@ export function createReactionsRouter({ reactions }: Services) {
   return router({
     react: userProcedure
       .meta({
+        scope: "messages:write",
         errors: [
           "ROOM_NOT_FOUND",
           "FORBIDDEN",
@@ -38,6 +39,7 @@ export function createReactionsRouter({ reactions }: Services) {
 
     unreact: userProcedure
       .meta({
+        scope: "messages:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND"],
         rateLimit: "messageSend",
         openapi: {
@@ -56,6 +58,7 @@ export function createReactionsRouter({ reactions }: Services) {
 
     reactors: publicProcedure
       .meta({
+        scope: "messages:read",
         errors: ["ROOM_NOT_FOUND", "MESSAGE_NOT_FOUND"],
         openapi: {
           method: "GET",

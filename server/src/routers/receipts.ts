@@ -7,6 +7,7 @@ export function createReceiptsRouter({ receipts }: Services) {
   return router({
     receipts: userProcedure
       .meta({
+        scope: "messages:read",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "GET",

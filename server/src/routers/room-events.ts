@@ -18,13 +18,16 @@ import { publicProcedure, router, userProcedure } from "../trpc/trpc.js";
  */
 export function createRoomEventsRouter({ roomEvents, eventStreamTickets }: Services) {
   return router({
-    events: publicProcedure.input(roomEventsInputSchema).subscription(({ ctx, input, signal }) => {
-      const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
-      // Once caught up, events go straight to the socket, tracked exactly as below.
-      const { live } = ctx;
-      const deliver = live && ((event: RoomEvent) => void live.send(String(event.seq), event));
-      return mapStream(roomEvents.watch(ctx.session, input.roomId, afterSeq, signal, deliver), trackedEvent);
-    }),
+    events: publicProcedure
+      .meta({ scope: "messages:read" })
+      .input(roomEventsInputSchema)
+      .subscription(({ ctx, input, signal }) => {
+        const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
+        // Once caught up, events go straight to the socket, tracked exactly as below.
+        const { live } = ctx;
+        const deliver = live && ((event: RoomEvent) => void live.send(String(event.seq), event));
+        return mapStream(roomEvents.watch(ctx.session, input.roomId, afterSeq, signal, deliver), trackedEvent);
+      }),
 
     eventsTicket: userProcedure
       .meta({

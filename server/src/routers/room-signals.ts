@@ -17,6 +17,7 @@ export function createRoomSignalsRouter({ roomSignals }: Services) {
   return router({
     typing: userProcedure
       .meta({
+        scope: "messages:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "POST",
@@ -34,6 +35,7 @@ export function createRoomSignalsRouter({ roomSignals }: Services) {
 
     presence: publicProcedure
       .meta({
+        scope: "messages:read",
         errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",
@@ -52,6 +54,7 @@ export function createRoomSignalsRouter({ roomSignals }: Services) {
       .query(async ({ ctx, input }) => ({ presence: await roomSignals.presence(ctx.session, input.roomId) })),
 
     signals: publicProcedure
+      .meta({ scope: "messages:read" })
       .input(roomSignalsInputSchema)
       .subscription(({ ctx, input, signal }) => roomSignals.watch(ctx.session, input.roomId, signal)),
   });

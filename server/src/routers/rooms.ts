@@ -35,6 +35,7 @@ export function createRoomsRouter({ rooms }: Services) {
   return router({
     create: userProcedure
       .meta({
+        scope: "rooms:write",
         rateLimit: "roomCreate",
         openapi: {
           method: "POST",
@@ -53,6 +54,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     list: publicProcedure
       .meta({
+        scope: "rooms:read",
         openapi: {
           method: "GET",
           path: "/rooms",
@@ -70,6 +72,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     get: publicProcedure
       .meta({
+        scope: "rooms:read",
         errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",
@@ -86,6 +89,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     update: userProcedure
       .meta({
+        scope: "rooms:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "PATCH",
@@ -105,6 +109,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     delete: userProcedure
       .meta({
+        scope: "rooms:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "DELETE",
@@ -125,6 +130,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     join: userProcedure
       .meta({
+        scope: "rooms:write",
         errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "POST",
@@ -140,6 +146,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     leave: userProcedure
       .meta({
+        scope: "rooms:write",
         errors: ["ROOM_NOT_FOUND", "MEMBER_NOT_FOUND"],
         openapi: {
           method: "POST",
@@ -157,6 +164,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     members: publicProcedure
       .meta({
+        scope: "rooms:read",
         errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",
@@ -173,6 +181,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     member: publicProcedure
       .meta({
+        scope: "rooms:read",
         errors: ["ROOM_NOT_FOUND", "MEMBER_NOT_FOUND"],
         openapi: {
           method: "GET",
@@ -189,6 +198,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     admins: publicProcedure
       .meta({
+        scope: "rooms:read",
         errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",
@@ -205,6 +215,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     owner: publicProcedure
       .meta({
+        scope: "rooms:read",
         errors: ["ROOM_NOT_FOUND"],
         openapi: {
           method: "GET",
@@ -221,6 +232,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     putMember: userProcedure
       .meta({
+        scope: "rooms:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "USER_NOT_FOUND", "CONFLICT"],
         openapi: {
           method: "PUT",
@@ -240,6 +252,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     removeMember: userProcedure
       .meta({
+        scope: "rooms:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MEMBER_NOT_FOUND"],
         openapi: {
           method: "DELETE",
@@ -257,6 +270,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     mute: userProcedure
       .meta({
+        scope: "rooms:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MEMBER_NOT_FOUND", "DIRECT_ROOM"],
         openapi: {
           method: "PUT",
@@ -278,6 +292,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     unmute: userProcedure
       .meta({
+        scope: "rooms:write",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "DIRECT_ROOM"],
         openapi: {
           method: "DELETE",
@@ -299,6 +314,7 @@ export function createRoomsRouter({ rooms }: Services) {
 
     mutes: userProcedure
       .meta({
+        scope: "rooms:read",
         errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
         openapi: {
           method: "GET",

@@ -10,6 +10,7 @@ export function createSearchRouter({ search }: Services) {
   return router({
     messages: publicProcedure
       .meta({
+        scope: "messages:read",
         errors: ["ROOM_NOT_FOUND"],
         rateLimit: "search",
         openapi: {

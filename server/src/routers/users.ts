@@ -19,6 +19,7 @@ export function createUsersRouter({ accounts, profiles, uploads }: Services) {
   return router({
     me: userProcedure
       .meta({
+        scope: "users:read",
         openapi: {
           method: "GET",
           path: "/me",
@@ -50,6 +51,7 @@ export function createUsersRouter({ accounts, profiles, uploads }: Services) {
 
     find: userProcedure
       .meta({
+        scope: "users:read",
         openapi: {
           method: "GET",
           path: "/users",
@@ -66,6 +68,7 @@ export function createUsersRouter({ accounts, profiles, uploads }: Services) {
 
     byId: userProcedure
       .meta({
+        scope: "users:read",
         errors: ["USER_NOT_FOUND"],
         openapi: {
           method: "GET",

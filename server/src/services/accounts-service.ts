@@ -5,8 +5,9 @@ import type { AuthSession } from "../auth/auth-session.js";
 import type { PasswordGuessThrottle } from "../auth/password-guess-throttle.js";
 import type { PasswordHasher } from "../auth/password-hasher.js";
 import type { SessionRevocations } from "../auth/session-revocations.js";
-import { generateSessionToken, hashSessionToken } from "../auth/session-token.js";
+import { generateSessionToken, hashSessionToken, isApiKey } from "../auth/session-token.js";
 import { type Clock, toTimestamp } from "../clock/clock.js";
+import type { ApiKeyAuth } from "./bots/api-key-auth.js";
 import { createAccount } from "./create-account.js";
 
 /** How long sessions live. */
@@ -30,6 +31,8 @@ export interface AccountsServiceDeps {
   passwordChangeThrottle: PasswordGuessThrottle;
   /** Whether anyone may sign up (`NATTER_SIGNUP=open`); when closed, admins create accounts. */
   signupOpen: boolean;
+  /** Bots' API keys, which authenticate like session tokens. */
+  apiKeys: ApiKeyAuth;
 }
 
 /** Where a session is opened from, as the transport saw it. */
@@ -67,7 +70,11 @@ export class AccountsService {
     const usernameKey = usernameKeyOf(username);
     await loginThrottle.reserve(usernameKey, clock.now());
     const row = await db.selectFrom("users").selectAll().where("username_key", "=", usernameKey).executeTakeFirst();
-    const verified = row ? await hasher.verify(row.password_hash, password) : await hasher.verifyNothing(password);
+    // A bot's password hash matches nothing; it is not even tried, in the time a miss takes.
+    const person = row && row.is_bot === 0 ? row : undefined;
+    const verified = person
+      ? await hasher.verify(person.password_hash, password)
+      : await hasher.verifyNothing(password);
     if (!row || !verified) throw invalidCredentials();
     await loginThrottle.clear(usernameKey);
     // Told only to whoever knows the password: a ban is not public.
@@ -117,6 +124,7 @@ export class AccountsService {
    * slides the idle expiry forward (at most once a minute), never past the absolute one.
    */
   async authenticate(token: string): Promise<AuthSession | null> {
+    if (isApiKey(token)) return this.deps.apiKeys.authenticate(token);
     return this.resolveSession("sessions.token_hash", hashSessionToken(token));
   }
 
@@ -159,6 +167,7 @@ export class AccountsService {
       username: row.username,
       isAdmin: row.isAdmin === 1,
       expiresAt,
+      isBot: row.isBot === 1,
     };
   }
 
@@ -172,7 +181,8 @@ export class AccountsService {
       .select(["idle_expires_at", "absolute_expires_at"])
       .where("id", "=", sessionId)
       .executeTakeFirst();
-    if (!row) return null;
+    // Not a session: an API key's id (its connections are tracked by it), or nothing.
+    if (!row) return this.deps.apiKeys.keyExpiry(sessionId);
     const expiresAt = Math.min(Date.parse(row.idle_expires_at), Date.parse(row.absolute_expires_at));
     if (this.deps.clock.now() < expiresAt) return expiresAt;
     await this.logOut(sessionId);
@@ -220,7 +230,7 @@ function invalidCredentials(): NatterError {
 export function toUser(
   row: Pick<
     Selectable<Database["users"]>,
-    "id" | "username" | "display_name" | "bio" | "created_at" | "avatar_upload_id"
+    "id" | "username" | "display_name" | "bio" | "created_at" | "avatar_upload_id" | "is_bot"
   >,
 ): User {
   return {
@@ -230,6 +240,7 @@ export function toUser(
     bio: row.bio,
     createdAt: row.created_at,
     avatarUrl: row.avatar_upload_id === null ? null : uploadContentPath(row.avatar_upload_id),
+    isBot: row.is_bot === 1,
   };
 }
 
@@ -243,6 +254,7 @@ function sessionWhere(db: Kysely<Database>, column: "sessions.token_hash" | "ses
       "sessions.user_id as userId",
       "users.username as username",
       "users.is_admin as isAdmin",
+      "users.is_bot as isBot",
       "users.banned_at as bannedAt",
       "sessions.last_used_at as lastUsedAt",
       "sessions.idle_expires_at as idleExpiresAt",

@@ -9,10 +9,16 @@ import { queueUserCreatedDeliveries } from "./webhooks/webhook-outbox.js";
 
 export interface NewAccount {
   username: string;
-  password: string;
+  /** Null for a bot, which never signs in with a password. */
+  password: string | null;
+  /** Set for a bot account: its display name. */
+  bot?: { displayName: string };
   /** Who makes it: an admin's id, null for the command line; left out, the new user (a sign-up). */
   actorId?: string | null;
 }
+
+/** What a bot's password hash holds: not the form of any hash the hasher makes. */
+const BOT_PASSWORD_HASH = "!bot";
 
 /**
  * Creates an account whatever the sign-up policy, counted and logged in one transaction:
@@ -23,10 +29,11 @@ export interface NewAccount {
 export async function createAccount(
   db: Kysely<Database>,
   hasher: PasswordHasher,
-  { username, password, actorId }: NewAccount,
+  { username, password, actorId, bot }: NewAccount,
   now: number,
 ): Promise<User> {
-  const passwordHash = await hasher.hash(password);
+  // A bot's hash is no hash any password matches (log-in does not even try a bot's).
+  const passwordHash = password === null ? BOT_PASSWORD_HASH : await hasher.hash(password);
   const row = {
     id: uuidV7(now),
     username,
@@ -34,8 +41,11 @@ export async function createAccount(
     username_skeleton: usernameSkeleton(username),
     password_hash: passwordHash,
     created_at: toTimestamp(now),
+    display_name: bot?.displayName ?? null,
+    display_name_key: bot?.displayName.toLowerCase() ?? null,
+    is_bot: bot ? 1 : 0,
   };
-  const user = toUser({ ...row, display_name: null, bio: null, avatar_upload_id: null });
+  const user = toUser({ ...row, bio: null, avatar_upload_id: null });
   try {
     await db.transaction().execute(async (trx) => {
       await trx.insertInto("users").values(row).execute();

@@ -2,6 +2,7 @@ import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { WriteLimits } from "../rate-limit/write-limits.js";
 import type { AccountsService } from "./accounts-service.js";
 import type { AdminService } from "./admin/admin-service.js";
+import type { BotsService } from "./bots/bots-service.js";
 import type { PinsService } from "./conversations/pins-service.js";
 import type { ReactionsService } from "./conversations/reactions-service.js";
 import type { ReadReceipts } from "./conversations/read-receipts.js";
@@ -59,6 +60,8 @@ export interface Services {
   uploads: UploadsService;
   /** Outgoing webhook endpoints, their deliveries and secrets. */
   webhooks: WebhooksService;
+  /** Bot accounts and their API keys. */
+  bots: BotsService;
   /** Per-address and per-account rates of sign-ups, log-ins, room creations and sends. */
   writeLimits: WriteLimits;
 }

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "@natter/shared";
+import type { ApiKeyScope, ErrorCode } from "@natter/shared";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { WriteKind } from "../rate-limit/write-limits.js";
 
@@ -13,6 +13,12 @@ export type Access = "public" | "user" | "admin";
 /** What a procedure declares about itself besides its input and output. */
 export type ProcedureMeta = OpenApiMeta<{
   access?: Access;
+  /**
+   * The API key scope a call with a key needs. Deny by default: a procedure that declares none
+   * (sign-in, sessions, profile changes, admin and webhook management) answers 403
+   * INSUFFICIENT_SCOPE to any key; session tokens are not concerned.
+   */
+  scope?: ApiKeyScope;
   /** The REST status of a success, when it is not 200 (201 for creations). */
   successStatus?: 200 | 201;
   /** With `successStatus: 201`: the output's `created` says whether it was created; REST answers 200 when not. */

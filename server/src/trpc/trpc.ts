@@ -1,5 +1,6 @@
 import { NatterError, NUL_CHARACTER_REFUSAL, nulCharacterPaths } from "@natter/shared";
 import { initTRPC, TRPCError } from "@trpc/server";
+import { requireScope } from "../auth/api-key-scopes.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { RequestContext, SubscriptionSlots } from "./context.js";
 import { toErrorBody, toTRPCError, trpcErrorShape } from "./error-mapping.js";
@@ -51,10 +52,19 @@ async function admit({ meta, ctx, type, getRawInput }: GuardedCall): Promise<Sub
   if (ctx.endedToken && !meta.acceptsEndedToken) {
     throw toTRPCError(endedTokenError());
   }
+  if (ctx.session?.scopes) {
+    try {
+      requireScope(ctx.session, meta.scope);
+    } catch (error) {
+      throw error instanceof NatterError ? toTRPCError(error) : error;
+    }
+  }
   refuseNulCharacters(await getRawInput());
   if (meta.rateLimit) {
+    // Bots' sends count against a limit of their own (NATTER_BOT_SEND_RATE_PER_ACCOUNT).
+    const kind = meta.rateLimit === "messageSend" && ctx.session?.isBot ? "botSend" : meta.rateLimit;
     try {
-      await ctx.writeLimits.take(meta.rateLimit, { address: ctx.clientAddress, userId: ctx.session?.userId });
+      await ctx.writeLimits.take(kind, { address: ctx.clientAddress, userId: ctx.session?.userId });
     } catch (error) {
       throw error instanceof NatterError ? toTRPCError(error) : error;
     }

@@ -8,6 +8,8 @@ export const errorBodySchema = z
     message: z.string(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     requiredRole: z.string().optional(),
+    /** With `INSUFFICIENT_SCOPE`: the API key scope the call needs. */
+    requiredScope: z.string().optional(),
     retryAfterSeconds: z.number().optional(),
     /** With `MUTED`: when the mute ends, or null when it lasts until lifted. */
     until: z.string().nullable().optional(),

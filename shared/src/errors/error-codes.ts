@@ -21,6 +21,8 @@ export const ERROR_HTTP_STATUS = {
   BLOCKED: 403,
   /** A room admin muted the caller in this room: they may read, not send, until `until` (null: until lifted). */
   MUTED: 403,
+  /** The call was made with an API key whose scopes do not cover it (or with a key where none may be used). */
+  INSUFFICIENT_SCOPE: 403,
   NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   ROOM_NOT_FOUND: 404,
@@ -31,6 +33,8 @@ export const ERROR_HTTP_STATUS = {
   WEBHOOK_NOT_FOUND: 404,
   WEBHOOK_DELIVERY_NOT_FOUND: 404,
   REPORT_NOT_FOUND: 404,
+  BOT_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   USERNAME_TAKEN: 409,

@@ -11,6 +11,8 @@ export interface FieldIssue {
 export interface ErrorDetails {
   issues?: FieldIssue[];
   requiredRole?: string;
+  /** With `INSUFFICIENT_SCOPE`: the API key scope the call needs. */
+  requiredScope?: string;
   retryAfterSeconds?: number;
   /** With `MUTED`: when the mute ends (null: until lifted). */
   until?: string | null;

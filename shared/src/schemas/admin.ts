@@ -80,6 +80,10 @@ export const ACTIVITY_TYPES = [
   "webhook.deleted",
   "webhook.secret_rotated",
   "webhook.disabled",
+  "api_key.created",
+  "api_key.revoked",
+  "incoming_webhook.created",
+  "incoming_webhook.deleted",
 ] as const;
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
 export type ActivityType = z.infer<typeof activityTypeSchema>;

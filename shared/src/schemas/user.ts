@@ -48,6 +48,8 @@ export const userSchema = z
     createdAt: timestampSchema,
     /** Where the user's avatar image is served (relative to the server's base URL); null without one. */
     avatarUrl: z.string().nullable(),
+    /** A bot account (made by a server admin, acting through API keys): it never signs in with a password. */
+    isBot: z.boolean(),
   })
   .meta({ id: "User" });
 

@@ -28,6 +28,7 @@ describe("profiles", () => {
       displayName: "Alice Liddell",
       bio: "Down the rabbit hole.",
       avatarUrl: null,
+      isBot: false,
       createdAt: expect.any(String),
     });
 

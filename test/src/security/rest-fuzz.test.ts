@@ -186,6 +186,8 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         sessionId: sessions.body?.sessions?.[0]?.id ?? "s",
         webhookId: webhook.body.webhook?.id ?? "w",
         reportId: report.body.report?.id ?? "r",
+        // The bots' paths (`/admin/bots/{userId}/keys/{keyId}`): the fixture's users are no admins.
+        keyId: "k",
         emoji: encodeURIComponent("👍"),
       },
       token: owner.token,
@@ -198,6 +200,7 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         sessionId: "s",
         webhookId: room.id,
         reportId: room.id,
+        keyId: room.id,
         emoji: ":other:",
       },
     };

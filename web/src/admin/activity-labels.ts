@@ -23,6 +23,10 @@ export const ACTIVITY_TYPE_LABELS: Readonly<Record<ActivityType, string>> = {
   "webhook.deleted": "Webhook deleted",
   "webhook.secret_rotated": "Webhook secret rotated",
   "webhook.disabled": "Webhook disabled",
+  "api_key.created": "API key created",
+  "api_key.revoked": "API key revoked",
+  "incoming_webhook.created": "Incoming webhook created",
+  "incoming_webhook.deleted": "Incoming webhook deleted",
 };
 
 export const ACTIVITY_TYPES = Object.keys(ACTIVITY_TYPE_LABELS) as ActivityType[];

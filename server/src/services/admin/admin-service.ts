@@ -89,7 +89,9 @@ export class AdminService {
       const sessions = await trx.deleteFrom("sessions").where("user_id", "=", userId).returning("id").execute();
       const detail = { sessionsEnded: sessions.length };
       await recordActivity(trx, { action: "user.banned", actorId: session.userId, subjectId: userId, detail }, now);
-      return sessions.map((row) => row.id);
+      // A banned bot's keys stay (lifting the ban revives them) but stop working: their sockets close too.
+      const keys = await trx.selectFrom("api_keys").select("id").where("user_id", "=", userId).execute();
+      return [...sessions, ...keys].map((row) => row.id);
     });
     revocations.publish(ended);
     return this.loadUser(userId);
