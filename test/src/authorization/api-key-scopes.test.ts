@@ -42,7 +42,7 @@ describe("API key scopes", () => {
   const keyFor = (scopes: readonly string[]) => keys.get(scopes.join(" ")) as string;
 
   it("declares a scope from the documented list on every procedure a key may call", () => {
-    const procedures = router._def.procedures as Record<string, { _def: { meta?: { scope?: string } } }>;
+    const procedures = router._def.procedures as unknown as Record<string, { _def: { meta?: { scope?: string } } }>;
     for (const [path, procedure] of Object.entries(procedures)) {
       const scope = procedure._def.meta?.scope;
       if (scope !== undefined) expect(API_KEY_SCOPES, path).toContain(scope);
@@ -50,7 +50,10 @@ describe("API key scopes", () => {
   });
 
   it("refuses every call outside a key's scopes with 403 INSUFFICIENT_SCOPE, and none inside them", async () => {
-    const procedures = router._def.procedures as Record<string, { _def: { meta?: { scope?: ApiKeyScope } } }>;
+    const procedures = router._def.procedures as unknown as Record<
+      string,
+      { _def: { meta?: { scope?: ApiKeyScope } } }
+    >;
     const mismatches: string[] = [];
     let cells = 0;
     for (const [path, procedure] of Object.entries(procedures)) {

@@ -40,7 +40,9 @@ describe("@natter/client with bots and API keys", () => {
     expect((await asBot.trpc.users.me.query()).user.isBot).toBe(true);
     const heard: string[] = [];
     const watch = asBot.watchRoom(room.id, {
-      onEvent: (event) => event.type === "message.created" && heard.push(event.message.body),
+      onEvent: (event) => {
+        if (event.type === "message.created") heard.push(event.message.body ?? "");
+      },
     });
     await asBot.sendMessage(room.id, "build 42 passed");
     await vi.waitFor(() => expect(heard).toContain("build 42 passed"), WAIT);
