@@ -61,7 +61,7 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
 
   it("counts 50 concurrent reactions by 50 users on both nodes exactly, and as many concurrent take-backs", async () => {
     const users = await signUpMany(a.url, 50);
-    const [owner] = users as [TestUser];
+    const [owner] = users;
     const roomId = await newRoom(a.url, owner, { members: users.slice(1) });
     const message = await send(a.url, owner, roomId, "react to me");
     const onB = watchRoom(connect(b.url, owner.token), roomId, String(message.seq));
@@ -96,7 +96,7 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
 
   it("keeps a thread's summary exact under 30 concurrent replies sent to both nodes", async () => {
     const users = await signUpMany(a.url, 6);
-    const [owner] = users as [TestUser];
+    const [owner] = users;
     const roomId = await newRoom(a.url, owner, { members: users.slice(1) });
     const root = await send(b.url, owner, roomId, "thread root");
     const onA = watchRoom(connect(a.url, owner.token), roomId, String(root.seq));
