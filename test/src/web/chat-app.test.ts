@@ -303,11 +303,17 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     expect(await alice.page.locator(".message img[onerror], a[href^='javascript']").count()).toBe(0);
   });
 
-  it("counts unread messages in rooms not on screen, and clears them on opening", async () => {
+  it("counts unread messages in rooms not on screen, takes a deleted one back, and clears them on opening", async () => {
     await bob.page.getByRole("link", { name: "natter" }).click();
     await bob.page.getByText("Welcome, bob").waitFor();
     await send(alice.page, "unread one");
     await send(alice.page, "unread two");
+    await send(alice.page, "unread, then deleted");
+    await expect.poll(() => badgeOf(bob.page, roomName).textContent()).toBe("3 unread");
+    // The SDK's unread rule (UnreadTally), shared with @natter/react: a deleted message is no longer unread.
+    const regretted = alice.page.locator(".message.own", { hasText: "unread, then deleted" });
+    await regretted.getByRole("button", { name: "Delete message" }).click();
+    await regretted.getByRole("button", { name: "Delete for everyone" }).click();
     await expect.poll(() => badgeOf(bob.page, roomName).textContent()).toBe("2 unread");
     await screenshot(bob.page, "04-unread-counts");
     await openRoom(bob.page, roomName);
