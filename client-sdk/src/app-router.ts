@@ -115,6 +115,11 @@ export type RoomEvent = TrackedData<Yielded<AppRouter["rooms"]["events"]["_def"]
 /** The kinds of room events: `"message.created"`, `"member.joined"`… */
 export type RoomEventType = RoomEvent["type"];
 
+/** One entry of the signed-in user's inbox, as `users.events` and `watchInbox` deliver it. */
+export type InboxEvent = TrackedData<Yielded<AppRouter["users"]["events"]["_def"]["$types"]["output"]>>;
+/** The kinds of inbox entries: `"message.created"`, `"unread.changed"`… */
+export type InboxEventType = InboxEvent["type"];
+
 /** A signed-in user as anyone may see them. */
 export type User = RouterOutputs["users"]["byId"]["user"];
 /** What sign-up and log-in answer: the user and their bearer token. */

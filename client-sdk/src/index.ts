@@ -15,6 +15,8 @@ export type {
   ErrorBody,
   ErrorCode,
   EventStreamTicket,
+  InboxEvent,
+  InboxEventType,
   Member,
   Message,
   MessagePage,
@@ -64,6 +66,7 @@ export {
   type UnreadState,
 } from "./unread-counts.js";
 export { type RoomUnreadCount, type TallyChange, UnreadTally } from "./unread-tally.js";
+export type { InboxWatch, WatchInboxHandlers, WatchInboxOptions } from "./watch-inbox.js";
 export type { ConnectionState, RoomWatch, WatchEnd, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
 export type { WebSocketConstructor } from "./websocket.js";
 

@@ -22,6 +22,7 @@ import type {
 import { newClientMessageId } from "./client-message-id.js";
 import { UploadRefusedError } from "./errors.js";
 import { backoffDelay, type RetryOptions, withRetry } from "./retry.js";
+import { type InboxWatch, type WatchInboxHandlers, type WatchInboxOptions, watchInbox } from "./watch-inbox.js";
 import { type RoomWatch, type WatchRoomHandlers, type WatchRoomOptions, watchRoom } from "./watch-room.js";
 import { createSocketFactory, type SocketLike, type WebSocketConstructor, type WebSocketLoader } from "./websocket.js";
 
@@ -127,6 +128,11 @@ export interface NatterClient {
   searchMessages(q: string, options?: SearchMessagesOptions): Promise<SearchMessagesResult>;
   /** Watches a room's events live, resuming without gaps or duplicates after any reconnect. */
   watchRoom(roomId: string, handlers: WatchRoomHandlers, options?: WatchRoomOptions): RoomWatch;
+  /**
+   * Watches the signed-in user's inbox (`users.events`): what concerns them across all their
+   * rooms, each entry once and in order, with the same reconnect and resume as `watchRoom`.
+   */
+  watchInbox(handlers: WatchInboxHandlers, options?: WatchInboxOptions): InboxWatch;
   /** Stops every watch and closes the WebSocket; lets a Node process exit. */
   close(): Promise<void>;
 }
@@ -198,7 +204,7 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
     currentSocket?.close(TOKEN_CHANGED_CLOSE_CODE, "token changed");
   }
 
-  const watches = new Set<RoomWatch>();
+  const watches = new Set<RoomWatch | InboxWatch>();
 
   return {
     trpc,
@@ -286,6 +292,12 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
     },
     watchRoom(roomId, handlers, watchOptions) {
       const watch = watchRoom(trpc, roomId, handlers, watchOptions, sockets.prepare);
+      watches.add(watch);
+      void watch.ended.then(() => watches.delete(watch));
+      return watch;
+    },
+    watchInbox(handlers, watchOptions) {
+      const watch = watchInbox(trpc, handlers, watchOptions, sockets.prepare);
       watches.add(watch);
       void watch.ended.then(() => watches.delete(watch));
       return watch;

@@ -7,9 +7,11 @@ import { RedisSessionRevocations } from "./auth/redis-session-revocations.js";
 import { InProcessSessionRevocations, type SessionRevocations } from "./auth/session-revocations.js";
 import type { Clock } from "./clock/clock.js";
 import type { Config } from "./config/config.js";
+import { type InboxEntry, inboxLogOf } from "./events/inbox-log.js";
+import { RedisLogBus } from "./events/redis-log-bus.js";
 import { RedisRoomEventBus } from "./events/redis-room-event-bus.js";
 import { RedisRoomSignalBus } from "./events/redis-room-signal-bus.js";
-import { InProcessRoomEventBus, type RoomEventBus } from "./events/room-event-bus.js";
+import { InProcessLogBus, InProcessRoomEventBus, type LogBus, type RoomEventBus } from "./events/room-event-bus.js";
 import { InProcessRoomSignalBus, type RoomSignalBus } from "./events/room-signal-bus.js";
 import type { ReadinessCheck } from "./http/readiness.js";
 import { type AccountSlotCounters, ConnectionCeilings } from "./live/connection-ceilings.js";
@@ -34,6 +36,7 @@ import { ThreadsService } from "./services/conversations/threads-service.js";
 import { BlocksService } from "./services/direct/blocks-service.js";
 import { DirectRoomsService } from "./services/direct/direct-rooms-service.js";
 import { EventStreamTicketsService } from "./services/event-stream-tickets-service.js";
+import { InboxService } from "./services/inbox/inbox-service.js";
 import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
 import { ReportsService } from "./services/moderation/reports-service.js";
@@ -52,7 +55,7 @@ import type { BlobStore } from "./uploads/blob-store.js";
 import { UploadQuota } from "./uploads/upload-quota.js";
 
 /**
- * How often a node with Redis reads the newest seq of the rooms watched on it, to find
+ * How often a node with Redis reads the newest seq of the rooms (and inboxes) watched on it, to find
  * events whose publish was lost: a lost event reaches watchers within two intervals (1 s
  * plus a query), inside the 2 s the API promises, at one indexed query per 500 rooms.
  */
@@ -94,6 +97,8 @@ export interface Composition {
 /** The shared state of one node: in this process, or shared with every node on Redis. */
 interface SharedState {
   events: RoomEventBus;
+  /** Users' inbox entries: the same kind of bus as rooms', keyed by user. */
+  inbox: LogBus<InboxEntry>;
   signals: RoomSignalBus;
   revocations: SessionRevocations;
   throttleStore: RateLimitStore;
@@ -119,7 +124,7 @@ export async function composeServer({
   logger,
 }: CompositionDeps): Promise<Composition> {
   const shared = config.redisUrl ? await redisState(config.redisUrl, db, config, logger) : inProcessState();
-  const { events, signals, revocations, throttleStore, rateLimitStore } = shared;
+  const { events, inbox, signals, revocations, throttleStore, rateLimitStore } = shared;
   const webhookPolicy = new WebhookUrlPolicy(config.webhookAllowPrivateNetworks);
   const webhookSender = new WebhookSender(webhookPolicy, config.webhookTimeoutMs);
   const webhookWorker = new WebhookDeliveryWorker({
@@ -132,7 +137,7 @@ export async function composeServer({
     pollIntervalMs: config.webhookPollIntervalMs,
   });
   const onWebhooksQueued = () => webhookWorker.nudge();
-  const writer = new RoomWriter({ db, engine, clock, events, onWebhooksQueued });
+  const writer = new RoomWriter({ db, engine, clock, events, inbox, onWebhooksQueued });
   const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
@@ -177,6 +182,7 @@ export async function composeServer({
     blobs,
     clock,
     receipts,
+    inbox,
     // After the commit, not holding the answer: a lost stop lapses with the indicator's TTL.
     // Debug only: during a Redis outage every send would say so, and the outage is logged already.
     onSent: (roomId, authorId) => {
@@ -199,6 +205,7 @@ export async function composeServer({
     threads: new ThreadsService({ db }),
     receipts,
     roomEvents: new RoomEventsService({ db, events }),
+    inbox: new InboxService({ db, clock, inbox }),
     eventStreamTickets: new EventStreamTicketsService({
       db,
       clock,
@@ -275,6 +282,7 @@ export async function composeServer({
 function inProcessState(): SharedState {
   return {
     events: new InProcessRoomEventBus(),
+    inbox: new InProcessLogBus<InboxEntry>((entry) => entry.userId),
     signals: new InProcessRoomSignalBus(),
     revocations: new InProcessSessionRevocations(),
     // Separate stores, so that a flood of one kind of key cannot fill the room of another.
@@ -294,6 +302,12 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
   try {
     await nodes.start();
     const events = new RedisRoomEventBus(redis, db, logger, ROOM_LOG_TAIL_INTERVAL_MS);
+    const inbox = new RedisLogBus<InboxEntry>(
+      redis,
+      { log: inboxLogOf(db), channelPrefix: "inbox:" },
+      logger,
+      ROOM_LOG_TAIL_INTERVAL_MS,
+    );
     const signals = new RedisRoomSignalBus({ redis, nodes, logger, ttlMs });
     const revocations = await RedisSessionRevocations.open(redis, logger);
     const slots = (namespace: string, max: number) =>
@@ -310,6 +324,7 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
     logger.info({ node: redis.nodeId, prefix: config.redisPrefix }, "sharing state on Redis");
     return {
       events,
+      inbox,
       signals,
       revocations,
       throttleStore: new RedisRateLimitStore(redis, "throttle", new InProcessRateLimitStore(), onRedisFallback),
@@ -318,6 +333,7 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
       readinessChecks: [{ name: "redis", check: () => redis.ping() }],
       close: async () => {
         events.close();
+        inbox.close();
         signals.close();
         revocations.close();
         connections.close();

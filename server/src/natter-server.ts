@@ -30,6 +30,10 @@ import { DirectoryBlobStore } from "./uploads/directory-blob-store.js";
 import { openBlobStore, uploadsDirOf } from "./uploads/open-blob-store.js";
 import { SERVER_VERSION } from "./version.js";
 import type { WebSocketStats } from "./ws/guarded-socket.js";
+
+/** How often inbox entries past the resume window are pruned. */
+const INBOX_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+
 import { attachWebSocketServer } from "./ws/ws-server.js";
 
 export interface StartOptions {
@@ -113,6 +117,11 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       }, config.messageRetentionIntervalMs)
     : undefined;
   retentionTimer?.unref();
+  // Inbox entries past the resume window go a batch at a time; a resume from before them answers RESYNC_REQUIRED.
+  const inboxPruner = setInterval(() => {
+    services.inbox.prune().catch((error: unknown) => log.error({ err: error }, "inbox prune failed"));
+  }, INBOX_PRUNE_INTERVAL_MS);
+  inboxPruner.unref();
   const router = createAppRouter(services);
   // Made when first asked for: generating it took a good part of the start.
   let document: Promise<OpenAPIObject> | undefined;
@@ -205,6 +214,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     stopRevocations();
     sessionConnections.stop();
     clearInterval(retentionTimer);
+    clearInterval(inboxPruner);
     await ws.close();
     await composition.close();
     await blobs.close();
@@ -227,6 +237,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       // Streams never end by themselves: the server could not stop while one is open.
       eventStreams.closeAll();
       clearInterval(retentionTimer);
+      clearInterval(inboxPruner);
       await Promise.race([ws.close(), drained]);
       const { cut, ms } = await drained;
       log.info({ ms, cut }, cut > 0 ? "connections cut at the shutdown deadline" : "connections drained");

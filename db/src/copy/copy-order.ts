@@ -27,6 +27,9 @@ const RANK: Record<keyof Database, number> = {
   incoming_webhooks: 23.7,
   room_mutes: 24,
   message_reports: 25,
+  inbox_heads: 26,
+  inbox_events: 27,
+  inbox_stream_tickets: 28,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

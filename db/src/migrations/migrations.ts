@@ -17,6 +17,7 @@ import { webhooks } from "./0023-a-webhooks.js";
 import { bots } from "./0023-b-bots.js";
 import { roomModeration } from "./0024-room-moderation.js";
 import { usernameSkeletons } from "./0026-username-skeletons.js";
+import { inbox } from "./0027-a-inbox.js";
 import { messageReports } from "./0027-message-reports.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0023-b-bots": bots,
   "0024-room-moderation": roomModeration,
   "0026-username-skeletons": usernameSkeletons,
+  "0027-a-inbox": inbox,
   "0027-message-reports": messageReports,
 };
 

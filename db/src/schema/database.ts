@@ -26,6 +26,9 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   api_keys: ApiKeysTable;
   incoming_webhooks: IncomingWebhooksTable;
+  inbox_heads: InboxHeadsTable;
+  inbox_events: InboxEventsTable;
+  inbox_stream_tickets: InboxStreamTicketsTable;
 }
 
 /** Named counters kept in step with the rows they count, such as `messages` or `messages@2026-01-02T03`. */
@@ -342,4 +345,26 @@ export interface IncomingWebhooksTable {
   secret_hash: string;
   created_by: string | null;
   created_at: string;
+}
+/** A user's newest inbox seq: the row the next entry's seq is taken from. */
+export interface InboxHeadsTable {
+  user_id: string;
+  last_seq: number;
+}
+
+/** One entry of a user's inbox log, as JSON (`InboxEvent`). */
+export interface InboxEventsTable {
+  user_id: string;
+  seq: number;
+  type: string;
+  payload: string;
+  created_at: string;
+}
+
+/** A single-use ticket that opens the caller's inbox stream (`GET /me/events?ticket=`). */
+export interface InboxStreamTicketsTable {
+  /** SHA-256 of the ticket, hex; the ticket itself is never stored. */
+  ticket_hash: string;
+  session_id: string;
+  expires_at: string;
 }

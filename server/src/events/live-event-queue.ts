@@ -5,8 +5,8 @@ import type { RoomEvent } from "@natter/shared";
  * it drops them all and says so once (`takeOverflow`), and the watcher reads the room's
  * log instead. A slow watcher thus costs the log a few reads, never the server memory.
  */
-export class LiveEventQueue {
-  private events: RoomEvent[] = [];
+export class LiveEventQueue<E = RoomEvent> {
+  private events: E[] = [];
   private overflowed = false;
   private waiter: ((ready: boolean) => void) | null = null;
   private aborted = false;
@@ -28,7 +28,7 @@ export class LiveEventQueue {
   }
 
   /** Takes a published event; never blocks the publisher. */
-  push(event: RoomEvent): void {
+  push(event: E): void {
     if (!this.overflowed) {
       if (this.events.length < this.capacity) this.events.push(event);
       else {
@@ -40,7 +40,7 @@ export class LiveEventQueue {
   }
 
   /** The oldest queued event, left in place. */
-  peek(): RoomEvent | undefined {
+  peek(): E | undefined {
     return this.events[0];
   }
 

@@ -5,6 +5,15 @@ import type { RoomEvent } from "@natter/shared";
 export type RoomEventListener = (event: RoomEvent) => void;
 
 /**
+ * A bus of one kind of log's committed entries (rooms' logs, users' inboxes), keyed by the
+ * log's owner: the contract `RoomEventBus` spells out for rooms holds for every kind.
+ */
+export interface LogBus<E> {
+  publish(events: readonly E[]): Promise<void>;
+  subscribe(key: string, listener: (event: E) => void): Promise<() => void>;
+}
+
+/**
  * Fans committed room events out to live subscribers. Delivery is best effort and may
  * reorder: subscribers order by `seq` and fill any gap from the database, so `seq` is all
  * a subscriber needs to resume, on this node or another.
@@ -15,7 +24,7 @@ export type RoomEventListener = (event: RoomEvent) => void;
  * watchers relies on it, so a bus that copied events per listener would cost a JSON
  * encoding per watcher.
  */
-export interface RoomEventBus {
+export interface RoomEventBus extends LogBus<RoomEvent> {
   /**
    * Publishes events that are already committed to the room's log. It resolves once they
    * are handed over, or once a failure to do so is reported; it never fails the write,
@@ -31,20 +40,28 @@ export interface RoomEventBus {
   subscribe(roomId: string, listener: RoomEventListener): Promise<() => void>;
 }
 
-/** The bus of a single process. */
-export class InProcessRoomEventBus implements RoomEventBus {
+/** The bus of one kind of log in a single process. */
+export class InProcessLogBus<E> implements LogBus<E> {
   private readonly emitter = new EventEmitter();
 
-  constructor() {
+  /** `keyOf`: the log an entry belongs to. */
+  constructor(private readonly keyOf: (event: E) => string) {
     this.emitter.setMaxListeners(0);
   }
 
-  async publish(events: readonly RoomEvent[]): Promise<void> {
-    for (const event of events) this.emitter.emit(event.roomId, event);
+  async publish(events: readonly E[]): Promise<void> {
+    for (const event of events) this.emitter.emit(this.keyOf(event), event);
   }
 
-  async subscribe(roomId: string, listener: RoomEventListener): Promise<() => void> {
-    this.emitter.on(roomId, listener);
-    return () => this.emitter.off(roomId, listener);
+  async subscribe(key: string, listener: (event: E) => void): Promise<() => void> {
+    this.emitter.on(key, listener);
+    return () => this.emitter.off(key, listener);
+  }
+}
+
+/** The room event bus of a single process. */
+export class InProcessRoomEventBus extends InProcessLogBus<RoomEvent> implements RoomEventBus {
+  constructor() {
+    super((event) => event.roomId);
   }
 }

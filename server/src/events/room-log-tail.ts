@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { toTimestamp } from "../clock/clock.js";
 import { readRoomEvents } from "./room-log.js";
+import type { Sequenced } from "./seq-order.js";
 
 /** Rooms whose newest seq one query reads. */
 const ROOMS_PER_QUERY = 500;
@@ -19,10 +20,42 @@ interface TailedRoom {
   missing: boolean;
 }
 
-export interface RoomLogTailOptions {
-  db: Kysely<Database>;
+/**
+ * How a tail reads one kind of log: rooms' logs (the default), or users' inboxes. Keyed by
+ * the log's owner (a room id, a user id).
+ */
+export interface TailedLog<E extends Sequenced> {
+  /** The newest seq of each of these logs that exists (one query for all of them). */
+  newest(keys: readonly string[]): Promise<Map<string, number>>;
+  /** The log's entries after `afterSeq`, oldest first, at most `limit`. */
+  read(key: string, afterSeq: number, limit: number): Promise<E[]>;
+  /** The log an entry belongs to. */
+  keyOf(event: E): string;
+  /** Whether an entry ends its log (nothing can follow it): `room.deleted`. */
+  ends(event: E): boolean;
+  /** What watchers are told of a log that vanished, after the newest seq they saw; none: nothing. */
+  vanished(key: string, seq: number): E | undefined;
+}
+
+/** A room's log, as the tail reads it. */
+export function roomLogOf(db: Kysely<Database>): TailedLog<RoomEvent> {
+  return {
+    async newest(roomIds) {
+      const rows = await db.selectFrom("rooms").select(["id", "last_seq"]).where("id", "in", roomIds).execute();
+      return new Map(rows.map((row) => [row.id, row.last_seq]));
+    },
+    read: (roomId, afterSeq, limit) => readRoomEvents(db, roomId, afterSeq, limit),
+    keyOf: (event) => event.roomId,
+    ends: (event) => event.type === "room.deleted",
+    vanished: (roomId, seq) => ({ type: "room.deleted", roomId, seq, at: toTimestamp(Date.now()), actorId: null }),
+  };
+}
+
+export interface RoomLogTailOptions<E extends Sequenced = RoomEvent> {
+  /** The logs followed. */
+  log: TailedLog<E>;
   /** Hands events this node never received to the room's local listeners. */
-  deliver: (roomId: string, events: readonly RoomEvent[]) => void;
+  deliver: (roomId: string, events: readonly E[]) => void;
   logger: Logger;
   /** How often the newest seq of every followed room is read. */
   intervalMs: number;
@@ -44,12 +77,12 @@ export interface RoomLogTailOptions {
  * its watchers as a `room.deleted` after the newest seq they saw, which is what a
  * reconnecting watcher would learn anyway (ROOM_NOT_FOUND).
  */
-export class RoomLogTail {
+export class RoomLogTail<E extends Sequenced = RoomEvent> {
   private readonly rooms = new Map<string, TailedRoom>();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
 
-  constructor(private readonly options: RoomLogTailOptions) {}
+  constructor(private readonly options: RoomLogTailOptions<E>) {}
 
   start(): void {
     this.timer = setInterval(() => void this.check(), this.options.intervalMs);
@@ -65,13 +98,9 @@ export class RoomLogTail {
    * subscription is in place.
    */
   async follow(roomId: string): Promise<number> {
-    const row = await this.options.db
-      .selectFrom("rooms")
-      .select("last_seq")
-      .where("id", "=", roomId)
-      .executeTakeFirst();
+    const newest = await this.options.log.newest([roomId]);
     const room = this.rooms.get(roomId);
-    const seen = Math.max(row?.last_seq ?? 0, room?.seen ?? 0);
+    const seen = Math.max(newest.get(roomId) ?? 0, room?.seen ?? 0);
     this.rooms.set(roomId, { seen, behind: undefined, missing: false });
     return seen;
   }
@@ -81,11 +110,13 @@ export class RoomLogTail {
   }
 
   /** Notes an event delivered on this node, by whatever way it came. */
-  saw(event: RoomEvent): void {
-    const room = this.rooms.get(event.roomId);
+  saw(event: E): void {
+    const { log } = this.options;
+    const key = log.keyOf(event);
+    const room = this.rooms.get(key);
     if (!room) return;
     // Its watchers end with it; nothing more can be missed.
-    if (event.type === "room.deleted") this.rooms.delete(event.roomId);
+    if (log.ends(event)) this.rooms.delete(key);
     else if (event.seq > room.seen) room.seen = event.seq;
   }
 
@@ -106,9 +137,8 @@ export class RoomLogTail {
   }
 
   private async checkRooms(roomIds: readonly string[]): Promise<void> {
-    const { db, deliver } = this.options;
-    const rows = await db.selectFrom("rooms").select(["id", "last_seq"]).where("id", "in", roomIds).execute();
-    const newest = new Map(rows.map((row) => [row.id, row.last_seq]));
+    const { log, deliver } = this.options;
+    const newest = await log.newest(roomIds);
     for (const roomId of roomIds) {
       const room = this.rooms.get(roomId);
       if (!room) continue;
@@ -116,9 +146,8 @@ export class RoomLogTail {
       if (lastSeq === undefined) {
         if (room.missing) {
           this.rooms.delete(roomId);
-          deliver(roomId, [
-            { type: "room.deleted", roomId, seq: room.seen + 1, at: toTimestamp(Date.now()), actorId: null },
-          ]);
+          const told = log.vanished(roomId, room.seen + 1);
+          if (told) deliver(roomId, [told]);
         } else room.missing = true;
         continue;
       }
@@ -128,7 +157,7 @@ export class RoomLogTail {
         continue;
       }
       if (room.behind !== undefined && room.behind > room.seen) {
-        const missed = await readRoomEvents(db, roomId, room.seen, EVENTS_PER_CHECK);
+        const missed = await log.read(roomId, room.seen, EVENTS_PER_CHECK);
         if (missed.length > 0) {
           this.options.logger.warn({ roomId, from: missed[0]?.seq }, "room events read from the log: publish lost");
           deliver(roomId, missed);

@@ -1,12 +1,17 @@
 import type { RoomEvent } from "@natter/shared";
 
+/** What a log's entries carry that ordering needs: their place in the log. */
+export interface Sequenced {
+  seq: number;
+}
+
 /** How long an event waits for the ones before it before it goes on without them. */
 const HOLD_MS = 200;
 /** Events held at most; past this they go on at once, in seq order. */
 const MAX_HELD = 1000;
 
 /**
- * Puts one room's events back into seq order on their way to a node's listeners. Nodes
+ * Puts one log's events (a room's, or a user's inbox) back into seq order on their way to a node's listeners. Nodes
  * publish what each commits, so a node hears its own events at once and other nodes' a
  * Redis round trip later: seq 10 committed here can arrive before seq 9 committed elsewhere.
  * Handed on as it came, every watcher of the room would see a gap and read it from the log,
@@ -15,18 +20,18 @@ const MAX_HELD = 1000;
  * or late) goes on anyway: watchers then fill the gap from the log, as the bus contract
  * allows, and `RoomLogTail` hands the lost one over.
  */
-export class SeqOrder {
-  private readonly held = new Map<number, RoomEvent>();
+export class SeqOrder<E extends Sequenced = RoomEvent> {
+  private readonly held = new Map<number, E>();
   private timer: NodeJS.Timeout | undefined;
 
   /** `last`: the newest seq already handed on (or known when the room began to be followed). */
   constructor(
     private last: number,
-    private readonly emit: (event: RoomEvent) => void,
+    private readonly emit: (event: E) => void,
   ) {}
 
   /** Hands `event` on in order; drops an event at or before one already handed on. */
-  push(event: RoomEvent): void {
+  push(event: E): void {
     if (event.seq <= this.last) return;
     if (event.seq !== this.last + 1) {
       this.held.set(event.seq, event);
@@ -56,7 +61,7 @@ export class SeqOrder {
     for (const event of held) this.handOn(event);
   }
 
-  private handOn(event: RoomEvent): void {
+  private handOn(event: E): void {
     this.last = event.seq;
     this.emit(event);
   }

@@ -2,6 +2,7 @@ import {
   ERROR_HTTP_STATUS,
   type ErrorCode,
   errorBodySchema,
+  inboxEventSchema,
   roomEventSchema,
   uploadResultSchema,
 } from "@natter/shared";
@@ -41,6 +42,7 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
       ErrorResponse: z.object({ error: errorBodySchema }),
       UploadResult: uploadResultSchema,
       RoomEvent: roomEventSchema,
+      InboxEvent: inboxEventSchema,
     },
   });
   document.info.license = { name: "MIT", identifier: "MIT" };
@@ -123,6 +125,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   admin: "Server administration: stats, activity, moderation. Server admins only.",
   uploads: "Images and attachments.",
   "direct messages": "One-to-one rooms, and blocking people.",
+  inbox: "Your inbox: one live stream of what concerns you across all your rooms.",
   moderation: "Reports of messages and their review by room admins and server admins.",
   search: "Full-text search over the messages you may read.",
   bots: "Bot accounts and their API keys. Server admins only.",

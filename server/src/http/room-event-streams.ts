@@ -1,9 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { NatterError, type RoomEvent, roomEventsInputSchema } from "@natter/shared";
+import {
+  type InboxEvent,
+  inboxEventsInputSchema,
+  NatterError,
+  type RoomEvent,
+  roomEventsInputSchema,
+} from "@natter/shared";
 import { requireScope } from "../auth/api-key-scopes.js";
 import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
+import type { InboxEntry } from "../events/inbox-log.js";
 import type { SessionConnections } from "../live/session-connections.js";
 import { whenDrained } from "../live/when-drained.js";
 import { requestClientAddress } from "../rate-limit/client-address.js";
@@ -16,6 +23,8 @@ import { type Route, route } from "./route-table.js";
 
 /** Where a room's log is streamed as Server-Sent Events. */
 export const ROOM_EVENTS_PATH = "/api/v1/rooms/:roomId/events";
+/** Where the caller's inbox is streamed as Server-Sent Events. */
+export const INBOX_EVENTS_PATH = "/api/v1/me/events";
 
 /** Query parameters that would put a long-lived bearer token in a URL, and logs, and histories. */
 const TOKEN_PARAMETERS = ["token", "access_token", "authorization", "bearer"];
@@ -65,7 +74,7 @@ export class RoomEventStreams {
   /** Set by a shutdown: a stream asked for on a connection still open is not started. */
   private closing = false;
   /** Each event's frame, written once however many streams carry it. */
-  private readonly frames = new WeakMap<RoomEvent, string>();
+  private readonly frames = new WeakMap<RoomEvent | InboxEvent, string>();
 
   constructor(private readonly deps: RoomEventStreamsDeps) {}
 
@@ -75,7 +84,11 @@ export class RoomEventStreams {
     return [
       route("*", ROOM_EVENTS_PATH, (req, res, { params, search }) => {
         onlyMethods(req, ["GET", "HEAD"]);
-        return this.serve(req, res, params.roomId ?? "", search);
+        return this.serveRoom(req, res, params.roomId ?? "", search);
+      }),
+      route("*", INBOX_EVENTS_PATH, (req, res, { search }) => {
+        onlyMethods(req, ["GET", "HEAD"]);
+        return this.serveInbox(req, res, search);
       }),
     ];
   }
@@ -152,10 +165,68 @@ export class RoomEventStreams {
     for (const end of [...this.streams]) end();
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, roomId: string, search: string): Promise<void> {
-    const { services, heartbeatMs, maxBufferedBytes } = this.deps;
-    const { input, ticket } = parseRequest(req, roomId, search);
-    const session = await this.caller(req, input.roomId, ticket);
+  private async serveRoom(req: IncomingMessage, res: ServerResponse, roomId: string, search: string): Promise<void> {
+    const { services } = this.deps;
+    const { lastEventId, ticket } = parseRequest(req, search);
+    const parsed = roomEventsInputSchema.safeParse({ roomId, ...(lastEventId !== undefined && { lastEventId }) });
+    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    const input = parsed.data;
+    const session = await this.caller(req, ticket, async (value) => {
+      const redeemed = await services.eventStreamTickets.redeem(value, input.roomId);
+      if (redeemed) return redeemed;
+      throw new NatterError(
+        "UNAUTHENTICATED",
+        "This ticket is unknown, spent, expired or for another room: ask POST /rooms/{roomId}/events/ticket for a new one",
+      );
+    });
+    const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
+    await this.serve<RoomEvent>(
+      req,
+      res,
+      session,
+      (signal, send, opened) => services.roomEvents.watch(session, input.roomId, afterSeq, signal, send, opened),
+      (event) => this.frame(event, event.seq),
+    );
+  }
+
+  /** `GET /me/events`: the caller's inbox, signed in by a bearer header or a ticket. */
+  private async serveInbox(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+    const { services } = this.deps;
+    const { lastEventId, ticket } = parseRequest(req, search);
+    const parsed = inboxEventsInputSchema.safeParse({ ...(lastEventId !== undefined && { lastEventId }) });
+    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    const session = await this.caller(req, ticket, async (value) => {
+      const redeemed = await services.eventStreamTickets.redeemInbox(value);
+      if (redeemed) return redeemed;
+      throw new NatterError(
+        "UNAUTHENTICATED",
+        "This ticket is unknown, spent or expired: ask POST /me/events/ticket for a new one",
+      );
+    });
+    if (!session)
+      throw new NatterError("UNAUTHENTICATED", "Sign in: send `Authorization: Bearer <token>`, or a ticket");
+    const afterSeq = parsed.data.lastEventId === undefined ? undefined : Number(parsed.data.lastEventId);
+    await this.serve<InboxEntry>(
+      req,
+      res,
+      session,
+      (signal, send, opened) => services.inbox.watch(session, afterSeq, signal, send, opened),
+      (entry) => this.frame(entry.event, entry.seq),
+    );
+  }
+
+  /**
+   * Streams what `watch` yields and delivers as Server-Sent Events, under the connection
+   * ceilings, until the watch ends, the reader falls behind, the session ends or the server stops.
+   */
+  private async serve<E>(
+    req: IncomingMessage,
+    res: ServerResponse,
+    session: AuthSession | null,
+    watch: (signal: AbortSignal, send: (event: E) => void, opened: () => void) => AsyncGenerator<E, void>,
+    frame: (event: E) => string,
+  ): Promise<void> {
+    const { heartbeatMs, maxBufferedBytes } = this.deps;
     const address = requestClientAddress(req, this.deps.trustedProxies);
     const releaseConnection = await this.deps.admitConnection(session?.userId, address);
     if (typeof releaseConnection !== "function") throw new NatterError("RATE_LIMITED", releaseConnection.refusal);
@@ -201,17 +272,16 @@ export class RoomEventStreams {
           res.destroy();
         }
       };
-      const send = (event: RoomEvent) => {
+      const send = (event: E) => {
         if (ended) return;
         this.stats.deliveries += 1;
-        write(this.frame(event));
+        write(frame(event));
       };
-      const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
       let markOpened!: () => void;
       const opened = new Promise<void>((resolve) => {
         markOpened = resolve;
       });
-      const events = services.roomEvents.watch(session, input.roomId, afterSeq, stop.signal, send, markOpened);
+      const events = watch(stop.signal, send, markOpened);
       const first = events.next();
       // Whatever the race below leaves unread is read by `pump`, or dropped with the stream.
       first.catch(() => undefined);
@@ -255,10 +325,10 @@ export class RoomEventStreams {
    * as fast as the reader reads it, where writing it all at once (a SQLite read does not
    * yield to the network) passed the slow-reader cap and cut even a fast reader off.
    */
-  private async pump(
-    events: AsyncGenerator<RoomEvent, void>,
-    first: Promise<IteratorResult<RoomEvent, void>>,
-    send: (event: RoomEvent) => void,
+  private async pump<E>(
+    events: AsyncGenerator<E, void>,
+    first: Promise<IteratorResult<E, void>>,
+    send: (event: E) => void,
     res: ServerResponse,
   ): Promise<void> {
     try {
@@ -272,38 +342,33 @@ export class RoomEventStreams {
     }
   }
 
-  /** The caller: a bearer header's session, a ticket's, or anonymous. */
-  private async caller(req: IncomingMessage, roomId: string, ticket: string | undefined): Promise<AuthSession | null> {
-    const { accounts, eventStreamTickets } = this.deps.services;
+  /** The caller: a bearer header's session, a ticket's (redeemed by `redeem`, which refuses a bad one), or anonymous. */
+  private async caller(
+    req: IncomingMessage,
+    ticket: string | undefined,
+    redeem: (ticket: string) => Promise<AuthSession>,
+  ): Promise<AuthSession | null> {
+    const { accounts } = this.deps.services;
     const token = bearerTokenOf(req);
     if (token !== undefined && ticket !== undefined) {
       throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
         issues: [{ path: "ticket", message: "send a bearer token or a ticket, not both" }],
       });
     }
-    if (ticket !== undefined) {
-      const session = await eventStreamTickets.redeem(ticket, roomId);
-      if (!session) {
-        throw new NatterError(
-          "UNAUTHENTICATED",
-          "This ticket is unknown, spent, expired or for another room: ask POST /rooms/{roomId}/events/ticket for a new one",
-        );
-      }
-      return session;
-    }
+    if (ticket !== undefined) return redeem(ticket);
     if (token === undefined) return null;
     const session = await accounts.authenticate(token);
     // An ended token is told so, never served as anonymous (its closed rooms would seem missing).
     if (!session) throw endedTokenError();
-    // The stream of `rooms.events`, with the same scope.
+    // The streams of `rooms.events` and `users.events`, with their scope.
     requireScope(session, "messages:read");
     return session;
   }
 
-  private frame(event: RoomEvent): string {
+  private frame(event: RoomEvent | InboxEvent, seq: number): string {
     let frame = this.frames.get(event);
     if (frame === undefined) {
-      frame = `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+      frame = `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
       this.frames.set(event, frame);
     }
     return frame;
@@ -311,11 +376,11 @@ export class RoomEventStreams {
 }
 
 /**
- * The stream's input from its path, query and `Last-Event-ID` header, checked as `rooms.events`
- * checks its own. The header wins over the query: EventSource reconnects with the URL it
- * started with, whose `lastEventId` is by then stale.
+ * The stream's position and ticket from its query and `Last-Event-ID` header, for the caller
+ * to check as the subscription checks its input. The header wins over the query: EventSource
+ * reconnects with the URL it started with, whose `lastEventId` is by then stale.
  */
-function parseRequest(req: IncomingMessage, roomId: string, search: string) {
+function parseRequest(req: IncomingMessage, search: string) {
   const query = new URLSearchParams(search);
   const tokenKey = [...query.keys()].find((key) => TOKEN_PARAMETERS.includes(key.toLowerCase()));
   if (tokenKey !== undefined) {
@@ -337,11 +402,12 @@ function parseRequest(req: IncomingMessage, roomId: string, search: string) {
     });
   }
   const lastEventId = header?.[0] || params.get("lastEventId") || undefined;
-  const parsed = roomEventsInputSchema.safeParse({ roomId, ...(lastEventId !== undefined && { lastEventId }) });
-  if (!parsed.success) {
-    throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
-      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-    });
-  }
-  return { input: parsed.data, ticket: params.get("ticket") ?? undefined };
+  return { lastEventId, ticket: params.get("ticket") ?? undefined };
+}
+
+/** The refusal of a stream's input, as a procedure's input is refused. */
+function invalidInput(issues: readonly { path: PropertyKey[]; message: string }[]): NatterError {
+  return new NatterError("VALIDATION_FAILED", "Input validation failed", {
+    issues: issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+  });
 }

@@ -199,7 +199,8 @@ export function createMessagesRouter({ messages, threads }: Services) {
           description:
             "A page of the rooms the caller belongs to, each with its messages after the read cursor, written " +
             `by others and not deleted (counted up to ${LIMITS.unreadCountMax}), how many of those mention the caller ` +
-            "(`mentions`), the cursor and the room's newest seq.",
+            "(`mentions`), the cursor and the room's newest seq; and `inboxSeq`, the newest seq of the caller's " +
+            "inbox as the counts were read: watch `GET /me/events` (or `users.events`) after it to keep them live.",
         },
       })
       .input(unreadInputSchema)

@@ -10,13 +10,16 @@ import {
 import { z } from "zod";
 import type { Services } from "../services/services.js";
 import { router, userProcedure } from "../trpc/trpc.js";
+import { inboxProcedures } from "./inbox.js";
 
 const userResultSchema = z.object({ user: userSchema });
 const meResultSchema = z.object({ user: meSchema });
 
 /** Who am I, who is that, finding people, and one's own profile. */
-export function createUsersRouter({ accounts, profiles, uploads }: Services) {
+export function createUsersRouter(services: Services) {
+  const { accounts, profiles, uploads } = services;
   return router({
+    ...inboxProcedures(services),
     me: userProcedure
       .meta({
         scope: "users:read",

@@ -1,5 +1,5 @@
 import type { Database } from "@natter/db";
-import type { EventStreamTicket } from "@natter/shared";
+import type { EventStreamTicket, InboxStreamTicket } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import { generateEventStreamTicket, hashSessionToken } from "../auth/session-token.js";
@@ -57,6 +57,32 @@ export class EventStreamTicketsService {
       .returning(["session_id", "room_id", "expires_at"])
       .executeTakeFirst();
     if (!row || row.room_id !== roomId || row.expires_at <= toTimestamp(clock.now())) return null;
+    return accounts.authenticateSessionId(row.session_id);
+  }
+
+  /** A ticket for the caller's session to open their inbox stream (`GET /me/events?ticket=`) once. */
+  async issueInbox(session: AuthSession): Promise<InboxStreamTicket> {
+    const { db, clock, ttlSeconds } = this.deps;
+    const now = clock.now();
+    const expiresAt = toTimestamp(now + ttlSeconds * 1000);
+    const ticket = generateEventStreamTicket();
+    await db.deleteFrom("inbox_stream_tickets").where("expires_at", "<=", toTimestamp(now)).execute();
+    await db
+      .insertInto("inbox_stream_tickets")
+      .values({ ticket_hash: hashSessionToken(ticket), session_id: session.sessionId, expires_at: expiresAt })
+      .execute();
+    return { ticket, expiresAt };
+  }
+
+  /** The session an inbox ticket acts for, spent in one statement as `redeem` spends a room's; null when not valid. */
+  async redeemInbox(ticket: string): Promise<AuthSession | null> {
+    const { db, clock, accounts } = this.deps;
+    const row = await db
+      .deleteFrom("inbox_stream_tickets")
+      .where("ticket_hash", "=", hashSessionToken(ticket))
+      .returning(["session_id", "expires_at"])
+      .executeTakeFirst();
+    if (!row || row.expires_at <= toTimestamp(clock.now())) return null;
     return accounts.authenticateSessionId(row.session_id);
   }
 }

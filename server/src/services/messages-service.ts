@@ -27,6 +27,8 @@ import type { Kysely, Transaction } from "kysely";
 import type { AuthSession } from "../auth/auth-session.js";
 import type { Clock } from "../clock/clock.js";
 import { toTimestamp } from "../clock/clock.js";
+import { type InboxEntry, inboxBounds, inboxSeqOf } from "../events/inbox-log.js";
+import type { LogBus } from "../events/room-event-bus.js";
 import {
   appendRoomEvent,
   deleteMessageEvents,
@@ -39,6 +41,7 @@ import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from ".
 import type { ReadReceipts } from "./conversations/read-receipts.js";
 import { forgetReply, recordReply, requireThreadRoot } from "./conversations/thread-replies.js";
 import { requireNoBlock } from "./direct/blocks.js";
+import { recordUnreadChange } from "./inbox/unread-changes.js";
 import { mentionsPageQuery } from "./mentions/mentions-page-query.js";
 import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "./mentions/resolve-mentions.js";
 import { type MessagePageCursor, type MessagePageScope, messagePageQuery } from "./message-page-query.js";
@@ -71,6 +74,8 @@ export interface MessagesServiceDeps {
    * with it, so that nobody (a watcher who arrives a second later included) still sees them typing.
    */
   onSent?: (roomId: string, authorId: string) => void;
+  /** Where the reader's `unread.changed` inbox entry is published when their cursor moves; none: not written. */
+  inbox?: LogBus<InboxEntry>;
 }
 
 /** Stores a new message's row: prepared once, as every send runs it. */
@@ -435,7 +440,11 @@ export class MessagesService {
     // The caller left between the check and the update.
     if (!row)
       throw new NatterError("FORBIDDEN", "Only a room member or higher may do this", { requiredRole: "member" });
-    if (row.read_at === at && row.read_seq === target) this.deps.receipts?.moved(roomId, session.userId);
+    if (row.read_at === at && row.read_seq === target) {
+      this.deps.receipts?.moved(roomId, session.userId);
+      const { inbox } = this.deps;
+      if (inbox) await inbox.publish(await recordUnreadChange(db, session.userId, roomId, this.deps.clock.now()));
+    }
     return row.read_seq;
   }
 
@@ -450,17 +459,23 @@ export class MessagesService {
       .select(["room_members.room_id as roomId", "room_members.read_seq as readSeq", "rooms.last_seq as lastSeq"])
       .select(unreadCountOf(session.userId).as("unreadCount"))
       .select(unreadMentionsOf(session.userId).as("mentions"))
+      // In the same statement, so that the position and the counts are one snapshot on either engine.
+      .select(inboxSeqOf(session.userId).as("inboxSeq"))
       .where("room_members.user_id", "=", session.userId);
     if (cursor !== undefined) query = query.where("room_members.room_id", ">", decodeCursor("unread", cursor));
     const rows = await query
       .orderBy("room_members.room_id")
       .limit(limit + 1)
       .execute();
-    const rooms = rows
-      .slice(0, limit)
-      .map((row) => ({ ...row, unreadCount: Number(row.unreadCount ?? 0), mentions: Number(row.mentions ?? 0) }));
+    const rooms = rows.slice(0, limit).map(({ inboxSeq: _, ...row }) => ({
+      ...row,
+      unreadCount: Number(row.unreadCount ?? 0),
+      mentions: Number(row.mentions ?? 0),
+    }));
     const last = rooms.at(-1);
-    return { rooms, nextCursor: rows.length > limit && last ? encodeCursor("unread", last.roomId) : null };
+    // With no rooms there are no counts for the position to agree with.
+    const inboxSeq = rows[0] ? Number(rows[0].inboxSeq ?? 0) : (await inboxBounds(this.deps.db, session.userId)).newest;
+    return { rooms, nextCursor: rows.length > limit && last ? encodeCursor("unread", last.roomId) : null, inboxSeq };
   }
 
   /**

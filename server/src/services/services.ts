@@ -10,6 +10,7 @@ import type { ThreadsService } from "./conversations/threads-service.js";
 import type { BlocksService } from "./direct/blocks-service.js";
 import type { DirectRoomsService } from "./direct/direct-rooms-service.js";
 import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
+import type { InboxService } from "./inbox/inbox-service.js";
 import type { MessagesService } from "./messages-service.js";
 import type { ReportsService } from "./moderation/reports-service.js";
 import type { ProfilesService } from "./profiles-service.js";
@@ -46,6 +47,8 @@ export interface Services {
   receipts: ReadReceipts;
   /** Live, gapless streams of a room's log. */
   roomEvents: RoomEventsService;
+  /** Each user's inbox: one live, gapless stream of what concerns them across their rooms. */
+  inbox: InboxService;
   /** Single-use tickets that open a room's event stream without an Authorization header. */
   eventStreamTickets: EventStreamTicketsService;
   /** Typing and presence: ephemeral, never stored. */

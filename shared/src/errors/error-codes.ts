@@ -46,6 +46,11 @@ export const ERROR_HTTP_STATUS = {
   DIRECT_ROOM: 409,
   /** The caller has reported this message already: one report per user per message. */
   ALREADY_REPORTED: 409,
+  /**
+   * The inbox log no longer holds the entries after the `lastEventId` given (they are older
+   * than its 7 days): reload unread counts and rooms, then watch again without a position.
+   */
+  RESYNC_REQUIRED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,

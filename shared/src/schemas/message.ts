@@ -166,6 +166,11 @@ export const unreadResultSchema = z.object({
   rooms: z.array(roomUnreadSchema),
   /** Where the next page starts; null on the last page. */
   nextCursor: z.string().nullable(),
+  /**
+   * The newest `seq` of the caller's inbox as these counts were read (in the same statement):
+   * watch the inbox (`users.events`) after it to keep the counts live from this snapshot.
+   */
+  inboxSeq: z.number().int().nonnegative(),
 });
 export type UnreadPage = z.infer<typeof unreadResultSchema>;
 

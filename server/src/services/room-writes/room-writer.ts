@@ -3,7 +3,9 @@ import { type Database, type DatabaseEngine, isRetryableConflict } from "@natter
 import { NatterError, type RoomEvent } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
 import type { Clock } from "../../clock/clock.js";
-import type { RoomEventBus } from "../../events/room-event-bus.js";
+import type { InboxEntry } from "../../events/inbox-log.js";
+import type { LogBus, RoomEventBus } from "../../events/room-event-bus.js";
+import { projectInbox } from "../inbox/inbox-projection.js";
 import { queueRoomEventDeliveries } from "../webhooks/webhook-outbox.js";
 
 /** What a room change did: the log entries to publish once committed, and the caller's answer. */
@@ -20,6 +22,8 @@ export interface RoomWriterDeps {
   engine: DatabaseEngine;
   clock: Clock;
   events: RoomEventBus;
+  /** Where users' inbox entries are published; none: they are only stored (the command line's writes). */
+  inbox?: LogBus<InboxEntry>;
   /** Called after a commit that queued webhook deliveries, so that they are sent at once. */
   onWebhooksQueued?: () => void;
 }
@@ -36,7 +40,8 @@ const MAX_ATTEMPTS = 8;
  * (with rows other than the room's: sessions, users, uploads) is run again from the start,
  * a bounded number of times, then refused as BUSY (503), never as an internal error. The
  * events are published only after the commit; the webhook deliveries they make are queued
- * in the outbox inside the transaction, so a commit never goes without them.
+ * in the outbox inside the transaction, so a commit never goes without them, and so are the
+ * users' inbox entries they mean (`projectInbox`), published after the room's events.
  */
 export class RoomWriter {
   constructor(private readonly deps: RoomWriterDeps) {}
@@ -51,12 +56,14 @@ export class RoomWriter {
     for (let attempt = 1; ; attempt++) {
       let outcome: RoomWrite<T>;
       let queuedWebhooks = false;
+      let inboxEntries: InboxEntry[] = [];
       try {
         outcome = await db.transaction().execute(async (trx) => {
           if (roomId !== null) await this.lockRoom(trx, roomId);
           const now = clock.now();
           const write = await change(trx, now);
           queuedWebhooks = await queueRoomEventDeliveries(trx, write.events, now);
+          inboxEntries = await projectInbox(trx, write.events, now);
           return write;
         });
       } catch (error) {
@@ -75,6 +82,7 @@ export class RoomWriter {
       }
       if (queuedWebhooks) this.deps.onWebhooksQueued?.();
       if (outcome.events.length > 0) await events.publish(outcome.events);
+      if (inboxEntries.length > 0) await this.deps.inbox?.publish(inboxEntries);
       return outcome.result;
     }
   }

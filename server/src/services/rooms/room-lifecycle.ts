@@ -11,6 +11,7 @@ import { type CreateRoomInput, NatterError, type Room, type RoomChanges, type Ro
 import { sql, type Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
+import { noteRoomDeletion } from "../inbox/inbox-projection.js";
 import { readableRoom, refuseDirect, requireRole } from "../room-access.js";
 import type { RoomWrite } from "../room-writes/room-writer.js";
 import { defaultRoomName } from "./default-room-name.js";
@@ -166,6 +167,7 @@ export async function deleteRoom(
     .where("created_at", ">=", toTimestamp(Math.floor(now / HOUR_MS) * HOUR_MS - DAY_MS))
     .groupBy(hour)
     .execute();
+  await noteRoomDeletion(trx, roomId);
   await trx.deleteFrom("rooms").where("id", "=", roomId).execute();
   const shard = messageShardOf(roomId);
   await bumpCounters(trx, {

@@ -1,0 +1,168 @@
+import type { Database } from "@natter/db";
+import { type InboxEvent, type InboxEventInput, inboxEventSchema } from "@natter/shared";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { toTimestamp } from "../clock/clock.js";
+import type { TailedLog } from "./room-log-tail.js";
+
+/**
+ * One entry of one user's inbox log, as the bus and the streams carry it: whose it is, its
+ * place, and the event the user is shown (one object, framed once however many of the
+ * user's streams carry it).
+ */
+export interface InboxEntry {
+  userId: string;
+  seq: number;
+  event: InboxEvent;
+}
+
+/** An entry for a user, before their log gives it its place. */
+export interface InboxEntryInput {
+  userId: string;
+  input: InboxEventInput;
+}
+
+/** Rows one insert statement writes at most (5 values each, far below either engine's limit). */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Gives each input the next seq of its user's inbox and stores it, inside the caller's
+ * transaction, so that the entries commit with the change they tell of. Users' heads are
+ * taken in user id order, in one statement, so that two transactions over the same users
+ * meet in the same order (no deadlock). Publish the answer after the commit.
+ */
+export async function appendInboxEntries(
+  trx: Transaction<Database>,
+  inputs: readonly InboxEntryInput[],
+  now: number,
+): Promise<InboxEntry[]> {
+  if (inputs.length === 0) return [];
+  const byUser = new Map<string, InboxEventInput[]>();
+  for (const { userId, input } of inputs) {
+    const list = byUser.get(userId);
+    if (list) list.push(input);
+    else byUser.set(userId, [input]);
+  }
+  const userIds = [...byUser.keys()].sort();
+  const heads = await trx
+    .insertInto("inbox_heads")
+    .values(userIds.map((userId) => ({ user_id: userId, last_seq: byUser.get(userId)?.length ?? 0 })))
+    .onConflict((oc) =>
+      oc.column("user_id").doUpdateSet((eb) => ({
+        last_seq: eb("inbox_heads.last_seq", "+", eb.ref("excluded.last_seq")),
+      })),
+    )
+    .returning(["user_id", "last_seq"])
+    .execute();
+  const at = toTimestamp(now);
+  const entries: InboxEntry[] = [];
+  for (const head of heads) {
+    const list = byUser.get(head.user_id) ?? [];
+    let seq = Number(head.last_seq) - list.length;
+    for (const input of list) {
+      seq += 1;
+      entries.push({ userId: head.user_id, seq, event: { ...input, seq, at } as InboxEvent });
+    }
+  }
+  for (let start = 0; start < entries.length; start += ROWS_PER_INSERT) {
+    await trx
+      .insertInto("inbox_events")
+      .values(
+        entries.slice(start, start + ROWS_PER_INSERT).map(({ userId, seq, event }) => ({
+          user_id: userId,
+          seq,
+          type: event.type,
+          payload: JSON.stringify(event),
+          created_at: at,
+        })),
+      )
+      .execute();
+  }
+  return entries;
+}
+
+/** The user's inbox entries after `afterSeq`, oldest first, at most `limit`. */
+export async function readInboxEntries(
+  db: Kysely<Database>,
+  userId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<InboxEntry[]> {
+  const rows = await db
+    .selectFrom("inbox_events")
+    .select(["seq", "payload"])
+    .where("user_id", "=", userId)
+    .where("seq", ">", afterSeq)
+    .orderBy("seq")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    userId,
+    seq: Number(row.seq),
+    event: inboxEventSchema.parse(JSON.parse(row.payload)),
+  }));
+}
+
+/** Where a user's inbox log stands: its newest seq, and the oldest it still holds (0: none). */
+export async function inboxBounds(
+  db: Kysely<Database>,
+  userId: string,
+): Promise<{ newest: number; oldestHeld: number }> {
+  const head = await db.selectFrom("inbox_heads").select("last_seq").where("user_id", "=", userId).executeTakeFirst();
+  const oldest = await db
+    .selectFrom("inbox_events")
+    .select("seq")
+    .where("user_id", "=", userId)
+    .orderBy("seq")
+    .limit(1)
+    .executeTakeFirst();
+  return { newest: Number(head?.last_seq ?? 0), oldestHeld: Number(oldest?.seq ?? 0) };
+}
+
+/** Users' inboxes, as a tail reads them: a user without entries yet stands at 0 (never vanishes). */
+export function inboxLogOf(db: Kysely<Database>): TailedLog<InboxEntry> {
+  return {
+    async newest(userIds) {
+      const rows = await db
+        .selectFrom("inbox_heads")
+        .select(["user_id", "last_seq"])
+        .where("user_id", "in", userIds)
+        .execute();
+      const newest = new Map(userIds.map((userId) => [userId, 0]));
+      for (const row of rows) newest.set(row.user_id, Number(row.last_seq));
+      return newest;
+    },
+    read: (userId, afterSeq, limit) => readInboxEntries(db, userId, afterSeq, limit),
+    keyOf: (entry) => entry.userId,
+    ends: () => false,
+    vanished: () => undefined,
+  };
+}
+
+/**
+ * Deletes inbox entries older than `before` (the resume window), at most `limit` of them;
+ * answers how many went. A user's head stays, so seqs never repeat.
+ */
+export async function pruneInboxEntries(db: Kysely<Database>, before: string, limit: number): Promise<number> {
+  const doomed = await db
+    .selectFrom("inbox_events")
+    .select(["user_id", "seq"])
+    .where("created_at", "<", before)
+    .orderBy("created_at")
+    .limit(limit)
+    .execute();
+  let deleted = 0;
+  for (const row of doomed) {
+    const result = await db
+      .deleteFrom("inbox_events")
+      .where("user_id", "=", row.user_id)
+      .where("seq", "=", row.seq)
+      .executeTakeFirst();
+    deleted += Number(result.numDeletedRows);
+  }
+  return deleted;
+}
+
+/** The user's newest inbox seq, as a column of a larger query (null before their first entry). */
+export function inboxSeqOf(userId: string) {
+  return sql<number | null>`(select last_seq from inbox_heads where inbox_heads.user_id = ${userId})`;
+}

@@ -1,0 +1,154 @@
+import type { Logger } from "pino";
+import type { RedisConnection } from "../redis/redis-connection.js";
+import { RoomListeners } from "./room-listeners.js";
+import { RoomLogTail, type TailedLog } from "./room-log-tail.js";
+import { SeqOrder, type Sequenced } from "./seq-order.js";
+
+/** A log followed on this node: its events reach `emit`, the fan-out of `RoomListeners`. */
+interface FollowedRoom<E extends Sequenced> {
+  emit: (event: E) => void;
+  /** Orders the log's events from the moment it is followed. */
+  order: SeqOrder<E> | undefined;
+}
+
+/** What travels on a log's channel: the publishing node, and its events of that log. */
+interface BusMessage<E> {
+  node: string;
+  events: E[];
+}
+
+/** One kind of log on Redis: how its entries are read back, and the channel prefix of its logs. */
+export interface RedisLogKind<E extends Sequenced> {
+  log: TailedLog<E>;
+  /** `room:` or `inbox:`, before the log's key in its channel's name. */
+  channelPrefix: string;
+}
+
+/**
+ * The event bus of several nodes for one kind of log (rooms' logs, users' inboxes): one
+ * Redis channel per log (per room), subscribed once per
+ * node while the room has listeners here. Events published on this node reach its own
+ * listeners at once, without the round trip; other nodes' events are decoded once per
+ * message and the same objects handed to every listener (the `RoomEventBus` contract), through
+ * `RoomListeners`, which keeps one channel subscription per room however many listen here.
+ *
+ * Redis pub/sub delivers at most once: a message published while a node is reconnecting,
+ * or never published because its node died after committing, is lost. The bus's
+ * `RoomLogTail` finds such losses in the log within two `tailIntervalMs`.
+ */
+export class RedisLogBus<E extends Sequenced> {
+  /** The rooms followed here, each with one channel subscription, once for all its listeners. */
+  private readonly rooms = new Map<string, FollowedRoom<E>>();
+  private readonly listeners = new RoomListeners<E>({ subscribe: (roomId, emit) => this.follow(roomId, emit) });
+  private readonly tail: RoomLogTail<E>;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly kind: RedisLogKind<E>,
+    private readonly logger: Logger,
+    tailIntervalMs: number,
+  ) {
+    this.tail = new RoomLogTail<E>({
+      log: kind.log,
+      logger,
+      intervalMs: tailIntervalMs,
+      deliver: (roomId, events) => this.deliver(roomId, events),
+    });
+    this.tail.start();
+  }
+
+  /** Stops checking the log; subscriptions end with the Redis connection. */
+  close(): void {
+    this.tail.stop();
+  }
+
+  /**
+   * Delivers the events to this node's listeners, and sends them to the other nodes without
+   * waiting for Redis: the change is committed already, and a publish Redis never takes is
+   * found in the log by the other nodes' tails, so a Redis outage slows no answer.
+   */
+  async publish(events: readonly E[]): Promise<void> {
+    const byRoom = new Map<string, E[]>();
+    for (const event of events) {
+      const key = this.kind.log.keyOf(event);
+      const list = byRoom.get(key);
+      if (list) list.push(event);
+      else byRoom.set(key, [event]);
+    }
+    for (const [roomId, roomEvents] of byRoom) {
+      this.deliver(roomId, roomEvents);
+      const message: BusMessage<E> = { node: this.redis.nodeId, events: roomEvents };
+      this.redis.commands.publish(this.channelOf(roomId), JSON.stringify(message)).catch((error: unknown) => {
+        const seqs = roomEvents.map((event) => event.seq);
+        this.logger.warn(
+          { err: error, key: roomId, seqs },
+          "log events not published; other nodes read them from the log",
+        );
+      });
+    }
+  }
+
+  subscribe(roomId: string, listener: (event: E) => void): Promise<() => void> {
+    return this.listeners.add(roomId, listener);
+  }
+
+  /**
+   * Follows a room for its listeners here: listens to its channel, then reads its newest seq,
+   * from which its events are put in order. Answers the end of the following.
+   */
+  private async follow(roomId: string, emit: (event: E) => void): Promise<() => void> {
+    const room: FollowedRoom<E> = { emit, order: undefined };
+    this.rooms.set(roomId, room);
+    const stopListening = await this.redis.channels
+      .listen(this.channelOf(roomId), (raw) => {
+        const message = JSON.parse(raw) as BusMessage<E>;
+        if (message.node !== this.redis.nodeId) this.deliverTo(room, message.events);
+      })
+      .catch((error: unknown) => {
+        this.unfollow(roomId, room);
+        throw error;
+      });
+    try {
+      // Only once the channel is live: anything committed after this read arrives on it.
+      const last = await this.tail.follow(roomId);
+      room.order = new SeqOrder<E>(last, (event) => this.emit(room, event));
+    } catch (error) {
+      stopListening();
+      this.unfollow(roomId, room);
+      throw error;
+    }
+    return () => {
+      stopListening();
+      this.unfollow(roomId, room);
+    };
+  }
+
+  private unfollow(roomId: string, room: FollowedRoom<E>): void {
+    room.order?.stop();
+    // A room followed again meanwhile is the new following's to end.
+    if (this.rooms.get(roomId) !== room) return;
+    this.rooms.delete(roomId);
+    this.tail.forget(roomId);
+  }
+
+  private deliver(roomId: string, events: readonly E[]): void {
+    const room = this.rooms.get(roomId);
+    if (room) this.deliverTo(room, events);
+  }
+
+  private deliverTo(room: FollowedRoom<E>, events: readonly E[]): void {
+    for (const event of events) {
+      if (room.order) room.order.push(event);
+      else this.emit(room, event);
+    }
+  }
+
+  private emit(room: FollowedRoom<E>, event: E): void {
+    this.tail.saw(event);
+    room.emit(event);
+  }
+
+  private channelOf(roomId: string): string {
+    return this.redis.key(`${this.kind.channelPrefix}${roomId}`);
+  }
+}

@@ -1,0 +1,115 @@
+import type { Database } from "@natter/db";
+import { INBOX_PREVIEW_MAX, type Message, type RoomEvent } from "@natter/shared";
+import type { Transaction } from "kysely";
+import { appendInboxEntries, type InboxEntry, type InboxEntryInput } from "../../events/inbox-log.js";
+
+/**
+ * Entries a change wrote before its own events could tell whom they concern: a room's
+ * deletion, whose members the cascade takes before the writer projects its events. Keyed by
+ * the change's transaction, which the writer holds until it projects.
+ */
+const removalsOf = new WeakMap<Transaction<Database>, InboxEntryInput[]>();
+
+/**
+ * Notes, before a room is deleted with its members, that each of them loses it: their inbox
+ * entries are written with the rest of the change's (`projectInbox`).
+ */
+export async function noteRoomDeletion(trx: Transaction<Database>, roomId: string): Promise<void> {
+  const members = await trx.selectFrom("room_members").select("user_id").where("room_id", "=", roomId).execute();
+  const list = removalsOf.get(trx) ?? [];
+  for (const { user_id } of members) {
+    list.push({ userId: user_id, input: { type: "room.removed", roomId, reason: "deleted" } });
+  }
+  removalsOf.set(trx, list);
+}
+
+/**
+ * Writes, inside the change's transaction, what its room events mean to each user's inbox:
+ * message summaries (and mentions) to the room's members, rooms gained and lost, direct rooms
+ * opened. Answers the entries, to publish after the commit.
+ */
+export async function projectInbox(
+  trx: Transaction<Database>,
+  events: readonly RoomEvent[],
+  now: number,
+): Promise<InboxEntry[]> {
+  const inputs: InboxEntryInput[] = removalsOf.get(trx) ?? [];
+  removalsOf.delete(trx);
+  for (const event of events) inputs.push(...(await inputsOf(trx, event)));
+  return appendInboxEntries(trx, inputs, now);
+}
+
+async function inputsOf(trx: Transaction<Database>, event: RoomEvent): Promise<InboxEntryInput[]> {
+  const { roomId } = event;
+  switch (event.type) {
+    case "message.created":
+      return messageInputs(trx, event.message);
+    case "room.created":
+      // A direct room's two members are told once its second one is in (`member.joined`).
+      if (event.room.kind === "direct" || event.actorId === null) return [];
+      return [{ userId: event.actorId, input: { type: "room.added", roomId } }];
+    case "member.joined": {
+      const { userId } = event.member;
+      const room = await trx.selectFrom("rooms").select("kind").where("id", "=", roomId).executeTakeFirst();
+      if (room?.kind !== "direct") return [{ userId, input: { type: "room.added", roomId } }];
+      if (event.actorId === null) return [];
+      const opener = event.actorId;
+      return [
+        { userId: opener, input: { type: "dm.created", roomId, userId } },
+        { userId, input: { type: "dm.created", roomId, userId: opener } },
+      ];
+    }
+    case "member.left":
+      return [{ userId: event.userId, input: { type: "room.removed", roomId, reason: "left" } }];
+    case "member.kicked":
+      return [{ userId: event.userId, input: { type: "room.removed", roomId, reason: "kicked" } }];
+    default:
+      return [];
+  }
+}
+
+/**
+ * A message's summary for every member of its room (a thread reply only when it was also
+ * sent to the room), and a `mention` for each user it notifies: those its mentions resolved
+ * to, less its author and whoever blocked them (the rows `resolveMentions` stored).
+ */
+async function messageInputs(trx: Transaction<Database>, message: Message): Promise<InboxEntryInput[]> {
+  if (message.threadId !== null) {
+    const row = await trx.selectFrom("messages").select("also_in_room").where("id", "=", message.id).executeTakeFirst();
+    if (row?.also_in_room !== 1) return [];
+  }
+  const members = await trx
+    .selectFrom("room_members")
+    .select("user_id")
+    .where("room_id", "=", message.roomId)
+    .execute();
+  const notified = await trx
+    .selectFrom("message_mentions")
+    .select("user_id")
+    .where("message_id", "=", message.id)
+    .execute();
+  const mentioned = new Set(notified.map((row) => row.user_id));
+  const author = await trx.selectFrom("users").select("username").where("id", "=", message.authorId).executeTakeFirst();
+  const summary = {
+    roomId: message.roomId,
+    messageId: message.id,
+    author: { userId: message.authorId, username: author?.username ?? "" },
+    preview: previewOf(message.body ?? ""),
+  };
+  const inputs: InboxEntryInput[] = members.map(({ user_id }) => ({
+    userId: user_id,
+    input: { type: "message.created", ...summary, mentioned: mentioned.has(user_id) },
+  }));
+  for (const userId of mentioned) inputs.push({ userId, input: { type: "mention", ...summary, mentioned: true } });
+  return inputs;
+}
+
+/** The body's first characters, whole code points, at most `INBOX_PREVIEW_MAX` UTF-16 units. */
+function previewOf(body: string): string {
+  let preview = "";
+  for (const char of body) {
+    if (preview.length + char.length > INBOX_PREVIEW_MAX) break;
+    preview += char;
+  }
+  return preview;
+}

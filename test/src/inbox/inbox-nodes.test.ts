@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Message } from "@natter/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createTestDatabase,
+  deleteRedisKeys,
+  redisUnavailable,
+  signUpMany,
+  startRestartableServer,
+  startTestServer,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  type TestServer,
+  testRedisPrefix,
+  wsClient,
+} from "../harness/index.js";
+import { newRoom, send } from "../messages/room-fixtures.js";
+import { gapless, watchInbox } from "./inbox-fixtures.js";
+
+const redisMissing = await redisUnavailable();
+
+/**
+ * Nodes on one database (the suite's engine) and one Redis: an entry committed on any node
+ * reaches the user's stream on another in seq order; one whose publish never arrives (a node
+ * on another prefix, as one killed between commit and publish) is read from the log.
+ */
+describe.skipIf(redisMissing !== undefined)("the inbox across nodes", () => {
+  const dir = mkdtempSync(join(tmpdir(), "natter-inbox-nodes-"));
+  let database: TestDatabase;
+  const [sharedPrefix, silentPrefix] = [testRedisPrefix(), testRedisPrefix()];
+  let nodeA: TestServer;
+  let nodeB: TestServer;
+  let silent: TestServer;
+  const clients: Array<{ close(): void }> = [];
+  const node = (name: string, prefix: string) =>
+    startTestServer({
+      database,
+      dir: join(dir, name),
+      config: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, rateLimits: "off" },
+    });
+  beforeAll(async () => {
+    database = await createTestDatabase(dir);
+    nodeA = await node("a", sharedPrefix);
+    nodeB = await node("b", sharedPrefix);
+    silent = await node("silent", silentPrefix);
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await Promise.all([nodeA?.stop(), nodeB?.stop(), silent?.stop()]);
+    await Promise.all([deleteRedisKeys(sharedPrefix), deleteRedisKeys(silentPrefix)]);
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("delivers entries written on two nodes to a stream on one of them, gapless and in order", async () => {
+    const [alice, bob, carol] = await signUpMany(nodeA.url, 3);
+    const rooms = [
+      await newRoom(nodeA.url, bob, { members: [alice] }),
+      await newRoom(nodeB.url, carol, { members: [alice] }),
+    ];
+    const client = wsClient(nodeB.url, { token: alice.token });
+    clients.push(client);
+    const inbox = watchInbox(client.client, "0");
+    await inbox.until("both rooms", (events) => events.length === 2);
+    const sends: Promise<Message>[] = [];
+    for (let i = 0; i < 20; i++) {
+      sends.push(
+        send(nodeA.url, bob, rooms[0] as string, `a${i}`),
+        send(nodeB.url, carol, rooms[1] as string, `b${i}`),
+      );
+    }
+    const seqOf = new Map((await Promise.all(sends)).map((message) => [message.id, message.seq]));
+    await inbox.until("42 entries", (events) => events.length === 42);
+    expect(inbox.error).toBeUndefined();
+    expect(gapless(inbox.events)).toBe(true);
+    // Each room's messages keep the room's order within the user's.
+    for (const roomId of rooms) {
+      const seqs = inbox.events.flatMap((event) =>
+        event.type === "message.created" && event.roomId === roomId ? [seqOf.get(event.messageId)] : [],
+      );
+      expect(seqs).toHaveLength(20);
+      expect(seqs).toEqual([...seqs].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    }
+  });
+
+  it("reads an entry whose publish was lost from the log, within 2 s", async () => {
+    const [alice, bob] = await signUpMany(nodeA.url, 2);
+    const roomId = await newRoom(nodeA.url, bob, { members: [alice] });
+    const client = wsClient(nodeB.url, { token: alice.token });
+    clients.push(client);
+    const inbox = watchInbox(client.client, "0");
+    await inbox.until("the room", (events) => events.length === 1);
+    for (let round = 0; round < 3; round++) {
+      await send(silent.url, bob, roomId, `unpublished ${round}`);
+      const sentAt = Date.now();
+      await inbox.until(`entry ${round + 2}`, (events) => events.length === round + 2);
+      expect(Date.now() - sentAt).toBeLessThan(2000);
+    }
+    expect(gapless(inbox.events)).toBe(true);
+  });
+
+  it("resumes on another node from the last entry held on the first", async () => {
+    const [alice, bob] = await signUpMany(nodeA.url, 2);
+    const roomId = await newRoom(nodeA.url, bob, { members: [alice] });
+    const onA = wsClient(nodeA.url, { token: alice.token });
+    clients.push(onA);
+    const first = watchInbox(onA.client, "0");
+    await send(nodeA.url, bob, roomId, "one");
+    await first.until("two entries", (events) => events.length === 2);
+    onA.close();
+    await send(nodeB.url, bob, roomId, "two");
+    const onB = wsClient(nodeB.url, { token: alice.token });
+    clients.push(onB);
+    const resumed = watchInbox(onB.client, first.ids.at(-1));
+    await resumed.until("the missed one", (events) => events.length === 1);
+    await send(nodeA.url, bob, roomId, "three");
+    await resumed.until("a live one", (events) => events.length === 2);
+    expect(resumed.events.map((event) => [event.seq, event.type === "message.created" && event.preview])).toEqual([
+      [3, "two"],
+      [4, "three"],
+    ]);
+  });
+});
+
+describe("the inbox across a server restart", () => {
+  it("replays what was written before and after the restart from the last entry held", async () => {
+    const server = await startRestartableServer();
+    const clients: Array<{ close(): void }> = [];
+    try {
+      const [alice, bob] = await signUpMany(server.url, 2);
+      const roomId = await newRoom(server.url, bob, { members: [alice] });
+      const before = wsClient(server.url, { token: alice.token });
+      clients.push(before);
+      const first = watchInbox(before.client, "0");
+      await send(server.url, bob, roomId, "before");
+      await first.until("two entries", (events) => events.length === 2);
+      before.close();
+      await send(server.url, bob, roomId, "missed before the restart");
+      await server.close();
+      await server.start();
+      await send(server.url, bob, roomId, "after the restart");
+      const after = wsClient(server.url, { token: alice.token });
+      clients.push(after);
+      const resumed = watchInbox(after.client, first.ids.at(-1));
+      await resumed.until("both", (events) => events.length === 2);
+      expect(resumed.events.map((event) => [event.seq, event.type === "message.created" && event.preview])).toEqual([
+        [3, "missed before the restart"],
+        [4, "after the restart"],
+      ]);
+    } finally {
+      for (const client of clients) client.close();
+      await server.dispose();
+    }
+  });
+});
