@@ -1,0 +1,131 @@
+/**
+ * What an inbox delivery costs against a room watcher's. One natter on a SQLite file, one room
+ * of WATCHERS members, each with a WebSocket of their own. Rounds alternate (interleaved): in a
+ * "room" round every member watches the room (`rooms.events`), in an "inbox" round every member
+ * watches their inbox (`users.events`) instead; a round sends MESSAGES messages one after the
+ * other and times each from the send until every watcher holds it. The writes are the same in
+ * both (every send writes its inbox entries whoever watches), so the difference is the
+ * delivery path. Reported: the median time per message and per delivery of each, and the ratio.
+ * Timings on a loaded machine are not a benchmark: the ratio is what to read.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import { type AppRouter, loadConfig, startNatterServer } from "natter";
+import WebSocket from "ws";
+import { fixed, median } from "./stats.js";
+
+const WATCHERS = Number(process.env.WATCHERS ?? 50);
+const ROUNDS = Number(process.env.ROUNDS ?? 10);
+const MESSAGES = Number(process.env.MESSAGES ?? 20);
+
+const dir = mkdtempSync(join(tmpdir(), "natter-bench-inbox-"));
+const config = loadConfig({ port: 0, databaseUrl: join(dir, "natter.db"), logLevel: "silent", rateLimits: "off" }, {});
+const server = await startNatterServer({ config });
+const base = `${server.url}/api/v1`;
+
+async function call(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { "content-type": "application/json" }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Waits until `done()` holds, checking every millisecond. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+try {
+  const users = await Promise.all(
+    Array.from({ length: WATCHERS + 1 }, async (_, i) => {
+      const { user, token } = await call("POST", "/users", undefined, {
+        username: `bench_${process.pid}_${i}`,
+        password: "correct horse battery",
+      });
+      return { id: user.id as string, token: token as string };
+    }),
+  );
+  const [sender, ...watchers] = users as [(typeof users)[number], ...typeof users];
+  const roomId = (await call("POST", "/rooms", sender.token, { name: "bench", memberIds: watchers.map((w) => w.id) }))
+    .room.id as string;
+  const sockets = watchers.map((watcher) => {
+    const socket = createWSClient({
+      url: `${server.url.replace(/^http/, "ws")}/trpc`,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      connectionParams: { token: watcher.token },
+    });
+    return { socket, client: createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] }) };
+  });
+  /** The body of the last message each watcher received, by watcher. */
+  let last = new Array<string>(WATCHERS).fill("");
+  const allHold = (body: string) => last.every((seen) => seen === body);
+
+  /** Subscribes every watcher one way, live from now; answers the unsubscribes once all are live. */
+  async function watchAll(kind: "room" | "inbox", round: number) {
+    last = new Array<string>(WATCHERS).fill("");
+    const subscriptions = sockets.map(({ client }, w) => {
+      const onData = ({ data }: { data: { type: string; preview?: string; message?: { body: string | null } } }) => {
+        if (data.type === "message.created") last[w] = data.preview ?? data.message?.body ?? "";
+      };
+      return kind === "room"
+        ? client.rooms.events.subscribe({ roomId }, { onData })
+        : client.users.events.subscribe({}, { onData });
+    });
+    // A subscription is live a moment after it is acknowledged: send probes until every watcher heard one.
+    for (let probe = 0; ; probe++) {
+      const body = `probe ${round} ${probe}`;
+      await call("POST", `/rooms/${roomId}/messages`, sender.token, { body });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (allHold(body)) break;
+    }
+    return () => {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+    };
+  }
+
+  const perMessage = { room: [] as number[], inbox: [] as number[] };
+  for (let round = 0; round < ROUNDS * 2; round++) {
+    const kind = round % 2 === 0 ? "room" : "inbox";
+    const stop = await watchAll(kind, round);
+    for (let m = 1; m <= MESSAGES; m++) {
+      const body = `round ${round} message ${m}`;
+      const started = performance.now();
+      await call("POST", `/rooms/${roomId}/messages`, sender.token, { body });
+      await until(() => allHold(body));
+      perMessage[kind].push(performance.now() - started);
+    }
+    stop();
+  }
+  const room = median(perMessage.room);
+  const inbox = median(perMessage.inbox);
+  console.log(
+    `inbox vs room watcher: ${WATCHERS} watchers, ${ROUNDS} rounds of ${MESSAGES} messages each, interleaved`,
+  );
+  console.log(
+    `load average ${loadavg()
+      .map((n) => fixed(n))
+      .join(" ")} (a loaded machine: read the ratio)`,
+  );
+  console.log("| stream | send to all delivered, median ms | per delivery, µs |");
+  console.log("| --- | --- | --- |");
+  console.log(`| room watchers (rooms.events) | ${fixed(room)} | ${fixed((room * 1000) / WATCHERS, 0)} |`);
+  console.log(`| inbox streams (users.events) | ${fixed(inbox)} | ${fixed((inbox * 1000) / WATCHERS, 0)} |`);
+  console.log(`inbox / room: ${fixed(inbox / room)}x`);
+  for (const { socket } of sockets) socket.close();
+} finally {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+}
