@@ -29,6 +29,7 @@ import { AdminService } from "./services/admin/admin-service.js";
 import { LiveFigures } from "./services/admin/live-figures.js";
 import { ApiKeyAuth } from "./services/bots/api-key-auth.js";
 import { BotsService } from "./services/bots/bots-service.js";
+import { IncomingWebhooksService } from "./services/bots/incoming-webhooks-service.js";
 import { PinsService } from "./services/conversations/pins-service.js";
 import { ReactionsService } from "./services/conversations/reactions-service.js";
 import { ReadReceipts } from "./services/conversations/read-receipts.js";
@@ -191,7 +192,7 @@ export async function composeServer({
       });
     },
   });
-  const services: Services = {
+  const base: Omit<Services, "incomingWebhooks"> = {
     accounts,
     admin,
     events,
@@ -242,10 +243,24 @@ export async function composeServer({
         roomCreate: { perAccount: config.roomCreateRatePerAccount, perAddress: config.roomCreateRatePerAddress },
         messageSend: { perAccount: config.messageSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
         botSend: { perAccount: config.botSendRatePerAccount, perAddress: config.messageSendRatePerAddress },
+        incomingWebhook: {
+          perAccount: config.incomingWebhookRatePerHook,
+          perAddress: config.messageSendRatePerAddress,
+        },
         eventStreamTicket: { perAccount: config.eventStreamTicketRatePerAccount },
         adminWrite: { perAccount: config.adminWriteRatePerAccount },
         search: { perAccount: config.searchRatePerAccount, perAddress: config.searchRatePerAddress },
       },
+    }),
+  };
+  const services: Services = {
+    ...base,
+    incomingWebhooks: new IncomingWebhooksService({
+      db,
+      clock,
+      hasher,
+      rooms: base.rooms,
+      messages: base.messages,
     }),
   };
   const ceilings = new ConnectionCeilings(

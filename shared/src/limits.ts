@@ -61,6 +61,8 @@ export const LIMITS = {
   apiKeysPerBotMax: 50,
   /** Bot accounts a server may have (the admin list shows them all). */
   botsMax: 200,
+  /** Incoming webhooks one room may have. */
+  incomingWebhooksPerRoomMax: 20,
   /** Outgoing webhook endpoints a server may have (server-wide and room-scoped together). */
   webhooksPerServerMax: 200,
   /** Outgoing webhook endpoints one room may have. */

@@ -158,6 +158,11 @@ export const configSchema = z.object({
       "messages one bot account may send with its API keys (instead of the per-account limit of people; the per-address one still counts)",
     defaultText: "600/1m",
   }),
+  incomingWebhookRatePerHook: setting(rateRuleSchema.prefault("60/1m"), {
+    env: "NATTER_INCOMING_WEBHOOK_RATE_PER_HOOK",
+    description: "posts through one incoming webhook URL (the per-address limit of sends still counts)",
+    defaultText: "60/1m",
+  }),
   searchRatePerAccount: setting(rateRuleSchema.prefault("60/1m"), {
     env: "NATTER_SEARCH_RATE_PER_ACCOUNT",
     description: "message searches one account may make",

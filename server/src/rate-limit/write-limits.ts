@@ -12,6 +12,7 @@ export type WriteKind =
   | "roomCreate"
   | "messageSend"
   | "botSend"
+  | "incomingWebhook"
   | "eventStreamTicket"
   | "adminWrite"
   | "search";
@@ -36,6 +37,7 @@ const REFUSALS: Record<WriteKind, string> = {
   roomCreate: "Too many rooms created",
   messageSend: "Too many messages sent",
   botSend: "Too many messages sent by this bot",
+  incomingWebhook: "Too many posts through this incoming webhook",
   eventStreamTicket: "Too many event-stream tickets asked for",
   adminWrite: "Too many admin changes",
   search: "Too many searches",

@@ -4,6 +4,7 @@ import { createAdminRouter } from "./admin.js";
 import { createAuthRouter } from "./auth.js";
 import { createBotsRouter } from "./bots.js";
 import { createDirectRoomsRouter } from "./direct-rooms.js";
+import { createIncomingWebhooksRouter } from "./incoming-webhooks.js";
 import { createMessagesRouter } from "./messages.js";
 import { createPinsRouter } from "./pins.js";
 import { createReactionsRouter } from "./reactions.js";
@@ -41,6 +42,7 @@ export function createAppRouter(services: Services) {
     reports: createReportsRouter(services),
     webhooks: createWebhooksRouter(services),
     bots: createBotsRouter(services),
+    incomingWebhooks: createIncomingWebhooksRouter(services),
   });
 }
 

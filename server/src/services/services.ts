@@ -3,6 +3,7 @@ import type { WriteLimits } from "../rate-limit/write-limits.js";
 import type { AccountsService } from "./accounts-service.js";
 import type { AdminService } from "./admin/admin-service.js";
 import type { BotsService } from "./bots/bots-service.js";
+import type { IncomingWebhooksService } from "./bots/incoming-webhooks-service.js";
 import type { PinsService } from "./conversations/pins-service.js";
 import type { ReactionsService } from "./conversations/reactions-service.js";
 import type { ReadReceipts } from "./conversations/read-receipts.js";
@@ -65,6 +66,8 @@ export interface Services {
   webhooks: WebhooksService;
   /** Bot accounts and their API keys. */
   bots: BotsService;
+  /** URLs that post into a room as a bot. */
+  incomingWebhooks: IncomingWebhooksService;
   /** Per-address and per-account rates of sign-ups, log-ins, room creations and sends. */
   writeLimits: WriteLimits;
 }

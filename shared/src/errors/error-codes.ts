@@ -35,6 +35,8 @@ export const ERROR_HTTP_STATUS = {
   REPORT_NOT_FOUND: 404,
   BOT_NOT_FOUND: 404,
   API_KEY_NOT_FOUND: 404,
+  /** An incoming webhook that does not exist, was deleted, or whose secret is wrong: all answered alike. */
+  INCOMING_WEBHOOK_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   USERNAME_TAKEN: 409,

@@ -4,6 +4,7 @@ export * from "./bot.js";
 export * from "./common.js";
 export * from "./conversation-api.js";
 export * from "./direct.js";
+export * from "./incoming-webhook.js";
 export * from "./inbox.js";
 export * from "./message.js";
 export * from "./message-report.js";
