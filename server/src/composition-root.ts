@@ -40,6 +40,7 @@ import { EventStreamTicketsService } from "./services/event-stream-tickets-servi
 import { InboxService } from "./services/inbox/inbox-service.js";
 import { MessageRetention } from "./services/message-retention.js";
 import { MessagesService } from "./services/messages-service.js";
+import { BlockedTermsService } from "./services/moderation/blocked-terms-service.js";
 import { ReportsService } from "./services/moderation/reports-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
 import { RoomEventsService } from "./services/room-events-service.js";
@@ -176,8 +177,10 @@ export async function composeServer({
     live,
     uploadStorageMaxBytes: config.uploadStorageMaxBytes ?? null,
   });
-  const rooms = new RoomsService({ db, writer, clock });
+  const blockedTerms = new BlockedTermsService({ db, clock });
+  const rooms = new RoomsService({ db, writer, clock, textFilter: blockedTerms });
   const messages = new MessagesService({
+    textFilter: blockedTerms,
     db,
     writer,
     blobs,
@@ -214,7 +217,8 @@ export async function composeServer({
       ttlSeconds: config.eventStreamTicketTtlSeconds,
     }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
-    profiles: new ProfilesService({ db }),
+    profiles: new ProfilesService({ db, textFilter: blockedTerms }),
+    blockedTerms,
     search: new SearchService({ db, engine, clock }),
     webhooks: new WebhooksService({ db, clock, policy: webhookPolicy, onQueued: onWebhooksQueued }),
     bots: new BotsService({ db, clock, hasher, revocations }),

@@ -83,4 +83,8 @@ export const LIMITS = {
   muteReasonMax: 500,
   /** The longest note a reader may add to a report. */
   reportNoteMax: 1000,
+  /** Blocked terms the server keeps (`PUT /admin/blocked-terms`). */
+  blockedTermsMax: 5000,
+  /** The longest blocked term. */
+  blockedTermMax: 100,
 } as const;

@@ -30,6 +30,7 @@ const RANK: Record<keyof Database, number> = {
   inbox_heads: 26,
   inbox_events: 27,
   inbox_stream_tickets: 28,
+  blocked_terms: 29,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

@@ -19,6 +19,7 @@ import { roomModeration } from "./0024-room-moderation.js";
 import { usernameSkeletons } from "./0026-username-skeletons.js";
 import { inbox } from "./0027-a-inbox.js";
 import { messageReports } from "./0027-message-reports.js";
+import { blockedTerms } from "./0028-blocked-terms.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0026-username-skeletons": usernameSkeletons,
   "0027-a-inbox": inbox,
   "0027-message-reports": messageReports,
+  "0028-blocked-terms": blockedTerms,
 };
 
 /**

@@ -11,6 +11,7 @@ export interface Database {
   room_members: RoomMembersTable;
   room_mutes: RoomMutesTable;
   message_reports: MessageReportsTable;
+  blocked_terms: BlockedTermsTable;
   room_events: RoomEventsTable;
   activity_log: ActivityLogTable;
   messages: MessagesTable;
@@ -143,6 +144,16 @@ export interface MessageReportsTable {
   action: string | null;
   resolved_by: string | null;
   resolved_at: string | null;
+  created_at: string;
+}
+
+/** A term server admins block in what people write (migration 0028). */
+export interface BlockedTermsTable {
+  /** The term's words folded (no case, no diacritics), space-separated: one row per term. */
+  term_key: string;
+  term: string;
+  mode: string;
+  position: number;
   created_at: string;
 }
 

@@ -4,7 +4,9 @@ import {
   adminStatsSchema,
   adminUserResultSchema,
   banInputSchema,
+  blockedTermsSchema,
   createUserInputSchema,
+  putBlockedTermsInputSchema,
 } from "@natter/shared";
 import { z } from "zod";
 import type { Services } from "../services/services.js";
@@ -15,7 +17,7 @@ import { adminProcedure, router } from "../trpc/trpc.js";
  * statistics, the activity log, bans, and accounts when sign-up is closed. Deleting any
  * room or message goes through the ordinary delete paths, which let server admins.
  */
-export function createAdminRouter({ admin }: Services) {
+export function createAdminRouter({ admin, blockedTerms }: Services) {
   return router({
     stats: adminProcedure
       .meta({
@@ -51,6 +53,43 @@ export function createAdminRouter({ admin }: Services) {
       .input(activityInputSchema)
       .output(activityPageSchema)
       .query(({ ctx, input }) => admin.activity(ctx.session, input)),
+
+    blockedTerms: adminProcedure
+      .meta({
+        openapi: {
+          method: "GET",
+          path: "/admin/blocked-terms",
+          tags: ["admin"],
+          summary: "The blocked terms",
+          description: "The word filter's list, in the order it was set: each `term` with its `mode`.",
+        },
+      })
+      .input(z.strictObject({}).optional())
+      .output(blockedTermsSchema)
+      .query(({ ctx }) => blockedTerms.list(ctx.session)),
+
+    setBlockedTerms: adminProcedure
+      .meta({
+        rateLimit: "adminWrite",
+        openapi: {
+          method: "PUT",
+          path: "/admin/blocked-terms",
+          tags: ["admin"],
+          summary: "Replace the blocked terms",
+          description:
+            "Replaces the whole list (up to 5,000 terms; `[]` turns the filter off). Message bodies and edits, room " +
+            "names, display names and bios are checked from then on (texts already stored are left as they are; other " +
+            "nodes apply a change within 2 s). A term is one or more whole words, compared without case or " +
+            "diacritics: `crème brûlée` matches `Creme BRULEE`, `spam` does not match `spammer`. `mode: reject` " +
+            "refuses the text with 422 `BLOCKED_TERM`, which names no term; `mode: mask` stores it with the term " +
+            "replaced by `***`. Look-alike letters of other scripts (Cyrillic `а` in `spаm`) and fullwidth forms " +
+            "are covered, through the confusable skeleton usernames use; ASCII substitutions (`sp4m`, `rn` for `m`) " +
+            "are not. The same words twice, or a term without a letter or digit, is 400. Logs `blocked_terms.updated`.",
+        },
+      })
+      .input(putBlockedTermsInputSchema)
+      .output(blockedTermsSchema)
+      .mutation(({ ctx, input }) => blockedTerms.replace(ctx.session, input.terms)),
 
     user: adminProcedure
       .meta({

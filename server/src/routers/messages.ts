@@ -31,7 +31,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
     send: userProcedure
       .meta({
         scope: "messages:write",
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "CONFLICT", "MUTED", "SLOW_MODE"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "CONFLICT", "MUTED", "SLOW_MODE", "BLOCKED_TERM"],
         rateLimit: "messageSend",
         openapi: {
           method: "POST",
@@ -56,7 +56,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
     edit: userProcedure
       .meta({
         scope: "messages:write",
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT", "MUTED"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MESSAGE_NOT_FOUND", "CONFLICT", "MUTED", "BLOCKED_TERM"],
         openapi: {
           method: "PATCH",
           path: "/rooms/{roomId}/messages/{messageId}",

@@ -36,6 +36,7 @@ export function createRoomsRouter({ rooms }: Services) {
     create: userProcedure
       .meta({
         scope: "rooms:write",
+        errors: ["BLOCKED_TERM"],
         rateLimit: "roomCreate",
         openapi: {
           method: "POST",
@@ -90,7 +91,7 @@ export function createRoomsRouter({ rooms }: Services) {
     update: userProcedure
       .meta({
         scope: "rooms:write",
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "BLOCKED_TERM"],
         openapi: {
           method: "PATCH",
           path: "/rooms/{roomId}",

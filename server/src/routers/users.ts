@@ -37,6 +37,7 @@ export function createUsersRouter(services: Services) {
 
     update: userProcedure
       .meta({
+        errors: ["BLOCKED_TERM"],
         openapi: {
           method: "PATCH",
           path: "/me",

@@ -54,6 +54,7 @@ import {
   ownReactions,
   toMessage,
 } from "./message-rows.js";
+import type { TextFilter } from "./moderation/blocked-terms-service.js";
 import { admitSend, requireNotMuted } from "./moderation/send-restrictions.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
@@ -76,6 +77,8 @@ export interface MessagesServiceDeps {
   onSent?: (roomId: string, authorId: string) => void;
   /** Where the reader's `unread.changed` inbox entry is published when their cursor moves; none: not written. */
   inbox?: LogBus<InboxEntry>;
+  /** The blocked terms every body and edit goes through; none for tools that write alone (seeding). */
+  textFilter?: TextFilter;
 }
 
 /** Stores a new message's row: prepared once, as every send runs it. */
@@ -148,6 +151,8 @@ export class MessagesService {
         issues: [{ path: "alsoInRoom", message: "needs a threadId" }],
       });
     }
+    // Before the room's turn: matching needs no lock, and a refused body holds up nobody.
+    const body = this.deps.textFilter ? await this.deps.textFilter.filter(input.body) : input.body;
     const sent = await this.deps.writer.write(roomId, async (trx, now) => {
       const access = await readableRoom(trx, roomId, session);
       requireRole(access, "member");
@@ -159,7 +164,7 @@ export class MessagesService {
       await admitSend(trx, access, session.userId, now);
       if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
       const root = threadId === null ? null : await requireThreadRoot(trx, roomId, threadId);
-      const resolved = await resolveMentions(trx, access, session.userId, input.body);
+      const resolved = await resolveMentions(trx, access, session.userId, body);
       const event = await appendRoomEvent(
         trx,
         roomId,
@@ -171,7 +176,7 @@ export class MessagesService {
             roomId,
             seq,
             authorId: session.userId,
-            body: input.body,
+            body,
             replyToId,
             createdAt: toTimestamp(now),
             editedAt: null,
@@ -212,13 +217,14 @@ export class MessagesService {
    * Replaces a message's body; only its author may, while a member of the room. The stored
    * events that carried the message are rewritten to the new version.
    */
-  edit(
+  async edit(
     session: AuthSession,
     roomId: string,
     messageId: string,
-    body: string,
+    text: string,
     attachmentIds?: readonly string[],
   ): Promise<Message> {
+    const body = this.deps.textFilter ? await this.deps.textFilter.filter(text) : text;
     return this.deps.writer.write(roomId, async (trx, now) => {
       const access = await readableRoom(trx, roomId, session);
       requireRole(access, "member");

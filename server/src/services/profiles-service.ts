@@ -3,10 +3,13 @@ import type { DirectMessagesSetting, FindUsersInput, Me, UserPage } from "@natte
 import { NatterError, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
 import { toUser } from "./accounts-service.js";
+import type { TextFilter } from "./moderation/blocked-terms-service.js";
 import { decodeCursor, encodeCursor } from "./page-cursor.js";
 
 export interface ProfilesServiceDeps {
   db: Kysely<Database>;
+  /** The blocked terms display names and bios go through. */
+  textFilter?: TextFilter;
 }
 
 /** What a profile change sets; a field left out keeps its value, null clears it. */
@@ -24,6 +27,11 @@ const PREFIX_END = "\u{10FFFF}";
 /** Profiles, and finding people by name. */
 export class ProfilesService {
   constructor(private readonly deps: ProfilesServiceDeps) {}
+
+  /** A display name or bio through the blocked terms (null and empty stay as they are). */
+  private async filtered(text: string | null): Promise<string | null> {
+    return text && this.deps.textFilter ? this.deps.textFilter.filter(text) : text;
+  }
 
   /** The caller as `GET /me` shows them. */
   async me(userId: string): Promise<Me> {
@@ -44,10 +52,11 @@ export class ProfilesService {
       share_read_receipts?: number;
     } = {};
     if (change.displayName !== undefined) {
-      set.display_name = change.displayName;
-      set.display_name_key = change.displayName?.toLowerCase() ?? null;
+      const displayName = await this.filtered(change.displayName);
+      set.display_name = displayName;
+      set.display_name_key = displayName?.toLowerCase() ?? null;
     }
-    if (change.bio !== undefined) set.bio = change.bio;
+    if (change.bio !== undefined) set.bio = await this.filtered(change.bio);
     if (change.shareReadReceipts !== undefined) set.share_read_receipts = change.shareReadReceipts ? 1 : 0;
     if (change.directMessages !== undefined) set.direct_messages = change.directMessages;
     if (Object.keys(set).length > 0) {

@@ -13,6 +13,7 @@ import type { DirectRoomsService } from "./direct/direct-rooms-service.js";
 import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
 import type { InboxService } from "./inbox/inbox-service.js";
 import type { MessagesService } from "./messages-service.js";
+import type { BlockedTermsService } from "./moderation/blocked-terms-service.js";
 import type { ReportsService } from "./moderation/reports-service.js";
 import type { ProfilesService } from "./profiles-service.js";
 import type { RoomEventsService } from "./room-events-service.js";
@@ -36,6 +37,8 @@ export interface Services {
   /** Who blocked whom. */
   blocks: BlocksService;
   messages: MessagesService;
+  /** The blocked terms, and the filter texts go through. */
+  blockedTerms: BlockedTermsService;
   /** Reports of messages and their review. */
   reports: ReportsService;
   /** Reactions to messages. */

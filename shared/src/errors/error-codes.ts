@@ -56,6 +56,11 @@ export const ERROR_HTTP_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
+  /**
+   * The text holds a term a server admin blocked (`PUT /admin/blocked-terms`, mode reject). The
+   * answer does not say which term, so the list cannot be read by trying words.
+   */
+  BLOCKED_TERM: 422,
   /** The request's headers are larger than the server reads (Node's `maxHeaderSize`, 16 KiB). */
   HEADERS_TOO_LARGE: 431,
   RATE_LIMITED: 429,

@@ -75,6 +75,7 @@ export const ACTIVITY_TYPES = [
   "member.unmuted",
   "message.deleted",
   "report.resolved",
+  "blocked_terms.updated",
   "webhook.created",
   "webhook.updated",
   "webhook.deleted",

@@ -1,5 +1,6 @@
 export * from "./admin.js";
 export * from "./auth.js";
+export * from "./blocked-terms.js";
 export * from "./bot.js";
 export * from "./common.js";
 export * from "./conversation-api.js";

@@ -17,6 +17,15 @@ export const matrix: Matrix = {
   accounts: [
     { procedure: "admin.stats", input: () => ({}), anonymous: U, user: F, serverAdmin: A },
     { procedure: "admin.activity", input: () => ({ limit: 5 }), anonymous: U, user: F, serverAdmin: A },
+    { procedure: "admin.blockedTerms", input: () => ({}), anonymous: U, user: F, serverAdmin: A },
+    {
+      // An empty list: other cells' texts must not meet a term set here.
+      procedure: "admin.setBlockedTerms",
+      input: () => ({ terms: [] }),
+      anonymous: U,
+      user: F,
+      serverAdmin: A,
+    },
     {
       procedure: "admin.user",
       input: ({ someone }) => ({ userId: someone.id }),

@@ -18,6 +18,7 @@ export const ACTIVITY_TYPE_LABELS: Readonly<Record<ActivityType, string>> = {
   "member.unmuted": "Member unmuted",
   "message.deleted": "Message deleted",
   "report.resolved": "Report resolved",
+  "blocked_terms.updated": "Blocked terms changed",
   "webhook.created": "Webhook registered",
   "webhook.updated": "Webhook changed",
   "webhook.deleted": "Webhook deleted",

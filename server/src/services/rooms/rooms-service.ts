@@ -18,6 +18,7 @@ import type {
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
+import type { TextFilter } from "../moderation/blocked-terms-service.js";
 import { listMutes, muteMember, unmuteMember } from "../moderation/room-mutes.js";
 import { moderatableRoom, readableRoom, requireRoleOrServerAdmin } from "../room-access.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
@@ -32,6 +33,8 @@ export interface RoomsServiceDeps {
   writer: RoomWriter;
   /** What "now" is for reads that depend on it (which mutes are in force). */
   clock: Clock;
+  /** The blocked terms room names go through; none for tools that write alone (seeding). */
+  textFilter?: TextFilter;
 }
 
 /**
@@ -44,8 +47,9 @@ export class RoomsService {
   constructor(private readonly deps: RoomsServiceDeps) {}
 
   /** Creates a room owned by the caller, with `memberIds` as its first members. */
-  create(session: AuthSession, input: CreateRoomInput): Promise<Room> {
-    return this.deps.writer.write(null, (trx, now) => createRoom(trx, session, input, now));
+  async create(session: AuthSession, input: CreateRoomInput): Promise<Room> {
+    const filtered = { ...input, ...(input.name !== undefined && { name: await this.filtered(input.name) }) };
+    return this.deps.writer.write(null, (trx, now) => createRoom(trx, session, filtered, now));
   }
 
   /** A page of rooms, newest first: the caller's, or all the caller may see (open ones and theirs). */
@@ -60,8 +64,14 @@ export class RoomsService {
   }
 
   /** Renames (any member) or opens and closes (admins and the owner) a room. */
-  update(session: AuthSession, roomId: string, changes: RoomChanges): Promise<Room> {
-    return this.deps.writer.write(roomId, (trx, now) => updateRoom(trx, session, roomId, changes, now));
+  async update(session: AuthSession, roomId: string, changes: RoomChanges): Promise<Room> {
+    const filtered = { ...changes, ...(changes.name !== undefined && { name: await this.filtered(changes.name) }) };
+    return this.deps.writer.write(roomId, (trx, now) => updateRoom(trx, session, roomId, filtered, now));
+  }
+
+  /** A room name through the blocked terms. */
+  private filtered(name: string): Promise<string> {
+    return this.deps.textFilter ? this.deps.textFilter.filter(name) : Promise.resolve(name);
   }
 
   /**

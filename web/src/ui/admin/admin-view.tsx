@@ -5,6 +5,7 @@ import { errorText } from "../error-text.js";
 import { ReportsList } from "../reports-list.js";
 import { ErrorLine } from "../use-failure.js";
 import { ActivityLog } from "./activity-log.js";
+import { BlockedTermsEditor } from "./blocked-terms-editor.js";
 import { MessagesChart } from "./messages-chart.js";
 import { UserModeration } from "./user-moderation.js";
 
@@ -37,6 +38,7 @@ export function AdminView({ session }: { session: ChatSession }) {
         resolve={(reportId, action) => session.client.trpc.reports.resolve.mutate({ reportId, action })}
       />
       <UserModeration session={session} chosen={moderated} />
+      <BlockedTermsEditor session={session} />
       <ActivityLog session={session} onModerate={setModerated} />
     </section>
   );
