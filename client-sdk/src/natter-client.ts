@@ -123,7 +123,8 @@ export interface NatterClient {
    * Searches the messages you may read (signed out: open rooms only). The query language:
    * words (all must match), `"exact phrase"`, `prefix*`, `-excluded`, `from:username`,
    * `in:room-name`. Each result carries `highlights`, `[start, end)` ranges of the body to
-   * mark; pass `nextCursor` back as `cursor` for the next page.
+   * mark; pass `nextCursor` back as `cursor` for the next page. `options` narrow it to a room,
+   * an author, a thread (`threadId`: that message and its replies), a time span or attachments.
    */
   searchMessages(q: string, options?: SearchMessagesOptions): Promise<SearchMessagesResult>;
   /** Watches a room's events live, resuming without gaps or duplicates after any reconnect. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
-import { type DatabaseEngine, migrateToLatest, openDatabase } from "@natter/db";
+import { type DatabaseEngine, dropAbandonedSqliteReindex, migrateToLatest, openDatabase } from "@natter/db";
 import type { Logger } from "pino";
 import type { OpenAPIObject } from "trpc-to-openapi";
 import { type Clock, systemClock } from "./clock/clock.js";
@@ -67,6 +67,10 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const database = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
   const { applied } = await migrateToLatest(database);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
+  // Wall-clock time, as the rebuild stamps its state with (not the injectable clock).
+  if (database.engine === "sqlite" && (await dropAbandonedSqliteReindex(database.db, Date.now()))) {
+    log.warn("dropped the tables of an interrupted search reindex");
+  }
 
   const metrics = new Metrics();
   const db = database.db.withPlugin(

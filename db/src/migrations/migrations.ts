@@ -16,6 +16,7 @@ import { messageSearch } from "./0022-message-search.js";
 import { webhooks } from "./0023-a-webhooks.js";
 import { bots } from "./0023-b-bots.js";
 import { roomModeration } from "./0024-room-moderation.js";
+import { searchShortCjk } from "./0025-search-short-cjk.js";
 import { usernameSkeletons } from "./0026-username-skeletons.js";
 import { inbox } from "./0027-a-inbox.js";
 import { messageReports } from "./0027-message-reports.js";
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0023-a-webhooks": webhooks,
   "0023-b-bots": bots,
   "0024-room-moderation": roomModeration,
+  "0025-search-short-cjk": (_types, engine) => searchShortCjk(engine),
   "0026-username-skeletons": usernameSkeletons,
   "0027-a-inbox": inbox,
   "0027-message-reports": messageReports,

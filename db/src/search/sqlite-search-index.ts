@@ -8,6 +8,9 @@ import { CJK_GLOB } from "./cjk.js";
  *   2- and 3-character prefix indexes so that short `prefix*` queries read one doclist;
  * - `messages_search_cjk`: trigrams of the messages that hold CJK text, for substrings of
  *   text written without spaces. Only those messages are indexed, so it costs nothing for the rest.
+ *   Each body is indexed with two padding characters (U+0003) after it, so that every character
+ *   of it starts a trigram: a substring of 1 or 2 characters is then found through the index too,
+ *   as the trigrams that begin with it (listed by the `messages_search_cjk_terms` vocabulary table).
  *
  * Triggers keep both in step with every change of `messages.body` (send, edit, delete, the
  * retention sweep, a room deleted with its messages), inside the writing transaction: no code
@@ -16,6 +19,9 @@ import { CJK_GLOB } from "./cjk.js";
  * which is exactly what `old.body` is when index and table are in step.
  */
 export const SQLITE_SEARCH_TABLES = { words: "messages_search", cjk: "messages_search_cjk" } as const;
+
+/** The `fts5vocab` table over the CJK index: its trigrams, in order (`term`), to find those a short substring begins. */
+export const SQLITE_CJK_TERMS = "messages_search_cjk_terms";
 
 /** The `create virtual table` of the words index under `name` (the reindex builds a second one). */
 function wordsTable(name: string) {
@@ -35,14 +41,23 @@ function cjkTable(name: string) {
 /** Which rows of `messages` an index table holds, as a trigger sees them (`new` or `old`). */
 type RowFilter = (ref: "new" | "old") => RawBuilder<unknown>;
 
+/** The text an index table indexes for a row of `messages` (`new`, `old`, or the table itself). */
+type IndexedText = (ref: string) => RawBuilder<unknown>;
+
+const bodyText: IndexedText = (ref) => sql`${sql.raw(ref)}.body`;
+const paddedText: IndexedText = (ref) => sql`${sql.raw(ref)}.body || char(3, 3)`;
+
 const withBody: RowFilter = (ref) => sql`${sql.raw(ref)}.body is not null`;
 const withCjk: RowFilter = (ref) => sql`${withBody(ref)} and ${sql.raw(ref)}.body glob ${sql.lit(CJK_GLOB)}`;
 
-/** Triggers that keep the index table `name` in step for the rows `holds`. */
-function triggersFor(name: string, holds: RowFilter) {
+/**
+ * Triggers that keep the index table `name` in step for the rows `holds`. An external-content
+ * table removes a row's terms when told the text it indexed: `text` of the old row, as it was added.
+ */
+function triggersFor(name: string, holds: RowFilter, text: IndexedText) {
   const table = sql.id(name);
-  const add = sql`insert into ${table} (rowid, body) select new.rowid, new.body where ${holds("new")};`;
-  const remove = sql`insert into ${table} (${table}, rowid, body) select 'delete', old.rowid, old.body where ${holds("old")};`;
+  const add = sql`insert into ${table} (rowid, body) select new.rowid, ${text("new")} where ${holds("new")};`;
+  const remove = sql`insert into ${table} (${table}, rowid, body) select 'delete', old.rowid, ${text("old")} where ${holds("old")};`;
   return [
     sql`create trigger ${sql.id(`${name}_insert`)} after insert on messages begin ${add} end`,
     sql`create trigger ${sql.id(`${name}_delete`)} after delete on messages begin ${remove} end`,
@@ -62,21 +77,50 @@ async function fill<DB>(db: Kysely<DB>, words: string, cjk: string, after: numbe
   const added =
     await sql`insert into ${sql.id(words)} (rowid, body) select rowid, body from messages where ${range}`.execute(db);
   await sql`insert into ${sql.id(cjk)} (rowid, body)
-    select rowid, body from messages where ${range} and body glob ${sql.lit(CJK_GLOB)}`.execute(db);
+    select rowid, ${paddedText("messages")} from messages where ${range} and body glob ${sql.lit(CJK_GLOB)}`.execute(
+    db,
+  );
   return Number(added.numAffectedRows ?? 0);
 }
+
+/** The live tables' triggers (or, with `reached`, those of a rebuild's tables). */
+function liveTriggers(words: string, cjk: string, reached: (holds: RowFilter) => RowFilter = (holds) => holds) {
+  return [...triggersFor(words, reached(withBody), bodyText), ...triggersFor(cjk, reached(withCjk), paddedText)];
+}
+
+/** The vocabulary table over the live CJK index (it finds its table by name, so it outlives a rebuild's swap). */
+const cjkTermsTable = sql`create virtual table if not exists ${sql.id(SQLITE_CJK_TERMS)}
+  using fts5vocab(${sql.id(SQLITE_SEARCH_TABLES.cjk)}, row)`;
 
 /** Creates the search index, its triggers, and builds it from the messages there are. */
 export async function createSqliteSearchIndex<DB>(db: Kysely<DB>): Promise<void> {
   const { words, cjk } = SQLITE_SEARCH_TABLES;
   await wordsTable(words).execute(db);
   await cjkTable(cjk).execute(db);
-  for (const trigger of [...triggersFor(words, withBody), ...triggersFor(cjk, withCjk)]) await trigger.execute(db);
+  await cjkTermsTable.execute(db);
+  for (const trigger of liveTriggers(words, cjk)) await trigger.execute(db);
   await fill(db, words, cjk, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * Rebuilds the CJK index in the layout of migration 0025 (bodies padded, so that substrings of
+ * 1 or 2 characters are found through it) with its vocabulary table, from the messages there are.
+ */
+export async function rebuildSqliteCjkIndex<DB>(db: Kysely<DB>): Promise<void> {
+  const { cjk } = SQLITE_SEARCH_TABLES;
+  await sql`drop table if exists ${sql.id(SQLITE_CJK_TERMS)}`.execute(db);
+  await dropTriggersOf(db, cjk);
+  await sql`drop table if exists ${sql.id(cjk)}`.execute(db);
+  await cjkTable(cjk).execute(db);
+  await cjkTermsTable.execute(db);
+  for (const trigger of triggersFor(cjk, withCjk, paddedText)) await trigger.execute(db);
+  await sql`insert into ${sql.id(cjk)} (rowid, body) select rowid, ${paddedText("messages")} from messages
+    where body is not null and body glob ${sql.lit(CJK_GLOB)}`.execute(db);
 }
 
 /** Drops the search index and its triggers. */
 export async function dropSqliteSearchIndex<DB>(db: Kysely<DB>): Promise<void> {
+  await sql`drop table if exists ${sql.id(SQLITE_CJK_TERMS)}`.execute(db);
   for (const name of Object.values(SQLITE_SEARCH_TABLES)) {
     await dropTriggersOf(db, name);
     await sql`drop table if exists ${sql.id(name)}`.execute(db);
@@ -92,6 +136,43 @@ export interface ReindexProgress {
 /** The tables a rebuild fills beside the live ones, and where it has got to. */
 const NEXT = { words: "messages_search_next", cjk: "messages_search_cjk_next", state: "messages_search_reindex" };
 
+/** How long a rebuild may go without finishing a batch before it counts as abandoned. */
+export const SQLITE_REINDEX_STALE_MS = 60_000;
+
+/** Drops a rebuild's tables, their triggers and its state. */
+async function dropRebuild<DB>(db: Kysely<DB>): Promise<void> {
+  for (const name of [NEXT.words, NEXT.cjk]) {
+    await dropTriggersOf(db, name);
+    await sql`drop table if exists ${sql.id(name)}`.execute(db);
+  }
+  await sql`drop table if exists ${sql.id(NEXT.state)}`.execute(db);
+}
+
+/**
+ * Drops what an interrupted rebuild left behind (its `_next` tables, their triggers and its
+ * state) once it has not finished a batch for `staleMs`: until then every write to `messages`
+ * also pays for the abandoned tables' triggers. A rebuild still running stamps its state at
+ * every batch and is left alone. Answers whether anything was dropped. The server calls it at start.
+ */
+export async function dropAbandonedSqliteReindex<DB>(
+  db: Kysely<DB>,
+  now: number,
+  staleMs = SQLITE_REINDEX_STALE_MS,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const { rows: left } = await sql<{ name: string }>`select name from sqlite_master
+      where type = 'table' and name in (${sql.join(Object.values(NEXT))})`.execute(trx);
+    if (left.length === 0) return false;
+    if (left.some((row) => row.name === NEXT.state)) {
+      const { rows } = await sql<{ touched_at?: number }>`select * from ${sql.id(NEXT.state)}`.execute(trx);
+      // A state without a stamp is from a rebuild of an older natter: abandoned.
+      if (now - Number(rows[0]?.touched_at ?? 0) < staleMs) return false;
+    }
+    await dropRebuild(trx);
+    return true;
+  });
+}
+
 /** Rows of `messages` the next index holds: those the rebuild has reached (up to its cursor). */
 const reached =
   (holds: RowFilter): RowFilter =>
@@ -104,7 +185,9 @@ const reached =
  * at most one batch), then swaps them in in one transaction. While it runs, triggers keep the
  * fresh tables in step for the rows already reached, so sends, edits and deletes made meanwhile
  * are in the rebuilt index; the rows not yet reached are read as they are when reached. A
- * rebuild interrupted before the swap leaves the live index as it was; the next run starts over.
+ * rebuild interrupted before the swap leaves the live index as it was; the next run starts over,
+ * and a server started after it stopped stamping its state drops its tables
+ * (`dropAbandonedSqliteReindex`).
  */
 export async function reindexSqliteSearch<DB>(
   db: Kysely<DB>,
@@ -118,22 +201,14 @@ export async function reindexSqliteSearch<DB>(
   } = {},
 ): Promise<ReindexProgress> {
   const { words, cjk } = SQLITE_SEARCH_TABLES;
-  const dropNext = async (trx: Kysely<DB>) => {
-    for (const name of [NEXT.words, NEXT.cjk]) {
-      await dropTriggersOf(trx, name);
-      await sql`drop table if exists ${sql.id(name)}`.execute(trx);
-    }
-    await sql`drop table if exists ${sql.id(NEXT.state)}`.execute(trx);
-  };
   await db.transaction().execute(async (trx) => {
-    await dropNext(trx);
+    await dropRebuild(trx);
     await wordsTable(NEXT.words).execute(trx);
     await cjkTable(NEXT.cjk).execute(trx);
-    await sql`create table ${sql.id(NEXT.state)} (cursor integer not null)`.execute(trx);
-    await sql`insert into ${sql.id(NEXT.state)} (cursor) values (${Number.MIN_SAFE_INTEGER})`.execute(trx);
-    for (const trigger of [...triggersFor(NEXT.words, reached(withBody)), ...triggersFor(NEXT.cjk, reached(withCjk))]) {
-      await trigger.execute(trx);
-    }
+    await sql`create table ${sql.id(NEXT.state)} (cursor integer not null, touched_at integer not null)`.execute(trx);
+    await sql`insert into ${sql.id(NEXT.state)} (cursor, touched_at)
+      values (${Number.MIN_SAFE_INTEGER}, ${Date.now()})`.execute(trx);
+    for (const trigger of liveTriggers(NEXT.words, NEXT.cjk, reached)) await trigger.execute(trx);
   });
   const { rows } = await sql<{ n: number }>`select count(*) as n from messages where body is not null`.execute(db);
   const progress: ReindexProgress = { indexed: 0, total: Number(rows[0]?.n ?? 0) };
@@ -145,7 +220,7 @@ export async function reindexSqliteSearch<DB>(
     const upTo = end[0]?.upTo;
     if (upTo === null || upTo === undefined) return false;
     progress.indexed += await fill(trx, NEXT.words, NEXT.cjk, cursor, upTo);
-    await sql`update ${sql.id(NEXT.state)} set cursor = ${upTo}`.execute(trx);
+    await sql`update ${sql.id(NEXT.state)} set cursor = ${upTo}, touched_at = ${Date.now()}`.execute(trx);
     return true;
   };
   while (await db.transaction().execute((trx) => step(trx, batchRows))) await onProgress?.({ ...progress });
@@ -157,7 +232,8 @@ export async function reindexSqliteSearch<DB>(
     for (const name of [NEXT.words, NEXT.cjk]) await dropTriggersOf(trx, name);
     await sql`alter table ${sql.id(NEXT.words)} rename to ${sql.id(words)}`.execute(trx);
     await sql`alter table ${sql.id(NEXT.cjk)} rename to ${sql.id(cjk)}`.execute(trx);
-    for (const trigger of [...triggersFor(words, withBody), ...triggersFor(cjk, withCjk)]) await trigger.execute(trx);
+    for (const trigger of liveTriggers(words, cjk)) await trigger.execute(trx);
+    await cjkTermsTable.execute(trx);
     await sql`drop table ${sql.id(NEXT.state)}`.execute(trx);
   });
   if (progress.indexed > reachedBefore) await onProgress?.({ ...progress });

@@ -24,7 +24,8 @@ export function createSearchRouter({ search }: Services) {
             `${SEARCH_QUERY_SYNTAX} \`sort=relevance\` (the default) ranks the newest 1,000 matches by ` +
             "relevance blended with recency; `sort=recent` pages through every match, newest first. " +
             "`highlights` are `[start, end)` ranges of the body in UTF-16 code units. A `roomId` the caller " +
-            "cannot read answers 404 ROOM_NOT_FOUND.",
+            "cannot read answers 404 ROOM_NOT_FOUND. `threadId` narrows to one thread: the message with that id " +
+            "and the replies in its thread (a thread the caller cannot read finds nothing, as an unknown id does).",
           protect: false,
         },
       })

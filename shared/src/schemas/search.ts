@@ -26,6 +26,11 @@ export const searchMessagesInputSchema = z
     roomId: idSchema.optional(),
     /** Only messages by this user. */
     authorId: idSchema.optional(),
+    /**
+     * Only this thread: the message with this id and the replies in its thread. A thread in a
+     * room the caller cannot read finds nothing, as an unknown id does.
+     */
+    threadId: idSchema.optional(),
     /** Only messages created at or after this instant. */
     from: timestampSchema.optional(),
     /** Only messages created before this instant. */

@@ -44,6 +44,11 @@ describe("@natter/client reactions, threads, pins and receipts", () => {
     expect(reply.threadId).toBe(root.id);
     const thread = await alice.client.thread(room.id, root.id, { after: 0 });
     expect(thread.messages.map((m) => m.body)).toEqual(["in the thread"]);
+    // Search narrowed to the thread: its first message and its replies, typed as the contract says.
+    const either = await Promise.all(
+      ["root", "thread"].map((q) => bob.client.searchMessages(q, { threadId: root.id })),
+    );
+    expect(either.map(({ results }) => results.map((hit) => hit.message.id))).toEqual([[root.id], [reply.id]]);
     expect((await alice.client.pin(room.id, root.id)).pinnedBy).toBe(alice.user.id);
     await expect(bob.client.pin(room.id, reply.id)).rejects.toSatisfy((error) => isNatterError(error, "FORBIDDEN"));
     expect((await alice.client.unpin(room.id, root.id)).pinnedAt).toBeNull();

@@ -1,7 +1,14 @@
-import { CJK_GLOB, openDatabase, reindexSqliteSearch, SQLITE_SEARCH_TABLES } from "@natter/db";
+import {
+  CJK_GLOB,
+  dropAbandonedSqliteReindex,
+  openDatabase,
+  reindexSqliteSearch,
+  SQLITE_REINDEX_STALE_MS,
+  SQLITE_SEARCH_TABLES,
+} from "@natter/db";
 import SQLite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rest, runCli } from "../harness/index.js";
+import { rest, runCli, startTestServer } from "../harness/index.js";
 import { type SearchFixture, startSearchFixture } from "./search-fixture.js";
 
 /**
@@ -116,5 +123,43 @@ describe("natter reindex on SQLite", () => {
     expect(await found("马来貘")).toEqual(without(reachedEdit, reachedDelete, unreachedDelete).sort());
     // A working index, and nothing of the rebuild left behind (no `_next` tables or triggers).
     expect(checkIndex()).toEqual([]);
+  });
+
+  it("leaves an interrupted rebuild's tables while it may still run, and a server started later drops them", async () => {
+    const { database, send, found } = fixture;
+    const ids = [await send("capybara one"), await send("capybara two"), await send("capybara three")];
+    const opened = openDatabase(database.url, { poolSize: 1 });
+    try {
+      // Interrupted after its first batch (as a killed `natter reindex` would be).
+      await expect(
+        reindexSqliteSearch(opened.db, {
+          batchRows: 2,
+          onProgress: () => {
+            throw new Error("interrupted");
+          },
+        }),
+      ).rejects.toThrow("interrupted");
+      const left = checkIndex().map((row) => (row as { name: string }).name);
+      expect(left).toEqual(expect.arrayContaining(["messages_search_next", "messages_search_cjk_next"]));
+      // Just stamped: it may be running, so it stays.
+      expect(await dropAbandonedSqliteReindex(opened.db, Date.now())).toBe(false);
+      expect(checkIndex()).not.toEqual([]);
+      // Its triggers still keep the abandoned tables in step with every send, at a cost: searches are unaffected.
+      const during = await send("capybara four");
+      expect(await found("capybara")).toEqual([...ids, during].sort());
+      // Stamped long ago, as after a crash: a server starting on the file drops it all.
+      const raw = new SQLite(database.url);
+      raw.prepare("update messages_search_reindex set touched_at = ?").run(Date.now() - SQLITE_REINDEX_STALE_MS - 1);
+      raw.close();
+    } finally {
+      await opened.close();
+    }
+    const second = await startTestServer({ database, config: { rateLimits: "off" } });
+    try {
+      expect(checkIndex()).toEqual([]);
+      expect(await found("capybara")).toHaveLength(4);
+    } finally {
+      await second.stop();
+    }
   });
 });

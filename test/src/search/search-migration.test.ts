@@ -10,7 +10,10 @@ import { searchIds } from "./search-pages.js";
 
 const AT = "2026-01-02T03:04:05.000Z";
 
-/** Migration 0022 on a database that already holds messages: it indexes them as it adds the index. */
+/**
+ * Migrations 0022 and 0025 on a database that already holds messages: they index them as they
+ * add (0022) and rebuild (0025) the index.
+ */
 describe("the search migration on an existing database", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-search-migration-"));
   let database: TestDatabase | undefined;
@@ -51,7 +54,7 @@ describe("the search migration on an existing database", () => {
         )
         .execute();
       const { applied } = await migrateToLatest(opened);
-      expect(applied).toContain("0022-message-search");
+      expect(applied).toEqual(expect.arrayContaining(["0022-message-search", "0025-search-short-cjk"]));
     } finally {
       await opened.close();
     }
@@ -62,5 +65,11 @@ describe("the search migration on an existing database", () => {
     expect(await found("cafe deja")).toEqual(["m1"]);
     expect(await found("袋熊消")).toEqual(["m2"]);
     expect(await found("袋熊")).toEqual(["m2"]);
+    // 1 and 2 characters, also at the very start and end of the body (0025 pads it so they start a trigram).
+    expect(await found("消息")).toEqual(["m2"]);
+    expect(await found("旧")).toEqual(["m2"]);
+    expect(await found("息")).toEqual(["m2"]);
+    expect(await found("熊消 旧的")).toEqual(["m2"]);
+    expect(await found("息旧")).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ import { searchIds } from "./search-pages.js";
 
 interface Sent extends CorpusMessage {
   id: string;
+  /** The first message of the thread this one replies in. */
+  thread?: string;
 }
 
 async function sendAll(url: string, messages: CorpusMessage[], rooms: string[], users: TestUser[]): Promise<Sent[]> {
@@ -103,6 +105,26 @@ describe("GET /search/messages: a corpus checked against a plain reference", () 
     // bob is in the open rooms only: he may not post in the closed one, so carol posts his share there.
     const corpus = searchCorpus(1500, 3, 3).map((m) => (m.room === 2 && m.author === 1 ? { ...m, author: 2 } : m));
     sent = await sendAll(server.url, corpus, roomIds, users);
+    // Threads under a message of the open lobby and of the closed room, replied in by its members.
+    for (const [room, authors] of [
+      [0, [0, 1, 2]],
+      [2, [0, 2]],
+    ] as const) {
+      const root = sent.find((m) => m.room === room && !m.thread) as Sent;
+      const replies = searchCorpus(60, 1, authors.length, 23 + room).map((m) => ({
+        ...m,
+        room,
+        author: authors[m.author] as number,
+      }));
+      for (const reply of replies) {
+        const res = await rest(server.url, "POST", `/rooms/${roomIds[room]}/messages`, {
+          token: (users[reply.author] as TestUser).token,
+          body: { body: reply.body, threadId: root.id },
+        });
+        if (res.status !== 201) throw new Error(`reply failed: ${res.status} ${JSON.stringify(res.body)}`);
+        sent.push({ ...reply, id: res.body.message.id, thread: root.id });
+      }
+    }
   }, 240_000);
   afterAll(async () => {
     await server?.stop();
@@ -210,6 +232,29 @@ describe("GET /search/messages: a corpus checked against a plain reference", () 
     });
     expect(closed.status).toBe(404);
     expect(closed.body.error.code).toBe("ROOM_NOT_FOUND");
+  });
+
+  it("filters by thread: its first message and its replies; a thread the caller cannot read finds nothing", async () => {
+    const [alice, bob] = users;
+    const roots = [0, 2].map((room) => sent.find((m) => m.room === room && !m.thread) as Sent);
+    for (const root of roots) {
+      const inThread = sent.filter((m) => m.id === root.id || m.thread === root.id);
+      for (const c of CASES.filter((c) => c.author === undefined && c.room === undefined)) {
+        const want = inThread
+          .filter((m) => bodyMatches(m.body, c.terms))
+          .map((m) => m.id)
+          .sort();
+        const q = textOf(c);
+        expect((await searchIds(server.url, alice.token, { q, threadId: root.id })).sort(), q).toEqual(want);
+        const outsider = await searchIds(server.url, bob.token, { q, threadId: root.id });
+        expect(outsider.sort(), q).toEqual(root.room === 2 ? [] : want);
+        expect(await searchIds(server.url, undefined, { q, threadId: root.id, roomId: roomIds[1] as string })).toEqual(
+          [],
+        );
+      }
+    }
+    const sizes = roots.map((root) => sent.filter((m) => m.thread === root.id && bodyMatches(m.body, [w("the")])));
+    expect(Math.min(...sizes.map((list) => list.length))).toBeGreaterThan(0);
   });
 
   it("refuses a query with nothing to find, and a bad cursor, as 400 VALIDATION_FAILED", async () => {

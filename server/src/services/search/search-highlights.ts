@@ -12,9 +12,12 @@ interface Token {
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 
+const ASCII_ALNUM = /^[0-9A-Za-z]*$/;
+
 /** Text as the indexes compare it: `Café` is `cafe`. */
 export function foldText(text: string): string {
-  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  // Most words are ASCII letters and digits, which have no diacritics to remove: ranking folds a thousand bodies a query.
+  return ASCII_ALNUM.test(text) ? text.toLowerCase() : text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 }
 
 function tokensOf(body: string): Token[] {
@@ -53,6 +56,18 @@ function rangesOfSubstring(body: string, text: string): Highlight[] {
 
 function rangesOf(body: string, tokens: Token[], term: SearchTerm): Highlight[] {
   return term.kind === "words" ? rangesOfWords(tokens, term.words, term.prefix) : rangesOfSubstring(body, term.text);
+}
+
+/** How a body matches terms: its length in words and how often each term occurs in it (for bm25). */
+export interface TermCounts {
+  words: number;
+  counts: number[];
+}
+
+/** The body's length in words (as the word index counts them) and each term's occurrences in it. */
+export function termCountsOf(body: string, terms: readonly SearchTerm[]): TermCounts {
+  const tokens = tokensOf(body);
+  return { words: tokens.length, counts: terms.map((term) => rangesOf(body, tokens, term).length) };
 }
 
 /**

@@ -52,11 +52,13 @@ export class SearchService {
         userId: session?.userId ?? null,
         roomId: input.roomId,
         authorId: input.authorId,
+        threadId: input.threadId,
         from: input.from,
         to: input.to,
         hasAttachments: input.hasAttachments,
       },
       limit: input.limit,
+      rank: input.sort === "relevance",
     };
     const { page, nextCursor } =
       input.sort === "recent"
