@@ -19,6 +19,8 @@ export function BlockedTermsEditor({ session }: { session: ChatSession }) {
   const [reject, setReject] = useState("");
   const [mask, setMask] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
+  // Editable only once the stored list is shown: text typed before it arrived would be overwritten by it.
+  const [loaded, setLoaded] = useState(false);
   const { error, attempt } = useFailure();
   const admin = session.client.trpc.admin;
 
@@ -37,7 +39,10 @@ export function BlockedTermsEditor({ session }: { session: ChatSession }) {
     );
   };
   useEffect(() => {
-    void attempt(async () => show((await admin.blockedTerms.query()).terms));
+    void attempt(async () => {
+      show((await admin.blockedTerms.query()).terms);
+      setLoaded(true);
+    });
   }, [session]);
 
   const save = async (event: Event) => {
@@ -63,10 +68,22 @@ export function BlockedTermsEditor({ session }: { session: ChatSession }) {
       </p>
       <form class="blocked-terms" onSubmit={save}>
         <label for="blocked-reject">Refused (one per line)</label>
-        <textarea id="blocked-reject" rows={4} value={reject} onInput={(e) => setReject(e.currentTarget.value)} />
+        <textarea
+          id="blocked-reject"
+          rows={4}
+          value={reject}
+          disabled={!loaded}
+          onInput={(e) => setReject(e.currentTarget.value)}
+        />
         <label for="blocked-mask">Shown as *** (one per line)</label>
-        <textarea id="blocked-mask" rows={4} value={mask} onInput={(e) => setMask(e.currentTarget.value)} />
-        <button type="submit" class="primary">
+        <textarea
+          id="blocked-mask"
+          rows={4}
+          value={mask}
+          disabled={!loaded}
+          onInput={(e) => setMask(e.currentTarget.value)}
+        />
+        <button type="submit" class="primary" disabled={!loaded}>
           Save the blocked terms
         </button>
       </form>
