@@ -4,10 +4,13 @@ import type { RedisConnection } from "../redis/redis-connection.js";
 import { CountedSlots, type SlotCounter } from "./counted-slots.js";
 
 /**
- * Takes a slot if the live nodes together hold fewer than the ceiling. KEYS: the key's
- * hash (node -> count), the live nodes set; ARGV: this node, ceiling, TTL in ms. The shares
- * of dead nodes are dropped on the way, so a killed node's connections stop counting once
- * the node registry forgets it.
+ * Takes a slot if the nodes together hold fewer than the ceiling. KEYS: the key's hash
+ * (node -> count), the live nodes set; ARGV: this node, ceiling, TTL in ms, grace in ms. A
+ * node's share still counts for the grace (`NodeRegistry.lateGraceMs`) after the registry
+ * stops counting the node alive: a node that is merely slow to beat (a stalled event loop,
+ * a starved CPU) would otherwise see its connections forgotten and the ceiling overrun. Shares older than that are
+ * dropped on the way, so a killed node's connections stop counting one node TTL after its
+ * last beat.
  */
 const TAKE = `
 local t = redis.call('TIME')
@@ -17,7 +20,7 @@ local total = 0
 for i = 1, #held, 2 do
   local node = held[i]
   local expiry = redis.call('ZSCORE', KEYS[2], node)
-  if node == ARGV[1] or (expiry and tonumber(expiry) > now) then
+  if node == ARGV[1] or (expiry and tonumber(expiry) + tonumber(ARGV[4]) > now) then
     total = total + tonumber(held[i + 1])
   else
     redis.call('HDEL', KEYS[1], node)
@@ -60,7 +63,16 @@ export class RedisCountedSlots implements SlotCounter {
 
   async take(key: string): Promise<boolean> {
     const { redis, nodes, max, ttlMs } = this.deps;
-    const taken = await redis.commands.eval(TAKE, 2, this.keyOf(key), nodes.key, redis.nodeId, max, ttlMs);
+    const taken = await redis.commands.eval(
+      TAKE,
+      2,
+      this.keyOf(key),
+      nodes.key,
+      redis.nodeId,
+      max,
+      ttlMs,
+      nodes.lateGraceMs,
+    );
     if (taken !== 1) return false;
     this.own.takeNow(key);
     return true;

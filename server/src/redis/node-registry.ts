@@ -2,18 +2,24 @@ import type { RedisConnection } from "./redis-connection.js";
 
 /**
  * Registers this node and answers the live ones, in one step on Redis's clock, so that
- * nodes with skewed clocks agree. A node is live until `now + ARGV[2]`; nodes past that are
- * dropped from the set. Answers whether this node was missing (new, or dropped as dead) and
- * the live nodes.
+ * nodes with skewed clocks agree. A node is live until `now + ARGV[2]`; past that it is
+ * late, and kept in the set (not answered as live) for another ARGV[2], so that what it
+ * holds can still be counted while it may only be stalled (see `lateGraceMs`); nodes past
+ * both are dropped. Answers whether this node was not live (new, late or dropped as dead)
+ * and the live nodes.
  */
 const BEAT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+local alive = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - alive)
+local previous = redis.call('ZSCORE', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[1], now + alive, ARGV[1])
+local added = 0
+if not previous or tonumber(previous) <= now then added = 1 end
 -- Gone with the last node, should every node die.
-redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
-return {added, redis.call('ZRANGE', KEYS[1], 0, -1)}
+redis.call('PEXPIRE', KEYS[1], 2 * alive)
+return {added, redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')}
 `;
 
 /**
@@ -30,7 +36,8 @@ export type BeatListener = (liveNodes: ReadonlySet<string>, rejoined: boolean, r
  * as alive for half of it, so a node that stops (SIGKILL, a cut cable) is known to be gone
  * within three quarters of the TTL, while one late beat does not make a live node look dead.
  * What a node holds on Redis for others to see (presence, connection counts) is counted only
- * while it is alive, so a dead node's share vanishes by itself.
+ * while it is alive (connection counts: for `lateGraceMs` more), so a dead node's share
+ * vanishes by itself.
  */
 export class NodeRegistry {
   private readonly listeners = new Set<BeatListener>();
@@ -48,6 +55,15 @@ export class NodeRegistry {
   /** The key of the set of live nodes, for scripts that count only live nodes' shares. */
   get key(): string {
     return this.redis.key("nodes");
+  }
+
+  /**
+   * How long past its liveness a late node stays in the set (scored with the end of its
+   * liveness): counts that must never overrun a ceiling (connections per account) go on
+   * counting a node's share for this long, since a node that is late may only be stalled.
+   */
+  get lateGraceMs(): number {
+    return Math.floor(this.ttlMs / 2);
   }
 
   /** The nodes alive at the last beat. */

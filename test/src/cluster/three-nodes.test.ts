@@ -7,6 +7,7 @@ import {
   type CliServer,
   createTestDatabase,
   deleteRedisKeys,
+  lateNodeCount,
   openRawSocket,
   type RawSocket,
   redisKeyTtls,
@@ -151,6 +152,34 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
     let outcome = await admitted(await open(2), 1);
     while (outcome !== "answered" && Date.now() < deadline) outcome = await admitted(await open(2), 1);
     expect(outcome).toBe("answered");
+  });
+
+  it("goes on counting a stalled node's connections towards the ceiling while it is late", async () => {
+    const user = await signUp(node(0).url);
+    const open = async (index: number) => {
+      const socket = await openRawSocket(node(index).url, { token: user.token });
+      sockets.push(socket);
+      return socket;
+    };
+    const admitted = (socket: RawSocket, id: number) => {
+      socket.call(id, "query", "users.me", {});
+      const answered = socket.next((m) => JSON.parse(m).id === id).then(() => "answered" as const);
+      return Promise.race([answered, socket.closed.then((close) => close.code)]);
+    };
+    for (let i = 0; i < MAX_CONNECTIONS_PER_ACCOUNT; i += 1) expect(await admitted(await open(0), 1)).toBe("answered");
+    // A holds every slot, then stops beating for longer than a node counts as alive (half
+    // the TTL) but less than the TTL: a stalled event loop, not a dead node.
+    const stalled = nodes[0]?.child;
+    stalled?.kill("SIGSTOP");
+    try {
+      const deadline = Date.now() + NODE_TTL_MS;
+      while ((await lateNodeCount(prefix)) !== 1) {
+        if (Date.now() > deadline) throw new Error("A never became late on Redis");
+      }
+      expect(await admitted(await open(1), 1)).toBe(WS_CLOSE_CODES.tooManyConnections);
+    } finally {
+      stalled?.kill("SIGCONT");
+    }
   });
 
   it("ends a room's streams on B and C when it is deleted on A", async () => {

@@ -47,6 +47,21 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
   }
 }
 
+/**
+ * How many nodes under `prefix` are late: still in the node set, but past the liveness of
+ * their last beat on Redis's clock (stalled, or killed a moment ago).
+ */
+export async function lateNodeCount(prefix: string): Promise<number> {
+  const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const [seconds, micros] = await client.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    return await client.zcount(`${prefix}nodes`, "-inf", now);
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** Every key under `prefix` with its `PTTL` in ms: -1 for a key that never expires, -2 for one gone meanwhile. */
 export async function redisKeyTtls(prefix: string): Promise<Map<string, number>> {
   const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
