@@ -149,6 +149,10 @@ export type ReceiptSignal = Extract<RoomSignal, { type: "receipt.updated" }>;
 export type DirectRoom = RouterOutputs["dms"]["list"]["directRooms"][number];
 /** A user I have blocked (`dms.blocks`), with when. */
 export type BlockedUser = RouterOutputs["dms"]["blocks"]["blocks"][number];
+/** One of my browsers' Web Push subscriptions (`push.subscriptions`); its keys are not shown again. */
+export type PushSubscriptionInfo = RouterOutputs["push"]["subscriptions"]["subscriptions"][number];
+/** What `push.subscribe` takes: a browser's `PushSubscription.toJSON()`. */
+export type PushSubscribeInput = RouterInputs["push"]["subscribe"];
 /** A member muted in a room, as its admins list them. */
 export type RoomMute = RouterOutputs["rooms"]["mutes"]["mutes"][number];
 /** A report of a message as a room's admins see it (no reporter), from `reports.forRoom`. */

@@ -22,6 +22,8 @@ export type {
   MessagePage,
   MessageReport,
   NatterErrorShape,
+  PushSubscribeInput,
+  PushSubscriptionInfo,
   Reaction,
   Receipt,
   ReceiptSignal,

@@ -16,8 +16,10 @@ import { InProcessRoomSignalBus, type RoomSignalBus } from "./events/room-signal
 import type { ReadinessCheck } from "./http/readiness.js";
 import { type AccountSlotCounters, ConnectionCeilings } from "./live/connection-ceilings.js";
 import { RedisCountedSlots } from "./live/redis-counted-slots.js";
+import { GuardedPoster } from "./outbound/guarded-post.js";
+import { OutboundUrlPolicy } from "./outbound/outbound-url-policy.js";
+import { WebPushSender } from "./outbound/web-push-sender.js";
 import { WebhookSender } from "./outbound/webhook-sender.js";
-import { WebhookUrlPolicy } from "./outbound/webhook-url-policy.js";
 import { InProcessRateLimitStore } from "./rate-limit/in-process-rate-limit-store.js";
 import type { RateLimitStore } from "./rate-limit/rate-limit-store.js";
 import { RedisRateLimitStore } from "./rate-limit/redis-rate-limit-store.js";
@@ -43,6 +45,9 @@ import { MessagesService } from "./services/messages-service.js";
 import { BlockedTermsService } from "./services/moderation/blocked-terms-service.js";
 import { ReportsService } from "./services/moderation/reports-service.js";
 import { ProfilesService } from "./services/profiles-service.js";
+import { PushDeliveryWorker } from "./services/push/push-delivery-worker.js";
+import { PushSubscriptionsService } from "./services/push/push-subscriptions-service.js";
+import { loadVapidKeys } from "./services/push/vapid-keys.js";
 import { RoomEventsService } from "./services/room-events-service.js";
 import { RoomSignalsService } from "./services/room-signals-service.js";
 import { RoomWriter } from "./services/room-writes/room-writer.js";
@@ -55,6 +60,9 @@ import { WebhookDeliveryWorker } from "./services/webhooks/webhook-delivery-work
 import { WebhooksService } from "./services/webhooks/webhooks-service.js";
 import type { BlobStore } from "./uploads/blob-store.js";
 import { UploadQuota } from "./uploads/upload-quota.js";
+
+/** What the push policy's refusals name. */
+const PUSH_ENDPOINT = { what: "Push endpoint", field: "endpoint", who: "push notifications" };
 
 /**
  * How often a node with Redis reads the newest seq of the rooms (and inboxes) watched on it, to find
@@ -88,6 +96,8 @@ export interface Composition {
   ceilings: ConnectionCeilings;
   /** Sends the webhook outbox; started once the server listens, stopped before the database closes. */
   webhookWorker: WebhookDeliveryWorker;
+  /** Sends the push outbox; started once the server listens, stopped before the database closes. */
+  pushWorker: PushDeliveryWorker;
   /** Deletes messages past `NATTER_MESSAGE_RETENTION_DAYS`; undefined when that is off. */
   retention: MessageRetention | undefined;
   /** What `/readyz` asks besides the database. */
@@ -127,8 +137,8 @@ export async function composeServer({
 }: CompositionDeps): Promise<Composition> {
   const shared = config.redisUrl ? await redisState(config.redisUrl, db, config, logger) : inProcessState();
   const { events, inbox, signals, revocations, throttleStore, rateLimitStore } = shared;
-  const webhookPolicy = new WebhookUrlPolicy(config.webhookAllowPrivateNetworks);
-  const webhookSender = new WebhookSender(webhookPolicy, config.webhookTimeoutMs);
+  const webhookPolicy = new OutboundUrlPolicy(config.webhookAllowPrivateNetworks);
+  const webhookSender = new WebhookSender(new GuardedPoster(webhookPolicy, config.webhookTimeoutMs));
   const webhookWorker = new WebhookDeliveryWorker({
     db,
     engine,
@@ -139,7 +149,35 @@ export async function composeServer({
     pollIntervalMs: config.webhookPollIntervalMs,
   });
   const onWebhooksQueued = () => webhookWorker.nudge();
-  const writer = new RoomWriter({ db, engine, clock, events, inbox, onWebhooksQueued });
+  const ceilings = new ConnectionCeilings(
+    {
+      enabled: config.rateLimits === "on",
+      maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
+      maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
+      maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
+      maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
+    },
+    shared.accountSlots,
+  );
+  const vapid = await loadVapidKeys(
+    db,
+    { publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey, subject: config.vapidSubject },
+    clock.now(),
+  );
+  const pushPolicy = new OutboundUrlPolicy(config.pushAllowPrivateNetworks, PUSH_ENDPOINT);
+  const pushPoster = new GuardedPoster(pushPolicy, config.pushTimeoutMs);
+  const pushWorker = new PushDeliveryWorker({
+    db,
+    engine,
+    clock,
+    sender: new WebPushSender(pushPoster, vapid),
+    connected: { isConnected: (userId) => ceilings.isWatching(userId) },
+    logger,
+    timeoutMs: config.pushTimeoutMs,
+    pollIntervalMs: config.pushPollIntervalMs,
+  });
+  const onPushQueued = () => pushWorker.nudge();
+  const writer = new RoomWriter({ db, engine, clock, events, inbox, onWebhooksQueued, onPushQueued });
   const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
@@ -221,6 +259,7 @@ export async function composeServer({
     blockedTerms,
     search: new SearchService({ db, engine, clock }),
     webhooks: new WebhooksService({ db, clock, policy: webhookPolicy, onQueued: onWebhooksQueued }),
+    push: new PushSubscriptionsService({ db, engine, clock, policy: pushPolicy, vapid }),
     bots: new BotsService({ db, clock, hasher, revocations }),
     sessions: new SessionsService({ db, clock, revocations }),
     uploads: new UploadsService({
@@ -267,16 +306,6 @@ export async function composeServer({
       messages: base.messages,
     }),
   };
-  const ceilings = new ConnectionCeilings(
-    {
-      enabled: config.rateLimits === "on",
-      maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
-      maxConnectionsPerAccount: config.wsMaxConnectionsPerAccount,
-      maxSubscriptionsPerAccount: config.wsMaxSubscriptionsPerAccount,
-      maxAnonymousSubscriptionsPerAddress: config.wsMaxAnonymousSubscriptionsPerAddress,
-    },
-    shared.accountSlots,
-  );
   const { messageRetentionDays: retentionDays } = config;
   const retention =
     retentionDays === undefined
@@ -289,9 +318,11 @@ export async function composeServer({
     ceilings,
     retention,
     webhookWorker,
+    pushWorker,
     readinessChecks: shared.readinessChecks,
     close: async () => {
       webhookSender.close();
+      pushPoster.close();
       receipts.close();
       await shared.close();
     },

@@ -85,7 +85,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations, ceilings, retention, live, webhookWorker } = composition;
+  const { services, revocations, ceilings, retention, live, webhookWorker, pushWorker } = composition;
   // Live connections of every transport end with their session: at once when it is revoked,
   // at its expiry instant when it expires.
   const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
@@ -203,6 +203,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   });
   metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
   metrics.observeEventStreams(() => eventStreams.snapshot());
+  metrics.observePush(() => pushWorker.totals());
   live.register({ sockets: ws.connections, watchers: ws.watchers });
   // An event stream is a connection watching one room.
   live.register({ sockets: () => eventStreams.snapshot().open, watchers: () => eventStreams.snapshot().open });
@@ -229,6 +230,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   webhookWorker.start();
+  pushWorker.start();
   log.info({ url, database: database.engine }, "natter listening");
 
   let closing: Promise<void> | undefined;
@@ -245,7 +247,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       await Promise.race([ws.close(), drained]);
       const { cut, ms } = await drained;
       log.info({ ms, cut }, cut > 0 ? "connections cut at the shutdown deadline" : "connections drained");
-      await webhookWorker.stop();
+      await Promise.all([webhookWorker.stop(), pushWorker.stop()]);
       await retention?.stop();
       await composition.close();
       await blobs.close();

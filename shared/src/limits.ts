@@ -87,4 +87,8 @@ export const LIMITS = {
   blockedTermsMax: 5000,
   /** The longest blocked term. */
   blockedTermMax: 100,
+  /** Web Push subscriptions one user may hold (one per browser or device). */
+  pushSubscriptionsPerUserMax: 10,
+  /** The longest push service endpoint URL a subscription may have. */
+  pushEndpointMax: 2048,
 } as const;

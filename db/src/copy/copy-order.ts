@@ -31,6 +31,9 @@ const RANK: Record<keyof Database, number> = {
   inbox_events: 27,
   inbox_stream_tickets: 28,
   blocked_terms: 29,
+  server_keys: 30,
+  push_subscriptions: 31,
+  push_deliveries: 32,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

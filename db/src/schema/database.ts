@@ -30,6 +30,9 @@ export interface Database {
   inbox_heads: InboxHeadsTable;
   inbox_events: InboxEventsTable;
   inbox_stream_tickets: InboxStreamTicketsTable;
+  server_keys: ServerKeysTable;
+  push_subscriptions: PushSubscriptionsTable;
+  push_deliveries: PushDeliveriesTable;
 }
 
 /** Named counters kept in step with the rows they count, such as `messages` or `messages@2026-01-02T03`. */
@@ -378,4 +381,47 @@ export interface InboxStreamTicketsTable {
   ticket_hash: string;
   session_id: string;
   expires_at: string;
+}
+
+/** Keys the server made for itself once, shared by every node (the VAPID key pair). */
+export interface ServerKeysTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
+/** A browser's Web Push subscription: where to send, and the keys to encrypt for it. */
+export interface PushSubscriptionsTable {
+  id: string;
+  user_id: string;
+  /** The push service's URL for this browser: unique, a browser has one per server key. */
+  endpoint: string;
+  /** The browser's P-256 public key and auth secret, base64url. */
+  p256dh: string;
+  auth: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The push outbox: one notification to one subscription, written with its message, sent by a worker. */
+export interface PushDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  user_id: string;
+  room_id: string;
+  message_id: string;
+  /** The notification's JSON, encrypted for the subscription at each attempt. */
+  payload: string;
+  /** `skipped`: the user was connected when its turn came. */
+  status: "pending" | "delivered" | "skipped" | "failed";
+  attempts: number;
+  next_attempt_at: string;
+  /** The node sending it now, until `claimed_until`; after that any node may claim it again. */
+  claimed_by: string | null;
+  claimed_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  /** When it was delivered, skipped or given up. */
+  finished_at: string | null;
 }

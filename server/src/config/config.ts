@@ -356,6 +356,58 @@ export const configSchema = z.object({
       "how often each node looks for due webhook deliveries (those its own writes queue go at once; other nodes' within this)",
     defaultText: "500 ms",
   }),
+  vapidPublicKey: setting(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{87}$/, "the uncompressed P-256 public key, base64url (87 characters)")
+      .optional(),
+    {
+      env: "NATTER_VAPID_PUBLIC_KEY",
+      description:
+        "Web Push: the VAPID public key (base64url, as `npx web-push generate-vapid-keys` prints it); set with the private key, or neither: then a key pair is generated once and kept in the database, the same for every node",
+      defaultText: "generated once, kept in the database",
+    },
+  ),
+  vapidPrivateKey: setting(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, "the P-256 private key, base64url (43 characters)")
+      .optional(),
+    {
+      env: "NATTER_VAPID_PRIVATE_KEY",
+      description: "Web Push: the VAPID private key matching `NATTER_VAPID_PUBLIC_KEY`",
+      defaultText: "generated once, kept in the database",
+    },
+  ),
+  vapidSubject: setting(
+    z
+      .string()
+      .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, "a `mailto:` address or an `https:` URL")
+      .default("mailto:push@natter.invalid"),
+    {
+      env: "NATTER_VAPID_SUBJECT",
+      description:
+        "Web Push: how push services may reach the operator (`mailto:` or `https:`), sent in every VAPID token; set it to a real address in production",
+      defaultText: "`mailto:push@natter.invalid`",
+    },
+  ),
+  pushAllowPrivateNetworks: setting(z.union([z.boolean(), z.stringbool()]).default(false), {
+    env: "NATTER_PUSH_ALLOW_PRIVATE_NETWORKS",
+    description:
+      "`true` lets push subscriptions' endpoints be private, loopback, link-local and metadata addresses (tests, closed networks); refused at subscription and at every connection otherwise",
+    defaultText: "false",
+  }),
+  pushTimeoutMs: setting(milliseconds.max(60_000).default(10_000), {
+    env: "NATTER_PUSH_TIMEOUT_MS",
+    description: "how long one Web Push attempt may take, from connecting to the end of the push service's answer",
+    defaultText: "10 s",
+  }),
+  pushPollIntervalMs: setting(milliseconds.default(500), {
+    env: "NATTER_PUSH_POLL_INTERVAL_MS",
+    description:
+      "how often each node looks for due push notifications (those its own writes queue go at once; retries and other nodes' within this)",
+    defaultText: "500 ms",
+  }),
   uploadsDir: setting(z.string().min(1).optional(), {
     env: "NATTER_UPLOADS_DIR",
     description: "where uploads are stored when no S3-compatible bucket is set",
@@ -417,6 +469,11 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
     if (s3Endpoint !== undefined && (!s3Bucket || !s3AccessKeyId || !s3SecretAccessKey)) {
       throw new ConfigError([
         `${envName("s3Endpoint")} needs ${envName("s3Bucket")}, ${envName("s3AccessKeyId")} and ${envName("s3SecretAccessKey")}`,
+      ]);
+    }
+    if ((parsed.data.vapidPublicKey === undefined) !== (parsed.data.vapidPrivateKey === undefined)) {
+      throw new ConfigError([
+        `${envName("vapidPublicKey")} and ${envName("vapidPrivateKey")} go together: set both or neither`,
       ]);
     }
     if (parsed.data.httpRequestTimeoutMs < parsed.data.httpHeadersTimeoutMs) {

@@ -125,6 +125,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   admin: "Server administration: stats, activity, moderation. Server admins only.",
   uploads: "Images and attachments.",
   "direct messages": "One-to-one rooms, and blocking people.",
+  push: "Web Push: the server's VAPID key and your browsers' subscriptions to notifications while you are away.",
   inbox: "Your inbox: one live stream of what concerns you across all your rooms.",
   moderation: "Reports of messages and their review by room admins and server admins.",
   search: "Full-text search over the messages you may read.",

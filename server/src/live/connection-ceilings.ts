@@ -106,6 +106,16 @@ export class ConnectionCeilings {
         );
   }
 
+  /**
+   * Whether the signed-in user holds a live subscription (a room watcher, an inbox stream, over
+   * WebSocket or SSE) on any node the account counters span; undefined when nothing is counted
+   * (the ceilings are off).
+   */
+  async isWatching(userId: string): Promise<boolean | undefined> {
+    if (!this.policy.enabled) return undefined;
+    return (await this.accounts.subscriptions.held(userId)) > 0;
+  }
+
   private releaser(slots: SlotCounter, key: string): Release {
     let released = false;
     return () => {

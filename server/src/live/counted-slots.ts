@@ -7,6 +7,8 @@ export interface SlotCounter {
   take(key: string): Promise<boolean>;
   /** Gives back one slot of `key`. */
   release(key: string): void;
+  /** How many slots `key` holds now (on every node, for a shared counter). */
+  held(key: string): Promise<number>;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface SlotCounter {
  * open, not what was ever seen. `take` is synchronous at heart, hence `takeNow`.
  */
 export class CountedSlots implements SlotCounter {
-  private readonly held = new Map<string, number>();
+  private readonly counts = new Map<string, number>();
 
   constructor(private readonly max: number) {}
 
@@ -24,20 +26,24 @@ export class CountedSlots implements SlotCounter {
 
   /** `take` without waiting, for callers that must decide in the same tick. */
   takeNow(key: string): boolean {
-    const count = this.held.get(key) ?? 0;
+    const count = this.counts.get(key) ?? 0;
     if (count >= this.max) return false;
-    this.held.set(key, count + 1);
+    this.counts.set(key, count + 1);
     return true;
   }
 
   release(key: string): void {
-    const count = this.held.get(key) ?? 0;
-    if (count <= 1) this.held.delete(key);
-    else this.held.set(key, count - 1);
+    const count = this.counts.get(key) ?? 0;
+    if (count <= 1) this.counts.delete(key);
+    else this.counts.set(key, count - 1);
+  }
+
+  async held(key: string): Promise<number> {
+    return this.counts.get(key) ?? 0;
   }
 
   /** What each key holds now. */
   entries(): IterableIterator<[string, number]> {
-    return this.held.entries();
+    return this.counts.entries();
   }
 }

@@ -4,15 +4,11 @@ import type { RedisConnection } from "../redis/redis-connection.js";
 import { CountedSlots, type SlotCounter } from "./counted-slots.js";
 
 /**
- * Takes a slot if the nodes together hold fewer than the ceiling. KEYS: the key's hash
- * (node -> count), the live nodes set; ARGV: this node, ceiling, TTL in ms, grace in ms. A
- * node's share still counts for the grace (`NodeRegistry.lateGraceMs`) after the registry
- * stops counting the node alive: a node that is merely slow to beat (a stalled event loop,
- * a starved CPU) would otherwise see its connections forgotten and the ceiling overrun. Shares older than that are
- * dropped on the way, so a killed node's connections stop counting one node TTL after its
- * last beat.
+ * Lua: sums what the live nodes hold of a key (KEYS[1]: the key's hash, KEYS[2]: the live
+ * nodes set; ARGV[1]: this node, ARGV[4]: the grace in ms) into `total`, dropping the shares of
+ * nodes past their grace when `drop` is true.
  */
-const TAKE = `
+const sumLiveShares = (drop: boolean) => `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local held = redis.call('HGETALL', KEYS[1])
@@ -22,14 +18,29 @@ for i = 1, #held, 2 do
   local expiry = redis.call('ZSCORE', KEYS[2], node)
   if node == ARGV[1] or (expiry and tonumber(expiry) + tonumber(ARGV[4]) > now) then
     total = total + tonumber(held[i + 1])
-  else
-    redis.call('HDEL', KEYS[1], node)
-  end
+  ${drop ? "else\n    redis.call('HDEL', KEYS[1], node)\n  " : ""}end
 end
+`;
+
+/**
+ * Takes a slot if the nodes together hold fewer than the ceiling. KEYS: the key's hash
+ * (node -> count), the live nodes set; ARGV: this node, ceiling, TTL in ms, grace in ms. A
+ * node's share still counts for the grace (`NodeRegistry.lateGraceMs`) after the registry
+ * stops counting the node alive: a node that is merely slow to beat (a stalled event loop,
+ * a starved CPU) would otherwise see its connections forgotten and the ceiling overrun. Shares older than that are
+ * dropped on the way, so a killed node's connections stop counting one node TTL after its
+ * last beat.
+ */
+const TAKE = `${sumLiveShares(true)}
 if total >= tonumber(ARGV[2]) then return 0 end
 redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
+`;
+
+/** What the live nodes together hold of a key, counted as TAKE counts; changes nothing. ARGV as TAKE's. */
+const HELD = `${sumLiveShares(false)}
+return total
 `;
 
 const RELEASE = `
@@ -84,6 +95,12 @@ export class RedisCountedSlots implements SlotCounter {
     redis.commands.eval(RELEASE, 1, this.keyOf(key), redis.nodeId).catch((error: unknown) => {
       logger.warn({ err: error }, "connection slot not given back on Redis; it lapses with the node TTL");
     });
+  }
+
+  async held(key: string): Promise<number> {
+    const { redis, nodes } = this.deps;
+    const total = await redis.commands.eval(HELD, 2, this.keyOf(key), nodes.key, redis.nodeId, 0, 0, nodes.lateGraceMs);
+    return Number(total);
   }
 
   /** Stops refreshing at beats. */

@@ -16,6 +16,15 @@ export interface EventStreamTotals {
   slowReadersDropped: number;
 }
 
+/** What the push outbox did on this node since start: attempts by outcome. */
+export interface PushTotals {
+  delivered: number;
+  skipped: number;
+  retried: number;
+  failed: number;
+  gone: number;
+}
+
 /** How a log-in ended, as counted by `natter_logins_total`. */
 export type LoginOutcome = "success" | "invalid_credentials" | "throttled" | "banned" | "error";
 
@@ -107,6 +116,17 @@ export class Metrics {
         "Event streams cut off because they read too slowly.",
         "slowReadersDropped",
       ],
+    ]);
+  }
+
+  /** Exports what the push outbox did on this node; called once, when the server starts. */
+  observePush(source: () => PushTotals): void {
+    this.runningTotals(source, [
+      ["natter_push_delivered_total", "Web Push notifications a push service accepted.", "delivered"],
+      ["natter_push_skipped_total", "Web Push notifications not sent: the user was connected.", "skipped"],
+      ["natter_push_retried_total", "Web Push attempts to be tried again (429, 5xx, no answer).", "retried"],
+      ["natter_push_failed_total", "Web Push notifications given up.", "failed"],
+      ["natter_push_gone_total", "Web Push subscriptions deleted on 404 or 410.", "gone"],
     ]);
   }
 

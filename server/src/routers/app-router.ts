@@ -7,6 +7,7 @@ import { createDirectRoomsRouter } from "./direct-rooms.js";
 import { createIncomingWebhooksRouter } from "./incoming-webhooks.js";
 import { createMessagesRouter } from "./messages.js";
 import { createPinsRouter } from "./pins.js";
+import { createPushRouter } from "./push.js";
 import { createReactionsRouter } from "./reactions.js";
 import { createReceiptsRouter } from "./receipts.js";
 import { createReportsRouter } from "./reports.js";
@@ -41,6 +42,7 @@ export function createAppRouter(services: Services) {
     admin: createAdminRouter(services),
     reports: createReportsRouter(services),
     webhooks: createWebhooksRouter(services),
+    push: createPushRouter(services),
     bots: createBotsRouter(services),
     incomingWebhooks: createIncomingWebhooksRouter(services),
   });

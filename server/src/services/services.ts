@@ -16,6 +16,7 @@ import type { MessagesService } from "./messages-service.js";
 import type { BlockedTermsService } from "./moderation/blocked-terms-service.js";
 import type { ReportsService } from "./moderation/reports-service.js";
 import type { ProfilesService } from "./profiles-service.js";
+import type { PushSubscriptionsService } from "./push/push-subscriptions-service.js";
 import type { RoomEventsService } from "./room-events-service.js";
 import type { RoomSignalsService } from "./room-signals-service.js";
 import type { RoomsService } from "./rooms/rooms-service.js";
@@ -67,6 +68,8 @@ export interface Services {
   uploads: UploadsService;
   /** Outgoing webhook endpoints, their deliveries and secrets. */
   webhooks: WebhooksService;
+  /** Users' Web Push subscriptions and the server's VAPID public key. */
+  push: PushSubscriptionsService;
   /** Bot accounts and their API keys. */
   bots: BotsService;
   /** URLs that post into a room as a bot. */

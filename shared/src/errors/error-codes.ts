@@ -33,6 +33,8 @@ export const ERROR_HTTP_STATUS = {
   WEBHOOK_NOT_FOUND: 404,
   WEBHOOK_DELIVERY_NOT_FOUND: 404,
   REPORT_NOT_FOUND: 404,
+  /** No push subscription of the caller's has that id. */
+  PUSH_SUBSCRIPTION_NOT_FOUND: 404,
   BOT_NOT_FOUND: 404,
   API_KEY_NOT_FOUND: 404,
   /** An incoming webhook that does not exist, was deleted, or whose secret is wrong: all answered alike. */
@@ -46,6 +48,8 @@ export const ERROR_HTTP_STATUS = {
   TOO_MANY_PINS: 409,
   /** A direct room cannot be joined, renamed, opened, left, given members or have one kicked. */
   DIRECT_ROOM: 409,
+  /** The caller holds the most push subscriptions they may (`LIMITS.pushSubscriptionsPerUserMax`): delete one first. */
+  TOO_MANY_PUSH_SUBSCRIPTIONS: 409,
   /** The caller has reported this message already: one report per user per message. */
   ALREADY_REPORTED: 409,
   /**

@@ -11,6 +11,7 @@ export * from "./message.js";
 export * from "./message-report.js";
 export * from "./pagination.js";
 export * from "./profile.js";
+export * from "./push.js";
 export * from "./reaction.js";
 export * from "./room.js";
 export * from "./room-api.js";

@@ -101,6 +101,8 @@ describe("authorization matrix", () => {
         signUpRatePerAddress: "100000/1h",
         // The webhook rows register loopback endpoints: tests send nothing off this machine.
         webhookAllowPrivateNetworks: true,
+        // So do the push rows (subscriptions on loopback).
+        pushAllowPrivateNetworks: true,
       },
     });
     router = createAppRouter(server.services);

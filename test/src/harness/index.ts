@@ -4,6 +4,7 @@ export * from "./manual-clock.js";
 export * from "./openapi-contract.js";
 export * from "./outages.js";
 export * from "./pack.js";
+export * from "./push-service.js";
 export * from "./raw-http.js";
 export * from "./raw-socket.js";
 export * from "./rest.js";

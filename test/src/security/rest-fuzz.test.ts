@@ -1,3 +1,4 @@
+import { createECDH, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createRoom,
@@ -148,7 +149,10 @@ describe("fuzzing every REST operation of /openapi.json", () => {
     // 200 calls per operation from one address: far above a person's rate of sign-ups,
     // log-ins, rooms and sends. The rates are tested in write-rate-limits.test.ts.
     // Its room webhook points at a loopback port nothing listens on: tests send nothing off this machine.
-    server = await startTestServer({ config: { rateLimits: "off", webhookAllowPrivateNetworks: true } });
+    // So does its push subscription.
+    server = await startTestServer({
+      config: { rateLimits: "off", webhookAllowPrivateNetworks: true, pushAllowPrivateNetworks: true },
+    });
     operations = documentedOperations(await (await fetch(`${server.url}/openapi.json`)).json());
   });
   afterAll(async () => {
@@ -177,6 +181,15 @@ describe("fuzzing every REST operation of /openapi.json", () => {
       token: other.token,
       body: { reason: "spam" },
     });
+    const ecdh = createECDH("prime256v1");
+    ecdh.generateKeys();
+    const pushSubscription = await rest(server.url, "POST", "/me/push-subscriptions", {
+      token: owner.token,
+      body: {
+        endpoint: "http://127.0.0.1:9/natter-fuzz-push",
+        keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: randomBytes(16).toString("base64url") },
+      },
+    });
     await rest(server.url, "DELETE", "/sessions/current", { token: ended.token });
     return {
       values: {
@@ -189,6 +202,8 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         // The bots' paths (`/admin/bots/{userId}/keys/{keyId}`): the fixture's users are no admins.
         keyId: "k",
         emoji: encodeURIComponent("👍"),
+        // `/me/push-subscriptions/{id}`.
+        id: pushSubscription.body.subscription?.id ?? "p",
       },
       token: owner.token,
       otherToken: other.token,
@@ -202,6 +217,7 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         reportId: room.id,
         keyId: room.id,
         emoji: ":other:",
+        id: room.id,
       },
     };
   }

@@ -6,6 +6,7 @@ import type { Clock } from "../../clock/clock.js";
 import type { InboxEntry } from "../../events/inbox-log.js";
 import type { LogBus, RoomEventBus } from "../../events/room-event-bus.js";
 import { projectInbox } from "../inbox/inbox-projection.js";
+import { queuePushNotifications } from "../push/push-outbox.js";
 import { queueRoomEventDeliveries } from "../webhooks/webhook-outbox.js";
 
 /** What a room change did: the log entries to publish once committed, and the caller's answer. */
@@ -26,6 +27,8 @@ export interface RoomWriterDeps {
   inbox?: LogBus<InboxEntry>;
   /** Called after a commit that queued webhook deliveries, so that they are sent at once. */
   onWebhooksQueued?: () => void;
+  /** Called after a commit that queued push notifications, so that they are sent at once. */
+  onPushQueued?: () => void;
 }
 
 /** Runs of one change before it is given up as BUSY; each loses only to a change that committed. */
@@ -56,6 +59,7 @@ export class RoomWriter {
     for (let attempt = 1; ; attempt++) {
       let outcome: RoomWrite<T>;
       let queuedWebhooks = false;
+      let queuedPush = false;
       let inboxEntries: InboxEntry[] = [];
       try {
         outcome = await db.transaction().execute(async (trx) => {
@@ -64,6 +68,7 @@ export class RoomWriter {
           const write = await change(trx, now);
           queuedWebhooks = await queueRoomEventDeliveries(trx, write.events, now);
           inboxEntries = await projectInbox(trx, write.events, now);
+          queuedPush = await queuePushNotifications(trx, inboxEntries, now);
           return write;
         });
       } catch (error) {
@@ -81,6 +86,7 @@ export class RoomWriter {
         continue;
       }
       if (queuedWebhooks) this.deps.onWebhooksQueued?.();
+      if (queuedPush) this.deps.onPushQueued?.();
       if (outcome.events.length > 0) await events.publish(outcome.events);
       if (inboxEntries.length > 0) await this.deps.inbox?.publish(inboxEntries);
       return outcome.result;

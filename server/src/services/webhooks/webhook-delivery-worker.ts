@@ -1,17 +1,15 @@
-import { randomUUID } from "node:crypto";
 import type { Database, DatabaseEngine, WebhookDeliveriesTable, WebhooksTable } from "@natter/db";
 import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
 import { recordActivity } from "../activity-log.js";
-import { RETRY_WINDOW_MS, retryDelayMs } from "./retry-schedule.js";
+import { type LeasedOutbox, LeasedOutboxWorker, type OutboxClaim } from "../outbox/leased-outbox-worker.js";
+import { markClaimed, releaseClaims, sweepFinished } from "../outbox/outbox-rows.js";
+import { RETRY_WINDOW_MS, retryDelayMs } from "../outbox/retry-schedule.js";
 import type { AttemptOutcome, WebhookTransport } from "./webhook-ports.js";
 
 /** How long finished deliveries stay listed before the sweep deletes them. */
 const FINISHED_KEPT_MS = 7 * 24 * 3_600_000;
-/** How often the sweep runs, and how many rows one of its statements deletes. */
-const SWEEP_INTERVAL_MS = 10 * 60_000;
-const SWEEP_BATCH = 1000;
 
 export interface WebhookDeliveryWorkerDeps {
   db: Kysely<Database>;
@@ -35,136 +33,75 @@ type Endpoint = Pick<
   "id" | "url" | "secret" | "previous_secret" | "previous_secret_expires_at"
 >;
 
+/** A claimed delivery and the endpoint it goes to. */
+interface Claimed {
+  delivery: Delivery;
+  endpoint: Endpoint;
+}
+
 /**
- * Sends the outbox: claims due deliveries for a lease (`FOR UPDATE SKIP LOCKED` on
- * PostgreSQL, so that each is claimed by one node at a time; SQLite has a single writer),
- * sends each, and records how it went: delivered, retried later on the schedule (honouring
- * `Retry-After`), or given up. A claim whose node died lapses after the lease and another
- * node, or the restarted one, sends it again with the same `webhook-id`: receivers
- * deduplicate on it, and no delivery is lost or made twice.
+ * Sends the outbox of webhook deliveries (through `LeasedOutboxWorker`): claims due
+ * deliveries for a lease, sends each, and records how it went: delivered, retried later on
+ * the schedule (honouring `Retry-After`), or given up. A claim whose node died lapses after
+ * the lease and another node, or the restarted one, sends it again with the same
+ * `webhook-id`: receivers deduplicate on it, and no delivery is lost or made twice.
  *
  * Order and fairness: a delivery of a room to an endpoint is claimed only once every earlier
  * (lower seq) delivery of that room to that endpoint is finished, so each receiver sees a
  * room's events in seq order. Everything else runs side by side: up to `concurrency` attempts
- * on this node, of which at most `perEndpointConcurrency` to one endpoint, so a slow or hanging
- * endpoint holds a few slots for at most the timeout each and never holds up other endpoints.
+ * on this node, of which at most `perEndpointConcurrency` to one endpoint.
  */
-export class WebhookDeliveryWorker {
-  private readonly nodeId = randomUUID();
-  private readonly inFlight = new Map<string, string>();
-  private readonly abort = new AbortController();
-  private pollTimer: NodeJS.Timeout | undefined;
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | undefined;
-  private pollAgain = false;
-  private readonly attempts = new Set<Promise<void>>();
-  private stopped = false;
+export class WebhookDeliveryWorker implements LeasedOutbox<Claimed> {
+  private readonly worker: LeasedOutboxWorker<Claimed>;
 
-  constructor(private readonly deps: WebhookDeliveryWorkerDeps) {}
-
-  private get concurrency(): number {
-    return this.deps.concurrency ?? 16;
+  constructor(private readonly deps: WebhookDeliveryWorkerDeps) {
+    this.worker = new LeasedOutboxWorker(this, {
+      name: "webhook delivery",
+      logger: deps.logger,
+      timeoutMs: deps.timeoutMs,
+      pollIntervalMs: deps.pollIntervalMs,
+      concurrency: deps.concurrency ?? 16,
+      perGroupConcurrency: deps.perEndpointConcurrency ?? 4,
+    });
   }
 
-  private get perEndpoint(): number {
-    return this.deps.perEndpointConcurrency ?? 4;
-  }
-
-  private get leaseMs(): number {
-    return this.deps.timeoutMs + 5_000;
-  }
-
-  /**
-   * Starts polling. Claims of a node that died (even this node's predecessor on the same
-   * SQLite file) are not freed here: other live nodes may share the database, so they lapse
-   * with their lease.
-   */
+  /** Starts polling (see `LeasedOutboxWorker.start`). */
   start(): void {
-    this.pollTimer = setInterval(() => this.nudge(), this.deps.pollIntervalMs);
-    this.pollTimer.unref();
-    this.sweepTimer = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.deps.logger.error({ err: error }, "webhook delivery sweep failed"));
-    }, SWEEP_INTERVAL_MS);
-    this.sweepTimer.unref();
-    this.nudge();
+    this.worker.start();
   }
 
   /** Looks for due deliveries now: called after a local write queued some. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.polling) {
-      this.pollAgain = true;
-      return;
-    }
-    this.polling = this.claimAndSend()
-      .catch((error: unknown) => this.deps.logger.error({ err: error }, "webhook delivery poll failed"))
-      .finally(() => {
-        this.polling = undefined;
-        if (this.pollAgain) {
-          this.pollAgain = false;
-          this.nudge();
-        }
-      });
+    this.worker.nudge();
   }
 
   /** Stops claiming, ends the attempts in flight and hands their deliveries back at once. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.pollTimer);
-    clearInterval(this.sweepTimer);
-    this.abort.abort();
-    await this.polling;
-    await Promise.all([...this.attempts]);
-    await this.deps.db
-      .updateTable("webhook_deliveries")
-      .set({ claimed_by: null, claimed_until: null })
-      .where("claimed_by", "=", this.nodeId)
-      .where("status", "=", "pending")
-      .execute()
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, "webhook claims not handed back"));
+  stop(): Promise<void> {
+    return this.worker.stop();
+  }
+
+  idOf({ delivery }: Claimed): string {
+    return delivery.id;
+  }
+
+  groupOf({ delivery }: Claimed): string {
+    return delivery.webhook_id;
+  }
+
+  release(nodeId: string): Promise<void> {
+    return releaseClaims(this.deps.db, "webhook_deliveries", nodeId);
   }
 
   /** Deletes deliveries finished more than a week ago. */
-  async sweep(): Promise<number> {
-    const cutoff = toTimestamp(this.deps.clock.now() - FINISHED_KEPT_MS);
-    const { db } = this.deps;
-    const result = await db
-      .deleteFrom("webhook_deliveries")
-      .where("id", "in", (eb) =>
-        eb.selectFrom("webhook_deliveries").select("id").where("finished_at", "<", cutoff).limit(SWEEP_BATCH),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-
-  private async claimAndSend(): Promise<void> {
-    const free = this.concurrency - this.inFlight.size;
-    if (free <= 0 || this.stopped) return;
-    const claimed = await this.claim(free);
-    for (const { delivery, endpoint } of claimed) {
-      this.inFlight.set(delivery.id, delivery.webhook_id);
-      const attempt = this.attempt(delivery, endpoint)
-        .catch((error: unknown) =>
-          this.deps.logger.error({ err: error, delivery: delivery.id }, "webhook attempt failed"),
-        )
-        .finally(() => {
-          this.inFlight.delete(delivery.id);
-          this.attempts.delete(attempt);
-          // A finished delivery may let the next one of its room go, and frees a slot.
-          this.nudge();
-        });
-      this.attempts.add(attempt);
-    }
+  sweep(): Promise<number> {
+    return sweepFinished(this.deps.db, "webhook_deliveries", this.deps.clock.now() - FINISHED_KEPT_MS);
   }
 
   /** Claims up to `limit` due deliveries for this node's lease, with their endpoints. */
-  private async claim(limit: number): Promise<{ delivery: Delivery; endpoint: Endpoint }[]> {
+  async claim(limit: number, { nodeId, leaseMs }: OutboxClaim, saturated: readonly string[]): Promise<Claimed[]> {
     const { db, engine, clock } = this.deps;
     const now = clock.now();
     const at = toTimestamp(now);
-    const busy = new Map<string, number>();
-    for (const webhookId of this.inFlight.values()) busy.set(webhookId, (busy.get(webhookId) ?? 0) + 1);
-    const saturated = [...busy].filter(([, count]) => count >= this.perEndpoint).map(([id]) => id);
     return db.transaction().execute(async (trx) => {
       let due = trx
         .selectFrom("webhook_deliveries as d")
@@ -194,12 +131,8 @@ export class WebhookDeliveryWorker {
       if (engine === "postgres") due = due.forUpdate(["d"]).skipLocked();
       const ids = (await due.execute()).map((row) => row.id);
       if (ids.length === 0) return [];
-      const deliveries = await trx
-        .updateTable("webhook_deliveries")
-        .set({ claimed_by: this.nodeId, claimed_until: toTimestamp(now + this.leaseMs) })
-        .where("id", "in", ids)
-        .returningAll()
-        .execute();
+      await markClaimed(trx, "webhook_deliveries", ids, nodeId, now + leaseMs);
+      const deliveries = await trx.selectFrom("webhook_deliveries").selectAll().where("id", "in", ids).execute();
       const endpoints = await trx
         .selectFrom("webhooks")
         .select(["id", "url", "secret", "previous_secret", "previous_secret_expires_at"])
@@ -217,7 +150,7 @@ export class WebhookDeliveryWorker {
     });
   }
 
-  private async attempt(delivery: Delivery, endpoint: Endpoint): Promise<void> {
+  async attempt({ delivery, endpoint }: Claimed, nodeId: string, signal: AbortSignal): Promise<void> {
     const { clock, sender } = this.deps;
     const now = clock.now();
     const secrets = [endpoint.secret];
@@ -231,15 +164,15 @@ export class WebhookDeliveryWorker {
     const outcome = await sender.send(
       { url: endpoint.url, id: delivery.id, body: delivery.payload, secrets },
       now,
-      this.abort.signal,
+      signal,
     );
     // Stopping: the attempt did not count; `stop` hands the delivery back.
-    if (this.abort.signal.aborted) return;
-    await this.record(delivery, outcome, now);
+    if (signal.aborted) return;
+    await this.record(delivery, outcome, now, nodeId);
   }
 
   /** Stores how an attempt went, and what follows for the delivery and its endpoint. */
-  private async record(delivery: Delivery, outcome: AttemptOutcome, startedAt: number): Promise<void> {
+  private async record(delivery: Delivery, outcome: AttemptOutcome, startedAt: number, nodeId: string): Promise<void> {
     const { db, clock, logger } = this.deps;
     const now = clock.now();
     const at = toTimestamp(now);
@@ -257,7 +190,7 @@ export class WebhookDeliveryWorker {
     const code = outcome.statusCode;
     await db.transaction().execute(async (trx) => {
       const mine = (query: ReturnType<typeof trx.updateTable<"webhook_deliveries">>) =>
-        query.where("id", "=", delivery.id).where("claimed_by", "=", this.nodeId);
+        query.where("id", "=", delivery.id).where("claimed_by", "=", nodeId);
       if (code !== null && code >= 200 && code < 300) {
         await mine(
           trx.updateTable("webhook_deliveries").set({ ...last, status: "delivered", finished_at: at }),

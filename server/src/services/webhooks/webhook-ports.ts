@@ -1,3 +1,7 @@
+import type { AttemptOutcome } from "../outbox/attempt-outcome.js";
+
+export type { AttemptOutcome };
+
 /** One delivery attempt's message: what to sign and where to send it. */
 export interface OutgoingMessage {
   url: string;
@@ -8,25 +12,13 @@ export interface OutgoingMessage {
   secrets: readonly string[];
 }
 
-/** How an attempt went. */
-export interface AttemptOutcome {
-  /** The receiver's status; null when it did not answer. */
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-  /** At most 1 KB of the receiver's answer. */
-  response: string | null;
-  /** The receiver's `Retry-After`, in milliseconds, if it gave one. */
-  retryAfterMs: number | undefined;
-}
-
 /** What sends webhook messages over the network (`outbound/webhook-sender.ts`). */
 export interface WebhookTransport {
   /** Sends one signed attempt at the instant `now` (ms); never throws. `signal` aborts it. */
   send(message: OutgoingMessage, now: number, signal?: AbortSignal): Promise<AttemptOutcome>;
 }
 
-/** What decides whether a URL may be registered (`outbound/webhook-url-policy.ts`). */
+/** What decides whether a URL may be registered (`outbound/outbound-url-policy.ts`). */
 export interface WebhookUrlCheck {
   /** Resolves if the URL may be registered; VALIDATION_FAILED naming the rule otherwise. */
   check(url: string): Promise<unknown>;

@@ -4,15 +4,34 @@ import { NatterError } from "@natter/shared";
 import type { WebhookUrlCheck } from "../services/webhooks/webhook-ports.js";
 import { isRefusedAddress } from "./refused-addresses.js";
 
+/** The error code of a connection refused because its name resolves only to refused addresses. */
+export const ADDRESS_REFUSED = "ERR_WEBHOOK_ADDRESS_REFUSED";
+
+/** What a policy guards, as its refusals name it. */
+export interface GuardedUrlKind {
+  /** `Webhook URL`, `Push endpoint`. */
+  what: string;
+  /** The input field a refusal points at: `url`, `endpoint`. */
+  field: string;
+  /** Who may only reach public addresses: `webhooks`, `push notifications`. */
+  who: string;
+}
+
+const WEBHOOK_URL: GuardedUrlKind = { what: "Webhook URL", field: "url", who: "webhooks" };
+
 /**
- * Where webhooks may go: `http:` and `https:` URLs whose host is not, and does not resolve
- * to, a refused address (see `isRefusedAddress`), unless private networks are allowed
- * (`NATTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true`, for tests and closed deployments). Checked
- * when an endpoint is registered and again by every connection, on the address it connects
- * to, so that a name that resolves elsewhere later (DNS rebinding) is refused too.
+ * Where outgoing requests (webhooks, Web Push) may go: `http:` and `https:` URLs whose host
+ * is not, and does not resolve to, a refused address (see `isRefusedAddress`), unless private
+ * networks are allowed (`NATTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true`,
+ * `NATTER_PUSH_ALLOW_PRIVATE_NETWORKS=true`, for tests and closed deployments). Checked when a
+ * URL is registered and again by every connection, on the address it connects to, so that a
+ * name that resolves elsewhere later (DNS rebinding) is refused too.
  */
-export class WebhookUrlPolicy implements WebhookUrlCheck {
-  constructor(private readonly allowPrivateNetworks: boolean) {}
+export class OutboundUrlPolicy implements WebhookUrlCheck {
+  constructor(
+    private readonly allowPrivateNetworks: boolean,
+    private readonly kind: GuardedUrlKind = WEBHOOK_URL,
+  ) {}
 
   /** The URL if it may be registered; VALIDATION_FAILED naming the rule otherwise. */
   async check(url: string): Promise<URL> {
@@ -20,22 +39,30 @@ export class WebhookUrlPolicy implements WebhookUrlCheck {
     try {
       parsed = new URL(url);
     } catch {
-      throw refused("not a valid absolute URL");
+      throw this.refused("not a valid absolute URL");
     }
     if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-      throw refused("only https: and http: URLs are allowed");
+      throw this.refused("only https: and http: URLs are allowed");
     }
     if (this.allowPrivateNetworks) return parsed;
     const host = hostOf(parsed);
-    const addresses = isIP(host) ? [host] : await resolveAll(host);
+    const addresses = isIP(host) ? [host] : await resolveAll(host).catch(() => undefined);
+    if (addresses === undefined) throw this.refused(`${host} does not resolve`);
     const bad = addresses.find(isRefusedAddress);
     if (bad !== undefined) {
-      throw refused(
-        `url: ${host} is or resolves to ${bad}, a private, loopback, link-local or metadata address; ` +
-          "webhooks may only reach public addresses",
+      throw this.refused(
+        `${this.kind.field}: ${host} is or resolves to ${bad}, a private, loopback, link-local or metadata address; ` +
+          `${this.kind.who} may only reach public addresses`,
       );
     }
     return parsed;
+  }
+
+  /** A refused URL, as a validation failure of the guarded field naming the rule it breaks. */
+  private refused(rule: string): NatterError {
+    return new NatterError("VALIDATION_FAILED", `${this.kind.what} refused: ${rule}`, {
+      issues: [{ path: this.kind.field, message: rule }],
+    });
   }
 
   /** Refuses an IP-literal host at connect time (a name is checked by `lookup`). */
@@ -51,7 +78,7 @@ export class WebhookUrlPolicy implements WebhookUrlCheck {
       const allowed = this.allowPrivateNetworks ? addresses : addresses.filter((a) => !isRefusedAddress(a.address));
       if (allowed.length === 0) {
         const refusal = Object.assign(new Error(`${hostname} resolves only to refused addresses`), {
-          code: "ERR_WEBHOOK_ADDRESS_REFUSED",
+          code: ADDRESS_REFUSED,
         });
         return callback(refusal, "", 0);
       }
@@ -71,15 +98,8 @@ function hostOf(url: URL): string {
 function resolveAll(host: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     dnsLookup(host, { all: true }, (error, addresses) => {
-      if (error) reject(refused(`${host} does not resolve`));
+      if (error) reject(error);
       else resolve(addresses.map((a) => a.address));
     });
-  });
-}
-
-/** A refused URL, as a validation failure of the `url` field naming the rule it breaks. */
-function refused(rule: string): NatterError {
-  return new NatterError("VALIDATION_FAILED", `Webhook URL refused: ${rule}`, {
-    issues: [{ path: "url", message: rule }],
   });
 }

@@ -1,0 +1,150 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+
+/** How often finished rows are swept. */
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
+/** This node's claim on rows of an outbox: who holds them, and for how long. */
+export interface OutboxClaim {
+  nodeId: string;
+  /** How long (ms, from the outbox clock's now) the claim lasts; then any node may claim the rows again. */
+  leaseMs: number;
+}
+
+/**
+ * One durable outbox in the database, as the worker drives it. Its rows are written in the
+ * transaction of whatever causes them; the outbox knows its own table and how to send a row.
+ */
+export interface LeasedOutbox<Item> {
+  /**
+   * Claims up to `limit` due rows for `claim` in one transaction (`FOR UPDATE SKIP LOCKED` on
+   * PostgreSQL, so each is claimed by one node at a time; SQLite has a single writer), leaving
+   * out rows of the groups in `saturated`. Answers them in the order they are due.
+   */
+  claim(limit: number, claim: OutboxClaim, saturated: readonly string[]): Promise<Item[]>;
+  /** Sends one claimed row and records how it went, only while `nodeId` still holds it. */
+  attempt(item: Item, nodeId: string, signal: AbortSignal): Promise<void>;
+  /** Hands the pending rows `nodeId` holds back at once (it is stopping). */
+  release(nodeId: string): Promise<void>;
+  /** Deletes finished rows past their keeping; answers how many. */
+  sweep(): Promise<number>;
+  /** The row's id, and the group (endpoint, subscription) whose attempts at once are bounded. */
+  idOf(item: Item): string;
+  groupOf(item: Item): string;
+}
+
+export interface LeasedOutboxWorkerOptions {
+  /** Names the outbox in logs: `webhook delivery`, `push`. */
+  name: string;
+  logger: Logger;
+  /** How long one attempt may take; a claim lasts this plus a margin. */
+  timeoutMs: number;
+  /** How often the outbox is looked at for due rows (a local write looks at once: `nudge`). */
+  pollIntervalMs: number;
+  /** Attempts in flight at once on this node, and to one group. */
+  concurrency: number;
+  perGroupConcurrency: number;
+}
+
+/**
+ * Sends a durable outbox from any number of nodes: claims due rows for a lease, sends each,
+ * and lets the outbox record the outcome. A claim whose node died lapses after the lease and
+ * another node (or the restarted one) sends the row again, so nothing is lost; a live claim is
+ * never taken by another node, so nothing is sent twice while its node lives. Up to
+ * `concurrency` attempts run at once, at most `perGroupConcurrency` to one group, so a slow
+ * receiver holds a few slots for at most the timeout each and never holds up the others.
+ */
+export class LeasedOutboxWorker<Item> {
+  /** This node's name on its claims. */
+  readonly nodeId = randomUUID();
+  private readonly inFlight = new Map<string, string>();
+  private readonly abort = new AbortController();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private pollAgain = false;
+  private readonly attempts = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: LeasedOutbox<Item>,
+    private readonly options: LeasedOutboxWorkerOptions,
+  ) {}
+
+  private get leaseMs(): number {
+    return this.options.timeoutMs + 5_000;
+  }
+
+  /**
+   * Starts polling. Claims of a node that died (even this node's predecessor on the same
+   * SQLite file) are not freed here: other live nodes may share the database, so they lapse
+   * with their lease.
+   */
+  start(): void {
+    this.pollTimer = setInterval(() => this.nudge(), this.options.pollIntervalMs);
+    this.pollTimer.unref();
+    this.sweepTimer = setInterval(() => {
+      this.outbox
+        .sweep()
+        .catch((error: unknown) => this.options.logger.error({ err: error }, `${this.options.name} sweep failed`));
+    }, SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+    this.nudge();
+  }
+
+  /** Looks for due rows now: called after a local write queued some. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = this.claimAndSend()
+      .catch((error: unknown) => this.options.logger.error({ err: error }, `${this.options.name} poll failed`))
+      .finally(() => {
+        this.polling = undefined;
+        if (this.pollAgain) {
+          this.pollAgain = false;
+          this.nudge();
+        }
+      });
+  }
+
+  /** Stops claiming, ends the attempts in flight and hands their rows back at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearInterval(this.sweepTimer);
+    this.abort.abort();
+    await this.polling;
+    await Promise.all([...this.attempts]);
+    await this.outbox
+      .release(this.nodeId)
+      .catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, `${this.options.name} claims not handed back`),
+      );
+  }
+
+  private async claimAndSend(): Promise<void> {
+    const free = this.options.concurrency - this.inFlight.size;
+    if (free <= 0 || this.stopped) return;
+    const busy = new Map<string, number>();
+    for (const group of this.inFlight.values()) busy.set(group, (busy.get(group) ?? 0) + 1);
+    const saturated = [...busy].filter(([, count]) => count >= this.options.perGroupConcurrency).map(([id]) => id);
+    const claimed = await this.outbox.claim(free, { nodeId: this.nodeId, leaseMs: this.leaseMs }, saturated);
+    for (const item of claimed) {
+      const id = this.outbox.idOf(item);
+      this.inFlight.set(id, this.outbox.groupOf(item));
+      const attempt = this.outbox
+        .attempt(item, this.nodeId, this.abort.signal)
+        .catch((error: unknown) => this.options.logger.error({ err: error, id }, `${this.options.name} attempt failed`))
+        .finally(() => {
+          this.inFlight.delete(id);
+          this.attempts.delete(attempt);
+          // A finished row may let the next one of its group go, and frees a slot.
+          this.nudge();
+        });
+      this.attempts.add(attempt);
+    }
+  }
+}
