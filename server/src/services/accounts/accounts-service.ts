@@ -1,13 +1,13 @@
 import { type Database, preparedQuery, uuidV7 } from "@natter/db";
 import { type AuthResult, LIMITS, NatterError, type User, uploadContentPath, usernameKeyOf } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
-import type { AuthSession } from "../auth/auth-session.js";
-import type { PasswordGuessThrottle } from "../auth/password-guess-throttle.js";
-import type { PasswordHasher } from "../auth/password-hasher.js";
-import type { SessionRevocations } from "../auth/session-revocations.js";
-import { generateSessionToken, hashSessionToken, isApiKey } from "../auth/session-token.js";
-import { type Clock, toTimestamp } from "../clock/clock.js";
-import type { ApiKeyAuth } from "./bots/api-key-auth.js";
+import type { AuthSession } from "../../auth/auth-session.js";
+import type { PasswordGuessThrottle } from "../../auth/password-guess-throttle.js";
+import type { PasswordHasher } from "../../auth/password-hasher.js";
+import type { SessionRevocations } from "../../auth/session-revocations.js";
+import { generateSessionToken, hashSessionToken, isApiKey } from "../../auth/session-token.js";
+import { type Clock, toTimestamp } from "../../clock/clock.js";
+import type { ApiKeyAuth } from "./api-key-auth.js";
 import { createAccount } from "./create-account.js";
 
 /** How long sessions live. */

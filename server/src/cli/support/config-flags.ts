@@ -1,5 +1,5 @@
-import type { ConfigInput } from "../config/config.js";
-import { settingRows } from "../config/settings-table.js";
+import type { ConfigInput } from "../../config/config.js";
+import { settingRows } from "../../config/settings-table.js";
 
 /** Maps parsed `--<flag>` values onto the config keys they set; absent flags stay absent. */
 export function configFromFlags(values: Record<string, string | boolean | undefined>): ConfigInput {

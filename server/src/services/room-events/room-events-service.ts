@@ -1,14 +1,14 @@
 import type { Database } from "@natter/db";
 import { NatterError, type RoomEvent } from "@natter/shared";
 import type { Kysely } from "kysely";
-import type { AuthSession } from "../auth/auth-session.js";
-import { type LogSource, LogStream } from "../events/log-stream.js";
-import type { PushStream } from "../events/push-stream.js";
-import type { RoomEventBus } from "../events/room-event-bus.js";
-import { RoomListeners } from "../events/room-listeners.js";
-import { readRoomEvents } from "../events/room-log.js";
-import { isPersonal, withCurrentState } from "./conversations/current-state.js";
-import { readableRoom } from "./room-access.js";
+import type { AuthSession } from "../../auth/auth-session.js";
+import { type LogSource, LogStream } from "../../events/log-stream.js";
+import type { PushStream } from "../../events/push-stream.js";
+import type { RoomEventBus } from "../../events/room-event-bus.js";
+import { RoomListeners } from "../../events/room-listeners.js";
+import { readRoomEvents } from "../../events/room-log.js";
+import { readableRoom } from "../access/room-access.js";
+import { isPersonal, withCurrentState } from "../conversations/current-state.js";
 
 export interface RoomEventsServiceDeps {
   db: Kysely<Database>;

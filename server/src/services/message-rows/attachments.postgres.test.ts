@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { insertSharedBlobRows, type SharedBlobRows } from "../../../test/src/harness/shared-blob-rows.js";
-import { createTestDatabase, type TestDatabase } from "../../../test/src/harness/test-database.js";
-import { DirectoryBlobStore } from "../uploads/directory-blob-store.js";
+import { insertSharedBlobRows, type SharedBlobRows } from "../../../../test/src/harness/shared-blob-rows.js";
+import { createTestDatabase, type TestDatabase } from "../../../../test/src/harness/test-database.js";
+import { DirectoryBlobStore } from "../../uploads/directory-blob-store.js";
 import { deleteUploads } from "./attachments.js";
 
 // The PostgreSQL counterpart of attachments.test.ts: here two transactions really overlap.

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { insertSharedBlobRows, type SharedBlobRows } from "../../../test/src/harness/shared-blob-rows.js";
-import { DirectoryBlobStore } from "../uploads/directory-blob-store.js";
+import { insertSharedBlobRows, type SharedBlobRows } from "../../../../test/src/harness/shared-blob-rows.js";
+import { DirectoryBlobStore } from "../../uploads/directory-blob-store.js";
 import { deleteUploads } from "./attachments.js";
 
 // The PostgreSQL counterpart, attachments.postgres.test.ts, also races two transactions for real.

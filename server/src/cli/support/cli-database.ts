@@ -8,7 +8,7 @@ import {
   redactDatabaseUrl,
 } from "@natter/db";
 import type { Kysely } from "kysely";
-import { type Config, type ConfigInput, loadConfig } from "../config/config.js";
+import { type Config, type ConfigInput, loadConfig } from "../../config/config.js";
 import { UsageError } from "./command.js";
 
 /** The table Kysely's migrator keeps: a natter database has it from its first migration on. */

@@ -1,7 +1,7 @@
 import { bumpCounters, type Database, STAT_COUNTERS, type UploadsTable } from "@natter/db";
 import { type Attachment, type ImageContentType, NatterError, type Upload, uploadContentPath } from "@natter/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
-import type { BlobStore } from "../uploads/blob-store.js";
+import type { BlobStore } from "../../uploads/blob-store.js";
 
 type UploadRow = Selectable<UploadsTable>;
 

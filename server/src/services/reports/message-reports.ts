@@ -11,9 +11,9 @@ import {
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
-import { findMessage } from "../message-rows.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
-import { readableRoom } from "../room-access.js";
+import { readableRoom } from "../access/room-access.js";
+import { findMessage } from "../message-rows/message-rows.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 
 /** Reports with their message as it is now, its author's name and the reporter's. */
 function reportsQuery(db: Kysely<Database>) {

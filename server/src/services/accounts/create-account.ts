@@ -1,11 +1,11 @@
 import { bumpCounters, type Database, isUniqueViolation, STAT_COUNTERS, usernameSkeleton, uuidV7 } from "@natter/db";
 import { NatterError, type User, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
-import type { PasswordHasher } from "../auth/password-hasher.js";
-import { toTimestamp } from "../clock/clock.js";
+import type { PasswordHasher } from "../../auth/password-hasher.js";
+import { toTimestamp } from "../../clock/clock.js";
+import { recordActivity } from "../activity/activity-log.js";
+import { queueUserCreatedDeliveries } from "../webhooks/webhook-outbox.js";
 import { toUser } from "./accounts-service.js";
-import { recordActivity } from "./activity-log.js";
-import { queueUserCreatedDeliveries } from "./webhooks/webhook-outbox.js";
 
 export interface NewAccount {
   username: string;

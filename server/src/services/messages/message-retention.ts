@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
-import type { Clock } from "../clock/clock.js";
+import type { Clock } from "../../clock/clock.js";
 import type { MessagesService } from "./messages-service.js";
 
 /** Messages one transaction deletes: few enough that a request waits little behind one. */

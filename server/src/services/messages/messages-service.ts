@@ -24,27 +24,28 @@ import {
   type UnreadPage,
 } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
-import type { AuthSession } from "../auth/auth-session.js";
-import type { Clock } from "../clock/clock.js";
-import { toTimestamp } from "../clock/clock.js";
-import { type InboxEntry, inboxBounds, inboxSeqOf } from "../events/inbox-log.js";
-import type { LogBus } from "../events/room-event-bus.js";
+import type { AuthSession } from "../../auth/auth-session.js";
+import type { Clock } from "../../clock/clock.js";
+import { toTimestamp } from "../../clock/clock.js";
+import { type InboxEntry, inboxBounds, inboxSeqOf } from "../../events/inbox-log.js";
+import type { LogBus } from "../../events/room-event-bus.js";
 import {
   appendRoomEvent,
   deleteMessageEvents,
   deleteReactionEvents,
   rewriteMessageEvents,
-} from "../events/room-log.js";
-import type { BlobStore } from "../uploads/blob-store.js";
-import { recordActivity } from "./activity-log.js";
-import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "./attachments.js";
-import type { ReadReceipts } from "./conversations/read-receipts.js";
-import { forgetReply, recordReply, requireThreadRoot } from "./conversations/thread-replies.js";
-import { requireNoBlock } from "./direct/blocks.js";
-import { recordUnreadChange } from "./inbox/unread-changes.js";
-import { mentionsPageQuery } from "./mentions/mentions-page-query.js";
-import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "./mentions/resolve-mentions.js";
-import { type MessagePageCursor, type MessagePageScope, messagePageQuery } from "./message-page-query.js";
+} from "../../events/room-log.js";
+import type { BlobStore } from "../../uploads/blob-store.js";
+import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "../access/room-access.js";
+import { recordActivity } from "../activity/activity-log.js";
+import type { ReadReceipts } from "../conversations/read-receipts.js";
+import { forgetReply, recordReply, requireThreadRoot } from "../conversations/thread-replies.js";
+import { requireNoBlock } from "../direct/blocks.js";
+import { recordUnreadChange } from "../inbox/unread-changes.js";
+import { unreadCountOf, unreadMentionsOf } from "../inbox/unread-counts.js";
+import { mentionsPageQuery } from "../mentions/mentions-page-query.js";
+import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "../mentions/resolve-mentions.js";
+import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "../message-rows/attachments.js";
 import {
   findMessage,
   type MessageRow,
@@ -53,13 +54,12 @@ import {
   messagesSeenBy,
   ownReactions,
   toMessage,
-} from "./message-rows.js";
-import type { TextFilter } from "./moderation/blocked-terms-service.js";
-import { admitSend, requireNotMuted } from "./moderation/send-restrictions.js";
-import { decodeCursor, encodeCursor } from "./page-cursor.js";
-import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "./room-access.js";
-import type { RoomWrite, RoomWriter } from "./room-writes/room-writer.js";
-import { unreadCountOf, unreadMentionsOf } from "./unread-counts.js";
+} from "../message-rows/message-rows.js";
+import type { TextFilter } from "../moderation/blocked-terms-service.js";
+import { admitSend, requireNotMuted } from "../moderation/send-restrictions.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
+import type { RoomWrite, RoomWriter } from "../room-writes/room-writer.js";
+import { type MessagePageCursor, type MessagePageScope, messagePageQuery } from "./message-page-query.js";
 
 export interface MessagesServiceDeps {
   db: Kysely<Database>;

@@ -1,7 +1,7 @@
 import { type Database, uuidV7 } from "@natter/db";
 import type { ActivityType } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
-import { toTimestamp } from "../clock/clock.js";
+import { toTimestamp } from "../../clock/clock.js";
 
 /** One row of the activity log: who did what, in which room, to whom, with what details. */
 export interface ActivityEntry {

@@ -1,7 +1,7 @@
 import { bumpCounters, type Database, STAT_COUNTERS } from "@natter/db";
 import { NatterError, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
-import { recordActivity } from "../activity-log.js";
+import { recordActivity } from "../activity/activity-log.js";
 
 /** Whether the user is a server admin now, as the database says (not as a session resolved earlier). */
 export async function isServerAdmin(db: Kysely<Database>, userId: string): Promise<boolean> {

@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
 import type { RoomEvent } from "@natter/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AuthSession } from "../auth/auth-session.js";
-import { systemClock, toTimestamp } from "../clock/clock.js";
-import { InProcessRoomEventBus, type RoomEventBus } from "../events/room-event-bus.js";
-import { DirectoryBlobStore } from "../uploads/directory-blob-store.js";
-import { MessagesService } from "./messages-service.js";
+import type { AuthSession } from "../../auth/auth-session.js";
+import { systemClock, toTimestamp } from "../../clock/clock.js";
+import { InProcessRoomEventBus, type RoomEventBus } from "../../events/room-event-bus.js";
+import { DirectoryBlobStore } from "../../uploads/directory-blob-store.js";
+import { MessagesService } from "../messages/messages-service.js";
+import { RoomWriter } from "../room-writes/room-writer.js";
+import { RoomsService } from "../rooms/rooms-service.js";
 import { RoomEventsService } from "./room-events-service.js";
-import { RoomWriter } from "./room-writes/room-writer.js";
-import { RoomsService } from "./rooms/rooms-service.js";
 
 /**
  * A bus as a multi-node one may behave, within the bus contract ("best effort, may

@@ -1,9 +1,9 @@
 import type { Database } from "@natter/db";
 import { LIMITS, NatterError, type SessionInfo } from "@natter/shared";
 import type { Kysely } from "kysely";
-import type { AuthSession } from "../auth/auth-session.js";
-import type { SessionRevocations } from "../auth/session-revocations.js";
-import { type Clock, toTimestamp } from "../clock/clock.js";
+import type { AuthSession } from "../../auth/auth-session.js";
+import type { SessionRevocations } from "../../auth/session-revocations.js";
+import { type Clock, toTimestamp } from "../../clock/clock.js";
 
 export interface SessionsServiceDeps {
   db: Kysely<Database>;

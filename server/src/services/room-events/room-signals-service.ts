@@ -2,11 +2,11 @@ import { EventEmitter, on } from "node:events";
 import type { Database } from "@natter/db";
 import { NatterError, type RoomEvent, type RoomPresence, type RoomSignal } from "@natter/shared";
 import type { Kysely } from "kysely";
-import type { AuthSession } from "../auth/auth-session.js";
-import type { Clock } from "../clock/clock.js";
-import type { RoomEventBus } from "../events/room-event-bus.js";
-import type { RoomSignalBus, RoomWatch } from "../events/room-signal-bus.js";
-import { readableRoom, requireRole } from "./room-access.js";
+import type { AuthSession } from "../../auth/auth-session.js";
+import type { Clock } from "../../clock/clock.js";
+import type { RoomEventBus } from "../../events/room-event-bus.js";
+import type { RoomSignalBus, RoomWatch } from "../../events/room-signal-bus.js";
+import { readableRoom, requireRole } from "../access/room-access.js";
 
 export interface RoomSignalsServiceDeps {
   db: Kysely<Database>;

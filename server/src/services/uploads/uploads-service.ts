@@ -4,13 +4,13 @@ import type { Readable } from "node:stream";
 import { bumpCounters, type Database, readCounters, STAT_COUNTERS, type UploadsTable, uuidV7 } from "@natter/db";
 import { type ImageContentType, idSchema, LIMITS, NatterError, type Upload } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
-import type { AuthSession } from "../auth/auth-session.js";
-import { type Clock, toTimestamp } from "../clock/clock.js";
-import type { BlobStore, ByteRange } from "../uploads/blob-store.js";
-import { type ImageHeader, ImageSniffer, type SniffResult } from "../uploads/image-sniffer.js";
-import type { UploadQuota } from "../uploads/upload-quota.js";
-import { deleteUploads, toUpload } from "./attachments.js";
-import { readableRoom } from "./room-access.js";
+import type { AuthSession } from "../../auth/auth-session.js";
+import { type Clock, toTimestamp } from "../../clock/clock.js";
+import type { BlobStore, ByteRange } from "../../uploads/blob-store.js";
+import { type ImageHeader, ImageSniffer, type SniffResult } from "../../uploads/image-sniffer.js";
+import type { UploadQuota } from "../../uploads/upload-quota.js";
+import { readableRoom } from "../access/room-access.js";
+import { deleteUploads, toUpload } from "../message-rows/attachments.js";
 
 export interface UploadsServiceDeps {
   db: Kysely<Database>;

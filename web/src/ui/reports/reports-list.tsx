@@ -1,6 +1,6 @@
 import type { AdminMessageReport, MessageReport } from "@natter/client";
 import { useEffect, useState } from "preact/hooks";
-import { ErrorLine, useFailure } from "./use-failure.js";
+import { ErrorLine, useFailure } from "../../failures/use-failure.js";
 
 type Action = "dismiss" | "delete-message" | "mute-author" | "ban-author";
 

@@ -1,7 +1,7 @@
 import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
 import { CompiledQuery, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test/src/harness/test-database.js";
+import { createTestDatabase, type TestDatabase } from "../../../../test/src/harness/test-database.js";
 import { type MessagePageCursor, messagePageQuery } from "./message-page-query.js";
 
 /** A node of PostgreSQL's `explain (format json)` plan. */

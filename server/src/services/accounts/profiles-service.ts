@@ -2,9 +2,9 @@ import type { Database } from "@natter/db";
 import type { DirectMessagesSetting, FindUsersInput, Me, UserPage } from "@natter/shared";
 import { NatterError, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
+import type { TextFilter } from "../moderation/blocked-terms-service.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 import { toUser } from "./accounts-service.js";
-import type { TextFilter } from "./moderation/blocked-terms-service.js";
-import { decodeCursor, encodeCursor } from "./page-cursor.js";
 
 export interface ProfilesServiceDeps {
   db: Kysely<Database>;

@@ -1,11 +1,11 @@
 import type { Database } from "@natter/db";
 import type { EventStreamTicket, InboxStreamTicket } from "@natter/shared";
 import type { Kysely } from "kysely";
-import type { AuthSession } from "../auth/auth-session.js";
-import { generateEventStreamTicket, hashSessionToken } from "../auth/session-token.js";
-import { type Clock, toTimestamp } from "../clock/clock.js";
-import type { AccountsService } from "./accounts-service.js";
-import { readableRoom } from "./room-access.js";
+import type { AuthSession } from "../../auth/auth-session.js";
+import { generateEventStreamTicket, hashSessionToken } from "../../auth/session-token.js";
+import { type Clock, toTimestamp } from "../../clock/clock.js";
+import { readableRoom } from "../access/room-access.js";
+import type { AccountsService } from "../accounts/accounts-service.js";
 
 export interface EventStreamTicketsServiceDeps {
   db: Kysely<Database>;

@@ -13,11 +13,11 @@ import {
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
-import { recordActivity } from "../activity-log.js";
+import { moderatableRoom, requireRoleOrServerAdmin } from "../access/room-access.js";
+import { isServerAdmin } from "../access/server-admins.js";
+import { recordActivity } from "../activity/activity-log.js";
 import type { AdminService } from "../admin/admin-service.js";
-import { isServerAdmin } from "../admin/server-admins.js";
-import type { MessagesService } from "../messages-service.js";
-import { moderatableRoom, requireRoleOrServerAdmin } from "../room-access.js";
+import type { MessagesService } from "../messages/messages-service.js";
 import type { RoomsService } from "../rooms/rooms-service.js";
 import { createReport, loadReport, markResolved, reportPage, toAdminReport, toReport } from "./message-reports.js";
 

@@ -3,10 +3,10 @@ import { type ListMutesInput, type MutePage, NatterError, type PutMuteInput, typ
 import type { Kysely, Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
-import { moderatableRoom, outranks, refuseDirect, requireRoleOrServerAdmin } from "../room-access.js";
+import { moderatableRoom, outranks, refuseDirect, requireRoleOrServerAdmin } from "../access/room-access.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 import type { RoomWrite } from "../room-writes/room-writer.js";
-import { recordRoomChange } from "../rooms/room-changes.js";
+import { recordRoomChange } from "./room-changes.js";
 
 /** Mutes with the muted user's name. */
 function mutesQuery(db: Kysely<Database>, roomId: string) {

@@ -1,7 +1,7 @@
 import { type Database, preparedQuery } from "@natter/db";
 import { NatterError, type RoomKind, type RoomRole } from "@natter/shared";
 import { type Kysely, type SqlBool, sql } from "kysely";
-import type { AuthSession } from "../auth/auth-session.js";
+import type { AuthSession } from "../../auth/auth-session.js";
 
 /** A room with the caller's role in it: prepared once, as nearly every call on a room reads it. */
 const roomWithRole = preparedQuery((db, roomId: string, userId: string) =>
