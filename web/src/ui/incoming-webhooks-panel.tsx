@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
-import { ShownOnce } from "./admin/shown-once.js";
-import { ConfirmButton } from "./confirm-button.js";
-import { ErrorLine, useLoaded } from "./use-failure.js";
+import { ErrorLine, useLoaded } from "../failures/use-failure.js";
+import { ConfirmButton } from "./controls/confirm-button.js";
+import { ShownOnce } from "./controls/shown-once.js";
 
 /**
  * A room's incoming webhooks, for its owner (and server admins holding a role in it): make a

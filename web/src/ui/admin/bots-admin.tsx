@@ -2,11 +2,11 @@ import type { ApiKeyScope, Bot } from "@natter/client";
 import { useState } from "preact/hooks";
 import { API_KEY_SCOPE_LABELS, API_KEY_SCOPES } from "../../admin/integration-labels.js";
 import type { ChatSession } from "../../chat/chat-session.js";
-import { ChoiceBoxes } from "../choice-boxes.js";
-import { ConfirmButton } from "../confirm-button.js";
-import { TableHead } from "../table-head.js";
-import { ErrorLine, useLoaded } from "../use-failure.js";
-import { ShownOnce } from "./shown-once.js";
+import { ErrorLine, useLoaded } from "../../failures/use-failure.js";
+import { ChoiceBoxes } from "../controls/choice-boxes.js";
+import { ConfirmButton } from "../controls/confirm-button.js";
+import { ShownOnce } from "../controls/shown-once.js";
+import { TableHead } from "../controls/table-head.js";
 
 /**
  * Bot accounts for server admins: make one, list them, and manage each one's API keys (a

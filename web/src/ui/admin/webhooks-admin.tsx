@@ -2,11 +2,11 @@ import type { Webhook, WebhookEventType } from "@natter/client";
 import { useState } from "preact/hooks";
 import { attemptText, WEBHOOK_EVENT_LABELS, WEBHOOK_EVENT_TYPES } from "../../admin/integration-labels.js";
 import type { ChatSession } from "../../chat/chat-session.js";
-import { ChoiceBoxes } from "../choice-boxes.js";
-import { ConfirmButton } from "../confirm-button.js";
-import { TableHead } from "../table-head.js";
-import { ErrorLine, useFailure, useLoaded } from "../use-failure.js";
-import { ShownOnce } from "./shown-once.js";
+import { ErrorLine, useFailure, useLoaded } from "../../failures/use-failure.js";
+import { ChoiceBoxes } from "../controls/choice-boxes.js";
+import { ConfirmButton } from "../controls/confirm-button.js";
+import { ShownOnce } from "../controls/shown-once.js";
+import { TableHead } from "../controls/table-head.js";
 
 /** Why an endpoint stopped, in words. */
 const DISABLED_REASONS: Readonly<Record<NonNullable<Webhook["disabledReason"]>, string>> = {
