@@ -1,6 +1,6 @@
 import { type Database, preparedQuery, uuidV7 } from "@natter/db";
-import { type AuthResult, LIMITS, NatterError, type User, uploadContentPath, usernameKeyOf } from "@natter/shared";
-import type { Kysely, Selectable } from "kysely";
+import { type AuthResult, LIMITS, NatterError, type User, usernameKeyOf } from "@natter/shared";
+import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { PasswordGuessThrottle } from "../../auth/password-guess-throttle.js";
 import type { PasswordHasher } from "../../auth/password-hasher.js";
@@ -9,6 +9,7 @@ import { generateSessionToken, hashSessionToken, isApiKey } from "../../auth/ses
 import { type Clock, toTimestamp } from "../../clock/clock.js";
 import type { ApiKeyAuth } from "./api-key-auth.js";
 import { createAccount } from "./create-account.js";
+import { toUser } from "./to-user.js";
 
 /** How long sessions live. */
 export interface SessionPolicy {
@@ -224,24 +225,6 @@ export class AccountsService {
 
 function invalidCredentials(): NatterError {
   return new NatterError("INVALID_CREDENTIALS", "Invalid username or password");
-}
-
-/** A user row as anyone may see it. */
-export function toUser(
-  row: Pick<
-    Selectable<Database["users"]>,
-    "id" | "username" | "display_name" | "bio" | "created_at" | "avatar_upload_id" | "is_bot"
-  >,
-): User {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    bio: row.bio,
-    createdAt: row.created_at,
-    avatarUrl: row.avatar_upload_id === null ? null : uploadContentPath(row.avatar_upload_id),
-    isBot: row.is_bot === 1,
-  };
 }
 
 /** A session with its user, by one of its keys: every authenticated request runs one. */

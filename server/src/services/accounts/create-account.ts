@@ -5,7 +5,7 @@ import type { PasswordHasher } from "../../auth/password-hasher.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { recordActivity } from "../activity/activity-log.js";
 import { queueUserCreatedDeliveries } from "../webhooks/webhook-outbox.js";
-import { toUser } from "./accounts-service.js";
+import { toUser } from "./to-user.js";
 
 export interface NewAccount {
   username: string;

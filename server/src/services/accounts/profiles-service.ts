@@ -4,7 +4,7 @@ import { NatterError, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { TextFilter } from "../moderation/blocked-terms-service.js";
 import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
-import { toUser } from "./accounts-service.js";
+import { toUser } from "./to-user.js";
 
 export interface ProfilesServiceDeps {
   db: Kysely<Database>;

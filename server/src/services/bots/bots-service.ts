@@ -15,8 +15,8 @@ import type { SessionRevocations } from "../../auth/session-revocations.js";
 import { apiKeyPrefix, generateApiKey, hashSessionToken } from "../../auth/session-token.js";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
 import { isServerAdmin } from "../access/server-admins.js";
-import { toUser } from "../accounts/accounts-service.js";
 import { createAccount } from "../accounts/create-account.js";
+import { toUser } from "../accounts/to-user.js";
 import { recordActivity } from "../activity/activity-log.js";
 
 export interface BotsServiceDeps {

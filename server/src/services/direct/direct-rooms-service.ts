@@ -10,7 +10,7 @@ import {
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
-import { toUser } from "../accounts/accounts-service.js";
+import { toUser } from "../accounts/to-user.js";
 import { unreadCountOf } from "../inbox/unread-counts.js";
 import { messagesSeenBy } from "../message-rows/message-rows.js";
 import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";

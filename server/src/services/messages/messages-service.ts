@@ -1,65 +1,29 @@
+import type { Database } from "@natter/db";
 import {
-  bumpCounters,
-  type Database,
-  hourOf,
-  messageShardOf,
-  messagesCounter,
-  messagesInHourCounter,
-  preparedQuery,
-  uuidV7,
-} from "@natter/db";
-import {
-  type Attachment,
   type MentionsInput,
   type MentionsPage,
   type Message,
   type MessagePage,
   type MessagePageInput,
   NatterError,
-  type RoomEvent,
-  type RoomEventInput,
   type SendMessageInput,
   type ThreadPageInput,
   type UnreadInput,
   type UnreadPage,
 } from "@natter/shared";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
-import { toTimestamp } from "../../clock/clock.js";
-import { type InboxEntry, inboxBounds, inboxSeqOf } from "../../events/inbox-log.js";
+import type { InboxEntry } from "../../events/inbox-log.js";
 import type { LogBus } from "../../events/room-event-bus.js";
-import {
-  appendRoomEvent,
-  deleteMessageEvents,
-  deleteReactionEvents,
-  rewriteMessageEvents,
-} from "../../events/room-log.js";
 import type { BlobStore } from "../../uploads/blob-store.js";
-import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "../access/room-access.js";
-import { recordActivity } from "../activity/activity-log.js";
 import type { ReadReceipts } from "../conversations/read-receipts.js";
-import { forgetReply, recordReply, requireThreadRoot } from "../conversations/thread-replies.js";
-import { requireNoBlock } from "../direct/blocks.js";
-import { recordUnreadChange } from "../inbox/unread-changes.js";
-import { unreadCountOf, unreadMentionsOf } from "../inbox/unread-counts.js";
-import { mentionsPageQuery } from "../mentions/mentions-page-query.js";
-import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "../mentions/resolve-mentions.js";
-import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "../message-rows/attachments.js";
-import {
-  findMessage,
-  type MessageRow,
-  messageInRoom,
-  messageSeenBy,
-  messagesSeenBy,
-  ownReactions,
-  toMessage,
-} from "../message-rows/message-rows.js";
 import type { TextFilter } from "../moderation/blocked-terms-service.js";
-import { admitSend, requireNotMuted } from "../moderation/send-restrictions.js";
-import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
-import type { RoomWrite, RoomWriter } from "../room-writes/room-writer.js";
-import { type MessagePageCursor, type MessagePageScope, messagePageQuery } from "./message-page-query.js";
+import type { RoomWriter } from "../room-writes/room-writer.js";
+import { deleteMessage, editMessage, sendMessage } from "./message-commands.js";
+import { getMessage, listMessages, mentionsPage, threadMessages } from "./message-queries.js";
+import { deleteMessagesCreatedBefore, type ExpiringMessages } from "./message-retention.js";
+import { markRead, unreadPage } from "./read-cursors.js";
 
 export interface MessagesServiceDeps {
   db: Kysely<Database>;
@@ -81,62 +45,14 @@ export interface MessagesServiceDeps {
   textFilter?: TextFilter;
 }
 
-/** Stores a new message's row: prepared once, as every send runs it. */
-function insertMessage(
-  trx: Transaction<Database>,
-  message: Message,
-  clientMessageId: string | null,
-  alsoInRoom: boolean,
-) {
-  return insertMessageRow(
-    trx,
-    message.id,
-    message.roomId,
-    message.seq,
-    message.authorId,
-    message.body,
-    message.replyToId,
-    clientMessageId,
-    message.createdAt,
-    message.threadId,
-    alsoInRoom ? 1 : 0,
-  );
-}
-
-const insertMessageRow = preparedQuery(
-  (
-    db,
-    id: string,
-    roomId: string,
-    seq: number,
-    authorId: string,
-    body: string | null,
-    replyToId: string | null,
-    clientMessageId: string | null,
-    createdAt: string,
-    threadId: string | null,
-    alsoInRoom: number,
-  ) =>
-    db.insertInto("messages").values({
-      id,
-      room_id: roomId,
-      seq,
-      author_id: authorId,
-      body,
-      reply_to_id: replyToId,
-      client_message_id: clientMessageId,
-      created_at: createdAt,
-      thread_id: threadId,
-      also_in_room: alsoInRoom,
-    }),
-);
-
 /**
  * Sending, editing, deleting and reading messages, and read cursors. Every change is an
  * entry of the room's log, written through the room writer (serialised with the room's other
- * changes) and published after commit.
+ * changes) and published after commit. The work itself lives beside this file: changes
+ * (`message-commands.ts`), reads (`message-queries.ts`), read cursors (`read-cursors.ts`) and
+ * retention (`message-retention.ts`).
  */
-export class MessagesService {
+export class MessagesService implements ExpiringMessages {
   constructor(private readonly deps: MessagesServiceDeps) {}
 
   /**
@@ -145,70 +61,16 @@ export class MessagesService {
    * run one after the other, and each later one finds the original.
    */
   async send(session: AuthSession, roomId: string, input: Omit<SendMessageInput, "roomId">): Promise<Message> {
-    const { clientMessageId = null, replyToId = null, attachmentIds = [], threadId = null, alsoInRoom = false } = input;
-    if (alsoInRoom && threadId === null) {
+    if (input.alsoInRoom && (input.threadId ?? null) === null) {
       throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
         issues: [{ path: "alsoInRoom", message: "needs a threadId" }],
       });
     }
     // Before the room's turn: matching needs no lock, and a refused body holds up nobody.
     const body = this.deps.textFilter ? await this.deps.textFilter.filter(input.body) : input.body;
-    const sent = await this.deps.writer.write(roomId, async (trx, now) => {
-      const access = await readableRoom(trx, roomId, session);
-      requireRole(access, "member");
-      if (access.kind === "direct") await requireNoBlock(trx, roomId, session.userId);
-      if (clientMessageId !== null) {
-        const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
-        if (original) return unchanged(await messageSeenBy(trx, original, session.userId));
-      }
-      await admitSend(trx, access, session.userId, now);
-      if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
-      const root = threadId === null ? null : await requireThreadRoot(trx, roomId, threadId);
-      const resolved = await resolveMentions(trx, access, session.userId, body);
-      const event = await appendRoomEvent(
-        trx,
-        roomId,
-        (seq) => ({
-          type: "message.created" as const,
-          actorId: session.userId,
-          message: {
-            id: uuidV7(now),
-            roomId,
-            seq,
-            authorId: session.userId,
-            body,
-            replyToId,
-            createdAt: toTimestamp(now),
-            editedAt: null,
-            deletedAt: null,
-            attachments: [],
-            reactions: [],
-            threadId,
-            thread: null,
-            pinnedAt: null,
-            pinnedBy: null,
-            mentions: resolved.mentions,
-            mentionsRoom: resolved.room,
-          },
-        }),
-        now,
-      );
-      const { message } = event;
-      await insertMessage(trx, message, clientMessageId, alsoInRoom);
-      if (mentionsAnything(resolved)) await storeMentions(trx, message, resolved);
-      const shard = messageShardOf(roomId);
-      await bumpCounters(trx, {
-        [messagesCounter(shard)]: 1,
-        [messagesInHourCounter(hourOf(message.createdAt), shard)]: 1,
-      });
-      // The root's new summary follows the reply in the log.
-      const threadEvents = root ? [await recordReply(trx, root, message, now)] : [];
-      if (attachmentIds.length === 0) return { events: [event, ...threadEvents], result: message };
-      // Uploads point at their message, so they are attached once it exists, and the stored event updated.
-      const withFiles = { ...message, attachments: await attachUploads(trx, session.userId, message, attachmentIds) };
-      await rewriteMessageEvents(trx, roomId, withFiles);
-      return { events: [{ ...event, message: withFiles }, ...threadEvents], result: withFiles };
-    });
+    const sent = await this.deps.writer.write(roomId, (trx, now) =>
+      sendMessage(trx, session, roomId, input, body, now),
+    );
     this.deps.onSent?.(roomId, session.userId);
     return sent;
   }
@@ -225,37 +87,9 @@ export class MessagesService {
     attachmentIds?: readonly string[],
   ): Promise<Message> {
     const body = this.deps.textFilter ? await this.deps.textFilter.filter(text) : text;
-    return this.deps.writer.write(roomId, async (trx, now) => {
-      const access = await readableRoom(trx, roomId, session);
-      requireRole(access, "member");
-      const row = await findMessage(trx, roomId, messageId);
-      if (row.author_id !== session.userId) {
-        throw new NatterError("FORBIDDEN", "Only the author may edit a message");
-      }
-      if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
-      await requireNotMuted(trx, access, session.userId, now);
-      let attachments: Attachment[];
-      if (attachmentIds === undefined) {
-        attachments = (await attachmentsOf(trx, [messageId])).get(messageId) ?? [];
-      } else {
-        await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId, attachmentIds));
-        attachments = await attachUploads(trx, session.userId, { id: messageId, roomId }, attachmentIds);
-      }
-      // The event goes to every watcher alike: no reaction is anyone's own in it.
-      const resolved = await resolveMentions(trx, access, session.userId, body);
-      await storeMentions(trx, { id: messageId, roomId, seq: row.seq }, resolved);
-      const message: Message = {
-        ...toMessage(row, attachments),
-        body,
-        editedAt: toTimestamp(now),
-        mentions: resolved.mentions,
-        mentionsRoom: resolved.room,
-      };
-      // An edit often takes back what should not have been said: no replay shows the old text.
-      const event = await storeVersion(trx, message, { type: "message.edited", actorId: session.userId, message }, now);
-      const own = await ownReactions(trx, session.userId, [messageId]);
-      return { events: [event], result: { ...message, reactions: toMessage(row, attachments, own).reactions } };
-    });
+    return this.deps.writer.write(roomId, (trx, now) =>
+      editMessage(trx, this.deps.blobs, session, roomId, messageId, body, attachmentIds, now),
+    );
   }
 
   /**
@@ -265,105 +99,14 @@ export class MessagesService {
    * it unchanged. Deleting someone else's message is moderation: the activity log keeps it.
    */
   delete(session: AuthSession, roomId: string, messageId: string): Promise<Message> {
-    return this.deps.writer.write(roomId, async (trx, now) => {
-      const access = await moderatableRoom(trx, roomId, session);
-      const asMember = requireRoleOrServerAdmin(access, "member");
-      const row = await findMessage(trx, roomId, messageId);
-      const own = row.author_id === session.userId && asMember === "role";
-      const power = own ? null : requireRoleOrServerAdmin(access, "admin");
-      if (row.deleted_at !== null) return unchanged(toMessage(row, []));
-      const events: RoomEvent[] = [];
-      if (power) {
-        const detail = { messageId, moderation: power === "serverAdmin" ? "server admin" : "room admin" };
-        const entry = {
-          action: "message.deleted",
-          actorId: session.userId,
-          roomId,
-          subjectId: row.author_id,
-          detail,
-        } as const;
-        await recordActivity(trx, entry, now);
-      }
-      await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId));
-      await storeMentions(trx, { id: messageId, roomId, seq: row.seq }, NO_MENTIONS);
-      // A tombstone keeps no reactions and no pin; its thread stays readable.
-      await trx.deleteFrom("message_reactions").where("message_id", "=", messageId).execute();
-      await deleteReactionEvents(trx, roomId, messageId);
-      await trx
-        .updateTable("messages")
-        .set({ reactions: null, pinned_at: null, pinned_by: null })
-        .where("id", "=", messageId)
-        .execute();
-      const message: Message = {
-        ...toMessage({ ...row, reactions: null, pinned_at: null, pinned_by: null }, []),
-        body: null,
-        deletedAt: toTimestamp(now),
-        mentions: [],
-        mentionsRoom: false,
-      };
-      // Out of the total and out of its hour: the admin figures count the messages still there.
-      const shard = messageShardOf(roomId);
-      await bumpCounters(trx, {
-        [messagesCounter(shard)]: -1,
-        [messagesInHourCounter(hourOf(row.created_at), shard)]: -1,
-      });
-      events.push(
-        await storeVersion(trx, message, { type: "message.deleted", actorId: session.userId, messageId }, now),
-      );
-      if (row.pinned_at !== null) {
-        events.push(
-          await appendRoomEvent(trx, roomId, { type: "message.unpinned", actorId: session.userId, messageId }, now),
-        );
-      }
-      if (row.thread_id !== null) {
-        const threadEvent = await forgetReply(trx, roomId, row.thread_id, session.userId, now);
-        if (threadEvent) events.push(threadEvent);
-      }
-      return { events, result: message };
-    });
+    return this.deps.writer.write(roomId, (trx, now) =>
+      deleteMessage(trx, this.deps.blobs, session, roomId, messageId, now),
+    );
   }
 
-  /**
-   * Deletes for good up to `limit` of the oldest messages created before `cutoff`, tombstones
-   * included: their uploads (and the bytes nothing else uses) as a delete by a user removes
-   * them, and every stored event that carried them. Each room's share is one room change, so
-   * it is serialised with the room's other changes (and another node's sweep finds the rows
-   * gone rather than deleting them twice). Writes no event (see `MessageRetention`).
-   * Answers how many it deleted.
-   */
-  async deleteCreatedBefore(cutoff: number, limit: number): Promise<number> {
-    const { db, writer, blobs } = this.deps;
-    const candidates = await db
-      .selectFrom("messages")
-      .select(["id", "room_id"])
-      .where("created_at", "<", toTimestamp(cutoff))
-      .orderBy("created_at")
-      .limit(limit)
-      .execute();
-    const byRoom = new Map<string, string[]>();
-    for (const row of candidates) byRoom.set(row.room_id, [...(byRoom.get(row.room_id) ?? []), row.id]);
-    let deleted = 0;
-    for (const [roomId, ids] of byRoom) {
-      deleted += await writer.write(roomId, async (trx) => {
-        const doomed = await trx
-          .selectFrom("messages")
-          .select(["id", "deleted_at"])
-          .where("room_id", "=", roomId)
-          .where("id", "in", ids)
-          .execute();
-        for (const { id } of doomed) {
-          await deleteUploads(trx, blobs, uploadsOfMessage(id));
-          await deleteMessageEvents(trx, roomId, id);
-          await trx.deleteFrom("messages").where("id", "=", id).execute();
-        }
-        // Tombstones were uncounted when deleted. The hourly counts the admin figures show cover
-        // the last day, which retention (whole days) never reaches.
-        const live = doomed.filter((row) => row.deleted_at === null).length;
-        await bumpCounters(trx, { [messagesCounter(messageShardOf(roomId))]: -live });
-        return { events: [], result: doomed.length };
-      });
-    }
-    return deleted;
+  /** See `deleteMessagesCreatedBefore`: retention's batch. */
+  deleteCreatedBefore(cutoff: number, limit: number): Promise<number> {
+    return deleteMessagesCreatedBefore(this.deps, cutoff, limit);
   }
 
   /**
@@ -375,15 +118,12 @@ export class MessagesService {
     roomId: string,
     input: Omit<MessagePageInput, "roomId">,
   ): Promise<MessagePage> {
-    await readableRoom(this.deps.db, roomId, session);
-    return this.page(session, roomId, input.threads === "include" ? "all" : "room", input);
+    return listMessages(this.deps.db, session, roomId, input);
   }
 
   /** One message of a room, as history shows it; anyone may read an open room. */
   async get(session: AuthSession | null, roomId: string, messageId: string): Promise<Message> {
-    const { db } = this.deps;
-    await readableRoom(db, roomId, session);
-    return messageSeenBy(db, await findMessage(db, roomId, messageId), session?.userId ?? null);
+    return getMessage(this.deps.db, session, roomId, messageId);
   }
 
   /**
@@ -396,31 +136,7 @@ export class MessagesService {
     messageId: string,
     input: Omit<ThreadPageInput, "roomId" | "messageId">,
   ): Promise<MessagePage> {
-    const { db } = this.deps;
-    await readableRoom(db, roomId, session);
-    await findMessage(db, roomId, messageId);
-    return this.page(session, roomId, { threadId: messageId }, input);
-  }
-
-  private async page(
-    session: AuthSession | null,
-    roomId: string,
-    scope: MessagePageScope,
-    input: { before?: number | undefined; after?: number | undefined; limit: number },
-  ): Promise<MessagePage> {
-    const { db } = this.deps;
-    const cursor: MessagePageCursor =
-      input.after !== undefined
-        ? { after: input.after }
-        : input.before !== undefined
-          ? { before: input.before }
-          : { newest: true };
-    // One row more than asked tells whether another page follows.
-    const rows = await messagePageQuery(db, roomId, cursor, input.limit + 1, scope).execute();
-    return {
-      messages: await messagesSeenBy(db, rows.slice(0, input.limit), session?.userId ?? null),
-      hasMore: rows.length > input.limit,
-    };
+    return threadMessages(this.deps.db, session, roomId, messageId, input);
   }
 
   /**
@@ -428,30 +144,7 @@ export class MessagesService {
    * newest counts as the newest) and answers where it now stands.
    */
   async markRead(session: AuthSession, roomId: string, seq: number): Promise<number> {
-    const { db } = this.deps;
-    const access = await readableRoom(db, roomId, session);
-    requireRole(access, "member");
-    const target = Math.min(seq, access.lastSeq);
-    const at = toTimestamp(this.deps.clock.now());
-    const row = await db
-      .updateTable("room_members")
-      .set((eb) => ({
-        read_seq: eb.case().when("read_seq", "<", target).then(target).else(eb.ref("read_seq")).end(),
-        read_at: eb.case().when("read_seq", "<", target).then(at).else(eb.ref("read_at")).end(),
-      }))
-      .where("room_id", "=", roomId)
-      .where("user_id", "=", session.userId)
-      .returning(["read_seq", "read_at"])
-      .executeTakeFirst();
-    // The caller left between the check and the update.
-    if (!row)
-      throw new NatterError("FORBIDDEN", "Only a room member or higher may do this", { requiredRole: "member" });
-    if (row.read_at === at && row.read_seq === target) {
-      this.deps.receipts?.moved(roomId, session.userId);
-      const { inbox } = this.deps;
-      if (inbox) await inbox.publish(await recordUnreadChange(db, session.userId, roomId, this.deps.clock.now()));
-    }
-    return row.read_seq;
+    return markRead(this.deps, session, roomId, seq);
   }
 
   /**
@@ -459,29 +152,7 @@ export class MessagesService {
    * written by others and not deleted, counted up to `LIMITS.unreadCountMax`.
    */
   async unread(session: AuthSession, { limit, cursor }: UnreadInput): Promise<UnreadPage> {
-    let query = this.deps.db
-      .selectFrom("room_members")
-      .innerJoin("rooms", "rooms.id", "room_members.room_id")
-      .select(["room_members.room_id as roomId", "room_members.read_seq as readSeq", "rooms.last_seq as lastSeq"])
-      .select(unreadCountOf(session.userId).as("unreadCount"))
-      .select(unreadMentionsOf(session.userId).as("mentions"))
-      // In the same statement, so that the position and the counts are one snapshot on either engine.
-      .select(inboxSeqOf(session.userId).as("inboxSeq"))
-      .where("room_members.user_id", "=", session.userId);
-    if (cursor !== undefined) query = query.where("room_members.room_id", ">", decodeCursor("unread", cursor));
-    const rows = await query
-      .orderBy("room_members.room_id")
-      .limit(limit + 1)
-      .execute();
-    const rooms = rows.slice(0, limit).map(({ inboxSeq: _, ...row }) => ({
-      ...row,
-      unreadCount: Number(row.unreadCount ?? 0),
-      mentions: Number(row.mentions ?? 0),
-    }));
-    const last = rooms.at(-1);
-    // With no rooms there are no counts for the position to agree with.
-    const inboxSeq = rows[0] ? Number(rows[0].inboxSeq ?? 0) : (await inboxBounds(this.deps.db, session.userId)).newest;
-    return { rooms, nextCursor: rows.length > limit && last ? encodeCursor("unread", last.roomId) : null, inboxSeq };
+    return unreadPage(this.deps.db, session, { limit, cursor });
   }
 
   /**
@@ -489,62 +160,6 @@ export class MessagesService {
    * newest first; deleted ones drop out.
    */
   async mentions(session: AuthSession, { limit, cursor }: MentionsInput): Promise<MentionsPage> {
-    const { db } = this.deps;
-    const before = cursor === undefined ? undefined : decodeCursor("mentions", cursor);
-    const rows = await mentionsPageQuery(db, session.userId, before, limit + 1).execute();
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      messages: await messagesSeenBy(db, page, session.userId),
-      nextCursor: rows.length > limit && last ? encodeCursor("mentions", last.id) : null,
-    };
+    return mentionsPage(this.deps.db, session, { limit, cursor });
   }
-}
-
-/** A write that found nothing to change: the message as it is, nothing to publish. */
-function unchanged(message: Message): RoomWrite<Message> {
-  return { events: [], result: message };
-}
-
-function findByClientId(
-  db: Kysely<Database>,
-  roomId: string,
-  authorId: string,
-  clientMessageId: string,
-): Promise<MessageRow | undefined> {
-  return db
-    .selectFrom("messages")
-    .selectAll()
-    .where("room_id", "=", roomId)
-    .where("author_id", "=", authorId)
-    .where("client_message_id", "=", clientMessageId)
-    .executeTakeFirst();
-}
-
-/** A reply must answer a message of the same room; anything else is a bad input. */
-async function requireReplyTarget(db: Kysely<Database>, roomId: string, replyToId: string): Promise<void> {
-  if (!(await messageInRoom(db, roomId, replyToId))) {
-    throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
-      issues: [{ path: "replyToId", message: "must be a message of this room" }],
-    });
-  }
-}
-
-/**
- * Stores a new version of a message (edited or deleted), rewrites the stored events that
- * carried it to that version, and appends the change to the room's log.
- */
-async function storeVersion(
-  trx: Transaction<Database>,
-  message: Message,
-  change: Extract<RoomEventInput, { type: "message.edited" | "message.deleted" }>,
-  now: number,
-): Promise<RoomEvent> {
-  await trx
-    .updateTable("messages")
-    .set({ body: message.body, edited_at: message.editedAt, deleted_at: message.deletedAt })
-    .where("id", "=", message.id)
-    .execute();
-  await rewriteMessageEvents(trx, message.roomId, message);
-  return appendRoomEvent(trx, message.roomId, change, now);
 }
