@@ -2,7 +2,7 @@ import type { Database, DatabaseEngine, WebhookDeliveriesTable, WebhooksTable } 
 import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
-import { recordActivity } from "../activity-log.js";
+import { recordActivity } from "../activity/activity-log.js";
 import { type LeasedOutbox, LeasedOutboxWorker, type OutboxClaim } from "../outbox/leased-outbox-worker.js";
 import { markClaimed, releaseClaims, sweepFinished } from "../outbox/outbox-rows.js";
 import { RETRY_WINDOW_MS, retryDelayMs } from "../outbox/retry-schedule.js";

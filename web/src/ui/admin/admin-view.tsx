@@ -1,13 +1,15 @@
 import type { AdminStats } from "@natter/client";
 import { useEffect, useState } from "preact/hooks";
 import type { ChatSession } from "../../chat/chat-session.js";
-import { errorText } from "../error-text.js";
-import { ReportsList } from "../reports-list.js";
-import { ErrorLine } from "../use-failure.js";
+import { errorText } from "../../failures/error-text.js";
+import { ErrorLine } from "../../failures/use-failure.js";
+import { ReportsList } from "../reports/reports-list.js";
 import { ActivityLog } from "./activity-log.js";
 import { BlockedTermsEditor } from "./blocked-terms-editor.js";
+import { BotsAdmin } from "./bots-admin.js";
 import { MessagesChart } from "./messages-chart.js";
 import { UserModeration } from "./user-moderation.js";
+import { WebhooksAdmin } from "./webhooks-admin.js";
 
 /**
  * The server's life for server admins: the figures, messages per hour, the activity log
@@ -39,6 +41,8 @@ export function AdminView({ session }: { session: ChatSession }) {
       />
       <UserModeration session={session} chosen={moderated} />
       <BlockedTermsEditor session={session} />
+      <WebhooksAdmin session={session} />
+      <BotsAdmin session={session} />
       <ActivityLog session={session} onModerate={setModerated} />
     </section>
   );
