@@ -20,6 +20,7 @@
  *
  *   npm run bench:fanout
  *   FANOUT_SUBSCRIBERS=10,100,1000 FANOUT_DELIVERIES=50000 FANOUT_REPS=3 npm run bench:fanout
+ *   FANOUT_BEFORE=/tmp/natter-before npm run bench:fanout   (that checkout's natter too, interleaved)
  *   FANOUT_KINDS=natter FANOUT_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:fanout
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -44,16 +45,18 @@ const DELIVERIES = Number(process.env.FANOUT_DELIVERIES ?? 50_000);
 const REPS = Number(process.env.FANOUT_REPS ?? 3);
 const SENDERS = Number(process.env.FANOUT_SENDERS ?? 4);
 const WATCHER_PROCESSES = Number(process.env.FANOUT_WATCHER_PROCESSES ?? 2);
-const ALL_KINDS = [
-  "natter",
-  "durable",
-  "socket.io",
-  "ws pre-framed",
-  "ws naive",
-] as const satisfies readonly WatcherKind[];
+/** The checkout (built) of another commit whose natter is measured too, as "natter before". */
+const BEFORE = process.env.FANOUT_BEFORE;
+const ALL_KINDS = ["natter", "natter before", "durable", "socket.io", "ws pre-framed", "ws naive"] as const;
 type Kind = (typeof ALL_KINDS)[number];
 /** Such as FANOUT_KINDS=natter, to profile one server alone. */
-const KINDS = ALL_KINDS.filter((kind) => (process.env.FANOUT_KINDS?.split(",") ?? ALL_KINDS).includes(kind));
+const KINDS = ALL_KINDS.filter(
+  (kind) =>
+    (process.env.FANOUT_KINDS?.split(",") ?? ALL_KINDS).includes(kind) &&
+    (BEFORE !== undefined || kind !== "natter before"),
+);
+/** How each server's watchers watch. */
+const watcherKindOf = (kind: Kind): WatcherKind => (kind === "natter before" ? "natter" : kind);
 /** Issue 25's goals for natter's deliveries per second over the bare durable server's, by watchers. */
 const DURABLE_GOALS: Record<number, number> = { 10: 0.8, 100: 0.9, 1000: 0.95 };
 /** A run that has not delivered everything by then stops and reports what it delivered. */
@@ -280,7 +283,7 @@ async function publisher(
       close: () => undefined,
     };
   }
-  if (kind === "natter") {
+  if (kind === "natter" || kind === "natter before") {
     const owner = await rest(url, "/users", { username: `fanout_${Date.now()}`, password: "bench password" });
     const { room } = await rest(url, "/rooms", { name: "fan-out", open: true }, owner.token);
     return {
@@ -353,6 +356,7 @@ async function waitUntil(condition: () => Promise<boolean>, deadline: number): P
 
 const SERVER_ROLES: Record<Kind, string> = {
   natter: "serve-natter",
+  "natter before": "serve-natter",
   durable: "serve-durable",
   "socket.io": "serve-socketio",
   "ws pre-framed": "serve-ws-preframed",
@@ -361,7 +365,7 @@ const SERVER_ROLES: Record<Kind, string> = {
 
 async function run(kind: Kind, subscribers: number, messages: number): Promise<RunResult> {
   const server = await BenchChild.start<string>(
-    MODULE,
+    kind === "natter before" ? `file://${BEFORE}/bench/src/fanout.ts` : MODULE,
     [SERVER_ROLES[kind]],
     { NATTER_RATE_LIMITS: "off" },
     // Such as "--cpu-prof --cpu-prof-dir=/tmp/profiles", to profile the servers only.
@@ -377,7 +381,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
     await Promise.all(
       watchers.map((w, i) => {
         const count = Math.floor(subscribers / WATCHER_PROCESSES) + (i < subscribers % WATCHER_PROCESSES ? 1 : 0);
-        return w.command({ type: "connect", kind, url: server.info, count, roomId: pub.roomId });
+        return w.command({ type: "connect", kind: watcherKindOf(kind), url: server.info, count, roomId: pub.roomId });
       }),
     );
     // Every watcher has heard a warm-up message: all are live.
@@ -416,7 +420,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
       expected,
       cpuMicrosPerDelivery: (cpuAfter - cpuBefore) / delivered,
       clientCpuMicrosPerDelivery: (clientCpuAfter - clientCpuBefore) / delivered,
-      ...(kind === "natter" && { serverStats: await server.stats() }),
+      ...(kind.startsWith("natter") && { serverStats: await server.stats() }),
     };
   } finally {
     pub.close();
@@ -441,7 +445,7 @@ async function main(): Promise<void> {
         const incomplete =
           result.delivered < result.expected ? ` (delivered ${result.delivered} of ${result.expected})` : "";
         console.log(
-          `  rep ${rep + 1} ${kind.padEnd(13)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
+          `  rep ${rep + 1} ${kind.padEnd(14)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
             `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  cpu ${fixed(result.cpuMicrosPerDelivery)} µs` +
             `  clients ${fixed(result.clientCpuMicrosPerDelivery)} µs${incomplete}` +
             (result.serverStats ? `  ${JSON.stringify(result.serverStats)}` : ""),
@@ -474,11 +478,11 @@ async function main(): Promise<void> {
       );
     }
     const natter = summary.get("natter");
-    for (const peer of ["durable", "socket.io", "ws pre-framed", "ws naive"] as const) {
+    for (const peer of ["natter before", "durable", "socket.io", "ws pre-framed", "ws naive"] as const) {
       const other = summary.get(peer);
       if (!natter || !other) continue;
       console.log(
-        `  natter / ${peer.padEnd(13)} CPU per delivery ${fixed(natter.cpu / other.cpu)}×, ` +
+        `  natter / ${peer.padEnd(14)} CPU per delivery ${fixed(natter.cpu / other.cpu)}×, ` +
           `deliveries/s ${fixed(natter.rate / other.rate)}×, p99 ${fixed(natter.p99 / other.p99)}×` +
           (peer === "durable" ? ` (goal by deliveries/s ≥ ${DURABLE_GOALS[subscribers] ?? "n/a"})` : ""),
       );

@@ -20,6 +20,10 @@
  *   SEND_REQUESTS=4000 SEND_WARMUP=3000 SEND_CONNECTIONS=50 SEND_REPS=3 npm run bench:send
  *   SEND_CALLS="REST send" SEND_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:send
  *   SEND_CALLS="pg REST send,pg bare send" npm run bench:send    (PostgreSQL at SEND_POSTGRES_URL)
+ *   SEND_BEFORE=/tmp/natter-before npm run bench:send
+ *
+ * SEND_BEFORE names a built checkout of another commit: its natter is measured too ("before
+ * REST send", "before pg REST send"), interleaved with this one, for a before/after in one run.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -325,6 +329,8 @@ const ALL_CALLS = [
   "pg bare send",
   "REST GET /me",
   "tRPC users.me",
+  "before REST send",
+  "before pg REST send",
 ] as const;
 type Call = (typeof ALL_CALLS)[number];
 
@@ -338,7 +344,12 @@ const ROLE_OF: Record<Call, string> = {
   "pg bare send": "serve-bare-pg",
   "REST GET /me": "serve-natter",
   "tRPC users.me": "serve-natter",
+  "before REST send": "serve-natter",
+  "before pg REST send": "serve-natter",
 };
+
+/** The checkout whose natter the `before` calls measure. */
+const BEFORE = process.env.SEND_BEFORE;
 
 /** One HTTP request of `call`, as method, path and body. */
 function requestOf(call: Call, target: Target): { method: string; path: string; body?: string } {
@@ -349,6 +360,8 @@ function requestOf(call: Call, target: Target): { method: string; path: string; 
     case "bare group send":
     case "pg REST send":
     case "pg bare send":
+    case "before REST send":
+    case "before pg REST send":
       return { method: "POST", path: `/api/v1/rooms/${target.roomId}/messages`, body: send };
     case "tRPC send":
       return {
@@ -431,9 +444,9 @@ async function load(call: Call, server: BenchChild<Target>): Promise<LoadResult>
 
 /** Starts the server of `call` in a child process, on a fresh PostgreSQL database for the `pg` ones. */
 async function startServer(call: Call): Promise<{ server: BenchChild<Target>; stop: () => Promise<void> }> {
-  const database = call.startsWith("pg ") ? await scratchPostgres() : undefined;
+  const database = call.includes("pg ") ? await scratchPostgres() : undefined;
   const server = await BenchChild.start<Target>(
-    MODULE,
+    call.startsWith("before ") ? `file://${BEFORE}/bench/src/send.ts` : MODULE,
     [ROLE_OF[call]],
     { NATTER_RATE_LIMITS: "off", ...(database && { SEND_DATABASE_URL: database.url }) },
     process.env.SEND_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [],
@@ -453,7 +466,9 @@ async function main(): Promise<void> {
       `medians; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
   const chosen = process.env.SEND_CALLS?.split(",").map((call) => call.trim());
-  const calls = chosen ? ALL_CALLS.filter((call) => chosen.includes(call)) : [...ALL_CALLS];
+  const calls = (chosen ? ALL_CALLS.filter((call) => chosen.includes(call)) : [...ALL_CALLS]).filter(
+    (call) => BEFORE !== undefined || !call.startsWith("before "),
+  );
   const results = new Map<Call, LoadResult[]>(calls.map((call) => [call, []]));
   for (let rep = 0; rep < REPS; rep += 1) {
     for (let i = 0; i < calls.length; i += 1) {
@@ -463,7 +478,7 @@ async function main(): Promise<void> {
         const result = await load(call, server);
         results.get(call)?.push(result);
         console.log(
-          `  rep ${rep + 1} ${call.padEnd(15)} ${fixed(result.perSecond, 0).padStart(6)} req/s  ` +
+          `  rep ${rep + 1} ${call.padEnd(19)} ${fixed(result.perSecond, 0).padStart(6)} req/s  ` +
             `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  ${fixed(result.cpuPerRequest, 0)} µs CPU/req`,
         );
       } finally {
@@ -487,11 +502,11 @@ async function main(): Promise<void> {
     }),
   );
   console.log(
-    `\n  ${"call".padEnd(15)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"µs CPU/req".padStart(11)}`,
+    `\n  ${"call".padEnd(19)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"µs CPU/req".padStart(11)}`,
   );
   for (const [call, s] of summary)
     console.log(
-      `  ${call.padEnd(15)} ${fixed(s.perSecond, 0).padStart(7)} ${fixed(s.p50, 1).padStart(8)} ${fixed(s.p99, 1).padStart(8)} ${fixed(s.cpu, 0).padStart(11)}`,
+      `  ${call.padEnd(19)} ${fixed(s.perSecond, 0).padStart(7)} ${fixed(s.p50, 1).padStart(8)} ${fixed(s.p99, 1).padStart(8)} ${fixed(s.cpu, 0).padStart(11)}`,
     );
   const rate = (call: Call) => summary.get(call)?.perSecond ?? Number.NaN;
   // The inverse ratio of CPU per request: what the rate would be with the server alone on its cores.
@@ -501,13 +516,17 @@ async function main(): Promise<void> {
   const ratio = (a: Call, b: Call, goal: string) => {
     if (!summary.has(a) || !summary.has(b)) return;
     console.log(
-      `  ${`${a} / ${b}:`.padEnd(36)} ${fixed(rate(a) / rate(b))}× by req/s, ${fixed(cpuRate(a) / cpuRate(b))}× by CPU/req${goal}` +
+      `  ${`${a} / ${b}:`.padEnd(44)} ${fixed(rate(a) / rate(b))}× by req/s, ${fixed(cpuRate(a) / cpuRate(b))}× by CPU/req${goal}` +
         `  (${latency(a)} vs ${latency(b)})`,
     );
   };
   ratio("REST send", "bare send", " (goal ≥ 0.8)");
   ratio("REST send", "bare group send", "");
   ratio("pg REST send", "pg bare send", " (goal ≥ 0.8)");
+  ratio("before REST send", "bare send", " (before)");
+  ratio("before pg REST send", "pg bare send", " (before)");
+  ratio("REST send", "before REST send", " (after / before)");
+  ratio("pg REST send", "before pg REST send", " (after / before)");
   ratio("tRPC send", "REST send", " (goal ≥ 0.9)");
   ratio("tRPC users.me", "REST GET /me", "");
 }
