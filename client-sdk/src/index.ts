@@ -66,6 +66,7 @@ export {
   type RoomSendOptions,
 } from "./room-messages.js";
 export { createRoomSignals, type RoomSignals, type RoomSignalsState } from "./room-signals.js";
+export type { ConnectionState, WatchEnd } from "./seq-watch.js";
 export { applyRoomEvent, mergeMessages } from "./timeline.js";
 export { TypingSignal } from "./typing-signal.js";
 export {
@@ -76,7 +77,7 @@ export {
 } from "./unread-counts.js";
 export { type RoomUnreadCount, type TallyChange, UnreadTally } from "./unread-tally.js";
 export type { InboxWatch, WatchInboxHandlers, WatchInboxOptions } from "./watch-inbox.js";
-export type { ConnectionState, RoomWatch, WatchEnd, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
+export type { RoomWatch, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
 export type { WebSocketConstructor } from "./websocket.js";
 
 /**

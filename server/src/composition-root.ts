@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { PasswordGuessThrottle } from "./auth/password-guess-throttle.js";
 import { PasswordHasher } from "./auth/password-hasher.js";
 import { RedisSessionRevocations } from "./auth/redis-session-revocations.js";
+import { SessionCache } from "./auth/session-cache.js";
 import { InProcessSessionRevocations, type SessionRevocations } from "./auth/session-revocations.js";
 import type { Clock } from "./clock/clock.js";
 import type { Config } from "./config/config.js";
@@ -70,6 +71,12 @@ const PUSH_ENDPOINT = { what: "Push endpoint", field: "endpoint", who: "push not
  * plus a query), inside the 2 s the API promises, at one indexed query per 500 rooms.
  */
 const ROOM_LOG_TAIL_INTERVAL_MS = 500;
+
+/**
+ * Callers kept resolved, by token: at most this many, each served for at most a second without
+ * the database (the bound, as for a socket's close, on a revocation Redis failed to pass on).
+ */
+const SESSION_CACHE = { maxEntries: 10_000, ttlMs: 1_000 };
 
 export interface CompositionDeps {
   db: Kysely<Database>;
@@ -178,6 +185,8 @@ export async function composeServer({
   });
   const onPushQueued = () => pushWorker.nudge();
   const writer = new RoomWriter({ db, engine, clock, events, inbox, onWebhooksQueued, onPushQueued });
+  // Revocations reach it from every node at once; the TTL bounds what only the database knows.
+  const sessionCache = new SessionCache(revocations, SESSION_CACHE);
   const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
@@ -204,6 +213,7 @@ export async function composeServer({
     },
     signupOpen: config.signup === "open",
     apiKeys: new ApiKeyAuth({ db, clock }),
+    sessionCache,
   });
   const live = new LiveFigures();
   const receipts = new ReadReceipts({ db, clock, signals, windows: rateLimitStore, logger });
@@ -324,6 +334,7 @@ export async function composeServer({
       webhookSender.close();
       pushPoster.close();
       receipts.close();
+      sessionCache.close();
       await shared.close();
     },
   };
