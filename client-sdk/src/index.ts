@@ -11,12 +11,14 @@ export type {
   Attachment,
   AuthResult,
   BlockedUser,
+  DataExport,
   DirectRoom,
   ErrorBody,
   ErrorCode,
   EventStreamTicket,
   InboxEvent,
   InboxEventType,
+  Me,
   Member,
   Message,
   MessagePage,
@@ -43,7 +45,13 @@ export type {
 } from "./app-router.js";
 export { newClientMessageId } from "./client-message-id.js";
 export { awaitingConfirmation, type SentText } from "./confirmations.js";
-export { isNatterError, isNetworkFailure, type NatterClientError, UploadRefusedError } from "./errors.js";
+export {
+  ExportRefusedError,
+  isNatterError,
+  isNetworkFailure,
+  type NatterClientError,
+  UploadRefusedError,
+} from "./errors.js";
 export type { LiveState } from "./live-state.js";
 export type { NatterClient, NatterClientOptions, PageOptions, SendMessageOptions } from "./natter-client.js";
 export type { RetryOptions } from "./retry.js";

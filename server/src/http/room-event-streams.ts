@@ -18,7 +18,7 @@ import type { Services } from "../services/services.js";
 import type { SharedSubscriptionSlots, SubscriptionSlots } from "../trpc/context.js";
 import { bearerTokenOf } from "./bearer-token.js";
 import { BASE_HEADERS } from "./responses.js";
-import { onlyMethods, refuseQuery } from "./route-guards.js";
+import { invalidInput, onlyMethods, refuseQuery } from "./route-guards.js";
 import { type Route, route } from "./route-table.js";
 
 /** Where a room's log is streamed as Server-Sent Events. */
@@ -403,11 +403,4 @@ function parseRequest(req: IncomingMessage, search: string) {
   }
   const lastEventId = header?.[0] || params.get("lastEventId") || undefined;
   return { lastEventId, ticket: params.get("ticket") ?? undefined };
-}
-
-/** The refusal of a stream's input, as a procedure's input is refused. */
-function invalidInput(issues: readonly { path: PropertyKey[]; message: string }[]): NatterError {
-  return new NatterError("VALIDATION_FAILED", "Input validation failed", {
-    issues: issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-  });
 }

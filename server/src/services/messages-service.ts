@@ -284,41 +284,8 @@ export class MessagesService {
         } as const;
         await recordActivity(trx, entry, now);
       }
-      await deleteUploads(trx, this.deps.blobs, uploadsOfMessage(messageId));
-      await storeMentions(trx, { id: messageId, roomId, seq: row.seq }, NO_MENTIONS);
-      // A tombstone keeps no reactions and no pin; its thread stays readable.
-      await trx.deleteFrom("message_reactions").where("message_id", "=", messageId).execute();
-      await deleteReactionEvents(trx, roomId, messageId);
-      await trx
-        .updateTable("messages")
-        .set({ reactions: null, pinned_at: null, pinned_by: null })
-        .where("id", "=", messageId)
-        .execute();
-      const message: Message = {
-        ...toMessage({ ...row, reactions: null, pinned_at: null, pinned_by: null }, []),
-        body: null,
-        deletedAt: toTimestamp(now),
-        mentions: [],
-        mentionsRoom: false,
-      };
-      // Out of the total and out of its hour: the admin figures count the messages still there.
-      const shard = messageShardOf(roomId);
-      await bumpCounters(trx, {
-        [messagesCounter(shard)]: -1,
-        [messagesInHourCounter(hourOf(row.created_at), shard)]: -1,
-      });
-      events.push(
-        await storeVersion(trx, message, { type: "message.deleted", actorId: session.userId, messageId }, now),
-      );
-      if (row.pinned_at !== null) {
-        events.push(
-          await appendRoomEvent(trx, roomId, { type: "message.unpinned", actorId: session.userId, messageId }, now),
-        );
-      }
-      if (row.thread_id !== null) {
-        const threadEvent = await forgetReply(trx, roomId, row.thread_id, session.userId, now);
-        if (threadEvent) events.push(threadEvent);
-      }
+      const { events: tombstoned, message } = await tombstoneMessage(trx, this.deps.blobs, row, session.userId, now);
+      events.push(...tombstoned);
       return { events, result: message };
     });
   }
@@ -519,6 +486,56 @@ function findByClientId(
     .where("author_id", "=", authorId)
     .where("client_message_id", "=", clientMessageId)
     .executeTakeFirst();
+}
+
+/**
+ * Turns a stored message into a tombstone in its room's transaction: its uploads (and bytes
+ * nothing else uses), mentions, reactions and pin go, its body is scrubbed from every stored
+ * event that carried it, and it drops out of the message counts. Answers the tombstone and
+ * the events that tell the room (`message.deleted`, and `message.unpinned` and the thread's
+ * change where they apply). What a delete by a person and an account deletion share.
+ */
+export async function tombstoneMessage(
+  trx: Transaction<Database>,
+  blobs: BlobStore,
+  row: MessageRow,
+  actorId: string,
+  now: number,
+): Promise<{ events: RoomEvent[]; message: Message }> {
+  const { id: messageId, room_id: roomId } = row;
+  const events: RoomEvent[] = [];
+  await deleteUploads(trx, blobs, uploadsOfMessage(messageId));
+  await storeMentions(trx, { id: messageId, roomId, seq: row.seq }, NO_MENTIONS);
+  // A tombstone keeps no reactions and no pin; its thread stays readable.
+  await trx.deleteFrom("message_reactions").where("message_id", "=", messageId).execute();
+  await deleteReactionEvents(trx, roomId, messageId);
+  await trx
+    .updateTable("messages")
+    .set({ reactions: null, pinned_at: null, pinned_by: null })
+    .where("id", "=", messageId)
+    .execute();
+  const message: Message = {
+    ...toMessage({ ...row, reactions: null, pinned_at: null, pinned_by: null }, []),
+    body: null,
+    deletedAt: toTimestamp(now),
+    mentions: [],
+    mentionsRoom: false,
+  };
+  // Out of the total and out of its hour: the admin figures count the messages still there.
+  const shard = messageShardOf(roomId);
+  await bumpCounters(trx, {
+    [messagesCounter(shard)]: -1,
+    [messagesInHourCounter(hourOf(row.created_at), shard)]: -1,
+  });
+  events.push(await storeVersion(trx, message, { type: "message.deleted", actorId, messageId }, now));
+  if (row.pinned_at !== null) {
+    events.push(await appendRoomEvent(trx, roomId, { type: "message.unpinned", actorId, messageId }, now));
+  }
+  if (row.thread_id !== null) {
+    const threadEvent = await forgetReply(trx, roomId, row.thread_id, actorId, now);
+    if (threadEvent) events.push(threadEvent);
+  }
+  return { events, message };
 }
 
 /** A reply must answer a message of the same room; anything else is a bad input. */
