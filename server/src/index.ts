@@ -5,6 +5,6 @@ export { type AdapterContextOptions, adapterContextFactory } from "./http/create
 export { createLogger } from "./logger.js";
 export { type NatterServer, type StartOptions, startNatterServer } from "./natter-server.js";
 export { type AppRouter, createAppRouter } from "./routers/app-router.js";
-export { setServerAdmin } from "./services/admin/server-admins.js";
+export { setServerAdmin } from "./services/access/server-admins.js";
 export type { RequestContext } from "./trpc/context.js";
 export type { WebSocketStats } from "./ws/guarded-socket.js";

@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config.js";
 import { SERVER_VERSION } from "../version.js";
-import { type Command, UsageError } from "./command.js";
 import { adminCommand } from "./commands/admin.js";
 import { backupCommand } from "./commands/backup.js";
 import { copyCommand } from "./commands/copy.js";
@@ -12,6 +11,7 @@ import { seedCommand } from "./commands/seed.js";
 import { serveCommand } from "./commands/serve.js";
 import { usersCommand } from "./commands/users.js";
 import { describeStartFailure } from "./start-failure.js";
+import { type Command, UsageError } from "./support/command.js";
 
 /** Every subcommand, in the order `natter --help` lists them. */
 const COMMANDS: readonly Command[] = [

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AuthSession } from "../auth/auth-session.js";
 import type { Clock } from "../clock/clock.js";
-import type { AccountsService } from "../services/accounts-service.js";
+import type { AccountsService } from "../services/accounts/accounts-service.js";
 
 /** How long to wait before asking again when the database could not say whether a session lives. */
 const RECHECK_AFTER_FAILURE_MS = 1_000;

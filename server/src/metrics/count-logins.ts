@@ -1,5 +1,5 @@
 import { NatterError } from "@natter/shared";
-import type { AccountsService } from "../services/accounts-service.js";
+import type { AccountsService } from "../services/accounts/accounts-service.js";
 import type { LoginOutcome, Metrics } from "./metrics.js";
 
 const OUTCOME_BY_CODE: Partial<Record<string, LoginOutcome>> = {

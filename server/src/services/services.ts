@@ -1,7 +1,9 @@
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { WriteLimits } from "../rate-limit/write-limits.js";
 import type { AccountDataService } from "./account-data/account-data-service.js";
-import type { AccountsService } from "./accounts-service.js";
+import type { AccountsService } from "./accounts/accounts-service.js";
+import type { ProfilesService } from "./accounts/profiles-service.js";
+import type { SessionsService } from "./accounts/sessions-service.js";
 import type { AdminService } from "./admin/admin-service.js";
 import type { BotsService } from "./bots/bots-service.js";
 import type { IncomingWebhooksService } from "./bots/incoming-webhooks-service.js";
@@ -11,18 +13,16 @@ import type { ReadReceipts } from "./conversations/read-receipts.js";
 import type { ThreadsService } from "./conversations/threads-service.js";
 import type { BlocksService } from "./direct/blocks-service.js";
 import type { DirectRoomsService } from "./direct/direct-rooms-service.js";
-import type { EventStreamTicketsService } from "./event-stream-tickets-service.js";
 import type { InboxService } from "./inbox/inbox-service.js";
-import type { MessagesService } from "./messages-service.js";
+import type { MessagesService } from "./messages/messages-service.js";
 import type { BlockedTermsService } from "./moderation/blocked-terms-service.js";
-import type { ReportsService } from "./moderation/reports-service.js";
-import type { ProfilesService } from "./profiles-service.js";
-import type { RoomEventsService } from "./room-events-service.js";
-import type { RoomSignalsService } from "./room-signals-service.js";
+import type { ReportsService } from "./reports/reports-service.js";
+import type { EventStreamTicketsService } from "./room-events/event-stream-tickets-service.js";
+import type { RoomEventsService } from "./room-events/room-events-service.js";
+import type { RoomSignalsService } from "./room-events/room-signals-service.js";
 import type { RoomsService } from "./rooms/rooms-service.js";
 import type { SearchService } from "./search/search-service.js";
-import type { SessionsService } from "./sessions-service.js";
-import type { UploadsService } from "./uploads-service.js";
+import type { UploadsService } from "./uploads/uploads-service.js";
 import type { WebhooksService } from "./webhooks/webhooks-service.js";
 
 /** Every service the routers call; built once per server by the composition root. */

@@ -1,5 +1,5 @@
 import { isNatterError } from "@natter/client";
-import { errorText } from "../ui/error-text.js";
+import { errorText } from "../failures/error-text.js";
 
 /** Why an image could not be uploaded, in words: the refusals a person can act on are named. */
 export function uploadErrorText(fileName: string, error: unknown): string {

@@ -1,7 +1,7 @@
 import type { NatterClient } from "@natter/client";
 import { useState } from "preact/hooks";
-import { errorText } from "./error-text.js";
-import { ErrorLine } from "./use-failure.js";
+import { errorText } from "../failures/error-text.js";
+import { ErrorLine } from "../failures/use-failure.js";
 
 /** Sign in or create an account. */
 export function AuthScreen({ client }: { client: NatterClient }) {

@@ -1,17 +1,17 @@
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { errorText } from "../failures/error-text.js";
+import { ErrorLine } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
 import { currentRoute, navigate, onLinkClick } from "../state/router.js";
 import { AdminView } from "./admin/admin-view.js";
 import { ConnectionBanner } from "./connection-banner.js";
 import { DiscoverView } from "./discover-view.js";
-import { errorText } from "./error-text.js";
 import { NewRoomView } from "./new-room-view.js";
 import { RoomList } from "./room-list.js";
 import { RoomView } from "./room-view.js";
 import { SearchBox } from "./search-box.js";
 import { SearchView } from "./search-view.js";
-import { ErrorLine } from "./use-failure.js";
 
 /** The signed-in app: header, the joined rooms, and the screen the address names. */
 export function ChatShell({ session }: { session: ChatSession }) {

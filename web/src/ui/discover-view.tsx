@@ -1,10 +1,10 @@
 import type { Room } from "@natter/client";
 import { useEffect, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { errorText } from "../failures/error-text.js";
+import { ErrorLine } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
 import { navigate } from "../state/router.js";
-import { errorText } from "./error-text.js";
-import { ErrorLine } from "./use-failure.js";
 
 /** Every room one may see, page by page, with a way to join the open ones. */
 export function DiscoverView({ session }: { session: ChatSession }) {

@@ -1,6 +1,6 @@
 import type { NatterClient, RouterOutputs } from "@natter/client";
 import { useEffect, useState } from "preact/hooks";
-import { ErrorLine, useFailure } from "./use-failure.js";
+import { ErrorLine, useFailure } from "../failures/use-failure.js";
 
 /** A user as a search finds them. */
 export type FoundUser = RouterOutputs["users"]["find"]["users"][number];

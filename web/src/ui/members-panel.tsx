@@ -1,11 +1,11 @@
 import type { Member, Room, RoomSignalsState } from "@natter/client";
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { ErrorLine, useFailure } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
 import { navigate } from "../state/router.js";
 import { MemberPicker } from "./member-picker.js";
-import { ReportsList } from "./reports-list.js";
-import { ErrorLine, useFailure } from "./use-failure.js";
+import { ReportsList } from "./reports/reports-list.js";
 
 type Role = Member["role"];
 

@@ -2,12 +2,12 @@ import type { Message } from "@natter/client";
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import type { QueuedMessage } from "../chat/send-queue.js";
+import { ErrorLine, useFailure } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
 import { MessageAttachments } from "./message-attachments.js";
 import { MessageBody } from "./message-body.js";
 import { MessageReactions } from "./message-reactions.js";
 import { ReportMessage } from "./report-message.js";
-import { ErrorLine, useFailure } from "./use-failure.js";
 
 interface MessageItemProps {
   session: ChatSession;

@@ -1,9 +1,9 @@
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { errorText } from "../failures/error-text.js";
+import { ErrorLine } from "../failures/use-failure.js";
 import { navigate } from "../state/router.js";
-import { errorText } from "./error-text.js";
 import { type FoundUser, MemberPicker } from "./member-picker.js";
-import { ErrorLine } from "./use-failure.js";
 
 /** Starts a room, open to anyone or closed to its members. */
 export function NewRoomView({ session }: { session: ChatSession }) {

@@ -1,9 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { errorText } from "../failures/error-text.js";
+import { ErrorLine, useFailure } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
-import { errorText } from "./error-text.js";
 import { MessageBody } from "./message-body.js";
-import { ErrorLine, useFailure } from "./use-failure.js";
 
 interface PinsPanelProps {
   session: ChatSession;

@@ -1,7 +1,7 @@
 import type { Message } from "@natter/client";
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
-import { ErrorLine, useFailure } from "./use-failure.js";
+import { ErrorLine, useFailure } from "../failures/use-failure.js";
 
 const REASONS = [
   ["spam", "Spam"],

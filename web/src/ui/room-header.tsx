@@ -1,9 +1,9 @@
 import type { Room } from "@natter/client";
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { ErrorLine, useFailure } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
 import { onLinkClick } from "../state/router.js";
-import { ErrorLine, useFailure } from "./use-failure.js";
 
 interface RoomHeaderProps {
   session: ChatSession;

@@ -1,17 +1,17 @@
 import { createRoomSignals, type Room } from "@natter/client";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { errorText } from "../failures/error-text.js";
+import { ErrorLine } from "../failures/use-failure.js";
 import { useLiveState, useObservable } from "../state/observable.js";
 import { navigate } from "../state/router.js";
 import { Composer } from "./composer.js";
-import { errorText } from "./error-text.js";
 import { MembersPanel } from "./members-panel.js";
 import { MessageList } from "./message-list.js";
 import { PinsPanel } from "./pins-panel.js";
 import { RoomHeader } from "./room-header.js";
 import { ThreadPanel } from "./thread-panel.js";
 import { TypingLine } from "./typing-line.js";
-import { ErrorLine } from "./use-failure.js";
 
 /** What the room shows beside its messages: its members, its pinned messages or one thread. */
 type SidePanel = { kind: "members" } | { kind: "pins" } | { kind: "thread"; rootId: string } | null;

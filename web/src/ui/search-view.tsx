@@ -1,11 +1,11 @@
 import type { SearchHit } from "@natter/client";
 import { useEffect, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { errorText } from "../failures/error-text.js";
+import { ErrorLine } from "../failures/use-failure.js";
 import { highlightParts } from "../search/highlight-parts.js";
 import { useObservable } from "../state/observable.js";
 import { onLinkClick } from "../state/router.js";
-import { errorText } from "./error-text.js";
-import { ErrorLine } from "./use-failure.js";
 
 /** Search results: each message with what matched marked, opening its room at the message. */
 export function SearchView({ session, q }: { session: ChatSession; q: string }) {

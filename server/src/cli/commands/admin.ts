@@ -1,8 +1,8 @@
 import { systemClock } from "../../clock/clock.js";
-import { setServerAdmin } from "../../services/admin/server-admins.js";
-import { withCliDatabase } from "../cli-database.js";
-import { type Command, UsageError } from "../command.js";
-import { describeNatterError } from "../natter-error-line.js";
+import { setServerAdmin } from "../../services/access/server-admins.js";
+import { withCliDatabase } from "../support/cli-database.js";
+import { type Command, UsageError } from "../support/command.js";
+import { describeNatterError } from "../support/natter-error-line.js";
 
 /** `natter admin grant|revoke USERNAME`: the only way to make or unmake a server admin. */
 export const adminCommand: Command = {

@@ -3,9 +3,9 @@ import { backupSqliteFile, blobKeysOf } from "@natter/db";
 import { copyBlobFiles, uploadsBackupDirOf } from "../../backup/blob-files.js";
 import { loadConfig } from "../../config/config.js";
 import { uploadsDirOf } from "../../uploads/open-blob-store.js";
-import { type Command, UsageError } from "../command.js";
-import { progressLine } from "../progress-line.js";
-import { sqlitePathOf } from "../sqlite-path.js";
+import { type Command, UsageError } from "../support/command.js";
+import { progressLine } from "../support/progress-line.js";
+import { sqlitePathOf } from "../support/sqlite-path.js";
 
 /** How long a backup may take unless told otherwise. */
 const DEFAULT_TIMEOUT_SECONDS = 600;

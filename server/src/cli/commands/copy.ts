@@ -1,6 +1,6 @@
 import { CopyMismatch, CopyRefused, copyDatabase, engineOf, redactDatabaseUrl } from "@natter/db";
-import { type Command, UsageError } from "../command.js";
-import { sqlitePathOf } from "../sqlite-path.js";
+import { type Command, UsageError } from "../support/command.js";
+import { sqlitePathOf } from "../support/sqlite-path.js";
 
 /** `natter copy --from FILE --to URL`: moves a SQLite database to PostgreSQL. */
 export const copyCommand: Command = {

@@ -1,7 +1,7 @@
 import { migrateToLatest, openDatabase, redactDatabaseUrl } from "@natter/db";
 import { loadConfig } from "../../config/config.js";
 import { createLogger } from "../../logger.js";
-import type { Command } from "../command.js";
+import type { Command } from "../support/command.js";
 
 /** `natter migrate`: applies pending migrations and exits. */
 export const migrateCommand: Command = {

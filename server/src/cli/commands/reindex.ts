@@ -6,7 +6,7 @@ import {
   reindexSqliteSearch,
 } from "@natter/db";
 import { loadConfig } from "../../config/config.js";
-import type { Command } from "../command.js";
+import type { Command } from "../support/command.js";
 
 /** `natter reindex`: rebuilds the message search index while the server keeps running. */
 export const reindexCommand: Command = {

@@ -4,9 +4,9 @@ import { copyBlobFiles, uploadsBackupDirOf } from "../../backup/blob-files.js";
 import { type Config, loadConfig } from "../../config/config.js";
 import { blobPathOf } from "../../uploads/directory-blob-store.js";
 import { openBlobStore, uploadsDirOf } from "../../uploads/open-blob-store.js";
-import { type Command, UsageError } from "../command.js";
-import { progressLine } from "../progress-line.js";
-import { sqlitePathOf } from "../sqlite-path.js";
+import { type Command, UsageError } from "../support/command.js";
+import { progressLine } from "../support/progress-line.js";
+import { sqlitePathOf } from "../support/sqlite-path.js";
 
 /** How many missing uploads are named; the rest are counted. */
 const MISSING_NAMED = 10;

@@ -6,13 +6,13 @@ import { PasswordHasher } from "../../auth/password-hasher.js";
 import { systemClock } from "../../clock/clock.js";
 import type { Config } from "../../config/config.js";
 import { InProcessRoomEventBus } from "../../events/room-event-bus.js";
-import { createAccount } from "../../services/create-account.js";
-import { MessagesService } from "../../services/messages-service.js";
+import { createAccount } from "../../services/accounts/create-account.js";
+import { MessagesService } from "../../services/messages/messages-service.js";
 import { RoomWriter } from "../../services/room-writes/room-writer.js";
 import { RoomsService } from "../../services/rooms/rooms-service.js";
 import { openBlobStore } from "../../uploads/open-blob-store.js";
-import { withCliDatabase } from "../cli-database.js";
-import { type Command, UsageError } from "../command.js";
+import { withCliDatabase } from "../support/cli-database.js";
+import { type Command, UsageError } from "../support/command.js";
 
 const DEMO_USERS = ["alice", "bob", "carol"] as const;
 type DemoUser = (typeof DEMO_USERS)[number];

@@ -1,7 +1,7 @@
 import { loadConfig } from "../../config/config.js";
 import { renderSettingsHelp, settingRows } from "../../config/settings-table.js";
-import type { Command, CommandOptions } from "../command.js";
-import { configFromFlags } from "../config-flags.js";
+import type { Command, CommandOptions } from "../support/command.js";
+import { configFromFlags } from "../support/config-flags.js";
 
 const options: CommandOptions = Object.fromEntries(settingRows().map((row) => [row.flag, { type: "string" as const }]));
 

@@ -1,11 +1,11 @@
 import { createUserInputSchema, NatterError } from "@natter/shared";
 import { PasswordHasher } from "../../auth/password-hasher.js";
 import { systemClock } from "../../clock/clock.js";
-import { createAccount } from "../../services/create-account.js";
-import { withCliDatabase } from "../cli-database.js";
-import { type Command, UsageError } from "../command.js";
-import { describeNatterError } from "../natter-error-line.js";
-import { readPassword } from "../read-password.js";
+import { createAccount } from "../../services/accounts/create-account.js";
+import { withCliDatabase } from "../support/cli-database.js";
+import { type Command, UsageError } from "../support/command.js";
+import { describeNatterError } from "../support/natter-error-line.js";
+import { readPassword } from "../support/read-password.js";
 import { deleteUserFromCli } from "./users-delete.js";
 
 /** `natter users add USERNAME`: an account made by the operator, whatever the sign-up policy. */

@@ -3,8 +3,8 @@ import { NatterError, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
-import type { AccountsService } from "../accounts-service.js";
-import type { ProfilesService } from "../profiles-service.js";
+import type { AccountsService } from "../accounts/accounts-service.js";
+import type { ProfilesService } from "../accounts/profiles-service.js";
 import type { AccountDeletion } from "./account-deletion.js";
 import { dataExportText } from "./data-export.js";
 

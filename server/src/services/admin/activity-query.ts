@@ -8,7 +8,7 @@ import {
 } from "@natter/shared";
 import type { Kysely } from "kysely";
 import { toTimestamp } from "../../clock/clock.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 
 /**
  * A page of the activity log, newest first. Every combination of the `userId`, `roomId`

@@ -4,12 +4,13 @@ import type { Kysely, Selectable } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { SessionRevocations } from "../../auth/session-revocations.js";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
-import { type AccountsService, toUser } from "../accounts-service.js";
-import { recordActivity } from "../activity-log.js";
+import { isServerAdmin } from "../access/server-admins.js";
+import type { AccountsService } from "../accounts/accounts-service.js";
+import { toUser } from "../accounts/to-user.js";
+import { recordActivity } from "../activity/activity-log.js";
 import { activityPage } from "./activity-query.js";
 import { readAdminStats } from "./admin-stats.js";
 import type { LiveSource } from "./live-figures.js";
-import { isServerAdmin } from "./server-admins.js";
 
 export interface AdminServiceDeps {
   db: Kysely<Database>;

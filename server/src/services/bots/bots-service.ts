@@ -14,10 +14,10 @@ import type { PasswordHasher } from "../../auth/password-hasher.js";
 import type { SessionRevocations } from "../../auth/session-revocations.js";
 import { apiKeyPrefix, generateApiKey, hashSessionToken } from "../../auth/session-token.js";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
-import { toUser } from "../accounts-service.js";
-import { recordActivity } from "../activity-log.js";
-import { isServerAdmin } from "../admin/server-admins.js";
-import { createAccount } from "../create-account.js";
+import { isServerAdmin } from "../access/server-admins.js";
+import { createAccount } from "../accounts/create-account.js";
+import { toUser } from "../accounts/to-user.js";
+import { recordActivity } from "../activity/activity-log.js";
 
 export interface BotsServiceDeps {
   db: Kysely<Database>;

@@ -7,11 +7,11 @@ import type { PasswordHasher } from "../../auth/password-hasher.js";
 import { hashSessionToken } from "../../auth/session-token.js";
 import type { Clock } from "../../clock/clock.js";
 import { toTimestamp } from "../../clock/clock.js";
-import { recordActivity } from "../activity-log.js";
-import { isServerAdmin } from "../admin/server-admins.js";
-import { createAccount } from "../create-account.js";
-import type { MessagesService } from "../messages-service.js";
-import { moderatableRoom, requireRole } from "../room-access.js";
+import { moderatableRoom, requireRole } from "../access/room-access.js";
+import { isServerAdmin } from "../access/server-admins.js";
+import { createAccount } from "../accounts/create-account.js";
+import { recordActivity } from "../activity/activity-log.js";
+import type { MessagesService } from "../messages/messages-service.js";
 import type { RoomsService } from "../rooms/rooms-service.js";
 
 export interface IncomingWebhooksServiceDeps {

@@ -1,7 +1,7 @@
 import type { Database } from "@natter/db";
 import type { RoomEvent } from "@natter/shared";
 import type { Kysely } from "kysely";
-import { conversationOf, ownReactions } from "../message-rows.js";
+import { conversationOf, ownReactions } from "../message-rows/message-rows.js";
 
 /**
  * Whether a live event must be shown to `userId` differently from everyone else: an edited

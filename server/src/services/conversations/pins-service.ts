@@ -4,8 +4,8 @@ import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { appendRoomEvent } from "../../events/room-log.js";
-import { findMessage, messageSeenBy, messagesSeenBy } from "../message-rows.js";
-import { readableRoom, requireRole } from "../room-access.js";
+import { readableRoom, requireRole } from "../access/room-access.js";
+import { findMessage, messageSeenBy, messagesSeenBy } from "../message-rows/message-rows.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 
 export interface PinsServiceDeps {

@@ -4,6 +4,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { appendRoomEvent } from "../../events/room-log.js";
+import { readableRoom, requireRole } from "../access/room-access.js";
 import { requireNoBlock } from "../direct/blocks.js";
 import {
   findMessage,
@@ -12,10 +13,9 @@ import {
   parseReactions,
   reactionKey,
   reactionsOf,
-} from "../message-rows.js";
+} from "../message-rows/message-rows.js";
 import { requireNotMuted } from "../moderation/send-restrictions.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
-import { readableRoom, requireRole } from "../room-access.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 
 export interface ReactionsServiceDeps {

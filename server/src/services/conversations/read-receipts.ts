@@ -6,8 +6,8 @@ import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
 import type { RoomSignalBus } from "../../events/room-signal-bus.js";
 import type { RateLimitStore } from "../../rate-limit/rate-limit-store.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
-import { readableRoom, requireRole } from "../room-access.js";
+import { readableRoom, requireRole } from "../access/room-access.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 
 export interface ReadReceiptsDeps {
   db: Kysely<Database>;

@@ -2,7 +2,7 @@ import type { Database } from "@natter/db";
 import { LIMITS, type Message, NatterError, type RoomEvent, type ThreadSummary } from "@natter/shared";
 import type { Transaction } from "kysely";
 import { appendRoomEvent } from "../../events/room-log.js";
-import { type MessageRow, messageInRoom, threadOf } from "../message-rows.js";
+import { type MessageRow, messageInRoom, threadOf } from "../message-rows/message-rows.js";
 
 /**
  * The root a reply is sent to: a top-level message of the same room (anything else is a bad

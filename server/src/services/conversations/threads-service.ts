@@ -2,8 +2,8 @@ import type { Database } from "@natter/db";
 import { LIMITS, type Message, type MyThreadsPage } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
-import { messagesSeenBy } from "../message-rows.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
+import { messagesSeenBy } from "../message-rows/message-rows.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 
 export interface ThreadsServiceDeps {
   db: Kysely<Database>;

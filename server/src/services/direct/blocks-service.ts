@@ -4,8 +4,8 @@ import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
 import { toTimestamp } from "../../clock/clock.js";
-import { toUser } from "../accounts-service.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
+import { toUser } from "../accounts/to-user.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 
 export interface BlocksServiceDeps {
   db: Kysely<Database>;

@@ -10,14 +10,14 @@ import {
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
-import { toUser } from "../accounts-service.js";
-import { messagesSeenBy } from "../message-rows.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
+import { toUser } from "../accounts/to-user.js";
+import { unreadCountOf } from "../inbox/unread-counts.js";
+import { messagesSeenBy } from "../message-rows/message-rows.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 import type { RoomWrite, RoomWriter } from "../room-writes/room-writer.js";
 import { defaultRoomName } from "../rooms/default-room-name.js";
 import { recordRoomChange } from "../rooms/room-changes.js";
 import { roomsQuery, toRoom } from "../rooms/room-rows.js";
-import { unreadCountOf } from "../unread-counts.js";
 import { blockedEitherWay, blockedError } from "./blocks.js";
 
 export interface DirectRoomsServiceDeps {

@@ -1,7 +1,7 @@
 import type { Database } from "@natter/db";
 import type { Kysely } from "kysely";
 import { appendInboxEntries, type InboxEntry } from "../../events/inbox-log.js";
-import { unreadCountOf, unreadMentionsOf } from "../unread-counts.js";
+import { unreadCountOf, unreadMentionsOf } from "./unread-counts.js";
 
 /**
  * Writes an `unread.changed` entry to the user's inbox with the room's counts as they stand

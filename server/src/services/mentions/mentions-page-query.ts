@@ -1,6 +1,6 @@
 import type { Database } from "@natter/db";
 import type { Kysely } from "kysely";
-import { readableBy } from "../room-access.js";
+import { readableBy } from "../access/room-access.js";
 
 /**
  * A page of the messages that mention `userId`, newest first (message ids are time-ordered),

@@ -1,8 +1,8 @@
 import type { Database } from "@natter/db";
 import { type Mention, mentionsIn } from "@natter/shared";
 import type { Transaction } from "kysely";
+import type { RoomAccess } from "../access/room-access.js";
 import { usersBlocking } from "../direct/blocks.js";
-import type { RoomAccess } from "../room-access.js";
 
 /** What a body mentions, resolved in its room, and who is notified. */
 export interface ResolvedMentions {

@@ -3,8 +3,8 @@ import { type BlockedTerms, NatterError } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
-import { recordActivity } from "../activity-log.js";
-import { isServerAdmin } from "../admin/server-admins.js";
+import { isServerAdmin } from "../access/server-admins.js";
+import { recordActivity } from "../activity/activity-log.js";
 import { type BlockedTerm, termWords, WordFilter } from "./word-filter.js";
 
 /** Checks the texts people write against the blocked terms: masks them, or refuses the text. */

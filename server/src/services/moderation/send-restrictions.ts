@@ -2,7 +2,7 @@ import type { Database } from "@natter/db";
 import { NatterError } from "@natter/shared";
 import type { Transaction } from "kysely";
 import { toTimestamp } from "../../clock/clock.js";
-import type { RoomAccess } from "../room-access.js";
+import type { RoomAccess } from "../access/room-access.js";
 
 /** What limits a member's writing to a room, read inside the write's transaction. */
 interface SendLimits {

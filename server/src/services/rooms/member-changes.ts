@@ -3,7 +3,7 @@ import type { Member, RoomEvent, RoomRole } from "@natter/shared";
 import { NatterError } from "@natter/shared";
 import type { Transaction } from "kysely";
 import { toTimestamp } from "../../clock/clock.js";
-import type { RoomAccess } from "../room-access.js";
+import type { RoomAccess } from "../access/room-access.js";
 import { type RoomChange, recordRoomChange } from "./room-changes.js";
 import { deleteRoom } from "./room-lifecycle.js";
 

@@ -9,7 +9,7 @@ import {
 } from "@natter/shared";
 import type { Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
-import { readableRoom, refuseDirect, requireRole } from "../room-access.js";
+import { readableRoom, refuseDirect, requireRole } from "../access/room-access.js";
 import type { RoomWrite } from "../room-writes/room-writer.js";
 import { addMember, changeRole, removeMember } from "./member-changes.js";
 import type { RoomChange } from "./room-changes.js";

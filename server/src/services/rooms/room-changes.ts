@@ -2,7 +2,7 @@ import type { Database } from "@natter/db";
 import type { RoomEvent, RoomEventInput } from "@natter/shared";
 import type { Transaction } from "kysely";
 import { appendRoomEvent } from "../../events/room-log.js";
-import { recordActivity } from "../activity-log.js";
+import { recordActivity } from "../activity/activity-log.js";
 
 /** A change to a room or its membership: what the room log and the activity table record. */
 export type RoomChange = Extract<RoomEventInput, { type: `room.${string}` | `member.${string}` }>;

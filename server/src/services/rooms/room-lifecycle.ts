@@ -11,8 +11,8 @@ import { type CreateRoomInput, NatterError, type Room, type RoomChanges, type Ro
 import { sql, type Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
+import { readableRoom, refuseDirect, requireRole } from "../access/room-access.js";
 import { noteRoomDeletion } from "../inbox/inbox-projection.js";
-import { readableRoom, refuseDirect, requireRole } from "../room-access.js";
 import type { RoomWrite } from "../room-writes/room-writer.js";
 import { defaultRoomName } from "./default-room-name.js";
 import { type RoomChange, recordRoomChange } from "./room-changes.js";

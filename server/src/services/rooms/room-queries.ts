@@ -9,8 +9,8 @@ import {
 } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
-import { readableBy } from "../room-access.js";
+import { readableBy } from "../access/room-access.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 import { membersQuery, roomsQuery, toMember, toRoom } from "./room-rows.js";
 
 /** Which members a member listing covers. */

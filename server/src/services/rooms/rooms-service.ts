@@ -18,12 +18,12 @@ import type {
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
+import { moderatableRoom, readableRoom, requireRoleOrServerAdmin } from "../access/room-access.js";
 import type { TextFilter } from "../moderation/blocked-terms-service.js";
-import { listMutes, muteMember, unmuteMember } from "../moderation/room-mutes.js";
-import { moderatableRoom, readableRoom, requireRoleOrServerAdmin } from "../room-access.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 import { joinRoom, kickMember, leaveRoom, putMember } from "./membership.js";
 import { createRoom, deleteRoom, updateRoom } from "./room-lifecycle.js";
+import { listMutes, muteMember, unmuteMember } from "./room-mutes.js";
 import { findOwner, listMembers, listRooms, type MemberFilter } from "./room-queries.js";
 import { findMember, loadRoom } from "./room-rows.js";
 

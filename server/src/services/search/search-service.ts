@@ -3,8 +3,8 @@ import { LIMITS, type SearchMessagesInput, type SearchMessagesResult } from "@na
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
-import { messagesSeenBy } from "../message-rows.js";
-import { readableRoom } from "../room-access.js";
+import { readableRoom } from "../access/room-access.js";
+import { messagesSeenBy } from "../message-rows/message-rows.js";
 import { postgresSearchCandidates } from "./postgres-search-candidates.js";
 import type { Candidate, CandidateRequest, SearchCandidates } from "./search-candidates.js";
 import { decodeSearchCursor, encodeSearchCursor } from "./search-cursor.js";

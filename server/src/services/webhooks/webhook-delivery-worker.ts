@@ -3,7 +3,7 @@ import type { Database, DatabaseEngine, WebhookDeliveriesTable, WebhooksTable } 
 import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
-import { recordActivity } from "../activity-log.js";
+import { recordActivity } from "../activity/activity-log.js";
 import { RETRY_WINDOW_MS, retryDelayMs } from "./retry-schedule.js";
 import type { AttemptOutcome, WebhookTransport } from "./webhook-ports.js";
 

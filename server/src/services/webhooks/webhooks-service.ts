@@ -13,10 +13,10 @@ import {
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
-import { recordActivity } from "../activity-log.js";
-import { isServerAdmin } from "../admin/server-admins.js";
-import { decodeCursor, encodeCursor } from "../page-cursor.js";
-import { moderatableRoom, requireRole } from "../room-access.js";
+import { moderatableRoom, requireRole } from "../access/room-access.js";
+import { isServerAdmin } from "../access/server-admins.js";
+import { recordActivity } from "../activity/activity-log.js";
+import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 import { queueTestDelivery } from "./webhook-outbox.js";
 import type { WebhookUrlCheck } from "./webhook-ports.js";
 

@@ -2,8 +2,8 @@ import type { ActivityEntry, ActivityType, RouterInputs } from "@natter/client";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ACTIVITY_TYPE_LABELS, ACTIVITY_TYPES, detailPairs } from "../../admin/activity-labels.js";
 import type { ChatSession } from "../../chat/chat-session.js";
-import { errorText } from "../error-text.js";
-import { ErrorLine, useFailure } from "../use-failure.js";
+import { errorText } from "../../failures/error-text.js";
+import { ErrorLine, useFailure } from "../../failures/use-failure.js";
 
 type ActivityQuery = RouterInputs["admin"]["activity"];
 /** A user or room the log is narrowed to, with the name it is shown by. */

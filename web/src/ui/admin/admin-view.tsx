@@ -1,9 +1,9 @@
 import type { AdminStats } from "@natter/client";
 import { useEffect, useState } from "preact/hooks";
 import type { ChatSession } from "../../chat/chat-session.js";
-import { errorText } from "../error-text.js";
-import { ReportsList } from "../reports-list.js";
-import { ErrorLine } from "../use-failure.js";
+import { errorText } from "../../failures/error-text.js";
+import { ErrorLine } from "../../failures/use-failure.js";
+import { ReportsList } from "../reports/reports-list.js";
 import { ActivityLog } from "./activity-log.js";
 import { BlockedTermsEditor } from "./blocked-terms-editor.js";
 import { MessagesChart } from "./messages-chart.js";

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ChatSession } from "../../chat/chat-session.js";
-import { ErrorLine, useFailure } from "../use-failure.js";
+import { ErrorLine, useFailure } from "../../failures/use-failure.js";
 
 /** The lines of a text area that hold something, trimmed. */
 function linesOf(text: string): string[] {

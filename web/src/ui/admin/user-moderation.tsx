@@ -1,7 +1,7 @@
 import type { AdminUser } from "@natter/client";
 import { useEffect, useState } from "preact/hooks";
 import type { ChatSession } from "../../chat/chat-session.js";
-import { ErrorLine, useFailure } from "../use-failure.js";
+import { ErrorLine, useFailure } from "../../failures/use-failure.js";
 
 /**
  * One user as admins see them, found by name or picked in the activity log, with a ban or
