@@ -6,10 +6,10 @@ import { type Clock, toTimestamp } from "../../clock/clock.js";
 import { appendRoomEvent, rewriteMessageEvents } from "../../events/room-log.js";
 import type { BlobStore } from "../../uploads/blob-store.js";
 import { recordActivity } from "../activity/activity-log.js";
-import { deleteUploads, uploadsOfMessage } from "../message-rows/attachments.js";
 import { takeBackReaction } from "../conversations/reactions-service.js";
-import { toMessage } from "../message-rows.js";
-import { tombstoneMessage } from "../messages-service.js";
+import { deleteUploads, uploadsOfMessage } from "../message-rows/attachments.js";
+import { toMessage } from "../message-rows/message-rows.js";
+import { tombstoneMessage } from "../messages/message-commands.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 import { removeMember } from "../rooms/member-changes.js";
 
