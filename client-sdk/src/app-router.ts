@@ -244,3 +244,18 @@ export type SearchMessagesOptions = Omit<RouterInputs["search"]["messages"], "q"
 export type SearchMessagesResult = RouterOutputs["search"]["messages"];
 /** One search result. */
 export type SearchHit = SearchMessagesResult["results"][number];
+
+/** An outgoing webhook endpoint as server admins see it (`webhooks.list`); its secret is never in it. */
+export type Webhook = RouterOutputs["webhooks"]["list"]["webhooks"][number];
+/** The kinds of events a webhook may subscribe to, such as `"message.created"` or `"user.created"`. */
+export type WebhookEventType = Webhook["events"][number];
+/** One event to one endpoint and how its latest attempt went (`webhooks.deliveries`). */
+export type WebhookDelivery = RouterOutputs["webhooks"]["deliveries"]["deliveries"][number];
+/** A bot account with how many live keys it has (`bots.list`). */
+export type Bot = RouterOutputs["bots"]["list"]["bots"][number];
+/** An API key as listed (`bots.keys`): its prefix, never the key. */
+export type ApiKey = RouterOutputs["bots"]["keys"]["apiKeys"][number];
+/** What an API key may do, such as `"messages:write"`. */
+export type ApiKeyScope = ApiKey["scopes"][number];
+/** An incoming webhook of a room (`incomingWebhooks.list`): its URL is shown once, at creation. */
+export type IncomingWebhook = RouterOutputs["incomingWebhooks"]["list"]["incomingWebhooks"][number];

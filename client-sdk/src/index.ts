@@ -7,10 +7,13 @@ export type {
   AdminMessageReport,
   AdminStats,
   AdminUser,
+  ApiKey,
+  ApiKeyScope,
   AppRouter,
   Attachment,
   AuthResult,
   BlockedUser,
+  Bot,
   DataExport,
   DirectRoom,
   ErrorBody,
@@ -18,6 +21,7 @@ export type {
   EventStreamTicket,
   InboxEvent,
   InboxEventType,
+  IncomingWebhook,
   Me,
   Member,
   Message,
@@ -42,6 +46,9 @@ export type {
   ThreadSummary,
   Upload,
   User,
+  Webhook,
+  WebhookDelivery,
+  WebhookEventType,
 } from "./app-router.js";
 export { newClientMessageId } from "./client-message-id.js";
 export { awaitingConfirmation, type SentText } from "./confirmations.js";
@@ -65,6 +72,7 @@ export {
   type RoomSendOptions,
 } from "./room-messages.js";
 export { createRoomSignals, type RoomSignals, type RoomSignalsState } from "./room-signals.js";
+export type { ConnectionState, WatchEnd } from "./seq-watch.js";
 export { applyRoomEvent, mergeMessages } from "./timeline.js";
 export { TypingSignal } from "./typing-signal.js";
 export {
@@ -75,7 +83,7 @@ export {
 } from "./unread-counts.js";
 export { type RoomUnreadCount, type TallyChange, UnreadTally } from "./unread-tally.js";
 export type { InboxWatch, WatchInboxHandlers, WatchInboxOptions } from "./watch-inbox.js";
-export type { ConnectionState, RoomWatch, WatchEnd, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
+export type { RoomWatch, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
 export type { WebSocketConstructor } from "./websocket.js";
 
 /**

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { PasswordGuessThrottle } from "./auth/password-guess-throttle.js";
 import { PasswordHasher } from "./auth/password-hasher.js";
 import { RedisSessionRevocations } from "./auth/redis-session-revocations.js";
+import { SessionCache } from "./auth/session-cache.js";
 import { InProcessSessionRevocations, type SessionRevocations } from "./auth/session-revocations.js";
 import type { Clock } from "./clock/clock.js";
 import type { Config } from "./config/config.js";
@@ -64,6 +65,12 @@ import { UploadQuota } from "./uploads/upload-quota.js";
  * plus a query), inside the 2 s the API promises, at one indexed query per 500 rooms.
  */
 const ROOM_LOG_TAIL_INTERVAL_MS = 500;
+
+/**
+ * Callers kept resolved, by token: at most this many, each served for at most a second without
+ * the database (the bound, as for a socket's close, on a revocation Redis failed to pass on).
+ */
+const SESSION_CACHE = { maxEntries: 10_000, ttlMs: 1_000 };
 
 export interface CompositionDeps {
   db: Kysely<Database>;
@@ -142,6 +149,8 @@ export async function composeServer({
   });
   const onWebhooksQueued = () => webhookWorker.nudge();
   const writer = new RoomWriter({ db, engine, clock, events, inbox, onWebhooksQueued });
+  // Revocations reach it from every node at once; the TTL bounds what only the database knows.
+  const sessionCache = new SessionCache(revocations, SESSION_CACHE);
   const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
@@ -168,6 +177,7 @@ export async function composeServer({
     },
     signupOpen: config.signup === "open",
     apiKeys: new ApiKeyAuth({ db, clock }),
+    sessionCache,
   });
   const live = new LiveFigures();
   const receipts = new ReadReceipts({ db, clock, signals, windows: rateLimitStore, logger });
@@ -305,6 +315,7 @@ export async function composeServer({
     close: async () => {
       webhookSender.close();
       receipts.close();
+      sessionCache.close();
       await shared.close();
     },
   };

@@ -68,7 +68,14 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       slotsOf.set(res, subscriptions);
       const context = (session: AuthSession | null): RequestContext => {
         subscriptions.shared = ceilings.subscriptionsOf(session?.userId, clientAddress);
-        return { session, transport: "ws", clientAddress, writeLimits: services.writeLimits, subscriptions };
+        return {
+          session,
+          transport: "ws",
+          clientAddress,
+          writeLimits: services.writeLimits,
+          isServerAdmin: (userId) => services.accounts.isServerAdmin(userId),
+          subscriptions,
+        };
       };
       const token = connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;

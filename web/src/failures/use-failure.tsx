@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { errorText } from "./error-text.js";
 
 /**
@@ -28,4 +28,18 @@ export function ErrorLine({ error }: { error: string | null }) {
       {error}
     </p>
   );
+}
+
+/**
+ * What `fetch` answers, fetched when the component appears and again when `deps` change or
+ * `reload()` is called; null until the first answer. A failure shows as `error`, as in `useFailure`.
+ */
+export function useLoaded<T>(fetch: () => Promise<T>, deps: readonly unknown[]) {
+  const [value, setValue] = useState<T | null>(null);
+  const failure = useFailure();
+  const reload = () => failure.attempt(async () => setValue(await fetch()));
+  useEffect(() => {
+    void reload();
+  }, deps);
+  return { value, reload, ...failure };
 }

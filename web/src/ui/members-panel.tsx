@@ -4,6 +4,7 @@ import type { ChatSession } from "../chat/chat-session.js";
 import { ErrorLine, useFailure } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
 import { navigate } from "../state/router.js";
+import { IncomingWebhooksPanel } from "./incoming-webhooks-panel.js";
 import { MemberPicker } from "./member-picker.js";
 import { ReportsList } from "./reports/reports-list.js";
 
@@ -57,6 +58,9 @@ export function MembersPanel({
             onPick={(user) => session.addMember(room.id, user.id)}
           />
           <RoomSettings session={session} room={room} myRole={myRole} />
+          {room.kind !== "direct" && (myRole === "owner" || session.me.isAdmin) && (
+            <IncomingWebhooksPanel session={session} roomId={room.id} />
+          )}
           {room.kind !== "direct" && (
             <ReportsList
               id="room-reports"

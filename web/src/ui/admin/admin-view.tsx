@@ -6,8 +6,10 @@ import { ErrorLine } from "../../failures/use-failure.js";
 import { ReportsList } from "../reports/reports-list.js";
 import { ActivityLog } from "./activity-log.js";
 import { BlockedTermsEditor } from "./blocked-terms-editor.js";
+import { BotsAdmin } from "./bots-admin.js";
 import { MessagesChart } from "./messages-chart.js";
 import { UserModeration } from "./user-moderation.js";
+import { WebhooksAdmin } from "./webhooks-admin.js";
 
 /**
  * The server's life for server admins: the figures, messages per hour, the activity log
@@ -39,6 +41,8 @@ export function AdminView({ session }: { session: ChatSession }) {
       />
       <UserModeration session={session} chosen={moderated} />
       <BlockedTermsEditor session={session} />
+      <WebhooksAdmin session={session} />
+      <BotsAdmin session={session} />
       <ActivityLog session={session} onModerate={setModerated} />
     </section>
   );
