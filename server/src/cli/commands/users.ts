@@ -1,7 +1,8 @@
-import { createUserInputSchema, NatterError } from "@natter/shared";
+import { createUserInputSchema } from "@natter/shared";
 import { PasswordHasher } from "../../auth/password-hasher.js";
 import { systemClock } from "../../clock/clock.js";
 import { createAccount } from "../../services/accounts/create-account.js";
+import { validationFailed } from "../../trpc/validation-failed.js";
 import { withCliDatabase } from "../support/cli-database.js";
 import { type Command, UsageError } from "../support/command.js";
 import { describeNatterError } from "../support/natter-error-line.js";
@@ -42,10 +43,7 @@ export const usersCommand: Command = {
     return withCliDatabase({ databaseUrl: values.db as string | undefined }, async (db) => {
       try {
         const parsed = createUserInputSchema.safeParse({ username, password });
-        if (!parsed.success) {
-          const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
-          throw new NatterError("VALIDATION_FAILED", "Invalid username or password", { issues });
-        }
+        if (!parsed.success) throw validationFailed(parsed.error.issues, "Invalid username or password");
         const user = await createAccount(
           db,
           new PasswordHasher(),
