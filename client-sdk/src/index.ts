@@ -14,6 +14,7 @@ export type {
   AuthResult,
   BlockedUser,
   Bot,
+  DataExport,
   DirectRoom,
   ErrorBody,
   ErrorCode,
@@ -21,6 +22,7 @@ export type {
   InboxEvent,
   InboxEventType,
   IncomingWebhook,
+  Me,
   Member,
   Message,
   MessagePage,
@@ -52,7 +54,13 @@ export type {
 } from "./app-router.js";
 export { newClientMessageId } from "./client-message-id.js";
 export { awaitingConfirmation, type SentText } from "./confirmations.js";
-export { isNatterError, isNetworkFailure, type NatterClientError, UploadRefusedError } from "./errors.js";
+export {
+  ExportRefusedError,
+  isNatterError,
+  isNetworkFailure,
+  type NatterClientError,
+  UploadRefusedError,
+} from "./errors.js";
 export type { LiveState } from "./live-state.js";
 export type { NatterClient, NatterClientOptions, PageOptions, SendMessageOptions } from "./natter-client.js";
 export type { RetryOptions } from "./retry.js";

@@ -27,6 +27,8 @@ import { RedisRateLimitStore } from "./rate-limit/redis-rate-limit-store.js";
 import { WriteLimits } from "./rate-limit/write-limits.js";
 import { NodeRegistry } from "./redis/node-registry.js";
 import { RedisConnection } from "./redis/redis-connection.js";
+import { AccountDataService } from "./services/account-data/account-data-service.js";
+import { AccountDeletion } from "./services/account-data/account-deletion.js";
 import { AccountsService } from "./services/accounts/accounts-service.js";
 import { ApiKeyAuth } from "./services/accounts/api-key-auth.js";
 import { ProfilesService } from "./services/accounts/profiles-service.js";
@@ -243,8 +245,17 @@ export async function composeServer({
       });
     },
   });
+  const profiles = new ProfilesService({ db, textFilter: blockedTerms });
+  const accountData = new AccountDataService({
+    db,
+    clock,
+    accounts,
+    profiles,
+    deletion: new AccountDeletion({ db, writer, blobs, clock, revocations, mode: config.accountDeletion }),
+  });
   const base: Omit<Services, "incomingWebhooks"> = {
     accounts,
+    accountData,
     admin,
     events,
     rooms,
@@ -265,7 +276,7 @@ export async function composeServer({
       ttlSeconds: config.eventStreamTicketTtlSeconds,
     }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
-    profiles: new ProfilesService({ db, textFilter: blockedTerms }),
+    profiles,
     blockedTerms,
     search: new SearchService({ db, engine, clock }),
     webhooks: new WebhooksService({ db, clock, policy: webhookPolicy, onQueued: onWebhooksQueued }),
@@ -303,6 +314,7 @@ export async function composeServer({
         eventStreamTicket: { perAccount: config.eventStreamTicketRatePerAccount },
         adminWrite: { perAccount: config.adminWriteRatePerAccount },
         search: { perAccount: config.searchRatePerAccount, perAddress: config.searchRatePerAddress },
+        dataExport: { perAccount: config.dataExportRatePerAccount },
       },
     }),
   };

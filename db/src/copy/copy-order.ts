@@ -34,6 +34,7 @@ const RANK: Record<keyof Database, number> = {
   server_keys: 30,
   push_subscriptions: 31,
   push_deliveries: 32,
+  reserved_usernames: 33,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

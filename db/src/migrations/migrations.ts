@@ -22,6 +22,7 @@ import { inbox } from "./0027-a-inbox.js";
 import { messageReports } from "./0027-message-reports.js";
 import { blockedTerms } from "./0028-blocked-terms.js";
 import { push } from "./0029-push.js";
+import { accountData } from "./0030-account-data.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0027-message-reports": messageReports,
   "0028-blocked-terms": blockedTerms,
   "0029-push": push,
+  "0030-account-data": accountData,
 };
 
 /**
