@@ -6,7 +6,12 @@
  * - Socket.IO: a room broadcast (`io.to(room).emit`), the usual Node chat baseline;
  * - pre-framed ws: a bare `ws` server that encodes each event once and sends the same
  *   Buffer to every socket (the floor for a JSON-over-WebSocket server);
- * - naive ws: a bare `ws` server that encodes the envelope per socket.
+ * - naive ws: a bare `ws` server that encodes the envelope per socket;
+ * - bare durable: `node:http` + better-sqlite3 (WAL, synchronous=NORMAL) + `ws`: the bearer
+ *   token looked up in memory, one immediate transaction per message doing natter's writes
+ *   (room seq + 1, the event row with its JSON payload, the message row), then the event's
+ *   frame built once and written to each watcher's socket, then 201 JSON: natter's durable
+ *   work by hand, sent the same messages by the same REST publisher.
  *
  * Every server runs alone in its own process, and the watchers in two more, so the
  * server's CPU time (`process.cpuUsage` over the measured window) is its own. Runs are
@@ -14,14 +19,17 @@
  * per second, send-to-receive p50/p99, server CPU µs per delivery, and natter's ratios.
  *
  *   npm run bench:fanout
- *   FANOUT_SUBSCRIBERS=100,1000 FANOUT_DELIVERIES=50000 FANOUT_REPS=3 npm run bench:fanout
+ *   FANOUT_SUBSCRIBERS=10,100,1000 FANOUT_DELIVERIES=50000 FANOUT_REPS=3 npm run bench:fanout
+ *   FANOUT_BEFORE=/tmp/natter-before npm run bench:fanout   (that checkout's natter too, interleaved)
  *   FANOUT_KINDS=natter FANOUT_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:fanout
  */
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RoomEvent } from "@natter/shared";
+import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import { Server as SocketIOServer } from "socket.io";
 import { io as connectSocketIO, type Socket as SocketIOSocket } from "socket.io-client";
@@ -31,16 +39,26 @@ import { BenchChild, epochMs, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 import { deliveryTotals, runWatchers, type WatcherCommand, type WatcherKind } from "./watchers.js";
 
-const SUBSCRIBER_COUNTS = (process.env.FANOUT_SUBSCRIBERS ?? "100,1000").split(",").map(Number);
+const SUBSCRIBER_COUNTS = (process.env.FANOUT_SUBSCRIBERS ?? "10,100,1000").split(",").map(Number);
 /** Deliveries per run; messages = deliveries / subscribers. */
 const DELIVERIES = Number(process.env.FANOUT_DELIVERIES ?? 50_000);
 const REPS = Number(process.env.FANOUT_REPS ?? 3);
 const SENDERS = Number(process.env.FANOUT_SENDERS ?? 4);
 const WATCHER_PROCESSES = Number(process.env.FANOUT_WATCHER_PROCESSES ?? 2);
-const ALL_KINDS = ["natter", "socket.io", "ws pre-framed", "ws naive"] as const satisfies readonly WatcherKind[];
+/** The checkout (built) of another commit whose natter is measured too, as "natter before". */
+const BEFORE = process.env.FANOUT_BEFORE;
+const ALL_KINDS = ["natter", "natter before", "durable", "socket.io", "ws pre-framed", "ws naive"] as const;
 type Kind = (typeof ALL_KINDS)[number];
 /** Such as FANOUT_KINDS=natter, to profile one server alone. */
-const KINDS = ALL_KINDS.filter((kind) => (process.env.FANOUT_KINDS?.split(",") ?? ALL_KINDS).includes(kind));
+const KINDS = ALL_KINDS.filter(
+  (kind) =>
+    (process.env.FANOUT_KINDS?.split(",") ?? ALL_KINDS).includes(kind) &&
+    (BEFORE !== undefined || kind !== "natter before"),
+);
+/** How each server's watchers watch. */
+const watcherKindOf = (kind: Kind): WatcherKind => (kind === "natter before" ? "natter" : kind);
+/** Issue 25's goals for natter's deliveries per second over the bare durable server's, by watchers. */
+const DURABLE_GOALS: Record<number, number> = { 10: 0.8, 100: 0.9, 1000: 0.95 };
 /** A run that has not delivered everything by then stops and reports what it delivered. */
 const RUN_DEADLINE_MS = 90_000;
 const FILLER = " the quick brown fox jumps over the lazy dog while the team ships the next release";
@@ -100,6 +118,94 @@ async function serveBareWs(preFramed: boolean): Promise<void> {
     stop: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise((resolve) => wss.close(resolve));
+    },
+  });
+}
+
+/**
+ * The bare durable server: natter's schema (made by natter, with a user and an open room),
+ * then natter's writes of a send by hand. `GET /target` tells the publisher its token and room.
+ */
+async function serveDurable(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "natter-fanout-durable-"));
+  const file = join(dir, "bench.db");
+  const natter = await startNatterServer({
+    config: loadConfig({ port: 0, databaseUrl: file, logLevel: "silent", rateLimits: "off" }, {}),
+  });
+  const owner = await rest(natter.url, "/users", { username: "durable", password: "bench password" });
+  const { room } = await rest(natter.url, "/rooms", { name: "fan-out", open: true }, owner.token);
+  await natter.close();
+  const db = new SQLite(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  const sessions = new Map([[createHash("sha256").update(owner.token).digest("hex"), owner.user.id as string]]);
+  const nextSeq = db.prepare("update rooms set last_seq = last_seq + 1 where id = ? returning last_seq");
+  const insertEvent = db.prepare(
+    "insert into room_events (room_id, seq, type, actor_id, payload, created_at, message_id) values (?, ?, ?, ?, ?, ?, ?)",
+  );
+  const insertMessage = db.prepare(
+    "insert into messages (id, room_id, seq, author_id, body, reply_to_id, client_message_id, created_at) values (?, ?, ?, ?, ?, null, null, ?)",
+  );
+  const store = db.transaction((roomId: string, userId: string, body: string): RoomEvent => {
+    const { last_seq: seq } = nextSeq.get(roomId) as { last_seq: number };
+    const at = new Date().toISOString();
+    const message = {
+      id: randomBytes(16).toString("hex"),
+      roomId,
+      seq,
+      authorId: userId,
+      body,
+      replyToId: null,
+      createdAt: at,
+      editedAt: null,
+      deletedAt: null,
+    };
+    const event = { type: "message.created", actorId: userId, message, roomId, seq, at } as RoomEvent;
+    insertEvent.run(roomId, seq, event.type, userId, JSON.stringify(event), at, message.id);
+    insertMessage.run(message.id, roomId, seq, userId, body, at);
+    return event;
+  });
+  const subscribers = new Set<WebSocket>();
+  const http = createServer((req, res) => {
+    const answer = (status: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    };
+    if (req.method === "GET" && req.url === "/target") return answer(200, { token: owner.token, roomId: room.id });
+    const match = /^\/api\/v1\/rooms\/([^/]+)\/messages$/.exec(req.url ?? "");
+    if (req.method !== "POST" || !match) return answer(404, { error: { code: "NOT_FOUND" } });
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
+      const userId = token ? sessions.get(createHash("sha256").update(token).digest("hex")) : undefined;
+      if (!userId) return answer(401, { error: { code: "UNAUTHENTICATED" } });
+      const input = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { body?: unknown };
+      if (typeof input.body !== "string" || input.body.length === 0) {
+        return answer(400, { error: { code: "VALIDATION_FAILED" } });
+      }
+      const event = store(match[1] as string, userId, input.body);
+      const frame = Buffer.from(JSON.stringify(envelope(1, event)));
+      for (const subscriber of subscribers) subscriber.send(frame, { binary: false });
+      answer(201, { message: (event as Extract<RoomEvent, { type: "message.created" }>).message });
+    });
+  });
+  const wss = new WebSocketServer({ server: http, path: "/subscribe" });
+  wss.on("connection", (ws) => {
+    subscribers.add(ws);
+    ws.once("close", () => subscribers.delete(ws));
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { port } = http.address() as { port: number };
+  serveChild(`http://127.0.0.1:${port}`, {
+    stop: async () => {
+      for (const client of wss.clients) client.terminate();
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   });
 }
@@ -167,7 +273,17 @@ async function publisher(
   kind: Kind,
   url: string,
 ): Promise<{ send: (body: string) => Promise<void>; roomId?: string; close: () => void }> {
-  if (kind === "natter") {
+  if (kind === "durable") {
+    const target = (await (await fetch(`${url}/target`)).json()) as { token: string; roomId: string };
+    return {
+      roomId: target.roomId,
+      send: async (body) => {
+        await rest(url, `/rooms/${target.roomId}/messages`, { body }, target.token);
+      },
+      close: () => undefined,
+    };
+  }
+  if (kind === "natter" || kind === "natter before") {
     const owner = await rest(url, "/users", { username: `fanout_${Date.now()}`, password: "bench password" });
     const { room } = await rest(url, "/rooms", { name: "fan-out", open: true }, owner.token);
     return {
@@ -240,6 +356,8 @@ async function waitUntil(condition: () => Promise<boolean>, deadline: number): P
 
 const SERVER_ROLES: Record<Kind, string> = {
   natter: "serve-natter",
+  "natter before": "serve-natter",
+  durable: "serve-durable",
   "socket.io": "serve-socketio",
   "ws pre-framed": "serve-ws-preframed",
   "ws naive": "serve-ws-naive",
@@ -247,7 +365,7 @@ const SERVER_ROLES: Record<Kind, string> = {
 
 async function run(kind: Kind, subscribers: number, messages: number): Promise<RunResult> {
   const server = await BenchChild.start<string>(
-    MODULE,
+    kind === "natter before" ? `file://${BEFORE}/bench/src/fanout.ts` : MODULE,
     [SERVER_ROLES[kind]],
     { NATTER_RATE_LIMITS: "off" },
     // Such as "--cpu-prof --cpu-prof-dir=/tmp/profiles", to profile the servers only.
@@ -263,7 +381,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
     await Promise.all(
       watchers.map((w, i) => {
         const count = Math.floor(subscribers / WATCHER_PROCESSES) + (i < subscribers % WATCHER_PROCESSES ? 1 : 0);
-        return w.command({ type: "connect", kind, url: server.info, count, roomId: pub.roomId });
+        return w.command({ type: "connect", kind: watcherKindOf(kind), url: server.info, count, roomId: pub.roomId });
       }),
     );
     // Every watcher has heard a warm-up message: all are live.
@@ -302,7 +420,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
       expected,
       cpuMicrosPerDelivery: (cpuAfter - cpuBefore) / delivered,
       clientCpuMicrosPerDelivery: (clientCpuAfter - clientCpuBefore) / delivered,
-      ...(kind === "natter" && { serverStats: await server.stats() }),
+      ...(kind.startsWith("natter") && { serverStats: await server.stats() }),
     };
   } finally {
     pub.close();
@@ -327,7 +445,7 @@ async function main(): Promise<void> {
         const incomplete =
           result.delivered < result.expected ? ` (delivered ${result.delivered} of ${result.expected})` : "";
         console.log(
-          `  rep ${rep + 1} ${kind.padEnd(13)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
+          `  rep ${rep + 1} ${kind.padEnd(14)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
             `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  cpu ${fixed(result.cpuMicrosPerDelivery)} µs` +
             `  clients ${fixed(result.clientCpuMicrosPerDelivery)} µs${incomplete}` +
             (result.serverStats ? `  ${JSON.stringify(result.serverStats)}` : ""),
@@ -360,12 +478,13 @@ async function main(): Promise<void> {
       );
     }
     const natter = summary.get("natter");
-    for (const peer of ["socket.io", "ws pre-framed", "ws naive"] as const) {
+    for (const peer of ["natter before", "durable", "socket.io", "ws pre-framed", "ws naive"] as const) {
       const other = summary.get(peer);
       if (!natter || !other) continue;
       console.log(
-        `  natter / ${peer.padEnd(13)} CPU per delivery ${fixed(natter.cpu / other.cpu)}×, ` +
-          `deliveries/s ${fixed(natter.rate / other.rate)}×, p99 ${fixed(natter.p99 / other.p99)}×`,
+        `  natter / ${peer.padEnd(14)} CPU per delivery ${fixed(natter.cpu / other.cpu)}×, ` +
+          `deliveries/s ${fixed(natter.rate / other.rate)}×, p99 ${fixed(natter.p99 / other.p99)}×` +
+          (peer === "durable" ? ` (goal by deliveries/s ≥ ${DURABLE_GOALS[subscribers] ?? "n/a"})` : ""),
       );
     }
     console.log();
@@ -374,6 +493,7 @@ async function main(): Promise<void> {
 
 const role = process.argv[2];
 if (role === "serve-natter") await serveNatter();
+else if (role === "serve-durable") await serveDurable();
 else if (role === "serve-socketio") await serveSocketIO();
 else if (role === "serve-ws-preframed") await serveBareWs(true);
 else if (role === "serve-ws-naive") await serveBareWs(false);

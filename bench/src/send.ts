@@ -4,7 +4,11 @@
  * same work by hand on the same schema: look the bearer token's session up, check the
  * room and membership, and in one transaction take the room's next seq, insert the event
  * and the message and bump the two message counters the statistics read (natter's writes of
- * a send, the same rows and pages). Also a read: REST `GET /me` vs tRPC `users.me`.
+ * a send, the same rows and pages). Beside it the same bare server with group commit
+ * (requests that arrive while a transaction runs share the next `BEGIN IMMEDIATE … COMMIT`,
+ * each answered after that commit), and on PostgreSQL natter against a bare `node:http` + `pg`
+ * server doing the same reads and writes, one transaction per request. Also a read: REST
+ * `GET /me` vs tRPC `users.me`.
  *
  * Each server runs alone in its own process; the load (CONNECTIONS concurrent keep-alive
  * connections) comes from this one. Runs are interleaved and the table shows medians of
@@ -15,8 +19,13 @@
  *   npm run bench:send
  *   SEND_REQUESTS=4000 SEND_WARMUP=3000 SEND_CONNECTIONS=50 SEND_REPS=3 npm run bench:send
  *   SEND_CALLS="REST send" SEND_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:send
+ *   SEND_CALLS="pg REST send,pg bare send" npm run bench:send    (PostgreSQL at SEND_POSTGRES_URL)
+ *   SEND_BEFORE=/tmp/natter-before npm run bench:send
+ *
+ * SEND_BEFORE names a built checkout of another commit: its natter is measured too ("before
+ * REST send", "before pg REST send"), interleaved with this one, for a before/after in one run.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import { cpus, tmpdir } from "node:os";
@@ -24,6 +33,7 @@ import { join } from "node:path";
 import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter } from "@natter/db";
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
+import pg from "pg";
 import { postJson } from "./natter-rest.js";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median, percentile } from "./stats.js";
@@ -34,6 +44,8 @@ const REPS = Number(process.env.SEND_REPS ?? 3);
 const WARMUP = Number(process.env.SEND_WARMUP ?? 3000);
 const BODY = "the quick brown fox jumps over the lazy dog while the team ships the next release";
 const MODULE = import.meta.url;
+/** A server of the PostgreSQL runs gets a database of its own, made and dropped through this one. */
+const POSTGRES_URL = process.env.SEND_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface Target {
   url: string;
@@ -53,7 +65,7 @@ async function natterWithRoom(file: string) {
 
 async function serveNatter(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "natter-send-"));
-  const { server, target } = await natterWithRoom(join(dir, "bench.db"));
+  const { server, target } = await natterWithRoom(process.env.SEND_DATABASE_URL ?? join(dir, "bench.db"));
   serveChild(target, {
     stop: async () => {
       await server.close();
@@ -62,8 +74,68 @@ async function serveNatter(): Promise<void> {
   });
 }
 
-/** The bare server: natter's schema and data (made by natter), natter's writes by hand. */
-async function serveBare(): Promise<void> {
+/** The event and message a bare server stores for a send, as natter builds them. */
+function bareMessage(roomId: string, userId: string, body: string, seq: number) {
+  const at = new Date().toISOString();
+  const message = {
+    id: crypto.randomUUID(),
+    roomId,
+    seq,
+    authorId: userId,
+    body,
+    replyToId: null,
+    createdAt: at,
+    editedAt: null,
+    deletedAt: null,
+  };
+  const event = { type: "message.created", actorId: userId, message, roomId, seq, at };
+  const shard = messageShardOf(roomId);
+  return { message, event, at, counters: [messagesCounter(shard), messagesInHourCounter(hourOf(at), shard)] };
+}
+
+type Answer = (status: number, body: unknown) => void;
+
+/**
+ * A bare HTTP server answering `POST /api/v1/rooms/:roomId/messages` with `send`, given the
+ * bearer token's SHA-256, the room and the parsed body; anything else is 404.
+ */
+async function serveBareHttp(
+  send: (tokenHash: string | undefined, roomId: string, input: { body?: unknown }, answer: Answer) => void,
+) {
+  const http = createServer((req, res) => {
+    const answer: Answer = (status, body) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    };
+    const match = /^\/api\/v1\/rooms\/([^/]+)\/messages$/.exec(req.url ?? "");
+    if (req.method !== "POST" || !match) return answer(404, { error: { code: "NOT_FOUND" } });
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
+      const tokenHash = token ? createHash("sha256").update(token).digest("hex") : undefined;
+      const input = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { body?: unknown };
+      send(tokenHash, match[1] as string, input, answer);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { port } = http.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    },
+  };
+}
+
+/**
+ * The bare server: natter's schema and data (made by natter), natter's writes by hand. With
+ * `groupCommit`, the sends that arrive while one batch runs make the next batch, one
+ * `BEGIN IMMEDIATE … COMMIT` for all (each in a savepoint), each answered after it.
+ */
+async function serveBare(groupCommit: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "natter-send-bare-"));
   const file = join(dir, "bench.db");
   const setup = await natterWithRoom(file);
@@ -88,61 +160,54 @@ async function serveBare(): Promise<void> {
   const bumpCounters = db.prepare(
     "insert into stat_counters (name, value) values (?, 1), (?, 1) on conflict (name) do update set value = stat_counters.value + excluded.value",
   );
-  const send = db.transaction((roomId: string, userId: string, body: string) => {
+  const store = (roomId: string, userId: string, body: string) => {
     const { last_seq: seq } = nextSeq.get(roomId) as { last_seq: number };
-    const at = new Date().toISOString();
-    const message = {
-      id: crypto.randomUUID(),
-      roomId,
-      seq,
-      authorId: userId,
-      body,
-      replyToId: null,
-      createdAt: at,
-      editedAt: null,
-      deletedAt: null,
-    };
-    const event = { type: "message.created", actorId: userId, message, roomId, seq, at };
+    const { message, event, at, counters } = bareMessage(roomId, userId, body, seq);
     insertEvent.run(roomId, seq, event.type, userId, JSON.stringify(event), at, message.id);
     insertMessage.run(message.id, roomId, seq, userId, body, at);
-    const shard = messageShardOf(roomId);
-    bumpCounters.run(messagesCounter(shard), messagesInHourCounter(hourOf(at), shard));
+    bumpCounters.run(...counters);
     return message;
-  });
-  const answer = (res: import("node:http").ServerResponse, status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-    res.end(text);
   };
-  const http = createServer((req, res) => {
-    const match = /^\/api\/v1\/rooms\/([^/]+)\/messages$/.exec(req.url ?? "");
-    if (req.method !== "POST" || !match) return answer(res, 404, { error: { code: "NOT_FOUND" } });
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
-      const user = token
-        ? (session.get(createHash("sha256").update(token).digest("hex")) as { userId: string } | undefined)
-        : undefined;
-      if (!user) return answer(res, 401, { error: { code: "UNAUTHENTICATED" } });
-      const input = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { body?: unknown };
-      if (typeof input.body !== "string" || input.body.length === 0) {
-        return answer(res, 400, { error: { code: "VALIDATION_FAILED" } });
+  const one = db.transaction(store);
+  type Pending = { roomId: string; userId: string; body: string; answer: Answer };
+  let batch: Pending[] = [];
+  // Each send in a savepoint: one that fails is undone alone (better-sqlite3 nests transactions as savepoints).
+  const nested = db.transaction(store);
+  const many = db.transaction((sends: Pending[]) =>
+    sends.map((p) => {
+      try {
+        return { p, message: nested(p.roomId, p.userId, p.body) };
+      } catch (error) {
+        return { p, error };
       }
-      const roomId = match[1] as string;
-      const room = access.get(user.userId, roomId) as { role: string | null } | undefined;
-      if (!room?.role) return answer(res, 404, { error: { code: "ROOM_NOT_FOUND" } });
-      answer(res, 201, { message: send(roomId, user.userId, input.body) });
-    });
+    }),
+  );
+  const flush = () => {
+    const sends = batch;
+    batch = [];
+    for (const { p, message } of many(sends)) {
+      if (message) p.answer(201, { message });
+      else p.answer(500, { error: { code: "INTERNAL" } });
+    }
+  };
+  const http = await serveBareHttp((tokenHash, roomId, input, answer) => {
+    const user = tokenHash ? (session.get(tokenHash) as { userId: string } | undefined) : undefined;
+    if (!user) return answer(401, { error: { code: "UNAUTHENTICATED" } });
+    if (typeof input.body !== "string" || input.body.length === 0) {
+      return answer(400, { error: { code: "VALIDATION_FAILED" } });
+    }
+    const room = access.get(user.userId, roomId) as { role: string | null } | undefined;
+    if (!room?.role) return answer(404, { error: { code: "ROOM_NOT_FOUND" } });
+    if (!groupCommit) return answer(201, { message: one(roomId, user.userId, input.body) });
+    // Everything that arrives before the event loop next turns joins this batch.
+    if (batch.length === 0) setImmediate(flush);
+    batch.push({ roomId, userId: user.userId, body: input.body, answer });
   });
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  const { port } = http.address() as { port: number };
   serveChild(
-    { ...setup.target, url: `http://127.0.0.1:${port}` },
+    { ...setup.target, url: http.url },
     {
       stop: async () => {
-        http.closeAllConnections();
-        await new Promise((resolve) => http.close(resolve));
+        await http.close();
         db.close();
         rmSync(dir, { recursive: true, force: true });
       },
@@ -150,9 +215,141 @@ async function serveBare(): Promise<void> {
   );
 }
 
+/**
+ * The bare PostgreSQL server: natter's schema and data (made by natter) in a database of its
+ * own, natter's reads and writes of a send by hand over a `pg` pool of natter's size, one
+ * transaction per request (the room's row update locks it until the commit, as natter's lock does).
+ */
+async function serveBarePostgres(): Promise<void> {
+  const url = process.env.SEND_DATABASE_URL as string;
+  const setup = await natterWithRoom(url);
+  await setup.server.close();
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on("error", () => {});
+  const sendInTransaction = async (tokenHash: string | undefined, roomId: string, body: string) => {
+    const client = await pool.connect();
+    try {
+      const user = (
+        await client.query<{ userId: string }>({
+          name: "session",
+          text: 'select s.user_id as "userId" from sessions s join users u on u.id = s.user_id where s.token_hash = $1',
+          values: [tokenHash],
+        })
+      ).rows[0];
+      if (!user) return { status: 401, body: { error: { code: "UNAUTHENTICATED" } } };
+      const room = (
+        await client.query<{ role: string | null }>({
+          name: "access",
+          text: "select r.id, m.role from rooms r left join room_members m on m.room_id = r.id and m.user_id = $1 where r.id = $2",
+          values: [user.userId, roomId],
+        })
+      ).rows[0];
+      if (!room?.role) return { status: 404, body: { error: { code: "ROOM_NOT_FOUND" } } };
+      await client.query("begin");
+      try {
+        const { last_seq: seq } = (
+          await client.query<{ last_seq: string }>({
+            name: "seq",
+            text: "update rooms set last_seq = last_seq + 1 where id = $1 returning last_seq",
+            values: [roomId],
+          })
+        ).rows[0] as { last_seq: string };
+        const { message, event, at, counters } = bareMessage(roomId, user.userId, body, Number(seq));
+        await client.query({
+          name: "event",
+          text: "insert into room_events (room_id, seq, type, actor_id, payload, created_at, message_id) values ($1, $2, $3, $4, $5, $6, $7)",
+          values: [roomId, seq, event.type, user.userId, JSON.stringify(event), at, message.id],
+        });
+        await client.query({
+          name: "message",
+          text: "insert into messages (id, room_id, seq, author_id, body, reply_to_id, client_message_id, created_at) values ($1, $2, $3, $4, $5, null, null, $6)",
+          values: [message.id, roomId, seq, user.userId, body, at],
+        });
+        await client.query({
+          name: "counters",
+          text: "insert into stat_counters (name, value) values ($1, 1), ($2, 1) on conflict (name) do update set value = stat_counters.value + excluded.value",
+          values: counters,
+        });
+        await client.query("commit");
+        return { status: 201, body: { message } };
+      } catch (error) {
+        await client.query("rollback");
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  };
+  const http = await serveBareHttp((tokenHash, roomId, input, answer) => {
+    if (typeof input.body !== "string" || input.body.length === 0) {
+      return answer(400, { error: { code: "VALIDATION_FAILED" } });
+    }
+    sendInTransaction(tokenHash, roomId, input.body).then(
+      (result) => answer(result.status, result.body),
+      () => answer(500, { error: { code: "INTERNAL" } }),
+    );
+  });
+  serveChild(
+    { ...setup.target, url: http.url },
+    {
+      stop: async () => {
+        await http.close();
+        await pool.end();
+      },
+    },
+  );
+}
+
+/** A fresh PostgreSQL database for one run, and its dropping. */
+async function scratchPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `natter_send_bench_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------
 
-type Call = "REST send" | "tRPC send" | "bare send" | "REST GET /me" | "tRPC users.me";
+/** The calls measured; `pg …` ones run on PostgreSQL, the others on SQLite. */
+const ALL_CALLS = [
+  "REST send",
+  "tRPC send",
+  "bare send",
+  "bare group send",
+  "pg REST send",
+  "pg bare send",
+  "REST GET /me",
+  "tRPC users.me",
+  "before REST send",
+  "before pg REST send",
+] as const;
+type Call = (typeof ALL_CALLS)[number];
+
+/** The child's role that serves `call`. */
+const ROLE_OF: Record<Call, string> = {
+  "REST send": "serve-natter",
+  "tRPC send": "serve-natter",
+  "bare send": "serve-bare",
+  "bare group send": "serve-bare-group",
+  "pg REST send": "serve-natter",
+  "pg bare send": "serve-bare-pg",
+  "REST GET /me": "serve-natter",
+  "tRPC users.me": "serve-natter",
+  "before REST send": "serve-natter",
+  "before pg REST send": "serve-natter",
+};
+
+/** The checkout whose natter the `before` calls measure. */
+const BEFORE = process.env.SEND_BEFORE;
 
 /** One HTTP request of `call`, as method, path and body. */
 function requestOf(call: Call, target: Target): { method: string; path: string; body?: string } {
@@ -160,6 +357,11 @@ function requestOf(call: Call, target: Target): { method: string; path: string; 
   switch (call) {
     case "REST send":
     case "bare send":
+    case "bare group send":
+    case "pg REST send":
+    case "pg bare send":
+    case "before REST send":
+    case "before pg REST send":
       return { method: "POST", path: `/api/v1/rooms/${target.roomId}/messages`, body: send };
     case "tRPC send":
       return {
@@ -174,8 +376,15 @@ function requestOf(call: Call, target: Target): { method: string; path: string; 
   }
 }
 
-/** Runs REQUESTS requests over CONNECTIONS keep-alive connections; throughput and p99. */
-async function load(call: Call, server: BenchChild<Target>) {
+interface LoadResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  cpuPerRequest: number;
+}
+
+/** Runs REQUESTS requests over CONNECTIONS keep-alive connections; throughput, p50 and p99. */
+async function load(call: Call, server: BenchChild<Target>): Promise<LoadResult> {
   const target = server.info;
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const { method, path, body } = requestOf(call, target);
@@ -225,7 +434,30 @@ async function load(call: Call, server: BenchChild<Target>) {
   const cpuPerRequest = ((await server.cpuMicros()) - cpuBefore) / REQUESTS;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { perSecond: REQUESTS / seconds, p99: percentile(latencies, 0.99), cpuPerRequest };
+  return {
+    perSecond: REQUESTS / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    cpuPerRequest,
+  };
+}
+
+/** Starts the server of `call` in a child process, on a fresh PostgreSQL database for the `pg` ones. */
+async function startServer(call: Call): Promise<{ server: BenchChild<Target>; stop: () => Promise<void> }> {
+  const database = call.includes("pg ") ? await scratchPostgres() : undefined;
+  const server = await BenchChild.start<Target>(
+    call.startsWith("before ") ? `file://${BEFORE}/bench/src/send.ts` : MODULE,
+    [ROLE_OF[call]],
+    { NATTER_RATE_LIMITS: "off", ...(database && { SEND_DATABASE_URL: database.url }) },
+    process.env.SEND_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [],
+  );
+  return {
+    server,
+    stop: async () => {
+      await server.stop();
+      await database?.drop();
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -233,56 +465,75 @@ async function main(): Promise<void> {
     `send path: ${REQUESTS} requests per run after ${WARMUP} to warm up, over ${CONNECTIONS} connections, ${REPS} interleaved repetitions, ` +
       `medians; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
-  const allCalls: Call[] = ["REST send", "tRPC send", "bare send", "REST GET /me", "tRPC users.me"];
   const chosen = process.env.SEND_CALLS?.split(",").map((call) => call.trim());
-  const calls = chosen ? allCalls.filter((call) => chosen.includes(call)) : allCalls;
-  const results = new Map<Call, Array<{ perSecond: number; p99: number; cpuPerRequest: number }>>(
-    calls.map((call) => [call, []]),
+  const calls = (chosen ? ALL_CALLS.filter((call) => chosen.includes(call)) : [...ALL_CALLS]).filter(
+    (call) => BEFORE !== undefined || !call.startsWith("before "),
   );
+  const results = new Map<Call, LoadResult[]>(calls.map((call) => [call, []]));
   for (let rep = 0; rep < REPS; rep += 1) {
     for (let i = 0; i < calls.length; i += 1) {
       const call = calls[(i + rep) % calls.length] as Call;
-      const server = await BenchChild.start<Target>(
-        MODULE,
-        [call === "bare send" ? "serve-bare" : "serve-natter"],
-        { NATTER_RATE_LIMITS: "off" },
-        process.env.SEND_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [],
-      );
+      const { server, stop } = await startServer(call);
       try {
         const result = await load(call, server);
         results.get(call)?.push(result);
         console.log(
-          `  rep ${rep + 1} ${call.padEnd(14)} ${fixed(result.perSecond, 0).padStart(6)} req/s  p99 ${fixed(result.p99, 1)} ms` +
-            `  ${fixed(result.cpuPerRequest, 0)} µs CPU/req`,
+          `  rep ${rep + 1} ${call.padEnd(19)} ${fixed(result.perSecond, 0).padStart(6)} req/s  ` +
+            `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  ${fixed(result.cpuPerRequest, 0)} µs CPU/req`,
         );
       } finally {
-        await server.stop();
+        await stop();
       }
     }
   }
   const summary = new Map(
     calls.map((call) => {
       const runs = results.get(call) ?? [];
-      const perSecond = median(runs.map((r) => r.perSecond));
-      return [call, { perSecond, p99: median(runs.map((r) => r.p99)), cpu: median(runs.map((r) => r.cpuPerRequest)) }];
+      const of = (pick: (r: LoadResult) => number) => median(runs.map(pick));
+      return [
+        call,
+        {
+          perSecond: of((r) => r.perSecond),
+          p50: of((r) => r.p50),
+          p99: of((r) => r.p99),
+          cpu: of((r) => r.cpuPerRequest),
+        },
+      ];
     }),
   );
-  console.log(`\n  ${"call".padEnd(14)} ${"req/s".padStart(7)} ${"p99 ms".padStart(8)} ${"µs CPU/req".padStart(11)}`);
+  console.log(
+    `\n  ${"call".padEnd(19)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"µs CPU/req".padStart(11)}`,
+  );
   for (const [call, s] of summary)
     console.log(
-      `  ${call.padEnd(14)} ${fixed(s.perSecond, 0).padStart(7)} ${fixed(s.p99, 1).padStart(8)} ${fixed(s.cpu, 0).padStart(11)}`,
+      `  ${call.padEnd(19)} ${fixed(s.perSecond, 0).padStart(7)} ${fixed(s.p50, 1).padStart(8)} ${fixed(s.p99, 1).padStart(8)} ${fixed(s.cpu, 0).padStart(11)}`,
     );
   const rate = (call: Call) => summary.get(call)?.perSecond ?? Number.NaN;
   // The inverse ratio of CPU per request: what the rate would be with the server alone on its cores.
   const cpuRate = (call: Call) => 1 / (summary.get(call)?.cpu ?? Number.NaN);
-  const ratio = (a: Call, b: Call, goal: string) =>
-    `${fixed(rate(a) / rate(b))}× by req/s, ${fixed(cpuRate(a) / cpuRate(b))}× by CPU/req${goal}`;
-  console.log(`  REST send / bare send:        ${ratio("REST send", "bare send", " (goal ≥ 0.5)")}`);
-  console.log(`  tRPC send / REST send:        ${ratio("tRPC send", "REST send", " (goal ≥ 0.9)")}`);
-  console.log(`  tRPC users.me / REST GET /me: ${ratio("tRPC users.me", "REST GET /me", "")}`);
+  const latency = (call: Call) =>
+    `p50 ${fixed(summary.get(call)?.p50 ?? Number.NaN, 1)}/p99 ${fixed(summary.get(call)?.p99 ?? Number.NaN, 1)} ms`;
+  const ratio = (a: Call, b: Call, goal: string) => {
+    if (!summary.has(a) || !summary.has(b)) return;
+    console.log(
+      `  ${`${a} / ${b}:`.padEnd(44)} ${fixed(rate(a) / rate(b))}× by req/s, ${fixed(cpuRate(a) / cpuRate(b))}× by CPU/req${goal}` +
+        `  (${latency(a)} vs ${latency(b)})`,
+    );
+  };
+  ratio("REST send", "bare send", " (goal ≥ 0.8)");
+  ratio("REST send", "bare group send", "");
+  ratio("pg REST send", "pg bare send", " (goal ≥ 0.8)");
+  ratio("before REST send", "bare send", " (before)");
+  ratio("before pg REST send", "pg bare send", " (before)");
+  ratio("REST send", "before REST send", " (after / before)");
+  ratio("pg REST send", "before pg REST send", " (after / before)");
+  ratio("tRPC send", "REST send", " (goal ≥ 0.9)");
+  ratio("tRPC users.me", "REST GET /me", "");
 }
 
 const role = process.argv[2];
 if (role === "serve-natter") await serveNatter();
-else if (role === "serve-bare") await serveBare();
+else if (role === "serve-bare") await serveBare(false);
+else if (role === "serve-bare-group") await serveBare(true);
+else if (role === "serve-bare-pg") await serveBarePostgres();
 else await main();

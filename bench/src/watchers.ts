@@ -17,8 +17,8 @@ import WebSocket from "ws";
 import { type BenchChild, epochMs, serveChild } from "./server-process.js";
 import { percentile } from "./stats.js";
 
-/** What a watcher subscribes with. */
-export type WatcherKind = "natter" | "socket.io" | "ws pre-framed" | "ws naive";
+/** What a watcher subscribes with; the `durable` bare server speaks the bare `ws` servers' protocol. */
+export type WatcherKind = "natter" | "socket.io" | "ws pre-framed" | "ws naive" | "durable";
 
 /** Subscribers opened at once while connecting. */
 const CONNECT_BATCH = 50;

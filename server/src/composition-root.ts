@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { PasswordGuessThrottle } from "./auth/password-guess-throttle.js";
 import { PasswordHasher } from "./auth/password-hasher.js";
 import { RedisSessionRevocations } from "./auth/redis-session-revocations.js";
+import { SessionCache } from "./auth/session-cache.js";
 import { InProcessSessionRevocations, type SessionRevocations } from "./auth/session-revocations.js";
 import type { Clock } from "./clock/clock.js";
 import type { Config } from "./config/config.js";
@@ -24,6 +25,8 @@ import { RedisRateLimitStore } from "./rate-limit/redis-rate-limit-store.js";
 import { WriteLimits } from "./rate-limit/write-limits.js";
 import { NodeRegistry } from "./redis/node-registry.js";
 import { RedisConnection } from "./redis/redis-connection.js";
+import { AccountDataService } from "./services/account-data/account-data-service.js";
+import { AccountDeletion } from "./services/account-data/account-deletion.js";
 import { AccountsService } from "./services/accounts/accounts-service.js";
 import { ApiKeyAuth } from "./services/accounts/api-key-auth.js";
 import { ProfilesService } from "./services/accounts/profiles-service.js";
@@ -62,6 +65,12 @@ import { UploadQuota } from "./uploads/upload-quota.js";
  * plus a query), inside the 2 s the API promises, at one indexed query per 500 rooms.
  */
 const ROOM_LOG_TAIL_INTERVAL_MS = 500;
+
+/**
+ * Callers kept resolved, by token: at most this many, each served for at most a second without
+ * the database (the bound, as for a socket's close, on a revocation Redis failed to pass on).
+ */
+const SESSION_CACHE = { maxEntries: 10_000, ttlMs: 1_000 };
 
 export interface CompositionDeps {
   db: Kysely<Database>;
@@ -140,6 +149,8 @@ export async function composeServer({
   });
   const onWebhooksQueued = () => webhookWorker.nudge();
   const writer = new RoomWriter({ db, engine, clock, events, inbox, onWebhooksQueued });
+  // Revocations reach it from every node at once; the TTL bounds what only the database knows.
+  const sessionCache = new SessionCache(revocations, SESSION_CACHE);
   const passwordGuesses = { maxAttempts: config.loginMaxFailures, windowSeconds: config.loginThrottleWindowSeconds };
   const hasher = new PasswordHasher();
 
@@ -166,6 +177,7 @@ export async function composeServer({
     },
     signupOpen: config.signup === "open",
     apiKeys: new ApiKeyAuth({ db, clock }),
+    sessionCache,
   });
   const live = new LiveFigures();
   const receipts = new ReadReceipts({ db, clock, signals, windows: rateLimitStore, logger });
@@ -195,8 +207,17 @@ export async function composeServer({
       });
     },
   });
+  const profiles = new ProfilesService({ db, textFilter: blockedTerms });
+  const accountData = new AccountDataService({
+    db,
+    clock,
+    accounts,
+    profiles,
+    deletion: new AccountDeletion({ db, writer, blobs, clock, revocations, mode: config.accountDeletion }),
+  });
   const base: Omit<Services, "incomingWebhooks"> = {
     accounts,
+    accountData,
     admin,
     events,
     rooms,
@@ -217,7 +238,7 @@ export async function composeServer({
       ttlSeconds: config.eventStreamTicketTtlSeconds,
     }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
-    profiles: new ProfilesService({ db, textFilter: blockedTerms }),
+    profiles,
     blockedTerms,
     search: new SearchService({ db, engine, clock }),
     webhooks: new WebhooksService({ db, clock, policy: webhookPolicy, onQueued: onWebhooksQueued }),
@@ -254,6 +275,7 @@ export async function composeServer({
         eventStreamTicket: { perAccount: config.eventStreamTicketRatePerAccount },
         adminWrite: { perAccount: config.adminWriteRatePerAccount },
         search: { perAccount: config.searchRatePerAccount, perAddress: config.searchRatePerAddress },
+        dataExport: { perAccount: config.dataExportRatePerAccount },
       },
     }),
   };
@@ -293,6 +315,7 @@ export async function composeServer({
     close: async () => {
       webhookSender.close();
       receipts.close();
+      sessionCache.close();
       await shared.close();
     },
   };

@@ -20,6 +20,7 @@ export function httpContextFactory({ accounts, writeLimits }: Services, transpor
       userAgent: req.headers["user-agent"],
       clientAddress: requestClientAddress(req, proxies),
       writeLimits,
+      isServerAdmin: (userId) => accounts.isServerAdmin(userId),
     };
   };
 }
@@ -51,6 +52,7 @@ export function adapterContextFactory(services: Services, proxies: TrustedProxie
       userAgent: req.headers["user-agent"],
       clientAddress: requestClientAddress(req, proxies),
       writeLimits: services.writeLimits,
+      isServerAdmin: (userId) => services.accounts.isServerAdmin(userId),
       subscriptions: { open: 0 },
     };
   };

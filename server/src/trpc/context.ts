@@ -21,6 +21,11 @@ export interface RequestContext {
   clientAddress: string;
   /** The write rate limits procedures with a `rateLimit` meta count against. */
   writeLimits: WriteLimits;
+  /**
+   * Whether a user is a server admin now, as the database says: admin-only procedures ask it
+   * on every call, as the session's flag is as of its resolution (or of its cached copy).
+   */
+  isServerAdmin: (userId: string) => Promise<boolean>;
   /** The live subscriptions of this WebSocket connection; absent on HTTP, which serves none. */
   subscriptions?: SubscriptionSlots;
   /**

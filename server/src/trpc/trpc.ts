@@ -138,14 +138,18 @@ export const userProcedure = t.procedure.meta({ access: "user" }).use(async (cal
 
 /**
  * Callable by a signed-in server admin only: anyone else gets 403 FORBIDDEN (401 when not
- * signed in). The session's flag is as of its resolution; services check it again.
+ * signed in). The flag is read from the database on every call, not taken from the session
+ * (resolved, or cached, before a grant or a revocation from the command line).
  */
 export const adminProcedure = t.procedure.meta({ access: "admin" }).use(async (call) => {
   const slots = await admit(call);
-  const ctx = check(slots, () => {
-    const narrowed = signedIn(call.ctx);
-    if (!narrowed.session.isAdmin) throw toTRPCError(new NatterError("FORBIDDEN", "Only server admins may do this"));
-    return narrowed;
+  const ctx = check(slots, () => signedIn(call.ctx));
+  const admin = await call.ctx.isServerAdmin(ctx.session.userId).catch((error: unknown) => {
+    if (slots) releaseSubscriptionSlot(slots);
+    throw error;
+  });
+  check(slots, () => {
+    if (!admin) throw toTRPCError(new NatterError("FORBIDDEN", "Only server admins may do this"));
   });
   return settle(await call.next({ ctx }), slots);
 });

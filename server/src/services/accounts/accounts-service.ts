@@ -4,9 +4,11 @@ import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { PasswordGuessThrottle } from "../../auth/password-guess-throttle.js";
 import type { PasswordHasher } from "../../auth/password-hasher.js";
+import type { SessionCache } from "../../auth/session-cache.js";
 import type { SessionRevocations } from "../../auth/session-revocations.js";
 import { generateSessionToken, hashSessionToken, isApiKey } from "../../auth/session-token.js";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
+import { isServerAdmin } from "../access/server-admins.js";
 import type { ApiKeyAuth } from "./api-key-auth.js";
 import { createAccount } from "./create-account.js";
 import { toUser } from "./to-user.js";
@@ -34,6 +36,8 @@ export interface AccountsServiceDeps {
   signupOpen: boolean;
   /** Bots' API keys, which authenticate like session tokens. */
   apiKeys: ApiKeyAuth;
+  /** Callers resolved a moment ago, by token hash; none: every call reads the database. */
+  sessionCache?: SessionCache;
 }
 
 /** Where a session is opened from, as the transport saw it. */
@@ -98,15 +102,8 @@ export class AccountsService {
    * password (with a stolen token) are throttled per user as log-ins are per username.
    */
   async changePassword(session: AuthSession, currentPassword: string, newPassword: string): Promise<void> {
-    const { db, hasher, revocations, clock, passwordChangeThrottle } = this.deps;
-    await passwordChangeThrottle.reserve(session.userId, clock.now());
-    const row = await db
-      .selectFrom("users")
-      .select("password_hash")
-      .where("id", "=", session.userId)
-      .executeTakeFirstOrThrow();
-    if (!(await hasher.verify(row.password_hash, currentPassword))) throw invalidCredentials();
-    await passwordChangeThrottle.clear(session.userId);
+    const { db, hasher, revocations } = this.deps;
+    await this.confirmPassword(session, currentPassword);
     const passwordHash = await hasher.hash(newPassword);
     const revoked = await db.transaction().execute(async (trx) => {
       await trx.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", session.userId).execute();
@@ -121,12 +118,49 @@ export class AccountsService {
   }
 
   /**
+   * Checks the caller's password again before something that cannot be undone (a password
+   * change, deleting the account): INVALID_CREDENTIALS (401) when it is wrong, RATE_LIMITED
+   * once too many wrong ones were tried (the same count for both).
+   */
+  async confirmPassword(session: AuthSession, password: string): Promise<void> {
+    const { db, hasher, clock, passwordChangeThrottle } = this.deps;
+    await passwordChangeThrottle.reserve(session.userId, clock.now());
+    const row = await db
+      .selectFrom("users")
+      .select("password_hash")
+      .where("id", "=", session.userId)
+      .executeTakeFirstOrThrow();
+    if (!(await hasher.verify(row.password_hash, password))) throw invalidCredentials();
+    await passwordChangeThrottle.clear(session.userId);
+  }
+
+  /**
    * The session a bearer token belongs to, or null if it is unknown or expired. Each use
    * slides the idle expiry forward (at most once a minute), never past the absolute one.
    */
   async authenticate(token: string): Promise<AuthSession | null> {
-    if (isApiKey(token)) return this.deps.apiKeys.authenticate(token);
-    return this.resolveSession("sessions.token_hash", hashSessionToken(token));
+    const { sessionCache: cache, clock, apiKeys } = this.deps;
+    const tokenHash = hashSessionToken(token);
+    const cached = cache?.get(tokenHash, clock.now());
+    if (cached) return cached;
+    const generation = cache?.generation() ?? 0;
+    if (isApiKey(token)) {
+      const caller = await apiKeys.authenticate(token);
+      if (caller) cache?.fill(tokenHash, caller, clock.now(), caller.expiresAt, generation);
+      return caller;
+    }
+    const resolved = await this.resolve("sessions.token_hash", tokenHash);
+    if (!resolved) return null;
+    cache?.fill(tokenHash, resolved.session, clock.now(), resolved.touchAt, generation);
+    return resolved.session;
+  }
+
+  /**
+   * Whether the user is a server admin now, as the database says: a caller resolved (or
+   * cached) earlier may predate a grant or a revocation made from the command line.
+   */
+  isServerAdmin(userId: string): Promise<boolean> {
+    return isServerAdmin(this.deps.db, userId);
   }
 
   /**
@@ -134,13 +168,14 @@ export class AccountsService {
    * acts on a session's behalf without its token (an event-stream ticket).
    */
   async authenticateSessionId(sessionId: string): Promise<AuthSession | null> {
-    return this.resolveSession("sessions.id", sessionId);
+    return (await this.resolve("sessions.id", sessionId))?.session ?? null;
   }
 
-  private async resolveSession(
+  /** The session, and when its use must be noted again (it is not to be cached past that). */
+  private async resolve(
     column: "sessions.token_hash" | "sessions.id",
     value: string,
-  ): Promise<AuthSession | null> {
+  ): Promise<{ session: AuthSession; touchAt: number } | null> {
     const { db, clock, sessionPolicy } = this.deps;
     const [row] = (await SESSION_BY[column](db, value)).rows;
     if (!row) return null;
@@ -151,7 +186,9 @@ export class AccountsService {
       return null;
     }
     let expiresAt = Math.min(Date.parse(row.idleExpiresAt), Date.parse(row.absoluteExpiresAt));
-    if (now - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
+    let touchAt = Date.parse(row.lastUsedAt) + TOUCH_INTERVAL_MS;
+    if (now >= touchAt) {
+      touchAt = now + TOUCH_INTERVAL_MS;
       expiresAt = Math.min(now + sessionPolicy.idleTtlSeconds * 1000, Date.parse(row.absoluteExpiresAt));
       await db.transaction().execute(async (trx) => {
         await trx
@@ -162,7 +199,7 @@ export class AccountsService {
         await trx.updateTable("users").set({ last_active_at: nowText }).where("id", "=", row.userId).execute();
       });
     }
-    return {
+    const session: AuthSession = {
       sessionId: row.sessionId,
       userId: row.userId,
       username: row.username,
@@ -170,6 +207,7 @@ export class AccountsService {
       expiresAt,
       isBot: row.isBot === 1,
     };
+    return { session, touchAt: Math.min(touchAt, expiresAt) };
   }
 
   /**
