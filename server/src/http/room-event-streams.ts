@@ -20,7 +20,7 @@ import type { SubscriptionSlots } from "../trpc/context.js";
 import { validationFailed } from "../trpc/validation-failed.js";
 import { bearerTokenOf } from "./bearer-token.js";
 import { BASE_HEADERS } from "./responses.js";
-import { invalidInput, onlyMethods, refuseQuery } from "./route-guards.js";
+import { onlyMethods, refuseQuery } from "./route-guards.js";
 import { type Route, route } from "./route-table.js";
 
 /** Where a room's log is streamed as Server-Sent Events. */
