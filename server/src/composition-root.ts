@@ -50,6 +50,7 @@ import { EventStreamTicketsService } from "./services/room-events/event-stream-t
 import { RoomEventsService } from "./services/room-events/room-events-service.js";
 import { RoomSignalsService } from "./services/room-events/room-signals-service.js";
 import { RoomWriter } from "./services/room-writes/room-writer.js";
+import { MuteExpiry } from "./services/rooms/mute-expiry.js";
 import { RoomsService } from "./services/rooms/rooms-service.js";
 import { SearchService } from "./services/search/search-service.js";
 import type { Services } from "./services/services.js";
@@ -99,6 +100,8 @@ export interface Composition {
   webhookWorker: WebhookDeliveryWorker;
   /** Deletes messages past `NATTER_MESSAGE_RETENTION_DAYS`; undefined when that is off. */
   retention: MessageRetention | undefined;
+  /** Logs `member.unmuted` for mutes that reached their end; swept on a timer, stopped before the database closes. */
+  muteExpiry: MuteExpiry;
   /** What `/readyz` asks besides the database. */
   readinessChecks: ReadinessCheck[];
   /** Lets go of what the shared state holds (Redis connections, timers); call after the transports closed. */
@@ -190,7 +193,13 @@ export async function composeServer({
     uploadStorageMaxBytes: config.uploadStorageMaxBytes ?? null,
   });
   const blockedTerms = new BlockedTermsService({ db, clock });
-  const rooms = new RoomsService({ db, writer, clock, textFilter: blockedTerms });
+  const muteExpiry = new MuteExpiry({
+    db,
+    writer,
+    clock,
+    onError: (error) => logger.error({ err: error }, "ending mutes past their end failed"),
+  });
+  const rooms = new RoomsService({ db, writer, clock, textFilter: blockedTerms, muteExpiry });
   const messages = new MessagesService({
     textFilter: blockedTerms,
     db,
@@ -310,6 +319,7 @@ export async function composeServer({
     live,
     ceilings,
     retention,
+    muteExpiry,
     webhookWorker,
     readinessChecks: shared.readinessChecks,
     close: async () => {

@@ -32,6 +32,9 @@ import { openBlobStore, uploadsDirOf } from "./uploads/open-blob-store.js";
 import { SERVER_VERSION } from "./version.js";
 import type { WebSocketStats } from "./ws/guarded-socket.js";
 
+/** How often mutes past their end are looked for (those this node set end on time without it). */
+const MUTE_SWEEP_INTERVAL_MS = 30 * 1000;
+
 /** How often inbox entries past the resume window are pruned. */
 const INBOX_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -86,7 +89,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations, ceilings, retention, live, webhookWorker } = composition;
+  const { services, revocations, ceilings, retention, muteExpiry, live, webhookWorker } = composition;
   // Live connections of every transport end with their session: at once when it is revoked,
   // at its expiry instant when it expires.
   const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
@@ -127,6 +130,11 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     services.inbox.prune().catch((error: unknown) => log.error({ err: error }, "inbox prune failed"));
   }, INBOX_PRUNE_INTERVAL_MS);
   inboxPruner.unref();
+  // Mutes set on this node end on time by themselves; this catches those set on other nodes or before a restart.
+  const muteSweeper = setInterval(() => {
+    muteExpiry.sweep().catch((error: unknown) => log.error({ err: error }, "ending mutes past their end failed"));
+  }, MUTE_SWEEP_INTERVAL_MS);
+  muteSweeper.unref();
   const router = createAppRouter(services);
   // Made when first asked for: generating it took a good part of the start.
   let document: Promise<OpenAPIObject> | undefined;
@@ -212,6 +220,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     clearInterval(sweeper);
     clearInterval(retentionTimer);
     clearInterval(inboxPruner);
+    clearInterval(muteSweeper);
     stopRevocations();
     sessionConnections.stop();
     // Streams never end by themselves: the server could not stop while one is open.
@@ -252,6 +261,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
       log.info({ ms, cut }, cut > 0 ? "connections cut at the shutdown deadline" : "connections drained");
       await webhookWorker.stop();
       await retention?.stop();
+      await muteExpiry.stop();
       await releaseStores();
       log.info("natter stopped");
     })();

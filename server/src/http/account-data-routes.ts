@@ -9,11 +9,12 @@ import { endedTokenError } from "../auth/ended-token-error.js";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
 import { requestClientAddress } from "../rate-limit/client-address.js";
 import type { Services } from "../services/services.js";
+import { validationFailed } from "../trpc/validation-failed.js";
 import { bearerTokenOf } from "./bearer-token.js";
 import { type RequestWithBody, readJsonBodyOf } from "./json-body.js";
 import { requestIdOf } from "./request-id.js";
 import { BASE_HEADERS, sendJson } from "./responses.js";
-import { invalidInput, onlyMethods, refuseQuery } from "./route-guards.js";
+import { onlyMethods, refuseQuery } from "./route-guards.js";
 import { type Route, route } from "./route-table.js";
 
 /** Where the caller's data export is streamed. */
@@ -82,7 +83,7 @@ export function accountDataRoutes({ services, trustedProxies, logger }: AccountD
     await readJsonBodyOf(req);
     const caller = await person(req);
     const parsed = deleteAccountInputSchema.safeParse(req.body ?? {});
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    if (!parsed.success) throw validationFailed(parsed.error.issues);
     await accountData.deleteOwn(caller, parsed.data.password);
     sendJson(res, 200, { ok: true }, { "Cache-Control": "no-store" });
   };

@@ -27,10 +27,3 @@ export function refuseQuery(search: string, allowed: readonly string[] = []): UR
   if (issues.length > 0) throw new NatterError("VALIDATION_FAILED", "Input validation failed", { issues });
   return params;
 }
-
-/** The refusal of a plain route's input, as a procedure's input is refused. */
-export function invalidInput(issues: readonly { path: PropertyKey[]; message: string }[]): NatterError {
-  return new NatterError("VALIDATION_FAILED", "Input validation failed", {
-    issues: issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-  });
-}
