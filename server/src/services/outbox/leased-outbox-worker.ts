@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 
 /** How often finished rows are swept. */
@@ -69,7 +70,11 @@ export class LeasedOutboxWorker<Item> {
   constructor(
     private readonly outbox: LeasedOutbox<Item>,
     private readonly options: LeasedOutboxWorkerOptions,
-  ) {}
+  ) {
+    // Each attempt in flight listens for the stop (up to `concurrency` at once): more than
+    // Node's default of 10 is expected, not a leak.
+    setMaxListeners(options.concurrency + 1, this.abort.signal);
+  }
 
   private get leaseMs(): number {
     return this.options.timeoutMs + 5_000;
