@@ -169,6 +169,66 @@ export interface Upload extends Attachment {
   createdAt: string;
 }
 
+/** The signed-in user's own user object (`GET /me`). */
+export type Me = RouterOutputs["users"]["me"]["user"];
+
+/**
+ * Everything natter holds about you, as `client.exportMyData` answers it (`GET /me/export`):
+ * no secrets, uploads listed with their URL and SHA-256. natter keeps no earlier versions of
+ * an edited message, so `editedAt` is all there is of its edits.
+ */
+export interface DataExport {
+  format: "natter.export.v1";
+  exportedAt: string;
+  profile: Me;
+  sessions: { id: string; createdAt: string; lastUsedAt: string; expiresAt: string; userAgent: string | null }[];
+  rooms: {
+    id: string;
+    name: string;
+    kind: "room" | "direct";
+    role: "owner" | "admin" | "member";
+    joinedAt: string;
+    readSeq: number;
+    readAt: string | null;
+    directWith: string | null;
+  }[];
+  messages: {
+    id: string;
+    roomId: string;
+    seq: number;
+    threadId: string | null;
+    replyToId: string | null;
+    body: string | null;
+    createdAt: string;
+    editedAt: string | null;
+    deletedAt: string | null;
+    attachmentIds: string[];
+  }[];
+  reactions: { messageId: string; roomId: string; emoji: string; createdAt: string }[];
+  uploads: (Upload & { filename: string | null; messageId: string | null; roomId: string | null })[];
+  reports: {
+    id: string;
+    roomId: string;
+    messageId: string;
+    reason: string;
+    note: string | null;
+    status: "open" | "resolved";
+    createdAt: string;
+  }[];
+  blocks: { userId: string; createdAt: string }[];
+  mutes: { roomId: string; until: string | null; reason: string | null; createdAt: string }[];
+  apiKeys: {
+    id: string;
+    botUserId: string;
+    name: string;
+    prefix: string;
+    scopes: string[];
+    createdAt: string;
+    expiresAt: string | null;
+    lastUsedAt: string | null;
+  }[];
+}
+
 /** `client.admin.stats.query()`: the server at a glance, for server admins. */
 export type AdminStats = RouterOutputs["admin"]["stats"];
 /** One entry of the activity log (`client.admin.activity.query()`). */

@@ -58,7 +58,7 @@ function errorBodyOf(error: unknown): { code: string } | undefined {
  * tRPC; `isNatterError(err, "PAYLOAD_TOO_LARGE")` recognises it like any other refusal.
  */
 export class UploadRefusedError extends Error {
-  override readonly name = "UploadRefusedError";
+  override readonly name: string = "UploadRefusedError";
   /** The error body, where tRPC errors carry it too. */
   readonly data: { readonly error: ErrorBody };
 
@@ -70,4 +70,12 @@ export class UploadRefusedError extends Error {
     super(error.message);
     this.data = { error };
   }
+}
+
+/**
+ * natter's refusal of a data export (`client.exportMyData`), which travels over plain HTTP
+ * rather than tRPC; `isNatterError(err, "RATE_LIMITED")` recognises it like any other refusal.
+ */
+export class ExportRefusedError extends UploadRefusedError {
+  override readonly name = "ExportRefusedError";
 }

@@ -14,6 +14,7 @@ export type {
   AuthResult,
   BlockedUser,
   Bot,
+  DataExport,
   DirectRoom,
   ErrorBody,
   ErrorCode,
@@ -21,6 +22,7 @@ export type {
   InboxEvent,
   InboxEventType,
   IncomingWebhook,
+  Me,
   Member,
   Message,
   MessagePage,
@@ -50,7 +52,13 @@ export type {
 } from "./app-router.js";
 export { newClientMessageId } from "./client-message-id.js";
 export { awaitingConfirmation, type SentText } from "./confirmations.js";
-export { isNatterError, isNetworkFailure, type NatterClientError, UploadRefusedError } from "./errors.js";
+export {
+  ExportRefusedError,
+  isNatterError,
+  isNetworkFailure,
+  type NatterClientError,
+  UploadRefusedError,
+} from "./errors.js";
 export type { LiveState } from "./live-state.js";
 export type { NatterClient, NatterClientOptions, PageOptions, SendMessageOptions } from "./natter-client.js";
 export type { RetryOptions } from "./retry.js";
@@ -64,6 +72,7 @@ export {
   type RoomSendOptions,
 } from "./room-messages.js";
 export { createRoomSignals, type RoomSignals, type RoomSignalsState } from "./room-signals.js";
+export type { ConnectionState, WatchEnd } from "./seq-watch.js";
 export { applyRoomEvent, mergeMessages } from "./timeline.js";
 export { TypingSignal } from "./typing-signal.js";
 export {
@@ -74,7 +83,7 @@ export {
 } from "./unread-counts.js";
 export { type RoomUnreadCount, type TallyChange, UnreadTally } from "./unread-tally.js";
 export type { InboxWatch, WatchInboxHandlers, WatchInboxOptions } from "./watch-inbox.js";
-export type { ConnectionState, RoomWatch, WatchEnd, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
+export type { RoomWatch, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
 export type { WebSocketConstructor } from "./websocket.js";
 
 /**

@@ -10,6 +10,7 @@ import {
 import type {
   AppRouter,
   AuthResult,
+  DataExport,
   ErrorBody,
   Message,
   MessagePage,
@@ -20,7 +21,7 @@ import type {
   Upload,
 } from "./app-router.js";
 import { newClientMessageId } from "./client-message-id.js";
-import { UploadRefusedError } from "./errors.js";
+import { ExportRefusedError, UploadRefusedError } from "./errors.js";
 import { backoffDelay, type RetryOptions, withRetry } from "./retry.js";
 import { type InboxWatch, type WatchInboxHandlers, type WatchInboxOptions, watchInbox } from "./watch-inbox.js";
 import { type RoomWatch, type WatchRoomHandlers, type WatchRoomOptions, watchRoom } from "./watch-room.js";
@@ -103,6 +104,19 @@ export interface NatterClient {
    * `UploadRefusedError` that `isNatterError` recognises.
    */
   upload(file: Blob | ArrayBuffer | Uint8Array, contentType?: string): Promise<Upload>;
+  /**
+   * A copy of everything natter holds about you (`GET /me/export`), parsed. One export an
+   * hour: a second refuses with `RATE_LIMITED` (an `ExportRefusedError`, with `retryAfterSeconds`).
+   * For a large history prefer `exportMyDataStream`, which never holds it whole.
+   */
+  exportMyData(): Promise<DataExport>;
+  /** The same export as the response's byte stream (JSON), to save as a file as it arrives. */
+  exportMyDataStream(): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Deletes your account for good once `password` is given again (a wrong one refuses with
+   * `INVALID_CREDENTIALS`); every session ends at once and the token is forgotten.
+   */
+  deleteAccount(password: string): Promise<void>;
   /**
    * Adds your reaction (one emoji or a `:shortcode:`) to a message; reacting again changes
    * nothing. Answers the message's reactions, `me` for you. A deleted message refuses with
@@ -207,6 +221,19 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
 
   const watches = new Set<RoomWatch | InboxWatch>();
 
+  /** The export's byte stream, or its refusal. */
+  const exportStream = async (): Promise<ReadableStream<Uint8Array>> => {
+    const res = await fetch(`${baseUrl}/api/v1/me/export`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    if (res.ok && res.body) return res.body;
+    const answer = (await res.json().catch(() => undefined)) as { error?: ErrorBody } | undefined;
+    throw new ExportRefusedError(
+      res.status,
+      answer?.error ?? { code: "INTERNAL", message: `The export failed with HTTP ${res.status}` },
+    );
+  };
+
   return {
     trpc,
     get token() {
@@ -269,6 +296,14 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
         res.status,
         answer?.error ?? { code: "INTERNAL", message: `The upload failed with HTTP ${res.status}` },
       );
+    },
+    async exportMyData() {
+      return (await new Response(await exportStream()).json()) as DataExport;
+    },
+    exportMyDataStream: exportStream,
+    async deleteAccount(password) {
+      await trpc.users.deleteAccount.mutate({ password });
+      setToken(null);
     },
     async react(roomId, messageId, emoji) {
       return (await trpc.messages.react.mutate({ roomId, messageId, emoji })).reactions;

@@ -1,8 +1,7 @@
 import type { TRPCClient } from "@trpc/client";
 import type { AppRouter, InboxEvent } from "./app-router.js";
 import { isNatterError } from "./errors.js";
-import { withRetry } from "./retry.js";
-import type { ConnectionState, WatchEnd } from "./watch-room.js";
+import { type ConnectionState, type SeqWatch, type WatchEnd, watchSeqLog } from "./seq-watch.js";
 
 /** What an inbox watch tells the app. */
 export interface WatchInboxHandlers {
@@ -35,15 +34,7 @@ export interface WatchInboxOptions {
 }
 
 /** A running inbox watch. */
-export interface InboxWatch {
-  readonly state: ConnectionState;
-  /** The `seq` of the last entry delivered (or the starting point before any). */
-  readonly lastSeq: number | undefined;
-  /** Settles when the watch ends, however it ends. */
-  readonly ended: Promise<WatchEnd>;
-  /** Ends the watch; no handler is called after this but `onStateChange("closed")` and `onEnd`. */
-  stop(): void;
-}
+export type InboxWatch = SeqWatch;
 
 /**
  * Watches the signed-in user's inbox over the client's WebSocket, as `watchRoom` watches a
@@ -57,94 +48,17 @@ export function watchInbox(
   options: WatchInboxOptions = {},
   socketReady: () => Promise<void> = async () => {},
 ): InboxWatch {
-  let lastSeq = options.afterSeq;
-  let state: ConnectionState = "connecting";
-  let started = false;
-  let subscription: { unsubscribe(): void } | undefined;
-  const stopping = new AbortController();
-  let settle: (end: WatchEnd) => void = () => {};
-  const ended = new Promise<WatchEnd>((resolve) => {
-    settle = resolve;
+  const { onResync } = handlers;
+  return watchSeqLog<InboxEvent>({
+    afterSeq: options.afterSeq,
+    // The inbox's position as of the unread counts the server holds now.
+    position: (signal) => trpc.messages.unread.query({ limit: 1 }, { signal }).then((page) => page.inboxSeq),
+    socketReady,
+    subscribe: (afterSeq, callbacks) => trpc.users.events.subscribe({ lastEventId: String(afterSeq) }, callbacks),
+    resyncsOn: (error) => onResync !== undefined && isNatterError(error, "RESYNC_REQUIRED"),
+    onResync: (seq) => onResync?.(seq),
+    onEvent: (event) => handlers.onEvent(event),
+    onStateChange: (state, error) => handlers.onStateChange?.(state, error),
+    onEnd: (end) => handlers.onEnd?.(end),
   });
-
-  const setState = (next: ConnectionState, error?: unknown) => {
-    if (next === state) return;
-    state = next;
-    handlers.onStateChange?.(next, error);
-  };
-
-  let finished = false;
-  const finish = (end: WatchEnd) => {
-    if (finished) return;
-    finished = true;
-    stopping.abort();
-    subscription?.unsubscribe();
-    setState("closed");
-    handlers.onEnd?.(end);
-    settle(end);
-  };
-  const failed = (error: unknown) => finish({ reason: "error", error });
-
-  /** The inbox's position as of the unread counts the server holds now. */
-  const position = () =>
-    withRetry((signal) => trpc.messages.unread.query({ limit: 1 }, { signal }), { signal: stopping.signal }).then(
-      (page) => page.inboxSeq,
-    );
-
-  const subscribe = async (afterSeq: number) => {
-    await socketReady();
-    if (finished) return;
-    subscription = trpc.users.events.subscribe(
-      { lastEventId: String(afterSeq) },
-      {
-        onStarted: () => {
-          started = true;
-          setState("open");
-        },
-        onConnectionStateChange: (connection) => {
-          if (connection.state === "connecting")
-            setState(started ? "reconnecting" : "connecting", connection.error ?? undefined);
-        },
-        onData: ({ data: event }) => {
-          if (finished || (lastSeq !== undefined && event.seq <= lastSeq)) return;
-          lastSeq = event.seq;
-          handlers.onEvent(event);
-        },
-        onError: (error) => {
-          const { onResync } = handlers;
-          if (!onResync || !isNatterError(error, "RESYNC_REQUIRED")) return failed(error);
-          subscription?.unsubscribe();
-          position()
-            .then((seq) => {
-              if (finished) return;
-              lastSeq = seq;
-              onResync(seq);
-              return subscribe(seq);
-            })
-            .catch(failed);
-        },
-        onComplete: () => finish({ reason: "ended" }),
-      },
-    );
-  };
-
-  const begin = lastSeq !== undefined ? Promise.resolve(lastSeq) : position();
-  begin
-    .then((seq) => {
-      if (finished) return;
-      lastSeq = seq;
-      return subscribe(seq);
-    })
-    .catch(failed);
-
-  return {
-    get state() {
-      return state;
-    },
-    get lastSeq() {
-      return lastSeq;
-    },
-    ended,
-    stop: () => finish({ reason: "stopped" }),
-  };
 }

@@ -25,6 +25,8 @@ import { RedisRateLimitStore } from "./rate-limit/redis-rate-limit-store.js";
 import { WriteLimits } from "./rate-limit/write-limits.js";
 import { NodeRegistry } from "./redis/node-registry.js";
 import { RedisConnection } from "./redis/redis-connection.js";
+import { AccountDataService } from "./services/account-data/account-data-service.js";
+import { AccountDeletion } from "./services/account-data/account-deletion.js";
 import { AccountsService } from "./services/accounts/accounts-service.js";
 import { ApiKeyAuth } from "./services/accounts/api-key-auth.js";
 import { ProfilesService } from "./services/accounts/profiles-service.js";
@@ -48,6 +50,7 @@ import { EventStreamTicketsService } from "./services/room-events/event-stream-t
 import { RoomEventsService } from "./services/room-events/room-events-service.js";
 import { RoomSignalsService } from "./services/room-events/room-signals-service.js";
 import { RoomWriter } from "./services/room-writes/room-writer.js";
+import { MuteExpiry } from "./services/rooms/mute-expiry.js";
 import { RoomsService } from "./services/rooms/rooms-service.js";
 import { SearchService } from "./services/search/search-service.js";
 import type { Services } from "./services/services.js";
@@ -97,6 +100,8 @@ export interface Composition {
   webhookWorker: WebhookDeliveryWorker;
   /** Deletes messages past `NATTER_MESSAGE_RETENTION_DAYS`; undefined when that is off. */
   retention: MessageRetention | undefined;
+  /** Logs `member.unmuted` for mutes that reached their end; swept on a timer, stopped before the database closes. */
+  muteExpiry: MuteExpiry;
   /** What `/readyz` asks besides the database. */
   readinessChecks: ReadinessCheck[];
   /** Lets go of what the shared state holds (Redis connections, timers); call after the transports closed. */
@@ -188,7 +193,13 @@ export async function composeServer({
     uploadStorageMaxBytes: config.uploadStorageMaxBytes ?? null,
   });
   const blockedTerms = new BlockedTermsService({ db, clock });
-  const rooms = new RoomsService({ db, writer, clock, textFilter: blockedTerms });
+  const muteExpiry = new MuteExpiry({
+    db,
+    writer,
+    clock,
+    onError: (error) => logger.error({ err: error }, "ending mutes past their end failed"),
+  });
+  const rooms = new RoomsService({ db, writer, clock, textFilter: blockedTerms, muteExpiry });
   const messages = new MessagesService({
     textFilter: blockedTerms,
     db,
@@ -205,8 +216,17 @@ export async function composeServer({
       });
     },
   });
+  const profiles = new ProfilesService({ db, textFilter: blockedTerms });
+  const accountData = new AccountDataService({
+    db,
+    clock,
+    accounts,
+    profiles,
+    deletion: new AccountDeletion({ db, writer, blobs, clock, revocations, mode: config.accountDeletion }),
+  });
   const base: Omit<Services, "incomingWebhooks"> = {
     accounts,
+    accountData,
     admin,
     events,
     rooms,
@@ -227,7 +247,7 @@ export async function composeServer({
       ttlSeconds: config.eventStreamTicketTtlSeconds,
     }),
     roomSignals: new RoomSignalsService({ db, clock, events, signals }),
-    profiles: new ProfilesService({ db, textFilter: blockedTerms }),
+    profiles,
     blockedTerms,
     search: new SearchService({ db, engine, clock }),
     webhooks: new WebhooksService({ db, clock, policy: webhookPolicy, onQueued: onWebhooksQueued }),
@@ -264,6 +284,7 @@ export async function composeServer({
         eventStreamTicket: { perAccount: config.eventStreamTicketRatePerAccount },
         adminWrite: { perAccount: config.adminWriteRatePerAccount },
         search: { perAccount: config.searchRatePerAccount, perAddress: config.searchRatePerAddress },
+        dataExport: { perAccount: config.dataExportRatePerAccount },
       },
     }),
   };
@@ -298,6 +319,7 @@ export async function composeServer({
     live,
     ceilings,
     retention,
+    muteExpiry,
     webhookWorker,
     readinessChecks: shared.readinessChecks,
     close: async () => {

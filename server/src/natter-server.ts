@@ -14,6 +14,7 @@ import { requestIdOf } from "./http/request-id.js";
 import { routePatternOf } from "./http/request-route.js";
 import { type EventStreamStats, RoomEventStreams } from "./http/room-event-streams.js";
 import { natterRoutes, TRPC_PREFIX } from "./http/routes.js";
+import { LiveAdmission } from "./live/live-admission.js";
 import { SessionConnections } from "./live/session-connections.js";
 import { UploadAdmission } from "./live/upload-admission.js";
 import { createLogger } from "./logger.js";
@@ -30,6 +31,9 @@ import { DirectoryBlobStore } from "./uploads/directory-blob-store.js";
 import { openBlobStore, uploadsDirOf } from "./uploads/open-blob-store.js";
 import { SERVER_VERSION } from "./version.js";
 import type { WebSocketStats } from "./ws/guarded-socket.js";
+
+/** How often mutes past their end are looked for (those this node set end on time without it). */
+const MUTE_SWEEP_INTERVAL_MS = 30 * 1000;
 
 /** How often inbox entries past the resume window are pruned. */
 const INBOX_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
@@ -85,16 +89,16 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations, ceilings, retention, live, webhookWorker } = composition;
+  const { services, revocations, ceilings, retention, muteExpiry, live, webhookWorker } = composition;
   // Live connections of every transport end with their session: at once when it is revoked,
   // at its expiry instant when it expires.
   const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
   const stopRevocations = revocations.subscribe((sessionIds) => sessionConnections.close(sessionIds));
+  // One admission for every live transport: the same ceilings, the same end with the session.
+  const admission = new LiveAdmission({ ceilings, sessionConnections, accounts: services.accounts });
   const eventStreams = new RoomEventStreams({
     services,
-    subscriptionSlots: (userId, address) => ceilings.subscriptionsOf(userId, address),
-    admitConnection: (userId, address) => ceilings.admitConnection(userId, address),
-    sessionConnections,
+    admission,
     trustedProxies: config.trustedProxies,
     heartbeatMs: config.eventStreamHeartbeatMs,
     maxBufferedBytes: config.wsMaxBufferedBytes,
@@ -126,6 +130,11 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     services.inbox.prune().catch((error: unknown) => log.error({ err: error }, "inbox prune failed"));
   }, INBOX_PRUNE_INTERVAL_MS);
   inboxPruner.unref();
+  // Mutes set on this node end on time by themselves; this catches those set on other nodes or before a restart.
+  const muteSweeper = setInterval(() => {
+    muteExpiry.sweep().catch((error: unknown) => log.error({ err: error }, "ending mutes past their end failed"));
+  }, MUTE_SWEEP_INTERVAL_MS);
+  muteSweeper.unref();
   const router = createAppRouter(services);
   // Made when first asked for: generating it took a good part of the start.
   let document: Promise<OpenAPIObject> | undefined;
@@ -198,14 +207,31 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     config,
     logger: log,
     path: TRPC_PREFIX,
-    ceilings,
-    sessionConnections,
+    admission,
   });
   metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
   metrics.observeEventStreams(() => eventStreams.snapshot());
   live.register({ sockets: ws.connections, watchers: ws.watchers });
   // An event stream is a connection watching one room.
   live.register({ sockets: () => eventStreams.snapshot().open, watchers: () => eventStreams.snapshot().open });
+
+  /** Stops the timers and the session checks, and ends the event streams: nothing new starts. */
+  const stopBackground = () => {
+    clearInterval(sweeper);
+    clearInterval(retentionTimer);
+    clearInterval(inboxPruner);
+    clearInterval(muteSweeper);
+    stopRevocations();
+    sessionConnections.stop();
+    // Streams never end by themselves: the server could not stop while one is open.
+    eventStreams.closeAll();
+  };
+  /** Lets go of the shared state, the blob store and the database, once no transport uses them. */
+  const releaseStores = async () => {
+    await composition.close();
+    await blobs.close();
+    await database.close();
+  };
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -214,15 +240,9 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     });
   } catch (error) {
     // The port is taken or forbidden: release what was opened, so the caller can go on.
-    clearInterval(sweeper);
-    stopRevocations();
-    sessionConnections.stop();
-    clearInterval(retentionTimer);
-    clearInterval(inboxPruner);
+    stopBackground();
     await ws.close();
-    await composition.close();
-    await blobs.close();
-    await database.close();
+    await releaseStores();
     throw error;
   }
   const address = httpServer.address() as AddressInfo;
@@ -235,21 +255,14 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const close = () => {
     closing ??= (async () => {
       const drained = drain.drain(config.shutdownTimeoutMs, () => ws.terminate());
-      clearInterval(sweeper);
-      stopRevocations();
-      sessionConnections.stop();
-      // Streams never end by themselves: the server could not stop while one is open.
-      eventStreams.closeAll();
-      clearInterval(retentionTimer);
-      clearInterval(inboxPruner);
+      stopBackground();
       await Promise.race([ws.close(), drained]);
       const { cut, ms } = await drained;
       log.info({ ms, cut }, cut > 0 ? "connections cut at the shutdown deadline" : "connections drained");
       await webhookWorker.stop();
       await retention?.stop();
-      await composition.close();
-      await blobs.close();
-      await database.close();
+      await muteExpiry.stop();
+      await releaseStores();
       log.info("natter stopped");
     })();
     return closing;

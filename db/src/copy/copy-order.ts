@@ -31,6 +31,7 @@ const RANK: Record<keyof Database, number> = {
   inbox_events: 27,
   inbox_stream_tickets: 28,
   blocked_terms: 29,
+  reserved_usernames: 30,
 };
 
 /** The tables in foreign-key order: insert in this order, delete in the reverse. */

@@ -21,6 +21,7 @@ import { usernameSkeletons } from "./0026-username-skeletons.js";
 import { inbox } from "./0027-a-inbox.js";
 import { messageReports } from "./0027-message-reports.js";
 import { blockedTerms } from "./0028-blocked-terms.js";
+import { accountData } from "./0030-account-data.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0027-a-inbox": inbox,
   "0027-message-reports": messageReports,
   "0028-blocked-terms": blockedTerms,
+  "0030-account-data": accountData,
 };
 
 /**

@@ -30,6 +30,7 @@ export interface Database {
   inbox_heads: InboxHeadsTable;
   inbox_events: InboxEventsTable;
   inbox_stream_tickets: InboxStreamTicketsTable;
+  reserved_usernames: ReservedUsernamesTable;
 }
 
 /** Named counters kept in step with the rows they count, such as `messages` or `messages@2026-01-02T03`. */
@@ -70,6 +71,15 @@ export interface UsersTable {
   share_read_receipts: Generated<number>;
   /** Who may open a new direct room with the user: `everyone` or `none`. */
   direct_messages: Generated<"everyone" | "none">;
+  /** When the account was deleted (the row stays as its messages' "deleted user"); null while it lives. */
+  deleted_at: Generated<string | null>;
+}
+
+/** A deleted person's username, kept from sign-up (with its look-alikes) until `reserved_until`. */
+export interface ReservedUsernamesTable {
+  username_key: string;
+  username_skeleton: string;
+  reserved_until: string;
 }
 
 /** `blocker_id` has blocked `blocked_id`. */

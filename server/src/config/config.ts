@@ -256,6 +256,16 @@ export const configSchema = z.object({
       "after SIGTERM or SIGINT: how long requests already read may take to be answered (every answer then says `Connection: close`) before the connections still open are cut and the database is closed",
     defaultText: "10 s",
   }),
+  accountDeletion: setting(z.enum(["remove-messages", "keep-messages"]).default("remove-messages"), {
+    env: "NATTER_ACCOUNT_DELETION",
+    description:
+      "what deleting an account (`DELETE /me`, `natter users delete`) does to the person's messages: `remove-messages` leaves tombstones without bodies; `keep-messages` keeps the bodies (without attachments) under the deleted-user placeholder",
+  }),
+  dataExportRatePerAccount: setting(rateRuleSchema.prefault("1/1h"), {
+    env: "NATTER_DATA_EXPORT_RATE_PER_ACCOUNT",
+    description: "exports of one's data (`GET /me/export`) one account may start",
+    defaultText: "1/1h",
+  }),
   signup: setting(z.enum(["open", "closed"]).default("open"), {
     env: "NATTER_SIGNUP",
     description:

@@ -16,6 +16,11 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
  */
 export async function readJsonBody(req: RequestWithBody): Promise<void> {
   if (!BODY_METHODS.has(req.method ?? "")) return;
+  await readJsonBodyOf(req);
+}
+
+/** `readJsonBody` whatever the method: for a route whose DELETE takes a body (`DELETE /me`). */
+export async function readJsonBodyOf(req: RequestWithBody): Promise<void> {
   if (Number(req.headers["content-length"] ?? 0) > LIMITS.maxRequestBodyBytes) throw tooLarge();
   const text = await readText(req, LIMITS.maxRequestBodyBytes);
   const contentType = req.headers["content-type"];

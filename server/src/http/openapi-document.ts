@@ -1,4 +1,6 @@
 import {
+  dataExportSchema,
+  deleteAccountInputSchema,
   ERROR_HTTP_STATUS,
   type ErrorCode,
   errorBodySchema,
@@ -11,6 +13,7 @@ import { z } from "zod";
 import type { AppRouter } from "../routers/app-router.js";
 import type { ProcedureMeta } from "../trpc/meta.js";
 import { procedureMeta } from "../trpc/procedure-meta.js";
+import { accountDataOperations } from "./account-data-openapi.js";
 import { roomEventStreamPathItems } from "./room-event-stream-openapi.js";
 import { type PlainPathDocumentParts, uploadPathItems } from "./upload-openapi.js";
 
@@ -43,6 +46,8 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
       UploadResult: uploadResultSchema,
       RoomEvent: roomEventSchema,
       InboxEvent: inboxEventSchema,
+      DataExport: dataExportSchema,
+      DeleteAccountInput: deleteAccountInputSchema,
     },
   });
   document.info.license = { name: "MIT", identifier: "MIT" };
@@ -76,6 +81,10 @@ export async function createOpenApiDocument(router: AppRouter, version: string):
       ),
   };
   Object.assign(document.paths ?? {}, uploadPathItems(parts), roomEventStreamPathItems(parts));
+  const paths = document.paths ?? {};
+  for (const [path, operations] of Object.entries(accountDataOperations(parts))) {
+    paths[path] = { ...paths[path], ...operations };
+  }
   declareTags(document);
   pruneUnusedSchemas(document);
   return document;

@@ -11,11 +11,13 @@ import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
 import type { InboxEntry } from "../events/inbox-log.js";
-import type { SessionConnections } from "../live/session-connections.js";
+import type { LiveAdmission } from "../live/live-admission.js";
+import { isSlowReader, type SlowReaderStats } from "../live/slow-reader.js";
 import { whenDrained } from "../live/when-drained.js";
 import { requestClientAddress } from "../rate-limit/client-address.js";
 import type { Services } from "../services/services.js";
-import type { SharedSubscriptionSlots, SubscriptionSlots } from "../trpc/context.js";
+import type { SubscriptionSlots } from "../trpc/context.js";
+import { validationFailed } from "../trpc/validation-failed.js";
 import { bearerTokenOf } from "./bearer-token.js";
 import { BASE_HEADERS } from "./responses.js";
 import { onlyMethods, refuseQuery } from "./route-guards.js";
@@ -30,23 +32,17 @@ export const INBOX_EVENTS_PATH = "/api/v1/me/events";
 const TOKEN_PARAMETERS = ["token", "access_token", "authorization", "bearer"];
 
 /** What the event streams have done so far, for metrics and tests. */
-export interface EventStreamStats {
+export interface EventStreamStats extends SlowReaderStats {
   /** Streams open now. */
   open: number;
   /** Room events written to streams, one per stream and event. */
   deliveries: number;
-  /** Streams cut off because their reader fell too far behind. */
-  slowReadersDropped: number;
 }
 
 export interface RoomEventStreamsDeps {
   services: Services;
-  /** The subscription slots of an account (or, anonymous, an address), shared with WebSocket subscriptions. */
-  subscriptionSlots(userId: string | undefined, address: string): SharedSubscriptionSlots;
-  /** Takes a live connection of the account and the address, shared with WebSockets: its release, or why not. */
-  admitConnection(userId: string | undefined, address: string): Promise<(() => void) | { refusal: string }>;
-  /** Where signed-in streams are tracked, so that they end when their session ends. */
-  sessionConnections: SessionConnections;
+  /** Admits each stream as a live connection, under the ceilings WebSockets count against too. */
+  admission: LiveAdmission;
   /** Proxies whose `X-Forwarded-For` per-address limits believe. */
   trustedProxies: TrustedProxies;
   /** How often a stream is sent a comment line. */
@@ -68,7 +64,7 @@ export interface RoomEventStreamsDeps {
  * the request handler like any route's.
  */
 export class RoomEventStreams {
-  private readonly stats: EventStreamStats = { open: 0, deliveries: 0, slowReadersDropped: 0 };
+  private readonly stats: EventStreamStats = { open: 0, deliveries: 0, slowReadersDropped: 0, maxBufferedBytes: 0 };
   /** How to end each open stream, for a shutdown. */
   private readonly streams = new Set<() => void>();
   /** Set by a shutdown: a stream asked for on a connection still open is not started. */
@@ -111,8 +107,8 @@ export class RoomEventStreams {
   ): Promise<SubscriptionSlots> {
     if (this.closing) throw new NatterError("BUSY", "The server is shutting down", { retryAfterSeconds: 1 });
     const address = requestClientAddress(req, this.deps.trustedProxies);
-    const releaseConnection = await this.deps.admitConnection(session?.userId, address);
-    if (typeof releaseConnection !== "function") throw new NatterError("RATE_LIMITED", releaseConnection.refusal);
+    const releaseAddress = this.deps.admission.admitAddress(address);
+    if (typeof releaseAddress !== "function") throw new NatterError("RATE_LIMITED", releaseAddress.message);
     let ended = false;
     const endListeners: (() => void)[] = [];
     const end = () => {
@@ -120,7 +116,7 @@ export class RoomEventStreams {
       ended = true;
       this.streams.delete(end);
       this.stats.open -= 1;
-      releaseConnection();
+      releaseAddress();
       if (!res.writableEnded) res.end();
       for (const listener of endListeners) listener();
     };
@@ -131,32 +127,33 @@ export class RoomEventStreams {
     if (res.closed) end();
     if (session) {
       try {
-        await this.endWithSession(session, { ended: () => ended, endListeners, end });
+        await this.admitSession(session, { ended: () => ended, endListeners, end });
       } catch (error) {
         end();
         throw error;
       }
     }
-    return { open: 0, shared: this.deps.subscriptionSlots(session?.userId, address) };
+    return { open: 0, shared: this.deps.admission.subscriptionsOf(session?.userId, address) };
   }
 
   /**
-   * Ends a stream when its session ends; throws (401) when the session has ended already. A
-   * log-out that landed while the caller was resolved was published before the stream was
-   * tracked; asking again once it is tracked leaves no gap between the two.
+   * Admits a stream as one of its session's live connections (see `LiveAdmission`): it ends
+   * when the session ends. Throws 429 when the account holds its ceiling, 401 when the session
+   * has ended; the caller then ends the stream, which gives back what it took.
    */
-  private async endWithSession(
+  private async admitSession(
     session: AuthSession,
     stream: { ended(): boolean; endListeners: (() => void)[]; end(): void },
   ): Promise<void> {
-    this.deps.sessionConnections.track(session, {
+    const refusal = await this.deps.admission.admitSession(session, {
       get ended() {
         return stream.ended();
       },
       onEnd: (listener) => stream.endListeners.push(listener),
       endSession: stream.end,
     });
-    if ((await this.deps.services.accounts.sessionExpiry(session.sessionId)) === null) throw endedTokenError();
+    if (refusal?.refused === "tooManyConnections") throw new NatterError("RATE_LIMITED", refusal.message);
+    if (refusal) throw endedTokenError();
   }
 
   /** Ends every open stream, for a shutdown: their clients reconnect to another node or later. */
@@ -169,7 +166,7 @@ export class RoomEventStreams {
     const { services } = this.deps;
     const { lastEventId, ticket } = parseRequest(req, search);
     const parsed = roomEventsInputSchema.safeParse({ roomId, ...(lastEventId !== undefined && { lastEventId }) });
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    if (!parsed.success) throw validationFailed(parsed.error.issues);
     const input = parsed.data;
     const session = await this.caller(req, ticket, async (value) => {
       const redeemed = await services.eventStreamTickets.redeem(value, input.roomId);
@@ -194,7 +191,7 @@ export class RoomEventStreams {
     const { services } = this.deps;
     const { lastEventId, ticket } = parseRequest(req, search);
     const parsed = inboxEventsInputSchema.safeParse({ ...(lastEventId !== undefined && { lastEventId }) });
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    if (!parsed.success) throw validationFailed(parsed.error.issues);
     const session = await this.caller(req, ticket, async (value) => {
       const redeemed = await services.eventStreamTickets.redeemInbox(value);
       if (redeemed) return redeemed;
@@ -228,11 +225,11 @@ export class RoomEventStreams {
   ): Promise<void> {
     const { heartbeatMs, maxBufferedBytes } = this.deps;
     const address = requestClientAddress(req, this.deps.trustedProxies);
-    const releaseConnection = await this.deps.admitConnection(session?.userId, address);
-    if (typeof releaseConnection !== "function") throw new NatterError("RATE_LIMITED", releaseConnection.refusal);
-    const slots = this.deps.subscriptionSlots(session?.userId, address);
+    const releaseAddress = this.deps.admission.admitAddress(address);
+    if (typeof releaseAddress !== "function") throw new NatterError("RATE_LIMITED", releaseAddress.message);
+    const slots = this.deps.admission.subscriptionsOf(session?.userId, address);
     if (!(await slots.take())) {
-      releaseConnection();
+      releaseAddress();
       throw new NatterError("RATE_LIMITED", slots.refusal);
     }
 
@@ -246,7 +243,7 @@ export class RoomEventStreams {
       clearInterval(heartbeat);
       this.streams.delete(end);
       slots.release();
-      releaseConnection();
+      releaseAddress();
       if (res.headersSent) {
         this.stats.open -= 1;
         res.end();
@@ -261,12 +258,11 @@ export class RoomEventStreams {
     // Gone while its caller and slot were being resolved: its close has passed already.
     if (res.closed) return end();
     try {
-      if (session) await this.endWithSession(session, { ended: () => ended, endListeners, end });
+      if (session) await this.admitSession(session, { ended: () => ended, endListeners, end });
       const write = (chunk: string) => {
         if (ended) return;
         res.write(chunk);
-        if (res.writableLength > maxBufferedBytes) {
-          this.stats.slowReadersDropped += 1;
+        if (isSlowReader(res.writableLength, maxBufferedBytes, this.stats)) {
           // Nothing more is queued for a reader this far behind; it reconnects with Last-Event-ID.
           end();
           res.destroy();
@@ -403,11 +399,4 @@ function parseRequest(req: IncomingMessage, search: string) {
   }
   const lastEventId = header?.[0] || params.get("lastEventId") || undefined;
   return { lastEventId, ticket: params.get("ticket") ?? undefined };
-}
-
-/** The refusal of a stream's input, as a procedure's input is refused. */
-function invalidInput(issues: readonly { path: PropertyKey[]; message: string }[]): NatterError {
-  return new NatterError("VALIDATION_FAILED", "Input validation failed", {
-    issues: issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-  });
 }

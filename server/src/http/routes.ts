@@ -10,6 +10,7 @@ import type { UploadAdmission } from "../live/upload-admission.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { AppRouter } from "../routers/app-router.js";
 import type { Services } from "../services/services.js";
+import { accountDataRoutes } from "./account-data-routes.js";
 import { diskSpaceCheck } from "./disk-readiness.js";
 import { createDocsFiles } from "./docs-page.js";
 import { renderIndexPage } from "./index-page.js";
@@ -110,6 +111,7 @@ export function natterRoutes(deps: RoutesDeps): Route[] {
       trustedProxies: deps.trustedProxies,
     }),
     ...deps.eventStreams.routes(),
+    ...accountDataRoutes({ services, trustedProxies: deps.trustedProxies, logger }),
     ...webAppRoutes(webApp, (_req, res) => sendPage(res, indexPage, "text/html; charset=utf-8")),
     route(["GET"], "/openapi.json", async (req, res) => {
       const origin = requestOrigin(req);

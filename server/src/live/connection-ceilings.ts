@@ -40,7 +40,8 @@ export class ConnectionCeilings {
   private readonly accounts: AccountSlotCounters;
 
   constructor(
-    private readonly policy: ConnectionCeilingsPolicy,
+    /** The ceilings, for the words of a refusal. */
+    readonly policy: ConnectionCeilingsPolicy,
     accounts?: AccountSlotCounters,
   ) {
     this.addresses = new CountedSlots(policy.maxConnectionsPerAddress);
@@ -63,30 +64,6 @@ export class ConnectionCeilings {
     if (!this.policy.enabled) return releaseNothing;
     if (!(await this.accounts.connections.take(userId))) return undefined;
     return this.releaser(this.accounts.connections, userId);
-  }
-
-  /**
-   * Admits one more live connection of any transport (an event stream counts as a WebSocket
-   * does): one of `address`'s and, signed in, one of `userId`'s. Answers its release, or why
-   * it is refused.
-   */
-  async admitConnection(userId: string | undefined, address: string): Promise<Release | { refusal: string }> {
-    const releaseAddress = this.admitAddress(address);
-    if (!releaseAddress) {
-      return { refusal: `One address may hold at most ${this.policy.maxConnectionsPerAddress} live connections` };
-    }
-    if (userId === undefined) return releaseAddress;
-    const releaseAccount = await this.admitAccount(userId);
-    if (!releaseAccount) {
-      releaseAddress();
-      return {
-        refusal: `An account may hold at most ${this.policy.maxConnectionsPerAccount} live connections (WebSockets and event streams); close one first`,
-      };
-    }
-    return () => {
-      releaseAccount();
-      releaseAddress();
-    };
   }
 
   /** The subscription slots a connection shares: its account's, or, anonymous, its address's. */

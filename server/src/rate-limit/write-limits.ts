@@ -15,7 +15,8 @@ export type WriteKind =
   | "incomingWebhook"
   | "eventStreamTicket"
   | "adminWrite"
-  | "search";
+  | "search"
+  | "dataExport";
 
 /** How often one client address, and one account, may make a kind of write. */
 export interface WriteRules {
@@ -41,6 +42,7 @@ const REFUSALS: Record<WriteKind, string> = {
   eventStreamTicket: "Too many event-stream tickets asked for",
   adminWrite: "Too many admin changes",
   search: "Too many searches",
+  dataExport: "One data export an hour",
 };
 
 export interface WriteLimitsOptions {

@@ -1,4 +1,5 @@
 import {
+  deleteAccountInputSchema,
   findUsersInputSchema,
   idSchema,
   meSchema,
@@ -17,7 +18,7 @@ const meResultSchema = z.object({ user: meSchema });
 
 /** Who am I, who is that, finding people, and one's own profile. */
 export function createUsersRouter(services: Services) {
-  const { accounts, profiles, uploads } = services;
+  const { accounts, accountData, profiles, uploads } = services;
   return router({
     ...inboxProcedures(services),
     me: userProcedure
@@ -52,6 +53,16 @@ export function createUsersRouter(services: Services) {
       .input(updateProfileInputSchema)
       .output(meResultSchema)
       .mutation(async ({ ctx, input }) => ({ user: await profiles.update(ctx.session.userId, input) })),
+
+    // Over REST this is `DELETE /me` (a plain route: trpc-to-openapi reads no body on DELETE).
+    deleteAccount: userProcedure
+      .meta({ errors: ["INVALID_CREDENTIALS"] })
+      .input(deleteAccountInputSchema)
+      .output(z.object({ ok: z.literal(true) }))
+      .mutation(async ({ ctx, input }) => {
+        await accountData.deleteOwn(ctx.session, input.password);
+        return { ok: true as const };
+      }),
 
     find: userProcedure
       .meta({

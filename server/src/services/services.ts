@@ -1,5 +1,6 @@
 import type { RoomEventBus } from "../events/room-event-bus.js";
 import type { WriteLimits } from "../rate-limit/write-limits.js";
+import type { AccountDataService } from "./account-data/account-data-service.js";
 import type { AccountsService } from "./accounts/accounts-service.js";
 import type { ProfilesService } from "./accounts/profiles-service.js";
 import type { SessionsService } from "./accounts/sessions-service.js";
@@ -27,6 +28,8 @@ import type { WebhooksService } from "./webhooks/webhooks-service.js";
 /** Every service the routers call; built once per server by the composition root. */
 export interface Services {
   accounts: AccountsService;
+  /** A person's export of their data, and deleting their account. */
+  accountData: AccountDataService;
   /** What server admins do: statistics, the activity log, bans, accounts. */
   admin: AdminService;
   /** Fans committed room events out to live subscribers. */

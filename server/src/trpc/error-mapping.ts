@@ -1,7 +1,8 @@
-import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode, type FieldIssue, NatterError } from "@natter/shared";
+import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode, NatterError } from "@natter/shared";
 import { TRPCError } from "@trpc/server";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { unavailableError } from "./unavailable-error.js";
+import { type SchemaIssue, validationFailed } from "./validation-failed.js";
 
 const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   400: "BAD_REQUEST",
@@ -89,9 +90,10 @@ export function toErrorBody(error: TRPCError): ErrorBody {
   if (cause instanceof NatterError) {
     return { code: cause.code, message: cause.message, ...cause.details };
   }
-  const issues = validationIssues(cause);
+  const issues = schemaIssuesOf(cause);
   if (error.code === "BAD_REQUEST" && issues) {
-    return { code: "VALIDATION_FAILED", message: "Input validation failed", issues };
+    const refusal = validationFailed(issues);
+    return { code: refusal.code, message: refusal.message, ...refusal.details };
   }
   const code = CODE_BY_TRPC_CODE[error.code];
   if (code === "MALFORMED_REQUEST" && cause instanceof SyntaxError) {
@@ -108,17 +110,9 @@ export function unexpectedErrorBody(error: unknown): ErrorBody {
   return { code: "INTERNAL", message: "Internal server error" };
 }
 
-/** Field issues from a schema validation failure (zod or any Standard Schema). */
-function validationIssues(cause: unknown): FieldIssue[] | undefined {
+/** The issues of a schema validation failure (zod or any Standard Schema), if `cause` is one. */
+function schemaIssuesOf(cause: unknown): SchemaIssue[] | undefined {
   if (typeof cause !== "object" || cause === null || !("issues" in cause)) return undefined;
   const { issues } = cause;
-  if (!Array.isArray(issues)) return undefined;
-  return issues.flatMap((issue: { path?: PropertyKey[]; message?: string; keys?: unknown }) => {
-    const path = (issue.path ?? []).map(String);
-    // An unknown field is named as the field itself, so a typo ("Open") is found at once.
-    if (Array.isArray(issue.keys)) {
-      return issue.keys.map((key) => ({ path: [...path, String(key)].join("."), message: "unknown field" }));
-    }
-    return [{ path: path.join("."), message: issue.message ?? "invalid" }];
-  });
+  return Array.isArray(issues) ? issues : undefined;
 }

@@ -1,14 +1,11 @@
 import { WS_CLOSE_CODES } from "@natter/shared";
 import { WebSocket } from "ws";
+import { isSlowReader, type SlowReaderStats } from "../live/slow-reader.js";
 import type { TextFrame } from "./text-frame.js";
 import { TokenBucket } from "./token-bucket.js";
 
 /** What the server learns about its sockets' guards, for logs and tests. */
-export interface WebSocketStats {
-  /** The most bytes any socket held unsent, measured after each send. */
-  maxBufferedBytes: number;
-  /** Sockets closed because they read too slowly. */
-  slowReadersDropped: number;
+export interface WebSocketStats extends SlowReaderStats {
   /** Sockets closed because they sent too many messages. */
   rateLimited: number;
   /** Room events written to watchers, one per watcher and event. */
@@ -68,10 +65,7 @@ export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSo
     }
 
     private dropIfSlow(): void {
-      const buffered = this.bufferedAmount;
-      if (buffered > stats.maxBufferedBytes) stats.maxBufferedBytes = buffered;
-      if (buffered > maxBufferedBytes && this.readyState === WebSocket.OPEN) {
-        stats.slowReadersDropped += 1;
+      if (this.readyState === WebSocket.OPEN && isSlowReader(this.bufferedAmount, maxBufferedBytes, stats)) {
         // The close frame queues behind the unsent data: a reader that catches up learns
         // why; one that never does is cut off by ws's close timeout.
         this.close(WS_CLOSE_CODES.slowReader, "reading too slowly: reconnect and resume");

@@ -5,8 +5,8 @@ import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import type { AuthSession } from "../auth/auth-session.js";
 import type { Config } from "../config/config.js";
-import type { ConnectionCeilings } from "../live/connection-ceilings.js";
-import type { SessionBoundConnection, SessionConnections } from "../live/session-connections.js";
+import type { LiveAdmission } from "../live/live-admission.js";
+import type { SessionBoundConnection } from "../live/session-connections.js";
 import { isOriginAllowed } from "../origin/origin-policy.js";
 import { requestClientAddress } from "../rate-limit/client-address.js";
 import type { AppRouter } from "../routers/app-router.js";
@@ -23,10 +23,8 @@ export interface WebSocketServerDeps {
   config: Config;
   logger: Logger;
   path: string;
-  /** The ceilings on connections and subscriptions, shared with the other live transports. */
-  ceilings: ConnectionCeilings;
-  /** Where signed-in sockets are tracked, so that they close when their session ends. */
-  sessionConnections: SessionConnections;
+  /** Admits each socket as a live connection, as the other live transports are (ceilings, session end). */
+  admission: LiveAdmission;
 }
 
 /**
@@ -38,7 +36,7 @@ export interface WebSocketServerDeps {
  * per account are capped (`tooManyConnections`, RATE_LIMITED).
  */
 export function attachWebSocketServer(deps: WebSocketServerDeps) {
-  const { httpServer, router, services, config, logger, path, ceilings, sessionConnections } = deps;
+  const { httpServer, router, services, config, logger, path, admission } = deps;
   const stats: WebSocketStats = { maxBufferedBytes: 0, slowReadersDropped: 0, rateLimited: 0, deliveries: 0 };
   /** The subscription counters of the open connections, summed for the subscriptions metric. */
   const slotsOf = new WeakMap<WebSocket, SubscriptionSlots>();
@@ -67,7 +65,7 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       const subscriptions: SubscriptionSlots = { open: 0 };
       slotsOf.set(res, subscriptions);
       const context = (session: AuthSession | null): RequestContext => {
-        subscriptions.shared = ceilings.subscriptionsOf(session?.userId, clientAddress);
+        subscriptions.shared = admission.subscriptionsOf(session?.userId, clientAddress);
         return {
           session,
           transport: "ws",
@@ -80,17 +78,12 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
       const token = connectionParams?.token;
       const session = token ? await services.accounts.authenticate(token) : null;
       if (session) {
-        const release = await ceilings.admitAccount(session.userId);
-        if (!release) {
+        const refusal = await admission.admitSession(session, sessionBound(res));
+        if (!refusal) return context(session);
+        if (refusal.refused === "tooManyConnections") {
           res.close(WS_CLOSE_CODES.tooManyConnections, "too many connections for this account");
           return context(null);
         }
-        // `close` fires once: `on` spares the wrapper `once` makes per socket.
-        res.on("close", release);
-        sessionConnections.track(session, sessionBound(res));
-        // A log-out that landed while the token was being checked was published before the
-        // socket was tracked; asking again once it is tracked leaves no gap between the two.
-        if ((await services.accounts.sessionExpiry(session.sessionId)) !== null) return context(session);
       }
       // A token that has ended is told so as an ending session is, never taken as anonymous.
       if (token) res.close(WS_CLOSE_CODES.sessionEnded, "session ended");
@@ -108,8 +101,10 @@ export function attachWebSocketServer(deps: WebSocketServerDeps) {
     const address = requestClientAddress(req, config.trustedProxies);
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Refused after the upgrade, so that browsers, which never see an upgrade's status, see why.
-      const release = ceilings.admitAddress(address);
-      if (!release) return ws.close(WS_CLOSE_CODES.tooManyConnections, "too many connections from this address");
+      const release = admission.admitAddress(address);
+      if (typeof release !== "function") {
+        return ws.close(WS_CLOSE_CODES.tooManyConnections, "too many connections from this address");
+      }
       ws.on("close", release);
       wss.emit("connection", ws, req);
     });
@@ -155,7 +150,8 @@ function sessionBound(socket: WebSocket): SessionBoundConnection {
     get ended() {
       return socket.readyState === WebSocket.CLOSED;
     },
-    onEnd: (listener) => socket.once("close", listener),
+    // `close` fires once: `on` spares the wrapper `once` makes per socket.
+    onEnd: (listener) => socket.on("close", listener),
     endSession: () => socket.close(WS_CLOSE_CODES.sessionEnded, "session ended"),
   };
 }

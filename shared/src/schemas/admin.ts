@@ -62,6 +62,7 @@ export const ACTIVITY_TYPES = [
   "user.created",
   "user.banned",
   "user.unbanned",
+  "user.deleted",
   "user.admin_granted",
   "user.admin_revoked",
   "room.created",

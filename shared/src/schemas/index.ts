@@ -1,3 +1,4 @@
+export * from "./account-data.js";
 export * from "./admin.js";
 export * from "./auth.js";
 export * from "./blocked-terms.js";

@@ -44,7 +44,7 @@ export const roomEventSchema = z
     z.object({ ...entry, type: z.literal("member.role_changed"), userId: idSchema, role: roomRoleSchema }),
     /** The member may read but not send until `until` (null: until an admin lifts it). */
     z.object({ ...entry, type: z.literal("member.muted"), userId: idSchema, until: timestampSchema.nullable() }),
-    /** An admin lifted the member's mute (a mute that reaches its `until` ends without an event). */
+    /** The member's mute ended: an admin lifted it, or it reached its `until` (then `actorId` is null). */
     z.object({ ...entry, type: z.literal("member.unmuted"), userId: idSchema }),
     z.object({ ...entry, type: z.literal("message.created"), message: messageSchema }),
     z.object({ ...entry, type: z.literal("message.edited"), message: messageSchema }),

@@ -53,5 +53,18 @@ export const matrix: Matrix = {
       user: "SESSION_NOT_FOUND",
     },
     { procedure: "sessions.endOthers", input: () => ({}), anonymous: "UNAUTHENTICATED", user: A },
+    {
+      procedure: "users.deleteAccount",
+      variant: "wrong password",
+      input: () => ({ password: "not the password" }),
+      anonymous: "UNAUTHENTICATED",
+      user: "INVALID_CREDENTIALS",
+    },
+    {
+      procedure: "users.deleteAccount",
+      input: ({ caller }) => ({ password: caller?.password ?? "correct horse battery" }),
+      anonymous: "UNAUTHENTICATED",
+      user: A,
+    },
   ],
 };

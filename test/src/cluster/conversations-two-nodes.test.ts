@@ -1,23 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Message, RoomEvent } from "@natter/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mostWithin, recordSignals } from "../conversations/receipt-watch.js";
-import {
-  createTestDatabase,
-  redisUnavailable,
-  rest,
-  signUpMany,
-  startTestServer,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  type TestServer,
-  type TestUser,
-  testRedisPrefix,
-  wsClient,
-} from "../harness/index.js";
+import { redisUnavailable, rest, signUpMany, type TestUser } from "../harness/index.js";
 import { newRoom, send, watchRoom } from "../messages/room-fixtures.js";
+import { twoNodes } from "./two-nodes.js";
 
 const redisMissing = await redisUnavailable();
 
@@ -27,48 +13,23 @@ const redisMissing = await redisUnavailable();
  * was done on the other.
  */
 describe.skipIf(redisMissing !== undefined)("conversations across two nodes", () => {
-  const dir = mkdtempSync(join(tmpdir(), "natter-conversations-nodes-"));
-  const prefix = testRedisPrefix();
-  let database: TestDatabase;
-  let a: TestServer;
-  let b: TestServer;
-  const clients: Array<{ close(): void }> = [];
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dir);
-    const config = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, rateLimits: "off" as const };
-    // The first node migrates the database alone; the second finds it migrated.
-    a = await startTestServer({ dir: join(dir, "a"), database, config });
-    b = await startTestServer({ dir: join(dir, "b"), database, config });
-  }, 60_000);
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await b?.stop();
-    await a?.stop();
-    await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const connect = (url: string, token: string) => {
-    const client = wsClient(url, { token });
-    clients.push(client);
-    return client.client;
-  };
+  const nodes = twoNodes("conversations");
+  const connect = nodes.connect;
   /** Node A for even indexes, B for odd ones: the racing calls land on both. */
-  const nodeOf = (index: number) => (index % 2 === 0 ? a : b);
+  const nodeOf = (index: number) => (index % 2 === 0 ? nodes.a : nodes.b);
   const getMessage = async (url: string, roomId: string, messageId: string): Promise<Message> =>
     (await rest(url, "GET", `/rooms/${roomId}/messages/${messageId}`)).body.message;
 
   it("counts 50 concurrent reactions by 50 users on both nodes exactly, and as many concurrent take-backs", async () => {
-    const users = await signUpMany(a.url, 50);
+    const users = await signUpMany(nodes.a.url, 50);
     const [owner] = users;
-    const roomId = await newRoom(a.url, owner, { members: users.slice(1) });
-    const message = await send(a.url, owner, roomId, "react to me");
-    const onB = watchRoom(connect(b.url, owner.token), roomId, String(message.seq));
+    const roomId = await newRoom(nodes.a.url, owner, { members: users.slice(1) });
+    const message = await send(nodes.a.url, owner, roomId, "react to me");
+    const onB = watchRoom(connect(nodes.b.url, owner.token), roomId, String(message.seq));
     const path = `/rooms/${roomId}/messages/${message.id}/reactions/${encodeURIComponent("👍")}`;
     const added = await Promise.all(users.map((user, i) => rest(nodeOf(i).url, "PUT", path, { token: user.token })));
     expect(added.map((res) => res.status)).toEqual(users.map(() => 200));
-    for (const node of [a, b]) {
+    for (const node of [nodes.a, nodes.b]) {
       expect((await getMessage(node.url, roomId, message.id)).reactions).toEqual([
         { emoji: "👍", count: 50, me: false },
       ]);
@@ -78,7 +39,7 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
     expect(onB.events.map((event) => event.type === "reaction.added" && event.count)).toEqual(
       Array.from({ length: 50 }, (_, i) => i + 1),
     );
-    const reactors = await rest(a.url, "GET", `${path}?limit=100`);
+    const reactors = await rest(nodes.a.url, "GET", `${path}?limit=100`);
     expect(new Set(reactors.body.reactors.map((r: { userId: string }) => r.userId))).toEqual(
       new Set(users.map((user) => user.id)),
     );
@@ -87,7 +48,8 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
       users.map((user, i) => rest(nodeOf(i + 1).url, "DELETE", path, { token: user.token })),
     );
     expect(removed.map((res) => res.status)).toEqual(users.map(() => 200));
-    for (const node of [a, b]) expect((await getMessage(node.url, roomId, message.id)).reactions).toEqual([]);
+    for (const node of [nodes.a, nodes.b])
+      expect((await getMessage(node.url, roomId, message.id)).reactions).toEqual([]);
     await onB.until("50 take-backs", (events) => events.length === 100);
     expect(onB.events.slice(50).map((event) => event.type === "reaction.removed" && event.count)).toEqual(
       Array.from({ length: 50 }, (_, i) => 49 - i),
@@ -95,11 +57,11 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
   }, 90_000);
 
   it("keeps a thread's summary exact under 30 concurrent replies sent to both nodes", async () => {
-    const users = await signUpMany(a.url, 6);
+    const users = await signUpMany(nodes.a.url, 6);
     const [owner] = users;
-    const roomId = await newRoom(a.url, owner, { members: users.slice(1) });
-    const root = await send(b.url, owner, roomId, "thread root");
-    const onA = watchRoom(connect(a.url, owner.token), roomId, String(root.seq));
+    const roomId = await newRoom(nodes.a.url, owner, { members: users.slice(1) });
+    const root = await send(nodes.b.url, owner, roomId, "thread root");
+    const onA = watchRoom(connect(nodes.a.url, owner.token), roomId, String(root.seq));
     const answers = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         rest(nodeOf(i).url, "POST", `/rooms/${roomId}/messages`, {
@@ -115,37 +77,38 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
       lastReplyAt: replies[0]?.createdAt,
       participantIds: [...new Set(replies.map((reply) => reply.authorId))].slice(0, 5),
     };
-    for (const node of [a, b]) expect((await getMessage(node.url, roomId, root.id)).thread).toEqual(expected);
+    for (const node of [nodes.a, nodes.b])
+      expect((await getMessage(node.url, roomId, root.id)).thread).toEqual(expected);
     await onA.until("30 replies and summaries", (events) => events.length === 60);
     const summaries = onA.events.flatMap((event: RoomEvent) => (event.type === "thread.updated" ? [event] : []));
     expect(summaries.map((event) => event.thread.replyCount)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(summaries.at(-1)?.thread).toEqual(expected);
-    const thread = await rest(b.url, "GET", `/rooms/${roomId}/messages/${root.id}/thread?after=0&limit=100`);
+    const thread = await rest(nodes.b.url, "GET", `/rooms/${roomId}/messages/${root.id}/thread?after=0&limit=100`);
     expect(thread.body.messages.map((m: Message) => m.id)).toEqual(replies.map((m) => m.id).reverse());
   }, 60_000);
 
   it("carries pins and unpins to the other node's watchers, and holds the 50-pin limit under racing pins", async () => {
-    const [owner, member] = (await signUpMany(a.url, 2)) as [TestUser, TestUser];
-    const roomId = await newRoom(a.url, owner, { members: [member] });
+    const [owner, member] = (await signUpMany(nodes.a.url, 2)) as [TestUser, TestUser];
+    const roomId = await newRoom(nodes.a.url, owner, { members: [member] });
     const messages: Message[] = [];
     for (let i = 0; i < 55; i += 1) messages.push(await send(nodeOf(i).url, owner, roomId, `m${i}`));
     const [first] = messages as [Message];
     const last = messages.at(-1)?.seq ?? 0;
-    const onA = watchRoom(connect(a.url, member.token), roomId, String(last));
-    const onB = watchRoom(connect(b.url, member.token), roomId, String(last));
+    const onA = watchRoom(connect(nodes.a.url, member.token), roomId, String(last));
+    const onB = watchRoom(connect(nodes.b.url, member.token), roomId, String(last));
 
-    const pinned = await rest(a.url, "PUT", `/rooms/${roomId}/pins/${first.id}`, { token: owner.token });
+    const pinned = await rest(nodes.a.url, "PUT", `/rooms/${roomId}/pins/${first.id}`, { token: owner.token });
     expect(pinned.status).toBe(200);
     await onB.until("the pin", (events) => events.some((event) => event.type === "message.pinned"));
     expect(onB.events[0]).toMatchObject({ type: "message.pinned", messageId: first.id, pinnedBy: owner.id });
-    expect((await rest(b.url, "GET", `/rooms/${roomId}/pins`)).body.messages.map((m: Message) => m.id)).toEqual([
+    expect((await rest(nodes.b.url, "GET", `/rooms/${roomId}/pins`)).body.messages.map((m: Message) => m.id)).toEqual([
       first.id,
     ]);
-    const unpinned = await rest(b.url, "DELETE", `/rooms/${roomId}/pins/${first.id}`, { token: owner.token });
+    const unpinned = await rest(nodes.b.url, "DELETE", `/rooms/${roomId}/pins/${first.id}`, { token: owner.token });
     expect(unpinned.status).toBe(200);
     await onA.until("the unpin", (events) => events.some((event) => event.type === "message.unpinned"));
     expect(onA.events.map((event) => event.type)).toEqual(["message.pinned", "message.unpinned"]);
-    expect((await rest(a.url, "GET", `/rooms/${roomId}/pins`)).body.messages).toEqual([]);
+    expect((await rest(nodes.a.url, "GET", `/rooms/${roomId}/pins`)).body.messages).toEqual([]);
 
     // 55 pins at once, half on each node: exactly 50 are taken, the rest refused.
     const racing = await Promise.all(
@@ -158,19 +121,19 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
     expect(racing.filter((res) => res.status === 409).map((res) => res.body.error.code)).toEqual(
       Array.from({ length: 5 }, () => "TOO_MANY_PINS"),
     );
-    for (const node of [a, b]) {
+    for (const node of [nodes.a, nodes.b]) {
       expect((await rest(node.url, "GET", `/rooms/${roomId}/pins`)).body.messages).toHaveLength(50);
     }
     await onB.until("50 more pins", (events) => events.length === 52);
   }, 90_000);
 
   it("coalesces a burst of 100 read marks sent to both nodes to at most 2 receipts a second, ending at the last", async () => {
-    const [alice, bob] = (await signUpMany(a.url, 2)) as [TestUser, TestUser];
-    const roomId = await newRoom(a.url, alice, { members: [bob] });
+    const [alice, bob] = (await signUpMany(nodes.a.url, 2)) as [TestUser, TestUser];
+    const roomId = await newRoom(nodes.a.url, alice, { members: [bob] });
     const sent: Message[] = [];
     for (let i = 0; i < 100; i += 1) sent.push(await send(nodeOf(i).url, alice, roomId, `m${i}`));
-    const onA = await recordSignals(connect(a.url, alice.token), roomId);
-    const onB = await recordSignals(connect(b.url, alice.token), roomId);
+    const onA = await recordSignals(connect(nodes.a.url, alice.token), roomId);
+    const onB = await recordSignals(connect(nodes.b.url, alice.token), roomId);
     for (const [i, message] of sent.entries()) {
       const res = await rest(nodeOf(i).url, "POST", `/rooms/${roomId}/read`, {
         token: bob.token,
@@ -186,7 +149,7 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
       expect(positions).toEqual([...positions].sort((x, y) => x - y));
       expect(positions.length).toBeLessThan(20);
     }
-    expect((await rest(b.url, "GET", `/rooms/${roomId}/receipts`, { token: alice.token })).body.receipts).toEqual(
+    expect((await rest(nodes.b.url, "GET", `/rooms/${roomId}/receipts`, { token: alice.token })).body.receipts).toEqual(
       expect.arrayContaining([expect.objectContaining({ userId: bob.id, lastReadSeq: lastSeq })]),
     );
   }, 120_000);

@@ -58,6 +58,17 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
       },
     });
   const node = (index: number) => nodes[index] as CliServer;
+  const openSocket = async (index: number, token: string) => {
+    const socket = await openRawSocket(node(index).url, { token });
+    sockets.push(socket);
+    return socket;
+  };
+  /** Whether the socket answers a call ("answered") or is closed first (its close code). */
+  const admitted = (socket: RawSocket, id: number) => {
+    socket.call(id, "query", "users.me", {});
+    const answered = socket.next((m) => JSON.parse(m).id === id).then(() => "answered" as const);
+    return Promise.race([answered, socket.closed.then((close) => close.code)]);
+  };
   const connect = (url: string, token?: string) => {
     const client = wsClient(url, token ? { token } : {});
     clients.push(client);
@@ -129,16 +140,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
 
   it("holds an account's WebSocket ceiling over all nodes, and frees a slot when one closes", async () => {
     const user = await signUp(node(0).url);
-    const open = async (index: number) => {
-      const socket = await openRawSocket(node(index).url, { token: user.token });
-      sockets.push(socket);
-      return socket;
-    };
-    const admitted = (socket: RawSocket, id: number) => {
-      socket.call(id, "query", "users.me", {});
-      const answered = socket.next((m) => JSON.parse(m).id === id).then(() => "answered" as const);
-      return Promise.race([answered, socket.closed.then((close) => close.code)]);
-    };
+    const open = (index: number) => openSocket(index, user.token);
     const held: RawSocket[] = [];
     for (let i = 0; i < MAX_CONNECTIONS_PER_ACCOUNT; i += 1) {
       const socket = await open(i % 2);
@@ -156,16 +158,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
 
   it("goes on counting a stalled node's connections towards the ceiling while it is late", async () => {
     const user = await signUp(node(0).url);
-    const open = async (index: number) => {
-      const socket = await openRawSocket(node(index).url, { token: user.token });
-      sockets.push(socket);
-      return socket;
-    };
-    const admitted = (socket: RawSocket, id: number) => {
-      socket.call(id, "query", "users.me", {});
-      const answered = socket.next((m) => JSON.parse(m).id === id).then(() => "answered" as const);
-      return Promise.race([answered, socket.closed.then((close) => close.code)]);
-    };
+    const open = (index: number) => openSocket(index, user.token);
     for (let i = 0; i < MAX_CONNECTIONS_PER_ACCOUNT; i += 1) expect(await admitted(await open(0), 1)).toBe("answered");
     // A holds every slot, then stops beating for longer than a node counts as alive (half
     // the TTL) but less than the TTL: a stalled event loop, not a dead node.

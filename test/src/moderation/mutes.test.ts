@@ -88,9 +88,31 @@ describe("mutes", () => {
     clock.advance(1_000);
     expect((await send(room.id, member, "after")).status).toBe(201);
     expect((await mutes(room.id, admin)).body).toEqual({ mutes: [], nextCursor: null });
-    expect(await storedEvents(room.id)).toMatchObject([
-      { type: "member.muted", actorId: admin.id, userId: member.id, until },
-    ]);
+    // The server logs the end itself, with no actor: watchers learn the member may speak again.
+    await expect
+      .poll(() => storedEvents(room.id))
+      .toMatchObject([
+        { type: "member.muted", actorId: admin.id, userId: member.id, until },
+        { type: "member.unmuted", actorId: null, userId: member.id },
+      ]);
+  });
+
+  it("ends a mute renewed before its end at the new end, not the first", async () => {
+    const { room, admin, member, other } = await roomOfFour();
+    await mute(room.id, admin, member.id, { until: inAMinute() });
+    await mute(room.id, admin, other.id, { until: inAMinute() });
+    const later = new Date(clock.now() + 5 * 60_000).toISOString();
+    expect((await mute(room.id, admin, member.id, { until: later })).status).toBe(200);
+    clock.advance(60_000);
+    // The sweep at the first end ends the other member's mute; the renewed one stays.
+    await expect
+      .poll(async () => (await storedEvents(room.id)).filter((e) => e.type === "member.unmuted"))
+      .toMatchObject([{ userId: other.id, actorId: null }]);
+    expect((await send(room.id, member)).body.error).toMatchObject({ code: "MUTED", until: later });
+    clock.advance(4 * 60_000);
+    await expect
+      .poll(async () => (await storedEvents(room.id)).filter((e) => e.type === "member.unmuted").map((e) => e.userId))
+      .toEqual([other.id, member.id]);
   });
 
   it("lasts until lifted without `until`; lifting logs member.unmuted and is idempotent", async () => {

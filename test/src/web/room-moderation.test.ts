@@ -65,9 +65,16 @@ describe.runIf(browserAvailable())("room moderation in the web app", { timeout: 
     // The member's composer learns of it live, and stops offering to send.
     await memberPage.getByText("You are muted in this room until an admin lifts it.").waitFor();
     await screenshot(memberPage, "moderation-03-muted-composer");
+    // A page loaded after the mute learns of it from the first send natter refuses.
+    await memberPage.reload();
+    await memberPage.getByRole("link", { name: "townhall" }).click();
+    await memberPage.getByLabel("Message", { exact: true }).fill("after the reload");
+    await memberPage.getByLabel("Message", { exact: true }).press("Enter");
+    await memberPage.locator(".muted-notice", { hasText: "until an admin lifts it" }).waitFor();
+    expect(await memberPage.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
     await ownerPage.getByRole("button", { name: "Manage max" }).click();
     await ownerPage.getByRole("button", { name: "Unmute max" }).click();
-    await memberPage.getByText("You are muted in this room").waitFor({ state: "detached" });
+    await memberPage.locator(".muted-notice").waitFor({ state: "detached" });
     const owners = createNatterClient({ url: server.url, token: owner.token });
     await expect.poll(async () => (await owners.trpc.rooms.mutes.query({ roomId })).mutes.length).toBe(0);
     await owners.trpc.rooms.update.mutate({ roomId, slowModeSeconds: 0 });

@@ -4,6 +4,7 @@ import type { ActivityEntry, ActivityType } from "@natter/client";
 export const ACTIVITY_TYPE_LABELS: Readonly<Record<ActivityType, string>> = {
   "user.created": "Account created",
   "user.banned": "User banned",
+  "user.deleted": "Account deleted",
   "user.unbanned": "Ban lifted",
   "user.admin_granted": "Server admin granted",
   "user.admin_revoked": "Server admin revoked",

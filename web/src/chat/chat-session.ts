@@ -1,5 +1,6 @@
 import {
   applyRoomEvent,
+  isNatterError,
   type Member,
   type Message,
   mergeMessages,
@@ -104,6 +105,10 @@ export class ChatSession {
           ...(item.attachmentIds && { attachmentIds: [...item.attachmentIds] }),
         }),
       onSent: (item, message) => this.#addMessages(item.roomId, [message]),
+      // A mute set before this page loaded is learnt from the first send it refuses.
+      onRefused: (item, error) => {
+        if (isNatterError(error, "MUTED")) this.#setMyMute(item.roomId, error.data.error.until ?? null);
+      },
     });
   }
 
@@ -340,6 +345,14 @@ export class ChatSession {
     this.rooms.update((rooms) => rooms.map((room) => (room.id === roomId ? change(room) : room)));
   }
 
+  /** Records my mute in a room: until when (null: until lifted), or undefined once it ended. */
+  #setMyMute(roomId: string, until: string | null | undefined): void {
+    this.myMutes.update((mutes) => {
+      const { [roomId]: _ended, ...others } = mutes;
+      return until === undefined ? others : { ...others, [roomId]: until };
+    });
+  }
+
   #forgetRoom(roomId: string): void {
     this.rooms.update((rooms) => rooms.filter((room) => room.id !== roomId));
     this.#unwatch(roomId);
@@ -430,10 +443,7 @@ export class ChatSession {
       case "member.muted":
       case "member.unmuted":
         if (event.userId !== this.me.id) return;
-        this.myMutes.update((mutes) => {
-          const { [roomId]: _ended, ...others } = mutes;
-          return event.type === "member.muted" ? { ...others, [roomId]: event.until } : others;
-        });
+        this.#setMyMute(roomId, event.type === "member.muted" ? event.until : undefined);
         return;
       case "member.role_changed":
         if (event.role === "owner") this.#replaceRoom(roomId, (room) => ({ ...room, ownerId: event.userId }));

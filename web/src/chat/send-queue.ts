@@ -20,6 +20,8 @@ export interface SendQueueOptions {
   storageKey: string;
   send(item: QueuedMessage): Promise<Message>;
   onSent(item: QueuedMessage, message: Message): void;
+  /** natter refused it for good (not a network failure): what the app may learn from why. */
+  onRefused?(item: QueuedMessage, error: unknown): void;
 }
 
 const RETRY_AFTER_MS = 3_000;
@@ -93,6 +95,7 @@ export class SendQueue {
         this.items.update((items) =>
           items.map((item) => (item.clientMessageId === next.clientMessageId ? { ...item, refused: reason } : item)),
         );
+        this.#options.onRefused?.(next, error);
       }
     }
   }

@@ -102,15 +102,8 @@ export class AccountsService {
    * password (with a stolen token) are throttled per user as log-ins are per username.
    */
   async changePassword(session: AuthSession, currentPassword: string, newPassword: string): Promise<void> {
-    const { db, hasher, revocations, clock, passwordChangeThrottle } = this.deps;
-    await passwordChangeThrottle.reserve(session.userId, clock.now());
-    const row = await db
-      .selectFrom("users")
-      .select("password_hash")
-      .where("id", "=", session.userId)
-      .executeTakeFirstOrThrow();
-    if (!(await hasher.verify(row.password_hash, currentPassword))) throw invalidCredentials();
-    await passwordChangeThrottle.clear(session.userId);
+    const { db, hasher, revocations } = this.deps;
+    await this.confirmPassword(session, currentPassword);
     const passwordHash = await hasher.hash(newPassword);
     const revoked = await db.transaction().execute(async (trx) => {
       await trx.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", session.userId).execute();
@@ -122,6 +115,23 @@ export class AccountsService {
         .execute();
     });
     await revocations.publish(revoked.map((r) => r.id));
+  }
+
+  /**
+   * Checks the caller's password again before something that cannot be undone (a password
+   * change, deleting the account): INVALID_CREDENTIALS (401) when it is wrong, RATE_LIMITED
+   * once too many wrong ones were tried (the same count for both).
+   */
+  async confirmPassword(session: AuthSession, password: string): Promise<void> {
+    const { db, hasher, clock, passwordChangeThrottle } = this.deps;
+    await passwordChangeThrottle.reserve(session.userId, clock.now());
+    const row = await db
+      .selectFrom("users")
+      .select("password_hash")
+      .where("id", "=", session.userId)
+      .executeTakeFirstOrThrow();
+    if (!(await hasher.verify(row.password_hash, password))) throw invalidCredentials();
+    await passwordChangeThrottle.clear(session.userId);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { bumpCounters, type Database, isUniqueViolation, STAT_COUNTERS, usernameSkeleton, uuidV7 } from "@natter/db";
 import { NatterError, type User, usernameKeyOf } from "@natter/shared";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { PasswordHasher } from "../../auth/password-hasher.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { recordActivity } from "../activity/activity-log.js";
@@ -48,6 +48,7 @@ export async function createAccount(
   const user = toUser({ ...row, bio: null, avatar_upload_id: null });
   try {
     await db.transaction().execute(async (trx) => {
+      await refuseReservedUsername(trx, row, now);
       await trx.insertInto("users").values(row).execute();
       await bumpCounters(trx, { [STAT_COUNTERS.users]: 1 });
       await recordActivity(
@@ -63,4 +64,24 @@ export async function createAccount(
     throw error;
   }
   return user;
+}
+
+/**
+ * USERNAME_TAKEN for the username of an account deleted less than 30 days ago, or one that
+ * looks like it (the same answer as for a name in use, so a reservation tells nothing more).
+ */
+async function refuseReservedUsername(
+  trx: Transaction<Database>,
+  row: { username_key: string; username_skeleton: string },
+  now: number,
+): Promise<void> {
+  const reserved = await trx
+    .selectFrom("reserved_usernames")
+    .select("username_key")
+    .where((eb) =>
+      eb.or([eb("username_key", "=", row.username_key), eb("username_skeleton", "=", row.username_skeleton)]),
+    )
+    .where("reserved_until", ">", toTimestamp(now))
+    .executeTakeFirst();
+  if (reserved) throw new NatterError("USERNAME_TAKEN", "That username is taken, or one that looks like it");
 }

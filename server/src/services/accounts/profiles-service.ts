@@ -71,7 +71,8 @@ export class ProfilesService {
    */
   async find(input: FindUsersInput & { limit: number }): Promise<UserPage> {
     const { db } = this.deps;
-    let query = db.selectFrom("users").selectAll();
+    // A deleted account is no one to find: its messages still name it by id.
+    let query = db.selectFrom("users").selectAll().where("deleted_at", "is", null);
     if (input.username !== undefined) {
       query = query.where("username_key", "=", usernameKeyOf(input.username));
     } else {

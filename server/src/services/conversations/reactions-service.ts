@@ -1,12 +1,19 @@
 import type { Database } from "@natter/db";
-import { LIMITS, NatterError, type Reaction } from "@natter/shared";
-import type { Kysely } from "kysely";
+import { LIMITS, NatterError, type Reaction, type RoomEvent } from "@natter/shared";
+import type { Kysely, Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
 import { appendRoomEvent } from "../../events/room-log.js";
 import { readableRoom, requireRole } from "../access/room-access.js";
 import { requireNoBlock } from "../direct/blocks.js";
-import { findMessage, ownReactions, parseReactions, reactionKey, reactionsOf } from "../message-rows/message-rows.js";
+import {
+  findMessage,
+  type MessageRow,
+  ownReactions,
+  parseReactions,
+  reactionKey,
+  reactionsOf,
+} from "../message-rows/message-rows.js";
 import { requireNotMuted } from "../moderation/send-restrictions.js";
 import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
@@ -106,24 +113,7 @@ export class ReactionsService {
       if (!own.has(key)) {
         return { events: [], result: { messageId, reactions: reactionsOf(messageId, row.reactions, own) } };
       }
-      const stored = parseReactions(row.reactions);
-      const entry = stored.find((each) => each.emoji === emoji);
-      const count = Math.max(0, (entry?.count ?? 1) - 1);
-      const left = stored.flatMap((each) => (each.emoji !== emoji ? [each] : count > 0 ? [{ emoji, count }] : []));
-      const json = left.length === 0 ? null : JSON.stringify(left);
-      await trx
-        .deleteFrom("message_reactions")
-        .where("message_id", "=", messageId)
-        .where("emoji", "=", emoji)
-        .where("user_id", "=", session.userId)
-        .execute();
-      await trx.updateTable("messages").set({ reactions: json }).where("id", "=", messageId).execute();
-      const event = await appendRoomEvent(
-        trx,
-        roomId,
-        { type: "reaction.removed", actorId: session.userId, messageId, emoji, userId: session.userId, count },
-        now,
-      );
+      const { event, json } = await takeBackReaction(trx, row, session.userId, emoji, now);
       const mine = new Set(own);
       mine.delete(key);
       return { events: [event], result: { messageId, reactions: reactionsOf(messageId, json, mine) } };
@@ -167,4 +157,37 @@ export class ReactionsService {
       nextCursor: rows.length > limit && last ? encodeCursor("reactors", `${last.reactedAt}|${last.userId}`) : null,
     };
   }
+}
+
+/**
+ * Takes one user's reaction with `emoji` off a message in its room's transaction (the user
+ * holds it): the row, the message's counts, and a `reaction.removed` event by that user. What
+ * unreacting and an account deletion share.
+ */
+export async function takeBackReaction(
+  trx: Transaction<Database>,
+  row: Pick<MessageRow, "id" | "room_id" | "reactions">,
+  userId: string,
+  emoji: string,
+  now: number,
+): Promise<{ event: RoomEvent; json: string | null }> {
+  const stored = parseReactions(row.reactions);
+  const entry = stored.find((each) => each.emoji === emoji);
+  const count = Math.max(0, (entry?.count ?? 1) - 1);
+  const left = stored.flatMap((each) => (each.emoji !== emoji ? [each] : count > 0 ? [{ emoji, count }] : []));
+  const json = left.length === 0 ? null : JSON.stringify(left);
+  await trx
+    .deleteFrom("message_reactions")
+    .where("message_id", "=", row.id)
+    .where("emoji", "=", emoji)
+    .where("user_id", "=", userId)
+    .execute();
+  await trx.updateTable("messages").set({ reactions: json }).where("id", "=", row.id).execute();
+  const event = await appendRoomEvent(
+    trx,
+    row.room_id,
+    { type: "reaction.removed", actorId: userId, messageId: row.id, emoji, userId, count },
+    now,
+  );
+  return { event, json };
 }

@@ -236,6 +236,27 @@ export async function deleteMessage(
     } as const;
     await recordActivity(trx, entry, now);
   }
+  const { events: tombstoned, message } = await tombstoneMessage(trx, blobs, row, session.userId, now);
+  events.push(...tombstoned);
+  return { events, result: message };
+}
+
+/**
+ * Turns a stored message into a tombstone in its room's transaction: its uploads (and bytes
+ * nothing else uses), mentions, reactions and pin go, its body is scrubbed from every stored
+ * event that carried it, and it drops out of the message counts. Answers the tombstone and
+ * the events that tell the room (`message.deleted`, and `message.unpinned` and the thread's
+ * change where they apply). What a delete by a person and an account deletion share.
+ */
+export async function tombstoneMessage(
+  trx: Transaction<Database>,
+  blobs: BlobStore,
+  row: MessageRow,
+  actorId: string,
+  now: number,
+): Promise<{ events: RoomEvent[]; message: Message }> {
+  const { id: messageId, room_id: roomId } = row;
+  const events: RoomEvent[] = [];
   await deleteUploads(trx, blobs, uploadsOfMessage(messageId));
   await storeMentions(trx, { id: messageId, roomId, seq: row.seq }, NO_MENTIONS);
   // A tombstone keeps no reactions and no pin; its thread stays readable.
@@ -259,17 +280,15 @@ export async function deleteMessage(
     [messagesCounter(shard)]: -1,
     [messagesInHourCounter(hourOf(row.created_at), shard)]: -1,
   });
-  events.push(await storeVersion(trx, message, { type: "message.deleted", actorId: session.userId, messageId }, now));
+  events.push(await storeVersion(trx, message, { type: "message.deleted", actorId, messageId }, now));
   if (row.pinned_at !== null) {
-    events.push(
-      await appendRoomEvent(trx, roomId, { type: "message.unpinned", actorId: session.userId, messageId }, now),
-    );
+    events.push(await appendRoomEvent(trx, roomId, { type: "message.unpinned", actorId, messageId }, now));
   }
   if (row.thread_id !== null) {
-    const threadEvent = await forgetReply(trx, roomId, row.thread_id, session.userId, now);
+    const threadEvent = await forgetReply(trx, roomId, row.thread_id, actorId, now);
     if (threadEvent) events.push(threadEvent);
   }
-  return { events, result: message };
+  return { events, message };
 }
 
 /** A write that found nothing to change: the message as it is, nothing to publish. */

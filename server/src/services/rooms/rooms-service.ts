@@ -22,6 +22,7 @@ import { moderatableRoom, readableRoom, requireRoleOrServerAdmin } from "../acce
 import type { TextFilter } from "../moderation/blocked-terms-service.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 import { joinRoom, kickMember, leaveRoom, putMember } from "./membership.js";
+import type { MuteExpiry } from "./mute-expiry.js";
 import { createRoom, deleteRoom, updateRoom } from "./room-lifecycle.js";
 import { listMutes, muteMember, unmuteMember } from "./room-mutes.js";
 import { findOwner, listMembers, listRooms, type MemberFilter } from "./room-queries.js";
@@ -35,6 +36,8 @@ export interface RoomsServiceDeps {
   clock: Clock;
   /** The blocked terms room names go through; none for tools that write alone (seeding). */
   textFilter?: TextFilter;
+  /** Told of each mute with an end, to log `member.unmuted` when it comes; none for tools that write alone. */
+  muteExpiry?: MuteExpiry;
 }
 
 /**
@@ -146,8 +149,12 @@ export class RoomsService {
    * Mutes a member (admins over members, the owner over admins too) until `until` or until
    * lifted: they still read, but neither send nor edit.
    */
-  mute(session: AuthSession, roomId: string, userId: string, input: Omit<PutMuteInput, "roomId" | "userId">) {
-    return this.deps.writer.write<RoomMute>(roomId, (trx, now) => muteMember(trx, session, roomId, userId, input, now));
+  async mute(session: AuthSession, roomId: string, userId: string, input: Omit<PutMuteInput, "roomId" | "userId">) {
+    const mute = await this.deps.writer.write<RoomMute>(roomId, (trx, now) =>
+      muteMember(trx, session, roomId, userId, input, now),
+    );
+    if (mute.until !== null) this.deps.muteExpiry?.sweepAt(mute.until);
+    return mute;
   }
 
   /** Lifts a member's mute; answers whether one was in force. */

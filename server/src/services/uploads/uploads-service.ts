@@ -1,28 +1,14 @@
 import type { Readable } from "node:stream";
-import type { Database } from "@natter/db";
 import type { Upload } from "@natter/shared";
-import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
-import type { Clock } from "../../clock/clock.js";
-import type { BlobStore, ByteRange } from "../../uploads/blob-store.js";
-import type { UploadQuota } from "../../uploads/upload-quota.js";
+import type { ByteRange } from "../../uploads/blob-store.js";
 import { clearAvatar, setAvatar } from "./avatars.js";
 import { type UploadContent, uploadContent } from "./upload-content.js";
-import { UploadIngest } from "./upload-ingest.js";
-import { type SweepOutcome, UploadSweeper } from "./upload-sweeper.js";
+import { UploadIngest, type UploadIngestDeps } from "./upload-ingest.js";
+import { type SweepOutcome, UploadSweeper, type UploadSweeperDeps } from "./upload-sweeper.js";
 
-export interface UploadsServiceDeps {
-  db: Kysely<Database>;
-  clock: Clock;
-  blobs: BlobStore;
-  quota: UploadQuota;
-  /** The largest upload accepted, in bytes. */
-  maxBytes: number;
-  /** The most bytes all uploads may take in storage (each distinct content once); none when undefined. */
-  storageMaxBytes?: number | undefined;
-  /** How long an upload may stay attached to nothing before the sweeper deletes it. */
-  unattachedTtlSeconds: number;
-}
+/** What storing, serving and sweeping uploads need. */
+export interface UploadsServiceDeps extends UploadIngestDeps, UploadSweeperDeps {}
 
 /**
  * Images: stored as they stream in (sniffed, measured, hashed and counted against the
