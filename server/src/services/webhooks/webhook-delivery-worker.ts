@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { Database, DatabaseEngine, WebhookDeliveriesTable, WebhooksTable } from "@natter/db";
 import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
@@ -60,7 +61,11 @@ export class WebhookDeliveryWorker {
   private readonly attempts = new Set<Promise<void>>();
   private stopped = false;
 
-  constructor(private readonly deps: WebhookDeliveryWorkerDeps) {}
+  constructor(private readonly deps: WebhookDeliveryWorkerDeps) {
+    // Each attempt in flight listens for the stop (up to `concurrency` at once): more than
+    // Node's default of 10 is expected, not a leak.
+    setMaxListeners(this.concurrency + 1, this.abort.signal);
+  }
 
   private get concurrency(): number {
     return this.deps.concurrency ?? 16;
