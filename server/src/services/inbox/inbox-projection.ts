@@ -23,6 +23,11 @@ export async function noteRoomDeletion(trx: Transaction<Database>, roomId: strin
   removalsOf.set(trx, list);
 }
 
+/** Forgets what a change that failed noted (`noteRoomDeletion`): the next change of its transaction does not inherit it. */
+export function discardInboxNotes(trx: Transaction<Database>): void {
+  removalsOf.delete(trx);
+}
+
 /**
  * Writes, inside the change's transaction, what its room events mean to each user's inbox:
  * message summaries (and mentions) to the room's members, rooms gained and lost, direct rooms

@@ -1,5 +1,5 @@
 import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
-import type { RoomEvent } from "@natter/shared";
+import { NatterError, type RoomEvent } from "@natter/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../clock/clock.js";
 import { InProcessRoomEventBus } from "../../events/room-event-bus.js";
@@ -57,5 +57,43 @@ describe("RoomWriter", () => {
     });
     await expect(write).rejects.toMatchObject({ code: "23505" });
     expect(runs).toBe(1);
+  });
+
+  it("commits changes that wait together, each in a savepoint: one that fails is undone alone", async () => {
+    const counter = (name: string) =>
+      database.db.selectFrom("stat_counters").select("value").where("name", "=", name).executeTakeFirst();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const order: string[] = [];
+    const first = writer.write("r1", async (trx) => {
+      await held;
+      order.push("first");
+      await trx.insertInto("stat_counters").values({ name: "first", value: 1 }).execute();
+      return { events: [{ ...event, seq: 1 }], result: "first" };
+    });
+    // These arrive while the first's transaction runs: they commit together in the next one.
+    const refused = writer.write("r1", async (trx) => {
+      order.push("refused");
+      await trx.insertInto("stat_counters").values({ name: "refused", value: 1 }).execute();
+      throw new NatterError("FORBIDDEN", "no");
+    });
+    const third = writer.write("r1", async (trx) => {
+      order.push("third");
+      // It reads what the change before it in the batch wrote (none: that one was undone).
+      expect(await trx.selectFrom("stat_counters").select("name").where("name", "=", "refused").execute()).toEqual([]);
+      await trx.insertInto("stat_counters").values({ name: "third", value: 1 }).execute();
+      return { events: [{ ...event, seq: 2 }], result: "third" };
+    });
+    release();
+    await expect(first).resolves.toBe("first");
+    await expect(refused).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(third).resolves.toBe("third");
+    expect(order).toEqual(["first", "refused", "third"]);
+    expect(await counter("first")).toEqual({ value: 1 });
+    expect(await counter("refused")).toBeUndefined();
+    expect(await counter("third")).toEqual({ value: 1 });
+    expect(published.map((e) => e.seq)).toEqual([1, 2]);
   });
 });

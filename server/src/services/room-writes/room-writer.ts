@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Database, type DatabaseEngine, isRetryableConflict } from "@natter/db";
 import { NatterError, type RoomEvent } from "@natter/shared";
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { Clock } from "../../clock/clock.js";
 import type { InboxEntry } from "../../events/inbox-log.js";
 import type { LogBus, RoomEventBus } from "../../events/room-event-bus.js";
-import { projectInbox } from "../inbox/inbox-projection.js";
+import { discardInboxNotes, projectInbox } from "../inbox/inbox-projection.js";
 import { queuePushNotifications } from "../push/push-outbox.js";
 import { queueRoomEventDeliveries } from "../webhooks/webhook-outbox.js";
 
@@ -34,6 +34,23 @@ export interface RoomWriterDeps {
 /** Runs of one change before it is given up as BUSY; each loses only to a change that committed. */
 const MAX_ATTEMPTS = 8;
 
+/** Changes committed together at most: a batch holds the room (and on SQLite the database) this long. */
+const MAX_BATCH = 64;
+
+/** A change waiting for its turn, and how to answer its caller. */
+interface Pending {
+  roomId: string | null;
+  change: RoomChangeOf<unknown>;
+  attempt: number;
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** What one change of a batch came to inside the transaction. */
+type Outcome =
+  | { ok: true; write: RoomWrite<unknown>; queuedWebhooks: boolean; queuedPush: boolean; inboxEntries: InboxEntry[] }
+  | { ok: false; error: unknown };
+
 /**
  * The one way to change a room: a transaction whose first statement locks the room's row,
  * so that changes of one room run one after the other and each reads what the previous one
@@ -45,8 +62,18 @@ const MAX_ATTEMPTS = 8;
  * events are published only after the commit; the webhook deliveries they make are queued
  * in the outbox inside the transaction, so a commit never goes without them, and so are the
  * users' inbox entries they mean (`projectInbox`), published after the room's events.
+ *
+ * Group commit: changes that arrive while a transaction of theirs runs (of the same room on
+ * PostgreSQL, of any room on SQLite, which has one writer) wait, then commit together in the
+ * next one, one `BEGIN … COMMIT` (and one room lock) for all, each change in a savepoint of
+ * its own: one that fails is rolled back alone and answered with its error, the others
+ * commit. Each change still runs after the previous one and reads what it wrote; each caller
+ * is answered, and its events published, only after the commit that holds its change.
  */
 export class RoomWriter {
+  /** Changes waiting, by batch key; a key present here has a batch running. */
+  private readonly queues = new Map<string, Pending[]>();
+
   constructor(private readonly deps: RoomWriterDeps) {}
 
   /**
@@ -54,42 +81,139 @@ export class RoomWriter {
    * publishes its events and answers its result. A NatterError thrown by the change rolls
    * it back and reaches the caller as it is.
    */
-  async write<T>(roomId: string | null, change: RoomChangeOf<T>): Promise<T> {
-    const { db, clock, events } = this.deps;
-    for (let attempt = 1; ; attempt++) {
-      let outcome: RoomWrite<T>;
-      let queuedWebhooks = false;
-      let queuedPush = false;
-      let inboxEntries: InboxEntry[] = [];
-      try {
-        outcome = await db.transaction().execute(async (trx) => {
-          if (roomId !== null) await this.lockRoom(trx, roomId);
-          const now = clock.now();
-          const write = await change(trx, now);
-          queuedWebhooks = await queueRoomEventDeliveries(trx, write.events, now);
-          inboxEntries = await projectInbox(trx, write.events, now);
-          queuedPush = await queuePushNotifications(trx, inboxEntries, now);
-          return write;
-        });
-      } catch (error) {
-        if (!isRetryableConflict(error)) throw error;
-        if (attempt === MAX_ATTEMPTS) {
-          throw new NatterError(
-            "BUSY",
-            "The room is too busy to make this change now; try again",
-            { retryAfterSeconds: 1 },
-            { cause: error },
-          );
+  write<T>(roomId: string | null, change: RoomChangeOf<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({
+        roomId,
+        change: change as RoomChangeOf<unknown>,
+        attempt: 1,
+        resolve: resolve as (result: unknown) => void,
+        reject,
+      });
+    });
+  }
+
+  /** Queues a change behind its key's running batch, or starts one. */
+  private enqueue(pending: Pending): void {
+    const key = this.batchKey(pending.roomId);
+    const queue = this.queues.get(key);
+    if (queue) {
+      queue.push(pending);
+      return;
+    }
+    this.queues.set(key, [pending]);
+    void this.drain(key);
+  }
+
+  /**
+   * What batches share a transaction: on SQLite everything (one writer at a time anyway); on
+   * PostgreSQL the changes of one room (its lock is the one they all wait for); a room being
+   * created runs alone.
+   */
+  private batchKey(roomId: string | null): string {
+    if (this.deps.engine === "sqlite") return "";
+    return roomId ?? `new:${Math.random()}`;
+  }
+
+  /** Commits the key's waiting changes, batch after batch, until none wait. */
+  private async drain(key: string): Promise<void> {
+    const queue = this.queues.get(key) as Pending[];
+    // Publishing a batch (a round trip to Redis with several nodes) does not hold up the next
+    // batch's transaction; batches are still published in the order they committed.
+    let announced = Promise.resolve();
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      const outcomes = await this.commitBatch(batch);
+      announced = announced.then(() => this.announce(batch, outcomes));
+    }
+    this.queues.delete(key);
+  }
+
+  /** Runs a batch in one transaction; answers each change's outcome (all failed if the commit did not happen). */
+  private async commitBatch(batch: Pending[]): Promise<Outcome[]> {
+    const { db } = this.deps;
+    let outcomes: Outcome[];
+    try {
+      outcomes = await db.transaction().execute(async (trx) => {
+        const locked = new Set<string>();
+        const results: Outcome[] = [];
+        for (const pending of batch) {
+          if (pending.roomId !== null && !locked.has(pending.roomId)) {
+            await this.lockRoom(trx, pending.roomId);
+            locked.add(pending.roomId);
+          }
+          results.push(batch.length === 1 ? await this.run(trx, pending) : await this.runInSavepoint(trx, pending));
         }
-        // Random waits keep the losers of one race from meeting again at the same instant.
-        await sleep(Math.random() * 5 * 2 ** attempt);
+        return results;
+      });
+    } catch (error) {
+      // Nothing of the batch committed: each change is run again or refused, on its own.
+      return batch.map(() => ({ ok: false, error }));
+    }
+    return outcomes;
+  }
+
+  /** After a batch's commit: publishes each committed change's events, then answers its caller. */
+  private async announce(batch: Pending[], outcomes: Outcome[]): Promise<void> {
+    for (const [index, outcome] of outcomes.entries()) {
+      const pending = batch[index] as Pending;
+      if (!outcome.ok) {
+        this.failed(pending, outcome.error);
         continue;
       }
-      if (queuedWebhooks) this.deps.onWebhooksQueued?.();
-      if (queuedPush) this.deps.onPushQueued?.();
-      if (outcome.events.length > 0) await events.publish(outcome.events);
-      if (inboxEntries.length > 0) await this.deps.inbox?.publish(inboxEntries);
-      return outcome.result;
+      try {
+        if (outcome.queuedWebhooks) this.deps.onWebhooksQueued?.();
+        if (outcome.queuedPush) this.deps.onPushQueued?.();
+        if (outcome.write.events.length > 0) await this.deps.events.publish(outcome.write.events);
+        if (outcome.inboxEntries.length > 0) await this.deps.inbox?.publish(outcome.inboxEntries);
+        pending.resolve(outcome.write.result);
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+  }
+
+  /** Runs one change and what its events mean (webhook deliveries, inbox entries) in `trx`. */
+  private async run(trx: Transaction<Database>, pending: Pending): Promise<Outcome> {
+    const now = this.deps.clock.now();
+    const write = await pending.change(trx, now);
+    const queuedWebhooks = await queueRoomEventDeliveries(trx, write.events, now);
+    const inboxEntries = await projectInbox(trx, write.events, now);
+    const queuedPush = await queuePushNotifications(trx, inboxEntries, now);
+    return { ok: true, write, queuedWebhooks, queuedPush, inboxEntries };
+  }
+
+  /** As `run`, inside a savepoint: a change that fails is undone alone and the batch goes on. */
+  private async runInSavepoint(trx: Transaction<Database>, pending: Pending): Promise<Outcome> {
+    await sql`savepoint room_change`.execute(trx);
+    try {
+      const outcome = await this.run(trx, pending);
+      await sql`release savepoint room_change`.execute(trx);
+      return outcome;
+    } catch (error) {
+      discardInboxNotes(trx);
+      await sql`rollback to savepoint room_change`.execute(trx);
+      await sql`release savepoint room_change`.execute(trx);
+      return { ok: false, error };
+    }
+  }
+
+  /** A change that did not commit: run again after a random wait if it lost a race, else refused. */
+  private failed(pending: Pending, error: unknown): void {
+    if (!isRetryableConflict(error)) {
+      pending.reject(error);
+    } else if (pending.attempt >= MAX_ATTEMPTS) {
+      const busy = new NatterError(
+        "BUSY",
+        "The room is too busy to make this change now; try again",
+        { retryAfterSeconds: 1 },
+        { cause: error },
+      );
+      pending.reject(busy);
+    } else {
+      // Random waits keep the losers of one race from meeting again at the same instant.
+      const retry = { ...pending, attempt: pending.attempt + 1 };
+      sleep(Math.random() * 5 * 2 ** pending.attempt).then(() => this.enqueue(retry));
     }
   }
 
