@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema, timestampSchema } from "./common.js";
+import { pushSubscriptionSchema } from "./push.js";
 import { meSchema } from "./user.js";
 
 /** What `GET /me/export` documents carry in `format`: a change of shape changes it. */
@@ -119,6 +120,8 @@ export const dataExportSchema = z
     mutes: z.array(exportedMuteSchema),
     /** API keys you created for bots (server admins), without the keys. */
     apiKeys: z.array(exportedApiKeySchema),
+    /** Devices that receive your notifications: the push service's endpoint, not the keys. */
+    pushSubscriptions: z.array(pushSubscriptionSchema),
   })
   .meta({ id: "DataExport" });
 export type DataExport = z.infer<typeof dataExportSchema>;

@@ -1,3 +1,5 @@
+import { createECDH, randomBytes } from "node:crypto";
+import { openDatabase } from "@natter/db";
 import { dataExportSchema, type RoomEvent, WS_CLOSE_CODES } from "@natter/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { botWithKey } from "../bots/bot-fixtures.js";
@@ -27,6 +29,16 @@ async function exportOf(url: string, token: string | undefined) {
 }
 
 /** `DELETE /me` with a JSON body. */
+/** Subscribes the user's "device" to push notifications (an endpoint nothing needs to answer). */
+async function subscribePush(url: string, user: TestUser): Promise<string> {
+  const browser = createECDH("prime256v1");
+  const keys = { p256dh: browser.generateKeys().toString("base64url"), auth: randomBytes(16).toString("base64url") };
+  const endpoint = `http://127.0.0.1:9/push/${user.id}`;
+  const answer = await rest(url, "POST", "/me/push-subscriptions", { token: user.token, body: { endpoint, keys } });
+  expect(answer.status).toBe(201);
+  return answer.body.subscription.id;
+}
+
 function deleteAccount(url: string, user: TestUser, body: unknown = { password: user.password }) {
   return rest(url, "DELETE", "/me", { token: user.token, body });
 }
@@ -54,7 +66,8 @@ describe("your data: export and account deletion", () => {
   const clock = new ManualClock();
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ clock });
+    // Push endpoints on loopback are taken (nothing is pushed: the people here are connected or never mentioned).
+    server = await startTestServer({ clock, config: { pushAllowPrivateNetworks: true } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -106,6 +119,7 @@ describe("your data: export and account deletion", () => {
         .status,
     ).toBe(200);
     const { bot, keyId } = await botWithKey(url, alice, ["messages:read"]);
+    const subscriptionId = await subscribePush(url, alice);
 
     const answer = await exportOf(url, alice.token);
     expect(answer.status).toBe(200);
@@ -142,6 +156,9 @@ describe("your data: export and account deletion", () => {
     expect(data.mutes).toEqual([expect.objectContaining({ roomId: bobsRoom, reason: "calm" })]);
     expect(data.apiKeys).toEqual([
       expect.objectContaining({ id: keyId, botUserId: bot.id, scopes: ["messages:read"] }),
+    ]);
+    expect(data.pushSubscriptions).toEqual([
+      { id: subscriptionId, endpoint: `http://127.0.0.1:9/push/${alice.id}`, createdAt: expect.any(String) },
     ]);
     // No secret of any kind: the session token, the API key, a password hash.
     expect(answer.text).not.toContain(alice.token);
@@ -183,6 +200,7 @@ describe("your data: export and account deletion", () => {
     await rest(url, "PUT", `/rooms/${shared}/messages/${bobs.id}/reactions/🎉`, { token: alice.token });
     await send(url, alice, alone, "secret alone");
 
+    await subscribePush(url, alice);
     const bobWatch = wsClient(url, { token: bob.token });
     const live = watchRoom(bobWatch.client, shared, String(bobs.seq + 1));
     const aliceSocket = await watchingClient(url, alice.token);
@@ -198,6 +216,13 @@ describe("your data: export and account deletion", () => {
     expect(await aliceSocket.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
     aliceSocket.close();
     expect((await rest(url, "GET", "/me", { token: alice.token })).status).toBe(401);
+    const { db, close } = openDatabase(server.databaseUrl);
+    try {
+      const left = await db.selectFrom("push_subscriptions").select("id").where("user_id", "=", alice.id).execute();
+      expect(left).toEqual([]);
+    } finally {
+      await close();
+    }
     const login = await rest(url, "POST", "/sessions", {
       body: { username: alice.username, password: alice.password },
     });

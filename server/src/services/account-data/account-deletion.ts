@@ -43,7 +43,8 @@ export interface AccountDeletionDeps {
  * user's row stays as the "deleted user" their messages are authored by (username
  * `deleted-<id>`, display name "Deleted user", no password, bio or avatar) and their
  * username (with its look-alikes) stays reserved for 30 days. Everything else of theirs
- * goes: sessions and API keys (sockets closed on every node), blocks, mutes, inbox, uploads;
+ * goes: sessions and API keys (sockets closed on every node), blocks, mutes, push subscriptions
+ * (with their queued notifications), inbox, uploads;
  * in each room, their messages become tombstones (`message.deleted`, bodies scrubbed from
  * every stored event) unless `keep-messages`, their reactions are taken back
  * (`reaction.removed`), and they leave (`member.left`: ownership passes and an emptied room
@@ -137,6 +138,8 @@ async function closeAccount(
     .where((eb) => eb.or([eb("blocker_id", "=", userId), eb("blocked_id", "=", userId)]))
     .execute();
   await trx.deleteFrom("room_mutes").where("user_id", "=", userId).execute();
+  await trx.deleteFrom("push_deliveries").where("user_id", "=", userId).execute();
+  await trx.deleteFrom("push_subscriptions").where("user_id", "=", userId).execute();
   await trx.deleteFrom("inbox_events").where("user_id", "=", userId).execute();
   await trx.deleteFrom("inbox_heads").where("user_id", "=", userId).execute();
   await trx.deleteFrom("thread_participants").where("user_id", "=", userId).execute();

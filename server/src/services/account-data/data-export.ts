@@ -37,6 +37,7 @@ export async function* dataExportText(deps: DataExportDeps, userId: string, now:
     blocks: blockPages(db, userId),
     mutes: mutePages(db, userId),
     apiKeys: apiKeyPages(db, userId),
+    pushSubscriptions: pushSubscriptionPages(db, userId),
   };
   for (const [name, pages] of Object.entries(sections)) {
     yield `,${JSON.stringify(name)}:[`;
@@ -231,6 +232,14 @@ function apiKeyPages(db: Kysely<Database>, userId: string): AsyncGenerator<Item<
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     lastUsedAt: row.last_used_at,
+  }));
+}
+
+function pushSubscriptionPages(db: Kysely<Database>, userId: string): AsyncGenerator<Item<"pushSubscriptions">[]> {
+  return ownedPages(db, "push_subscriptions", { owner: "user_id", key: "id" }, userId, (row) => ({
+    id: row.id,
+    endpoint: row.endpoint,
+    createdAt: row.created_at,
   }));
 }
 
