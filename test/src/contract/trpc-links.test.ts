@@ -96,45 +96,89 @@ describe("@trpc/client's links against natter", () => {
     }
   });
 
-  it("httpSubscriptionLink: room events as Server-Sent Events, resumed after the last event across a cut", async () => {
+  /**
+   * Subscribes over tRPC's SSE link through a proxy that can cut it, sends a message, cuts the
+   * connection, sends another: both arrive, once each, the second after tRPC resumed from the
+   * last id it was given. `subscribe` answers the text each entry carries (undefined: another kind).
+   */
+  const resumesAcrossCut = async (
+    token: string,
+    subscribe: (
+      client: ReturnType<typeof createTRPCClient<AppRouter>>,
+      handlers: { onStarted(): void; onData(entry: { id: string; text: string | undefined }): void },
+    ) => { unsubscribe(): void },
+    send: (body: string) => Promise<unknown>,
+  ) => {
     const proxy = await startCuttableProxy(server.url);
     const client = createTRPCClient<AppRouter>({
       links: [
         splitLink({
           condition: (op) => op.type === "subscription",
-          true: sseLink(proxy.url, alice.token),
-          false: httpBatchLink({ url: `${server.url}/trpc`, headers }),
+          true: sseLink(proxy.url, token),
+          false: httpBatchLink({ url: `${server.url}/trpc`, headers: { authorization: `Bearer ${token}` } }),
         }),
       ],
     });
-    const room = (await createRoom(server.url, alice.token, { open: false })).id;
-    const bodies: string[] = [];
+    const texts: string[] = [];
     const ids: string[] = [];
     let starts = 0;
-    const subscription = client.rooms.events.subscribe(
-      { roomId: room },
-      {
-        onStarted: () => {
-          starts += 1;
-        },
-        onData: ({ id, data }) => {
-          ids.push(id);
-          if (data.type === "message.created") bodies.push(data.message.body ?? "");
-        },
+    const subscription = subscribe(client, {
+      onStarted: () => {
+        starts += 1;
       },
-    );
+      onData: ({ id, text }) => {
+        ids.push(id);
+        if (text !== undefined) texts.push(text);
+      },
+    });
     try {
       await vi.waitFor(() => expect(starts).toBe(1), SLOW_MACHINE);
-      await client.messages.send.mutate({ roomId: room, body: "before" });
-      await vi.waitFor(() => expect(bodies).toEqual(["before"]), SLOW_MACHINE);
+      await send("before");
+      await vi.waitFor(() => expect(texts).toEqual(["before"]), SLOW_MACHINE);
       proxy.cutAll();
-      await client.messages.send.mutate({ roomId: room, body: "while away" });
-      await vi.waitFor(() => expect(bodies).toEqual(["before", "while away"]), SLOW_MACHINE);
+      await send("while away");
+      await vi.waitFor(() => expect(texts).toEqual(["before", "while away"]), SLOW_MACHINE);
       expect(new Set(ids).size).toBe(ids.length);
     } finally {
       subscription.unsubscribe();
       await proxy.close();
     }
+  };
+
+  it("httpSubscriptionLink: room events as Server-Sent Events, resumed after the last event across a cut", async () => {
+    const room = (await createRoom(server.url, alice.token, { open: false })).id;
+    const sender = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/trpc`, headers })] });
+    await resumesAcrossCut(
+      alice.token,
+      (client, { onStarted, onData }) =>
+        client.rooms.events.subscribe(
+          { roomId: room },
+          {
+            onStarted,
+            onData: ({ id, data }) =>
+              onData({ id, text: data.type === "message.created" ? (data.message.body ?? "") : undefined }),
+          },
+        ),
+      (body) => sender.messages.send.mutate({ roomId: room, body }),
+    );
+  });
+
+  it("httpSubscriptionLink: the inbox as Server-Sent Events, resumed after the last entry across a cut", async () => {
+    const bob = await signUp(server.url);
+    const room = (await createRoom(server.url, alice.token, { open: false, memberIds: [bob.id] })).id;
+    const sender = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/trpc`, headers })] });
+    await resumesAcrossCut(
+      bob.token,
+      (client, { onStarted, onData }) =>
+        client.users.events.subscribe(
+          {},
+          {
+            onStarted,
+            onData: ({ id, data }) => onData({ id, text: data.type === "message.created" ? data.preview : undefined }),
+          },
+        ),
+      (body) => sender.messages.send.mutate({ roomId: room, body }),
+    );
   });
 
   it("httpSubscriptionLink: a closed room's events are refused to an outsider", async () => {
