@@ -40,7 +40,7 @@ describe("the web app as natter serves it", () => {
 
   it("answers the app's own paths with the app, so links and reloads open the right screen", async () => {
     const index = await (await fetch(`${server.url}/`)).text();
-    for (const path of ["/rooms/some-room-id", "/discover", "/new", "/admin"]) {
+    for (const path of ["/rooms/some-room-id", "/search?q=plans", "/discover", "/new", "/admin", "/account"]) {
       const response = await fetch(`${server.url}${path}`);
       expect(response.status, path).toBe(200);
       expect(await response.text(), path).toBe(index);

@@ -7,7 +7,8 @@ export type Route =
   | { screen: "search"; q: string }
   | { screen: "discover" }
   | { screen: "new-room" }
-  | { screen: "admin" };
+  | { screen: "admin" }
+  | { screen: "account" };
 
 export function parseRoute(pathname: string, search = ""): Route {
   const params = new URLSearchParams(search);
@@ -20,6 +21,7 @@ export function parseRoute(pathname: string, search = ""): Route {
   if (pathname === "/discover") return { screen: "discover" };
   if (pathname === "/new") return { screen: "new-room" };
   if (pathname === "/admin") return { screen: "admin" };
+  if (pathname === "/account") return { screen: "account" };
   return { screen: "home" };
 }
 
@@ -35,6 +37,8 @@ export function routePath(route: Route): string {
       return "/new";
     case "admin":
       return "/admin";
+    case "account":
+      return "/account";
     case "home":
       return "/";
   }

@@ -4,6 +4,7 @@ import { errorText } from "../failures/error-text.js";
 import { ErrorLine } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
 import { currentRoute, navigate, onLinkClick } from "../state/router.js";
+import { AccountView } from "./account-view.js";
 import { AdminView } from "./admin/admin-view.js";
 import { ConnectionBanner } from "./connection-banner.js";
 import { DiscoverView } from "./discover-view.js";
@@ -51,6 +52,13 @@ export function ChatShell({ session }: { session: ChatSession }) {
         <span class="whoami">
           Signed in as <strong>{session.me.username}</strong>
         </span>
+        <a
+          href="/account"
+          onClick={onLinkClick({ screen: "account" })}
+          aria-current={route.screen === "account" ? "page" : undefined}
+        >
+          Account
+        </a>
         <button type="button" onClick={logOut}>
           Log out
         </button>
@@ -77,6 +85,7 @@ export function ChatShell({ session }: { session: ChatSession }) {
           {route.screen === "discover" && <DiscoverView session={session} />}
           {route.screen === "new-room" && <NewRoomView session={session} />}
           {route.screen === "admin" && <AdminView session={session} />}
+          {route.screen === "account" && <AccountView session={session} />}
           {route.screen === "home" && (
             <section class="welcome">
               <h1>Welcome, {session.me.username}</h1>
