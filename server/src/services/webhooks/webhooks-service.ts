@@ -181,8 +181,10 @@ export class WebhooksService {
     await this.requireAdmin(session);
     await this.find(this.deps.db, webhookId);
     const id = await queueTestDelivery(this.deps.db, webhookId, this.deps.clock.now());
+    // Read as queued before the worker is woken: read after, it may already be on its way.
+    const queued = await this.delivery(webhookId, id);
     this.deps.onQueued();
-    return this.delivery(webhookId, id);
+    return queued;
   }
 
   /** The endpoint's deliveries, newest first, with how the latest attempt of each went. */
