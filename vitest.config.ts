@@ -75,6 +75,10 @@ export default defineConfig({
     // Every test builds its servers, databases and clients of its own, and restores any global
     // it stubs, so nothing carries from one file to the next.
     isolate: false,
+    // Under CI a failed test runs once more, and the closing line names every test that passed
+    // only then (FLAKY): one timing race in 2,000 tests on a loaded 2-core machine no longer fails
+    // the whole run unseen, and is still reported. Locally nothing is retried.
+    retry: process.env.CI === "true" ? 1 : 0,
     reporters: ["default", "./test/src/reporters/closing-line-reporter.ts"],
     projects: [
       {

@@ -45,7 +45,11 @@ describe("@natter/client with bots and API keys", () => {
       },
     });
     await asBot.sendMessage(room.id, "build 42 passed");
-    await vi.waitFor(() => expect(heard).toContain("build 42 passed"), WAIT);
+    // The watch's state rides along, so that a failure says whether the watch was live.
+    await vi.waitFor(
+      () => expect({ heard, state: watch.state }).toEqual({ heard: ["build 42 passed"], state: "open" }),
+      WAIT,
+    );
     const refused = await asBot.trpc.rooms.create.mutate({ name: "mine" }).catch((error: unknown) => error);
     expect(isNatterError(refused, "INSUFFICIENT_SCOPE")).toBe(true);
 
