@@ -106,6 +106,9 @@ export default defineConfig({
         test: {
           name: "packaging",
           include: PACKING,
+          // One file at a time: each pack cleans and rebuilds the package's dist/ in the checkout, and
+          // two files packing at once let one tarball take the other's half-deleted dist/bundle.
+          fileParallelism: false,
           globalSetup: ["./test/src/harness/build-server.ts", "./test/src/harness/checkout-guard.ts"],
           sequence: { groupOrder: 1 },
         },
