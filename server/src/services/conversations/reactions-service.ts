@@ -11,8 +11,9 @@ import {
   type MessageRow,
   ownReactions,
   parseReactions,
-  reactionKey,
+  reactedWith,
   reactionsOf,
+  withOwnReaction,
 } from "../message-rows/message-rows.js";
 import { requireNotMuted } from "../moderation/send-restrictions.js";
 import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
@@ -59,7 +60,7 @@ export class ReactionsService {
       const row = await findMessage(trx, roomId, messageId);
       if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
       const own = await ownReactions(trx, session.userId, [messageId]);
-      if (own.has(reactionKey(messageId, emoji))) {
+      if (reactedWith(own, messageId, emoji)) {
         return { events: [], result: { messageId, reactions: reactionsOf(messageId, row.reactions, own) } };
       }
       const stored = parseReactions(row.reactions);
@@ -95,7 +96,7 @@ export class ReactionsService {
         },
         now,
       );
-      const mine = new Set(own).add(reactionKey(messageId, emoji));
+      const mine = withOwnReaction(own, messageId, emoji, true);
       return { events: [event], result: { messageId, reactions: reactionsOf(messageId, json, mine) } };
     });
   }
@@ -109,13 +110,11 @@ export class ReactionsService {
       requireRole(await readableRoom(trx, roomId, session), "member");
       const row = await findMessage(trx, roomId, messageId);
       const own = await ownReactions(trx, session.userId, [messageId]);
-      const key = reactionKey(messageId, emoji);
-      if (!own.has(key)) {
+      if (!reactedWith(own, messageId, emoji)) {
         return { events: [], result: { messageId, reactions: reactionsOf(messageId, row.reactions, own) } };
       }
       const { event, json } = await takeBackReaction(trx, row, session.userId, emoji, now);
-      const mine = new Set(own);
-      mine.delete(key);
+      const mine = withOwnReaction(own, messageId, emoji, false);
       return { events: [event], result: { messageId, reactions: reactionsOf(messageId, json, mine) } };
     });
   }
