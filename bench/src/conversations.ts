@@ -138,7 +138,9 @@ try {
   console.log(`  ratio decorated / plain: ${fixed(d / p)}x (goal <= 1.3x)`);
   const pc = median(plainCpu);
   const dc = median(busyCpu);
-  console.log(`  CPU per page (client + server): plain ${fixed(pc)} ms, decorated ${fixed(dc)} ms, ratio ${fixed(dc / pc)}x`);
+  console.log(
+    `  CPU per page (client + server): plain ${fixed(pc)} ms, decorated ${fixed(dc)} ms, ratio ${fixed(dc / pc)}x`,
+  );
   console.log(`  send (POST messages)   median ${fixed(s)} ms`);
   console.log(`  reaction (PUT emoji)   median ${fixed(r)} ms`);
   console.log(`  ratio reaction / send: ${fixed(r / s)}x`);
