@@ -160,7 +160,7 @@ export async function composeServer({
     timeoutMs: config.webhookTimeoutMs,
     pollIntervalMs: config.webhookPollIntervalMs,
   });
-  const onWebhooksQueued = () => webhookWorker.nudge();
+  const onWebhooksQueued = () => webhookWorker.wake();
   const ceilings = new ConnectionCeilings(
     {
       enabled: config.rateLimits === "on",
