@@ -23,7 +23,7 @@ import { openStream, roomEventsOf } from "../sse/event-stream-fixtures.js";
 
 const redisMissing = await redisUnavailable();
 
-describe.skipIf(redisMissing !== undefined)("API key revocation across two nodes", () => {
+describe.skipIf(redisMissing !== undefined)("API key revocation and bot deletion across two nodes", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-keys-"));
   let database: TestDatabase;
   const prefix = testRedisPrefix();
@@ -68,6 +68,29 @@ describe.skipIf(redisMissing !== undefined)("API key revocation across two nodes
     expect(await socket.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
     await stream.closed;
     expect(Date.now() - started).toBeLessThan(1000);
+    expect((await rest(b.url, "GET", "/me", { token: bot.token })).status).toBe(401);
+  });
+
+  it("closes a deleted bot's WebSocket and event stream on B within 1 s of its deletion on A", async () => {
+    const [a, b] = nodes as [CliServer, CliServer];
+    const admin = await signUp(a.url);
+    await grantServerAdmin(database.url, admin.username);
+    const owner = await signUp(a.url);
+    const { bot } = await botWithKey(a.url, admin, ["users:read", "messages:read"]);
+    const roomId = await newRoom(a.url, owner, { members: [bot] });
+    const socket = await watchingClient(b.url, bot.token);
+    closers.push(socket.close);
+    const stream = await openStream(b.url, roomId, { token: bot.token });
+    closers.push(stream.close);
+    await send(a.url, owner, roomId, "heard on B");
+    await waitFor("B's stream to carry the message", () => roomEventsOf(stream.events).length > 0);
+    const started = Date.now();
+    // The sockets close as the keys are revoked, before the rooms are scrubbed and the call answers.
+    const deleting = rest(a.url, "DELETE", `/admin/bots/${bot.id}`, { token: admin.token });
+    expect(await socket.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
+    await stream.closed;
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await deleting).status).toBe(200);
     expect((await rest(b.url, "GET", "/me", { token: bot.token })).status).toBe(401);
   });
 });
