@@ -1,4 +1,8 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+
+/** The service worker's entry: built to `dist/sw.js` under a fixed name, as its URL is its identity. */
+const SERVICE_WORKER_ENTRY = "sw";
 
 /**
  * natter's web app. Everything it loads is built into `dist/` and served by natter itself
@@ -14,6 +18,15 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     sourcemap: false,
+    rolldownOptions: {
+      input: {
+        index: fileURLToPath(new URL("index.html", import.meta.url)),
+        [SERVICE_WORKER_ENTRY]: fileURLToPath(new URL("src/push/service-worker.ts", import.meta.url)),
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === SERVICE_WORKER_ENTRY ? "sw.js" : "assets/[name]-[hash].js"),
+      },
+    },
   },
   server: { proxy: { "/trpc": { target: "http://127.0.0.1:3000", ws: true } } },
 });

@@ -84,6 +84,11 @@ export class BenchChild<Info = unknown> {
     return next;
   }
 
+  /** The child's process id (to read its memory from /proc). */
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
   /** The child's CPU time so far, user plus system, in microseconds. */
   cpuMicros(): Promise<number> {
     return this.request({ type: "cpu" }, "cpu", (reply) => reply.micros);

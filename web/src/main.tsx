@@ -1,5 +1,6 @@
 import { createNatterClient } from "@natter/client";
 import { render } from "preact";
+import { followNotificationClicks } from "./push/notification-clicks.js";
 import { loadToken, saveToken } from "./session/token-store.js";
 import { observable } from "./state/observable.js";
 import { App } from "./ui/app.js";
@@ -14,6 +15,8 @@ const client = createNatterClient({
     token.set(next);
   },
 });
+
+followNotificationClicks();
 
 const root = document.getElementById("app");
 if (root) render(<App client={client} token={token} />, root);

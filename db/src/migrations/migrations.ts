@@ -23,6 +23,7 @@ import { messageReports } from "./0027-message-reports.js";
 import { blockedTerms } from "./0028-blocked-terms.js";
 import { push } from "./0029-push.js";
 import { accountData } from "./0030-account-data.js";
+import { reactionOrder } from "./0031-conv-reaction-order.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0028-blocked-terms": blockedTerms,
   "0029-push": push,
   "0030-account-data": accountData,
+  "0031-conv-reaction-order": reactionOrder,
 };
 
 /**

@@ -230,6 +230,8 @@ export interface MessageReactionsTable {
   user_id: string;
   room_id: string;
   created_at: string;
+  /** The room seq of the `reaction.added` event that made it: who reacted is listed in this order. */
+  seq: Generated<number>;
 }
 
 /** A user who started or replied in a thread: what `GET /me/threads` lists. */

@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ERROR_HTTP_STATUS, type ErrorBody, NatterError } from "@natter/shared";
+import { type ErrorBody, NatterError } from "@natter/shared";
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
-import { errorHeaders, trpcErrorShape, unexpectedErrorBody } from "../trpc/error-mapping.js";
+import { errorBodyOf, unexpectedErrorBody } from "../trpc/error-mapping.js";
 import { answerCors } from "./cors.js";
 import { readJsonBody } from "./json-body.js";
 import { requestIdOf } from "./request-id.js";
 import { parseRequestPath } from "./request-path.js";
 import { noteRoutePattern } from "./request-route.js";
-import { sendError, sendJson } from "./responses.js";
+import { sendError, sendTrpcError } from "./responses.js";
 import { type Route, RouteTable } from "./route-table.js";
 import { TRPC_PREFIX } from "./routes.js";
 
@@ -46,25 +46,15 @@ export function createRequestHandler({ routes, config, logger }: RequestHandlerD
         res.destroy();
         return;
       }
-      const body: ErrorBody =
-        error instanceof NatterError
-          ? { code: error.code, message: error.message, ...error.details }
-          : unexpectedErrorBody(error);
+      const body: ErrorBody = error instanceof NatterError ? errorBodyOf(error) : unexpectedErrorBody(error);
       if (body.code === "INTERNAL") logger.error({ reqId: requestIdOf(req), err: error }, "request failed");
       else if (body.code === "UNAVAILABLE")
         logger.warn({ reqId: requestIdOf(req), err: error }, "request refused: outage");
       // A body left unread (too large, refused early) is not drained: the connection ends instead.
       const headers: Record<string, string> = req.complete ? {} : { Connection: "close" };
-      if (body.retryAfterSeconds !== undefined) headers["Retry-After"] = String(body.retryAfterSeconds);
-      if (route?.errors === "trpc") {
-        // As tRPC's handler answers a request it refuses before any procedure runs (the contract suite holds it).
-        sendJson(
-          res,
-          ERROR_HTTP_STATUS[body.code],
-          { error: trpcErrorShape(body, trpcCallPath(req.url)) },
-          { ...errorHeaders(body), ...headers, "Content-Type": "application/json", Vary: "trpc-accept, accept" },
-        );
-      } else sendError(res, body, headers);
+      // As tRPC's handler answers a request it refuses before any procedure runs (the contract suite holds it).
+      if (route?.errors === "trpc") sendTrpcError(res, body, trpcCallPath(req.url), headers);
+      else sendError(res, body, headers);
     }
   };
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { ERROR_HTTP_STATUS, type ErrorBody } from "@natter/shared";
-import { errorHeaders } from "../trpc/error-mapping.js";
+import { errorHeaders, trpcErrorShape } from "../trpc/error-mapping.js";
 
 /** Headers every answer carries. */
 export const BASE_HEADERS = {
@@ -28,4 +28,23 @@ export function sendJson(
 /** Answers with natter's error body, the status its code travels with and its headers. */
 export function sendError(res: ServerResponse, error: ErrorBody, headers: Record<string, string> = {}): void {
   sendJson(res, ERROR_HTTP_STATUS[error.code], { error }, { ...errorHeaders(error), ...headers });
+}
+
+/**
+ * Answers a tRPC call refused before any procedure ran (a malformed path or body, CORS, a
+ * body too large) as tRPC's own handler answers it: the tRPC error shape, whose `data.error`
+ * is natter's error body, with the status and headers natter's code travels with.
+ */
+export function sendTrpcError(
+  res: ServerResponse,
+  error: ErrorBody,
+  procedurePath: string | undefined,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(
+    res,
+    ERROR_HTTP_STATUS[error.code],
+    { error: trpcErrorShape(error, procedurePath) },
+    { ...errorHeaders(error), ...headers, "Content-Type": "application/json", Vary: "trpc-accept, accept" },
+  );
 }

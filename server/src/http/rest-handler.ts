@@ -80,11 +80,13 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
         getRawInput: async () => input,
         signal: connectionSignal(res),
       });
-      const body = JSON.stringify(output) ?? "";
+      // Encoded once: measuring the text and then writing it would walk it twice (history pages
+      // with emoji are two-byte strings of tens of kilobytes).
+      const body = Buffer.from(JSON.stringify(output) ?? "");
       res.writeHead(successStatusOf(procedureMeta(router, operation.path), output), {
         "Content-Type": "application/json; charset=utf-8",
         ...answerHeaders(router, operation, ctx),
-        "Content-Length": Buffer.byteLength(body),
+        "Content-Length": body.length,
       });
       res.end(body);
     } catch (cause) {

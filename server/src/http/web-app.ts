@@ -57,7 +57,16 @@ export interface WebApp {
   index: WebAppFile;
   /** A file below `/assets/`, by name; undefined for any other name. */
   asset(name: string): WebAppFile | undefined;
+  /**
+   * The service worker (`/sw.js`, for Web Push), when the build has one. Served from the root
+   * so its scope is the whole app, under a fixed name, and never cached for long: a browser
+   * checks it for updates on every visit.
+   */
+  serviceWorker: WebAppFile | undefined;
 }
+
+/** The service worker's path: its URL is its identity, so it never changes. */
+export const SERVICE_WORKER_PATH = "/sw.js";
 
 /** Loads the built app from `dir`; undefined when it has not been built. */
 export function loadWebApp(dir: string = DEFAULT_WEB_APP_DIR): WebApp | undefined {
@@ -76,7 +85,11 @@ export function loadWebApp(dir: string = DEFAULT_WEB_APP_DIR): WebApp | undefine
       );
     }
   }
-  return { index, asset: (name) => assets.get(name) };
+  const serviceWorkerPath = join(dir, SERVICE_WORKER_PATH);
+  const serviceWorker = existsSync(serviceWorkerPath)
+    ? toFile(readFileSync(serviceWorkerPath), ".js", "no-cache")
+    : undefined;
+  return { index, asset: (name) => assets.get(name), serviceWorker };
 }
 
 function toFile(body: Buffer, extension: string, cacheControl: string): WebAppFile {
@@ -116,13 +129,22 @@ function sendWebAppFile(req: IncomingMessage, res: ServerResponse, file: WebAppF
 }
 
 /**
- * The app's routes: its screens and `/assets/:name`. Without a build, `/` answers with
+ * The app's routes: its screens, `/assets/:name` and its service worker. Without a build, `/` answers with
  * `whenNotBuilt` (a page that says how to build it) and the rest is not served.
  */
 export function webAppRoutes(app: WebApp | undefined, whenNotBuilt: RouteHandler): Route[] {
   if (!app) return [route(["GET"], "/", whenNotBuilt)];
   return [
     ...WEB_APP_PATHS.map((path) => route(["GET"], path, (req, res) => sendWebAppFile(req, res, app.index))),
+    ...(app.serviceWorker
+      ? [
+          route(
+            ["GET"],
+            SERVICE_WORKER_PATH,
+            (req, res) => app.serviceWorker && sendWebAppFile(req, res, app.serviceWorker),
+          ),
+        ]
+      : []),
     route(["GET"], "/assets/:name", (req, res, { pathname, params }) => {
       const file = params.name === undefined ? undefined : app.asset(params.name);
       if (!file) return sendError(res, { code: "NOT_FOUND", message: `Nothing at ${pathname}` });

@@ -88,12 +88,12 @@ export function trpcErrorShape(body: ErrorBody, path?: string) {
 export function toErrorBody(error: TRPCError): ErrorBody {
   const { cause } = error;
   if (cause instanceof NatterError) {
-    return { code: cause.code, message: cause.message, ...cause.details };
+    return errorBodyOf(cause);
   }
   const issues = schemaIssuesOf(cause);
   if (error.code === "BAD_REQUEST" && issues) {
     const refusal = validationFailed(issues);
-    return { code: refusal.code, message: refusal.message, ...refusal.details };
+    return errorBodyOf(refusal);
   }
   const code = CODE_BY_TRPC_CODE[error.code];
   if (code === "MALFORMED_REQUEST" && cause instanceof SyntaxError) {
@@ -103,10 +103,15 @@ export function toErrorBody(error: TRPCError): ErrorBody {
   return unexpectedErrorBody(cause ?? error);
 }
 
+/** The body every transport answers a NatterError with: its code, message and details. */
+export function errorBodyOf(error: NatterError): ErrorBody {
+  return { code: error.code, message: error.message, ...error.details };
+}
+
 /** The body of a failure no NatterError describes: UNAVAILABLE for an outage, else INTERNAL. */
 export function unexpectedErrorBody(error: unknown): ErrorBody {
   const outage = unavailableError(error);
-  if (outage) return { code: outage.code, message: outage.message, ...outage.details };
+  if (outage) return errorBodyOf(outage);
   return { code: "INTERNAL", message: "Internal server error" };
 }
 

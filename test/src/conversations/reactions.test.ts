@@ -1,6 +1,16 @@
 import type { Message, RoomEvent } from "@natter/shared";
-import { describe, expect, it } from "vitest";
-import { httpClient, joinRoom, rest, signUp, signUpMany, type TestUser } from "../harness/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  httpClient,
+  joinRoom,
+  ManualClock,
+  rest,
+  signUp,
+  signUpMany,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "../harness/index.js";
 import { newRoom, send, waitFor, watchRoom } from "../messages/room-fixtures.js";
 import { conversationServer } from "./conversation-server.js";
 
@@ -210,25 +220,6 @@ describe("reactions", () => {
     }
   });
 
-  it("pages who reacted, earliest first, readable as the room is", async () => {
-    const owner = await signUp(server.url);
-    const users = await Promise.all(Array.from({ length: 5 }, () => signUp(server.url)));
-    const roomId = await newRoom(server.url, owner, { members: users });
-    const message = await send(server.url, owner, roomId, "who");
-    for (const user of users) await react(user, roomId, message.id);
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const query: string = `?limit=2${cursor ? `&cursor=${cursor}` : ""}`;
-      const page = await rest(server.url, "GET", `${path(roomId, message.id, THUMBS)}${query}`);
-      expect(page.status).toBe(200);
-      expect(page.body.reactors.length).toBeLessThanOrEqual(2);
-      seen.push(...page.body.reactors.map((reactor: { userId: string }) => reactor.userId));
-      cursor = page.body.nextCursor;
-    } while (cursor);
-    expect(seen).toEqual(users.map((user) => user.id));
-  });
-
   it("is for members: anonymous 401, a non-member 403 in an open room; a closed room is 404 to outsiders everywhere", async () => {
     const [alice, bob] = await signUpMany(server.url, 2);
     const open = await newRoom(server.url, alice);
@@ -261,3 +252,45 @@ function pick(event: Record<string, unknown>) {
   const { messageId, emoji, userId, count } = event;
   return { messageId, emoji, userId, count };
 }
+
+describe("reactions at one instant", () => {
+  // The clock stands still: every reaction below is made in the same millisecond.
+  const clock = new ManualClock();
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer({ clock, config: { rateLimits: "off" } });
+  });
+  afterAll(() => server?.stop());
+
+  it("pages who reacted, earliest first, however many reacted in one millisecond", async () => {
+    const url = server?.url ?? "";
+    const owner = await signUp(url);
+    const users = await Promise.all(Array.from({ length: 5 }, () => signUp(url)));
+    const roomId = await newRoom(url, owner, { members: users });
+    const message = await send(url, owner, roomId, "who");
+    // Against user-id order, so a listing that broke ties by user id would show it.
+    const order = [...users].sort((a, b) => (a.id < b.id ? 1 : -1));
+    for (const user of order) {
+      expect((await rest(url, "PUT", path(roomId, message.id, THUMBS), { token: user.token })).status).toBe(200);
+    }
+    const seen: string[] = [];
+    const times = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const query: string = `?limit=2${cursor ? `&cursor=${cursor}` : ""}`;
+      const page = await rest(url, "GET", `${path(roomId, message.id, THUMBS)}${query}`);
+      expect(page.status).toBe(200);
+      expect(page.body.reactors.length).toBeLessThanOrEqual(2);
+      for (const reactor of page.body.reactors as Array<{ userId: string; reactedAt: string }>) {
+        seen.push(reactor.userId);
+        times.add(reactor.reactedAt);
+      }
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(times.size).toBe(1);
+    expect(seen).toEqual(order.map((user) => user.id));
+    const forged = Buffer.from("reactors:not-a-seq").toString("base64url");
+    const refused = await rest(url, "GET", `${path(roomId, message.id, THUMBS)}?cursor=${forged}`);
+    expect([refused.status, refused.body.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+  });
+});

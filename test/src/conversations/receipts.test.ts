@@ -85,10 +85,14 @@ describe("read receipts", () => {
     }
     const watcher = await recordSignals(connect(alice.token), roomId);
     const last = Math.max(...messages.map((message) => message.seq));
+    const started = Date.now();
     for (const message of messages) await markRead(bob, roomId, message.seq);
+    const seconds = Math.ceil((Date.now() - started) / 1000);
     await watcher.until("the last position", (s) => s.type === "receipt.updated" && s.lastReadSeq === last);
     expect(mostWithin(watcher.receiptTimes, 1000)).toBeLessThanOrEqual(2);
-    expect(watcher.receipts().length).toBeLessThan(10);
+    // One per second of the burst at most (plus the trailing one): a loaded machine stretches the
+    // burst, so a fixed count (it was < 10) failed at load 16 without any coalescing gone wrong.
+    expect(watcher.receipts().length).toBeLessThanOrEqual(Math.min(seconds + 1, 99));
     const positions = watcher.receipts().map((receipt) => receipt.lastReadSeq);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
   }, 90_000);

@@ -67,4 +67,58 @@ describe.runIf(browserAvailable())("searching messages in the chat app", { timeo
       await context.close();
     }
   });
+
+  it("searches one thread from its panel, and a reply found opens the room with its thread and the reply marked", async () => {
+    const sdk = createNatterClient({ url: server.url });
+    await sdk.signUp("thread-searcher", PASSWORD);
+    const room = (await sdk.trpc.rooms.create.mutate({ name: "expedition", open: true })).room;
+    const root = await sdk.sendMessage(room.id, "Quokka survey: who is coming?");
+    const reply = await sdk.sendMessage(room.id, "I will count the quokka burrows", { threadId: root.id });
+    await sdk.sendMessage(room.id, "Tea after the survey", { threadId: root.id });
+    const elsewhere = await sdk.sendMessage(room.id, "A quokka outside the thread");
+    await sdk.close();
+
+    const { context, page, problems } = await openContext(browser);
+    try {
+      await page.goto(`${server.url}/rooms/${room.id}`);
+      await page.getByLabel("Username").fill("thread-searcher");
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { level: 1, name: "expedition" }).waitFor();
+      await page.getByRole("button", { name: "2 replies in the thread" }).click();
+      const thread = page.getByRole("complementary", { name: "Thread" });
+      await thread.getByLabel("Search this thread").fill("quokka");
+      await thread.getByLabel("Search this thread").press("Enter");
+
+      await page.getByRole("heading", { level: 1, name: "Messages matching “quokka” in a thread" }).waitFor();
+      const hits = page.locator(".search-hit");
+      await hits.first().waitFor();
+      // The thread's first message and its reply that match; not the room's message outside it, nor the reply that does not match.
+      expect((await hits.locator(".body").allTextContents()).sort()).toEqual(
+        ["I will count the quokka burrows", "Quokka survey: who is coming?"].sort(),
+      );
+      expect(new URL(page.url()).searchParams.get("thread")).toBe(root.id);
+      const findings = await axeViolations(page);
+      expect(findings.filter((finding) => finding.impact === "serious" || finding.impact === "critical")).toEqual([]);
+
+      await hits.filter({ hasText: "burrows" }).getByRole("link").click();
+      await page.getByRole("heading", { level: 1, name: "expedition" }).waitFor();
+      const marked = page.getByRole("complementary", { name: "Thread" }).locator(".message.focused");
+      await marked.waitFor();
+      expect(await marked.getAttribute("id")).toBe(`message-${reply.id}`);
+      await expect.poll(() => marked.isVisible()).toBe(true);
+      await screenshot(page, "search-in-thread-result");
+
+      // Back to the results, then all messages: the one outside the thread too.
+      await page.goBack();
+      await page.getByRole("link", { name: "Search all messages" }).click();
+      await page.getByRole("heading", { level: 1, name: "Messages matching “quokka”" }).waitFor();
+      await expect.poll(() => hits.count()).toBe(3);
+      expect(await page.locator(`.search-hit a[href*="${elsewhere.id}"]`).count()).toBe(1);
+      expect(problems.consoleErrors).toEqual([]);
+      expect(problems.offMachineRequests).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

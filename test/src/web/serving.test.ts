@@ -74,6 +74,17 @@ describe("the web app as natter serves it", () => {
     }
   });
 
+  it("serves the service worker from the root, under a fixed name, checked for updates on every visit", async () => {
+    const response = await fetch(`${server.url}/sw.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(response.headers.get("cache-control")).toBe("no-cache");
+    const source = await response.text();
+    // A classic worker: it imports nothing (a shared chunk would need a module worker).
+    expect(source).not.toMatch(/\bimport\s*[{*"'`]/);
+    for (const event of ["push", "notificationclick"]) expect(source).toMatch(new RegExp(`["'\`]${event}["'\`]`));
+  });
+
   it("answers HEAD without a body", async () => {
     const response = await fetch(`${server.url}/discover`, { method: "HEAD" });
     expect(response.status).toBe(200);

@@ -3,8 +3,20 @@ import { type Observable, observable } from "./observable.js";
 /** The app's screens, one per path; the server answers every one of them with the app. */
 export type Route =
   | { screen: "home" }
-  | { screen: "room"; roomId: string; messageId?: string }
-  | { screen: "search"; q: string }
+  | {
+      screen: "room";
+      roomId: string;
+      /** A message to bring into view and mark (a search result's). */
+      messageId?: string;
+      /** A thread to open beside the room (the one a search result replies in). */
+      threadId?: string;
+    }
+  | {
+      screen: "search";
+      q: string;
+      /** Only that thread (its first message and replies): "search this thread". */
+      threadId?: string;
+    }
   | { screen: "discover" }
   | { screen: "new-room" }
   | { screen: "admin" }
@@ -15,9 +27,18 @@ export function parseRoute(pathname: string, search = ""): Route {
   const room = /^\/rooms\/([^/]+)$/.exec(pathname);
   if (room?.[1]) {
     const messageId = params.get("message");
-    return { screen: "room", roomId: decodeURIComponent(room[1]), ...(messageId && { messageId }) };
+    const threadId = params.get("thread");
+    return {
+      screen: "room",
+      roomId: decodeURIComponent(room[1]),
+      ...(messageId && { messageId }),
+      ...(threadId && { threadId }),
+    };
   }
-  if (pathname === "/search") return { screen: "search", q: params.get("q") ?? "" };
+  if (pathname === "/search") {
+    const threadId = params.get("thread");
+    return { screen: "search", q: params.get("q") ?? "", ...(threadId && { threadId }) };
+  }
   if (pathname === "/discover") return { screen: "discover" };
   if (pathname === "/new") return { screen: "new-room" };
   if (pathname === "/admin") return { screen: "admin" };
@@ -28,9 +49,9 @@ export function parseRoute(pathname: string, search = ""): Route {
 export function routePath(route: Route): string {
   switch (route.screen) {
     case "room":
-      return `/rooms/${encodeURIComponent(route.roomId)}${route.messageId ? `?message=${encodeURIComponent(route.messageId)}` : ""}`;
+      return `/rooms/${encodeURIComponent(route.roomId)}${query({ message: route.messageId, thread: route.threadId })}`;
     case "search":
-      return `/search?q=${encodeURIComponent(route.q)}`;
+      return `/search${query({ q: route.q, thread: route.threadId })}`;
     case "discover":
       return "/discover";
     case "new-room":
@@ -42,6 +63,12 @@ export function routePath(route: Route): string {
     case "home":
       return "/";
   }
+}
+
+/** A query string of the parameters that have a value (`""` when none has). */
+function query(params: Record<string, string | undefined>): string {
+  const pairs = Object.entries(params).filter((pair): pair is [string, string] => pair[1] !== undefined);
+  return pairs.length === 0 ? "" : `?${pairs.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&")}`;
 }
 
 /** The current route, kept in step with the address bar and the back button. */

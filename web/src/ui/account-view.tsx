@@ -2,12 +2,14 @@ import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { errorText } from "../failures/error-text.js";
 import { ErrorLine } from "../failures/use-failure.js";
+import { NotificationsControl } from "./notifications-control.js";
 
-/** Your data: a copy of everything natter holds about you, and deleting your account. */
+/** Notifications in this browser; your data: a copy of everything natter holds about you, and deleting your account. */
 export function AccountView({ session }: { session: ChatSession }) {
   return (
     <section class="panel" aria-labelledby="account-title">
       <h1 id="account-title">Your account</h1>
+      <NotificationsControl session={session} />
       <DownloadData session={session} />
       <DeleteAccount session={session} />
     </section>

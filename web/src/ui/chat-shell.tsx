@@ -79,9 +79,15 @@ export function ChatShell({ session }: { session: ChatSession }) {
         <RoomList session={session} activeRoomId={route.screen === "room" ? route.roomId : null} />
         <main id="content" class="content" tabIndex={-1}>
           {route.screen === "room" && (
-            <RoomView key={route.roomId} session={session} roomId={route.roomId} messageId={route.messageId} />
+            <RoomView
+              key={route.roomId}
+              session={session}
+              roomId={route.roomId}
+              messageId={route.messageId}
+              threadId={route.threadId}
+            />
           )}
-          {route.screen === "search" && <SearchView session={session} q={route.q} />}
+          {route.screen === "search" && <SearchView session={session} q={route.q} threadId={route.threadId} />}
           {route.screen === "discover" && <DiscoverView session={session} />}
           {route.screen === "new-room" && <NewRoomView session={session} />}
           {route.screen === "admin" && <AdminView session={session} />}

@@ -21,11 +21,14 @@ export function RoomView({
   session,
   roomId,
   messageId,
+  threadId,
 }: {
   session: ChatSession;
   roomId: string;
   /** A message to bring into view and mark (a search result's). */
   messageId?: string | undefined;
+  /** A thread to open beside the room, `messageId` being one of its messages. */
+  threadId?: string | undefined;
 }) {
   const joinedRooms = useObservable(session.rooms);
   const joined = joinedRooms.find((room) => room.id === roomId);
@@ -55,7 +58,7 @@ export function RoomView({
     if (presence.connected && joined) session.conversations.loadReceipts(roomId).catch(() => {});
   }, [session, roomId, presence.connected, joined !== undefined]);
 
-  useEffect(() => setSide(null), [roomId]);
+  useEffect(() => setSide(threadId ? { kind: "thread", rootId: threadId } : null), [roomId, threadId]);
 
   const wasJoined = useRef(false);
   useEffect(() => {
@@ -100,7 +103,7 @@ export function RoomView({
           <MessageList
             session={session}
             roomId={roomId}
-            focusId={messageId}
+            focusId={threadId ?? messageId}
             liveReceipts={presence.receipts}
             onOpenThread={(rootId) => setSide({ kind: "thread", rootId })}
           />
@@ -127,6 +130,7 @@ export function RoomView({
             rootId={side.rootId}
             member={joined !== undefined}
             roomModerator={roomModerator}
+            focusId={side.rootId === threadId ? messageId : undefined}
             onClose={() => setSide(null)}
           />
         )}

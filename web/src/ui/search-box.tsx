@@ -1,29 +1,18 @@
-import { useState } from "preact/hooks";
 import { navigate } from "../state/router.js";
+import { SearchForm } from "./search-form.js";
 
 /** The search field of the top bar: opens the results for what is typed. */
 export function SearchBox({ initial }: { initial: string }) {
-  const [q, setQ] = useState(initial);
-  const submit = (event: Event) => {
-    event.preventDefault();
-    if (q.trim()) navigate({ screen: "search", q: q.trim() });
-  };
   return (
     <search class="search-box">
-      <form onSubmit={submit}>
-        <label for="search-q" class="visually-hidden">
-          Search messages
-        </label>
-        <input
-          id="search-q"
-          type="search"
-          placeholder='Search: words, "phrase", pre*, -not, from:name, in:room'
-          value={q}
-          maxLength={4000}
-          onInput={(event) => setQ(event.currentTarget.value)}
-        />
-        <button type="submit">Search</button>
-      </form>
+      <SearchForm
+        id="search-q"
+        label="Search messages"
+        placeholder='Search: words, "phrase", pre*, -not, from:name, in:room'
+        initial={initial}
+        button={<button type="submit">Search</button>}
+        onSearch={(q) => navigate({ screen: "search", q })}
+      />
     </search>
   );
 }

@@ -5,10 +5,31 @@ import { errorText } from "../failures/error-text.js";
 import { ErrorLine } from "../failures/use-failure.js";
 import { highlightParts } from "../search/highlight-parts.js";
 import { useObservable } from "../state/observable.js";
-import { onLinkClick } from "../state/router.js";
+import { onLinkClick, type Route, routePath } from "../state/router.js";
 
-/** Search results: each message with what matched marked, opening its room at the message. */
-export function SearchView({ session, q }: { session: ChatSession; q: string }) {
+/**
+ * Where a result opens: its room at the message, or, for a reply in a thread, the room at the
+ * thread's first message with the thread open beside it and the reply marked there.
+ */
+function resultRoute(roomId: string, message: SearchHit["message"]): Route {
+  return message.threadId
+    ? { screen: "room", roomId, messageId: message.id, threadId: message.threadId }
+    : { screen: "room", roomId, messageId: message.id };
+}
+
+/**
+ * Search results: each message with what matched marked, opening its room at the message.
+ * With `threadId`, only that thread's messages ("search this thread" of the thread panel).
+ */
+export function SearchView({
+  session,
+  q,
+  threadId,
+}: {
+  session: ChatSession;
+  q: string;
+  threadId?: string | undefined;
+}) {
   const names = useObservable(session.usernames.names);
   const rooms = useObservable(session.rooms);
   const [hits, setHits] = useState<SearchHit[] | null>(null);
@@ -19,7 +40,11 @@ export function SearchView({ session, q }: { session: ChatSession; q: string }) 
   const load = async (from: string | null) => {
     setBusy(true);
     try {
-      const page = await session.client.searchMessages(q, { limit: 20, ...(from && { cursor: from }) });
+      const page = await session.client.searchMessages(q, {
+        limit: 20,
+        ...(threadId && { threadId }),
+        ...(from && { cursor: from }),
+      });
       session.usernames.resolve(page.results.map((hit) => hit.message.authorId));
       setHits((shown) => [...(from ? (shown ?? []) : []), ...page.results]);
       setCursor(page.nextCursor);
@@ -34,22 +59,28 @@ export function SearchView({ session, q }: { session: ChatSession; q: string }) 
   useEffect(() => {
     setHits(null);
     void load(null);
-  }, [q]);
+  }, [q, threadId]);
 
   const roomName = (roomId: string) => rooms.find((room) => room.id === roomId)?.name ?? "an open room";
   return (
     <section class="panel" aria-labelledby="search-title">
-      <h1 id="search-title">Messages matching “{q}”</h1>
+      <h1 id="search-title">
+        Messages matching “{q}”{threadId && " in a thread"}
+      </h1>
+      {threadId && (
+        <p>
+          <a href={routePath({ screen: "search", q })} onClick={onLinkClick({ screen: "search", q })}>
+            Search all messages
+          </a>
+        </p>
+      )}
       <ErrorLine error={error} />
       {hits === null && !error && <p role="status">Searching…</p>}
       {hits?.length === 0 && <p class="empty">No messages match.</p>}
       <ol class="search-results">
         {hits?.map(({ message, roomId, highlights }) => (
           <li key={message.id} class="card search-hit">
-            <a
-              href={`/rooms/${encodeURIComponent(roomId)}?message=${encodeURIComponent(message.id)}`}
-              onClick={onLinkClick({ screen: "room", roomId, messageId: message.id })}
-            >
+            <a href={routePath(resultRoute(roomId, message))} onClick={onLinkClick(resultRoute(roomId, message))}>
               <span class="meta">
                 <span class="author">{names[message.authorId] ?? "…"}</span> in <span>{roomName(roomId)}</span>{" "}
                 <time dateTime={message.createdAt}>{new Date(message.createdAt).toLocaleString()}</time>

@@ -1,9 +1,11 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { errorText } from "../failures/error-text.js";
 import { ErrorLine, useFailure } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
+import { navigate } from "../state/router.js";
 import { MessageItem } from "./message-item.js";
+import { SearchForm } from "./search-form.js";
 
 interface ThreadPanelProps {
   session: ChatSession;
@@ -13,16 +15,29 @@ interface ThreadPanelProps {
   member: boolean;
   /** Whether the reader is the room's owner or an admin. */
   roomModerator: boolean;
+  /** A message of the thread to bring into view and mark (a search result's). */
+  focusId?: string | undefined;
   onClose(): void;
 }
 
-/** A message's thread beside the room: its first message, the replies live, and a reply box for members. */
-export function ThreadPanel({ session, roomId, rootId, member, roomModerator, onClose }: ThreadPanelProps) {
+/**
+ * A message's thread beside the room: its first message, the replies live, a reply box for
+ * members, and a search of this thread's messages.
+ */
+export function ThreadPanel({ session, roomId, rootId, member, roomModerator, focusId, onClose }: ThreadPanelProps) {
   const thread = useObservable(session.conversations.threads)[rootId];
   const names = useObservable(session.usernames.names);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [draft, setDraft] = useState("");
   const { error, attempt } = useFailure();
+  const panel = useRef<HTMLElement>(null);
+  const focusShown =
+    focusId !== undefined && (thread?.root?.id === focusId || thread?.replies.some((m) => m.id === focusId));
+
+  useEffect(() => {
+    // The first message is in the room's list too, under the same element id: look in this panel only.
+    if (focusShown) panel.current?.querySelector(".message.focused")?.scrollIntoView({ block: "center" });
+  }, [focusId, focusShown]);
 
   useEffect(() => {
     setLoadError(null);
@@ -38,6 +53,7 @@ export function ThreadPanel({ session, roomId, rootId, member, roomModerator, on
   const item = (message: NonNullable<typeof thread>["replies"][number]) => (
     <MessageItem
       key={message.id}
+      focused={message.id === focusId}
       session={session}
       message={message}
       author={names[message.authorId] ?? "…"}
@@ -49,13 +65,26 @@ export function ThreadPanel({ session, roomId, rootId, member, roomModerator, on
   );
 
   return (
-    <aside class="side-panel thread-panel" aria-labelledby="thread-title">
+    <aside ref={panel} class="side-panel thread-panel" aria-labelledby="thread-title">
       <div class="side-panel-header">
         <h2 id="thread-title">Thread</h2>
         <button type="button" class="small" onClick={onClose}>
           Close<span class="visually-hidden"> thread</span>
         </button>
       </div>
+      <search class="thread-search">
+        <SearchForm
+          id="thread-search-q"
+          label="Search this thread"
+          placeholder="Search this thread"
+          button={
+            <button type="submit" class="small">
+              Search<span class="visually-hidden"> this thread</span>
+            </button>
+          }
+          onSearch={(q) => navigate({ screen: "search", q, threadId: rootId })}
+        />
+      </search>
       <ErrorLine error={loadError} />
       {!thread && !loadError && <p role="status">Loading the thread…</p>}
       {thread && (

@@ -11,11 +11,12 @@ import {
   type MessageRow,
   ownReactions,
   parseReactions,
-  reactionKey,
+  reactedWith,
   reactionsOf,
+  withOwnReaction,
 } from "../message-rows/message-rows.js";
 import { requireNotMuted } from "../moderation/send-restrictions.js";
-import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
+import { decodeSeqCursor, encodeCursor } from "../paging/page-cursor.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 
 export interface ReactionsServiceDeps {
@@ -59,7 +60,7 @@ export class ReactionsService {
       const row = await findMessage(trx, roomId, messageId);
       if (row.deleted_at !== null) throw new NatterError("CONFLICT", "The message has been deleted");
       const own = await ownReactions(trx, session.userId, [messageId]);
-      if (own.has(reactionKey(messageId, emoji))) {
+      if (reactedWith(own, messageId, emoji)) {
         return { events: [], result: { messageId, reactions: reactionsOf(messageId, row.reactions, own) } };
       }
       const stored = parseReactions(row.reactions);
@@ -75,11 +76,6 @@ export class ReactionsService {
         stored.push(entry);
       }
       entry.count += 1;
-      const reactedAt = toTimestamp(now);
-      await trx
-        .insertInto("message_reactions")
-        .values({ message_id: messageId, emoji, user_id: session.userId, room_id: roomId, created_at: reactedAt })
-        .execute();
       const json = JSON.stringify(stored);
       await trx.updateTable("messages").set({ reactions: json }).where("id", "=", messageId).execute();
       const event = await appendRoomEvent(
@@ -95,7 +91,19 @@ export class ReactionsService {
         },
         now,
       );
-      const mine = new Set(own).add(reactionKey(messageId, emoji));
+      // The event's seq orders who reacted: strictly increasing, where two reactions can share a millisecond.
+      await trx
+        .insertInto("message_reactions")
+        .values({
+          message_id: messageId,
+          emoji,
+          user_id: session.userId,
+          room_id: roomId,
+          created_at: toTimestamp(now),
+          seq: event.seq,
+        })
+        .execute();
+      const mine = withOwnReaction(own, messageId, emoji, true);
       return { events: [event], result: { messageId, reactions: reactionsOf(messageId, json, mine) } };
     });
   }
@@ -109,18 +117,19 @@ export class ReactionsService {
       requireRole(await readableRoom(trx, roomId, session), "member");
       const row = await findMessage(trx, roomId, messageId);
       const own = await ownReactions(trx, session.userId, [messageId]);
-      const key = reactionKey(messageId, emoji);
-      if (!own.has(key)) {
+      if (!reactedWith(own, messageId, emoji)) {
         return { events: [], result: { messageId, reactions: reactionsOf(messageId, row.reactions, own) } };
       }
       const { event, json } = await takeBackReaction(trx, row, session.userId, emoji, now);
-      const mine = new Set(own);
-      mine.delete(key);
+      const mine = withOwnReaction(own, messageId, emoji, false);
       return { events: [event], result: { messageId, reactions: reactionsOf(messageId, json, mine) } };
     });
   }
 
-  /** Who reacted to a message with `emoji`, earliest first; readable as the room is. */
+  /**
+   * Who reacted to a message with `emoji`, earliest first (by the seq of their `reaction.added`
+   * event, so reactions within one millisecond keep their order); readable as the room is.
+   */
   async reactors(
     session: AuthSession | null,
     roomId: string,
@@ -133,28 +142,19 @@ export class ReactionsService {
     await findMessage(db, roomId, messageId);
     let query = db
       .selectFrom("message_reactions")
-      .select(["user_id as userId", "created_at as reactedAt"])
+      .select(["user_id as userId", "created_at as reactedAt", "seq"])
       .where("message_id", "=", messageId)
       .where("emoji", "=", emoji);
-    if (cursor !== undefined) {
-      const [reactedAt = "", userId = ""] = decodeCursor("reactors", cursor).split("|");
-      query = query.where((eb) =>
-        eb.or([
-          eb("created_at", ">", reactedAt),
-          eb.and([eb("created_at", "=", reactedAt), eb("user_id", ">", userId)]),
-        ]),
-      );
-    }
+    if (cursor !== undefined) query = query.where("seq", ">", decodeSeqCursor("reactors", cursor));
     const rows = await query
-      .orderBy("created_at")
-      .orderBy("user_id")
+      .orderBy("seq")
       .limit(limit + 1)
       .execute();
     const reactors = rows.slice(0, limit);
     const last = reactors.at(-1);
     return {
-      reactors,
-      nextCursor: rows.length > limit && last ? encodeCursor("reactors", `${last.reactedAt}|${last.userId}`) : null,
+      reactors: reactors.map(({ userId, reactedAt }) => ({ userId, reactedAt })),
+      nextCursor: rows.length > limit && last ? encodeCursor("reactors", String(last.seq)) : null,
     };
   }
 }

@@ -88,11 +88,11 @@ async function messageInputs(trx: Transaction<Database>, message: Message): Prom
     .select("user_id")
     .where("room_id", "=", message.roomId)
     .execute();
-  const notified = await trx
-    .selectFrom("message_mentions")
-    .select("user_id")
-    .where("message_id", "=", message.id)
-    .execute();
+  // A message that mentions nobody has no rows to read (`mentionsAnything`), the common case.
+  const notified =
+    message.mentions.length > 0 || message.mentionsRoom
+      ? await trx.selectFrom("message_mentions").select("user_id").where("message_id", "=", message.id).execute()
+      : [];
   const mentioned = new Set(notified.map((row) => row.user_id));
   const author = await trx.selectFrom("users").select("username").where("id", "=", message.authorId).executeTakeFirst();
   const summary = {

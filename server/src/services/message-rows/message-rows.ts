@@ -18,27 +18,41 @@ export interface StoredReaction {
   count: number;
 }
 
-/** The caller's own reactions, as `reactionKey(messageId, emoji)`: what `me` is read from. */
-export type OwnReactions = ReadonlySet<string>;
+/** The caller's own reactions: message id → the emoji they reacted with there; what `me` is read from. */
+export type OwnReactions = ReadonlyMap<string, ReadonlySet<string>>;
 
 /** Nobody's reactions: for anonymous readers, and for what every watcher is sent alike. */
-export const NO_OWN_REACTIONS: OwnReactions = new Set();
+export const NO_OWN_REACTIONS: OwnReactions = new Map();
 
-export function reactionKey(messageId: string, emoji: string): string {
-  return `${messageId}\n${emoji}`;
+/** Whether `own` holds a reaction with `emoji` on the message. */
+export function reactedWith(own: OwnReactions, messageId: string, emoji: string): boolean {
+  return own.get(messageId)?.has(emoji) ?? false;
+}
+
+/** `own` with the reaction with `emoji` on the message added (`mine`) or taken away. */
+export function withOwnReaction(own: OwnReactions, messageId: string, emoji: string, mine: boolean): OwnReactions {
+  const emojis = new Set(own.get(messageId));
+  if (mine) emojis.add(emoji);
+  else emojis.delete(emoji);
+  return new Map(own).set(messageId, emojis);
 }
 
 export function parseReactions(stored: string | null): StoredReaction[] {
   return stored === null ? [] : (JSON.parse(stored) as StoredReaction[]);
 }
 
-/** A message's reactions as `userId`'s own reactions (`own`) make them look to them. */
+/**
+ * A message's reactions as `userId`'s own reactions (`own`) make them look to them. History
+ * pages call this for every reaction of every message, so the parsed objects become the
+ * answer's (`me` set in place) instead of being copied, and `me` is one look-up by emoji in
+ * the message's own set rather than a key built per reaction.
+ */
 export function reactionsOf(messageId: string, stored: string | null, own: OwnReactions): Reaction[] {
-  return parseReactions(stored).map(({ emoji, count }) => ({
-    emoji,
-    count,
-    me: own.has(reactionKey(messageId, emoji)),
-  }));
+  if (stored === null) return [];
+  const reactions = JSON.parse(stored) as Reaction[];
+  const mine = own.get(messageId);
+  for (const reaction of reactions) reaction.me = mine?.has(reaction.emoji) ?? false;
+  return reactions;
 }
 
 type ConversationColumns = Pick<
@@ -103,7 +117,13 @@ export async function ownReactions(
     .where("user_id", "=", userId)
     .where("message_id", "in", messageIds)
     .execute();
-  return new Set(rows.map((row) => reactionKey(row.message_id, row.emoji)));
+  const own = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const emoji = own.get(row.message_id);
+    if (emoji) emoji.add(row.emoji);
+    else own.set(row.message_id, new Set([row.emoji]));
+  }
+  return own;
 }
 
 export function messageInRoom(

@@ -33,3 +33,15 @@ export function decodeCursor(listing: CursorListing, cursor: string): string {
   }
   return id;
 }
+
+/** The seq a cursor from `encodeCursor(listing, String(seq))` ends at; a 400 for anything else. */
+export function decodeSeqCursor(listing: CursorListing, cursor: string): number {
+  const text = decodeCursor(listing, cursor);
+  const seq = Number(text);
+  if (!/^\d{1,15}$/.test(text) || !Number.isSafeInteger(seq)) {
+    throw new NatterError("VALIDATION_FAILED", "Invalid cursor", {
+      issues: [{ path: "cursor", message: `not a cursor of this listing (${listing})` }],
+    });
+  }
+  return seq;
+}

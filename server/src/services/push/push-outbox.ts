@@ -27,8 +27,11 @@ export async function queuePushNotifications(
   entries: readonly InboxEntry[],
   now: number,
 ): Promise<boolean> {
+  // Nobody is notified of their own message: in a room of one, nothing is left to look up.
   const summaries = entries.flatMap(({ userId, event }) =>
-    event.type === "message.created" || event.type === "mention" ? [{ userId, event }] : [],
+    (event.type === "message.created" || event.type === "mention") && userId !== event.author.userId
+      ? [{ userId, event }]
+      : [],
   );
   if (summaries.length === 0) return false;
   const roomIds = [...new Set(summaries.map(({ event }) => event.roomId))];
@@ -37,7 +40,7 @@ export async function queuePushNotifications(
   const wanted = new Map<string, Wanted>();
   for (const { userId, event } of summaries) {
     const room = roomOf.get(event.roomId);
-    if (!room || userId === event.author.userId) continue;
+    if (!room) continue;
     const direct = room.kind === "direct";
     if (event.type === "message.created" && !direct) continue;
     const key = `${userId} ${event.messageId}`;
