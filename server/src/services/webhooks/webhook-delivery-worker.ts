@@ -47,7 +47,6 @@ interface Delivery {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: string | null;
-  failing_since: string | null;
 }
 
 /**
@@ -80,7 +79,6 @@ function dueDeliveries(db: Kysely<Database>) {
       "w.secret",
       "w.previous_secret",
       "w.previous_secret_expires_at",
-      "w.failing_since",
     ])
     .where("d.status", "=", "pending")
     .where("w.enabled", "=", 1);
@@ -363,17 +361,16 @@ export class WebhookDeliveryWorker implements LeasedOutbox<Lane> {
         outcome.response,
         at,
       );
-      if (delivery.failing_since !== null) recovered.add(delivery.webhook_id);
+      recovered.add(delivery.webhook_id);
     }
-    // Only an endpoint that was failing when claimed has its failure to end.
-    if (recovered.size > 0) {
-      await trx
-        .updateTable("webhooks")
-        .set({ failing_since: null })
-        .where("id", "in", [...recovered])
-        .where("failing_since", "is not", null)
-        .execute();
-    }
+    // An endpoint that answered is not failing, even if it began to fail after the claim
+    // (another room's attempt): one statement per batch, changing only a failing one.
+    await trx
+      .updateTable("webhooks")
+      .set({ failing_since: null })
+      .where("id", "in", [...recovered])
+      .where("failing_since", "is not", null)
+      .execute();
   }
 
   /** Stores a failed attempt, and what follows for the delivery and its endpoint. */
