@@ -369,7 +369,7 @@ export const configSchema = z.object({
   webhookPollIntervalMs: setting(milliseconds.default(500), {
     env: "NATTER_WEBHOOK_POLL_INTERVAL_MS",
     description:
-      "how often each node looks for due webhook deliveries (those its own writes queue go at once; other nodes' within this)",
+      "how often each node looks for due webhook deliveries (those its own writes queue go within 20 ms, claimed together; other nodes' within this)",
     defaultText: "500 ms",
   }),
   vapidPublicKey: setting(
