@@ -319,6 +319,7 @@ export async function composeServer({
         adminWrite: { perAccount: config.adminWriteRatePerAccount },
         search: { perAccount: config.searchRatePerAccount, perAddress: config.searchRatePerAddress },
         dataExport: { perAccount: config.dataExportRatePerAccount },
+        pushSubscribe: { perAccount: config.pushSubscribeRatePerAccount },
       },
     }),
   };
