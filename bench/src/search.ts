@@ -7,7 +7,8 @@
  * p50 and p99 of `GET /search/messages` per kind of query (rare word, common word, phrase, prefix,
  * CJK substrings), the kinds interleaved. Then the index's size beside the messages table's, and
  * the cost the index adds to a send: two servers, with and without the index, sending in
- * interleaved rounds, compared by the median time per send.
+ * interleaved rounds, compared by the median time per send, and (SQLite) by the WAL pages a
+ * send writes, which the machine's load does not move.
  *
  * SEARCH_BENCH_ENGINES=sqlite,postgres picks engines; SEARCH_BENCH_QUERIES sets queries per kind.
  */
@@ -259,10 +260,44 @@ async function measureSends(engine: DatabaseEngine, dir: string) {
       if (round >= 0) perSend[i]?.push((performance.now() - started) / SENDS_PER_ROUND);
     }
   }
+  const pages = engine === "sqlite" ? await walPagesPerSend(targets, sessions, generator) : undefined;
   await Promise.all(servers.map((server) => server.close()));
   for (const target of targets) await target.drop();
   const [withIndex, withoutIndex] = perSend.map(median) as [number, number];
-  return { withIndex, withoutIndex, ratio: withIndex / withoutIndex, sent };
+  return { withIndex, withoutIndex, ratio: withIndex / withoutIndex, sent, pages };
+}
+
+/** Sends per WAL count: few enough that the server's automatic checkpoint (at 1,000 pages) never runs between. */
+const WAL_SENDS = 25;
+
+/**
+ * SQLite: the pages one send writes to the WAL, with and without the index: a measure of the
+ * index's cost that the machine's load does not move. The WAL is emptied (a checkpoint from a
+ * connection of our own while the server is idle), `WAL_SENDS` messages are sent, and the
+ * frames the WAL then holds are counted.
+ */
+async function walPagesPerSend(
+  targets: { url: string }[],
+  sessions: { url: string; token: string; roomId: string }[],
+  generator: Generator<{ body: string }>,
+): Promise<number[]> {
+  return Promise.all(
+    targets.map(async (target, i) => {
+      const session = sessions[i] as { url: string; token: string; roomId: string };
+      const raw = new SQLite(target.url);
+      try {
+        raw.pragma("wal_checkpoint(TRUNCATE)");
+        for (let k = 0; k < WAL_SENDS; k++) {
+          const body = generator.next().value?.body ?? "x";
+          await postJson(session.url, `/rooms/${session.roomId}/messages`, { body }, session.token);
+        }
+        const [state] = raw.pragma("wal_checkpoint(PASSIVE)") as { log: number }[];
+        return (state?.log ?? 0) / WAL_SENDS;
+      } finally {
+        raw.close();
+      }
+    }),
+  );
 }
 
 async function main() {
@@ -297,6 +332,13 @@ async function main() {
           `(median of ${SEND_ROUNDS} interleaved rounds of ${SENDS_PER_ROUND}, ${SEND_MESSAGES_BEFORE} messages before): ` +
           `ratio ${fixed(sends.ratio)}`,
       );
+      if (sends.pages) {
+        const [withIndex, withoutIndex] = sends.pages as [number, number];
+        console.log(
+          `  WAL pages per send: ${fixed(withIndex, 1)} with the index, ${fixed(withoutIndex, 1)} without ` +
+            `(${WAL_SENDS} sends each): ratio ${fixed(withIndex / withoutIndex)}`,
+        );
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

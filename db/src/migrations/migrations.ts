@@ -24,6 +24,7 @@ import { blockedTerms } from "./0028-blocked-terms.js";
 import { push } from "./0029-push.js";
 import { accountData } from "./0030-account-data.js";
 import { reactionOrder } from "./0031-conv-reaction-order.js";
+import { searchWordsColumnsize } from "./0031-search-words-columnsize.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0029-push": push,
   "0030-account-data": accountData,
   "0031-conv-reaction-order": reactionOrder,
+  "0031-search-words-columnsize": (_types, engine) => searchWordsColumnsize(engine),
 };
 
 /**

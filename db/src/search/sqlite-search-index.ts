@@ -5,7 +5,10 @@ import { CJK_GLOB } from "./cjk.js";
  * SQLite's message search index: two FTS5 tables with external content over `messages`
  * (they store no copy of the text, only the index):
  * - `messages_search`: words, `unicode61` with diacritics folded (`café` is `cafe`), with
- *   2- and 3-character prefix indexes so that short `prefix*` queries read one doclist;
+ *   2- and 3-character prefix indexes so that short `prefix*` queries read one doclist, and
+ *   `columnsize = 0`: no `_docsize` table, whose row per message was one more b-tree page
+ *   written by every send; only FTS5's own `bm25()` reads it, and the server computes bm25 itself
+ *   (`sqlite-bm25.ts`);
  * - `messages_search_cjk`: trigrams of the messages that hold CJK text, for substrings of
  *   text written without spaces. Only those messages are indexed, so it costs nothing for the rest.
  *   Each body is indexed with two padding characters (U+0003) after it, so that every character
@@ -27,7 +30,7 @@ export const SQLITE_CJK_TERMS = "messages_search_cjk_terms";
 function wordsTable(name: string) {
   return sql`create virtual table ${sql.id(name)} using fts5(
     body, content = 'messages', content_rowid = 'rowid',
-    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3', columnsize = 0
   )`;
 }
 
@@ -116,6 +119,21 @@ export async function rebuildSqliteCjkIndex<DB>(db: Kysely<DB>): Promise<void> {
   for (const trigger of triggersFor(cjk, withCjk, paddedText)) await trigger.execute(db);
   await sql`insert into ${sql.id(cjk)} (rowid, body) select rowid, ${paddedText("messages")} from messages
     where body is not null and body glob ${sql.lit(CJK_GLOB)}`.execute(db);
+}
+
+/**
+ * Rebuilds the words index in the layout of migration 0031 (`columnsize = 0`) from the
+ * messages there are; the CJK index is left as it is.
+ */
+export async function rebuildSqliteWordsIndex<DB>(db: Kysely<DB>): Promise<void> {
+  const { words } = SQLITE_SEARCH_TABLES;
+  await dropTriggersOf(db, words);
+  await sql`drop table if exists ${sql.id(words)}`.execute(db);
+  await wordsTable(words).execute(db);
+  for (const trigger of triggersFor(words, withBody, bodyText)) await trigger.execute(db);
+  await sql`insert into ${sql.id(words)} (rowid, body) select rowid, body from messages where body is not null`.execute(
+    db,
+  );
 }
 
 /** Drops the search index and its triggers. */

@@ -10,6 +10,8 @@ import { deleteRedisKeys, TEST_REDIS_URL, TEST_WITH_REDIS, testRedisPrefix } fro
 export interface TestServer extends NatterServer {
   /** The database the server runs on (a SQLite file path, or a PostgreSQL URL). */
   databaseUrl: string;
+  /** Its key prefix on Redis (`TEST_WITH_REDIS`), for a command that must reach it; undefined without Redis. */
+  redisPrefix: string | undefined;
   /** Closes the server and deletes its files and database (unless they are the caller's). */
   stop(): Promise<void>;
 }
@@ -75,6 +77,7 @@ export async function startTestServer({
   return {
     ...server,
     databaseUrl: database.url,
+    redisPrefix: serverConfig.redisPrefix,
     async stop() {
       await server.close();
       await cleanUp();

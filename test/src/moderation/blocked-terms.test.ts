@@ -1,3 +1,4 @@
+import { LIMITS } from "@natter/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createRoom,
@@ -121,5 +122,36 @@ describe("blocked terms", () => {
     await client.admin.setBlockedTerms.mutate({ terms: [] });
     expect((await client.admin.blockedTerms.query()).terms).toEqual([]);
     expect((await send("spam word999")).body.message.body).toBe("spam word999");
+  });
+
+  it("never masks a text past its field's limit", async () => {
+    const put = await rest(server.url, "PUT", "/admin/blocked-terms", {
+      token: admin.token,
+      body: { terms: [{ term: "zq", mode: "mask" }] },
+    });
+    expect(put.status).toBe(200);
+    // 2-character words, each of which `***` would make 3 characters: half as long again once masked.
+    const atLimit = (max: number) => "zq ".repeat(Math.floor(max / 3)).padEnd(max, ".");
+    const full = atLimit(LIMITS.messageBodyMax);
+    const sent = await send(full);
+    expect(sent.status).toBe(201);
+    expect(sent.body.message.body).toBe("** ".repeat(Math.floor(LIMITS.messageBodyMax / 3)).padEnd(full.length, "."));
+    // Below the limit, `***` as ever.
+    expect((await send("zq and zq")).body.message.body).toBe("*** and ***");
+    const profile = await rest(server.url, "PATCH", "/me", {
+      token: user.token,
+      body: { bio: atLimit(LIMITS.bioMax), displayName: atLimit(LIMITS.displayNameMax) },
+    });
+    expect(profile.status).toBe(200);
+    expect(profile.body.user.bio).toHaveLength(LIMITS.bioMax);
+    expect(profile.body.user.displayName).toHaveLength(LIMITS.displayNameMax);
+    expect(profile.body.user.bio).not.toContain("zq");
+    const room = await rest(server.url, "POST", "/rooms", {
+      token: user.token,
+      body: { name: atLimit(LIMITS.roomNameMax) },
+    });
+    expect(room.status).toBe(201);
+    expect(room.body.room.name).toHaveLength(LIMITS.roomNameMax);
+    expect(room.body.room.name).not.toContain("zq");
   });
 });

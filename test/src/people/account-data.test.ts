@@ -1,16 +1,24 @@
+import { spawn } from "node:child_process";
 import { createECDH, randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { openDatabase } from "@natter/db";
 import { dataExportSchema, type RoomEvent, WS_CLOSE_CODES } from "@natter/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { insertSentMessages } from "../../../bench/src/sent-messages.js";
 import { botWithKey } from "../bots/bot-fixtures.js";
 import {
+  createRoom,
   grantServerAdmin,
   ManualClock,
+  NATTER_CLI,
   rest,
   runCli,
   signUp,
   signUpMany,
   startTestServer,
+  TEST_REDIS_URL,
   type TestServer,
   type TestUser,
   watchingClient,
@@ -303,9 +311,23 @@ describe("your data: export and account deletion", () => {
 
     expect((await rest(url, "POST", `/rooms/${roomId}/join`, { token: frank.token })).status).toBe(200);
     await send(url, frank, roomId, "frank was here");
-    const cli = await runCli(["users", "delete", frank.username, "--db", server.databaseUrl]);
+    // With Redis the command publishes its room events as a server does: erin sees them live.
+    const erinWatch = wsClient(url, { token: erin.token });
+    const lastSeq = (await rest(url, "GET", `/rooms/${roomId}`, { token: erin.token })).body.room.lastSeq as number;
+    const live = watchRoom(erinWatch.client, roomId, String(lastSeq));
+    const redisEnv: Record<string, string> = server.redisPrefix
+      ? { NATTER_REDIS_URL: TEST_REDIS_URL, NATTER_REDIS_PREFIX: server.redisPrefix }
+      : {};
+    const cli = await runCli(["users", "delete", frank.username, "--db", server.databaseUrl], redisEnv);
     expect(cli.code, cli.stderr).toBe(0);
     expect(JSON.parse(cli.stdout)).toEqual({ deleted: frank.id });
+    if (server.redisPrefix) {
+      await live.until("frank's message deleted and frank gone", (events) =>
+        events.some((event) => event.type === "member.left" && event.userId === frank.id),
+      );
+    }
+    live.stop();
+    erinWatch.close();
     // The command line tells no server without Redis: a node's session cache serves the token
     // for 1 s at most (of the server's clock, here the test's).
     clock.advance(1_500);
@@ -315,6 +337,128 @@ describe("your data: export and account deletion", () => {
     expect(missing.stderr).toContain("USER_NOT_FOUND");
     const bodies = (await wholeHistory(url, erin, roomId)).map((m) => m.body);
     expect(bodies).not.toContain("frank was here");
+  });
+
+  it("leaves the old username nowhere, and refuses the deleted account as a member", async () => {
+    const url = server.url;
+    const [alice, bob, carol] = await signUpMany(server.url, 3);
+    // alice joins one room by being added, another (open, never joined) only by being mentioned.
+    // Named: a default name is made of the first members' usernames, and a room's name is its own (not scrubbed).
+    const shared = (await createRoom(url, bob.token, { name: "shared", open: true, memberIds: [alice.id, carol.id] }))
+      .id;
+    const open = (await createRoom(url, carol.token, { name: "open", open: true })).id;
+    const mentioning = await send(url, carol, shared, `hi @${alice.username}`);
+    const elsewhere = await send(url, carol, open, `look @${alice.username}`);
+    expect(mentioning.mentions).toEqual([{ userId: alice.id, username: alice.username }]);
+    expect(elsewhere.mentions).toEqual([{ userId: alice.id, username: alice.username }]);
+    await send(url, alice, shared, `thanks @${bob.username}`);
+    expect((await deleteAccount(url, alice)).status).toBe(200);
+
+    const placeholder = `deleted-${alice.id}`;
+    // Others' words stay as written ("hi @alice"): the name must be gone from every field that names her.
+    for (const roomId of [shared, open]) {
+      const text = JSON.stringify(await replay(url, bob, roomId));
+      expect(text).not.toContain(`"${alice.username}"`);
+      expect(text).toContain(`"${placeholder}"`);
+    }
+    const reread = await rest(url, "GET", `/rooms/${shared}/messages/${mentioning.id}`, { token: bob.token });
+    expect(reread.body.message.mentions).toEqual([{ userId: alice.id, username: placeholder }]);
+    const history = await wholeHistory(url, bob, open);
+    expect(history.find((m) => m.id === elsewhere.id)?.mentions).toEqual([{ userId: alice.id, username: placeholder }]);
+    // Nor in what others' inboxes keep of her messages.
+    const { db, close } = openDatabase(server.databaseUrl);
+    try {
+      const inbox = await db.selectFrom("inbox_events").select("payload").where("user_id", "=", bob.id).execute();
+      expect(inbox.length).toBeGreaterThan(0);
+      expect(inbox.map((row) => row.payload).join()).not.toContain(`"${alice.username}"`);
+    } finally {
+      await close();
+    }
+
+    // The deleted account is no one to add, as an unknown id: REST, tRPC, a new room, a DM.
+    const put = await rest(url, "PUT", `/rooms/${shared}/members/${alice.id}`, { token: bob.token, body: {} });
+    expect([put.status, put.body.error.code]).toEqual([404, "USER_NOT_FOUND"]);
+    const ws = wsClient(url, { token: bob.token });
+    try {
+      await expect(ws.client.rooms.putMember.mutate({ roomId: shared, userId: alice.id })).rejects.toMatchObject({
+        data: { error: { code: "USER_NOT_FOUND" } },
+      });
+    } finally {
+      ws.close();
+    }
+    const created = await rest(url, "POST", "/rooms", { token: bob.token, body: { memberIds: [alice.id] } });
+    expect([created.status, created.body.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    const dm = await rest(url, "POST", "/dms", { token: bob.token, body: { userId: alice.id } });
+    expect([dm.status, dm.body.error.code]).toEqual([404, "USER_NOT_FOUND"]);
+    const members = await rest(url, "GET", `/rooms/${shared}/members`, { token: bob.token });
+    expect(members.body.members.map((m: { userId: string }) => m.userId)).not.toContain(alice.id);
+  });
+
+  it("finishes a deletion cut short by running it again", { timeout: 180_000 }, async () => {
+    const url = server.url;
+    const [gina, hal] = await signUpMany(server.url, 2);
+    const roomId = (await createRoom(url, gina.token, { name: "long history", open: true, memberIds: [hal.id] })).id;
+    await send(url, hal, roomId, `hello @${gina.username}`);
+    const database = openDatabase(server.databaseUrl);
+    try {
+      // A history of three purge transactions (200 messages each), so that the command is still scrubbing when it dies.
+      await insertSentMessages(database.db, {
+        roomId,
+        authorId: gina.id,
+        count: 600,
+        body: (i) => `secret ${i}`,
+        startAt: Date.now() - 600,
+      });
+      const child = spawn(
+        process.execPath,
+        [NATTER_CLI, "users", "delete", gina.username, "--db", server.databaseUrl],
+        {
+          stdio: "ignore",
+          // Not the checkout: the command's default uploads directory is ./data/uploads.
+          cwd: mkdtempSync(join(tmpdir(), "natter-cli-kill-")),
+        },
+      );
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      // Killed (as by a crash or an operator's Ctrl-C) once the account is closed, while the rooms are scrubbed.
+      await vi.waitFor(
+        async () => {
+          const row = await database.db
+            .selectFrom("users")
+            .select("deleted_at")
+            .where("id", "=", gina.id)
+            .executeTakeFirstOrThrow();
+          expect(row.deleted_at).not.toBeNull();
+        },
+        { timeout: 60_000, interval: 5 },
+      );
+      child.kill("SIGKILL");
+      await exited;
+      const left = await database.db
+        .selectFrom("messages")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("author_id", "=", gina.id)
+        .where("body", "is not", null)
+        .executeTakeFirstOrThrow();
+      // Cut short for real: the account is closed, most of its history not yet scrubbed.
+      expect(Number(left.n)).toBeGreaterThan(0);
+      // Told no server (no Redis): the session cache serves the token for 1 s at most (of the server's clock).
+      clock.advance(1_500);
+      expect((await rest(url, "GET", "/me", { token: gina.token })).status).toBe(401);
+
+      const again = await runCli(["users", "delete", `deleted-${gina.id}`, "--db", server.databaseUrl]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout)).toEqual({ deleted: gina.id });
+      const history = await wholeHistory(url, hal, roomId);
+      expect(history.filter((m) => m.authorId === gina.id && m.body !== null)).toEqual([]);
+      const text = JSON.stringify(await replay(url, hal, roomId));
+      expect(text).not.toMatch(/secret/);
+      expect(text).not.toContain(`"${gina.username}"`);
+      expect(text).toContain(`"deleted-${gina.id}"`);
+      const room = await rest(url, "GET", `/rooms/${roomId}`, { token: hal.token });
+      expect([room.body.room.ownerId, room.body.room.memberCount]).toEqual([hal.id, 1]);
+    } finally {
+      await database.close();
+    }
   });
 });
 

@@ -67,7 +67,7 @@ describe("the data export of an account with 100,000 messages", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("streams every message with the server's memory bounded", { timeout: 120_000 }, async () => {
+  it("streams every message with the server's memory bounded", { timeout: 240_000 }, async () => {
     testDatabase = await createTestDatabase(dir);
     const serve = (env: Record<string, string> = {}) =>
       startCliServer({ databaseUrl: (testDatabase as TestDatabase).url, uploadsDir: join(dir, "uploads"), env });

@@ -1,7 +1,6 @@
 import {
   applyRoomEvent,
   isNatterError,
-  type Member,
   type Message,
   mergeMessages,
   type NatterClient,
@@ -10,12 +9,14 @@ import {
   type RoomWatch,
   type RouterOutputs,
   UnreadTally,
-  type User,
 } from "@natter/client";
 import { AttachmentImages } from "../images/attachment-images.js";
 import { type Observable, observable } from "../state/observable.js";
 import { ConnectionMonitor } from "./connection-monitor.js";
 import { Conversations } from "./conversations.js";
+import { DirectRooms } from "./direct-rooms.js";
+import { RoomMembers } from "./room-members.js";
+import { RoomModeration } from "./room-moderation.js";
 import { SendQueue } from "./send-queue.js";
 import type { Timeline } from "./timeline.js";
 import { Usernames } from "./usernames.js";
@@ -46,12 +47,12 @@ export class ChatSession {
   readonly client: NatterClient;
   readonly rooms = observable<readonly Room[]>([]);
   readonly unread = observable<Readonly<Record<string, number>>>({});
-  /** The other person of each of my direct rooms, by room id. */
-  readonly directPeers = observable<Readonly<Record<string, User>>>({});
-  /** The users I have blocked (at most a page of them: the web app blocks from direct rooms only). */
-  readonly blocked = observable<ReadonlySet<string>>(new Set());
   readonly histories = observable<Readonly<Record<string, RoomHistory>>>({});
-  readonly members = observable<Readonly<Record<string, readonly Member[]>>>({});
+  readonly members: RoomMembers;
+  /** My direct rooms' other people, and whom I blocked. */
+  readonly direct: DirectRooms;
+  /** What owners and admins do to rooms and their members. */
+  readonly moderation: RoomModeration;
   /**
    * The rooms where I was muted while watching, by room id: when it ends, or null until lifted.
    * Learnt from the live `member.muted` and `member.unmuted` events (the server decides either way).
@@ -82,6 +83,12 @@ export class ChatSession {
     this.client = client;
     this.me = me;
     this.usernames = new Usernames(client);
+    this.members = new RoomMembers(this.usernames);
+    this.direct = new DirectRooms(client);
+    this.moderation = new RoomModeration(client, {
+      replaceRoom: (room) => this.#replaceRoom(room.id, () => room),
+      forgetRoom: (roomId) => this.#forgetRoom(roomId),
+    });
     this.images = new AttachmentImages(client);
     this.conversations = new Conversations(
       client,
@@ -114,8 +121,7 @@ export class ChatSession {
 
   /** Loads the rooms and starts watching them; the outbox sends whatever waited from last time. */
   async start(): Promise<void> {
-    const [{ blocks }] = await Promise.all([this.client.trpc.dms.blocks.query({ limit: 100 }), this.refreshRooms()]);
-    this.blocked.set(new Set(blocks.map((block) => block.user.id)));
+    await Promise.all([this.direct.loadBlocks(), this.refreshRooms()]);
     this.#refreshTimer = setInterval(() => {
       if (document.visibilityState === "visible" && navigator.onLine) this.#refreshQuietly();
     }, ROOM_LIST_REFRESH_MS);
@@ -142,13 +148,8 @@ export class ChatSession {
       this.client.trpc.messages.unread.query({ limit: WATCHED_ROOMS_MAX }),
     ]);
     if (this.#disposed) return;
-    // The other person of a direct room never changes: ask only when a direct room is new to us.
-    const peers = this.directPeers.get();
-    if (rooms.some((room) => room.kind === "direct" && !(room.id in peers))) {
-      const { directRooms } = await this.client.trpc.dms.list.query({ limit: WATCHED_ROOMS_MAX });
-      if (this.#disposed) return;
-      this.directPeers.set(Object.fromEntries(directRooms.map((direct) => [direct.room.id, direct.otherUser])));
-    }
+    await this.direct.learnPeers(rooms);
+    if (this.#disposed) return;
     const known = new Map(this.rooms.get().map((room) => [room.id, room]));
     this.rooms.set(rooms.map((room) => known.get(room.id) ?? room));
     const active = this.activeRoomId.get();
@@ -191,7 +192,7 @@ export class ChatSession {
       hasOlder: page.hasMore,
       loadingOlder: false,
     }));
-    this.#setMembers(roomId, members.members);
+    this.members.set(roomId, members.members);
     this.usernames.resolve(page.messages.map((message) => message.authorId));
     this.#markActiveRead();
     // "Seen by" waits for them; a guest (not a member) gets none.
@@ -251,86 +252,15 @@ export class ChatSession {
 
   /** Opens (or finds) my direct room with a user, and learns who they are for its title. */
   async openDirect(userId: string): Promise<Room> {
-    const { room } = await this.client.trpc.dms.open.mutate({ userId });
+    const room = await this.direct.open(userId);
     this.#addRoom(room);
     await this.refreshRooms();
     return room;
   }
 
-  /** Blocks or unblocks a user: a blocked user cannot open a direct room with me or send in ours. */
-  async setBlocked(userId: string, blocked: boolean): Promise<void> {
-    if (blocked) await this.client.trpc.dms.block.mutate({ userId });
-    else await this.client.trpc.dms.unblock.mutate({ userId });
-    this.blocked.update((ids) => {
-      const next = new Set(ids);
-      if (blocked) next.add(userId);
-      else next.delete(userId);
-      return next;
-    });
-  }
-
-  /** What a room is called on screen: a direct room by the other person's name. */
-  titleOf(room: Room): string {
-    if (room.kind !== "direct") return room.name;
-    const peer = this.directPeers.get()[room.id];
-    return peer ? (peer.displayName ?? peer.username) : room.name;
-  }
-
   async leave(roomId: string): Promise<void> {
     await this.client.trpc.rooms.leave.mutate({ roomId });
     this.#forgetRoom(roomId);
-  }
-
-  /** Adds someone to a room (admins and the owner may); the room's log then says they joined. */
-  async addMember(roomId: string, userId: string): Promise<void> {
-    await this.client.trpc.rooms.putMember.mutate({ roomId, userId });
-  }
-
-  async rename(roomId: string, name: string): Promise<void> {
-    const { room } = await this.client.trpc.rooms.update.mutate({ roomId, name });
-    this.#replaceRoom(room.id, () => room);
-  }
-
-  /** Opens a room to everyone or closes it to its members (admins and the owner may). */
-  async setOpen(roomId: string, open: boolean): Promise<void> {
-    const { room } = await this.client.trpc.rooms.update.mutate({ roomId, open });
-    this.#replaceRoom(room.id, () => room);
-  }
-
-  /** Sets a room's slow mode, in seconds (0 turns it off; admins and the owner may). */
-  async setSlowMode(roomId: string, slowModeSeconds: number): Promise<void> {
-    const { room } = await this.client.trpc.rooms.update.mutate({ roomId, slowModeSeconds });
-    this.#replaceRoom(room.id, () => room);
-  }
-
-  /** Mutes a member for `minutes`, or until lifted when null (admins mute members; the owner admins too). */
-  async mute(roomId: string, userId: string, minutes: number | null): Promise<void> {
-    const until = minutes === null ? undefined : new Date(Date.now() + minutes * 60_000).toISOString();
-    await this.client.trpc.rooms.mute.mutate({ roomId, userId, ...(until && { until }) });
-  }
-
-  /** Lifts a member's mute. */
-  async unmute(roomId: string, userId: string): Promise<void> {
-    await this.client.trpc.rooms.unmute.mutate({ roomId, userId });
-  }
-
-  /** Deletes a room with everything in it (its owner may). */
-  async deleteRoom(roomId: string): Promise<void> {
-    await this.client.trpc.rooms.delete.mutate({ roomId });
-    this.#forgetRoom(roomId);
-  }
-
-  /**
-   * Gives a member a role (the owner may). Giving `owner` hands the room over: the old
-   * owner becomes an admin. The room's log tells every member, this one included.
-   */
-  async setRole(roomId: string, userId: string, role: Member["role"]): Promise<void> {
-    await this.client.trpc.rooms.putMember.mutate({ roomId, userId, role });
-  }
-
-  /** Removes someone from a room (admins kick members; the owner kicks admins too). */
-  async kick(roomId: string, userId: string): Promise<void> {
-    await this.client.trpc.rooms.removeMember.mutate({ roomId, userId });
   }
 
   #addRoom(room: Room): void {
@@ -386,6 +316,7 @@ export class ChatSession {
     const { roomId } = event;
     if (event.type !== "room.deleted") this.#replaceRoom(roomId, (room) => ({ ...room, lastSeq: event.seq }));
     this.conversations.onEvent(event);
+    this.members.onEvent(event);
     switch (event.type) {
       case "message.created":
         // A thread reply shows in its thread (and its root's summary), in the room's history only when sent `alsoInRoom`.
@@ -425,12 +356,7 @@ export class ChatSession {
         this.#forgetRoom(roomId);
         return;
       case "member.joined":
-        this.usernames.remember([event.member]);
         this.#replaceRoom(roomId, (room) => ({ ...room, memberCount: room.memberCount + 1 }));
-        this.#updateMembers(roomId, (members) => [
-          ...members.filter((m) => m.userId !== event.member.userId),
-          event.member,
-        ]);
         return;
       case "member.left":
       case "member.kicked":
@@ -438,7 +364,7 @@ export class ChatSession {
         if (event.userId === this.me.id) {
           if (event.type === "member.kicked") this.#tellRemoved(roomId);
           this.#forgetRoom(roomId);
-        } else this.#updateMembers(roomId, (members) => members.filter((member) => member.userId !== event.userId));
+        }
         return;
       case "member.muted":
       case "member.unmuted":
@@ -447,9 +373,6 @@ export class ChatSession {
         return;
       case "member.role_changed":
         if (event.role === "owner") this.#replaceRoom(roomId, (room) => ({ ...room, ownerId: event.userId }));
-        this.#updateMembers(roomId, (members) =>
-          members.map((member) => (member.userId === event.userId ? { ...member, role: event.role } : member)),
-        );
         return;
     }
   }
@@ -502,15 +425,5 @@ export class ChatSession {
     const histories = this.histories.get();
     const next = change(histories[roomId]);
     if (next !== histories[roomId] && next !== undefined) this.histories.set({ ...histories, [roomId]: next });
-  }
-
-  #setMembers(roomId: string, members: readonly Member[]): void {
-    this.usernames.remember(members);
-    this.members.update((all) => ({ ...all, [roomId]: members }));
-  }
-
-  #updateMembers(roomId: string, change: (members: readonly Member[]) => readonly Member[]): void {
-    const current = this.members.get()[roomId];
-    if (current) this.#setMembers(roomId, change(current));
   }
 }

@@ -24,7 +24,7 @@ export function Composer({ session, roomId }: { session: ChatSession; roomId: st
   const [images] = useState(() => new DraftImages(session.client));
   const drafts = useObservable(images.items);
   const slowModeSeconds = useObservable(session.rooms).find((room) => room.id === roomId)?.slowModeSeconds ?? 0;
-  const myRole = useObservable(session.members)[roomId]?.find((member) => member.userId === session.me.id)?.role;
+  const myRole = useObservable(session.members.byRoom)[roomId]?.find((member) => member.userId === session.me.id)?.role;
   // Owners and admins are exempt from slow mode; until the members are loaded, assume a member.
   const [waitSeconds, sentNow] = useSlowModeWait(slowModeSeconds, myRole === "owner" || myRole === "admin");
   const myMutes = useObservable(session.myMutes);

@@ -23,7 +23,7 @@ export function MembersPanel({
   room: Room;
   presence: RoomSignalsState;
 }) {
-  const members = useObservable(session.members)[room.id] ?? [];
+  const members = useObservable(session.members.byRoom)[room.id] ?? [];
   const here = new Set(presence.present.map((user) => user.userId));
   const admins = members.filter((member) => member.role !== "member");
   const others = members.filter((member) => member.role === "member");
@@ -55,7 +55,7 @@ export function MembersPanel({
             client={session.client}
             id="add-member"
             label="Add someone by username"
-            onPick={(user) => session.addMember(room.id, user.id)}
+            onPick={(user) => session.moderation.addMember(room.id, user.id)}
           />
           <RoomSettings session={session} room={room} myRole={myRole} />
           {room.kind !== "direct" && (myRole === "owner" || session.me.isAdmin) && (
@@ -187,14 +187,14 @@ function MemberRow({
             <ConfirmLine
               question={`Hand ${name} the room? You become an admin.`}
               yes={`Make ${name} owner`}
-              onYes={() => act(() => session.setRole(roomId, member.userId, "owner"))}
+              onYes={() => act(() => session.moderation.setRole(roomId, member.userId, "owner"))}
               onNo={() => setConfirming(null)}
             />
           ) : confirming === "kick" ? (
             <ConfirmLine
               question={`Remove ${name} from the room?`}
               yes={`Remove ${name}`}
-              onYes={() => act(() => session.kick(roomId, member.userId))}
+              onYes={() => act(() => session.moderation.kick(roomId, member.userId))}
               onNo={() => setConfirming(null)}
             />
           ) : (
@@ -203,7 +203,7 @@ function MemberRow({
                 <button
                   type="button"
                   class="small"
-                  onClick={() => act(() => session.setRole(roomId, member.userId, "admin"))}
+                  onClick={() => act(() => session.moderation.setRole(roomId, member.userId, "admin"))}
                 >
                   Make admin
                 </button>
@@ -212,7 +212,7 @@ function MemberRow({
                 <button
                   type="button"
                   class="small"
-                  onClick={() => act(() => session.setRole(roomId, member.userId, "member"))}
+                  onClick={() => act(() => session.moderation.setRole(roomId, member.userId, "member"))}
                 >
                   Make member
                 </button>
@@ -227,18 +227,22 @@ function MemberRow({
                   <button
                     type="button"
                     class="small"
-                    onClick={() => act(() => session.mute(roomId, member.userId, 60))}
+                    onClick={() => act(() => session.moderation.mute(roomId, member.userId, 60))}
                   >
                     Mute for an hour<span class="visually-hidden"> {name}</span>
                   </button>
                   <button
                     type="button"
                     class="small"
-                    onClick={() => act(() => session.mute(roomId, member.userId, null))}
+                    onClick={() => act(() => session.moderation.mute(roomId, member.userId, null))}
                   >
                     Mute until lifted<span class="visually-hidden"> {name}</span>
                   </button>
-                  <button type="button" class="small" onClick={() => act(() => session.unmute(roomId, member.userId))}>
+                  <button
+                    type="button"
+                    class="small"
+                    onClick={() => act(() => session.moderation.unmute(roomId, member.userId))}
+                  >
                     Unmute<span class="visually-hidden"> {name}</span>
                   </button>
                 </>
@@ -297,7 +301,7 @@ function RoomSettings({ session, room, myRole }: { session: ChatSession; room: R
   const [confirmDelete, setConfirmDelete] = useState(false);
   const { error, attempt } = useFailure();
   const remove = async () => {
-    if (await attempt(() => session.deleteRoom(room.id))) navigate({ screen: "home" });
+    if (await attempt(() => session.moderation.deleteRoom(room.id))) navigate({ screen: "home" });
   };
   return (
     <section class="room-settings" aria-labelledby="room-settings-title">
@@ -305,14 +309,20 @@ function RoomSettings({ session, room, myRole }: { session: ChatSession; room: R
       <p class="hint">
         {room.open ? "Open: anyone can find, read and join it." : "Closed: only its members see it; admins add people."}
       </p>
-      <button type="button" class="small" onClick={() => attempt(() => session.setOpen(room.id, !room.open))}>
+      <button
+        type="button"
+        class="small"
+        onClick={() => attempt(() => session.moderation.setOpen(room.id, !room.open))}
+      >
         {room.open ? "Close the room" : "Open the room"}
       </button>
       <label class="slow-mode-setting">
         Slow mode (members wait between messages){" "}
         <select
           value={String(room.slowModeSeconds)}
-          onChange={(event) => attempt(() => session.setSlowMode(room.id, Number(event.currentTarget.value)))}
+          onChange={(event) =>
+            attempt(() => session.moderation.setSlowMode(room.id, Number(event.currentTarget.value)))
+          }
         >
           {SLOW_MODE_CHOICES.some(([seconds]) => seconds === room.slowModeSeconds) ? null : (
             <option value={String(room.slowModeSeconds)}>{room.slowModeSeconds} seconds</option>

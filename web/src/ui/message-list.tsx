@@ -30,7 +30,7 @@ export function MessageList({
   const history = useObservable(session.histories)[roomId];
   const names = useObservable(session.usernames.names);
   const outbox = useObservable(session.outbox.items);
-  const myRole = useObservable(session.members)[roomId]?.find((member) => member.userId === session.me.id)?.role;
+  const myRole = useObservable(session.members.byRoom)[roomId]?.find((member) => member.userId === session.me.id)?.role;
   // Room admins, the owner and server admins may delete anyone's message; admins and the owner pin.
   const roomModerator = myRole === "admin" || myRole === "owner";
   const moderator = session.me.isAdmin || roomModerator;

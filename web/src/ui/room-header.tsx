@@ -31,14 +31,14 @@ export function RoomHeader({
   const [name, setName] = useState(room.name);
   const [confirmLeave, setConfirmLeave] = useState(false);
   const { error, attempt } = useFailure();
-  const peer = useObservable(session.directPeers)[room.id];
-  const blocked = useObservable(session.blocked);
+  const peer = useObservable(session.direct.peers)[room.id];
+  const blocked = useObservable(session.direct.blocked);
   // A direct room is never renamed or left: it is the two people's for good.
   const direct = room.kind === "direct";
 
   const rename = async (event: Event) => {
     event.preventDefault();
-    if (await attempt(() => session.rename(room.id, name))) setRenaming(false);
+    if (await attempt(() => session.moderation.rename(room.id, name))) setRenaming(false);
   };
   const leave = async () => {
     if (await attempt(() => session.leave(room.id))) onLeft();
@@ -71,7 +71,7 @@ export function RoomHeader({
         </form>
       ) : (
         <h1 id="room-title" class="room-title">
-          {session.titleOf(room)}
+          {session.direct.titleOf(room)}
           {direct ? <span class="tag">direct</span> : !room.open && <span class="tag">closed</span>}
         </h1>
       )}
@@ -83,7 +83,10 @@ export function RoomHeader({
           Pinned
         </button>
         {direct && peer && (
-          <button type="button" onClick={() => attempt(() => session.setBlocked(peer.id, !blocked.has(peer.id)))}>
+          <button
+            type="button"
+            onClick={() => attempt(() => session.direct.setBlocked(peer.id, !blocked.has(peer.id)))}
+          >
             {blocked.has(peer.id) ? "Unblock" : "Block"}
             <span class="visually-hidden"> {peer.username}</span>
           </button>

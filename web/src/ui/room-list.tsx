@@ -7,14 +7,14 @@ import { onLinkClick } from "../state/router.js";
 export function RoomList({ session, activeRoomId }: { session: ChatSession; activeRoomId: string | null }) {
   const all = useObservable(session.rooms);
   const unread = useObservable(session.unread);
-  useObservable(session.directPeers);
+  useObservable(session.direct.peers);
   const rooms = all.filter((room) => room.kind !== "direct");
   const directs = all.filter((room) => room.kind === "direct");
   const entry = (room: Room) => (
     <RoomEntry
       key={room.id}
       room={room}
-      title={session.titleOf(room)}
+      title={session.direct.titleOf(room)}
       unread={unread[room.id] ?? 0}
       active={room.id === activeRoomId}
     />

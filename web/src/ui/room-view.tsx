@@ -38,7 +38,7 @@ export function RoomView({
   const signals = useMemo(() => createRoomSignals(session.client.trpc, roomId), [session, roomId]);
   const presence = useLiveState(signals);
   const newest = useObservable(session.histories)[roomId]?.messages.at(-1);
-  const myRole = useObservable(session.members)[roomId]?.find((member) => member.userId === session.me.id)?.role;
+  const myRole = useObservable(session.members.byRoom)[roomId]?.find((member) => member.userId === session.me.id)?.role;
   const roomModerator = myRole === "owner" || myRole === "admin";
 
   // Whoever just sent a message has stopped typing it; typing again raises the indicator again.

@@ -12,6 +12,7 @@ import { toMessage } from "../message-rows/message-rows.js";
 import { tombstoneMessage } from "../messages/message-commands.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 import { removeMember } from "../rooms/member-changes.js";
+import { placeholderUsername, scrubUsername } from "./username-scrub.js";
 
 /** How long a deleted person's username stays reserved: nobody may pose as them meanwhile. */
 export const USERNAME_RESERVATION_MS = 30 * 24 * 3600 * 1000;
@@ -48,7 +49,8 @@ export interface AccountDeletionDeps {
  * in each room, their messages become tombstones (`message.deleted`, bodies scrubbed from
  * every stored event) unless `keep-messages`, their reactions are taken back
  * (`reaction.removed`), and they leave (`member.left`: ownership passes and an emptied room
- * is deleted as when leaving). Rooms are changed one after another in short transactions
+ * is deleted as when leaving); then their old username is replaced by the placeholder in what
+ * others keep (stored member events, mention lists, inbox entries). Rooms are changed one after another in short transactions
  * through the room writer, so live watchers see each change; an interrupted deletion is
  * finished by running it again (`natter users delete deleted-<id>`).
  */
@@ -73,6 +75,8 @@ export class AccountDeletion {
       }
       await writer.write(roomId, (trx, now) => leaveEverything(trx, roomId, userId, now));
     }
+    // Last, as the member events above still carry the old name until they are written.
+    await scrubUsername(db, userId);
     // What is left: the avatar and uploads never attached.
     await db
       .transaction()
@@ -111,7 +115,7 @@ async function closeAccount(
     .values(reservation)
     .onConflict((oc) => oc.column("username_key").doUpdateSet(reservation))
     .execute();
-  const placeholder = `deleted-${userId}`;
+  const placeholder = placeholderUsername(userId);
   await trx
     .updateTable("users")
     .set({

@@ -1,6 +1,6 @@
 import type { Database } from "@natter/db";
 import type { DirectMessagesSetting, FindUsersInput, Me, UserPage } from "@natter/shared";
-import { NatterError, usernameKeyOf } from "@natter/shared";
+import { LIMITS, NatterError, usernameKeyOf } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { TextFilter } from "../moderation/blocked-terms-service.js";
 import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
@@ -29,8 +29,8 @@ export class ProfilesService {
   constructor(private readonly deps: ProfilesServiceDeps) {}
 
   /** A display name or bio through the blocked terms (null and empty stay as they are). */
-  private async filtered(text: string | null): Promise<string | null> {
-    return text && this.deps.textFilter ? this.deps.textFilter.filter(text) : text;
+  private async filtered(text: string | null, maxLength: number): Promise<string | null> {
+    return text && this.deps.textFilter ? this.deps.textFilter.filter(text, maxLength) : text;
   }
 
   /** The caller as `GET /me` shows them. */
@@ -52,11 +52,11 @@ export class ProfilesService {
       share_read_receipts?: number;
     } = {};
     if (change.displayName !== undefined) {
-      const displayName = await this.filtered(change.displayName);
+      const displayName = await this.filtered(change.displayName, LIMITS.displayNameMax);
       set.display_name = displayName;
       set.display_name_key = displayName?.toLowerCase() ?? null;
     }
-    if (change.bio !== undefined) set.bio = await this.filtered(change.bio);
+    if (change.bio !== undefined) set.bio = await this.filtered(change.bio, LIMITS.bioMax);
     if (change.shareReadReceipts !== undefined) set.share_read_receipts = change.shareReadReceipts ? 1 : 0;
     if (change.directMessages !== undefined) set.direct_messages = change.directMessages;
     if (Object.keys(set).length > 0) {

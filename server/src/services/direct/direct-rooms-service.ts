@@ -145,6 +145,8 @@ async function openDirectRoom(
     .selectFrom("users")
     .select(["id", "username", "direct_messages"])
     .where("id", "=", userId)
+    // A deleted account is no one to write to, as an unknown id.
+    .where("deleted_at", "is", null)
     .executeTakeFirst();
   if (!other) throw new NatterError("USER_NOT_FOUND", "No such user");
   if (await blockedEitherWay(trx, session.userId, userId)) throw blockedError();

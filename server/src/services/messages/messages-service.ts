@@ -1,5 +1,6 @@
 import type { Database } from "@natter/db";
 import {
+  LIMITS,
   type MentionsInput,
   type MentionsPage,
   type Message,
@@ -67,7 +68,9 @@ export class MessagesService implements ExpiringMessages {
       });
     }
     // Before the room's turn: matching needs no lock, and a refused body holds up nobody.
-    const body = this.deps.textFilter ? await this.deps.textFilter.filter(input.body) : input.body;
+    const body = this.deps.textFilter
+      ? await this.deps.textFilter.filter(input.body, LIMITS.messageBodyMax)
+      : input.body;
     const sent = await this.deps.writer.write(roomId, (trx, now) =>
       sendMessage(trx, session, roomId, input, body, now),
     );
@@ -86,7 +89,7 @@ export class MessagesService implements ExpiringMessages {
     text: string,
     attachmentIds?: readonly string[],
   ): Promise<Message> {
-    const body = this.deps.textFilter ? await this.deps.textFilter.filter(text) : text;
+    const body = this.deps.textFilter ? await this.deps.textFilter.filter(text, LIMITS.messageBodyMax) : text;
     return this.deps.writer.write(roomId, (trx, now) =>
       editMessage(trx, this.deps.blobs, session, roomId, messageId, body, attachmentIds, now),
     );

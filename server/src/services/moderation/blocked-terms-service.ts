@@ -9,8 +9,11 @@ import { type BlockedTerm, termWords, WordFilter } from "./word-filter.js";
 
 /** Checks the texts people write against the blocked terms: masks them, or refuses the text. */
 export interface TextFilter {
-  /** The text with masked terms as `***`; 422 BLOCKED_TERM when it holds a rejected term. */
-  filter(text: string): Promise<string>;
+  /**
+   * The text with masked terms as `***`; 422 BLOCKED_TERM when it holds a rejected term. Never
+   * longer than `maxLength` (the field's limit) when the text was not: see `WordFilter.apply`.
+   */
+  filter(text: string, maxLength: number): Promise<string>;
 }
 
 export interface BlockedTermsServiceDeps {
@@ -71,8 +74,8 @@ export class BlockedTermsService implements TextFilter {
     return { terms: await this.read() };
   }
 
-  async filter(text: string): Promise<string> {
-    return (await this.compiled()).apply(text);
+  async filter(text: string, maxLength: number): Promise<string> {
+    return (await this.compiled()).apply(text, maxLength);
   }
 
   private async compiled(): Promise<WordFilter> {

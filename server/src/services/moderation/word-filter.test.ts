@@ -64,4 +64,13 @@ describe("WordFilter", () => {
     const cjk = new WordFilter([{ term: "禁止", mode: "mask" }]);
     expect(cjk.apply("禁止 です")).toBe("*** です");
   });
+
+  it("masks with *** unless that would take the text past its limit, then never lengthens it", () => {
+    const short = new WordFilter([{ term: "zq", mode: "mask" }]);
+    expect(short.apply("zq zq", 11)).toBe("*** ***");
+    expect(short.apply("zq zq", 7)).toBe("*** ***");
+    expect(short.apply("zq zq", 6)).toBe("** **");
+    expect(short.apply("zq darn zq", 10)).toBe("** darn **");
+    expect(filter.apply("darn it", 7)).toBe("*** it");
+  });
 });

@@ -87,9 +87,12 @@ export class WordFilter {
 
   /**
    * The text with masked terms replaced by `***`; 422 BLOCKED_TERM (naming no term) when it
-   * holds a term whose mode is reject.
+   * holds a term whose mode is reject. A term of one or two characters grows to three, so a
+   * text at its field's limit could pass it once masked: when `***` everywhere would make the
+   * text longer than `maxLength`, each masked term becomes as many `*` as it had characters
+   * up to three, so the text is never longer than it was.
    */
-  apply(text: string): string {
+  apply(text: string, maxLength = Number.POSITIVE_INFINITY): string {
     if (this.size === 0 || text === "") return text;
     const tokens = tokensOf(text);
     const spans: [number, number][] = [];
@@ -107,13 +110,9 @@ export class WordFilter {
       i += found.folded.length;
     }
     if (spans.length === 0) return text;
-    let result = "";
-    let from = 0;
-    for (const [start, end] of spans) {
-      result += text.slice(from, start) + MASK;
-      from = end;
-    }
-    return result + text.slice(from);
+    const masked = replaceSpans(text, spans, () => MASK);
+    if (masked.length <= maxLength) return masked;
+    return replaceSpans(text, spans, (start, end) => MASK.slice(0, end - start));
   }
 
   /** The longest term that starts at token `i`, a reject one first among equals. */
@@ -132,6 +131,17 @@ export class WordFilter {
     }
     return best;
   }
+}
+
+/** `text` with each span replaced by what `mask` makes of it. */
+function replaceSpans(text: string, spans: [number, number][], mask: (start: number, end: number) => string): string {
+  let result = "";
+  let from = 0;
+  for (const [start, end] of spans) {
+    result += text.slice(from, start) + mask(start, end);
+    from = end;
+  }
+  return result + text.slice(from);
 }
 
 function wordMatches(token: Token | undefined, folded: string, skeleton: string): boolean {

@@ -72,7 +72,13 @@ export async function putMember(
     .executeTakeFirst();
   if (role !== undefined && role !== (current?.role ?? "member")) requireRole(access, "owner");
   if (!current) {
-    const user = await trx.selectFrom("users").select("username").where("id", "=", userId).executeTakeFirst();
+    // A deleted account is no one to add: its placeholder row stays only as its messages' author.
+    const user = await trx
+      .selectFrom("users")
+      .select("username")
+      .where("id", "=", userId)
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
     if (!user) throw new NatterError("USER_NOT_FOUND", "No such user");
     const added = { userId, username: user.username, role: role === "admin" ? role : ("member" as const) };
     const joined = await addMember(trx, roomId, added, session.userId, now);

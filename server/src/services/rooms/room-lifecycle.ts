@@ -88,7 +88,13 @@ async function initialMembers(
 ): Promise<{ id: string; username: string }[]> {
   const ids = [...new Set(memberIds)].filter((id) => id !== creatorId);
   if (ids.length === 0) return [];
-  const users = await trx.selectFrom("users").select(["id", "username"]).where("id", "in", ids).execute();
+  // A deleted account is no user to add (its placeholder row stays only as its messages' author).
+  const users = await trx
+    .selectFrom("users")
+    .select(["id", "username"])
+    .where("id", "in", ids)
+    .where("deleted_at", "is", null)
+    .execute();
   const byId = new Map(users.map((u) => [u.id, u]));
   const issues = memberIds.flatMap((id, i) =>
     id === creatorId || byId.has(id) ? [] : [{ path: `memberIds.${i}`, message: "no such user" }],

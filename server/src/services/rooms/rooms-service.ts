@@ -15,6 +15,7 @@ import type {
   RoomPage,
   RoomRole,
 } from "@natter/shared";
+import { LIMITS } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import type { Clock } from "../../clock/clock.js";
@@ -74,7 +75,7 @@ export class RoomsService {
 
   /** A room name through the blocked terms. */
   private filtered(name: string): Promise<string> {
-    return this.deps.textFilter ? this.deps.textFilter.filter(name) : Promise.resolve(name);
+    return this.deps.textFilter ? this.deps.textFilter.filter(name, LIMITS.roomNameMax) : Promise.resolve(name);
   }
 
   /**

@@ -272,7 +272,7 @@ function ActivityItem({
       </button>
     );
   const removeRoom = async () => {
-    if (room && (await attempt(() => session.deleteRoom(room.id)))) onChanged();
+    if (room && (await attempt(() => session.moderation.deleteRoom(room.id)))) onChanged();
   };
 
   return (
