@@ -16,15 +16,15 @@
  * where it makes and drops a database of its own) and Redis (CLUSTER_REDIS_URL, default
  * redis://127.0.0.1:6379, under a key prefix of its own).
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, openDatabase } from "@natter/db";
 import { type Kysely, sql } from "kysely";
 import { loadConfig, startNatterServer } from "natter";
 import { postJson } from "./natter-rest.js";
+import { backendsOf, cpuSpent, pidsNamed, processCpuMicros } from "./process-cpu.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 import { deliveryTotals, runWatchers, type WatcherCommand } from "./watchers.js";
@@ -76,46 +76,6 @@ async function serveNode(): Promise<void> {
       rmSync(uploadsDir, { recursive: true, force: true });
     },
   });
-}
-
-/** The processes named `name` (Redis is one process, serving other clients of this machine too). */
-function pidsNamed(name: string): string[] {
-  try {
-    return execFileSync("pgrep", ["-x", name], { encoding: "utf8" }).split("\n").filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-/** The PostgreSQL backends serving the bench's database, and no other client of the server. */
-async function backendsOf(maintenance: Kysely<Database>, database: string): Promise<string[]> {
-  const rows = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${database}`.execute(
-    maintenance,
-  );
-  return rows.rows.map((row) => String(row.pid));
-}
-
-/** CPU time (user + system) of each of these processes, in microseconds; one /proc cannot read is left out. */
-function processCpuMicros(pids: readonly string[]): Map<string, number> {
-  const micros = new Map<string, number>();
-  for (const pid of pids) {
-    try {
-      // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      micros.set(pid, ((Number(fields[11]) + Number(fields[12])) / 100) * 1_000_000);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return micros;
-}
-
-/** CPU spent between two readings by the processes of the second (one that started meanwhile counts whole). */
-function cpuSpent(before: Map<string, number>, after: Map<string, number>): number {
-  let spent = 0;
-  for (const [pid, micros] of after) spent += micros - (before.get(pid) ?? 0);
-  return spent;
 }
 
 interface RunResult {

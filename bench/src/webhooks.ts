@@ -1,25 +1,41 @@
 /**
- * What outgoing webhooks cost, in one run (issue 23). Two natter servers, each on its own
- * SQLite file: `plain` with no webhook, `hooked` with one server-wide endpoint subscribed to
+ * What outgoing webhooks cost, in one run (issue 23). Two natter deployments set up alike,
+ * `plain` with no webhook and `hooked` with one server-wide endpoint subscribed to
  * `message.created`, pointing at a fast local receiver (answers 204 at once, counts distinct
- * `webhook-id`s).
+ * `webhook-id`s). Every natter node and the receiver run in processes of their own, so the
+ * CPU each uses is measured apart (the receiver's is not natter's).
  *
- * 1. The send path: one send at a time, to each server in turn (the order alternating),
- *    medians and their ratio (goal <= 1.1x). The hooked server writes the outbox row in the
+ * 1. The send path: one send at a time, to each deployment in turn (the order alternating):
+ *    the medians of the send's latency and their ratio, and the CPU the deployment's nodes
+ *    (and, on PostgreSQL, the database's backends) spent per send, with the hooked one's
+ *    deliveries all made (goal <= 1.1x). The hooked deployment writes the outbox row in the
  *    send's transaction and delivers it while the next sends come in: both are its cost.
  * 2. Delivery throughput: bursts of BURST messages, CONCURRENCY in flight over ROOMS rooms,
- *    to each server in turn (alternating); for the hooked one, deliveries per second from the
- *    first send to the last delivery received, and how long after the last send's answer the
- *    last delivery arrived. The bursts' send rates side by side give the ratio under load.
+ *    to each deployment in turn (alternating); for the hooked one, deliveries per second from
+ *    the first send to the last delivery received, and how long after the last send's answer
+ *    the last delivery arrived. The bursts' send rates side by side give the ratio under load.
+ *
+ *   npm run bench:webhooks                       SQLite, one node
+ *   WEBHOOKS_ENGINE=postgres npm run bench:webhooks
+ *   npm run bench:webhooks-cluster               PostgreSQL and Redis, two nodes per deployment
+ *
+ * PostgreSQL: WEBHOOKS_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test), where
+ * the bench makes and drops databases of its own; Redis (two nodes): WEBHOOKS_REDIS_URL
+ * (default redis://127.0.0.1:6379), under key prefixes of its own. Sends go round-robin over
+ * a deployment's nodes, as a load balancer would.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "@natter/db";
-import { loadConfig, type NatterServer, setServerAdmin, startNatterServer } from "natter";
+import { type Database, openDatabase } from "@natter/db";
+import { type Kysely, sql } from "kysely";
+import { loadConfig, setServerAdmin, startNatterServer } from "natter";
 import { postJson } from "./natter-rest.js";
+import { backendsOf, cpuSpent, processCpuMicros } from "./process-cpu.js";
+import { BenchChild, epochMs, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 
 const REPETITIONS = Number(process.env.REPETITIONS ?? 400);
@@ -27,75 +43,121 @@ const BURST = Number(process.env.BURST ?? 1500);
 const BURST_REPS = Number(process.env.BURST_REPS ?? 3);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const ROOMS = Number(process.env.ROOMS ?? 16);
+const ENGINE = process.env.WEBHOOKS_ENGINE === "postgres" ? "postgres" : "sqlite";
+const NODES = Number(process.env.WEBHOOKS_NODES ?? 1);
+const POSTGRES_URL = process.env.WEBHOOKS_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const REDIS_URL = process.env.WEBHOOKS_REDIS_URL ?? "redis://127.0.0.1:6379";
 const BODY = "The build of main passed: 1,902 tests in 20 min, coverage unchanged. Deploying to staging now.";
+const MODULE = import.meta.url;
 
-const dir = mkdtempSync(join(tmpdir(), "natter-bench-webhooks-"));
+/** What the receiver answers to `stats`: distinct deliveries, and when the newest arrived (epoch ms). */
+interface ReceiverStats {
+  distinct: number;
+  lastAt: number;
+}
 
-/** Distinct deliveries seen by the receiver, and when the newest arrived. */
-const seen = new Set<string>();
-let lastDeliveryAt = 0;
-const receiver = createServer((req, res) => {
-  req.on("error", () => res.destroy());
-  req.resume();
-  req.on("end", () => {
-    const id = String(req.headers["webhook-id"] ?? "");
-    if (id && !seen.has(id)) {
-      seen.add(id);
-      lastDeliveryAt = performance.now();
-    }
-    res.writeHead(204).end();
+/** A child that receives deliveries. */
+async function serveReceiver(): Promise<void> {
+  const seen = new Set<string>();
+  let lastAt = 0;
+  const receiver = createServer((req, res) => {
+    req.on("error", () => res.destroy());
+    req.resume();
+    req.on("end", () => {
+      const id = String(req.headers["webhook-id"] ?? "");
+      if (id && !seen.has(id)) {
+        seen.add(id);
+        lastAt = epochMs();
+      }
+      res.writeHead(204).end();
+    });
   });
-});
-await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  serveChild(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, {
+    stats: (): ReceiverStats => ({ distinct: seen.size, lastAt }),
+    stop: () => new Promise<void>((resolve) => receiver.close(() => resolve())),
+  });
+}
 
-async function start(name: string): Promise<NatterServer> {
-  const databaseUrl = join(dir, `${name}.db`);
-  return startNatterServer({
+/** A child that is one natter node of a deployment. */
+async function serveNode(): Promise<void> {
+  const prefix = process.env.WEBHOOKS_NODE_REDIS_PREFIX;
+  const server = await startNatterServer({
     config: loadConfig(
-      { port: 0, databaseUrl, logLevel: "silent", rateLimits: "off", webhookAllowPrivateNetworks: true },
+      {
+        port: 0,
+        databaseUrl: process.env.WEBHOOKS_NODE_DATABASE_URL,
+        logLevel: "silent",
+        rateLimits: "off",
+        webhookAllowPrivateNetworks: true,
+        ...(prefix && { redisUrl: REDIS_URL, redisPrefix: prefix }),
+      },
       {},
     ),
   });
+  serveChild(server.url, { stop: () => server.close() });
 }
 
-interface Target {
-  base: string;
+/** One deployment under test: its nodes, its database, and what the bench made in it. */
+interface Deployment {
+  name: string;
+  nodes: BenchChild<string>[];
+  databaseUrl: string;
+  /** PostgreSQL: the database's name, for its backends' CPU. */
+  postgresName?: string;
   token: string;
   rooms: string[];
+  sent: number;
 }
 
-async function setUp(server: NatterServer, name: string, hooked: boolean): Promise<Target> {
-  const { token, user } = await postJson(server.url, "/users", {
+async function deploy(name: string, dir: string, maintenance?: Kysely<Database>): Promise<Deployment> {
+  let databaseUrl = join(dir, `${name}.db`);
+  let postgresName: string | undefined;
+  if (maintenance) {
+    postgresName = `natter_bench_${randomBytes(4).toString("hex")}`;
+    await sql`create database ${sql.id(postgresName)}`.execute(maintenance);
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/${postgresName}`;
+    databaseUrl = url.toString();
+  }
+  const env = {
+    WEBHOOKS_NODE_DATABASE_URL: databaseUrl,
+    ...(NODES > 1 && { WEBHOOKS_NODE_REDIS_PREFIX: `natter-bench:${randomBytes(4).toString("hex")}:` }),
+  };
+  // One after the other: the first applies the migrations alone.
+  const nodes: BenchChild<string>[] = [];
+  for (let i = 0; i < NODES; i += 1) nodes.push(await BenchChild.start<string>(MODULE, ["serve-node"], env));
+  const first = nodes[0]?.info as string;
+  const { token, user } = await postJson(first, "/users", {
     username: `bench_${name}`,
     password: "correct horse battery",
   });
-  if (hooked) {
-    const database = openDatabase(join(dir, `${name}.db`));
-    await setServerAdmin(database.db, user.username, true, Date.now());
-    await database.close();
-    await postJson(server.url, "/admin/webhooks", { url: receiverUrl, events: ["message.created"] }, token);
-  }
+  // Both deployments are set up alike (an admin made through a second connection to the
+  // database, which alone slows later writes on SQLite): only the endpoint differs.
+  const database = openDatabase(databaseUrl, { poolSize: 1 });
+  await setServerAdmin(database.db, user.username, true, Date.now());
+  await database.close();
   const rooms: string[] = [];
-  for (let i = 0; i < ROOMS; i++) {
-    rooms.push((await postJson(server.url, "/rooms", { name: `bench ${i}` }, token)).room.id);
-  }
-  return { base: server.url, token, rooms };
+  for (let i = 0; i < ROOMS; i++) rooms.push((await postJson(first, "/rooms", { name: `bench ${i}` }, token)).room.id);
+  return { name, nodes, databaseUrl, postgresName, token, rooms, sent: 0 };
 }
 
-const send = (target: Target, room: string) =>
-  postJson(target.base, `/rooms/${room}/messages`, { body: BODY }, target.token);
+/** Sends one message through the deployment's next node. */
+function send(target: Deployment, room: string): Promise<unknown> {
+  const node = target.nodes[target.sent++ % target.nodes.length] as BenchChild<string>;
+  return postJson(node.info, `/rooms/${room}/messages`, { body: BODY }, target.token);
+}
 
-async function timedSend(target: Target): Promise<number> {
+async function timedSend(target: Deployment): Promise<number> {
   const started = performance.now();
   await send(target, target.rooms[0] as string);
   return performance.now() - started;
 }
 
-/** BURST sends, CONCURRENCY at a time over the rooms; the time they took. */
-async function burst(target: Target): Promise<{ started: number; ended: number }> {
+/** BURST sends, CONCURRENCY at a time over the rooms; when they began and ended (epoch ms). */
+async function burst(target: Deployment): Promise<{ started: number; ended: number }> {
   let next = 0;
-  const started = performance.now();
+  const started = epochMs();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < BURST) {
@@ -104,91 +166,142 @@ async function burst(target: Target): Promise<{ started: number; ended: number }
       }
     }),
   );
-  return { started, ended: performance.now() };
+  return { started, ended: epochMs() };
 }
 
-async function allDelivered(count: number): Promise<void> {
-  const deadline = performance.now() + 120_000;
-  while (seen.size < count) {
-    if (performance.now() > deadline) throw new Error(`only ${seen.size} of ${count} deliveries arrived`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "natter-bench-webhooks-"));
+  const maintenance = ENGINE === "postgres" ? openDatabase(POSTGRES_URL, { poolSize: 1 }) : undefined;
+  const receiver = await BenchChild.start<string>(MODULE, ["receive"]);
+  const deployments: Deployment[] = [];
+  try {
+    const plain = await deploy("plain", dir, maintenance?.db);
+    deployments.push(plain);
+    const hooked = await deploy("hooked", dir, maintenance?.db);
+    deployments.push(hooked);
+    await postJson(
+      hooked.nodes[0]?.info as string,
+      "/admin/webhooks",
+      { url: receiver.info, events: ["message.created"] },
+      hooked.token,
+    );
 
-const plainServer = await start("plain");
-const hookedServer = await start("hooked");
-try {
-  const plain = await setUp(plainServer, "plain", false);
-  const hooked = await setUp(hookedServer, "hooked", true);
-  const loadBefore = loadavg();
+    /** The CPU (µs) a deployment's nodes, and its PostgreSQL backends, have used so far. */
+    const cpuOf = async (target: Deployment) => {
+      const nodes = (await Promise.all(target.nodes.map((node) => node.cpuMicros()))).reduce((a, b) => a + b, 0);
+      const backends =
+        maintenance && target.postgresName
+          ? processCpuMicros(await backendsOf(maintenance.db, target.postgresName))
+          : new Map<string, number>();
+      return { nodes, backends };
+    };
+    const spent = (before: Awaited<ReturnType<typeof cpuOf>>, after: Awaited<ReturnType<typeof cpuOf>>) =>
+      after.nodes - before.nodes + cpuSpent(before.backends, after.backends);
+    let expected = 0;
+    const allDelivered = async () => {
+      const deadline = performance.now() + 120_000;
+      for (;;) {
+        const stats = await receiver.stats<ReceiverStats>();
+        if (stats.distinct >= expected) return stats;
+        if (performance.now() > deadline) throw new Error(`only ${stats.distinct} of ${expected} deliveries arrived`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    const loadBefore = loadavg();
 
-  // Warm-up, then the send path, interleaved.
-  for (let i = 0; i < 50; i++) {
-    await timedSend(plain);
-    await timedSend(hooked);
-  }
-  const without: number[] = [];
-  const withHook: number[] = [];
-  for (let i = 0; i < REPETITIONS; i++) {
-    if (i % 2 === 0) {
-      without.push(await timedSend(plain));
-      withHook.push(await timedSend(hooked));
-    } else {
-      withHook.push(await timedSend(hooked));
-      without.push(await timedSend(plain));
+    // Warm-up, then the send path, interleaved.
+    for (let i = 0; i < 50; i++) {
+      await timedSend(plain);
+      await timedSend(hooked);
     }
-  }
-  let expected = 50 + REPETITIONS;
-  await allDelivered(expected);
-
-  // Bursts, interleaved.
-  const plainRates: number[] = [];
-  const hookedRates: number[] = [];
-  const deliveryRates: number[] = [];
-  const lags: number[] = [];
-  for (let rep = 0; rep < BURST_REPS; rep++) {
-    const order = rep % 2 === 0 ? ["plain", "hooked"] : ["hooked", "plain"];
-    for (const which of order) {
-      if (which === "plain") {
-        const { started, ended } = await burst(plain);
-        plainRates.push(BURST / ((ended - started) / 1000));
+    expected += 50;
+    await allDelivered();
+    const cpuBefore = { plain: await cpuOf(plain), hooked: await cpuOf(hooked) };
+    const without: number[] = [];
+    const withHook: number[] = [];
+    for (let i = 0; i < REPETITIONS; i++) {
+      if (i % 2 === 0) {
+        without.push(await timedSend(plain));
+        withHook.push(await timedSend(hooked));
       } else {
-        const { started, ended } = await burst(hooked);
-        expected += BURST;
-        await allDelivered(expected);
-        hookedRates.push(BURST / ((ended - started) / 1000));
-        deliveryRates.push(BURST / ((lastDeliveryAt - started) / 1000));
-        lags.push(Math.max(0, lastDeliveryAt - ended));
+        withHook.push(await timedSend(hooked));
+        without.push(await timedSend(plain));
       }
     }
-  }
-  const loadAfter = loadavg();
+    expected += REPETITIONS;
+    await allDelivered();
+    const cpuPerSend = {
+      plain: spent(cpuBefore.plain, await cpuOf(plain)) / REPETITIONS,
+      hooked: spent(cpuBefore.hooked, await cpuOf(hooked)) / REPETITIONS,
+    };
 
-  const load = (l: number[]) => l.map((x) => fixed(x, 2)).join(" ");
-  const x = median(without);
-  const y = median(withHook);
-  console.log(
-    `webhooks bench (SQLite, in one process with its receiver): load average ${load(loadBefore)} before, ${load(loadAfter)} after`,
-  );
-  console.log(`1. the send path, ${REPETITIONS} interleaved sends each`);
-  console.log(`  send, no webhook                 median ${fixed(x, 3)} ms`);
-  console.log(`  send, one webhook endpoint       median ${fixed(y, 3)} ms`);
-  console.log(`  ratio: ${fixed(y / x, 3)}x (goal <= 1.1x)`);
-  console.log(
-    `2. bursts of ${BURST} sends, ${CONCURRENCY} in flight over ${ROOMS} rooms, ${BURST_REPS} interleaved reps (medians)`,
-  );
-  const pr = median(plainRates);
-  const hr = median(hookedRates);
-  console.log(`  send rate, no webhook            ${fixed(pr, 0)} messages/s`);
-  console.log(`  send rate, one webhook endpoint  ${fixed(hr, 0)} messages/s (ratio ${fixed(pr / hr, 3)}x)`);
-  console.log(
-    `  delivery throughput              ${fixed(median(deliveryRates), 0)} deliveries/s, first send to last delivery`,
-  );
-  console.log(`  last delivery after the last send's answer: median ${fixed(median(lags), 0)} ms`);
-  console.log(`  deliveries received: ${seen.size} distinct, expected ${expected}`);
-} finally {
-  await plainServer.close();
-  await hookedServer.close();
-  receiver.close();
-  rmSync(dir, { recursive: true, force: true });
+    // Bursts, interleaved.
+    const plainRates: number[] = [];
+    const hookedRates: number[] = [];
+    const deliveryRates: number[] = [];
+    const lags: number[] = [];
+    for (let rep = 0; rep < BURST_REPS; rep++) {
+      const order = rep % 2 === 0 ? [plain, hooked] : [hooked, plain];
+      for (const target of order) {
+        const { started, ended } = await burst(target);
+        if (target === plain) {
+          plainRates.push(BURST / ((ended - started) / 1000));
+          continue;
+        }
+        expected += BURST;
+        const { lastAt } = await allDelivered();
+        hookedRates.push(BURST / ((ended - started) / 1000));
+        deliveryRates.push(BURST / ((lastAt - started) / 1000));
+        lags.push(Math.max(0, lastAt - ended));
+      }
+    }
+    const loadAfter = loadavg();
+    const received = (await receiver.stats<ReceiverStats>()).distinct;
+
+    const load = (l: number[]) => l.map((x) => fixed(x, 2)).join(" ");
+    const x = median(without);
+    const y = median(withHook);
+    const where = ENGINE === "postgres" ? `PostgreSQL${NODES > 1 ? " and Redis" : ""}` : "SQLite";
+    console.log(
+      `webhooks bench (${where}, ${NODES} node${NODES > 1 ? "s" : ""} per deployment, each node and the receiver in a process of its own): ` +
+        `load average ${load(loadBefore)} before, ${load(loadAfter)} after`,
+    );
+    console.log(`1. the send path, ${REPETITIONS} interleaved sends each`);
+    console.log(
+      `  send, no webhook                 median ${fixed(x, 3)} ms, CPU ${fixed(cpuPerSend.plain, 0)} µs per send`,
+    );
+    console.log(
+      `  send, one webhook endpoint       median ${fixed(y, 3)} ms, CPU ${fixed(cpuPerSend.hooked, 0)} µs per send (delivery included)`,
+    );
+    console.log(
+      `  ratio: latency ${fixed(y / x, 3)}x, CPU ${fixed(cpuPerSend.hooked / cpuPerSend.plain, 3)}x (goal <= 1.1x)`,
+    );
+    console.log(
+      `2. bursts of ${BURST} sends, ${CONCURRENCY} in flight over ${ROOMS} rooms, ${BURST_REPS} interleaved reps (medians)`,
+    );
+    const pr = median(plainRates);
+    const hr = median(hookedRates);
+    console.log(`  send rate, no webhook            ${fixed(pr, 0)} messages/s`);
+    console.log(`  send rate, one webhook endpoint  ${fixed(hr, 0)} messages/s (ratio ${fixed(pr / hr, 3)}x)`);
+    console.log(
+      `  delivery throughput              ${fixed(median(deliveryRates), 0)} deliveries/s, first send to last delivery`,
+    );
+    console.log(`  last delivery after the last send's answer: median ${fixed(median(lags), 0)} ms`);
+    console.log(`  deliveries received: ${received} distinct, expected ${expected}`);
+  } finally {
+    for (const deployment of deployments) {
+      await Promise.all(deployment.nodes.map((node) => node.stop()));
+      if (maintenance && deployment.postgresName) {
+        await sql`drop database if exists ${sql.id(deployment.postgresName)} with (force)`.execute(maintenance.db);
+      }
+    }
+    await receiver.stop();
+    await maintenance?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+const role = process.argv[2];
+if (role === "serve-node") await serveNode();
+else if (role === "receive") await serveReceiver();
+else await main();

@@ -160,7 +160,7 @@ export async function composeServer({
     timeoutMs: config.webhookTimeoutMs,
     pollIntervalMs: config.webhookPollIntervalMs,
   });
-  const onWebhooksQueued = () => webhookWorker.nudge();
+  const onWebhooksQueued = () => webhookWorker.wake();
   const ceilings = new ConnectionCeilings(
     {
       enabled: config.rateLimits === "on",
@@ -255,13 +255,8 @@ export async function composeServer({
     },
   });
   const profiles = new ProfilesService({ db, textFilter: blockedTerms });
-  const accountData = new AccountDataService({
-    db,
-    clock,
-    accounts,
-    profiles,
-    deletion: new AccountDeletion({ db, writer, blobs, clock, revocations, mode: config.accountDeletion }),
-  });
+  const deletion = new AccountDeletion({ db, writer, blobs, clock, revocations, mode: config.accountDeletion });
+  const accountData = new AccountDataService({ db, clock, accounts, profiles, deletion });
   const base: Omit<Services, "incomingWebhooks"> = {
     accounts,
     accountData,
@@ -290,7 +285,7 @@ export async function composeServer({
     search: new SearchService({ db, engine, clock }),
     webhooks: new WebhooksService({ db, clock, policy: webhookPolicy, onQueued: onWebhooksQueued }),
     push: new PushSubscriptionsService({ db, engine, clock, policy: pushPolicy, vapid }),
-    bots: new BotsService({ db, clock, hasher, revocations }),
+    bots: new BotsService({ db, clock, hasher, revocations, deletion }),
     sessions: new SessionsService({ db, clock, revocations }),
     uploads: new UploadsService({
       db,
@@ -324,6 +319,7 @@ export async function composeServer({
         adminWrite: { perAccount: config.adminWriteRatePerAccount },
         search: { perAccount: config.searchRatePerAccount, perAddress: config.searchRatePerAddress },
         dataExport: { perAccount: config.dataExportRatePerAccount },
+        pushSubscribe: { perAccount: config.pushSubscribeRatePerAccount },
       },
     }),
   };

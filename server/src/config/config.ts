@@ -261,6 +261,12 @@ export const configSchema = z.object({
     description:
       "what deleting an account (`DELETE /me`, `natter users delete`) does to the person's messages: `remove-messages` leaves tombstones without bodies; `keep-messages` keeps the bodies (without attachments) under the deleted-user placeholder",
   }),
+  pushSubscribeRatePerAccount: setting(rateRuleSchema.prefault("30/1h"), {
+    env: "NATTER_PUSH_SUBSCRIBE_RATE_PER_ACCOUNT",
+    description:
+      "push subscriptions (`POST /me/push-subscriptions`) one account may make or renew, on top of the 10 it may hold",
+    defaultText: "30/1h",
+  }),
   dataExportRatePerAccount: setting(rateRuleSchema.prefault("1/1h"), {
     env: "NATTER_DATA_EXPORT_RATE_PER_ACCOUNT",
     description: "exports of one's data (`GET /me/export`) one account may start",
@@ -363,7 +369,7 @@ export const configSchema = z.object({
   webhookPollIntervalMs: setting(milliseconds.default(500), {
     env: "NATTER_WEBHOOK_POLL_INTERVAL_MS",
     description:
-      "how often each node looks for due webhook deliveries (those its own writes queue go at once; other nodes' within this)",
+      "how often each node looks for due webhook deliveries (those its own writes queue go within 20 ms, claimed together; other nodes' within this)",
     defaultText: "500 ms",
   }),
   vapidPublicKey: setting(

@@ -16,7 +16,8 @@ export type WriteKind =
   | "eventStreamTicket"
   | "adminWrite"
   | "search"
-  | "dataExport";
+  | "dataExport"
+  | "pushSubscribe";
 
 /** How often one client address, and one account, may make a kind of write. */
 export interface WriteRules {
@@ -43,6 +44,7 @@ const REFUSALS: Record<WriteKind, string> = {
   adminWrite: "Too many admin changes",
   search: "Too many searches",
   dataExport: "One data export an hour",
+  pushSubscribe: "Too many push subscriptions made",
 };
 
 export interface WriteLimitsOptions {

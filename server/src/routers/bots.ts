@@ -3,6 +3,7 @@ import {
   apiKeyListSchema,
   apiKeyRevokedSchema,
   apiKeyWithSecretSchema,
+  botDeletedSchema,
   botIdInputSchema,
   botListSchema,
   botResultSchema,
@@ -55,6 +56,30 @@ export function createBotsRouter({ bots }: Services) {
       .input(z.strictObject({}).optional())
       .output(botListSchema)
       .query(async ({ ctx }) => ({ bots: await bots.listBots(ctx.session) })),
+
+    delete: adminProcedure
+      .meta({
+        errors: ["BOT_NOT_FOUND"],
+        rateLimit: "adminWrite",
+        openapi: {
+          method: "DELETE",
+          path: "/admin/bots/{userId}",
+          tags,
+          summary: "Delete a bot account",
+          description:
+            "Its API keys are revoked at once (calls with them answer 401; their WebSockets and event streams " +
+            "close within a second on every node), its incoming webhooks are deleted (posts to them answer 404), " +
+            "and it is deleted as an account is (`DELETE /me`): its messages become tombstones (kept with " +
+            "`NATTER_ACCOUNT_DELETION=keep-messages`), it leaves every room, and its username stays reserved " +
+            "for 30 days. 404 BOT_NOT_FOUND for a person, an unknown id, or a bot already deleted.",
+        },
+      })
+      .input(botIdInputSchema)
+      .output(botDeletedSchema)
+      .mutation(async ({ ctx, input }) => {
+        await bots.deleteBot(ctx.session, input.userId);
+        return { userId: input.userId, deleted: true as const };
+      }),
 
     createKey: adminProcedure
       .meta({

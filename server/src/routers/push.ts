@@ -39,6 +39,7 @@ export function createPushRouter({ push }: Services) {
     subscribe: userProcedure
       .meta({
         errors: ["TOO_MANY_PUSH_SUBSCRIPTIONS"],
+        rateLimit: "pushSubscribe",
         successStatus: 201,
         createdFlag: true,
         openapi: {
@@ -51,7 +52,9 @@ export function createPushRouter({ push }: Services) {
             "no room watcher, on any node), each mention of them and each direct message to them is pushed here, " +
             "encrypted for these keys (RFC 8291) and signed with the server's VAPID key (RFC 8292). Idempotent " +
             "per endpoint: 201 when added, 200 with its keys updated when the caller had it already (an endpoint " +
-            "another account had moves to the caller). At most 10 per user (409 TOO_MANY_PUSH_SUBSCRIPTIONS). " +
+            "another account had moves to the caller). At most 10 per user (409 TOO_MANY_PUSH_SUBSCRIPTIONS); " +
+            "at most NATTER_PUSH_SUBSCRIBE_RATE_PER_ACCOUNT calls per account (default 30 an hour; 429 RATE_LIMITED " +
+            "with Retry-After). " +
             "Endpoints on private, loopback, link-local or metadata addresses are refused (400 VALIDATION_FAILED) " +
             "unless the server allows them (`NATTER_PUSH_ALLOW_PRIVATE_NETWORKS`).",
         },

@@ -84,6 +84,7 @@ export const ACTIVITY_TYPES = [
   "webhook.disabled",
   "api_key.created",
   "api_key.revoked",
+  "bot.deleted",
   "incoming_webhook.created",
   "incoming_webhook.deleted",
 ] as const;

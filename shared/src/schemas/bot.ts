@@ -79,3 +79,6 @@ export const apiKeyListSchema = z.object({ apiKeys: z.array(apiKeySchema) });
 
 export const apiKeyIdInputSchema = z.strictObject({ userId: idSchema, keyId: idSchema });
 export const apiKeyRevokedSchema = z.object({ keyId: idSchema, revoked: z.literal(true) });
+
+/** `DELETE /admin/bots/{userId}`'s answer. */
+export const botDeletedSchema = z.object({ userId: idSchema, deleted: z.literal(true) });

@@ -51,6 +51,7 @@ export const matrix: Matrix = {
       input: (cell) => ({ userId: cell.extra.userId, name: "more", scopes: ["messages:read"] }),
       ...ADMIN_ONLY,
     },
+    { procedure: "bots.delete", prepare: botWithKey, input: (cell) => ({ userId: cell.extra.userId }), ...ADMIN_ONLY },
     { procedure: "bots.keys", prepare: botWithKey, input: (cell) => ({ userId: cell.extra.userId }), ...ADMIN_ONLY },
     {
       procedure: "bots.revokeKey",

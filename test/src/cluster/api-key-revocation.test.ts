@@ -15,6 +15,7 @@ import {
   startCliServer,
   TEST_REDIS_URL,
   type TestDatabase,
+  type TestUser,
   testRedisPrefix,
   watchingClient,
 } from "../harness/index.js";
@@ -23,7 +24,7 @@ import { openStream, roomEventsOf } from "../sse/event-stream-fixtures.js";
 
 const redisMissing = await redisUnavailable();
 
-describe.skipIf(redisMissing !== undefined)("API key revocation across two nodes", () => {
+describe.skipIf(redisMissing !== undefined)("API key revocation and bot deletion across two nodes", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-keys-"));
   let database: TestDatabase;
   const prefix = testRedisPrefix();
@@ -50,7 +51,11 @@ describe.skipIf(redisMissing !== undefined)("API key revocation across two nodes
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("closes a key's WebSocket and event stream on B within 1 s of its revocation on A", async () => {
+  /**
+   * A bot with a key, watching a room on B over a WebSocket and an event stream; `end(admin,
+   * bot, keyId)` runs on A and must close both within 1 s, after which B refuses the key.
+   */
+  async function closesOnB(end: (a: CliServer, admin: TestUser, bot: TestUser, keyId: string) => Promise<void>) {
     const [a, b] = nodes as [CliServer, CliServer];
     const admin = await signUp(a.url);
     await grantServerAdmin(database.url, admin.username);
@@ -64,10 +69,21 @@ describe.skipIf(redisMissing !== undefined)("API key revocation across two nodes
     await send(a.url, owner, roomId, "heard on B");
     await waitFor("B's stream to carry the message", () => roomEventsOf(stream.events).length > 0);
     const started = Date.now();
-    await revokeKey(a.url, admin, bot, keyId);
+    const ending = end(a, admin, bot, keyId);
     expect(await socket.firstClose).toBe(WS_CLOSE_CODES.sessionEnded);
     await stream.closed;
     expect(Date.now() - started).toBeLessThan(1000);
+    await ending;
     expect((await rest(b.url, "GET", "/me", { token: bot.token })).status).toBe(401);
-  });
+  }
+
+  it("closes a key's WebSocket and event stream on B within 1 s of its revocation on A", () =>
+    closesOnB((a, admin, bot, keyId) => revokeKey(a.url, admin, bot, keyId)));
+
+  it("closes a deleted bot's WebSocket and event stream on B within 1 s of its deletion on A", () =>
+    // The sockets close as the keys are revoked, before the rooms are scrubbed and the call answers.
+    closesOnB(async (a, admin, bot) => {
+      const deleted = await rest(a.url, "DELETE", `/admin/bots/${bot.id}`, { token: admin.token });
+      expect(deleted.status).toBe(200);
+    }));
 });

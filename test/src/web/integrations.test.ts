@@ -144,6 +144,13 @@ describe.runIf(browserAvailable())("integrations in the web app", { timeout: 180
     await bot.getByRole("button", { name: "Revoke ci now" }).click();
     await bot.getByText("No keys.").waitFor();
     expect((await rest(server.url, "GET", "/me", { token: key })).status).toBe(401);
+
+    // Deleting the bot: asked twice, then it leaves the list (as an account deletion removes it).
+    await bot.getByRole("button", { name: "Delete… bot buildbot" }).click();
+    await bot.getByRole("button", { name: "Delete buildbot, its keys and its incoming webhooks" }).click();
+    await bot.waitFor({ state: "detached" });
+    const bots = await rest(server.url, "GET", "/admin/bots", { token: admin.token });
+    expect(bots.body.bots.map((each: { username: string }) => each.username)).not.toContain("buildbot");
   });
 
   it("a room owner creates an incoming webhook, copies its URL, posts through it and deletes it", async () => {

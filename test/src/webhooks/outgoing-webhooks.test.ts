@@ -185,8 +185,10 @@ describe("outgoing webhooks", () => {
     }
     // The two failed first attempts came again with the same webhook-id: a receiver deduplicates them.
     expect(down.received).toHaveLength(10);
-    const endpoint = (await rest(server.url, "GET", `/admin/webhooks/${downHook.id}`, { token: admin.token })).body;
-    expect(endpoint.webhook).toMatchObject({ enabled: true, failingSince: null });
+    // Answers are recorded by the worker's next claim, within its wake-up delay of the last one.
+    const endpoint = async () =>
+      (await rest(server.url, "GET", `/admin/webhooks/${downHook.id}`, { token: admin.token })).body.webhook;
+    await expect.poll(endpoint).toMatchObject({ enabled: true, failingSince: null });
   });
 
   it("honours Retry-After from a receiver that answers 429", async () => {

@@ -27,6 +27,7 @@ export const ACTIVITY_TYPE_LABELS: Readonly<Record<ActivityType, string>> = {
   "webhook.disabled": "Webhook disabled",
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
+  "bot.deleted": "Bot deleted",
   "incoming_webhook.created": "Incoming webhook created",
   "incoming_webhook.deleted": "Incoming webhook deleted",
 };

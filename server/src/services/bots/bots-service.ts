@@ -15,6 +15,7 @@ import type { SessionRevocations } from "../../auth/session-revocations.js";
 import { apiKeyPrefix, generateApiKey, hashSessionToken } from "../../auth/session-token.js";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
 import { isServerAdmin } from "../access/server-admins.js";
+import type { AccountDeletion } from "../account-data/account-deletion.js";
 import { createAccount } from "../accounts/create-account.js";
 import { toUser } from "../accounts/to-user.js";
 import { recordActivity } from "../activity/activity-log.js";
@@ -24,6 +25,8 @@ export interface BotsServiceDeps {
   clock: Clock;
   hasher: PasswordHasher;
   revocations: SessionRevocations;
+  /** Deletes a bot as an account is deleted. */
+  deletion: AccountDeletion;
 }
 
 /**
@@ -42,6 +45,7 @@ export class BotsService {
       .selectFrom("users")
       .select((eb) => eb.fn.countAll<number | string>().as("n"))
       .where("is_bot", "=", 1)
+      .where("deleted_at", "is", null)
       .executeTakeFirstOrThrow();
     if (Number(count.n) >= LIMITS.botsMax) {
       throw new NatterError("CONFLICT", `A server has at most ${LIMITS.botsMax} bots`);
@@ -69,6 +73,7 @@ export class BotsService {
           .as("keyCount"),
       )
       .where("is_bot", "=", 1)
+      .where("deleted_at", "is", null)
       .orderBy("id")
       .limit(LIMITS.botsMax)
       .execute();
@@ -153,6 +158,33 @@ export class BotsService {
     await revocations.publish([keyId]);
   }
 
+  /**
+   * Deletes a bot: its incoming webhooks go (a post to one answers 404 from now on), then it
+   * is deleted as an account is (`AccountDeletion`): its keys are revoked at once, their
+   * sockets closing on every node, its messages become tombstones (or stay, with
+   * `NATTER_ACCOUNT_DELETION=keep-messages`), it leaves every room, and its username stays
+   * reserved for 30 days.
+   */
+  async deleteBot(session: AuthSession, userId: string): Promise<void> {
+    await this.requireAdmin(session);
+    await this.requireBot(userId);
+    const { db, clock, deletion } = this.deps;
+    await db.transaction().execute(async (trx) => {
+      const hooks = await trx
+        .deleteFrom("incoming_webhooks")
+        .where("bot_user_id", "=", userId)
+        .returning("id")
+        .execute();
+      const detail = { incomingWebhooks: hooks.length };
+      await recordActivity(
+        trx,
+        { action: "bot.deleted", actorId: session.userId, subjectId: userId, detail },
+        clock.now(),
+      );
+    });
+    await deletion.delete(userId, session.userId);
+  }
+
   private async requireAdmin(session: AuthSession): Promise<void> {
     if (!(await isServerAdmin(this.deps.db, session.userId))) {
       throw new NatterError("FORBIDDEN", "Only server admins may do this");
@@ -160,8 +192,12 @@ export class BotsService {
   }
 
   private async requireBot(userId: string): Promise<void> {
-    const row = await this.deps.db.selectFrom("users").select("is_bot").where("id", "=", userId).executeTakeFirst();
-    if (row?.is_bot !== 1) throw new NatterError("BOT_NOT_FOUND", "No such bot");
+    const row = await this.deps.db
+      .selectFrom("users")
+      .select(["is_bot", "deleted_at"])
+      .where("id", "=", userId)
+      .executeTakeFirst();
+    if (row?.is_bot !== 1 || row.deleted_at !== null) throw new NatterError("BOT_NOT_FOUND", "No such bot");
   }
 }
 

@@ -45,6 +45,12 @@ export interface LeasedOutboxWorkerOptions {
   /** Attempts in flight at once on this node, and to one group. */
   concurrency: number;
   perGroupConcurrency: number;
+  /**
+   * How long a local write's wake-up waits for others (ms; 0: the next turn of the event
+   * loop): the writes of that while are claimed together, and the claim never runs before the
+   * writer has answered its caller.
+   */
+  wakeDelayMs?: number;
 }
 
 /**
@@ -61,6 +67,7 @@ export class LeasedOutboxWorker<Item> {
   private readonly inFlight = new Map<string, string>();
   private readonly abort = new AbortController();
   private pollTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private pollAgain = false;
@@ -97,7 +104,20 @@ export class LeasedOutboxWorker<Item> {
     this.nudge();
   }
 
-  /** Looks for due rows now: called after a local write queued some. */
+  /**
+   * Looks for due rows soon: called after a local write queued some. Wake-ups within
+   * `wakeDelayMs` of each other make one claim.
+   */
+  wake(): void {
+    if (this.stopped || this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.nudge();
+    }, this.options.wakeDelayMs ?? 0);
+    this.wakeTimer.unref();
+  }
+
+  /** Looks for due rows now. */
   nudge(): void {
     if (this.stopped) return;
     if (this.polling) {
@@ -120,6 +140,7 @@ export class LeasedOutboxWorker<Item> {
     this.stopped = true;
     clearInterval(this.pollTimer);
     clearInterval(this.sweepTimer);
+    clearTimeout(this.wakeTimer);
     this.abort.abort();
     await this.polling;
     await Promise.all([...this.attempts]);
@@ -146,8 +167,9 @@ export class LeasedOutboxWorker<Item> {
         .finally(() => {
           this.inFlight.delete(id);
           this.attempts.delete(attempt);
-          // A finished row may let the next one of its group go, and frees a slot.
-          this.nudge();
+          // A finished row may let the next one of its group go, and frees a slot; the
+          // attempts ending within `wakeDelayMs` make one claim.
+          this.wake();
         });
       this.attempts.add(attempt);
     }

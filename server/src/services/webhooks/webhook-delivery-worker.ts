@@ -1,5 +1,5 @@
-import type { Database, DatabaseEngine, WebhookDeliveriesTable, WebhooksTable } from "@natter/db";
-import type { Kysely, Selectable } from "kysely";
+import { type Database, type DatabaseEngine, preparedQuery } from "@natter/db";
+import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
 import { recordActivity } from "../activity/activity-log.js";
@@ -10,6 +10,13 @@ import type { AttemptOutcome, WebhookTransport } from "./webhook-ports.js";
 
 /** How long finished deliveries stay listed before the sweep deletes them. */
 const FINISHED_KEPT_MS = 7 * 24 * 3_600_000;
+
+/**
+ * How long a local write's wake-up waits for more (ms): the sends of that while are claimed,
+ * sent and recorded together, which costs a fraction of a claim per send; a delivery leaves
+ * this much later.
+ */
+const WAKE_DELAY_MS = 20;
 
 export interface WebhookDeliveryWorkerDeps {
   db: Kysely<Database>;
@@ -27,16 +34,137 @@ export interface WebhookDeliveryWorkerDeps {
   perEndpointConcurrency?: number;
 }
 
-type Delivery = Selectable<WebhookDeliveriesTable>;
-type Endpoint = Pick<
-  Selectable<WebhooksTable>,
-  "id" | "url" | "secret" | "previous_secret" | "previous_secret_expires_at"
->;
+/** What the claim reads of a delivery, and of the endpoint it goes to. */
+interface Delivery {
+  id: string;
+  webhook_id: string;
+  room_id: string | null;
+  seq: number | null;
+  payload: string;
+  attempts: number;
+  created_at: string;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+}
 
-/** A claimed delivery and the endpoint it goes to. */
-interface Claimed {
+/**
+ * A claimed lane: deliveries of one room to one endpoint, in seq order (or one delivery that
+ * is of no room), sent one after the other.
+ */
+interface Lane {
+  deliveries: Delivery[];
+  /** Until when (ms) this node's claim on them lasts. */
+  claimedUntil: number;
+}
+
+/** Deliveries of one room one lane holds at most: a burst is sent without a claim per delivery. */
+const LANE_MAX = 32;
+
+/** What a claim selects: the delivery and the endpoint's address and secrets, in one statement. */
+function dueDeliveries(db: Kysely<Database>) {
+  return db
+    .selectFrom("webhook_deliveries as d")
+    .innerJoin("webhooks as w", "w.id", "d.webhook_id")
+    .select([
+      "d.id",
+      "d.webhook_id",
+      "d.room_id",
+      "d.seq",
+      "d.payload",
+      "d.attempts",
+      "d.created_at",
+      "w.url",
+      "w.secret",
+      "w.previous_secret",
+      "w.previous_secret_expires_at",
+    ])
+    .where("d.status", "=", "pending")
+    .where("w.enabled", "=", 1);
+}
+
+/** The due heads: pending, due, unclaimed (or claimed by a lapsed lease), with no earlier pending delivery of their room. */
+function dueHeads(db: Kysely<Database>, at: string, limit: number) {
+  return dueDeliveries(db)
+    .where("d.next_attempt_at", "<=", at)
+    .where((eb) => eb.or([eb("d.claimed_until", "is", null), eb("d.claimed_until", "<", at)]))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("webhook_deliveries as e")
+            .select("e.id")
+            .whereRef("e.webhook_id", "=", "d.webhook_id")
+            .whereRef("e.room_id", "=", "d.room_id")
+            .where("e.status", "=", "pending")
+            .whereRef("e.seq", "<", "d.seq"),
+        ),
+      ),
+    )
+    .orderBy("d.next_attempt_at")
+    .orderBy("d.id")
+    .limit(limit);
+}
+
+// Each wake-up of an idle worker runs this: prepared once, and outside any transaction, so
+// that finding nothing due takes no write lock and no commit.
+const anyDue = preparedQuery((db, at: string) => dueHeads(db, at, 1).clearSelect().select("d.id"));
+const headsSqlite = preparedQuery((db, at: string, limit: number) => dueHeads(db, at, limit));
+const headsPostgres = preparedQuery((db, at: string, limit: number) =>
+  dueHeads(db, at, limit).forUpdate(["d"]).skipLocked(),
+);
+
+/**
+ * The pending deliveries after a head, of its room and endpoint, in seq order. None of them
+ * can be claimed by another node while the head is pending, so the claim takes them with it.
+ */
+const followers = preparedQuery((db, webhookId: string, roomId: string, seq: number, limit: number) =>
+  dueDeliveries(db)
+    .select(["d.next_attempt_at", "d.claimed_until"])
+    .where("d.webhook_id", "=", webhookId)
+    .where("d.room_id", "=", roomId)
+    .where("d.seq", ">", seq)
+    .orderBy("d.seq")
+    .limit(limit),
+);
+
+const markDelivered = preparedQuery(
+  (
+    db,
+    id: string,
+    nodeId: string,
+    attempts: number,
+    attemptedAt: string,
+    statusCode: number,
+    durationMs: number,
+    response: string | null,
+    at: string,
+  ) =>
+    db
+      .updateTable("webhook_deliveries")
+      .set({
+        status: "delivered",
+        attempts,
+        claimed_by: null,
+        claimed_until: null,
+        last_attempt_at: attemptedAt,
+        last_status_code: statusCode,
+        last_duration_ms: durationMs,
+        last_error: null,
+        last_response: response,
+        finished_at: at,
+      })
+      .where("id", "=", id)
+      .where("claimed_by", "=", nodeId),
+);
+
+/** A delivery answered 2xx, waiting to be written with the others of its turn. */
+interface Delivered {
   delivery: Delivery;
-  endpoint: Endpoint;
+  outcome: AttemptOutcome;
+  startedAt: number;
+  nodeId: string;
 }
 
 /**
@@ -48,11 +176,19 @@ interface Claimed {
  *
  * Order and fairness: a delivery of a room to an endpoint is claimed only once every earlier
  * (lower seq) delivery of that room to that endpoint is finished, so each receiver sees a
- * room's events in seq order. Everything else runs side by side: up to `concurrency` attempts
- * on this node, of which at most `perEndpointConcurrency` to one endpoint.
+ * room's events in seq order; the claim takes the head of each room's queue together with
+ * the deliveries behind it (a lane, up to `LANE_MAX`), which are sent one after the other,
+ * and a failure hands the rest of its lane back. Everything else runs side by side: up to
+ * `concurrency` lanes on this node, of which at most `perEndpointConcurrency` to one endpoint.
+ *
+ * Cost: local writes and finished attempts wake the worker after `WAKE_DELAY_MS`, so the
+ * deliveries of that while are claimed in one transaction, which also records the 2xx answers
+ * since the last one; a wake-up that finds nothing to do takes no write lock.
  */
-export class WebhookDeliveryWorker implements LeasedOutbox<Claimed> {
-  private readonly worker: LeasedOutboxWorker<Claimed>;
+export class WebhookDeliveryWorker implements LeasedOutbox<Lane> {
+  private readonly worker: LeasedOutboxWorker<Lane>;
+  /** 2xx answers not yet written: the next claim writes them. */
+  private delivered: Delivered[] = [];
 
   constructor(private readonly deps: WebhookDeliveryWorkerDeps) {
     this.worker = new LeasedOutboxWorker(this, {
@@ -62,6 +198,7 @@ export class WebhookDeliveryWorker implements LeasedOutbox<Claimed> {
       pollIntervalMs: deps.pollIntervalMs,
       concurrency: deps.concurrency ?? 16,
       perGroupConcurrency: deps.perEndpointConcurrency ?? 4,
+      wakeDelayMs: WAKE_DELAY_MS,
     });
   }
 
@@ -70,9 +207,9 @@ export class WebhookDeliveryWorker implements LeasedOutbox<Claimed> {
     this.worker.start();
   }
 
-  /** Looks for due deliveries now: called after a local write queued some. */
-  nudge(): void {
-    this.worker.nudge();
+  /** Looks for due deliveries soon: called after a local write queued some. */
+  wake(): void {
+    this.worker.wake();
   }
 
   /** Stops claiming, ends the attempts in flight and hands their deliveries back at once. */
@@ -80,16 +217,17 @@ export class WebhookDeliveryWorker implements LeasedOutbox<Claimed> {
     return this.worker.stop();
   }
 
-  idOf({ delivery }: Claimed): string {
-    return delivery.id;
+  idOf({ deliveries }: Lane): string {
+    return (deliveries[0] as Delivery).id;
   }
 
-  groupOf({ delivery }: Claimed): string {
-    return delivery.webhook_id;
+  groupOf({ deliveries }: Lane): string {
+    return (deliveries[0] as Delivery).webhook_id;
   }
 
-  release(nodeId: string): Promise<void> {
-    return releaseClaims(this.deps.db, "webhook_deliveries", nodeId);
+  async release(nodeId: string): Promise<void> {
+    await this.deps.db.transaction().execute((trx) => this.writeDelivered(trx));
+    await releaseClaims(this.deps.db, "webhook_deliveries", nodeId);
   }
 
   /** Deletes deliveries finished more than a week ago. */
@@ -97,82 +235,151 @@ export class WebhookDeliveryWorker implements LeasedOutbox<Claimed> {
     return sweepFinished(this.deps.db, "webhook_deliveries", this.deps.clock.now() - FINISHED_KEPT_MS);
   }
 
-  /** Claims up to `limit` due deliveries for this node's lease, with their endpoints. */
-  async claim(limit: number, { nodeId, leaseMs }: OutboxClaim, saturated: readonly string[]): Promise<Claimed[]> {
+  /** Claims up to `limit` lanes of due deliveries for this node's lease. */
+  async claim(limit: number, { nodeId, leaseMs }: OutboxClaim, saturated: readonly string[]): Promise<Lane[]> {
     const { db, engine, clock } = this.deps;
     const now = clock.now();
     const at = toTimestamp(now);
-    return db.transaction().execute(async (trx) => {
-      let due = trx
-        .selectFrom("webhook_deliveries as d")
-        .innerJoin("webhooks as w", "w.id", "d.webhook_id")
-        .select("d.id")
-        .where("d.status", "=", "pending")
-        .where("d.next_attempt_at", "<=", at)
-        .where((eb) => eb.or([eb("d.claimed_until", "is", null), eb("d.claimed_until", "<", at)]))
-        .where("w.enabled", "=", 1)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom("webhook_deliveries as e")
-                .select("e.id")
-                .whereRef("e.webhook_id", "=", "d.webhook_id")
-                .whereRef("e.room_id", "=", "d.room_id")
-                .where("e.status", "=", "pending")
-                .whereRef("e.seq", "<", "d.seq"),
-            ),
-          ),
-        )
-        .orderBy("d.next_attempt_at")
-        .orderBy("d.id")
-        .limit(limit);
-      if (saturated.length > 0) due = due.where("d.webhook_id", "not in", saturated);
-      if (engine === "postgres") due = due.forUpdate(["d"]).skipLocked();
-      const ids = (await due.execute()).map((row) => row.id);
-      if (ids.length === 0) return [];
-      await markClaimed(trx, "webhook_deliveries", ids, nodeId, now + leaseMs);
-      const deliveries = await trx.selectFrom("webhook_deliveries").selectAll().where("id", "in", ids).execute();
-      const endpoints = await trx
-        .selectFrom("webhooks")
-        .select(["id", "url", "secret", "previous_secret", "previous_secret_expires_at"])
-        .where("id", "in", [...new Set(deliveries.map((d) => d.webhook_id))])
-        .execute();
-      const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
-      // Claimed in the order they are due, so that the first due is the first sent.
-      const order = new Map(ids.map((id, index) => [id, index]));
-      return deliveries
-        .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
-        .flatMap((delivery) => {
-          const endpoint = byId.get(delivery.webhook_id);
-          return endpoint ? [{ delivery, endpoint }] : [];
-        });
-    });
+    if (this.delivered.length === 0 && (await anyDue(db, at)).rows.length === 0) return [];
+    const answers = this.delivered;
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        // First the answers since the last claim: a delivery recorded lets the next of its room go.
+        await this.writeDelivered(trx);
+        let heads: Delivery[];
+        if (saturated.length > 0) {
+          let query = dueHeads(trx, at, limit).where("d.webhook_id", "not in", saturated);
+          if (engine === "postgres") query = query.forUpdate(["d"]).skipLocked();
+          heads = await query.execute();
+        } else {
+          heads = (await (engine === "postgres" ? headsPostgres : headsSqlite)(trx, at, limit)).rows;
+        }
+        const lanes: Lane[] = [];
+        for (const head of heads) {
+          const deliveries = [head];
+          if (head.room_id !== null && head.seq !== null) {
+            // Only the unbroken run of due, unclaimed deliveries right behind the head.
+            for (const next of (await followers(trx, head.webhook_id, head.room_id, head.seq, LANE_MAX - 1)).rows) {
+              if (next.next_attempt_at > at || (next.claimed_until !== null && next.claimed_until >= at)) break;
+              deliveries.push(next);
+            }
+          }
+          lanes.push({ deliveries, claimedUntil: now + leaseMs });
+        }
+        const ids = lanes.flatMap((lane) => lane.deliveries.map((delivery) => delivery.id));
+        if (ids.length > 0) await markClaimed(trx, "webhook_deliveries", ids, nodeId, now + leaseMs);
+        return lanes;
+      })
+      .catch((error: unknown) => {
+        // Not committed: the answers are written by the next claim.
+        this.delivered = [...answers, ...this.delivered];
+        throw error;
+      });
   }
 
-  async attempt({ delivery, endpoint }: Claimed, nodeId: string, signal: AbortSignal): Promise<void> {
-    const { clock, sender } = this.deps;
-    const now = clock.now();
-    const secrets = [endpoint.secret];
-    if (
-      endpoint.previous_secret &&
-      endpoint.previous_secret_expires_at &&
-      endpoint.previous_secret_expires_at > toTimestamp(now)
-    ) {
-      secrets.push(endpoint.previous_secret);
+  /**
+   * Sends a lane's deliveries in order while each is answered 2xx; a failure is recorded
+   * (retried later, or given up) and hands the rest back, which stay behind it in order. So
+   * does a claim that would lapse before the next attempt could end.
+   */
+  async attempt(lane: Lane, nodeId: string, signal: AbortSignal): Promise<void> {
+    const { clock, sender, timeoutMs } = this.deps;
+    for (const [index, delivery] of lane.deliveries.entries()) {
+      const now = clock.now();
+      if (index > 0 && now + timeoutMs >= lane.claimedUntil) {
+        await this.handBack(lane.deliveries.slice(index), nodeId);
+        return;
+      }
+      const secrets = [delivery.secret];
+      if (
+        delivery.previous_secret &&
+        delivery.previous_secret_expires_at &&
+        delivery.previous_secret_expires_at > toTimestamp(now)
+      ) {
+        secrets.push(delivery.previous_secret);
+      }
+      const outcome = await sender.send(
+        { url: delivery.url, id: delivery.id, body: delivery.payload, secrets },
+        now,
+        signal,
+      );
+      // Stopping: the attempt did not count; `stop` hands the deliveries back.
+      if (signal.aborted) return;
+      const code = outcome.statusCode;
+      if (code !== null && code >= 200 && code < 300) {
+        this.recordDelivered({ delivery, outcome, startedAt: now, nodeId });
+        continue;
+      }
+      await this.recordFailed(delivery, outcome, now, nodeId);
+      await this.handBack(lane.deliveries.slice(index + 1), nodeId);
+      return;
     }
-    const outcome = await sender.send(
-      { url: endpoint.url, id: delivery.id, body: delivery.payload, secrets },
-      now,
-      signal,
-    );
-    // Stopping: the attempt did not count; `stop` hands the delivery back.
-    if (signal.aborted) return;
-    await this.record(delivery, outcome, now, nodeId);
   }
 
-  /** Stores how an attempt went, and what follows for the delivery and its endpoint. */
-  private async record(delivery: Delivery, outcome: AttemptOutcome, startedAt: number, nodeId: string): Promise<void> {
+  /** Hands back the claim on deliveries this node will not send now. */
+  private async handBack(deliveries: readonly Delivery[], nodeId: string): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.deps.db
+      .updateTable("webhook_deliveries")
+      .set({ claimed_by: null, claimed_until: null })
+      .where(
+        "id",
+        "in",
+        deliveries.map((delivery) => delivery.id),
+      )
+      .where("claimed_by", "=", nodeId)
+      .execute();
+  }
+
+  /**
+   * Keeps a 2xx answer to be written by the next claim's transaction, which follows within
+   * the wake-up delay (or by `release` when stopping): the answers of that while cost one
+   * commit, shared with the claim. The claim on the delivery holds it meanwhile; should the
+   * node die first, the lease lapses and the delivery is sent again with its `webhook-id`.
+   */
+  private recordDelivered(item: Delivered): void {
+    this.delivered.push(item);
+  }
+
+  /** Writes the kept 2xx answers in `trx`. */
+  private async writeDelivered(trx: Kysely<Database>): Promise<void> {
+    if (this.delivered.length === 0) return;
+    const batch = this.delivered;
+    this.delivered = [];
+    const at = toTimestamp(this.deps.clock.now());
+    const recovered = new Set<string>();
+    for (const { delivery, outcome, startedAt, nodeId } of batch) {
+      await markDelivered(
+        trx,
+        delivery.id,
+        nodeId,
+        delivery.attempts + 1,
+        toTimestamp(startedAt),
+        outcome.statusCode as number,
+        outcome.durationMs,
+        outcome.response,
+        at,
+      );
+      recovered.add(delivery.webhook_id);
+    }
+    // An endpoint that answered is not failing, even if it began to fail after the claim
+    // (another room's attempt): one statement per batch, changing only a failing one.
+    await trx
+      .updateTable("webhooks")
+      .set({ failing_since: null })
+      .where("id", "in", [...recovered])
+      .where("failing_since", "is not", null)
+      .execute();
+  }
+
+  /** Stores a failed attempt, and what follows for the delivery and its endpoint. */
+  private async recordFailed(
+    delivery: Delivery,
+    outcome: AttemptOutcome,
+    startedAt: number,
+    nodeId: string,
+  ): Promise<void> {
     const { db, clock, logger } = this.deps;
     const now = clock.now();
     const at = toTimestamp(now);
@@ -191,18 +398,6 @@ export class WebhookDeliveryWorker implements LeasedOutbox<Claimed> {
     await db.transaction().execute(async (trx) => {
       const mine = (query: ReturnType<typeof trx.updateTable<"webhook_deliveries">>) =>
         query.where("id", "=", delivery.id).where("claimed_by", "=", nodeId);
-      if (code !== null && code >= 200 && code < 300) {
-        await mine(
-          trx.updateTable("webhook_deliveries").set({ ...last, status: "delivered", finished_at: at }),
-        ).execute();
-        await trx
-          .updateTable("webhooks")
-          .set({ failing_since: null })
-          .where("id", "=", delivery.webhook_id)
-          .where("failing_since", "is not", null)
-          .execute();
-        return;
-      }
       if (code === 410) {
         await mine(trx.updateTable("webhook_deliveries").set({ ...last, status: "failed", finished_at: at })).execute();
         await disable(trx, delivery.webhook_id, "gone", now);

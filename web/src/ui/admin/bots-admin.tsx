@@ -2,7 +2,7 @@ import type { ApiKeyScope, Bot } from "@natter/client";
 import { useState } from "preact/hooks";
 import { API_KEY_SCOPE_LABELS, API_KEY_SCOPES } from "../../admin/integration-labels.js";
 import type { ChatSession } from "../../chat/chat-session.js";
-import { ErrorLine, useLoaded } from "../../failures/use-failure.js";
+import { ErrorLine, useFailure, useLoaded } from "../../failures/use-failure.js";
 import { ChoiceBoxes } from "../controls/choice-boxes.js";
 import { ConfirmButton } from "../controls/confirm-button.js";
 import { ShownOnce } from "../controls/shown-once.js";
@@ -65,6 +65,13 @@ export function BotsAdmin({ session }: { session: ChatSession }) {
 
 function BotRow({ session, bot, onChanged }: { session: ChatSession; bot: Bot; onChanged: () => unknown }) {
   const [open, setOpen] = useState(false);
+  const { error, attempt } = useFailure();
+  // Deleting revokes its keys, deletes its incoming webhooks and removes it as an account deletion does.
+  const remove = () =>
+    attempt(async () => {
+      await session.client.trpc.bots.delete.mutate({ userId: bot.id });
+      await onChanged();
+    });
   return (
     <li class="integration-item" aria-label={`Bot ${bot.username}`}>
       <p>
@@ -74,6 +81,13 @@ function BotRow({ session, bot, onChanged }: { session: ChatSession; bot: Bot; o
       <button type="button" class="small" aria-expanded={open} onClick={() => setOpen(!open)}>
         API keys<span class="visually-hidden"> of {bot.username}</span>
       </button>
+      <ConfirmButton
+        label="Delete"
+        what={`bot ${bot.username}`}
+        yes={`Delete ${bot.username}, its keys and its incoming webhooks`}
+        onYes={remove}
+      />
+      <ErrorLine error={error} />
       {open && <ApiKeys session={session} bot={bot} onChanged={onChanged} />}
     </li>
   );
