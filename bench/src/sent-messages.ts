@@ -54,6 +54,7 @@ export async function insertSentMessages(db: Kysely<Database>, options: SentMess
           attachments: [],
           reactions: [],
           threadId: null,
+          alsoInRoom: false,
           thread: null,
           pinnedAt: null,
           pinnedBy: null,

@@ -16,6 +16,7 @@ const stored = (seq: number, body: string, authorId = "me"): Message => ({
   attachments: [],
   reactions: [],
   threadId: null,
+  alsoInRoom: false,
   thread: null,
   pinnedAt: null,
   pinnedBy: null,

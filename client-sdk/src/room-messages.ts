@@ -259,6 +259,7 @@ export function createRoomMessages(
         attachments: [],
         reactions: [],
         threadId: null,
+        alsoInRoom: false,
         thread: null,
         pinnedAt: null,
         pinnedBy: null,

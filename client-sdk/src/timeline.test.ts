@@ -15,6 +15,7 @@ const message = (seq: number, changes: Partial<Message> = {}): Message => ({
   attachments: [],
   reactions: [],
   threadId: null,
+  alsoInRoom: false,
   thread: null,
   pinnedAt: null,
   pinnedBy: null,

@@ -21,6 +21,7 @@ const created = (seq: number, changes: Partial<Message> = {}): RoomEvent =>
       attachments: [],
       reactions: [],
       threadId: null,
+      alsoInRoom: false,
       thread: null,
       pinnedAt: null,
       pinnedBy: null,
@@ -47,7 +48,9 @@ describe("a room's unread tally", () => {
     expect(tally.apply(created(12, { authorId: "me" }), "me")).toBeUndefined();
     expect(tally.apply(created(13, { threadId: "m11" }), "me")).toBeUndefined();
     expect(tally.apply(created(14, { mentionsRoom: true }), "me")).toBe("changed");
-    expect(tally.count).toEqual({ unread: 4, mentions: 1 });
+    // A reply also sent to the room counts, as the server counts it.
+    expect(tally.apply(created(15, { threadId: "m11", alsoInRoom: true }), "me")).toBe("changed");
+    expect(tally.count).toEqual({ unread: 5, mentions: 1 });
   });
 
   it("takes a deleted message back, and keeps what came after the read cursor", () => {

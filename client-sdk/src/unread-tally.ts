@@ -57,11 +57,11 @@ export class UnreadTally {
     this.lastSeq = Math.max(this.lastSeq, event.seq);
     switch (event.type) {
       case "message.created": {
-        const { authorId, mentions, mentionsRoom, id, threadId } = event.message;
-        // A thread reply is read in its thread (the server counts one also sent to the room; the next fetch has it),
+        const { authorId, mentions, mentionsRoom, id, threadId, alsoInRoom } = event.message;
+        // A thread reply is read in its thread unless it was also sent to the room (the server counts those too),
         // and a message the fetched count covers is in it already.
-        if (authorId === userId || threadId !== null || event.seq <= this.#covered || this.#live.has(id))
-          return undefined;
+        const inThreadOnly = threadId !== null && !alsoInRoom;
+        if (authorId === userId || inThreadOnly || event.seq <= this.#covered || this.#live.has(id)) return undefined;
         this.#live.set(id, {
           seq: event.seq,
           mentionsMe: mentionsRoom || mentions.some((mention) => mention.userId === userId),

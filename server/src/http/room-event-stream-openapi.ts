@@ -57,8 +57,9 @@ function inboxEventStreamPathItem({ ref, errorResponses }: PlainPathDocumentPart
         "subscription streams it: each entry once, in the order of your own `seq` (1, 2, 3… with no gaps), as " +
         "`id: <seq>`, `event: <type>`, `data: <the entry as JSON>`. `message.created` summarises a message in a " +
         "room you are a member of (author, the first 140 characters, whether it mentions you): one from someone " +
-        "else adds one to that room's unread count. `unread.changed` gives a room's counts when they change " +
-        "otherwise (you read). `mention`, `room.added`, `room.removed` and `dm.created` as named. Without a " +
+        "else adds one to that room's unread count (and one to its mentions when `mentioned`). `unread.changed` " +
+        "gives a room's counts when they change otherwise (you read) and is not sent for a new message: keep " +
+        "the count by adding each `message.created` (one entry per member per message, not two). `mention`, `room.added`, `room.removed` and `dm.created` as named. Without a " +
         "position the stream starts live; with `Last-Event-ID` or `lastEventId` every later entry is replayed " +
         "first, across restarts and from any node. Entries are kept 7 days: a position older than that answers " +
         "409 `RESYNC_REQUIRED` (reload `GET /me/unread` and your rooms, then open the stream without a " +

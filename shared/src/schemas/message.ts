@@ -46,6 +46,8 @@ export const messageSchema = z
     reactions: z.array(reactionSchema).default([]),
     /** The thread root this message replies in; null for a message of the room itself. */
     threadId: idSchema.nullable().default(null),
+    /** A thread reply sent `alsoInRoom`: shown in the room's history too (and live there). False for every other message. */
+    alsoInRoom: z.boolean().default(false),
     /** The thread under this message; null until it has a reply. */
     thread: threadSummarySchema.nullable().default(null),
     pinnedAt: timestampSchema.nullable().default(null),

@@ -24,12 +24,14 @@ describe("threads", () => {
     const [alice, bob, carol] = await signUpMany(server.url, 3);
     const roomId = await newRoom(server.url, alice, { members: [bob, carol] });
     const root = await send(server.url, alice, roomId, "root");
-    expect(root).toMatchObject({ thread: null, threadId: null });
+    expect(root).toMatchObject({ thread: null, threadId: null, alsoInRoom: false });
     const first = await reply(bob, roomId, root.id, "first reply");
     expect(first.status).toBe(201);
-    expect(first.body.message).toMatchObject({ threadId: root.id, thread: null });
+    expect(first.body.message).toMatchObject({ threadId: root.id, thread: null, alsoInRoom: false });
     const shown = await reply(carol, roomId, root.id, "shown in the room", true);
-    expect(shown.body.message).toMatchObject({ threadId: root.id });
+    // The message says it is shown in the room too: what a live client needs to place it.
+    expect(shown.body.message).toMatchObject({ threadId: root.id, alsoInRoom: true });
+    expect(await getMessage(roomId, shown.body.message.id)).toMatchObject({ alsoInRoom: true });
     const quoted = await rest(server.url, "POST", `/rooms/${roomId}/messages`, {
       token: alice.token,
       body: { body: "quote in thread", threadId: root.id, replyToId: first.body.message.id },

@@ -148,4 +148,18 @@ describe.runIf(browserAvailable())("reactions, threads, pins and receipts in the
     await screenshot(page, "conversations-04-thread-320");
     await context.close();
   });
+
+  it("shows live in the room a reply another client sent to its thread and to the room, not a thread-only one", async () => {
+    const sdk = createNatterClient({ url: server.url, token: bob.token });
+    const root = await sdk.sendMessage(roomId, "who brings dessert?");
+    const alicesRoot = messageIn(roomLog(alicePage), "who brings dessert?");
+    await alicesRoot.waitFor();
+    await sdk.sendMessage(roomId, "cake, thread only", { threadId: root.id });
+    await sdk.sendMessage(roomId, "I will bring cake", { threadId: root.id, alsoInRoom: true });
+    await messageIn(roomLog(alicePage), "I will bring cake").waitFor();
+    await alicesRoot.getByRole("button", { name: "2 replies in the thread" }).waitFor();
+    // The thread-only reply came first: had it been shown, it would be there by now.
+    expect(await messageIn(roomLog(alicePage), "cake, thread only").count()).toBe(0);
+    await sdk.close();
+  });
 });

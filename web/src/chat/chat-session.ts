@@ -319,8 +319,8 @@ export class ChatSession {
     this.members.onEvent(event);
     switch (event.type) {
       case "message.created":
-        // A thread reply shows in its thread (and its root's summary), not in the room's history.
-        if (event.message.threadId !== null) return;
+        // A thread reply shows in its thread (and its root's summary), in the room's history only when sent `alsoInRoom`.
+        if (event.message.threadId !== null && !event.message.alsoInRoom) return;
         this.#addMessages(roomId, [event.message]);
         this.#countUnread(event);
         return;

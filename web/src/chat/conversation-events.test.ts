@@ -16,6 +16,7 @@ const message = (id: string, seq: number, extra: Partial<Message> = {}): Message
   attachments: [],
   reactions: [],
   threadId: null,
+  alsoInRoom: false,
   thread: null,
   pinnedAt: null,
   pinnedBy: null,

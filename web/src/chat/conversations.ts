@@ -13,8 +13,9 @@ export interface ThreadView {
 }
 
 const THREAD_PAGE_SIZE = 50;
-/** The receipts read when a room opens: a page of them (rooms the web app shows are small). */
+/** The receipts read when a room opens: pages of 200, at most 1,000 in all ("seen by" then says it saw only part). */
 const RECEIPTS_PAGE_SIZE = 200;
+const RECEIPTS_MAX = 1_000;
 
 /**
  * The conversation parts of the rooms on screen: open threads, pinned messages and read
@@ -28,6 +29,8 @@ export class Conversations {
   readonly pins = observable<Readonly<Record<string, readonly Message[]>>>({});
   /** How far each member has read (`lastReadSeq` by user id), by room id, as loaded when the room opened. */
   readonly receipts = observable<Readonly<Record<string, Readonly<Record<string, number>>>>>({});
+  /** Rooms with more receipts than were read (over `RECEIPTS_MAX` members): others may have seen more. */
+  readonly receiptsPartial = observable<Readonly<Record<string, boolean>>>({});
 
   readonly #client: NatterClient;
   readonly #myId: string;
@@ -79,13 +82,25 @@ export class Conversations {
     this.pins.update((pins) => ({ ...pins, [roomId]: messages }));
   }
 
-  /** Loads where the room's members have read up to; live receipts come through the room's signals. */
+  /**
+   * Loads where the room's members have read up to, page after page up to `RECEIPTS_MAX`
+   * members; live receipts come through the room's signals.
+   */
   async loadReceipts(roomId: string): Promise<void> {
-    const { receipts } = await this.#client.receipts(roomId, { limit: RECEIPTS_PAGE_SIZE });
-    this.receipts.update((all) => ({
-      ...all,
-      [roomId]: Object.fromEntries(receipts.map((receipt) => [receipt.userId, receipt.lastReadSeq])),
-    }));
+    const loaded: Record<string, number> = {};
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.#client.receipts(roomId, {
+        limit: RECEIPTS_PAGE_SIZE,
+        ...(cursor !== undefined && { cursor }),
+      });
+      for (const receipt of page.receipts) loaded[receipt.userId] = receipt.lastReadSeq;
+      count += page.receipts.length;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && count < RECEIPTS_MAX);
+    this.receipts.update((all) => ({ ...all, [roomId]: loaded }));
+    this.receiptsPartial.update((all) => ({ ...all, [roomId]: cursor !== undefined }));
   }
 
   /** Opens a thread: its first message and newest page of replies, once. */

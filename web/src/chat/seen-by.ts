@@ -38,3 +38,17 @@ function findLastAtOrBefore(messages: readonly Message[], seq: number): Message 
   }
   return found;
 }
+
+/** Names shown in a "seen by" line before the rest are counted. */
+const SEEN_BY_NAMES = 3;
+
+/**
+ * The "seen by" line under a message: a few names, then how many more. With `partial` (the
+ * room has more members' receipts than were read), the count is a lower bound and says so.
+ */
+export function seenByText(names: readonly string[], partial: boolean): string {
+  const shown = names.slice(0, SEEN_BY_NAMES).join(", ");
+  const more = names.length - SEEN_BY_NAMES;
+  if (more > 0) return `Seen by ${shown} and ${more}${partial ? "+" : ""} more`;
+  return partial ? `Seen by ${shown} and perhaps more` : `Seen by ${shown}`;
+}

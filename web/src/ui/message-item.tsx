@@ -1,6 +1,7 @@
 import type { Message } from "@natter/client";
 import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
+import { seenByText } from "../chat/seen-by.js";
 import type { QueuedMessage } from "../chat/send-queue.js";
 import { ErrorLine, useFailure } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
@@ -26,6 +27,8 @@ interface MessageItemProps {
   onOpenThread?: ((messageId: string) => void) | undefined;
   /** The names of those whose newest read message this is. */
   seenBy?: readonly string[];
+  /** Whether only part of the room's receipts were read: `seenBy` may miss some. */
+  seenByPartial?: boolean;
 }
 
 /** One message. Its body is rendered from natter's formatting grammar, never as HTML. */
@@ -40,6 +43,7 @@ export function MessageItem({
   canPin = false,
   onOpenThread,
   seenBy = [],
+  seenByPartial = false,
 }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.body ?? "");
@@ -156,7 +160,7 @@ export function MessageItem({
           )}
         </div>
       )}
-      {seenBy.length > 0 && <p class="seen-by">Seen by {seenBy.join(", ")}</p>}
+      {seenBy.length > 0 && <p class="seen-by">{seenByText(seenBy, seenByPartial)}</p>}
       <ErrorLine error={error} />
     </li>
   );

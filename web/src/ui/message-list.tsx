@@ -35,6 +35,7 @@ export function MessageList({
   const roomModerator = myRole === "admin" || myRole === "owner";
   const moderator = session.me.isAdmin || roomModerator;
   useObservable(session.conversations.receipts);
+  const receiptsPartial = useObservable(session.conversations.receiptsPartial)[roomId] ?? false;
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const heightBefore = useRef<number | null>(null);
@@ -113,6 +114,7 @@ export function MessageList({
               canPin={roomModerator}
               onOpenThread={onOpenThread}
               seenBy={(seenBy.get(message.id) ?? []).map((userId) => names[userId] ?? "…")}
+              seenByPartial={receiptsPartial}
             />
           )),
         ])}

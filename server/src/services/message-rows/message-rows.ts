@@ -100,6 +100,7 @@ export function toMessage(row: MessageRow, attachments: Attachment[], own: OwnRe
     mentions: JSON.parse(row.mentions) as Mention[],
     mentionsRoom: row.mentions_room === 1,
     threadId: row.thread_id,
+    alsoInRoom: row.also_in_room === 1,
     ...conversationOf(row, own),
   };
 }

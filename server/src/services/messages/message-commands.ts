@@ -133,6 +133,7 @@ export async function sendMessage(
         attachments: [],
         reactions: [],
         threadId,
+        alsoInRoom: threadId !== null && alsoInRoom,
         thread: null,
         pinnedAt: null,
         pinnedBy: null,
