@@ -56,6 +56,42 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
     );
   }, 90_000);
 
+  it("lets no reaction survive a deletion raced by toggles on both nodes; a closed room is 404 to outsiders on either", async () => {
+    const users = await signUpMany(nodes.a.url, 6);
+    const [owner, outsider, ...members] = users as [TestUser, TestUser, ...TestUser[]];
+    const roomId = await newRoom(nodes.a.url, owner, { members, open: false });
+    const message = await send(nodes.a.url, owner, roomId, "doomed");
+    const path = `/rooms/${roomId}/messages/${message.id}/reactions/${encodeURIComponent("🔥")}`;
+    const toggles = members.flatMap((user, u) =>
+      Array.from({ length: 6 }, (_, i) =>
+        rest(nodeOf(u + i).url, i % 2 === 0 ? "PUT" : "DELETE", path, { token: user.token }),
+      ),
+    );
+    const deletion = rest(nodes.b.url, "DELETE", `/rooms/${roomId}/messages/${message.id}`, { token: owner.token });
+    const [deleted, ...answers] = await Promise.all([deletion, ...toggles]);
+    expect(deleted.status).toBe(200);
+    for (const res of answers) expect([200, 409]).toContain(res.status);
+    for (const node of [nodes.a, nodes.b]) {
+      const read = await rest(node.url, "GET", `/rooms/${roomId}/messages/${message.id}`, { token: owner.token });
+      expect(read.body.message).toMatchObject({ reactions: [], body: null });
+      expect((await rest(node.url, "GET", path, { token: owner.token })).body.reactors).toEqual([]);
+      const late = await rest(node.url, "PUT", path, { token: members[0]?.token });
+      expect([late.status, late.body.error.code]).toEqual([409, "CONFLICT"]);
+      // An outsider learns nothing of the closed room on either node.
+      for (const [method, target] of [
+        ["GET", `/rooms/${roomId}/messages/${message.id}`],
+        ["GET", path],
+        ["PUT", path],
+        ["GET", `/rooms/${roomId}/pins`],
+        ["GET", `/rooms/${roomId}/receipts`],
+        ["GET", `/rooms/${roomId}/messages/${message.id}/thread`],
+      ] as const) {
+        const res = await rest(node.url, method, target, { token: outsider.token });
+        expect([method, target, res.status, res.body.error.code]).toEqual([method, target, 404, "ROOM_NOT_FOUND"]);
+      }
+    }
+  }, 90_000);
+
   it("keeps a thread's summary exact under 30 concurrent replies sent to both nodes", async () => {
     const users = await signUpMany(nodes.a.url, 6);
     const [owner] = users;
