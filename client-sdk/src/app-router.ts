@@ -135,6 +135,14 @@ export type Attachment = Message["attachments"][number];
 export type Reaction = Message["reactions"][number];
 /** The thread under a message that has replies. */
 export type ThreadSummary = NonNullable<Message["thread"]>;
+/** Who reacted with one emoji, earliest first: user ids, and `nextCursor` while more remain. */
+export type ReactorPage = RouterOutputs["messages"]["reactors"];
+/** One who reacted, and when. */
+export type Reactor = ReactorPage["reactors"][number];
+/** A page of the threads I started or replied in (`messages.myThreads`), newest activity first. */
+export type MyThreadsPage = RouterOutputs["messages"]["myThreads"];
+/** One of my threads: its first message (with its summary) and the replies by others I have not read. */
+export type MyThread = MyThreadsPage["threads"][number];
 /** A page of messages (history or a thread). */
 export type MessagePage = RouterOutputs["messages"]["list"];
 /** How far a member has read. */

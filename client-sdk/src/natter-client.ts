@@ -14,7 +14,9 @@ import type {
   ErrorBody,
   Message,
   MessagePage,
+  MyThreadsPage,
   Reaction,
+  ReactorPage,
   ReceiptsPage,
   SearchMessagesOptions,
   SearchMessagesResult,
@@ -125,8 +127,24 @@ export interface NatterClient {
   react(roomId: string, messageId: string, emoji: string): Promise<Reaction[]>;
   /** Takes your reaction back (nothing happens without one); answers the message's reactions. */
   unreact(roomId: string, messageId: string, emoji: string): Promise<Reaction[]>;
+  /**
+   * Who reacted to a message with one emoji, earliest first, as user ids: a page of `limit`
+   * (default 50), and `nextCursor` to pass back as `cursor` for the next while more remain.
+   * Readable as the room's history is (open rooms by anyone, closed rooms by members).
+   */
+  reactors(
+    roomId: string,
+    messageId: string,
+    emoji: string,
+    page?: { cursor?: string; limit?: number },
+  ): Promise<ReactorPage>;
   /** A page of the replies in the thread under a message, with history's cursors. */
   thread(roomId: string, messageId: string, page?: PageOptions): Promise<MessagePage>;
+  /**
+   * The threads you started or replied in (`GET /me/threads`), newest activity first, each
+   * with the replies by others you have not read; pass `nextCursor` back as `cursor`.
+   */
+  myThreads(page?: { cursor?: string; limit?: number }): Promise<MyThreadsPage>;
   /** Pins a message (room admins and owner); answers it with `pinnedAt` and `pinnedBy`. */
   pin(roomId: string, messageId: string): Promise<Message>;
   /** Unpins a message (room admins and owner). */
@@ -311,8 +329,14 @@ export function createClient(options: NatterClientOptions, loadWebSocket: WebSoc
     async unreact(roomId, messageId, emoji) {
       return (await trpc.messages.unreact.mutate({ roomId, messageId, emoji })).reactions;
     },
+    reactors(roomId, messageId, emoji, page = {}) {
+      return trpc.messages.reactors.query({ roomId, messageId, emoji, ...page });
+    },
     thread(roomId, messageId, page = {}) {
       return trpc.messages.thread.query({ roomId, messageId, ...page });
+    },
+    myThreads(page = {}) {
+      return trpc.messages.myThreads.query(page);
     },
     async pin(roomId, messageId) {
       return (await trpc.rooms.pin.mutate({ roomId, messageId })).message;
