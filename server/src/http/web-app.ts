@@ -19,7 +19,7 @@ export const DEFAULT_WEB_APP_DIR = existsSync(join(PACKAGE_ROOT, "dist/web-app/i
  * (the SPA fallback), so a reload or a shared link opens the right screen. Any other path
  * stays a 404.
  */
-const WEB_APP_PATHS = ["/", "/rooms/:roomId", "/search", "/discover", "/new", "/admin", "/account"];
+const WEB_APP_PATHS = ["/", "/rooms/:roomId", "/search", "/discover", "/threads", "/new", "/admin", "/account"];
 
 /**
  * The app's policy: its own scripts and styles only (nothing inline, nothing from elsewhere),

@@ -18,6 +18,8 @@ export type Route =
       threadId?: string;
     }
   | { screen: "discover" }
+  /** The threads I started or replied in. */
+  | { screen: "my-threads" }
   | { screen: "new-room" }
   | { screen: "admin" }
   | { screen: "account" };
@@ -40,6 +42,7 @@ export function parseRoute(pathname: string, search = ""): Route {
     return { screen: "search", q: params.get("q") ?? "", ...(threadId && { threadId }) };
   }
   if (pathname === "/discover") return { screen: "discover" };
+  if (pathname === "/threads") return { screen: "my-threads" };
   if (pathname === "/new") return { screen: "new-room" };
   if (pathname === "/admin") return { screen: "admin" };
   if (pathname === "/account") return { screen: "account" };
@@ -54,6 +57,8 @@ export function routePath(route: Route): string {
       return `/search${query({ q: route.q, thread: route.threadId })}`;
     case "discover":
       return "/discover";
+    case "my-threads":
+      return "/threads";
     case "new-room":
       return "/new";
     case "admin":

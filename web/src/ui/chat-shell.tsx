@@ -8,6 +8,7 @@ import { AccountView } from "./account-view.js";
 import { AdminView } from "./admin/admin-view.js";
 import { ConnectionBanner } from "./connection-banner.js";
 import { DiscoverView } from "./discover-view.js";
+import { MyThreadsView } from "./my-threads-view.js";
 import { NewRoomView } from "./new-room-view.js";
 import { RoomList } from "./room-list.js";
 import { RoomView } from "./room-view.js";
@@ -76,7 +77,11 @@ export function ChatShell({ session }: { session: ChatSession }) {
         )}
       </div>
       <div class="layout">
-        <RoomList session={session} activeRoomId={route.screen === "room" ? route.roomId : null} />
+        <RoomList
+          session={session}
+          activeRoomId={route.screen === "room" ? route.roomId : null}
+          threadsShown={route.screen === "my-threads"}
+        />
         <main id="content" class="content" tabIndex={-1}>
           {route.screen === "room" && (
             <RoomView
@@ -89,6 +94,7 @@ export function ChatShell({ session }: { session: ChatSession }) {
           )}
           {route.screen === "search" && <SearchView session={session} q={route.q} threadId={route.threadId} />}
           {route.screen === "discover" && <DiscoverView session={session} />}
+          {route.screen === "my-threads" && <MyThreadsView session={session} />}
           {route.screen === "new-room" && <NewRoomView session={session} />}
           {route.screen === "admin" && <AdminView session={session} />}
           {route.screen === "account" && <AccountView session={session} />}

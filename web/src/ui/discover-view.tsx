@@ -1,47 +1,36 @@
 import type { Room } from "@natter/client";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { errorText } from "../failures/error-text.js";
 import { ErrorLine } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
 import { navigate } from "../state/router.js";
+import { useKeysetPages } from "../state/use-keyset-pages.js";
+
+const roomKey = (room: Room) => room.id;
 
 /** Every room one may see, page by page, with a way to join the open ones. */
 export function DiscoverView({ session }: { session: ChatSession }) {
   const joined = useObservable(session.rooms);
-  const [rooms, setRooms] = useState<Room[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const loadMore = async (from?: string) => {
-    setBusy(true);
-    try {
-      const page = await session.client.trpc.rooms.list.query({
-        scope: "all",
-        limit: 50,
-        ...(from && { cursor: from }),
-      });
-      setRooms((shown) => [...shown, ...page.rooms.filter((room) => !shown.some((other) => other.id === room.id))]);
-      setCursor(page.nextCursor);
-      setError(null);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  useEffect(() => {
-    void loadMore();
-  }, []);
+  const [joinError, setJoinError] = useState<string | null>(null);
+  const {
+    items: rooms,
+    cursor,
+    error: loadError,
+    busy,
+    loadMore,
+  } = useKeysetPages(async (cursor) => {
+    const page = await session.client.trpc.rooms.list.query({ scope: "all", limit: 50, ...(cursor && { cursor }) });
+    return { items: page.rooms, nextCursor: page.nextCursor };
+  }, roomKey);
+  const error = joinError ?? loadError;
 
   const join = async (room: Room) => {
     try {
       await session.join(room.id);
       navigate({ screen: "room", roomId: room.id });
     } catch (failure) {
-      setError(errorText(failure));
+      setJoinError(errorText(failure));
     }
   };
 
@@ -73,7 +62,7 @@ export function DiscoverView({ session }: { session: ChatSession }) {
       </ul>
       {rooms.length === 0 && cursor !== undefined && <p class="empty">No rooms yet. Start one!</p>}
       {cursor && (
-        <button type="button" disabled={busy} onClick={() => loadMore(cursor)}>
+        <button type="button" disabled={busy} onClick={loadMore}>
           Show more rooms
         </button>
       )}

@@ -103,6 +103,7 @@ export function MessageItem({
       )}
       {!deleted && (
         <MessageReactions
+          session={session}
           message={message}
           canReact={member}
           onToggle={(emoji) => attempt(() => session.conversations.toggleReaction(message, emoji))}

@@ -1,17 +1,25 @@
 import type { Message } from "@natter/client";
 import { useState } from "preact/hooks";
+import type { ChatSession } from "../chat/chat-session.js";
 import { DEFAULT_REACTIONS, searchEmoji } from "../chat/emoji-names.js";
+import { ReactorList } from "./reactor-list.js";
 
 interface MessageReactionsProps {
+  session: ChatSession;
   message: Message;
   /** Whether the reader may react (a member of the room). */
   canReact: boolean;
   onToggle(emoji: string): void;
 }
 
-/** A message's reactions, each a toggle of mine, and (for members) the picker to add another. */
-export function MessageReactions({ message, canReact, onToggle }: MessageReactionsProps) {
+/**
+ * A message's reactions, each a toggle of mine with a "who" control beside it that lists who
+ * reacted, and (for members) the picker to add another.
+ */
+export function MessageReactions({ session, message, canReact, onToggle }: MessageReactionsProps) {
   const [picking, setPicking] = useState(false);
+  const [whoOf, setWhoOf] = useState<string | null>(null);
+  const shownWho = message.reactions.find((reaction) => reaction.emoji === whoOf);
   if (message.reactions.length === 0 && !canReact) return null;
   return (
     <div class="reactions">
@@ -32,6 +40,15 @@ export function MessageReactions({ message, canReact, onToggle }: MessageReactio
                   {reaction.emoji} reaction{reaction.count === 1 ? "" : "s"}
                 </span>
               </button>
+              <button
+                type="button"
+                class="small reaction-who"
+                aria-expanded={whoOf === reaction.emoji}
+                onClick={() => setWhoOf((open) => (open === reaction.emoji ? null : reaction.emoji))}
+              >
+                <span aria-hidden="true">who</span>
+                <span class="visually-hidden">Who reacted with {reaction.emoji}</span>
+              </button>
             </li>
           ))}
         </ul>
@@ -46,6 +63,16 @@ export function MessageReactions({ message, canReact, onToggle }: MessageReactio
           <span aria-hidden="true">☺+</span>
           <span class="visually-hidden">Add a reaction</span>
         </button>
+      )}
+      {shownWho && (
+        // Keyed by the count: a reaction added or taken back meanwhile reloads the list from its start.
+        <ReactorList
+          key={`${shownWho.emoji} ${shownWho.count}`}
+          session={session}
+          message={message}
+          emoji={shownWho.emoji}
+          onClose={() => setWhoOf(null)}
+        />
       )}
       {picking && (
         <ReactionPicker

@@ -4,7 +4,16 @@ import { useObservable } from "../state/observable.js";
 import { onLinkClick } from "../state/router.js";
 
 /** The joined rooms with their unread counts, and the ways to find or start others. */
-export function RoomList({ session, activeRoomId }: { session: ChatSession; activeRoomId: string | null }) {
+export function RoomList({
+  session,
+  activeRoomId,
+  threadsShown,
+}: {
+  session: ChatSession;
+  activeRoomId: string | null;
+  /** Whether "My threads" is the screen shown. */
+  threadsShown: boolean;
+}) {
   const all = useObservable(session.rooms);
   const unread = useObservable(session.unread);
   useObservable(session.direct.peers);
@@ -27,6 +36,14 @@ export function RoomList({ session, activeRoomId }: { session: ChatSession; acti
         </a>
         <a class="button" href="/discover" onClick={onLinkClick({ screen: "discover" })}>
           Discover
+        </a>
+        <a
+          class="button"
+          href="/threads"
+          onClick={onLinkClick({ screen: "my-threads" })}
+          aria-current={threadsShown ? "page" : undefined}
+        >
+          My threads
         </a>
       </div>
       <h2 class="sidebar-title" id="joined-rooms">
