@@ -125,6 +125,11 @@ export async function axeViolations(page: Page): Promise<AxeFinding[]> {
   }));
 }
 
+/** The violations axe-core rates serious or critical: the ones the web tests hold the app to. */
+export async function seriousAxeFindings(page: Page): Promise<AxeFinding[]> {
+  return (await axeViolations(page)).filter((finding) => finding.impact === "serious" || finding.impact === "critical");
+}
+
 interface AxeViolation {
   id: string;
   impact: string | null;

@@ -2,13 +2,18 @@ import { createNatterClient } from "@natter/client";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, startTestServer, type TestServer, type TestUser } from "../harness/index.js";
-import { axeViolations, browserAvailable, launchChromium, openContext, screenshot, signedInPage } from "./browser.js";
+import {
+  browserAvailable,
+  launchChromium,
+  openContext,
+  screenshot,
+  seriousAxeFindings,
+  signedInPage,
+} from "./browser.js";
 
 /** The room's own list of messages (not a thread's or the pinned list). */
 const roomLog = (page: Page) => page.getByRole("log", { name: "Messages" });
 const messageIn = (scope: Page | Locator, text: string) => scope.locator(".message", { hasText: text });
-const seriousFindings = async (page: Page) =>
-  (await axeViolations(page)).filter((finding) => finding.impact === "serious" || finding.impact === "critical");
 
 describe.runIf(browserAvailable())("reactions, threads, pins and receipts in the web app", { timeout: 120_000 }, () => {
   let server: TestServer;
@@ -64,7 +69,7 @@ describe.runIf(browserAvailable())("reactions, threads, pins and receipts in the
     expect(await alicesView.locator(".reaction [aria-hidden]").allTextContents()).toEqual(["🍕", "👍"]);
     await bobThumbs.click();
     await alicesView.getByRole("button", { name: "1 👍 reaction", exact: true }).waitFor();
-    expect(await seriousFindings(bobPage)).toEqual([]);
+    expect(await seriousAxeFindings(bobPage)).toEqual([]);
     await screenshot(alicePage, "conversations-01-reactions");
   });
 
@@ -90,7 +95,7 @@ describe.runIf(browserAvailable())("reactions, threads, pins and receipts in the
     await messageIn(alicesThread, "with pesto").getByRole("button", { name: "Add a reaction" }).click();
     await messageIn(alicesThread, "with pesto").getByRole("button", { name: "React with 🎉" }).click();
     await messageIn(bobsThread, "with pesto").getByRole("button", { name: "1 🎉 reaction", exact: true }).waitFor();
-    expect(await seriousFindings(alicePage)).toEqual([]);
+    expect(await seriousAxeFindings(alicePage)).toEqual([]);
     await screenshot(alicePage, "conversations-02-thread");
     await alicesThread.getByRole("button", { name: "Close thread" }).click();
     await bobsThread.getByRole("button", { name: "Close thread" }).click();
@@ -108,7 +113,7 @@ describe.runIf(browserAvailable())("reactions, threads, pins and receipts in the
     await bobsPins.locator(".pinned-message", { hasText: "what is for dinner?" }).waitFor();
     await bobsPins.getByText("pinned by alice").waitFor();
     expect(await bobsPins.getByRole("button", { name: /Unpin/ }).count()).toBe(0);
-    expect(await seriousFindings(bobPage)).toEqual([]);
+    expect(await seriousAxeFindings(bobPage)).toEqual([]);
     await screenshot(bobPage, "conversations-03-pins");
 
     await messageIn(roomLog(alicePage), "what is for dinner?").getByRole("button", { name: "Unpin message" }).click();
@@ -144,7 +149,7 @@ describe.runIf(browserAvailable())("reactions, threads, pins and receipts in the
     await message.getByRole("button", { name: "2 replies in the thread" }).click();
     await messageIn(page.getByRole("complementary", { name: "Thread" }), "with pesto").waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
-    expect(await seriousFindings(page)).toEqual([]);
+    expect(await seriousAxeFindings(page)).toEqual([]);
     await screenshot(page, "conversations-04-thread-320");
     await context.close();
   });
