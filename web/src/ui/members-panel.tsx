@@ -7,6 +7,7 @@ import { navigate } from "../state/router.js";
 import { IncomingWebhooksPanel } from "./incoming-webhooks-panel.js";
 import { MemberPicker } from "./member-picker.js";
 import { ReportsList } from "./reports/reports-list.js";
+import { RoomWebhooksPanel } from "./room-webhooks-panel.js";
 
 type Role = Member["role"];
 
@@ -59,7 +60,10 @@ export function MembersPanel({
           />
           <RoomSettings session={session} room={room} myRole={myRole} />
           {room.kind !== "direct" && (myRole === "owner" || session.me.isAdmin) && (
-            <IncomingWebhooksPanel session={session} roomId={room.id} />
+            <>
+              <RoomWebhooksPanel session={session} roomId={room.id} />
+              <IncomingWebhooksPanel session={session} roomId={room.id} />
+            </>
           )}
           {room.kind !== "direct" && (
             <ReportsList

@@ -1,4 +1,4 @@
-import type { Webhook, WebhookEventType } from "@natter/client";
+import type { Webhook, WebhookDelivery, WebhookEventType } from "@natter/client";
 import { useState } from "preact/hooks";
 import { attemptText, WEBHOOK_EVENT_LABELS, WEBHOOK_EVENT_TYPES } from "../../admin/integration-labels.js";
 import type { ChatSession } from "../../chat/chat-session.js";
@@ -22,26 +22,82 @@ function stateText(webhook: Webhook): string {
 }
 
 /**
+ * What the webhook manager may do, as calls: the server admin's set has them all, a room
+ * owner's set only register, list and delete (the server offers no more for a room), so the
+ * rest are optional and their buttons are left out when absent.
+ */
+export interface WebhookCalls {
+  list(): Promise<readonly Webhook[]>;
+  create(url: string, events: WebhookEventType[]): Promise<{ webhook: Webhook; secret: string }>;
+  delete(webhookId: string): Promise<unknown>;
+  test?(webhookId: string): Promise<unknown>;
+  rotateSecret?(webhookId: string): Promise<{ secret: string }>;
+  enable?(webhookId: string): Promise<unknown>;
+  deliveries?(webhookId: string): Promise<readonly WebhookDelivery[]>;
+  redeliver?(webhookId: string, deliveryId: string): Promise<unknown>;
+}
+
+/** The server admin's calls: every webhook procedure of `/admin/webhooks`. */
+export function adminWebhookCalls(session: ChatSession): WebhookCalls {
+  const api = session.client.trpc.webhooks;
+  return {
+    list: async () => (await api.list.query()).webhooks,
+    create: (url, events) => api.create.mutate({ url, events }),
+    delete: (webhookId) => api.delete.mutate({ webhookId }),
+    test: (webhookId) => api.test.mutate({ webhookId }),
+    rotateSecret: (webhookId) => api.rotateSecret.mutate({ webhookId }),
+    enable: (webhookId) => api.update.mutate({ webhookId, enabled: true }),
+    deliveries: async (webhookId) => (await api.deliveries.query({ webhookId, limit: 50 })).deliveries,
+    redeliver: (webhookId, deliveryId) => api.redeliver.mutate({ webhookId, deliveryId }),
+  };
+}
+
+/**
  * Outgoing webhooks for server admins: register an endpoint (its signing secret shown once),
  * list them with their state, see an endpoint's recent deliveries and failures, send a test
  * event, rotate the secret (the old one signs beside it for 24 hours) and delete.
  */
 export function WebhooksAdmin({ session }: { session: ChatSession }) {
+  return (
+    <WebhooksManager
+      id="webhooks"
+      class="admin-section"
+      calls={adminWebhookCalls(session)}
+      eventTypes={WEBHOOK_EVENT_TYPES}
+      reloadKey={session}
+    />
+  );
+}
+
+/**
+ * Registering, listing and managing outgoing webhooks through the given calls; shared by the
+ * admin page (server-wide and any room) and a room's members panel (that room, its owner).
+ */
+export function WebhooksManager({
+  id,
+  class: className,
+  calls,
+  eventTypes,
+  reloadKey,
+}: {
+  /** Prefix of the element ids, unique on the page. */
+  id: string;
+  class: string;
+  calls: WebhookCalls;
+  /** The event kinds offered when registering. */
+  eventTypes: readonly WebhookEventType[];
+  /** Reloads the list when it changes (the session, or the room). */
+  reloadKey: unknown;
+}) {
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState<ReadonlySet<WebhookEventType>>(new Set(["message.created"]));
   const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
-  const api = session.client.trpc.webhooks;
-  const {
-    value: webhooks,
-    reload: load,
-    error,
-    attempt,
-  } = useLoaded(async () => (await api.list.query()).webhooks, [session]);
+  const { value: webhooks, reload: load, error, attempt } = useLoaded(() => calls.list(), [reloadKey]);
 
   const create = async (event: Event) => {
     event.preventDefault();
     await attempt(async () => {
-      const made = await api.create.mutate({ url: url.trim(), events: [...events] });
+      const made = await calls.create(url.trim(), [...events]);
       setSecret({ label: `Signing secret of ${made.webhook.url}`, value: made.secret });
       setUrl("");
       await load();
@@ -54,16 +110,16 @@ export function WebhooksAdmin({ session }: { session: ChatSession }) {
   };
 
   return (
-    <section class="admin-section" aria-labelledby="webhooks-title">
-      <h2 id="webhooks-title">Outgoing webhooks</h2>
+    <section class={className} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Outgoing webhooks</h2>
       <p class="hint">
         natter posts events to these URLs, signed as Standard Webhooks 1.0 (<code>webhook-id</code>,{" "}
         <code>webhook-timestamp</code>, <code>webhook-signature</code>), and retries for up to 3 days.
       </p>
       <form class="integration-form" onSubmit={create}>
-        <label for="webhook-url">Endpoint URL</label>
+        <label for={`${id}-url`}>Endpoint URL</label>
         <input
-          id="webhook-url"
+          id={`${id}-url`}
           type="url"
           required
           placeholder="https://example.com/natter"
@@ -72,7 +128,7 @@ export function WebhooksAdmin({ session }: { session: ChatSession }) {
         />
         <ChoiceBoxes
           legend="Events"
-          choices={WEBHOOK_EVENT_TYPES}
+          choices={eventTypes}
           label={(type) => WEBHOOK_EVENT_LABELS[type]}
           chosen={events}
           onChange={setEvents}
@@ -90,7 +146,7 @@ export function WebhooksAdmin({ session }: { session: ChatSession }) {
           {webhooks.map((webhook) => (
             <WebhookRow
               key={webhook.id}
-              session={session}
+              calls={calls}
               webhook={webhook}
               onChanged={load}
               onRotated={(value) => rotated(webhook, value)}
@@ -103,12 +159,12 @@ export function WebhooksAdmin({ session }: { session: ChatSession }) {
 }
 
 function WebhookRow({
-  session,
+  calls,
   webhook,
   onChanged,
   onRotated,
 }: {
-  session: ChatSession;
+  calls: WebhookCalls;
   webhook: Webhook;
   onChanged: () => unknown;
   onRotated: (secret: string) => void;
@@ -116,7 +172,7 @@ function WebhookRow({
   const [showDeliveries, setShowDeliveries] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const { error, attempt } = useFailure();
-  const api = session.client.trpc.webhooks;
+  const { test, rotateSecret, enable, deliveries, redeliver } = calls;
   const webhookId = webhook.id;
 
   return (
@@ -132,41 +188,47 @@ function WebhookRow({
           ` · the previous secret signs too until ${new Date(webhook.previousSecretExpiresAt).toLocaleString()}`}
       </p>
       <div class="actions">
-        <button
-          type="button"
-          class="small"
-          aria-expanded={showDeliveries}
-          onClick={() => setShowDeliveries(!showDeliveries)}
-        >
-          Deliveries<span class="visually-hidden"> to {webhook.url}</span>
-        </button>
-        <button
-          type="button"
-          class="small"
-          onClick={() =>
-            attempt(async () => {
-              await api.test.mutate({ webhookId });
-              setNote("A test event is on its way.");
-              setShowDeliveries(true);
-            })
-          }
-        >
-          Send a test event<span class="visually-hidden"> to {webhook.url}</span>
-        </button>
-        <button
-          type="button"
-          class="small"
-          onClick={() => attempt(async () => onRotated((await api.rotateSecret.mutate({ webhookId })).secret))}
-        >
-          Rotate the secret<span class="visually-hidden"> of {webhook.url}</span>
-        </button>
-        {!webhook.enabled && (
+        {deliveries && (
+          <button
+            type="button"
+            class="small"
+            aria-expanded={showDeliveries}
+            onClick={() => setShowDeliveries(!showDeliveries)}
+          >
+            Deliveries<span class="visually-hidden"> to {webhook.url}</span>
+          </button>
+        )}
+        {test && (
           <button
             type="button"
             class="small"
             onClick={() =>
               attempt(async () => {
-                await api.update.mutate({ webhookId, enabled: true });
+                await test(webhookId);
+                setNote("A test event is on its way.");
+                setShowDeliveries(true);
+              })
+            }
+          >
+            Send a test event<span class="visually-hidden"> to {webhook.url}</span>
+          </button>
+        )}
+        {rotateSecret && (
+          <button
+            type="button"
+            class="small"
+            onClick={() => attempt(async () => onRotated((await rotateSecret(webhookId)).secret))}
+          >
+            Rotate the secret<span class="visually-hidden"> of {webhook.url}</span>
+          </button>
+        )}
+        {enable && !webhook.enabled && (
+          <button
+            type="button"
+            class="small"
+            onClick={() =>
+              attempt(async () => {
+                await enable(webhookId);
                 await onChanged();
               })
             }
@@ -181,7 +243,7 @@ function WebhookRow({
           yes="Delete the webhook"
           onYes={() =>
             attempt(async () => {
-              await api.delete.mutate({ webhookId });
+              await calls.delete(webhookId);
               await onChanged();
             })
           }
@@ -189,20 +251,22 @@ function WebhookRow({
       </div>
       {note && <p role="status">{note}</p>}
       <ErrorLine error={error} />
-      {showDeliveries && <Deliveries session={session} webhookId={webhookId} />}
+      {deliveries && showDeliveries && <Deliveries webhookId={webhookId} load={deliveries} redeliver={redeliver} />}
     </li>
   );
 }
 
 /** An endpoint's newest deliveries (50), with how the latest attempt of each went. */
-function Deliveries({ session, webhookId }: { session: ChatSession; webhookId: string }) {
-  const api = session.client.trpc.webhooks;
-  const {
-    value: deliveries,
-    reload: load,
-    error,
-    attempt,
-  } = useLoaded(async () => (await api.deliveries.query({ webhookId, limit: 50 })).deliveries, [webhookId]);
+function Deliveries({
+  webhookId,
+  load: loadDeliveries,
+  redeliver,
+}: {
+  webhookId: string;
+  load: NonNullable<WebhookCalls["deliveries"]>;
+  redeliver: WebhookCalls["redeliver"];
+}) {
+  const { value: deliveries, reload: load, error, attempt } = useLoaded(() => loadDeliveries(webhookId), [webhookId]);
 
   return (
     <div class="deliveries">
@@ -227,13 +291,13 @@ function Deliveries({ session, webhookId }: { session: ChatSession; webhookId: s
                 <td>{delivery.attempts}</td>
                 <td>{attemptText(delivery)}</td>
                 <td>
-                  {delivery.status !== "pending" && (
+                  {redeliver && delivery.status !== "pending" && (
                     <button
                       type="button"
                       class="small"
                       onClick={() =>
                         attempt(async () => {
-                          await api.redeliver.mutate({ webhookId, deliveryId: delivery.id });
+                          await redeliver(webhookId, delivery.id);
                           await load();
                         })
                       }
