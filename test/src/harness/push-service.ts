@@ -3,8 +3,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { decrypt } from "http_ece";
 
-/** How the push service answers the next requests to one subscription. */
-export type PushServiceAnswer = { status: 201 | 410 | 404 | 500 } | { status: 429; retryAfterSeconds: number };
+/**
+ * How the push service answers the next requests to one subscription. `hang`: the request is
+ * read, decrypted and recorded (`answered: "hung"`), and its answer held back until the next
+ * `answer` for that subscription, which answers it (its connection may be gone by then, as
+ * when the sending node was killed).
+ */
+export type PushServiceAnswer = { status: 201 | 410 | 404 | 500 | "hang" } | { status: 429; retryAfterSeconds: number };
 
 /** A push as the service got it: decrypted with the subscription's private key, VAPID token checked. */
 export interface ReceivedPush {
@@ -26,7 +31,8 @@ export interface ReceivedPush {
   topic: string | undefined;
   ttl: string | undefined;
   contentEncoding: string | undefined;
-  answered: number;
+  /** The status it was answered, or `hung` while (or if) its answer was held back. */
+  answered: number | "hung";
 }
 
 /** A subscription a browser would make: its endpoint on this service, and its keys. */
@@ -63,6 +69,8 @@ export async function startPushService(): Promise<PushService> {
   const answers = new Map<string, { answer: PushServiceAnswer; times: number }>();
   const received: ReceivedPush[] = [];
   const errors: string[] = [];
+  /** Held-back answers, per subscription: answered by the next `answer` for it. */
+  const hanging = new Map<string, ServerResponse[]>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -75,7 +83,7 @@ export async function startPushService(): Promise<PushService> {
         return;
       }
       const planned = answers.get(name);
-      let status = 201;
+      let status: number | "hang" = 201;
       const headers: Record<string, string> = {};
       if (planned && planned.times > 0) {
         planned.times -= 1;
@@ -97,13 +105,14 @@ export async function startPushService(): Promise<PushService> {
           topic: req.headers.topic as string | undefined,
           ttl: req.headers.ttl as string | undefined,
           contentEncoding: req.headers["content-encoding"],
-          answered: status,
+          answered: status === "hang" ? "hung" : status,
         });
       } catch (error) {
         errors.push(String(error));
         status = 400;
       }
-      res.writeHead(status, headers).end();
+      if (status === "hang") hanging.set(name, [...(hanging.get(name) ?? []), res]);
+      else res.writeHead(status, headers).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -128,6 +137,10 @@ export async function startPushService(): Promise<PushService> {
     },
     answer(name, answer, times = Number.POSITIVE_INFINITY) {
       answers.set(name, { answer, times });
+      if (answer.status === "hang") return;
+      const held = hanging.get(name) ?? [];
+      hanging.delete(name);
+      for (const res of held) if (!res.destroyed) res.writeHead(answer.status).end();
     },
     to(name) {
       return received.filter((push) => push.subscription === name);
