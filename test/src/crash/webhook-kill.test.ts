@@ -62,6 +62,11 @@ describe("webhook deliveries across kill -9 of the delivering node", () => {
   it("loses and doubles nothing: every event arrives, once per webhook-id, in seq order per room", {
     timeout: 180_000,
   }, async () => {
+    // CI runs a failed test once more: a retry starts without the first try's nodes, receiver and database.
+    await Promise.all(nodes.splice(0).map((node) => node.kill()));
+    await receiver?.close();
+    await testDatabase?.drop();
+    receiver = undefined;
     testDatabase = await createTestDatabase(dir);
     const databaseUrl = testDatabase.url;
     const ports = await Promise.all(Array.from({ length: TEST_WITH_REDIS ? 2 : 1 }, () => freePort()));
@@ -129,9 +134,14 @@ describe("webhook deliveries across kill -9 of the delivering node", () => {
     }
     const database = openDatabase(databaseUrl);
     try {
-      const rows = await database.db.selectFrom("webhook_deliveries").select(["status"]).execute();
-      expect(rows).toHaveLength(ROOMS * MESSAGES_PER_ROOM);
-      expect(rows.every((row) => row.status === "delivered")).toBe(true);
+      // A 2xx answer is written by the worker's next claim, within its wake-up delay of the answer.
+      await expect
+        .poll(
+          async () =>
+            (await database.db.selectFrom("webhook_deliveries").select(["status"]).execute()).map((row) => row.status),
+          { timeout: 10_000, interval: 50 },
+        )
+        .toEqual(Array.from({ length: ROOMS * MESSAGES_PER_ROOM }, () => "delivered"));
     } finally {
       await database.close();
     }
