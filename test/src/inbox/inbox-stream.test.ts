@@ -96,12 +96,13 @@ describe("the inbox stream (users.events, GET /me/events)", () => {
       body: { seq: doomed.seq },
     });
     expect(read.status).toBeLessThan(300);
-    const [authorInbox, readerInbox, behindInbox] = await Promise.all(
-      [author, reader, behind].map(async (user) => {
-        const unread = await rest(server.url, "GET", "/me/unread", { token: user.token });
-        return watch(user, String(unread.body.inboxSeq));
-      }),
-    );
+    const watchFromNow = async (user: TestUser) =>
+      watch(user, String((await rest(server.url, "GET", "/me/unread", { token: user.token })).body.inboxSeq));
+    const [authorInbox, readerInbox, behindInbox] = await Promise.all([
+      watchFromNow(author),
+      watchFromNow(reader),
+      watchFromNow(behind),
+    ]);
     const deleted = await rest(server.url, "DELETE", `/rooms/${roomId}/messages/${doomed.id}`, { token: author.token });
     expect(deleted.status).toBeLessThan(300);
     await behindInbox.until("unread.changed", (events) => events.length === 1);
