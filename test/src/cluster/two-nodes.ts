@@ -18,6 +18,8 @@ export interface TwoNodes {
   readonly b: TestServer;
   /** A WebSocket client of `url` signed in with `token`, closed after the tests. */
   connect(url: string, token: string): ReturnType<typeof wsClient>["client"];
+  /** Answers `closable`, closed after the tests (before the nodes stop). */
+  closeAfter<T extends { close(): void }>(closable: T): T;
 }
 
 /**
@@ -48,6 +50,10 @@ export function twoNodes(name: string): TwoNodes {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const closeAfter = <T extends { close(): void }>(closable: T): T => {
+    clients.push(closable);
+    return closable;
+  };
   const started = (node: TestServer | undefined) => {
     if (!node) throw new Error("the nodes start in beforeAll");
     return node;
@@ -59,10 +65,7 @@ export function twoNodes(name: string): TwoNodes {
     get b() {
       return started(b);
     },
-    connect(url, token) {
-      const client = wsClient(url, { token });
-      clients.push(client);
-      return client.client;
-    },
+    connect: (url, token) => closeAfter(wsClient(url, { token })).client,
+    closeAfter,
   };
 }
