@@ -12,6 +12,11 @@
  *   npm run bench:cluster
  *   CLUSTER_WATCHERS=1000 CLUSTER_DELIVERIES=30000 CLUSTER_REPS=2 npm run bench:cluster
  *
+ * To see what each node does per message, CLUSTER_NODE_PROFILES=<dir> writes a V8 CPU profile
+ * of every node to <dir>/<setup>/node<i>/ (the largest file is the node's main thread; node 0 takes the first of each round of
+ * sends; `bench/src/cpu-profile-summary.ts` summarises them); CLUSTER_SETUPS picks setups by
+ * name (comma-separated, such as "1 node + Redis,3 nodes + Redis").
+ *
  * Needs PostgreSQL (CLUSTER_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test,
  * where it makes and drops a database of its own) and Redis (CLUSTER_REDIS_URL, default
  * redis://127.0.0.1:6379, under a key prefix of its own).
@@ -33,23 +38,40 @@ const WATCHERS = Number(process.env.CLUSTER_WATCHERS ?? 1000);
 const DELIVERIES = Number(process.env.CLUSTER_DELIVERIES ?? 30_000);
 const REPS = Number(process.env.CLUSTER_REPS ?? 2);
 const SENDERS = Number(process.env.CLUSTER_SENDERS ?? 4);
+/**
+ * Messages sent (and delivered to every watcher) before the measured ones, so that every node
+ * has compiled its hot paths: each node of a cluster pays V8's warm-up once, and over a short
+ * measured run three warm-ups would pass for a cost of every message.
+ */
+const WARM_MESSAGES = Number(process.env.CLUSTER_WARM_MESSAGES ?? 100);
 const WATCHER_PROCESSES = Number(process.env.CLUSTER_WATCHER_PROCESSES ?? 2);
 const POSTGRES_URL = process.env.CLUSTER_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.CLUSTER_REDIS_URL ?? "redis://127.0.0.1:6379";
 const RUN_DEADLINE_MS = 120_000;
 const FILLER = " the quick brown fox jumps over the lazy dog while the team ships the next release";
 const MODULE = import.meta.url;
+const PROFILES = process.env.CLUSTER_NODE_PROFILES;
 
 interface Setup {
   name: string;
   nodes: number;
   redis: boolean;
 }
-const SETUPS: readonly Setup[] = [
+const ALL_SETUPS: readonly Setup[] = [
   { name: "1 node", nodes: 1, redis: false },
   { name: "1 node + Redis", nodes: 1, redis: true },
   { name: "3 nodes + Redis", nodes: 3, redis: true },
 ];
+const PICKED = process.env.CLUSTER_SETUPS?.split(",").map((name) => name.trim());
+const SETUPS = ALL_SETUPS.filter((setup) => !PICKED || PICKED.includes(setup.name));
+
+/** Node flags writing node `index`'s CPU profile of `setup`, when profiles are asked for. */
+function profileFlags(setup: Setup, index: number): string[] {
+  if (!PROFILES) return [];
+  // A directory per node: tsx's loader thread writes a profile of its own beside the node's.
+  const dir = join(PROFILES, setup.name.replace(/[^a-z0-9]+/gi, "-"), `node${index}`);
+  return ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+}
 
 /** A node: natter on the shared database, with Redis when `CLUSTER_NODE_REDIS_PREFIX` is set. */
 async function serveNode(): Promise<void> {
@@ -96,7 +118,9 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
   const env = { CLUSTER_NODE_DATABASE_URL: databaseUrl, ...(setup.redis && { CLUSTER_NODE_REDIS_PREFIX: prefix }) };
   // One after the other: the first applies any migration alone.
   const nodes: BenchChild<string>[] = [];
-  for (let i = 0; i < setup.nodes; i += 1) nodes.push(await BenchChild.start<string>(MODULE, ["serve-node"], env));
+  for (let i = 0; i < setup.nodes; i += 1) {
+    nodes.push(await BenchChild.start<string>(MODULE, ["serve-node"], env, profileFlags(setup, i)));
+  }
   const watchers = await Promise.all(
     Array.from({ length: WATCHER_PROCESSES }, () => BenchChild.start<null>(MODULE, ["watch"])),
   );
@@ -124,6 +148,26 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       if (performance.now() > warmDeadline) throw new Error(`${setup.name}: not every watcher is live`);
       await send(i, `warm-up${FILLER}`);
     }
+    const sendAll = async (count: number) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: SENDERS }, async () => {
+          while (next < count) {
+            const index = next++;
+            await send(index, `#${index}@${epochMs().toFixed(3)}${FILLER}`);
+          }
+        }),
+      );
+    };
+    const delivered = async (expected: number) => {
+      const deadline = performance.now() + RUN_DEADLINE_MS;
+      while ((await sum({ type: "progress" })) < expected && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    await sum({ type: "measure" });
+    await sendAll(WARM_MESSAGES);
+    await delivered(WATCHERS * WARM_MESSAGES);
     await sum({ type: "measure" });
     const cpu = async () => ({
       nodes: (await Promise.all(nodes.map((node) => node.cpuMicros()))).reduce((a, b) => a + b, 0),
@@ -132,30 +176,19 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
     });
     const before = await cpu();
     const firstSend = epochMs();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
-        while (next < messages) {
-          const index = next++;
-          await send(index, `#${index}@${epochMs().toFixed(3)}${FILLER}`);
-        }
-      }),
-    );
+    await sendAll(messages);
     const expected = WATCHERS * messages;
-    const deadline = performance.now() + RUN_DEADLINE_MS;
-    while ((await sum({ type: "progress" })) < expected && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await delivered(expected);
     const after = await cpu();
     const totals = await deliveryTotals(watchers, firstSend);
-    const { delivered } = totals;
+    const count = totals.delivered;
     return {
       setup,
       ...totals,
       expected,
-      nodesCpu: (after.nodes - before.nodes) / delivered,
-      redisCpu: cpuSpent(before.redis, after.redis) / delivered,
-      postgresCpu: cpuSpent(before.postgres, after.postgres) / delivered,
+      nodesCpu: (after.nodes - before.nodes) / count,
+      redisCpu: cpuSpent(before.redis, after.redis) / count,
+      postgresCpu: cpuSpent(before.postgres, after.postgres) / count,
     };
   } finally {
     await Promise.all(watchers.map((w) => w.stop()));
@@ -174,7 +207,8 @@ async function main(): Promise<void> {
   const messages = Math.max(10, Math.round(DELIVERIES / WATCHERS));
   console.log(
     `cluster fan-out: ${WATCHERS} watchers in ${WATCHER_PROCESSES} processes, ${messages} messages from ${SENDERS} senders ` +
-      `(round-robin over the nodes), ${REPS} interleaved repetitions, medians; PostgreSQL, Redis; ` +
+      `(round-robin over the nodes) after ${WARM_MESSAGES} unmeasured ones, ${REPS} interleaved repetitions, medians; ` +
+      `PostgreSQL, Redis; ` +
       `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
   const name = `natter_bench_${randomBytes(4).toString("hex")}`;

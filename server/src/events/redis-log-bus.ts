@@ -41,6 +41,8 @@ export class RedisLogBus<E extends Sequenced> {
   private readonly rooms = new Map<string, FollowedRoom<E>>();
   private readonly listeners = new RoomListeners<E>({ subscribe: (roomId, emit) => this.follow(roomId, emit) });
   private readonly tail: RoomLogTail<E>;
+  /** How this node's own messages on a channel begin: `{"node":"<id>",`. */
+  private readonly ownOpening: string;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -55,6 +57,7 @@ export class RedisLogBus<E extends Sequenced> {
       deliver: (roomId, events) => this.deliver(roomId, events),
     });
     this.tail.start();
+    this.ownOpening = `${JSON.stringify({ node: redis.nodeId }).slice(0, -1)},`;
   }
 
   /** Stops checking the log; subscriptions end with the Redis connection. */
@@ -77,6 +80,7 @@ export class RedisLogBus<E extends Sequenced> {
     }
     for (const [roomId, roomEvents] of byRoom) {
       this.deliver(roomId, roomEvents);
+      // `node` first: receivers know their own messages by their opening (`ownOpening`).
       const message: BusMessage<E> = { node: this.redis.nodeId, events: roomEvents };
       this.redis.commands.publish(this.channelOf(roomId), JSON.stringify(message)).catch((error: unknown) => {
         const seqs = roomEvents.map((event) => event.seq);
@@ -101,6 +105,9 @@ export class RedisLogBus<E extends Sequenced> {
     this.rooms.set(roomId, room);
     const stopListening = await this.redis.channels
       .listen(this.channelOf(roomId), (raw) => {
+        // This node's own publish comes back too: it was delivered here already, so it is
+        // known by its opening (the node's id, written first) and not decoded.
+        if (raw.startsWith(this.ownOpening)) return;
         const message = JSON.parse(raw) as BusMessage<E>;
         if (message.node !== this.redis.nodeId) this.deliverTo(room, message.events);
       })
