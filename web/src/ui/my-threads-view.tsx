@@ -1,4 +1,5 @@
 import type { MyThread } from "@natter/client";
+import { useEffect } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { ErrorLine } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
@@ -11,7 +12,9 @@ const EXCERPT_LENGTH = 80;
 
 /**
  * The threads I started or replied in, newest activity first, with the replies by others I
- * have not read; each opens its room with the thread beside it.
+ * have not read; each opens its room with the thread beside it. Live: a reply in any of my
+ * rooms' threads (its `thread.updated`, which my session watches every joined room for) reads
+ * the first page again, so a thread moves up with its new count as it gets one.
  */
 export function MyThreadsView({ session }: { session: ChatSession }) {
   const rooms = useObservable(session.rooms);
@@ -22,11 +25,32 @@ export function MyThreadsView({ session }: { session: ChatSession }) {
     error,
     busy,
     loadMore,
+    refresh,
   } = useKeysetPages(async (cursor) => {
     const page = await session.client.myThreads({ limit: PAGE_SIZE, ...(cursor && { cursor }) });
     session.usernames.resolve(page.threads.map((thread) => thread.root.authorId));
     return { items: page.threads, nextCursor: page.nextCursor };
   }, threadKey);
+
+  useEffect(() => {
+    // One reading at a time, and one more after it for whatever came in meanwhile.
+    let reading: Promise<void> | null = null;
+    let again = false;
+    const readAgain = () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = refresh().finally(() => {
+        reading = null;
+        if (again) {
+          again = false;
+          readAgain();
+        }
+      });
+    };
+    return session.threadActivity.subscribe(readAgain);
+  }, [session]);
 
   const roomTitle = (roomId: string) => {
     const room = rooms.find((candidate) => candidate.id === roomId);
