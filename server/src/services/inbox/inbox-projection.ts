@@ -2,6 +2,7 @@ import type { Database } from "@natter/db";
 import { INBOX_PREVIEW_MAX, type Message, type RoomEvent } from "@natter/shared";
 import type { Transaction } from "kysely";
 import { appendInboxEntries, type InboxEntry, type InboxEntryInput } from "../../events/inbox-log.js";
+import { fillUnreadCounts } from "./unread-changes.js";
 
 /**
  * Entries a change wrote before its own events could tell whom they concern: a room's
@@ -30,8 +31,9 @@ export function discardInboxNotes(trx: Transaction<Database>): void {
 
 /**
  * Writes, inside the change's transaction, what its room events mean to each user's inbox:
- * message summaries (and mentions) to the room's members, rooms gained and lost, direct rooms
- * opened. Answers the entries, to publish after the commit.
+ * message summaries (and mentions) to the room's members, new counts to those who had a
+ * deleted message unread, rooms gained and lost, direct rooms opened. Answers the entries, to
+ * publish after the commit.
  */
 export async function projectInbox(
   trx: Transaction<Database>,
@@ -41,7 +43,7 @@ export async function projectInbox(
   const inputs: InboxEntryInput[] = removalsOf.get(trx) ?? [];
   removalsOf.delete(trx);
   for (const event of events) inputs.push(...(await inputsOf(trx, event)));
-  return appendInboxEntries(trx, inputs, now);
+  return appendInboxEntries(trx, inputs, now, fillUnreadCounts);
 }
 
 async function inputsOf(trx: Transaction<Database>, event: RoomEvent): Promise<InboxEntryInput[]> {
@@ -49,6 +51,8 @@ async function inputsOf(trx: Transaction<Database>, event: RoomEvent): Promise<I
   switch (event.type) {
     case "message.created":
       return messageInputs(trx, event.message);
+    case "message.deleted":
+      return deletionInputs(trx, roomId, event.messageId);
     case "room.created":
       // A direct room's two members are told once its second one is in (`member.joined`).
       if (event.room.kind === "direct" || event.actorId === null) return [];
@@ -107,6 +111,34 @@ async function messageInputs(trx: Transaction<Database>, message: Message): Prom
   }));
   for (const userId of mentioned) inputs.push({ userId, input: { type: "mention", ...summary, mentioned: true } });
   return inputs;
+}
+
+/**
+ * A room's counts (`unread.changed`, filled in once the inbox heads are taken) for each member
+ * who had the deleted message unread: after their read cursor, not theirs, shown in the room.
+ */
+async function deletionInputs(
+  trx: Transaction<Database>,
+  roomId: string,
+  messageId: string,
+): Promise<InboxEntryInput[]> {
+  const message = await trx
+    .selectFrom("messages")
+    .select(["seq", "author_id", "thread_id", "also_in_room"])
+    .where("id", "=", messageId)
+    .executeTakeFirst();
+  if (!message || (message.thread_id !== null && message.also_in_room !== 1)) return [];
+  const readers = await trx
+    .selectFrom("room_members")
+    .select("user_id")
+    .where("room_id", "=", roomId)
+    .where("read_seq", "<", message.seq)
+    .where("user_id", "<>", message.author_id)
+    .execute();
+  return readers.map(({ user_id }) => ({
+    userId: user_id,
+    input: { type: "unread.changed", roomId, unread: 0, mentions: 0 },
+  }));
 }
 
 /** The body's first characters, whole code points, at most `INBOX_PREVIEW_MAX` UTF-16 units. */
