@@ -90,7 +90,8 @@ describe.runIf(browserAvailable())("'My threads' and 'who reacted' in the web ap
     await expect.poll(() => beansItem.innerText(), { timeout: 10_000 }).toContain("2 replies");
     expect(await beansItem.getByTestId("thread-unread").innerText()).toMatch(/^2\s*unread$/);
 
-    // Bob answers under a message of Alice's that had no thread: it is one of hers now, newest on top.
+    // Bob answers under a message of Alice's that had no thread (in a room of a thread shown, so
+    // watched): it is one of hers now, newest on top.
     await bobSdk.sendMessage(roomId, "I will, on sundays", { threadId: compost.id });
     const compostItem = threads.getByRole("link", { name: /who turns the compost\?/ });
     await compostItem.waitFor({ timeout: 10_000 });

@@ -72,11 +72,6 @@ export class ChatSession {
   readonly conversations: Conversations;
   /** Something that happened to the user that they should hear of (removed from a room), until dismissed. */
   readonly notice = observable<string | null>(null);
-  /**
-   * The last `thread.updated` of any room watched (a thread got a reply, or lost one): what
-   * "My threads" reads again on. Null until one arrives.
-   */
-  readonly threadActivity = observable<Extract<RoomEvent, { type: "thread.updated" }> | null>(null);
   /** The room on screen; its new messages count as read while the page is visible. */
   readonly activeRoomId: Observable<string | null> = observable<string | null>(null);
 
@@ -398,9 +393,6 @@ export class ChatSession {
     this.conversations.onEvent(event);
     this.members.onEvent(event);
     switch (event.type) {
-      case "thread.updated":
-        this.threadActivity.set(event);
-        return;
       case "message.created":
         // A thread reply shows in its thread (and its root's summary), in the room's history only when sent `alsoInRoom`.
         if (event.message.threadId !== null && !event.message.alsoInRoom) return;
