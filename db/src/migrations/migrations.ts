@@ -25,6 +25,7 @@ import { push } from "./0029-push.js";
 import { accountData } from "./0030-account-data.js";
 import { reactionOrder } from "./0031-conv-reaction-order.js";
 import { searchWordsColumnsize } from "./0031-search-words-columnsize.js";
+import { searchWordsPageSize } from "./0032-search-words-pgsz.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0030-account-data": accountData,
   "0031-conv-reaction-order": reactionOrder,
   "0031-search-words-columnsize": (_types, engine) => searchWordsColumnsize(engine),
+  "0032-search-words-pgsz": (_types, engine) => searchWordsPageSize(engine),
 };
 
 /**
