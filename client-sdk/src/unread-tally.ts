@@ -17,8 +17,8 @@ export type TallyChange = "changed" | "gone" | undefined;
  * A room's unread count kept live: the server's count at the last fetch, plus the messages
  * counted from the room's events since. A room message by someone else counts one more (and one
  * more mention if it names the user or `@room`), its deletion takes it back, marking read
- * clears what the cursor covers. The one counting rule of the SDK's `createUnreadCounts` and
- * the web app's badges.
+ * clears what the cursor covers. The counting rule of the SDK's `createUnreadCounts`, from room
+ * events (the web app counts from the inbox stream instead, one subscription for all rooms).
  */
 export class UnreadTally {
   /** The newest seq of the room this tally has seen. */

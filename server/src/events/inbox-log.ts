@@ -28,12 +28,15 @@ const ROWS_PER_INSERT = 500;
  * Gives each input the next seq of its user's inbox and stores it, inside the caller's
  * transaction, so that the entries commit with the change they tell of. Users' heads are
  * taken in user id order, in one statement, so that two transactions over the same users
- * meet in the same order (no deadlock). Publish the answer after the commit.
+ * meet in the same order (no deadlock). `settle`, when given, completes the entries' events
+ * once the heads are taken and before they are stored (counts that must agree with the
+ * entries' order). Publish the answer after the commit.
  */
 export async function appendInboxEntries(
   trx: Transaction<Database>,
   inputs: readonly InboxEntryInput[],
   now: number,
+  settle?: (trx: Transaction<Database>, entries: readonly InboxEntry[]) => Promise<void>,
 ): Promise<InboxEntry[]> {
   if (inputs.length === 0) return [];
   const byUser = new Map<string, InboxEventInput[]>();
@@ -63,6 +66,7 @@ export async function appendInboxEntries(
       entries.push({ userId: head.user_id, seq, event: { ...input, seq, at } as InboxEvent });
     }
   }
+  await settle?.(trx, entries);
   for (let start = 0; start < entries.length; start += ROWS_PER_INSERT) {
     await trx
       .insertInto("inbox_events")

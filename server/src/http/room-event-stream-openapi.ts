@@ -58,7 +58,8 @@ function inboxEventStreamPathItem({ ref, errorResponses }: PlainPathDocumentPart
         "`id: <seq>`, `event: <type>`, `data: <the entry as JSON>`. `message.created` summarises a message in a " +
         "room you are a member of (author, the first 140 characters, whether it mentions you): one from someone " +
         "else adds one to that room's unread count (and one to its mentions when `mentioned`). `unread.changed` " +
-        "gives a room's counts when they change otherwise (you read) and is not sent for a new message: keep " +
+        "gives a room's counts when they change otherwise (you read, or a message you had unread was deleted) and " +
+        "is not sent for a new message: keep " +
         "the count by adding each `message.created` (one entry per member per message, not two). `mention`, `room.added`, `room.removed` and `dm.created` as named. Without a " +
         "position the stream starts live; with `Last-Event-ID` or `lastEventId` every later entry is replayed " +
         "first, across restarts and from any node. Entries are kept 7 days: a position older than that answers " +

@@ -17,6 +17,7 @@ import {
   unreadResultSchema,
 } from "@natter/shared";
 import type { Services } from "../services/services.js";
+import { builtOutput } from "../trpc/built-output.js";
 import { publicProcedure, router, userProcedure } from "../trpc/trpc.js";
 
 const tags = ["messages"];
@@ -110,7 +111,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
         },
       })
       .input(messagePageInputSchema)
-      .output(messagePageSchema)
+      .output(builtOutput(messagePageSchema))
       .query(({ ctx, input }) => messages.list(ctx.session, input.roomId, input)),
 
     get: publicProcedure
@@ -148,7 +149,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
         },
       })
       .input(threadPageInputSchema)
-      .output(messagePageSchema)
+      .output(builtOutput(messagePageSchema))
       .query(({ ctx, input }) => messages.thread(ctx.session, input.roomId, input.messageId, input)),
 
     myThreads: userProcedure

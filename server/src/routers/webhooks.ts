@@ -2,8 +2,11 @@ import {
   createRoomWebhookInputSchema,
   createWebhookInputSchema,
   redeliverInputSchema,
+  roomRedeliverInputSchema,
+  roomWebhookDeliveriesInputSchema,
   roomWebhookInputSchema,
   roomWebhooksInputSchema,
+  updateRoomWebhookInputSchema,
   updateWebhookInputSchema,
   webhookDeletedResultSchema,
   webhookDeliveriesInputSchema,
@@ -25,9 +28,58 @@ const SIGNING =
   "`webhook-id` (the same on every retry: deduplicate on it), `webhook-timestamp` (seconds), `webhook-signature` " +
   "(`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, two space-separated while a rotated secret still signs).";
 
+/** What the admin and the room-scoped forms of each operation on one endpoint say about it. */
+const ABOUT = {
+  get: {
+    summary: "A webhook endpoint",
+    description: "With whether it is enabled, why not, and since when it has been failing.",
+  },
+  update: {
+    summary: "Change a webhook endpoint",
+    description:
+      "Its URL (checked as at registration), its events, or `enabled`. Enabling again clears the failure " +
+      "record; deliveries still pending are then sent.",
+  },
+  rotateSecret: {
+    summary: "Rotate a webhook's secret",
+    description:
+      "Answers the new secret, shown only here. For 24 hours the old secret signs beside it: " +
+      "`webhook-signature` carries both signatures, space-separated, so receivers can switch at leisure.",
+  },
+  test: {
+    summary: "Send a test event",
+    description: "Queues a `webhook.test` event (`data: { webhookId }`) to the endpoint; answers its delivery.",
+  },
+  deliveries: {
+    summary: "A webhook's recent deliveries",
+    description:
+      "Newest first, paged with `cursor`: each with its status, attempts, when the next is due, and the last " +
+      "attempt's response code, duration, error and at most 1 KB of the answer. Kept a week after they finish.",
+  },
+  redeliver: {
+    summary: "Send a delivery again",
+    description: "Now, with the same `webhook-id`, whatever became of it (delivered, given up, or waiting).",
+  },
+};
+
+/** The room-scoped form: for the room's owner or a server admin; another room's endpoint is not found. */
+const ROOM_SCOPED =
+  " For the room's owner (or a server admin); an endpoint of another room, or a server-wide one, is 404 " +
+  "WEBHOOK_NOT_FOUND here.";
+const ROOM_ERRORS = ["ROOM_NOT_FOUND", "FORBIDDEN", "WEBHOOK_NOT_FOUND"] as const;
+const ROOM_HOOK = "/rooms/{roomId}/webhooks/{webhookId}";
+
+/** `ABOUT[name]` for the room-scoped form, at `ROOM_HOOK` + `tail`. */
+function roomOpenApi(name: keyof typeof ABOUT, method: "GET" | "PATCH" | "POST", tail = "") {
+  const { summary, description } = ABOUT[name];
+  const path: `/${string}` = `${ROOM_HOOK}${tail}`;
+  return { method, path, tags, summary: `${summary} (room)`, description: description + ROOM_SCOPED };
+}
+
 /**
  * Outgoing webhooks: server admins manage every endpoint (`/admin/webhooks`); room owners
- * register, list and delete their own room's (`/rooms/{roomId}/webhooks`).
+ * manage their own room's (`/rooms/{roomId}/webhooks`), each operation on one endpoint in
+ * both forms over the same service methods.
  */
 export function createWebhooksRouter({ webhooks }: Services) {
   return router({
@@ -70,13 +122,7 @@ export function createWebhooksRouter({ webhooks }: Services) {
     get: adminProcedure
       .meta({
         errors: ["WEBHOOK_NOT_FOUND"],
-        openapi: {
-          method: "GET",
-          path: "/admin/webhooks/{webhookId}",
-          tags,
-          summary: "A webhook endpoint",
-          description: "With whether it is enabled, why not, and since when it has been failing.",
-        },
+        openapi: { method: "GET", path: "/admin/webhooks/{webhookId}", tags, ...ABOUT.get },
       })
       .input(webhookIdInputSchema)
       .output(webhookResultSchema)
@@ -86,15 +132,7 @@ export function createWebhooksRouter({ webhooks }: Services) {
       .meta({
         errors: ["WEBHOOK_NOT_FOUND"],
         rateLimit: "adminWrite",
-        openapi: {
-          method: "PATCH",
-          path: "/admin/webhooks/{webhookId}",
-          tags,
-          summary: "Change a webhook endpoint",
-          description:
-            "Its URL (checked as at registration), its events, or `enabled`. Enabling again clears the failure " +
-            "record; deliveries still pending are then sent.",
-        },
+        openapi: { method: "PATCH", path: "/admin/webhooks/{webhookId}", tags, ...ABOUT.update },
       })
       .input(updateWebhookInputSchema)
       .output(webhookResultSchema)
@@ -124,15 +162,7 @@ export function createWebhooksRouter({ webhooks }: Services) {
         errors: ["WEBHOOK_NOT_FOUND"],
         rateLimit: "adminWrite",
         noStore: true,
-        openapi: {
-          method: "POST",
-          path: "/admin/webhooks/{webhookId}/rotate-secret",
-          tags,
-          summary: "Rotate a webhook's secret",
-          description:
-            "Answers the new secret, shown only here. For 24 hours the old secret signs beside it: " +
-            "`webhook-signature` carries both signatures, space-separated, so receivers can switch at leisure.",
-        },
+        openapi: { method: "POST", path: "/admin/webhooks/{webhookId}/rotate-secret", tags, ...ABOUT.rotateSecret },
       })
       .input(webhookIdInputSchema)
       .output(webhookWithSecretSchema)
@@ -142,13 +172,7 @@ export function createWebhooksRouter({ webhooks }: Services) {
       .meta({
         errors: ["WEBHOOK_NOT_FOUND"],
         rateLimit: "adminWrite",
-        openapi: {
-          method: "POST",
-          path: "/admin/webhooks/{webhookId}/test",
-          tags,
-          summary: "Send a test event",
-          description: "Queues a `webhook.test` event (`data: { webhookId }`) to the endpoint; answers its delivery.",
-        },
+        openapi: { method: "POST", path: "/admin/webhooks/{webhookId}/test", tags, ...ABOUT.test },
       })
       .input(webhookIdInputSchema)
       .output(webhookDeliveryResultSchema)
@@ -157,15 +181,7 @@ export function createWebhooksRouter({ webhooks }: Services) {
     deliveries: adminProcedure
       .meta({
         errors: ["WEBHOOK_NOT_FOUND"],
-        openapi: {
-          method: "GET",
-          path: "/admin/webhooks/{webhookId}/deliveries",
-          tags,
-          summary: "A webhook's recent deliveries",
-          description:
-            "Newest first, paged with `cursor`: each with its status, attempts, when the next is due, and the last " +
-            "attempt's response code, duration, error and at most 1 KB of the answer. Kept a week after they finish.",
-        },
+        openapi: { method: "GET", path: "/admin/webhooks/{webhookId}/deliveries", tags, ...ABOUT.deliveries },
       })
       .input(webhookDeliveriesInputSchema)
       .output(webhookDeliveryPageSchema)
@@ -179,8 +195,7 @@ export function createWebhooksRouter({ webhooks }: Services) {
           method: "POST",
           path: "/admin/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver",
           tags,
-          summary: "Send a delivery again",
-          description: "Now, with the same `webhook-id`, whatever became of it (delivered, given up, or waiting).",
+          ...ABOUT.redeliver,
         },
       })
       .input(redeliverInputSchema)
@@ -223,6 +238,57 @@ export function createWebhooksRouter({ webhooks }: Services) {
       .input(roomWebhooksInputSchema)
       .output(webhookListSchema)
       .query(async ({ ctx, input }) => ({ webhooks: await webhooks.listForRoom(ctx.session, input.roomId) })),
+
+    getForRoom: userProcedure
+      .meta({ errors: ROOM_ERRORS, openapi: roomOpenApi("get", "GET") })
+      .input(roomWebhookInputSchema)
+      .output(webhookResultSchema)
+      .query(async ({ ctx, input }) => ({ webhook: await webhooks.get(ctx.session, input.webhookId, input.roomId) })),
+
+    updateForRoom: userProcedure
+      .meta({ errors: ROOM_ERRORS, rateLimit: "adminWrite", openapi: roomOpenApi("update", "PATCH") })
+      .input(updateRoomWebhookInputSchema)
+      .output(webhookResultSchema)
+      .mutation(async ({ ctx, input: { roomId, ...change } }) => ({
+        webhook: await webhooks.update(ctx.session, change, roomId),
+      })),
+
+    rotateSecretForRoom: userProcedure
+      .meta({
+        errors: ROOM_ERRORS,
+        rateLimit: "adminWrite",
+        noStore: true,
+        openapi: roomOpenApi("rotateSecret", "POST", "/rotate-secret"),
+      })
+      .input(roomWebhookInputSchema)
+      .output(webhookWithSecretSchema)
+      .mutation(({ ctx, input }) => webhooks.rotateSecret(ctx.session, input.webhookId, input.roomId)),
+
+    testForRoom: userProcedure
+      .meta({ errors: ROOM_ERRORS, rateLimit: "adminWrite", openapi: roomOpenApi("test", "POST", "/test") })
+      .input(roomWebhookInputSchema)
+      .output(webhookDeliveryResultSchema)
+      .mutation(async ({ ctx, input }) => ({
+        delivery: await webhooks.test(ctx.session, input.webhookId, input.roomId),
+      })),
+
+    deliveriesForRoom: userProcedure
+      .meta({ errors: ROOM_ERRORS, openapi: roomOpenApi("deliveries", "GET", "/deliveries") })
+      .input(roomWebhookDeliveriesInputSchema)
+      .output(webhookDeliveryPageSchema)
+      .query(({ ctx, input: { roomId, ...page } }) => webhooks.deliveries(ctx.session, page, roomId)),
+
+    redeliverForRoom: userProcedure
+      .meta({
+        errors: [...ROOM_ERRORS, "WEBHOOK_DELIVERY_NOT_FOUND"],
+        rateLimit: "adminWrite",
+        openapi: roomOpenApi("redeliver", "POST", "/deliveries/{deliveryId}/redeliver"),
+      })
+      .input(roomRedeliverInputSchema)
+      .output(webhookDeliveryResultSchema)
+      .mutation(async ({ ctx, input }) => ({
+        delivery: await webhooks.redeliver(ctx.session, input.webhookId, input.deliveryId, input.roomId),
+      })),
 
     deleteForRoom: userProcedure
       .meta({

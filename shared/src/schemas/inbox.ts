@@ -29,7 +29,8 @@ const messageSummary = {
  * One entry of the signed-in user's inbox: what happened in any of their rooms that concerns
  * them, each with the user's own `seq`. A `message.created` written by someone else adds one
  * to that room's unread count (and to its mentions when `mentioned`); `unread.changed` gives a
- * room's counts whenever they change otherwise (the user read); it is not sent for a new message,
+ * room's counts whenever they change otherwise (the user read, or a message they had unread was
+ * deleted); it is not sent for a new message,
  * which would cost a second inbox row per member per message for a number the client derives.
  */
 export const inboxEventSchema = z

@@ -141,7 +141,19 @@ export const redeliverInputSchema = z.strictObject({ webhookId: idSchema, delive
 
 export const webhookDeletedResultSchema = z.object({ webhookId: idSchema, deleted: z.literal(true) });
 
-/** `DELETE /rooms/{roomId}/webhooks/{webhookId}`: a room owner removes their room's endpoint. */
+/**
+ * `/rooms/{roomId}/webhooks/{webhookId}` (get, delete, rotate-secret, test): one of the room's
+ * endpoints, for its owner or a server admin.
+ */
 export const roomWebhookInputSchema = z.strictObject({ roomId: idSchema, webhookId: idSchema });
+
+/** `PATCH /rooms/{roomId}/webhooks/{webhookId}`: as `PATCH /admin/webhooks/{webhookId}`, for the room's endpoint. */
+export const updateRoomWebhookInputSchema = updateWebhookInputSchema.extend({ roomId: idSchema });
+
+/** `GET /rooms/{roomId}/webhooks/{webhookId}/deliveries`: newest first, paged with `cursor`. */
+export const roomWebhookDeliveriesInputSchema = webhookDeliveriesInputSchema.extend({ roomId: idSchema });
+
+/** `POST /rooms/{roomId}/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver`. */
+export const roomRedeliverInputSchema = redeliverInputSchema.extend({ roomId: idSchema });
 
 export const roomWebhooksInputSchema = z.strictObject({ roomId: idSchema });

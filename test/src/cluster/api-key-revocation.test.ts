@@ -1,71 +1,37 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { WS_CLOSE_CODES } from "@natter/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { botWithKey, revokeKey } from "../bots/bot-fixtures.js";
 import {
-  type CliServer,
-  createTestDatabase,
-  deleteRedisKeys,
   grantServerAdmin,
   redisUnavailable,
   rest,
   signUp,
-  startCliServer,
-  TEST_REDIS_URL,
-  type TestDatabase,
+  type TestServer,
   type TestUser,
-  testRedisPrefix,
   watchingClient,
 } from "../harness/index.js";
 import { newRoom, send, waitFor } from "../messages/room-fixtures.js";
 import { openStream, roomEventsOf } from "../sse/event-stream-fixtures.js";
+import { twoNodes } from "./two-nodes.js";
 
 const redisMissing = await redisUnavailable();
 
 describe.skipIf(redisMissing !== undefined)("API key revocation and bot deletion across two nodes", () => {
-  const dir = mkdtempSync(join(tmpdir(), "natter-keys-"));
-  let database: TestDatabase;
-  const prefix = testRedisPrefix();
-  const nodes: CliServer[] = [];
-  const closers: Array<() => void> = [];
-
-  const startNode = () =>
-    startCliServer({
-      databaseUrl: database.url,
-      uploadsDir: join(dir, "uploads"),
-      env: { NATTER_REDIS_URL: TEST_REDIS_URL, NATTER_REDIS_PREFIX: prefix },
-    });
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dir);
-    nodes.push(await startNode());
-    nodes.push(await startNode());
-  }, 60_000);
-  afterAll(async () => {
-    for (const close of closers) close();
-    await Promise.all(nodes.map((each) => each.stop()));
-    await deleteRedisKeys(prefix);
-    await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const nodes = twoNodes("api-keys");
 
   /**
    * A bot with a key, watching a room on B over a WebSocket and an event stream; `end(admin,
    * bot, keyId)` runs on A and must close both within 1 s, after which B refuses the key.
    */
-  async function closesOnB(end: (a: CliServer, admin: TestUser, bot: TestUser, keyId: string) => Promise<void>) {
-    const [a, b] = nodes as [CliServer, CliServer];
+  async function closesOnB(end: (a: TestServer, admin: TestUser, bot: TestUser, keyId: string) => Promise<void>) {
+    const { a, b } = nodes;
     const admin = await signUp(a.url);
-    await grantServerAdmin(database.url, admin.username);
+    await grantServerAdmin(a.databaseUrl, admin.username);
     const owner = await signUp(a.url);
     const { bot, keyId } = await botWithKey(a.url, admin, ["users:read", "messages:read"]);
     const roomId = await newRoom(a.url, owner, { members: [bot] });
-    const socket = await watchingClient(b.url, bot.token);
-    closers.push(socket.close);
-    const stream = await openStream(b.url, roomId, { token: bot.token });
-    closers.push(stream.close);
+    const socket = nodes.closeAfter(await watchingClient(b.url, bot.token));
+    const stream = nodes.closeAfter(await openStream(b.url, roomId, { token: bot.token }));
     await send(a.url, owner, roomId, "heard on B");
     await waitFor("B's stream to carry the message", () => roomEventsOf(stream.events).length > 0);
     const started = Date.now();

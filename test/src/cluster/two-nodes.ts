@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ConfigInput } from "natter";
 import { afterAll, beforeAll } from "vitest";
 import {
   createTestDatabase,
@@ -18,15 +19,18 @@ export interface TwoNodes {
   readonly b: TestServer;
   /** A WebSocket client of `url` signed in with `token`, closed after the tests. */
   connect(url: string, token: string): ReturnType<typeof wsClient>["client"];
+  /** Answers `closable`, closed after the tests (before the nodes stop). */
+  closeAfter<T extends { close(): void }>(closable: T): T;
 }
 
 /**
  * Starts two nodes on the suite's database (a SQLite file both open, or one PostgreSQL
  * database) and one Redis prefix before the tests of the calling `describe`, rate limits off,
  * and stops them after. The first node migrates the database alone; the second finds it
- * migrated. Call it inside a `describe` that is skipped when Redis is unavailable.
+ * migrated. Call it inside a `describe` that is skipped when Redis is unavailable. `extra`:
+ * more settings for both nodes.
  */
-export function twoNodes(name: string): TwoNodes {
+export function twoNodes(name: string, extra: ConfigInput = {}): TwoNodes {
   const dir = mkdtempSync(join(tmpdir(), `natter-${name}-nodes-`));
   const prefix = testRedisPrefix();
   let database: TestDatabase | undefined;
@@ -36,7 +40,7 @@ export function twoNodes(name: string): TwoNodes {
 
   beforeAll(async () => {
     database = await createTestDatabase(dir);
-    const config = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, rateLimits: "off" as const };
+    const config = { ...extra, redisUrl: TEST_REDIS_URL, redisPrefix: prefix, rateLimits: "off" as const };
     a = await startTestServer({ dir: join(dir, "a"), database, config });
     b = await startTestServer({ dir: join(dir, "b"), database, config });
   }, 60_000);
@@ -48,6 +52,10 @@ export function twoNodes(name: string): TwoNodes {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const closeAfter = <T extends { close(): void }>(closable: T): T => {
+    clients.push(closable);
+    return closable;
+  };
   const started = (node: TestServer | undefined) => {
     if (!node) throw new Error("the nodes start in beforeAll");
     return node;
@@ -59,10 +67,7 @@ export function twoNodes(name: string): TwoNodes {
     get b() {
       return started(b);
     },
-    connect(url, token) {
-      const client = wsClient(url, { token });
-      clients.push(client);
-      return client.client;
-    },
+    connect: (url, token) => closeAfter(wsClient(url, { token })).client,
+    closeAfter,
   };
 }

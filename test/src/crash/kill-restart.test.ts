@@ -1,19 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createNatterClient, isNetworkFailure, type NatterClient } from "@natter/client";
 import { openDatabase } from "@natter/db";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  type CliServer,
-  createRoom,
-  createTestDatabase,
-  freePort,
-  seededRandom,
-  signUpMany,
-  startCliServer,
-  type TestDatabase,
-} from "../harness/index.js";
+import { crashDeployment, createRoom, seededRandom, signUpMany } from "../harness/index.js";
 import { waitFor } from "../messages/room-fixtures.js";
 
 const KILLS = 10;
@@ -21,32 +9,20 @@ const SENDERS = 4;
 const MESSAGES_PER_SENDER = 75;
 
 describe("a server killed with SIGKILL and restarted on the same database", () => {
-  const dir = mkdtempSync(join(tmpdir(), "natter-crash-"));
-  let testDatabase: TestDatabase | undefined;
-  let child: CliServer | undefined;
+  const deployment = crashDeployment("crash");
   const clients: NatterClient[] = [];
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await child?.kill();
-    await testDatabase?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await deployment.close();
   });
 
-  /** Rate limits would slow the senders down; this test is about durability. */
-  const serve = (port: number, databaseUrl: string) =>
-    startCliServer({
-      port,
-      databaseUrl,
-      uploadsDir: join(dir, "uploads"),
-      env: { NATTER_RATE_LIMITS: "off" },
-    });
-
   it("stores every acknowledged message exactly once, with the room's seq gap-free", { timeout: 300_000 }, async () => {
-    testDatabase = await createTestDatabase(dir);
-    const databaseUrl = testDatabase.url;
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    child = await serve(port, databaseUrl);
+    // A retry (CI runs a failed test once more) starts without the first try's clients, node and database.
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    const databaseUrl = await deployment.reset();
+    const { nodes } = deployment;
+    nodes[0] = await deployment.serve();
+    const { port, url } = nodes[0];
     const users = await signUpMany(url, SENDERS);
     const [owner] = users;
     const room = await createRoom(url, owner.token, { open: false, memberIds: users.slice(1).map((u) => u.id) });
@@ -94,9 +70,9 @@ describe("a server killed with SIGKILL and restarted on the same database", () =
       const target = counts.acknowledged + 3 + Math.floor(rand() * 20);
       await waitFor(`${target} acknowledged messages`, () => counts.acknowledged >= target || failed !== undefined);
       if (failed !== undefined) break;
-      await child.kill();
+      await nodes[0]?.kill();
       counts.kills += 1;
-      child = await serve(port, databaseUrl);
+      nodes[0] = await deployment.serve(port);
     }
     await sending;
 

@@ -1,21 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { openDatabase } from "@natter/db";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import {
   type CliServer,
-  createTestDatabase,
-  deleteRedisKeys,
-  freePort,
+  crashDeployment,
   type PushService,
   signUpMany,
-  startCliServer,
   startPushService,
-  TEST_REDIS_URL,
   TEST_WITH_REDIS,
-  type TestDatabase,
-  testRedisPrefix,
 } from "../harness/index.js";
 import { newRoom, send } from "../messages/room-fixtures.js";
 import { subscribe } from "../push/push-fixtures.js";
@@ -37,47 +28,29 @@ const PUSH_TIMEOUT_MS = 3_000;
  * as in the webhook crash test). Nothing is lost, nothing is answered twice, in order.
  */
 describe("Web Push across kill -9 of the sending node", () => {
-  const dir = mkdtempSync(join(tmpdir(), "natter-push-crash-"));
-  const prefix = testRedisPrefix();
-  let testDatabase: TestDatabase | undefined;
-  let push: PushService | undefined;
-  const nodes: CliServer[] = [];
-  afterAll(async () => {
-    await Promise.all(nodes.map((node) => node.kill()));
-    await push?.close();
-    if (TEST_WITH_REDIS) await deleteRedisKeys(prefix);
-    await testDatabase?.drop();
-    rmSync(dir, { recursive: true, force: true });
+  const deployment = crashDeployment("push-crash", {
+    NATTER_PUSH_ALLOW_PRIVATE_NETWORKS: "true",
+    NATTER_PUSH_TIMEOUT_MS: String(PUSH_TIMEOUT_MS),
+    NATTER_PUSH_POLL_INTERVAL_MS: "100",
   });
-
-  const serve = (port: number, databaseUrl: string) =>
-    startCliServer({
-      port,
-      databaseUrl,
-      uploadsDir: join(dir, "uploads"),
-      env: {
-        NATTER_RATE_LIMITS: "off",
-        NATTER_PUSH_ALLOW_PRIVATE_NETWORKS: "true",
-        NATTER_PUSH_TIMEOUT_MS: String(PUSH_TIMEOUT_MS),
-        NATTER_PUSH_POLL_INTERVAL_MS: "100",
-        ...(TEST_WITH_REDIS && { NATTER_REDIS_URL: TEST_REDIS_URL, NATTER_REDIS_PREFIX: prefix }),
-      },
-    });
+  const { nodes } = deployment;
+  let push: PushService | undefined;
+  afterAll(async () => {
+    await push?.close();
+    await deployment.close();
+  });
 
   it("pushes every mention exactly once after the node with one in flight was killed", {
     timeout: 60_000,
   }, async () => {
-    // CI runs a failed test once more: a retry starts without the first try's nodes, push service and database.
-    await Promise.all(nodes.splice(0).map((node) => node.kill()));
+    // A retry (CI runs a failed test once more) starts without the first try's push service either.
     await push?.close();
-    await testDatabase?.drop();
     push = undefined;
-    testDatabase = await createTestDatabase(dir);
-    const databaseUrl = testDatabase.url;
+    const databaseUrl = await deployment.reset();
     const service = await startPushService();
     push = service;
     // Node A alone first, so that it is the one that claims the first notification.
-    nodes.push(await serve(await freePort(), databaseUrl));
+    nodes.push(await deployment.serve());
     const nodeA = nodes[0] as CliServer;
     const [alice, bob] = await signUpMany(nodeA.url, 2);
     const room = await newRoom(nodeA.url, alice, { members: [bob] });
@@ -95,7 +68,7 @@ describe("Web Push across kill -9 of the sending node", () => {
     await vi.waitFor(() => expect(service.to(name)).toHaveLength(1), { timeout: PUSH_TIMEOUT_MS, interval: 10 });
     const inFlight = service.to(name)[0];
     // With PostgreSQL and Redis a second node runs from now on, beside the hanging attempt.
-    if (TEST_WITH_REDIS) nodes.push(await serve(await freePort(), databaseUrl));
+    if (TEST_WITH_REDIS) nodes.push(await deployment.serve());
     const survivor = () => nodes[nodes.length - 1] as CliServer;
     // 2. Two more queue behind it (one subscription's notifications go in order).
     await mention(survivor().url);
@@ -109,7 +82,7 @@ describe("Web Push across kill -9 of the sending node", () => {
     // The push service answers normally from now on (the held request's connection is gone).
     service.answer(name, { status: 201 });
     // On SQLite the node comes back on its port; with PostgreSQL node B was there all along.
-    if (!TEST_WITH_REDIS) nodes[0] = await serve(nodeA.port, databaseUrl);
+    if (!TEST_WITH_REDIS) nodes[0] = await deployment.serve(nodeA.port);
     for (let i = 0; i < MENTIONS - 3; i++) await mention(survivor().url);
 
     // 4. Whoever is left sends all of them once the dead node's claim has lapsed.

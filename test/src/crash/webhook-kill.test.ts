@@ -1,23 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { openDatabase } from "@natter/db";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   type CliServer,
+  crashDeployment,
   createRoom,
-  createTestDatabase,
-  deleteRedisKeys,
-  freePort,
   grantServerAdmin,
   rest,
   signUp,
-  startCliServer,
   startWebhookReceiver,
-  TEST_REDIS_URL,
   TEST_WITH_REDIS,
-  type TestDatabase,
-  testRedisPrefix,
   type WebhookReceiver,
 } from "../harness/index.js";
 import { waitFor } from "../messages/room-fixtures.js";
@@ -32,45 +23,26 @@ const MESSAGES_PER_ROOM = 8;
  * and whichever node is left or restarted takes over once the dead node's claims lapse.
  */
 describe("webhook deliveries across kill -9 of the delivering node", () => {
-  const dir = mkdtempSync(join(tmpdir(), "natter-webhook-crash-"));
-  const prefix = testRedisPrefix();
-  let testDatabase: TestDatabase | undefined;
-  let receiver: WebhookReceiver | undefined;
-  const nodes: CliServer[] = [];
-  afterAll(async () => {
-    await Promise.all(nodes.map((node) => node.kill()));
-    await receiver?.close();
-    if (TEST_WITH_REDIS) await deleteRedisKeys(prefix);
-    await testDatabase?.drop();
-    rmSync(dir, { recursive: true, force: true });
+  const deployment = crashDeployment("webhook-crash", {
+    NATTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
+    NATTER_WEBHOOK_TIMEOUT_MS: "1500",
+    NATTER_WEBHOOK_POLL_INTERVAL_MS: "100",
   });
-
-  const serve = (port: number, databaseUrl: string) =>
-    startCliServer({
-      port,
-      databaseUrl,
-      uploadsDir: join(dir, "uploads"),
-      env: {
-        NATTER_RATE_LIMITS: "off",
-        NATTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
-        NATTER_WEBHOOK_TIMEOUT_MS: "1500",
-        NATTER_WEBHOOK_POLL_INTERVAL_MS: "100",
-        ...(TEST_WITH_REDIS && { NATTER_REDIS_URL: TEST_REDIS_URL, NATTER_REDIS_PREFIX: prefix }),
-      },
-    });
+  const { nodes } = deployment;
+  let receiver: WebhookReceiver | undefined;
+  afterAll(async () => {
+    await receiver?.close();
+    await deployment.close();
+  });
 
   it("loses and doubles nothing: every event arrives, once per webhook-id, in seq order per room", {
     timeout: 180_000,
   }, async () => {
-    // CI runs a failed test once more: a retry starts without the first try's nodes, receiver and database.
-    await Promise.all(nodes.splice(0).map((node) => node.kill()));
+    // A retry (CI runs a failed test once more) starts without the first try's receiver either.
     await receiver?.close();
-    await testDatabase?.drop();
     receiver = undefined;
-    testDatabase = await createTestDatabase(dir);
-    const databaseUrl = testDatabase.url;
-    const ports = await Promise.all(Array.from({ length: TEST_WITH_REDIS ? 2 : 1 }, () => freePort()));
-    for (const port of ports) nodes.push(await serve(port, databaseUrl));
+    const databaseUrl = await deployment.reset();
+    for (let i = 0; i < (TEST_WITH_REDIS ? 2 : 1); i += 1) nodes.push(await deployment.serve());
     const live = () => (nodes.find((node) => node.child.exitCode === null) ?? nodes[0]) as CliServer;
     /**
      * Kills the nodes at `indexes` with SIGKILL at once (a hanging attempt ends unrecorded, as
@@ -79,7 +51,7 @@ describe("webhook deliveries across kill -9 of the delivering node", () => {
     const crash = async (indexes: number[], whileDown: () => void = () => {}) => {
       await Promise.all(indexes.map((index) => nodes[index]?.kill()));
       whileDown();
-      for (const index of indexes) nodes[index] = await serve((nodes[index] as CliServer).port, databaseUrl);
+      for (const index of indexes) nodes[index] = await deployment.serve((nodes[index] as CliServer).port);
     };
     const every = () => nodes.map((_, index) => index);
 

@@ -86,6 +86,38 @@ describe("the inbox stream (users.events, GET /me/events)", () => {
     expect(opened).toMatchObject({ roomId: dm.body.room.id, userId: bob.id });
   });
 
+  it("gives the new counts to each member who had a deleted message unread, and to nobody else", async () => {
+    const [author, reader, behind] = await signUpMany(server.url, 3);
+    const roomId = await newRoom(server.url, author, { members: [reader, behind] });
+    await send(server.url, author, roomId, "first");
+    const doomed = await send(server.url, author, roomId, `sorry @${behind.username}`);
+    const read = await rest(server.url, "POST", `/rooms/${roomId}/read`, {
+      token: reader.token,
+      body: { seq: doomed.seq },
+    });
+    expect(read.status).toBeLessThan(300);
+    const watchFromNow = async (user: TestUser) =>
+      watch(user, String((await rest(server.url, "GET", "/me/unread", { token: user.token })).body.inboxSeq));
+    const [authorInbox, readerInbox, behindInbox] = await Promise.all([
+      watchFromNow(author),
+      watchFromNow(reader),
+      watchFromNow(behind),
+    ]);
+    const deleted = await rest(server.url, "DELETE", `/rooms/${roomId}/messages/${doomed.id}`, { token: author.token });
+    expect(deleted.status).toBeLessThan(300);
+    await behindInbox.until("unread.changed", (events) => events.length === 1);
+    expect(behindInbox.events).toEqual([
+      expect.objectContaining({ type: "unread.changed", roomId, unread: 1, mentions: 0 }),
+    ]);
+    // Whoever had read it, and its author, hear nothing: a message after the deletion comes next for all three.
+    await send(server.url, author, roomId, "after");
+    for (const inbox of [authorInbox, readerInbox, behindInbox])
+      await inbox.until("the next message", (events) => events.some((event) => event.type === "message.created"));
+    expect(kindsOf(authorInbox.events)).toEqual(["message.created"]);
+    expect(kindsOf(readerInbox.events)).toEqual(["message.created"]);
+    expect(kindsOf(behindInbox.events)).toEqual(["unread.changed", "message.created"]);
+  });
+
   it("tells the author's own devices too, and every member of a deleted room that they lost it", async () => {
     const [owner, member] = await signUpMany(server.url, 2);
     const roomId = await newRoom(server.url, owner, { members: [member] });

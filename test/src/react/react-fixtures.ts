@@ -5,7 +5,7 @@ import { cleanup } from "@testing-library/react";
 import { createElement, type ReactNode } from "react";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { WebSocket } from "ws";
-import { startTestServer, type TestServer } from "../harness/index.js";
+import { liveGauge, startTestServer, type TestServer } from "../harness/index.js";
 
 /** Waits on visible state with room for a busy machine. */
 export const WAIT = { timeout: 20_000, interval: 10 };
@@ -63,16 +63,7 @@ export function natterWrapper(client: NatterClient, queryClient?: QueryClient) {
     createElement(NatterProvider, { client, queryClient: cache }, children);
 }
 
-/** One of the server's live gauges from /metrics: `natter_ws_subscriptions` or `natter_ws_connections`. */
-export async function liveGauge(
-  url: string,
-  metricsToken: string,
-  name: "natter_ws_subscriptions" | "natter_ws_connections",
-): Promise<number> {
-  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
-  const line = (await res.text()).split("\n").find((candidate) => candidate.startsWith(`${name} `));
-  return Number(line?.slice(line.lastIndexOf(" ") + 1));
-}
+export { liveGauge };
 
 /** How many requests the server answered with 200 for the tRPC procedure `procedure` (`natter_http_requests_total`). */
 export async function answeredCalls(url: string, metricsToken: string, procedure: string): Promise<number> {

@@ -19,8 +19,23 @@ export default class ClosingLineReporter implements Reporter {
       }
       if (module.state() === "failed" && counts.failed === before) counts.failed += 1;
     }
+    printSlowest(testModules);
     for (const name of flaky) console.log(`FLAKY (failed, then passed on a retry): ${name}`);
     const retried = flaky.length > 0 ? ` (${flaky.length} of them only on a retry)` : "";
     console.log(`\n${counts.passed} passed${retried}, ${counts.failed} failed, ${counts.skipped} skipped`);
   }
+}
+
+/** How many of the slowest files a whole run names: where to look when CI's time budget runs short. */
+const SLOWEST = 12;
+
+function printSlowest(testModules: ReadonlyArray<TestModule>): void {
+  if (testModules.length < SLOWEST * 4) return;
+  const slowest = [...testModules]
+    .map((module) => ({ name: `${module.project.name} ${module.relativeModuleId}`, ms: module.diagnostic().duration }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, SLOWEST);
+  console.log(
+    `\nslowest files (seconds of tests and hooks): ${slowest.map((m) => `${m.name} ${(m.ms / 1000).toFixed(0)}`).join("; ")}`,
+  );
 }

@@ -177,6 +177,11 @@ describe("fuzzing every REST operation of /openapi.json", () => {
       token: owner.token,
       body: { url: "http://127.0.0.1:9/natter-fuzz", events: ["message.created"] },
     });
+    const webhookId = webhook.body.webhook?.id ?? "w";
+    // A delivery of the room's webhook, for `…/deliveries/{deliveryId}/redeliver`.
+    const tested = await rest(server.url, "POST", `/rooms/${room.id}/webhooks/${webhookId}/test`, {
+      token: owner.token,
+    });
     const report = await rest(server.url, "POST", `/rooms/${room.id}/messages/${sent.body.message?.id}/reports`, {
       token: other.token,
       body: { reason: "spam" },
@@ -197,7 +202,8 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         userId: other.id,
         messageId: sent.body.message?.id ?? room.id,
         sessionId: sessions.body?.sessions?.[0]?.id ?? "s",
-        webhookId: webhook.body.webhook?.id ?? "w",
+        webhookId,
+        deliveryId: tested.body.delivery?.id ?? "d",
         reportId: report.body.report?.id ?? "r",
         // The bots' paths (`/admin/bots/{userId}/keys/{keyId}`): the fixture's users are no admins.
         keyId: "k",
@@ -214,6 +220,7 @@ describe("fuzzing every REST operation of /openapi.json", () => {
         messageId: room.id,
         sessionId: "s",
         webhookId: room.id,
+        deliveryId: room.id,
         reportId: room.id,
         keyId: room.id,
         emoji: ":other:",

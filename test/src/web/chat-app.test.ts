@@ -310,7 +310,7 @@ describe.runIf(browserAvailable())("the chat app in Chromium", { timeout: 120_00
     await send(alice.page, "unread two");
     await send(alice.page, "unread, then deleted");
     await expect.poll(() => badgeOf(bob.page, roomName).textContent()).toBe("3 unread");
-    // The SDK's unread rule (UnreadTally), shared with @natter/react: a deleted message is no longer unread.
+    // A deleted message is no longer unread: the inbox stream gives the room's new counts.
     const regretted = alice.page.locator(".message.own", { hasText: "unread, then deleted" });
     await regretted.getByRole("button", { name: "Delete message" }).click();
     await regretted.getByRole("button", { name: "Delete for everyone" }).click();

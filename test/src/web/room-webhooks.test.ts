@@ -30,7 +30,7 @@ describe.runIf(browserAvailable())("room webhooks in the web app", { timeout: 18
     await server?.stop();
   });
 
-  it("an owner registers a webhook for the room, sees its secret once and gets the room's messages signed; a member sees no control", async () => {
+  it("an owner registers a webhook for the room (secret shown once), gets its messages signed, tests, redelivers and rotates it; a member sees no control", async () => {
     const owner = await signUp(server.url, "rhoda");
     const member = await signUp(server.url, "milo");
     const sdk = createNatterClient({ url: server.url, token: owner.token });
@@ -57,8 +57,6 @@ describe.runIf(browserAvailable())("room webhooks in the web app", { timeout: 18
     const item = panel.getByRole("listitem", { name: receiver.url });
     await item.getByText("enabled", { exact: true }).waitFor();
     await item.getByText(/^One room/).waitFor();
-    // The room's calls offer no test, rotation or deliveries: their buttons are left out.
-    expect(await item.getByRole("button", { name: /^Send a test event/ }).count()).toBe(0);
     const violations = (await axeViolations(page)).filter((f) => f.impact === "serious" || f.impact === "critical");
     expect(violations).toEqual([]);
     await item.scrollIntoViewIfNeeded();
@@ -80,6 +78,33 @@ describe.runIf(browserAvailable())("room webhooks in the web app", { timeout: 18
     const [delivery] = receiver.unique("message.created");
     expect(delivery?.verifiedBy).toEqual([0]);
     expect([delivery?.data.roomId, delivery?.data.message.body]).toEqual([room.id, "v1.2 is out"]);
+
+    // A test event, then its deliveries with the first one's attempt, sent again with the same id.
+    await item.getByRole("button", { name: /^Send a test event/ }).click();
+    await item.getByText("A test event is on its way.").waitFor();
+    await expect.poll(() => receiver.unique("webhook.test").length).toBe(1);
+    const row = item.getByRole("row", { name: /webhook\.test/ });
+    await expect
+      .poll(async () => {
+        await item.getByRole("button", { name: /^Refresh/ }).click();
+        return row.getByRole("cell", { name: "delivered", exact: true }).count();
+      })
+      .toBe(1);
+    await row.getByRole("button", { name: /^Send again/ }).click();
+    await expect.poll(() => receiver.received.filter((r) => r.type === "webhook.test").length).toBe(2);
+    const tests = receiver.received.filter((r) => r.type === "webhook.test");
+    expect(tests[1]?.id).toBe(tests[0]?.id);
+    // Rotating shows the new secret once; deliveries then carry both signatures.
+    await item.getByRole("button", { name: /^Rotate the secret/ }).click();
+    const rotated = page.getByLabel(/^New signing secret of/);
+    await rotated.waitFor();
+    receiver.secrets.push(await rotated.inputValue());
+    await page.getByRole("button", { name: "Done", exact: true }).click();
+    await item.getByText(/the previous secret signs too until/).waitFor();
+    await item.getByRole("button", { name: /^Send a test event/ }).click();
+    await expect.poll(() => receiver.unique("webhook.test").length).toBe(2);
+    expect(receiver.unique("webhook.test")[1]?.verifiedBy).toEqual([0, 1]);
+    await screenshot(page, "room-webhooks-02-deliveries");
 
     // A plain member of the room sees no webhook control, and the server refuses them too.
     const memberPage = await signedInPage(browser, server.url, member.token);

@@ -374,6 +374,123 @@ describe("outgoing webhooks", () => {
     expect(deleted.body).toEqual({ webhookId: created.body.webhook.id, deleted: true });
   });
 
+  it("lets a room's owner get, change, rotate, test and redeliver its webhooks, and no other room's", async () => {
+    const target = await receiver();
+    const owner = await signUp(server.url);
+    const member = await signUp(server.url);
+    const room = await createRoom(server.url, owner.token, { memberIds: [member.id] });
+    const other = await createRoom(server.url, owner.token);
+    const stranger = await signUp(server.url);
+    const strangers = await createRoom(server.url, stranger.token);
+    const as = (token: string, method: string, path: string, body?: unknown) =>
+      rest(server.url, method, path, { token, body });
+    const created = await as(owner.token, "POST", `/rooms/${room.id}/webhooks`, {
+      url: target.url,
+      events: ["message.created"],
+    });
+    target.secrets.push(created.body.secret);
+    const hook = `/rooms/${room.id}/webhooks/${created.body.webhook.id}`;
+    // Another owner's room's endpoint, and a server-wide one.
+    const elsewhere = await as(stranger.token, "POST", `/rooms/${strangers.id}/webhooks`, {
+      url: target.url,
+      events: ["message.created"],
+    });
+    const serverWide = await register(await receiver(), ["message.created"]);
+
+    const got = await as(owner.token, "GET", hook);
+    expect([got.status, got.body.webhook]).toEqual([200, { ...created.body.webhook }]);
+    const patched = await as(owner.token, "PATCH", hook, { events: ["message.created", "message.edited"] });
+    expect(patched.body.webhook.events).toEqual(["message.created", "message.edited"]);
+
+    // Rotation: both signatures, each verified with its own secret by `standardwebhooks`.
+    const rotated = await as(owner.token, "POST", `${hook}/rotate-secret`);
+    expect([rotated.status, rotated.body.secret === created.body.secret]).toEqual([200, false]);
+    expect(rotated.headers.get("cache-control")).toContain("no-store");
+    target.secrets.push(rotated.body.secret);
+    const tested = await as(owner.token, "POST", `${hook}/test`);
+    expect([tested.status, tested.body.delivery.type]).toEqual([200, "webhook.test"]);
+    await waitFor("the test event", () => target.received.length === 1);
+    expect(target.received[0]?.signature.split(" ")).toHaveLength(2);
+    expect(target.received[0]?.verifiedBy).toEqual([0, 1]);
+    const listed = async () => (await as(owner.token, "GET", `${hook}/deliveries?limit=5`)).body.deliveries;
+    await expect.poll(async () => (await listed())[0]?.status).toBe("delivered");
+    expect(await listed()).toMatchObject([
+      { id: tested.body.delivery.id, attempts: 1, lastAttempt: { statusCode: 200 } },
+    ]);
+
+    // Redelivery keeps the webhook-id.
+    const again = await as(owner.token, "POST", `${hook}/deliveries/${tested.body.delivery.id}/redeliver`);
+    expect([again.status, again.body.delivery.status]).toEqual([200, "pending"]);
+    await waitFor("the second delivery", () => target.received.length === 2);
+    expect(target.received.map((r) => r.id)).toEqual([tested.body.delivery.id, tested.body.delivery.id]);
+    expect(target.received[1]?.verifiedBy).toEqual([0, 1]);
+    const missing = await as(owner.token, "POST", `${hook}/deliveries/msg_nope/redeliver`);
+    expect([missing.status, missing.body.error.code]).toEqual([404, "WEBHOOK_DELIVERY_NOT_FOUND"]);
+
+    // Another room's endpoint and a server-wide one are not found through this room, nor through
+    // another room of the same owner; a plain member is refused; a stranger's room is theirs.
+    for (const path of [
+      `/rooms/${room.id}/webhooks/${elsewhere.body.webhook.id}`,
+      `/rooms/${room.id}/webhooks/${serverWide.id}`,
+      `/rooms/${other.id}/webhooks/${created.body.webhook.id}`,
+    ]) {
+      for (const [method, tail] of [
+        ["GET", ""],
+        ["PATCH", ""],
+        ["POST", "/rotate-secret"],
+        ["POST", "/test"],
+        ["GET", "/deliveries"],
+        ["POST", `/deliveries/${tested.body.delivery.id}/redeliver`],
+        ["DELETE", ""],
+      ] as const) {
+        const res = await as(
+          owner.token,
+          method,
+          `${path}${tail}`,
+          method === "PATCH" ? { enabled: false } : undefined,
+        );
+        expect([res.status, res.body.error?.code], `${method} ${path}${tail}`).toEqual([404, "WEBHOOK_NOT_FOUND"]);
+      }
+    }
+    for (const [method, tail] of [
+      ["GET", ""],
+      ["POST", "/rotate-secret"],
+      ["POST", "/test"],
+      ["GET", "/deliveries"],
+    ] as const) {
+      const res = await as(member.token, method, `${hook}${tail}`);
+      expect([res.status, res.body.error?.code], `${method} ${tail}`).toEqual([403, "FORBIDDEN"]);
+    }
+    const strangerRes = await as(stranger.token, "GET", hook);
+    expect([strangerRes.status, strangerRes.body.error.code]).toEqual([403, "FORBIDDEN"]);
+    // Nothing was changed by the refused calls: still enabled, its secret the rotated one.
+    expect((await as(owner.token, "GET", hook)).body.webhook).toMatchObject({ enabled: true });
+    expect(target.received).toHaveLength(2);
+
+    // Over tRPC, and a server admin may too.
+    const client = httpClient(server.url, owner.token);
+    const disabled = await client.webhooks.updateForRoom.mutate({
+      roomId: room.id,
+      webhookId: created.body.webhook.id,
+      enabled: false,
+    });
+    expect(disabled.webhook).toMatchObject({ enabled: false, disabledReason: "admin" });
+    const byAdmin = await httpClient(server.url, admin.token).webhooks.getForRoom.query({
+      roomId: room.id,
+      webhookId: created.body.webhook.id,
+    });
+    expect(byAdmin.webhook.enabled).toBe(false);
+    const page = await client.webhooks.deliveriesForRoom.query({
+      roomId: room.id,
+      webhookId: created.body.webhook.id,
+      limit: 1,
+    });
+    expect(page.deliveries.map((d) => d.id)).toEqual([tested.body.delivery.id]);
+    await expect(
+      client.webhooks.testForRoom.mutate({ roomId: strangers.id, webhookId: elsewhere.body.webhook.id }),
+    ).rejects.toMatchObject({ data: { error: { code: "FORBIDDEN" } } });
+  });
+
   it("works the same over tRPC", async () => {
     const target = await receiver();
     const client = httpClient(server.url, admin.token);

@@ -1,20 +1,23 @@
 import {
   applyRoomEvent,
+  type InboxEvent,
+  type InboxWatch,
   isNatterError,
   type Message,
   mergeMessages,
   type NatterClient,
   type Room,
   type RoomEvent,
+  type RoomUnreadCount,
   type RoomWatch,
   type RouterOutputs,
-  UnreadTally,
 } from "@natter/client";
 import { AttachmentImages } from "../images/attachment-images.js";
 import { type Observable, observable } from "../state/observable.js";
 import { ConnectionMonitor } from "./connection-monitor.js";
 import { Conversations } from "./conversations.js";
 import { DirectRooms } from "./direct-rooms.js";
+import { InboxBadges } from "./inbox-badges.js";
 import { RoomMembers } from "./room-members.js";
 import { RoomModeration } from "./room-moderation.js";
 import { SendQueue } from "./send-queue.js";
@@ -33,20 +36,23 @@ export interface RoomHistory {
 }
 
 const PAGE_SIZE = 50;
-/** Joined rooms watched live at once: each is one subscription on the shared WebSocket. */
-const WATCHED_ROOMS_MAX = 100;
-/** How often the list of joined rooms is refreshed: being added to a room by someone else sends no event to the added user. */
-const ROOM_LIST_REFRESH_MS = 5_000;
+/** Joined rooms listed and counted. */
+const ROOMS_MAX = 100;
+/** Where the connection monitor files the inbox stream's state (room watches are filed by room id). */
+const INBOX = "inbox";
 
 /**
- * A signed-in user's chat: joined rooms with unread counts, each watched live, the
- * history of the rooms opened, members, and the outbox. Components read its observables.
+ * A signed-in user's chat: joined rooms with unread counts and mentions, kept live by one
+ * inbox stream; the room on screen, watched live (the one room subscription); the history of
+ * the rooms opened, members, and the outbox. Components read its observables.
  */
 export class ChatSession {
   readonly me: Me;
   readonly client: NatterClient;
+  /** My rooms, the one with the newest message (seen live) first. */
   readonly rooms = observable<readonly Room[]>([]);
-  readonly unread = observable<Readonly<Record<string, number>>>({});
+  /** Unread messages and mentions of me, by joined room, kept live from my inbox stream. */
+  readonly unread: Observable<Readonly<Record<string, RoomUnreadCount>>>;
   readonly histories = observable<Readonly<Record<string, RoomHistory>>>({});
   readonly members: RoomMembers;
   /** My direct rooms' other people, and whom I blocked. */
@@ -69,10 +75,16 @@ export class ChatSession {
   /** The room on screen; its new messages count as read while the page is visible. */
   readonly activeRoomId: Observable<string | null> = observable<string | null>(null);
 
-  #watches = new Map<string, RoomWatch>();
-  /** Each joined room's unread count, kept by the SDK's rule; `unread` shows them. */
-  #tallies = new Map<string, UnreadTally>();
-  #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #badges: InboxBadges;
+  #inbox: InboxWatch | undefined;
+  /** Inbox entries held back while the rooms and counts are read again, to apply after them (none: not reading). */
+  #heldBack: InboxEvent[] | undefined;
+  /** The room on screen, watched live. */
+  #roomWatch: { roomId: string; watch: RoomWatch } | undefined;
+  /** The `seq` of the last event applied to each room loaded: where its next watch goes on from. */
+  readonly #applied = new Map<string, number>();
+  /** How many times I have lost each room: a room learnt of before a loss is not listed after it. */
+  readonly #losses = new Map<string, number>();
   #markReadTimer: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
   readonly #onVisible = () => {
@@ -102,7 +114,9 @@ export class ChatSession {
       (userIds) => this.usernames.resolve(userIds),
     );
     this.usernames.remember([{ userId: me.id, username: me.username }]);
-    this.connection = new ConnectionMonitor(() => this.#refreshQuietly());
+    this.#badges = new InboxBadges(me.id);
+    this.unread = this.#badges.counts;
+    this.connection = new ConnectionMonitor();
     this.outbox = new SendQueue({
       storageKey: `natter.outbox.${me.id}`,
       send: (item) =>
@@ -119,74 +133,136 @@ export class ChatSession {
     });
   }
 
-  /** Loads the rooms and starts watching them; the outbox sends whatever waited from last time. */
+  /**
+   * Loads my rooms and their counts, then watches my inbox from the position those counts
+   * include; the outbox sends whatever waited from last time.
+   */
   async start(): Promise<void> {
-    await Promise.all([this.direct.loadBlocks(), this.refreshRooms()]);
-    this.#refreshTimer = setInterval(() => {
-      if (document.visibilityState === "visible" && navigator.onLine) this.#refreshQuietly();
-    }, ROOM_LIST_REFRESH_MS);
+    const [, inboxSeq] = await Promise.all([this.direct.loadBlocks(), this.#loadRooms()]);
+    if (this.#disposed) return;
+    this.#inbox = this.client.watchInbox(
+      {
+        onEvent: (event) => {
+          if (this.#heldBack) this.#heldBack.push(event);
+          else this.#onInboxEvent(event);
+        },
+        // Away longer than the inbox keeps entries: read the rooms and counts again.
+        onResync: () => this.#reloadRooms(),
+        onStateChange: (state) => this.connection.report(INBOX, state),
+        onEnd: () => this.connection.forget(INBOX),
+      },
+      { afterSeq: inboxSeq },
+    );
     document.addEventListener("visibilitychange", this.#onVisible);
     this.outbox.flush();
   }
 
   dispose(): void {
     this.#disposed = true;
-    clearInterval(this.#refreshTimer);
     clearTimeout(this.#markReadTimer);
     document.removeEventListener("visibilitychange", this.#onVisible);
-    for (const watch of this.#watches.values()) watch.stop();
-    this.#watches.clear();
+    this.#inbox?.stop();
+    this.#roomWatch?.watch.stop();
+    this.#roomWatch = undefined;
     this.outbox.stop();
     this.connection.stop();
     this.images.dispose();
   }
 
-  /** Fetches the joined rooms and their unread counts; watches new ones, forgets the ones left. */
-  async refreshRooms(): Promise<void> {
-    const [{ rooms }, unread] = await Promise.all([
-      this.client.trpc.rooms.list.query({ scope: "joined", limit: WATCHED_ROOMS_MAX }),
-      this.client.trpc.messages.unread.query({ limit: WATCHED_ROOMS_MAX }),
-    ]);
-    if (this.#disposed) return;
+  /**
+   * Reads my rooms and their counts; answers the inbox position the counts include. The counts
+   * first: whatever changes after them comes from the inbox, so a room gained or lost between
+   * the two reads is told of again (adding and forgetting a room twice changes nothing).
+   */
+  async #loadRooms(): Promise<number> {
+    const unread = await this.client.trpc.messages.unread.query({ limit: ROOMS_MAX });
+    const { rooms } = await this.client.trpc.rooms.list.query({ scope: "joined", limit: ROOMS_MAX });
+    if (this.#disposed) return unread.inboxSeq;
     await this.direct.learnPeers(rooms);
-    if (this.#disposed) return;
-    const known = new Map(this.rooms.get().map((room) => [room.id, room]));
-    this.rooms.set(rooms.map((room) => known.get(room.id) ?? room));
-    const active = this.activeRoomId.get();
-    const counted = new Set(unread.rooms.map((entry) => entry.roomId));
-    for (const roomId of this.#tallies.keys()) if (!counted.has(roomId)) this.#tallies.delete(roomId);
-    for (const entry of unread.rooms) {
-      const base = { unread: entry.unreadCount, mentions: entry.mentions };
-      const known = this.#tallies.get(entry.roomId);
-      known?.rebase(base, entry.lastSeq);
-      const tally = known ?? new UnreadTally(base, entry.lastSeq);
-      this.#tallies.set(entry.roomId, tally);
-      // The room on screen is being read: its cursor moves there shortly.
-      if (entry.roomId === active) tally.markRead(tally.lastSeq);
-    }
-    this.#publishUnread();
+    // Rooms listed already keep their place; new ones come first.
     const joined = new Set(rooms.map((room) => room.id));
-    for (const room of rooms) this.#watch(room.id, room.lastSeq);
-    for (const roomId of this.#watches.keys()) if (!joined.has(roomId) && roomId !== active) this.#unwatch(roomId);
+    const listed = this.rooms.get().filter((room) => joined.has(room.id));
+    const fresh = rooms.filter((room) => !listed.some((known) => known.id === room.id));
+    this.rooms.set([...fresh, ...listed]);
+    this.#badges.reset(unread.rooms, unread.inboxSeq);
+    for (const room of rooms) this.#badges.add(room.id);
+    const active = this.activeRoomId.get();
+    if (active !== null && this.#reading(active)) this.#badges.clear(active);
+    return unread.inboxSeq;
   }
 
-  /** A refresh in the background: a failure (offline) waits for the next one. */
-  #refreshQuietly(): void {
-    this.refreshRooms().catch(() => {});
+  /** Reads the rooms and counts again, holding back the inbox's entries until they are in (then applied on them). */
+  #reloadRooms(): void {
+    this.#heldBack ??= [];
+    this.#loadRooms()
+      .catch(() => {})
+      .finally(() => {
+        const held = this.#heldBack ?? [];
+        this.#heldBack = undefined;
+        for (const event of held) this.#onInboxEvent(event);
+      });
   }
 
-  /** Shows a room: loads its newest history and members once, and marks it read. */
+  /** One entry of my inbox: the counts, the rooms I gained and lost, which room had the newest message. */
+  #onInboxEvent(event: InboxEvent): void {
+    this.#badges.apply(event, (roomId) => this.#reading(roomId));
+    const { roomId } = event;
+    switch (event.type) {
+      case "message.created":
+        this.rooms.update((rooms) => {
+          const room = rooms.find((candidate) => candidate.id === roomId);
+          return !room || rooms[0] === room ? rooms : [room, ...rooms.filter((other) => other !== room)];
+        });
+        return;
+      case "room.added":
+      case "dm.created":
+        this.#learnRoom(roomId).catch(() => {});
+        return;
+      case "room.removed":
+        this.#losses.set(roomId, (this.#losses.get(roomId) ?? 0) + 1);
+        if (event.reason === "kicked") this.#tellRemoved(roomId);
+        this.#forgetRoom(roomId);
+        return;
+    }
+  }
+
+  /** Lists a room I am now in (direct rooms with the other person), unless I lost it again meanwhile. */
+  async #learnRoom(roomId: string): Promise<void> {
+    if (this.rooms.get().some((room) => room.id === roomId)) return;
+    const losses = this.#losses.get(roomId);
+    const { room } = await this.client.trpc.rooms.get.query({ roomId });
+    await this.direct.learnPeers([room]);
+    if (this.#losses.get(roomId) === losses && !this.#disposed) this.#addRoom(room);
+  }
+
+  /** Whether new messages of a room count as read: it is on screen and the page is visible. */
+  #reading(roomId: string): boolean {
+    return roomId === this.activeRoomId.get() && document.visibilityState === "visible";
+  }
+
+  /**
+   * Shows a room: loads its newest history and members once, watches it live (and no other:
+   * a room shown before goes on from the last event applied to it), and marks it read.
+   */
   async openRoom(roomId: string | null): Promise<void> {
     this.activeRoomId.set(roomId);
+    if (this.#roomWatch && this.#roomWatch.roomId !== roomId) this.#unwatch();
     if (roomId === null) return;
     this.#markActiveRead();
-    if (this.histories.get()[roomId]) return;
+    const applied = this.#applied.get(roomId);
+    if (this.histories.get()[roomId] && applied !== undefined) {
+      this.#watch(roomId, applied);
+      return;
+    }
     const [{ room }, page, members] = await Promise.all([
       this.client.trpc.rooms.get.query({ roomId }),
       this.client.trpc.messages.list.query({ roomId, limit: PAGE_SIZE }),
       this.client.trpc.rooms.members.query({ roomId, limit: 200 }),
     ]);
-    this.#watch(roomId, room.lastSeq);
+    this.#applied.set(roomId, room.lastSeq);
+    // The room as it is now (a room not on screen is not watched: its name may have changed).
+    this.#replaceRoom(roomId, () => room);
+    if (this.activeRoomId.get() === roomId) this.#watch(roomId, room.lastSeq);
     this.#setHistory(roomId, (history) => ({
       messages: mergeMessages(history?.messages ?? [], page.messages),
       hasOlder: page.hasMore,
@@ -253,8 +329,8 @@ export class ChatSession {
   /** Opens (or finds) my direct room with a user, and learns who they are for its title. */
   async openDirect(userId: string): Promise<Room> {
     const room = await this.direct.open(userId);
+    await this.direct.learnPeers([room]);
     this.#addRoom(room);
-    await this.refreshRooms();
     return room;
   }
 
@@ -265,10 +341,7 @@ export class ChatSession {
 
   #addRoom(room: Room): void {
     if (!this.rooms.get().some((candidate) => candidate.id === room.id)) this.rooms.update((rooms) => [room, ...rooms]);
-    // Counted from now on; the next refresh brings the server's count.
-    if (!this.#tallies.has(room.id))
-      this.#tallies.set(room.id, new UnreadTally({ unread: 0, mentions: 0 }, room.lastSeq));
-    this.#watch(room.id, room.lastSeq);
+    this.#badges.add(room.id);
   }
 
   #replaceRoom(roomId: string, change: (room: Room) => Room): void {
@@ -285,35 +358,37 @@ export class ChatSession {
 
   #forgetRoom(roomId: string): void {
     this.rooms.update((rooms) => rooms.filter((room) => room.id !== roomId));
-    this.#unwatch(roomId);
-    if (this.#tallies.delete(roomId)) this.#publishUnread();
+    this.#badges.forget(roomId);
   }
 
+  /** Watches the room on screen, from the event after `afterSeq`; the room watched before stops. */
   #watch(roomId: string, afterSeq: number): void {
-    if (this.#watches.has(roomId) || this.#disposed) return;
+    if (this.#roomWatch?.roomId === roomId || this.#disposed) return;
+    this.#unwatch();
     const watch = this.client.watchRoom(
       roomId,
       {
         onEvent: (event) => this.#onEvent(event),
         onStateChange: (state) => this.connection.report(roomId, state),
         onEnd: () => {
-          this.#watches.delete(roomId);
+          if (this.#roomWatch?.watch === watch) this.#roomWatch = undefined;
           this.connection.forget(roomId);
         },
       },
       { afterSeq },
     );
-    this.#watches.set(roomId, watch);
+    this.#roomWatch = { roomId, watch };
   }
 
-  #unwatch(roomId: string): void {
-    this.#watches.get(roomId)?.stop();
-    this.#watches.delete(roomId);
-    this.connection.forget(roomId);
+  #unwatch(): void {
+    const watched = this.#roomWatch;
+    this.#roomWatch = undefined;
+    watched?.watch.stop();
   }
 
   #onEvent(event: RoomEvent): void {
     const { roomId } = event;
+    this.#applied.set(roomId, event.seq);
     if (event.type !== "room.deleted") this.#replaceRoom(roomId, (room) => ({ ...room, lastSeq: event.seq }));
     this.conversations.onEvent(event);
     this.members.onEvent(event);
@@ -322,7 +397,6 @@ export class ChatSession {
         // A thread reply shows in its thread (and its root's summary), in the room's history only when sent `alsoInRoom`.
         if (event.message.threadId !== null && !event.message.alsoInRoom) return;
         this.#addMessages(roomId, [event.message]);
-        this.#countUnread(event);
         return;
       case "message.edited":
         // An edited thread reply changes the room's history only if it is shown there.
@@ -341,8 +415,6 @@ export class ChatSession {
           roomId,
           (history) => history && { ...history, messages: applyRoomEvent(history.messages, event) },
         );
-        // A deleted message that was counted unread no longer is.
-        this.#countUnread(event);
         return;
       case "room.updated":
         this.#replaceRoom(roomId, (room) => ({
@@ -386,33 +458,17 @@ export class ChatSession {
     if (roomId === this.activeRoomId.get()) this.#markActiveRead();
   }
 
+  /** Tells me I was removed from a room still listed (the inbox and the room's own watch both say so: once is enough). */
   #tellRemoved(roomId: string): void {
-    const name = this.rooms.get().find((room) => room.id === roomId)?.name;
-    this.notice.set(`You were removed from ${name ?? "a room"}.`);
-  }
-
-  /** Counts an event into its room's unread tally; the room on screen, while visible, stays read. */
-  #countUnread(event: RoomEvent): void {
-    const tally = this.#tallies.get(event.roomId);
-    if (tally?.apply(event, this.me.id) !== "changed") return;
-    if (event.roomId === this.activeRoomId.get() && document.visibilityState === "visible")
-      tally.markRead(tally.lastSeq);
-    this.#publishUnread();
-  }
-
-  #publishUnread(): void {
-    this.unread.set(Object.fromEntries([...this.#tallies].map(([roomId, tally]) => [roomId, tally.count.unread])));
+    const room = this.rooms.get().find((candidate) => candidate.id === roomId);
+    if (room) this.notice.set(`You were removed from ${this.direct.titleOf(room)}.`);
   }
 
   /** Moves the read cursor of the room on screen to its newest message, a moment after things settle. */
   #markActiveRead(): void {
     const roomId = this.activeRoomId.get();
-    if (roomId === null || document.visibilityState !== "visible") return;
-    const tally = this.#tallies.get(roomId);
-    if (tally && tally.count.unread > 0) {
-      tally.markRead(tally.lastSeq);
-      this.#publishUnread();
-    }
+    if (roomId === null || !this.#reading(roomId)) return;
+    this.#badges.clear(roomId);
     clearTimeout(this.#markReadTimer);
     this.#markReadTimer = setTimeout(() => {
       const room = this.rooms.get().find((candidate) => candidate.id === roomId);

@@ -7,31 +7,31 @@ export type ConnectionStatus = "online" | "lost" | "back";
 const BACK_NOTICE_MS = 5_000;
 
 /**
- * Folds the browser's online state and every room watch's state into one status. Watches
- * resume by themselves; this only tells the person what is going on.
+ * Folds the browser's online state and every watch's state (the inbox's and the open room's)
+ * into one status. Watches resume by themselves; this only tells the person what is going on.
  */
 export class ConnectionMonitor {
   readonly status: Observable<ConnectionStatus> = observable<ConnectionStatus>("online");
   #reconnecting = new Set<string>();
   #backTimer: ReturnType<typeof setTimeout> | undefined;
-  #onBack: () => void;
   readonly #onNetworkChange = () => this.#recompute();
 
-  constructor(onBack: () => void) {
-    this.#onBack = onBack;
+  constructor() {
     window.addEventListener("online", this.#onNetworkChange);
     window.addEventListener("offline", this.#onNetworkChange);
     this.#recompute();
   }
 
-  report(roomId: string, state: ConnectionState): void {
-    if (state === "reconnecting") this.#reconnecting.add(roomId);
-    else this.#reconnecting.delete(roomId);
+  /** A watch's new state; `watchId` names the watch (a room id, or the inbox's name). */
+  report(watchId: string, state: ConnectionState): void {
+    if (state === "reconnecting") this.#reconnecting.add(watchId);
+    else this.#reconnecting.delete(watchId);
     this.#recompute();
   }
 
-  forget(roomId: string): void {
-    this.#reconnecting.delete(roomId);
+  /** A watch that ended. */
+  forget(watchId: string): void {
+    this.#reconnecting.delete(watchId);
     this.#recompute();
   }
 
@@ -49,7 +49,6 @@ export class ConnectionMonitor {
       this.status.set("lost");
     } else if (current === "lost") {
       this.status.set("back");
-      this.#onBack();
       this.#backTimer = setTimeout(() => this.status.set("online"), BACK_NOTICE_MS);
     }
   }

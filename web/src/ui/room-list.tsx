@@ -1,9 +1,9 @@
-import type { Room } from "@natter/client";
+import type { Room, RoomUnreadCount } from "@natter/client";
 import type { ChatSession } from "../chat/chat-session.js";
 import { useObservable } from "../state/observable.js";
 import { onLinkClick } from "../state/router.js";
 
-/** The joined rooms with their unread counts, and the ways to find or start others. */
+/** The joined rooms with their unread counts and mentions of me, and the ways to find or start others. */
 export function RoomList({
   session,
   activeRoomId,
@@ -24,7 +24,7 @@ export function RoomList({
       key={room.id}
       room={room}
       title={session.direct.titleOf(room)}
-      unread={unread[room.id] ?? 0}
+      counts={unread[room.id] ?? NONE}
       active={room.id === activeRoomId}
     />
   );
@@ -70,7 +70,19 @@ export function RoomList({
   );
 }
 
-function RoomEntry({ room, title, unread, active }: { room: Room; title: string; unread: number; active: boolean }) {
+const NONE: RoomUnreadCount = { unread: 0, mentions: 0 };
+
+function RoomEntry({
+  room,
+  title,
+  counts: { unread, mentions },
+  active,
+}: {
+  room: Room;
+  title: string;
+  counts: RoomUnreadCount;
+  active: boolean;
+}) {
   return (
     <li>
       <a
@@ -85,6 +97,13 @@ function RoomEntry({ room, title, unread, active }: { room: Room; title: string;
           <span class="badge" data-testid="unread">
             {unread > 999 ? "999+" : unread}
             <span class="visually-hidden"> unread</span>
+          </span>
+        )}
+        {mentions > 0 && (
+          <span class="badge mentions" data-testid="mentions">
+            <span aria-hidden="true">@</span>
+            {mentions > 999 ? "999+" : mentions}
+            <span class="visually-hidden">{mentions === 1 ? " mention" : " mentions"}</span>
           </span>
         )}
       </a>

@@ -8,13 +8,18 @@ const SERVER_ONLY: ReadonlySet<WebhookEventType> = new Set(["user.created", "roo
 
 const ROOM_EVENT_TYPES = WEBHOOK_EVENT_TYPES.filter((type) => !SERVER_ONLY.has(type));
 
-/** A room owner's calls: `/rooms/{roomId}/webhooks` offers register, list and delete only. */
+/** A room owner's calls: every webhook procedure of `/rooms/{roomId}/webhooks`. */
 function roomWebhookCalls(session: ChatSession, roomId: string): WebhookCalls {
   const api = session.client.trpc.webhooks;
   return {
     list: async () => (await api.listForRoom.query({ roomId })).webhooks,
     create: (url, events) => api.createForRoom.mutate({ roomId, url, events }),
     delete: (webhookId) => api.deleteForRoom.mutate({ roomId, webhookId }),
+    test: (webhookId) => api.testForRoom.mutate({ roomId, webhookId }),
+    rotateSecret: (webhookId) => api.rotateSecretForRoom.mutate({ roomId, webhookId }),
+    enable: (webhookId) => api.updateForRoom.mutate({ roomId, webhookId, enabled: true }),
+    deliveries: async (webhookId) => (await api.deliveriesForRoom.query({ roomId, webhookId, limit: 50 })).deliveries,
+    redeliver: (webhookId, deliveryId) => api.redeliverForRoom.mutate({ roomId, webhookId, deliveryId }),
   };
 }
 

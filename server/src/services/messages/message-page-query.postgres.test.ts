@@ -31,6 +31,10 @@ describe("messagePageQuery on PostgreSQL", () => {
     await sql`insert into messages (id, room_id, seq, author_id, body, created_at)
       select 'm' || r || '-' || s, 'room' || r, s, 'u', 'hello', '2026-01-01T00:00:00.000Z'
       from generate_series(1, 50) r, generate_series(1, 1000) s`.execute(database.db);
+    // And one long thread in room7: 5,000 replies under its first message, newer than the rest.
+    await sql`insert into messages (id, room_id, seq, author_id, body, created_at, thread_id)
+      select 'reply' || s, 'room7', 1000 + s, 'u', 'hi', '2026-01-01T00:00:00.000Z', 'm7-1'
+      from generate_series(1, 5000) s`.execute(database.db);
     await sql`analyze messages`.execute(database.db);
   });
   afterAll(async () => {
@@ -50,5 +54,16 @@ describe("messagePageQuery on PostgreSQL", () => {
     expect(nodes.map((n) => n["Node Type"])).not.toContain("Seq Scan");
     expect(nodes.find((n) => n["Index Name"])?.["Index Name"]).toBe("messages_by_seq");
     expect(text).not.toMatch(/offset/i);
+  });
+
+  it.each(cursors)("reads a page of the room's own messages from messages_room_history: %o", async (cursor) => {
+    // Not the 5,000 replies above them, read and skipped.
+    const { sql: text, parameters } = messagePageQuery(database.db, "room7", cursor, 51, "room").compile();
+    const plan = await database.db.executeQuery<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+      CompiledQuery.raw(`explain (format json) ${text}`, [...parameters]),
+    );
+    const nodes = nodesOf(plan.rows[0]?.["QUERY PLAN"][0].Plan as PlanNode);
+    expect(nodes.map((n) => n["Node Type"])).not.toContain("Sort");
+    expect(nodes.find((n) => n["Index Name"])?.["Index Name"]).toBe("messages_room_history");
   });
 });

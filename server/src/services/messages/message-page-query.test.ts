@@ -23,4 +23,15 @@ describe("messagePageQuery", () => {
     expect(details[0]).toMatch(/^SEARCH messages USING INDEX messages_by_seq \(room_id=\?( AND seq[<>]\?)?\)$/);
     expect(sql).not.toMatch(/offset/i);
   });
+
+  it.each(cursors)("reads a page of the room's own messages from messages_room_history: %o", async (cursor) => {
+    // Thread replies are left out of it: a page reads no reply between its messages.
+    const { sql, parameters } = messagePageQuery(database.db, "room", cursor, 51, "room").compile();
+    const plan = await database.db.executeQuery<{ detail: string }>(
+      CompiledQuery.raw(`explain query plan ${sql}`, [...parameters]),
+    );
+    expect(plan.rows.map((row) => row.detail)).toEqual([
+      expect.stringMatching(/^SEARCH messages USING INDEX messages_room_history \(room_id=\?( AND seq[<>]\?)?\)$/),
+    ]);
+  });
 });

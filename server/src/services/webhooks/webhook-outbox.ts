@@ -18,6 +18,12 @@ interface Queued {
   payload: WebhookPayload;
 }
 
+/** An enabled endpoint, and the event types it wants (a JSON array of names). */
+export interface WebhookEndpoint {
+  id: string;
+  events: string;
+}
+
 // Every room change runs this: prepared once, not built and compiled each time.
 const endpointsOfRoom = preparedQuery((db, roomId: string) =>
   db
@@ -31,22 +37,29 @@ const serverEndpoints = preparedQuery((db) =>
   db.selectFrom("webhooks").select(["id", "events"]).where("enabled", "=", 1).where("room_id", "is", null),
 );
 
+/** The enabled endpoints that get a room's events: the room's own and the server-wide ones. */
+export async function readRoomEndpoints(db: Kysely<Database>, roomId: string): Promise<WebhookEndpoint[]> {
+  return (await endpointsOfRoom(db, roomId)).rows;
+}
+
 /**
  * Writes one outbox row per endpoint that wants each of these room events, inside the
  * transaction that stores the events: committed together or not at all, so that no event is
- * lost between its commit and its sending. Answers whether anything was queued.
+ * lost between its commit and its sending. `known`: endpoints of a room already read in this
+ * transaction (a send's, `RoomStateCache`), not read again. Answers whether anything was queued.
  */
 export async function queueRoomEventDeliveries(
   trx: Transaction<Database>,
   events: readonly RoomEvent[],
   now: number,
+  known?: { roomId: string; endpoints: readonly WebhookEndpoint[] },
 ): Promise<boolean> {
   let queued = false;
-  const byRoom = new Map<string, { id: string; events: string }[]>();
+  const byRoom = new Map<string, readonly WebhookEndpoint[]>(known ? [[known.roomId, known.endpoints]] : []);
   for (const event of events) {
     let endpoints = byRoom.get(event.roomId);
     if (!endpoints) {
-      endpoints = (await endpointsOfRoom(trx, event.roomId)).rows;
+      endpoints = await readRoomEndpoints(trx, event.roomId);
       byRoom.set(event.roomId, endpoints);
     }
     const item: Queued = {

@@ -43,8 +43,13 @@ export interface WebhookWithSecret {
 
 /**
  * Managing outgoing webhook endpoints: server admins manage all of them (server-wide ones
- * and those of any room); room owners create, list and delete their own room's. Sending is
- * the delivery worker's (`WebhookDeliveryWorker`), from the outbox the writes fill.
+ * and those of any room); room owners manage their own room's. Sending is the delivery
+ * worker's (`WebhookDeliveryWorker`), from the outbox the writes fill.
+ *
+ * The methods on one endpoint take an optional `roomId`: without it the call is a server
+ * admin's (`/admin/webhooks/…`); with it, the room's owner's or a server admin's
+ * (`/rooms/{roomId}/webhooks/…`), and an endpoint of another room, or a server-wide one, is
+ * not found.
  */
 export class WebhooksService {
   constructor(private readonly deps: WebhooksServiceDeps) {}
@@ -94,15 +99,17 @@ export class WebhooksService {
     return rows.map(toWebhook);
   }
 
-  async get(session: AuthSession, webhookId: string): Promise<Webhook> {
-    await this.requireAdmin(session);
-    return toWebhook(await this.find(this.deps.db, webhookId));
+  async get(session: AuthSession, webhookId: string, roomId?: string): Promise<Webhook> {
+    return toWebhook(await this.reachable(session, webhookId, roomId));
   }
 
   /** Changes what is given; enabling again clears the failure record and the reason. */
-  async update(session: AuthSession, { webhookId, url, events, enabled }: UpdateWebhookInput): Promise<Webhook> {
-    await this.requireAdmin(session);
-    const existing = await this.find(this.deps.db, webhookId);
+  async update(
+    session: AuthSession,
+    { webhookId, url, events, enabled }: UpdateWebhookInput,
+    roomId?: string,
+  ): Promise<Webhook> {
+    const existing = await this.reachable(session, webhookId, roomId);
     if (url !== undefined) await this.deps.policy.check(url);
     if (events !== undefined) requireEventsFit(events, existing.room_id);
     const now = this.deps.clock.now();
@@ -125,12 +132,7 @@ export class WebhooksService {
 
   /** Deletes an endpoint with its deliveries, sent or not. */
   async delete(session: AuthSession, webhookId: string, roomId?: string): Promise<void> {
-    const existing = await this.find(this.deps.db, webhookId);
-    if (roomId === undefined) await this.requireAdmin(session);
-    else {
-      await this.requireRoomOwner(session, roomId);
-      if (existing.room_id !== roomId) throw notFound();
-    }
+    const existing = await this.reachable(session, webhookId, roomId);
     const now = this.deps.clock.now();
     await this.deps.db.transaction().execute(async (trx) => {
       // Deliveries first, then the endpoint: the order the delivery worker locks them in when it
@@ -151,9 +153,8 @@ export class WebhooksService {
   }
 
   /** A new secret; the old one keeps signing beside it for 24 hours (both signatures sent). */
-  async rotateSecret(session: AuthSession, webhookId: string): Promise<WebhookWithSecret> {
-    await this.requireAdmin(session);
-    const existing = await this.find(this.deps.db, webhookId);
+  async rotateSecret(session: AuthSession, webhookId: string, roomId?: string): Promise<WebhookWithSecret> {
+    const existing = await this.reachable(session, webhookId, roomId);
     const now = this.deps.clock.now();
     const secret = newSecret();
     return this.deps.db.transaction().execute(async (trx) => {
@@ -177,9 +178,8 @@ export class WebhooksService {
   }
 
   /** Queues a `webhook.test` event to the endpoint (even a disabled one's is kept until it is enabled). */
-  async test(session: AuthSession, webhookId: string): Promise<WebhookDelivery> {
-    await this.requireAdmin(session);
-    await this.find(this.deps.db, webhookId);
+  async test(session: AuthSession, webhookId: string, roomId?: string): Promise<WebhookDelivery> {
+    await this.reachable(session, webhookId, roomId);
     const id = await queueTestDelivery(this.deps.db, webhookId, this.deps.clock.now());
     // Read as queued before the worker is woken: read after, it may already be on its way.
     const queued = await this.delivery(webhookId, id);
@@ -191,9 +191,9 @@ export class WebhooksService {
   async deliveries(
     session: AuthSession,
     input: { webhookId: string; limit: number; cursor?: string | undefined },
+    roomId?: string,
   ): Promise<WebhookDeliveryPage> {
-    await this.requireAdmin(session);
-    await this.find(this.deps.db, input.webhookId);
+    await this.reachable(session, input.webhookId, roomId);
     let query = this.deps.db
       .selectFrom("webhook_deliveries")
       .selectAll()
@@ -213,9 +213,13 @@ export class WebhooksService {
   }
 
   /** Sends a delivery again (same `webhook-id`), now, whatever became of it. */
-  async redeliver(session: AuthSession, webhookId: string, deliveryId: string): Promise<WebhookDelivery> {
-    await this.requireAdmin(session);
-    await this.find(this.deps.db, webhookId);
+  async redeliver(
+    session: AuthSession,
+    webhookId: string,
+    deliveryId: string,
+    roomId?: string,
+  ): Promise<WebhookDelivery> {
+    await this.reachable(session, webhookId, roomId);
     const at = toTimestamp(this.deps.clock.now());
     const result = await this.deps.db
       .updateTable("webhook_deliveries")
@@ -280,6 +284,19 @@ export class WebhooksService {
   private async find(db: Kysely<Database>, webhookId: string): Promise<WebhookRow> {
     const row = await db.selectFrom("webhooks").selectAll().where("id", "=", webhookId).executeTakeFirst();
     if (!row) throw notFound();
+    return row;
+  }
+
+  /**
+   * The endpoint, once the caller may reach it: without `roomId` a server admin reaches any;
+   * with it, the room's owner (or a server admin) reaches that room's endpoints only, and
+   * another room's or a server-wide one is not found (as if it did not exist).
+   */
+  private async reachable(session: AuthSession, webhookId: string, roomId: string | undefined): Promise<WebhookRow> {
+    if (roomId === undefined) await this.requireAdmin(session);
+    else await this.requireRoomOwner(session, roomId);
+    const row = await this.find(this.deps.db, webhookId);
+    if (roomId !== undefined && row.room_id !== roomId) throw notFound();
     return row;
   }
 

@@ -22,19 +22,18 @@ function stateText(webhook: Webhook): string {
 }
 
 /**
- * What the webhook manager may do, as calls: the server admin's set has them all, a room
- * owner's set only register, list and delete (the server offers no more for a room), so the
- * rest are optional and their buttons are left out when absent.
+ * What the webhook manager does, as calls: the server admin's over `/admin/webhooks`, a room
+ * owner's over `/rooms/{roomId}/webhooks` (the same operations, for that room's endpoints).
  */
 export interface WebhookCalls {
   list(): Promise<readonly Webhook[]>;
   create(url: string, events: WebhookEventType[]): Promise<{ webhook: Webhook; secret: string }>;
   delete(webhookId: string): Promise<unknown>;
-  test?(webhookId: string): Promise<unknown>;
-  rotateSecret?(webhookId: string): Promise<{ secret: string }>;
-  enable?(webhookId: string): Promise<unknown>;
-  deliveries?(webhookId: string): Promise<readonly WebhookDelivery[]>;
-  redeliver?(webhookId: string, deliveryId: string): Promise<unknown>;
+  test(webhookId: string): Promise<unknown>;
+  rotateSecret(webhookId: string): Promise<{ secret: string }>;
+  enable(webhookId: string): Promise<unknown>;
+  deliveries(webhookId: string): Promise<readonly WebhookDelivery[]>;
+  redeliver(webhookId: string, deliveryId: string): Promise<unknown>;
 }
 
 /** The server admin's calls: every webhook procedure of `/admin/webhooks`. */
@@ -188,41 +187,35 @@ function WebhookRow({
           ` · the previous secret signs too until ${new Date(webhook.previousSecretExpiresAt).toLocaleString()}`}
       </p>
       <div class="actions">
-        {deliveries && (
-          <button
-            type="button"
-            class="small"
-            aria-expanded={showDeliveries}
-            onClick={() => setShowDeliveries(!showDeliveries)}
-          >
-            Deliveries<span class="visually-hidden"> to {webhook.url}</span>
-          </button>
-        )}
-        {test && (
-          <button
-            type="button"
-            class="small"
-            onClick={() =>
-              attempt(async () => {
-                await test(webhookId);
-                setNote("A test event is on its way.");
-                setShowDeliveries(true);
-              })
-            }
-          >
-            Send a test event<span class="visually-hidden"> to {webhook.url}</span>
-          </button>
-        )}
-        {rotateSecret && (
-          <button
-            type="button"
-            class="small"
-            onClick={() => attempt(async () => onRotated((await rotateSecret(webhookId)).secret))}
-          >
-            Rotate the secret<span class="visually-hidden"> of {webhook.url}</span>
-          </button>
-        )}
-        {enable && !webhook.enabled && (
+        <button
+          type="button"
+          class="small"
+          aria-expanded={showDeliveries}
+          onClick={() => setShowDeliveries(!showDeliveries)}
+        >
+          Deliveries<span class="visually-hidden"> to {webhook.url}</span>
+        </button>
+        <button
+          type="button"
+          class="small"
+          onClick={() =>
+            attempt(async () => {
+              await test(webhookId);
+              setNote("A test event is on its way.");
+              setShowDeliveries(true);
+            })
+          }
+        >
+          Send a test event<span class="visually-hidden"> to {webhook.url}</span>
+        </button>
+        <button
+          type="button"
+          class="small"
+          onClick={() => attempt(async () => onRotated((await rotateSecret(webhookId)).secret))}
+        >
+          Rotate the secret<span class="visually-hidden"> of {webhook.url}</span>
+        </button>
+        {!webhook.enabled && (
           <button
             type="button"
             class="small"
@@ -251,7 +244,7 @@ function WebhookRow({
       </div>
       {note && <p role="status">{note}</p>}
       <ErrorLine error={error} />
-      {deliveries && showDeliveries && <Deliveries webhookId={webhookId} load={deliveries} redeliver={redeliver} />}
+      {showDeliveries && <Deliveries webhookId={webhookId} load={deliveries} redeliver={redeliver} />}
     </li>
   );
 }
@@ -263,7 +256,7 @@ function Deliveries({
   redeliver,
 }: {
   webhookId: string;
-  load: NonNullable<WebhookCalls["deliveries"]>;
+  load: WebhookCalls["deliveries"];
   redeliver: WebhookCalls["redeliver"];
 }) {
   const { value: deliveries, reload: load, error, attempt } = useLoaded(() => loadDeliveries(webhookId), [webhookId]);
@@ -291,7 +284,7 @@ function Deliveries({
                 <td>{delivery.attempts}</td>
                 <td>{attemptText(delivery)}</td>
                 <td>
-                  {redeliver && delivery.status !== "pending" && (
+                  {delivery.status !== "pending" && (
                     <button
                       type="button"
                       class="small"
