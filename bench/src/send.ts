@@ -21,6 +21,13 @@
  *   SEND_CALLS="REST send" SEND_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:send
  *   SEND_CALLS="pg REST send,pg bare send" npm run bench:send    (PostgreSQL at SEND_POSTGRES_URL)
  *   SEND_BEFORE=/tmp/natter-before npm run bench:send
+ *   SEND_CALLS=none npm run bench:send    (the statement counts alone)
+ *
+ * First it counts the SQL statements a send runs (a measure the machine's load does not move):
+ * natter in this process, 50 sends one after another in a room of one, without and with a
+ * `clientMessageId`, the queries counted by natter's own `natter_db_query_duration_seconds`
+ * (Kysely's queries, savepoints included) plus each transaction's `BEGIN` and `COMMIT`; on
+ * SQLite, and on PostgreSQL when a `pg` call is measured; for the SEND_BEFORE checkout too.
  *
  * SEND_BEFORE names a built checkout of another commit: its natter is measured too ("before
  * REST send", "before pg REST send"), interleaved with this one, for a before/after in one run.
@@ -460,6 +467,83 @@ async function startServer(call: Call): Promise<{ server: BenchChild<Target>; st
   };
 }
 
+/** Sends one after another whose statements are counted, per kind. */
+const COUNTED_SENDS = 50;
+
+/** The natter `startNatterServer`/`loadConfig` of this checkout, or of another built one. */
+async function natterOf(checkout: string | undefined): Promise<typeof import("natter")> {
+  return checkout ? import(`file://${checkout}/server/dist/index.js`) : import("natter");
+}
+
+/**
+ * Statements per send, counted on a natter in this process (`checkout`: another built one):
+ * Kysely's queries from `/metrics`, plus `BEGIN` and `COMMIT` of the send's one transaction.
+ */
+async function statementsPerSend(databaseUrl: string, checkout?: string): Promise<Record<string, number>> {
+  const natter = await natterOf(checkout);
+  const server = await natter.startNatterServer({
+    config: natter.loadConfig({ port: 0, databaseUrl, logLevel: "silent", rateLimits: "off" }, {}),
+  });
+  try {
+    const { token } = await postJson(server.url, "/users", { username: "counter", password: "bench password" });
+    const { room } = await postJson(server.url, "/rooms", { name: "count", open: false }, token);
+    const queries = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return [...text.matchAll(/^natter_db_query_duration_seconds_count\{[^}]*\} (\d+)/gm)].reduce(
+        (sum, match) => sum + Number(match[1]),
+        0,
+      );
+    };
+    const counts: Record<string, number> = {};
+    for (const kind of ["plain", "clientMessageId"]) {
+      // One send first, so that what a node keeps of the room is kept, as it is for every later send.
+      await postJson(server.url, `/rooms/${room.id}/messages`, { body: BODY }, token);
+      const before = await queries();
+      for (let i = 0; i < COUNTED_SENDS; i += 1) {
+        const input =
+          kind === "plain" ? { body: BODY } : { body: BODY, clientMessageId: randomBytes(8).toString("hex") };
+        await postJson(server.url, `/rooms/${room.id}/messages`, input, token);
+      }
+      counts[kind] = ((await queries()) - before) / COUNTED_SENDS + 2;
+    }
+    return counts;
+  } finally {
+    await server.close();
+  }
+}
+
+/** Prints the statement counts of this checkout (and SEND_BEFORE's) on SQLite, and on PostgreSQL when asked. */
+async function printStatementCounts(postgres: boolean): Promise<void> {
+  for (const [label, checkout] of [
+    ["", undefined],
+    ["before ", BEFORE],
+  ] as const) {
+    if (label && !checkout) continue;
+    const dir = mkdtempSync(join(tmpdir(), "natter-send-count-"));
+    try {
+      const sqlite = await statementsPerSend(join(dir, "count.db"), checkout);
+      console.log(`  ${label}statements per send, SQLite: ${describeCounts(sqlite)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    if (!postgres) continue;
+    const database = await scratchPostgres();
+    try {
+      console.log(
+        `  ${label}statements per send, PostgreSQL: ${describeCounts(await statementsPerSend(database.url, checkout))}`,
+      );
+    } finally {
+      await database.drop();
+    }
+  }
+}
+
+function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([kind, count]) => `${fixed(count, 1)} (${kind})`)
+    .join(", ");
+}
+
 async function main(): Promise<void> {
   console.log(
     `send path: ${REQUESTS} requests per run after ${WARMUP} to warm up, over ${CONNECTIONS} connections, ${REPS} interleaved repetitions, ` +
@@ -469,6 +553,10 @@ async function main(): Promise<void> {
   const calls = (chosen ? ALL_CALLS.filter((call) => chosen.includes(call)) : [...ALL_CALLS]).filter(
     (call) => BEFORE !== undefined || !call.startsWith("before "),
   );
+  console.log(
+    `statements per send, ${COUNTED_SENDS} sends one after another in a room of one (BEGIN and COMMIT included):`,
+  );
+  await printStatementCounts(calls.some((call) => call.includes("pg ")));
   const results = new Map<Call, LoadResult[]>(calls.map((call) => [call, []]));
   for (let rep = 0; rep < REPS; rep += 1) {
     for (let i = 0; i < calls.length; i += 1) {

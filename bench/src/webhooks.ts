@@ -19,6 +19,10 @@
  *   WEBHOOKS_ENGINE=postgres npm run bench:webhooks
  *   npm run bench:webhooks-cluster               PostgreSQL and Redis, two nodes per deployment
  *
+ * WEBHOOKS_CPU_PROF=<dir> writes a V8 CPU profile of each hooked node (and, for comparison,
+ * each plain one) into <dir>/hooked and <dir>/plain when the bench ends (`node --cpu-prof`);
+ * `bench/src/cpu-profile-summary.ts` lists a profile's functions by self and inclusive time.
+ *
  * PostgreSQL: WEBHOOKS_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test), where
  * the bench makes and drops databases of its own; Redis (two nodes): WEBHOOKS_REDIS_URL
  * (default redis://127.0.0.1:6379), under key prefixes of its own. Sends go round-robin over
@@ -126,7 +130,12 @@ async function deploy(name: string, dir: string, maintenance?: Kysely<Database>)
   };
   // One after the other: the first applies the migrations alone.
   const nodes: BenchChild<string>[] = [];
-  for (let i = 0; i < NODES; i += 1) nodes.push(await BenchChild.start<string>(MODULE, ["serve-node"], env));
+  const profile = process.env.WEBHOOKS_CPU_PROF
+    ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.WEBHOOKS_CPU_PROF, name)}`]
+    : [];
+  for (let i = 0; i < NODES; i += 1) {
+    nodes.push(await BenchChild.start<string>(MODULE, ["serve-node"], env, profile));
+  }
   const first = nodes[0]?.info as string;
   const { token, user } = await postJson(first, "/users", {
     username: `bench_${name}`,
@@ -195,6 +204,17 @@ async function main(): Promise<void> {
           : new Map<string, number>();
       return { nodes, backends };
     };
+    /** The SQL statements a deployment's nodes have run so far (`/metrics`), a measure load does not move. */
+    const statementsOf = async (target: Deployment) => {
+      let total = 0;
+      for (const node of target.nodes) {
+        const text = await (await fetch(`${node.info}/metrics`)).text();
+        for (const match of text.matchAll(/^natter_db_query_duration_seconds_count(?:\{[^}]*\})? (\d+)/gm)) {
+          total += Number(match[1]);
+        }
+      }
+      return total;
+    };
     const spent = (before: Awaited<ReturnType<typeof cpuOf>>, after: Awaited<ReturnType<typeof cpuOf>>) =>
       after.nodes - before.nodes + cpuSpent(before.backends, after.backends);
     let expected = 0;
@@ -217,6 +237,7 @@ async function main(): Promise<void> {
     expected += 50;
     await allDelivered();
     const cpuBefore = { plain: await cpuOf(plain), hooked: await cpuOf(hooked) };
+    const statementsBefore = { plain: await statementsOf(plain), hooked: await statementsOf(hooked) };
     const without: number[] = [];
     const withHook: number[] = [];
     for (let i = 0; i < REPETITIONS; i++) {
@@ -233,6 +254,11 @@ async function main(): Promise<void> {
     const cpuPerSend = {
       plain: spent(cpuBefore.plain, await cpuOf(plain)) / REPETITIONS,
       hooked: spent(cpuBefore.hooked, await cpuOf(hooked)) / REPETITIONS,
+    };
+    // Less the /metrics reads' own (none: they run no statement).
+    const statementsPerSend = {
+      plain: ((await statementsOf(plain)) - statementsBefore.plain) / REPETITIONS,
+      hooked: ((await statementsOf(hooked)) - statementsBefore.hooked) / REPETITIONS,
     };
 
     // Bursts, interleaved.
@@ -267,14 +293,18 @@ async function main(): Promise<void> {
         `load average ${load(loadBefore)} before, ${load(loadAfter)} after`,
     );
     console.log(`1. the send path, ${REPETITIONS} interleaved sends each`);
+    const per = (target: "plain" | "hooked") =>
+      `CPU ${fixed(cpuPerSend[target], 0)} µs, ${fixed(statementsPerSend[target], 2)} SQL statements per send`;
+    console.log(`  send, no webhook                 median ${fixed(x, 3)} ms, ${per("plain")}`);
     console.log(
-      `  send, no webhook                 median ${fixed(x, 3)} ms, CPU ${fixed(cpuPerSend.plain, 0)} µs per send`,
+      `  send, one webhook endpoint       median ${fixed(y, 3)} ms, ${per("hooked")} (its delivery included)`,
+    );
+    console.log(`  send-path latency ratio                         ${fixed(y / x, 3)}x (goal <= 1.1x)`);
+    console.log(
+      `  CPU per send, its delivery included, ratio      ${fixed(cpuPerSend.hooked / cpuPerSend.plain, 3)}x (goal <= 1.1x; load ${load(loadBefore)})`,
     );
     console.log(
-      `  send, one webhook endpoint       median ${fixed(y, 3)} ms, CPU ${fixed(cpuPerSend.hooked, 0)} µs per send (delivery included)`,
-    );
-    console.log(
-      `  ratio: latency ${fixed(y / x, 3)}x, CPU ${fixed(cpuPerSend.hooked / cpuPerSend.plain, 3)}x (goal <= 1.1x)`,
+      `  SQL statements per send, delivery included      ${fixed(statementsPerSend.hooked / statementsPerSend.plain, 3)}x`,
     );
     console.log(
       `2. bursts of ${BURST} sends, ${CONCURRENCY} in flight over ${ROOMS} rooms, ${BURST_REPS} interleaved reps (medians)`,

@@ -119,6 +119,11 @@ export interface RoomsTable {
   direct_key: Generated<string | null>;
   /** The least time, in seconds, between two messages of one member (not admins); 0 for none. */
   slow_mode_seconds: Generated<number>;
+  /**
+   * Changes (to a random number) with the room's members and roles and its webhook endpoints, by
+   * triggers: what a node keeps in memory of the room is used only at the version it was read at.
+   */
+  cache_version: Generated<number>;
 }
 
 export interface RoomMembersTable {

@@ -1,4 +1,4 @@
-import type { Database } from "@natter/db";
+import { type Database, type PreparedQuery, preparedQuery } from "@natter/db";
 import { type InboxEvent, type InboxEventInput, inboxEventSchema } from "@natter/shared";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
@@ -46,16 +46,18 @@ export async function appendInboxEntries(
     else byUser.set(userId, [input]);
   }
   const userIds = [...byUser.keys()].sort();
-  const heads = await trx
-    .insertInto("inbox_heads")
-    .values(userIds.map((userId) => ({ user_id: userId, last_seq: byUser.get(userId)?.length ?? 0 })))
-    .onConflict((oc) =>
-      oc.column("user_id").doUpdateSet((eb) => ({
-        last_seq: eb("inbox_heads.last_seq", "+", eb.ref("excluded.last_seq")),
-      })),
-    )
-    .returning(["user_id", "last_seq"])
-    .execute();
+  const heads =
+    userIds.length <= PREPARED_ROWS
+      ? (
+          await raiseHeads(userIds.length)(
+            trx,
+            ...userIds.flatMap((userId) => [userId, byUser.get(userId)?.length ?? 0]),
+          )
+        ).rows
+      : await raiseHeadsQuery(
+          trx,
+          userIds.map((userId) => ({ user_id: userId, last_seq: byUser.get(userId)?.length ?? 0 })),
+        ).execute();
   const at = toTimestamp(now);
   const entries: InboxEntry[] = [];
   for (const head of heads) {
@@ -67,6 +69,11 @@ export async function appendInboxEntries(
     }
   }
   await settle?.(trx, entries);
+  if (entries.length <= PREPARED_ROWS) {
+    const values = entries.flatMap(({ userId, seq, event }) => [userId, seq, event.type, JSON.stringify(event)]);
+    await insertEntries(entries.length)(trx, at, ...values);
+    return entries;
+  }
   for (let start = 0; start < entries.length; start += ROWS_PER_INSERT) {
     await trx
       .insertInto("inbox_events")
@@ -82,6 +89,72 @@ export async function appendInboxEntries(
       .execute();
   }
   return entries;
+}
+
+/**
+ * Up to this many users' heads, or entries, are written by statements prepared once per row
+ * count (`preparedQuery`), as every send writes some: building and compiling Kysely's tree cost
+ * more than SQLite's run of a small insert. More go through statements built each time.
+ */
+const PREPARED_ROWS = 64;
+
+/** Raises each user's head by their number of new entries; answers the heads. */
+function raiseHeadsQuery(db: Kysely<Database>, rows: { user_id: string; last_seq: number }[]) {
+  return db
+    .insertInto("inbox_heads")
+    .values(rows)
+    .onConflict((oc) =>
+      oc.column("user_id").doUpdateSet((eb) => ({
+        last_seq: eb("inbox_heads.last_seq", "+", eb.ref("excluded.last_seq")),
+      })),
+    )
+    .returning(["user_id", "last_seq"]);
+}
+
+const raiseHeadsBySize = new Map<number, PreparedQuery<(string | number)[], { user_id: string; last_seq: number }>>();
+
+/** `raiseHeadsQuery` for `rows` users, prepared: its arguments are each user's id and count, in turn. */
+function raiseHeads(rows: number) {
+  let query = raiseHeadsBySize.get(rows);
+  if (!query) {
+    query = preparedQuery(
+      (db, ...args: (string | number)[]) =>
+        raiseHeadsQuery(
+          db,
+          Array.from({ length: rows }, (_, row) => ({
+            user_id: args[2 * row] as string,
+            last_seq: args[2 * row + 1] as number,
+          })),
+        ),
+      2 * rows,
+    );
+    raiseHeadsBySize.set(rows, query);
+  }
+  return query;
+}
+
+const insertEntriesBySize = new Map<number, PreparedQuery<(string | number)[], unknown>>();
+
+/** Stores `rows` entries written at one instant: its arguments are that instant, then each entry's user, seq, type and payload. */
+function insertEntries(rows: number) {
+  let query = insertEntriesBySize.get(rows);
+  if (!query) {
+    query = preparedQuery(
+      (db, at: string | number, ...args: (string | number)[]) =>
+        db.insertInto("inbox_events").values(
+          Array.from({ length: rows }, (_, row) => ({
+            user_id: args[4 * row] as string,
+            seq: args[4 * row + 1] as number,
+            type: args[4 * row + 2] as string,
+            payload: args[4 * row + 3] as string,
+            created_at: at as string,
+          })),
+        ),
+      1 + 4 * rows,
+    );
+    insertEntriesBySize.set(rows, query);
+  }
+  return query;
 }
 
 /** The user's inbox entries after `afterSeq`, oldest first, at most `limit`. */

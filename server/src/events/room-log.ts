@@ -17,7 +17,21 @@ export async function appendRoomEvent<I extends RoomEventInput>(
 ): Promise<I & Pick<RoomEvent, "roomId" | "seq" | "at">> {
   const [room] = (await takeNextSeq(trx, roomId)).rows;
   if (!room) throw new Error(`appendRoomEvent: no room ${roomId}`);
-  const seq = room.last_seq;
+  return storeRoomEvent(trx, roomId, room.last_seq, input, now);
+}
+
+/**
+ * Stores an event at a `seq` the caller already took (the room's `last_seq`, raised in this
+ * transaction by the caller's own statement: a send's `RoomStateCache.takeTurn`), as
+ * `appendRoomEvent` does after taking it.
+ */
+export async function storeRoomEvent<I extends RoomEventInput>(
+  trx: Transaction<Database>,
+  roomId: string,
+  seq: number,
+  input: I | ((seq: number) => I),
+  now: number,
+): Promise<I & Pick<RoomEvent, "roomId" | "seq" | "at">> {
   const fields = typeof input === "function" ? input(seq) : input;
   const event = { ...fields, roomId, seq, at: toTimestamp(now) };
   await insertRoomEvent(

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { AttemptOutcome } from "../services/outbox/attempt-outcome.js";
 import { parseRetryAfter } from "../services/outbox/retry-schedule.js";
@@ -25,6 +25,12 @@ export interface GuardedRequest {
 export class GuardedPoster {
   private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 16, timeout: 30_000 });
   private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 16, timeout: 30_000 });
+  /**
+   * The requests in flight under each abort signal, all destroyed when it fires. One listener
+   * per signal (the worker's stop signal is one for all its attempts), not one per request:
+   * adding and removing an `EventTarget` listener cost more per delivery than the signing.
+   */
+  private readonly inFlight = new WeakMap<AbortSignal, Set<ClientRequest>>();
 
   constructor(
     private readonly policy: OutboundUrlPolicy,
@@ -59,7 +65,7 @@ export class GuardedPoster {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        if (signal) this.inFlight.get(signal)?.delete(request);
         resolve(result);
       };
       const request = (https ? httpsRequest : httpRequest)(url, {
@@ -72,8 +78,7 @@ export class GuardedPoster {
         () => request.destroy(new Error(`no answer within ${this.timeoutMs} ms`)),
         this.timeoutMs,
       );
-      const onAbort = () => request.destroy(new Error("aborted: the server is stopping"));
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal) this.track(signal, request);
       request.on("error", (error: NodeJS.ErrnoException) =>
         finish(outcome({ error: describe(error), ...(error.code === ADDRESS_REFUSED && { permanent: true }) })),
       );
@@ -106,6 +111,30 @@ export class GuardedPoster {
       });
       request.end(body);
     });
+  }
+
+  /** Destroys `request` when `signal` fires (at once if it has). */
+  private track(signal: AbortSignal, request: ClientRequest): void {
+    const stopped = () => new Error("aborted: the server is stopping");
+    if (signal.aborted) {
+      request.destroy(stopped());
+      return;
+    }
+    let requests = this.inFlight.get(signal);
+    if (!requests) {
+      const set = new Set<ClientRequest>();
+      requests = set;
+      this.inFlight.set(signal, set);
+      signal.addEventListener(
+        "abort",
+        () => {
+          for (const inFlight of set) inFlight.destroy(stopped());
+          set.clear();
+        },
+        { once: true },
+      );
+    }
+    requests.add(request);
   }
 
   /** Closes the kept-alive connections. */

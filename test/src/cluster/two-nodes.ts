@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ConfigInput } from "natter";
 import { afterAll, beforeAll } from "vitest";
 import {
   createTestDatabase,
@@ -26,9 +27,10 @@ export interface TwoNodes {
  * Starts two nodes on the suite's database (a SQLite file both open, or one PostgreSQL
  * database) and one Redis prefix before the tests of the calling `describe`, rate limits off,
  * and stops them after. The first node migrates the database alone; the second finds it
- * migrated. Call it inside a `describe` that is skipped when Redis is unavailable.
+ * migrated. Call it inside a `describe` that is skipped when Redis is unavailable. `extra`:
+ * more settings for both nodes.
  */
-export function twoNodes(name: string): TwoNodes {
+export function twoNodes(name: string, extra: ConfigInput = {}): TwoNodes {
   const dir = mkdtempSync(join(tmpdir(), `natter-${name}-nodes-`));
   const prefix = testRedisPrefix();
   let database: TestDatabase | undefined;
@@ -38,7 +40,7 @@ export function twoNodes(name: string): TwoNodes {
 
   beforeAll(async () => {
     database = await createTestDatabase(dir);
-    const config = { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, rateLimits: "off" as const };
+    const config = { ...extra, redisUrl: TEST_REDIS_URL, redisPrefix: prefix, rateLimits: "off" as const };
     a = await startTestServer({ dir: join(dir, "a"), database, config });
     b = await startTestServer({ dir: join(dir, "b"), database, config });
   }, 60_000);

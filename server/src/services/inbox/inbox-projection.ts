@@ -30,6 +30,18 @@ export function discardInboxNotes(trx: Transaction<Database>): void {
 }
 
 /**
+ * What a change already read of its room in this transaction (a send's members, and its
+ * author's username from their session), so that the projection does not read it again.
+ */
+export interface KnownRoomMembers {
+  roomId: string;
+  /** Every member of the room (by user id), as of this transaction. */
+  members: ReadonlyMap<string, unknown>;
+  /** Usernames by user id (whatever the change knows). */
+  usernames: ReadonlyMap<string, string>;
+}
+
+/**
  * Writes, inside the change's transaction, what its room events mean to each user's inbox:
  * message summaries (and mentions) to the room's members, new counts to those who had a
  * deleted message unread, rooms gained and lost, direct rooms opened. Answers the entries, to
@@ -39,18 +51,23 @@ export async function projectInbox(
   trx: Transaction<Database>,
   events: readonly RoomEvent[],
   now: number,
+  known?: KnownRoomMembers,
 ): Promise<InboxEntry[]> {
   const inputs: InboxEntryInput[] = removalsOf.get(trx) ?? [];
   removalsOf.delete(trx);
-  for (const event of events) inputs.push(...(await inputsOf(trx, event)));
+  for (const event of events) inputs.push(...(await inputsOf(trx, event, known)));
   return appendInboxEntries(trx, inputs, now, fillUnreadCounts);
 }
 
-async function inputsOf(trx: Transaction<Database>, event: RoomEvent): Promise<InboxEntryInput[]> {
+async function inputsOf(
+  trx: Transaction<Database>,
+  event: RoomEvent,
+  known: KnownRoomMembers | undefined,
+): Promise<InboxEntryInput[]> {
   const { roomId } = event;
   switch (event.type) {
     case "message.created":
-      return messageInputs(trx, event.message);
+      return messageInputs(trx, event.message, known?.roomId === roomId ? known : undefined);
     case "message.deleted":
       return deletionInputs(trx, roomId, event.messageId);
     case "room.created":
@@ -82,33 +99,41 @@ async function inputsOf(trx: Transaction<Database>, event: RoomEvent): Promise<I
  * sent to the room), and a `mention` for each user it notifies: those its mentions resolved
  * to, less its author and whoever blocked them (the rows `resolveMentions` stored).
  */
-async function messageInputs(trx: Transaction<Database>, message: Message): Promise<InboxEntryInput[]> {
+async function messageInputs(
+  trx: Transaction<Database>,
+  message: Message,
+  known: KnownRoomMembers | undefined,
+): Promise<InboxEntryInput[]> {
   if (message.threadId !== null) {
     const row = await trx.selectFrom("messages").select("also_in_room").where("id", "=", message.id).executeTakeFirst();
     if (row?.also_in_room !== 1) return [];
   }
-  const members = await trx
-    .selectFrom("room_members")
-    .select("user_id")
-    .where("room_id", "=", message.roomId)
-    .execute();
+  const memberIds = known
+    ? known.members.keys()
+    : (await trx.selectFrom("room_members").select("user_id").where("room_id", "=", message.roomId).execute()).map(
+        (row) => row.user_id,
+      );
   // A message that mentions nobody has no rows to read (`mentionsAnything`), the common case.
   const notified =
     message.mentions.length > 0 || message.mentionsRoom
       ? await trx.selectFrom("message_mentions").select("user_id").where("message_id", "=", message.id).execute()
       : [];
   const mentioned = new Set(notified.map((row) => row.user_id));
-  const author = await trx.selectFrom("users").select("username").where("id", "=", message.authorId).executeTakeFirst();
+  const username =
+    known?.usernames.get(message.authorId) ??
+    (await trx.selectFrom("users").select("username").where("id", "=", message.authorId).executeTakeFirst())
+      ?.username ??
+    "";
   const summary = {
     roomId: message.roomId,
     messageId: message.id,
-    author: { userId: message.authorId, username: author?.username ?? "" },
+    author: { userId: message.authorId, username },
     preview: previewOf(message.body ?? ""),
   };
-  const inputs: InboxEntryInput[] = members.map(({ user_id }) => ({
-    userId: user_id,
-    input: { type: "message.created", ...summary, mentioned: mentioned.has(user_id) },
-  }));
+  const inputs: InboxEntryInput[] = [];
+  for (const userId of memberIds) {
+    inputs.push({ userId, input: { type: "message.created", ...summary, mentioned: mentioned.has(userId) } });
+  }
   for (const userId of mentioned) inputs.push({ userId, input: { type: "mention", ...summary, mentioned: true } });
   return inputs;
 }

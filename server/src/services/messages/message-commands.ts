@@ -19,9 +19,15 @@ import {
 import type { Kysely, Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { toTimestamp } from "../../clock/clock.js";
-import { appendRoomEvent, deleteReactionEvents, rewriteMessageEvents } from "../../events/room-log.js";
+import { appendRoomEvent, deleteReactionEvents, rewriteMessageEvents, storeRoomEvent } from "../../events/room-log.js";
 import type { BlobStore } from "../../uploads/blob-store.js";
-import { moderatableRoom, readableRoom, requireRole, requireRoleOrServerAdmin } from "../access/room-access.js";
+import {
+  moderatableRoom,
+  type RoomAccess,
+  readableRoom,
+  requireRole,
+  requireRoleOrServerAdmin,
+} from "../access/room-access.js";
 import { recordActivity } from "../activity/activity-log.js";
 import { forgetReply, recordReply, requireThreadRoot } from "../conversations/thread-replies.js";
 import { requireNoBlock } from "../direct/blocks.js";
@@ -36,6 +42,7 @@ import {
   toMessage,
 } from "../message-rows/message-rows.js";
 import { admitSend, requireNotMuted } from "../moderation/send-restrictions.js";
+import type { RoomStateCache, RoomTurn } from "../room-writes/room-state-cache.js";
 import type { RoomWrite } from "../room-writes/room-writer.js";
 
 /** Stores a new message's row: prepared once, as every send runs it. */
@@ -93,9 +100,13 @@ const insertMessageRow = preparedQuery(
  * the same room answers the original and creates nothing, however many retries race: they
  * run one after the other, and each later one finds the original.
  * Runs inside the room writer's turn; `body` has been through the blocked terms already.
+ * The room's next seq is taken first, with what `rooms` keeps of the room at the version read
+ * in that same statement (the sender's role, the members the inbox entries go to, the webhook
+ * endpoints): nothing of it is read again unless it changed.
  */
 export async function sendMessage(
   trx: Transaction<Database>,
+  rooms: RoomStateCache,
   session: AuthSession,
   roomId: string,
   input: Omit<SendMessageInput, "roomId">,
@@ -103,20 +114,27 @@ export async function sendMessage(
   now: number,
 ): Promise<RoomWrite<Message>> {
   const { clientMessageId = null, replyToId = null, attachmentIds = [], threadId = null, alsoInRoom = false } = input;
-  const access = await readableRoom(trx, roomId, session);
-  requireRole(access, "member");
-  if (access.kind === "direct") await requireNoBlock(trx, roomId, session.userId);
   if (clientMessageId !== null) {
     const original = await findByClientId(trx, roomId, session.userId, clientMessageId);
-    if (original) return unchanged(await messageSeenBy(trx, original, session.userId));
+    // A retry takes no seq: checked as a send is, then answered the original.
+    if (original) {
+      const access = await readableRoom(trx, roomId, session);
+      await requireSender(trx, access, session.userId);
+      return unchanged(await messageSeenBy(trx, original, session.userId));
+    }
   }
+  const turn = await rooms.takeTurn(trx, roomId);
+  if (!turn) throw new NatterError("ROOM_NOT_FOUND", "No such room");
+  const access = accessOfTurn(turn, session.userId);
+  await requireSender(trx, access, session.userId);
   await admitSend(trx, access, session.userId, now);
   if (replyToId !== null) await requireReplyTarget(trx, roomId, replyToId);
   const root = threadId === null ? null : await requireThreadRoot(trx, roomId, threadId);
   const resolved = await resolveMentions(trx, access, session.userId, body);
-  const event = await appendRoomEvent(
+  const event = await storeRoomEvent(
     trx,
     roomId,
+    turn.seq,
     (seq) => ({
       type: "message.created" as const,
       actorId: session.userId,
@@ -151,13 +169,31 @@ export async function sendMessage(
     [messagesCounter(shard)]: 1,
     [messagesInHourCounter(hourOf(message.createdAt), shard)]: 1,
   });
+  // What the writer's inbox entries and webhook deliveries need, already read (or kept) above.
+  const known = { ...turn, usernames: new Map([[session.userId, session.username]]) };
   // The root's new summary follows the reply in the log.
   const threadEvents = root ? [await recordReply(trx, root, message, now)] : [];
-  if (attachmentIds.length === 0) return { events: [event, ...threadEvents], result: message };
+  if (attachmentIds.length === 0) return { events: [event, ...threadEvents], result: message, known };
   // Uploads point at their message, so they are attached once it exists, and the stored event updated.
   const withFiles = { ...message, attachments: await attachUploads(trx, session.userId, message, attachmentIds) };
   await rewriteMessageEvents(trx, roomId, withFiles);
-  return { events: [{ ...event, message: withFiles }, ...threadEvents], result: withFiles };
+  return { events: [{ ...event, message: withFiles }, ...threadEvents], result: withFiles, known };
+}
+
+/**
+ * The sender's access as `readableRoom` answers it (a closed room answers a non-member
+ * ROOM_NOT_FOUND), from the room's turn. `lastSeq` is the room's newest seq before this send's.
+ */
+function accessOfTurn(turn: RoomTurn, userId: string): RoomAccess {
+  const role = turn.members.get(userId) ?? null;
+  if (!turn.open && role === null) throw new NatterError("ROOM_NOT_FOUND", "No such room");
+  return { roomId: turn.roomId, open: turn.open, kind: turn.kind, role, lastSeq: turn.seq - 1 };
+}
+
+/** A sender must be a member; in a direct room, neither of the two may have blocked the other. */
+async function requireSender(trx: Transaction<Database>, access: RoomAccess, userId: string): Promise<void> {
+  requireRole(access, "member");
+  if (access.kind === "direct") await requireNoBlock(trx, access.roomId, userId);
 }
 
 /**

@@ -20,6 +20,7 @@ import type { LogBus } from "../../events/room-event-bus.js";
 import type { BlobStore } from "../../uploads/blob-store.js";
 import type { ReadReceipts } from "../conversations/read-receipts.js";
 import type { TextFilter } from "../moderation/blocked-terms-service.js";
+import { RoomStateCache } from "../room-writes/room-state-cache.js";
 import type { RoomWriter } from "../room-writes/room-writer.js";
 import { deleteMessage, editMessage, sendMessage } from "./message-commands.js";
 import { getMessage, listMessages, mentionsPage, threadMessages } from "./message-queries.js";
@@ -54,6 +55,9 @@ export interface MessagesServiceDeps {
  * retention (`message-retention.ts`).
  */
 export class MessagesService implements ExpiringMessages {
+  /** What sends keep of their rooms, used only at the version each send reads (`RoomStateCache`). */
+  private readonly rooms = new RoomStateCache();
+
   constructor(private readonly deps: MessagesServiceDeps) {}
 
   /**
@@ -72,7 +76,7 @@ export class MessagesService implements ExpiringMessages {
       ? await this.deps.textFilter.filter(input.body, LIMITS.messageBodyMax)
       : input.body;
     const sent = await this.deps.writer.write(roomId, (trx, now) =>
-      sendMessage(trx, session, roomId, input, body, now),
+      sendMessage(trx, this.rooms, session, roomId, input, body, now),
     );
     this.deps.onSent?.(roomId, session.userId);
     return sent;

@@ -5,14 +5,19 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { Clock } from "../../clock/clock.js";
 import type { InboxEntry } from "../../events/inbox-log.js";
 import type { LogBus, RoomEventBus } from "../../events/room-event-bus.js";
-import { discardInboxNotes, projectInbox } from "../inbox/inbox-projection.js";
+import { discardInboxNotes, type KnownRoomMembers, projectInbox } from "../inbox/inbox-projection.js";
 import { queuePushNotifications } from "../push/push-outbox.js";
-import { queueRoomEventDeliveries } from "../webhooks/webhook-outbox.js";
+import { queueRoomEventDeliveries, type WebhookEndpoint } from "../webhooks/webhook-outbox.js";
 
 /** What a room change did: the log entries to publish once committed, and the caller's answer. */
 export interface RoomWrite<T> {
   events: readonly RoomEvent[];
   result: T;
+  /**
+   * What the change read of its room in this transaction and left unchanged (a send's
+   * `RoomTurn`): the writer's inbox entries and webhook deliveries use it instead of reading it again.
+   */
+  known?: KnownRoomMembers & { endpoints: readonly WebhookEndpoint[] };
 }
 
 /** A room change: runs inside the writer's transaction, at the instant `now`. */
@@ -177,8 +182,8 @@ export class RoomWriter {
   private async run(trx: Transaction<Database>, pending: Pending): Promise<Outcome> {
     const now = this.deps.clock.now();
     const write = await pending.change(trx, now);
-    const queuedWebhooks = await queueRoomEventDeliveries(trx, write.events, now);
-    const inboxEntries = await projectInbox(trx, write.events, now);
+    const queuedWebhooks = await queueRoomEventDeliveries(trx, write.events, now, write.known);
+    const inboxEntries = await projectInbox(trx, write.events, now, write.known);
     const queuedPush = await queuePushNotifications(trx, inboxEntries, now);
     return { ok: true, write, queuedWebhooks, queuedPush, inboxEntries };
   }

@@ -15,7 +15,18 @@ interface Queued {
   type: WebhookDeliveryType;
   roomId: string | null;
   seq: number | null;
-  payload: WebhookPayload;
+  /** The body, as JSON: serialised once for all the endpoints that get it. */
+  body: string;
+}
+
+function queued(type: WebhookDeliveryType, roomId: string | null, seq: number | null, payload: WebhookPayload): Queued {
+  return { type, roomId, seq, body: JSON.stringify(payload) };
+}
+
+/** An enabled endpoint, and the event types it wants (a JSON array of names). */
+export interface WebhookEndpoint {
+  id: string;
+  events: string;
 }
 
 // Every room change runs this: prepared once, not built and compiled each time.
@@ -31,61 +42,56 @@ const serverEndpoints = preparedQuery((db) =>
   db.selectFrom("webhooks").select(["id", "events"]).where("enabled", "=", 1).where("room_id", "is", null),
 );
 
+/** The enabled endpoints that get a room's events: the room's own and the server-wide ones. */
+export async function readRoomEndpoints(db: Kysely<Database>, roomId: string): Promise<WebhookEndpoint[]> {
+  return (await endpointsOfRoom(db, roomId)).rows;
+}
+
 /**
  * Writes one outbox row per endpoint that wants each of these room events, inside the
  * transaction that stores the events: committed together or not at all, so that no event is
- * lost between its commit and its sending. Answers whether anything was queued.
+ * lost between its commit and its sending. `known`: endpoints of a room already read in this
+ * transaction (a send's, `RoomStateCache`), not read again. Answers whether anything was queued.
  */
 export async function queueRoomEventDeliveries(
   trx: Transaction<Database>,
   events: readonly RoomEvent[],
   now: number,
+  known?: { roomId: string; endpoints: readonly WebhookEndpoint[] },
 ): Promise<boolean> {
-  let queued = false;
-  const byRoom = new Map<string, { id: string; events: string }[]>();
+  let queuedAny = false;
+  const byRoom = new Map<string, readonly WebhookEndpoint[]>(known ? [[known.roomId, known.endpoints]] : []);
   for (const event of events) {
     let endpoints = byRoom.get(event.roomId);
     if (!endpoints) {
-      endpoints = (await endpointsOfRoom(trx, event.roomId)).rows;
+      endpoints = await readRoomEndpoints(trx, event.roomId);
       byRoom.set(event.roomId, endpoints);
     }
-    const item: Queued = {
-      type: event.type,
-      roomId: event.roomId,
-      seq: event.seq,
-      payload: { type: event.type, timestamp: event.at, data: event },
-    };
+    let item: Queued | undefined;
     for (const endpoint of endpoints) {
       if (!wants(endpoint.events, event.type)) continue;
+      item ??= queued(event.type, event.roomId, event.seq, { type: event.type, timestamp: event.at, data: event });
       await insertDelivery(trx, endpoint.id, item, now);
-      queued = true;
     }
+    if (item) queuedAny = true;
   }
-  return queued;
+  return queuedAny;
 }
 
 /** Queues `user.created` to the server-wide endpoints that want it, inside the account's transaction. */
 export async function queueUserCreatedDeliveries(trx: Transaction<Database>, user: User, now: number): Promise<void> {
-  const item: Queued = {
-    type: "user.created",
-    roomId: null,
-    seq: null,
-    payload: { type: "user.created", timestamp: user.createdAt, data: user },
-  };
+  let item: Queued | undefined;
   for (const endpoint of (await serverEndpoints(trx)).rows) {
-    if (wants(endpoint.events, "user.created")) await insertDelivery(trx, endpoint.id, item, now);
+    if (!wants(endpoint.events, "user.created")) continue;
+    item ??= queued("user.created", null, null, { type: "user.created", timestamp: user.createdAt, data: user });
+    await insertDelivery(trx, endpoint.id, item, now);
   }
 }
 
 /** Queues a `webhook.test` event to one endpoint; answers the delivery's id. */
 export async function queueTestDelivery(db: Kysely<Database>, webhookId: string, now: number): Promise<string> {
-  const item: Queued = {
-    type: "webhook.test",
-    roomId: null,
-    seq: null,
-    payload: { type: "webhook.test", timestamp: toTimestamp(now), data: { webhookId } },
-  };
-  return insertDelivery(db, webhookId, item, now);
+  const payload: WebhookPayload = { type: "webhook.test", timestamp: toTimestamp(now), data: { webhookId } };
+  return insertDelivery(db, webhookId, queued("webhook.test", null, null, payload), now);
 }
 
 function wants(events: string, type: string): boolean {
@@ -96,12 +102,12 @@ function wants(events: string, type: string): boolean {
 async function insertDelivery(
   db: Kysely<Database>,
   webhookId: string,
-  { type, roomId, seq, payload }: Queued,
+  { type, roomId, seq, body }: Queued,
   now: number,
 ): Promise<string> {
   const id = `msg_${uuidV7(now)}`;
   const at = toTimestamp(now);
-  await insertDeliveryRow(db, id, webhookId, roomId, seq, type, JSON.stringify(payload), at);
+  await insertDeliveryRow(db, id, webhookId, roomId, seq, type, body, at);
   return id;
 }
 
