@@ -8,7 +8,7 @@ import { CJK_GLOB } from "./cjk.js";
  *   2- and 3-character prefix indexes so that short `prefix*` queries read one doclist, and
  *   `columnsize = 0`: no `_docsize` table, whose row per message was one more b-tree page
  *   written by every send; only FTS5's own `bm25()` reads it, and the server computes bm25 itself
- *   (`sqlite-bm25.ts`);
+ *   (`sqlite-bm25.ts`); and leaves of `SQLITE_WORDS_PAGE_SIZE` bytes (FTS5's `pgsz`), see there;
  * - `messages_search_cjk`: trigrams of the messages that hold CJK text, for substrings of
  *   text written without spaces. Only those messages are indexed, so it costs nothing for the rest.
  *   Each body is indexed with two padding characters (U+0003) after it, so that every character
@@ -26,12 +26,33 @@ export const SQLITE_SEARCH_TABLES = { words: "messages_search", cjk: "messages_s
 /** The `fts5vocab` table over the CJK index: its trigrams, in order (`term`), to find those a short substring begins. */
 export const SQLITE_CJK_TERMS = "messages_search_cjk_terms";
 
-/** The `create virtual table` of the words index under `name` (the reindex builds a second one). */
-function wordsTable(name: string) {
-  return sql`create virtual table ${sql.id(name)} using fts5(
+/**
+ * The size of the words index's leaves (FTS5's `pgsz`, 4,050 bytes by default, a whole 4 KiB
+ * database page). Every send adds a segment of one small leaf (its message's terms), stored
+ * as a row among the rows of the merged segments: beside full-page leaves each such insert
+ * split and rebalanced b-tree pages. Leaves of a quarter page leave room: WAL pages per send at
+ * 200,000 messages 33.4 → 28.4 (21.7 without the index), queries as fast or faster (a doclist's
+ * newest entries, read first, sit in a smaller leaf).
+ */
+export const SQLITE_WORDS_PAGE_SIZE = 1000;
+
+/** Creates the words index under `name` (the reindex builds a second one), with its settings. */
+async function createWordsTable<DB>(db: Kysely<DB>, name: string): Promise<void> {
+  await sql`create virtual table ${sql.id(name)} using fts5(
     body, content = 'messages', content_rowid = 'rowid',
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3', columnsize = 0
-  )`;
+  )`.execute(db);
+  await setSqliteWordsPageSize(db, name);
+}
+
+/**
+ * Sets the words index's leaf size (kept in its `_config` table, so it survives a rename);
+ * leaves written from then on have it. Migration 0032 sets it on existing databases.
+ */
+export async function setSqliteWordsPageSize<DB>(db: Kysely<DB>, name: string = SQLITE_SEARCH_TABLES.words) {
+  await sql`insert into ${sql.id(name)} (${sql.id(name)}, rank) values ('pgsz', ${sql.lit(SQLITE_WORDS_PAGE_SIZE)})`.execute(
+    db,
+  );
 }
 
 function cjkTable(name: string) {
@@ -98,7 +119,7 @@ const cjkTermsTable = sql`create virtual table if not exists ${sql.id(SQLITE_CJK
 /** Creates the search index, its triggers, and builds it from the messages there are. */
 export async function createSqliteSearchIndex<DB>(db: Kysely<DB>): Promise<void> {
   const { words, cjk } = SQLITE_SEARCH_TABLES;
-  await wordsTable(words).execute(db);
+  await createWordsTable(db, words);
   await cjkTable(cjk).execute(db);
   await cjkTermsTable.execute(db);
   for (const trigger of liveTriggers(words, cjk)) await trigger.execute(db);
@@ -122,14 +143,14 @@ export async function rebuildSqliteCjkIndex<DB>(db: Kysely<DB>): Promise<void> {
 }
 
 /**
- * Rebuilds the words index in the layout of migration 0031 (`columnsize = 0`) from the
+ * Rebuilds the words index in the layout of migrations 0031 and 0032 (`columnsize = 0`, `pgsz`) from the
  * messages there are; the CJK index is left as it is.
  */
 export async function rebuildSqliteWordsIndex<DB>(db: Kysely<DB>): Promise<void> {
   const { words } = SQLITE_SEARCH_TABLES;
   await dropTriggersOf(db, words);
   await sql`drop table if exists ${sql.id(words)}`.execute(db);
-  await wordsTable(words).execute(db);
+  await createWordsTable(db, words);
   for (const trigger of triggersFor(words, withBody, bodyText)) await trigger.execute(db);
   await sql`insert into ${sql.id(words)} (rowid, body) select rowid, body from messages where body is not null`.execute(
     db,
@@ -221,7 +242,7 @@ export async function reindexSqliteSearch<DB>(
   const { words, cjk } = SQLITE_SEARCH_TABLES;
   await db.transaction().execute(async (trx) => {
     await dropRebuild(trx);
-    await wordsTable(NEXT.words).execute(trx);
+    await createWordsTable(trx, NEXT.words);
     await cjkTable(NEXT.cjk).execute(trx);
     await sql`create table ${sql.id(NEXT.state)} (cursor integer not null, touched_at integer not null)`.execute(trx);
     await sql`insert into ${sql.id(NEXT.state)} (cursor, touched_at)

@@ -5,6 +5,7 @@ import {
   reindexSqliteSearch,
   SQLITE_REINDEX_STALE_MS,
   SQLITE_SEARCH_TABLES,
+  SQLITE_WORDS_PAGE_SIZE,
 } from "@natter/db";
 import SQLite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,6 +47,8 @@ describe("natter reindex on SQLite", () => {
         raw.prepare(`insert into ${words} (${words}, rank) values ('integrity-check', 1)`).run(),
       ).not.toThrow();
       expect(() => raw.prepare(`insert into ${cjk} (${cjk}) values ('integrity-check')`).run()).not.toThrow();
+      // The words index's leaf size (0032) outlives a rebuild's rename of its tables.
+      expect(rowids(`select v from ${words}_config where k = 'pgsz'`)).toEqual([SQLITE_WORDS_PAGE_SIZE]);
       expect(rowids(`select id from ${cjk}_docsize order by id`)).toEqual(
         rowids("select rowid from messages where body glob ? order by rowid", CJK_GLOB),
       );

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrateToLatest, openDatabase } from "@natter/db";
+import { migrateToLatest, openDatabase, SQLITE_WORDS_PAGE_SIZE } from "@natter/db";
 import { Migrator, sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { migrationProvider } from "../../../db/src/migrations/migrations.js";
@@ -11,8 +11,9 @@ import { searchIds } from "./search-pages.js";
 const AT = "2026-01-02T03:04:05.000Z";
 
 /**
- * Migrations 0022, 0025 and 0031 on a database that already holds messages: they index them as they
- * add (0022) and rebuild (0025: the CJK index; 0031: the words index) the index.
+ * Migrations 0022, 0025, 0031 and 0032 on a database that already holds messages: they index them as
+ * they add (0022) and rebuild (0025: the CJK index; 0031: the words index) the index; 0032 sets the
+ * words index's leaf size.
  */
 describe("the search migration on an existing database", () => {
   const dir = mkdtempSync(join(tmpdir(), "natter-search-migration-"));
@@ -55,7 +56,12 @@ describe("the search migration on an existing database", () => {
         .execute();
       const { applied } = await migrateToLatest(opened);
       expect(applied).toEqual(
-        expect.arrayContaining(["0022-message-search", "0025-search-short-cjk", "0031-search-words-columnsize"]),
+        expect.arrayContaining([
+          "0022-message-search",
+          "0025-search-short-cjk",
+          "0031-search-words-columnsize",
+          "0032-search-words-pgsz",
+        ]),
       );
       if (opened.engine === "sqlite") {
         // 0031: the words index keeps no `_docsize` table (a page less written by every send).
@@ -64,6 +70,11 @@ describe("the search migration on an existing database", () => {
         }>`select name from sqlite_master where name like 'messages_search%'`.execute(opened.db);
         expect(rows.map((row) => row.name)).not.toContain("messages_search_docsize");
         expect(rows.map((row) => row.name)).toContain("messages_search");
+        // 0032: leaves of a quarter page, which a send's small segment fits beside.
+        const { rows: pgsz } = await sql<{ v: number }>`select v from messages_search_config where k = 'pgsz'`.execute(
+          opened.db,
+        );
+        expect(pgsz).toEqual([{ v: SQLITE_WORDS_PAGE_SIZE }]);
       }
     } finally {
       await opened.close();

@@ -69,6 +69,41 @@ describe.runIf(browserAvailable())("'My threads' and 'who reacted' in the web ap
     await page.context().close();
   });
 
+  it("keeps 'My threads' live: a reply moves its thread up with the new counts, a new thread appears", async () => {
+    const aliceSdk = createNatterClient({ url: server.url, token: alice.token });
+    const bobSdk = createNatterClient({ url: server.url, token: bob.token });
+    const beans = await aliceSdk.sendMessage(roomId, "when do we sow the beans?");
+    const compost = await aliceSdk.sendMessage(roomId, "who turns the compost?");
+    await bobSdk.sendMessage(roomId, "after the frosts", { threadId: beans.id });
+
+    const page = await signedInPage(browser, server.url, alice.token);
+    await page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: "My threads" }).click();
+    const threads = page.getByRole("list", { name: "My threads" });
+    const beansItem = threads.getByRole("link", { name: /when do we sow the beans\?/ });
+    await beansItem.waitFor();
+    expect(await beansItem.innerText()).toContain("1 reply");
+    expect(await threads.getByRole("link", { name: /who turns the compost/ }).count()).toBe(0);
+    // Nothing below reloads the page: the marker would be gone.
+    await page.evaluate(() => Object.assign(globalThis, { stillTheSamePage: true }));
+
+    await bobSdk.sendMessage(roomId, "mid april", { threadId: beans.id });
+    await expect.poll(() => beansItem.innerText(), { timeout: 10_000 }).toContain("2 replies");
+    expect(await beansItem.getByTestId("thread-unread").innerText()).toMatch(/^2\s*unread$/);
+
+    // Bob answers under a message of Alice's that had no thread (in a room of a thread shown, so
+    // watched): it is one of hers now, newest on top.
+    await bobSdk.sendMessage(roomId, "I will, on sundays", { threadId: compost.id });
+    const compostItem = threads.getByRole("link", { name: /who turns the compost\?/ });
+    await compostItem.waitFor({ timeout: 10_000 });
+    expect(await threads.getByRole("listitem").first().innerText()).toContain("who turns the compost?");
+    expect(await compostItem.innerText()).toContain("1 reply");
+    expect(await page.evaluate(() => (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
+    expect(await seriousAxeFindings(page)).toEqual([]);
+    await screenshot(page, "my-threads-03-live");
+    await Promise.all([aliceSdk.close(), bobSdk.close()]);
+    await page.context().close();
+  });
+
   it("lists who reacted with an emoji from the 'who' control beside its chip; the chip still toggles", async () => {
     const aliceSdk = createNatterClient({ url: server.url, token: alice.token });
     const bobSdk = createNatterClient({ url: server.url, token: bob.token });

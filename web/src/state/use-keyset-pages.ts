@@ -15,6 +15,11 @@ export interface KeysetPages<T> {
   error: string | null;
   busy: boolean;
   loadMore(): void;
+  /**
+   * Reads the first page again and shows it on top: its items as they now are, in its order,
+   * then the items shown before that it no longer holds (they moved further down).
+   */
+  refresh(): Promise<void>;
 }
 
 /**
@@ -48,9 +53,22 @@ export function useKeysetPages<T>(
     }
   };
 
+  const refresh = async () => {
+    try {
+      const page = await loadPage(undefined);
+      const fresh = new Set(page.items.map(keyOf));
+      setItems((shown) => [...page.items, ...shown.filter((item) => !fresh.has(keyOf(item)))]);
+      // Past the first page, "more" goes on from where it was.
+      setCursor((current) => (current === undefined || current === null ? page.nextCursor : current));
+      setError(null);
+    } catch (failure) {
+      setError(errorText(failure));
+    }
+  };
+
   useEffect(() => {
     void load(undefined);
   }, []);
 
-  return { items, cursor, error, busy, loadMore: () => void (cursor && load(cursor)) };
+  return { items, cursor, error, busy, loadMore: () => void (cursor && load(cursor)), refresh };
 }

@@ -1,4 +1,5 @@
-import type { MyThread } from "@natter/client";
+import type { MyThread, RoomWatch } from "@natter/client";
+import { useEffect, useRef } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { ErrorLine } from "../failures/use-failure.js";
 import { useObservable } from "../state/observable.js";
@@ -6,12 +7,15 @@ import { onLinkClick } from "../state/router.js";
 import { useKeysetPages } from "../state/use-keyset-pages.js";
 
 const PAGE_SIZE = 30;
+/** Rooms watched at once for replies while the list is on screen: each is one subscription on the shared WebSocket. */
+const WATCHED_ROOMS_MAX = 20;
 /** How much of a thread's first message names it in the list. */
 const EXCERPT_LENGTH = 80;
 
 /**
  * The threads I started or replied in, newest activity first, with the replies by others I
- * have not read; each opens its room with the thread beside it.
+ * have not read; each opens its room with the thread beside it. Live (`useLiveThreads`): a
+ * thread moves up with its new counts as it gets a reply.
  */
 export function MyThreadsView({ session }: { session: ChatSession }) {
   const rooms = useObservable(session.rooms);
@@ -22,11 +26,14 @@ export function MyThreadsView({ session }: { session: ChatSession }) {
     error,
     busy,
     loadMore,
+    refresh,
   } = useKeysetPages(async (cursor) => {
     const page = await session.client.myThreads({ limit: PAGE_SIZE, ...(cursor && { cursor }) });
     session.usernames.resolve(page.threads.map((thread) => thread.root.authorId));
     return { items: page.threads, nextCursor: page.nextCursor };
   }, threadKey);
+
+  useLiveThreads(session, threads, refresh);
 
   const roomTitle = (roomId: string) => {
     const room = rooms.find((candidate) => candidate.id === roomId);
@@ -74,6 +81,66 @@ export function MyThreadsView({ session }: { session: ChatSession }) {
 }
 
 const threadKey = (thread: MyThread) => thread.root.id;
+
+/**
+ * Reads the list's first page again (`refresh`) whenever a thread gets or loses a reply
+ * (`thread.updated`) in a room of the threads shown (the first `WATCHED_ROOMS_MAX`), watched
+ * while the list is on screen; and once each watch is open, for what happened before it
+ * started. One reading at a time, and one more after it for whatever came in meanwhile.
+ * A first thread in a room not shown yet appears with the next reading (the session watches
+ * my inbox, which carries thread replies only when also sent to the room).
+ */
+function useLiveThreads(session: ChatSession, threads: readonly MyThread[], refresh: () => Promise<void>): void {
+  const reading = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
+  const readAgain = useRef(() => {});
+  readAgain.current = () => {
+    const state = reading.current;
+    if (state.busy) {
+      state.again = true;
+      return;
+    }
+    state.busy = true;
+    void refresh().finally(() => {
+      state.busy = false;
+      if (state.again) {
+        state.again = false;
+        readAgain.current();
+      }
+    });
+  };
+  const rooms = [...new Set(threads.map((thread) => thread.root.roomId))].slice(0, WATCHED_ROOMS_MAX);
+  const watches = useRef(new Map<string, RoomWatch>());
+  useEffect(() => {
+    const wanted = new Set(rooms);
+    for (const [roomId, watch] of watches.current) {
+      if (wanted.has(roomId)) continue;
+      watch.stop();
+      watches.current.delete(roomId);
+    }
+    for (const roomId of wanted) {
+      if (watches.current.has(roomId)) continue;
+      const watch = session.client.watchRoom(roomId, {
+        onEvent: (event) => {
+          if (event.type === "thread.updated") readAgain.current();
+        },
+        onStateChange: (state) => {
+          if (state === "open") readAgain.current();
+        },
+        onEnd: () => {
+          if (watches.current.get(roomId) === watch) watches.current.delete(roomId);
+        },
+      });
+      watches.current.set(roomId, watch);
+    }
+  }, [session, rooms.join(" ")]);
+  useEffect(
+    () => () => {
+      for (const watch of watches.current.values()) watch.stop();
+      watches.current.clear();
+    },
+    [],
+  );
+}
 
 /** The start of a thread's first message; a deleted one keeps its thread but not its words. */
 function excerpt(body: string | null): string {
