@@ -136,4 +136,27 @@ describe.runIf(browserAvailable())("'My threads' and 'who reacted' in the web ap
     expect(await reactors.count()).toBe(0);
     await page.context().close();
   });
+
+  it("names who reacted by display name with the username, or by username alone when they set none", async () => {
+    const carol = await signUp(server.url, "carol");
+    const aliceSdk = createNatterClient({ url: server.url, token: alice.token });
+    const carolSdk = createNatterClient({ url: server.url, token: carol.token });
+    await carolSdk.trpc.users.update.mutate({ displayName: "Carol Gardener" });
+    const { room } = await aliceSdk.trpc.rooms.create.mutate({ name: "orchard", memberIds: [carol.id] });
+    const message = await aliceSdk.sendMessage(room.id, "the plums are in");
+    await aliceSdk.react(room.id, message.id, "🎉");
+    await carolSdk.react(room.id, message.id, "🎉");
+    await Promise.all([aliceSdk.close(), carolSdk.close()]);
+
+    const page = await signedInPage(browser, server.url, alice.token);
+    await page.getByRole("link", { name: "orchard" }).click();
+    const view = page.getByRole("log", { name: "Messages" }).locator(".message", { hasText: "the plums are in" });
+    await view.getByRole("button", { name: "Who reacted with 🎉", exact: true }).click();
+    const reactors = view.getByRole("list", { name: "Who reacted with 🎉" });
+    await expect
+      .poll(() => reactors.getByRole("listitem").allInnerTexts(), { timeout: 10_000 })
+      .toEqual(["alice (you)", "Carol Gardener (@carol)"]);
+    expect(await seriousAxeFindings(page)).toEqual([]);
+    await page.context().close();
+  });
 });

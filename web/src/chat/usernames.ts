@@ -7,6 +7,11 @@ import { type Observable, observable } from "../state/observable.js";
  */
 export class Usernames {
   readonly names: Observable<Readonly<Record<string, string>>> = observable({});
+  /**
+   * The display names of the users looked up by id (`resolveProfiles`, or `resolve` for an id
+   * nobody had named): null for a user who set none. Member pages and presence carry none.
+   */
+  readonly displayNames: Observable<Readonly<Record<string, string | null>>> = observable({});
   #client: NatterClient;
   #requested = new Set<string>();
 
@@ -24,13 +29,24 @@ export class Usernames {
   /** Looks up the ids nobody has named yet. */
   resolve(userIds: Iterable<string>): void {
     const known = this.names.get();
-    for (const userId of userIds) {
-      if (known[userId] !== undefined || this.#requested.has(userId)) continue;
-      this.#requested.add(userId);
-      this.#client.trpc.users.byId.query({ userId }).then(
-        ({ user }) => this.remember([{ userId: user.id, username: user.username }]),
-        () => this.#requested.delete(userId),
-      );
-    }
+    for (const userId of userIds) if (known[userId] === undefined) this.#lookUp(userId);
+  }
+
+  /** Looks up the ids whose display name is not known yet (named or not). */
+  resolveProfiles(userIds: Iterable<string>): void {
+    const known = this.displayNames.get();
+    for (const userId of userIds) if (known[userId] === undefined) this.#lookUp(userId);
+  }
+
+  #lookUp(userId: string): void {
+    if (this.#requested.has(userId)) return;
+    this.#requested.add(userId);
+    this.#client.trpc.users.byId.query({ userId }).then(
+      ({ user }) => {
+        this.remember([{ userId: user.id, username: user.username }]);
+        this.displayNames.update((known) => ({ ...known, [user.id]: user.displayName }));
+      },
+      () => this.#requested.delete(userId),
+    );
   }
 }

@@ -13,9 +13,16 @@ interface ReactorListProps {
   onClose(): void;
 }
 
+/** A user as a list of people shows them: their display name with their username, or the username alone. */
+function nameOf(username: string | undefined, displayName: string | null | undefined): string | undefined {
+  if (username === undefined) return undefined;
+  return displayName ? `${displayName} (@${username})` : username;
+}
+
 /** Who reacted to a message with one emoji, earliest first, a page at a time ("More" while natter has more). */
 export function ReactorList({ session, message, emoji, onClose }: ReactorListProps) {
   const names = useObservable(session.usernames.names);
+  const displayNames = useObservable(session.usernames.displayNames);
   const {
     items: userIds,
     cursor,
@@ -28,7 +35,7 @@ export function ReactorList({ session, message, emoji, onClose }: ReactorListPro
       ...(cursor && { cursor }),
     });
     const ids = page.reactors.map((reactor) => reactor.userId);
-    session.usernames.resolve(ids);
+    session.usernames.resolveProfiles(ids);
     return { items: ids, nextCursor: page.nextCursor };
   }, String);
 
@@ -40,7 +47,9 @@ export function ReactorList({ session, message, emoji, onClose }: ReactorListPro
         <ul aria-label={label}>
           {userIds.map((userId) => (
             <li key={userId}>
-              {userId === session.me.id ? `${names[userId] ?? "you"} (you)` : (names[userId] ?? "…")}
+              {userId === session.me.id
+                ? `${nameOf(names[userId], displayNames[userId]) ?? "you"} (you)`
+                : (nameOf(names[userId], displayNames[userId]) ?? "…")}
             </li>
           ))}
         </ul>
