@@ -5,8 +5,10 @@
  * watches their inbox (`users.events`) instead; a round sends MESSAGES messages one after the
  * other and times each from the send until every watcher holds it. The writes are the same in
  * both (every send writes its inbox entries whoever watches), so the difference is the
- * delivery path. Reported: the median time per message and per delivery of each, and the ratio.
- * Timings on a loaded machine are not a benchmark: the ratio is what to read.
+ * delivery path. Reported: the median time per message and per delivery of each, and the ratio;
+ * and the process's CPU time per message of each (server and watchers share the process; the
+ * watchers' part is one parse per delivery either way), which the machine's load moves far
+ * less than time does. Timings on a loaded machine are not a benchmark: the ratios are what to read.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -19,6 +21,8 @@ import { fixed, median } from "./stats.js";
 const WATCHERS = Number(process.env.WATCHERS ?? 50);
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
 const MESSAGES = Number(process.env.MESSAGES ?? 20);
+/** `room` or `inbox` to run one kind only (a profile of one delivery path, `--cpu-prof`); both by default. */
+const ONLY = process.env.ONLY;
 
 const dir = mkdtempSync(join(tmpdir(), "natter-bench-inbox-"));
 const config = loadConfig({ port: 0, databaseUrl: join(dir, "natter.db"), logLevel: "silent", rateLimits: "off" }, {});
@@ -97,9 +101,13 @@ try {
   }
 
   const perMessage = { room: [] as number[], inbox: [] as number[] };
+  /** CPU µs of the whole process per message, one figure per round. */
+  const cpuPerMessage = { room: [] as number[], inbox: [] as number[] };
   for (let round = 0; round < ROUNDS * 2; round++) {
     const kind = round % 2 === 0 ? "room" : "inbox";
+    if (ONLY !== undefined && kind !== ONLY) continue;
     const stop = await watchAll(kind, round);
+    const cpuBefore = process.cpuUsage();
     for (let m = 1; m <= MESSAGES; m++) {
       const body = `round ${round} message ${m}`;
       const started = performance.now();
@@ -107,10 +115,14 @@ try {
       await until(() => allHold(body));
       perMessage[kind].push(performance.now() - started);
     }
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuPerMessage[kind].push((cpu.user + cpu.system) / MESSAGES);
     stop();
   }
   const room = median(perMessage.room);
   const inbox = median(perMessage.inbox);
+  const roomCpu = median(cpuPerMessage.room);
+  const inboxCpu = median(cpuPerMessage.inbox);
   console.log(
     `inbox vs room watcher: ${WATCHERS} watchers, ${ROUNDS} rounds of ${MESSAGES} messages each, interleaved`,
   );
@@ -119,11 +131,15 @@ try {
       .map((n) => fixed(n))
       .join(" ")} (a loaded machine: read the ratio)`,
   );
-  console.log("| stream | send to all delivered, median ms | per delivery, µs |");
-  console.log("| --- | --- | --- |");
-  console.log(`| room watchers (rooms.events) | ${fixed(room)} | ${fixed((room * 1000) / WATCHERS, 0)} |`);
-  console.log(`| inbox streams (users.events) | ${fixed(inbox)} | ${fixed((inbox * 1000) / WATCHERS, 0)} |`);
-  console.log(`inbox / room: ${fixed(inbox / room)}x`);
+  console.log("| stream | send to all delivered, median ms | per delivery, µs | process CPU per message, median µs |");
+  console.log("| --- | --- | --- | --- |");
+  console.log(
+    `| room watchers (rooms.events) | ${fixed(room)} | ${fixed((room * 1000) / WATCHERS, 0)} | ${fixed(roomCpu, 0)} |`,
+  );
+  console.log(
+    `| inbox streams (users.events) | ${fixed(inbox)} | ${fixed((inbox * 1000) / WATCHERS, 0)} | ${fixed(inboxCpu, 0)} |`,
+  );
+  console.log(`inbox / room: ${fixed(inbox / room)}x by time, ${fixed(inboxCpu / roomCpu)}x by CPU`);
   for (const { socket } of sockets) socket.close();
 } finally {
   await server.close();

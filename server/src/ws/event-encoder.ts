@@ -18,15 +18,28 @@ export function createSharedEventEncoder(): Encoder {
         json = JSON.stringify(tracked.data);
         eventJson.set(tracked.data, json);
       }
-      const id = JSON.stringify(tracked.id);
-      const jsonrpc = tracked.jsonrpc === undefined ? "" : `"jsonrpc":${JSON.stringify(tracked.jsonrpc)},`;
-      return `{"id":${JSON.stringify(tracked.messageId)},${jsonrpc}"result":{"type":"data","data":{"id":${id},"data":${json}},"id":${id}}}`;
+      return trackedMessageJson(tracked.messageId, tracked.jsonrpc, tracked.id, json);
     },
     decode(data) {
       if (typeof data !== "string") throw new Error("natter's WebSocket protocol uses text frames");
       return JSON.parse(data);
     },
   };
+}
+
+/**
+ * A tracked subscription message as `JSON.stringify` writes tRPC's `{id, jsonrpc?, result:
+ * {type: "data", data: {id, data}, id}}`, around the event's JSON (`dataJson`).
+ */
+export function trackedMessageJson(
+  messageId: string | number | null,
+  jsonrpc: string | undefined,
+  eventId: string,
+  dataJson: string,
+): string {
+  const id = JSON.stringify(eventId);
+  const rpc = jsonrpc === undefined ? "" : `"jsonrpc":${JSON.stringify(jsonrpc)},`;
+  return `{"id":${JSON.stringify(messageId)},${rpc}"result":{"type":"data","data":{"id":${id},"data":${dataJson}},"id":${id}}}`;
 }
 
 interface TrackedMessage {

@@ -35,7 +35,7 @@ async function connect(options: Pick<ServerOptions, "perMessageDeflate">) {
 
 it("sends a frame built beforehand as the text message it holds", async () => {
   const { socket, received } = await connect({ perMessageDeflate: false });
-  sendTextFrame(socket, textFrame(Buffer.from("hello")));
+  sendTextFrame(socket, textFrame("hello"));
   await expect.poll(() => received).toEqual(["hello"]);
 });
 
@@ -43,7 +43,7 @@ it("keeps messages in order on a compressed connection, where ws sends asynchron
   const { socket, received } = await connect({ perMessageDeflate: { threshold: 0 } });
   const large = "compress me ".repeat(20_000);
   socket.send(large);
-  sendTextFrame(socket, textFrame(Buffer.from("after")));
+  sendTextFrame(socket, textFrame("after"));
   await expect.poll(() => received.length).toBe(2);
   expect(received).toEqual([large, "after"]);
 });

@@ -25,7 +25,7 @@ it.each([
   const [serverSide] = (await once(server, "connection")) as [WebSocket];
   await once(client, "open");
   const received = once(client, "message");
-  const { frame, payload } = textFrame(Buffer.from(text));
+  const { frame, payload } = textFrame(text);
   (serverSide as unknown as { _socket: { write(data: Buffer): void } })._socket.write(frame);
   const [data, isBinary] = (await received) as [Buffer, boolean];
   expect(isBinary).toBe(false);

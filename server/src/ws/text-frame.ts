@@ -8,9 +8,12 @@ export interface TextFrame {
   frame: Buffer;
 }
 
-/** Frames `payload` as one final, unmasked text frame. */
-export function textFrame(payload: Buffer): TextFrame {
-  const length = payload.length;
+/**
+ * Frames `text` as one final, unmasked text frame, its UTF-8 written straight after the
+ * header: one Buffer, of which `payload` is a view.
+ */
+export function textFrame(text: string): TextFrame {
+  const length = Buffer.byteLength(text);
   const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(headerLength + length);
   frame[0] = 0x81;
@@ -23,6 +26,6 @@ export function textFrame(payload: Buffer): TextFrame {
     frame[1] = 127;
     frame.writeBigUInt64BE(BigInt(length), 2);
   }
-  payload.copy(frame, headerLength);
-  return { payload, frame };
+  frame.write(text, headerLength);
+  return { payload: frame.subarray(headerLength), frame };
 }

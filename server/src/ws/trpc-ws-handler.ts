@@ -18,6 +18,7 @@ import {
   type TRPCResponseMessage,
   transformTRPCResponse,
 } from "../trpc/procedure-core.js";
+import { trackedMessageJson } from "./event-encoder.js";
 import { sendTextFrame } from "./guarded-socket.js";
 import { StopSignal } from "./stop-signal.js";
 import { type TextFrame, textFrame } from "./text-frame.js";
@@ -444,19 +445,32 @@ class SubscriptionPump implements StreamSink<unknown> {
 /**
  * The frames of tracked subscription messages, built once per (event, envelope) and shared:
  * a thousand watchers of one room with the same subscription id get the same Buffer.
- * Keyed by the event object, which every local listener of the bus receives as one.
+ * An event's watchers get it one after another, so the frame built last answers most; an
+ * event is kept by its object (every local listener of the bus receives it as one) only once
+ * it goes out with a second envelope. An inbox entry, one user's, is framed and forgotten.
  */
 class SharedFrames {
   private readonly byEvent = new WeakMap<object, Map<string, { eventId: string; frame: TextFrame }>>();
   /** The frame built or found last, and what it is the frame of. */
-  private last: { data: object; id: RequestId; jsonrpc: "2.0" | undefined; eventId: string; frame: TextFrame } | null =
-    null;
+  private last: {
+    data: object;
+    id: RequestId;
+    jsonrpc: "2.0" | undefined;
+    eventId: string;
+    envelope: string;
+    frame: TextFrame;
+  } | null = null;
+  /** Whether the router's transformer leaves outputs as they are (natter sets none): frames are then written directly. */
+  private readonly plainOutput: boolean;
 
   constructor(
     private readonly encoder: Encoder,
     private readonly config: AnyRouter["_def"]["_config"],
     private readonly onSent: () => void,
-  ) {}
+  ) {
+    const probe = {};
+    this.plainOutput = config.transformer.output.serialize(probe) === probe;
+  }
 
   /** The live sink of subscription `id` on `socket`. */
   sink(socket: WebSocket, id: RequestId, jsonrpc: "2.0" | undefined): TrackedSink {
@@ -472,27 +486,30 @@ class SharedFrames {
   }
 
   private frame(id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): TextFrame {
-    // An event goes to its watchers one after another, most with the same envelope: the last
-    // frame answers them without building a key.
     const last = this.last;
-    if (last && last.data === data && last.id === id && last.jsonrpc === jsonrpc && last.eventId === eventId) {
-      return last.frame;
-    }
-    let frames = this.byEvent.get(data);
-    if (!frames) {
-      frames = new Map();
-      this.byEvent.set(data, frames);
-    }
+    const sameEvent = last !== null && last.data === data;
+    if (sameEvent && last.id === id && last.jsonrpc === jsonrpc && last.eventId === eventId) return last.frame;
     const envelope = `${typeof id}:${id}:${jsonrpc ?? ""}`;
-    let cached = frames.get(envelope);
+    let frames = this.byEvent.get(data);
+    let cached = frames?.get(envelope);
     if (!cached || cached.eventId !== eventId) {
-      const message = { id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } };
-      const frame = textFrame(Buffer.from(this.encoder.encode(transformTRPCResponse(this.config, message as never))));
-      cached = { eventId, frame };
-      frames.set(envelope, cached);
+      cached = { eventId, frame: this.build(id, jsonrpc, eventId, data) };
+      if (sameEvent && !frames) {
+        // A second envelope for the event: keep its frames from now on.
+        frames = new Map([[last.envelope, { eventId: last.eventId, frame: last.frame }]]);
+        this.byEvent.set(data, frames);
+      }
+      frames?.set(envelope, cached);
     }
-    this.last = { data, id, jsonrpc, eventId, frame: cached.frame };
+    this.last = { data, id, jsonrpc, eventId, envelope, frame: cached.frame };
     return cached.frame;
+  }
+
+  private build(id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): TextFrame {
+    if (this.plainOutput) return textFrame(trackedMessageJson(id, jsonrpc, eventId, JSON.stringify(data)));
+    const message = { id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } };
+    const encoded = this.encoder.encode(transformTRPCResponse(this.config, message as never));
+    return textFrame(typeof encoded === "string" ? encoded : Buffer.from(encoded).toString("utf8"));
   }
 }
 
