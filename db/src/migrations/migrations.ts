@@ -26,6 +26,7 @@ import { accountData } from "./0030-account-data.js";
 import { reactionOrder } from "./0031-conv-reaction-order.js";
 import { searchWordsColumnsize } from "./0031-search-words-columnsize.js";
 import { historyIndex } from "./0032-conv-history-index.js";
+import { searchPgCjkBigrams } from "./0032-search-pg-cjk-bigrams.js";
 import { searchWordsPageSize } from "./0032-search-words-pgsz.js";
 import { roomCacheVersion } from "./0032-send-room-cache-version.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0031-conv-reaction-order": reactionOrder,
   "0031-search-words-columnsize": (_types, engine) => searchWordsColumnsize(engine),
   "0032-conv-history-index": () => historyIndex,
+  "0032-search-pg-cjk-bigrams": (_types, engine) => searchPgCjkBigrams(engine),
   "0032-search-words-pgsz": (_types, engine) => searchWordsPageSize(engine),
   "0032-send-room-cache-version": roomCacheVersion,
 };

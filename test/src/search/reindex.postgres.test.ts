@@ -24,7 +24,9 @@ describe("natter reindex on PostgreSQL", () => {
       const { rows } = await sql<{ name: string; file: number; valid: boolean }>`
         select c.relname as name, c.relfilenode::bigint as file, i.indisvalid as valid
         from pg_class c join pg_index i on i.indexrelid = c.oid
-        where c.relname in (${POSTGRES_SEARCH.wordsIndex}, ${POSTGRES_SEARCH.cjkIndex})`.execute(opened.db);
+        where c.relname in (${POSTGRES_SEARCH.wordsIndex}, ${POSTGRES_SEARCH.cjkIndex}, ${POSTGRES_SEARCH.bigramsIndex})`.execute(
+        opened.db,
+      );
       return Object.fromEntries(rows.map(({ name, file, valid }) => [name, { file: Number(file), valid }]));
     } finally {
       await opened.close();
@@ -35,20 +37,23 @@ describe("natter reindex on PostgreSQL", () => {
     const { database, send, found } = fixture;
     const ids = [await send("capybara by the river"), await send("水豚在河边 capybara")];
     const before = await indexFiles();
-    expect(Object.keys(before).sort()).toEqual([POSTGRES_SEARCH.cjkIndex, POSTGRES_SEARCH.wordsIndex].sort());
+    const indexes = [POSTGRES_SEARCH.wordsIndex, POSTGRES_SEARCH.cjkIndex, POSTGRES_SEARCH.bigramsIndex];
+    expect(Object.keys(before).sort()).toEqual([...indexes].sort());
 
     const result = await runCli(["reindex", "--db", database.url]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`rebuilding ${POSTGRES_SEARCH.wordsIndex}`);
     expect(result.stdout).toContain(`rebuilding ${POSTGRES_SEARCH.cjkIndex}`);
-    expect(result.stdout).toContain("done: 2 indexes rebuilt");
+    expect(result.stdout).toContain(`rebuilding ${POSTGRES_SEARCH.bigramsIndex}`);
+    expect(result.stdout).toContain("done: 3 indexes rebuilt");
 
     const after = await indexFiles();
-    for (const name of [POSTGRES_SEARCH.wordsIndex, POSTGRES_SEARCH.cjkIndex]) {
+    for (const name of indexes) {
       expect(after[name]?.valid, name).toBe(true);
       expect(after[name]?.file, name).not.toBe(before[name]?.file);
     }
     expect(await found("capybara")).toEqual([...ids].sort());
     expect(await found("水豚在河")).toEqual([ids[1]]);
+    expect(await found("河边")).toEqual([ids[1]]);
   });
 });

@@ -27,6 +27,15 @@ const bodyHas = (term: SubstringTerm) =>
   sql`(m.body ~ ${sql.lit(POSTGRES_SEARCH.cjkPredicate)} and m.body ilike ${`%${term.text}%`})`;
 
 /**
+ * A substring of exactly 2 characters, which the trigram index cannot look up: looked up by the
+ * character pairs index instead (same partial predicate, same expression), then checked as above.
+ */
+const bodyHasPair = (term: SubstringTerm) =>
+  sql`(m.body ~ ${sql.lit(POSTGRES_SEARCH.cjkPredicate)}
+    and ${sql.id(POSTGRES_SEARCH.bigrams)}(m.body) @> array[lower(${term.text} collate "C")]
+    and m.body ilike ${`%${term.text}%`})`;
+
+/**
  * The readable rooms as an array computed once (an InitPlan), against an expression no index
  * serves. As `room_id in (subquery)`, the planner turned the rooms into the outer loop of a
  * nested loop, ANDing each room's 20,000 index entries with the word's (3.4 s for a word in 11
@@ -55,7 +64,9 @@ export const postgresSearchCandidates: SearchCandidates = {
       conditions.push(sql`m.${sql.id(POSTGRES_SEARCH.column)} @@ ${tsQuery}`);
       if (include.length > 0 && rank) relevance = sql`ts_rank_cd(m.${sql.id(POSTGRES_SEARCH.column)}, ${tsQuery})`;
     }
-    for (const term of query.include.filter(isSubstring)) conditions.push(bodyHas(term));
+    for (const term of query.include.filter(isSubstring)) {
+      conditions.push([...term.text].length === 2 ? bodyHasPair(term) : bodyHas(term));
+    }
     for (const term of query.exclude.filter(isSubstring)) conditions.push(sql`not ${bodyHas(term)}`);
     if (below !== undefined) conditions.push(sql`m.id < ${below}`);
     if (upTo !== undefined) conditions.push(sql`m.id <= ${upTo}`);
