@@ -1,6 +1,5 @@
-import { messagePageSchema, messageSchema } from "@natter/shared";
+import { messageSchema } from "@natter/shared";
 import { describe, expect, it } from "vitest";
-import { builtOutput } from "../../trpc/built-output.js";
 import { type MessageRow, NO_OWN_REACTIONS, toMessage } from "./message-rows.js";
 
 const ROOM = "0190a0b0-0000-7000-8000-000000000001";
@@ -72,15 +71,5 @@ describe("toMessage builds messages exactly as the Message schema answers them",
       { emoji: "👍", count: 3, me: false },
       { emoji: ":party_parrot:", count: 1, me: true },
     ]);
-  });
-});
-
-describe("builtOutput", () => {
-  it("answers the page it is given as it is, and documents it as the schema does", async () => {
-    const page = { messages: [toMessage(row({}), [], NO_OWN_REACTIONS)], hasMore: false };
-    const output = builtOutput(messagePageSchema);
-    expect(output.parse(page)).toBe(page);
-    expect(await output.parseAsync(page)).toBe(page);
-    expect(output._zod.def).toBe(messagePageSchema._zod.def);
   });
 });
