@@ -460,6 +460,11 @@ class SharedFrames {
     envelope: string;
     frame: TextFrame;
   } | null = null;
+  /**
+   * The JSON of the event framed last: its watchers get it one after another, and those with
+   * other envelopes (subscription ids differ between clients) reuse it instead of encoding it again.
+   */
+  private lastJson: { data: object; json: string } | null = null;
   /** Whether the router's transformer leaves outputs as they are (natter sets none): frames are then written directly. */
   private readonly plainOutput: boolean;
 
@@ -506,10 +511,15 @@ class SharedFrames {
   }
 
   private build(id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): TextFrame {
-    if (this.plainOutput) return textFrame(trackedMessageJson(id, jsonrpc, eventId, JSON.stringify(data)));
+    if (this.plainOutput) return textFrame(trackedMessageJson(id, jsonrpc, eventId, this.jsonOf(data)));
     const message = { id, jsonrpc, result: { type: "data", data: { id: eventId, data }, id: eventId } };
     const encoded = this.encoder.encode(transformTRPCResponse(this.config, message as never));
     return textFrame(typeof encoded === "string" ? encoded : Buffer.from(encoded).toString("utf8"));
+  }
+
+  private jsonOf(data: object): string {
+    if (this.lastJson?.data !== data) this.lastJson = { data, json: JSON.stringify(data) };
+    return this.lastJson.json;
   }
 }
 
