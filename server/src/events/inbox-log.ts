@@ -1,6 +1,6 @@
 import { type Database, type PreparedQuery, preparedQuery } from "@natter/db";
 import { type InboxEvent, type InboxEventInput, inboxEventSchema } from "@natter/shared";
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Compilable, type Kysely, sql, type Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
 import type { TailedLog } from "./room-log-tail.js";
 
@@ -111,51 +111,49 @@ function raiseHeadsQuery(db: Kysely<Database>, rows: { user_id: string; last_seq
     .returning(["user_id", "last_seq"]);
 }
 
-const raiseHeadsBySize = new Map<number, PreparedQuery<(string | number)[], { user_id: string; last_seq: number }>>();
-
-/** `raiseHeadsQuery` for `rows` users, prepared: its arguments are each user's id and count, in turn. */
-function raiseHeads(rows: number) {
-  let query = raiseHeadsBySize.get(rows);
-  if (!query) {
-    query = preparedQuery(
-      (db, ...args: (string | number)[]) =>
-        raiseHeadsQuery(
-          db,
-          Array.from({ length: rows }, (_, row) => ({
-            user_id: args[2 * row] as string,
-            last_seq: args[2 * row + 1] as number,
-          })),
-        ),
-      2 * rows,
-    );
-    raiseHeadsBySize.set(rows, query);
-  }
-  return query;
+/**
+ * `build(db, rows, args)`'s statement for each row count, prepared once per count: its
+ * arguments are `leading` ones, then `perRow` for each row, in turn.
+ */
+function preparedPerRowCount<Row>(
+  leading: number,
+  perRow: number,
+  build: (db: Kysely<Database>, rows: number, args: readonly (string | number)[]) => Compilable<Row>,
+): (rows: number) => PreparedQuery<(string | number)[], Row> {
+  const bySize = new Map<number, PreparedQuery<(string | number)[], Row>>();
+  return (rows) => {
+    let query = bySize.get(rows);
+    if (!query) {
+      query = preparedQuery((db, ...args: (string | number)[]) => build(db, rows, args), leading + perRow * rows);
+      bySize.set(rows, query);
+    }
+    return query;
+  };
 }
 
-const insertEntriesBySize = new Map<number, PreparedQuery<(string | number)[], unknown>>();
+/** `raiseHeadsQuery` for a number of users, prepared: its arguments are each user's id and count, in turn. */
+const raiseHeads = preparedPerRowCount(0, 2, (db, rows, args) =>
+  raiseHeadsQuery(
+    db,
+    Array.from({ length: rows }, (_, row) => ({
+      user_id: args[2 * row] as string,
+      last_seq: args[2 * row + 1] as number,
+    })),
+  ),
+);
 
-/** Stores `rows` entries written at one instant: its arguments are that instant, then each entry's user, seq, type and payload. */
-function insertEntries(rows: number) {
-  let query = insertEntriesBySize.get(rows);
-  if (!query) {
-    query = preparedQuery(
-      (db, at: string | number, ...args: (string | number)[]) =>
-        db.insertInto("inbox_events").values(
-          Array.from({ length: rows }, (_, row) => ({
-            user_id: args[4 * row] as string,
-            seq: args[4 * row + 1] as number,
-            type: args[4 * row + 2] as string,
-            payload: args[4 * row + 3] as string,
-            created_at: at as string,
-          })),
-        ),
-      1 + 4 * rows,
-    );
-    insertEntriesBySize.set(rows, query);
-  }
-  return query;
-}
+/** Stores entries written at one instant: its arguments are that instant, then each entry's user, seq, type and payload. */
+const insertEntries = preparedPerRowCount(1, 4, (db, rows, [at, ...args]) =>
+  db.insertInto("inbox_events").values(
+    Array.from({ length: rows }, (_, row) => ({
+      user_id: args[4 * row] as string,
+      seq: args[4 * row + 1] as number,
+      type: args[4 * row + 2] as string,
+      payload: args[4 * row + 3] as string,
+      created_at: at as string,
+    })),
+  ),
+);
 
 /** The user's inbox entries after `afterSeq`, oldest first, at most `limit`. */
 export async function readInboxEntries(
