@@ -63,7 +63,10 @@ export function runWatchers(): void {
           ),
         );
         ws.on("message", (data) => {
-          const { result, error } = JSON.parse(data.toString());
+          const text = data.toString();
+          // The server's keep-alive, answered as tRPC's client does: a quiet watcher is cut off otherwise.
+          if (text === "PING") return ws.send("PONG");
+          const { result, error } = JSON.parse(text);
           if (error) return reject(new Error(JSON.stringify(error)));
           if (result?.type === "started") return resolve();
           const event = result?.data?.data as RoomEvent | undefined;
