@@ -75,8 +75,11 @@ export class MessagesService implements ExpiringMessages {
     const body = this.deps.textFilter
       ? await this.deps.textFilter.filter(input.body, LIMITS.messageBodyMax)
       : input.body;
-    const sent = await this.deps.writer.write(roomId, (trx, now) =>
-      sendMessage(trx, this.rooms, session, roomId, input, body, now),
+    // Without a client id the send's first statement takes the room's turn, and its lock.
+    const sent = await this.deps.writer.write(
+      roomId,
+      (trx, now) => sendMessage(trx, this.rooms, session, roomId, input, body, now),
+      { locksRoomFirst: (input.clientMessageId ?? null) === null },
     );
     this.deps.onSent?.(roomId, session.userId);
     return sent;
