@@ -29,7 +29,7 @@ import { type Database, openDatabase } from "@natter/db";
 import { type Kysely, sql } from "kysely";
 import { loadConfig, startNatterServer } from "natter";
 import { postJson } from "./natter-rest.js";
-import { backendsOf, cpuSpent, pidsNamed, processCpuMicros } from "./process-cpu.js";
+import { backendsOf, cpuSpent, pidsNamed, processCpuMicros, type Scheduling, schedulingOf } from "./process-cpu.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 import { deliveryTotals, runWatchers, type WatcherCommand } from "./watchers.js";
@@ -110,6 +110,9 @@ interface RunResult {
   nodesCpu: number;
   redisCpu: number;
   postgresCpu: number;
+  /** Per message sent: the nodes' user and system CPU (µs) and context switches, and the watchers' switches. */
+  nodesScheduling: Scheduling;
+  watcherSwitches: number;
 }
 
 async function run(setup: Setup, database: BenchDatabase, messages: number): Promise<RunResult> {
@@ -173,6 +176,8 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       nodes: (await Promise.all(nodes.map((node) => node.cpuMicros()))).reduce((a, b) => a + b, 0),
       redis: processCpuMicros(pidsNamed("redis-server")),
       postgres: processCpuMicros(await backendsOf(database.maintenance, database.name)),
+      nodesScheduling: schedulingOf(nodes.map((node) => node.pid)),
+      watchersScheduling: schedulingOf(watchers.map((watcher) => watcher.pid)),
     });
     const before = await cpu();
     const firstSend = epochMs();
@@ -189,6 +194,12 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       nodesCpu: (after.nodes - before.nodes) / count,
       redisCpu: cpuSpent(before.redis, after.redis) / count,
       postgresCpu: cpuSpent(before.postgres, after.postgres) / count,
+      nodesScheduling: {
+        user: (after.nodesScheduling.user - before.nodesScheduling.user) / messages,
+        system: (after.nodesScheduling.system - before.nodesScheduling.system) / messages,
+        switches: (after.nodesScheduling.switches - before.nodesScheduling.switches) / messages,
+      },
+      watcherSwitches: (after.watchersScheduling.switches - before.watchersScheduling.switches) / messages,
     };
   } finally {
     await Promise.all(watchers.map((w) => w.stop()));
@@ -230,6 +241,11 @@ async function main(): Promise<void> {
           `  rep ${rep + 1} ${setup.name.padEnd(16)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
             `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  CPU µs/delivery: nodes ${fixed(result.nodesCpu)}, ` +
             `Redis ${fixed(result.redisCpu)}, PostgreSQL ${fixed(result.postgresCpu)}${incomplete}`,
+        );
+        const { user, system, switches } = result.nodesScheduling;
+        console.log(
+          `      per message: nodes user ${fixed(user / 1000, 1)} ms, system ${fixed(system / 1000, 1)} ms ` +
+            `(/proc, 10 ms ticks), context switches: nodes ${fixed(switches, 1)}, watchers ${fixed(result.watcherSwitches, 1)}`,
         );
       }
     }

@@ -43,3 +43,30 @@ export function cpuSpent(before: Map<string, number>, after: Map<string, number>
   for (const [pid, micros] of after) spent += micros - (before.get(pid) ?? 0);
   return spent;
 }
+
+/** What the scheduler counted of a process so far: CPU time by kind (µs) and its main thread's context switches. */
+export interface Scheduling {
+  user: number;
+  system: number;
+  /** Switches away from the CPU, voluntary (waiting for I/O) and not (preempted). */
+  switches: number;
+}
+
+/** The scheduler's counts of each of these processes, summed; one /proc cannot read is left out. */
+export function schedulingOf(pids: readonly (string | number)[]): Scheduling {
+  const total: Scheduling = { user: 0, system: 0, switches: 0 };
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total.user += (Number(fields[11]) / 100) * 1_000_000;
+      total.system += (Number(fields[12]) / 100) * 1_000_000;
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)/gm))
+        total.switches += Number(match[1]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
