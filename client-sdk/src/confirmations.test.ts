@@ -1,28 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "./app-router.js";
 import { awaitingConfirmation, type SentText } from "./confirmations.js";
+import { storedMessage } from "./message.fixture.js";
 
 const sent = (body: string, afterSeq: number): SentText => ({ body, afterSeq });
-const stored = (seq: number, body: string, authorId = "me"): Message => ({
-  id: `m${seq}`,
-  roomId: "r1",
-  seq,
-  authorId,
-  body,
-  replyToId: null,
-  createdAt: "2026-03-01T10:00:00.000Z",
-  editedAt: null,
-  deletedAt: null,
-  attachments: [],
-  reactions: [],
-  threadId: null,
-  alsoInRoom: false,
-  thread: null,
-  pinnedAt: null,
-  pinnedBy: null,
-  mentions: [],
-  mentionsRoom: false,
-});
+const stored = (seq: number, body: string, authorId = "me"): Message => storedMessage(seq, { body, authorId });
 const bodies = (sends: SentText[]) => sends.map((send) => send.body);
 const itself = (send: SentText) => send;
 

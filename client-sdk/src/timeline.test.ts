@@ -1,28 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Message, RoomEvent } from "./app-router.js";
+import { storedMessage as message } from "./message.fixture.js";
 import { applyRoomEvent, mergeMessages } from "./timeline.js";
-
-const message = (seq: number, changes: Partial<Message> = {}): Message => ({
-  id: `m${seq}`,
-  roomId: "r1",
-  seq,
-  authorId: "u1",
-  body: `message ${seq}`,
-  replyToId: null,
-  createdAt: "2026-03-01T10:00:00.000Z",
-  editedAt: null,
-  deletedAt: null,
-  attachments: [],
-  reactions: [],
-  threadId: null,
-  alsoInRoom: false,
-  thread: null,
-  pinnedAt: null,
-  pinnedBy: null,
-  mentions: [],
-  mentionsRoom: false,
-  ...changes,
-});
 
 describe("a room's timeline", () => {
   it("keeps messages in seq order, once each, whichever page came first", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Message, RoomEvent } from "./app-router.js";
+import { storedMessage } from "./message.fixture.js";
 import { UnreadTally } from "./unread-tally.js";
 
 const created = (seq: number, changes: Partial<Message> = {}): RoomEvent =>
@@ -8,27 +9,7 @@ const created = (seq: number, changes: Partial<Message> = {}): RoomEvent =>
     roomId: "r1",
     seq,
     at: "2026-03-01T10:00:00.000Z",
-    message: {
-      id: `m${seq}`,
-      roomId: "r1",
-      seq,
-      authorId: "other",
-      body: "hi",
-      replyToId: null,
-      createdAt: "2026-03-01T10:00:00.000Z",
-      editedAt: null,
-      deletedAt: null,
-      attachments: [],
-      reactions: [],
-      threadId: null,
-      alsoInRoom: false,
-      thread: null,
-      pinnedAt: null,
-      pinnedBy: null,
-      mentions: [],
-      mentionsRoom: false,
-      ...changes,
-    },
+    message: storedMessage(seq, { authorId: "other", body: "hi", ...changes }),
   }) as RoomEvent;
 const deleted = (seq: number, messageSeq: number) =>
   ({
