@@ -1,6 +1,6 @@
 /**
  * Fan-out: N watchers of one room receive every message sent to it, through four servers
- * side by side, all sending the same ~480-byte frame of a `message.created` event:
+ * side by side, all sending the same ~740-byte frame of a `message.created` event (natter's, field for field):
  *
  * - natter: tRPC `wsLink` clients subscribed to `rooms.events`; messages sent over REST;
  * - Socket.IO: a room broadcast (`io.to(room).emit`), the usual Node chat baseline;
@@ -23,12 +23,12 @@
  *   FANOUT_BEFORE=/tmp/natter-before npm run bench:fanout   (that checkout's natter too, interleaved)
  *   FANOUT_KINDS=natter FANOUT_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:fanout
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RoomEvent } from "@natter/shared";
+import { type Message, messageSchema, type RoomEvent } from "@natter/shared";
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import { Server as SocketIOServer } from "socket.io";
@@ -82,10 +82,56 @@ async function serveNatter(): Promise<void> {
   });
 }
 
-/** The wsLink envelope natter sends for a tracked event of subscription `id`. */
+/**
+ * The wsLink envelope natter sends for a tracked event of subscription `id`, key for key; the
+ * watchers subscribe without `jsonrpc`, so natter's frames carry none and neither do these.
+ */
 function envelope(id: number, event: RoomEvent): object {
   const eventId = String(event.seq);
-  return { id, jsonrpc: "2.0", result: { type: "data", data: { id: eventId, data: event }, id: eventId } };
+  return { id, result: { type: "data", data: { id: eventId, data: event }, id: eventId } };
+}
+
+/**
+ * What natter's messages carry beyond the written columns (attachments, reactions, thread,
+ * pins, mentions: all empty for a plain message), taken once from the shared schema's
+ * defaults, so that the bare servers' frames are natter's, field for field and byte for byte
+ * in size, and follow its schema as it grows.
+ */
+const MESSAGE_DEFAULTS = (() => {
+  const id = "0198f0c2-6b1e-7a3c-9d4e-5f6a7b8c9d0e";
+  const at = new Date(0).toISOString();
+  const written = {
+    id,
+    roomId: id,
+    seq: 1,
+    authorId: id,
+    body: "",
+    replyToId: null,
+    createdAt: at,
+    editedAt: null,
+    deletedAt: null,
+  };
+  const parsed: Message = messageSchema.parse(written);
+  const defaults = Object.entries(parsed).filter(([key]) => !(key in written));
+  return Object.fromEntries(defaults) as Omit<Message, keyof typeof written>;
+})();
+
+/** A `message.created` event as natter publishes it: its keys in natter's order, every id a UUID. */
+function messageCreated(roomId: string, seq: number, authorId: string, body: string): RoomEvent {
+  const at = new Date().toISOString();
+  const message: Message = {
+    id: randomUUID(),
+    roomId,
+    seq,
+    authorId,
+    body,
+    replyToId: null,
+    createdAt: at,
+    editedAt: null,
+    deletedAt: null,
+    ...MESSAGE_DEFAULTS,
+  };
+  return { type: "message.created", actorId: authorId, message, roomId, seq, at } as RoomEvent;
 }
 
 /**
@@ -149,19 +195,8 @@ async function serveDurable(): Promise<void> {
   );
   const store = db.transaction((roomId: string, userId: string, body: string): RoomEvent => {
     const { last_seq: seq } = nextSeq.get(roomId) as { last_seq: number };
-    const at = new Date().toISOString();
-    const message = {
-      id: randomBytes(16).toString("hex"),
-      roomId,
-      seq,
-      authorId: userId,
-      body,
-      replyToId: null,
-      createdAt: at,
-      editedAt: null,
-      deletedAt: null,
-    };
-    const event = { type: "message.created", actorId: userId, message, roomId, seq, at } as RoomEvent;
+    const event = messageCreated(roomId, seq, userId, body) as Extract<RoomEvent, { type: "message.created" }>;
+    const { message, at } = event;
     insertEvent.run(roomId, seq, event.type, userId, JSON.stringify(event), at, message.id);
     insertMessage.run(message.id, roomId, seq, userId, body, at);
     return event;
@@ -253,19 +288,7 @@ interface RunResult {
 /** An event as natter would build it, for the bare servers to relay. */
 function sampleEvent(body: string, seq: number): RoomEvent {
   const id = "0198f0c2-6b1e-7a3c-9d4e-5f6a7b8c9d0e";
-  const at = new Date().toISOString();
-  const message = {
-    id,
-    roomId: id,
-    seq,
-    authorId: id,
-    body,
-    replyToId: null,
-    createdAt: at,
-    editedAt: null,
-    deletedAt: null,
-  };
-  return { type: "message.created", message, roomId: id, seq, at, actorId: id } as RoomEvent;
+  return messageCreated(id, seq, id, body);
 }
 
 /** Opens the publishing side of a server: a function that sends one body and waits for its acknowledgement. */
@@ -434,6 +457,8 @@ async function main(): Promise<void> {
     `fan-out over loopback WebSockets: ${SENDERS} senders, ${WATCHER_PROCESSES} watcher processes, ` +
       `${REPS} interleaved repetitions, medians; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
+  /** Each server's median CPU per delivery (µs), by watcher count. */
+  const cpuByWatchers = new Map<Kind, Map<number, number>>(KINDS.map((kind) => [kind, new Map()]));
   for (const subscribers of SUBSCRIBER_COUNTS) {
     const messages = Math.max(20, Math.round(DELIVERIES / subscribers));
     const runs = new Map<Kind, RunResult[]>(KINDS.map((kind) => [kind, []]));
@@ -488,7 +513,27 @@ async function main(): Promise<void> {
       );
     }
     console.log();
+    for (const [kind, s] of summary) cpuByWatchers.get(kind)?.set(subscribers, s.cpu);
   }
+  if (SUBSCRIBER_COUNTS.length < 2) return;
+  // Why the ratios move with the room's size: a message costs its send once and its frame
+  // once per watcher, so its CPU is about `send + N × delivery`, fitted over the counts run.
+  console.log("server CPU per message ≈ send + watchers × delivery (least squares over the watcher counts, µs)");
+  for (const [kind, byWatchers] of cpuByWatchers) {
+    const { send, delivery } = sendAndDelivery(byWatchers);
+    console.log(`  ${kind.padEnd(14)} send ${fixed(send, 0).padStart(6)}  delivery ${fixed(delivery).padStart(6)}`);
+  }
+}
+
+/** The line `cpu per message = send + watchers × delivery` nearest (least squares) to the medians measured. */
+function sendAndDelivery(cpuPerDeliveryByWatchers: ReadonlyMap<number, number>): { send: number; delivery: number } {
+  const points = [...cpuPerDeliveryByWatchers].map(([watchers, cpu]) => ({ x: watchers, y: cpu * watchers }));
+  const meanX = points.reduce((sum, p) => sum + p.x, 0) / points.length;
+  const meanY = points.reduce((sum, p) => sum + p.y, 0) / points.length;
+  const covariance = points.reduce((sum, p) => sum + (p.x - meanX) * (p.y - meanY), 0);
+  const variance = points.reduce((sum, p) => sum + (p.x - meanX) ** 2, 0);
+  const delivery = covariance / variance;
+  return { send: meanY - delivery * meanX, delivery };
 }
 
 const role = process.argv[2];
