@@ -104,6 +104,33 @@ describe.runIf(browserAvailable())("'My threads' and 'who reacted' in the web ap
     await page.context().close();
   });
 
+  it("shows live the first thread in a room of mine that had none in the list", async () => {
+    const aliceSdk = createNatterClient({ url: server.url, token: alice.token });
+    const bobSdk = createNatterClient({ url: server.url, token: bob.token });
+    const { room: shed } = await aliceSdk.trpc.rooms.create.mutate({ name: "shed", memberIds: [bob.id] });
+    const question = await aliceSdk.sendMessage(shed.id, "where did the spade go?");
+    const rake = await aliceSdk.sendMessage(roomId, "who has the rake?");
+    await bobSdk.sendMessage(roomId, "in the shed", { threadId: rake.id });
+
+    const page = await signedInPage(browser, server.url, alice.token);
+    await page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: "My threads" }).click();
+    const threads = page.getByRole("list", { name: "My threads" });
+    // The list has been read (a thread of the garden is in it), and nothing in it is in the shed.
+    await threads.getByRole("link", { name: /who has the rake\?/ }).waitFor();
+    expect(await threads.getByRole("link", { name: /in shed/ }).count()).toBe(0);
+    await page.evaluate(() => Object.assign(globalThis, { stillTheSamePage: true }));
+
+    await bobSdk.sendMessage(shed.id, "behind the mower", { threadId: question.id });
+    const item = threads.getByRole("link", { name: /where did the spade go\?/ });
+    await item.waitFor({ timeout: 10_000 });
+    expect(await threads.getByRole("listitem").first().innerText()).toContain("where did the spade go?");
+    expect(await item.innerText()).toContain("in shed");
+    expect(await item.innerText()).toContain("1 reply");
+    expect(await page.evaluate(() => (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
+    await Promise.all([aliceSdk.close(), bobSdk.close()]);
+    await page.context().close();
+  });
+
   it("lists who reacted with an emoji from the 'who' control beside its chip; the chip still toggles", async () => {
     const aliceSdk = createNatterClient({ url: server.url, token: alice.token });
     const bobSdk = createNatterClient({ url: server.url, token: bob.token });

@@ -1,4 +1,4 @@
-import type { MyThread, RoomWatch } from "@natter/client";
+import type { MyThread, Room, RoomWatch } from "@natter/client";
 import { useEffect, useRef } from "preact/hooks";
 import type { ChatSession } from "../chat/chat-session.js";
 import { ErrorLine } from "../failures/use-failure.js";
@@ -7,7 +7,11 @@ import { onLinkClick } from "../state/router.js";
 import { useKeysetPages } from "../state/use-keyset-pages.js";
 
 const PAGE_SIZE = 30;
-/** Rooms watched at once for replies while the list is on screen: each is one subscription on the shared WebSocket. */
+/**
+ * Rooms watched at once for replies while the list is on screen: each is one subscription on
+ * the shared WebSocket. The rooms of the threads shown come first, then my other rooms, the
+ * one with the newest message first.
+ */
 const WATCHED_ROOMS_MAX = 20;
 /** How much of a thread's first message names it in the list. */
 const EXCERPT_LENGTH = 80;
@@ -33,7 +37,7 @@ export function MyThreadsView({ session }: { session: ChatSession }) {
     return { items: page.threads, nextCursor: page.nextCursor };
   }, threadKey);
 
-  useLiveThreads(session, threads, refresh);
+  useLiveThreads(session, watchedRooms(threads, rooms), refresh);
 
   const roomTitle = (roomId: string) => {
     const room = rooms.find((candidate) => candidate.id === roomId);
@@ -84,13 +88,14 @@ const threadKey = (thread: MyThread) => thread.root.id;
 
 /**
  * Reads the list's first page again (`refresh`) whenever a thread gets or loses a reply
- * (`thread.updated`) in a room of the threads shown (the first `WATCHED_ROOMS_MAX`), watched
- * while the list is on screen; and once each watch is open, for what happened before it
- * started. One reading at a time, and one more after it for whatever came in meanwhile.
- * A first thread in a room not shown yet appears with the next reading (the session watches
- * my inbox, which carries thread replies only when also sent to the room).
+ * (`thread.updated`) in one of `roomIds`, watched while the list is on screen; and once each
+ * watch is open, for what happened before it started. One reading at a time, and one more
+ * after it for whatever came in meanwhile. My inbox does not carry thread replies (only those
+ * also sent to the room), so a first thread of mine in a room I belong to appears live only
+ * when the room is watched: among the first `WATCHED_ROOMS_MAX` (`watchedRooms`); in any
+ * other room, with the next reading.
  */
-function useLiveThreads(session: ChatSession, threads: readonly MyThread[], refresh: () => Promise<void>): void {
+function useLiveThreads(session: ChatSession, roomIds: readonly string[], refresh: () => Promise<void>): void {
   const reading = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
   const readAgain = useRef(() => {});
   readAgain.current = () => {
@@ -108,10 +113,9 @@ function useLiveThreads(session: ChatSession, threads: readonly MyThread[], refr
       }
     });
   };
-  const rooms = [...new Set(threads.map((thread) => thread.root.roomId))].slice(0, WATCHED_ROOMS_MAX);
   const watches = useRef(new Map<string, RoomWatch>());
   useEffect(() => {
-    const wanted = new Set(rooms);
+    const wanted = new Set(roomIds);
     for (const [roomId, watch] of watches.current) {
       if (wanted.has(roomId)) continue;
       watch.stop();
@@ -132,7 +136,7 @@ function useLiveThreads(session: ChatSession, threads: readonly MyThread[], refr
       });
       watches.current.set(roomId, watch);
     }
-  }, [session, rooms.join(" ")]);
+  }, [session, roomIds.join(" ")]);
   useEffect(
     () => () => {
       for (const watch of watches.current.values()) watch.stop();
@@ -140,6 +144,16 @@ function useLiveThreads(session: ChatSession, threads: readonly MyThread[], refr
     },
     [],
   );
+}
+
+/**
+ * The rooms to watch for replies, at most `WATCHED_ROOMS_MAX`: those of the threads shown, then
+ * my other rooms (`myRooms`, newest message first), where a first thread of mine may start.
+ */
+function watchedRooms(threads: readonly MyThread[], myRooms: readonly Room[]): string[] {
+  const roomIds = new Set(threads.map((thread) => thread.root.roomId));
+  for (const room of myRooms) roomIds.add(room.id);
+  return [...roomIds].slice(0, WATCHED_ROOMS_MAX);
 }
 
 /** The start of a thread's first message; a deleted one keeps its thread but not its words. */
