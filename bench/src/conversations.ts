@@ -8,11 +8,16 @@
  * `BLOCK` pages of one kind (the block's wall and CPU time over its pages): a bigger answer
  * leaves work behind it (garbage collection, socket clean-up) that alternation counts against
  * the next page, of the other kind, and a block counts against its own kind.
+ * natter runs in a child process (`serve`), so the server's CPU time is told apart from the
+ * client's (fetch, decoding and `JSON.parse` of the answer, which grow with it too); both are
+ * reported, with the garbage collection of each side in the blocks.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { type PerformanceEntry, PerformanceObserver } from "node:perf_hooks";
 import { loadConfig, startNatterServer } from "natter";
+import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 
 const REPETITIONS = Number(process.env.REPETITIONS ?? 200);
@@ -21,155 +26,229 @@ const PAGE = 50;
 const REACTORS = 10;
 const EMOJI = ["👍", "🎉", "❤️", "😂", "🚀", "👀", "🙏", "🔥", "✅", "💯"];
 
-const dir = mkdtempSync(join(tmpdir(), "natter-bench-conversations-"));
-const config = loadConfig({ port: 0, databaseUrl: join(dir, "natter.db"), logLevel: "silent", rateLimits: "off" }, {});
-const server = await startNatterServer({ config });
-const base = `${server.url}/api/v1`;
+const MODULE = import.meta.url;
 
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { "content-type": "application/json" }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
+interface Gc {
+  pauses: number;
+  ms: number;
 }
 
-/** CPU time (user + system, ms) of the last `timed` call: the client and the server share this process. */
-let lastCpu = 0;
-
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await run();
-  const elapsed = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  lastCpu = (used.user + used.system) / 1000;
-  return elapsed;
+/** Garbage collection of this process so far: pauses and their total, in ms. */
+function gcCounter(): Gc {
+  const gc = { pauses: 0, ms: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as PerformanceEntry[]) {
+      gc.pauses++;
+      gc.ms += entry.duration;
+    }
+  }).observe({ entryTypes: ["gc"] });
+  return gc;
 }
 
-try {
-  const users = await Promise.all(
-    Array.from({ length: REACTORS }, async (_, i) => {
-      const { user, token } = await call("POST", "/users", undefined, {
-        username: `bench_${process.pid}_${i}`,
-        password: "correct horse battery",
-      });
-      return { id: user.id as string, token: token as string };
-    }),
+async function serve(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "natter-bench-conversations-"));
+  const config = loadConfig(
+    { port: 0, databaseUrl: join(dir, "natter.db"), logLevel: "silent", rateLimits: "off" },
+    {},
   );
-  const [reader] = users as [(typeof users)[number]];
-  const memberIds = users.slice(1).map((user) => user.id);
-  const plain = (await call("POST", "/rooms", reader.token, { name: "plain", memberIds })).room.id;
-  const busy = (await call("POST", "/rooms", reader.token, { name: "busy", memberIds })).room.id;
-  for (let i = 0; i < PAGE; i++) {
-    await call("POST", `/rooms/${plain}/messages`, reader.token, { body: `plain ${i}` });
-    const root = (await call("POST", `/rooms/${busy}/messages`, reader.token, { body: `busy ${i}` })).message;
-    await Promise.all(
-      users.map((user, u) =>
-        call(
-          "PUT",
-          `/rooms/${busy}/messages/${root.id}/reactions/${encodeURIComponent(EMOJI[u] as string)}`,
-          user.token,
-        ),
-      ),
-    );
-    await call("POST", `/rooms/${busy}/messages`, users[1]?.token, { body: "reply", threadId: root.id });
-  }
-  const check = await call("GET", `/rooms/${busy}/messages?limit=${PAGE}`, reader.token);
-  if (check.messages.length !== PAGE || check.messages.some((m: { reactions: unknown[] }) => m.reactions.length !== 10))
-    throw new Error("the decorated page is not 50 messages with 10 reactions each");
+  const server = await startNatterServer({ config });
+  const gc = gcCounter();
+  serveChild(server.url, {
+    stats: () => ({ ...gc }),
+    stop: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
 
-  const plainPage: number[] = [];
-  const busyPage: number[] = [];
-  // CPU time beside wall time: on a machine loaded by others, waiting for a core inflates wall time alone.
-  const plainCpu: number[] = [];
-  const busyCpu: number[] = [];
-  for (let i = 0; i < 50; i++) await call("GET", `/rooms/${busy}/messages?limit=${PAGE}`, reader.token);
-  for (let i = 0; i < REPETITIONS; i++) {
-    const order = i % 2 === 0;
-    const a = () => timed(() => call("GET", `/rooms/${plain}/messages?limit=${PAGE}`, reader.token));
-    const b = () => timed(() => call("GET", `/rooms/${busy}/messages?limit=${PAGE}`, reader.token));
-    const plainRun = async () => {
-      plainPage.push(await a());
-      plainCpu.push(lastCpu);
-    };
-    const busyRun = async () => {
-      busyPage.push(await b());
-      busyCpu.push(lastCpu);
-    };
-    if (order) {
-      await plainRun();
-      await busyRun();
-    } else {
-      await busyRun();
-      await plainRun();
-    }
+if (process.argv[2] === "serve") await serve();
+else await bench();
+
+async function bench(): Promise<void> {
+  const server = await BenchChild.start<string>(MODULE, ["serve"]);
+  const base = `${server.info}/api/v1`;
+  const clientGc = gcCounter();
+
+  async function call(method: string, path: string, token?: string, body?: unknown) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { "content-type": "application/json" }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
   }
 
-  // Alternating blocks, each kind's pages back to back: wall and CPU time per page of the block.
-  const blockWall = { plain: [] as number[], busy: [] as number[] };
-  const blockCpu = { plain: [] as number[], busy: [] as number[] };
-  const pageOf = { plain: `/rooms/${plain}/messages?limit=${PAGE}`, busy: `/rooms/${busy}/messages?limit=${PAGE}` };
-  for (let i = 0; i < Math.max(2, Math.round(REPETITIONS / BLOCK)); i++) {
-    for (const kind of i % 2 === 0 ? (["plain", "busy"] as const) : (["busy", "plain"] as const)) {
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      for (let page = 0; page < BLOCK; page++) await call("GET", pageOf[kind], reader.token);
-      blockWall[kind].push((performance.now() - started) / BLOCK);
-      const used = process.cpuUsage(cpu);
-      blockCpu[kind].push((used.user + used.system) / 1000 / BLOCK);
-    }
+  /** CPU time (user + system, ms) of the last `timed` call: the client's (this process) and the server's. */
+  const lastCpu = { client: 0, server: 0 };
+
+  /**
+   * Wall time of `run`, its CPU time in `lastCpu`. The server's is read over IPC before and after,
+   * which adds the same small cost to every page.
+   */
+  async function timed(run: () => Promise<unknown>): Promise<number> {
+    const serverBefore = await server.cpuMicros();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await run();
+    const elapsed = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    lastCpu.server = ((await server.cpuMicros()) - serverBefore) / 1000;
+    lastCpu.client = (used.user + used.system) / 1000;
+    return elapsed;
   }
 
-  const sends: number[] = [];
-  const reactions: number[] = [];
-  for (let i = 0; i < REPETITIONS; i++) {
-    let messageId = "";
-    sends.push(
-      await timed(async () => {
-        messageId = (await call("POST", `/rooms/${plain}/messages`, reader.token, { body: `send ${i}` })).message.id;
+  try {
+    const users = await Promise.all(
+      Array.from({ length: REACTORS }, async (_, i) => {
+        const { user, token } = await call("POST", "/users", undefined, {
+          username: `bench_${process.pid}_${i}`,
+          password: "correct horse battery",
+        });
+        return { id: user.id as string, token: token as string };
       }),
     );
-    const user = users[i % users.length] as (typeof users)[number];
-    reactions.push(
-      await timed(() =>
-        call("PUT", `/rooms/${plain}/messages/${messageId}/reactions/${encodeURIComponent("👍")}`, user.token),
-      ),
-    );
-  }
+    const [reader] = users as [(typeof users)[number]];
+    const memberIds = users.slice(1).map((user) => user.id);
+    const plain = (await call("POST", "/rooms", reader.token, { name: "plain", memberIds })).room.id;
+    const busy = (await call("POST", "/rooms", reader.token, { name: "busy", memberIds })).room.id;
+    for (let i = 0; i < PAGE; i++) {
+      await call("POST", `/rooms/${plain}/messages`, reader.token, { body: `plain ${i}` });
+      const root = (await call("POST", `/rooms/${busy}/messages`, reader.token, { body: `busy ${i}` })).message;
+      await Promise.all(
+        users.map((user, u) =>
+          call(
+            "PUT",
+            `/rooms/${busy}/messages/${root.id}/reactions/${encodeURIComponent(EMOJI[u] as string)}`,
+            user.token,
+          ),
+        ),
+      );
+      await call("POST", `/rooms/${busy}/messages`, users[1]?.token, { body: "reply", threadId: root.id });
+    }
+    const check = await call("GET", `/rooms/${busy}/messages?limit=${PAGE}`, reader.token);
+    if (
+      check.messages.length !== PAGE ||
+      check.messages.some((m: { reactions: unknown[] }) => m.reactions.length !== 10)
+    )
+      throw new Error("the decorated page is not 50 messages with 10 reactions each");
 
-  const p = median(plainPage);
-  const d = median(busyPage);
-  const s = median(sends);
-  const r = median(reactions);
-  console.log(
-    `conversations bench, ${REPETITIONS} interleaved repetitions, load average ${loadavg()
-      .map((l) => fixed(l, 2))
-      .join(" ")}`,
-  );
-  console.log(`  history page of ${PAGE} plain messages                 median ${fixed(p)} ms`);
-  console.log(`  history page of ${PAGE} with 10 reactions + thread each  median ${fixed(d)} ms`);
-  console.log(`  ratio decorated / plain: ${fixed(d / p)}x (goal <= 1.3x)`);
-  const pc = median(plainCpu);
-  const dc = median(busyCpu);
-  console.log(
-    `  CPU per page (client + server): plain ${fixed(pc)} ms, decorated ${fixed(dc)} ms, ratio ${fixed(dc / pc)}x`,
-  );
-  const bw = { plain: median(blockWall.plain), busy: median(blockWall.busy) };
-  const bc = { plain: median(blockCpu.plain), busy: median(blockCpu.busy) };
-  console.log(
-    `  in blocks of ${BLOCK} pages: wall per page plain ${fixed(bw.plain)} ms, decorated ${fixed(bw.busy)} ms, ratio ${fixed(bw.busy / bw.plain)}x (goal <= 1.3x); CPU ratio ${fixed(bc.busy / bc.plain)}x`,
-  );
-  console.log(`  send (POST messages)   median ${fixed(s)} ms`);
-  console.log(`  reaction (PUT emoji)   median ${fixed(r)} ms`);
-  console.log(`  ratio reaction / send: ${fixed(r / s)}x`);
-} finally {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+    const plainPage: number[] = [];
+    const busyPage: number[] = [];
+    // CPU time beside wall time: on a machine loaded by others, waiting for a core inflates wall time alone.
+    const cpuOf = {
+      plain: { client: [] as number[], server: [] as number[] },
+      busy: { client: [] as number[], server: [] as number[] },
+    };
+    for (let i = 0; i < 50; i++) await call("GET", `/rooms/${busy}/messages?limit=${PAGE}`, reader.token);
+    for (let i = 0; i < REPETITIONS; i++) {
+      const order = i % 2 === 0;
+      const a = () => timed(() => call("GET", `/rooms/${plain}/messages?limit=${PAGE}`, reader.token));
+      const b = () => timed(() => call("GET", `/rooms/${busy}/messages?limit=${PAGE}`, reader.token));
+      const plainRun = async () => {
+        plainPage.push(await a());
+        cpuOf.plain.client.push(lastCpu.client);
+        cpuOf.plain.server.push(lastCpu.server);
+      };
+      const busyRun = async () => {
+        busyPage.push(await b());
+        cpuOf.busy.client.push(lastCpu.client);
+        cpuOf.busy.server.push(lastCpu.server);
+      };
+      if (order) {
+        await plainRun();
+        await busyRun();
+      } else {
+        await busyRun();
+        await plainRun();
+      }
+    }
+
+    // Alternating blocks, each kind's pages back to back: wall, CPU and GC time per page of the block.
+    const perPage = () => ({
+      wall: [] as number[],
+      client: [] as number[],
+      server: [] as number[],
+      clientGc: [] as number[],
+      serverGc: [] as number[],
+    });
+    const blocks = { plain: perPage(), busy: perPage() };
+    const pageOf = { plain: `/rooms/${plain}/messages?limit=${PAGE}`, busy: `/rooms/${busy}/messages?limit=${PAGE}` };
+    for (let i = 0; i < Math.max(2, Math.round(REPETITIONS / BLOCK)); i++) {
+      for (const kind of i % 2 === 0 ? (["plain", "busy"] as const) : (["busy", "plain"] as const)) {
+        const [serverCpu, serverGc] = [await server.cpuMicros(), await server.stats<Gc>()];
+        const gcBefore = { ...clientGc };
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        for (let page = 0; page < BLOCK; page++) await call("GET", pageOf[kind], reader.token);
+        const block = blocks[kind];
+        block.wall.push((performance.now() - started) / BLOCK);
+        const used = process.cpuUsage(cpu);
+        block.client.push((used.user + used.system) / 1000 / BLOCK);
+        block.server.push(((await server.cpuMicros()) - serverCpu) / 1000 / BLOCK);
+        block.clientGc.push((clientGc.ms - gcBefore.ms) / BLOCK);
+        block.serverGc.push(((await server.stats<Gc>()).ms - serverGc.ms) / BLOCK);
+      }
+    }
+
+    const sends: number[] = [];
+    const reactions: number[] = [];
+    for (let i = 0; i < REPETITIONS; i++) {
+      let messageId = "";
+      sends.push(
+        await timed(async () => {
+          messageId = (await call("POST", `/rooms/${plain}/messages`, reader.token, { body: `send ${i}` })).message.id;
+        }),
+      );
+      const user = users[i % users.length] as (typeof users)[number];
+      reactions.push(
+        await timed(() =>
+          call("PUT", `/rooms/${plain}/messages/${messageId}/reactions/${encodeURIComponent("👍")}`, user.token),
+        ),
+      );
+    }
+
+    const p = median(plainPage);
+    const d = median(busyPage);
+    const s = median(sends);
+    const r = median(reactions);
+    console.log(
+      `conversations bench, ${REPETITIONS} interleaved repetitions, load average ${loadavg()
+        .map((l) => fixed(l, 2))
+        .join(" ")}`,
+    );
+    console.log(`  history page of ${PAGE} plain messages                 median ${fixed(p)} ms`);
+    console.log(`  history page of ${PAGE} with 10 reactions + thread each  median ${fixed(d)} ms`);
+    console.log(`  ratio decorated / plain: ${fixed(d / p)}x (goal <= 1.3x)`);
+    const ratioLine = (label: string, of: { plain: number[]; busy: number[] }, goal = "") => {
+      const [pm, bm] = [median(of.plain), median(of.busy)];
+      console.log(`  ${label}: plain ${fixed(pm)} ms, decorated ${fixed(bm)} ms, ratio ${fixed(bm / pm)}x${goal}`);
+    };
+    const side = (what: "client" | "server") => ({ plain: cpuOf.plain[what], busy: cpuOf.busy[what] });
+    const both = (kind: "plain" | "busy") =>
+      cpuOf[kind].client.map((client, i) => client + (cpuOf[kind].server[i] ?? 0));
+    ratioLine("CPU per page, server", side("server"));
+    ratioLine("CPU per page, client (fetch, decode, JSON.parse)", side("client"));
+    ratioLine("CPU per page, both", { plain: both("plain"), busy: both("busy") });
+    console.log(`  in blocks of ${BLOCK} pages, per page:`);
+    const blockSide = (what: keyof ReturnType<typeof perPage>) => ({
+      plain: blocks.plain[what],
+      busy: blocks.busy[what],
+    });
+    ratioLine("  wall", blockSide("wall"), " (goal <= 1.3x)");
+    ratioLine("  CPU, server", blockSide("server"));
+    ratioLine("  CPU, client", blockSide("client"));
+    ratioLine("  GC, server", blockSide("serverGc"));
+    ratioLine("  GC, client", blockSide("clientGc"));
+    console.log(`  send (POST messages)   median ${fixed(s)} ms`);
+    console.log(`  reaction (PUT emoji)   median ${fixed(r)} ms`);
+    console.log(`  ratio reaction / send: ${fixed(r / s)}x`);
+  } finally {
+    await server.stop();
+  }
 }
