@@ -96,4 +96,18 @@ describe("RoomWriter", () => {
     expect(await counter("third")).toEqual({ value: 1 });
     expect(published.map((e) => e.seq)).toEqual([1, 2]);
   });
+
+  it("commits the changes written in one turn of the event loop in one transaction, though SQLite never waits", async () => {
+    const transactions: object[] = [];
+    const writes = ["a", "b", "c"].map((name) =>
+      writer.write("r1", async (trx) => {
+        transactions.push(trx);
+        await trx.insertInto("stat_counters").values({ name, value: 1 }).execute();
+        return { events: [], result: name };
+      }),
+    );
+    expect(await Promise.all(writes)).toEqual(["a", "b", "c"]);
+    expect(transactions).toHaveLength(3);
+    expect(new Set(transactions).size).toBe(1);
+  });
 });

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { type Database, type DatabaseEngine, isRetryableConflict } from "@natter/db";
 import { NatterError, type RoomEvent } from "@natter/shared";
 import { type Kysely, sql, type Transaction } from "kysely";
@@ -133,9 +133,15 @@ export class RoomWriter {
     return roomId ?? `new:${Math.random()}`;
   }
 
-  /** Commits the key's waiting changes, batch after batch, until none wait. */
+  /**
+   * Commits the key's waiting changes, batch after batch, until none wait. The first batch
+   * starts on the event loop's next turn: the requests read in this one join it. On SQLite a
+   * transaction runs without giving the loop a turn (better-sqlite3 is synchronous), so
+   * without this wait no change ever arrives while one runs, and every batch holds one change.
+   */
   private async drain(key: string): Promise<void> {
     const queue = this.queues.get(key) as Pending[];
+    await nextTurn();
     // Publishing a batch (a round trip to Redis with several nodes) does not hold up the next
     // batch's transaction; batches are still published in the order they committed.
     let announced = Promise.resolve();
