@@ -39,8 +39,8 @@ export class WebPushSender implements PushTransport {
         permanent: true,
       };
     }
-    const headers: Record<string, string | number> = { "user-agent": "natter-push/1" };
-    for (const [name, value] of Object.entries(details.headers)) headers[name.toLowerCase()] = value;
+    const headers: Record<string, string> = { "user-agent": "natter-push/1" };
+    for (const [name, value] of Object.entries(details.headers)) headers[name.toLowerCase()] = String(value);
     return this.poster.post({ url: details.endpoint, headers, body: details.body ?? Buffer.alloc(0) }, signal);
   }
 }
