@@ -38,6 +38,8 @@ const QUERIES_PER_KIND = Number(process.env.SEARCH_BENCH_QUERIES ?? 50);
 const SEND_MESSAGES_BEFORE = Number(process.env.SEARCH_BENCH_SEND_PREFILL ?? 20_000);
 const SEND_ROUNDS = 5;
 const SENDS_PER_ROUND = 200;
+/** Sends in flight in the concurrent regime, as bench:send's connections. */
+const SEND_IN_FLIGHT = 50;
 const ROOMS = 50;
 const AUTHORS = 200;
 const POSTGRES_URL = process.env.NATTER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -225,7 +227,18 @@ async function serve(url: string) {
   });
 }
 
-/** Median ms per send on a server with and one without the search index, in interleaved rounds. */
+/** A sender's session on one of the two servers. */
+interface Session {
+  url: string;
+  token: string;
+  roomId: string;
+}
+
+/**
+ * Median ms per send on a server with and one without the search index, in interleaved rounds,
+ * one send at a time and `SEND_IN_FLIGHT` at a time (where the server's group commit writes
+ * one FTS5 segment for the sends of a whole transaction); and on SQLite the WAL pages per send in both regimes.
+ */
 async function measureSends(engine: DatabaseEngine, dir: string) {
   const targets: { name: string; url: string; drop: () => Promise<void> }[] = [];
   for (const name of ["with", "without"]) {
@@ -242,33 +255,62 @@ async function measureSends(engine: DatabaseEngine, dir: string) {
         password: "bench password",
       });
       const { room } = await postJson(server.url, "/rooms", { name: "send bench", open: true }, token);
-      return { url: server.url, token, roomId: room.id as string };
+      return { url: server.url, token, roomId: room.id as string } satisfies Session;
     }),
   );
-  const perSend: number[][] = [[], []];
-  let sent = 0;
-  const generator = generateMessages(SEND_ROUNDS * SENDS_PER_ROUND * 2 + 1000, ROOMS, AUTHORS);
-  for (let round = -1; round < SEND_ROUNDS; round++) {
-    for (const [i, session] of sessions.entries()) {
-      const started = performance.now();
-      for (let k = 0; k < SENDS_PER_ROUND; k++) {
-        const body = generator.next().value?.body ?? "x";
-        await postJson(session.url, `/rooms/${session.roomId}/messages`, { body }, session.token);
-        sent++;
+  const generator = generateMessages(SEND_ROUNDS * SENDS_PER_ROUND * 4 + 5000, ROOMS, AUTHORS);
+  const sendFrom = (session: Session) => () =>
+    postJson(
+      session.url,
+      `/rooms/${session.roomId}/messages`,
+      { body: generator.next().value?.body ?? "x" },
+      session.token,
+    );
+  const timed = async (inFlight: number) => {
+    const perSend: number[][] = [[], []];
+    // Round -1 warms both up.
+    for (let round = -1; round < SEND_ROUNDS; round++) {
+      for (const [i, session] of sessions.entries()) {
+        const started = performance.now();
+        await sendConcurrently(sendFrom(session), SENDS_PER_ROUND, inFlight);
+        if (round >= 0) perSend[i]?.push((performance.now() - started) / SENDS_PER_ROUND);
       }
-      // Round -1 warms both up.
-      if (round >= 0) perSend[i]?.push((performance.now() - started) / SENDS_PER_ROUND);
     }
-  }
-  const pages = engine === "sqlite" ? await walPagesPerSend(targets, sessions, generator) : undefined;
+    const [withIndex, withoutIndex] = perSend.map(median) as [number, number];
+    return { withIndex, withoutIndex, ratio: withIndex / withoutIndex };
+  };
+  const oneAtATime = await timed(1);
+  const concurrent = await timed(SEND_IN_FLIGHT);
+  const pages =
+    engine === "sqlite"
+      ? {
+          oneAtATime: await walPagesPerSend(targets, sessions.map(sendFrom), 1),
+          concurrent: await walPagesPerSend(targets, sessions.map(sendFrom), SEND_IN_FLIGHT),
+        }
+      : undefined;
   await Promise.all(servers.map((server) => server.close()));
   for (const target of targets) await target.drop();
-  const [withIndex, withoutIndex] = perSend.map(median) as [number, number];
-  return { withIndex, withoutIndex, ratio: withIndex / withoutIndex, sent, pages };
+  return { oneAtATime, concurrent, pages };
 }
 
-/** Sends per WAL count: few enough that the server's automatic checkpoint (at 1,000 pages) never runs between. */
+/** Sends `count` messages with `send`, `inFlight` at a time. */
+async function sendConcurrently(send: () => Promise<unknown>, count: number, inFlight: number): Promise<void> {
+  let started = 0;
+  const lane = async () => {
+    while (started < count) {
+      started++;
+      await send();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, lane));
+}
+
+/**
+ * Sends per WAL count, one at a time: few enough that the server's automatic checkpoint (at
+ * 1,000 pages) never runs between. With more in flight, one count is as many sends as are in flight.
+ */
 const WAL_SENDS = 25;
+const walSends = (inFlight: number) => Math.max(WAL_SENDS, inFlight);
 /**
  * WAL counts per server: the index's merges come in bursts (16 sends' segments merged at once,
  * bigger merges more rarely), so one count of 25 sends varied by ±10%.
@@ -276,37 +318,32 @@ const WAL_SENDS = 25;
 const WAL_BATCHES = 8;
 
 /**
- * SQLite: the pages one send writes to the WAL, with and without the index: a measure of the
- * index's cost that the machine's load does not move. `WAL_BATCHES` times, the WAL is emptied (a
- * checkpoint from a connection of our own while the server is idle), `WAL_SENDS` messages are
- * sent, and the frames the WAL then holds are counted.
+ * SQLite: the pages one send writes to the WAL, with and without the index, `inFlight` sends at
+ * a time: a measure of the index's cost that the machine's load does not move. `WAL_BATCHES`
+ * times, the WAL is emptied (a checkpoint from a connection of our own while the server is
+ * idle), `walSends(inFlight)` messages are sent, and the frames the WAL then holds are counted.
  */
 async function walPagesPerSend(
   targets: { url: string }[],
-  sessions: { url: string; token: string; roomId: string }[],
-  generator: Generator<{ body: string }>,
+  senders: (() => Promise<unknown>)[],
+  inFlight: number,
 ): Promise<number[]> {
-  return Promise.all(
-    targets.map(async (target, i) => {
-      const session = sessions[i] as { url: string; token: string; roomId: string };
-      const raw = new SQLite(target.url);
-      try {
-        let frames = 0;
-        for (let batch = 0; batch < WAL_BATCHES; batch++) {
-          raw.pragma("wal_checkpoint(TRUNCATE)");
-          for (let k = 0; k < WAL_SENDS; k++) {
-            const body = generator.next().value?.body ?? "x";
-            await postJson(session.url, `/rooms/${session.roomId}/messages`, { body }, session.token);
-          }
-          const [state] = raw.pragma("wal_checkpoint(PASSIVE)") as { log: number }[];
-          frames += state?.log ?? 0;
-        }
-        return frames / (WAL_SENDS * WAL_BATCHES);
-      } finally {
-        raw.close();
+  const frames = targets.map(() => 0);
+  const raws = targets.map((target) => new SQLite(target.url));
+  try {
+    // Interleaved, so that both servers are counted under the same load.
+    for (let batch = 0; batch < WAL_BATCHES; batch++) {
+      for (const [i, raw] of raws.entries()) {
+        raw.pragma("wal_checkpoint(TRUNCATE)");
+        await sendConcurrently(senders[i] as () => Promise<unknown>, walSends(inFlight), inFlight);
+        const [state] = raw.pragma("wal_checkpoint(PASSIVE)") as { log: number }[];
+        frames[i] = (frames[i] ?? 0) + (state?.log ?? 0);
       }
-    }),
-  );
+    }
+    return frames.map((count) => count / (walSends(inFlight) * WAL_BATCHES));
+  } finally {
+    for (const raw of raws) raw.close();
+  }
 }
 
 async function main() {
@@ -336,17 +373,24 @@ async function main() {
           `index/table = ${fixed(index / table)}`,
       );
       const sends = await measureSends(engine, dir);
-      console.log(
-        `  send: ${fixed(sends.withIndex)} ms with the index, ${fixed(sends.withoutIndex)} ms without ` +
-          `(median of ${SEND_ROUNDS} interleaved rounds of ${SENDS_PER_ROUND}, ${SEND_MESSAGES_BEFORE} messages before): ` +
-          `ratio ${fixed(sends.ratio)}`,
-      );
-      if (sends.pages) {
-        const [withIndex, withoutIndex] = sends.pages as [number, number];
+      for (const [regime, inFlight] of [
+        ["oneAtATime", 1],
+        ["concurrent", SEND_IN_FLIGHT],
+      ] as const) {
+        const { withIndex, withoutIndex, ratio } = sends[regime];
         console.log(
-          `  WAL pages per send: ${fixed(withIndex, 1)} with the index, ${fixed(withoutIndex, 1)} without ` +
-            `(${WAL_SENDS * WAL_BATCHES} sends each): ratio ${fixed(withIndex / withoutIndex)}`,
+          `  send, ${inFlight} in flight: ${fixed(withIndex)} ms with the index, ${fixed(withoutIndex)} ms without ` +
+            `(median of ${SEND_ROUNDS} interleaved rounds of ${SENDS_PER_ROUND}, ${SEND_MESSAGES_BEFORE} messages before): ` +
+            `ratio ${fixed(ratio)}`,
         );
+        const pages = sends.pages?.[regime];
+        if (pages) {
+          const [withPages, withoutPages] = pages as [number, number];
+          console.log(
+            `  WAL pages per send, ${inFlight} in flight: ${fixed(withPages, 1)} with the index, ${fixed(withoutPages, 1)} without ` +
+              `(${walSends(inFlight) * WAL_BATCHES} sends each): ratio ${fixed(withPages / withoutPages)}`,
+          );
+        }
       }
     }
   } finally {
