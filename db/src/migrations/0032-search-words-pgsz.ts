@@ -1,6 +1,6 @@
 import type { Kysely, Migration } from "kysely";
 import type { DatabaseEngine } from "../dialect/database-engine.js";
-import { SQLITE_SEARCH_TABLES, setSqliteWordsPageSize } from "../search/sqlite-search-index.js";
+import { SQLITE_SEARCH_TABLES, setSqliteWordsSettings } from "../search/sqlite-search-index.js";
 
 /**
  * SQLite: gives the words index leaves of `SQLITE_WORDS_PAGE_SIZE` bytes instead of a whole
@@ -11,7 +11,7 @@ import { SQLITE_SEARCH_TABLES, setSqliteWordsPageSize } from "../search/sqlite-s
  */
 export const searchWordsPageSize = (engine: DatabaseEngine): Migration => ({
   async up(db: Kysely<unknown>) {
-    if (engine === "sqlite") await setSqliteWordsPageSize(db, SQLITE_SEARCH_TABLES.words);
+    if (engine === "sqlite") await setSqliteWordsSettings(db, SQLITE_SEARCH_TABLES.words, ["pgsz"]);
   },
   async down() {},
 });

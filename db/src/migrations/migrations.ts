@@ -29,6 +29,7 @@ import { historyIndex } from "./0032-conv-history-index.js";
 import { searchPgCjkBigrams } from "./0032-search-pg-cjk-bigrams.js";
 import { searchWordsPageSize } from "./0032-search-words-pgsz.js";
 import { roomCacheVersion } from "./0032-send-room-cache-version.js";
+import { searchWordsMerge } from "./0033-search-words-merge.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -62,6 +63,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0032-search-pg-cjk-bigrams": (_types, engine) => searchPgCjkBigrams(engine),
   "0032-search-words-pgsz": (_types, engine) => searchWordsPageSize(engine),
   "0032-send-room-cache-version": roomCacheVersion,
+  "0033-search-words-merge": (_types, engine) => searchWordsMerge(engine),
 };
 
 /**

@@ -36,23 +36,39 @@ export const SQLITE_CJK_TERMS = "messages_search_cjk_terms";
  */
 export const SQLITE_WORDS_PAGE_SIZE = 1000;
 
+/**
+ * The words index's FTS5 settings (kept in its `_config` table, so they survive a rename):
+ * - `pgsz`: `SQLITE_WORDS_PAGE_SIZE`;
+ * - `automerge` 16 and `crisismerge` 64 (4 and 16 by default): a send's one-leaf segment waits
+ *   among up to 63 others before they are merged, 16 or more at a time, instead of 16 merged at
+ *   once and merged again 4 at a time: each message's terms are rewritten by fewer, larger merges.
+ *   WAL pages per send at 20,000 messages 30.1 → 28.2 (23.1 without the index), 400 sends each.
+ *   A query reads the segments there are, up to 63 tiny ones more: a b-tree lookup each.
+ */
+export const SQLITE_WORDS_SETTINGS = { pgsz: SQLITE_WORDS_PAGE_SIZE, automerge: 16, crisismerge: 64 } as const;
+
 /** Creates the words index under `name` (the reindex builds a second one), with its settings. */
 async function createWordsTable<DB>(db: Kysely<DB>, name: string): Promise<void> {
   await sql`create virtual table ${sql.id(name)} using fts5(
     body, content = 'messages', content_rowid = 'rowid',
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3', columnsize = 0
   )`.execute(db);
-  await setSqliteWordsPageSize(db, name);
+  await setSqliteWordsSettings(db, name);
 }
 
 /**
- * Sets the words index's leaf size (kept in its `_config` table, so it survives a rename);
- * leaves written from then on have it. Migration 0032 sets it on existing databases.
+ * Gives the words index the `SQLITE_WORDS_SETTINGS` named in `settings` (all by default); leaves
+ * and merges from then on follow them. Migrations 0032 and 0033 set them on existing databases.
  */
-export async function setSqliteWordsPageSize<DB>(db: Kysely<DB>, name: string = SQLITE_SEARCH_TABLES.words) {
-  await sql`insert into ${sql.id(name)} (${sql.id(name)}, rank) values ('pgsz', ${sql.lit(SQLITE_WORDS_PAGE_SIZE)})`.execute(
-    db,
-  );
+export async function setSqliteWordsSettings<DB>(
+  db: Kysely<DB>,
+  name: string = SQLITE_SEARCH_TABLES.words,
+  settings: readonly (keyof typeof SQLITE_WORDS_SETTINGS)[] = Object.keys(SQLITE_WORDS_SETTINGS) as never,
+) {
+  for (const setting of settings) {
+    await sql`insert into ${sql.id(name)} (${sql.id(name)}, rank)
+      values (${sql.lit(setting)}, ${sql.lit(SQLITE_WORDS_SETTINGS[setting])})`.execute(db);
+  }
 }
 
 function cjkTable(name: string) {

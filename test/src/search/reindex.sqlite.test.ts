@@ -5,7 +5,7 @@ import {
   reindexSqliteSearch,
   SQLITE_REINDEX_STALE_MS,
   SQLITE_SEARCH_TABLES,
-  SQLITE_WORDS_PAGE_SIZE,
+  SQLITE_WORDS_SETTINGS,
 } from "@natter/db";
 import SQLite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,8 +47,12 @@ describe("natter reindex on SQLite", () => {
         raw.prepare(`insert into ${words} (${words}, rank) values ('integrity-check', 1)`).run(),
       ).not.toThrow();
       expect(() => raw.prepare(`insert into ${cjk} (${cjk}) values ('integrity-check')`).run()).not.toThrow();
-      // The words index's leaf size (0032) outlives a rebuild's rename of its tables.
-      expect(rowids(`select v from ${words}_config where k = 'pgsz'`)).toEqual([SQLITE_WORDS_PAGE_SIZE]);
+      // The words index's settings (0032, 0033) outlive a rebuild's rename of its tables.
+      const settings = raw.prepare(`select k, v from ${words}_config where k <> 'version'`).all() as {
+        k: string;
+        v: number;
+      }[];
+      expect(Object.fromEntries(settings.map((row) => [row.k, row.v]))).toEqual(SQLITE_WORDS_SETTINGS);
       expect(rowids(`select id from ${cjk}_docsize order by id`)).toEqual(
         rowids("select rowid from messages where body glob ? order by rowid", CJK_GLOB),
       );

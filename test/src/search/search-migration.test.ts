@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrateToLatest, openDatabase, SQLITE_WORDS_PAGE_SIZE } from "@natter/db";
+import { migrateToLatest, openDatabase, SQLITE_WORDS_SETTINGS } from "@natter/db";
 import { Migrator, sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { migrationProvider } from "../../../db/src/migrations/migrations.js";
@@ -61,6 +61,7 @@ describe("the search migration on an existing database", () => {
           "0025-search-short-cjk",
           "0031-search-words-columnsize",
           "0032-search-words-pgsz",
+          "0033-search-words-merge",
         ]),
       );
       if (opened.engine === "sqlite") {
@@ -70,11 +71,10 @@ describe("the search migration on an existing database", () => {
         }>`select name from sqlite_master where name like 'messages_search%'`.execute(opened.db);
         expect(rows.map((row) => row.name)).not.toContain("messages_search_docsize");
         expect(rows.map((row) => row.name)).toContain("messages_search");
-        // 0032: leaves of a quarter page, which a send's small segment fits beside.
-        const { rows: pgsz } = await sql<{ v: number }>`select v from messages_search_config where k = 'pgsz'`.execute(
-          opened.db,
-        );
-        expect(pgsz).toEqual([{ v: SQLITE_WORDS_PAGE_SIZE }]);
+        // 0032: leaves of a quarter page, which a send's small segment fits beside; 0033: fewer, larger merges.
+        const { rows: settings } = await sql<{ k: string; v: number }>`select k, v from messages_search_config
+          where k in ('pgsz', 'automerge', 'crisismerge')`.execute(opened.db);
+        expect(Object.fromEntries(settings.map((row) => [row.k, row.v]))).toEqual(SQLITE_WORDS_SETTINGS);
       }
     } finally {
       await opened.close();
