@@ -7,8 +7,8 @@ import { type ConnectionState, type SeqWatch, type WatchEnd, watchSeqLog } from 
 export interface WatchInboxHandlers {
   /**
    * Each entry of the user's inbox exactly once, in `seq` order, across reconnects:
-   * `message.created` summaries, `mention`, `unread.changed`, `room.added`, `room.removed`,
-   * `dm.created`.
+   * `message.created` summaries, `mention`, `unread.changed`, `room.added`, `room.updated`
+   * (a room's new name and settings), `room.removed`, `dm.created`.
    */
   onEvent(event: InboxEvent): void;
   /**

@@ -2,6 +2,7 @@ import { type Database, type PreparedQuery, preparedQuery } from "@natter/db";
 import { type InboxEvent, type InboxEventInput, inboxEventSchema } from "@natter/shared";
 import { type Compilable, type Kysely, sql, type Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
+import { rememberEncoding } from "./encoded-events.js";
 import type { TailedLog } from "./room-log-tail.js";
 
 /**
@@ -60,17 +61,21 @@ export async function appendInboxEntries(
         ).execute();
   const at = toTimestamp(now);
   const entries: InboxEntry[] = [];
+  /** Each entry's input, by index: entries of one input share its encoding. */
+  const sources: InboxEventInput[] = [];
   for (const head of heads) {
     const list = byUser.get(head.user_id) ?? [];
     let seq = Number(head.last_seq) - list.length;
     for (const input of list) {
       seq += 1;
       entries.push({ userId: head.user_id, seq, event: { ...input, seq, at } as InboxEvent });
+      sources.push(input);
     }
   }
   await settle?.(trx, entries);
+  const payloads = encodeInboxEntries(entries, sources, at);
   if (entries.length <= PREPARED_ROWS) {
-    const values = entries.flatMap(({ userId, seq, event }) => [userId, seq, event.type, JSON.stringify(event)]);
+    const values = entries.flatMap(({ userId, seq, event }, i) => [userId, seq, event.type, payloads[i] as string]);
     await insertEntries(entries.length)(trx, at, ...values);
     return entries;
   }
@@ -78,17 +83,51 @@ export async function appendInboxEntries(
     await trx
       .insertInto("inbox_events")
       .values(
-        entries.slice(start, start + ROWS_PER_INSERT).map(({ userId, seq, event }) => ({
+        entries.slice(start, start + ROWS_PER_INSERT).map(({ userId, seq, event }, i) => ({
           user_id: userId,
           seq,
           type: event.type,
-          payload: JSON.stringify(event),
+          payload: payloads[start + i] as string,
           created_at: at,
         })),
       )
       .execute();
   }
   return entries;
+}
+
+/**
+ * Each entry's JSON, `JSON.stringify(entry.event)` (`sources[i]`: the input entry `i` was made
+ * from, `{ ...input, seq, at }`), remembered as its event's encoding for the
+ * live path (`rememberEncoding`). The projection hands one input object to every member an
+ * event concerns alike (a message's summary differs between members only by `mentioned`), so
+ * the input is encoded once and each entry's JSON is that text with its own `seq` and `at`
+ * spliced in before the closing brace, where the spread put them. An `unread.changed` entry's
+ * counts were filled in by `settle`, after its input was made: it is encoded as it stands.
+ */
+export function encodeInboxEntries(
+  entries: readonly InboxEntry[],
+  sources: readonly InboxEventInput[],
+  at: string,
+): string[] {
+  const atJson = JSON.stringify(at);
+  /** Each input's JSON without its closing brace. */
+  const opened = new Map<InboxEventInput, string>();
+  return entries.map(({ seq, event }, i) => {
+    let json: string;
+    if (event.type === "unread.changed") json = JSON.stringify(event);
+    else {
+      const input = sources[i] as InboxEventInput;
+      let opening = opened.get(input);
+      if (opening === undefined) {
+        opening = JSON.stringify(input).slice(0, -1);
+        opened.set(input, opening);
+      }
+      json = `${opening},"seq":${seq},"at":${atJson}}`;
+    }
+    rememberEncoding(event, json);
+    return json;
+  });
 }
 
 /**

@@ -60,7 +60,8 @@ function inboxEventStreamPathItem({ ref, errorResponses }: PlainPathDocumentPart
         "else adds one to that room's unread count (and one to its mentions when `mentioned`). `unread.changed` " +
         "gives a room's counts when they change otherwise (you read, or a message you had unread was deleted) and " +
         "is not sent for a new message: keep " +
-        "the count by adding each `message.created` (one entry per member per message, not two). `mention`, `room.added`, `room.removed` and `dm.created` as named. Without a " +
+        "the count by adding each `message.created` (one entry per member per message, not two). `mention`, `room.added`, `room.removed` and `dm.created` as named; `room.updated` gives a room's " +
+        "name, `open` and `slowModeSeconds` as they now are, to each member, when they change. Without a " +
         "position the stream starts live; with `Last-Event-ID` or `lastEventId` every later entry is replayed " +
         "first, across restarts and from any node. Entries are kept 7 days: a position older than that answers " +
         "409 `RESYNC_REQUIRED` (reload `GET /me/unread` and your rooms, then open the stream without a " +

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Encoder } from "@trpc/server/adapters/ws";
 import { WebSocket, type WebSocketServer } from "ws";
+import { encodingOf } from "../events/encoded-events.js";
 import { isPushStream, type StreamSink } from "../events/push-stream.js";
 import { type DrainableStream, whenDrained } from "../live/when-drained.js";
 import type { RequestContext, TrackedSink } from "../trpc/context.js";
@@ -518,7 +519,7 @@ class SharedFrames {
   }
 
   private jsonOf(data: object): string {
-    if (this.lastJson?.data !== data) this.lastJson = { data, json: JSON.stringify(data) };
+    if (this.lastJson?.data !== data) this.lastJson = { data, json: encodingOf(data) };
     return this.lastJson.json;
   }
 }

@@ -48,6 +48,18 @@ export const inboxEventSchema = z
     }),
     /** The user became a member of a room (joined, or was added). */
     z.object({ ...entry, type: z.literal("room.added") }),
+    /**
+     * A room of the user's had its settings changed (renamed, opened or closed, slow mode): the
+     * room as it now is, as the room's own `room.updated` gives it, so that a room list shows
+     * rooms that are not being watched by their current names.
+     */
+    z.object({
+      ...entry,
+      type: z.literal("room.updated"),
+      name: z.string(),
+      open: z.boolean(),
+      slowModeSeconds: z.number().int().nonnegative(),
+    }),
     /** The user is no longer a member (left, was kicked, or the room was deleted). */
     z.object({
       ...entry,

@@ -152,6 +152,11 @@ export const roomUnreadSchema = z
     lastSeq: z.number().int().nonnegative(),
     /** Of the unread messages, those that mention the caller (by name or `@room`); stops at `LIMITS.unreadCountMax`. */
     mentions: z.number().int().nonnegative(),
+    /**
+     * When the room's newest message was sent (deleted ones included; thread replies only when
+     * also sent to the room); null before its first: the order of a room list by latest activity.
+     */
+    lastMessageAt: timestampSchema.nullable(),
   })
   .meta({ id: "RoomUnread" });
 export type RoomUnread = z.infer<typeof roomUnreadSchema>;

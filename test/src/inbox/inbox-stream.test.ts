@@ -118,6 +118,48 @@ describe("the inbox stream (users.events, GET /me/events)", () => {
     expect(kindsOf(behindInbox.events)).toEqual(["unread.changed", "message.created"]);
   });
 
+  it("tells every member, and nobody else, a room's new name and settings (room.updated)", async () => {
+    const [owner, member, outsider] = await signUpMany(server.url, 3);
+    const roomId = await newRoom(server.url, owner, { members: [member] });
+    const [ownerInbox, memberInbox, outsiderInbox] = [watch(owner), watch(member), watch(outsider)];
+    const renamed = await rest(server.url, "PATCH", `/rooms/${roomId}`, {
+      token: member.token,
+      body: { name: "renamed by a member" },
+    });
+    expect(renamed.status).toBe(200);
+    const slowed = await rest(server.url, "PATCH", `/rooms/${roomId}`, {
+      token: owner.token,
+      body: { open: true, slowModeSeconds: 30 },
+    });
+    expect(slowed.status).toBe(200);
+    for (const inbox of [ownerInbox, memberInbox]) {
+      const updates = (events: InboxEvent[]) => events.filter((event) => event.type === "room.updated");
+      await inbox.until("both updates", (events) => updates(events).length === 2);
+      for (const event of inbox.events) inboxEventSchema.parse(event);
+      expect(kindsOf(inbox.events)).toEqual(["room.added", "room.updated", "room.updated"]);
+      expect(updates(inbox.events)).toEqual([
+        expect.objectContaining({
+          type: "room.updated",
+          roomId,
+          name: "renamed by a member",
+          open: false,
+          slowModeSeconds: 0,
+        }),
+        expect.objectContaining({
+          type: "room.updated",
+          roomId,
+          name: "renamed by a member",
+          open: true,
+          slowModeSeconds: 30,
+        }),
+      ]);
+    }
+    // The outsider's stream is live (its next entry arrives) and held nothing of the room before it.
+    await newRoom(server.url, owner, { members: [outsider] });
+    await outsiderInbox.until("room.added", (events) => events.length === 1);
+    expect(kindsOf(outsiderInbox.events)).toEqual(["room.added"]);
+  });
+
   it("tells the author's own devices too, and every member of a deleted room that they lost it", async () => {
     const [owner, member] = await signUpMany(server.url, 2);
     const roomId = await newRoom(server.url, owner, { members: [member] });

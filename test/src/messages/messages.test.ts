@@ -298,7 +298,7 @@ describe("messages", () => {
       const [alice, bob] = await signUpMany(server.url, 2);
       const roomId = await newRoom(server.url, alice, { members: [bob] });
       const start = await unreadIn(bob.token, roomId);
-      expect(start).toMatchObject({ unreadCount: 0 });
+      expect(start).toMatchObject({ unreadCount: 0, lastMessageAt: null });
 
       const sent = [];
       for (const body of ["one", "two", "three"]) sent.push(await send(server.url, alice, roomId, body));
@@ -309,6 +309,7 @@ describe("messages", () => {
         readSeq: start.readSeq,
         lastSeq: last,
         mentions: 0,
+        lastMessageAt: sent[2]?.createdAt,
       });
       expect((await unreadIn(alice.token, roomId)).unreadCount).toBe(0);
 

@@ -42,7 +42,7 @@ function subscriptionsOf(page: Page): () => string[] {
 }
 
 describe.runIf(browserAvailable())("the web app's room list from one inbox stream", { timeout: 120_000 }, () => {
-  it("raises badges and mentions live, lists rooms gained and drops rooms lost, with one inbox stream and the open room's", async () => {
+  it("lists rooms by latest activity, raises badges and mentions live, lists rooms gained, renamed and lost, with one inbox stream and the open room's", async () => {
     const server = await startTestServer({ config: { metricsToken: METRICS_TOKEN } });
     const browser = await launchChromium();
     try {
@@ -54,9 +54,12 @@ describe.runIf(browserAvailable())("the web app's room list from one inbox strea
         expect(
           (await rest(server.url, "POST", `/rooms/${roomId}/messages`, { token: bob.token, body: { body } })).status,
         ).toBe(201);
+      const early = await createRoom(server.url, bob.token, { name: "early", memberIds: [alice.id] });
       const other = await createRoom(server.url, bob.token, { name: "other", memberIds: [alice.id] });
       const lobby = await createRoom(server.url, bob.token, { name: "lobby", memberIds: [alice.id] });
       const later = await createRoom(server.url, bob.token, { name: "later" });
+      // The oldest room has the newest message: the list starts with it.
+      await say(early.id, "the latest activity");
 
       const { context, page, problems } = await openContext(browser);
       const subscriptions = subscriptionsOf(page);
@@ -70,7 +73,9 @@ describe.runIf(browserAvailable())("the web app's room list from one inbox strea
       await expect.poll(() => gauge("natter_ws_subscriptions"), WAIT).toBe(3);
       expect(await gauge("natter_ws_connections")).toBe(1);
       const listed = () => nav(page).getByRole("list", { name: "Your rooms" }).getByRole("link").allTextContents();
-      expect((await listed()).at(-1)).toBe("other");
+      // By latest activity: the newest message's room, then the rooms without messages, newest first.
+      expect((await listed())[0]).toMatch(/^early/);
+      expect((await listed()).slice(1)).toEqual(["lobby", "other"]);
 
       // A message in a room not open raises its badge and brings it to the top; a mention raises the mention badge.
       await say(other.id, "anyone here?");
@@ -109,6 +114,16 @@ describe.runIf(browserAvailable())("the web app's room list from one inbox strea
       await expect.poll(() => entry(page, "lobby").getByTestId("unread").count(), WAIT).toBe(0);
       await expect.poll(subscriptions, WAIT).toEqual(onlyInboxAnd(lobby.id));
       await expect.poll(() => gauge("natter_ws_subscriptions"), { ...WAIT, message: "subscriptions" }).toBe(3);
+
+      // A room not on screen renamed by someone else takes its new name from the inbox.
+      const renamed = await rest(server.url, "PATCH", `/rooms/${later.id}`, {
+        token: bob.token,
+        body: { name: "afterwards" },
+      });
+      expect(renamed.status).toBe(200);
+      await entry(page, "afterwards").waitFor();
+      expect(await entry(page, "later").count()).toBe(0);
+      expect(subscriptions()).toEqual(onlyInboxAnd(lobby.id));
       expect(problems).toEqual({ consoleErrors: [], offMachineRequests: [] });
     } finally {
       await browser.close();

@@ -179,10 +179,15 @@ export class ChatSession {
     const { rooms } = await this.client.trpc.rooms.list.query({ scope: "joined", limit: ROOMS_MAX });
     if (this.#disposed) return unread.inboxSeq;
     await this.direct.learnPeers(rooms);
-    // Rooms listed already keep their place; new ones come first.
+    // Rooms listed already keep their place; new ones come first, the one with the newest message
+    // first (a room without messages by when it was made), as the inbox's messages reorder them.
     const joined = new Set(rooms.map((room) => room.id));
     const listed = this.rooms.get().filter((room) => joined.has(room.id));
-    const fresh = rooms.filter((room) => !listed.some((known) => known.id === room.id));
+    const lastMessageAt = new Map(unread.rooms.map((counts) => [counts.roomId, counts.lastMessageAt]));
+    const activeAt = (room: Room) => lastMessageAt.get(room.id) ?? room.createdAt;
+    const fresh = rooms
+      .filter((room) => !listed.some((known) => known.id === room.id))
+      .sort((a, b) => activeAt(b).localeCompare(activeAt(a)));
     this.rooms.set([...fresh, ...listed]);
     this.#badges.reset(unread.rooms, unread.inboxSeq);
     for (const room of rooms) this.#badges.add(room.id);
@@ -203,7 +208,7 @@ export class ChatSession {
       });
   }
 
-  /** One entry of my inbox: the counts, the rooms I gained and lost, which room had the newest message. */
+  /** One entry of my inbox: the counts, the rooms I gained, lost and renamed, which room had the newest message. */
   #onInboxEvent(event: InboxEvent): void {
     this.#badges.apply(event, (roomId) => this.#reading(roomId));
     const { roomId } = event;
@@ -214,6 +219,11 @@ export class ChatSession {
           return !room || rooms[0] === room ? rooms : [room, ...rooms.filter((other) => other !== room)];
         });
         return;
+      case "room.updated": {
+        const { name, open, slowModeSeconds } = event;
+        this.#replaceRoom(roomId, (room) => ({ ...room, name, open, slowModeSeconds }));
+        return;
+      }
       case "room.added":
       case "dm.created":
         this.#learnRoom(roomId).catch(() => {});

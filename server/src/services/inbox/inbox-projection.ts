@@ -44,7 +44,7 @@ export interface KnownRoomMembers {
 /**
  * Writes, inside the change's transaction, what its room events mean to each user's inbox:
  * message summaries (and mentions) to the room's members, new counts to those who had a
- * deleted message unread, rooms gained and lost, direct rooms opened. Answers the entries, to
+ * deleted message unread, rooms gained, changed and lost, direct rooms opened. Answers the entries, to
  * publish after the commit.
  */
 export async function projectInbox(
@@ -85,6 +85,11 @@ async function inputsOf(
         { userId, input: { type: "dm.created", roomId, userId: opener } },
       ];
     }
+    case "room.updated": {
+      const { name, open, slowModeSeconds } = event;
+      const input = { type: "room.updated" as const, roomId, name, open, slowModeSeconds };
+      return (await memberIdsOf(trx, roomId)).map((userId) => ({ userId, input }));
+    }
     case "member.left":
       return [{ userId: event.userId, input: { type: "room.removed", roomId, reason: "left" } }];
     case "member.kicked":
@@ -108,11 +113,7 @@ async function messageInputs(
     const row = await trx.selectFrom("messages").select("also_in_room").where("id", "=", message.id).executeTakeFirst();
     if (row?.also_in_room !== 1) return [];
   }
-  const memberIds = known
-    ? known.members.keys()
-    : (await trx.selectFrom("room_members").select("user_id").where("room_id", "=", message.roomId).execute()).map(
-        (row) => row.user_id,
-      );
+  const memberIds = known ? known.members.keys() : await memberIdsOf(trx, message.roomId);
   // A message that mentions nobody has no rows to read (`mentionsAnything`), the common case.
   const notified =
     message.mentions.length > 0 || message.mentionsRoom
@@ -130,11 +131,15 @@ async function messageInputs(
     author: { userId: message.authorId, username },
     preview: previewOf(message.body ?? ""),
   };
+  // One input object per kind, shared by the members it is the same for: the log encodes each once.
+  const unmentionedSummary = { type: "message.created" as const, ...summary, mentioned: false };
+  const mentionedSummary = { type: "message.created" as const, ...summary, mentioned: true };
+  const mention = { type: "mention" as const, ...summary, mentioned: true };
   const inputs: InboxEntryInput[] = [];
   for (const userId of memberIds) {
-    inputs.push({ userId, input: { type: "message.created", ...summary, mentioned: mentioned.has(userId) } });
+    inputs.push({ userId, input: mentioned.has(userId) ? mentionedSummary : unmentionedSummary });
   }
-  for (const userId of mentioned) inputs.push({ userId, input: { type: "mention", ...summary, mentioned: true } });
+  for (const userId of mentioned) inputs.push({ userId, input: mention });
   return inputs;
 }
 
@@ -164,6 +169,12 @@ async function deletionInputs(
     userId: user_id,
     input: { type: "unread.changed", roomId, unread: 0, mentions: 0 },
   }));
+}
+
+/** The ids of the room's members, as of the change's transaction. */
+async function memberIdsOf(trx: Transaction<Database>, roomId: string): Promise<string[]> {
+  const rows = await trx.selectFrom("room_members").select("user_id").where("room_id", "=", roomId).execute();
+  return rows.map((row) => row.user_id);
 }
 
 /** The body's first characters, whole code points, at most `INBOX_PREVIEW_MAX` UTF-16 units. */

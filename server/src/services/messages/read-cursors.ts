@@ -69,6 +69,17 @@ export async function unreadPage(
     .select(["room_members.room_id as roomId", "room_members.read_seq as readSeq", "rooms.last_seq as lastSeq"])
     .select(unreadCountOf(session.userId).as("unreadCount"))
     .select(unreadMentionsOf(session.userId).as("mentions"))
+    .select((eb) =>
+      // The newest by seq through the (room_id, seq) index, skipping replies kept in their thread.
+      eb
+        .selectFrom("messages")
+        .select("messages.created_at")
+        .whereRef("messages.room_id", "=", "rooms.id")
+        .where((inner) => inner.or([inner("messages.thread_id", "is", null), inner("messages.also_in_room", "=", 1)]))
+        .orderBy("messages.seq", "desc")
+        .limit(1)
+        .as("lastMessageAt"),
+    )
     // In the same statement, so that the position and the counts are one snapshot on either engine.
     .select(inboxSeqOf(session.userId).as("inboxSeq"))
     .where("room_members.user_id", "=", session.userId);
@@ -81,6 +92,7 @@ export async function unreadPage(
     ...row,
     unreadCount: Number(row.unreadCount ?? 0),
     mentions: Number(row.mentions ?? 0),
+    lastMessageAt: row.lastMessageAt ?? null,
   }));
   const last = rooms.at(-1);
   // With no rooms there are no counts for the position to agree with.

@@ -1,0 +1,56 @@
+import type { InboxEvent, InboxEventInput } from "@natter/shared";
+import { describe, expect, it } from "vitest";
+import { encodingOf } from "./encoded-events.js";
+import { encodeInboxEntries, type InboxEntry } from "./inbox-log.js";
+
+const ROOM = "0190a0b0-0000-7000-8000-000000000001";
+const MESSAGE = "0190a0b0-0000-7000-8000-000000000002";
+const AUTHOR = "0190a0b0-0000-7000-8000-000000000003";
+const AT = "2026-12-06T03:00:00.000Z";
+
+/** Entries as `appendInboxEntries` makes them: `{ ...input, seq, at }`, each with the input it came from. */
+function entriesOf(inputs: readonly InboxEventInput[]): { entries: InboxEntry[]; sources: InboxEventInput[] } {
+  const entries = inputs.map((input, i) => ({
+    userId: `user-${i}`,
+    seq: 1 + i * 37,
+    event: { ...input, seq: 1 + i * 37, at: AT } as InboxEvent,
+  }));
+  return { entries, sources: [...inputs] };
+}
+
+// The log stores, and the live path frames, the spliced text in place of `JSON.stringify` of
+// each entry: it must be that, byte for byte, whatever the entry holds.
+describe("encodeInboxEntries writes each entry as JSON.stringify would", () => {
+  const summary = {
+    roomId: ROOM,
+    messageId: MESSAGE,
+    author: { userId: AUTHOR, username: "Zoë" },
+    preview: 'a "quoted" \\ line\nbreak, \u2028 and 😀 @ann',
+  };
+  const unmentioned: InboxEventInput = { type: "message.created", ...summary, mentioned: false };
+  const mentioned: InboxEventInput = { type: "message.created", ...summary, mentioned: true };
+
+  it("for every kind of entry, inputs shared by several users included", () => {
+    const unread = { type: "unread.changed" as const, roomId: ROOM, unread: 0, mentions: 0 };
+    const { entries, sources } = entriesOf([
+      unmentioned,
+      mentioned,
+      unmentioned,
+      { type: "mention", ...summary, mentioned: true },
+      unread,
+      { type: "room.added", roomId: ROOM },
+      { type: "room.removed", roomId: ROOM, reason: "kicked" },
+      { type: "dm.created", roomId: ROOM, userId: AUTHOR },
+    ]);
+    // Counts filled in after the entries were made, as `settle` does.
+    Object.assign(entries[4]?.event as object, { unread: 12, mentions: 3 });
+    const payloads = encodeInboxEntries(entries, sources, AT);
+    expect(payloads).toEqual(entries.map(({ event }) => JSON.stringify(event)));
+    for (const [i, { event }] of entries.entries()) expect(encodingOf(event)).toBe(payloads[i]);
+  });
+
+  it("encodes an event it was not given as JSON.stringify does", () => {
+    const event = { type: "room.added", roomId: ROOM, seq: 4, at: AT };
+    expect(encodingOf(event)).toBe(JSON.stringify(event));
+  });
+});
