@@ -129,7 +129,7 @@ describe("the inbox stream (users.events, GET /me/events)", () => {
     expect(renamed.status).toBe(200);
     const slowed = await rest(server.url, "PATCH", `/rooms/${roomId}`, {
       token: owner.token,
-      body: { open: true, slowModeSeconds: 30 },
+      body: { open: false, slowModeSeconds: 30 },
     });
     expect(slowed.status).toBe(200);
     for (const inbox of [ownerInbox, memberInbox]) {
@@ -142,14 +142,14 @@ describe("the inbox stream (users.events, GET /me/events)", () => {
           type: "room.updated",
           roomId,
           name: "renamed by a member",
-          open: false,
+          open: true,
           slowModeSeconds: 0,
         }),
         expect.objectContaining({
           type: "room.updated",
           roomId,
           name: "renamed by a member",
-          open: true,
+          open: false,
           slowModeSeconds: 30,
         }),
       ]);

@@ -17,7 +17,7 @@ const message = (seq: number, roomId: string, authorId: string, mentioned = fals
 describe("the room badges kept from the inbox", () => {
   it("counts others' messages and mentions after the counts' position, and takes the counts unread.changed gives", () => {
     const badges = new InboxBadges("me");
-    badges.reset([{ roomId: "r", unreadCount: 2, mentions: 0, readSeq: 0, lastSeq: 5 }], 10);
+    badges.reset([{ roomId: "r", unreadCount: 2, mentions: 0, readSeq: 0, lastSeq: 5, lastMessageAt: null }], 10);
     const nowhere = () => false;
     badges.apply(message(10, "r", "bob"), nowhere); // in the counts already
     badges.apply(message(11, "r", "me"), nowhere); // mine
