@@ -266,19 +266,29 @@ async function main(): Promise<void> {
     const hookedRates: number[] = [];
     const deliveryRates: number[] = [];
     const lags: number[] = [];
+    // The CPU per send of each burst (the hooked one's deliveries included), and how busy the
+    // deployment's nodes were while it lasted: a node is one thread, so at 1 core busy its
+    // send rate is 1 / (CPU per send), and the rates' ratio follows the CPU's.
+    const burstCpu = { plain: [] as number[], hooked: [] as number[] };
+    const busyCores = { plain: [] as number[], hooked: [] as number[] };
     for (let rep = 0; rep < BURST_REPS; rep++) {
       const order = rep % 2 === 0 ? [plain, hooked] : [hooked, plain];
       for (const target of order) {
+        const cpuAtStart = await cpuOf(target);
         const { started, ended } = await burst(target);
+        const side = target === plain ? "plain" : "hooked";
         if (target === plain) {
           plainRates.push(BURST / ((ended - started) / 1000));
-          continue;
+        } else {
+          expected += BURST;
+          const { lastAt } = await allDelivered();
+          hookedRates.push(BURST / ((ended - started) / 1000));
+          deliveryRates.push(BURST / ((lastAt - started) / 1000));
+          lags.push(Math.max(0, lastAt - ended));
         }
-        expected += BURST;
-        const { lastAt } = await allDelivered();
-        hookedRates.push(BURST / ((ended - started) / 1000));
-        deliveryRates.push(BURST / ((lastAt - started) / 1000));
-        lags.push(Math.max(0, lastAt - ended));
+        const cpu = spent(cpuAtStart, await cpuOf(target));
+        burstCpu[side].push(cpu / BURST);
+        busyCores[side].push(cpu / 1000 / (epochMs() - started));
       }
     }
     const loadAfter = loadavg();
@@ -313,6 +323,10 @@ async function main(): Promise<void> {
     const hr = median(hookedRates);
     console.log(`  send rate, no webhook            ${fixed(pr, 0)} messages/s`);
     console.log(`  send rate, one webhook endpoint  ${fixed(hr, 0)} messages/s (ratio ${fixed(pr / hr, 3)}x)`);
+    console.log(
+      `  CPU per send in the bursts       ${fixed(median(burstCpu.plain), 0)} vs ${fixed(median(burstCpu.hooked), 0)} µs, its delivery included ` +
+        `(ratio ${fixed(median(burstCpu.hooked) / median(burstCpu.plain), 3)}x); nodes busy ${fixed(median(busyCores.plain), 2)} vs ${fixed(median(busyCores.hooked), 2)} cores`,
+    );
     console.log(
       `  delivery throughput              ${fixed(median(deliveryRates), 0)} deliveries/s, first send to last delivery`,
     );
