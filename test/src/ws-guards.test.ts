@@ -45,17 +45,25 @@ describe("WebSocket heartbeat", () => {
     expect(await silent.next((message) => message === "PING")).toBe("PING");
     expect((await silent.closed).code).toBe(1006);
   });
+});
 
-  it("keeps a peer that answers every PING", async () => {
+describe("WebSocket heartbeat with a peer that answers", () => {
+  let server: TestServer;
+  // PINGs as often as above, but a PONG may take 5 s: the sweep that cuts a silent peer off runs
+  // in the timers phase, before a PONG that arrived during a pause of the process is read, so a
+  // wait as short as the ping interval would cut off an answering peer whenever the shared test
+  // process stalls that long (once in CI on 2026-12-06).
+  beforeAll(async () => {
+    server = await startTestServer({ config: { wsPingMs: 100, wsPongWaitMs: 5_000 } });
+  });
+  afterAll(() => server.stop());
+
+  it("keeps the connection open, PING after PING", async () => {
     const alive = await openRawSocket(server.url);
-    let pings = 0;
     alive.ws.on("message", (data) => {
-      if (data.toString() === "PING") {
-        pings += 1;
-        alive.ws.send("PONG");
-      }
+      if (data.toString() === "PING") alive.ws.send("PONG");
     });
-    await alive.next(() => pings >= 5);
+    await alive.next(() => alive.messages.filter((message) => message === "PING").length >= 5);
     alive.call(7, "query", "users.me");
     expect(JSON.parse(await alive.next(answersTo(7))).error.data.error.code).toBe("UNAUTHENTICATED");
     expect(alive.ws.readyState).toBe(alive.ws.OPEN);
