@@ -17,6 +17,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PerformanceEntry, PerformanceObserver } from "node:perf_hooks";
 import { loadConfig, startNatterServer } from "natter";
+import { fetchJson } from "./natter-rest.js";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 
@@ -67,22 +68,10 @@ else await bench();
 
 async function bench(): Promise<void> {
   const server = await BenchChild.start<string>(MODULE, ["serve"]);
-  const base = `${server.info}/api/v1`;
   const clientGc = gcCounter();
 
-  async function call(method: string, path: string, token?: string, body?: unknown) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(token && { authorization: `Bearer ${token}` }),
-        ...(body !== undefined && { "content-type": "application/json" }),
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    fetchJson(server.info, method, path, token, body);
 
   /** CPU time (user + system, ms) of the last `timed` call: the client's (this process) and the server's. */
   const lastCpu = { client: 0, server: 0 };

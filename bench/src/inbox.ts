@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import { type AppRouter, loadConfig, startNatterServer } from "natter";
 import WebSocket from "ws";
+import { fetchJson } from "./natter-rest.js";
 import { fixed, median } from "./stats.js";
 
 const WATCHERS = Number(process.env.WATCHERS ?? 50);
@@ -27,21 +28,9 @@ const ONLY = process.env.ONLY;
 const dir = mkdtempSync(join(tmpdir(), "natter-bench-inbox-"));
 const config = loadConfig({ port: 0, databaseUrl: join(dir, "natter.db"), logLevel: "silent", rateLimits: "off" }, {});
 const server = await startNatterServer({ config });
-const base = `${server.url}/api/v1`;
 
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { "content-type": "application/json" }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = (method: string, path: string, token?: string, body?: unknown) =>
+  fetchJson(server.url, method, path, token, body);
 
 /** Waits until `done()` holds, checking every millisecond. */
 async function until(done: () => boolean): Promise<void> {

@@ -32,3 +32,21 @@ export function postJson(url: string, path: string, body: unknown, token?: strin
     req.end(payload);
   });
 }
+
+/**
+ * Calls a natter REST path with `fetch` (a browser's way) and answers the parsed body, if any;
+ * throws on an answer of 300 or more. For benches that measure a reader's side as an app has it.
+ */
+export async function fetchJson(url: string, method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${url}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { "content-type": "application/json" }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}

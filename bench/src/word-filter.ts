@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type NatterServer, startNatterServer } from "natter";
 import { WordFilter } from "../../server/src/services/moderation/word-filter.js";
+import { fetchJson } from "./natter-rest.js";
 import { fixed, median } from "./stats.js";
 
 const REPETITIONS = Number(process.env.REPETITIONS ?? 400);
@@ -28,19 +29,7 @@ async function start(name: string): Promise<NatterServer> {
   return startNatterServer({ config: loadConfig({ port: 0, databaseUrl, logLevel: "silent", rateLimits: "off" }, {}) });
 }
 
-async function call(base: string, method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { "content-type": "application/json" }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = fetchJson;
 
 const plain = await start("plain");
 const filtered = await start("filtered");
