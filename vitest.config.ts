@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { availableParallelism } from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
@@ -38,6 +39,14 @@ const NOT_ON_POSTGRES = [
   // the PostgreSQL export (throughput and the server's peak RSS) at the same size.
   "test/src/people/export-at-scale.test.ts",
 ];
+
+/**
+ * The files that drive Chromium, left out of the e2e project under `NATTER_TEST_BROWSER_FILES=off`:
+ * CI's reruns on Node 22 and 24 (`.ci/run`), after the run on Node 20 ran them on both engines. The
+ * browser is the same Debian Chromium whichever Node serves the app, and what the server does for them
+ * the other e2e files call on every Node.
+ */
+const BROWSER_FILES = process.env.NATTER_TEST_BROWSER_FILES === "off" ? testFilesContaining("launchChromium(") : [];
 
 const postgresUrl = process.env.NATTER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const redisUrl = process.env.NATTER_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -101,7 +110,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: E2E,
-          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY, ...PACKING],
+          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY, ...PACKING, ...BROWSER_FILES],
           globalSetup: ["./test/src/harness/build-server.ts", "./test/src/harness/checkout-guard.ts"],
         },
       },
@@ -141,6 +150,14 @@ export default defineConfig({
     ],
   },
 });
+
+/** The e2e test files whose source contains `text`, as paths from the checkout's root. */
+function testFilesContaining(text: string): string[] {
+  const root = new URL("test/src/", import.meta.url);
+  return readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((path) => path.endsWith(".test.ts") && readFileSync(new URL(path, root), "utf8").includes(text))
+    .map((path) => `test/src/${path}`);
+}
 
 /** Why nothing accepts connections at the URL's host and port, or null if something does. */
 function unreachable(url: string, defaultPort: number): Promise<string | null> {
