@@ -87,7 +87,7 @@ export {
   type UnreadCountsOptions,
   type UnreadState,
 } from "./unread-counts.js";
-export { type RoomUnreadCount, type TallyChange, UnreadTally } from "./unread-tally.js";
+export { type RoomUnreadCount, type UnreadRoom, UnreadTally } from "./unread-tally.js";
 export type { InboxWatch, WatchInboxHandlers, WatchInboxOptions } from "./watch-inbox.js";
 export type { RoomWatch, WatchRoomHandlers, WatchRoomOptions } from "./watch-room.js";
 export type { WebSocketConstructor } from "./websocket.js";

@@ -1,9 +1,10 @@
-import type { RoomEvent } from "./app-router.js";
+import type { InboxEvent } from "./app-router.js";
 import { type LiveState, liveState, subscribeWhileListened } from "./live-state.js";
 import type { NatterClient } from "./natter-client.js";
 import { withRetry } from "./retry.js";
+import type { ConnectionState } from "./seq-watch.js";
 import { type RoomUnreadCount, UnreadTally } from "./unread-tally.js";
-import type { RoomWatch } from "./watch-room.js";
+import type { InboxWatch } from "./watch-inbox.js";
 
 /** The signed-in user's unread messages, per joined room. */
 export interface UnreadState {
@@ -13,7 +14,7 @@ export interface UnreadState {
   total: number;
   /** Unread mentions over all rooms. */
   mentions: number;
-  /** `loading` until the counts are in; `reconnecting` while any room's live stream is. */
+  /** `loading` until the counts are in and the inbox stream is open; `reconnecting` while it is. */
   status: "loading" | "live" | "reconnecting";
 }
 
@@ -21,130 +22,134 @@ export interface UnreadState {
 export interface UnreadCounts extends LiveState<UnreadState> {
   /** Moves the user's read cursor in a room to its newest message, and its count to 0. */
   markRead(roomId: string): Promise<void>;
-  /** Fetches the counts again and watches rooms joined since (being added by someone else sends the user no event). */
+  /** Fetches the counts again (what the inbox brings meanwhile is applied on them). */
   refresh(): Promise<void>;
 }
 
 export interface UnreadCountsOptions {
-  /** How often the counts are fetched again while listened to (default 30 s); 0 never. */
+  /**
+   * How often the counts are fetched again while listened to; 0 (the default) never: the
+   * inbox stream keeps them whole, and its resume fetches them again when it must.
+   */
   refreshMs?: number;
 }
 
-/** Rooms counted live at once: each is one subscription on the shared WebSocket. */
+/** Joined rooms counted (`messages.unread`'s page). */
 const ROOMS_MAX = 100;
 const INITIAL: UnreadState = { rooms: {}, total: 0, mentions: 0, status: "loading" };
+/** The read cursor's target for "the room's newest message": the server stops it at the room's last seq. */
+const NEWEST = Number.MAX_SAFE_INTEGER;
 
-interface RoomCount {
-  tally: UnreadTally;
-  watch: RoomWatch;
+interface Running {
+  abort: AbortController;
+  timer: ReturnType<typeof setInterval> | undefined;
+  tally: UnreadTally | undefined;
+  watch: InboxWatch | undefined;
+  /** Inbox entries held back while the counts are fetched, applied on them after (none: not fetching). */
+  heldBack: InboxEvent[] | undefined;
+  /** The inbox stream's state: `open` is when the counts are live. */
+  stream: ConnectionState;
+  /** Whether the stream has been open: after that, a drop is `reconnecting`. */
+  opened: boolean;
 }
 
 /**
- * The user's unread count in every joined room: fetched once (`messages.unread`), then kept
- * live from each room's event stream: a message by someone else counts one more, its
- * deletion one less, marking read resets it. Nothing happens until the first listener
- * subscribes; everything stops shortly after the last leaves.
+ * The user's unread count in every joined room, kept live by one inbox stream
+ * (`client.watchInbox`) whatever the number of rooms: fetched once (`messages.unread`, which
+ * answers the inbox position the counts include), then updated from the inbox entries after
+ * that position (see `UnreadTally`). When the inbox cannot resume (`RESYNC_REQUIRED`), the
+ * counts are fetched again. Nothing happens until the first listener subscribes; everything
+ * stops shortly after the last leaves.
  */
-export function createUnreadCounts(
-  client: NatterClient,
-  { refreshMs = 30_000 }: UnreadCountsOptions = {},
-): UnreadCounts {
+export function createUnreadCounts(client: NatterClient, { refreshMs = 0 }: UnreadCountsOptions = {}): UnreadCounts {
   const state = liveState<UnreadState>(INITIAL);
-  const counts = new Map<string, RoomCount>();
-  const reconnecting = new Set<string>();
-  let userId: string | undefined;
-  let running: { abort: AbortController; timer: ReturnType<typeof setInterval> | undefined } | undefined;
-  let loaded = false;
+  let running: Running | undefined;
 
-  const publish = () => {
-    const rooms: Record<string, RoomUnreadCount> = {};
+  const publish = (run: Running) => {
+    if (run !== running || !run.tally || !run.opened) return;
+    const rooms = run.tally.counts;
     let total = 0;
     let mentions = 0;
-    for (const [roomId, { tally }] of counts) {
-      const room = tally.count;
-      rooms[roomId] = room;
+    for (const room of Object.values(rooms)) {
       total += room.unread;
       mentions += room.mentions;
     }
-    const status = !loaded ? "loading" : reconnecting.size > 0 ? "reconnecting" : "live";
-    state.update(() => ({ rooms, total, mentions, status }));
+    state.update(() => ({ rooms, total, mentions, status: run.stream === "open" ? "live" : "reconnecting" }));
   };
 
-  const forget = (roomId: string) => {
-    counts.get(roomId)?.watch.stop();
-    counts.delete(roomId);
-    reconnecting.delete(roomId);
+  const onEvent = (run: Running, event: InboxEvent) => {
+    if (run.heldBack) run.heldBack.push(event);
+    else if (run.tally?.apply(event)) publish(run);
   };
 
-  const onEvent = (roomId: string, event: RoomEvent) => {
-    const change = counts.get(roomId)?.tally.apply(event, userId);
-    if (change === undefined) return;
-    if (change === "gone") forget(roomId);
-    publish();
-  };
-
-  const watch = (roomId: string, afterSeq: number): RoomWatch =>
-    client.watchRoom(
-      roomId,
-      {
-        onEvent: (event) => onEvent(roomId, event),
-        onStateChange: (watchState) => {
-          if (watchState === "reconnecting") reconnecting.add(roomId);
-          else reconnecting.delete(roomId);
-          publish();
-        },
-        onEnd: ({ reason }) => {
-          if (reason !== "stopped") {
-            forget(roomId);
-            publish();
-          }
-        },
-      },
-      { afterSeq },
-    );
-
-  const refresh = async () => {
-    const signal = running?.abort.signal;
-    if (!signal) return;
+  /** Fetches the counts (and who the user is, the first time); answers the inbox position they include. */
+  const load = async (run: Running): Promise<number | undefined> => {
+    const { signal } = run.abort;
     const [me, unread] = await Promise.all([
-      userId === undefined
-        ? withRetry((s) => client.trpc.users.me.query(undefined, { signal: s }), { signal })
-        : undefined,
+      run.tally ? undefined : withRetry((s) => client.trpc.users.me.query(undefined, { signal: s }), { signal }),
       withRetry((s) => client.trpc.messages.unread.query({ limit: ROOMS_MAX }, { signal: s }), { signal }),
     ]);
-    if (signal.aborted) return;
-    if (me) userId = me.user.id;
-    const joined = new Set(unread.rooms.map((room) => room.roomId));
-    for (const roomId of [...counts.keys()]) if (!joined.has(roomId)) forget(roomId);
-    for (const room of unread.rooms) {
-      const base = { unread: room.unreadCount, mentions: room.mentions };
-      const count = counts.get(room.roomId);
-      if (count) count.tally.rebase(base, room.lastSeq);
-      else
-        counts.set(room.roomId, {
-          tally: new UnreadTally(base, room.lastSeq),
-          watch: watch(room.roomId, room.lastSeq),
-        });
+    if (signal.aborted) return undefined;
+    if (me) run.tally = new UnreadTally(me.user.id);
+    run.tally?.reset(unread.rooms, unread.inboxSeq);
+    return unread.inboxSeq;
+  };
+
+  /** Fetches the counts again, holding the inbox's entries back until they are in. */
+  const reload = async (run: Running) => {
+    if (run.heldBack) return;
+    run.heldBack = [];
+    try {
+      await load(run);
+    } finally {
+      const held = run.heldBack;
+      run.heldBack = undefined;
+      for (const event of held) run.tally?.apply(event);
+      publish(run);
     }
-    loaded = true;
-    publish();
+  };
+
+  const begin = async (run: Running) => {
+    const inboxSeq = await load(run);
+    if (inboxSeq === undefined || run !== running) return;
+    run.watch = client.watchInbox(
+      {
+        onEvent: (event) => onEvent(run, event),
+        // Away longer than the inbox keeps entries: the counts are read again.
+        onResync: () => {
+          reload(run).catch(() => {});
+        },
+        onStateChange: (stream) => {
+          run.stream = stream;
+          if (stream === "open") run.opened = true;
+          publish(run);
+        },
+      },
+      { afterSeq: inboxSeq },
+    );
   };
 
   const start = () => {
-    running = {
+    const run: Running = {
       abort: new AbortController(),
-      timer: refreshMs > 0 ? setInterval(() => refresh().catch(() => {}), refreshMs) : undefined,
+      timer: undefined,
+      tally: undefined,
+      watch: undefined,
+      heldBack: undefined,
+      stream: "connecting",
+      opened: false,
     };
-    loaded = false;
-    refresh().catch(() => {});
+    running = run;
+    if (refreshMs > 0) run.timer = setInterval(() => reload(run).catch(() => {}), refreshMs);
+    begin(run).catch(() => {});
   };
 
   const stop = () => {
     if (!running) return;
     running.abort.abort();
     clearInterval(running.timer);
+    running.watch?.stop();
     running = undefined;
-    for (const roomId of [...counts.keys()]) forget(roomId);
     state.update(() => INITIAL);
   };
 
@@ -152,14 +157,18 @@ export function createUnreadCounts(
     getSnapshot: state.getSnapshot,
     subscribe: subscribeWhileListened(state, start, stop),
     async markRead(roomId) {
-      const count = counts.get(roomId);
-      const seq = count?.tally.lastSeq ?? (await client.trpc.rooms.get.query({ roomId })).room.lastSeq;
-      await client.trpc.messages.markRead.mutate({ roomId, seq });
-      if (!count) return;
-      // Messages that arrived while the call was under way stay unread.
-      count.tally.markRead(seq);
-      publish();
+      const run = running;
+      // At once: whatever the inbox brings after this is applied on it, up to the `unread.changed` the call writes.
+      if (run?.tally?.clear(roomId)) publish(run);
+      try {
+        await client.trpc.messages.markRead.mutate({ roomId, seq: NEWEST });
+      } catch (error) {
+        if (run && !run.heldBack && run.tally) await reload(run).catch(() => {});
+        throw error;
+      }
     },
-    refresh,
+    async refresh() {
+      if (running?.tally) await reload(running);
+    },
   };
 }

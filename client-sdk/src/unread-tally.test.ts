@@ -1,56 +1,69 @@
 import { describe, expect, it } from "vitest";
-import type { Message, RoomEvent } from "./app-router.js";
-import { storedMessage } from "./message.fixture.js";
+import type { InboxEvent } from "./app-router.js";
 import { UnreadTally } from "./unread-tally.js";
 
-const created = (seq: number, changes: Partial<Message> = {}): RoomEvent =>
-  ({
-    type: "message.created",
-    roomId: "r1",
-    seq,
-    at: "2026-03-01T10:00:00.000Z",
-    message: storedMessage(seq, { authorId: "other", body: "hi", ...changes }),
-  }) as RoomEvent;
-const deleted = (seq: number, messageSeq: number) =>
-  ({
-    type: "message.deleted",
-    roomId: "r1",
-    seq,
-    at: "2026-03-01T10:00:00.000Z",
-    messageId: `m${messageSeq}`,
-  }) as RoomEvent;
+const at = "2026-12-06T00:00:00.000Z";
+const message = (seq: number, roomId: string, authorId: string, mentioned = false): InboxEvent => ({
+  type: "message.created",
+  seq,
+  at,
+  roomId,
+  messageId: `m${seq}`,
+  author: { userId: authorId, username: authorId },
+  preview: "hi",
+  mentioned,
+});
 
-describe("a room's unread tally", () => {
-  it("counts others' room messages after the fetched count, and mentions of me, once each", () => {
-    const tally = new UnreadTally({ unread: 2, mentions: 0 }, 10);
-    expect(tally.apply(created(9), "me")).toBeUndefined();
-    expect(tally.apply(created(11), "me")).toBe("changed");
-    expect(tally.apply(created(11), "me")).toBeUndefined();
-    expect(tally.apply(created(12, { authorId: "me" }), "me")).toBeUndefined();
-    expect(tally.apply(created(13, { threadId: "m11" }), "me")).toBeUndefined();
-    expect(tally.apply(created(14, { mentionsRoom: true }), "me")).toBe("changed");
-    // A reply also sent to the room counts, as the server counts it.
-    expect(tally.apply(created(15, { threadId: "m11", alsoInRoom: true }), "me")).toBe("changed");
-    expect(tally.count).toEqual({ unread: 5, mentions: 1 });
+describe("the unread tally kept from the inbox", () => {
+  it("counts others' messages and mentions after the counts' position, and takes the counts unread.changed gives", () => {
+    const tally = new UnreadTally("me");
+    tally.reset([{ roomId: "r", unreadCount: 2, mentions: 0 }], 10);
+    expect(tally.apply(message(10, "r", "bob"))).toBe(false); // in the counts already
+    expect(tally.apply(message(11, "r", "me"))).toBe(false); // mine
+    expect(tally.apply(message(12, "r", "bob", true))).toBe(true);
+    expect(tally.apply(message(13, "elsewhere", "bob"))).toBe(false); // a room not counted
+    expect(tally.counts).toEqual({ r: { unread: 3, mentions: 1 } });
+    tally.apply({ type: "unread.changed", seq: 14, at, roomId: "r", unread: 1, mentions: 0 });
+    expect(tally.counts).toEqual({ r: { unread: 1, mentions: 0 } });
   });
 
-  it("takes a deleted message back, and keeps what came after the read cursor", () => {
-    const tally = new UnreadTally({ unread: 0, mentions: 0 }, 0);
-    tally.apply(created(1), "me");
-    tally.apply(created(2), "me");
-    expect(tally.apply(deleted(3, 1), "me")).toBe("changed");
-    expect(tally.count.unread).toBe(1);
-    tally.apply(created(4), "me");
-    tally.markRead(2);
-    expect(tally.count.unread).toBe(1);
+  it("keeps the room being read at none", () => {
+    const tally = new UnreadTally("me");
+    tally.reset([{ roomId: "r", unreadCount: 0, mentions: 0 }], 0);
+    const reading = (roomId: string) => roomId === "r";
+    expect(tally.apply(message(1, "r", "bob", true), reading)).toBe(false);
+    tally.apply({ type: "unread.changed", seq: 2, at, roomId: "r", unread: 1, mentions: 1 }, reading);
+    expect(tally.counts).toEqual({ r: { unread: 0, mentions: 0 } });
   });
 
-  it("takes a new fetch's count for what it covers, and says when the user is gone", () => {
-    const tally = new UnreadTally({ unread: 0, mentions: 0 }, 0);
-    tally.apply(created(1), "me");
-    tally.apply(created(2), "me");
-    tally.rebase({ unread: 1, mentions: 0 }, 1);
-    expect(tally.count.unread).toBe(2);
-    expect(tally.apply({ type: "member.kicked", roomId: "r1", seq: 3, userId: "me" } as RoomEvent, "me")).toBe("gone");
+  it("starts a room gained at none, drops a room lost, and skips what the fetched counts include", () => {
+    const tally = new UnreadTally("me");
+    tally.reset([{ roomId: "r", unreadCount: 1, mentions: 1 }], 5);
+    // Gained and lost again before the counts were read: in them already, not counted again.
+    expect(tally.apply({ type: "room.added", seq: 4, at, roomId: "gone" })).toBe(false);
+    expect(tally.apply({ type: "room.added", seq: 6, at, roomId: "new" })).toBe(true);
+    expect(tally.apply(message(7, "new", "bob", true))).toBe(true);
+    expect(tally.apply({ type: "dm.created", seq: 8, at, roomId: "dm", userId: "bob" })).toBe(true);
+    expect(tally.apply(message(9, "dm", "bob"))).toBe(true);
+    expect(tally.counts).toEqual({
+      r: { unread: 1, mentions: 1 },
+      new: { unread: 1, mentions: 1 },
+      dm: { unread: 1, mentions: 0 },
+    });
+    expect(tally.apply({ type: "room.removed", seq: 10, at, roomId: "r", reason: "kicked" })).toBe(true);
+    expect(tally.apply({ type: "unread.changed", seq: 11, at, roomId: "new", unread: 0, mentions: 0 })).toBe(true);
+    // A room no longer counted stays so.
+    expect(tally.apply(message(12, "r", "bob"))).toBe(false);
+    expect(tally.counts).toEqual({ new: { unread: 0, mentions: 0 }, dm: { unread: 1, mentions: 0 } });
+  });
+
+  it("leaves the counts object alone when nothing changed", () => {
+    const tally = new UnreadTally("me");
+    tally.reset([{ roomId: "r", unreadCount: 0, mentions: 0 }], 0);
+    const before = tally.counts;
+    expect(tally.apply(message(1, "r", "me"))).toBe(false);
+    expect(tally.clear("r")).toBe(false);
+    expect(tally.add("r")).toBe(false);
+    expect(tally.counts).toBe(before);
   });
 });

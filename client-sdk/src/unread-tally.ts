@@ -1,4 +1,4 @@
-import type { RoomEvent } from "./app-router.js";
+import type { InboxEvent, RouterOutputs } from "./app-router.js";
 
 /** One room's unread messages: not by the user, not deleted, after their read cursor. */
 export interface RoomUnreadCount {
@@ -7,82 +7,89 @@ export interface RoomUnreadCount {
   mentions: number;
 }
 
-/**
- * What an event did to a room's tally: `changed` its counts, or the user is `gone` from the
- * room (it was deleted, they left or were removed); undefined when nothing changed.
- */
-export type TallyChange = "changed" | "gone" | undefined;
+/** One room's counts as `messages.unread` (`GET /me/unread`) answers them. */
+export type UnreadRoom = Pick<
+  RouterOutputs["messages"]["unread"]["rooms"][number],
+  "roomId" | "unreadCount" | "mentions"
+>;
+
+const NONE: RoomUnreadCount = { unread: 0, mentions: 0 };
 
 /**
- * A room's unread count kept live: the server's count at the last fetch, plus the messages
- * counted from the room's events since. A room message by someone else counts one more (and one
- * more mention if it names the user or `@room`), its deletion takes it back, marking read
- * clears what the cursor covers. The counting rule of the SDK's `createUnreadCounts`, from room
- * events (the web app counts from the inbox stream instead, one subscription for all rooms).
+ * Each joined room's unread messages and mentions of the user, kept live from their inbox
+ * stream (one subscription for all rooms): the server's counts as of an inbox position
+ * (`messages.unread` answers both in one statement), then every entry after it. A message by
+ * someone else counts one more, and one more mention when it mentions the user;
+ * `unread.changed` gives a room's counts as they now stand (the user read, or a message they
+ * had unread was deleted); `room.added` and `dm.created` start a room at none (a new member's
+ * read cursor is the room's newest message), `room.removed` drops it. The counting rule of the
+ * SDK's `createUnreadCounts` and of natter's web app.
  */
 export class UnreadTally {
-  /** The newest seq of the room this tally has seen. */
-  lastSeq: number;
-  #base: RoomUnreadCount;
-  /** The seq the fetched counts cover. */
-  #covered: number;
-  /** Messages counted live since the fetch, by id. */
-  readonly #live = new Map<string, { seq: number; mentionsMe: boolean }>();
+  /** By room id; a new object after each change. */
+  counts: Readonly<Record<string, RoomUnreadCount>> = {};
+  readonly #myId: string;
+  /** The inbox position the counts include: entries at or before it are in them already. */
+  #covered = 0;
 
-  /** Starts from the server's counts, which cover the room up to `lastSeq`. */
-  constructor(base: RoomUnreadCount, lastSeq: number) {
-    this.#base = base;
-    this.#covered = lastSeq;
-    this.lastSeq = lastSeq;
+  /** Counts for the user `myId` (their own messages are never unread). */
+  constructor(myId: string) {
+    this.#myId = myId;
   }
 
-  /** The counts now. */
-  get count(): RoomUnreadCount {
-    let mentions = this.#base.mentions;
-    for (const message of this.#live.values()) if (message.mentionsMe) mentions += 1;
-    return { unread: this.#base.unread + this.#live.size, mentions };
+  /** Takes the server's counts, which include the inbox up to `inboxSeq`; rooms not among them are dropped. */
+  reset(rooms: readonly UnreadRoom[], inboxSeq: number): void {
+    this.#covered = inboxSeq;
+    this.counts = Object.fromEntries(
+      rooms.map((room) => [room.roomId, { unread: room.unreadCount, mentions: room.mentions }]),
+    );
   }
 
-  /** Takes the server's counts again; what was counted live beyond the seq they cover stays. */
-  rebase(base: RoomUnreadCount, lastSeq: number): void {
-    this.#base = base;
-    this.#covered = lastSeq;
-    if (lastSeq >= this.lastSeq) this.#live.clear();
-    else for (const [id, message] of this.#live) if (message.seq <= lastSeq) this.#live.delete(id);
-    this.lastSeq = Math.max(this.lastSeq, lastSeq);
-  }
-
-  /** Applies one event of the room, for the signed-in user `userId`. */
-  apply(event: RoomEvent, userId: string | undefined): TallyChange {
-    this.lastSeq = Math.max(this.lastSeq, event.seq);
+  /**
+   * Applies one inbox entry, unless the counts include it already; answers whether they
+   * changed. `reading(roomId)`: whether the room is being read, where new messages count as read.
+   */
+  apply(event: InboxEvent, reading: (roomId: string) => boolean = () => false): boolean {
+    if (event.seq <= this.#covered) return false;
+    const { roomId } = event;
+    const known = this.counts[roomId];
     switch (event.type) {
-      case "message.created": {
-        const { authorId, mentions, mentionsRoom, id, threadId, alsoInRoom } = event.message;
-        // A thread reply is read in its thread unless it was also sent to the room (the server counts those too),
-        // and a message the fetched count covers is in it already.
-        const inThreadOnly = threadId !== null && !alsoInRoom;
-        if (authorId === userId || inThreadOnly || event.seq <= this.#covered || this.#live.has(id)) return undefined;
-        this.#live.set(id, {
-          seq: event.seq,
-          mentionsMe: mentionsRoom || mentions.some((mention) => mention.userId === userId),
-        });
-        return "changed";
-      }
-      case "message.deleted":
-        return this.#live.delete(event.messageId) ? "changed" : undefined;
-      case "room.deleted":
-        return "gone";
-      case "member.left":
-      case "member.kicked":
-        return event.userId === userId ? "gone" : undefined;
+      case "message.created":
+        if (!known || event.author.userId === this.#myId || reading(roomId)) return false;
+        return this.#set(roomId, { unread: known.unread + 1, mentions: known.mentions + (event.mentioned ? 1 : 0) });
+      case "unread.changed":
+        return known !== undefined && this.#set(roomId, reading(roomId) ? NONE : event);
+      case "room.added":
+      case "dm.created":
+        return this.add(roomId);
+      case "room.removed":
+        return this.forget(roomId);
       default:
-        return undefined;
+        return false;
     }
   }
 
-  /** The read cursor moved to `seq`: nothing before it is unread; what came after stays. */
-  markRead(seq: number): void {
-    this.#base = { unread: 0, mentions: 0 };
-    for (const [id, message] of this.#live) if (message.seq <= seq) this.#live.delete(id);
+  /** Starts counting a room the user is now in, from none; answers whether it was new. */
+  add(roomId: string): boolean {
+    return !(roomId in this.counts) && this.#set(roomId, NONE);
+  }
+
+  /** The room is being read: nothing in it is unread. Answers whether its counts changed. */
+  clear(roomId: string): boolean {
+    const known = this.counts[roomId];
+    return known !== undefined && (known.unread > 0 || known.mentions > 0) && this.#set(roomId, NONE);
+  }
+
+  /** Stops counting a room the user is no longer in; answers whether it was counted. */
+  forget(roomId: string): boolean {
+    if (!(roomId in this.counts)) return false;
+    const { [roomId]: _gone, ...others } = this.counts;
+    this.counts = others;
+    return true;
+  }
+
+  #set(roomId: string, { unread, mentions }: RoomUnreadCount): true {
+    this.counts = { ...this.counts, [roomId]: { unread, mentions } };
+    return true;
   }
 }

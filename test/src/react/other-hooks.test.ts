@@ -4,7 +4,14 @@ import { act, renderHook } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { rest, signUpMany } from "../harness/index.js";
 import { newRoom, send } from "../messages/room-fixtures.js";
-import { answeredCalls, hookTestServer, natterWrapper, reactClient, WAIT } from "./react-fixtures.js";
+import {
+  answeredCalls,
+  hookTestServer,
+  liveSubscriptions,
+  natterWrapper,
+  reactClient,
+  WAIT,
+} from "./react-fixtures.js";
 
 const METRICS_TOKEN = "react-other-hooks-metrics-token";
 
@@ -36,6 +43,49 @@ describe("useUnread, useTyping, usePresence and useSession against a live server
     expect(result.current.rooms[roomId]).toEqual({ unread: 0, mentions: 0 });
     await act(() => result.current.refresh());
     expect(result.current.rooms[roomId]).toEqual({ unread: 0, mentions: 0 });
+  });
+
+  it("counts every joined room over one inbox subscription, and follows rooms gained and lost without a refresh", async () => {
+    const [alice, bob, carol] = await signUpMany(server.url, 3);
+    const first = await newRoom(server.url, alice, { members: [bob] });
+    const second = await newRoom(server.url, carol, { members: [bob] });
+    const client = reactClient(server.url, bob.token, clients);
+    const { result } = renderHook(() => useUnread(), { wrapper: natterWrapper(client) });
+    await vi.waitFor(() => expect(result.current.status).toBe("live"), WAIT);
+    expect(result.current.rooms).toEqual({ [first]: { unread: 0, mentions: 0 }, [second]: { unread: 0, mentions: 0 } });
+
+    // Added by alice after the counts were read: the room comes in by bob's inbox, its messages count.
+    const added = await newRoom(server.url, alice, { members: [bob] });
+    await vi.waitFor(() => expect(result.current.rooms[added]).toEqual({ unread: 0, mentions: 0 }), WAIT);
+    const dm = await rest(server.url, "POST", "/dms", { token: carol.token, body: { userId: bob.id } });
+    expect(dm.status).toBe(201);
+    const dmId: string = dm.body.room.id;
+    await send(server.url, alice, added, `@${bob.username} look`);
+    await send(server.url, carol, dmId, "hi bob");
+    await send(server.url, carol, second, "and here");
+    await vi.waitFor(
+      () =>
+        expect(result.current).toMatchObject({
+          rooms: {
+            [first]: { unread: 0, mentions: 0 },
+            [second]: { unread: 1, mentions: 0 },
+            [added]: { unread: 1, mentions: 1 },
+            [dmId]: { unread: 1, mentions: 0 },
+          },
+          total: 3,
+          mentions: 1,
+        }),
+      WAIT,
+    );
+    // Four rooms, one stream: the inbox, not a watch per room.
+    await vi.waitFor(async () => expect(await liveSubscriptions(server.url, METRICS_TOKEN)).toBe(1), WAIT);
+
+    // Kicked: the room and its count go.
+    expect((await rest(server.url, "DELETE", `/rooms/${added}/members/${bob.id}`, { token: alice.token })).status).toBe(
+      200,
+    );
+    await vi.waitFor(() => expect(result.current.rooms[added]).toBeUndefined(), WAIT);
+    expect(result.current).toMatchObject({ total: 2, mentions: 0 });
   });
 
   it("shows who is here and who else is typing, and says so once per draft", async () => {
