@@ -160,7 +160,8 @@ export async function composeServer({
     timeoutMs: config.webhookTimeoutMs,
     pollIntervalMs: config.webhookPollIntervalMs,
   });
-  const onWebhooksQueued = () => webhookWorker.wake();
+  // A node that does not deliver leaves its writes' deliveries to the other nodes' polls.
+  const onWebhooksQueued = config.webhookDelivery ? () => webhookWorker.wake() : () => undefined;
   const ceilings = new ConnectionCeilings(
     {
       enabled: config.rateLimits === "on",

@@ -249,7 +249,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   const address = httpServer.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  webhookWorker.start();
+  if (config.webhookDelivery) webhookWorker.start();
   pushWorker.start();
   log.info({ url, database: database.engine }, "natter listening");
 

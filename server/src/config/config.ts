@@ -369,8 +369,14 @@ export const configSchema = z.object({
   webhookPollIntervalMs: setting(milliseconds.default(500), {
     env: "NATTER_WEBHOOK_POLL_INTERVAL_MS",
     description:
-      "how often each node looks for due webhook deliveries (those its own writes queue go within 20 ms, claimed together; other nodes' within this)",
+      "how often each node looks for due webhook deliveries (those its own writes queue go within 100 ms, claimed together; other nodes' within this)",
     defaultText: "500 ms",
+  }),
+  webhookDelivery: setting(z.union([z.boolean(), z.stringbool()]).default(true), {
+    env: "NATTER_WEBHOOK_DELIVERY",
+    description:
+      "`false`: this node writes webhook deliveries to the outbox with the events it stores but sends none; the deployment's other nodes send them (keeps delivery work off nodes that serve clients)",
+    defaultText: "true",
   }),
   vapidPublicKey: setting(
     z
