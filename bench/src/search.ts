@@ -7,8 +7,10 @@
  * p50 and p99 of `GET /search/messages` per kind of query (rare word, common word, phrase, prefix,
  * CJK substrings), the kinds interleaved. Then the index's size beside the messages table's, and
  * the cost the index adds to a send: two servers, with and without the index, sending in
- * interleaved rounds, compared by the median time per send, and (SQLite) by the WAL pages a
- * send writes, which the machine's load does not move.
+ * interleaved rounds, compared by the median time and CPU per send, and (SQLite) by the WAL
+ * pages a send writes, which the machine's load does not move.
+ *
+ * SEARCH_BENCH_SEND_ROUNDS sets the send rounds (5).
  *
  * SEARCH_BENCH_ENGINES=sqlite,postgres picks engines; SEARCH_BENCH_QUERIES sets queries per kind.
  */
@@ -36,7 +38,7 @@ const MESSAGES = Number(process.env.SEARCH_BENCH_MESSAGES ?? 1_000_000);
 const ENGINES = (process.env.SEARCH_BENCH_ENGINES ?? "sqlite,postgres").split(",") as DatabaseEngine[];
 const QUERIES_PER_KIND = Number(process.env.SEARCH_BENCH_QUERIES ?? 50);
 const SEND_MESSAGES_BEFORE = Number(process.env.SEARCH_BENCH_SEND_PREFILL ?? 20_000);
-const SEND_ROUNDS = 5;
+const SEND_ROUNDS = Number(process.env.SEARCH_BENCH_SEND_ROUNDS ?? 5);
 const SENDS_PER_ROUND = 200;
 /** Sends in flight in the concurrent regime, as bench:send's connections. */
 const SEND_IN_FLIGHT = 50;
@@ -236,8 +238,11 @@ interface Session {
 
 /**
  * Median ms per send on a server with and one without the search index, in interleaved rounds,
- * one send at a time and `SEND_IN_FLIGHT` at a time (where the server's group commit writes
- * one FTS5 segment for the sends of a whole transaction); and on SQLite the WAL pages per send in both regimes.
+ * one send at a time and `SEND_IN_FLIGHT` at a time (group commits: the sends of a transaction
+ * share its commit's pages, though FTS5 still writes a segment per message, as it flushes its
+ * pending terms at every statement's savepoint); beside it the CPU per send of this process
+ * (client and servers alike, so the ratio understates the servers'), which the machine's load
+ * moves less than the time; and on SQLite the WAL pages per send in both regimes.
  */
 async function measureSends(engine: DatabaseEngine, dir: string) {
   const targets: { name: string; url: string; drop: () => Promise<void> }[] = [];
@@ -268,16 +273,27 @@ async function measureSends(engine: DatabaseEngine, dir: string) {
     );
   const timed = async (inFlight: number) => {
     const perSend: number[][] = [[], []];
+    const cpuPerSend: number[][] = [[], []];
     // Round -1 warms both up.
     for (let round = -1; round < SEND_ROUNDS; round++) {
-      for (const [i, session] of sessions.entries()) {
+      // Which server goes first alternates: a round pays for what the one before it left
+      // (garbage to collect, a WAL to checkpoint), which in a fixed order biased the ratio.
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) {
+        const session = sessions[i] as Session;
         const started = performance.now();
+        const cpu = process.cpuUsage();
         await sendConcurrently(sendFrom(session), SENDS_PER_ROUND, inFlight);
-        if (round >= 0) perSend[i]?.push((performance.now() - started) / SENDS_PER_ROUND);
+        const { user, system } = process.cpuUsage(cpu);
+        if (round >= 0) {
+          perSend[i]?.push((performance.now() - started) / SENDS_PER_ROUND);
+          cpuPerSend[i]?.push((user + system) / 1000 / SENDS_PER_ROUND);
+        }
       }
     }
     const [withIndex, withoutIndex] = perSend.map(median) as [number, number];
-    return { withIndex, withoutIndex, ratio: withIndex / withoutIndex };
+    const [cpuWith, cpuWithout] = cpuPerSend.map(median) as [number, number];
+    return { withIndex, withoutIndex, ratio: withIndex / withoutIndex, cpuWith, cpuWithout };
   };
   const oneAtATime = await timed(1);
   const concurrent = await timed(SEND_IN_FLIGHT);
@@ -377,11 +393,11 @@ async function main() {
         ["oneAtATime", 1],
         ["concurrent", SEND_IN_FLIGHT],
       ] as const) {
-        const { withIndex, withoutIndex, ratio } = sends[regime];
+        const { withIndex, withoutIndex, ratio, cpuWith, cpuWithout } = sends[regime];
         console.log(
           `  send, ${inFlight} in flight: ${fixed(withIndex)} ms with the index, ${fixed(withoutIndex)} ms without ` +
             `(median of ${SEND_ROUNDS} interleaved rounds of ${SENDS_PER_ROUND}, ${SEND_MESSAGES_BEFORE} messages before): ` +
-            `ratio ${fixed(ratio)}`,
+            `ratio ${fixed(ratio)}; CPU per send (bench process: client and both servers) ${fixed(cpuWith)} vs ${fixed(cpuWithout)} ms: ratio ${fixed(cpuWith / cpuWithout)}`,
         );
         const pages = sends.pages?.[regime];
         if (pages) {
