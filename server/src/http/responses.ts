@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { ERROR_HTTP_STATUS, type ErrorBody } from "@natter/shared";
 import { errorHeaders, trpcErrorShape } from "../trpc/error-mapping.js";
+import { jsonBody } from "./ascii-json.js";
 
 /** Headers every answer carries. */
 export const BASE_HEADERS = {
@@ -15,11 +16,11 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const payload = JSON.stringify(body);
+  const payload = jsonBody(body);
   res.writeHead(status, {
     ...BASE_HEADERS,
     "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(payload),
+    "Content-Length": payload.length,
     ...headers,
   });
   res.end(payload);

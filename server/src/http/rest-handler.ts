@@ -10,6 +10,7 @@ import { toErrorBody } from "../trpc/error-mapping.js";
 import type { ProcedureMeta } from "../trpc/meta.js";
 import { type AnyProcedure, connectionSignal, runProcedure } from "../trpc/procedure-core.js";
 import { procedureMeta, responseHeadersFor } from "../trpc/procedure-meta.js";
+import { jsonBody } from "./ascii-json.js";
 import { httpContextFactory } from "./create-context.js";
 import type { RequestWithBody } from "./json-body.js";
 import { BASE_HEADERS, sendError } from "./responses.js";
@@ -80,9 +81,8 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
         getRawInput: async () => input,
         signal: connectionSignal(res),
       });
-      // Encoded once: measuring the text and then writing it would walk it twice (history pages
-      // with emoji are two-byte strings of tens of kilobytes).
-      const body = Buffer.from(JSON.stringify(output) ?? "");
+      // Encoded once: measuring the text and then writing it would walk it twice.
+      const body = jsonBody(output);
       res.writeHead(successStatusOf(procedureMeta(router, operation.path), output), {
         "Content-Type": "application/json; charset=utf-8",
         ...answerHeaders(router, operation, ctx),

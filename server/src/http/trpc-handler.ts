@@ -17,6 +17,7 @@ import {
   transformTRPCResponse,
 } from "../trpc/procedure-core.js";
 import { responseHeadersFor } from "../trpc/procedure-meta.js";
+import { jsonBody } from "./ascii-json.js";
 import { httpContextFactory } from "./create-context.js";
 import type { RequestWithBody } from "./json-body.js";
 import type { RoomEventStreams } from "./room-event-streams.js";
@@ -95,12 +96,12 @@ export function createTrpcHttpHandler(
       answer = { error: getErrorShape({ config: router._def._config, error, type, path, input, ctx }) };
       status = getHTTPStatusCode(answer as Parameters<typeof getHTTPStatusCode>[0], errors);
     }
-    const body = JSON.stringify(transformTRPCResponse(router._def._config, answer as never));
+    const body = jsonBody(transformTRPCResponse(router._def._config, answer as never));
     res.writeHead(status, {
       vary: "trpc-accept, accept",
       "content-type": "application/json",
       ...responseHeadersFor(router, { paths: [path], errors, ctx, type }),
-      "content-length": Buffer.byteLength(body),
+      "content-length": body.length,
     });
     res.end(body);
   };
