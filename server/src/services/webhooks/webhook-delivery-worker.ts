@@ -1,5 +1,5 @@
 import { type Database, type DatabaseEngine, preparedQuery } from "@natter/db";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
 import { recordActivity } from "../activity/activity-log.js";
@@ -131,44 +131,55 @@ const followers = preparedQuery((db, webhookId: string, roomId: string, seq: num
     .limit(limit),
 );
 
-const markDelivered = preparedQuery(
-  (
-    db,
-    id: string,
-    nodeId: string,
-    attempts: number,
-    attemptedAt: string,
-    statusCode: number,
-    durationMs: number,
-    response: string | null,
-    at: string,
-  ) =>
-    db
-      .updateTable("webhook_deliveries")
-      .set({
-        status: "delivered",
-        attempts,
-        claimed_by: null,
-        claimed_until: null,
-        last_attempt_at: attemptedAt,
-        last_status_code: statusCode,
-        last_duration_ms: durationMs,
-        last_error: null,
-        last_response: response,
-        finished_at: at,
-      })
-      .where("id", "=", id)
-      .where("claimed_by", "=", nodeId),
-);
+/** One 2xx answer as the batch statement reads it (JSON): the delivery, and what its attempt was. */
+interface DeliveredRow {
+  id: string;
+  /** The delivery's attempts, this one counted. */
+  n: number;
+  /** When the attempt began, its status code, its duration (ms) and the first 1 KB of the answer. */
+  a: string;
+  c: number;
+  d: number;
+  r: string | null;
+}
 
-/** An endpoint that answered is not failing: changes only a failing one. */
-const markAnswering = preparedQuery((db, webhookId: string) =>
-  db
+/**
+ * Records a batch of 2xx answers in one statement, whatever its size: the rows go as one JSON
+ * array, read as a table (`json_each` on SQLite, `jsonb_to_recordset` on PostgreSQL), joined
+ * to the deliveries by primary key. Only rows `nodeId` still holds change: a delivery whose
+ * claim lapsed and was taken by another node is that node's to record.
+ */
+async function markDelivered(
+  db: Kysely<Database>,
+  engine: DatabaseEngine,
+  rows: readonly DeliveredRow[],
+  nodeId: string,
+  at: string,
+): Promise<void> {
+  const json = JSON.stringify(rows);
+  const set = sql`status = 'delivered', claimed_by = null, claimed_until = null, last_error = null, finished_at = ${at}`;
+  if (engine === "sqlite") {
+    await sql`update webhook_deliveries set ${set}, attempts = j.value ->> 'n', last_attempt_at = j.value ->> 'a',
+      last_status_code = j.value ->> 'c', last_duration_ms = j.value ->> 'd', last_response = j.value ->> 'r'
+      from json_each(${json}) as j
+      where webhook_deliveries.id = j.value ->> 'id' and webhook_deliveries.claimed_by = ${nodeId}`.execute(db);
+    return;
+  }
+  await sql`update webhook_deliveries as w set ${set}, attempts = j.n, last_attempt_at = j.a,
+    last_status_code = j.c, last_duration_ms = j.d, last_response = j.r
+    from jsonb_to_recordset(${json}::jsonb) as j(id text, n bigint, a text, c bigint, d bigint, r text)
+    where w.id = j.id collate "C" and w.claimed_by = ${nodeId}`.execute(db);
+}
+
+/** Endpoints that answered are not failing: changes only failing ones. */
+function markAnswering(db: Kysely<Database>, webhookIds: readonly string[]) {
+  return db
     .updateTable("webhooks")
     .set({ failing_since: null })
-    .where("id", "=", webhookId)
-    .where("failing_since", "is not", null),
-);
+    .where("id", "in", webhookIds)
+    .where("failing_since", "is not", null)
+    .execute();
+}
 
 /** A delivery answered 2xx, waiting to be written with the others of its turn. */
 interface Delivered {
@@ -358,25 +369,25 @@ export class WebhookDeliveryWorker implements LeasedOutbox<Lane> {
     if (this.delivered.length === 0) return;
     const batch = this.delivered;
     this.delivered = [];
-    const at = toTimestamp(this.deps.clock.now());
-    const recovered = new Set<string>();
+    const byNode = new Map<string, DeliveredRow[]>();
     for (const { delivery, outcome, startedAt, nodeId } of batch) {
-      await markDelivered(
-        trx,
-        delivery.id,
-        nodeId,
-        delivery.attempts + 1,
-        toTimestamp(startedAt),
-        outcome.statusCode as number,
-        outcome.durationMs,
-        outcome.response,
-        at,
-      );
-      recovered.add(delivery.webhook_id);
+      const rows = byNode.get(nodeId) ?? [];
+      byNode.set(nodeId, rows);
+      rows.push({
+        id: delivery.id,
+        n: delivery.attempts + 1,
+        a: toTimestamp(startedAt),
+        c: outcome.statusCode as number,
+        d: outcome.durationMs,
+        r: outcome.response,
+      });
     }
+    // One node's worker: one statement for the batch.
+    const at = toTimestamp(this.deps.clock.now());
+    for (const [nodeId, rows] of byNode) await markDelivered(trx, this.deps.engine, rows, nodeId, at);
     // An endpoint that answered is not failing, even if it began to fail after the claim
-    // (another room's attempt): one prepared statement per endpoint of the batch.
-    for (const webhookId of recovered) await markAnswering(trx, webhookId);
+    // (another room's attempt).
+    await markAnswering(trx, [...new Set(batch.map(({ delivery }) => delivery.webhook_id))]);
   }
 
   /** Stores a failed attempt, and what follows for the delivery and its endpoint. */
