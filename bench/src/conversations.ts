@@ -7,10 +7,18 @@
  * Pages are timed one at a time in alternation (medians), and again in alternating blocks of
  * `BLOCK` pages of one kind (the block's wall and CPU time over its pages): a bigger answer
  * leaves work behind it (garbage collection, socket clean-up) that alternation counts against
- * the next page, of the other kind, and a block counts against its own kind.
+ * the next page, of the other kind, and a block counts against its own kind. The two differ
+ * most by garbage collection: scavenges come every few MB allocated on either side, so the
+ * decorated page (twice the bytes and ~550 more objects) pays about twice as many; a median of
+ * single pages leaves out the few pages that paid one, a block's mean counts them. On a loaded
+ * machine a scavenge (helper threads waiting for a core) takes 1–50 ms instead of ~1, so blocks'
+ * wall time is the noisier figure: compare their CPU beside it.
  * natter runs in a child process (`serve`), so the server's CPU time is told apart from the
  * client's (fetch, decoding and `JSON.parse` of the answer, which grow with it too); both are
  * reported, with the garbage collection of each side in the blocks.
+ *
+ *   npm run bench:conversations                                   (SQLite)
+ *   CONVERSATIONS_DATABASE=postgres npm run bench:conversations   (a fresh database at CONVERSATIONS_POSTGRES_URL's server)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -18,6 +26,7 @@ import { join } from "node:path";
 import { type PerformanceEntry, PerformanceObserver } from "node:perf_hooks";
 import { loadConfig, startNatterServer } from "natter";
 import { fetchJson } from "./natter-rest.js";
+import { scratchPostgres } from "./scratch-postgres.js";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 
@@ -28,6 +37,8 @@ const REACTORS = 10;
 const EMOJI = ["👍", "🎉", "❤️", "😂", "🚀", "👀", "🙏", "🔥", "✅", "💯"];
 
 const MODULE = import.meta.url;
+const POSTGRES = process.env.CONVERSATIONS_DATABASE === "postgres";
+const POSTGRES_URL = process.env.CONVERSATIONS_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface Gc {
   pauses: number;
@@ -49,7 +60,12 @@ function gcCounter(): Gc {
 async function serve(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "natter-bench-conversations-"));
   const config = loadConfig(
-    { port: 0, databaseUrl: join(dir, "natter.db"), logLevel: "silent", rateLimits: "off" },
+    {
+      port: 0,
+      databaseUrl: process.env.CONVERSATIONS_DATABASE_URL ?? join(dir, "natter.db"),
+      logLevel: "silent",
+      rateLimits: "off",
+    },
     {},
   );
   const server = await startNatterServer({ config });
@@ -67,7 +83,12 @@ if (process.argv[2] === "serve") await serve();
 else await bench();
 
 async function bench(): Promise<void> {
-  const server = await BenchChild.start<string>(MODULE, ["serve"]);
+  const database = POSTGRES ? await scratchPostgres(POSTGRES_URL, "natter_conversations_bench") : undefined;
+  const server = await BenchChild.start<string>(
+    MODULE,
+    ["serve"],
+    database ? { CONVERSATIONS_DATABASE_URL: database.url } : {},
+  );
   const clientGc = gcCounter();
 
   const call = (method: string, path: string, token?: string, body?: unknown) =>
@@ -168,7 +189,8 @@ async function bench(): Promise<void> {
     });
     const blocks = { plain: perPage(), busy: perPage() };
     const pageOf = { plain: `/rooms/${plain}/messages?limit=${PAGE}`, busy: `/rooms/${busy}/messages?limit=${PAGE}` };
-    for (let i = 0; i < Math.max(2, Math.round(REPETITIONS / BLOCK)); i++) {
+    // Ten blocks of each kind by default: with five, one collection-heavy block moved the median.
+    for (let i = 0; i < Math.max(2, Math.round((2 * REPETITIONS) / BLOCK)); i++) {
       for (const kind of i % 2 === 0 ? (["plain", "busy"] as const) : (["busy", "plain"] as const)) {
         const [serverCpu, serverGc] = [await server.cpuMicros(), await server.stats<Gc>()];
         const gcBefore = { ...clientGc };
@@ -207,7 +229,7 @@ async function bench(): Promise<void> {
     const s = median(sends);
     const r = median(reactions);
     console.log(
-      `conversations bench, ${REPETITIONS} interleaved repetitions, load average ${loadavg()
+      `conversations bench, ${POSTGRES ? "PostgreSQL" : "SQLite"}, ${REPETITIONS} interleaved repetitions, load average ${loadavg()
         .map((l) => fixed(l, 2))
         .join(" ")}`,
     );
@@ -241,5 +263,6 @@ async function bench(): Promise<void> {
     console.log(`  ratio reaction / send: ${fixed(r / s)}x`);
   } finally {
     await server.stop();
+    await database?.drop();
   }
 }

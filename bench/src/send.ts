@@ -42,6 +42,7 @@ import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import pg from "pg";
 import { postJson } from "./natter-rest.js";
+import { scratchPostgres } from "./scratch-postgres.js";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median, percentile } from "./stats.js";
 
@@ -307,23 +308,6 @@ async function serveBarePostgres(): Promise<void> {
   );
 }
 
-/** A fresh PostgreSQL database for one run, and its dropping. */
-async function scratchPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `natter_send_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
 // ---------------------------------------------------------------------------------------
 
 /** The calls measured; `pg …` ones run on PostgreSQL, the others on SQLite. */
@@ -451,7 +435,7 @@ async function load(call: Call, server: BenchChild<Target>): Promise<LoadResult>
 
 /** Starts the server of `call` in a child process, on a fresh PostgreSQL database for the `pg` ones. */
 async function startServer(call: Call): Promise<{ server: BenchChild<Target>; stop: () => Promise<void> }> {
-  const database = call.includes("pg ") ? await scratchPostgres() : undefined;
+  const database = call.includes("pg ") ? await scratchPostgres(POSTGRES_URL, "natter_send_bench") : undefined;
   const server = await BenchChild.start<Target>(
     call.startsWith("before ") ? `file://${BEFORE}/bench/src/send.ts` : MODULE,
     [ROLE_OF[call]],
@@ -527,7 +511,7 @@ async function printStatementCounts(postgres: boolean): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
     if (!postgres) continue;
-    const database = await scratchPostgres();
+    const database = await scratchPostgres(POSTGRES_URL, "natter_send_bench");
     try {
       console.log(
         `  ${label}statements per send, PostgreSQL: ${describeCounts(await statementsPerSend(database.url, checkout))}`,
