@@ -1,6 +1,6 @@
 import { type Database, preparedQuery, uuidV7 } from "@natter/db";
 import type { RoomEvent, User, WebhookDeliveryType } from "@natter/shared";
-import type { Kysely, Transaction } from "kysely";
+import type { Insertable, Kysely, Transaction } from "kysely";
 import { toTimestamp } from "../../clock/clock.js";
 
 /** The body of every delivery, as the Standard Webhooks specification shapes it. */
@@ -59,7 +59,7 @@ export async function queueRoomEventDeliveries(
   now: number,
   known?: { roomId: string; endpoints: readonly WebhookEndpoint[] },
 ): Promise<boolean> {
-  let queuedAny = false;
+  const rows: DeliveryRow[] = [];
   const byRoom = new Map<string, readonly WebhookEndpoint[]>(known ? [[known.roomId, known.endpoints]] : []);
   for (const event of events) {
     let endpoints = byRoom.get(event.roomId);
@@ -71,27 +71,31 @@ export async function queueRoomEventDeliveries(
     for (const endpoint of endpoints) {
       if (!wants(endpoint.events, event.type)) continue;
       item ??= queued(event.type, event.roomId, event.seq, { type: event.type, timestamp: event.at, data: event });
-      await insertDelivery(trx, endpoint.id, item, now);
+      rows.push(deliveryRow(endpoint.id, item, now));
     }
-    if (item) queuedAny = true;
   }
-  return queuedAny;
+  await insertDeliveries(trx, rows);
+  return rows.length > 0;
 }
 
 /** Queues `user.created` to the server-wide endpoints that want it, inside the account's transaction. */
 export async function queueUserCreatedDeliveries(trx: Transaction<Database>, user: User, now: number): Promise<void> {
+  const rows: DeliveryRow[] = [];
   let item: Queued | undefined;
   for (const endpoint of (await serverEndpoints(trx)).rows) {
     if (!wants(endpoint.events, "user.created")) continue;
     item ??= queued("user.created", null, null, { type: "user.created", timestamp: user.createdAt, data: user });
-    await insertDelivery(trx, endpoint.id, item, now);
+    rows.push(deliveryRow(endpoint.id, item, now));
   }
+  await insertDeliveries(trx, rows);
 }
 
 /** Queues a `webhook.test` event to one endpoint; answers the delivery's id. */
 export async function queueTestDelivery(db: Kysely<Database>, webhookId: string, now: number): Promise<string> {
   const payload: WebhookPayload = { type: "webhook.test", timestamp: toTimestamp(now), data: { webhookId } };
-  return insertDelivery(db, webhookId, queued("webhook.test", null, null, payload), now);
+  const row = deliveryRow(webhookId, queued("webhook.test", null, null, payload), now);
+  await insertDeliveries(db, [row]);
+  return row.id;
 }
 
 function wants(events: string, type: string): boolean {
@@ -99,16 +103,46 @@ function wants(events: string, type: string): boolean {
   return events.includes(`"${type}"`);
 }
 
-async function insertDelivery(
-  db: Kysely<Database>,
-  webhookId: string,
-  { type, roomId, seq, body }: Queued,
-  now: number,
-): Promise<string> {
-  const id = `msg_${uuidV7(now)}`;
+/** One outbox row: a delivery of `item` to one endpoint, due at once. */
+type DeliveryRow = Insertable<Database["webhook_deliveries"]> & { id: string };
+
+function deliveryRow(webhookId: string, { type, roomId, seq, body }: Queued, now: number): DeliveryRow {
   const at = toTimestamp(now);
-  await insertDeliveryRow(db, id, webhookId, roomId, seq, type, body, at);
-  return id;
+  return {
+    id: `msg_${uuidV7(now)}`,
+    webhook_id: webhookId,
+    room_id: roomId,
+    seq,
+    event_type: type,
+    payload: body,
+    status: "pending",
+    attempts: 0,
+    next_attempt_at: at,
+    created_at: at,
+  };
+}
+
+/**
+ * Writes the rows in one statement: the usual one (a send to a room with one endpoint) through
+ * a statement prepared once, several (more endpoints, more events) as one multi-row insert.
+ */
+async function insertDeliveries(db: Kysely<Database>, rows: readonly DeliveryRow[]): Promise<void> {
+  const [row] = rows;
+  if (!row) return;
+  if (rows.length > 1) {
+    await db.insertInto("webhook_deliveries").values(rows).execute();
+    return;
+  }
+  await insertDeliveryRow(
+    db,
+    row.id,
+    row.webhook_id,
+    row.room_id ?? null,
+    row.seq ?? null,
+    row.event_type,
+    row.payload,
+    row.created_at,
+  );
 }
 
 const insertDeliveryRow = preparedQuery(
