@@ -92,37 +92,41 @@ describe.skipIf(redisMissing !== undefined)("what sends keep of a room, across t
     expect(await trySend(b.url, member, roomId, "a member again")).toEqual({ status: 429, code: "SLOW_MODE" });
   });
 
-  it("queues deliveries to an endpoint made on the other node at once, and none once it is disabled there", async () => {
-    const { a, b } = nodes;
-    const [admin, owner] = await signUpMany(a.url, 2);
-    await grantServerAdmin(a.databaseUrl, admin.username);
-    const roomId = await newRoom(a.url, owner);
-    await send(b.url, owner, roomId, "kept by B");
-    const receiver = await startWebhookReceiver();
-    onTestFinished(() => receiver.close());
+  // A server-wide endpoint touches every room's cache version (its room_id is null): each room's.
+  it.each(["room", "server"])(
+    "queues deliveries to a %s endpoint made on the other node at once, and none once it is disabled there",
+    async (scope) => {
+      const { a, b } = nodes;
+      const [admin, owner] = await signUpMany(a.url, 2);
+      await grantServerAdmin(a.databaseUrl, admin.username);
+      const roomId = await newRoom(a.url, owner);
+      await send(b.url, owner, roomId, "kept by B");
+      const receiver = await startWebhookReceiver();
+      onTestFinished(() => receiver.close());
 
-    const made = await rest(a.url, "POST", "/admin/webhooks", {
-      token: admin.token,
-      body: { url: receiver.url, events: ["message.created"], roomId },
-    });
-    expect(made.status).toBe(201);
-    receiver.secrets.push(made.body.secret);
-    const webhookId = made.body.webhook.id as string;
-    const deliveries = async () =>
-      (await rest(a.url, "GET", `/admin/webhooks/${webhookId}/deliveries`, { token: admin.token })).body
-        .deliveries as Array<{ type: string; roomId: string; seq: number }>;
+      const made = await rest(a.url, "POST", "/admin/webhooks", {
+        token: admin.token,
+        body: { url: receiver.url, events: ["message.created"], ...(scope === "room" && { roomId }) },
+      });
+      expect(made.status).toBe(201);
+      receiver.secrets.push(made.body.secret);
+      const webhookId = made.body.webhook.id as string;
+      const deliveries = async () =>
+        (await rest(a.url, "GET", `/admin/webhooks/${webhookId}/deliveries`, { token: admin.token })).body
+          .deliveries as Array<{ type: string; roomId: string; seq: number }>;
 
-    const sent = await send(b.url, owner, roomId, "to the new endpoint");
-    expect(await deliveries()).toEqual([expect.objectContaining({ type: "message.created", roomId, seq: sent.seq })]);
-    await waitFor("the delivery", () => receiver.unique("message.created").length === 1);
-    expect(receiver.unique("message.created")[0]?.data.message.id).toBe(sent.id);
+      const sent = await send(b.url, owner, roomId, "to the new endpoint");
+      expect(await deliveries()).toEqual([expect.objectContaining({ type: "message.created", roomId, seq: sent.seq })]);
+      await waitFor("the delivery", () => receiver.unique("message.created").length === 1);
+      expect(receiver.unique("message.created")[0]?.data.message.id).toBe(sent.id);
 
-    const disabled = await rest(a.url, "PATCH", `/admin/webhooks/${webhookId}`, {
-      token: admin.token,
-      body: { enabled: false },
-    });
-    expect(disabled.status).toBe(200);
-    await send(b.url, owner, roomId, "to nobody");
-    expect((await deliveries()).map((delivery) => delivery.seq)).toEqual([sent.seq]);
-  });
+      const disabled = await rest(a.url, "PATCH", `/admin/webhooks/${webhookId}`, {
+        token: admin.token,
+        body: { enabled: false },
+      });
+      expect(disabled.status).toBe(200);
+      await send(b.url, owner, roomId, "to nobody");
+      expect((await deliveries()).map((delivery) => delivery.seq)).toEqual([sent.seq]);
+    },
+  );
 });
