@@ -1,9 +1,11 @@
 /**
  * Summarises V8 CPU profiles (`node --cpu-prof`) by self time: the functions that spent the
  * most, and the same grouped by where their code lives (natter's packages by file, others by
- * package, V8 and Node's own), so two profiles can be compared side by side.
+ * package, V8 and Node's own), so two profiles can be compared side by side; then by area of
+ * a request (HTTP, tRPC, validation, auth, database statements by what ran them, events,
+ * inbox, metrics, GC), start-up left out, with `--per N` also as µs per request for N requests.
  *
- *   cd bench && node --import tsx src/cpu-profile-summary.ts <file.cpuprofile>... [--top N]
+ *   cd bench && node --import tsx src/cpu-profile-summary.ts <file.cpuprofile>... [--top N] [--per N]
  *
  * Under load the profiler's samples are wall-clock: a system call (a socket's `writev`) that
  * waits for a CPU is counted as busy. Compare CPU with `process.cpuUsage`, not this.
@@ -79,10 +81,88 @@ function print(title: string, totals: Map<string, number>, top: number, excluded
   }
 }
 
+/**
+ * The areas of a request, by where a frame's code lives, tried from the sampled frame up its
+ * stack: the first frame with an area names the sample's (a socket write under `pg` is the
+ * database's, under `node:_http_outgoing` HTTP's). Node's generic internals have none.
+ */
+const AREAS: readonly [RegExp, string][] = [
+  [/^\(garbage collector\)/, "GC"],
+  [/^\(idle\)/, "idle"],
+  [/^\((program|root)\)/, "V8 (program)"],
+  [/node:internal\/modules|package tsx|node:internal\/bootstrap|migrations\/|startNatterServer/, "start-up"],
+  [/commitTransaction|beginTransaction|rollbackTransaction/, "db: begin and commit"],
+  [/events\/inbox-log|services\/inbox\//, "inbox"],
+  [/stats\/stat-counters/, "stat counters"],
+  [
+    /package (kysely|pg|pg-protocol|pg-pool|better-sqlite3)|db\/(dist|src)\/(?!ids\/)|metrics\/query-timing/,
+    "db: statements",
+  ],
+  [/package zod|shared\/(dist|src)\/schemas/, "validation (zod)"],
+  [/package @trpc|server\/(dist|src)\/trpc\//, "tRPC"],
+  [/server\/(dist|src)\/auth\/|services\/accounts\/|http\/bearer-token|node:internal\/crypto/, "auth and session"],
+  [/package prom-client|server\/(dist|src)\/metrics\//, "metrics"],
+  [/server\/(dist|src)\/(events|ws|live)\/|package ws/, "events, encoding, live delivery"],
+  [/webhooks\/|push\//, "webhooks and push outboxes"],
+  [/room-writes\//, "room writer (batches, savepoints)"],
+  [/services\/|server\/(dist|src)\/routers\/|db\/(dist|src)\/ids\//, "send logic (services, routers, ids)"],
+  [/node:_http|server\/(dist|src)\/http\//, "HTTP (parse, route, respond, response writes)"],
+];
+
+/** Self time (µs) per area; database statements also by the natter function that ran them. */
+function areaTimes(profile: Profile): Map<string, number> {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const label = (node: ProfileNode) => `${node.callFrame.functionName} ${placeOf(node.callFrame.url)}`;
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    let area = "other";
+    let at: number | undefined = id;
+    for (; at !== undefined; at = parent.get(at)) {
+      const node = byId.get(at) as ProfileNode;
+      const found = AREAS.find(([pattern]) => pattern.test(label(node)));
+      if (found) {
+        area = found[1];
+        break;
+      }
+    }
+    // Start-up is found anywhere on the stack, not only first.
+    for (let up = at; up !== undefined; up = parent.get(up)) {
+      if (/node:internal\/modules|startNatterServer|migrations\//.test(label(byId.get(up) as ProfileNode))) {
+        area = "start-up";
+        break;
+      }
+    }
+    if (area === "db: statements") {
+      // What ran the statement: a transaction's begin or commit, or the first of natter's own
+      // functions above the driver (none when it ran after an `await`: Kysely's own continuation).
+      for (let up = at; up !== undefined; up = parent.get(up)) {
+        const node = byId.get(up) as ProfileNode;
+        const place = placeOf(node.callFrame.url);
+        if (/commitTransaction|beginTransaction|rollbackTransaction/.test(node.callFrame.functionName)) {
+          area = "db: begin and commit";
+          break;
+        }
+        if (/^(server|db)\//.test(place) && !/db\/dist\/(queries|dialect)|metrics\/query-timing/.test(place)) {
+          area = `db: statements of ${node.callFrame.functionName || "(anonymous)"}`;
+          break;
+        }
+      }
+    }
+    totals.set(area, (totals.get(area) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return totals;
+}
+
 const args = process.argv.slice(2);
-const topAt = args.indexOf("--top");
-const top = topAt >= 0 ? Number(args[topAt + 1]) : 30;
-const files = args.filter((arg, i) => arg !== "--top" && i !== topAt + 1);
+const option = (name: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : undefined;
+};
+const top = option("--top") ?? 30;
+const per = option("--per");
+const files = args.filter((arg, i) => !arg.startsWith("--") && !args[i - 1]?.startsWith("--"));
 for (const file of files) {
   const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
   console.log(`${file}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s profiled`);
@@ -104,4 +184,13 @@ for (const file of files) {
     return /^(server|db|shared)\//.test(place) ? fn(node) : undefined;
   });
   print("natter's functions with what they called (inclusive)", own, top, new Set());
+  const areas = areaTimes(profile);
+  const notPerRequest = new Set(["start-up", "idle"]);
+  print("areas of a request by self time (start-up and idle left out)", areas, top, notPerRequest);
+  if (per !== undefined) {
+    console.log(`  the same in µs per request, over ${per} requests`);
+    for (const [area, micros] of [...areas].sort((a, b) => b[1] - a[1])) {
+      if (!notPerRequest.has(area)) console.log(`    ${(micros / per).toFixed(1).padStart(8)} µs  ${area}`);
+    }
+  }
 }
