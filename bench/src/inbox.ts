@@ -9,11 +9,20 @@
  * and the process's CPU time per message of each (server and watchers share the process; the
  * watchers' part is one parse per delivery either way), which the machine's load moves far
  * less than time does. Timings on a loaded machine are not a benchmark: the ratios are what to read.
+ *
+ * INBOX_NODES=2: two nodes in this process on a new PostgreSQL database (INBOX_POSTGRES_URL,
+ * default postgres://postgres@127.0.0.1:5432/test, dropped after) and Redis (INBOX_REDIS_URL,
+ * default redis://127.0.0.1:6379, under a key prefix of its own): the sender posts to the
+ * first, every watcher is on the second, so each delivery crosses Redis (a room event once
+ * per message, an inbox entry once per member).
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { openDatabase } from "@natter/db";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import { sql } from "kysely";
 import { type AppRouter, loadConfig, startNatterServer } from "natter";
 import WebSocket from "ws";
 import { fetchJson } from "./natter-rest.js";
@@ -25,9 +34,30 @@ const MESSAGES = Number(process.env.MESSAGES ?? 20);
 /** `room` or `inbox` to run one kind only (a profile of one delivery path, `--cpu-prof`); both by default. */
 const ONLY = process.env.ONLY;
 
+const NODES = Number(process.env.INBOX_NODES ?? 1);
+const POSTGRES_URL = process.env.INBOX_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const REDIS_URL = process.env.INBOX_REDIS_URL ?? "redis://127.0.0.1:6379";
+
 const dir = mkdtempSync(join(tmpdir(), "natter-bench-inbox-"));
-const config = loadConfig({ port: 0, databaseUrl: join(dir, "natter.db"), logLevel: "silent", rateLimits: "off" }, {});
-const server = await startNatterServer({ config });
+const maintenance = NODES > 1 ? openDatabase(POSTGRES_URL, { poolSize: 1 }) : undefined;
+const postgresName = `natter_bench_inbox_${randomBytes(4).toString("hex")}`;
+let databaseUrl = join(dir, "natter.db");
+if (maintenance) {
+  await sql`create database ${sql.id(postgresName)}`.execute(maintenance.db);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${postgresName}`;
+  databaseUrl = url.toString();
+}
+const redis = NODES > 1 ? { redisUrl: REDIS_URL, redisPrefix: `natter-bench:${randomBytes(4).toString("hex")}:` } : {};
+// One after the other: the first applies the migrations alone.
+const servers: Awaited<ReturnType<typeof startNatterServer>>[] = [];
+for (let i = 0; i < NODES; i++) {
+  const config = loadConfig({ port: 0, databaseUrl, logLevel: "silent", rateLimits: "off", ...redis }, {});
+  servers.push(await startNatterServer({ config }));
+}
+const server = servers[0] as (typeof servers)[number];
+/** Where the watchers are: the last node. */
+const watched = servers[servers.length - 1] as (typeof servers)[number];
 
 const call = (method: string, path: string, token?: string, body?: unknown) =>
   fetchJson(server.url, method, path, token, body);
@@ -56,7 +86,7 @@ try {
     .room.id as string;
   const sockets = watchers.map((watcher) => {
     const socket = createWSClient({
-      url: `${server.url.replace(/^http/, "ws")}/trpc`,
+      url: `${watched.url.replace(/^http/, "ws")}/trpc`,
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       connectionParams: { token: watcher.token },
     });
@@ -113,7 +143,8 @@ try {
   const roomCpu = median(cpuPerMessage.room);
   const inboxCpu = median(cpuPerMessage.inbox);
   console.log(
-    `inbox vs room watcher: ${WATCHERS} watchers, ${ROUNDS} rounds of ${MESSAGES} messages each, interleaved`,
+    `inbox vs room watcher: ${WATCHERS} watchers, ${ROUNDS} rounds of ${MESSAGES} messages each, interleaved, ` +
+      (NODES > 1 ? `${NODES} nodes (PostgreSQL, Redis; watchers on the last)` : "one node (SQLite)"),
   );
   console.log(
     `load average ${loadavg()
@@ -131,6 +162,10 @@ try {
   console.log(`inbox / room: ${fixed(inbox / room)}x by time, ${fixed(inboxCpu / roomCpu)}x by CPU`);
   for (const { socket } of sockets) socket.close();
 } finally {
-  await server.close();
+  for (const node of servers.reverse()) await node.close();
+  if (maintenance) {
+    await sql`drop database if exists ${sql.id(postgresName)} with (force)`.execute(maintenance.db);
+    await maintenance.close();
+  }
   rmSync(dir, { recursive: true, force: true });
 }

@@ -15,3 +15,16 @@ export function rememberEncoding(event: object, json: string): void {
 export function encodingOf(event: object): string {
   return encodings.get(event) ?? JSON.stringify(event);
 }
+
+/**
+ * `encodingOf(event)`, remembered if it was not: for an event published once and framed
+ * after (a room event a remote bus encodes before this node's watchers are framed it).
+ */
+export function rememberedEncodingOf(event: object): string {
+  let json = encodings.get(event);
+  if (json === undefined) {
+    json = JSON.stringify(event);
+    encodings.set(event, json);
+  }
+  return json;
+}

@@ -1,7 +1,7 @@
 import type { InboxEvent, InboxEventInput } from "@natter/shared";
 import { describe, expect, it } from "vitest";
 import { encodingOf } from "./encoded-events.js";
-import { encodeInboxEntries, type InboxEntry } from "./inbox-log.js";
+import { encodeInboxEntries, type InboxEntry, inboxEntryJson } from "./inbox-log.js";
 
 const ROOM = "0190a0b0-0000-7000-8000-000000000001";
 const MESSAGE = "0190a0b0-0000-7000-8000-000000000002";
@@ -47,6 +47,8 @@ describe("encodeInboxEntries writes each entry as JSON.stringify would", () => {
     const payloads = encodeInboxEntries(entries, sources, AT);
     expect(payloads).toEqual(entries.map(({ event }) => JSON.stringify(event)));
     for (const [i, { event }] of entries.entries()) expect(encodingOf(event)).toBe(payloads[i]);
+    // What a remote bus sends of each entry, around that text: the entry as JSON.stringify gives it.
+    expect(entries.map(inboxEntryJson)).toEqual(entries.map((entry) => JSON.stringify(entry)));
   });
 
   it("encodes an event it was not given as JSON.stringify does", () => {

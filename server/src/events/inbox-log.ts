@@ -2,7 +2,7 @@ import { type Database, type PreparedQuery, preparedQuery } from "@natter/db";
 import { type InboxEvent, type InboxEventInput, inboxEventSchema } from "@natter/shared";
 import { type Compilable, type Kysely, sql, type Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
-import { rememberEncoding } from "./encoded-events.js";
+import { encodingOf, rememberEncoding } from "./encoded-events.js";
 import type { TailedLog } from "./room-log-tail.js";
 
 /**
@@ -249,7 +249,16 @@ export function inboxLogOf(db: Kysely<Database>): TailedLog<InboxEntry> {
     keyOf: (entry) => entry.userId,
     ends: () => false,
     vanished: () => undefined,
+    encode: inboxEntryJson,
   };
+}
+
+/**
+ * `JSON.stringify(entry)` around its event's JSON as the log wrote it (`encodeInboxEntries`):
+ * a remote bus sends every member's entry of a message, and need not encode each event again.
+ */
+export function inboxEntryJson({ userId, seq, event }: InboxEntry): string {
+  return `{"userId":${JSON.stringify(userId)},"seq":${seq},"event":${encodingOf(event)}}`;
 }
 
 /**

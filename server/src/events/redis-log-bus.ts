@@ -78,18 +78,45 @@ export class RedisLogBus<E extends Sequenced> {
       if (list) list.push(event);
       else byRoom.set(key, [event]);
     }
+    const { encode } = this.kind.log;
+    const messages: Array<{ roomId: string; events: E[]; message: string }> = [];
     for (const [roomId, roomEvents] of byRoom) {
-      this.deliver(roomId, roomEvents);
-      // `node` first: receivers know their own messages by their opening (`ownOpening`).
-      const message: BusMessage<E> = { node: this.redis.nodeId, events: roomEvents };
-      this.redis.commands.publish(this.channelOf(roomId), JSON.stringify(message)).catch((error: unknown) => {
-        const seqs = roomEvents.map((event) => event.seq);
-        this.logger.warn(
-          { err: error, key: roomId, seqs },
-          "log events not published; other nodes read them from the log",
-        );
+      // `node` first: receivers know their own messages by their opening (`ownOpening`). The
+      // entries' JSON as encoded before (an inbox entry's event when the log wrote it), or
+      // now, before this node's watchers are framed them, which then reuse it.
+      messages.push({
+        roomId,
+        events: roomEvents,
+        message: `${this.ownOpening}"events":[${roomEvents.map(encode).join(",")}]}`,
       });
+      this.deliver(roomId, roomEvents);
     }
+    const lost = ({ roomId, events: roomEvents }: (typeof messages)[number], error: unknown) => {
+      const seqs = roomEvents.map((event) => event.seq);
+      this.logger.warn(
+        { err: error, key: roomId, seqs },
+        "log events not published; other nodes read them from the log",
+      );
+    };
+    const [only] = messages;
+    if (messages.length === 1 && only) {
+      this.redis.commands
+        .publish(this.channelOf(only.roomId), only.message)
+        .catch((error: unknown) => lost(only, error));
+      return;
+    }
+    // Several logs at once (a message's inbox entries, one per member): one write to Redis for all their channels.
+    const pipeline = this.redis.commands.pipeline();
+    for (const { roomId, message } of messages) pipeline.publish(this.channelOf(roomId), message);
+    pipeline.exec().then(
+      (results) => {
+        for (const [i, [error]] of (results ?? []).entries())
+          if (error) lost(messages[i] as (typeof messages)[number], error);
+      },
+      (error: unknown) => {
+        for (const each of messages) lost(each, error);
+      },
+    );
   }
 
   subscribe(roomId: string, listener: (event: E) => void): Promise<() => void> {

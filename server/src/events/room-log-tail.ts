@@ -3,6 +3,7 @@ import type { RoomEvent } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { toTimestamp } from "../clock/clock.js";
+import { rememberedEncodingOf } from "./encoded-events.js";
 import { readRoomEvents } from "./room-log.js";
 import type { Sequenced } from "./seq-order.js";
 
@@ -35,6 +36,8 @@ export interface TailedLog<E extends Sequenced> {
   ends(event: E): boolean;
   /** What watchers are told of a log that vanished, after the newest seq they saw; none: nothing. */
   vanished(key: string, seq: number): E | undefined;
+  /** `JSON.stringify(entry)`, from the encodings made before where there are (`encodingOf`). */
+  encode(entry: E): string;
 }
 
 /** A room's log, as the tail reads it. */
@@ -48,6 +51,7 @@ export function roomLogOf(db: Kysely<Database>): TailedLog<RoomEvent> {
     keyOf: (event) => event.roomId,
     ends: (event) => event.type === "room.deleted",
     vanished: (roomId, seq) => ({ type: "room.deleted", roomId, seq, at: toTimestamp(Date.now()), actorId: null }),
+    encode: rememberedEncodingOf,
   };
 }
 
