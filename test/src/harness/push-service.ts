@@ -9,7 +9,9 @@ import { decrypt } from "http_ece";
  * `answer` for that subscription, which answers it (its connection may be gone by then, as
  * when the sending node was killed).
  */
-export type PushServiceAnswer = { status: 201 | 410 | 404 | 500 | "hang" } | { status: 429; retryAfterSeconds: number };
+export type PushServiceAnswer =
+  | { status: 201 | 410 | 404 | 500 | "hang" }
+  | { status: 429 | 503; retryAfterSeconds: number };
 
 /** A push as the service got it: decrypted with the subscription's private key, VAPID token checked. */
 export interface ReceivedPush {
@@ -88,7 +90,7 @@ export async function startPushService(): Promise<PushService> {
       if (planned && planned.times > 0) {
         planned.times -= 1;
         status = planned.answer.status;
-        if (planned.answer.status === 429) headers["retry-after"] = String(planned.answer.retryAfterSeconds);
+        if ("retryAfterSeconds" in planned.answer) headers["retry-after"] = String(planned.answer.retryAfterSeconds);
       }
       try {
         const body = Buffer.concat(chunks);

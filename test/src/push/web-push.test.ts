@@ -181,13 +181,14 @@ describe("Web Push: notifications when away", () => {
     expect(push.to("dave-blocks").map((p) => p.notification.messageId)).not.toContain(blocked.id);
   });
 
-  it("deletes a subscription the push service answers 410 Gone for", async () => {
+  it.each([410, 404] as const)("deletes a subscription the push service answers %i for", async (status) => {
     const [dave] = await signUpMany(server.url, 1);
     const room = await newRoom(server.url, alice, { members: [dave] });
-    await subscribe(server.url, dave, push.subscription("dave-gone"));
-    push.answer("dave-gone", { status: 410 });
+    const gone = `dave-gone-${status}`;
+    await subscribe(server.url, dave, push.subscription(gone));
+    push.answer(gone, { status });
     const message = await send(server.url, alice, room, `@${dave.username} gone?`);
-    await pushOf(push, "dave-gone", message.id, 410);
+    await pushOf(push, gone, message.id, status);
     // The worker deletes the subscription once it has read the 410: polled until it is gone.
     const listed = async () =>
       (await rest(server.url, "GET", "/me/push-subscriptions", { token: dave.token })).body.subscriptions.map(
@@ -201,20 +202,21 @@ describe("Web Push: notifications when away", () => {
     await subscribe(server.url, erin, push.subscription("erin"));
     const probe = await send(server.url, alice, room, `@${erin.username} probe`);
     await pushOf(push, "erin", probe.id);
-    expect(push.to("dave-gone").map((p) => p.notification.messageId)).not.toContain(after.id);
+    expect(push.to(gone).map((p) => p.notification.messageId)).not.toContain(after.id);
   });
 
-  it("tries again after 429 with Retry-After and delivers once", async () => {
+  it.each([429, 503] as const)("tries again after %i with Retry-After and delivers once", async (status) => {
     const [dave] = await signUpMany(server.url, 1);
     const room = await newRoom(server.url, alice, { members: [dave] });
-    await subscribe(server.url, dave, push.subscription("dave-busy"));
-    push.answer("dave-busy", { status: 429, retryAfterSeconds: 1 }, 1);
+    const busy = `dave-busy-${status}`;
+    await subscribe(server.url, dave, push.subscription(busy));
+    push.answer(busy, { status, retryAfterSeconds: 1 }, 1);
     const message = await send(server.url, alice, room, `@${dave.username} busy?`);
-    await pushOf(push, "dave-busy", message.id, 201);
+    await pushOf(push, busy, message.id, 201);
     const next = await send(server.url, alice, room, `@${dave.username} and now`);
-    await pushOf(push, "dave-busy", next.id, 201);
-    expect(push.to("dave-busy").map((p) => [p.notification.messageId, p.answered])).toEqual([
-      [message.id, 429],
+    await pushOf(push, busy, next.id, 201);
+    expect(push.to(busy).map((p) => [p.notification.messageId, p.answered])).toEqual([
+      [message.id, status],
       [message.id, 201],
       [next.id, 201],
     ]);
