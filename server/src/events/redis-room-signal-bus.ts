@@ -21,6 +21,15 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[
 `;
 
 /**
+ * Ends a typing indicator: deletes its field and, only if there was one, tells every node.
+ * Every send ends its author's indicator, and most authors were not typing: their sends then
+ * cost one command here and nothing on any node. KEYS: the hash; ARGV: channel, message, field.
+ */
+const STOP = `
+if redis.call('HDEL', KEYS[1], ARGV[3]) == 1 then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
+`;
+
+/**
  * Changes one room's state hash and tells every node, in one step, so that a node loading
  * the hash and then applying the messages it buffered meanwhile converges on the same
  * state. ARGV: channel, message, TTL in ms, then field and value pairs (an empty value
@@ -167,8 +176,11 @@ export class RedisRoomSignalBus implements RoomSignalBus {
   async stopTyping(roomId: string, userId: string): Promise<void> {
     const field = typingField(userId);
     this.views.get(roomId)?.apply([[field, null]]);
-    // Every node hears it, and a node loading the room later finds no typist in the hash.
-    await this.send(roomId, [[field, null]]);
+    // Every node hears it, and a node loading the room later finds no typist in the hash. A
+    // typist the hash no longer holds has lapsed (`LAPSE`), on every node's own timer too.
+    const { redis } = this.deps;
+    const message: SignalMessage = { node: redis.nodeId, changes: [[field, null]] };
+    await redis.commands.eval(STOP, 1, this.keyOf(roomId), this.channelOf(roomId), JSON.stringify(message), field);
   }
 
   async presence(roomId: string): Promise<RoomPresence> {
