@@ -91,7 +91,7 @@ export function createRoomsRouter({ rooms }: Services) {
     update: userProcedure
       .meta({
         scope: "rooms:write",
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "BLOCKED_TERM"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "BLOCKED_TERM", "DIRECT_ROOM"],
         openapi: {
           method: "PATCH",
           path: "/rooms/{roomId}",
@@ -132,7 +132,7 @@ export function createRoomsRouter({ rooms }: Services) {
     join: userProcedure
       .meta({
         scope: "rooms:write",
-        errors: ["ROOM_NOT_FOUND"],
+        errors: ["ROOM_NOT_FOUND", "DIRECT_ROOM"],
         openapi: {
           method: "POST",
           path: "/rooms/{roomId}/join",
@@ -148,7 +148,7 @@ export function createRoomsRouter({ rooms }: Services) {
     leave: userProcedure
       .meta({
         scope: "rooms:write",
-        errors: ["ROOM_NOT_FOUND", "MEMBER_NOT_FOUND"],
+        errors: ["ROOM_NOT_FOUND", "MEMBER_NOT_FOUND", "DIRECT_ROOM"],
         openapi: {
           method: "POST",
           path: "/rooms/{roomId}/leave",
@@ -234,7 +234,7 @@ export function createRoomsRouter({ rooms }: Services) {
     putMember: userProcedure
       .meta({
         scope: "rooms:write",
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "USER_NOT_FOUND", "CONFLICT"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "USER_NOT_FOUND", "CONFLICT", "DIRECT_ROOM"],
         openapi: {
           method: "PUT",
           path: "/rooms/{roomId}/members/{userId}",
@@ -254,7 +254,7 @@ export function createRoomsRouter({ rooms }: Services) {
     removeMember: userProcedure
       .meta({
         scope: "rooms:write",
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MEMBER_NOT_FOUND"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "MEMBER_NOT_FOUND", "DIRECT_ROOM"],
         openapi: {
           method: "DELETE",
           path: "/rooms/{roomId}/members/{userId}",

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTestDatabase,
+  documentedOperations,
+  isDocumented,
   rest,
   signUpMany,
   startTestServer,
@@ -86,6 +88,19 @@ describe("direct rooms and blocks", () => {
     for (const answer of await Promise.all(attempts)) {
       expect(answer.status).toBe(409);
       expect(answer.body.error.code).toBe("DIRECT_ROOM");
+    }
+    // Each of those operations documents that answer in /openapi.json.
+    const operations = documentedOperations(await (await fetch(`${server.url}/openapi.json`)).json());
+    const refusing = [
+      ["POST", "/rooms/{roomId}/join"],
+      ["PATCH", "/rooms/{roomId}"],
+      ["POST", "/rooms/{roomId}/leave"],
+      ["PUT", "/rooms/{roomId}/members/{userId}"],
+      ["DELETE", "/rooms/{roomId}/members/{userId}"],
+    ];
+    for (const [method, path] of refusing) {
+      const operation = operations.find((op) => op.method === method && op.path.endsWith(path as string));
+      expect(operation && isDocumented(operation, 409, "DIRECT_ROOM"), `${method} ${path}`).toBe(true);
     }
     // Anyone else finds nothing: not by id, not among all rooms.
     expect((await rest(server.url, "GET", `/rooms/${roomId}`, { token: carol.token })).status).toBe(404);
