@@ -32,7 +32,7 @@ export function createMessagesRouter({ messages, threads }: Services) {
     send: userProcedure
       .meta({
         scope: "messages:write",
-        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "CONFLICT", "MUTED", "SLOW_MODE", "BLOCKED_TERM"],
+        errors: ["ROOM_NOT_FOUND", "FORBIDDEN", "CONFLICT", "MUTED", "SLOW_MODE", "BLOCKED_TERM", "BLOCKED"],
         rateLimit: "messageSend",
         openapi: {
           method: "POST",

@@ -181,6 +181,15 @@ describe("direct rooms and blocks", () => {
       expect(answer.body.error).toEqual(toClosed.body.error);
     }
     expect(toClosed.body.error.code).toBe("BLOCKED");
+    // Documented where it is answered: opening a direct room, and sending in one.
+    const operations = documentedOperations(await (await fetch(`${server.url}/openapi.json`)).json());
+    for (const [method, path] of [
+      ["POST", "/dms"],
+      ["POST", "/rooms/{roomId}/messages"],
+    ]) {
+      const operation = operations.find((op) => op.method === method && op.path.endsWith(path as string));
+      expect(operation && isDocumented(operation, 403, "BLOCKED"), `${method} ${path}`).toBe(true);
+    }
 
     const list = await rest(server.url, "GET", "/me/blocks", { token: bob.token });
     expect(list.body).toMatchObject({ blocks: [{ user: { id: alice.id } }], nextCursor: null });
