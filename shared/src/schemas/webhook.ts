@@ -35,7 +35,7 @@ const eventsSchema = z
   .array(webhookEventTypeSchema)
   .min(1)
   .max(WEBHOOK_EVENT_TYPES.length)
-  .describe("The event types to deliver; `user.created` only to server-wide endpoints.");
+  .describe("The event types to deliver; `user.created` and `room.created` only to server-wide endpoints.");
 
 /** `POST /admin/webhooks`: a server-wide endpoint, or with `roomId` one for that room. */
 export const createWebhookInputSchema = z.strictObject({

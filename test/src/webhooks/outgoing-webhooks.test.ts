@@ -356,6 +356,15 @@ describe("outgoing webhooks", () => {
       body: { url: target.url, events: ["user.created"] },
     });
     expect([userEvents.status, userEvents.body.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    // Its room was made before it: a room-scoped endpoint could never hear room.created.
+    const roomCreated = await rest(server.url, "POST", `/rooms/${room.id}/webhooks`, {
+      token: owner.token,
+      body: { url: target.url, events: ["message.created", "room.created"] },
+    });
+    expect([roomCreated.status, roomCreated.body.error.message]).toEqual([
+      400,
+      "room.created goes to server-wide endpoints only",
+    ]);
     const created = await rest(server.url, "POST", `/rooms/${room.id}/webhooks`, {
       token: owner.token,
       body: { url: target.url, events: ["message.created"] },

@@ -313,12 +313,18 @@ export class WebhooksService {
   }
 }
 
-/** Room-scoped endpoints hear their room's events only: `user.created` is server-wide. */
+/**
+ * Kinds a room-scoped endpoint could never hear: accounts are server-wide, and its room was
+ * created before it.
+ */
+const SERVER_WIDE_EVENTS: readonly WebhookEventType[] = ["user.created", "room.created"];
+
+/** Room-scoped endpoints hear their room's events only. */
 function requireEventsFit(events: readonly WebhookEventType[], roomId: string | null): void {
-  if (roomId !== null && events.includes("user.created")) {
-    throw new NatterError("VALIDATION_FAILED", "user.created goes to server-wide endpoints only", {
-      issues: [{ path: "events", message: "user.created goes to server-wide endpoints only" }],
-    });
+  const misfit = roomId === null ? undefined : events.find((type) => SERVER_WIDE_EVENTS.includes(type));
+  if (misfit !== undefined) {
+    const message = `${misfit} goes to server-wide endpoints only`;
+    throw new NatterError("VALIDATION_FAILED", message, { issues: [{ path: "events", message }] });
   }
 }
 
