@@ -23,7 +23,8 @@ export function createSearchRouter({ search }: Services) {
             "token: open rooms only). Never deleted messages; edited ones by their current text. " +
             `${SEARCH_QUERY_SYNTAX} \`sort=relevance\` (the default) ranks the newest 1,000 matches by ` +
             "relevance blended with recency; `sort=recent` pages through every match, newest first. " +
-            "`highlights` are `[start, end)` ranges of the body in UTF-16 code units. A `roomId` the caller " +
+            "`highlights` are `[start, end]` pairs of UTF-16 code units (JavaScript string indexes) into the body, " +
+            "`end` exclusive: `message.body.slice(start, end)` is the matched text. A `roomId` the caller " +
             "cannot read answers 404 ROOM_NOT_FOUND. `threadId` narrows to one thread: the message with that id " +
             "and the replies in its thread (a thread the caller cannot read finds nothing, as an unknown id does).",
           protect: false,

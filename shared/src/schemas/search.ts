@@ -45,8 +45,17 @@ export const searchMessagesInputSchema = z
   .meta({ id: "SearchMessagesInput" });
 export type SearchMessagesInput = z.infer<typeof searchMessagesInputSchema>;
 
-/** A range `[start, end)` of a body, in UTF-16 code units (JavaScript string indexes): two numbers. */
-export const highlightRangeSchema = z.array(z.number().int().nonnegative()).length(2);
+/**
+ * A range `[start, end)` of a body, in UTF-16 code units (JavaScript string indexes): two numbers,
+ * `end` exclusive, as `String.prototype.slice` takes them.
+ */
+export const highlightRangeSchema = z
+  .array(z.number().int().nonnegative())
+  .length(2)
+  .describe(
+    "A matched stretch of the body as `[start, end]`: UTF-16 code units (JavaScript string indexes), " +
+      "`start` inclusive and `end` exclusive, so `message.body.slice(start, end)` is the matched text.",
+  );
 
 export const searchHitSchema = z
   .object({

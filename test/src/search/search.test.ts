@@ -213,6 +213,17 @@ describe("GET /search/messages: a corpus checked against a plain reference", () 
     expect(cjkHit.highlights.map(([s, e]: [number, number]) => cjkHit.message.body.slice(s, e))).toEqual(["性能测试"]);
   });
 
+  it("documents highlights in /openapi.json as ranges with the end exclusive, as slice takes them", async () => {
+    const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties: { highlights: { items: { description: string } } } }> };
+      paths: Record<string, { get: { description: string } }>;
+    };
+    const hit = document.components.schemas.SearchHit as (typeof document.components.schemas)[string];
+    expect(hit.properties.highlights.items.description).toContain("`end` exclusive");
+    expect(hit.properties.highlights.items.description).toContain("message.body.slice(start, end)");
+    expect(document.paths["/search/messages"]?.get.description).toContain("message.body.slice(start, end)");
+  });
+
   it("filters by room, author and time, and refuses a room the caller cannot read as missing", async () => {
     const [alice, bob] = users;
     const c: Case = { q: "deploy", terms: [w("deploy")] };
