@@ -164,20 +164,21 @@ export async function sendMessage(
   const { message } = event;
   await insertMessage(trx, message, clientMessageId, alsoInRoom);
   if (mentionsAnything(resolved)) await storeMentions(trx, message, resolved);
+  // Bumped by the writer, once for the batch the send commits in.
   const shard = messageShardOf(roomId);
-  await bumpCounters(trx, {
+  const counters = {
     [messagesCounter(shard)]: 1,
     [messagesInHourCounter(hourOf(message.createdAt), shard)]: 1,
-  });
+  };
   // What the writer's inbox entries and webhook deliveries need, already read (or kept) above.
   const known = { ...turn, usernames: new Map([[session.userId, session.username]]) };
   // The root's new summary follows the reply in the log.
   const threadEvents = root ? [await recordReply(trx, root, message, now)] : [];
-  if (attachmentIds.length === 0) return { events: [event, ...threadEvents], result: message, known };
+  if (attachmentIds.length === 0) return { events: [event, ...threadEvents], result: message, known, counters };
   // Uploads point at their message, so they are attached once it exists, and the stored event updated.
   const withFiles = { ...message, attachments: await attachUploads(trx, session.userId, message, attachmentIds) };
   await rewriteMessageEvents(trx, roomId, withFiles);
-  return { events: [{ ...event, message: withFiles }, ...threadEvents], result: withFiles, known };
+  return { events: [{ ...event, message: withFiles }, ...threadEvents], result: withFiles, known, counters };
 }
 
 /**

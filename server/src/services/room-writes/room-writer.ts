@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
-import { type Database, type DatabaseEngine, isRetryableConflict } from "@natter/db";
+import { bumpCounters, type Database, type DatabaseEngine, isRetryableConflict } from "@natter/db";
 import { NatterError, type RoomEvent } from "@natter/shared";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Clock } from "../../clock/clock.js";
@@ -18,6 +18,12 @@ export interface RoomWrite<T> {
    * `RoomTurn`): the writer's inbox entries and webhook deliveries use it instead of reading it again.
    */
   known?: KnownRoomMembers & { endpoints: readonly WebhookEndpoint[] };
+  /**
+   * Deltas of `stat_counters` the change makes (a send's message counts): the writer adds up
+   * those of a batch's committed changes and bumps each counter once, in the same
+   * transaction, before its commit (one upsert per batch, not per send; the totals exact).
+   */
+  counters?: Readonly<Record<string, number>>;
 }
 
 /** A room change: runs inside the writer's transaction, at the instant `now`. */
@@ -72,6 +78,16 @@ interface SavepointState {
 type Outcome =
   | { ok: true; write: RoomWrite<unknown>; queuedWebhooks: boolean; queuedPush: boolean; inboxEntries: InboxEntry[] }
   | { ok: false; error: unknown };
+
+/** The sum, by counter, of the counter deltas of a batch's changes that succeeded. */
+function counterTotals(outcomes: readonly Outcome[]): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const outcome of outcomes) {
+    if (!outcome.ok || !outcome.write.counters) continue;
+    for (const [name, delta] of Object.entries(outcome.write.counters)) totals[name] = (totals[name] ?? 0) + delta;
+  }
+  return totals;
+}
 
 /**
  * The one way to change a room: a transaction whose first statement locks the room's row,
@@ -178,6 +194,7 @@ export class RoomWriter {
             batch.length === 1 ? await this.run(trx, pending) : await this.runInSavepoint(trx, pending, savepoint),
           );
         }
+        await bumpCounters(trx, counterTotals(results));
         return results;
       });
     } catch (error) {
