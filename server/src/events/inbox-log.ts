@@ -2,7 +2,7 @@ import { type Database, type PreparedQuery, preparedQuery } from "@natter/db";
 import { type InboxEvent, type InboxEventInput, inboxEventSchema } from "@natter/shared";
 import { type Compilable, type Kysely, sql, type Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
-import { encodingOf, rememberEncoding } from "./encoded-events.js";
+import { encodingOf, rememberEncoding, rememberSplicedEncoding, SharedEncoding } from "./encoded-events.js";
 import type { TailedLog } from "./room-log-tail.js";
 
 /**
@@ -98,35 +98,36 @@ export async function appendInboxEntries(
 
 /**
  * Each entry's JSON, `JSON.stringify(entry.event)` (`sources[i]`: the input entry `i` was made
- * from, `{ ...input, seq, at }`), remembered as its event's encoding for the
- * live path (`rememberEncoding`). The projection hands one input object to every member an
- * event concerns alike (a message's summary differs between members only by `mentioned`), so
- * the input is encoded once and each entry's JSON is that text with its own `seq` and `at`
- * spliced in before the closing brace, where the spread put them. An `unread.changed` entry's
- * counts were filled in by `settle`, after its input was made: it is encoded as it stands.
+ * from, `{ ...input, seq, at }`), remembered as its event's encoding for the live path. The
+ * projection hands one input object to every member an event concerns alike (a message's
+ * summary differs between members only by `mentioned`), so the input is encoded once and
+ * each entry's JSON is that text with its own `seq` and `at` spliced in before the closing
+ * brace, where the spread put them; it is remembered as spliced (`rememberSplicedEncoding`),
+ * so that each member's frame copies the shared part's bytes around their seq instead of
+ * encoding their entry again. An `unread.changed` entry's counts were filled in by `settle`,
+ * after its input was made: it is encoded as it stands.
  */
 export function encodeInboxEntries(
   entries: readonly InboxEntry[],
   sources: readonly InboxEventInput[],
   at: string,
 ): string[] {
-  const atJson = JSON.stringify(at);
-  /** Each input's JSON without its closing brace. */
-  const opened = new Map<InboxEventInput, string>();
+  const close = `,"at":${JSON.stringify(at)}}`;
+  /** Each input's JSON around the seq. */
+  const shared = new Map<InboxEventInput, SharedEncoding>();
   return entries.map(({ seq, event }, i) => {
-    let json: string;
-    if (event.type === "unread.changed") json = JSON.stringify(event);
-    else {
-      const input = sources[i] as InboxEventInput;
-      let opening = opened.get(input);
-      if (opening === undefined) {
-        opening = JSON.stringify(input).slice(0, -1);
-        opened.set(input, opening);
-      }
-      json = `${opening},"seq":${seq},"at":${atJson}}`;
+    if (event.type === "unread.changed") {
+      const json = JSON.stringify(event);
+      rememberEncoding(event, json);
+      return json;
     }
-    rememberEncoding(event, json);
-    return json;
+    const input = sources[i] as InboxEventInput;
+    let encoding = shared.get(input);
+    if (encoding === undefined) {
+      encoding = new SharedEncoding(`${JSON.stringify(input).slice(0, -1)},"seq":`, close);
+      shared.set(input, encoding);
+    }
+    return rememberSplicedEncoding(event, encoding, seq);
   });
 }
 

@@ -3,7 +3,7 @@ import type { RoomEvent } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { toTimestamp } from "../clock/clock.js";
-import { rememberedEncodingOf } from "./encoded-events.js";
+import { encodingOf } from "./encoded-events.js";
 import { readRoomEvents } from "./room-log.js";
 import type { Sequenced } from "./seq-order.js";
 
@@ -51,7 +51,7 @@ export function roomLogOf(db: Kysely<Database>): TailedLog<RoomEvent> {
     keyOf: (event) => event.roomId,
     ends: (event) => event.type === "room.deleted",
     vanished: (roomId, seq) => ({ type: "room.deleted", roomId, seq, at: toTimestamp(Date.now()), actorId: null }),
-    encode: rememberedEncodingOf,
+    encode: encodingOf,
   };
 }
 

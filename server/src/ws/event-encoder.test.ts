@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { createSharedEventEncoder } from "./event-encoder.js";
+import { rememberSplicedEncoding, SharedEncoding, splicedEncodingOf } from "../events/encoded-events.js";
+import {
+  createSharedEventEncoder,
+  splicedTrackedFrame,
+  trackedMessageJson,
+  trackedMessagePrefix,
+} from "./event-encoder.js";
+import { textFrame } from "./text-frame.js";
 
 const event = {
   type: "message.created",
@@ -50,5 +57,49 @@ describe("the shared event encoder", () => {
 
   it("decodes JSON text frames", () => {
     expect(encoder.decode('{"id":1,"method":"query"}')).toEqual({ id: 1, method: "query" });
+  });
+});
+
+// The live path frames an inbox entry from its message's shared bytes around its seq: the
+// frame must be, byte for byte, the one built from the whole text (what a peer then reads).
+describe("splicedTrackedFrame", () => {
+  const AT = "2026-12-06T03:00:00.000Z";
+  const input = {
+    type: "message.created",
+    roomId: "r1",
+    preview: 'quotes " \\ \u2028 and emoji 🎉 and é',
+    mentioned: false,
+  };
+  const shared = new SharedEncoding(`${JSON.stringify(input).slice(0, -1)},"seq":`, `,"at":${JSON.stringify(AT)}}`);
+
+  it.each([
+    ["a numeric subscription id", 3, undefined, 7, "7"],
+    ["a string subscription id with jsonrpc", "sub-é-1", "2.0", 123_456, "123456"],
+    ["a null subscription id", null, undefined, 1, "1"],
+    ["an event id that is not the seq, with characters to escape", 4, "2.0", 9, 'x"é'],
+  ] as const)("frames the entry with %s as the whole text's frame", (_, id, jsonrpc, seq, eventId) => {
+    const event = { ...input, seq, at: AT };
+    expect(rememberSplicedEncoding(event, shared, seq)).toBe(JSON.stringify(event));
+    const spliced = splicedEncodingOf(event);
+    if (!spliced) throw new Error("not remembered as spliced");
+    const frame = splicedTrackedFrame(trackedMessagePrefix(id, jsonrpc), eventId, spliced);
+    const whole = textFrame(trackedMessageJson(id, jsonrpc, eventId, JSON.stringify(event)));
+    expect(frame.frame.equals(whole.frame)).toBe(true);
+    expect(frame.payload.toString("utf8")).toBe(JSON.stringify(trackedMessage(id, jsonrpc, eventId, event)));
+  });
+
+  it.each([
+    ["126 bytes and more (16-bit length)", 400],
+    ["64 KiB and more (64-bit length)", 70_000],
+  ])("frames a payload of %s as the whole text's frame", (_, length) => {
+    const long = new SharedEncoding(`{"preview":${JSON.stringify("é".repeat(length / 2))},"seq":`, "}");
+    const event = { preview: "é".repeat(length / 2), seq: 42 };
+    rememberSplicedEncoding(event, long, 42);
+    const spliced = splicedEncodingOf(event);
+    if (!spliced) throw new Error("not remembered as spliced");
+    const frame = splicedTrackedFrame(trackedMessagePrefix(1, undefined), "42", spliced);
+    expect(frame.frame.equals(textFrame(trackedMessageJson(1, undefined, "42", JSON.stringify(event))).frame)).toBe(
+      true,
+    );
   });
 });

@@ -1,4 +1,6 @@
 import type { Encoder } from "@trpc/server/adapters/ws";
+import type { SplicedEncoding } from "../events/encoded-events.js";
+import { emptyTextFrame, type TextFrame } from "./text-frame.js";
 
 /**
  * tRPC serialises every subscription message on its own, so a room event fanned out to a
@@ -40,6 +42,62 @@ export function trackedMessageJson(
   const id = JSON.stringify(eventId);
   const rpc = jsonrpc === undefined ? "" : `"jsonrpc":${JSON.stringify(jsonrpc)},`;
   return `{"id":${JSON.stringify(messageId)},${rpc}"result":{"type":"data","data":{"id":${id},"data":${dataJson}},"id":${id}}}`;
+}
+
+/**
+ * How subscription `messageId`'s tracked messages begin, to their event id (`trackedMessageJson`
+ * up to `eventId`), as UTF-8: made once per subscription, for `splicedTrackedFrame`.
+ */
+export function trackedMessagePrefix(messageId: string | number | null, jsonrpc: string | undefined): Buffer {
+  const rpc = jsonrpc === undefined ? "" : `"jsonrpc":${JSON.stringify(jsonrpc)},`;
+  return Buffer.from(`{"id":${JSON.stringify(messageId)},${rpc}"result":{"type":"data","data":{"id":`);
+}
+
+const DATA = Buffer.from(',"data":');
+const ID = Buffer.from('},"id":');
+const END = Buffer.from("}}");
+
+/**
+ * The frame of `trackedMessageJson(messageId, jsonrpc, eventId, encoding.json)`, built from
+ * the subscription's `prefix` (`trackedMessagePrefix`) and the UTF-8 of the encoding's
+ * shared part around its seq: for an event only one subscriber receives (an inbox entry),
+ * whose frame cannot be shared, nothing is encoded per delivery but the ids and the seq.
+ */
+export function splicedTrackedFrame(prefix: Buffer, eventId: string, { shared, seq }: SplicedEncoding): TextFrame {
+  const id = JSON.stringify(eventId);
+  const idLength = Buffer.byteLength(id);
+  const digits = String(seq);
+  const { open, close } = shared.utf8();
+  const framed = emptyTextFrame(
+    prefix.length + 2 * idLength + DATA.length + open.length + digits.length + close.length + ID.length + END.length,
+  );
+  const { payload } = framed;
+  payload.set(prefix, 0);
+  let at = writeText(payload, id, idLength, prefix.length);
+  at = copyInto(payload, DATA, at);
+  at = copyInto(payload, open, at);
+  at = writeText(payload, digits, digits.length, at);
+  at = copyInto(payload, close, at);
+  at = copyInto(payload, ID, at);
+  at = writeText(payload, id, idLength, at);
+  payload.set(END, at);
+  return framed;
+}
+
+/** Copies `bytes` into `buffer` at `at`; answers where they end. */
+function copyInto(buffer: Buffer, bytes: Buffer, at: number): number {
+  buffer.set(bytes, at);
+  return at + bytes.length;
+}
+
+/**
+ * Writes `text` (of `bytes` UTF-8 bytes) into `buffer` at `at`, answers where it ends: a
+ * short ASCII text (an id, a seq) byte by byte, cheaper than a call into the encoder.
+ */
+function writeText(buffer: Buffer, text: string, bytes: number, at: number): number {
+  if (bytes !== text.length) return at + buffer.write(text, at);
+  for (let i = 0; i < bytes; i++) buffer[at + i] = text.charCodeAt(i);
+  return at + bytes;
 }
 
 interface TrackedMessage {

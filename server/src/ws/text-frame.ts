@@ -13,7 +13,16 @@ export interface TextFrame {
  * header: one Buffer, of which `payload` is a view.
  */
 export function textFrame(text: string): TextFrame {
-  const length = Buffer.byteLength(text);
+  const framed = emptyTextFrame(Buffer.byteLength(text));
+  framed.payload.write(text);
+  return framed;
+}
+
+/**
+ * A text frame of `length` payload bytes, its header written and its payload left for the
+ * caller to fill (`allocUnsafe`: every byte of it must be written).
+ */
+export function emptyTextFrame(length: number): TextFrame {
   const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(headerLength + length);
   frame[0] = 0x81;
@@ -26,6 +35,5 @@ export function textFrame(text: string): TextFrame {
     frame[1] = 127;
     frame.writeBigUInt64BE(BigInt(length), 2);
   }
-  frame.write(text, headerLength);
   return { payload: frame.subarray(headerLength), frame };
 }

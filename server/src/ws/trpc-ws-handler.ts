@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Encoder } from "@trpc/server/adapters/ws";
 import { WebSocket, type WebSocketServer } from "ws";
-import { encodingOf } from "../events/encoded-events.js";
+import { encodingOf, splicedEncodingOf } from "../events/encoded-events.js";
 import { isPushStream, type StreamSink } from "../events/push-stream.js";
 import { type DrainableStream, whenDrained } from "../live/when-drained.js";
 import type { RequestContext, TrackedSink } from "../trpc/context.js";
@@ -19,7 +19,7 @@ import {
   type TRPCResponseMessage,
   transformTRPCResponse,
 } from "../trpc/procedure-core.js";
-import { trackedMessageJson } from "./event-encoder.js";
+import { splicedTrackedFrame, trackedMessageJson, trackedMessagePrefix } from "./event-encoder.js";
 import { sendTextFrame } from "./guarded-socket.js";
 import { StopSignal } from "./stop-signal.js";
 import { type TextFrame, textFrame } from "./text-frame.js";
@@ -448,7 +448,8 @@ class SubscriptionPump implements StreamSink<unknown> {
  * a thousand watchers of one room with the same subscription id get the same Buffer.
  * An event's watchers get it one after another, so the frame built last answers most; an
  * event is kept by its object (every local listener of the bus receives it as one) only once
- * it goes out with a second envelope. An inbox entry, one user's, is framed and forgotten.
+ * it goes out with a second envelope. An inbox entry, one user's, is framed from its
+ * message's shared bytes around its own seq (`splicedTrackedFrame`) and forgotten.
  */
 class SharedFrames {
   private readonly byEvent = new WeakMap<object, Map<string, { eventId: string; frame: TextFrame }>>();
@@ -483,18 +484,23 @@ class SharedFrames {
     return new LiveSink(this, socket, id, jsonrpc);
   }
 
-  /** Sends the frame of a tracked event to one socket; false when it can no longer take it. */
-  send(socket: WebSocket, id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): boolean {
+  /** Sends the frame of a tracked event to one subscription's socket; false when it can no longer take it. */
+  send(sink: LiveSink, eventId: string, data: object): boolean {
+    const { socket } = sink;
     if (socket.readyState !== WebSocket.OPEN) return false;
-    sendTextFrame(socket, this.frame(id, jsonrpc, eventId, data));
+    sendTextFrame(socket, this.frame(sink, eventId, data));
     this.onSent();
     return true;
   }
 
-  private frame(id: RequestId, jsonrpc: "2.0" | undefined, eventId: string, data: object): TextFrame {
+  private frame(sink: LiveSink, eventId: string, data: object): TextFrame {
+    const { id, jsonrpc } = sink;
     const last = this.last;
     const sameEvent = last !== null && last.data === data;
     if (sameEvent && last.id === id && last.jsonrpc === jsonrpc && last.eventId === eventId) return last.frame;
+    // An event of one subscriber's (an inbox entry) is framed from its shared part's bytes, and not kept.
+    const spliced = this.plainOutput && !sameEvent ? splicedEncodingOf(data) : undefined;
+    if (spliced) return splicedTrackedFrame(sink.prefix(), eventId, spliced);
     const envelope = `${typeof id}:${id}:${jsonrpc ?? ""}`;
     let frames = this.byEvent.get(data);
     let cached = frames?.get(envelope);
@@ -526,15 +532,24 @@ class SharedFrames {
 
 /** One subscription's way to the socket: a few fields, no closures. */
 class LiveSink implements TrackedSink {
+  /** How this subscription's tracked messages begin, made with its first spliced frame. */
+  private opening: Buffer | undefined;
+
   constructor(
     private readonly frames: SharedFrames,
-    private readonly socket: WebSocket,
-    private readonly id: RequestId,
-    private readonly jsonrpc: "2.0" | undefined,
+    readonly socket: WebSocket,
+    readonly id: RequestId,
+    readonly jsonrpc: "2.0" | undefined,
   ) {}
 
   send(eventId: string, data: object): boolean {
-    return this.frames.send(this.socket, this.id, this.jsonrpc, eventId, data);
+    return this.frames.send(this, eventId, data);
+  }
+
+  /** `trackedMessagePrefix` of this subscription. */
+  prefix(): Buffer {
+    this.opening ??= trackedMessagePrefix(this.id, this.jsonrpc);
+    return this.opening;
   }
 }
 
