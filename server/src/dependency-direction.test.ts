@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
  */
 const LAYERS: readonly (readonly string[])[] = [
   ["package-root.ts"],
-  ["clock", "config", "origin", "redis", "logger.ts", "version.ts"],
+  ["clock", "config", "json", "origin", "redis", "logger.ts", "version.ts"],
   ["rate-limit"],
   ["auth", "events", "uploads"],
   ["services"],

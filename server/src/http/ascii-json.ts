@@ -1,16 +1,5 @@
-/** Runs of UTF-16 code units outside ASCII in a JSON text. */
-const NON_ASCII_RUNS = /[\u0080-\uffff]+/g;
-const HEX = "0123456789abcdef";
-
-/** A run of non-ASCII code units as JSON `\uXXXX` escapes (an emoji's surrogate pair as two). */
-function escapeRun(run: string): string {
-  let escaped = "";
-  for (let i = 0; i < run.length; i++) {
-    const unit = run.charCodeAt(i);
-    escaped += `\\u${HEX[unit >> 12]}${HEX[(unit >> 8) & 15]}${HEX[(unit >> 4) & 15]}${HEX[unit & 15]}`;
-  }
-  return escaped;
-}
+import { asciiEscaped } from "../json/ascii-escape.js";
+import { stringifyWithPreEncoded } from "../json/pre-encoded.js";
 
 /**
  * `value` as a JSON body, in ASCII when its non-ASCII characters are few. A handful of emoji
@@ -21,12 +10,13 @@ function escapeRun(run: string): string {
  * client's decode and parse 248 → 196 µs of CPU, the server's encoding 252 → 271 µs.
  * Text mostly outside ASCII (a page of Cyrillic or CJK) is sent as UTF-8: escaped it would grow
  * by half or more, and each character costs an escape to write and to read.
+ * Values that hold their JSON text already (`json/pre-encoded.ts`) are written as they are.
  */
 export function jsonBody(value: unknown): Buffer {
-  const json = JSON.stringify(value) ?? "";
+  const json = stringifyWithPreEncoded(value) ?? "";
   const bytes = Buffer.byteLength(json);
   if (bytes === json.length) return Buffer.from(json, "latin1");
   // Each non-ASCII code unit adds one or two bytes to its UTF-8: past 1 in 16, send UTF-8.
   if ((bytes - json.length) * 16 > json.length) return Buffer.from(json);
-  return Buffer.from(json.replace(NON_ASCII_RUNS, escapeRun), "latin1");
+  return Buffer.from(asciiEscaped(json), "latin1");
 }

@@ -13,6 +13,7 @@ import {
   parseReactions,
   reactedWith,
   reactionsOf,
+  storedReactions,
   withOwnReaction,
 } from "../message-rows/message-rows.js";
 import { requireNotMuted } from "../moderation/send-restrictions.js";
@@ -76,7 +77,7 @@ export class ReactionsService {
         stored.push(entry);
       }
       entry.count += 1;
-      const json = JSON.stringify(stored);
+      const json = storedReactions(stored);
       await trx.updateTable("messages").set({ reactions: json }).where("id", "=", messageId).execute();
       const event = await appendRoomEvent(
         trx,
@@ -175,7 +176,7 @@ export async function takeBackReaction(
   const entry = stored.find((each) => each.emoji === emoji);
   const count = Math.max(0, (entry?.count ?? 1) - 1);
   const left = stored.flatMap((each) => (each.emoji !== emoji ? [each] : count > 0 ? [{ emoji, count }] : []));
-  const json = left.length === 0 ? null : JSON.stringify(left);
+  const json = storedReactions(left);
   await trx
     .deleteFrom("message_reactions")
     .where("message_id", "=", row.id)

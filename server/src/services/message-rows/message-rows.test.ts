@@ -1,6 +1,7 @@
 import { messageSchema } from "@natter/shared";
 import { describe, expect, it } from "vitest";
-import { type MessageRow, NO_OWN_REACTIONS, toMessage } from "./message-rows.js";
+import { stringifyWithPreEncoded } from "../../json/pre-encoded.js";
+import { type MessageRow, NO_OWN_REACTIONS, storedReactions, toMessage } from "./message-rows.js";
 
 const ROOM = "0190a0b0-0000-7000-8000-000000000001";
 const AUTHOR = "0190a0b0-0000-7000-8000-000000000002";
@@ -52,6 +53,14 @@ describe("toMessage builds messages exactly as the Message schema answers them",
       mentions_room: 1,
       edited_at: "2026-12-05T10:01:00.000Z",
     }),
+    // As reactions are stored now (`storedReactions`); `decorated` holds them as rows written before did.
+    stored: row({
+      reactions: storedReactions([
+        { emoji: "👍", count: 3 },
+        { emoji: ":party_parrot:", count: 1 },
+        { emoji: "❤️", count: 2 },
+      ]),
+    }),
     reply: row({ thread_id: "0190a0b0-0000-7000-8000-000000000009", also_in_room: 1, reply_to_id: AUTHOR }),
     tombstone: row({ body: null, deleted_at: "2026-12-05T10:02:00.000Z" }),
   };
@@ -71,5 +80,36 @@ describe("toMessage builds messages exactly as the Message schema answers them",
       { emoji: "👍", count: 3, me: false },
       { emoji: ":party_parrot:", count: 1, me: true },
     ]);
+    expect(toMessage(rows.stored, [], new Map([[rows.stored.id, new Set(["❤️", "👍", "🎉"])]])).reactions).toStrictEqual(
+      [
+        { emoji: "👍", count: 3, me: true },
+        { emoji: ":party_parrot:", count: 1, me: false },
+        { emoji: "❤️", count: 2, me: true },
+      ],
+    );
+  });
+
+  // An answer takes stored reactions as text (`json/pre-encoded.ts`): the same JSON as the parsed ones.
+  it("encodes stored reactions into an answer as their parsed form, me and all, in ASCII", () => {
+    for (const own of [
+      NO_OWN_REACTIONS,
+      new Map([[rows.stored.id, new Set([":party_parrot:"])]]),
+      new Map([[rows.stored.id, new Set(["❤️", "👍", "🎉"])]]),
+    ]) {
+      const page = { messages: Object.values(rows).map((stored) => toMessage(stored, [], own)), hasMore: false };
+      const text = stringifyWithPreEncoded(page) as string;
+      expect(text).toContain('"emoji":"\\u2764\\ufe0f"');
+      expect(JSON.parse(text)).toStrictEqual(JSON.parse(JSON.stringify(page)));
+      expect(JSON.parse(text).messages[2].reactions).toStrictEqual(toMessage(rows.stored, [], own).reactions);
+    }
+  });
+
+  it("answers reactions changed after the message was built", () => {
+    const message = toMessage(rows.stored, [], NO_OWN_REACTIONS);
+    const [first] = message.reactions;
+    if (first) first.count = 4;
+    expect(JSON.parse(stringifyWithPreEncoded(message) as string).reactions[0].count).toBe(4);
+    message.reactions = [];
+    expect(JSON.parse(stringifyWithPreEncoded(message) as string).reactions).toStrictEqual([]);
   });
 });

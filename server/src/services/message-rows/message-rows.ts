@@ -8,6 +8,8 @@ import {
   type ThreadSummary,
 } from "@natter/shared";
 import type { Kysely, Selectable } from "kysely";
+import { asciiEscaped } from "../../json/ascii-escape.js";
+import { preEncodedToken } from "../../json/pre-encoded.js";
 import { attachmentsOf } from "./attachments.js";
 
 export type MessageRow = Selectable<MessagesTable>;
@@ -39,6 +41,49 @@ export function withOwnReaction(own: OwnReactions, messageId: string, emoji: str
 
 export function parseReactions(stored: string | null): StoredReaction[] {
   return stored === null ? [] : (JSON.parse(stored) as StoredReaction[]);
+}
+
+/** How a reaction stored by `storedReactions` ends; rows written before hold `{emoji, count}` only. */
+const STORED_ME = ',"me":false}';
+
+/**
+ * What `messages.reactions` stores for a message's reaction counts (null for none): the JSON of
+ * its `reactions` as they look to someone who has not reacted (`me` false), in ASCII (emoji
+ * escaped). A page then writes it into its answer as it is (`json/pre-encoded.ts`), `me` set by
+ * replacing the text of the reader's own few, instead of parsing it into objects to encode them
+ * again, and the answer stays a one-byte string. Rows written before (`[{emoji, count}]`, in
+ * UTF-8) are read by parsing them, as they were, until their next reaction rewrites them.
+ */
+export function storedReactions(reactions: readonly StoredReaction[]): string | null {
+  if (reactions.length === 0) return null;
+  return asciiEscaped(JSON.stringify(reactions.map(({ emoji, count }) => ({ emoji, count, me: false }))));
+}
+
+/** Where a reaction with the emoji starts in stored text, by emoji; bounded, cleared when full. */
+const entryStarts = new Map<string, string>();
+
+function entryStart(emoji: string): string {
+  let start = entryStarts.get(emoji);
+  if (start === undefined) {
+    if (entryStarts.size >= 1024) entryStarts.clear();
+    start = `{"emoji":${asciiEscaped(JSON.stringify(emoji))},"count":`;
+    entryStarts.set(emoji, start);
+  }
+  return start;
+}
+
+/** `stored` (written by `storedReactions`) with `me` true on the reader's own reactions `mine`. */
+function reactionsText(stored: string, mine: ReadonlySet<string> | undefined): string {
+  let text = stored;
+  if (mine === undefined) return text;
+  for (const emoji of mine) {
+    // An emoji's text holds no quote or brace, so the first `me` after its start is its own.
+    const at = text.indexOf(entryStart(emoji));
+    if (at === -1) continue;
+    const me = text.indexOf(STORED_ME, at);
+    text = `${text.slice(0, me)},"me":true}${text.slice(me + STORED_ME.length)}`;
+  }
+  return text;
 }
 
 /**
@@ -86,7 +131,7 @@ export function conversationOf(
 }
 
 export function toMessage(row: MessageRow, attachments: Attachment[], own: OwnReactions = NO_OWN_REACTIONS): Message {
-  return {
+  const message: Message = {
     id: row.id,
     roomId: row.room_id,
     seq: row.seq,
@@ -101,8 +146,36 @@ export function toMessage(row: MessageRow, attachments: Attachment[], own: OwnRe
     mentionsRoom: row.mentions_room === 1,
     threadId: row.thread_id,
     alsoInRoom: row.also_in_room === 1,
-    ...conversationOf(row, own),
+    reactions: [],
+    thread: threadOf(row),
+    pinnedAt: row.pinned_at,
+    pinnedBy: row.pinned_by,
   };
+  const stored = row.reactions;
+  if (stored === null) return message;
+  if (!stored.endsWith(`${STORED_ME}]`)) {
+    message.reactions = reactionsOf(row.id, stored, own);
+    return message;
+  }
+  // Parsed only when read; an answer's encoding takes the stored text instead (`me` set in it),
+  // unless the parsed reactions were handed out already, which their holder may have changed.
+  let reactions: Reaction[] | undefined;
+  Object.defineProperty(message, "reactions", {
+    enumerable: true,
+    configurable: true,
+    get(): Reaction[] {
+      if (reactions === undefined) {
+        const token = preEncodedToken(() => reactionsText(stored, own.get(row.id)));
+        if (token !== undefined) return token as unknown as Reaction[];
+      }
+      reactions ??= reactionsOf(row.id, stored, own);
+      return reactions;
+    },
+    set(value: Reaction[]) {
+      reactions = value;
+    },
+  });
+  return message;
 }
 
 /** `userId`'s reactions on any of `messageIds`; none for an anonymous reader. */
