@@ -4,6 +4,9 @@ import { RoomListeners } from "./room-listeners.js";
 import { RoomLogTail, type TailedLog } from "./room-log-tail.js";
 import { SeqOrder, type Sequenced } from "./seq-order.js";
 
+/** Entries one read of a gap in the order of a log's events hands over; its watchers read the rest. */
+const GAP_READ_LIMIT = 100;
+
 /** A log followed on this node: its events reach `emit`, the fan-out of `RoomListeners`. */
 interface FollowedRoom<E extends Sequenced> {
   emit: (event: E) => void;
@@ -145,7 +148,11 @@ export class RedisLogBus<E extends Sequenced> {
     try {
       // Only once the channel is live: anything committed after this read arrives on it.
       const last = await this.tail.follow(roomId);
-      room.order = new SeqOrder<E>(last, (event) => this.emit(room, event));
+      room.order = new SeqOrder<E>(
+        last,
+        (event) => this.emit(room, event),
+        (afterSeq, beforeSeq) => this.readGap(roomId, afterSeq, beforeSeq),
+      );
     } catch (error) {
       stopListening();
       this.unfollow(roomId, room);
@@ -155,6 +162,19 @@ export class RedisLogBus<E extends Sequenced> {
       stopListening();
       this.unfollow(roomId, room);
     };
+  }
+
+  /**
+   * A gap in a followed log's order that outlasted its hold (a busy node's publish, or a lost
+   * one), read once for the node: left to its watchers, each would read it itself.
+   */
+  private async readGap(roomId: string, afterSeq: number, beforeSeq: number): Promise<E[]> {
+    try {
+      return await this.kind.log.read(roomId, afterSeq, Math.min(beforeSeq - afterSeq - 1, GAP_READ_LIMIT));
+    } catch (error) {
+      this.logger.warn({ err: error, key: roomId, afterSeq }, "gap in log events not read; watchers read it");
+      return [];
+    }
   }
 
   private unfollow(roomId: string, room: FollowedRoom<E>): void {

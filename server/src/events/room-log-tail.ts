@@ -161,7 +161,10 @@ export class RoomLogTail<E extends Sequenced = RoomEvent> {
         continue;
       }
       if (room.behind !== undefined && room.behind > room.seen) {
-        const missed = await log.read(roomId, room.seen, EVENTS_PER_CHECK);
+        // Only what was committed at the previous check counts as lost: what came after may
+        // still be on its way, and is read at the next check if it is lost too.
+        const missed = await log.read(roomId, room.seen, Math.min(room.behind - room.seen, EVENTS_PER_CHECK));
+
         if (missed.length > 0) {
           this.options.logger.warn({ roomId, from: missed[0]?.seq }, "room events read from the log: publish lost");
           deliver(roomId, missed);

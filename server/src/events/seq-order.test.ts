@@ -1,6 +1,6 @@
 import type { RoomEvent } from "@natter/shared";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SeqOrder } from "./seq-order.js";
+import { type GapFill, SeqOrder } from "./seq-order.js";
 
 const event = (seq: number): RoomEvent => ({
   type: "member.left",
@@ -37,5 +37,57 @@ describe("SeqOrder", () => {
     order.push(event(2));
     order.push(event(5));
     expect(seen).toEqual([1, 3, 4, 5]);
+  });
+
+  it("reads a gap that outlasts the hold once, and hands the log's events on in order", async () => {
+    vi.useFakeTimers();
+    const seen: number[] = [];
+    const reads: Array<[number, number]> = [];
+    const order = new SeqOrder(
+      0,
+      (each) => seen.push(each.seq),
+      async (afterSeq, beforeSeq) => {
+        reads.push([afterSeq, beforeSeq]);
+        return [event(2), event(3)];
+      },
+    );
+    order.push(event(1));
+    order.push(event(4));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reads).toEqual([[1, 4]]);
+    expect(seen).toEqual([1, 2, 3, 4]);
+    // The late ones are dropped: each event goes on once.
+    order.push(event(2));
+    order.push(event(5));
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("goes on past a gap the log lacks too, or cannot be read", async () => {
+    vi.useFakeTimers();
+    const fills: GapFill<RoomEvent>[] = [async () => [], () => Promise.reject(new Error("database down"))];
+    for (const fill of fills) {
+      const seen: number[] = [];
+      const order = new SeqOrder(0, (each) => seen.push(each.seq), fill);
+      order.push(event(3));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(seen).toEqual([3]);
+    }
+  });
+
+  it("hands nothing on once stopped while a gap is read", async () => {
+    vi.useFakeTimers();
+    const seen: number[] = [];
+    let answer: (events: RoomEvent[]) => void = () => {};
+    const order = new SeqOrder(
+      0,
+      (each) => seen.push(each.seq),
+      () => new Promise<RoomEvent[]>((resolve) => (answer = resolve)),
+    );
+    order.push(event(2));
+    await vi.advanceTimersByTimeAsync(1000);
+    order.stop();
+    answer([event(1)]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(seen).toEqual([]);
   });
 });

@@ -5,6 +5,12 @@ export interface Sequenced {
   seq: number;
 }
 
+/**
+ * Reads a log's entries after `afterSeq` and before `beforeSeq` (a gap), oldest first; it may
+ * answer fewer (a log deleted meanwhile), and never fails the ordering when it rejects.
+ */
+export type GapFill<E> = (afterSeq: number, beforeSeq: number) => Promise<readonly E[]>;
+
 /** How long an event waits for the ones before it before it goes on without them. */
 const HOLD_MS = 200;
 /** Events held at most; past this they go on at once, in seq order. */
@@ -17,17 +23,25 @@ const MAX_HELD = 1000;
  * Handed on as it came, every watcher of the room would see a gap and read it from the log,
  * a query per watcher; held for the few milliseconds until seq 9 arrives, one ordered
  * stream reaches them all. An event whose predecessor does not come within `HOLD_MS` (lost,
- * or late) goes on anyway: watchers then fill the gap from the log, as the bus contract
- * allows, and `RoomLogTail` hands the lost one over.
+ * or late: a busy node) has the gap read from the log once, by `fill`, for all of this
+ * node's watchers; what the log lacks even then (a log deleted with its room) goes on
+ * without it, and watchers fill that gap themselves, as the bus contract allows.
  */
 export class SeqOrder<E extends Sequenced = RoomEvent> {
   private readonly held = new Map<number, E>();
   private timer: NodeJS.Timeout | undefined;
+  /** Set while `fill` reads a gap: events keep being ordered, and nothing more is read meanwhile. */
+  private filling = false;
+  private stopped = false;
 
-  /** `last`: the newest seq already handed on (or known when the room began to be followed). */
+  /**
+   * `last`: the newest seq already handed on (or known when the room began to be followed).
+   * `fill`: reads a gap that outlasted `HOLD_MS` from the log; without it, events go on past the gap.
+   */
   constructor(
     private last: number,
     private readonly emit: (event: E) => void,
+    private readonly fill?: GapFill<E>,
   ) {}
 
   /** Hands `event` on in order; drops an event at or before one already handed on. */
@@ -36,7 +50,7 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
     if (event.seq !== this.last + 1) {
       this.held.set(event.seq, event);
       if (this.held.size > MAX_HELD) this.release();
-      else this.timer ??= setTimeout(() => this.release(), HOLD_MS);
+      else if (!this.filling) this.timer ??= setTimeout(() => this.stalled(), HOLD_MS);
       return;
     }
     this.handOn(event);
@@ -44,18 +58,49 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
       this.held.delete(next.seq);
       this.handOn(next);
     }
-    if (this.held.size === 0) this.stop();
+    if (this.held.size === 0) this.clearTimer();
   }
 
   /** Stops waiting: the room is no longer followed. */
   stop(): void {
+    this.stopped = true;
+    this.clearTimer();
+  }
+
+  private clearTimer(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
+  /** The hold ran out: reads the gap before the first held event once, then goes on past it if it is still missing. */
+  private stalled(): void {
+    this.timer = undefined;
+    const fill = this.fill;
+    if (!fill) {
+      this.release();
+      return;
+    }
+    this.filling = true;
+    const first = Math.min(...this.held.keys());
+    fill(this.last, first)
+      .then(
+        (events) => {
+          if (!this.stopped) for (const event of events) this.push(event);
+        },
+        () => {},
+      )
+      .finally(() => {
+        this.filling = false;
+        if (this.stopped || this.held.size === 0) return;
+        // The log lacks the gap's events: go on without them. Closed, a later gap waits its own hold.
+        if (this.last < first) this.release();
+        else this.timer ??= setTimeout(() => this.stalled(), HOLD_MS);
+      });
+  }
+
   /** Hands on everything held, in seq order, past whatever is missing. */
   private release(): void {
-    this.stop();
+    this.clearTimer();
     const held = [...this.held.values()].sort((a, b) => a.seq - b.seq);
     this.held.clear();
     for (const event of held) this.handOn(event);
