@@ -239,8 +239,8 @@ interface Session {
 /**
  * Median ms per send on a server with and one without the search index, in interleaved rounds,
  * one send at a time and `SEND_IN_FLIGHT` at a time (group commits: the sends of a transaction
- * share its commit's pages, though FTS5 still writes a segment per message, as it flushes its
- * pending terms at every statement's savepoint); beside it the CPU per send of this process
+ * share its commit's pages, and on SQLite its messages are indexed in one statement at its end,
+ * one FTS5 segment per batch); beside it the CPU per send of this process
  * (client and servers alike, so the ratio understates the servers'), which the machine's load
  * moves less than the time; and on SQLite the WAL pages per send in both regimes.
  */

@@ -31,6 +31,7 @@ import { searchWordsPageSize } from "./0032-search-words-pgsz.js";
 import { roomCacheVersion } from "./0032-send-room-cache-version.js";
 import { searchWordsMerge } from "./0033-search-words-merge.js";
 import { sendPartialIndexes } from "./0034-send-partial-indexes.js";
+import { searchBatchIndex } from "./0035-search-batch-index.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -66,6 +67,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0032-send-room-cache-version": roomCacheVersion,
   "0033-search-words-merge": (_types, engine) => searchWordsMerge(engine),
   "0034-send-partial-indexes": () => sendPartialIndexes,
+  "0035-search-batch-index": (_types, engine) => searchBatchIndex(engine),
 };
 
 /**

@@ -23,6 +23,20 @@ import { CJK_GLOB } from "./cjk.js";
  */
 export const SQLITE_SEARCH_TABLES = { words: "messages_search", cjk: "messages_search_cjk" } as const;
 
+/**
+ * While a group commit runs (several changes in one transaction, each in a savepoint of its
+ * own), this table holds one row: `upto`, the highest rowid of `messages` when the batch began.
+ * FTS5 writes out what it has pending at every savepoint, so a trigger per message wrote a
+ * segment per message (its leaf, its `_idx` row, the structure record, merges); the live
+ * triggers instead leave the rows above `upto` alone, and `indexDeferredSqliteSearch` adds
+ * them in one statement, one segment, before the batch commits: still in the writing
+ * transaction, searchable when the senders are answered. A row sent, then edited or deleted
+ * in the same batch, is above `upto` for every trigger, and is indexed at the end as it is
+ * then (or not, deleted). Empty outside a batch: every other writer (the CLI, retention,
+ * another process) meets the triggers as before.
+ */
+export const SQLITE_SEARCH_PENDING = "messages_search_pending";
+
 /** The `fts5vocab` table over the CJK index: its trigrams, in order (`term`), to find those a short substring begins. */
 export const SQLITE_CJK_TERMS = "messages_search_cjk_terms";
 
@@ -123,9 +137,46 @@ async function fill<DB>(db: Kysely<DB>, words: string, cjk: string, after: numbe
   return Number(added.numAffectedRows ?? 0);
 }
 
+/** Rows the live triggers index: all but those of a running batch, which it indexes itself (see `SQLITE_SEARCH_PENDING`). */
+const notDeferred =
+  (holds: RowFilter): RowFilter =>
+  (ref) =>
+    sql`${holds(ref)} and ${sql.raw(ref)}.rowid <= coalesce((select upto from ${sql.id(SQLITE_SEARCH_PENDING)}), ${sql.raw(ref)}.rowid)`;
+
 /** The live tables' triggers (or, with `reached`, those of a rebuild's tables). */
-function liveTriggers(words: string, cjk: string, reached: (holds: RowFilter) => RowFilter = (holds) => holds) {
+function liveTriggers(words: string, cjk: string, reached: (holds: RowFilter) => RowFilter = notDeferred) {
   return [...triggersFor(words, reached(withBody), bodyText), ...triggersFor(cjk, reached(withCjk), paddedText)];
+}
+
+/** The table the live triggers read (see `SQLITE_SEARCH_PENDING`). */
+const pendingTable = sql`create table if not exists ${sql.id(SQLITE_SEARCH_PENDING)} (upto integer not null)`;
+
+/** Creates the live tables' triggers, and the table they read. */
+async function createLiveTriggers<DB>(db: Kysely<DB>, triggers: RawBuilder<unknown>[]): Promise<void> {
+  await pendingTable.execute(db);
+  for (const trigger of triggers) await trigger.execute(db);
+}
+
+/**
+ * Starts a batch (see `SQLITE_SEARCH_PENDING`): the live triggers leave the messages added from
+ * now on to `indexDeferredSqliteSearch`, which must run before the commit, in the same
+ * transaction. Answers the rowid the batch starts above, or undefined when there is no search
+ * index (nothing to defer, nothing to do at the end).
+ */
+export async function deferSqliteSearchIndexing<DB>(db: Kysely<DB>): Promise<number | undefined> {
+  const { rows } = await sql<{ ready: number }>`select count(*) as ready from sqlite_master
+    where type = 'table' and name = ${SQLITE_SEARCH_PENDING}`.execute(db);
+  if (!rows[0]?.ready) return undefined;
+  const { rows: started } = await sql<{ upto: number }>`insert into ${sql.id(SQLITE_SEARCH_PENDING)} (upto)
+    select coalesce(max(rowid), 0) from messages returning upto`.execute(db);
+  return Number(started[0]?.upto ?? 0);
+}
+
+/** Ends a batch started by `deferSqliteSearchIndexing` at `upto`: indexes the messages above it, in one statement per table. */
+export async function indexDeferredSqliteSearch<DB>(db: Kysely<DB>, upto: number): Promise<void> {
+  const { words, cjk } = SQLITE_SEARCH_TABLES;
+  await fill(db, words, cjk, upto, Number.MAX_SAFE_INTEGER);
+  await sql`delete from ${sql.id(SQLITE_SEARCH_PENDING)}`.execute(db);
 }
 
 /** The vocabulary table over the live CJK index (it finds its table by name, so it outlives a rebuild's swap). */
@@ -138,7 +189,7 @@ export async function createSqliteSearchIndex<DB>(db: Kysely<DB>): Promise<void>
   await createWordsTable(db, words);
   await cjkTable(cjk).execute(db);
   await cjkTermsTable.execute(db);
-  for (const trigger of liveTriggers(words, cjk)) await trigger.execute(db);
+  await createLiveTriggers(db, liveTriggers(words, cjk));
   await fill(db, words, cjk, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 }
 
@@ -153,7 +204,7 @@ export async function rebuildSqliteCjkIndex<DB>(db: Kysely<DB>): Promise<void> {
   await sql`drop table if exists ${sql.id(cjk)}`.execute(db);
   await cjkTable(cjk).execute(db);
   await cjkTermsTable.execute(db);
-  for (const trigger of triggersFor(cjk, withCjk, paddedText)) await trigger.execute(db);
+  await createLiveTriggers(db, triggersFor(cjk, notDeferred(withCjk), paddedText));
   await sql`insert into ${sql.id(cjk)} (rowid, body) select rowid, ${paddedText("messages")} from messages
     where body is not null and body glob ${sql.lit(CJK_GLOB)}`.execute(db);
 }
@@ -167,19 +218,30 @@ export async function rebuildSqliteWordsIndex<DB>(db: Kysely<DB>): Promise<void>
   await dropTriggersOf(db, words);
   await sql`drop table if exists ${sql.id(words)}`.execute(db);
   await createWordsTable(db, words);
-  for (const trigger of triggersFor(words, withBody, bodyText)) await trigger.execute(db);
+  await createLiveTriggers(db, triggersFor(words, notDeferred(withBody), bodyText));
   await sql`insert into ${sql.id(words)} (rowid, body) select rowid, body from messages where body is not null`.execute(
     db,
   );
 }
 
-/** Drops the search index and its triggers. */
+/** Drops the search index, its triggers and the table they read. */
 export async function dropSqliteSearchIndex<DB>(db: Kysely<DB>): Promise<void> {
   await sql`drop table if exists ${sql.id(SQLITE_CJK_TERMS)}`.execute(db);
   for (const name of Object.values(SQLITE_SEARCH_TABLES)) {
     await dropTriggersOf(db, name);
     await sql`drop table if exists ${sql.id(name)}`.execute(db);
   }
+  await sql`drop table if exists ${sql.id(SQLITE_SEARCH_PENDING)}`.execute(db);
+}
+
+/**
+ * Gives an existing database the live triggers that leave a batch's messages to the batch
+ * (`SQLITE_SEARCH_PENDING`), and the table they read; the index itself is left as it is.
+ */
+export async function deferSqliteSearchInBatches<DB>(db: Kysely<DB>): Promise<void> {
+  const { words, cjk } = SQLITE_SEARCH_TABLES;
+  for (const name of [words, cjk]) await dropTriggersOf(db, name);
+  await createLiveTriggers(db, liveTriggers(words, cjk));
 }
 
 /** How far a rebuild has come: messages indexed so far, of about `total`. */
@@ -287,7 +349,7 @@ export async function reindexSqliteSearch<DB>(
     for (const name of [NEXT.words, NEXT.cjk]) await dropTriggersOf(trx, name);
     await sql`alter table ${sql.id(NEXT.words)} rename to ${sql.id(words)}`.execute(trx);
     await sql`alter table ${sql.id(NEXT.cjk)} rename to ${sql.id(cjk)}`.execute(trx);
-    for (const trigger of liveTriggers(words, cjk)) await trigger.execute(trx);
+    await createLiveTriggers(trx, liveTriggers(words, cjk));
     await cjkTermsTable.execute(trx);
     await sql`drop table ${sql.id(NEXT.state)}`.execute(trx);
   });

@@ -1,5 +1,12 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
-import { bumpCounters, type Database, type DatabaseEngine, isRetryableConflict } from "@natter/db";
+import {
+  bumpCounters,
+  type Database,
+  type DatabaseEngine,
+  deferSqliteSearchIndexing,
+  indexDeferredSqliteSearch,
+  isRetryableConflict,
+} from "@natter/db";
 import { NatterError, type RoomEvent } from "@natter/shared";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Clock } from "../../clock/clock.js";
@@ -183,6 +190,12 @@ export class RoomWriter {
         const locked = new Set<string>();
         const results: Outcome[] = [];
         const savepoint: SavepointState = { open: false };
+        // SQLite's search index takes the batch's messages in one statement at the end (FTS5
+        // writes a segment at every savepoint): before the commit, so searchable on the answer.
+        const searchFrom =
+          this.deps.engine === "sqlite" && batch.length > 1
+            ? await deferSqliteSearchIndexing<Database>(trx)
+            : undefined;
         for (const pending of batch) {
           // A change that locks the room itself does so inside its savepoint, whose rollback
           // (the change failed) lets the lock go: only the writer's own lock counts as held.
@@ -195,6 +208,7 @@ export class RoomWriter {
           );
         }
         await bumpCounters(trx, counterTotals(results));
+        if (searchFrom !== undefined) await indexDeferredSqliteSearch<Database>(trx, searchFrom);
         return results;
       });
     } catch (error) {
