@@ -6,6 +6,7 @@ import { migrationProvider } from "../migrations/migrations.js";
 import type { Database } from "../schema/database.js";
 import {
   deferSqliteSearchIndexing,
+  defersSqliteSearchInBatches,
   indexDeferredSqliteSearch,
   SQLITE_SEARCH_PENDING,
   SQLITE_SEARCH_TABLES,
@@ -34,6 +35,7 @@ describe("SQLite's search index in a group commit (migration 0035-search-batch-i
         .execute();
     await send(db, "wombat from before the migration");
     expect((await migrateToLatest(database)).applied).toContain("0035-search-batch-index");
+    expect(await defersSqliteSearchInBatches(db)).toBe(true);
 
     await db.transaction().execute(async (trx) => {
       const from = await deferSqliteSearchIndexing<Database>(trx);
@@ -49,7 +51,7 @@ describe("SQLite's search index in a group commit (migration 0035-search-batch-i
       await sql`savepoint room_change`.execute(trx);
       await send(trx, "platypus of a change rolled back"); // m5
       await sql`rollback to savepoint room_change`.execute(trx);
-      await indexDeferredSqliteSearch<Database>(trx, from as number);
+      await indexDeferredSqliteSearch<Database>(trx, from);
     });
     await send(db, "echidna sent alone"); // m6
 

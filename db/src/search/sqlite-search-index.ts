@@ -158,18 +158,25 @@ async function createLiveTriggers<DB>(db: Kysely<DB>, triggers: RawBuilder<unkno
 }
 
 /**
- * Starts a batch (see `SQLITE_SEARCH_PENDING`): the live triggers leave the messages added from
- * now on to `indexDeferredSqliteSearch`, which must run before the commit, in the same
- * transaction. Answers the rowid the batch starts above, or undefined when there is no search
- * index (nothing to defer, nothing to do at the end).
+ * Whether the database has the search index's live triggers that leave a batch's messages to
+ * the batch (`SQLITE_SEARCH_PENDING`): false without a search index (dropped, as the search
+ * bench's server without one has it). Only migrations change the answer, so a writer asks once.
  */
-export async function deferSqliteSearchIndexing<DB>(db: Kysely<DB>): Promise<number | undefined> {
+export async function defersSqliteSearchInBatches<DB>(db: Kysely<DB>): Promise<boolean> {
   const { rows } = await sql<{ ready: number }>`select count(*) as ready from sqlite_master
     where type = 'table' and name = ${SQLITE_SEARCH_PENDING}`.execute(db);
-  if (!rows[0]?.ready) return undefined;
-  const { rows: started } = await sql<{ upto: number }>`insert into ${sql.id(SQLITE_SEARCH_PENDING)} (upto)
+  return Boolean(rows[0]?.ready);
+}
+
+/**
+ * Starts a batch (see `SQLITE_SEARCH_PENDING`) on a database that `defersSqliteSearchInBatches`:
+ * the live triggers leave the messages added from now on to `indexDeferredSqliteSearch`, which
+ * must run before the commit, in the same transaction. Answers the rowid the batch starts above.
+ */
+export async function deferSqliteSearchIndexing<DB>(db: Kysely<DB>): Promise<number> {
+  const { rows } = await sql<{ upto: number }>`insert into ${sql.id(SQLITE_SEARCH_PENDING)} (upto)
     select coalesce(max(rowid), 0) from messages returning upto`.execute(db);
-  return Number(started[0]?.upto ?? 0);
+  return Number(rows[0]?.upto ?? 0);
 }
 
 /** Ends a batch started by `deferSqliteSearchIndexing` at `upto`: indexes the messages above it, in one statement per table. */

@@ -4,6 +4,7 @@ import {
   type Database,
   type DatabaseEngine,
   deferSqliteSearchIndexing,
+  defersSqliteSearchInBatches,
   indexDeferredSqliteSearch,
   isRetryableConflict,
 } from "@natter/db";
@@ -118,6 +119,8 @@ function counterTotals(outcomes: readonly Outcome[]): Record<string, number> {
 export class RoomWriter {
   /** Changes waiting, by batch key; a key present here has a batch running. */
   private readonly queues = new Map<string, Pending[]>();
+  /** Whether SQLite's search index takes a batch's messages from the batch: asked by the first batch, then known. */
+  private searchInBatches: boolean | undefined;
 
   constructor(private readonly deps: RoomWriterDeps) {}
 
@@ -193,7 +196,7 @@ export class RoomWriter {
         // SQLite's search index takes the batch's messages in one statement at the end (FTS5
         // writes a segment at every savepoint): before the commit, so searchable on the answer.
         const searchFrom =
-          this.deps.engine === "sqlite" && batch.length > 1
+          this.deps.engine === "sqlite" && batch.length > 1 && (await this.defersSearch(trx))
             ? await deferSqliteSearchIndexing<Database>(trx)
             : undefined;
         for (const pending of batch) {
@@ -219,6 +222,12 @@ export class RoomWriter {
   }
 
   /** After a batch's commit: publishes each committed change's events, then answers its caller. */
+  /** Asked inside the batch's transaction: SQLite's one connection is held by it. */
+  private async defersSearch(trx: Transaction<Database>): Promise<boolean> {
+    this.searchInBatches ??= await defersSqliteSearchInBatches<Database>(trx);
+    return this.searchInBatches;
+  }
+
   private async announce(batch: Pending[], outcomes: Outcome[]): Promise<void> {
     for (const [index, outcome] of outcomes.entries()) {
       const pending = batch[index] as Pending;
