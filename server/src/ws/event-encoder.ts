@@ -1,26 +1,20 @@
 import type { Encoder } from "@trpc/server/adapters/ws";
-import type { SplicedEncoding } from "../events/encoded-events.js";
+import { encodingOf, type SplicedEncoding } from "../events/encoded-events.js";
 import { emptyTextFrame, type TextFrame } from "./text-frame.js";
 
 /**
  * tRPC serialises every subscription message on its own, so a room event fanned out to a
  * thousand watchers is turned into JSON a thousand times. All watchers of a room receive
- * the same event object from the bus, so this encoder serialises each event once (cached
- * by object identity) and splices it into each watcher's envelope. The output is byte for
+ * the same event object from the bus, so this encoder serialises each event once (`encodingOf`,
+ * remembered by object identity) and splices it into each watcher's envelope. The output is byte for
  * byte what `JSON.stringify` gives; any other message is encoded with `JSON.stringify`.
  */
 export function createSharedEventEncoder(): Encoder {
-  const eventJson = new WeakMap<object, string>();
   return {
     encode(message: unknown): string {
       const tracked = trackedData(message);
       if (!tracked) return JSON.stringify(message);
-      let json = eventJson.get(tracked.data);
-      if (json === undefined) {
-        json = JSON.stringify(tracked.data);
-        eventJson.set(tracked.data, json);
-      }
-      return trackedMessageJson(tracked.messageId, tracked.jsonrpc, tracked.id, json);
+      return trackedMessageJson(tracked.messageId, tracked.jsonrpc, tracked.id, encodingOf(tracked.data));
     },
     decode(data) {
       if (typeof data !== "string") throw new Error("natter's WebSocket protocol uses text frames");
@@ -40,8 +34,13 @@ export function trackedMessageJson(
   dataJson: string,
 ): string {
   const id = JSON.stringify(eventId);
+  return `${trackedMessageOpening(messageId, jsonrpc)}${id},"data":${dataJson}},"id":${id}}}`;
+}
+
+/** How subscription `messageId`'s tracked messages begin, up to their event id. */
+function trackedMessageOpening(messageId: string | number | null, jsonrpc: string | undefined): string {
   const rpc = jsonrpc === undefined ? "" : `"jsonrpc":${JSON.stringify(jsonrpc)},`;
-  return `{"id":${JSON.stringify(messageId)},${rpc}"result":{"type":"data","data":{"id":${id},"data":${dataJson}},"id":${id}}}`;
+  return `{"id":${JSON.stringify(messageId)},${rpc}"result":{"type":"data","data":{"id":`;
 }
 
 /**
@@ -49,8 +48,7 @@ export function trackedMessageJson(
  * up to `eventId`), as UTF-8: made once per subscription, for `splicedTrackedFrame`.
  */
 export function trackedMessagePrefix(messageId: string | number | null, jsonrpc: string | undefined): Buffer {
-  const rpc = jsonrpc === undefined ? "" : `"jsonrpc":${JSON.stringify(jsonrpc)},`;
-  return Buffer.from(`{"id":${JSON.stringify(messageId)},${rpc}"result":{"type":"data","data":{"id":`);
+  return Buffer.from(trackedMessageOpening(messageId, jsonrpc));
 }
 
 const DATA = Buffer.from(',"data":');
