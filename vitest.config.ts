@@ -46,7 +46,7 @@ const NOT_ON_POSTGRES = [
  * browser is the same Debian Chromium whichever Node serves the app, and what the server does for them
  * the other e2e files call on every Node.
  */
-const BROWSER_FILES = process.env.NATTER_TEST_BROWSER_FILES === "off" ? testFilesContaining("launchChromium(") : [];
+const BROWSER_FILES = process.env.NATTER_TEST_BROWSER_FILES === "off" ? testFilesContaining("launchChromium") : [];
 
 const postgresUrl = process.env.NATTER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const redisUrl = process.env.NATTER_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -19,24 +19,25 @@ export function pushOf(push: PushService, name: string, messageId: string, statu
 }
 
 /**
- * Sends mentions one after the other until `name` is pushed one (the server lets go of a
- * closed connection a moment after the client closed it); answers the ids sent.
+ * Sends mentions one after the other until `name` is pushed one more than it had been (the
+ * server lets go of a closed connection a moment after the client closed it); answers the ids sent.
  */
 export async function mentionUntilPushed(
   push: PushService,
   name: string,
   sendOne: () => Promise<{ id: string }>,
 ): Promise<string[]> {
+  const before = push.to(name).length;
   const sent: string[] = [];
   let inFlight: Promise<unknown> | undefined;
   await waitFor("a push after the watch ended", () => {
-    if (push.to(name).length === 0 && inFlight === undefined && sent.length < 50) {
+    if (push.to(name).length === before && inFlight === undefined && sent.length < 50) {
       inFlight = sendOne().then((message) => {
         sent.push(message.id);
         inFlight = undefined;
       });
     }
-    return push.to(name).length > 0;
+    return push.to(name).length > before;
   });
   await inFlight;
   return sent;

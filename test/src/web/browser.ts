@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -44,9 +44,50 @@ export function browserAvailable(): boolean {
 }
 
 export function launchChromium(): Promise<Browser> {
+  readyToDrive();
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** Checks the app is built and makes the screenshot dir, before a browser starts. */
+function readyToDrive(): void {
   if (!existsSync(WEB_APP_INDEX)) throw new Error("the web app is not built: pnpm --filter @natter/web build");
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** Chromium on a profile of its own: one browser context, the profile's own, watched as `openContext`'s. */
+export interface ChromiumProfile {
+  context: BrowserContext;
+  problems: ContextProblems;
+  /** Closes the browser and deletes the profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Chromium on a fresh profile of its own in a temp dir, with `env` added to its environment.
+ * For what only the profile's own context does (`launchChromium`'s contexts are incognito ones):
+ * Chromium hands a click on a desktop notification to the profile that showed it, and finds
+ * no incognito context made over the DevTools protocol.
+ */
+export async function launchChromiumProfile(env: Record<string, string>): Promise<ChromiumProfile> {
+  readyToDrive();
+  const profileDir = mkdtempSync(join(tmpdir(), "natter-chromium-profile-"));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, ...env },
+    viewport: { width: 1200, height: 800 },
+  });
+  context.setDefaultTimeout(60_000);
+  const problems = watchContext(context);
+  for (const page of context.pages()) watchPage(page, problems);
+  return {
+    context,
+    problems,
+    close: async () => {
+      await context.close();
+      rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** What a browser context did that the tests forbid: console errors, page errors, requests off the machine. */
@@ -65,20 +106,7 @@ export async function openContext(
 ): Promise<{ context: BrowserContext; page: Page; problems: ContextProblems }> {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(60_000);
-  const problems: ContextProblems = { consoleErrors: [], offMachineRequests: [] };
-  const watch = (page: Page) => {
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.consoleErrors.push(message.text());
-    });
-    page.on("pageerror", (error) => problems.consoleErrors.push(`uncaught: ${error.message}`));
-    page.on("websocket", (socket) => {
-      if (!isLoopback(socket.url())) problems.offMachineRequests.push(socket.url());
-    });
-  };
-  context.on("page", watch);
-  context.on("request", (request) => {
-    if (!isLoopback(request.url())) problems.offMachineRequests.push(request.url());
-  });
+  const problems = watchContext(context);
   const page = await context.newPage();
   return { context, page, problems };
 }
@@ -90,6 +118,26 @@ export async function signedInPage(browser: Browser, baseUrl: string, token: str
   await page.goto(baseUrl);
   await page.getByText("Signed in as").waitFor();
   return page;
+}
+
+/** Records what `context` and each page it opens from now on do that the tests forbid. */
+function watchContext(context: BrowserContext): ContextProblems {
+  const problems: ContextProblems = { consoleErrors: [], offMachineRequests: [] };
+  context.on("page", (page) => watchPage(page, problems));
+  context.on("request", (request) => {
+    if (!isLoopback(request.url())) problems.offMachineRequests.push(request.url());
+  });
+  return problems;
+}
+
+function watchPage(page: Page, problems: ContextProblems): void {
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.consoleErrors.push(`uncaught: ${error.message}`));
+  page.on("websocket", (socket) => {
+    if (!isLoopback(socket.url())) problems.offMachineRequests.push(socket.url());
+  });
 }
 
 function isLoopback(url: string): boolean {
