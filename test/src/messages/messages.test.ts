@@ -1,5 +1,8 @@
+import { messageResultSchema } from "@natter/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpClient, joinRoom, rest, signUp, signUpMany, startTestServer, type TestServer } from "../harness/index.js";
+import { png } from "../uploads/images.js";
+import { uploaded } from "../uploads/upload-client.js";
 import { newRoom, send } from "./room-fixtures.js";
 
 describe("messages", () => {
@@ -28,6 +31,31 @@ describe("messages", () => {
       });
       const second = await send(server.url, alice, roomId, "again");
       expect(second.seq).toBe(res.body.message.seq + 1);
+    });
+
+    // A send is answered without zod's output check (`builtOutput`): what `sendMessage` builds
+    // (and, for a retry, `toMessage`) must be exactly what that check would have answered: no
+    // field more, none less (a default the check would have filled in), every value of its type.
+    it("answers exactly what the Message schema answers, whatever the message carries", async () => {
+      const [alice, bob] = await signUpMany(server.url, 2);
+      const roomId = await newRoom(server.url, alice, { members: [bob] });
+      const root = await send(server.url, alice, roomId, "root");
+      const file = await uploaded(server.url, alice.token, png(4, 3, undefined, 7));
+      const clientMessageId = crypto.randomUUID();
+      const inputs = [
+        { body: "plain" },
+        { body: "a reply", replyToId: root.id },
+        { body: "in the thread", threadId: root.id, alsoInRoom: true },
+        { body: `@${bob.username} and @room, look` },
+        { body: "with a file", attachmentIds: [file.id] },
+        { body: "once", clientMessageId },
+        { body: "once", clientMessageId },
+      ];
+      for (const input of inputs) {
+        const res = await rest(server.url, "POST", `/rooms/${roomId}/messages`, { token: alice.token, body: input });
+        expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+        expect(messageResultSchema.parse(structuredClone(res.body))).toStrictEqual(res.body);
+      }
     });
 
     it("accepts 4000 characters and rejects blank, empty, 4001 characters and a missing body", async () => {
