@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { RedisConnection } from "../redis/redis-connection.js";
+import { rememberEncoding } from "./encoded-events.js";
 import { RoomListeners } from "./room-listeners.js";
 import { RoomLogTail, type TailedLog } from "./room-log-tail.js";
 import { SeqOrder, type Sequenced } from "./seq-order.js";
@@ -13,6 +14,9 @@ interface FollowedRoom<E extends Sequenced> {
   /** Orders the log's events from the moment it is followed. */
   order: SeqOrder<E> | undefined;
 }
+
+/** How a bus message's events begin: after its `node`, which is written first (`publish`). */
+const EVENTS_OPENING = '"events":[';
 
 /** What travels on a log's channel: the publishing node, and its events of that log. */
 interface BusMessage<E> {
@@ -139,7 +143,9 @@ export class RedisLogBus<E extends Sequenced> {
         // known by its opening (the node's id, written first) and not decoded.
         if (raw.startsWith(this.ownOpening)) return;
         const message = JSON.parse(raw) as BusMessage<E>;
-        if (message.node !== this.redis.nodeId) this.deliverTo(room, message.events);
+        if (message.node === this.redis.nodeId) return;
+        rememberOnlyEventJson(raw, message.events);
+        this.deliverTo(room, message.events);
       })
       .catch((error: unknown) => {
         this.unfollow(roomId, room);
@@ -205,4 +211,17 @@ export class RedisLogBus<E extends Sequenced> {
   private channelOf(roomId: string): string {
     return this.redis.key(`${this.kind.channelPrefix}${roomId}`);
   }
+}
+
+/**
+ * Records the JSON of a bus message's one event as it came, which is `JSON.stringify` of the
+ * object it was parsed into (the publisher wrote it so, `TailedLog.encode`): this node then
+ * frames it for its watchers from these characters instead of encoding it again. The events
+ * of a message of several are not delimited in it; they are encoded when framed.
+ */
+function rememberOnlyEventJson(raw: string, events: readonly object[]): void {
+  const [only] = events;
+  if (events.length !== 1 || !only) return;
+  // `{"node":…,"events":[<the event>]}`: the node's id, JSON-escaped, cannot hold the opening.
+  rememberEncoding(only, raw.slice(raw.indexOf(EVENTS_OPENING) + EVENTS_OPENING.length, -2));
 }
