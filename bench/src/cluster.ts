@@ -14,13 +14,15 @@
  *
  * To see what each node does per message, CLUSTER_NODE_PROFILES=<dir> writes a V8 CPU profile
  * of every node to <dir>/<setup>/node<i>/ (the largest file is the node's main thread; node 0 takes the first of each round of
- * sends; `bench/src/cpu-profile-summary.ts` summarises them); CLUSTER_SETUPS picks setups by
+ * sends; `bench/src/cpu-profile-summary.ts` summarises them); CLUSTER_PERF=<dir> instead records the
+ * nodes' CPU samples over the measured messages only with `perf record` (see `perfRecord`); CLUSTER_SETUPS picks setups by
  * name (comma-separated, such as "1 node + Redis,3 nodes + Redis").
  *
  * Needs PostgreSQL (CLUSTER_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test,
  * where it makes and drops a database of its own) and Redis (CLUSTER_REDIS_URL, default
  * redis://127.0.0.1:6379, under a key prefix of its own).
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -51,6 +53,7 @@ const RUN_DEADLINE_MS = 120_000;
 const FILLER = " the quick brown fox jumps over the lazy dog while the team ships the next release";
 const MODULE = import.meta.url;
 const PROFILES = process.env.CLUSTER_NODE_PROFILES;
+const PERF = process.env.CLUSTER_PERF;
 
 interface Setup {
   name: string;
@@ -65,8 +68,9 @@ const ALL_SETUPS: readonly Setup[] = [
 const PICKED = process.env.CLUSTER_SETUPS?.split(",").map((name) => name.trim());
 const SETUPS = ALL_SETUPS.filter((setup) => !PICKED || PICKED.includes(setup.name));
 
-/** Node flags writing node `index`'s CPU profile of `setup`, when profiles are asked for. */
+/** Node flags writing node `index`'s CPU profile of `setup`, or naming its compiled code for `perf`, when asked for. */
 function profileFlags(setup: Setup, index: number): string[] {
+  if (PERF) return ["--perf-basic-prof"];
   if (!PROFILES) return [];
   // A directory per node: tsx's loader thread writes a profile of its own beside the node's.
   const dir = join(PROFILES, setup.name.replace(/[^a-z0-9]+/gi, "-"), `node${index}`);
@@ -179,12 +183,14 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       nodesScheduling: schedulingOf(nodes.map((node) => node.pid)),
       watchersScheduling: schedulingOf(watchers.map((watcher) => watcher.pid)),
     });
+    const perf = PERF ? await perfRecord(setup, nodes) : undefined;
     const before = await cpu();
     const firstSend = epochMs();
     await sendAll(messages);
     const expected = WATCHERS * messages;
     await delivered(expected);
     const after = await cpu();
+    if (perf) await stopPerf(perf);
     const totals = await deliveryTotals(watchers, firstSend);
     const count = totals.delivered;
     return {
@@ -205,6 +211,26 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
     await Promise.all(watchers.map((w) => w.stop()));
     await Promise.all(nodes.map((node) => node.stop()));
   }
+}
+
+/**
+ * Starts `perf record` on the nodes' processes for the measured messages only: samples of CPU
+ * time (`cpu-clock`, every thread, kernel included), where V8's profiles sample wall-clock time
+ * and cover a node's whole life. Read with `perf report -i <file> --sort sym`.
+ */
+async function perfRecord(setup: Setup, nodes: readonly BenchChild<string>[]): Promise<ChildProcess> {
+  const file = join(PERF as string, `${setup.name.replace(/[^a-z0-9]+/gi, "-")}-${Date.now()}.data`);
+  const pids = nodes.map((node) => node.pid).join(",");
+  const perf = spawn("perf", ["record", "-e", "cpu-clock", "-F", "999", "-o", file, "-p", pids], { stdio: "ignore" });
+  // perf attaches within a moment; the measured sends must not start before it.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  return perf;
+}
+
+async function stopPerf(perf: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => perf.once("exit", resolve));
+  perf.kill("SIGINT");
+  await exited;
 }
 
 /** The bench's own database, and a connection to the server's maintenance database beside it. */
