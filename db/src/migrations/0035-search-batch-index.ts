@@ -1,6 +1,6 @@
 import type { Kysely, Migration } from "kysely";
 import type { DatabaseEngine } from "../dialect/database-engine.js";
-import { deferSqliteSearchInBatches } from "../search/sqlite-search-index.js";
+import { replaceSqliteSearchTriggers } from "../search/sqlite-search-index.js";
 
 /**
  * SQLite: the search index's live triggers leave the messages of a group commit to the batch,
@@ -12,7 +12,7 @@ import { deferSqliteSearchInBatches } from "../search/sqlite-search-index.js";
  */
 export const searchBatchIndex = (engine: DatabaseEngine): Migration => ({
   async up(db: Kysely<unknown>) {
-    if (engine === "sqlite") await deferSqliteSearchInBatches(db);
+    if (engine === "sqlite") await replaceSqliteSearchTriggers(db);
   },
   async down() {},
 });

@@ -53,7 +53,8 @@ describe("SQLite's search index in a group commit (migration 0035-search-batch-i
       await sql`rollback to savepoint room_change`.execute(trx);
       await indexDeferredSqliteSearch<Database>(trx, from);
     });
-    await send(db, "echidna sent alone"); // m6
+    await send(db, "echidna 针鼹鼠 sent alone"); // m6
+    await send(db, "café crème, not CJK"); // m7
 
     const { words, cjk } = SQLITE_SEARCH_TABLES;
     // FTS5's own checks: the words index against the messages (every row's terms are its body's,
@@ -72,6 +73,9 @@ describe("SQLite's search index in a group commit (migration 0035-search-batch-i
     expect(await found(words, "bilby OR echidna")).toEqual(["m4", "m6"]);
     expect(await found(cjk, '"y 袋熊"')).toEqual(["m4"]);
     expect(await found(cjk, '"din" OR "quo"')).toEqual([]);
+    expect(await found(cjk, '"针鼹鼠"')).toEqual(["m6"]);
+    expect(await found(cjk, '"caf" OR "cre"')).toEqual([]);
+    expect(await found(words, "cafe")).toEqual(["m7"]);
     const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.id(SQLITE_SEARCH_PENDING)}`.execute(db);
     expect(rows[0]?.n).toBe(0);
   });

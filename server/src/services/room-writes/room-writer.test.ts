@@ -1,5 +1,13 @@
-import { migrateToLatest, type OpenedDatabase, openDatabase } from "@natter/db";
+import {
+  migrateToLatest,
+  type OpenedDatabase,
+  openDatabase,
+  SQLITE_SEARCH_DEFER_FROM,
+  SQLITE_SEARCH_PENDING,
+  SQLITE_SEARCH_TABLES,
+} from "@natter/db";
 import { NatterError, type RoomEvent } from "@natter/shared";
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../clock/clock.js";
 import { InProcessRoomEventBus } from "../../events/room-event-bus.js";
@@ -109,5 +117,35 @@ describe("RoomWriter", () => {
     expect(await Promise.all(writes)).toEqual(["a", "b", "c"]);
     expect(transactions).toHaveLength(3);
     expect(new Set(transactions).size).toBe(1);
+  });
+
+  it("leaves SQLite's search index to a batch of SQLITE_SEARCH_DEFER_FROM changes or more, to the triggers below", async () => {
+    const { db } = database;
+    await sql`insert into users (id, username, username_key, password_hash, created_at)
+      values ('u1', 'ann', 'ann', 'x', 'x')`.execute(db);
+    await sql`insert into rooms (id, name, is_open, member_count, last_seq, created_at)
+      values ('r1', 'general', 1, 1, 0, 'x')`.execute(db);
+    let seq = 0;
+    // Each send answers whether its batch had taken the index's work (a watermark was recorded).
+    const send = () =>
+      writer.write("r1", async (trx) => {
+        seq += 1;
+        await trx
+          .insertInto("messages")
+          .values({ id: `m${seq}`, room_id: "r1", seq, author_id: "u1", body: `wombat ${seq}`, created_at: "x" })
+          .execute();
+        const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.id(SQLITE_SEARCH_PENDING)}`.execute(
+          trx,
+        );
+        return { events: [], result: Number(rows[0]?.n) };
+      });
+    const batchOf = (count: number) => Promise.all(Array.from({ length: count }, send));
+    expect(await batchOf(SQLITE_SEARCH_DEFER_FROM - 1)).toEqual(Array(SQLITE_SEARCH_DEFER_FROM - 1).fill(0));
+    expect(await batchOf(SQLITE_SEARCH_DEFER_FROM)).toEqual(Array(SQLITE_SEARCH_DEFER_FROM).fill(1));
+    const words = sql.id(SQLITE_SEARCH_TABLES.words);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from ${words} where ${words} match 'wombat'`.execute(
+      db,
+    );
+    expect(rows[0]?.n).toBe(2 * SQLITE_SEARCH_DEFER_FROM - 1);
   });
 });

@@ -7,6 +7,7 @@ import {
   defersSqliteSearchInBatches,
   indexDeferredSqliteSearch,
   isRetryableConflict,
+  SQLITE_SEARCH_DEFER_FROM,
 } from "@natter/db";
 import { NatterError, type RoomEvent } from "@natter/shared";
 import { type Kysely, sql, type Transaction } from "kysely";
@@ -195,8 +196,9 @@ export class RoomWriter {
         const savepoint: SavepointState = { open: false };
         // SQLite's search index takes the batch's messages in one statement at the end (FTS5
         // writes a segment at every savepoint): before the commit, so searchable on the answer.
+        // Below SQLITE_SEARCH_DEFER_FROM changes that costs more than the segments it saves.
         const searchFrom =
-          this.deps.engine === "sqlite" && batch.length > 1 && (await this.defersSearch(trx))
+          this.deps.engine === "sqlite" && batch.length >= SQLITE_SEARCH_DEFER_FROM && (await this.defersSearch(trx))
             ? await deferSqliteSearchIndexing<Database>(trx)
             : undefined;
         for (const pending of batch) {
