@@ -20,10 +20,10 @@ export function sendJson(
   res.writeHead(status, {
     ...BASE_HEADERS,
     "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": payload.length,
+    "Content-Length": payload.bytes,
     ...headers,
   });
-  res.end(payload);
+  res.end(payload.text, payload.encoding);
 }
 
 /** Answers with natter's error body, the status its code travels with and its headers. */

@@ -101,9 +101,9 @@ export function createTrpcHttpHandler(
       vary: "trpc-accept, accept",
       "content-type": "application/json",
       ...responseHeadersFor(router, { paths: [path], errors, ctx, type }),
-      "content-length": body.length,
+      "content-length": body.bytes,
     });
-    res.end(body);
+    res.end(body.text, body.encoding);
   };
 
   return (req: IncomingMessage, res: ServerResponse, path: string) => {
