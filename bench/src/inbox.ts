@@ -1,31 +1,40 @@
 /**
- * What an inbox delivery costs against a room watcher's. One natter on a SQLite file, one room
- * of WATCHERS members, each with a WebSocket of their own. Rounds alternate (interleaved): in a
- * "room" round every member watches the room (`rooms.events`), in an "inbox" round every member
+ * What an inbox delivery costs the server against a room watcher's. One room of WATCHERS
+ * members, each with a WebSocket of their own. Rounds alternate (interleaved): in a "room"
+ * round every member watches the room (`rooms.events`), in an "inbox" round every member
  * watches their inbox (`users.events`) instead; a round sends MESSAGES messages one after the
  * other and times each from the send until every watcher holds it. The writes are the same in
  * both (every send writes its inbox entries whoever watches), so the difference is the
  * delivery path. Reported: the median time per message and per delivery of each, and the ratio;
- * and the process's CPU time per message of each (server and watchers share the process; the
- * watchers' part is one parse per delivery either way), which the machine's load moves far
- * less than time does. Timings on a loaded machine are not a benchmark: the ratios are what to read.
+ * and the server's CPU time per message of each: the server runs in a child process of its own
+ * (its `process.cpuUsage()`, read over IPC before and after a round), apart from the sender and
+ * the watchers (this process, reported beside it: a `@trpc/client` per watcher, whose parse of
+ * a room event and of an inbox entry differ). CPU is moved far less than time by the
+ * machine's load. Timings on a loaded machine are not a benchmark: the ratios are what to read.
  *
- * INBOX_NODES=2: two nodes in this process on a new PostgreSQL database (INBOX_POSTGRES_URL,
+ * INBOX_NODES=2: two nodes in the server process on a new PostgreSQL database (INBOX_POSTGRES_URL,
  * default postgres://postgres@127.0.0.1:5432/test, dropped after) and Redis (INBOX_REDIS_URL,
  * default redis://127.0.0.1:6379, under a key prefix of its own): the sender posts to the
  * first, every watcher is on the second, so each delivery crosses Redis (a room event once
  * per message, an inbox entry once per member).
+ *
+ * INBOX_BEFORE=<checkout>: that checkout's natter (its `server/src`, with its own dependencies)
+ * is measured too, in a server process and on a database of its own, its rounds interleaved
+ * with this checkout's: "natter before". INBOX_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR"
+ * profiles the server processes alone (ONLY=room or ONLY=inbox: one delivery path).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { openDatabase } from "@natter/db";
-import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import { createTRPCClient, createWSClient, type TRPCClient, wsLink } from "@trpc/client";
 import { sql } from "kysely";
-import { type AppRouter, loadConfig, startNatterServer } from "natter";
+import type { AppRouter } from "natter";
 import WebSocket from "ws";
 import { fetchJson } from "./natter-rest.js";
+import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 
 const WATCHERS = Number(process.env.WATCHERS ?? 50);
@@ -33,34 +42,41 @@ const ROUNDS = Number(process.env.ROUNDS ?? 10);
 const MESSAGES = Number(process.env.MESSAGES ?? 20);
 /** `room` or `inbox` to run one kind only (a profile of one delivery path, `--cpu-prof`); both by default. */
 const ONLY = process.env.ONLY;
+const BEFORE = process.env.INBOX_BEFORE;
 
 const NODES = Number(process.env.INBOX_NODES ?? 1);
 const POSTGRES_URL = process.env.INBOX_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.INBOX_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-const dir = mkdtempSync(join(tmpdir(), "natter-bench-inbox-"));
-const maintenance = NODES > 1 ? openDatabase(POSTGRES_URL, { poolSize: 1 }) : undefined;
-const postgresName = `natter_bench_inbox_${randomBytes(4).toString("hex")}`;
-let databaseUrl = join(dir, "natter.db");
-if (maintenance) {
-  await sql`create database ${sql.id(postgresName)}`.execute(maintenance.db);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${postgresName}`;
-  databaseUrl = url.toString();
+/** What the server process is told by its environment: its database, Redis, and which natter. */
+interface ServeOptions {
+  databaseUrl: string;
+  redis: { redisUrl?: string; redisPrefix?: string };
+  /** The natter entry to import (another checkout's `server/src/index.ts`); none: this one's. */
+  entry?: string;
 }
-const redis = NODES > 1 ? { redisUrl: REDIS_URL, redisPrefix: `natter-bench:${randomBytes(4).toString("hex")}:` } : {};
-// One after the other: the first applies the migrations alone.
-const servers: Awaited<ReturnType<typeof startNatterServer>>[] = [];
-for (let i = 0; i < NODES; i++) {
-  const config = loadConfig({ port: 0, databaseUrl, logLevel: "silent", rateLimits: "off", ...redis }, {});
-  servers.push(await startNatterServer({ config }));
-}
-const server = servers[0] as (typeof servers)[number];
-/** Where the watchers are: the last node. */
-const watched = servers[servers.length - 1] as (typeof servers)[number];
 
-const call = (method: string, path: string, token?: string, body?: unknown) =>
-  fetchJson(server.url, method, path, token, body);
+/**
+ * The server process: NODES natter nodes one after another (the first applies the
+ * migrations alone) on one database; announces their URLs, the sender's node first.
+ */
+async function serve(): Promise<void> {
+  const { databaseUrl, redis, entry } = JSON.parse(process.env.INBOX_SERVE as string) as ServeOptions;
+  const natter = (entry ? await import(pathToFileURL(entry).href) : await import("natter")) as typeof import("natter");
+  const servers: Awaited<ReturnType<typeof natter.startNatterServer>>[] = [];
+  for (let i = 0; i < NODES; i++) {
+    const config = natter.loadConfig({ port: 0, databaseUrl, logLevel: "silent", rateLimits: "off", ...redis }, {});
+    servers.push(await natter.startNatterServer({ config }));
+  }
+  serveChild(
+    servers.map((server) => server.url),
+    {
+      stop: async () => {
+        for (const node of servers.reverse()) await node.close();
+      },
+    },
+  );
+}
 
 /** Waits until `done()` holds, checking every millisecond. */
 async function until(done: () => boolean): Promise<void> {
@@ -71,7 +87,50 @@ async function until(done: () => boolean): Promise<void> {
   }
 }
 
-try {
+type Kind = "room" | "inbox";
+
+/** One natter under test: its server process, its room, its sender and its watchers' clients. */
+interface Subject {
+  name: string;
+  server: BenchChild<string[]>;
+  send(body: string): Promise<unknown>;
+  roomId: string;
+  clients: TRPCClient<AppRouter>[];
+  close(): void;
+}
+
+/** Starts a server process on a database of its own, then makes the room, its members and their sockets. */
+async function subject(name: string, entry: string | undefined, cleanups: (() => Promise<void>)[]): Promise<Subject> {
+  const dir = mkdtempSync(join(tmpdir(), "natter-bench-inbox-"));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  let databaseUrl = join(dir, "natter.db");
+  if (NODES > 1) {
+    const maintenance = openDatabase(POSTGRES_URL, { poolSize: 1 });
+    const postgresName = `natter_bench_inbox_${randomBytes(4).toString("hex")}`;
+    await sql`create database ${sql.id(postgresName)}`.execute(maintenance.db);
+    cleanups.push(async () => {
+      await sql`drop database if exists ${sql.id(postgresName)} with (force)`.execute(maintenance.db);
+      await maintenance.close();
+    });
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/${postgresName}`;
+    databaseUrl = url.toString();
+  }
+  const redis =
+    NODES > 1 ? { redisUrl: REDIS_URL, redisPrefix: `natter-bench:${randomBytes(4).toString("hex")}:` } : {};
+  const options: ServeOptions = { databaseUrl, redis, ...(entry && { entry }) };
+  const server = await BenchChild.start<string[]>(
+    import.meta.url,
+    ["serve"],
+    { INBOX_SERVE: JSON.stringify(options) },
+    process.env.INBOX_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [],
+  );
+  cleanups.push(() => server.stop());
+  const [senderUrl] = server.info as [string];
+  /** Where the watchers are: the last node. */
+  const watchedUrl = server.info[server.info.length - 1] as string;
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    fetchJson(senderUrl, method, path, token, body);
   const users = await Promise.all(
     Array.from({ length: WATCHERS + 1 }, async (_, i) => {
       const { user, token } = await call("POST", "/users", undefined, {
@@ -84,88 +143,131 @@ try {
   const [sender, ...watchers] = users as [(typeof users)[number], ...typeof users];
   const roomId = (await call("POST", "/rooms", sender.token, { name: "bench", memberIds: watchers.map((w) => w.id) }))
     .room.id as string;
-  const sockets = watchers.map((watcher) => {
-    const socket = createWSClient({
-      url: `${watched.url.replace(/^http/, "ws")}/trpc`,
+  const sockets = watchers.map((watcher) =>
+    createWSClient({
+      url: `${watchedUrl.replace(/^http/, "ws")}/trpc`,
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       connectionParams: { token: watcher.token },
-    });
-    return { socket, client: createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] }) };
-  });
-  /** The body of the last message each watcher received, by watcher. */
-  let last = new Array<string>(WATCHERS).fill("");
-  const allHold = (body: string) => last.every((seen) => seen === body);
-
-  /** Subscribes every watcher one way, live from now; answers the unsubscribes once all are live. */
-  async function watchAll(kind: "room" | "inbox", round: number) {
-    last = new Array<string>(WATCHERS).fill("");
-    const subscriptions = sockets.map(({ client }, w) => {
-      const onData = ({ data }: { data: { type: string; preview?: string; message?: { body: string | null } } }) => {
-        if (data.type === "message.created") last[w] = data.preview ?? data.message?.body ?? "";
-      };
-      return kind === "room"
-        ? client.rooms.events.subscribe({ roomId }, { onData })
-        : client.users.events.subscribe({}, { onData });
-    });
-    // A subscription is live a moment after it is acknowledged: send probes until every watcher heard one.
-    for (let probe = 0; ; probe++) {
-      const body = `probe ${round} ${probe}`;
-      await call("POST", `/rooms/${roomId}/messages`, sender.token, { body });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      if (allHold(body)) break;
-    }
-    return () => {
-      for (const subscription of subscriptions) subscription.unsubscribe();
-    };
-  }
-
-  const perMessage = { room: [] as number[], inbox: [] as number[] };
-  /** CPU µs of the whole process per message, one figure per round. */
-  const cpuPerMessage = { room: [] as number[], inbox: [] as number[] };
-  for (let round = 0; round < ROUNDS * 2; round++) {
-    const kind = round % 2 === 0 ? "room" : "inbox";
-    if (ONLY !== undefined && kind !== ONLY) continue;
-    const stop = await watchAll(kind, round);
-    const cpuBefore = process.cpuUsage();
-    for (let m = 1; m <= MESSAGES; m++) {
-      const body = `round ${round} message ${m}`;
-      const started = performance.now();
-      await call("POST", `/rooms/${roomId}/messages`, sender.token, { body });
-      await until(() => allHold(body));
-      perMessage[kind].push(performance.now() - started);
-    }
-    const cpu = process.cpuUsage(cpuBefore);
-    cpuPerMessage[kind].push((cpu.user + cpu.system) / MESSAGES);
-    stop();
-  }
-  const room = median(perMessage.room);
-  const inbox = median(perMessage.inbox);
-  const roomCpu = median(cpuPerMessage.room);
-  const inboxCpu = median(cpuPerMessage.inbox);
-  console.log(
-    `inbox vs room watcher: ${WATCHERS} watchers, ${ROUNDS} rounds of ${MESSAGES} messages each, interleaved, ` +
-      (NODES > 1 ? `${NODES} nodes (PostgreSQL, Redis; watchers on the last)` : "one node (SQLite)"),
+    }),
   );
-  console.log(
-    `load average ${loadavg()
-      .map((n) => fixed(n))
-      .join(" ")} (a loaded machine: read the ratio)`,
-  );
-  console.log("| stream | send to all delivered, median ms | per delivery, µs | process CPU per message, median µs |");
-  console.log("| --- | --- | --- | --- |");
-  console.log(
-    `| room watchers (rooms.events) | ${fixed(room)} | ${fixed((room * 1000) / WATCHERS, 0)} | ${fixed(roomCpu, 0)} |`,
-  );
-  console.log(
-    `| inbox streams (users.events) | ${fixed(inbox)} | ${fixed((inbox * 1000) / WATCHERS, 0)} | ${fixed(inboxCpu, 0)} |`,
-  );
-  console.log(`inbox / room: ${fixed(inbox / room)}x by time, ${fixed(inboxCpu / roomCpu)}x by CPU`);
-  for (const { socket } of sockets) socket.close();
-} finally {
-  for (const node of servers.reverse()) await node.close();
-  if (maintenance) {
-    await sql`drop database if exists ${sql.id(postgresName)} with (force)`.execute(maintenance.db);
-    await maintenance.close();
-  }
-  rmSync(dir, { recursive: true, force: true });
+  return {
+    name,
+    server,
+    send: (body) => call("POST", `/rooms/${roomId}/messages`, sender.token, { body }),
+    roomId,
+    clients: sockets.map((socket) => createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] })),
+    close: () => {
+      for (const socket of sockets) socket.close();
+    },
+  };
 }
+
+/** The body of the last message each watcher received, by watcher. */
+let last = new Array<string>(WATCHERS).fill("");
+const allHold = (body: string) => last.every((seen) => seen === body);
+
+/** Subscribes every watcher one way, live from now; answers the unsubscribes once all are live. */
+async function watchAll({ clients, roomId, send }: Subject, kind: Kind, round: number) {
+  last = new Array<string>(WATCHERS).fill("");
+  const subscriptions = clients.map((client, w) => {
+    const onData = ({ data }: { data: { type: string; preview?: string; message?: { body: string | null } } }) => {
+      if (data.type === "message.created") last[w] = data.preview ?? data.message?.body ?? "";
+    };
+    return kind === "room"
+      ? client.rooms.events.subscribe({ roomId }, { onData })
+      : client.users.events.subscribe({}, { onData });
+  });
+  // A subscription is live a moment after it is acknowledged: send probes until every watcher heard one.
+  for (let probe = 0; ; probe++) {
+    const body = `probe ${round} ${probe}`;
+    await send(body);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (allHold(body)) break;
+  }
+  return () => {
+    for (const subscription of subscriptions) subscription.unsubscribe();
+  };
+}
+
+/** Per kind: the time of each message, and per round the server's and the watchers' CPU µs per message. */
+interface Figures {
+  time: number[];
+  serverCpu: number[];
+  watcherCpu: number[];
+}
+
+async function main(): Promise<void> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const subjects: Subject[] = [];
+  const figures = new Map<string, Figures>();
+  try {
+    subjects.push(await subject("natter", undefined, cleanups));
+    if (BEFORE) subjects.push(await subject("natter before", join(BEFORE, "server/src/index.ts"), cleanups));
+    const kinds = (["room", "inbox"] as const).filter((kind) => ONLY === undefined || kind === ONLY);
+    for (const each of subjects)
+      for (const kind of kinds) figures.set(`${each.name} ${kind}`, { time: [], serverCpu: [], watcherCpu: [] });
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const each of subjects) {
+        for (const kind of kinds) {
+          const into = figures.get(`${each.name} ${kind}`) as Figures;
+          const stop = await watchAll(each, kind, round);
+          const serverBefore = await each.server.cpuMicros();
+          const ownBefore = process.cpuUsage();
+          for (let m = 1; m <= MESSAGES; m++) {
+            const body = `round ${round} ${kind} message ${m}`;
+            const started = performance.now();
+            await each.send(body);
+            await until(() => allHold(body));
+            into.time.push(performance.now() - started);
+          }
+          const own = process.cpuUsage(ownBefore);
+          into.serverCpu.push(((await each.server.cpuMicros()) - serverBefore) / MESSAGES);
+          into.watcherCpu.push((own.user + own.system) / MESSAGES);
+          stop();
+        }
+      }
+    }
+    console.log(
+      `inbox vs room watcher: ${WATCHERS} watchers, ${ROUNDS} rounds of ${MESSAGES} messages each, interleaved, ` +
+        (NODES > 1 ? `${NODES} nodes (PostgreSQL, Redis; watchers on the last)` : "one node (SQLite)"),
+    );
+    console.log(
+      `load average ${loadavg()
+        .map((n) => fixed(n))
+        .join(" ")} (a loaded machine: read the ratio)`,
+    );
+    console.log(
+      "| natter | stream | send to all delivered, median ms | per delivery, µs | server CPU per message, median µs | per delivery, µs | sender and watchers' CPU per message, µs |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- | --- |");
+    const medians = (key: string) => {
+      const f = figures.get(key);
+      return f
+        ? { time: median(f.time), server: median(f.serverCpu), watchers: median(f.watcherCpu) }
+        : { time: Number.NaN, server: Number.NaN, watchers: Number.NaN };
+    };
+    for (const { name } of subjects) {
+      for (const kind of kinds) {
+        const m = medians(`${name} ${kind}`);
+        const stream = kind === "room" ? "room watchers (rooms.events)" : "inbox streams (users.events)";
+        console.log(
+          `| ${name} | ${stream} | ${fixed(m.time)} | ${fixed((m.time * 1000) / WATCHERS, 0)} | ${fixed(m.server, 0)} | ` +
+            `${fixed(m.server / WATCHERS, 1)} | ${fixed(m.watchers, 0)} |`,
+        );
+      }
+    }
+    for (const { name } of subjects) {
+      const room = medians(`${name} room`);
+      const inbox = medians(`${name} inbox`);
+      console.log(
+        `${name}: inbox / room ${fixed(inbox.time / room.time)}x by time, ${fixed(inbox.server / room.server)}x by server CPU`,
+      );
+    }
+    for (const each of subjects) each.close();
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+if (process.argv[2] === "serve") await serve();
+else await main();
