@@ -1,7 +1,7 @@
 import type { InboxEvent, InboxEventInput } from "@natter/shared";
 import { describe, expect, it } from "vitest";
 import { encodingOf, splicedEncodingOf } from "./encoded-events.js";
-import { encodeInboxEntries, type InboxEntry, inboxEntryJson } from "./inbox-log.js";
+import { encodeInboxEntries, type InboxEntry, inboxEntryJson, rememberReceivedEntry } from "./inbox-log.js";
 
 const ROOM = "0190a0b0-0000-7000-8000-000000000001";
 const MESSAGE = "0190a0b0-0000-7000-8000-000000000002";
@@ -67,5 +67,19 @@ describe("encodeInboxEntries writes each entry as JSON.stringify would", () => {
     // Events are immutable once published; a change afterwards shows that the record answered.
     event.seq = 5;
     expect(encodingOf(event)).toBe(JSON.stringify({ ...event, seq: 4 }));
+  });
+
+  it("takes a received entry's event encoding from the entry's JSON, as another node sent it", () => {
+    const { entries, sources } = entriesOf([unmentioned, mentioned]);
+    encodeInboxEntries(entries, sources, AT);
+    for (const entry of entries) {
+      const json = inboxEntryJson(entry);
+      const received = JSON.parse(json) as InboxEntry;
+      rememberReceivedEntry(received, json);
+      expect(encodingOf(received.event)).toBe(JSON.stringify(received.event));
+      // Remembered, not encoded again: a change afterwards shows that the record answered.
+      received.event.seq += 1;
+      expect(encodingOf(received.event)).toBe(JSON.stringify(entry.event));
+    }
   });
 });

@@ -251,6 +251,7 @@ export function inboxLogOf(db: Kysely<Database>): TailedLog<InboxEntry> {
     ends: () => false,
     vanished: () => undefined,
     encode: inboxEntryJson,
+    received: rememberReceivedEntry,
   };
 }
 
@@ -260,6 +261,15 @@ export function inboxLogOf(db: Kysely<Database>): TailedLog<InboxEntry> {
  */
 export function inboxEntryJson({ userId, seq, event }: InboxEntry): string {
   return `{"userId":${JSON.stringify(userId)},"seq":${seq},"event":${encodingOf(event)}}`;
+}
+
+/**
+ * Remembers the event's JSON within `json`, the entry's (`inboxEntryJson`, as another node
+ * sent it): this node frames the entry for its one user from it, without encoding it again.
+ */
+export function rememberReceivedEntry(entry: InboxEntry, json: string): void {
+  const opening = `{"userId":${JSON.stringify(entry.userId)},"seq":${entry.seq},"event":`;
+  if (json.startsWith(opening) && json.endsWith("}")) rememberEncoding(entry.event, json.slice(opening.length, -1));
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { RedisConnection } from "../redis/redis-connection.js";
-import { rememberEncoding } from "./encoded-events.js";
 import { RoomListeners } from "./room-listeners.js";
 import { RoomLogTail, type TailedLog } from "./room-log-tail.js";
 import { SeqOrder, type Sequenced } from "./seq-order.js";
@@ -144,7 +143,7 @@ export class RedisLogBus<E extends Sequenced> {
         if (raw.startsWith(this.ownOpening)) return;
         const message = JSON.parse(raw) as BusMessage<E>;
         if (message.node === this.redis.nodeId) return;
-        rememberOnlyEventJson(raw, message.events);
+        this.rememberOnlyEventJson(raw, message.events);
         this.deliverTo(room, message.events);
       })
       .catch((error: unknown) => {
@@ -211,17 +210,19 @@ export class RedisLogBus<E extends Sequenced> {
   private channelOf(roomId: string): string {
     return this.redis.key(`${this.kind.channelPrefix}${roomId}`);
   }
-}
 
-/**
- * Records the JSON of a bus message's one event as it came, which is `JSON.stringify` of the
- * object it was parsed into (the publisher wrote it so, `TailedLog.encode`): this node then
- * frames it for its watchers from these characters instead of encoding it again. The events
- * of a message of several are not delimited in it; they are encoded when framed.
- */
-function rememberOnlyEventJson(raw: string, events: readonly object[]): void {
-  const [only] = events;
-  if (events.length !== 1 || !only) return;
-  // `{"node":…,"events":[<the event>]}`: the node's id, JSON-escaped, cannot hold the opening.
-  rememberEncoding(only, raw.slice(raw.indexOf(EVENTS_OPENING) + EVENTS_OPENING.length, -2));
+  /**
+   * Records the JSON of a bus message's one event as it came, which is `JSON.stringify` of the
+   * object it was parsed into (the publisher wrote it so, `TailedLog.encode`): this node then
+   * frames it for its watchers from these characters instead of encoding it again
+   * (`TailedLog.received`: a room event as it is, an inbox entry's event from within it, each
+   * member's entry of a message being a message of its own). The events of a message of
+   * several are not delimited in it; they are encoded when framed.
+   */
+  private rememberOnlyEventJson(raw: string, events: readonly E[]): void {
+    const [only] = events;
+    if (events.length !== 1 || !only) return;
+    // `{"node":…,"events":[<the event>]}`: the node's id, JSON-escaped, cannot hold the opening.
+    this.kind.log.received(only, raw.slice(raw.indexOf(EVENTS_OPENING) + EVENTS_OPENING.length, -2));
+  }
 }

@@ -3,7 +3,7 @@ import type { RoomEvent } from "@natter/shared";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { toTimestamp } from "../clock/clock.js";
-import { encodingOf } from "./encoded-events.js";
+import { encodingOf, rememberEncoding } from "./encoded-events.js";
 import { readRoomEvents } from "./room-log.js";
 import type { Sequenced } from "./seq-order.js";
 
@@ -38,6 +38,11 @@ export interface TailedLog<E extends Sequenced> {
   vanished(key: string, seq: number): E | undefined;
   /** `JSON.stringify(entry)`, from the encodings made before where there are (`encodingOf`). */
   encode(entry: E): string;
+  /**
+   * Remembers `json`, which is `JSON.stringify(entry)` (another node's `encode`, as received),
+   * as the encoding of what the entry's watchers are framed (`rememberEncoding`).
+   */
+  received(entry: E, json: string): void;
 }
 
 /** A room's log, as the tail reads it. */
@@ -52,6 +57,7 @@ export function roomLogOf(db: Kysely<Database>): TailedLog<RoomEvent> {
     ends: (event) => event.type === "room.deleted",
     vanished: (roomId, seq) => ({ type: "room.deleted", roomId, seq, at: toTimestamp(Date.now()), actorId: null }),
     encode: encodingOf,
+    received: rememberEncoding,
   };
 }
 
