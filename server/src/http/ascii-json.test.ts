@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonBody as encoded, type JsonBody } from "./ascii-json.js";
-
-/** The bytes an answer sends. */
-function jsonBody(value: unknown): Buffer {
-  const body: JsonBody = encoded(value);
-  const bytes = Buffer.from(body.text, body.encoding);
-  expect(bytes.length).toBe(body.bytes);
-  return bytes;
-}
+import { jsonBody } from "./ascii-json.js";
 
 const isAscii = (body: Buffer) => body.every((byte) => byte < 0x80);
 

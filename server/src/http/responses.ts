@@ -20,10 +20,10 @@ export function sendJson(
   res.writeHead(status, {
     ...BASE_HEADERS,
     "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": payload.bytes,
+    "Content-Length": payload.length,
     ...headers,
   });
-  res.end(payload.text, payload.encoding);
+  res.end(payload);
 }
 
 /** Answers with natter's error body, the status its code travels with and its headers. */

@@ -86,9 +86,9 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
       res.writeHead(successStatusOf(procedureMeta(router, operation.path), output), {
         "Content-Type": "application/json; charset=utf-8",
         ...answerHeaders(router, operation, ctx),
-        "Content-Length": body.bytes,
+        "Content-Length": body.length,
       });
-      res.end(body.text, body.encoding);
+      res.end(body);
     } catch (cause) {
       const error = asTRPCError(cause);
       if (error.code === "INTERNAL_SERVER_ERROR")

@@ -101,9 +101,9 @@ export function createTrpcHttpHandler(
       vary: "trpc-accept, accept",
       "content-type": "application/json",
       ...responseHeadersFor(router, { paths: [path], errors, ctx, type }),
-      "content-length": body.bytes,
+      "content-length": body.length,
     });
-    res.end(body.text, body.encoding);
+    res.end(body);
   };
 
   return (req: IncomingMessage, res: ServerResponse, path: string) => {
