@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type Database, type PushDeliveriesTable, uuidV7 } from "@natter/db";
-import type { PushNotification } from "@natter/shared";
+import type { PushNotification, RoomKind } from "@natter/shared";
 import type { Insertable, Transaction } from "kysely";
 import { toTimestamp } from "../../clock/clock.js";
 import type { InboxEntry } from "../../events/inbox-log.js";
@@ -20,16 +20,22 @@ interface Wanted {
  * of each user the change's inbox entries mention (`mention`: blocked users' mentions were
  * never resolved) or send a direct message to: one per user and message, a mention in a direct
  * room counting once. Whether the user is away is decided when its turn comes
- * (`PushDeliveryWorker`). Answers whether anything was queued.
+ * (`PushDeliveryWorker`). Answers whether anything was queued. `known`: the kind of a room the
+ * change already read in this transaction (a send's), so that a plain message in a room that is
+ * not direct, which notifies nobody, reads nothing.
  */
 export async function queuePushNotifications(
   trx: Transaction<Database>,
   entries: readonly InboxEntry[],
   now: number,
+  known?: { roomId: string; kind: RoomKind },
 ): Promise<boolean> {
-  // Nobody is notified of their own message: in a room of one, nothing is left to look up.
+  const notifiesNobody = (roomId: string) => known?.roomId === roomId && known.kind !== "direct";
+  // Nobody is notified of their own message, nor of a plain one in a room known not to be direct:
+  // a send that mentions nobody, in a room of several, looks nothing up.
   const summaries = entries.flatMap(({ userId, event }) =>
-    (event.type === "message.created" || event.type === "mention") && userId !== event.author.userId
+    (event.type === "mention" || (event.type === "message.created" && !notifiesNobody(event.roomId))) &&
+    userId !== event.author.userId
       ? [{ userId, event }]
       : [],
   );

@@ -9,7 +9,7 @@ import {
   isRetryableConflict,
   SQLITE_SEARCH_DEFER_FROM,
 } from "@natter/db";
-import { NatterError, type RoomEvent } from "@natter/shared";
+import { NatterError, type RoomEvent, type RoomKind } from "@natter/shared";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Clock } from "../../clock/clock.js";
 import type { InboxEntry } from "../../events/inbox-log.js";
@@ -24,9 +24,10 @@ export interface RoomWrite<T> {
   result: T;
   /**
    * What the change read of its room in this transaction and left unchanged (a send's
-   * `RoomTurn`): the writer's inbox entries and webhook deliveries use it instead of reading it again.
+   * `RoomTurn`): the writer's inbox entries, webhook deliveries and push notifications use it
+   * instead of reading it again.
    */
-  known?: KnownRoomMembers & { endpoints: readonly WebhookEndpoint[] };
+  known?: KnownRoomMembers & { endpoints: readonly WebhookEndpoint[]; kind: RoomKind };
   /**
    * Deltas of `stat_counters` the change makes (a send's message counts): the writer adds up
    * those of a batch's committed changes and bumps each counter once, in the same
@@ -255,7 +256,7 @@ export class RoomWriter {
     const write = await pending.change(trx, now);
     const queuedWebhooks = await queueRoomEventDeliveries(trx, write.events, now, write.known);
     const inboxEntries = await projectInbox(trx, write.events, now, write.known);
-    const queuedPush = await queuePushNotifications(trx, inboxEntries, now);
+    const queuedPush = await queuePushNotifications(trx, inboxEntries, now, write.known);
     return { ok: true, write, queuedWebhooks, queuedPush, inboxEntries };
   }
 
