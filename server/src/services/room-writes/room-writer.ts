@@ -224,13 +224,13 @@ export class RoomWriter {
     return outcomes;
   }
 
-  /** After a batch's commit: publishes each committed change's events, then answers its caller. */
   /** Asked inside the batch's transaction: SQLite's one connection is held by it. */
   private async defersSearch(trx: Transaction<Database>): Promise<boolean> {
     this.searchInBatches ??= await defersSqliteSearchInBatches<Database>(trx);
     return this.searchInBatches;
   }
 
+  /** After a batch's commit: publishes each committed change's events, then answers its caller. */
   private async announce(batch: Pending[], outcomes: Outcome[]): Promise<void> {
     for (const [index, outcome] of outcomes.entries()) {
       const pending = batch[index] as Pending;
