@@ -16,7 +16,8 @@
  * default postgres://postgres@127.0.0.1:5432/test, dropped after) and Redis (INBOX_REDIS_URL,
  * default redis://127.0.0.1:6379, under a key prefix of its own): the sender posts to the
  * first, every watcher is on the second, so each delivery crosses Redis (a room event once
- * per message, an inbox entry once per member).
+ * per message; a message's inbox entries for all members once per message too, one batch on
+ * the inbox channel, where a checkout before it published once per member).
  *
  * INBOX_BEFORE=<checkout>: that checkout's natter (its `server/src`, with its own dependencies)
  * is measured too, in a server process and on a database of its own, its rounds interleaved

@@ -8,8 +8,8 @@ import { SessionCache } from "./auth/session-cache.js";
 import { InProcessSessionRevocations, type SessionRevocations } from "./auth/session-revocations.js";
 import type { Clock } from "./clock/clock.js";
 import type { Config } from "./config/config.js";
-import { type InboxEntry, inboxLogOf } from "./events/inbox-log.js";
-import { RedisLogBus } from "./events/redis-log-bus.js";
+import type { InboxEntry } from "./events/inbox-log.js";
+import { RedisInboxBus } from "./events/redis-inbox-bus.js";
 import { RedisRoomEventBus } from "./events/redis-room-event-bus.js";
 import { RedisRoomSignalBus } from "./events/redis-room-signal-bus.js";
 import { InProcessLogBus, InProcessRoomEventBus, type LogBus, type RoomEventBus } from "./events/room-event-bus.js";
@@ -382,12 +382,7 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
   try {
     await nodes.start();
     const events = new RedisRoomEventBus(redis, db, logger, ROOM_LOG_TAIL_INTERVAL_MS);
-    const inbox = new RedisLogBus<InboxEntry>(
-      redis,
-      { log: inboxLogOf(db), channelPrefix: "inbox:" },
-      logger,
-      ROOM_LOG_TAIL_INTERVAL_MS,
-    );
+    const inbox = new RedisInboxBus(redis, db, logger, ROOM_LOG_TAIL_INTERVAL_MS);
     const signals = new RedisRoomSignalBus({ redis, nodes, logger, ttlMs });
     const revocations = await RedisSessionRevocations.open(redis, logger);
     const slots = (namespace: string, max: number) =>

@@ -23,11 +23,34 @@ interface BusMessage<E> {
   events: E[];
 }
 
+/**
+ * One channel for every log of a kind, whose messages carry entries of many logs at once
+ * (users' inboxes: a message's entries, one per member of its room), in place of a channel
+ * per log.
+ */
+export interface SharedLogChannel<E extends Sequenced> {
+  /** The channel's name (under the node's Redis prefix). */
+  channel: string;
+  /** The JSON of a message of these entries after its opening brace and `node` (`"…":…}`). */
+  encode(entries: readonly E[]): string;
+  /** The entries of a received message (parsed) of the logs `follows` answers true for. */
+  decode(message: unknown, follows: (key: string) => boolean): E[];
+}
+
 /** One kind of log on Redis: how its entries are read back, and the channel prefix of its logs. */
 export interface RedisLogKind<E extends Sequenced> {
   log: TailedLog<E>;
   /** `room:` or `inbox:`, before the log's key in its channel's name. */
   channelPrefix: string;
+  /**
+   * When set, the kind's entries travel on this one channel instead, one message per publish
+   * whatever number of logs it concerns: a publish per log would cost the publishing node a
+   * command per member of a room, and each receiving node a message per member to parse.
+   * Every node that follows any of the kind's logs listens to it (and ignores what it does
+   * not follow), so that traffic is the kind's whole traffic: worth it where one change
+   * writes to many logs at once.
+   */
+  shared?: SharedLogChannel<E>;
 }
 
 /**
@@ -49,6 +72,8 @@ export class RedisLogBus<E extends Sequenced> {
   private readonly tail: RoomLogTail<E>;
   /** How this node's own messages on a channel begin: `{"node":"<id>",`. */
   private readonly ownOpening: string;
+  /** The kind's shared channel (`kind.shared`) as listened to here while any log is followed. */
+  private sharedListening: Promise<() => void> | undefined;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -77,13 +102,8 @@ export class RedisLogBus<E extends Sequenced> {
    * found in the log by the other nodes' tails, so a Redis outage slows no answer.
    */
   async publish(events: readonly E[]): Promise<void> {
-    const byRoom = new Map<string, E[]>();
-    for (const event of events) {
-      const key = this.kind.log.keyOf(event);
-      const list = byRoom.get(key);
-      if (list) list.push(event);
-      else byRoom.set(key, [event]);
-    }
+    const byRoom = this.byLog(events);
+    if (this.kind.shared) return this.publishShared(events, byRoom, this.kind.shared);
     const { encode } = this.kind.log;
     const messages: Array<{ roomId: string; events: E[]; message: string }> = [];
     for (const [roomId, roomEvents] of byRoom) {
@@ -125,6 +145,19 @@ export class RedisLogBus<E extends Sequenced> {
     );
   }
 
+  /** `publish` on the kind's shared channel: one message for all the logs' entries. */
+  private publishShared(events: readonly E[], byLog: Map<string, E[]>, shared: SharedLogChannel<E>): void {
+    for (const [key, logEvents] of byLog) this.deliver(key, logEvents);
+    this.redis.commands
+      .publish(this.redis.key(shared.channel), `${this.ownOpening}${shared.encode(events)}`)
+      .catch((error: unknown) => {
+        this.logger.warn(
+          { err: error, keys: byLog.size, entries: events.length },
+          "log events not published; other nodes read them from the log",
+        );
+      });
+  }
+
   subscribe(roomId: string, listener: (event: E) => void): Promise<() => void> {
     return this.listeners.add(roomId, listener);
   }
@@ -136,20 +169,21 @@ export class RedisLogBus<E extends Sequenced> {
   private async follow(roomId: string, emit: (event: E) => void): Promise<() => void> {
     const room: FollowedRoom<E> = { emit, order: undefined };
     this.rooms.set(roomId, room);
-    const stopListening = await this.redis.channels
-      .listen(this.channelOf(roomId), (raw) => {
-        // This node's own publish comes back too: it was delivered here already, so it is
-        // known by its opening (the node's id, written first) and not decoded.
-        if (raw.startsWith(this.ownOpening)) return;
-        const message = JSON.parse(raw) as BusMessage<E>;
-        if (message.node === this.redis.nodeId) return;
-        this.rememberOnlyEventJson(raw, message.events);
-        this.deliverTo(room, message.events);
-      })
-      .catch((error: unknown) => {
-        this.unfollow(roomId, room);
-        throw error;
-      });
+    const listening = this.kind.shared
+      ? this.listenShared(this.kind.shared)
+      : this.redis.channels.listen(this.channelOf(roomId), (raw) => {
+          // This node's own publish comes back too: it was delivered here already, so it is
+          // known by its opening (the node's id, written first) and not decoded.
+          if (raw.startsWith(this.ownOpening)) return;
+          const message = JSON.parse(raw) as BusMessage<E>;
+          if (message.node === this.redis.nodeId) return;
+          this.rememberOnlyEventJson(raw, message.events);
+          this.deliverTo(room, message.events);
+        });
+    const stopListening = await listening.catch((error: unknown) => {
+      this.unfollow(roomId, room);
+      throw error;
+    });
     try {
       // Only once the channel is live: anything committed after this read arrives on it.
       const last = await this.tail.follow(roomId);
@@ -167,6 +201,34 @@ export class RedisLogBus<E extends Sequenced> {
       stopListening();
       this.unfollow(roomId, room);
     };
+  }
+
+  /**
+   * Listens to the kind's shared channel, once for every log followed here (each message is
+   * parsed once, and its entries handed to the logs followed here), until the last of them
+   * is no longer followed (`unfollow`). Answers what ends one log's share of it: nothing.
+   */
+  private async listenShared(shared: SharedLogChannel<E>): Promise<() => void> {
+    this.sharedListening ??= this.redis.channels.listen(this.redis.key(shared.channel), (raw) =>
+      this.receiveShared(raw, shared),
+    );
+    const listening = this.sharedListening;
+    try {
+      await listening;
+    } catch (error) {
+      if (this.sharedListening === listening) this.sharedListening = undefined;
+      throw error;
+    }
+    return () => {};
+  }
+
+  /** A message of the shared channel: its entries of the logs followed here, to each log's order. */
+  private receiveShared(raw: string, shared: SharedLogChannel<E>): void {
+    if (raw.startsWith(this.ownOpening)) return;
+    const message = JSON.parse(raw) as { node: string };
+    if (message.node === this.redis.nodeId) return;
+    const byLog = this.byLog(shared.decode(message, (key) => this.rooms.has(key)));
+    for (const [key, events] of byLog) this.deliver(key, events);
   }
 
   /**
@@ -188,6 +250,12 @@ export class RedisLogBus<E extends Sequenced> {
     if (this.rooms.get(roomId) !== room) return;
     this.rooms.delete(roomId);
     this.tail.forget(roomId);
+    if (this.rooms.size > 0 || !this.sharedListening) return;
+    this.sharedListening.then(
+      (stop) => stop(),
+      () => {},
+    );
+    this.sharedListening = undefined;
   }
 
   private deliver(roomId: string, events: readonly E[]): void {
@@ -205,6 +273,18 @@ export class RedisLogBus<E extends Sequenced> {
   private emit(room: FollowedRoom<E>, event: E): void {
     this.tail.saw(event);
     room.emit(event);
+  }
+
+  /** The events by the log they belong to, in their order within each. */
+  private byLog(events: readonly E[]): Map<string, E[]> {
+    const byLog = new Map<string, E[]>();
+    for (const event of events) {
+      const key = this.kind.log.keyOf(event);
+      const list = byLog.get(key);
+      if (list) list.push(event);
+      else byLog.set(key, [event]);
+    }
+    return byLog;
   }
 
   private channelOf(roomId: string): string {

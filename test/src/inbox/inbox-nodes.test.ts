@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Message } from "@natter/shared";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTestDatabase,
@@ -20,6 +21,15 @@ import { newRoom, send } from "../messages/room-fixtures.js";
 import { gapless, watchInbox } from "./inbox-fixtures.js";
 
 const redisMissing = await redisUnavailable();
+
+/** Polls an asynchronous `condition` (a question to Redis) until it holds, within 20 s. */
+async function waitForAsync(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /**
  * Nodes on one database (the suite's engine) and one Redis: an entry committed on any node
@@ -82,6 +92,69 @@ describe.skipIf(redisMissing !== undefined)("the inbox across nodes", () => {
       );
       expect(seqs).toHaveLength(20);
       expect(seqs).toEqual([...seqs].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    }
+  });
+
+  // What keeps an inbox delivery across nodes as cheap as a room watcher's: a message's
+  // entries for all its room's members are one publish, not one per member.
+  it("publishes a message's entries for every member of its room as one bus message", async () => {
+    const [alice, bob, carol, dave] = await signUpMany(nodeA.url, 4);
+    const roomId = await newRoom(nodeA.url, bob, { members: [alice, carol, dave] });
+    const client = wsClient(nodeB.url, { token: alice.token });
+    clients.push(client);
+    const inbox = watchInbox(client.client, "0");
+    await inbox.until("the room", (events) => events.length === 1);
+    const subscriber = new Redis(TEST_REDIS_URL);
+    try {
+      const inboxMessages: string[] = [];
+      subscriber.on("pmessage", (_pattern: string, channel: string, message: string) => {
+        if (channel.startsWith(`${sharedPrefix}inbox`)) inboxMessages.push(message);
+      });
+      await subscriber.psubscribe(`${sharedPrefix}*`);
+      const first = await send(nodeA.url, bob, roomId, "one");
+      const second = await send(nodeA.url, bob, roomId, "two");
+      await inbox.until("both", (events) => events.length === 3);
+      // Redis hands one publisher's messages over in order: once the second is here, so is all of the first's.
+      await new Promise<void>((resolve) => {
+        const check = () => (inboxMessages.some((message) => message.includes(second.id)) ? resolve() : undefined);
+        subscriber.on("pmessage", check);
+        check();
+      });
+      expect(inboxMessages).toHaveLength(2);
+      expect(inboxMessages[0]).toContain(first.id);
+      for (const user of [alice, carol, dave]) expect(inboxMessages[1]).toContain(user.id);
+      expect(gapless(inbox.events)).toBe(true);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it("stops listening to the inbox channel with a node's last watcher, and listens again with the next", async () => {
+    const [alice, bob] = await signUpMany(nodeA.url, 2);
+    const roomId = await newRoom(nodeB.url, bob, { members: [alice] });
+    const redis = new Redis(TEST_REDIS_URL);
+    const listeners = async () =>
+      Number(((await redis.pubsub("NUMSUB", `${sharedPrefix}inbox-entries`)) as [string, number])[1]);
+    try {
+      const elsewhere = await listeners();
+      const first = wsClient(nodeA.url, { token: alice.token });
+      clients.push(first);
+      const before = watchInbox(first.client, "0");
+      await before.until("the room", (events) => events.length === 1);
+      await waitForAsync("node A listening", async () => (await listeners()) === elsewhere + 1);
+      first.close();
+      await waitForAsync("node A no longer listening", async () => (await listeners()) === elsewhere);
+      const second = wsClient(nodeA.url, { token: alice.token });
+      clients.push(second);
+      const after = watchInbox(second.client, before.ids.at(-1));
+      await waitForAsync("node A listening again", async () => (await listeners()) === elsewhere + 1);
+      await send(nodeB.url, bob, roomId, "heard again");
+      await after.until("the message", (events) => events.length === 1);
+      expect(after.events.map((event) => [event.seq, event.type === "message.created" && event.preview])).toEqual([
+        [2, "heard again"],
+      ]);
+    } finally {
+      redis.disconnect();
     }
   });
 

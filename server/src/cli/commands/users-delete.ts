@@ -4,8 +4,7 @@ import { RedisSessionRevocations } from "../../auth/redis-session-revocations.js
 import { InProcessSessionRevocations, type SessionRevocations } from "../../auth/session-revocations.js";
 import { systemClock } from "../../clock/clock.js";
 import type { Config } from "../../config/config.js";
-import { type InboxEntry, inboxLogOf } from "../../events/inbox-log.js";
-import { RedisLogBus } from "../../events/redis-log-bus.js";
+import { RedisInboxBus } from "../../events/redis-inbox-bus.js";
 import { RedisRoomEventBus } from "../../events/redis-room-event-bus.js";
 import { InProcessRoomEventBus, type RoomEventBus } from "../../events/room-event-bus.js";
 import { createLogger } from "../../logger.js";
@@ -42,17 +41,12 @@ export async function deleteUserFromCli(
   try {
     if (redis) revocations = await RedisSessionRevocations.open(redis, createLogger("warn"));
     let events: RoomEventBus = new InProcessRoomEventBus();
-    let inbox: RedisLogBus<InboxEntry> | undefined;
+    let inbox: RedisInboxBus | undefined;
     if (redis) {
       // Publish only: the command follows no room, so the buses' tails never read anything.
       const logger = createLogger("warn");
       const redisEvents = new RedisRoomEventBus(redis, db, logger, TAIL_INTERVAL_MS);
-      inbox = new RedisLogBus<InboxEntry>(
-        redis,
-        { log: inboxLogOf(db), channelPrefix: "inbox:" },
-        logger,
-        TAIL_INTERVAL_MS,
-      );
+      inbox = new RedisInboxBus(redis, db, logger, TAIL_INTERVAL_MS);
       buses.push(redisEvents, inbox);
       events = redisEvents;
     }
