@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
-const requestIds = new WeakMap<IncomingMessage, string>();
+/**
+ * Where a request's id is kept: on the request itself, not in a WeakMap keyed by it (an
+ * ephemeron per request, with a write barrier and a pass in young-generation collections).
+ */
+const REQUEST_ID = Symbol("natter.requestId");
+
+type IdentifiedRequest = IncomingMessage & { [REQUEST_ID]?: string };
+
 /** What a proxy may hand us as its own id: short and printable, so it is safe in logs. */
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -10,11 +17,11 @@ const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
  * if it sent a sane one, else a new one. The same request always gets the same id.
  */
 export function requestIdOf(req: IncomingMessage): string {
-  let id = requestIds.get(req);
+  let id = (req as IdentifiedRequest)[REQUEST_ID];
   if (id === undefined) {
     const given = req.headers["x-request-id"];
     id = typeof given === "string" && ACCEPTABLE_ID.test(given) ? given : randomUUID();
-    requestIds.set(req, id);
+    (req as IdentifiedRequest)[REQUEST_ID] = id;
   }
   return id;
 }

@@ -53,7 +53,7 @@ export function createRestHandler(router: AppRouter, services: Services, logger:
     operations ??= restOperations(router);
     const query = parseQuery(target);
     const method = req.method ?? "";
-    const { pathname } = new URL(`http://127.0.0.1${target}`);
+    const pathname = pathnameOf(target);
     const found = findOperation((await operations).get(method), pathname);
     let ctx: RequestContext | undefined;
     try {
@@ -109,6 +109,17 @@ function answerHeaders(router: AppRouter, operation: RestOperation | undefined, 
   const paths = operation && [operation.path];
   const type = operation?.type ?? "unknown";
   return { ...BASE_HEADERS, ...responseHeadersFor(router, { paths, errors: [], ctx, type }) };
+}
+
+/**
+ * Characters a WHATWG URL parser leaves as they are in a path: a target of these alone, without
+ * a query, is its own pathname (dot segments were refused by the guards already).
+ */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~/%!$&'()*+,;=:@]*$/;
+
+/** The target's path as `new URL` reads it; a plain path (every send's) without parsing a URL. */
+function pathnameOf(target: string): string {
+  return PLAIN_PATH.test(target) ? target : new URL(`http://127.0.0.1${target}`).pathname;
 }
 
 /** The first operation (in the router's order, as trpc-to-openapi matches) whose path matches. */
@@ -212,7 +223,8 @@ function isArrayField(openapi: typeof import("trpc-to-openapi"), field: Paramete
 function parseQuery(target: string): Record<string, string[]> {
   const query: Record<string, string[]> = Object.create(null);
   const queryAt = target.indexOf("?");
-  for (const [key, value] of new URLSearchParams(queryAt === -1 ? "" : target.slice(queryAt))) {
+  if (queryAt === -1) return query;
+  for (const [key, value] of new URLSearchParams(target.slice(queryAt))) {
     if (key in Object.prototype) {
       throw new NatterError("VALIDATION_FAILED", "Input validation failed", {
         issues: [{ path: key, message: "unknown field" }],
