@@ -14,8 +14,13 @@ import { randomUUID } from "node:crypto";
  * and the text's index in the order `JSON.stringify` met them.
  */
 const SECRET = `\u0000${randomUUID()}:`;
-/** The placeholder's JSON text, as `JSON.stringify` writes it, without the index and closing quote. */
-const TOKEN_START = JSON.stringify(SECRET).slice(0, -1);
+/**
+ * The placeholder's JSON text as `JSON.stringify` writes it, without its opening quote, index and
+ * closing quote. Searched for from its backslash (the NUL's escape), rare in an answer whose
+ * pre-encoded parts are not in it yet, where a quote comes every few characters: V8's search
+ * looks for a pattern's first character first.
+ */
+const TOKEN_START = JSON.stringify(SECRET).slice(1, -1);
 
 /** The texts handed in during the current `stringifyWithPreEncoded`; null outside it. */
 let collecting: string[] | null = null;
@@ -45,10 +50,11 @@ export function stringifyWithPreEncoded(value: unknown): string | undefined {
   let from = 0;
   for (let i = 0; i < texts.length; i++) {
     const token = `${TOKEN_START}${i}"`;
-    const at = json.indexOf(token, from);
-    if (at === -1) throw new Error("stringifyWithPreEncoded: a placeholder is missing from the text");
+    // The placeholder starts at its opening quote, one character before.
+    const at = json.indexOf(token, from + 1) - 1;
+    if (at < from) throw new Error("stringifyWithPreEncoded: a placeholder is missing from the text");
     parts.push(json.slice(from, at), texts[i] as string);
-    from = at + token.length;
+    from = at + 1 + token.length;
   }
   parts.push(json.slice(from));
   return parts.join("");

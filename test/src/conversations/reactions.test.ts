@@ -57,6 +57,12 @@ describe("reactions", () => {
       { emoji: THUMBS, count: 2, me: true },
       { emoji: ":party_parrot:", count: 1, me: true },
     ]);
+    // A page reads its reader's own reactions with its rows: each reader's, and theirs alone.
+    const bobsHistory = await rest(server.url, "GET", `/rooms/${roomId}/messages`, { token: bob.token });
+    expect(bobsHistory.body.messages[0].reactions).toEqual([
+      { emoji: THUMBS, count: 2, me: true },
+      { emoji: ":party_parrot:", count: 1, me: false },
+    ]);
     for (let i = 0; i < 2; i++) {
       const del = await unreact(bob, roomId, message.id);
       expect(del.status).toBe(200);

@@ -7,7 +7,7 @@ import {
   type Reaction,
   type ThreadSummary,
 } from "@natter/shared";
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { asciiEscaped } from "../../json/ascii-escape.js";
 import { preEncodedToken } from "../../json/pre-encoded.js";
 import { attachmentsOf } from "./attachments.js";
@@ -93,9 +93,12 @@ function reactionsText(stored: string, mine: ReadonlySet<string> | undefined): s
  * the message's own set rather than a key built per reaction.
  */
 export function reactionsOf(messageId: string, stored: string | null, own: OwnReactions): Reaction[] {
-  if (stored === null) return [];
+  return stored === null ? [] : parsedReactions(stored, own.get(messageId));
+}
+
+/** Stored reactions (either form) parsed, `me` set from the reader's own emoji on the message. */
+function parsedReactions(stored: string, mine: ReadonlySet<string> | undefined): Reaction[] {
   const reactions = JSON.parse(stored) as Reaction[];
-  const mine = own.get(messageId);
   for (const reaction of reactions) reaction.me = mine?.has(reaction.emoji) ?? false;
   return reactions;
 }
@@ -131,7 +134,10 @@ export function conversationOf(
 }
 
 export function toMessage(row: MessageRow, attachments: Attachment[], own: OwnReactions = NO_OWN_REACTIONS): Message {
-  const message: Message = {
+  const stored = row.reactions;
+  if (stored?.endsWith(`${STORED_ME}]`)) return withStoredReactions(row, attachments, stored, own);
+  // One object literal: a message built in steps (fields added after it) took `JSON.stringify` of a page 40-85% longer.
+  return {
     id: row.id,
     roomId: row.room_id,
     seq: row.seq,
@@ -146,36 +152,121 @@ export function toMessage(row: MessageRow, attachments: Attachment[], own: OwnRe
     mentionsRoom: row.mentions_room === 1,
     threadId: row.thread_id,
     alsoInRoom: row.also_in_room === 1,
-    reactions: [],
+    reactions: stored === null ? [] : reactionsOf(row.id, stored, own),
     thread: threadOf(row),
     pinnedAt: row.pinned_at,
     pinnedBy: row.pinned_by,
   };
-  const stored = row.reactions;
-  if (stored === null) return message;
-  if (!stored.endsWith(`${STORED_ME}]`)) {
-    message.reactions = reactionsOf(row.id, stored, own);
-    return message;
-  }
-  // Parsed only when read; an answer's encoding takes the stored text instead (`me` set in it),
-  // unless the parsed reactions were handed out already, which their holder may have changed.
-  let reactions: Reaction[] | undefined;
-  Object.defineProperty(message, "reactions", {
-    enumerable: true,
-    configurable: true,
-    get(): Reaction[] {
-      if (reactions === undefined) {
-        const token = preEncodedToken(() => reactionsText(stored, own.get(row.id)));
-        if (token !== undefined) return token as unknown as Reaction[];
-      }
-      reactions ??= reactionsOf(row.id, stored, own);
-      return reactions;
-    },
-    set(value: Reaction[]) {
-      reactions = value;
-    },
-  });
+}
+
+/** Where a message with stored reactions keeps them (not enumerable: no spread, equality or clone sees it). */
+const STORED_STATE = Symbol("stored reactions");
+
+/** A message's stored reactions text, the reader's own emoji there, and the parsed reactions once read. */
+interface StoredState {
+  stored: string;
+  mine: ReadonlySet<string> | undefined;
+  parsed: Reaction[] | undefined;
+}
+
+type WithStoredState = Message & { [STORED_STATE]: StoredState };
+
+/**
+ * `reactions` of every message with stored reactions: one getter and setter for all of them,
+ * their state under `STORED_STATE`, so that they share one hidden class. A getter made per
+ * message (a closure) gave each its own, and turned it into a dictionary: building and encoding
+ * a page of them cost twice as much. Parsed only when read; an answer's encoding takes the
+ * stored text instead (`me` set in it), unless the parsed reactions were handed out already,
+ * which their holder may have changed.
+ */
+const STORED_REACTIONS: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: WithStoredState): Reaction[] {
+    const state = this[STORED_STATE];
+    if (state.parsed === undefined) {
+      const token = preEncodedToken(() => reactionsText(state.stored, state.mine));
+      if (token !== undefined) return token as unknown as Reaction[];
+      state.parsed = parsedReactions(state.stored, state.mine);
+    }
+    return state.parsed;
+  },
+  set(this: WithStoredState, value: Reaction[]) {
+    this[STORED_STATE].parsed = value;
+  },
+};
+
+/**
+ * A message whose reactions are stored as its answer's text (`storedReactions`). Built in the
+ * same steps for every such message, so all of them share one hidden class: the fields before
+ * `reactions` as one literal, then `reactions` (the shared accessor, added last: replacing a
+ * field with an accessor would turn the object into a dictionary), then the rest, in the
+ * order of a plain message's fields. Its literal repeats `toMessage`'s first fields on purpose:
+ * neither can be built from the other without fields added after a literal or a spread (a
+ * spread of the first fields and then the rest took a page of 50 ~100× as long to build and ~7×
+ * as long to encode in a microbenchmark, load ~15);
+ * `message-rows.test.ts` holds the two to the same fields in the same order.
+ */
+function withStoredReactions(row: MessageRow, attachments: Attachment[], stored: string, own: OwnReactions): Message {
+  const message = {
+    id: row.id,
+    roomId: row.room_id,
+    seq: row.seq,
+    authorId: row.author_id,
+    body: row.body,
+    replyToId: row.reply_to_id,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    deletedAt: row.deleted_at,
+    attachments,
+    mentions: JSON.parse(row.mentions) as Mention[],
+    mentionsRoom: row.mentions_room === 1,
+    threadId: row.thread_id,
+    alsoInRoom: row.also_in_room === 1,
+  } as WithStoredState;
+  Object.defineProperty(message, "reactions", STORED_REACTIONS);
+  message.thread = threadOf(row);
+  message.pinnedAt = row.pinned_at;
+  message.pinnedBy = row.pinned_by;
+  const state: StoredState = { stored, mine: own.get(row.id), parsed: undefined };
+  Object.defineProperty(message, STORED_STATE, { value: state });
   return message;
+}
+
+/** What separates the emoji of `ownReactionsColumn`: neither an emoji nor a shortcode holds it. */
+const OWN_SEPARATOR = "\u001f";
+
+/**
+ * A column of a messages query: the emoji `readerId` reacted with on the message, joined by
+ * `OWN_SEPARATOR` (null for none, and for an anonymous reader), read by `messagesWithOwnReactions`. A page reads them with
+ * its rows, in its one statement, instead of a second statement over the page's ids; a message
+ * that has no reactions at all (`reactions` null) is not looked up. `string_agg` is
+ * PostgreSQL's and SQLite's (3.44 and later) alike.
+ */
+export function ownReactionsColumn(readerId: string | null) {
+  if (readerId === null) return sql<string | null>`null`.as("own_reactions");
+  return sql<string | null>`case when messages.reactions is null then null else (
+    select string_agg(own.emoji, ${OWN_SEPARATOR}) from message_reactions own
+    where own.user_id = ${readerId} and own.message_id = messages.id) end`.as("own_reactions");
+}
+
+/** A message row read with `ownReactionsColumn`. */
+export type MessageRowWithOwn = MessageRow & { own_reactions: string | null };
+
+/** Messages of rows read with `ownReactionsColumn`, with their attachments, as their reader sees them. */
+export async function messagesWithOwnReactions(
+  db: Kysely<Database>,
+  rows: readonly MessageRowWithOwn[],
+): Promise<Message[]> {
+  const attachments = await attachmentsOf(
+    db,
+    rows.map((row) => row.id),
+  );
+  const own = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if (row.own_reactions !== null) own.set(row.id, new Set(row.own_reactions.split(OWN_SEPARATOR)));
+  }
+  return rows.map((row) => toMessage(row, attachments.get(row.id) ?? [], own));
 }
 
 /** `userId`'s reactions on any of `messageIds`; none for an anonymous reader. */

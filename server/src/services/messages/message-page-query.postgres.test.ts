@@ -57,8 +57,8 @@ describe("messagePageQuery on PostgreSQL", () => {
   });
 
   it.each(cursors)("reads a page of the room's own messages from messages_room_history: %o", async (cursor) => {
-    // Not the 5,000 replies above them, read and skipped.
-    const { sql: text, parameters } = messagePageQuery(database.db, "room7", cursor, 51, "room").compile();
+    // Not the 5,000 replies above them, read and skipped; the reader's own reactions come with the rows.
+    const { sql: text, parameters } = messagePageQuery(database.db, "room7", cursor, 51, "room", "u").compile();
     const plan = await database.db.executeQuery<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
       CompiledQuery.raw(`explain (format json) ${text}`, [...parameters]),
     );

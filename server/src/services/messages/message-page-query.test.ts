@@ -34,4 +34,16 @@ describe("messagePageQuery", () => {
       expect.stringMatching(/^SEARCH messages USING INDEX messages_room_history \(room_id=\?( AND seq[<>]\?)?\)$/),
     ]);
   });
+
+  it.each(cursors)("reads the reader's own reactions with the page, one index seek a message: %o", async (cursor) => {
+    const { sql, parameters } = messagePageQuery(database.db, "room", cursor, 51, "room", "reader").compile();
+    const plan = await database.db.executeQuery<{ detail: string }>(
+      CompiledQuery.raw(`explain query plan ${sql}`, [...parameters]),
+    );
+    expect(plan.rows.map((row) => row.detail)).toEqual([
+      expect.stringMatching(/^SEARCH messages USING INDEX messages_room_history \(room_id=\?( AND seq[<>]\?)?\)$/),
+      "CORRELATED SCALAR SUBQUERY 1",
+      "SEARCH own USING COVERING INDEX message_reactions_by_user (user_id=? AND message_id=?)",
+    ]);
+  });
 });

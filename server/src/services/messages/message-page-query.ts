@@ -1,5 +1,6 @@
 import type { Database } from "@natter/db";
 import { type Kysely, sql } from "kysely";
+import { ownReactionsColumn } from "../message-rows/message-rows.js";
 
 /** Where a page of history starts: below `before` (newest first) or above `after` (oldest first). */
 export type MessagePageCursor = { before: number } | { after: number } | { newest: true };
@@ -13,7 +14,7 @@ export type MessagePageScope = "room" | "all" | { threadId: string };
 /**
  * The query for one page of a room's messages. Keyset on `(room_id, seq)` (the unique index
  * `messages_by_seq`; for the room's own messages, `messages_room_history`), never OFFSET, so a page costs the same at the newest message and a
- * million messages deep.
+ * million messages deep. Each row comes with `readerId`'s own reactions on it (`ownReactionsColumn`).
  */
 export function messagePageQuery(
   db: Kysely<Database>,
@@ -21,8 +22,14 @@ export function messagePageQuery(
   cursor: MessagePageCursor,
   limit: number,
   scope: MessagePageScope = "all",
+  readerId: string | null = null,
 ) {
-  let query = db.selectFrom("messages").selectAll().where("room_id", "=", roomId).limit(limit);
+  let query = db
+    .selectFrom("messages")
+    .selectAll()
+    .select(ownReactionsColumn(readerId))
+    .where("room_id", "=", roomId)
+    .limit(limit);
   if (scope === "room") {
     // The condition of the index `messages_room_history`, its 1 written out (not a parameter) so
     // that both engines see the index holds every row wanted: no reply between them is read.

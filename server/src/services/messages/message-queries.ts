@@ -11,7 +11,7 @@ import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { readableRoom } from "../access/room-access.js";
 import { mentionsPageQuery } from "../mentions/mentions-page-query.js";
-import { findMessage, messageSeenBy, messagesSeenBy } from "../message-rows/message-rows.js";
+import { findMessage, messageSeenBy, messagesSeenBy, messagesWithOwnReactions } from "../message-rows/message-rows.js";
 import { decodeCursor, encodeCursor } from "../paging/page-cursor.js";
 import { type MessagePageCursor, type MessagePageScope, messagePageQuery } from "./message-page-query.js";
 
@@ -70,9 +70,9 @@ async function messagePage(
         ? { before: input.before }
         : { newest: true };
   // One row more than asked tells whether another page follows.
-  const rows = await messagePageQuery(db, roomId, cursor, input.limit + 1, scope).execute();
+  const rows = await messagePageQuery(db, roomId, cursor, input.limit + 1, scope, session?.userId ?? null).execute();
   return {
-    messages: await messagesSeenBy(db, rows.slice(0, input.limit), session?.userId ?? null),
+    messages: await messagesWithOwnReactions(db, rows.slice(0, input.limit)),
     hasMore: rows.length > input.limit,
   };
 }
