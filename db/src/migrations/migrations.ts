@@ -33,6 +33,7 @@ import { searchWordsMerge } from "./0033-search-words-merge.js";
 import { sendPartialIndexes } from "./0034-send-partial-indexes.js";
 import { searchBatchIndex } from "./0035-search-batch-index.js";
 import { searchCjkAscii } from "./0036-search-cjk-ascii.js";
+import { searchWordsFanout } from "./0037-search-words-fanout.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -70,6 +71,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0034-send-partial-indexes": () => sendPartialIndexes,
   "0035-search-batch-index": (_types, engine) => searchBatchIndex(engine),
   "0036-search-cjk-ascii": (_types, engine) => searchCjkAscii(engine),
+  "0037-search-words-fanout": (_types, engine) => searchWordsFanout(engine),
 };
 
 /**

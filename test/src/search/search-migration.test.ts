@@ -62,6 +62,7 @@ describe("the search migration on an existing database", () => {
           "0031-search-words-columnsize",
           "0032-search-words-pgsz",
           "0033-search-words-merge",
+          "0037-search-words-fanout",
         ]),
       );
       if (opened.engine === "sqlite") {
@@ -71,7 +72,7 @@ describe("the search migration on an existing database", () => {
         }>`select name from sqlite_master where name like 'messages_search%'`.execute(opened.db);
         expect(rows.map((row) => row.name)).not.toContain("messages_search_docsize");
         expect(rows.map((row) => row.name)).toContain("messages_search");
-        // 0032: leaves of a quarter page, which a send's small segment fits beside; 0033: fewer, larger merges.
+        // 0032: leaves of a quarter page, which a send's small segment fits beside; 0033 and 0037: fewer, larger merges.
         const { rows: settings } = await sql<{ k: string; v: number }>`select k, v from messages_search_config
           where k in ('pgsz', 'automerge', 'crisismerge')`.execute(opened.db);
         expect(Object.fromEntries(settings.map((row) => [row.k, row.v]))).toEqual(SQLITE_WORDS_SETTINGS);
