@@ -13,6 +13,7 @@
  *   SEND_BEFORE=<checkout> SEND_AB_ROUNDS=120 SEND_AB_BLOCK=100 SEND_AB_WARMUP=2000 SEND_CONNECTIONS=4 npm run bench:send-ab
  */
 import { Agent, request } from "node:http";
+import { runInFlight } from "./in-flight.js";
 import { BenchChild } from "./server-process.js";
 import { median } from "./stats.js";
 
@@ -52,17 +53,7 @@ function sender(target: Target): (count: number) => Promise<void> {
       req.once("error", reject);
       req.end(BODY);
     });
-  return async (count) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        while (next < count) {
-          next += 1;
-          await one();
-        }
-      }),
-    );
-  };
+  return (count) => runInFlight(count, CONNECTIONS, one);
 }
 
 async function main(): Promise<void> {

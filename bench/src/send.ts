@@ -41,6 +41,7 @@ import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter } from "
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import pg from "pg";
+import { runInFlight } from "./in-flight.js";
 import { postJson } from "./natter-rest.js";
 import { scratchPostgres } from "./scratch-postgres.js";
 import { BenchChild, serveChild } from "./server-process.js";
@@ -398,15 +399,7 @@ async function load(call: Call, server: BenchChild<Target>): Promise<LoadResult>
     });
   // The warm-up opens the connections and runs the server until V8 has optimised its hot
   // code: a long-running server is measured, not one still running its first calls.
-  let warmed = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (warmed < WARMUP) {
-        warmed += 1;
-        await one();
-      }
-    }),
-  );
+  await runInFlight(WARMUP, CONNECTIONS, one);
   const latencies: number[] = [];
   let next = 0;
   const cpuBefore = await server.cpuMicros();
