@@ -9,7 +9,7 @@
  * median CPU per send. For changes of a few percent that separate runs (`bench:send` with
  * SEND_BEFORE) cannot tell apart at load.
  *
- *   SEND_BEFORE=/work/lanes/before npm run bench:send-ab
+ *   SEND_BEFORE=/tmp/natter-before npm run bench:send-ab
  *   SEND_BEFORE=<checkout> SEND_AB_ROUNDS=120 SEND_AB_BLOCK=100 SEND_AB_WARMUP=2000 SEND_CONNECTIONS=4 npm run bench:send-ab
  */
 import { Agent, request } from "node:http";
