@@ -17,19 +17,10 @@ import {
   testRedisPrefix,
   wsClient,
 } from "../harness/index.js";
-import { newRoom, send } from "../messages/room-fixtures.js";
+import { newRoom, send, waitFor } from "../messages/room-fixtures.js";
 import { gapless, watchInbox } from "./inbox-fixtures.js";
 
 const redisMissing = await redisUnavailable();
-
-/** Polls an asynchronous `condition` (a question to Redis) until it holds, within 20 s. */
-async function waitForAsync(what: string, condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /**
  * Nodes on one database (the suite's engine) and one Redis: an entry committed on any node
@@ -141,13 +132,13 @@ describe.skipIf(redisMissing !== undefined)("the inbox across nodes", () => {
       clients.push(first);
       const before = watchInbox(first.client, "0");
       await before.until("the room", (events) => events.length === 1);
-      await waitForAsync("node A listening", async () => (await listeners()) === elsewhere + 1);
+      await waitFor("node A listening", async () => (await listeners()) === elsewhere + 1);
       first.close();
-      await waitForAsync("node A no longer listening", async () => (await listeners()) === elsewhere);
+      await waitFor("node A no longer listening", async () => (await listeners()) === elsewhere);
       const second = wsClient(nodeA.url, { token: alice.token });
       clients.push(second);
       const after = watchInbox(second.client, before.ids.at(-1));
-      await waitForAsync("node A listening again", async () => (await listeners()) === elsewhere + 1);
+      await waitFor("node A listening again", async () => (await listeners()) === elsewhere + 1);
       await send(nodeB.url, bob, roomId, "heard again");
       await after.until("the message", (events) => events.length === 1);
       expect(after.events.map((event) => [event.seq, event.type === "message.created" && event.preview])).toEqual([

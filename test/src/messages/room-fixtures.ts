@@ -75,10 +75,17 @@ export function watchRoom(client: Client, roomId: string, lastEventId?: string):
   return watch;
 }
 
-/** Polls `condition` until it holds; a deadline turns a hang into a failure that says what it waited for. */
-export async function waitFor(what: string, condition: () => boolean, deadlineMs = 20_000): Promise<void> {
+/**
+ * Polls `condition` (a check here, or a question to a server such as Redis) until it holds; a
+ * deadline turns a hang into a failure that says what it waited for.
+ */
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  deadlineMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + deadlineMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
