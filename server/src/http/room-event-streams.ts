@@ -10,6 +10,7 @@ import { requireScope } from "../auth/api-key-scopes.js";
 import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
+import { encodingOf, splicedEncodingOf } from "../events/encoded-events.js";
 import type { InboxEntry } from "../events/inbox-log.js";
 import type { LiveAdmission } from "../live/live-admission.js";
 import { isSlowReader, type SlowReaderStats } from "../live/slow-reader.js";
@@ -69,7 +70,7 @@ export class RoomEventStreams {
   private readonly streams = new Set<() => void>();
   /** Set by a shutdown: a stream asked for on a connection still open is not started. */
   private closing = false;
-  /** Each event's frame, written once however many streams carry it. */
+  /** Each room event's frame, written once however many streams carry it. */
   private readonly frames = new WeakMap<RoomEvent | InboxEvent, string>();
 
   constructor(private readonly deps: RoomEventStreamsDeps) {}
@@ -361,12 +362,18 @@ export class RoomEventStreams {
     return session;
   }
 
+  /**
+   * The event's frame, from its JSON as encoded before (`encodingOf`: a room event's by its
+   * first watcher on any transport, an inbox entry's when its log wrote it). An inbox entry's
+   * event is one user's (`splicedEncodingOf`): framed and not kept, as on WebSocket.
+   */
   private frame(event: RoomEvent | InboxEvent, seq: number): string {
     let frame = this.frames.get(event);
-    if (frame === undefined) {
-      frame = `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-      this.frames.set(event, frame);
-    }
+    if (frame !== undefined) return frame;
+    const spliced = splicedEncodingOf(event);
+    if (spliced) return `id: ${seq}\nevent: ${event.type}\ndata: ${spliced.json}\n\n`;
+    frame = `id: ${seq}\nevent: ${event.type}\ndata: ${encodingOf(event)}\n\n`;
+    this.frames.set(event, frame);
     return frame;
   }
 }

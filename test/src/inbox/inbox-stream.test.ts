@@ -245,4 +245,28 @@ describe("the inbox stream (users.events, GET /me/events)", () => {
     await again.closed;
     expect(again.status).toBe(401);
   });
+
+  it("frames a live entry over Server-Sent Events as JSON.stringify writes it, the same entry as read back from the log", async () => {
+    const [alice, bob] = await signUpMany(server.url, 2);
+    const roomId = await newRoom(server.url, bob, { members: [alice] });
+    const headers = { Accept: "text/event-stream", Authorization: `Bearer ${alice.token}` };
+    const live = await rawEventStream(server.url, "/api/v1/me/events", { headers });
+    clients.push({ close: () => live.close() });
+    // Escapes and non-ASCII must come through the live frame (spliced from the log's encoding) unchanged.
+    const body = 'a "quoted" \\ line\nwith a\ttab, é, 😀 and </script>';
+    await send(server.url, bob, roomId, body);
+    await waitFor("the live entry", () => live.events.length === 1);
+    const replayed = await rawEventStream(server.url, "/api/v1/me/events", {
+      headers: { ...headers, "Last-Event-ID": "1" },
+    });
+    clients.push({ close: () => replayed.close() });
+    await waitFor("the entry read back", () => replayed.events.length === 1);
+    const [liveEntry, replayedEntry] = [live.events[0], replayed.events[0]];
+    expect([liveEntry?.id, liveEntry?.event]).toEqual([replayedEntry?.id, replayedEntry?.event]);
+    const data = JSON.parse(liveEntry?.data ?? "{}");
+    expect(data).toEqual(JSON.parse(replayedEntry?.data ?? "{}"));
+    expect(data).toMatchObject({ seq: 2, type: "message.created", preview: body });
+    // What `JSON.stringify` writes of the entry, byte for byte (a catch-up's keys come in the schema's order).
+    expect(liveEntry?.data).toBe(JSON.stringify(data));
+  });
 });
