@@ -6,11 +6,14 @@
  * migration does on an existing database (timed), then serves them with natter and measures the
  * p50 and p99 of `GET /search/messages` per kind of query (rare word, common word, phrase, prefix,
  * CJK substrings), the kinds interleaved. Then the index's size beside the messages table's, and
- * the cost the index adds to a send: two servers, with and without the index, sending in
- * interleaved rounds, compared by the median time and CPU per send, and (SQLite) by the WAL
- * pages a send writes, which the machine's load does not move.
+ * the cost the index adds to a send: two servers, with and without the index, each in a child
+ * process of its own, sent to in alternating blocks, compared by the median of the per-round
+ * ratios of the server's CPU per send and of the time per send, and (SQLite) by the WAL pages a
+ * send writes, which the machine's load does not move (see `measureSends`).
  *
- * SEARCH_BENCH_SEND_ROUNDS sets the send rounds (5).
+ * SEARCH_BENCH_SEND_ROUNDS sets the alternating rounds (30), SEARCH_BENCH_SEND_BLOCK the sends
+ * per block (100), SEARCH_BENCH_SEND_WARMUP the sends each server gets first (300).
+ * The send part alone, SQLite: SEARCH_BENCH_ENGINES=sqlite SEARCH_BENCH_MESSAGES=5000 npm run bench:search
  *
  * SEARCH_BENCH_ENGINES=sqlite,postgres picks engines; SEARCH_BENCH_QUERIES sets queries per kind.
  */
@@ -30,16 +33,19 @@ import {
 import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import { loadConfig, startNatterServer } from "natter";
+import { runInFlight } from "./in-flight.js";
 import { postJson } from "./natter-rest.js";
 import { commonWord, generateMessages, PLANTED } from "./search-corpus.js";
+import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median, summarize } from "./stats.js";
 
 const MESSAGES = Number(process.env.SEARCH_BENCH_MESSAGES ?? 1_000_000);
 const ENGINES = (process.env.SEARCH_BENCH_ENGINES ?? "sqlite,postgres").split(",") as DatabaseEngine[];
 const QUERIES_PER_KIND = Number(process.env.SEARCH_BENCH_QUERIES ?? 50);
 const SEND_MESSAGES_BEFORE = Number(process.env.SEARCH_BENCH_SEND_PREFILL ?? 20_000);
-const SEND_ROUNDS = Number(process.env.SEARCH_BENCH_SEND_ROUNDS ?? 5);
-const SENDS_PER_ROUND = 200;
+const SEND_ROUNDS = Number(process.env.SEARCH_BENCH_SEND_ROUNDS ?? 30);
+const SEND_BLOCK = Number(process.env.SEARCH_BENCH_SEND_BLOCK ?? 100);
+const SEND_WARMUP = Number(process.env.SEARCH_BENCH_SEND_WARMUP ?? 300);
 /** Sends in flight in the concurrent regime, as bench:send's connections. */
 const SEND_IN_FLIGHT = 50;
 const ROOMS = 50;
@@ -229,20 +235,43 @@ async function serve(url: string) {
   });
 }
 
-/** A sender's session on one of the two servers. */
+/** What a send server (a child process, role `serve-send`) answers when ready: its URL, a member's token and their room. */
 interface Session {
   url: string;
   token: string;
   roomId: string;
 }
 
+/** In a child process: serves the database `url` with natter, with a sender and their open room. */
+async function serveSends(url: string): Promise<void> {
+  const server = await serve(url);
+  const { token } = await postJson(server.url, "/users", { username: "sender", password: "bench password" });
+  const { room } = await postJson(server.url, "/rooms", { name: "send bench", open: true }, token);
+  serveChild({ url: server.url, token, roomId: room.id } satisfies Session, { stop: () => server.close() });
+}
+
+/** The median of per-round ratios, and their interquartile geometric mean (less moved by a few outlying rounds). */
+function ratioSummary(ratios: number[]) {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = sorted.slice(Math.floor(sorted.length / 4), Math.ceil((sorted.length * 3) / 4));
+  return {
+    median: median(ratios),
+    geometric: Math.exp(middle.reduce((sum, r) => sum + Math.log(r), 0) / middle.length),
+  };
+}
+
 /**
- * Median ms per send on a server with and one without the search index, in interleaved rounds,
- * one send at a time and `SEND_IN_FLIGHT` at a time (group commits: the sends of a transaction
- * share its commit's pages, and on SQLite its messages are indexed in one statement at its end,
- * one FTS5 segment per batch); beside it the CPU per send of this process
- * (client and servers alike, so the ratio understates the servers'), which the machine's load
- * moves less than the time; and on SQLite the WAL pages per send in both regimes.
+ * The cost the index adds to a send: a server with and one without the search index, each in
+ * a child process of its own (`serve-send`), so neither's event loop, garbage or CPU is the
+ * other's or the client's. In each of `SEND_ROUNDS` rounds a block of `SEND_BLOCK` sends goes to
+ * one, then a block to the other, the order turning every round (a block pays for what the one
+ * before it left: a WAL to checkpoint, a core still busy); per block, the time per send and the
+ * server's own CPU per send (`process.cpuUsage()` of its child around the block). Blocks a
+ * second apart see nearly the same load, so what is reported is the median of the per-round
+ * ratios with / without (and their interquartile geometric mean), beside each server's median.
+ * One send at a time and `SEND_IN_FLIGHT` at a time (group commits: on SQLite a batch's
+ * messages are indexed in one statement at its end, one FTS5 segment per batch); and on SQLite
+ * the WAL pages per send in both regimes, which the machine's load does not move.
  */
 async function measureSends(engine: DatabaseEngine, dir: string) {
   const targets: { name: string; url: string; drop: () => Promise<void> }[] = [];
@@ -252,73 +281,57 @@ async function measureSends(engine: DatabaseEngine, dir: string) {
     if (name === "with") await buildIndex(engine, database.url);
     targets.push({ name, ...database });
   }
-  const servers = await Promise.all(targets.map((target) => serve(target.url)));
-  const sessions = await Promise.all(
-    servers.map(async (server) => {
-      const { token } = await postJson(server.url, "/users", {
-        username: `sender${Date.now()}`,
-        password: "bench password",
-      });
-      const { room } = await postJson(server.url, "/rooms", { name: "send bench", open: true }, token);
-      return { url: server.url, token, roomId: room.id as string } satisfies Session;
-    }),
+  const servers = await Promise.all(
+    targets.map((target) => BenchChild.start<Session>(import.meta.url, ["serve-send", target.url])),
   );
-  const generator = generateMessages(SEND_ROUNDS * SENDS_PER_ROUND * 4 + 5000, ROOMS, AUTHORS);
+  const generator = generateMessages(SEND_ROUNDS * SEND_BLOCK * 6 + SEND_WARMUP * 4 + 5000, ROOMS, AUTHORS);
   const sendFrom = (session: Session) => () =>
     postJson(
       session.url,
       `/rooms/${session.roomId}/messages`,
       { body: generator.next().value?.body ?? "x" },
       session.token,
-    );
+    ).then(() => undefined);
+  const senders = servers.map((server) => sendFrom(server.info));
   const timed = async (inFlight: number) => {
-    const perSend: number[][] = [[], []];
-    const cpuPerSend: number[][] = [[], []];
-    // Round -1 warms both up.
-    for (let round = -1; round < SEND_ROUNDS; round++) {
-      // Which server goes first alternates: a round pays for what the one before it left
-      // (garbage to collect, a WAL to checkpoint), which in a fixed order biased the ratio.
-      const order = round % 2 === 0 ? [0, 1] : [1, 0];
-      for (const i of order) {
-        const session = sessions[i] as Session;
+    // A long-running server is measured, not one still running its first calls.
+    for (const send of senders) await runInFlight(SEND_WARMUP, inFlight, send);
+    const ms = [[], []] as number[][];
+    const cpu = [[], []] as number[][];
+    for (let round = 0; round < SEND_ROUNDS; round++) {
+      for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
+        const server = servers[i] as BenchChild<Session>;
+        const cpuBefore = await server.cpuMicros();
         const started = performance.now();
-        const cpu = process.cpuUsage();
-        await sendConcurrently(sendFrom(session), SENDS_PER_ROUND, inFlight);
-        const { user, system } = process.cpuUsage(cpu);
-        if (round >= 0) {
-          perSend[i]?.push((performance.now() - started) / SENDS_PER_ROUND);
-          cpuPerSend[i]?.push((user + system) / 1000 / SENDS_PER_ROUND);
-        }
+        await runInFlight(SEND_BLOCK, inFlight, senders[i] as () => Promise<void>);
+        ms[i]?.push((performance.now() - started) / SEND_BLOCK);
+        cpu[i]?.push(((await server.cpuMicros()) - cpuBefore) / 1000 / SEND_BLOCK);
       }
     }
-    const [withIndex, withoutIndex] = perSend.map(median) as [number, number];
-    const [cpuWith, cpuWithout] = cpuPerSend.map(median) as [number, number];
-    return { withIndex, withoutIndex, ratio: withIndex / withoutIndex, cpuWith, cpuWithout };
+    const perRound = (pair: number[][]) => (pair[0] as number[]).map((value, round) => value / (pair[1]?.[round] ?? 1));
+    const [msWith, msWithout] = ms.map(median) as [number, number];
+    const [cpuWith, cpuWithout] = cpu.map(median) as [number, number];
+    return {
+      msWith,
+      msWithout,
+      msRatio: ratioSummary(perRound(ms)),
+      cpuWith,
+      cpuWithout,
+      cpuRatio: ratioSummary(perRound(cpu)),
+    };
   };
   const oneAtATime = await timed(1);
   const concurrent = await timed(SEND_IN_FLIGHT);
   const pages =
     engine === "sqlite"
       ? {
-          oneAtATime: await walPagesPerSend(targets, sessions.map(sendFrom), 1),
-          concurrent: await walPagesPerSend(targets, sessions.map(sendFrom), SEND_IN_FLIGHT),
+          oneAtATime: await walPagesPerSend(targets, senders, 1),
+          concurrent: await walPagesPerSend(targets, senders, SEND_IN_FLIGHT),
         }
       : undefined;
-  await Promise.all(servers.map((server) => server.close()));
+  await Promise.all(servers.map((server) => server.stop()));
   for (const target of targets) await target.drop();
   return { oneAtATime, concurrent, pages };
-}
-
-/** Sends `count` messages with `send`, `inFlight` at a time. */
-async function sendConcurrently(send: () => Promise<unknown>, count: number, inFlight: number): Promise<void> {
-  let started = 0;
-  const lane = async () => {
-    while (started < count) {
-      started++;
-      await send();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, lane));
 }
 
 /**
@@ -341,7 +354,7 @@ const WAL_BATCHES = 8;
  */
 async function walPagesPerSend(
   targets: { url: string }[],
-  senders: (() => Promise<unknown>)[],
+  senders: (() => Promise<void>)[],
   inFlight: number,
 ): Promise<number[]> {
   const frames = targets.map(() => 0);
@@ -351,7 +364,7 @@ async function walPagesPerSend(
     for (let batch = 0; batch < WAL_BATCHES; batch++) {
       for (const [i, raw] of raws.entries()) {
         raw.pragma("wal_checkpoint(TRUNCATE)");
-        await sendConcurrently(senders[i] as () => Promise<unknown>, walSends(inFlight), inFlight);
+        await runInFlight(walSends(inFlight), inFlight, senders[i] as () => Promise<void>);
         const [state] = raw.pragma("wal_checkpoint(PASSIVE)") as { log: number }[];
         frames[i] = (frames[i] ?? 0) + (state?.log ?? 0);
       }
@@ -393,11 +406,14 @@ async function main() {
         ["oneAtATime", 1],
         ["concurrent", SEND_IN_FLIGHT],
       ] as const) {
-        const { withIndex, withoutIndex, ratio, cpuWith, cpuWithout } = sends[regime];
+        const { msWith, msWithout, msRatio, cpuWith, cpuWithout, cpuRatio } = sends[regime];
         console.log(
-          `  send, ${inFlight} in flight: ${fixed(withIndex)} ms with the index, ${fixed(withoutIndex)} ms without ` +
-            `(median of ${SEND_ROUNDS} interleaved rounds of ${SENDS_PER_ROUND}, ${SEND_MESSAGES_BEFORE} messages before): ` +
-            `ratio ${fixed(ratio)}; CPU per send (bench process: client and both servers) ${fixed(cpuWith)} vs ${fixed(cpuWithout)} ms: ratio ${fixed(cpuWith / cpuWithout)}`,
+          `  send, ${inFlight} in flight (${SEND_ROUNDS} alternating rounds of ${SEND_BLOCK} per server, ${SEND_MESSAGES_BEFORE} messages before), ` +
+            `with / without the index:\n` +
+            `    server CPU per send ${fixed(cpuWith, 3)} vs ${fixed(cpuWithout, 3)} ms: ratio ${fixed(cpuRatio.median, 3)} ` +
+            `(interquartile geometric mean ${fixed(cpuRatio.geometric, 3)})\n` +
+            `    time per send ${fixed(msWith, 3)} vs ${fixed(msWithout, 3)} ms: ratio ${fixed(msRatio.median, 3)} ` +
+            `(interquartile geometric mean ${fixed(msRatio.geometric, 3)})`,
         );
         const pages = sends.pages?.[regime];
         if (pages) {
@@ -416,4 +432,5 @@ async function main() {
   process.exit(0);
 }
 
-await main();
+if (process.argv[2] === "serve-send") await serveSends(process.argv[3] as string);
+else await main();
