@@ -37,7 +37,7 @@ import { runInFlight } from "./in-flight.js";
 import { postJson } from "./natter-rest.js";
 import { commonWord, generateMessages, PLANTED } from "./search-corpus.js";
 import { BenchChild, serveChild } from "./server-process.js";
-import { fixed, median, summarize } from "./stats.js";
+import { fixed, interquartileGeometricMean, median, summarize } from "./stats.js";
 
 const MESSAGES = Number(process.env.SEARCH_BENCH_MESSAGES ?? 1_000_000);
 const ENGINES = (process.env.SEARCH_BENCH_ENGINES ?? "sqlite,postgres").split(",") as DatabaseEngine[];
@@ -250,14 +250,9 @@ async function serveSends(url: string): Promise<void> {
   serveChild({ url: server.url, token, roomId: room.id } satisfies Session, { stop: () => server.close() });
 }
 
-/** The median of per-round ratios, and their interquartile geometric mean (less moved by a few outlying rounds). */
+/** The median of per-round ratios, and their interquartile geometric mean. */
 function ratioSummary(ratios: number[]) {
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const middle = sorted.slice(Math.floor(sorted.length / 4), Math.ceil((sorted.length * 3) / 4));
-  return {
-    median: median(ratios),
-    geometric: Math.exp(middle.reduce((sum, r) => sum + Math.log(r), 0) / middle.length),
-  };
+  return { median: median(ratios), geometric: interquartileGeometricMean(ratios) };
 }
 
 /**

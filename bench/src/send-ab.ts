@@ -15,7 +15,7 @@
 import { Agent, request } from "node:http";
 import { runInFlight } from "./in-flight.js";
 import { BenchChild } from "./server-process.js";
-import { median } from "./stats.js";
+import { interquartileGeometricMean, median } from "./stats.js";
 
 const BEFORE = process.env.SEND_BEFORE;
 const ROUNDS = Number(process.env.SEND_AB_ROUNDS ?? 120);
@@ -79,9 +79,7 @@ async function main(): Promise<void> {
       }
       ratios.push((cpu.after[round] as number) / (cpu.before[round] as number));
     }
-    const sorted = [...ratios].sort((a, b) => a - b);
-    const middle = sorted.slice(Math.floor(sorted.length / 4), Math.ceil((sorted.length * 3) / 4));
-    const geometric = Math.exp(middle.reduce((sum, ratio) => sum + Math.log(ratio), 0) / middle.length);
+    const geometric = interquartileGeometricMean(ratios);
     console.log(
       `server CPU µs per send, ${ROUNDS} rounds of ${BLOCK} at ${CONNECTIONS} in flight: ` +
         `this ${median(cpu.after).toFixed(0)}, before ${median(cpu.before).toFixed(0)}; this / before: ` +

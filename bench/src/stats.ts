@@ -23,3 +23,10 @@ export function median(values: readonly number[]): number {
     0.5,
   );
 }
+
+/** The geometric mean of the middle half of `ratios` (sorted): a ratio's centre, less moved by a few outlying rounds than their mean. */
+export function interquartileGeometricMean(ratios: readonly number[]): number {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = sorted.slice(Math.floor(sorted.length / 4), Math.ceil((sorted.length * 3) / 4));
+  return Math.exp(middle.reduce((sum, ratio) => sum + Math.log(ratio), 0) / middle.length);
+}
