@@ -9,11 +9,12 @@ const encodings = new WeakMap<object, string | SplicedEncoding>();
 
 /**
  * The part of their JSON that several events share when they differ only by their `seq`
- * (one message's inbox entries, one per member): each is `${open}${seq}${close}`. Its UTF-8
- * is made once, for the first of them framed, and copied into every frame after.
+ * (one message's inbox entries, one per member): each is `${open}${seq}${close}`. Its bytes,
+ * as the live path frames them (`framing`), are made once, for the first of them framed,
+ * and copied into every frame after.
  */
 export class SharedEncoding {
-  private bytes: { open: Buffer; close: Buffer } | undefined;
+  private framed: unknown;
 
   constructor(
     /** The JSON up to the seq's digits (`…,"seq":`). */
@@ -22,10 +23,14 @@ export class SharedEncoding {
     readonly close: string,
   ) {}
 
-  /** `open` and `close` as UTF-8. */
-  utf8(): { open: Buffer; close: Buffer } {
-    this.bytes ??= { open: Buffer.from(this.open), close: Buffer.from(this.close) };
-    return this.bytes;
+  /**
+   * What `make` builds of `open` and `close` (the UTF-8 around the seq with what the frame
+   * puts about it), made for the first event framed and kept: there is one framing of these
+   * parts (`splicedTrackedFrame`), so every call passes the same `make`.
+   */
+  framing<T>(make: (open: string, close: string) => T): T {
+    this.framed ??= make(this.open, this.close);
+    return this.framed as T;
   }
 }
 

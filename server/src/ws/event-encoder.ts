@@ -51,36 +51,47 @@ export function trackedMessagePrefix(messageId: string | number | null, jsonrpc:
   return Buffer.from(trackedMessageOpening(messageId, jsonrpc));
 }
 
-const DATA = Buffer.from(',"data":');
-const ID = Buffer.from('},"id":');
-const END = Buffer.from("}}");
+/**
+ * A shared encoding's bytes as its tracked messages hold them around the seq's digits:
+ * `,"data":${open}` before, and `${close}},"id":` after (then the event id and `}}`).
+ */
+interface SplicedBytes {
+  head: Buffer;
+  tail: Buffer;
+}
+
+function splicedBytes(open: string, close: string): SplicedBytes {
+  return { head: Buffer.from(`,"data":${open}`), tail: Buffer.from(`${close}},"id":`) };
+}
 
 /**
  * The frame of `trackedMessageJson(messageId, jsonrpc, eventId, encoding.json)`, built from
  * the subscription's `prefix` (`trackedMessagePrefix`) and the UTF-8 of the encoding's
  * shared part around its seq: for an event only one subscriber receives (an inbox entry),
- * whose frame cannot be shared, nothing is encoded per delivery but the ids and the seq.
+ * whose frame cannot be shared, nothing is encoded per delivery but the ids and the seq. An
+ * event id that is the seq's digits (an inbox entry's) is written as they are, quoted, which
+ * is what `JSON.stringify` makes of them; any other is encoded.
  */
 export function splicedTrackedFrame(prefix: Buffer, eventId: string, { shared, seq }: SplicedEncoding): TextFrame {
-  const id = JSON.stringify(eventId);
-  const idLength = Buffer.byteLength(id);
   const digits = String(seq);
-  const { open, close } = shared.utf8();
-  const framed = emptyTextFrame(
-    prefix.length + 2 * idLength + DATA.length + open.length + digits.length + close.length + ID.length + END.length,
-  );
-  const { payload } = framed;
-  payload.set(prefix, 0);
-  let at = writeText(payload, id, idLength, prefix.length);
-  at = copyInto(payload, DATA, at);
-  at = copyInto(payload, open, at);
-  at = writeText(payload, digits, digits.length, at);
-  at = copyInto(payload, close, at);
-  at = copyInto(payload, ID, at);
-  at = writeText(payload, id, idLength, at);
-  payload.set(END, at);
+  const plain = eventId === digits;
+  const id = plain ? `"${digits}"` : JSON.stringify(eventId);
+  const idLength = plain ? id.length : Buffer.byteLength(id);
+  const { head, tail } = shared.framing(splicedBytes);
+  const framed = emptyTextFrame(prefix.length + 2 * idLength + head.length + digits.length + tail.length + 2);
+  const { frame } = framed;
+  frame.set(prefix, framed.headerLength);
+  let at = writeText(frame, id, idLength, framed.headerLength + prefix.length);
+  at = copyInto(frame, head, at);
+  at = writeText(frame, digits, digits.length, at);
+  at = copyInto(frame, tail, at);
+  at = writeText(frame, id, idLength, at);
+  frame[at] = CLOSE_BRACE;
+  frame[at + 1] = CLOSE_BRACE;
   return framed;
 }
+
+const CLOSE_BRACE = 0x7d;
 
 /** Copies `bytes` into `buffer` at `at`; answers where they end. */
 function copyInto(buffer: Buffer, bytes: Buffer, at: number): number {

@@ -52,15 +52,15 @@ export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSo
      * at once (no compression negotiated, nothing queued behind a compression or a Blob read:
      * natter's server negotiates none and sends no Blobs); otherwise through `send`.
      */
-    sendTextFrame({ payload, frame }: TextFrame): void {
+    sendTextFrame(framed: TextFrame): void {
       const internals = this as unknown as WsInternals;
       // Extensions are agreed in the handshake, before any message: asked once.
       this.uncompressed ??= this.extensions === "";
       if (this.readyState === WebSocket.OPEN && this.uncompressed && internals._sender?._state === 0) {
-        internals._socket.write(frame);
+        internals._socket.write(framed.frame);
         this.dropIfSlow();
       } else {
-        this.send(payload, TEXT_FRAME);
+        this.send(framed.payload, TEXT_FRAME);
       }
     }
 

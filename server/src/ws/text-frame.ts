@@ -1,11 +1,22 @@
 /**
- * A WebSocket text message framed once for many sockets: its payload, and the whole frame
- * as a server sends it (RFC 6455 §5.2: FIN and the text opcode, unmasked, the payload's
- * length in 7, 16 or 64 bits), header and payload in one Buffer.
+ * A WebSocket text message framed once for many sockets: the whole frame as a server sends
+ * it (RFC 6455 §5.2: FIN and the text opcode, unmasked, the payload's length in 7, 16 or 64
+ * bits), header and payload in one Buffer.
  */
-export interface TextFrame {
-  payload: Buffer;
-  frame: Buffer;
+export class TextFrame {
+  constructor(
+    readonly frame: Buffer,
+    /** Where the payload begins in `frame`. */
+    readonly headerLength: number,
+  ) {}
+
+  /**
+   * The payload, a view of `frame`: made when asked for (a socket that frames messages itself),
+   * since an inbox entry's frame, built per delivery, is nearly always written whole.
+   */
+  get payload(): Buffer {
+    return this.frame.subarray(this.headerLength);
+  }
 }
 
 /**
@@ -14,7 +25,7 @@ export interface TextFrame {
  */
 export function textFrame(text: string): TextFrame {
   const framed = emptyTextFrame(Buffer.byteLength(text));
-  framed.payload.write(text);
+  framed.frame.write(text, framed.headerLength);
   return framed;
 }
 
@@ -35,5 +46,5 @@ export function emptyTextFrame(length: number): TextFrame {
     frame[1] = 127;
     frame.writeBigUInt64BE(BigInt(length), 2);
   }
-  return { payload: frame.subarray(headerLength), frame };
+  return new TextFrame(frame, headerLength);
 }
