@@ -20,23 +20,27 @@ export interface StoredReaction {
   count: number;
 }
 
+/**
+ * The emoji one reader reacted with on one message: at most `reactionsPerMessageMax`, so a
+ * list (a Set per message cost a history page more to build than its look-ups saved).
+ */
+type OwnEmoji = readonly string[];
+
 /** The caller's own reactions: message id → the emoji they reacted with there; what `me` is read from. */
-export type OwnReactions = ReadonlyMap<string, ReadonlySet<string>>;
+export type OwnReactions = ReadonlyMap<string, OwnEmoji>;
 
 /** Nobody's reactions: for anonymous readers, and for what every watcher is sent alike. */
 export const NO_OWN_REACTIONS: OwnReactions = new Map();
 
 /** Whether `own` holds a reaction with `emoji` on the message. */
 export function reactedWith(own: OwnReactions, messageId: string, emoji: string): boolean {
-  return own.get(messageId)?.has(emoji) ?? false;
+  return own.get(messageId)?.includes(emoji) ?? false;
 }
 
 /** `own` with the reaction with `emoji` on the message added (`mine`) or taken away. */
 export function withOwnReaction(own: OwnReactions, messageId: string, emoji: string, mine: boolean): OwnReactions {
-  const emojis = new Set(own.get(messageId));
-  if (mine) emojis.add(emoji);
-  else emojis.delete(emoji);
-  return new Map(own).set(messageId, emojis);
+  const others = (own.get(messageId) ?? []).filter((each) => each !== emoji);
+  return new Map(own).set(messageId, mine ? [...others, emoji] : others);
 }
 
 export function parseReactions(stored: string | null): StoredReaction[] {
@@ -73,7 +77,7 @@ function entryStart(emoji: string): string {
 }
 
 /** `stored` (written by `storedReactions`) with `me` true on the reader's own reactions `mine`. */
-function reactionsText(stored: string, mine: ReadonlySet<string> | undefined): string {
+function reactionsText(stored: string, mine: OwnEmoji | undefined): string {
   let text = stored;
   if (mine === undefined) return text;
   for (const emoji of mine) {
@@ -97,9 +101,9 @@ export function reactionsOf(messageId: string, stored: string | null, own: OwnRe
 }
 
 /** Stored reactions (either form) parsed, `me` set from the reader's own emoji on the message. */
-function parsedReactions(stored: string, mine: ReadonlySet<string> | undefined): Reaction[] {
+function parsedReactions(stored: string, mine: OwnEmoji | undefined): Reaction[] {
   const reactions = JSON.parse(stored) as Reaction[];
-  for (const reaction of reactions) reaction.me = mine?.has(reaction.emoji) ?? false;
+  for (const reaction of reactions) reaction.me = mine?.includes(reaction.emoji) ?? false;
   return reactions;
 }
 
@@ -134,8 +138,13 @@ export function conversationOf(
 }
 
 export function toMessage(row: MessageRow, attachments: Attachment[], own: OwnReactions = NO_OWN_REACTIONS): Message {
+  return messageOf(row, attachments, own.get(row.id));
+}
+
+/** `toMessage` with the reader's own emoji on this message (`mine`) at hand. */
+function messageOf(row: MessageRow, attachments: Attachment[], mine: OwnEmoji | undefined): Message {
   const stored = row.reactions;
-  if (stored?.endsWith(`${STORED_ME}]`)) return withStoredReactions(row, attachments, stored, own);
+  if (stored?.endsWith(`${STORED_ME}]`)) return withStoredReactions(row, attachments, stored, mine);
   // One object literal: a message built in steps (fields added after it) took `JSON.stringify` of a page 40-85% longer.
   return {
     id: row.id,
@@ -152,7 +161,7 @@ export function toMessage(row: MessageRow, attachments: Attachment[], own: OwnRe
     mentionsRoom: row.mentions_room === 1,
     threadId: row.thread_id,
     alsoInRoom: row.also_in_room === 1,
-    reactions: stored === null ? [] : reactionsOf(row.id, stored, own),
+    reactions: stored === null ? [] : parsedReactions(stored, mine),
     thread: threadOf(row),
     pinnedAt: row.pinned_at,
     pinnedBy: row.pinned_by,
@@ -165,7 +174,7 @@ const STORED_STATE = Symbol("stored reactions");
 /** A message's stored reactions text, the reader's own emoji there, and the parsed reactions once read. */
 interface StoredState {
   stored: string;
-  mine: ReadonlySet<string> | undefined;
+  mine: OwnEmoji | undefined;
   parsed: Reaction[] | undefined;
 }
 
@@ -207,7 +216,12 @@ const STORED_REACTIONS: PropertyDescriptor = {
  * as long to encode in a microbenchmark, load ~15);
  * `message-rows.test.ts` holds the two to the same fields in the same order.
  */
-function withStoredReactions(row: MessageRow, attachments: Attachment[], stored: string, own: OwnReactions): Message {
+function withStoredReactions(
+  row: MessageRow,
+  attachments: Attachment[],
+  stored: string,
+  mine: OwnEmoji | undefined,
+): Message {
   const message = {
     id: row.id,
     roomId: row.room_id,
@@ -228,7 +242,7 @@ function withStoredReactions(row: MessageRow, attachments: Attachment[], stored:
   message.thread = threadOf(row);
   message.pinnedAt = row.pinned_at;
   message.pinnedBy = row.pinned_by;
-  const state: StoredState = { stored, mine: own.get(row.id), parsed: undefined };
+  const state: StoredState = { stored, mine, parsed: undefined };
   Object.defineProperty(message, STORED_STATE, { value: state });
   return message;
 }
@@ -262,11 +276,7 @@ export async function messagesWithOwnReactions(
     db,
     rows.map((row) => row.id),
   );
-  const own = new Map<string, Set<string>>();
-  for (const row of rows) {
-    if (row.own_reactions !== null) own.set(row.id, new Set(row.own_reactions.split(OWN_SEPARATOR)));
-  }
-  return rows.map((row) => toMessage(row, attachments.get(row.id) ?? [], own));
+  return rows.map((row) => messageOf(row, attachments.get(row.id) ?? [], row.own_reactions?.split(OWN_SEPARATOR)));
 }
 
 /** `userId`'s reactions on any of `messageIds`; none for an anonymous reader. */
@@ -282,11 +292,11 @@ export async function ownReactions(
     .where("user_id", "=", userId)
     .where("message_id", "in", messageIds)
     .execute();
-  const own = new Map<string, Set<string>>();
+  const own = new Map<string, string[]>();
   for (const row of rows) {
     const emoji = own.get(row.message_id);
-    if (emoji) emoji.add(row.emoji);
-    else own.set(row.message_id, new Set([row.emoji]));
+    if (emoji) emoji.push(row.emoji);
+    else own.set(row.message_id, [row.emoji]);
   }
   return own;
 }
