@@ -222,13 +222,20 @@ export class RedisLogBus<E extends Sequenced> {
     return () => {};
   }
 
-  /** A message of the shared channel: its entries of the logs followed here, to each log's order. */
+  /**
+   * A message of the shared channel: its entries of the logs followed here, each to its log's
+   * order as it comes (the message keeps each log's entries in their order), not grouped by
+   * log first: a message's entries are mostly one per log (a member's summary of a message).
+   */
   private receiveShared(raw: string, shared: SharedLogChannel<E>): void {
     if (raw.startsWith(this.ownOpening)) return;
     const message = JSON.parse(raw) as { node: string };
     if (message.node === this.redis.nodeId) return;
-    const byLog = this.byLog(shared.decode(message, (key) => this.rooms.has(key)));
-    for (const [key, events] of byLog) this.deliver(key, events);
+    const { log } = this.kind;
+    for (const event of shared.decode(message, (key) => this.rooms.has(key))) {
+      const room = this.rooms.get(log.keyOf(event));
+      if (room) this.deliverEvent(room, event);
+    }
   }
 
   /**
@@ -264,10 +271,12 @@ export class RedisLogBus<E extends Sequenced> {
   }
 
   private deliverTo(room: FollowedRoom<E>, events: readonly E[]): void {
-    for (const event of events) {
-      if (room.order) room.order.push(event);
-      else this.emit(room, event);
-    }
+    for (const event of events) this.deliverEvent(room, event);
+  }
+
+  private deliverEvent(room: FollowedRoom<E>, event: E): void {
+    if (room.order) room.order.push(event);
+    else this.emit(room, event);
   }
 
   private emit(room: FollowedRoom<E>, event: E): void {
