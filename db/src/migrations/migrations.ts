@@ -34,6 +34,7 @@ import { sendPartialIndexes } from "./0034-send-partial-indexes.js";
 import { searchBatchIndex } from "./0035-search-batch-index.js";
 import { searchCjkAscii } from "./0036-search-cjk-ascii.js";
 import { searchWordsFanout } from "./0037-search-words-fanout.js";
+import { searchWordsOptimize } from "./0038-search-words-optimize.js";
 import { type ColumnTypes, columnTypesOf } from "./column-types.js";
 
 /** Every migration, in order, for both engines. Names sort; append, never rename or reorder. */
@@ -72,6 +73,7 @@ const MIGRATIONS: Record<string, (types: ColumnTypes, engine: DatabaseEngine) =>
   "0035-search-batch-index": (_types, engine) => searchBatchIndex(engine),
   "0036-search-cjk-ascii": (_types, engine) => searchCjkAscii(engine),
   "0037-search-words-fanout": (_types, engine) => searchWordsFanout(engine),
+  "0038-search-words-optimize": (_types, engine) => searchWordsOptimize(engine),
 };
 
 /**

@@ -14,19 +14,26 @@ import {
 
 const AT = "2026-01-02T03:04:05.000Z";
 
+/** A database in memory migrated up to `migration`, with a user `u1` and a room `r1`. */
+async function migratedTo(migration: string): Promise<OpenedDatabase> {
+  const database = openDatabase(":memory:");
+  const { db } = database;
+  const migrator = new Migrator({ db, provider: migrationProvider(database.engine) });
+  expect((await migrator.migrateTo(migration)).error).toBeUndefined();
+  await sql`insert into users (id, username, username_key, password_hash, created_at)
+    values ('u1', 'ann', 'ann', 'x', ${AT})`.execute(db);
+  await sql`insert into rooms (id, name, is_open, member_count, last_seq, created_at)
+    values ('r1', 'general', 1, 1, 0, ${AT})`.execute(db);
+  return database;
+}
+
 describe("SQLite's search index in a group commit (migration 0035-search-batch-index)", () => {
   let database: OpenedDatabase;
   afterEach(() => database.close());
 
   it("indexes a batch's messages at its end as they are then, and every other write at once", async () => {
-    database = openDatabase(":memory:");
+    database = await migratedTo("0034-send-partial-indexes");
     const { db } = database;
-    const migrator = new Migrator({ db, provider: migrationProvider(database.engine) });
-    expect((await migrator.migrateTo("0034-send-partial-indexes")).error).toBeUndefined();
-    await sql`insert into users (id, username, username_key, password_hash, created_at)
-      values ('u1', 'ann', 'ann', 'x', ${AT})`.execute(db);
-    await sql`insert into rooms (id, name, is_open, member_count, last_seq, created_at)
-      values ('r1', 'general', 1, 1, 0, ${AT})`.execute(db);
     let seq = 0;
     const send = (executor: typeof db, body: string) =>
       executor
@@ -78,5 +85,31 @@ describe("SQLite's search index in a group commit (migration 0035-search-batch-i
     expect(await found(words, "cafe")).toEqual(["m7"]);
     const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.id(SQLITE_SEARCH_PENDING)}`.execute(db);
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it("merges the words index into one segment at migration 0038-search-words-optimize", async () => {
+    database = await migratedTo("0037-search-words-fanout");
+    const { db } = database;
+    const bodies = ["wombat one", "wombat two", "numbat three"];
+    // A transaction each: a segment each (every segment has rows in `_idx`).
+    for (const [i, body] of bodies.entries()) {
+      await db
+        .insertInto("messages")
+        .values({ id: `m${i}`, room_id: "r1", seq: i + 1, author_id: "u1", body, created_at: AT })
+        .execute();
+    }
+    const { words } = SQLITE_SEARCH_TABLES;
+    const segments = async () =>
+      Number(
+        (await sql<{ n: number }>`select count(distinct segid) as n from ${sql.id(`${words}_idx`)}`.execute(db)).rows[0]
+          ?.n,
+      );
+    expect(await segments()).toBe(3);
+    expect((await migrateToLatest(database)).applied).toContain("0038-search-words-optimize");
+    expect(await segments()).toBe(1);
+    await sql`insert into ${sql.id(words)} (${sql.id(words)}, rank) values ('integrity-check', 1)`.execute(db);
+    const { rows } = await sql<{ id: string }>`select m.id from ${sql.id(words)} s join messages m on m.rowid = s.rowid
+      where ${sql.id(words)} match 'wombat OR numbat' order by m.rowid`.execute(db);
+    expect(rows.map((row) => row.id)).toEqual(["m0", "m1", "m2"]);
   });
 });

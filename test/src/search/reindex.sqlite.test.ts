@@ -131,6 +131,11 @@ describe("natter reindex on SQLite", () => {
     expect(await found("马来貘")).toEqual(without(reachedEdit, reachedDelete, unreachedDelete).sort());
     // A working index, and nothing of the rebuild left behind (no `_next` tables or triggers).
     expect(checkIndex()).toEqual([]);
+    // Its batches' segments merged into one (each segment has rows in `_idx`): the sends' merges leave it alone.
+    const raw = new SQLite(database.url, { readonly: true });
+    const segments = raw.prepare(`select count(distinct segid) from ${SQLITE_SEARCH_TABLES.words}_idx`).pluck().get();
+    raw.close();
+    expect(segments).toBe(1);
   });
 
   it("leaves an interrupted rebuild's tables while it may still run, and a server started later drops them", async () => {

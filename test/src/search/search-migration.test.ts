@@ -63,6 +63,7 @@ describe("the search migration on an existing database", () => {
           "0032-search-words-pgsz",
           "0033-search-words-merge",
           "0037-search-words-fanout",
+          "0038-search-words-optimize",
         ]),
       );
       if (opened.engine === "sqlite") {
@@ -76,6 +77,10 @@ describe("the search migration on an existing database", () => {
         const { rows: settings } = await sql<{ k: string; v: number }>`select k, v from messages_search_config
           where k in ('pgsz', 'automerge', 'crisismerge')`.execute(opened.db);
         expect(Object.fromEntries(settings.map((row) => [row.k, row.v]))).toEqual(SQLITE_WORDS_SETTINGS);
+        // 0038: one segment (each has rows in `_idx`), which the sends' merges leave alone.
+        const { rows: segments } = await sql<{ n: number }>`select count(distinct segid) as n
+          from messages_search_idx`.execute(opened.db);
+        expect(segments[0]?.n).toBe(1);
       }
     } finally {
       await opened.close();
