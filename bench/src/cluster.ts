@@ -7,7 +7,9 @@
  * medians: deliveries per second, send-to-receive p50/p99, and the CPU time per delivery of
  * the nodes, of Redis and of the PostgreSQL backends serving the nodes, which says which
  * part is the limit. (Redis's CPU is its whole process's, shared with this machine's other
- * clients, at /proc's 10 ms resolution.)
+ * clients, at /proc's 10 ms resolution.) Beside them, the PostgreSQL transactions committed per
+ * message: a cluster splits the sends that group commit would join on one node, and each node
+ * polls its outboxes and its log tail on its own clock, which costs per message what it costs per second.
  *
  *   npm run bench:cluster
  *   CLUSTER_WATCHERS=1000 CLUSTER_DELIVERIES=30000 CLUSTER_REPS=2 npm run bench:cluster
@@ -16,7 +18,8 @@
  * of every node to <dir>/<setup>/node<i>/ (the largest file is the node's main thread; node 0 takes the first of each round of
  * sends; `bench/src/cpu-profile-summary.ts` summarises them); CLUSTER_PERF=<dir> instead records the
  * nodes' CPU samples over the measured messages only with `perf record` (see `perfRecord`); CLUSTER_SETUPS picks setups by
- * name (comma-separated, such as "1 node + Redis,3 nodes + Redis").
+ * name (comma-separated, such as "1 node + Redis,3 nodes + Redis"); CLUSTER_NODE_FLAGS adds node flags to every
+ * node (such as "--trace-opt --trace-deopt", which print to the bench's output).
  *
  * Needs PostgreSQL (CLUSTER_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test,
  * where it makes and drops a database of its own) and Redis (CLUSTER_REDIS_URL, default
@@ -41,9 +44,13 @@ const DELIVERIES = Number(process.env.CLUSTER_DELIVERIES ?? 30_000);
 const REPS = Number(process.env.CLUSTER_REPS ?? 2);
 const SENDERS = Number(process.env.CLUSTER_SENDERS ?? 4);
 /**
- * Messages sent (and delivered to every watcher) before the measured ones, so that every node
- * has compiled its hot paths: each node of a cluster pays V8's warm-up once, and over a short
- * measured run three warm-ups would pass for a cost of every message.
+ * Messages sent (and delivered to every watcher) per node before the measured ones, so that
+ * every node has compiled its hot paths: each node of a cluster pays V8's warm-up once, and
+ * over a short measured run three warm-ups would pass for a cost of every message. Per node:
+ * V8 optimises a function once it has run often enough, and the sends of a cluster are split
+ * over its nodes, so with the same total a node of three has run its send path a third as
+ * often (100 in all left the send path's prepared-query runner unoptimised on every node of
+ * three through the measured messages, where the one node had optimised it; `--trace-opt`).
  */
 const WARM_MESSAGES = Number(process.env.CLUSTER_WARM_MESSAGES ?? 100);
 const WATCHER_PROCESSES = Number(process.env.CLUSTER_WATCHER_PROCESSES ?? 2);
@@ -68,13 +75,17 @@ const ALL_SETUPS: readonly Setup[] = [
 const PICKED = process.env.CLUSTER_SETUPS?.split(",").map((name) => name.trim());
 const SETUPS = ALL_SETUPS.filter((setup) => !PICKED || PICKED.includes(setup.name));
 
-/** Node flags writing node `index`'s CPU profile of `setup`, or naming its compiled code for `perf`, when asked for. */
+/**
+ * Node flags writing node `index`'s CPU profile of `setup`, or naming its compiled code for `perf`, when asked for,
+ * and those of `CLUSTER_NODE_FLAGS`.
+ */
 function profileFlags(setup: Setup, index: number): string[] {
-  if (PERF) return ["--perf-basic-prof"];
-  if (!PROFILES) return [];
+  const extra = process.env.CLUSTER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
+  if (PERF) return ["--perf-basic-prof", ...extra];
+  if (!PROFILES) return extra;
   // A directory per node: tsx's loader thread writes a profile of its own beside the node's.
   const dir = join(PROFILES, setup.name.replace(/[^a-z0-9]+/gi, "-"), `node${index}`);
-  return ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+  return ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...extra];
 }
 
 /** A node: natter on the shared database, with Redis when `CLUSTER_NODE_REDIS_PREFIX` is set. */
@@ -114,6 +125,12 @@ interface RunResult {
   nodesCpu: number;
   redisCpu: number;
   postgresCpu: number;
+  /**
+   * Transactions committed in the bench's database per message sent (`pg_stat_database`): the
+   * sends' own (fewer than one each where group commit joins sends that arrive together on one
+   * node) and everything the nodes run on their own clocks (outbox polls, the log tail).
+   */
+  commits: number;
   /** Per message sent: the nodes' user and system CPU (µs) and context switches, and the watchers' switches. */
   nodesScheduling: Scheduling;
   watcherSwitches: number;
@@ -173,8 +190,9 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       }
     };
     await sum({ type: "measure" });
-    await sendAll(WARM_MESSAGES);
-    await delivered(WATCHERS * WARM_MESSAGES);
+    const warm = WARM_MESSAGES * setup.nodes;
+    await sendAll(warm);
+    await delivered(WATCHERS * warm);
     await sum({ type: "measure" });
     const cpu = async () => ({
       nodes: (await Promise.all(nodes.map((node) => node.cpuMicros()))).reduce((a, b) => a + b, 0),
@@ -184,6 +202,7 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       watchersScheduling: schedulingOf(watchers.map((watcher) => watcher.pid)),
     });
     const perf = PERF ? await perfRecord(setup, nodes) : undefined;
+    const commitsBefore = await committedIn(database);
     const before = await cpu();
     const firstSend = epochMs();
     await sendAll(messages);
@@ -191,6 +210,7 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
     await delivered(expected);
     const after = await cpu();
     if (perf) await stopPerf(perf);
+    const commits = (await committedIn(database)) - commitsBefore;
     const totals = await deliveryTotals(watchers, firstSend);
     const count = totals.delivered;
     return {
@@ -200,6 +220,7 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       nodesCpu: (after.nodes - before.nodes) / count,
       redisCpu: cpuSpent(before.redis, after.redis) / count,
       postgresCpu: cpuSpent(before.postgres, after.postgres) / count,
+      commits: commits / messages,
       nodesScheduling: {
         user: (after.nodesScheduling.user - before.nodesScheduling.user) / messages,
         system: (after.nodesScheduling.system - before.nodesScheduling.system) / messages,
@@ -227,6 +248,18 @@ async function perfRecord(setup: Setup, nodes: readonly BenchChild<string>[]): P
   return perf;
 }
 
+/**
+ * Transactions committed so far in the bench's database. A backend reports its counts within
+ * a second of its last transaction (PostgreSQL's `PGSTAT_MIN_INTERVAL`), so this waits that out first.
+ */
+async function committedIn(database: BenchDatabase): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const { rows } = await sql<{ commits: string }>`
+    select xact_commit::text as commits from pg_stat_database where datname = ${database.name}
+  `.execute(database.maintenance);
+  return Number(rows[0]?.commits ?? 0);
+}
+
 async function stopPerf(perf: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => perf.once("exit", resolve));
   perf.kill("SIGINT");
@@ -244,7 +277,7 @@ async function main(): Promise<void> {
   const messages = Math.max(10, Math.round(DELIVERIES / WATCHERS));
   console.log(
     `cluster fan-out: ${WATCHERS} watchers in ${WATCHER_PROCESSES} processes, ${messages} messages from ${SENDERS} senders ` +
-      `(round-robin over the nodes) after ${WARM_MESSAGES} unmeasured ones, ${REPS} interleaved repetitions, medians; ` +
+      `(round-robin over the nodes) after ${WARM_MESSAGES} unmeasured ones per node, ${REPS} interleaved repetitions, medians; ` +
       `PostgreSQL, Redis; ` +
       `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
@@ -271,7 +304,8 @@ async function main(): Promise<void> {
         const { user, system, switches } = result.nodesScheduling;
         console.log(
           `      per message: nodes user ${fixed(user / 1000, 1)} ms, system ${fixed(system / 1000, 1)} ms ` +
-            `(/proc, 10 ms ticks), context switches: nodes ${fixed(switches, 1)}, watchers ${fixed(result.watcherSwitches, 1)}`,
+            `(/proc, 10 ms ticks), context switches: nodes ${fixed(switches, 1)}, watchers ${fixed(result.watcherSwitches, 1)}, ` +
+            `PostgreSQL commits ${fixed(result.commits)}`,
         );
       }
     }
@@ -293,6 +327,7 @@ async function main(): Promise<void> {
             nodes: of((r) => r.nodesCpu),
             redis: of((r) => r.redisCpu),
             postgres: of((r) => r.postgresCpu),
+            commits: of((r) => r.commits),
           },
         ];
       }),
@@ -307,14 +342,15 @@ async function main(): Promise<void> {
     for (const [setupName, m] of medians) {
       console.log(
         `  ${setupName.padEnd(16)} nodes ${fixed((m.nodes * WATCHERS) / 1000, 1)} ms, Redis ${fixed((m.redis * WATCHERS) / 1000, 2)} ms, ` +
-          `PostgreSQL ${fixed((m.postgres * WATCHERS) / 1000, 2)} ms`,
+          `PostgreSQL ${fixed((m.postgres * WATCHERS) / 1000, 2)} ms, ${fixed(m.commits)} commits`,
       );
     }
     const single = medians.get("1 node + Redis");
     const three = medians.get("3 nodes + Redis");
     if (single && three) {
       console.log(
-        `  3 nodes / 1 node (both with Redis): deliveries/s ${fixed(three.rate / single.rate)}×, p99 ${fixed(three.p99 / single.p99)}×`,
+        `  3 nodes / 1 node (both with Redis): nodes' CPU per message ${fixed(three.nodes / single.nodes)}×, ` +
+          `deliveries/s ${fixed(three.rate / single.rate)}×, p99 ${fixed(three.p99 / single.p99)}×`,
       );
     }
   } finally {
