@@ -89,4 +89,28 @@ it("lets plugins see every run, as they see a built query's", async () => {
   expect(firstResult).toBe(firstQuery);
   expect(secondResult).toBe(secondQuery);
   expect(secondQuery).not.toBe(firstQuery);
+  // In a transaction too, where SQLite's runs go to the transaction's connection directly.
+  seen.length = 0;
+  await db.transaction().execute(async (trx) => {
+    await insertCounter(trx, "t:z", 1);
+    await addToCounter(trx, "t:z");
+  });
+  expect(seen).toHaveLength(4);
+});
+
+it("runs a transaction's queries on its connection while another caller waits for the database", async () => {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const transaction = database.db.transaction().execute(async (trx) => {
+    await insertCounter(trx, "t:first", 1);
+    await held;
+    await addToCounter(trx, "t:first");
+  });
+  // Queued behind the open transaction: it runs after the commit, and sees its writes.
+  const outside = addToCounter(database.db, "t:first");
+  release();
+  await transaction;
+  expect((await outside).rows).toEqual([{ name: "t:first", value: 21 }]);
 });

@@ -2,11 +2,15 @@ import {
   type Compilable,
   type CompiledQuery,
   createQueryId,
+  type DatabaseConnection,
   type Kysely,
   type KyselyPlugin,
+  type QueryExecutor,
   type QueryResult,
   type RootOperationNode,
+  type UnknownRow,
 } from "kysely";
+import { sqliteTransactionConnection } from "../dialect/sqlite/immediate-sqlite-dialect.js";
 import type { Database } from "../schema/database.js";
 
 /** What a query's builder is given in place of each value: its position among the arguments. */
@@ -92,6 +96,31 @@ export function preparedQuery<Args extends readonly unknown[], Row>(
         "argument" in parameter ? args[parameter.argument] : parameter.constant,
       ),
     };
-    return executor.executeQuery(compiled);
+    const held = db.isTransaction ? sqliteTransactionConnection(executor.adapter) : undefined;
+    return held ? runOnConnection(executor, held, compiled) : executor.executeQuery(compiled);
   };
+}
+
+/**
+ * Runs a query of an open SQLite transaction on the connection the transaction holds, then
+ * through the plugins' `transformResult` as Kysely's executor does. The executor would pass it
+ * through four more layers of promises (its connection provider's queue among them): six
+ * inserts in a transaction, with one plugin, took 24 µs against 29 (a send runs six). Nothing else can run on the connection meanwhile (SQLite's one
+ * connection is the transaction's until it ends), and the query runs at once, as Kysely runs
+ * one in a transaction with none pending; a caller that starts several without awaiting each
+ * (natter's transactions await every statement) may see a prepared query run before them.
+ */
+async function runOnConnection<Row>(
+  executor: QueryExecutor,
+  connection: DatabaseConnection,
+  compiled: CompiledQuery<Row>,
+): Promise<QueryResult<Row>> {
+  let result = await connection.executeQuery<Row>(compiled);
+  for (const plugin of executor.plugins) {
+    result = (await plugin.transformResult({
+      result: result as QueryResult<UnknownRow>,
+      queryId: compiled.queryId,
+    })) as QueryResult<Row>;
+  }
+  return result;
 }

@@ -1,11 +1,18 @@
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
+  SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
 } from "kysely";
+
+/** The connection an open transaction holds, while it is open: what a dialect's driver and adapter share. */
+interface TransactionHold {
+  connection: DatabaseConnection | undefined;
+}
 
 /**
  * Kysely's SQLite driver starts transactions with a deferred `begin`: the write lock is
@@ -22,6 +29,13 @@ import {
 class ImmediateTransactionSqliteDriver extends SqliteDriver {
   readonly #queue = new ConnectionQueue();
 
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly hold: TransactionHold,
+  ) {
+    super(config);
+  }
+
   override async acquireConnection(): Promise<DatabaseConnection> {
     await this.#queue.take();
     return super.acquireConnection();
@@ -34,6 +48,12 @@ class ImmediateTransactionSqliteDriver extends SqliteDriver {
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    this.hold.connection = connection;
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    this.hold.connection = undefined;
+    await super.commitTransaction(connection);
   }
 
   /**
@@ -42,6 +62,7 @@ class ImmediateTransactionSqliteDriver extends SqliteDriver {
    * active", and that error would replace the real cause in what the caller sees and logs.
    */
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    this.hold.connection = undefined;
     try {
       await super.rollbackTransaction(connection);
     } catch (error) {
@@ -70,9 +91,29 @@ class ConnectionQueue {
   }
 }
 
-/** Kysely's SQLite dialect with write-locking transactions. */
+/** SQLite's adapter, which also knows the connection its database's open transaction holds. */
+class TransactionAwareSqliteAdapter extends SqliteAdapter {
+  constructor(readonly hold: TransactionHold) {
+    super();
+  }
+}
+
+/**
+ * The connection that the open transaction of the database `adapter` belongs to holds, if
+ * that database is SQLite opened with `ImmediateTransactionSqliteDialect` and a transaction is
+ * open: only that transaction's queries may run on it (SQLite has this one connection).
+ */
+export function sqliteTransactionConnection(adapter: DialectAdapter): DatabaseConnection | undefined {
+  return adapter instanceof TransactionAwareSqliteAdapter ? adapter.hold.connection : undefined;
+}
+
+/**
+ * Kysely's SQLite dialect with write-locking transactions. One dialect per database: its
+ * driver and adapter share what its open transaction holds (`sqliteTransactionConnection`).
+ */
 export class ImmediateTransactionSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #hold: TransactionHold = { connection: undefined };
 
   constructor(config: SqliteDialectConfig) {
     super(config);
@@ -80,6 +121,10 @@ export class ImmediateTransactionSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new ImmediateTransactionSqliteDriver(this.#config);
+    return new ImmediateTransactionSqliteDriver(this.#config, this.#hold);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionAwareSqliteAdapter(this.#hold);
   }
 }
