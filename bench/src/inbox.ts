@@ -22,7 +22,9 @@
  * INBOX_BEFORE=<checkout>: that checkout's natter (its `server/src`, with its own dependencies)
  * is measured too, in a server process and on a database of its own, its rounds interleaved
  * with this checkout's: "natter before". INBOX_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR"
- * profiles the server processes alone (ONLY=room or ONLY=inbox: one delivery path).
+ * profiles the server processes alone (ONLY=room or ONLY=inbox: one delivery path). The one
+ * step an inbox delivery pays and a room watcher's does not (its frame, built per user), alone
+ * and by instruction counts: `src/inbox-frame.ts`.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
