@@ -15,6 +15,13 @@
  * per block (100), SEARCH_BENCH_SEND_WARMUP the sends each server gets first (300).
  * The send part alone, SQLite: SEARCH_BENCH_ENGINES=sqlite SEARCH_BENCH_MESSAGES=5000 npm run bench:search
  *
+ * SEARCH_BENCH_SEND_GROWN=1 (SQLite): the "with" server's index grew message by message instead,
+ * as a database's does that had it from its first message: the messages before are inserted one
+ * transaction each with the migrations' index and its triggers in place, and no bulk build follows.
+ * FTS5's segments then sit at every level as the sends' merges left them; after a bulk build
+ * (`optimizeSqliteWordsIndex`) the fill is one segment that the sends' merges first reach after
+ * 64^level sends, so the default measures a freshly built index.
+ *
  * SEARCH_BENCH_ENGINES=sqlite,postgres picks engines; SEARCH_BENCH_QUERIES sets queries per kind.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -43,6 +50,8 @@ const MESSAGES = Number(process.env.SEARCH_BENCH_MESSAGES ?? 1_000_000);
 const ENGINES = (process.env.SEARCH_BENCH_ENGINES ?? "sqlite,postgres").split(",") as DatabaseEngine[];
 const QUERIES_PER_KIND = Number(process.env.SEARCH_BENCH_QUERIES ?? 50);
 const SEND_MESSAGES_BEFORE = Number(process.env.SEARCH_BENCH_SEND_PREFILL ?? 20_000);
+/** SQLite: the send measure's index grown message by message (see the header), not built in bulk. */
+const SEND_INDEX_GROWN = process.env.SEARCH_BENCH_SEND_GROWN === "1";
 const SEND_ROUNDS = Number(process.env.SEARCH_BENCH_SEND_ROUNDS ?? 30);
 const SEND_BLOCK = Number(process.env.SEARCH_BENCH_SEND_BLOCK ?? 100);
 const SEND_WARMUP = Number(process.env.SEARCH_BENCH_SEND_WARMUP ?? 300);
@@ -86,12 +95,15 @@ async function freshDatabase(engine: DatabaseEngine, dir: string, name: string) 
   };
 }
 
-/** Migrates, adds users and open rooms, and loads `count` messages with the search index dropped. */
-async function load(engine: DatabaseEngine, url: string, count: number): Promise<void> {
+/**
+ * Migrates, adds users and open rooms, and loads `count` messages with the search index dropped;
+ * with `grown` (SQLite), with the index kept and one transaction a message, as sends write them.
+ */
+async function load(engine: DatabaseEngine, url: string, count: number, grown = false): Promise<void> {
   const database = openDatabase(url, { poolSize: 2 });
   await migrateToLatest(database);
   const { db } = database;
-  await (engine === "postgres" ? dropPostgresSearchIndex(db) : dropSqliteSearchIndex(db));
+  if (!grown) await (engine === "postgres" ? dropPostgresSearchIndex(db) : dropSqliteSearchIndex(db));
   const now = new Date().toISOString();
   const users = Array.from({ length: AUTHORS }, (_, i) => `bench-user-${i}`);
   const rooms = Array.from({ length: ROOMS }, (_, i) => `bench-room-${i}`);
@@ -123,7 +135,7 @@ async function load(engine: DatabaseEngine, url: string, count: number): Promise
     let rows: (readonly unknown[])[] = [];
     for (const message of generateMessages(count, ROOMS, AUTHORS)) {
       rows.push(rowOf(message));
-      if (rows.length === 50_000) {
+      if (rows.length === (grown ? 1 : 50_000)) {
         batch(rows);
         rows = [];
       }
@@ -272,8 +284,9 @@ async function measureSends(engine: DatabaseEngine, dir: string) {
   const targets: { name: string; url: string; drop: () => Promise<void> }[] = [];
   for (const name of ["with", "without"]) {
     const database = await freshDatabase(engine, dir, `send_${name}`);
-    await load(engine, database.url, SEND_MESSAGES_BEFORE);
-    if (name === "with") await buildIndex(engine, database.url);
+    const grown = SEND_INDEX_GROWN && engine === "sqlite" && name === "with";
+    await load(engine, database.url, SEND_MESSAGES_BEFORE, grown);
+    if (name === "with" && !grown) await buildIndex(engine, database.url);
     targets.push({ name, ...database });
   }
   const servers = await Promise.all(
@@ -403,7 +416,7 @@ async function main() {
       ] as const) {
         const { msWith, msWithout, msRatio, cpuWith, cpuWithout, cpuRatio } = sends[regime];
         console.log(
-          `  send, ${inFlight} in flight (${SEND_ROUNDS} alternating rounds of ${SEND_BLOCK} per server, ${SEND_MESSAGES_BEFORE} messages before), ` +
+          `  send, ${inFlight} in flight (${SEND_ROUNDS} alternating rounds of ${SEND_BLOCK} per server, ${SEND_MESSAGES_BEFORE} messages before${SEND_INDEX_GROWN ? ", the index grown by them one at a time" : ""}), ` +
             `with / without the index:\n` +
             `    server CPU per send ${fixed(cpuWith, 3)} vs ${fixed(cpuWithout, 3)} ms: ratio ${fixed(cpuRatio.median, 3)} ` +
             `(interquartile geometric mean ${fixed(cpuRatio.geometric, 3)})\n` +
