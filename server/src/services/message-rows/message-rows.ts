@@ -93,8 +93,8 @@ function reactionsText(stored: string, mine: OwnEmoji | undefined): string {
 /**
  * A message's reactions as `userId`'s own reactions (`own`) make them look to them. History
  * pages call this for every reaction of every message, so the parsed objects become the
- * answer's (`me` set in place) instead of being copied, and `me` is one look-up by emoji in
- * the message's own set rather than a key built per reaction.
+ * answer's (`me` set in place) instead of being copied, and `me` is a search of the reader's
+ * own emoji on the message (a short list) rather than a key built per reaction.
  */
 export function reactionsOf(messageId: string, stored: string | null, own: OwnReactions): Reaction[] {
   return stored === null ? [] : parsedReactions(stored, own.get(messageId));
