@@ -47,6 +47,30 @@ export async function storeRoomEvent<I extends RoomEventInput>(
   return event;
 }
 
+/**
+ * Stores events at seqs the caller already took, as `storeRoomEvent` does one, in one
+ * statement: a bulk of sends' (`sendMany`).
+ */
+export async function storeRoomEvents(
+  trx: Transaction<Database>,
+  events: readonly (RoomEventInput & Pick<RoomEvent, "roomId" | "seq" | "at">)[],
+): Promise<void> {
+  await trx
+    .insertInto("room_events")
+    .values(
+      events.map((event) => ({
+        room_id: event.roomId,
+        seq: event.seq,
+        type: event.type,
+        actor_id: event.actorId,
+        payload: JSON.stringify(event),
+        created_at: event.at,
+        message_id: messageIdOf(event),
+      })),
+    )
+    .execute();
+}
+
 // Every change of a room runs these two: prepared once, not built and compiled each time.
 const takeNextSeq = preparedQuery((db, roomId: string) =>
   db

@@ -31,7 +31,13 @@ import {
 import { recordActivity } from "../activity/activity-log.js";
 import { forgetReply, recordReply, requireThreadRoot } from "../conversations/thread-replies.js";
 import { requireNoBlock } from "../direct/blocks.js";
-import { mentionsAnything, NO_MENTIONS, resolveMentions, storeMentions } from "../mentions/resolve-mentions.js";
+import {
+  mentionsAnything,
+  NO_MENTIONS,
+  type ResolvedMentions,
+  resolveMentions,
+  storeMentions,
+} from "../mentions/resolve-mentions.js";
 import { attachmentsOf, attachUploads, deleteUploads, uploadsOfMessage } from "../message-rows/attachments.js";
 import {
   findMessage,
@@ -135,41 +141,13 @@ export async function sendMessage(
     trx,
     roomId,
     turn.seq,
-    (seq) => ({
-      type: "message.created" as const,
-      actorId: session.userId,
-      message: {
-        id: uuidV7(now),
-        roomId,
-        seq,
-        authorId: session.userId,
-        body,
-        replyToId,
-        createdAt: toTimestamp(now),
-        editedAt: null,
-        deletedAt: null,
-        attachments: [],
-        reactions: [],
-        threadId,
-        alsoInRoom: threadId !== null && alsoInRoom,
-        thread: null,
-        pinnedAt: null,
-        pinnedBy: null,
-        mentions: resolved.mentions,
-        mentionsRoom: resolved.room,
-      },
-    }),
+    (seq) => messageCreated(roomId, seq, session.userId, body, { replyToId, threadId, alsoInRoom }, resolved, now),
     now,
   );
   const { message } = event;
   await insertMessage(trx, message, clientMessageId, alsoInRoom);
   if (mentionsAnything(resolved)) await storeMentions(trx, message, resolved);
-  // Bumped by the writer, once for the batch the send commits in.
-  const shard = messageShardOf(roomId);
-  const counters = {
-    [messagesCounter(shard)]: 1,
-    [messagesInHourCounter(hourOf(message.createdAt), shard)]: 1,
-  };
+  const counters = sentCounters(message);
   // What the writer's inbox entries and webhook deliveries need, already read (or kept) above.
   const known = { ...turn, usernames: new Map([[session.userId, session.username]]) };
   // The root's new summary follows the reply in the log.
@@ -181,18 +159,61 @@ export async function sendMessage(
   return { events: [{ ...event, message: withFiles }, ...threadEvents], result: withFiles, known, counters };
 }
 
+/** The `message.created` event of a new message, before its room's log stores it. */
+export function messageCreated(
+  roomId: string,
+  seq: number,
+  authorId: string,
+  body: string,
+  place: { replyToId: string | null; threadId: string | null; alsoInRoom: boolean },
+  resolved: ResolvedMentions,
+  now: number,
+) {
+  const { replyToId, threadId, alsoInRoom } = place;
+  return {
+    type: "message.created" as const,
+    actorId: authorId,
+    message: {
+      id: uuidV7(now),
+      roomId,
+      seq,
+      authorId,
+      body,
+      replyToId,
+      createdAt: toTimestamp(now),
+      editedAt: null,
+      deletedAt: null,
+      attachments: [],
+      reactions: [],
+      threadId,
+      alsoInRoom: threadId !== null && alsoInRoom,
+      thread: null,
+      pinnedAt: null,
+      pinnedBy: null,
+      mentions: resolved.mentions,
+      mentionsRoom: resolved.room,
+    },
+  };
+}
+
+/** The stat counters a new message bumps: bumped by the writer, once for the batch the send commits in. */
+export function sentCounters(message: Pick<Message, "roomId" | "createdAt">): Record<string, number> {
+  const shard = messageShardOf(message.roomId);
+  return { [messagesCounter(shard)]: 1, [messagesInHourCounter(hourOf(message.createdAt), shard)]: 1 };
+}
+
 /**
  * The sender's access as `readableRoom` answers it (a closed room answers a non-member
  * ROOM_NOT_FOUND), from the room's turn. `lastSeq` is the room's newest seq before this send's.
  */
-function accessOfTurn(turn: RoomTurn, userId: string): RoomAccess {
+export function accessOfTurn(turn: RoomTurn, userId: string): RoomAccess {
   const role = turn.members.get(userId) ?? null;
   if (!turn.open && role === null) throw new NatterError("ROOM_NOT_FOUND", "No such room");
   return { roomId: turn.roomId, open: turn.open, kind: turn.kind, role, lastSeq: turn.seq - 1 };
 }
 
 /** A sender must be a member; in a direct room, neither of the two may have blocked the other. */
-async function requireSender(trx: Transaction<Database>, access: RoomAccess, userId: string): Promise<void> {
+export async function requireSender(trx: Transaction<Database>, access: RoomAccess, userId: string): Promise<void> {
   requireRole(access, "member");
   if (access.kind === "direct") await requireNoBlock(trx, access.roomId, userId);
 }

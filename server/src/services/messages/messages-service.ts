@@ -6,6 +6,7 @@ import {
   type Message,
   type MessagePage,
   type MessagePageInput,
+  mentionsIn,
   NatterError,
   type SendMessageInput,
   type ThreadPageInput,
@@ -21,11 +22,12 @@ import type { BlobStore } from "../../uploads/blob-store.js";
 import type { ReadReceipts } from "../conversations/read-receipts.js";
 import type { TextFilter } from "../moderation/blocked-terms-service.js";
 import { RoomStateCache } from "../room-writes/room-state-cache.js";
-import type { RoomWriter } from "../room-writes/room-writer.js";
+import { type BulkChangeOf, bulkItem, type RoomWriter } from "../room-writes/room-writer.js";
 import { deleteMessage, editMessage, sendMessage } from "./message-commands.js";
 import { getMessage, listMessages, mentionsPage, threadMessages } from "./message-queries.js";
 import { deleteMessagesCreatedBefore, type ExpiringMessages } from "./message-retention.js";
 import { markRead, unreadPage } from "./read-cursors.js";
+import { type PlainSend, sendMany } from "./send-many.js";
 
 export interface MessagesServiceDeps {
   db: Kysely<Database>;
@@ -57,6 +59,9 @@ export interface MessagesServiceDeps {
 export class MessagesService implements ExpiringMessages {
   /** What sends keep of their rooms, used only at the version each send reads (`RoomStateCache`). */
   private readonly rooms = new RoomStateCache();
+  /** Plain sends of one room that wait together, stored together (one bulk change of the room writer). */
+  private readonly sendMany: BulkChangeOf<PlainSend, Message> = (trx, roomId, sends, now) =>
+    sendMany(trx, this.rooms, roomId, sends, now);
 
   constructor(private readonly deps: MessagesServiceDeps) {}
 
@@ -75,11 +80,15 @@ export class MessagesService implements ExpiringMessages {
     const body = this.deps.textFilter
       ? await this.deps.textFilter.filter(input.body, LIMITS.messageBodyMax)
       : input.body;
+    const clientMessageId = input.clientMessageId ?? null;
     // Without a client id the send's first statement takes the room's turn, and its lock.
     const sent = await this.deps.writer.write(
       roomId,
       (trx, now) => sendMessage(trx, this.rooms, session, roomId, input, body, now),
-      { locksRoomFirst: (input.clientMessageId ?? null) === null },
+      {
+        locksRoomFirst: clientMessageId === null,
+        bulk: isPlain(input, body) ? bulkItem(this.sendMany, { session, body, clientMessageId }) : undefined,
+      },
     );
     this.deps.onSent?.(roomId, session.userId);
     return sent;
@@ -172,4 +181,12 @@ export class MessagesService implements ExpiringMessages {
   async mentions(session: AuthSession, { limit, cursor }: MentionsInput): Promise<MentionsPage> {
     return mentionsPage(this.deps.db, session, { limit, cursor });
   }
+}
+
+/** Whether a send is plain (`PlainSend`): no reply, thread, attachments, nor anything its body mentions. */
+function isPlain(input: Omit<SendMessageInput, "roomId">, body: string): boolean {
+  if ((input.replyToId ?? null) !== null || (input.threadId ?? null) !== null) return false;
+  if ((input.attachmentIds?.length ?? 0) > 0) return false;
+  const found = mentionsIn(body);
+  return found.usernames.length === 0 && !found.room;
 }

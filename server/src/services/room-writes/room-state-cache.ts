@@ -4,17 +4,25 @@ import type { Kysely, Transaction } from "kysely";
 import { readRoomEndpoints, type WebhookEndpoint } from "../webhooks/webhook-outbox.js";
 
 /**
- * What a send reads of its room in its first statement: the room's next seq, taken, with the
- * room's own fields and the version of what a node may keep of it in memory (`cache_version`,
- * changed by triggers with every member, role and webhook endpoint change of the room).
- * Prepared once, as every send runs it.
+ * What a send reads of its room in its first statement: the room's next seqs (one per send),
+ * taken, with the room's own fields and the version of what a node may keep of it in memory
+ * (`cache_version`, changed by triggers with every member, role and webhook endpoint change of
+ * the room). Prepared once, as every send runs it.
  */
-const takeTurn = preparedQuery((db, roomId: string) =>
+const takeTurn = preparedQuery((db, roomId: string, count: number) =>
   db
     .updateTable("rooms")
-    .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+    .set((eb) => ({ last_seq: eb("last_seq", "+", count) }))
     .where("id", "=", roomId)
     .returning(["last_seq", "cache_version", "is_open", "kind"]),
+);
+
+/** Gives back the last seqs a turn took and did not use: no seq is left without its event. */
+const returnSeqs = preparedQuery((db, roomId: string, count: number) =>
+  db
+    .updateTable("rooms")
+    .set((eb) => ({ last_seq: eb("last_seq", "-", count) }))
+    .where("id", "=", roomId),
 );
 
 const membersOf = preparedQuery((db, roomId: string) =>
@@ -24,7 +32,7 @@ const membersOf = preparedQuery((db, roomId: string) =>
 /** A room's turn in a send's transaction: its seq taken, and the room as it stands in this transaction. */
 export interface RoomTurn {
   roomId: string;
-  /** The seq this change's event takes (the room's `last_seq` is already there). */
+  /** The first seq the turn took (the room's `last_seq` is already at its last). */
   seq: number;
   open: boolean;
   kind: RoomKind;
@@ -62,12 +70,13 @@ export class RoomStateCache {
   private memberCount = 0;
 
   /**
-   * Takes the room's next seq (its first statement, which on SQLite begins the write and on
-   * PostgreSQL follows the writer's lock), and answers the room as it stands: from memory when
-   * the version read matches, else read and kept. Undefined when there is no such room.
+   * Takes the room's next `count` seqs (its first statement, which on SQLite begins the write
+   * and on PostgreSQL takes the room's lock, or follows the writer's), and answers the room as
+   * it stands: from memory when the version read matches, else read and kept. Undefined when
+   * there is no such room.
    */
-  async takeTurn(trx: Transaction<Database>, roomId: string): Promise<RoomTurn | undefined> {
-    const [row] = (await takeTurn(trx, roomId)).rows;
+  async takeTurn(trx: Transaction<Database>, roomId: string, count = 1): Promise<RoomTurn | undefined> {
+    const [row] = (await takeTurn(trx, roomId, count)).rows;
     if (!row) return undefined;
     const version = Number(row.cache_version);
     let entry = this.rooms.get(roomId);
@@ -81,12 +90,17 @@ export class RoomStateCache {
     }
     return {
       roomId,
-      seq: Number(row.last_seq),
+      seq: Number(row.last_seq) - count + 1,
       open: row.is_open === 1,
       kind: row.kind,
       members: entry.members,
       endpoints: entry.endpoints,
     };
+  }
+
+  /** Gives back the last `count` seqs of this transaction's turn, which no event took. */
+  async returnSeqs(trx: Transaction<Database>, roomId: string, count: number): Promise<void> {
+    await returnSeqs(trx, roomId, count);
   }
 
   private keep(roomId: string, entry: Entry): void {

@@ -40,8 +40,33 @@ export interface RoomWrite<T> {
 /** A room change: runs inside the writer's transaction, at the instant `now`. */
 export type RoomChangeOf<T> = (trx: Transaction<Database>, now: number) => Promise<RoomWrite<T>>;
 
+/**
+ * Changes of one room run together, in one call (`RoomChangeOptions.bulk`): each item is one
+ * change's. Refuses an item before writing anything of it, so that its refusal undoes nothing
+ * of the others; a statement that fails undoes the call (the writer then runs each item's own
+ * change alone).
+ */
+export type BulkChangeOf<I, T> = (
+  trx: Transaction<Database>,
+  roomId: string,
+  items: readonly I[],
+  now: number,
+) => Promise<BulkWrite<T>>;
+
+/** What a bulk change did. */
+export interface BulkWrite<T> {
+  /**
+   * The outcomes of the first items, in their order: each item's write, or the error it was
+   * refused with (it wrote nothing). Fewer outcomes than items: the next item runs alone, as
+   * its own change, and the rest after it.
+   */
+  outcomes: readonly ({ ok: true; write: RoomWrite<T> } | { ok: false; error: unknown })[];
+  /** What the writes' inbox entries, webhook deliveries and push notifications need of the room (`RoomWrite.known`). */
+  known?: RoomWrite<T>["known"];
+}
+
 /** How a change meets the room's lock. */
-export interface RoomChangeOptions {
+export interface RoomChangeOptions<T> {
   /**
    * The change's first statement updates the room's row (a send's `RoomStateCache.takeTurn`),
    * which waits for and takes its write lock as the writer's own lock would, and reads nothing
@@ -49,6 +74,25 @@ export interface RoomChangeOptions {
    * of the room's turn fewer.
    */
   locksRoomFirst?: boolean;
+  /**
+   * The change as an item of a bulk change: on PostgreSQL consecutive changes of one room in
+   * a batch with the same `run` are run by one call of it, in a few statements for all
+   * (one round trip each) instead of several for each and a savepoint of its own. `change`
+   * is what runs the item alone. The bulk's first statement must lock the room's row, as
+   * `locksRoomFirst` says.
+   */
+  bulk?: BulkItem<T>;
+}
+
+/** One change as an item of a bulk change (`bulkItem`). */
+export interface BulkItem<T> {
+  readonly run: BulkChangeOf<unknown, T>;
+  readonly item: unknown;
+}
+
+/** `item` as one of the items of the bulk change `run`. */
+export function bulkItem<I, T>(run: BulkChangeOf<I, T>, item: I): BulkItem<T> {
+  return { run: run as BulkChangeOf<unknown, T>, item };
 }
 
 export interface RoomWriterDeps {
@@ -75,6 +119,7 @@ interface Pending {
   roomId: string | null;
   change: RoomChangeOf<unknown>;
   locksRoomFirst: boolean;
+  bulk: BulkItem<unknown> | undefined;
   attempt: number;
   resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
@@ -98,17 +143,35 @@ const RELEASE = prepared(sql`release savepoint room_change`);
 const RELEASE_AND_SAVEPOINT = prepared(sql`release savepoint room_change; savepoint room_change`);
 const ROLLBACK_TO_SAVEPOINT = prepared(sql`rollback to savepoint room_change`);
 
-/** What one change of a batch came to inside the transaction. */
+/** What the events of changes that committed together mean beyond the room's log. */
+interface Projected {
+  queuedWebhooks: boolean;
+  queuedPush: boolean;
+  inboxEntries: InboxEntry[];
+}
+
+/**
+ * What changes of a batch came to inside the transaction: one change or a bulk's that
+ * succeeded (their callers' answers, their events and what they mean, their counter deltas),
+ * or one that failed.
+ */
 type Outcome =
-  | { ok: true; write: RoomWrite<unknown>; queuedWebhooks: boolean; queuedPush: boolean; inboxEntries: InboxEntry[] }
-  | { ok: false; error: unknown };
+  | ({
+      ok: true;
+      answers: readonly { pending: Pending; result: unknown }[];
+      events: readonly RoomEvent[];
+      counters: readonly Readonly<Record<string, number>>[];
+    } & Projected)
+  | { ok: false; pending: Pending; error: unknown };
 
 /** The sum, by counter, of the counter deltas of a batch's changes that succeeded. */
 function counterTotals(outcomes: readonly Outcome[]): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const outcome of outcomes) {
-    if (!outcome.ok || !outcome.write.counters) continue;
-    for (const [name, delta] of Object.entries(outcome.write.counters)) totals[name] = (totals[name] ?? 0) + delta;
+    if (!outcome.ok) continue;
+    for (const counters of outcome.counters) {
+      for (const [name, delta] of Object.entries(counters)) totals[name] = (totals[name] ?? 0) + delta;
+    }
   }
   return totals;
 }
@@ -130,7 +193,10 @@ function counterTotals(outcomes: readonly Outcome[]): Record<string, number> {
  * next one, one `BEGIN … COMMIT` (and one room lock) for all, each change in a savepoint of
  * its own: one that fails is rolled back alone and answered with its error, the others
  * commit. Each change still runs after the previous one and reads what it wrote; each caller
- * is answered, and its events published, only after the commit that holds its change.
+ * is answered, and its events published, only after the commit that holds its change. On
+ * PostgreSQL, where each statement is a round trip that the room's lock waits for, consecutive
+ * changes of one room that are items of one bulk change (plain sends) run in one call of it
+ * and one savepoint: a few statements for all of them instead of several each.
  */
 export class RoomWriter {
   /** Changes waiting, by batch key; a key present here has a batch running. */
@@ -145,12 +211,13 @@ export class RoomWriter {
    * publishes its events and answers its result. A NatterError thrown by the change rolls
    * it back and reaches the caller as it is.
    */
-  write<T>(roomId: string | null, change: RoomChangeOf<T>, options: RoomChangeOptions = {}): Promise<T> {
+  write<T>(roomId: string | null, change: RoomChangeOf<T>, options: RoomChangeOptions<T> = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.enqueue({
         roomId,
         change: change as RoomChangeOf<unknown>,
         locksRoomFirst: options.locksRoomFirst === true,
+        bulk: options.bulk,
         attempt: 1,
         resolve: resolve as (result: unknown) => void,
         reject,
@@ -195,7 +262,7 @@ export class RoomWriter {
     while (queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH);
       const outcomes = await this.commitBatch(batch);
-      announced = announced.then(() => this.announce(batch, outcomes));
+      announced = announced.then(() => this.announce(outcomes));
     }
     this.queues.delete(key);
   }
@@ -209,6 +276,7 @@ export class RoomWriter {
         const locked = new Set<string>();
         const results: Outcome[] = [];
         const savepoint: SavepointState = { open: false };
+        let bulks = this.deps.engine === "postgres" && batch.length > 1;
         // SQLite's search index takes the batch's messages in one statement at the end (FTS5
         // writes a segment at every savepoint): before the commit, so searchable on the answer.
         // Below SQLITE_SEARCH_DEFER_FROM changes that costs more than the segments it saves.
@@ -216,7 +284,21 @@ export class RoomWriter {
           this.deps.engine === "sqlite" && batch.length >= SQLITE_SEARCH_DEFER_FROM && (await this.defersSearch(trx))
             ? await deferSqliteSearchIndexing<Database>(trx)
             : undefined;
-        for (const pending of batch) {
+        for (let next = 0; next < batch.length; ) {
+          const pending = batch[next] as Pending;
+          const group = bulks ? bulkFrom(batch, next) : [];
+          if (group.length > 1) {
+            const ran = await this.runBulk(trx, group, savepoint);
+            // A bulk that failed is not tried again in this batch: its changes run alone.
+            if (!ran) bulks = false;
+            else {
+              results.push(...ran.outcomes);
+              next += ran.count;
+              // The bulk's first statement locked the room; its savepoint is never rolled back now.
+              locked.add(pending.roomId as string);
+              if (ran.count > 0) continue;
+            }
+          }
           // A change that locks the room itself does so inside its savepoint, whose rollback
           // (the change failed) lets the lock go: only the writer's own lock counts as held.
           if (pending.roomId !== null && !pending.locksRoomFirst && !locked.has(pending.roomId)) {
@@ -226,6 +308,7 @@ export class RoomWriter {
           results.push(
             batch.length === 1 ? await this.run(trx, pending) : await this.runInSavepoint(trx, pending, savepoint),
           );
+          next += 1;
         }
         await bumpCounters(trx, counterTotals(results));
         if (searchFrom !== undefined) await indexDeferredSqliteSearch<Database>(trx, searchFrom);
@@ -233,7 +316,7 @@ export class RoomWriter {
       });
     } catch (error) {
       // Nothing of the batch committed: each change is run again or refused, on its own.
-      return batch.map(() => ({ ok: false, error }));
+      return batch.map((pending) => ({ ok: false, pending, error }));
     }
     return outcomes;
   }
@@ -245,21 +328,20 @@ export class RoomWriter {
   }
 
   /** After a batch's commit: publishes each committed change's events, then answers its caller. */
-  private async announce(batch: Pending[], outcomes: Outcome[]): Promise<void> {
-    for (const [index, outcome] of outcomes.entries()) {
-      const pending = batch[index] as Pending;
+  private async announce(outcomes: Outcome[]): Promise<void> {
+    for (const outcome of outcomes) {
       if (!outcome.ok) {
-        this.failed(pending, outcome.error);
+        this.failed(outcome.pending, outcome.error);
         continue;
       }
       try {
         if (outcome.queuedWebhooks) this.deps.onWebhooksQueued?.();
         if (outcome.queuedPush) this.deps.onPushQueued?.();
-        if (outcome.write.events.length > 0) await this.deps.events.publish(outcome.write.events);
+        if (outcome.events.length > 0) await this.deps.events.publish(outcome.events);
         if (outcome.inboxEntries.length > 0) await this.deps.inbox?.publish(outcome.inboxEntries);
-        pending.resolve(outcome.write.result);
+        for (const { pending, result } of outcome.answers) pending.resolve(result);
       } catch (error) {
-        pending.reject(error);
+        for (const { pending } of outcome.answers) pending.reject(error);
       }
     }
   }
@@ -268,10 +350,60 @@ export class RoomWriter {
   private async run(trx: Transaction<Database>, pending: Pending): Promise<Outcome> {
     const now = this.deps.clock.now();
     const write = await pending.change(trx, now);
-    const queuedWebhooks = await queueRoomEventDeliveries(trx, write.events, now, write.known);
-    const inboxEntries = await projectInbox(trx, write.events, now, write.known);
-    const queuedPush = await queuePushNotifications(trx, inboxEntries, now, write.known);
-    return { ok: true, write, queuedWebhooks, queuedPush, inboxEntries };
+    return {
+      ok: true,
+      answers: [{ pending, result: write.result }],
+      events: write.events,
+      counters: write.counters ? [write.counters] : [],
+      ...(await project(trx, write.events, now, write.known)),
+    };
+  }
+
+  /**
+   * Runs `group` (changes of one bulk change, of one room) by one call of their bulk change,
+   * and what their events mean, in a savepoint: answers the outcomes of the changes it ran
+   * (the first `count`), or undefined when it failed and left nothing.
+   */
+  private async runBulk(
+    trx: Transaction<Database>,
+    group: readonly Pending[],
+    savepoint: SavepointState,
+  ): Promise<{ count: number; outcomes: Outcome[] } | undefined> {
+    const first = group[0] as Pending;
+    const { run } = first.bulk as BulkItem<unknown>;
+    await this.nextSavepoint(trx, savepoint);
+    try {
+      const now = this.deps.clock.now();
+      const written = await run(
+        trx,
+        first.roomId as string,
+        group.map((pending) => pending.bulk?.item),
+        now,
+      );
+      const answers: { pending: Pending; result: unknown }[] = [];
+      const events: RoomEvent[] = [];
+      const counters: Readonly<Record<string, number>>[] = [];
+      const refused: Outcome[] = [];
+      for (const [index, outcome] of written.outcomes.entries()) {
+        const pending = group[index] as Pending;
+        if (!outcome.ok) {
+          refused.push({ ok: false, pending, error: outcome.error });
+          continue;
+        }
+        answers.push({ pending, result: outcome.write.result });
+        events.push(...outcome.write.events);
+        if (outcome.write.counters) counters.push(outcome.write.counters);
+      }
+      const projected = await project(trx, events, now, written.known);
+      return {
+        count: written.outcomes.length,
+        outcomes: [{ ok: true, answers, events, counters, ...projected }, ...refused],
+      };
+    } catch {
+      discardInboxNotes(trx);
+      await ROLLBACK_TO_SAVEPOINT(trx);
+      return undefined;
+    }
   }
 
   /**
@@ -287,6 +419,18 @@ export class RoomWriter {
     pending: Pending,
     savepoint: SavepointState,
   ): Promise<Outcome> {
+    await this.nextSavepoint(trx, savepoint);
+    try {
+      return await this.run(trx, pending);
+    } catch (error) {
+      discardInboxNotes(trx);
+      await ROLLBACK_TO_SAVEPOINT(trx);
+      return { ok: false, pending, error };
+    }
+  }
+
+  /** Makes the savepoint of the batch's next change, releasing the last one's. */
+  private async nextSavepoint(trx: Transaction<Database>, savepoint: SavepointState): Promise<void> {
     if (!savepoint.open) await SAVEPOINT(trx);
     else if (this.deps.engine === "postgres") await RELEASE_AND_SAVEPOINT(trx);
     else {
@@ -294,13 +438,6 @@ export class RoomWriter {
       await SAVEPOINT(trx);
     }
     savepoint.open = true;
-    try {
-      return await this.run(trx, pending);
-    } catch (error) {
-      discardInboxNotes(trx);
-      await ROLLBACK_TO_SAVEPOINT(trx);
-      return { ok: false, error };
-    }
   }
 
   /** A change that did not commit: run again after a random wait if it lost a race, else refused. */
@@ -327,4 +464,29 @@ export class RoomWriter {
     if (this.deps.engine === "sqlite") return;
     await trx.selectFrom("rooms").select("id").where("id", "=", roomId).forUpdate().execute();
   }
+}
+
+/** What the events of changes mean, written in their transaction: webhook deliveries, inbox entries, push notifications. */
+async function project(
+  trx: Transaction<Database>,
+  events: readonly RoomEvent[],
+  now: number,
+  known: RoomWrite<unknown>["known"],
+): Promise<Projected> {
+  const queuedWebhooks = await queueRoomEventDeliveries(trx, events, now, known);
+  const inboxEntries = await projectInbox(trx, events, now, known);
+  const queuedPush = await queuePushNotifications(trx, inboxEntries, now, known);
+  return { queuedWebhooks, queuedPush, inboxEntries };
+}
+
+/** The changes from `start` on that one call of the first one's bulk change may run: same room, same bulk. */
+function bulkFrom(batch: readonly Pending[], start: number): Pending[] {
+  const first = batch[start] as Pending;
+  let end = start;
+  while (end < batch.length) {
+    const pending = batch[end] as Pending;
+    if (!first.bulk || pending.bulk?.run !== first.bulk.run || pending.roomId !== first.roomId) break;
+    end += 1;
+  }
+  return batch.slice(start, end);
 }
