@@ -14,7 +14,8 @@
  * connections) comes from this one. Runs are interleaved and the table shows medians of
  * requests per second, p99 latency and the server's CPU time per request (from its
  * `process.cpuUsage()` over the measured window, which other load on a shared machine
- * disturbs far less than it does throughput), and the ratios the issue asks for.
+ * disturbs far less than it does throughput), on PostgreSQL also its backends' CPU time per
+ * request (from /proc, the backends serving the run's database), and the ratios the issue asks for.
  *
  *   npm run bench:send
  *   SEND_REQUESTS=4000 SEND_WARMUP=3000 SEND_CONNECTIONS=50 SEND_REPS=3 npm run bench:send
@@ -37,12 +38,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter } from "@natter/db";
+import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter, openDatabase } from "@natter/db";
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import pg from "pg";
 import { runInFlight } from "./in-flight.js";
 import { postJson } from "./natter-rest.js";
+import { backendsOf, cpuSpent, processCpuMicros } from "./process-cpu.js";
 import { scratchPostgres } from "./scratch-postgres.js";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median, percentile } from "./stats.js";
@@ -373,10 +375,22 @@ interface LoadResult {
   p50: number;
   p99: number;
   cpuPerRequest: number;
+  /** PostgreSQL's backends' CPU per request (µs); NaN on SQLite. */
+  backendCpuPerRequest: number;
+}
+
+/** The maintenance connection that finds a run's PostgreSQL backends, opened by the first `pg` run. */
+let maintenance: ReturnType<typeof openDatabase> | undefined;
+
+/** CPU of the backends serving `database` so far, by process (nothing on SQLite). */
+async function backendCpu(database: string | undefined): Promise<Map<string, number>> {
+  if (!database) return new Map();
+  maintenance ??= openDatabase(POSTGRES_URL, { poolSize: 1 });
+  return processCpuMicros(await backendsOf(maintenance.db, database));
 }
 
 /** Runs REQUESTS requests over CONNECTIONS keep-alive connections; throughput, p50 and p99. */
-async function load(call: Call, server: BenchChild<Target>): Promise<LoadResult> {
+async function load(call: Call, server: BenchChild<Target>, database: string | undefined): Promise<LoadResult> {
   const target = server.info;
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const { method, path, body } = requestOf(call, target);
@@ -403,6 +417,7 @@ async function load(call: Call, server: BenchChild<Target>): Promise<LoadResult>
   const latencies: number[] = [];
   let next = 0;
   const cpuBefore = await server.cpuMicros();
+  const backendsBefore = await backendCpu(database);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
@@ -416,6 +431,7 @@ async function load(call: Call, server: BenchChild<Target>): Promise<LoadResult>
   );
   const seconds = (performance.now() - started) / 1000;
   const cpuPerRequest = ((await server.cpuMicros()) - cpuBefore) / REQUESTS;
+  const backendCpuPerRequest = database ? cpuSpent(backendsBefore, await backendCpu(database)) / REQUESTS : Number.NaN;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return {
@@ -423,11 +439,14 @@ async function load(call: Call, server: BenchChild<Target>): Promise<LoadResult>
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     cpuPerRequest,
+    backendCpuPerRequest,
   };
 }
 
 /** Starts the server of `call` in a child process, on a fresh PostgreSQL database for the `pg` ones. */
-async function startServer(call: Call): Promise<{ server: BenchChild<Target>; stop: () => Promise<void> }> {
+async function startServer(
+  call: Call,
+): Promise<{ server: BenchChild<Target>; database: string | undefined; stop: () => Promise<void> }> {
   const database = call.includes("pg ") ? await scratchPostgres(POSTGRES_URL, "natter_send_bench") : undefined;
   const server = await BenchChild.start<Target>(
     call.startsWith("before ") ? `file://${BEFORE}/bench/src/send.ts` : MODULE,
@@ -437,6 +456,7 @@ async function startServer(call: Call): Promise<{ server: BenchChild<Target>; st
   );
   return {
     server,
+    database: database && new URL(database.url).pathname.slice(1),
     stop: async () => {
       await server.stop();
       await database?.drop();
@@ -538,13 +558,14 @@ async function main(): Promise<void> {
   for (let rep = 0; rep < REPS; rep += 1) {
     for (let i = 0; i < calls.length; i += 1) {
       const call = calls[(i + rep) % calls.length] as Call;
-      const { server, stop } = await startServer(call);
+      const { server, database, stop } = await startServer(call);
       try {
-        const result = await load(call, server);
+        const result = await load(call, server, database);
         results.get(call)?.push(result);
         console.log(
           `  rep ${rep + 1} ${call.padEnd(19)} ${fixed(result.perSecond, 0).padStart(6)} req/s  ` +
-            `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  ${fixed(result.cpuPerRequest, 0)} µs CPU/req`,
+            `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  ${fixed(result.cpuPerRequest, 0)} µs CPU/req` +
+            (database ? `  PostgreSQL ${fixed(result.backendCpuPerRequest, 0)} µs CPU/req` : ""),
         );
       } finally {
         await stop();
@@ -562,26 +583,34 @@ async function main(): Promise<void> {
           p50: of((r) => r.p50),
           p99: of((r) => r.p99),
           cpu: of((r) => r.cpuPerRequest),
+          backendCpu: of((r) => r.backendCpuPerRequest),
         },
       ];
     }),
   );
   console.log(
-    `\n  ${"call".padEnd(19)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"µs CPU/req".padStart(11)}`,
+    `\n  ${"call".padEnd(19)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"µs CPU/req".padStart(11)} ${"PostgreSQL µs/req".padStart(18)}`,
   );
   for (const [call, s] of summary)
     console.log(
-      `  ${call.padEnd(19)} ${fixed(s.perSecond, 0).padStart(7)} ${fixed(s.p50, 1).padStart(8)} ${fixed(s.p99, 1).padStart(8)} ${fixed(s.cpu, 0).padStart(11)}`,
+      `  ${call.padEnd(19)} ${fixed(s.perSecond, 0).padStart(7)} ${fixed(s.p50, 1).padStart(8)} ${fixed(s.p99, 1).padStart(8)} ${fixed(s.cpu, 0).padStart(11)} ${(Number.isNaN(s.backendCpu) ? "" : fixed(s.backendCpu, 0)).padStart(18)}`,
     );
   const rate = (call: Call) => summary.get(call)?.perSecond ?? Number.NaN;
   // The inverse ratio of CPU per request: what the rate would be with the server alone on its cores.
   const cpuRate = (call: Call) => 1 / (summary.get(call)?.cpu ?? Number.NaN);
+  // The same with PostgreSQL's backends' CPU added (NaN on SQLite).
+  const allCpuRate = (call: Call) =>
+    1 / ((summary.get(call)?.cpu ?? Number.NaN) + (summary.get(call)?.backendCpu ?? Number.NaN));
   const latency = (call: Call) =>
     `p50 ${fixed(summary.get(call)?.p50 ?? Number.NaN, 1)}/p99 ${fixed(summary.get(call)?.p99 ?? Number.NaN, 1)} ms`;
   const ratio = (a: Call, b: Call, goal: string) => {
     if (!summary.has(a) || !summary.has(b)) return;
     console.log(
-      `  ${`${a} / ${b}:`.padEnd(44)} ${fixed(rate(a) / rate(b))}× by req/s, ${fixed(cpuRate(a) / cpuRate(b))}× by CPU/req${goal}` +
+      `  ${`${a} / ${b}:`.padEnd(44)} ${fixed(rate(a) / rate(b))}× by req/s, ${fixed(cpuRate(a) / cpuRate(b))}× by CPU/req` +
+        (Number.isNaN(allCpuRate(a) / allCpuRate(b))
+          ? ""
+          : `, ${fixed(allCpuRate(a) / allCpuRate(b))}× by its and PostgreSQL's CPU/req`) +
+        goal +
         `  (${latency(a)} vs ${latency(b)})`,
     );
   };
@@ -594,6 +623,7 @@ async function main(): Promise<void> {
   ratio("pg REST send", "before pg REST send", " (after / before)");
   ratio("tRPC send", "REST send", " (goal ≥ 0.9)");
   ratio("tRPC users.me", "REST GET /me", "");
+  await maintenance?.close();
 }
 
 const role = process.argv[2];
