@@ -2,8 +2,8 @@
  * The one step of a live delivery an inbox stream pays and a room watcher does not, in
  * process: a room event's WebSocket frame is built once and found again for each watcher,
  * while an inbox entry is one user's, so its frame is built per delivery from its message's
- * shared bytes around the user's seq (`splicedTrackedFrame`, after the look-up of the entry's
- * encoding). Reported: the least CPU µs per frame over REPS passes of N entries (a message
+ * shared bytes around the user's seq (`splicedTrackedFrame`, from the entry's shared part;
+ * a checkout before 2026-12-06 23:30 UTC looked the event's encoding up by object first). Reported: the least CPU µs per frame over REPS passes of N entries (a message
  * summary), of this checkout and, with INBOX_BEFORE=<checkout>, of that one's modules, in
  * turn, and whether both build the same bytes.
  *
@@ -42,21 +42,33 @@ const SUMMARY = {
 };
 const AT = "2026-12-06T19:45:03.425Z";
 
-/** N members' entries of one message, remembered as spliced, and the frame of entry `i` (what a delivery builds). */
+/**
+ * What a checkout before 2026-12-06 23:30 UTC had instead of `InboxEntry.shared`: each event's
+ * spliced encoding remembered by object, and framed from that record.
+ */
+interface ByObject {
+  rememberSplicedEncoding(event: object, shared: unknown, seq: number): string;
+  splicedEncodingOf(event: object): unknown;
+}
+
+/** N members' entries of one message, each with its shared part, and the frame of entry `i` (what a delivery builds). */
 function entriesOf({ encodings, encoder }: { encodings: Encodings; encoder: Encoder }) {
   const shared = new encodings.SharedEncoding(`${JSON.stringify(SUMMARY).slice(0, -1)},"seq":`, `,"at":"${AT}"}`);
-  const events = Array.from({ length: N }, (_, i) => {
+  const byObject = "splicedEncodingOf" in encodings ? (encodings as unknown as ByObject) : undefined;
+  const entries = Array.from({ length: N }, (_, i) => {
     const seq = 1000 + i;
     const event = { ...SUMMARY, seq, at: AT };
-    encodings.rememberSplicedEncoding(event, shared, seq);
-    return event;
+    byObject?.rememberSplicedEncoding(event, shared, seq);
+    return { seq, event, shared };
   });
   const prefix = encoder.trackedMessagePrefix(7, undefined);
+  const frame = encoder.splicedTrackedFrame as (prefix: Buffer, eventId: string, shared: unknown) => { frame: Buffer };
   return (i: number) => {
-    const event = events[i] as (typeof events)[number];
-    const spliced = encodings.splicedEncodingOf(event);
+    const entry = entries[i] as (typeof entries)[number];
+    if (!byObject) return frame(prefix, String(entry.seq), entry.shared).frame;
+    const spliced = byObject.splicedEncodingOf(entry.event);
     if (!spliced) throw new Error("entry not remembered as spliced");
-    return encoder.splicedTrackedFrame(prefix, String(event.seq), spliced).frame;
+    return frame(prefix, String(entry.seq), spliced).frame;
   };
 }
 

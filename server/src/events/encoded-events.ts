@@ -1,11 +1,12 @@
 /**
  * The JSON of event objects, encoded once and remembered by object: a room event published
- * once is framed for all its watchers (and sent to other nodes) from one encoding, and an
- * inbox entry's JSON is built when it is written to the log (spliced from its message's
- * shared part, see `encodeInboxEntries`), so that the live path frames that instead of
- * encoding the entry again for its one user. Held weakly: an event gone is its JSON gone.
+ * once is framed for all its watchers (and sent to other nodes) from one encoding. Held
+ * weakly: an event gone is its JSON gone. An inbox entry's JSON is not kept here: the entry
+ * carries its message's shared part itself (`InboxEntry.shared`): a WeakMap entry per member per
+ * message cost a write barrier each, and every young-generation GC went through them all
+ * (they are ephemerons), which was most of what a node spent per received entry.
  */
-const encodings = new WeakMap<object, string | SplicedEncoding>();
+const encodings = new WeakMap<object, string>();
 
 /**
  * The part of their JSON that several events share when they differ only by their `seq`
@@ -32,13 +33,11 @@ export class SharedEncoding {
     this.framed ??= make(this.open, this.close);
     return this.framed as T;
   }
-}
 
-/** An event's JSON, `json`, made of a shared part around its own `seq`. */
-export interface SplicedEncoding {
-  shared: SharedEncoding;
-  seq: number;
-  json: string;
+  /** The JSON of the event with this `seq`: `${open}${seq}${close}`. */
+  json(seq: number | string): string {
+    return `${this.open}${seq}${this.close}`;
+  }
 }
 
 /** Records `json`, which must be exactly `JSON.stringify(event)`, as the encoding of `event`. */
@@ -47,30 +46,13 @@ export function rememberEncoding(event: object, json: string): void {
 }
 
 /**
- * Records `JSON.stringify(event)` as spliced from a shared part: `${shared.open}${seq}${shared.close}`,
- * which must be exactly it. Answers that JSON.
- */
-export function rememberSplicedEncoding(event: object, shared: SharedEncoding, seq: number): string {
-  const json = `${shared.open}${seq}${shared.close}`;
-  encodings.set(event, { shared, seq, json });
-  return json;
-}
-
-/**
  * `JSON.stringify(event)`, from the record when it was encoded before, and remembered when
  * it was not: an event published once is framed (and sent to other nodes) from one encoding.
  */
 export function encodingOf(event: object): string {
   const known = encodings.get(event);
-  if (typeof known === "string") return known;
-  if (known !== undefined) return known.json;
+  if (known !== undefined) return known;
   const json = JSON.stringify(event);
   encodings.set(event, json);
   return json;
-}
-
-/** The event's encoding as spliced from a shared part, when it was (`rememberSplicedEncoding`). */
-export function splicedEncodingOf(event: object): SplicedEncoding | undefined {
-  const known = encodings.get(event);
-  return typeof known === "object" ? known : undefined;
 }

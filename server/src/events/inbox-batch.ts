@@ -1,4 +1,4 @@
-import { rememberSplicedEncoding, SharedEncoding, splicedEncodingOf } from "./encoded-events.js";
+import { SharedEncoding } from "./encoded-events.js";
 import { type InboxEntry, inboxEntryJson } from "./inbox-log.js";
 
 /**
@@ -22,15 +22,15 @@ export function encodeInboxBatch(entries: readonly InboxEntry[]): string {
   const groups = new Map<SharedEncoding, string[]>();
   const whole: string[] = [];
   for (const entry of entries) {
-    const spliced = splicedEncodingOf(entry.event);
-    if (!spliced) {
+    const { shared } = entry;
+    if (!shared) {
       whole.push(inboxEntryJson(entry));
       continue;
     }
-    const group = groups.get(spliced.shared);
+    const group = groups.get(shared);
     const member = `${JSON.stringify(entry.userId)},${entry.seq}`;
     if (group) group.push(member);
-    else groups.set(spliced.shared, [member]);
+    else groups.set(shared, [member]);
   }
   const shared = [...groups].map(
     ([{ open, close }, members]) => `[${JSON.stringify(open)},${JSON.stringify(close)},${members.join(",")}]`,
@@ -42,8 +42,8 @@ export function encodeInboxBatch(entries: readonly InboxEntry[]): string {
  * The entries of a received batch whose user `follows` answers true for (this node's
  * watched inboxes), in the batch's order within each user's (a shared part's entries, then
  * the next part's, then whole entries: seq order is the bus's to restore). Each event of a
- * shared part is `JSON.parse` of that part (once per part) with its own seq, and is
- * remembered as spliced from the part's text, so that its frame copies those bytes
+ * shared part is `JSON.parse` of that part (once per part) with its own seq, and the entry
+ * is given the part (`InboxEntry.shared`), so that its frame copies those bytes
  * (`splicedTrackedFrame`) as it does on the node that wrote it; users this node does not
  * follow cost a look-up each.
  */
@@ -61,8 +61,7 @@ export function decodeInboxBatch(batch: InboxBatch, follows: (userId: string) =>
       encoding ??= new SharedEncoding(open, close);
       // The spread keeps the keys' order, `seq` in its place: the object is what the text says.
       const event = { ...base, seq } as unknown as InboxEntry["event"];
-      rememberSplicedEncoding(event, encoding, seq);
-      out.push({ userId, seq, event });
+      out.push({ userId, seq, event, shared: encoding });
     }
   }
   for (const entry of batch.entries) if (follows(entry.userId)) out.push(entry);

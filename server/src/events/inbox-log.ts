@@ -2,7 +2,7 @@ import { type Database, type PreparedQuery, preparedQuery } from "@natter/db";
 import { type InboxEvent, type InboxEventInput, inboxEventSchema } from "@natter/shared";
 import { type Compilable, type Kysely, sql, type Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
-import { encodingOf, rememberEncoding, rememberSplicedEncoding, SharedEncoding } from "./encoded-events.js";
+import { encodingOf, rememberEncoding, SharedEncoding } from "./encoded-events.js";
 import type { TailedLog } from "./room-log-tail.js";
 
 /**
@@ -14,6 +14,12 @@ export interface InboxEntry {
   userId: string;
   seq: number;
   event: InboxEvent;
+  /**
+   * When set, `JSON.stringify(event)` is `shared.json(seq)`: the part of its JSON that the
+   * other members' entries of the same message share (`encodeInboxEntries`, or as received
+   * from another node), from whose bytes its frames are built instead of encoding it again.
+   */
+  shared?: SharedEncoding;
 }
 
 /** An entry for a user, before their log gives it its place. */
@@ -98,14 +104,14 @@ export async function appendInboxEntries(
 
 /**
  * Each entry's JSON, `JSON.stringify(entry.event)` (`sources[i]`: the input entry `i` was made
- * from, `{ ...input, seq, at }`), remembered as its event's encoding for the live path. The
- * projection hands one input object to every member an event concerns alike (a message's
- * summary differs between members only by `mentioned`), so the input is encoded once and
- * each entry's JSON is that text with its own `seq` and `at` spliced in before the closing
- * brace, where the spread put them; it is remembered as spliced (`rememberSplicedEncoding`),
- * so that each member's frame copies the shared part's bytes around their seq instead of
- * encoding their entry again. An `unread.changed` entry's counts were filled in by `settle`,
- * after its input was made: it is encoded as it stands.
+ * from, `{ ...input, seq, at }`), kept for the live path. The projection hands one input
+ * object to every member an event concerns alike (a message's summary differs between
+ * members only by `mentioned`), so the input is encoded once and each entry's JSON is that
+ * text with its own `seq` and `at` spliced in before the closing brace, where the spread put
+ * them; the entry is given that shared part (`InboxEntry.shared`), so that each member's
+ * frame copies its bytes around their seq instead of encoding their entry again. An
+ * `unread.changed` entry's counts were filled in by `settle`, after its input was made: it is
+ * encoded as it stands (and remembered, `rememberEncoding`).
  */
 export function encodeInboxEntries(
   entries: readonly InboxEntry[],
@@ -115,7 +121,8 @@ export function encodeInboxEntries(
   const close = `,"at":${JSON.stringify(at)}}`;
   /** Each input's JSON around the seq. */
   const shared = new Map<InboxEventInput, SharedEncoding>();
-  return entries.map(({ seq, event }, i) => {
+  return entries.map((entry, i) => {
+    const { seq, event } = entry;
     if (event.type === "unread.changed") {
       const json = JSON.stringify(event);
       rememberEncoding(event, json);
@@ -127,7 +134,8 @@ export function encodeInboxEntries(
       encoding = new SharedEncoding(`${JSON.stringify(input).slice(0, -1)},"seq":`, close);
       shared.set(input, encoding);
     }
-    return rememberSplicedEncoding(event, encoding, seq);
+    entry.shared = encoding;
+    return encoding.json(seq);
   });
 }
 
@@ -259,8 +267,8 @@ export function inboxLogOf(db: Kysely<Database>): TailedLog<InboxEntry> {
  * `JSON.stringify(entry)` around its event's JSON as the log wrote it (`encodeInboxEntries`):
  * a remote bus sends every member's entry of a message, and need not encode each event again.
  */
-export function inboxEntryJson({ userId, seq, event }: InboxEntry): string {
-  return `{"userId":${JSON.stringify(userId)},"seq":${seq},"event":${encodingOf(event)}}`;
+export function inboxEntryJson({ userId, seq, event, shared }: InboxEntry): string {
+  return `{"userId":${JSON.stringify(userId)},"seq":${seq},"event":${shared ? shared.json(seq) : encodingOf(event)}}`;
 }
 
 /**

@@ -10,7 +10,7 @@ import { requireScope } from "../auth/api-key-scopes.js";
 import type { AuthSession } from "../auth/auth-session.js";
 import { endedTokenError } from "../auth/ended-token-error.js";
 import type { TrustedProxies } from "../config/trusted-proxies.js";
-import { encodingOf, splicedEncodingOf } from "../events/encoded-events.js";
+import { encodingOf, type SharedEncoding } from "../events/encoded-events.js";
 import type { InboxEntry } from "../events/inbox-log.js";
 import type { LiveAdmission } from "../live/live-admission.js";
 import { isSlowReader, type SlowReaderStats } from "../live/slow-reader.js";
@@ -209,7 +209,7 @@ export class RoomEventStreams {
       res,
       session,
       (signal, send, opened) => services.inbox.watch(session, afterSeq, signal, send, opened),
-      (entry) => this.frame(entry.event, entry.seq),
+      (entry) => this.frame(entry.event, entry.seq, entry.shared),
     );
   }
 
@@ -364,14 +364,13 @@ export class RoomEventStreams {
 
   /**
    * The event's frame, from its JSON as encoded before (`encodingOf`: a room event's by its
-   * first watcher on any transport, an inbox entry's when its log wrote it). An inbox entry's
-   * event is one user's (`splicedEncodingOf`): framed and not kept, as on WebSocket.
+   * first watcher on any transport). An inbox entry's event is one user's: framed from its
+   * message's shared part (`InboxEntry.shared`) when it has one, and not kept.
    */
-  private frame(event: RoomEvent | InboxEvent, seq: number): string {
+  private frame(event: RoomEvent | InboxEvent, seq: number, shared?: SharedEncoding): string {
+    if (shared) return `id: ${seq}\nevent: ${event.type}\ndata: ${shared.json(seq)}\n\n`;
     let frame = this.frames.get(event);
     if (frame !== undefined) return frame;
-    const spliced = splicedEncodingOf(event);
-    if (spliced) return `id: ${seq}\nevent: ${event.type}\ndata: ${spliced.json}\n\n`;
     frame = `id: ${seq}\nevent: ${event.type}\ndata: ${encodingOf(event)}\n\n`;
     this.frames.set(event, frame);
     return frame;

@@ -22,7 +22,7 @@ export function inboxProcedures({ inbox, eventStreamTickets }: Services) {
         const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
         // Once caught up, entries go straight to the socket, tracked exactly as below.
         const { live } = ctx;
-        const deliver = live && ((entry: InboxEntry) => void live.send(String(entry.seq), entry.event));
+        const deliver = live && ((entry: InboxEntry) => void live.send(String(entry.seq), entry.event, entry.shared));
         return mapStream(inbox.watch(ctx.session, afterSeq, signal, deliver), trackedEntry);
       }),
 

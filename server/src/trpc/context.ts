@@ -1,4 +1,5 @@
 import type { AuthSession } from "../auth/auth-session.js";
+import type { SharedEncoding } from "../events/encoded-events.js";
 import type { WriteLimits } from "../rate-limit/write-limits.js";
 
 /** Which transport a call came in on. */
@@ -37,8 +38,12 @@ export interface RequestContext {
 
 /** Sends tracked events of one subscription straight to its socket. */
 export interface TrackedSink {
-  /** Sends `data` tracked as `id`; false when the socket can no longer take it. */
-  send(id: string, data: object): boolean;
+  /**
+   * Sends `data` tracked as `id`; false when the socket can no longer take it. With `shared`,
+   * `id` is the event's seq and `JSON.stringify(data)` is `shared.json(id)` (an inbox entry's,
+   * `InboxEntry.shared`): the frame is built from those bytes.
+   */
+  send(id: string, data: object, shared?: SharedEncoding): boolean;
 }
 
 /** Counts one connection's open subscriptions, so that it cannot hold an unbounded number. */

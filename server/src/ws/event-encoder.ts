@@ -1,5 +1,5 @@
 import type { Encoder } from "@trpc/server/adapters/ws";
-import { encodingOf, type SplicedEncoding } from "../events/encoded-events.js";
+import { encodingOf, type SharedEncoding } from "../events/encoded-events.js";
 import { emptyTextFrame, type TextFrame } from "./text-frame.js";
 
 /**
@@ -65,27 +65,24 @@ function splicedBytes(open: string, close: string): SplicedBytes {
 }
 
 /**
- * The frame of `trackedMessageJson(messageId, jsonrpc, eventId, encoding.json)`, built from
- * the subscription's `prefix` (`trackedMessagePrefix`) and the UTF-8 of the encoding's
- * shared part around its seq: for an event only one subscriber receives (an inbox entry),
- * whose frame cannot be shared, nothing is encoded per delivery but the ids and the seq. An
- * event id that is the seq's digits (an inbox entry's) is written as they are, quoted, which
- * is what `JSON.stringify` makes of them; any other is encoded.
+ * The frame of `trackedMessageJson(messageId, jsonrpc, digits, shared.json(digits))`: an event
+ * tracked by its seq (`digits`, its decimal digits), built from the subscription's `prefix`
+ * (`trackedMessagePrefix`) and the UTF-8 of the shared part around the seq. For an event only
+ * one subscriber receives (an inbox entry), whose frame cannot be shared, nothing is encoded
+ * per delivery: the digits are ASCII and need no escaping (quoted, they are what
+ * `JSON.stringify` makes of them).
  */
-export function splicedTrackedFrame(prefix: Buffer, eventId: string, { shared, seq }: SplicedEncoding): TextFrame {
-  const digits = String(seq);
-  const plain = eventId === digits;
-  const id = plain ? `"${digits}"` : JSON.stringify(eventId);
-  const idLength = plain ? id.length : Buffer.byteLength(id);
+export function splicedTrackedFrame(prefix: Buffer, digits: string, shared: SharedEncoding): TextFrame {
+  const id = `"${digits}"`;
   const { head, tail } = shared.framing(splicedBytes);
-  const framed = emptyTextFrame(prefix.length + 2 * idLength + head.length + digits.length + tail.length + 2);
+  const framed = emptyTextFrame(prefix.length + 2 * id.length + head.length + digits.length + tail.length + 2);
   const { frame } = framed;
   frame.set(prefix, framed.headerLength);
-  let at = writeText(frame, id, idLength, framed.headerLength + prefix.length);
+  let at = writeAscii(frame, id, framed.headerLength + prefix.length);
   at = copyInto(frame, head, at);
-  at = writeText(frame, digits, digits.length, at);
+  at = writeAscii(frame, digits, at);
   at = copyInto(frame, tail, at);
-  at = writeText(frame, id, idLength, at);
+  at = writeAscii(frame, id, at);
   frame[at] = CLOSE_BRACE;
   frame[at + 1] = CLOSE_BRACE;
   return framed;
@@ -100,13 +97,12 @@ function copyInto(buffer: Buffer, bytes: Buffer, at: number): number {
 }
 
 /**
- * Writes `text` (of `bytes` UTF-8 bytes) into `buffer` at `at`, answers where it ends: a
- * short ASCII text (an id, a seq) byte by byte, cheaper than a call into the encoder.
+ * Writes the ASCII `text` (a seq's digits, quoted or not) into `buffer` at `at`, answers
+ * where it ends: byte by byte, cheaper than a call into the encoder.
  */
-function writeText(buffer: Buffer, text: string, bytes: number, at: number): number {
-  if (bytes !== text.length) return at + buffer.write(text, at);
-  for (let i = 0; i < bytes; i++) buffer[at + i] = text.charCodeAt(i);
-  return at + bytes;
+function writeAscii(buffer: Buffer, text: string, at: number): number {
+  for (let i = 0; i < text.length; i++) buffer[at + i] = text.charCodeAt(i);
+  return at + text.length;
 }
 
 interface TrackedMessage {

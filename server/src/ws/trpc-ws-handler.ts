@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Encoder } from "@trpc/server/adapters/ws";
 import { WebSocket, type WebSocketServer } from "ws";
-import { encodingOf, splicedEncodingOf } from "../events/encoded-events.js";
+import { encodingOf, type SharedEncoding } from "../events/encoded-events.js";
 import { isPushStream, type StreamSink } from "../events/push-stream.js";
 import { type DrainableStream, whenDrained } from "../live/when-drained.js";
 import type { RequestContext, TrackedSink } from "../trpc/context.js";
@@ -485,10 +485,15 @@ class SharedFrames {
   }
 
   /** Sends the frame of a tracked event to one subscription's socket; false when it can no longer take it. */
-  send(sink: LiveSink, eventId: string, data: object): boolean {
+  send(sink: LiveSink, eventId: string, data: object, shared: SharedEncoding | undefined): boolean {
     const { socket } = sink;
     if (socket.readyState !== WebSocket.OPEN) return false;
-    sendTextFrame(socket, this.frame(sink, eventId, data));
+    // An event of one subscriber's (an inbox entry) is framed from its shared part's bytes, and not kept.
+    const frame =
+      shared && this.plainOutput
+        ? splicedTrackedFrame(sink.prefix(), eventId, shared)
+        : this.frame(sink, eventId, data);
+    sendTextFrame(socket, frame);
     this.onSent();
     return true;
   }
@@ -498,9 +503,6 @@ class SharedFrames {
     const last = this.last;
     const sameEvent = last !== null && last.data === data;
     if (sameEvent && last.id === id && last.jsonrpc === jsonrpc && last.eventId === eventId) return last.frame;
-    // An event of one subscriber's (an inbox entry) is framed from its shared part's bytes, and not kept.
-    const spliced = this.plainOutput && !sameEvent ? splicedEncodingOf(data) : undefined;
-    if (spliced) return splicedTrackedFrame(sink.prefix(), eventId, spliced);
     const envelope = `${typeof id}:${id}:${jsonrpc ?? ""}`;
     let frames = this.byEvent.get(data);
     let cached = frames?.get(envelope);
@@ -542,8 +544,8 @@ class LiveSink implements TrackedSink {
     readonly jsonrpc: "2.0" | undefined,
   ) {}
 
-  send(eventId: string, data: object): boolean {
-    return this.frames.send(this, eventId, data);
+  send(eventId: string, data: object, shared?: SharedEncoding): boolean {
+    return this.frames.send(this, eventId, data, shared);
   }
 
   /** `trackedMessagePrefix` of this subscription. */
