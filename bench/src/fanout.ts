@@ -21,6 +21,7 @@
  *   npm run bench:fanout
  *   FANOUT_SUBSCRIBERS=10,100,1000 FANOUT_DELIVERIES=50000 FANOUT_REPS=3 npm run bench:fanout
  *   FANOUT_BEFORE=/tmp/natter-before npm run bench:fanout   (that checkout's natter too, interleaved)
+ *   FANOUT_WARMUP_DELIVERIES=0 npm run bench:fanout   (no warm-up: each server measured from its first sends)
  *   FANOUT_KINDS=natter FANOUT_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:fanout
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -42,6 +43,14 @@ import { deliveryTotals, runWatchers, type WatcherCommand, type WatcherKind } fr
 const SUBSCRIBER_COUNTS = (process.env.FANOUT_SUBSCRIBERS ?? "10,100,1000").split(",").map(Number);
 /** Deliveries per run; messages = deliveries / subscribers. */
 const DELIVERIES = Number(process.env.FANOUT_DELIVERIES ?? 50_000);
+/**
+ * Deliveries each server makes, every server alike, after its watchers are live and before
+ * the measured ones (messages = these / watchers, rounded up), sent the same way: a long-running
+ * server is measured, not one still running its first sends (10 watchers, 3,000 messages
+ * measured, load 13–16: without a warm-up natter's server CPU per delivery read 1.42× what it
+ * did after one of 30,000 deliveries, the durable peer's 1.23×). 0: none.
+ */
+const WARMUP_DELIVERIES = Number(process.env.FANOUT_WARMUP_DELIVERIES ?? 20_000);
 const REPS = Number(process.env.FANOUT_REPS ?? 3);
 const SENDERS = Number(process.env.FANOUT_SENDERS ?? 4);
 const WATCHER_PROCESSES = Number(process.env.FANOUT_WATCHER_PROCESSES ?? 2);
@@ -398,6 +407,15 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
     Array.from({ length: WATCHER_PROCESSES }, () => BenchChild.start<null>(MODULE, ["watch"])),
   );
   const pub = await publisher(kind, server.info);
+  /** Sends `count` messages, SENDERS in flight. */
+  const sendAll = async (count: number, body: (index: number) => string) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: SENDERS }, async () => {
+        while (next < count) await pub.send(body(next++));
+      }),
+    );
+  };
   const sum = async (command: WatcherCommand) =>
     (await Promise.all(watchers.map((w) => w.command<number>(command)))).reduce((a, b) => a + b, 0);
   try {
@@ -413,6 +431,8 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
       if (performance.now() > warmDeadline) throw new Error(`${kind}: not every watcher is live`);
       await pub.send(`warm-up${FILLER}`);
     }
+    const warmUpMessages = WARMUP_DELIVERIES > 0 ? Math.ceil(WARMUP_DELIVERIES / subscribers) : 0;
+    await sendAll(warmUpMessages, (index) => `warm-up #${index}${FILLER}`);
     await sum({ type: "measure" });
     const clientCpu = async () => {
       const { user, system } = process.cpuUsage();
@@ -422,15 +442,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
     const clientCpuBefore = await clientCpu();
     const cpuBefore = await server.cpuMicros();
     const firstSend = epochMs();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
-        while (next < messages) {
-          const index = next++;
-          await pub.send(`#${index}@${epochMs().toFixed(3)}${FILLER}`);
-        }
-      }),
-    );
+    await sendAll(messages, (index) => `#${index}@${epochMs().toFixed(3)}${FILLER}`);
     const expected = subscribers * messages;
     await waitUntil(async () => (await sum({ type: "progress" })) >= expected, performance.now() + RUN_DEADLINE_MS);
     const cpuAfter = await server.cpuMicros();
@@ -455,7 +467,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
 async function main(): Promise<void> {
   console.log(
     `fan-out over loopback WebSockets: ${SENDERS} senders, ${WATCHER_PROCESSES} watcher processes, ` +
-      `${REPS} interleaved repetitions, medians; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
+      `${REPS} interleaved repetitions, medians, ${WARMUP_DELIVERIES} warm-up deliveries per run; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
   /** Each server's median CPU per delivery (µs), by watcher count. */
   const cpuByWatchers = new Map<Kind, Map<number, number>>(KINDS.map((kind) => [kind, new Map()]));
