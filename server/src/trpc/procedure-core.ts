@@ -8,7 +8,15 @@
  * (`test/src/contract/`, natter's transports against tRPC's own adapters) judges.
  */
 import type { ServerResponse } from "node:http";
-import type { AnyProcedure, ProcedureCallOptions } from "@trpc/server/unstable-core-do-not-import";
+import {
+  type AnyMiddlewareFunction,
+  type AnyProcedure,
+  getTRPCErrorFromUnknown,
+  type MiddlewareResult,
+  middlewareMarker,
+  type ProcedureCallOptions,
+  TRPCError,
+} from "@trpc/server/unstable-core-do-not-import";
 import type { RequestContext } from "./context.js";
 
 export {
@@ -36,12 +44,68 @@ export type ProcedureCall = Pick<
 
 /**
  * Calls a procedure the caller has found (and checked the type of) as tRPC's own caller
- * does, with only the options a procedure takes. `callProcedure` passes its whole options on
- * (the router among them), and every level of tRPC's middleware chain copies them, key by
- * key: the fewer the keys, the cheaper the call.
+ * does (`createProcedureCaller` and its `callRecursive`), with only the options a procedure
+ * takes: each middleware of the procedure in turn (natter's checks, the input's parse, the
+ * output's, the resolver) is given the call's options with the procedure's `meta`, the
+ * `input` parsed so far and `next`; `next(opts)` runs the next one with `opts.ctx` merged
+ * into the context and `opts.input` or `opts.getRawInput` in place of the current ones; a
+ * middleware that throws answers `{ ok: false, error }`, and a failed result is thrown.
+ *
+ * Why not tRPC's own: it copies the options at every level with a helper that defines each
+ * key again from its property descriptor (`_objectSpread2`), twice a level, four levels a
+ * send; here they are copied with object spread. A chain like a send's (a checking
+ * middleware that narrows the context, input and output middlewares, the resolver), 100,000
+ * calls in one process: ~17 µs of CPU a call against ~40 with tRPC's caller (load 13).
+ * `procedure-core.test.ts` holds it to tRPC's caller, answer for answer and error for error.
  */
-export function runProcedure(procedure: AnyProcedure, call: ProcedureCall): Promise<unknown> {
-  return procedure({ ...call, batchIndex: 0 });
+export async function runProcedure(procedure: AnyProcedure, call: ProcedureCall): Promise<unknown> {
+  // The chain tRPC's caller runs: its builder's definition, which the procedure's carries (untyped).
+  const { middlewares, meta } = procedure._def as unknown as ProcedureChain;
+  const result = await callMiddleware(middlewares, 0, meta, { ...call, batchIndex: 0 });
+  if (!result) {
+    throw new TRPCError({
+      code: "INTERNAL_SERVER_ERROR",
+      message: "No result from middlewares - did you forget to `return next()`?",
+    });
+  }
+  if (!result.ok) throw result.error;
+  return result.data;
+}
+
+/** What a procedure's definition holds of its chain. */
+interface ProcedureChain {
+  middlewares: readonly AnyMiddlewareFunction[];
+  meta: unknown;
+}
+
+/** What a level of the chain is called with, besides `meta` and `next`. */
+type LevelOptions = ProcedureCall & { batchIndex: number; input?: unknown };
+
+/** One level of the chain, as tRPC's `callRecursive` runs it. */
+async function callMiddleware(
+  middlewares: readonly AnyMiddlewareFunction[],
+  index: number,
+  meta: unknown,
+  options: LevelOptions,
+): Promise<MiddlewareResult<unknown>> {
+  try {
+    const middleware = middlewares[index] as AnyMiddlewareFunction;
+    return await middleware({
+      ...options,
+      meta,
+      input: options.input,
+      next(nextOptions?: { ctx?: object; input?: unknown; getRawInput?: () => Promise<unknown> }) {
+        return callMiddleware(middlewares, index + 1, meta, {
+          ...options,
+          ctx: nextOptions?.ctx ? { ...options.ctx, ...nextOptions.ctx } : options.ctx,
+          input: nextOptions && "input" in nextOptions ? nextOptions.input : options.input,
+          getRawInput: nextOptions?.getRawInput ?? options.getRawInput,
+        });
+      },
+    } as Parameters<AnyMiddlewareFunction>[0]);
+  } catch (cause) {
+    return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker };
+  }
 }
 
 /**
