@@ -70,8 +70,8 @@ const PUSH_ENDPOINT = { what: "Push endpoint", field: "endpoint", who: "push not
 
 /**
  * How often a node with Redis reads the newest seq of the rooms (and inboxes) watched on it, to find
- * events whose publish was lost: a lost event reaches watchers within two intervals (1 s
- * plus a query), inside the 2 s the API promises, at one indexed query per 500 rooms.
+ * events whose publish was lost: a lost event reaches watchers within three intervals (1.5 s
+ * plus a query), inside the 2 s the API promises, at one indexed query per 500 quiet rooms.
  */
 const ROOM_LOG_TAIL_INTERVAL_MS = 500;
 

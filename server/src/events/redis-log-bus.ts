@@ -63,7 +63,7 @@ export interface RedisLogKind<E extends Sequenced> {
  *
  * Redis pub/sub delivers at most once: a message published while a node is reconnecting,
  * or never published because its node died after committing, is lost. The bus's
- * `RoomLogTail` finds such losses in the log within two `tailIntervalMs`.
+ * `RoomLogTail` finds such losses in the log within three `tailIntervalMs`.
  */
 export class RedisLogBus<E extends Sequenced> {
   /** The rooms followed here, each with one channel subscription, once for all its listeners. */

@@ -19,6 +19,8 @@ interface TailedRoom {
   behind: number | undefined;
   /** Whether the room was missing at the previous check. */
   missing: boolean;
+  /** Whether an event of the room reached this node (not read by the tail) since the previous check. */
+  heard: boolean;
 }
 
 /**
@@ -76,8 +78,14 @@ export interface RoomLogTailOptions<E extends Sequenced = RoomEvent> {
  * query per 500 rooms, the newest seq of each room that has live watchers on this node, and
  * hands over from the log what this node has not delivered. An event counts as lost only
  * when it was already committed at the previous check and has still not arrived, so events
- * whose publish is merely in flight cost nothing; a lost one reaches watchers within two
- * intervals (plus a query).
+ * whose publish is merely in flight cost nothing.
+ *
+ * A room whose events reached this node since the previous check is not read: a loss before
+ * the newest of them is a gap in the order of its events, which `SeqOrder` reads from the log
+ * itself, and a loss after it is found once the room is quiet, by the check after the first
+ * quiet one. So a lost event reaches watchers within three intervals (plus a query), and a
+ * room whose events keep coming costs no query: every node read every such room at every
+ * interval, a cost per second that a cluster paid once per node.
  *
  * Why a tail and not something else: the committing node may die between commit and
  * publish, so no scheme run by the publisher (an outbox, a retry) can cover that case
@@ -111,7 +119,7 @@ export class RoomLogTail<E extends Sequenced = RoomEvent> {
     const newest = await this.options.log.newest([roomId]);
     const room = this.rooms.get(roomId);
     const seen = Math.max(newest.get(roomId) ?? 0, room?.seen ?? 0);
-    this.rooms.set(roomId, { seen, behind: undefined, missing: false });
+    this.rooms.set(roomId, { seen, behind: undefined, missing: false, heard: false });
     return seen;
   }
 
@@ -127,7 +135,10 @@ export class RoomLogTail<E extends Sequenced = RoomEvent> {
     if (!room) return;
     // Its watchers end with it; nothing more can be missed.
     if (log.ends(event)) this.rooms.delete(key);
-    else if (event.seq > room.seen) room.seen = event.seq;
+    else {
+      if (event.seq > room.seen) room.seen = event.seq;
+      room.heard = true;
+    }
   }
 
   /** One check of every followed room. */
@@ -135,7 +146,11 @@ export class RoomLogTail<E extends Sequenced = RoomEvent> {
     if (this.checking || this.rooms.size === 0) return;
     this.checking = true;
     try {
-      const roomIds = [...this.rooms.keys()];
+      const roomIds: string[] = [];
+      for (const [roomId, room] of this.rooms) {
+        if (!room.heard) roomIds.push(roomId);
+        room.heard = false;
+      }
       for (let start = 0; start < roomIds.length; start += ROOMS_PER_QUERY) {
         await this.checkRooms(roomIds.slice(start, start + ROOMS_PER_QUERY));
       }
@@ -174,6 +189,8 @@ export class RoomLogTail<E extends Sequenced = RoomEvent> {
         if (missed.length > 0) {
           this.options.logger.warn({ roomId, from: missed[0]?.seq }, "room events read from the log: publish lost");
           deliver(roomId, missed);
+          // Read here, not heard: the room is checked again next time.
+          room.heard = false;
         }
       }
       room.behind = lastSeq;

@@ -76,4 +76,27 @@ describe.skipIf(redisMissing !== undefined)("events whose publish was lost", () 
       expect(watch.events.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     }
   });
+
+  it("reach every watcher when they follow published ones, as the last of a burst or amid it", async () => {
+    const [owner, member] = await signUpMany(watchersNode.url, 2);
+    const roomId = await newRoom(watchersNode.url, owner, { members: [member] });
+    const client = wsClient(watchersNode.url, { token: member.token });
+    clients.push(client);
+    const watch = watchRoom(client.client, roomId, "0");
+    await watch.until("the room's log", (events) => events.length === 2);
+    // The room is heard from on the bus right before each loss: the tail reads it once it is quiet.
+    for (let round = 0; round < 3; round += 1) {
+      const published = await send(watchersNode.url, owner, roomId, `published ${round}`);
+      await watch.until(`seq ${published.seq}`, (events) => events.some((event) => event.seq === published.seq));
+      const lost = await send(silentNode.url, owner, roomId, `unpublished ${round}`);
+      await watch.until(`seq ${lost.seq}`, (events) => events.some((event) => event.seq === lost.seq));
+    }
+    // Losses amid published events: each is a gap before the next published one.
+    for (let round = 0; round < 3; round += 1) {
+      await send(silentNode.url, owner, roomId, `unpublished amid ${round}`);
+      await send(watchersNode.url, owner, roomId, `published amid ${round}`);
+    }
+    await watch.until("the burst", (events) => events.length === 14);
+    expect(watch.events.map((event) => event.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+  });
 });
