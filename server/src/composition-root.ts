@@ -27,6 +27,7 @@ import { RedisRateLimitStore } from "./rate-limit/redis-rate-limit-store.js";
 import { WriteLimits } from "./rate-limit/write-limits.js";
 import { NodeRegistry } from "./redis/node-registry.js";
 import { RedisConnection } from "./redis/redis-connection.js";
+import { RedisWakeChannel } from "./redis/redis-wake-channel.js";
 import { AccountDataService } from "./services/account-data/account-data-service.js";
 import { AccountDeletion } from "./services/account-data/account-deletion.js";
 import { AccountsService } from "./services/accounts/accounts-service.js";
@@ -128,6 +129,8 @@ interface SharedState {
   throttleStore: RateLimitStore;
   rateLimitStore: RateLimitStore;
   accountSlots: AccountSlotCounters | undefined;
+  /** Where nodes that do not deliver webhooks tell those that do of the deliveries they queued; none in one process. */
+  webhooksQueued: RedisWakeChannel | undefined;
   readinessChecks: ReadinessCheck[];
   close(): Promise<void>;
 }
@@ -160,8 +163,11 @@ export async function composeServer({
     timeoutMs: config.webhookTimeoutMs,
     pollIntervalMs: config.webhookPollIntervalMs,
   });
-  // A node that does not deliver leaves its writes' deliveries to the other nodes' polls.
-  const onWebhooksQueued = config.webhookDelivery ? () => webhookWorker.wake() : () => undefined;
+  // A node that does not deliver leaves its writes' deliveries to the other nodes, woken over
+  // Redis where there is one (their polls find an outbox they saw empty only every tenth time).
+  const { webhooksQueued } = shared;
+  const onWebhooksQueued = config.webhookDelivery ? () => webhookWorker.wake() : () => webhooksQueued?.wake();
+  if (config.webhookDelivery) await webhooksQueued?.listen(() => webhookWorker.wake());
   const ceilings = new ConnectionCeilings(
     {
       enabled: config.rateLimits === "on",
@@ -369,6 +375,7 @@ function inProcessState(): SharedState {
     throttleStore: new InProcessRateLimitStore(),
     rateLimitStore: new InProcessRateLimitStore(),
     accountSlots: undefined,
+    webhooksQueued: undefined,
     readinessChecks: [],
     close: async () => {},
   };
@@ -405,6 +412,7 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
       throttleStore: new RedisRateLimitStore(redis, "throttle", new InProcessRateLimitStore(), onRedisFallback),
       rateLimitStore: new RedisRateLimitStore(redis, "rate", new InProcessRateLimitStore(), onRedisFallback),
       accountSlots: { connections, subscriptions },
+      webhooksQueued: new RedisWakeChannel(redis, "webhooks-queued", logger),
       readinessChecks: [{ name: "redis", check: () => redis.ping() }],
       close: async () => {
         events.close();

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
+import { rest, signUp } from "./rest.js";
+import { grantServerAdmin } from "./server-admins.js";
 
 /** How the receiver answers the next requests: set by the test, changed at any time. */
 export type ReceiverMode =
@@ -115,4 +117,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A new server admin of the server at `url` (on `databaseUrl`), and the `message.created` webhook they registered there for `receiver`. */
+export async function registerWebhook(server: { url: string; databaseUrl: string }, receiver: WebhookReceiver) {
+  const admin = await signUp(server.url);
+  await grantServerAdmin(server.databaseUrl, admin.username);
+  const made = await rest(server.url, "POST", "/admin/webhooks", {
+    token: admin.token,
+    body: { url: receiver.url, events: ["message.created"] },
+  });
+  receiver.secrets.push(made.body.secret);
+  return { admin, webhookId: made.body.webhook.id as string };
 }

@@ -1,15 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createRoom,
   createTestDatabase,
-  grantServerAdmin,
+  deleteRedisKeys,
+  redisUnavailable,
+  registerWebhook,
   rest,
-  signUp,
   startTestServer,
   startWebhookReceiver,
+  TEST_REDIS_URL,
+  testRedisPrefix,
 } from "../harness/index.js";
 import { waitFor } from "../messages/room-fixtures.js";
 
@@ -27,14 +30,7 @@ it("a node with delivery off queues deliveries and sends none; a delivering node
   let delivering: Awaited<ReturnType<typeof startTestServer>> | undefined;
   try {
     const quiet = await startTestServer({ dir, database, config: { ...config, webhookDelivery: false } });
-    const admin = await signUp(quiet.url);
-    await grantServerAdmin(quiet.databaseUrl, admin.username);
-    const made = await rest(quiet.url, "POST", "/admin/webhooks", {
-      token: admin.token,
-      body: { url: receiver.url, events: ["message.created"] },
-    });
-    receiver.secrets.push(made.body.secret);
-    const webhookId = made.body.webhook.id as string;
+    const { admin, webhookId } = await registerWebhook(quiet, receiver);
     const room = await createRoom(quiet.url, admin.token);
     for (const body of ["one", "two"]) {
       await rest(quiet.url, "POST", `/rooms/${room.id}/messages`, { token: admin.token, body: { body } });
@@ -70,4 +66,48 @@ it("a node with delivery off queues deliveries and sends none; a delivering node
     await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+const redisMissing = await redisUnavailable();
+
+/*
+ * With Redis, a node with delivery off wakes the delivering nodes when it queues deliveries:
+ * here the delivering node's polls are ten minutes apart, so only the wake-up can send them.
+ */
+describe.skipIf(redisMissing !== undefined)("delivery off, beside a delivering node on Redis", () => {
+  it("wakes the delivering node, which sends each delivery once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "natter-webhook-delivery-off-redis-"));
+    const database = await createTestDatabase(dir);
+    const receiver = await startWebhookReceiver();
+    const prefix = testRedisPrefix();
+    const config = {
+      webhookAllowPrivateNetworks: true,
+      webhookTimeoutMs: 2000,
+      webhookPollIntervalMs: 600_000,
+      redisUrl: TEST_REDIS_URL,
+      redisPrefix: prefix,
+    };
+    const delivering = await startTestServer({ dir: join(dir, "delivering"), database, config });
+    const quiet = await startTestServer({
+      dir: join(dir, "quiet"),
+      database,
+      config: { ...config, webhookDelivery: false },
+    });
+    try {
+      const { admin } = await registerWebhook(quiet, receiver);
+      const room = await createRoom(quiet.url, admin.token);
+      for (const body of ["one", "two", "three"]) {
+        await rest(quiet.url, "POST", `/rooms/${room.id}/messages`, { token: admin.token, body: { body } });
+        await waitFor(`"${body}" delivered`, () => receiver.received.some((r) => r.data.message?.body === body));
+      }
+      expect(receiver.received.map((r) => r.data.message.body)).toEqual(["one", "two", "three"]);
+    } finally {
+      await quiet.stop();
+      await delivering.stop();
+      await receiver.close();
+      await deleteRedisKeys(prefix);
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

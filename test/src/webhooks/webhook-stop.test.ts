@@ -5,9 +5,8 @@ import { expect, it } from "vitest";
 import {
   createRoom,
   createTestDatabase,
-  grantServerAdmin,
+  registerWebhook,
   rest,
-  signUp,
   startTestServer,
   startWebhookReceiver,
 } from "../harness/index.js";
@@ -28,14 +27,7 @@ it("stopping a node mid-attempt ends its requests at once and hands the deliveri
   let second: Awaited<ReturnType<typeof startTestServer>> | undefined;
   try {
     const first = await startTestServer({ dir, database, config });
-    const admin = await signUp(first.url);
-    await grantServerAdmin(first.databaseUrl, admin.username);
-    const made = await rest(first.url, "POST", "/admin/webhooks", {
-      token: admin.token,
-      body: { url: receiver.url, events: ["message.created"] },
-    });
-    receiver.secrets.push(made.body.secret);
-    const webhookId = made.body.webhook.id as string;
+    const { admin, webhookId } = await registerWebhook(first, receiver);
     const rooms = [await createRoom(first.url, admin.token), await createRoom(first.url, admin.token)];
     receiver.respondWith({ status: "hang" });
     for (const room of rooms) {

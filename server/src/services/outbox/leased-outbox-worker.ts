@@ -5,6 +5,21 @@ import type { Logger } from "pino";
 /** How often finished rows are swept. */
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 
+/**
+ * How many poll intervals an outbox found empty is trusted to stay so before the worker looks
+ * again unwoken: rows are queued by writes, which wake the worker of their node (`wake`,
+ * `nudge`; a node that does not deliver wakes the others over Redis), so the look only finds
+ * those of a writer that could not tell (a command-line process, a node that died right
+ * after its commit), within this many intervals instead of one.
+ */
+const EMPTY_TRUSTED_POLLS = 10;
+
+/**
+ * What an outbox holds for its worker: rows to claim (or answers to record) now, rows pending
+ * that are not due yet (a retry, another node's claim), or no pending row at all.
+ */
+export type OutboxState = "due" | "waiting" | "empty";
+
 /** This node's claim on rows of an outbox: who holds them, and for how long. */
 export interface OutboxClaim {
   nodeId: string;
@@ -17,6 +32,8 @@ export interface OutboxClaim {
  * transaction of whatever causes them; the outbox knows its own table and how to send a row.
  */
 export interface LeasedOutbox<Item> {
+  /** What the outbox holds now (`OutboxState`), in one statement outside any transaction. */
+  state(): Promise<OutboxState>;
   /**
    * Claims up to `limit` due rows for `claim` in one transaction (`FOR UPDATE SKIP LOCKED` on
    * PostgreSQL, so each is claimed by one node at a time; SQLite has a single writer), leaving
@@ -40,7 +57,10 @@ export interface LeasedOutboxWorkerOptions {
   logger: Logger;
   /** How long one attempt may take; a claim lasts this plus a margin. */
   timeoutMs: number;
-  /** How often the outbox is looked at for due rows (a local write looks at once: `nudge`). */
+  /**
+   * How often the outbox is looked at for due rows (a local write looks at once: `nudge`); an
+   * outbox found empty, every `EMPTY_TRUSTED_POLLS` intervals until a write wakes the worker.
+   */
   pollIntervalMs: number;
   /** Attempts in flight at once on this node, and to one group. */
   concurrency: number;
@@ -71,6 +91,8 @@ export class LeasedOutboxWorker<Item> {
   private sweepTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private pollAgain = false;
+  /** When the outbox was last found empty, while nothing was queued here since. */
+  private emptyAt: number | undefined;
   private readonly attempts = new Set<Promise<void>>();
   private stopped = false;
 
@@ -93,7 +115,7 @@ export class LeasedOutboxWorker<Item> {
    * with their lease.
    */
   start(): void {
-    this.pollTimer = setInterval(() => this.nudge(), this.options.pollIntervalMs);
+    this.pollTimer = setInterval(() => this.poll(), this.options.pollIntervalMs);
     this.pollTimer.unref();
     this.sweepTimer = setInterval(() => {
       this.outbox
@@ -120,6 +142,23 @@ export class LeasedOutboxWorker<Item> {
   /** Looks for due rows now. */
   nudge(): void {
     if (this.stopped) return;
+    this.emptyAt = undefined;
+    this.look();
+  }
+
+  /**
+   * The timer's look: none while the outbox was found empty less than `EMPTY_TRUSTED_POLLS`
+   * intervals ago and nothing woke the worker since. Every node polled every outbox twice a
+   * second, though rows are queued by writes that wake their node's worker at once.
+   */
+  private poll(): void {
+    const { emptyAt } = this;
+    if (emptyAt !== undefined && Date.now() - emptyAt < EMPTY_TRUSTED_POLLS * this.options.pollIntervalMs) return;
+    this.look();
+  }
+
+  private look(): void {
+    if (this.stopped) return;
     if (this.polling) {
       this.pollAgain = true;
       return;
@@ -130,7 +169,7 @@ export class LeasedOutboxWorker<Item> {
         this.polling = undefined;
         if (this.pollAgain) {
           this.pollAgain = false;
-          this.nudge();
+          this.look();
         }
       });
   }
@@ -154,6 +193,11 @@ export class LeasedOutboxWorker<Item> {
   private async claimAndSend(): Promise<void> {
     const free = this.options.concurrency - this.inFlight.size;
     if (free <= 0 || this.stopped) return;
+    const lookedAt = Date.now();
+    const state = await this.outbox.state();
+    // Trusted empty unless a wake-up came meanwhile (which looks again: `pollAgain`).
+    this.emptyAt = state === "empty" && !this.pollAgain ? lookedAt : undefined;
+    if (state !== "due") return;
     const busy = new Map<string, number>();
     for (const group of this.inFlight.values()) busy.set(group, (busy.get(group) ?? 0) + 1);
     const saturated = [...busy].filter(([, count]) => count >= this.options.perGroupConcurrency).map(([id]) => id);

@@ -3,8 +3,13 @@ import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
 import type { AttemptOutcome } from "../outbox/attempt-outcome.js";
-import { type LeasedOutbox, LeasedOutboxWorker, type OutboxClaim } from "../outbox/leased-outbox-worker.js";
-import { markClaimed, releaseClaims, sweepFinished } from "../outbox/outbox-rows.js";
+import {
+  type LeasedOutbox,
+  LeasedOutboxWorker,
+  type OutboxClaim,
+  type OutboxState,
+} from "../outbox/leased-outbox-worker.js";
+import { markClaimed, outboxStateOf, outboxStateQuery, releaseClaims, sweepFinished } from "../outbox/outbox-rows.js";
 import { retryDelayMs } from "../outbox/retry-schedule.js";
 import { topicOfRoom } from "./push-outbox.js";
 import type { ConnectedUsers, PushTransport } from "./push-ports.js";
@@ -47,7 +52,7 @@ function dueHeads(db: Kysely<Database>, at: string, limit: number) {
 
 // Each poll of an idle worker runs this: prepared once, and outside any transaction, so that
 // finding nothing due costs one statement, not BEGIN, a locking select and COMMIT.
-const anyDue = preparedQuery((db, at: string) => dueHeads(db, at, 1));
+const stateAt = preparedQuery((db, at: string) => outboxStateQuery(db, "push_deliveries", dueHeads(db, at, 1)));
 
 export interface PushDeliveryWorkerDeps {
   db: Kysely<Database>;
@@ -126,11 +131,15 @@ export class PushDeliveryWorker implements LeasedOutbox<Claimed> {
     return delivery.subscription_id;
   }
 
+  async state(): Promise<OutboxState> {
+    const { db, clock } = this.deps;
+    return outboxStateOf((await stateAt(db, toTimestamp(clock.now()))).rows[0]);
+  }
+
   async claim(limit: number, { nodeId, leaseMs }: OutboxClaim, saturated: readonly string[]): Promise<Claimed[]> {
     const { db, engine, clock } = this.deps;
     const now = clock.now();
     const at = toTimestamp(now);
-    if ((await anyDue(db, at)).rows.length === 0) return [];
     return db.transaction().execute(async (trx) => {
       let due = dueHeads(trx, at, limit);
       if (saturated.length > 0) due = due.where("d.subscription_id", "not in", saturated);

@@ -3,8 +3,13 @@ import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
 import { type Clock, toTimestamp } from "../../clock/clock.js";
 import { recordActivity } from "../activity/activity-log.js";
-import { type LeasedOutbox, LeasedOutboxWorker, type OutboxClaim } from "../outbox/leased-outbox-worker.js";
-import { markClaimed, releaseClaims, sweepFinished } from "../outbox/outbox-rows.js";
+import {
+  type LeasedOutbox,
+  LeasedOutboxWorker,
+  type OutboxClaim,
+  type OutboxState,
+} from "../outbox/leased-outbox-worker.js";
+import { markClaimed, outboxStateOf, outboxStateQuery, releaseClaims, sweepFinished } from "../outbox/outbox-rows.js";
 import { RETRY_WINDOW_MS, retryDelayMs } from "../outbox/retry-schedule.js";
 import type { AttemptOutcome, WebhookTransport } from "./webhook-ports.js";
 
@@ -111,7 +116,9 @@ function dueHeads(db: Kysely<Database>, at: string, limit: number) {
 
 // Each wake-up of an idle worker runs this: prepared once, and outside any transaction, so
 // that finding nothing due takes no write lock and no commit.
-const anyDue = preparedQuery((db, at: string) => dueHeads(db, at, 1).clearSelect().select("d.id"));
+const stateAt = preparedQuery((db, at: string) =>
+  outboxStateQuery(db, "webhook_deliveries", dueHeads(db, at, 1).clearSelect().select("d.id")),
+);
 const headsSqlite = preparedQuery((db, at: string, limit: number) => dueHeads(db, at, limit));
 const headsPostgres = preparedQuery((db, at: string, limit: number) =>
   dueHeads(db, at, limit).forUpdate(["d"]).skipLocked(),
@@ -257,12 +264,18 @@ export class WebhookDeliveryWorker implements LeasedOutbox<Lane> {
     return sweepFinished(this.deps.db, "webhook_deliveries", this.deps.clock.now() - FINISHED_KEPT_MS);
   }
 
+  /** Due deliveries, or 2xx answers to write (the next claim writes them), count as due. */
+  async state(): Promise<OutboxState> {
+    if (this.delivered.length > 0) return "due";
+    const { db, clock } = this.deps;
+    return outboxStateOf((await stateAt(db, toTimestamp(clock.now()))).rows[0]);
+  }
+
   /** Claims up to `limit` lanes of due deliveries for this node's lease. */
   async claim(limit: number, { nodeId, leaseMs }: OutboxClaim, saturated: readonly string[]): Promise<Lane[]> {
     const { db, engine, clock } = this.deps;
     const now = clock.now();
     const at = toTimestamp(now);
-    if (this.delivered.length === 0 && (await anyDue(db, at)).rows.length === 0) return [];
     const answers = this.delivered;
     return db
       .transaction()
