@@ -369,7 +369,7 @@ export const configSchema = z.object({
   webhookPollIntervalMs: setting(milliseconds.default(500), {
     env: "NATTER_WEBHOOK_POLL_INTERVAL_MS",
     description:
-      "how often each node looks for due webhook deliveries (those its own writes queue go within 100 ms, claimed together; other nodes' within this)",
+      "how often each node looks for due webhook deliveries while any are pending (retries, other nodes' claims); an outbox it found empty is looked at only every tenth time (5 s by default) until a write wakes it. Those its own writes queue go within 100 ms, claimed together; a node with `NATTER_WEBHOOK_DELIVERY=false` wakes the delivering nodes over Redis; rows queued where no node could be told (the CLI, a node killed right after its commit) go within ten intervals",
     defaultText: "500 ms",
   }),
   webhookDelivery: setting(z.union([z.boolean(), z.stringbool()]).default(true), {
@@ -427,7 +427,7 @@ export const configSchema = z.object({
   pushPollIntervalMs: setting(milliseconds.default(500), {
     env: "NATTER_PUSH_POLL_INTERVAL_MS",
     description:
-      "how often each node looks for due push notifications (those its own writes queue go at once; retries and other nodes' within this)",
+      "how often each node looks for due push notifications while any are pending (retries, other nodes' claims); an outbox it found empty is looked at only every tenth time (5 s by default) until a write wakes it. Those its own writes queue go at once; rows queued where no node could be told (the CLI, a node killed right after its commit) within ten intervals",
     defaultText: "500 ms",
   }),
   uploadsDir: setting(z.string().min(1).optional(), {
