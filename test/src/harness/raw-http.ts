@@ -1,10 +1,18 @@
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 
 /** An HTTP answer read off the wire: status, lower-cased headers and the body as text. */
 export interface RawHttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+}
+
+/** How `rawHttp` writes a request: its headers beyond `Host` and `Connection: close`, and its body. */
+export interface RawHttpOptions {
+  headers?: Record<string, string>;
+  body?: string;
+  /** An answer that is an event stream (which never ends by itself) is taken at its headers and let go. */
+  streams?: boolean;
 }
 
 /**
@@ -17,25 +25,74 @@ export function rawHttp(
   baseUrl: string,
   method: string,
   path: string,
-  {
-    headers = {},
-    body,
-    streams = false,
-  }: {
-    headers?: Record<string, string>;
-    body?: string;
-    /** An answer that is an event stream (which never ends by itself) is taken at its headers and let go. */
-    streams?: boolean;
-  } = {},
+  options: RawHttpOptions = {},
 ): Promise<RawHttpResponse> {
+  const { hostname, port } = new URL(baseUrl);
+  const request = requestText(baseUrl, method, path, options);
+  // Written, not ended: a client that half-closes may see the server drop its answer.
+  const socket = connect(Number(port), hostname, () => socket.write(request));
+  return answerOn(socket, options.streams === true);
+}
+
+/**
+ * Sends several requests as `rawHttp` does, each over its own socket, written all at once: a
+ * server in this process then reads them in one turn of its event loop (what a burst of
+ * clients looks like to it). Each socket first carries a `GET /healthz` and waits for its
+ * answer, so that the server has accepted every connection before the requests go: one it
+ * had yet to accept would be read a turn (or several) later.
+ */
+export async function rawHttpTogether(
+  baseUrl: string,
+  requests: readonly { method: string; path: string; options?: RawHttpOptions }[],
+): Promise<RawHttpResponse[]> {
+  const { hostname, port } = new URL(baseUrl);
+  const opener = `GET /healthz HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`;
+  const sockets = await Promise.all(
+    requests.map(
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(Number(port), hostname, () => socket.write(opener));
+          socket.once("error", reject);
+          let read = Buffer.alloc(0);
+          const onData = (chunk: Buffer) => {
+            read = Buffer.concat([read, chunk]);
+            if (!answeredWhole(read)) return;
+            socket.off("data", onData);
+            resolve(socket);
+          };
+          socket.on("data", onData);
+        }),
+    ),
+  );
+  const answers = sockets.map((socket, i) => answerOn(socket, requests[i]?.options?.streams === true));
+  for (const [i, { method, path, options = {} }] of requests.entries()) {
+    sockets[i]?.write(requestText(baseUrl, method, path, options));
+  }
+  return Promise.all(answers);
+}
+
+/** Whether `raw` holds a whole answer (its headers and its body, by length or chunks). */
+function answeredWhole(raw: Buffer): boolean {
+  const split = raw.indexOf("\r\n\r\n");
+  if (split === -1) return false;
+  const head = raw.subarray(0, split).toString("latin1").toLowerCase();
+  const length = /\r\ncontent-length: *(\d+)/.exec(head)?.[1];
+  if (length !== undefined) return raw.length - split - 4 >= Number(length);
+  return raw.subarray(split + 4).includes("0\r\n\r\n");
+}
+
+/** A request as `rawHttp` writes it. */
+function requestText(baseUrl: string, method: string, path: string, { headers = {}, body }: RawHttpOptions): string {
   const { hostname, port } = new URL(baseUrl);
   const lines = [`${method} ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, "Connection: close"];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
-  const request = `${lines.join("\r\n")}\r\n\r\n${body ?? ""}`;
+  return `${lines.join("\r\n")}\r\n\r\n${body ?? ""}`;
+}
+
+/** The answer read off `socket` (see `RawHttpOptions.streams`). */
+function answerOn(socket: Socket, streams: boolean): Promise<RawHttpResponse> {
   return new Promise((resolve, reject) => {
-    // Written, not ended: a client that half-closes may see the server drop its answer.
-    const socket = connect(Number(port), hostname, () => socket.write(request));
     const chunks: Buffer[] = [];
     const head = (raw: Buffer) => {
       const split = raw.indexOf("\r\n\r\n");

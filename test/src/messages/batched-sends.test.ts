@@ -1,12 +1,20 @@
 import { type OpenedDatabase, openDatabase } from "@natter/db";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRoom, rest, signUpMany, startTestServer, TEST_ENGINE, type TestUser } from "../harness/index.js";
+import {
+  createRoom,
+  rawHttpTogether,
+  rest,
+  signUpMany,
+  startTestServer,
+  TEST_ENGINE,
+  type TestUser,
+} from "../harness/index.js";
 import { waitFor } from "./room-fixtures.js";
 
 /*
- * Sends of one room that arrive while its writer is busy commit together (group commit; on
- * PostgreSQL plain ones are stored in a few statements for all). Whatever shares a
+ * Sends of one room that arrive while its writer is busy commit together (group commit; plain
+ * ones are stored in a few statements for all). Whatever shares a
  * transaction, each send is checked and answered as it would be alone: a refused one stores
  * nothing and takes no seq, a retry answers its original, the log stays gap-free.
  */
@@ -24,28 +32,51 @@ describe("sends that wait together", () => {
   });
   const db = () => database.db;
 
-  const send = (roomId: string, as: TestUser, body: string, clientMessageId?: string) =>
-    rest(server.url, "POST", `/rooms/${roomId}/messages`, { token: as.token, body: { body, clientMessageId } });
+  /** A send of the test: who sends what, with which client id. */
+  interface Send {
+    as: TestUser;
+    body: string;
+    clientMessageId?: string;
+  }
 
   /**
-   * Runs `sends`, on PostgreSQL while a transaction of the test holds the room's row, so that
-   * they queue behind it and commit together once it ends.
+   * Runs `sends` in one room so that they wait together and commit together: on SQLite all
+   * written at once (the server, in this process, reads them in one turn of its loop and its
+   * writer takes them as one batch), on PostgreSQL while a transaction of the test holds the
+   * room's row, so that they queue behind it and commit together once it ends. Answers each
+   * one's status and JSON body, in order.
    */
-  const behindTheRoom = async <T>(roomId: string, sends: () => Promise<T>[]): Promise<T[]> => {
-    if (TEST_ENGINE === "sqlite") return Promise.all(sends());
-    let answers: Promise<T[]> | undefined;
+  const together = async (roomId: string, sends: readonly Send[]): Promise<{ status: number; body: any }[]> => {
+    const path = `/rooms/${roomId}/messages`;
+    if (TEST_ENGINE === "sqlite") {
+      const answers = await rawHttpTogether(
+        server.url,
+        sends.map(({ as, body, clientMessageId }) => ({
+          method: "POST",
+          path: `/api/v1${path}`,
+          options: {
+            headers: { authorization: `Bearer ${as.token}`, "content-type": "application/json" },
+            body: JSON.stringify({ body, clientMessageId }),
+          },
+        })),
+      );
+      return answers.map(({ status, body }) => ({ status, body: JSON.parse(body) }));
+    }
+    const send = ({ as, body, clientMessageId }: Send) =>
+      rest(server.url, "POST", path, { token: as.token, body: { body, clientMessageId } });
+    let answers: Promise<{ status: number; body: any }[]> | undefined;
     await db()
       .transaction()
       .execute(async (trx) => {
         await sql`select id from rooms where id = ${roomId} for update`.execute(trx);
-        answers = Promise.all(sends());
+        answers = Promise.all(sends.map(send));
         await waitFor("a send waiting for the room", async () => {
           const { rows } = await sql<{ waiting: number }>`
           select count(*)::int as waiting from pg_locks where not granted and locktype = 'transactionid'`.execute(db());
           return (rows[0]?.waiting ?? 0) > 0;
         });
       });
-    return answers as Promise<T[]>;
+    return answers as Promise<{ status: number; body: any }[]>;
   };
 
   it("checks and answers each send as if alone: refusals store nothing, retries answer the original, seqs stay gap-free", async () => {
@@ -63,18 +94,18 @@ describe("sends that wait together", () => {
       (await rest(server.url, "PUT", `/rooms/${room.id}/mutes/${muted.id}`, { token: owner.token, body: {} })).status,
     ).toBe(200);
 
-    const answers = await behindTheRoom(room.id, () => [
-      send(room.id, owner, "one"),
-      send(room.id, talker, "talker first"),
-      send(room.id, owner, "two"),
-      send(room.id, retrier, "retried", "client-1"),
-      send(room.id, muted, "muted"),
-      send(room.id, talker, "talker second"),
-      send(room.id, admin, `hello @${talker.username}`),
-      send(room.id, outsider, "outsider"),
-      send(room.id, retrier, "retried", "client-1"),
-      send(room.id, admin, "three"),
-      send(room.id, owner, "four"),
+    const answers = await together(room.id, [
+      { as: owner, body: "one" },
+      { as: talker, body: "talker first" },
+      { as: owner, body: "two" },
+      { as: retrier, body: "retried", clientMessageId: "client-1" },
+      { as: muted, body: "muted" },
+      { as: talker, body: "talker second" },
+      { as: admin, body: `hello @${talker.username}` },
+      { as: outsider, body: "outsider" },
+      { as: retrier, body: "retried", clientMessageId: "client-1" },
+      { as: admin, body: "three" },
+      { as: owner, body: "four" },
     ]);
     const [one, talkerFirst, two, retried, mutedSend, talkerSecond, mention, outsiderSend, retriedAgain, three, four] =
       answers;

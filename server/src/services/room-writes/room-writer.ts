@@ -75,10 +75,10 @@ export interface RoomChangeOptions<T> {
    */
   locksRoomFirst?: boolean;
   /**
-   * The change as an item of a bulk change: on PostgreSQL consecutive changes of one room in
-   * a batch with the same `run` are run by one call of it, in a few statements for all
-   * (one round trip each) instead of several for each and a savepoint of its own. `change`
-   * is what runs the item alone. The bulk's first statement must lock the room's row, as
+   * The change as an item of a bulk change: consecutive changes of one room in a batch with
+   * the same `run` are run by one call of it, in a few statements for all (on PostgreSQL one
+   * round trip each) instead of several for each and a savepoint of its own. `change` is what
+   * runs the item alone. The bulk's first statement must lock the room's row, as
    * `locksRoomFirst` says.
    */
   bulk?: BulkItem<T>;
@@ -193,10 +193,12 @@ function counterTotals(outcomes: readonly Outcome[]): Record<string, number> {
  * next one, one `BEGIN … COMMIT` (and one room lock) for all, each change in a savepoint of
  * its own: one that fails is rolled back alone and answered with its error, the others
  * commit. Each change still runs after the previous one and reads what it wrote; each caller
- * is answered, and its events published, only after the commit that holds its change. On
- * PostgreSQL, where each statement is a round trip that the room's lock waits for, consecutive
- * changes of one room that are items of one bulk change (plain sends) run in one call of it
- * and one savepoint: a few statements for all of them instead of several each.
+ * is answered, and its events published, only after the commit that holds its change.
+ * Consecutive changes of one room that are items of one bulk change (plain sends) run in one
+ * call of it and one savepoint: a few statements for all of them instead of several each. On
+ * PostgreSQL each statement is a round trip that the room's lock waits for; on SQLite each
+ * statement and savepoint is CPU of the one writer, and FTS5 writes out its pending terms at
+ * every savepoint (a search index segment per send, not per bulk).
  */
 export class RoomWriter {
   /** Changes waiting, by batch key; a key present here has a batch running. */
@@ -276,7 +278,7 @@ export class RoomWriter {
         const locked = new Set<string>();
         const results: Outcome[] = [];
         const savepoint: SavepointState = { open: false };
-        let bulks = this.deps.engine === "postgres" && batch.length > 1;
+        let bulks = batch.length > 1;
         // SQLite's search index takes the batch's messages in one statement at the end (FTS5
         // writes a segment at every savepoint): before the commit, so searchable on the answer.
         // Below SQLITE_SEARCH_DEFER_FROM changes that costs more than the segments it saves.
