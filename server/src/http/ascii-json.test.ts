@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { asciiEscaped } from "../json/ascii-escape.js";
+import { preEncodedToken, stringifyWithPreEncoded } from "../json/pre-encoded.js";
 import { jsonBody } from "./ascii-json.js";
 
 const isAscii = (body: Buffer) => body.every((byte) => byte < 0x80);
@@ -23,6 +25,29 @@ describe("jsonBody", () => {
     const body = jsonBody(value);
     expect(body.toString("utf8")).toBe(JSON.stringify(value));
     expect(JSON.parse(body.toString("utf8"))).toEqual(value);
+  });
+
+  // Pre-encoded texts are ASCII and go in after the answer's UTF-8 is measured: the same bytes as
+  // measuring the whole text would give, whichever way the text around them is sent.
+  it("sends values holding pre-encoded ASCII texts as their whole text measured would be sent", () => {
+    const text = '[{"emoji":"\\ud83d\\udc4d","count":2,"me":true}]';
+    const holding = (body: string) => ({
+      body,
+      get reactions() {
+        return (preEncodedToken(() => text) as unknown) ?? JSON.parse(text);
+      },
+    });
+    const measuredWhole = (json: string) => {
+      const bytes = Buffer.byteLength(json);
+      if (bytes === json.length) return Buffer.from(json, "latin1");
+      return (bytes - json.length) * 16 > json.length ? Buffer.from(json) : Buffer.from(asciiEscaped(json), "latin1");
+    };
+    for (const body of ["plain ASCII", `Zoë ${"in ASCII mostly, ".repeat(4)}`, "Привет, как дела? Всё хорошо! 你好"]) {
+      const page = { messages: [holding(body), holding("x")], hasMore: false };
+      const sent = jsonBody(page);
+      expect(sent).toStrictEqual(measuredWhole(stringifyWithPreEncoded(page) as string));
+      expect(JSON.parse(sent.toString("utf8"))).toStrictEqual(JSON.parse(JSON.stringify(page)));
+    }
   });
 
   it("answers ASCII as it is, and nothing for undefined", () => {

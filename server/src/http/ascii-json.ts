@@ -1,5 +1,5 @@
 import { asciiEscaped } from "../json/ascii-escape.js";
-import { stringifyWithPreEncoded } from "../json/pre-encoded.js";
+import { stringifyWithPlaceholders, withPreEncoded } from "../json/pre-encoded.js";
 
 /**
  * `value` as a JSON body, in ASCII when its non-ASCII characters are few. A handful of emoji
@@ -13,10 +13,13 @@ import { stringifyWithPreEncoded } from "../json/pre-encoded.js";
  * Values that hold their JSON text already (`json/pre-encoded.ts`) are written as they are.
  */
 export function jsonBody(value: unknown): Buffer {
-  const json = stringifyWithPreEncoded(value) ?? "";
-  const bytes = Buffer.byteLength(json);
-  if (bytes === json.length) return Buffer.from(json, "latin1");
+  const { json: encoded = "", texts } = stringifyWithPlaceholders(value);
+  // Measured before the pre-encoded texts go in: they are ASCII (one byte a character), so the
+  // whole text's UTF-8 exceeds its length by as much, and half a history page is not read twice.
+  const extra = Buffer.byteLength(encoded) - encoded.length;
+  const json = withPreEncoded(encoded, texts);
+  if (extra === 0) return Buffer.from(json, "latin1");
   // Each non-ASCII code unit adds one or two bytes to its UTF-8: past 1 in 16, send UTF-8.
-  if ((bytes - json.length) * 16 > json.length) return Buffer.from(json);
+  if (extra * 16 > json.length) return Buffer.from(json);
   return Buffer.from(asciiEscaped(json), "latin1");
 }

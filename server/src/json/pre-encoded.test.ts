@@ -23,7 +23,7 @@ describe("stringifyWithPreEncoded writes what JSON.stringify would, pre-encoded 
   });
 
   it("leaves alone text that looks like a placeholder, and answers plain values as JSON.stringify does", () => {
-    const value = { body: "\u00000-0-0:0", other: '"\\u0000', list: holding([3]) };
+    const value = { body: "\u00000-0-0:0", del: "\u007f0-0-0:0\u007f", other: '"\\u0000', list: holding([3]) };
     expect(JSON.parse(stringifyWithPreEncoded(value) as string)).toStrictEqual(JSON.parse(JSON.stringify(value)));
     for (const plain of [{ a: [1, "é"] }, "text", 1, null, undefined]) {
       expect(stringifyWithPreEncoded(plain)).toBe(JSON.stringify(plain));

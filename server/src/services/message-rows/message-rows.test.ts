@@ -123,6 +123,17 @@ describe("toMessage builds messages exactly as the Message schema answers them",
     expect(anyone.reactions[0]?.me).toBe(false);
   });
 
+  // Participant ids are split out of their stored JSON, not parsed: the same ids as JSON.parse.
+  it("reads a thread's participant ids as JSON.parse does", () => {
+    for (const ids of [[], [REPLIER], [REPLIER, AUTHOR, ROOM], ['odd "id"', "back\\slash", 'a","b']]) {
+      const summary = toMessage(
+        row({ thread_last_reply_at: "2026-12-05T10:05:00.000Z", thread_participant_ids: JSON.stringify(ids) }),
+        [],
+      ).thread;
+      expect(summary?.participantIds).toStrictEqual(ids);
+    }
+  });
+
   it("answers reactions changed after the message was built", () => {
     const message = toMessage(rows.stored, [], NO_OWN_REACTIONS);
     const [first] = message.reactions;
