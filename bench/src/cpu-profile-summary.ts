@@ -6,11 +6,17 @@
  * inbox, metrics, GC), start-up left out, with `--per N` also as µs per request for N requests.
  *
  *   cd bench && node --import tsx src/cpu-profile-summary.ts <file.cpuprofile>... [--top N] [--per N]
+ *     [--marks <marks.json> --window <label>]
+ *
+ * `--marks` and `--window`: only the samples taken between a mark `<label> start` and the next
+ * `<label> end` of that file (a bench child's `marks.<pid>.json`, `server-process.ts`), such as
+ * bench:inbox's measured rounds of one kind.
  *
  * Under load the profiler's samples are wall-clock: a system call (a socket's `writev`) that
  * waits for a CPU is counted as busy. Compare CPU with `process.cpuUsage`, not this.
  */
 import { readFileSync } from "node:fs";
+import type { Mark } from "./server-process.js";
 
 interface ProfileNode {
   id: number;
@@ -155,17 +161,56 @@ function areaTimes(profile: Profile): Map<string, number> {
   return totals;
 }
 
+/**
+ * The profile with only its samples taken inside the windows `<label> start` … `<label> end` of
+ * `marks` (each sample keeps its time delta, so that self and total times stay as they were).
+ */
+function withinWindows(profile: Profile, marks: readonly Mark[], label: string): Profile {
+  const windows: Array<[number, number]> = [];
+  let start: number | undefined;
+  for (const mark of marks) {
+    if (mark.label === `${label} start`) start = mark.at;
+    else if (mark.label === `${label} end` && start !== undefined) {
+      windows.push([start, mark.at]);
+      start = undefined;
+    }
+  }
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let at = profile.startTime;
+  profile.samples.forEach((sample, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (windows.some(([from, to]) => at >= from && at <= to)) {
+      samples.push(sample);
+      timeDeltas.push(delta);
+    }
+  });
+  const kept = timeDeltas.reduce((sum, delta) => sum + delta, 0);
+  console.log(`  ${windows.length} windows "${label}": ${(kept / 1e6).toFixed(2)} s of samples kept`);
+  return { ...profile, samples, timeDeltas };
+}
+
 const args = process.argv.slice(2);
-const option = (name: string) => {
+const text = (name: string) => {
   const at = args.indexOf(name);
-  return at >= 0 ? Number(args[at + 1]) : undefined;
+  return at >= 0 ? args[at + 1] : undefined;
+};
+const option = (name: string) => {
+  const value = text(name);
+  return value === undefined ? undefined : Number(value);
 };
 const top = option("--top") ?? 30;
 const per = option("--per");
+const marksFile = text("--marks");
+const window = text("--window");
 const files = args.filter((arg, i) => !arg.startsWith("--") && !args[i - 1]?.startsWith("--"));
 for (const file of files) {
-  const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
+  let profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
   console.log(`${file}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s profiled`);
+  if (marksFile && window) {
+    profile = withinWindows(profile, JSON.parse(readFileSync(marksFile, "utf8")) as Mark[], window);
+  }
   const fn = (node: ProfileNode) =>
     `${node.callFrame.functionName || "(anonymous)"} ${placeOf(node.callFrame.url)}${
       node.callFrame.url ? `:${node.callFrame.lineNumber + 1}` : ""

@@ -22,7 +22,13 @@
  * INBOX_BEFORE=<checkout>: that checkout's natter (its `server/src`, with its own dependencies)
  * is measured too, in a server process and on a database of its own, its rounds interleaved
  * with this checkout's: "natter before". INBOX_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR"
- * profiles the server processes alone (ONLY=room or ONLY=inbox: one delivery path). The one
+ * profiles the server processes alone (ONLY=room or ONLY=inbox: one delivery path), and each
+ * writes `marks.<pid>.json` beside its profile: where each kind's measured rounds began and
+ * ended, so that `src/cpu-profile-summary.ts <profile> --marks <that file> --window inbox` (or
+ * `room`) counts those rounds' samples alone, set-up and probes left out. Also reported: the
+ * server's user and system CPU and context switches per message, and the watchers' switches
+ * (the kernel's side of a delivery: a socket write on loopback does the receiver's TCP work
+ * and wakes it, in the server's system time). The one
  * step an inbox delivery pays and a room watcher's does not (its frame, built per user), alone
  * and by instruction counts: `src/inbox-frame.ts`.
  */
@@ -37,6 +43,7 @@ import { sql } from "kysely";
 import type { AppRouter } from "natter";
 import WebSocket from "ws";
 import { fetchJson } from "./natter-rest.js";
+import { type Scheduling, schedulingOf } from "./process-cpu.js";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 
@@ -122,11 +129,14 @@ async function subject(name: string, entry: string | undefined, cleanups: (() =>
   const redis =
     NODES > 1 ? { redisUrl: REDIS_URL, redisPrefix: `natter-bench:${randomBytes(4).toString("hex")}:` } : {};
   const options: ServeOptions = { databaseUrl, redis, ...(entry && { entry }) };
+  const nodeFlags = process.env.INBOX_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
+  /** A profile's directory: the server writes its measured windows' marks beside its profiles. */
+  const profileDir = nodeFlags.find((flag) => flag.startsWith("--cpu-prof-dir="))?.slice("--cpu-prof-dir=".length);
   const server = await BenchChild.start<string[]>(
     import.meta.url,
     ["serve"],
-    { INBOX_SERVE: JSON.stringify(options) },
-    process.env.INBOX_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [],
+    { INBOX_SERVE: JSON.stringify(options), ...(profileDir && { BENCH_MARKS_DIR: profileDir }) },
+    nodeFlags,
   );
   cleanups.push(() => server.stop());
   const [senderUrl] = server.info as [string];
@@ -192,11 +202,26 @@ async function watchAll({ clients, roomId, send }: Subject, kind: Kind, round: n
   };
 }
 
-/** Per kind: the time of each message, and per round the server's and the watchers' CPU µs per message. */
+/**
+ * Per kind: the time of each message, and per round the server's and the watchers' CPU µs per
+ * message; over all rounds, what the scheduler counted of the server process and of this one
+ * (the watchers') while messages were measured, summed (its CPU times count in clock ticks, too
+ * coarse for one round).
+ */
 interface Figures {
   time: number[];
   serverCpu: number[];
   watcherCpu: number[];
+  server: Scheduling;
+  watchers: Scheduling;
+  messages: number;
+}
+
+/** Adds what the scheduler counted between `before` and `after` to `into`. */
+function addScheduling(into: Scheduling, before: Scheduling, after: Scheduling): void {
+  into.user += after.user - before.user;
+  into.system += after.system - before.system;
+  into.switches += after.switches - before.switches;
 }
 
 async function main(): Promise<void> {
@@ -208,12 +233,23 @@ async function main(): Promise<void> {
     if (BEFORE) subjects.push(await subject("natter before", join(BEFORE, "server/src/index.ts"), cleanups));
     const kinds = (["room", "inbox"] as const).filter((kind) => ONLY === undefined || kind === ONLY);
     for (const each of subjects)
-      for (const kind of kinds) figures.set(`${each.name} ${kind}`, { time: [], serverCpu: [], watcherCpu: [] });
+      for (const kind of kinds) {
+        figures.set(`${each.name} ${kind}`, {
+          time: [],
+          serverCpu: [],
+          watcherCpu: [],
+          server: { user: 0, system: 0, switches: 0 },
+          watchers: { user: 0, system: 0, switches: 0 },
+          messages: 0,
+        });
+      }
     for (let round = 0; round < ROUNDS; round++) {
       for (const each of subjects) {
         for (const kind of kinds) {
           const into = figures.get(`${each.name} ${kind}`) as Figures;
           const stop = await watchAll(each, kind, round);
+          await each.server.mark(`${kind} start`);
+          const schedulingBefore = { server: schedulingOf([each.server.pid]), watchers: schedulingOf([process.pid]) };
           const serverBefore = await each.server.cpuMicros();
           const ownBefore = process.cpuUsage();
           for (let m = 1; m <= MESSAGES; m++) {
@@ -226,6 +262,10 @@ async function main(): Promise<void> {
           const own = process.cpuUsage(ownBefore);
           into.serverCpu.push(((await each.server.cpuMicros()) - serverBefore) / MESSAGES);
           into.watcherCpu.push((own.user + own.system) / MESSAGES);
+          addScheduling(into.server, schedulingBefore.server, schedulingOf([each.server.pid]));
+          addScheduling(into.watchers, schedulingBefore.watchers, schedulingOf([process.pid]));
+          into.messages += MESSAGES;
+          await each.server.mark(`${kind} end`);
           stop();
         }
       }
@@ -256,6 +296,19 @@ async function main(): Promise<void> {
         console.log(
           `| ${name} | ${stream} | ${fixed(m.time)} | ${fixed((m.time * 1000) / WATCHERS, 0)} | ${fixed(m.server, 0)} | ` +
             `${fixed(m.server / WATCHERS, 1)} | ${fixed(m.watchers, 0)} |`,
+        );
+      }
+    }
+    console.log(
+      "| natter | stream | server user CPU per message, µs | server system CPU per message, µs | server main thread's context switches per message | watchers' (this process's) per message |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- |");
+    for (const { name } of subjects) {
+      for (const kind of kinds) {
+        const f = figures.get(`${name} ${kind}`) as Figures;
+        const per = (n: number, digits = 0) => fixed(n / f.messages, digits);
+        console.log(
+          `| ${name} | ${kind} | ${per(f.server.user)} | ${per(f.server.system)} | ${per(f.server.switches, 1)} | ${per(f.watchers.switches, 1)} |`,
         );
       }
     }

@@ -1,14 +1,22 @@
 /**
  * Servers and clients under test, each in a child process of the bench, so one's event loop
  * and CPU are never another's. A child is this bench's own module forked with a role
- * argument; it answers `cpu` (its `process.cpuUsage()`), `stats` and `stop` over IPC.
+ * argument; it answers `cpu` (its `process.cpuUsage()`), `mark`, `stats` and `stop` over IPC.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 
-type ToChild = { type: "cpu" } | { type: "stats" } | { type: "stop" } | { type: "command"; command: unknown };
+type ToChild =
+  | { type: "cpu" }
+  | { type: "mark"; label: string }
+  | { type: "stats" }
+  | { type: "stop" }
+  | { type: "command"; command: unknown };
 type FromChild =
   | { type: "ready"; info: unknown }
   | { type: "cpu"; micros: number }
+  | { type: "marked" }
   | { type: "stats"; stats: unknown }
   | { type: "answer"; answer: unknown };
 
@@ -20,17 +28,40 @@ export interface ChildHandlers {
   stop: () => Promise<void>;
 }
 
-/** In a child: announces `info` (such as its URL) and serves the parent's requests. */
+/**
+ * A moment of a child's run, labelled by the parent (`BenchChild.mark`): `at` is in µs on the
+ * monotonic clock of V8's CPU profiles' sample times, so that a profile's samples can be kept
+ * to the parent's measured windows (`cpu-profile-summary.ts --marks`).
+ */
+export interface Mark {
+  label: string;
+  at: number;
+}
+
+/**
+ * In a child: announces `info` (such as its URL) and serves the parent's requests. With
+ * BENCH_MARKS_DIR set, the marks it was asked for are written there on `stop`, as
+ * `marks.<pid>.json` (the pid in `--cpu-prof`'s file names).
+ */
 export function serveChild(info: unknown, handlers: ChildHandlers): void {
   const send = (message: FromChild) => process.send?.(message);
+  const marks: Mark[] = [];
   process.on("message", async (message: ToChild) => {
+    if (message.type === "mark") {
+      marks.push({ label: message.label, at: Number(process.hrtime.bigint() / 1000n) });
+      send({ type: "marked" });
+    }
     if (message.type === "cpu") {
       const { user, system } = process.cpuUsage();
       send({ type: "cpu", micros: user + system });
     }
     if (message.type === "stats") send({ type: "stats", stats: handlers.stats?.() });
     if (message.type === "command") send({ type: "answer", answer: await handlers.command?.(message.command) });
-    if (message.type === "stop") handlers.stop().then(() => process.exit(0));
+    if (message.type === "stop") {
+      const dir = process.env.BENCH_MARKS_DIR;
+      if (dir) writeFileSync(join(dir, `marks.${process.pid}.json`), JSON.stringify(marks));
+      handlers.stop().then(() => process.exit(0));
+    }
   });
   send({ type: "ready", info });
 }
@@ -92,6 +123,11 @@ export class BenchChild<Info = unknown> {
   /** The child's CPU time so far, user plus system, in microseconds. */
   cpuMicros(): Promise<number> {
     return this.request({ type: "cpu" }, "cpu", (reply) => reply.micros);
+  }
+
+  /** Records the child's clock now under `label` (see `Mark`); resolves once it has. */
+  mark(label: string): Promise<void> {
+    return this.request({ type: "mark", label }, "marked", () => undefined);
   }
 
   stats<T = unknown>(): Promise<T> {
