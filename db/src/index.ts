@@ -35,7 +35,13 @@ export {
   migrateToLatest,
   pendingMigrations,
 } from "./migrations/migrate.js";
-export { type PreparedQuery, preparedQuery } from "./queries/prepared-query.js";
+export {
+  PREPARED_ROW_COUNTS,
+  type PreparedQuery,
+  preparedInsert,
+  preparedPerRowCount,
+  preparedQuery,
+} from "./queries/prepared-query.js";
 export type * from "./schema/database.js";
 export * from "./search/cjk.js";
 export * from "./search/postgres-search-index.js";

@@ -2,7 +2,7 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs 
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { type OpenedDatabase, openDatabase } from "../dialect/open-database.js";
 import { migrateToLatest } from "../migrations/migrate.js";
-import { preparedQuery } from "./prepared-query.js";
+import { PREPARED_ROW_COUNTS, preparedInsert, preparedQuery } from "./prepared-query.js";
 
 let database: OpenedDatabase;
 
@@ -113,4 +113,21 @@ it("runs a transaction's queries on its connection while another caller waits fo
   release();
   await transaction;
   expect((await outside).rows).toEqual([{ name: "t:first", value: 21 }]);
+});
+
+it("inserts rows prepared per row count, and built above PREPARED_ROW_COUNTS, alike: each row's values and the constants", async () => {
+  const insertCounters = preparedInsert("stat_counters", ["name"], { value: 7 });
+  const names = (count: number, prefix: string) =>
+    Array.from({ length: count }, (_, i) => ({ name: `t:${prefix}${String(i).padStart(3, "0")}` }));
+  await insertCounters(database.db, []);
+  for (const rows of [names(1, "a"), names(3, "b"), names(3, "c"), names(PREPARED_ROW_COUNTS + 1, "d")]) {
+    await insertCounters(database.db, rows);
+  }
+  const stored = await testCounters(database.db);
+  expect(stored).toEqual(
+    [...names(1, "a"), ...names(3, "b"), ...names(3, "c"), ...names(PREPARED_ROW_COUNTS + 1, "d")].map(({ name }) => ({
+      name,
+      value: 7,
+    })),
+  );
 });

@@ -102,6 +102,67 @@ export function preparedQuery<Args extends readonly unknown[], Row>(
 }
 
 /**
+ * Multi-row statements are prepared once per row count (`preparedPerRowCount`) up to this many
+ * rows, as every send writes a few: building and compiling Kysely's tree of a small multi-row
+ * insert cost more than SQLite's run of it. More rows go through statements built each time.
+ */
+export const PREPARED_ROW_COUNTS = 64;
+
+/**
+ * `build(db, rows, args)`'s statement for each row count, prepared once per count (`preparedQuery`):
+ * its arguments are `leading` ones, then `perRow` for each row, in turn. For up to
+ * `PREPARED_ROW_COUNTS` rows.
+ */
+export function preparedPerRowCount<Row>(
+  leading: number,
+  perRow: number,
+  build: (db: Kysely<Database>, rows: number, args: readonly unknown[]) => Compilable<Row>,
+): (rows: number) => PreparedQuery<unknown[], Row> {
+  const bySize = new Map<number, PreparedQuery<unknown[], Row>>();
+  return (rows) => {
+    let query = bySize.get(rows);
+    if (!query) {
+      query = preparedQuery((db, ...args: unknown[]) => build(db, rows, args), leading + perRow * rows);
+      bySize.set(rows, query);
+    }
+    return query;
+  };
+}
+
+/**
+ * A multi-row insert into `table` of `columns`, with `constants` alike in every row: prepared
+ * once per row count (`preparedPerRowCount`) up to `PREPARED_ROW_COUNTS` rows, built each time
+ * above. Writes nothing for no rows.
+ */
+export function preparedInsert<T extends keyof Database & string, C extends keyof Database[T] & string>(
+  table: T,
+  columns: readonly C[],
+  constants: Readonly<Record<string, unknown>> = {},
+): (db: Kysely<Database>, rows: readonly Readonly<Record<C, unknown>>[]) => Promise<void> {
+  const rowOf = (value: (column: number) => unknown) => {
+    const row: Record<string, unknown> = { ...constants };
+    for (const [i, column] of columns.entries()) row[column] = value(i);
+    return row;
+  };
+  const byCount = preparedPerRowCount(0, columns.length, (db, rows, args) =>
+    db
+      .insertInto(table)
+      .values(Array.from({ length: rows }, (_, row) => rowOf((i) => args[columns.length * row + i])) as never),
+  );
+  return async (db, rows) => {
+    if (rows.length === 0) return;
+    if (rows.length > PREPARED_ROW_COUNTS) {
+      await db
+        .insertInto(table)
+        .values(rows.map((row) => rowOf((i) => row[columns[i] as C])) as never)
+        .execute();
+      return;
+    }
+    await byCount(rows.length)(db, ...rows.flatMap((row) => columns.map((column) => row[column])));
+  };
+}
+
+/**
  * Runs a query of an open SQLite transaction on the connection the transaction holds, then
  * through the plugins' `transformResult` as Kysely's executor does. The executor would pass it
  * through four more layers of promises (its connection provider's queue among them): six

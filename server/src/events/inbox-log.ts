@@ -1,6 +1,6 @@
-import { type Database, type PreparedQuery, preparedQuery } from "@natter/db";
+import { type Database, PREPARED_ROW_COUNTS, preparedPerRowCount } from "@natter/db";
 import { type InboxEvent, type InboxEventInput, inboxEventSchema } from "@natter/shared";
-import { type Compilable, type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
 import { encodingOf, rememberEncoding, SharedEncoding } from "./encoded-events.js";
 import type { TailedLog } from "./room-log-tail.js";
@@ -54,7 +54,7 @@ export async function appendInboxEntries(
   }
   const userIds = [...byUser.keys()].sort();
   const heads =
-    userIds.length <= PREPARED_ROWS
+    userIds.length <= PREPARED_ROW_COUNTS
       ? (
           await raiseHeads(userIds.length)(
             trx,
@@ -80,7 +80,7 @@ export async function appendInboxEntries(
   }
   await settle?.(trx, entries);
   const payloads = encodeInboxEntries(entries, sources, at);
-  if (entries.length <= PREPARED_ROWS) {
+  if (entries.length <= PREPARED_ROW_COUNTS) {
     const values = entries.flatMap(({ userId, seq, event }, i) => [userId, seq, event.type, payloads[i] as string]);
     await insertEntries(entries.length)(trx, at, ...values);
     return entries;
@@ -139,13 +139,6 @@ export function encodeInboxEntries(
   });
 }
 
-/**
- * Up to this many users' heads, or entries, are written by statements prepared once per row
- * count (`preparedQuery`), as every send writes some: building and compiling Kysely's tree cost
- * more than SQLite's run of a small insert. More go through statements built each time.
- */
-const PREPARED_ROWS = 64;
-
 /** Raises each user's head by their number of new entries; answers the heads. */
 function raiseHeadsQuery(db: Kysely<Database>, rows: { user_id: string; last_seq: number }[]) {
   return db
@@ -157,26 +150,6 @@ function raiseHeadsQuery(db: Kysely<Database>, rows: { user_id: string; last_seq
       })),
     )
     .returning(["user_id", "last_seq"]);
-}
-
-/**
- * `build(db, rows, args)`'s statement for each row count, prepared once per count: its
- * arguments are `leading` ones, then `perRow` for each row, in turn.
- */
-function preparedPerRowCount<Row>(
-  leading: number,
-  perRow: number,
-  build: (db: Kysely<Database>, rows: number, args: readonly (string | number)[]) => Compilable<Row>,
-): (rows: number) => PreparedQuery<(string | number)[], Row> {
-  const bySize = new Map<number, PreparedQuery<(string | number)[], Row>>();
-  return (rows) => {
-    let query = bySize.get(rows);
-    if (!query) {
-      query = preparedQuery((db, ...args: (string | number)[]) => build(db, rows, args), leading + perRow * rows);
-      bySize.set(rows, query);
-    }
-    return query;
-  };
 }
 
 /** `raiseHeadsQuery` for a number of users, prepared: its arguments are each user's id and count, in turn. */

@@ -1,4 +1,4 @@
-import { type Database, preparedQuery } from "@natter/db";
+import { type Database, preparedInsert, preparedQuery } from "@natter/db";
 import { type Message, type RoomEvent, type RoomEventInput, roomEventSchema } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
@@ -49,27 +49,36 @@ export async function storeRoomEvent<I extends RoomEventInput>(
 
 /**
  * Stores events at seqs the caller already took, as `storeRoomEvent` does one, in one
- * statement: a bulk of sends' (`sendMany`).
+ * statement: a bulk of sends' (`sendMany`), prepared for its number of events.
  */
 export async function storeRoomEvents(
   trx: Transaction<Database>,
   events: readonly (RoomEventInput & Pick<RoomEvent, "roomId" | "seq" | "at">)[],
 ): Promise<void> {
-  await trx
-    .insertInto("room_events")
-    .values(
-      events.map((event) => ({
-        room_id: event.roomId,
-        seq: event.seq,
-        type: event.type,
-        actor_id: event.actorId,
-        payload: JSON.stringify(event),
-        created_at: event.at,
-        message_id: messageIdOf(event),
-      })),
-    )
-    .execute();
+  await insertRoomEvents(
+    trx,
+    events.map((event) => ({
+      room_id: event.roomId,
+      seq: event.seq,
+      type: event.type,
+      actor_id: event.actorId,
+      payload: JSON.stringify(event),
+      created_at: event.at,
+      message_id: messageIdOf(event),
+    })),
+  );
 }
+
+/** Stores `room_events` rows, prepared per row count. */
+const insertRoomEvents = preparedInsert("room_events", [
+  "room_id",
+  "seq",
+  "type",
+  "actor_id",
+  "payload",
+  "created_at",
+  "message_id",
+]);
 
 // Every change of a room runs these two: prepared once, not built and compiled each time.
 const takeNextSeq = preparedQuery((db, roomId: string) =>

@@ -1,4 +1,4 @@
-import type { Database } from "@natter/db";
+import { type Database, preparedInsert } from "@natter/db";
 import { type Message, NatterError } from "@natter/shared";
 import type { Transaction } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
@@ -146,21 +146,23 @@ async function insertMessages(
   events: readonly { message: Message }[],
   clientIds: readonly (string | null)[],
 ): Promise<void> {
-  await trx
-    .insertInto("messages")
-    .values(
-      events.map(({ message }, i) => ({
-        id: message.id,
-        room_id: message.roomId,
-        seq: message.seq,
-        author_id: message.authorId,
-        body: message.body,
-        reply_to_id: null,
-        client_message_id: clientIds[i] ?? null,
-        created_at: message.createdAt,
-        thread_id: null,
-        also_in_room: 0,
-      })),
-    )
-    .execute();
+  await insertPlainMessages(
+    trx,
+    events.map(({ message }, i) => ({
+      id: message.id,
+      room_id: message.roomId,
+      seq: message.seq,
+      author_id: message.authorId,
+      body: message.body,
+      client_message_id: clientIds[i] ?? null,
+      created_at: message.createdAt,
+    })),
+  );
 }
+
+/** Plain messages' rows: no reply, no thread. */
+const insertPlainMessages = preparedInsert(
+  "messages",
+  ["id", "room_id", "seq", "author_id", "body", "client_message_id", "created_at"],
+  { reply_to_id: null, thread_id: null, also_in_room: 0 },
+);
