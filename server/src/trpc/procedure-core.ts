@@ -18,6 +18,7 @@ import {
   TRPCError,
 } from "@trpc/server/unstable-core-do-not-import";
 import type { RequestContext } from "./context.js";
+import { StopSignal } from "./stop-signal.js";
 
 export {
   type AnyProcedure,
@@ -110,12 +111,15 @@ async function callMiddleware(
 
 /**
  * A signal that aborts when the client goes away before its answer is written whole, for the
- * procedure of an HTTP request (tRPC's handler gives its procedures the same).
+ * procedure of an HTTP request (tRPC's handler gives its procedures the same). A `StopSignal`,
+ * not an `AbortController`: one is made for every request, and a platform controller with its
+ * `AbortSignal` cost ~40k instructions of a ~1M-instruction REST send (callgrind), for a signal
+ * that no query or mutation of ours reads.
  */
 export function connectionSignal(res: ServerResponse): AbortSignal {
-  const controller = new AbortController();
+  const stop = new StopSignal();
   res.once("close", () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) stop.abort();
   });
-  return controller.signal;
+  return stop.signal;
 }

@@ -19,9 +19,9 @@ import {
   type TRPCResponseMessage,
   transformTRPCResponse,
 } from "../trpc/procedure-core.js";
+import { StopSignal } from "../trpc/stop-signal.js";
 import { splicedTrackedFrame, trackedMessageJson, trackedMessagePrefix } from "./event-encoder.js";
 import { sendTextFrame } from "./guarded-socket.js";
-import { StopSignal } from "./stop-signal.js";
 import { type TextFrame, textFrame } from "./text-frame.js";
 
 type ConnectionParams = Record<string, string | undefined> | null;

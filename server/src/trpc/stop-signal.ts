@@ -4,10 +4,11 @@ interface AbortEvent {
 }
 
 /**
- * One subscription's stop: the part of `AbortController` and its `AbortSignal` that
- * procedures and Node's `events.on` use (`aborted`, `reason`, `throwIfAborted`, `onabort`
- * and `abort` listeners). An `AbortSignal` is an EventTarget with two Maps, about 500 bytes
- * that an idle subscription would hold for its whole life; this is a few fields. It is
+ * A procedure call's stop (a subscription's, or an HTTP request's: `connectionSignal`): the
+ * part of `AbortController` and its `AbortSignal` that procedures and Node's `events.on` use
+ * (`aborted`, `reason`, `throwIfAborted`, `onabort` and `abort` listeners). An `AbortSignal`
+ * is an EventTarget with two Maps, about 500 bytes that an idle subscription would hold for its
+ * whole life and ~40k instructions to make for every request; this is a few fields. It is
  * handed to procedures as their `signal`, so nothing there may pass it on to an API that
  * needs a platform signal (`AbortSignal.any`, `fetch`); ours do not.
  */
