@@ -2,12 +2,17 @@ import { type Database, preparedInsert, preparedQuery } from "@natter/db";
 import { type Message, type RoomEvent, type RoomEventInput, roomEventSchema } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
+import { encodingOf } from "./encoded-events.js";
 
 /**
  * Gives an event the room's next `seq` and stores it, inside the caller's transaction, so
  * the change and its log entry commit together or not at all. Publish the returned event
  * on the bus after the transaction commits. Pass a function when the event must carry its
  * own `seq` (a message's seq is the seq of its creation event).
+ *
+ * The stored JSON is remembered as the event's encoding (`encodingOf`), which its watchers'
+ * frames (and other nodes' copies) are made from: the event is encoded once, not again when
+ * published. So the returned event must not change afterwards (a change makes a new object).
  */
 export async function appendRoomEvent<I extends RoomEventInput>(
   trx: Transaction<Database>,
@@ -34,16 +39,7 @@ export async function storeRoomEvent<I extends RoomEventInput>(
 ): Promise<I & Pick<RoomEvent, "roomId" | "seq" | "at">> {
   const fields = typeof input === "function" ? input(seq) : input;
   const event = { ...fields, roomId, seq, at: toTimestamp(now) };
-  await insertRoomEvent(
-    trx,
-    roomId,
-    seq,
-    event.type,
-    event.actorId,
-    JSON.stringify(event),
-    event.at,
-    messageIdOf(event),
-  );
+  await insertRoomEvent(trx, roomId, seq, event.type, event.actorId, encodingOf(event), event.at, messageIdOf(event));
   return event;
 }
 
@@ -62,7 +58,7 @@ export async function storeRoomEvents(
       seq: event.seq,
       type: event.type,
       actor_id: event.actorId,
-      payload: JSON.stringify(event),
+      payload: encodingOf(event),
       created_at: event.at,
       message_id: messageIdOf(event),
     })),
