@@ -3,9 +3,10 @@ import { randomUUID } from "node:crypto";
 /**
  * Values that hold their JSON text already (a message's stored reactions), written into an
  * answer as they are instead of being parsed into objects and serialised again: what
- * `JSON.rawJSON` does, which Node 20 lacks. Only `stringifyWithPreEncoded` takes them in: while
- * it runs, a getter that calls `preEncodedToken` hands in its text and answers a placeholder
- * string in its place, which is then replaced by that text; at any other time
+ * `JSON.rawJSON` does, which Node 20 lacks. Only `stringifyWithPlaceholders` (and
+ * `stringifyWithPreEncoded`, built on it) takes them in: while it runs, a getter that calls
+ * `preEncodedToken` hands in its text and answers a placeholder string in its place, which
+ * is then replaced by that text; at any other time
  * `preEncodedToken` answers undefined and the getter answers its value as it is, so every
  * other `JSON.stringify`, spread or read sees ordinary data.
  *
@@ -36,12 +37,14 @@ function placeholder(index: number): string {
   return made;
 }
 
-/** The texts handed in during the current `stringifyWithPreEncoded`; null outside it. */
+/** The texts handed in during the current `stringifyWithPlaceholders`; null outside it. */
 let collecting: string[] | null = null;
 
 /**
- * Inside `stringifyWithPreEncoded`: takes `json()` (a JSON text) and answers the placeholder
- * to return in its place. Outside: undefined, and the caller answers its value itself.
+ * Inside `stringifyWithPlaceholders`: takes `json()` (a JSON text, in ASCII: `jsonBody` counts
+ * an answer's non-ASCII bytes before the texts go in, and would send a non-ASCII text's
+ * characters as one byte each) and answers the placeholder to return in its place. Outside:
+ * undefined, and the caller answers its value itself.
  */
 export function preEncodedToken(json: () => string): string | undefined {
   if (collecting === null) return undefined;

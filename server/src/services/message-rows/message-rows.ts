@@ -132,7 +132,7 @@ export function threadOf(
 /**
  * A JSON array of ids as `JSON.stringify` writes them (`thread_participant_ids`), split on the
  * text between its strings instead of parsed: a history page reads one per thread root, and
- * `JSON.parse` (or a split) of so short a text cost about twice as much. An id holds no quote or backslash
+ * `JSON.parse` of so short a text cost about twice as much. An id holds no quote or backslash
  * (a text that holds a backslash, an escape, is parsed), so `","` is only ever between two.
  */
 function idsOf(json: string): string[] {
