@@ -53,14 +53,12 @@ export async function appendInboxEntries(
     else byUser.set(userId, [input]);
   }
   const userIds = [...byUser.keys()].sort();
+  // Loops, not `flatMap`, for the prepared statements' arguments (see `preparedInsert`).
+  const counts: unknown[] = [];
+  for (const userId of userIds) counts.push(userId, byUser.get(userId)?.length ?? 0);
   const heads =
     userIds.length <= PREPARED_ROW_COUNTS
-      ? (
-          await raiseHeads(userIds.length)(
-            trx,
-            ...userIds.flatMap((userId) => [userId, byUser.get(userId)?.length ?? 0]),
-          )
-        ).rows
+      ? (await raiseHeads(userIds.length)(trx, ...counts)).rows
       : await raiseHeadsQuery(
           trx,
           userIds.map((userId) => ({ user_id: userId, last_seq: byUser.get(userId)?.length ?? 0 })),
@@ -74,14 +72,18 @@ export async function appendInboxEntries(
     let seq = Number(head.last_seq) - list.length;
     for (const input of list) {
       seq += 1;
-      entries.push({ userId: head.user_id, seq, event: { ...input, seq, at } as InboxEvent });
+      // Not `{ ...input, seq, at }`: inputs of every kind pass here, and V8's spread of one
+      // (its inline cache megamorphic) missed the cache for each property added after it.
+      const event = Object.assign({}, input, { seq, at }) as InboxEvent;
+      entries.push({ userId: head.user_id, seq, event });
       sources.push(input);
     }
   }
   await settle?.(trx, entries);
   const payloads = encodeInboxEntries(entries, sources, at);
   if (entries.length <= PREPARED_ROW_COUNTS) {
-    const values = entries.flatMap(({ userId, seq, event }, i) => [userId, seq, event.type, payloads[i] as string]);
+    const values: unknown[] = [];
+    for (const [i, { userId, seq, event }] of entries.entries()) values.push(userId, seq, event.type, payloads[i]);
     await insertEntries(entries.length)(trx, at, ...values);
     return entries;
   }

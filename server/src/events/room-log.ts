@@ -38,7 +38,8 @@ export async function storeRoomEvent<I extends RoomEventInput>(
   now: number,
 ): Promise<I & Pick<RoomEvent, "roomId" | "seq" | "at">> {
   const fields = typeof input === "function" ? input(seq) : input;
-  const event = { ...fields, roomId, seq, at: toTimestamp(now) };
+  // Not a spread: events of every kind pass here (see `appendInboxEntries`).
+  const event = Object.assign({}, fields, { roomId, seq, at: toTimestamp(now) });
   await insertRoomEvent(trx, roomId, seq, event.type, event.actorId, encodingOf(event), event.at, messageIdOf(event));
   return event;
 }

@@ -125,16 +125,13 @@ async function messageInputs(
     (await trx.selectFrom("users").select("username").where("id", "=", message.authorId).executeTakeFirst())
       ?.username ??
     "";
-  const summary = {
-    roomId: message.roomId,
-    messageId: message.id,
-    author: { userId: message.authorId, username },
-    preview: previewOf(message.body ?? ""),
-  };
+  const { roomId, id: messageId, authorId } = message;
+  const author = { userId: authorId, username };
+  const preview = previewOf(message.body ?? "");
   // One input object per kind, shared by the members it is the same for: the log encodes each once.
-  const unmentionedSummary = { type: "message.created" as const, ...summary, mentioned: false };
-  const mentionedSummary = { type: "message.created" as const, ...summary, mentioned: true };
-  const mention = { type: "mention" as const, ...summary, mentioned: true };
+  const unmentionedSummary = { type: "message.created" as const, roomId, messageId, author, preview, mentioned: false };
+  const mentionedSummary = { type: "message.created" as const, roomId, messageId, author, preview, mentioned: true };
+  const mention = { type: "mention" as const, roomId, messageId, author, preview, mentioned: true };
   const inputs: InboxEntryInput[] = [];
   for (const userId of memberIds) {
     inputs.push({ userId, input: mentioned.has(userId) ? mentionedSummary : unmentionedSummary });
@@ -179,6 +176,8 @@ async function memberIdsOf(trx: Transaction<Database>, roomId: string): Promise<
 
 /** The body's first characters, whole code points, at most `INBOX_PREVIEW_MAX` UTF-16 units. */
 function previewOf(body: string): string {
+  // Every code point of a body this short fits.
+  if (body.length <= INBOX_PREVIEW_MAX) return body;
   let preview = "";
   for (const char of body) {
     if (preview.length + char.length > INBOX_PREVIEW_MAX) break;
