@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FormatNode } from "./format-tree.js";
-import { mentionsIn } from "./mentions-in.js";
+import { mentionsIn, mentionsOfTree } from "./mentions-in.js";
 import { parseMessageBody, toSource } from "./parse-message-body.js";
 
 /** Text built from the characters the grammar cares about, so that properties meet every construct. */
@@ -121,6 +121,28 @@ describe("mentionsIn", () => {
       room: false,
     });
     expect(mentionsIn("@ROOM please")).toEqual({ usernames: [], room: true });
+  });
+
+  it("finds what the whole tree holds, also where it skips the parse (an @ after a letter, digit or .+-@)", () => {
+    const around = fc.constantFrom("a", "Z", "7", "_", ".", "+", "-", "@", "é", "*", "~", "`", "\n", " ");
+    const mentionish = fc
+      .array(
+        fc.oneof(
+          markupText,
+          fc.tuple(around, fc.constantFrom("@bob", "@room", "@")).map((p) => p.join("")),
+        ),
+        {
+          maxLength: 8,
+        },
+      )
+      .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(mentionish, (body) => {
+        expect(mentionsIn(body)).toEqual(mentionsOfTree(parseMessageBody(body)));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(mentionsIn("_@bob_ and x@carol")).toEqual({ usernames: ["bob"], room: false });
   });
 
   it("stops at the per-message limit", () => {
