@@ -7,7 +7,7 @@
  * medians: deliveries per second, send-to-receive p50/p99, and the CPU time per delivery of
  * the nodes, of Redis and of the PostgreSQL backends serving the nodes, which says which
  * part is the limit. (Redis's CPU is its whole process's, shared with this machine's other
- * clients, at /proc's 10 ms resolution.) Beside them, the PostgreSQL transactions committed per
+ * clients, at /proc's 10 ms resolution.) Beside them, the PostgreSQL statements the nodes ran per
  * message: a cluster splits the sends that group commit would join on one node, and each node
  * polls its outboxes and its log tail on its own clock, which costs per message what it costs per second.
  *
@@ -21,13 +21,24 @@
  * name (comma-separated, such as "1 node + Redis,3 nodes + Redis"); CLUSTER_NODE_FLAGS adds node flags to every
  * node (such as "--trace-opt --trace-deopt", which print to the bench's output).
  *
+ * CLUSTER_CALLGRIND=<dir> runs each setup's node 0 under `valgrind --tool=callgrind
+ * --instr-atstart=no` (the other nodes as usual) and counts its instructions over the measured
+ * messages only, a figure the machine's load does not move: one file a thread in
+ * <dir>/<setup>-<pid>.out-NN, the main thread's `-01`. The bench prints node 0's instructions per
+ * message, of its main thread and of all its threads; three times a node of three's against the
+ * one node's is the cluster's ratio (the nodes are alike: same sends, same watchers). V8's
+ * compiler and GC threads do their work in bursts, so one burst more or less in a window of 30
+ * messages moves the all-threads figure by half; CLUSTER_DELIVERIES=150000 (150 messages)
+ * steadies it. Under valgrind node 0 runs tens of times slower (1,000 watchers, 30 messages: a
+ * few minutes a setup), so more of the other nodes' events wait out `SeqOrder`'s hold.
+ *
  * Needs PostgreSQL (CLUSTER_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test,
  * where it makes and drops a database of its own) and Redis (CLUSTER_REDIS_URL, default
  * redis://127.0.0.1:6379, under a key prefix of its own).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, openDatabase } from "@natter/db";
@@ -61,6 +72,7 @@ const FILLER = " the quick brown fox jumps over the lazy dog while the team ship
 const MODULE = import.meta.url;
 const PROFILES = process.env.CLUSTER_NODE_PROFILES;
 const PERF = process.env.CLUSTER_PERF;
+const CALLGRIND = process.env.CLUSTER_CALLGRIND;
 
 interface Setup {
   name: string;
@@ -126,14 +138,16 @@ interface RunResult {
   redisCpu: number;
   postgresCpu: number;
   /**
-   * Transactions committed in the bench's database per message sent (`pg_stat_database`): the
-   * sends' own (fewer than one each where group commit joins sends that arrive together on one
-   * node) and everything the nodes run on their own clocks (outbox polls, the log tail).
+   * Statements the nodes ran per message sent (`statementsRun`): the sends' own (fewer where
+   * group commit joins sends that arrive together on one node) and everything the nodes run on
+   * their own clocks (outbox polls, the log tail, cache refreshes).
    */
-  commits: number;
+  statements: number;
   /** Per message sent: the nodes' user and system CPU (µs) and context switches, and the watchers' switches. */
   nodesScheduling: Scheduling;
   watcherSwitches: number;
+  /** Node 0's pid, when it ran under callgrind (its counts are read once it has exited). */
+  callgrindPid?: number;
 }
 
 async function run(setup: Setup, database: BenchDatabase, messages: number): Promise<RunResult> {
@@ -143,7 +157,8 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
   // One after the other: the first applies any migration alone.
   const nodes: BenchChild<string>[] = [];
   for (let i = 0; i < setup.nodes; i += 1) {
-    nodes.push(await BenchChild.start<string>(MODULE, ["serve-node"], env, profileFlags(setup, i)));
+    const wrapper = CALLGRIND && i === 0 ? callgrindWrapper(setup) : [];
+    nodes.push(await BenchChild.start<string>(MODULE, ["serve-node"], env, profileFlags(setup, i), wrapper));
   }
   const watchers = await Promise.all(
     Array.from({ length: WATCHER_PROCESSES }, () => BenchChild.start<null>(MODULE, ["watch"])),
@@ -202,7 +217,8 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
       watchersScheduling: schedulingOf(watchers.map((watcher) => watcher.pid)),
     });
     const perf = PERF ? await perfRecord(setup, nodes) : undefined;
-    const commitsBefore = await committedIn(database);
+    const statementsBefore = await statementsRun(urls);
+    if (CALLGRIND) callgrindInstrumentation(nodes[0] as BenchChild<string>, "on");
     const before = await cpu();
     const firstSend = epochMs();
     await sendAll(messages);
@@ -210,17 +226,19 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
     await delivered(expected);
     const after = await cpu();
     if (perf) await stopPerf(perf);
-    const commits = (await committedIn(database)) - commitsBefore;
+    if (CALLGRIND) callgrindInstrumentation(nodes[0] as BenchChild<string>, "off");
+    const statements = (await statementsRun(urls)) - statementsBefore;
     const totals = await deliveryTotals(watchers, firstSend);
     const count = totals.delivered;
     return {
       setup,
+      ...(CALLGRIND && { callgrindPid: nodes[0]?.pid }),
       ...totals,
       expected,
       nodesCpu: (after.nodes - before.nodes) / count,
       redisCpu: cpuSpent(before.redis, after.redis) / count,
       postgresCpu: cpuSpent(before.postgres, after.postgres) / count,
-      commits: commits / messages,
+      statements: statements / messages,
       nodesScheduling: {
         user: (after.nodesScheduling.user - before.nodesScheduling.user) / messages,
         system: (after.nodesScheduling.system - before.nodesScheduling.system) / messages,
@@ -248,16 +266,58 @@ async function perfRecord(setup: Setup, nodes: readonly BenchChild<string>[]): P
   return perf;
 }
 
+/** `valgrind --tool=callgrind` as the command node 0 of `setup` runs under (`CLUSTER_CALLGRIND`). */
+function callgrindWrapper(setup: Setup): string[] {
+  const dir = CALLGRIND as string;
+  mkdirSync(dir, { recursive: true });
+  return [
+    "valgrind",
+    "--tool=callgrind",
+    "--instr-atstart=no",
+    `--callgrind-out-file=${join(dir, `${setup.name.replace(/[^a-z0-9]+/gi, "-")}-%p.out`)}`,
+    // V8 writes its compiled code into memory valgrind must see change.
+    "--smc-check=all-non-file",
+    "--separate-threads=yes",
+  ];
+}
+
+/** Turns callgrind's instrumentation of `node` on or off (`callgrind_control -i`). */
+function callgrindInstrumentation(node: BenchChild<string>, state: "on" | "off"): void {
+  execFileSync("callgrind_control", ["-i", state, String(node.pid)], { stdio: "ignore" });
+}
+
 /**
- * Transactions committed so far in the bench's database. A backend reports its counts within
- * a second of its last transaction (PostgreSQL's `PGSTAT_MIN_INTERVAL`), so this waits that out first.
+ * Instructions counted in the node `pid` of `setup` that ran under callgrind: in its main thread
+ * (the `-01` file) and in all its threads (V8's compiler and GC threads are the others).
  */
-async function committedIn(database: BenchDatabase): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, 1100));
-  const { rows } = await sql<{ commits: string }>`
-    select xact_commit::text as commits from pg_stat_database where datname = ${database.name}
-  `.execute(database.maintenance);
-  return Number(rows[0]?.commits ?? 0);
+function callgrindInstructions(setup: Setup, pid: number): { main: number; all: number } {
+  const prefix = `${setup.name.replace(/[^a-z0-9]+/gi, "-")}-${pid}.out-`;
+  const dir = CALLGRIND as string;
+  const counts = readdirSync(dir)
+    .filter((file) => file.startsWith(prefix))
+    .map((file) => ({ file, count: Number(/^totals: (\d+)/m.exec(readFileSync(join(dir, file), "utf8"))?.[1] ?? 0) }));
+  return {
+    main: counts.find(({ file }) => file.endsWith("-01"))?.count ?? Number.NaN,
+    all: counts.reduce((sum, { count }) => sum + count, 0),
+  };
+}
+
+/**
+ * Statements the nodes at `urls` have run so far, by their `natter_db_query_duration_seconds`
+ * count (every query Kysely runs; BEGIN, COMMIT and savepoints are not counted). Not
+ * `pg_stat_database`'s `xact_commit`: a backend that reported less than a second before going
+ * idle holds its counts for up to 10 s (PostgreSQL 15's `PGSTAT_IDLE_INTERVAL`), so a window of
+ * a second or two counted the warm-up's transactions (8–24 "commits" a message on 3 nodes where
+ * PostgreSQL's statement log showed 1.4).
+ */
+async function statementsRun(urls: readonly string[]): Promise<number> {
+  const counts = await Promise.all(
+    urls.map(async (url) => {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      return Number(/^natter_db_query_duration_seconds_count\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 async function stopPerf(perf: ChildProcess): Promise<void> {
@@ -294,6 +354,13 @@ async function main(): Promise<void> {
         const setup = SETUPS[(i + rep) % SETUPS.length] as Setup;
         const result = await run(setup, database, messages);
         runs.get(setup.name)?.push(result);
+        if (result.callgrindPid !== undefined) {
+          const { main, all } = callgrindInstructions(setup, result.callgrindPid);
+          console.log(
+            `      node 0 under callgrind, M instructions per message: main thread ${fixed(main / messages / 1e6, 2)}, ` +
+              `all threads ${fixed(all / messages / 1e6, 2)}`,
+          );
+        }
         const incomplete =
           result.delivered < result.expected ? ` (delivered ${result.delivered} of ${result.expected})` : "";
         console.log(
@@ -305,7 +372,7 @@ async function main(): Promise<void> {
         console.log(
           `      per message: nodes user ${fixed(user / 1000, 1)} ms, system ${fixed(system / 1000, 1)} ms ` +
             `(/proc, 10 ms ticks), context switches: nodes ${fixed(switches, 1)}, watchers ${fixed(result.watcherSwitches, 1)}, ` +
-            `PostgreSQL commits ${fixed(result.commits)}`,
+            `PostgreSQL statements ${fixed(result.statements)}`,
         );
       }
     }
@@ -327,7 +394,7 @@ async function main(): Promise<void> {
             nodes: of((r) => r.nodesCpu),
             redis: of((r) => r.redisCpu),
             postgres: of((r) => r.postgresCpu),
-            commits: of((r) => r.commits),
+            statements: of((r) => r.statements),
           },
         ];
       }),
@@ -342,7 +409,7 @@ async function main(): Promise<void> {
     for (const [setupName, m] of medians) {
       console.log(
         `  ${setupName.padEnd(16)} nodes ${fixed((m.nodes * WATCHERS) / 1000, 1)} ms, Redis ${fixed((m.redis * WATCHERS) / 1000, 2)} ms, ` +
-          `PostgreSQL ${fixed((m.postgres * WATCHERS) / 1000, 2)} ms, ${fixed(m.commits)} commits`,
+          `PostgreSQL ${fixed((m.postgres * WATCHERS) / 1000, 2)} ms, ${fixed(m.statements)} statements`,
       );
     }
     const single = medians.get("1 node + Redis");

@@ -75,18 +75,26 @@ export class BenchChild<Info = unknown> {
     readonly info: Info,
   ) {}
 
-  /** Forks `moduleUrl` with `args`; resolves once the child says it is ready. */
+  /**
+   * Forks `moduleUrl` with `args`; resolves once the child says it is ready. With `wrapper`
+   * (a command and its arguments, such as valgrind's), node runs under it.
+   */
   static start<Info>(
     moduleUrl: string,
     args: string[],
     env: NodeJS.ProcessEnv = {},
     execArgv: string[] = [],
+    wrapper: readonly string[] = [],
   ): Promise<BenchChild<Info>> {
     // The child inherits tsx's loader through execArgv.
+    const nodeArgv = [...process.execArgv, "--expose-gc", ...execArgv];
+    const [command, ...commandArgs] = wrapper;
     const child = fork(new URL(moduleUrl).pathname, args, {
       stdio: "inherit",
       env: { ...process.env, ...env },
-      execArgv: [...process.execArgv, "--expose-gc", ...execArgv],
+      ...(command
+        ? { execPath: command, execArgv: [...commandArgs, process.execPath, ...nodeArgv] }
+        : { execArgv: nodeArgv }),
     });
     return new Promise((resolve, reject) => {
       child.once("error", reject);
