@@ -149,7 +149,9 @@ export async function sendMessage(
   if (mentionsAnything(resolved)) await storeMentions(trx, message, resolved);
   const counters = sentCounters(message);
   // What the writer's inbox entries and webhook deliveries need, already read (or kept) above.
-  const known = { ...turn, usernames: new Map([[session.userId, session.username]]) };
+  // Not `{ ...turn, usernames }`: V8 missed its inline cache on the property added after the
+  // spread, a runtime call every send.
+  const known = Object.assign({}, turn, { usernames: new Map([[session.userId, session.username]]) });
   // The root's new summary follows the reply in the log.
   const threadEvents = root ? [await recordReply(trx, root, message, now)] : [];
   if (attachmentIds.length === 0) return { events: [event, ...threadEvents], result: message, known, counters };

@@ -80,7 +80,7 @@ export async function sendMany(
   }
   if (events.length < sends.length) await rooms.returnSeqs(trx, roomId, sends.length - events.length);
   const usernames = new Map(fresh.map(({ session }) => [session.userId, session.username]));
-  return { outcomes, known: { ...turn, usernames } };
+  return { outcomes, known: Object.assign({}, turn, { usernames }) };
 }
 
 /**
