@@ -18,6 +18,10 @@
  * first, every watcher is on the second, so each delivery crosses Redis (a room event once
  * per message; a message's inbox entries for all members once per message too, one batch on
  * the inbox channel, where a checkout before it published once per member).
+ * INBOX_SPLIT=1 (with INBOX_NODES=2 or more): the sender's node runs in a process of its own
+ * (started first, unmeasured), the other nodes in the measured one: its CPU, and a profile
+ * or callgrind of it, are then the receiving node's alone, where one process of both nodes
+ * counts the send's own cost (the same in both kinds) beside the deliveries'.
  *
  * INBOX_BEFORE=<checkout>: that checkout's natter (its `server/src`, with its own dependencies)
  * is measured too, in a server process and on a database of its own, its rounds interleaved
@@ -55,6 +59,7 @@ const ONLY = process.env.ONLY;
 const BEFORE = process.env.INBOX_BEFORE;
 
 const NODES = Number(process.env.INBOX_NODES ?? 1);
+const SPLIT = NODES > 1 && process.env.INBOX_SPLIT === "1";
 const POSTGRES_URL = process.env.INBOX_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.INBOX_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -67,14 +72,14 @@ interface ServeOptions {
 }
 
 /**
- * The server process: NODES natter nodes one after another (the first applies the
+ * The server process: `nodes` natter nodes one after another (the first applies the
  * migrations alone) on one database; announces their URLs, the sender's node first.
  */
-async function serve(): Promise<void> {
+async function serve(nodes: number): Promise<void> {
   const { databaseUrl, redis, entry } = JSON.parse(process.env.INBOX_SERVE as string) as ServeOptions;
   const natter = (entry ? await import(pathToFileURL(entry).href) : await import("natter")) as typeof import("natter");
   const servers: Awaited<ReturnType<typeof natter.startNatterServer>>[] = [];
-  for (let i = 0; i < NODES; i++) {
+  for (let i = 0; i < nodes; i++) {
     const config = natter.loadConfig({ port: 0, databaseUrl, logLevel: "silent", rateLimits: "off", ...redis }, {});
     servers.push(await natter.startNatterServer({ config }));
   }
@@ -132,6 +137,11 @@ async function subject(name: string, entry: string | undefined, cleanups: (() =>
   const nodeFlags = process.env.INBOX_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
   /** A profile's directory: the server writes its measured windows' marks beside its profiles. */
   const profileDir = nodeFlags.find((flag) => flag.startsWith("--cpu-prof-dir="))?.slice("--cpu-prof-dir=".length);
+  /** With INBOX_SPLIT, the sender's node, in a process of its own. */
+  const sending = SPLIT
+    ? await BenchChild.start<string[]>(import.meta.url, ["serve-sender"], { INBOX_SERVE: JSON.stringify(options) })
+    : undefined;
+  if (sending) cleanups.push(() => sending.stop());
   const server = await BenchChild.start<string[]>(
     import.meta.url,
     ["serve"],
@@ -139,7 +149,7 @@ async function subject(name: string, entry: string | undefined, cleanups: (() =>
     nodeFlags,
   );
   cleanups.push(() => server.stop());
-  const [senderUrl] = server.info as [string];
+  const [senderUrl] = (sending ?? server).info as [string];
   /** Where the watchers are: the last node. */
   const watchedUrl = server.info[server.info.length - 1] as string;
   const call = (method: string, path: string, token?: string, body?: unknown) =>
@@ -272,7 +282,8 @@ async function main(): Promise<void> {
     }
     console.log(
       `inbox vs room watcher: ${WATCHERS} watchers, ${ROUNDS} rounds of ${MESSAGES} messages each, interleaved, ` +
-        (NODES > 1 ? `${NODES} nodes (PostgreSQL, Redis; watchers on the last)` : "one node (SQLite)"),
+        (NODES > 1 ? `${NODES} nodes (PostgreSQL, Redis; watchers on the last)` : "one node (SQLite)") +
+        (SPLIT ? "; server CPU: the receiving node's process alone (the sender's node in another)" : ""),
     );
     console.log(
       `load average ${loadavg()
@@ -325,5 +336,6 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === "serve") await serve();
+if (process.argv[2] === "serve") await serve(SPLIT ? NODES - 1 : NODES);
+else if (process.argv[2] === "serve-sender") await serve(1);
 else await main();
