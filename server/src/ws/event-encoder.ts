@@ -52,57 +52,69 @@ export function trackedMessagePrefix(messageId: string | number | null, jsonrpc:
 }
 
 /**
- * A shared encoding's bytes as its tracked messages hold them around the seq's digits:
- * `,"data":${open}` before, and `${close}},"id":` after (then the event id and `}}`).
+ * A shared encoding's bytes as its tracked messages hold them after their subscription's
+ * prefix, for each number of digits a seq has: `"<seq>","data":${open}<seq>${close}},"id":"<seq>"}}`
+ * with the digits left as zeros, and where each of the seq's three places begins.
  */
-interface SplicedBytes {
-  head: Buffer;
-  tail: Buffer;
+class SplicedBytes {
+  /** By number of digits. */
+  private readonly byDigits: Array<SplicedTemplate | undefined> = [];
+
+  constructor(
+    private readonly open: string,
+    private readonly close: string,
+  ) {}
+
+  /** The template of a seq of `digits` digits, made the first time one is framed. */
+  of(digits: number): SplicedTemplate {
+    let template = this.byDigits[digits];
+    if (template === undefined) {
+      const zeros = "0".repeat(digits);
+      const before = Buffer.byteLength(`"${zeros}","data":${this.open}`);
+      const bytes = Buffer.from(`"${zeros}","data":${this.open}${zeros}${this.close}},"id":"${zeros}"}}`);
+      template = { bytes, seqAt: before, lastIdAt: bytes.length - 3 - digits };
+      this.byDigits[digits] = template;
+    }
+    return template;
+  }
+}
+
+interface SplicedTemplate {
+  bytes: Buffer;
+  /** Where the event's seq begins (the first id's begins at 1). */
+  seqAt: number;
+  /** Where the closing id's digits begin. */
+  lastIdAt: number;
 }
 
 function splicedBytes(open: string, close: string): SplicedBytes {
-  return { head: Buffer.from(`,"data":${open}`), tail: Buffer.from(`${close}},"id":`) };
+  return new SplicedBytes(open, close);
 }
 
 /**
  * The frame of `trackedMessageJson(messageId, jsonrpc, digits, shared.json(digits))`: an event
  * tracked by its seq (`digits`, its decimal digits), built from the subscription's `prefix`
- * (`trackedMessagePrefix`) and the UTF-8 of the shared part around the seq. For an event only
- * one subscriber receives (an inbox entry), whose frame cannot be shared, nothing is encoded
- * per delivery: the digits are ASCII and need no escaping (quoted, they are what
- * `JSON.stringify` makes of them).
+ * (`trackedMessagePrefix`) and the UTF-8 of the shared part around the seq, kept per number of
+ * digits with the seq's three places to fill (`SplicedBytes`). For an event only one
+ * subscriber receives (an inbox entry), whose frame cannot be shared, nothing is encoded per
+ * delivery: two copies and the digits, which are ASCII and need no escaping (quoted, they are
+ * what `JSON.stringify` makes of them).
  */
 export function splicedTrackedFrame(prefix: Buffer, digits: string, shared: SharedEncoding): TextFrame {
-  const id = `"${digits}"`;
-  const { head, tail } = shared.framing(splicedBytes);
-  const framed = emptyTextFrame(prefix.length + 2 * id.length + head.length + digits.length + tail.length + 2);
+  const { bytes, seqAt, lastIdAt } = shared.framing(splicedBytes).of(digits.length);
+  const framed = emptyTextFrame(prefix.length + bytes.length);
   const { frame } = framed;
+  const at = framed.headerLength + prefix.length;
   frame.set(prefix, framed.headerLength);
-  let at = writeAscii(frame, id, framed.headerLength + prefix.length);
-  at = copyInto(frame, head, at);
-  at = writeAscii(frame, digits, at);
-  at = copyInto(frame, tail, at);
-  at = writeAscii(frame, id, at);
-  frame[at] = CLOSE_BRACE;
-  frame[at + 1] = CLOSE_BRACE;
+  frame.set(bytes, at);
+  // Byte by byte, cheaper than a call into the encoder.
+  for (let i = 0; i < digits.length; i++) {
+    const digit = digits.charCodeAt(i);
+    frame[at + 1 + i] = digit;
+    frame[at + seqAt + i] = digit;
+    frame[at + lastIdAt + i] = digit;
+  }
   return framed;
-}
-
-const CLOSE_BRACE = 0x7d;
-
-/** Copies `bytes` into `buffer` at `at`; answers where they end. */
-function copyInto(buffer: Buffer, bytes: Buffer, at: number): number {
-  buffer.set(bytes, at);
-  return at + bytes.length;
-}
-
-/**
- * Writes the ASCII `text` (a seq's digits, quoted or not) into `buffer` at `at`, answers
- * where it ends: byte by byte, cheaper than a call into the encoder.
- */
-function writeAscii(buffer: Buffer, text: string, at: number): number {
-  for (let i = 0; i < text.length; i++) buffer[at + i] = text.charCodeAt(i);
-  return at + text.length;
 }
 
 interface TrackedMessage {

@@ -41,7 +41,9 @@ export function emptyTextFrame(length: number): TextFrame {
     frame[1] = length;
   } else if (length < 65_536) {
     frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
+    // Two stores: `writeUInt16BE` is a call and its checks, once per inbox delivery.
+    frame[2] = length >>> 8;
+    frame[3] = length & 0xff;
   } else {
     frame[1] = 127;
     frame.writeBigUInt64BE(BigInt(length), 2);
