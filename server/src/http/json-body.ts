@@ -43,6 +43,8 @@ export async function readJsonBodyOf(req: RequestWithBody): Promise<void> {
 
 /** `application/json`, with no charset or UTF-8 (JSON is UTF-8 on the wire, RFC 8259). */
 function isJson(contentType: string | undefined): boolean {
+  // What every client of ours sends, answered without splitting it.
+  if (contentType === "application/json") return true;
   const [type = "", ...parameters] = (contentType ?? "").split(";").map((part) => part.trim().toLowerCase());
   if (type !== "application/json") return false;
   return parameters.every((parameter) => !parameter.startsWith("charset=") || /^charset="?utf-8"?$/.test(parameter));

@@ -20,6 +20,8 @@ export function parseRequestPath(target: string): RequestPath {
   const search = queryAt === -1 ? "" : target.slice(queryAt);
   if (!pathname.startsWith("/")) throw malformed("The request target must be a path starting with /");
   if (pathname.includes("\\")) throw malformed("The path must not contain a backslash");
+  // Without a dot or a percent sign no segment is a dot segment and the path decodes: most paths.
+  if (!pathname.includes(".") && !pathname.includes("%")) return { pathname, search };
   for (const segment of pathname.split("/")) {
     const dots = segment.replace(/%2e/gi, ".");
     if (dots === "." || dots === "..") throw malformed("The path must not contain `.` or `..` segments");

@@ -36,8 +36,9 @@ async function outcomeOf(call: () => Promise<unknown>) {
 
 describe("runProcedure", () => {
   const t = initTRPC.context<{ userId: string | null; seen: string[] }>().meta<{ scope?: string }>().create();
-  const signedIn = t.procedure.use(async ({ ctx, next, meta, path, type }) => {
-    ctx.seen.push(`${type} ${path} ${meta?.scope}`);
+  const signedIn = t.procedure.use(async (options) => {
+    const { ctx, next, meta, path, type } = options;
+    ctx.seen.push(`${type} ${path} ${meta?.scope}`, `given ${Object.keys(options)}`);
     if (ctx.userId === null) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in" });
     return next({ ctx: { userId: ctx.userId } });
   });
@@ -55,9 +56,10 @@ describe("runProcedure", () => {
     rewritten: t.procedure
       .use(({ next }) => next({ input: { text: "from the middleware" } }))
       .use(({ next }) => next({ getRawInput: async () => ({ text: "raw" }) }))
-      .use(async ({ next, input, getRawInput }) =>
-        next({ ctx: { seen: [JSON.stringify([input, await getRawInput()])] } }),
-      )
+      .use(async (options) => {
+        const { next, input, getRawInput } = options;
+        return next({ ctx: { seen: [JSON.stringify([input, await getRawInput()]), `given ${Object.keys(options)}`] } });
+      })
       .query(({ ctx, input }) => ({ input, ctx })),
     silent: t.procedure.use((async () => undefined) as never).query(() => "never"),
   };

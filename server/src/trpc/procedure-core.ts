@@ -62,7 +62,9 @@ export type ProcedureCall = Pick<
 export async function runProcedure(procedure: AnyProcedure, call: ProcedureCall): Promise<unknown> {
   // The chain tRPC's caller runs: its builder's definition, which the procedure's carries (untyped).
   const { middlewares, meta } = procedure._def as unknown as ProcedureChain;
-  const result = await callMiddleware(middlewares, 0, meta, { ...call, batchIndex: 0 });
+  const { path, type, ctx, getRawInput, signal } = call;
+  const options = { path, type, ctx, getRawInput, signal, batchIndex: 0, input: undefined };
+  const result = await callMiddleware(middlewares, 0, meta, options);
   if (!result) {
     throw new TRPCError({
       code: "INTERNAL_SERVER_ERROR",
@@ -91,19 +93,25 @@ async function callMiddleware(
 ): Promise<MiddlewareResult<unknown>> {
   try {
     const middleware = middlewares[index] as AnyMiddlewareFunction;
-    return await middleware({
-      ...options,
-      meta,
-      input: options.input,
-      next(nextOptions?: { ctx?: object; input?: unknown; getRawInput?: () => Promise<unknown> }) {
-        return callMiddleware(middlewares, index + 1, meta, {
-          ...options,
-          ctx: nextOptions?.ctx ? { ...options.ctx, ...nextOptions.ctx } : options.ctx,
-          input: nextOptions && "input" in nextOptions ? nextOptions.input : options.input,
-          getRawInput: nextOptions?.getRawInput ?? options.getRawInput,
-        });
-      },
-    } as Parameters<AnyMiddlewareFunction>[0]);
+    const { path, type, ctx, getRawInput, signal, batchIndex, input } = options;
+    const next = (nextOptions?: { ctx?: object; input?: unknown; getRawInput?: () => Promise<unknown> }) =>
+      callMiddleware(middlewares, index + 1, meta, {
+        path,
+        type,
+        ctx: nextOptions?.ctx ? { ...ctx, ...nextOptions.ctx } : ctx,
+        getRawInput: nextOptions?.getRawInput ?? getRawInput,
+        signal,
+        batchIndex,
+        input: nextOptions && "input" in nextOptions ? nextOptions.input : input,
+      });
+    // Written out key by key, in the order tRPC's spreads give them (`input` comes before `meta`
+    // once a level has passed it on), not spread and then given more keys: that took V8's slow
+    // path for each key (DefineNamedOwnIC), ~40k instructions of a REST send (callgrind).
+    const given =
+      index === 0
+        ? { path, type, ctx, getRawInput, signal, batchIndex, meta, input, next }
+        : { path, type, ctx, getRawInput, signal, batchIndex, input, meta, next };
+    return await middleware(given as Parameters<AnyMiddlewareFunction>[0]);
   } catch (cause) {
     return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker };
   }

@@ -42,6 +42,20 @@ describe("findRefusedCharacter", () => {
     expect(findRefusedCharacter("a\ud800b", "body")).toMatch(/unpaired surrogate \(U\+D800 at position 1\)/);
     expect(findRefusedCharacter("\ud83d\ude00", "name")).toBeUndefined();
   });
+
+  it("lets through, without reading it character by character, only what that reading lets through", () => {
+    const disagreements: string[] = [];
+    for (const kind of ["name", "body"] as const) {
+      for (let unit = 0; unit <= 0xffff; unit++) {
+        const text = String.fromCharCode(unit);
+        // A NUL after it makes the whole text be read a character at a time.
+        const read = findRefusedCharacter(`${text}\u0000`, kind) as string;
+        const refused = !read.endsWith("(U+0000 at position 1)");
+        if ((findRefusedCharacter(text, kind) !== undefined) !== refused) disagreements.push(`${kind} U+${unit}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
 });
 
 describe("the rule for names", () => {
