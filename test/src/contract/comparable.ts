@@ -1,3 +1,4 @@
+import { jsonlStreamConsumer } from "@trpc/server/unstable-core-do-not-import";
 import type { RawHttpResponse } from "../harness/index.js";
 
 /** The headers a client of tRPC or of the REST paths reads off an answer. */
@@ -16,24 +17,56 @@ export interface ComparableAnswer {
 }
 
 /** An answer with the values each call makes anew (ids, times, counters) replaced by placeholders. */
-export function comparable({ status, headers, body }: RawHttpResponse): ComparableAnswer {
+export async function comparable(
+  { status, headers, body }: RawHttpResponse,
+  /** Whether JSON lines were asked for (`trpc-accept: application/jsonl`): tRPC labels them `application/json`. */
+  jsonLines = false,
+): Promise<ComparableAnswer> {
   const read: Record<string, string> = {};
   for (const name of HEADERS_CLIENTS_READ) if (headers[name] !== undefined) read[name] = headers[name];
-  const blanked = blankPerCallValues(body);
-  return { status, headers: read, body: headers["content-type"]?.includes("jsonl") ? inAnyOrder(blanked) : blanked };
+  const content = jsonLines && status === 200 ? await decodedJsonLines(body) : body;
+  return { status, headers: read, body: blankPerCallValues(content) };
 }
 
 /**
- * A streamed batch (JSON lines) with its chunks in no particular order: each call's answer is
- * streamed as it completes, numbered in that order, so two runs of one batch may stream the
- * same chunks in another order under other numbers.
+ * A streamed batch (JSON lines) as a tRPC client reads it: each call's final value under its
+ * index, as JSON. The lines themselves are no contract: tRPC streams each call's answer as a
+ * head placeholder resolved by later chunk lines, numbered and sent in the order the calls
+ * settle, so two runs of one batch differ in chunk ids and line order; and the format lets a
+ * value be inlined in the head or in its parent's chunk (any value not a promise when encoded)
+ * as well as streamed, which a client reads alike. Decoded by tRPC's own consumer (what
+ * `httpBatchStreamLink` reads the stream with), which also ties each value to its call, where
+ * sorted lines did not; a body it cannot decode is kept as text, marked, so that it differs
+ * from any decodable answer.
  */
-function inAnyOrder(jsonLines: string): string {
-  return jsonLines
-    .split("\n")
-    .map((line) => line.replace(/^\[\d+,/, "[<chunk>,").replace(/,\d+\]/g, ",<chunk>]"))
-    .sort()
-    .join("\n");
+async function decodedJsonLines(jsonLines: string): Promise<string> {
+  try {
+    const [head] = await jsonlStreamConsumer<Record<string, unknown>>({
+      from: new Response(jsonLines).body as ReadableStream<Uint8Array>,
+      abortController: new AbortController(),
+    });
+    return JSON.stringify(await settled(head));
+  } catch (error) {
+    return `undecodable JSON lines (${String(error)}): ${jsonLines}`;
+  }
+}
+
+/** `value` with every promise in it awaited, deeply; a rejection as `{ rejected: <its data or message> }`. */
+async function settled(value: unknown): Promise<unknown> {
+  if (value instanceof Promise) {
+    try {
+      return await settled(await value);
+    } catch (error) {
+      const data = (error as { data?: unknown }).data;
+      return { rejected: data !== undefined ? await settled(data) : String(error) };
+    }
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(settled));
+  if (value !== null && typeof value === "object") {
+    const entries = await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await settled(item)]));
+    return Object.fromEntries(entries);
+  }
+  return value;
 }
 
 /** JSON text with the values each call makes anew (ids, times, counters) replaced by placeholders. */
