@@ -96,7 +96,7 @@ function profileFlags(setup: Setup, index: number): string[] {
   if (PERF) return ["--perf-basic-prof", ...extra];
   if (!PROFILES) return extra;
   // A directory per node: tsx's loader thread writes a profile of its own beside the node's.
-  const dir = join(PROFILES, setup.name.replace(/[^a-z0-9]+/gi, "-"), `node${index}`);
+  const dir = join(PROFILES, fileNameOf(setup), `node${index}`);
   return ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...extra];
 }
 
@@ -258,12 +258,17 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
  * and cover a node's whole life. Read with `perf report -i <file> --sort sym`.
  */
 async function perfRecord(setup: Setup, nodes: readonly BenchChild<string>[]): Promise<ChildProcess> {
-  const file = join(PERF as string, `${setup.name.replace(/[^a-z0-9]+/gi, "-")}-${Date.now()}.data`);
+  const file = join(PERF as string, `${fileNameOf(setup)}-${Date.now()}.data`);
   const pids = nodes.map((node) => node.pid).join(",");
   const perf = spawn("perf", ["record", "-e", "cpu-clock", "-F", "999", "-o", file, "-p", pids], { stdio: "ignore" });
   // perf attaches within a moment; the measured sends must not start before it.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   return perf;
+}
+
+/** `setup`'s name as a file or folder name of its profiles, perf data and callgrind counts. */
+function fileNameOf(setup: Setup): string {
+  return setup.name.replace(/[^a-z0-9]+/gi, "-");
 }
 
 /** `valgrind --tool=callgrind` as the command node 0 of `setup` runs under (`CLUSTER_CALLGRIND`). */
@@ -274,7 +279,7 @@ function callgrindWrapper(setup: Setup): string[] {
     "valgrind",
     "--tool=callgrind",
     "--instr-atstart=no",
-    `--callgrind-out-file=${join(dir, `${setup.name.replace(/[^a-z0-9]+/gi, "-")}-%p.out`)}`,
+    `--callgrind-out-file=${join(dir, `${fileNameOf(setup)}-%p.out`)}`,
     // V8 writes its compiled code into memory valgrind must see change.
     "--smc-check=all-non-file",
     "--separate-threads=yes",
@@ -291,7 +296,7 @@ function callgrindInstrumentation(node: BenchChild<string>, state: "on" | "off")
  * (the `-01` file) and in all its threads (V8's compiler and GC threads are the others).
  */
 function callgrindInstructions(setup: Setup, pid: number): { main: number; all: number } {
-  const prefix = `${setup.name.replace(/[^a-z0-9]+/gi, "-")}-${pid}.out-`;
+  const prefix = `${fileNameOf(setup)}-${pid}.out-`;
   const dir = CALLGRIND as string;
   const counts = readdirSync(dir)
     .filter((file) => file.startsWith(prefix))
