@@ -243,6 +243,7 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
         user: (after.nodesScheduling.user - before.nodesScheduling.user) / messages,
         system: (after.nodesScheduling.system - before.nodesScheduling.system) / messages,
         switches: (after.nodesScheduling.switches - before.nodesScheduling.switches) / messages,
+        mainThread: (after.nodesScheduling.mainThread - before.nodesScheduling.mainThread) / messages,
       },
       watcherSwitches: (after.watchersScheduling.switches - before.watchersScheduling.switches) / messages,
     };
@@ -373,10 +374,10 @@ async function main(): Promise<void> {
             `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  CPU µs/delivery: nodes ${fixed(result.nodesCpu)}, ` +
             `Redis ${fixed(result.redisCpu)}, PostgreSQL ${fixed(result.postgresCpu)}${incomplete}`,
         );
-        const { user, system, switches } = result.nodesScheduling;
+        const { user, system, switches, mainThread } = result.nodesScheduling;
         console.log(
           `      per message: nodes user ${fixed(user / 1000, 1)} ms, system ${fixed(system / 1000, 1)} ms ` +
-            `(/proc, 10 ms ticks), context switches: nodes ${fixed(switches, 1)}, watchers ${fixed(result.watcherSwitches, 1)}, ` +
+            `(/proc, 10 ms ticks; main threads ${fixed(mainThread / 1000, 1)} ms), context switches: nodes ${fixed(switches, 1)}, watchers ${fixed(result.watcherSwitches, 1)}, ` +
             `PostgreSQL statements ${fixed(result.statements)}`,
         );
       }

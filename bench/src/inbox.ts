@@ -232,6 +232,7 @@ function addScheduling(into: Scheduling, before: Scheduling, after: Scheduling):
   into.user += after.user - before.user;
   into.system += after.system - before.system;
   into.switches += after.switches - before.switches;
+  into.mainThread += after.mainThread - before.mainThread;
 }
 
 async function main(): Promise<void> {
@@ -248,8 +249,8 @@ async function main(): Promise<void> {
           time: [],
           serverCpu: [],
           watcherCpu: [],
-          server: { user: 0, system: 0, switches: 0 },
-          watchers: { user: 0, system: 0, switches: 0 },
+          server: { user: 0, system: 0, switches: 0, mainThread: 0 },
+          watchers: { user: 0, system: 0, switches: 0, mainThread: 0 },
           messages: 0,
         });
       }

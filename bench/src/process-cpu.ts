@@ -50,17 +50,22 @@ export interface Scheduling {
   system: number;
   /** Switches away from the CPU, voluntary (waiting for I/O) and not (preempted). */
   switches: number;
+  /** User and system CPU time (µs) of the main thread alone: the rest is V8's and libuv's worker threads. */
+  mainThread: number;
 }
 
 /** The scheduler's counts of each of these processes, summed; one /proc cannot read is left out. */
 export function schedulingOf(pids: readonly (string | number)[]): Scheduling {
-  const total: Scheduling = { user: 0, system: 0, switches: 0 };
+  const total: Scheduling = { user: 0, system: 0, switches: 0, mainThread: 0 };
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       total.user += (Number(fields[11]) / 100) * 1_000_000;
       total.system += (Number(fields[12]) / 100) * 1_000_000;
+      const main = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
+      const mainFields = main.slice(main.lastIndexOf(")") + 2).split(" ");
+      total.mainThread += ((Number(mainFields[11]) + Number(mainFields[12])) / 100) * 1_000_000;
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)/gm))
         total.switches += Number(match[1]);
