@@ -21,7 +21,7 @@
  *   npm run bench:fanout
  *   FANOUT_SUBSCRIBERS=10,100,1000 FANOUT_DELIVERIES=50000 FANOUT_REPS=3 npm run bench:fanout
  *   FANOUT_BEFORE=/tmp/natter-before npm run bench:fanout   (that checkout's natter too, interleaved)
- *   FANOUT_WARMUP_DELIVERIES=0 npm run bench:fanout   (no warm-up: each server measured from its first sends)
+ *   FANOUT_WARMUP_DELIVERIES=0 FANOUT_WARMUP_SECONDS=0 npm run bench:fanout   (no warm-up: each server measured from its first sends)
  *   FANOUT_KINDS=natter FANOUT_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" npm run bench:fanout
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -36,6 +36,7 @@ import { Server as SocketIOServer } from "socket.io";
 import { io as connectSocketIO, type Socket as SocketIOSocket } from "socket.io-client";
 import WebSocket, { WebSocketServer } from "ws";
 import { postJson as rest } from "./natter-rest.js";
+import { schedulingOf } from "./process-cpu.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
 import { deliveryTotals, runWatchers, type WatcherCommand, type WatcherKind } from "./watchers.js";
@@ -51,6 +52,17 @@ const DELIVERIES = Number(process.env.FANOUT_DELIVERIES ?? 50_000);
  * did after one of 30,000 deliveries, the durable peer's 1.23×). 0: none.
  */
 const WARMUP_DELIVERIES = Number(process.env.FANOUT_WARMUP_DELIVERIES ?? 20_000);
+/**
+ * And for at least this long, by the clock (as JMH warms up by time): V8 compiles a hot
+ * function on its worker threads some hundreds of calls in, and natter's send path is far more
+ * code than a bare server's, so 200 messages (20,000 deliveries at 100 watchers) left its
+ * compiler working through the measured messages (2026-12-07, 100 watchers, 500 measured
+ * messages: natter's threads other than its main one 4.7–5.2 µs a delivery, the durable peer's
+ * 0.6–1.1; natter / durable 1.34–1.78× by CPU a delivery, 0.68–0.93× by deliveries/s). After
+ * 3,000 messages of warm-up natter's other threads were at the peer's (0.5–0.7 µs), and natter /
+ * durable 1.03× by CPU, 1.07× by deliveries/s. 0: deliveries alone.
+ */
+const WARMUP_SECONDS = Number(process.env.FANOUT_WARMUP_SECONDS ?? 10);
 const REPS = Number(process.env.FANOUT_REPS ?? 3);
 const SENDERS = Number(process.env.FANOUT_SENDERS ?? 4);
 const WATCHER_PROCESSES = Number(process.env.FANOUT_WATCHER_PROCESSES ?? 2);
@@ -289,6 +301,8 @@ interface RunResult {
   p50: number;
   p99: number;
   cpuMicrosPerDelivery: number;
+  /** Of it, the server's main thread (/proc, 10 ms ticks): the rest is V8's compiler and GC threads and libuv's. */
+  mainThreadMicrosPerDelivery: number;
   /** The watchers' and the publisher's CPU per delivery: what the server shares the cores with. */
   clientCpuMicrosPerDelivery: number;
   serverStats?: unknown;
@@ -433,6 +447,8 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
     }
     const warmUpMessages = WARMUP_DELIVERIES > 0 ? Math.ceil(WARMUP_DELIVERIES / subscribers) : 0;
     await sendAll(warmUpMessages, (index) => `warm-up #${index}${FILLER}`);
+    const warmUpEnd = performance.now() + WARMUP_SECONDS * 1000;
+    while (performance.now() < warmUpEnd) await sendAll(SENDERS * 25, (index) => `warm-up #${index}${FILLER}`);
     await sum({ type: "measure" });
     const clientCpu = async () => {
       const { user, system } = process.cpuUsage();
@@ -441,11 +457,13 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
     };
     const clientCpuBefore = await clientCpu();
     const cpuBefore = await server.cpuMicros();
+    const mainThreadBefore = schedulingOf([server.pid]).mainThread;
     const firstSend = epochMs();
     await sendAll(messages, (index) => `#${index}@${epochMs().toFixed(3)}${FILLER}`);
     const expected = subscribers * messages;
     await waitUntil(async () => (await sum({ type: "progress" })) >= expected, performance.now() + RUN_DEADLINE_MS);
     const cpuAfter = await server.cpuMicros();
+    const mainThreadAfter = schedulingOf([server.pid]).mainThread;
     const clientCpuAfter = await clientCpu();
     const totals = await deliveryTotals(watchers, firstSend);
     const { delivered } = totals;
@@ -454,6 +472,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
       ...totals,
       expected,
       cpuMicrosPerDelivery: (cpuAfter - cpuBefore) / delivered,
+      mainThreadMicrosPerDelivery: (mainThreadAfter - mainThreadBefore) / delivered,
       clientCpuMicrosPerDelivery: (clientCpuAfter - clientCpuBefore) / delivered,
       ...(kind.startsWith("natter") && { serverStats: await server.stats() }),
     };
@@ -467,7 +486,7 @@ async function run(kind: Kind, subscribers: number, messages: number): Promise<R
 async function main(): Promise<void> {
   console.log(
     `fan-out over loopback WebSockets: ${SENDERS} senders, ${WATCHER_PROCESSES} watcher processes, ` +
-      `${REPS} interleaved repetitions, medians, ${WARMUP_DELIVERIES} warm-up deliveries per run; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
+      `${REPS} interleaved repetitions, medians, ${WARMUP_DELIVERIES} warm-up deliveries and ${WARMUP_SECONDS} s of warm-up per run; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
   /** Each server's median CPU per delivery (µs), by watcher count. */
   const cpuByWatchers = new Map<Kind, Map<number, number>>(KINDS.map((kind) => [kind, new Map()]));
@@ -484,6 +503,7 @@ async function main(): Promise<void> {
         console.log(
           `  rep ${rep + 1} ${kind.padEnd(14)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
             `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  cpu ${fixed(result.cpuMicrosPerDelivery)} µs` +
+            ` (main thread ${fixed(result.mainThreadMicrosPerDelivery)})` +
             `  clients ${fixed(result.clientCpuMicrosPerDelivery)} µs${incomplete}` +
             (result.serverStats ? `  ${JSON.stringify(result.serverStats)}` : ""),
         );
