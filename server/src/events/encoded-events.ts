@@ -40,6 +40,55 @@ export class SharedEncoding {
   }
 }
 
+/**
+ * The keys of a stored `message.created` event, in order: `messageCreated`'s, then the log's
+ * (`storeRoomEvent`, `sendMany`).
+ */
+const MESSAGE_CREATED_KEYS = ["type", "actorId", "message", "roomId", "seq", "at"];
+
+/** A `message.created` event as its room's log stores it. */
+interface StoredMessageCreated {
+  type: "message.created";
+  actorId: string | null;
+  message: object;
+  roomId: string;
+  seq: number;
+  at: string;
+}
+
+/**
+ * `encodingOf(event)` for a `message.created` event, made around its message's JSON, which is
+ * remembered as the message's own encoding (`knownEncodingOf`): a send answers its message
+ * with that text (`messageResult`) instead of encoding the message a second time. An event of
+ * other keys, or of these in another order, is encoded as it stands.
+ */
+export function messageCreatedEncodingOf(event: StoredMessageCreated): string {
+  const known = encodings.get(event);
+  if (known !== undefined) return known;
+  if (event.type !== "message.created" || !hasKeys(event, MESSAGE_CREATED_KEYS)) return encodingOf(event);
+  const { actorId, message, roomId, seq, at } = event;
+  const head = `{"type":"message.created","actorId":${JSON.stringify(actorId)},"message":`;
+  const messageJson = JSON.stringify(message);
+  const json = `${head}${messageJson},"roomId":${JSON.stringify(roomId)},"seq":${JSON.stringify(seq)},"at":${JSON.stringify(at)}}`;
+  encodings.set(event, json);
+  // A slice of the event's text (flattened here, as its write to the database would), not a second copy kept.
+  encodings.set(message, json.slice(head.length, head.length + messageJson.length));
+  return json;
+}
+
+/** Whether `value`'s own enumerable string keys are `keys`, in that order (as `JSON.stringify` writes them). */
+function hasKeys(value: object, keys: readonly string[]): boolean {
+  const own = Object.keys(value);
+  if (own.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (own[i] !== keys[i]) return false;
+  return true;
+}
+
+/** `JSON.stringify(value)` when it was recorded (`rememberEncoding`, `messageCreatedEncodingOf`); undefined when not. */
+export function knownEncodingOf(value: object): string | undefined {
+  return encodings.get(value);
+}
+
 /** Records `json`, which must be exactly `JSON.stringify(event)`, as the encoding of `event`. */
 export function rememberEncoding(event: object, json: string): void {
   encodings.set(event, json);

@@ -2,7 +2,7 @@ import { type Database, preparedInsert, preparedQuery } from "@natter/db";
 import { type Message, type RoomEvent, type RoomEventInput, roomEventSchema } from "@natter/shared";
 import type { Kysely, Transaction } from "kysely";
 import { toTimestamp } from "../clock/clock.js";
-import { encodingOf } from "./encoded-events.js";
+import { encodingOf, messageCreatedEncodingOf } from "./encoded-events.js";
 
 /**
  * Gives an event the room's next `seq` and stores it, inside the caller's transaction, so
@@ -40,7 +40,7 @@ export async function storeRoomEvent<I extends RoomEventInput>(
   const fields = typeof input === "function" ? input(seq) : input;
   // Not a spread: events of every kind pass here (see `appendInboxEntries`).
   const event = Object.assign({}, fields, { roomId, seq, at: toTimestamp(now) });
-  await insertRoomEvent(trx, roomId, seq, event.type, event.actorId, encodingOf(event), event.at, messageIdOf(event));
+  await insertRoomEvent(trx, roomId, seq, event.type, event.actorId, payloadOf(event), event.at, messageIdOf(event));
   return event;
 }
 
@@ -59,11 +59,16 @@ export async function storeRoomEvents(
       seq: event.seq,
       type: event.type,
       actor_id: event.actorId,
-      payload: encodingOf(event),
+      payload: payloadOf(event),
       created_at: event.at,
       message_id: messageIdOf(event),
     })),
   );
+}
+
+/** A stored event's JSON, remembered as its encoding (and a new message's as the message's: see `messageCreatedEncodingOf`). */
+function payloadOf(event: RoomEventInput & Pick<RoomEvent, "roomId" | "seq" | "at">): string {
+  return event.type === "message.created" ? messageCreatedEncodingOf(event) : encodingOf(event);
 }
 
 /** Stores `room_events` rows, prepared per row count. */

@@ -18,6 +18,7 @@ import {
 } from "@natter/shared";
 import type { Services } from "../services/services.js";
 import { builtOutput } from "../trpc/built-output.js";
+import { messageResult } from "../trpc/message-result.js";
 import { publicProcedure, router, userProcedure } from "../trpc/trpc.js";
 
 const tags = ["messages"];
@@ -54,7 +55,8 @@ export function createMessagesRouter({ messages, threads }: Services) {
       // Built field by field by `sendMessage` (a retry's original by `toMessage`), held to the
       // schema by messages.test: zod's check copied every sent message (bench:fanout, issue 25).
       .output(builtOutput(messageResultSchema))
-      .mutation(async ({ ctx, input }) => ({ message: await messages.send(ctx.session, input.roomId, input) })),
+      // Answered with the message's JSON from its stored event where known (`messageResult`).
+      .mutation(async ({ ctx, input }) => messageResult(await messages.send(ctx.session, input.roomId, input))),
 
     edit: userProcedure
       .meta({
