@@ -16,6 +16,26 @@ describe("uuidV7", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("steps the 74 random bits by 1 to 2^32 within a millisecond, carrying across its 32-bit parts", () => {
+    const now = Date.now() + 1000;
+    // The random part of an id: its 12 bits after the version, then 62 after the variant.
+    const randomOf = (id: string) => {
+      const hex = id.replace(/-/g, "");
+      return (BigInt(`0x${hex.slice(13, 16)}`) << 62n) | (BigInt(`0x${hex.slice(16)}`) & ((1n << 62n) - 1n));
+    };
+    let previous = randomOf(uuidV7(now));
+    let carries = 0;
+    for (let i = 0; i < 2000; i++) {
+      const random = randomOf(uuidV7(now));
+      const step = random - previous;
+      expect(step >= 1n && step <= 1n << 32n).toBe(true);
+      if (random >> 32n !== previous >> 32n) carries++;
+      previous = random;
+    }
+    // A step averages 2^31: about every other one carries out of the low 32 bits.
+    expect(carries).toBeGreaterThan(500);
+  });
+
   it("sorts by time across milliseconds", () => {
     const later = uuidV7(2_000_000_000_000);
     const earlier = uuidV7(1_000_000_000_000);
