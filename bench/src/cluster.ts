@@ -36,14 +36,15 @@
  * where it makes and drops a database of its own) and Redis (CLUSTER_REDIS_URL, default
  * redis://127.0.0.1:6379, under a key prefix of its own).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, openDatabase } from "@natter/db";
 import { type Kysely, sql } from "kysely";
 import { loadConfig, startNatterServer } from "natter";
+import { callgrindControl, callgrindTotal, callgrindWrapper } from "./callgrind.js";
 import { postJson } from "./natter-rest.js";
 import { backendsOf, cpuSpent, pidsNamed, processCpuMicros, type Scheduling, schedulingOf } from "./process-cpu.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
@@ -157,7 +158,7 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
   // One after the other: the first applies any migration alone.
   const nodes: BenchChild<string>[] = [];
   for (let i = 0; i < setup.nodes; i += 1) {
-    const wrapper = CALLGRIND && i === 0 ? callgrindWrapper(setup) : [];
+    const wrapper = CALLGRIND && i === 0 ? callgrindWrapper(join(CALLGRIND, `${fileNameOf(setup)}-%p.out`)) : [];
     nodes.push(await BenchChild.start<string>(MODULE, ["serve-node"], env, profileFlags(setup, i), wrapper));
   }
   const watchers = await Promise.all(
@@ -218,7 +219,7 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
     });
     const perf = PERF ? await perfRecord(setup, nodes) : undefined;
     const statementsBefore = await statementsRun(urls);
-    if (CALLGRIND) callgrindInstrumentation(nodes[0] as BenchChild<string>, "on");
+    if (CALLGRIND) callgrindControl((nodes[0] as BenchChild<string>).pid, "-i", "on");
     const before = await cpu();
     const firstSend = epochMs();
     await sendAll(messages);
@@ -226,7 +227,7 @@ async function run(setup: Setup, database: BenchDatabase, messages: number): Pro
     await delivered(expected);
     const after = await cpu();
     if (perf) await stopPerf(perf);
-    if (CALLGRIND) callgrindInstrumentation(nodes[0] as BenchChild<string>, "off");
+    if (CALLGRIND) callgrindControl((nodes[0] as BenchChild<string>).pid, "-i", "off");
     const statements = (await statementsRun(urls)) - statementsBefore;
     const totals = await deliveryTotals(watchers, firstSend);
     const count = totals.delivered;
@@ -272,26 +273,6 @@ function fileNameOf(setup: Setup): string {
   return setup.name.replace(/[^a-z0-9]+/gi, "-");
 }
 
-/** `valgrind --tool=callgrind` as the command node 0 of `setup` runs under (`CLUSTER_CALLGRIND`). */
-function callgrindWrapper(setup: Setup): string[] {
-  const dir = CALLGRIND as string;
-  mkdirSync(dir, { recursive: true });
-  return [
-    "valgrind",
-    "--tool=callgrind",
-    "--instr-atstart=no",
-    `--callgrind-out-file=${join(dir, `${fileNameOf(setup)}-%p.out`)}`,
-    // V8 writes its compiled code into memory valgrind must see change.
-    "--smc-check=all-non-file",
-    "--separate-threads=yes",
-  ];
-}
-
-/** Turns callgrind's instrumentation of `node` on or off (`callgrind_control -i`). */
-function callgrindInstrumentation(node: BenchChild<string>, state: "on" | "off"): void {
-  execFileSync("callgrind_control", ["-i", state, String(node.pid)], { stdio: "ignore" });
-}
-
 /**
  * Instructions counted in the node `pid` of `setup` that ran under callgrind: in its main thread
  * (the `-01` file) and in all its threads (V8's compiler and GC threads are the others).
@@ -301,7 +282,7 @@ function callgrindInstructions(setup: Setup, pid: number): { main: number; all: 
   const dir = CALLGRIND as string;
   const counts = readdirSync(dir)
     .filter((file) => file.startsWith(prefix))
-    .map((file) => ({ file, count: Number(/^totals: (\d+)/m.exec(readFileSync(join(dir, file), "utf8"))?.[1] ?? 0) }));
+    .map((file) => ({ file, count: callgrindTotal(join(dir, file)) }));
   return {
     main: counts.find(({ file }) => file.endsWith("-01"))?.count ?? Number.NaN,
     all: counts.reduce((sum, { count }) => sum + count, 0),

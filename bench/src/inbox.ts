@@ -35,9 +35,17 @@
  * and wakes it, in the server's system time). The one
  * step an inbox delivery pays and a room watcher's does not (its frame, built per user), alone
  * and by instruction counts: `src/inbox-frame.ts`.
+ *
+ * INBOX_CALLGRIND=<dir>: the measured server process runs under `valgrind --tool=callgrind
+ * --instr-atstart=no` (one file per thread), counting only while messages are measured after
+ * INBOX_CALLGRIND_WARMUP rounds (default 8: V8's optimised code and the heap settled), with a
+ * dump after each kind's round; reported: its main thread's instructions per message of each
+ * kind, per round and their median (what the machine's load does not move; the times and CPU
+ * of such a run are valgrind's). With INBOX_SPLIT=1 that is the receiving node's alone.
  */
+
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -46,6 +54,7 @@ import { createTRPCClient, createWSClient, type TRPCClient, wsLink } from "@trpc
 import { sql } from "kysely";
 import type { AppRouter } from "natter";
 import WebSocket from "ws";
+import { callgrindControl, callgrindTotal, callgrindWrapper } from "./callgrind.js";
 import { fetchJson } from "./natter-rest.js";
 import { type Scheduling, schedulingOf } from "./process-cpu.js";
 import { BenchChild, serveChild } from "./server-process.js";
@@ -62,6 +71,8 @@ const NODES = Number(process.env.INBOX_NODES ?? 1);
 const SPLIT = NODES > 1 && process.env.INBOX_SPLIT === "1";
 const POSTGRES_URL = process.env.INBOX_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.INBOX_REDIS_URL ?? "redis://127.0.0.1:6379";
+const CALLGRIND = process.env.INBOX_CALLGRIND;
+const CALLGRIND_WARMUP = Number(process.env.INBOX_CALLGRIND_WARMUP ?? 8);
 
 /** What the server process is told by its environment: its database, Redis, and which natter. */
 interface ServeOptions {
@@ -147,6 +158,7 @@ async function subject(name: string, entry: string | undefined, cleanups: (() =>
     ["serve"],
     { INBOX_SERVE: JSON.stringify(options), ...(profileDir && { BENCH_MARKS_DIR: profileDir }) },
     nodeFlags,
+    CALLGRIND ? callgrindWrapper(join(CALLGRIND, `${name.replaceAll(" ", "-")}-%p.out`)) : [],
   );
   cleanups.push(() => server.stop());
   const [senderUrl] = (sending ?? server).info as [string];
@@ -204,7 +216,8 @@ async function watchAll({ clients, roomId, send }: Subject, kind: Kind, round: n
   for (let probe = 0; ; probe++) {
     const body = `probe ${round} ${probe}`;
     await send(body);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Under callgrind the server is some fifty times slower: fewer probes to wait behind.
+    await new Promise((resolve) => setTimeout(resolve, CALLGRIND ? 500 : 20));
     if (allHold(body)) break;
   }
   return () => {
@@ -225,6 +238,8 @@ interface Figures {
   server: Scheduling;
   watchers: Scheduling;
   messages: number;
+  /** Per counted round, the server main thread's instructions per message (INBOX_CALLGRIND). */
+  instructions: number[];
 }
 
 /** Adds what the scheduler counted between `before` and `after` to `into`. */
@@ -252,6 +267,7 @@ async function main(): Promise<void> {
           server: { user: 0, system: 0, switches: 0, mainThread: 0 },
           watchers: { user: 0, system: 0, switches: 0, mainThread: 0 },
           messages: 0,
+          instructions: [],
         });
       }
     for (let round = 0; round < ROUNDS; round++) {
@@ -263,12 +279,19 @@ async function main(): Promise<void> {
           const schedulingBefore = { server: schedulingOf([each.server.pid]), watchers: schedulingOf([process.pid]) };
           const serverBefore = await each.server.cpuMicros();
           const ownBefore = process.cpuUsage();
+          const counted = CALLGRIND !== undefined && round >= CALLGRIND_WARMUP;
+          if (counted) callgrindControl(each.server.pid, "-i", "on");
           for (let m = 1; m <= MESSAGES; m++) {
             const body = `round ${round} ${kind} message ${m}`;
             const started = performance.now();
             await each.send(body);
             await until(() => allHold(body));
             into.time.push(performance.now() - started);
+          }
+          if (counted) {
+            callgrindControl(each.server.pid, "-i", "off");
+            callgrindControl(each.server.pid, "-d");
+            into.instructions.push(mainThreadInstructions(each) / MESSAGES);
           }
           const own = process.cpuUsage(ownBefore);
           into.serverCpu.push(((await each.server.cpuMicros()) - serverBefore) / MESSAGES);
@@ -324,6 +347,21 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (CALLGRIND) {
+      for (const { name } of subjects) {
+        for (const kind of kinds) {
+          const counts = (figures.get(`${name} ${kind}`) as Figures).instructions;
+          console.log(
+            `${name} ${kind}: main thread instructions per message, median ${fixed(median(counts), 0)} ` +
+              `(rounds: ${counts.map((n) => fixed(n, 0)).join(", ")})`,
+          );
+        }
+        const ratio =
+          median((figures.get(`${name} inbox`) as Figures | undefined)?.instructions ?? []) /
+          median((figures.get(`${name} room`) as Figures | undefined)?.instructions ?? []);
+        console.log(`${name}: inbox / room ${fixed(ratio)}x by main thread instructions`);
+      }
+    }
     for (const { name } of subjects) {
       const room = medians(`${name} room`);
       const inbox = medians(`${name} inbox`);
@@ -335,6 +373,18 @@ async function main(): Promise<void> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
+}
+
+/** The main thread's instructions in the subject's newest dump (`callgrind_control -d`, whose dumps are numbered). */
+function mainThreadInstructions(subject: Subject): number {
+  const dir = CALLGRIND as string;
+  const prefix = `${subject.name.replaceAll(" ", "-")}-${subject.server.pid}.out.`;
+  const dumps = readdirSync(dir)
+    .filter((file) => file.startsWith(prefix) && file.endsWith("-01"))
+    .sort((a, b) => Number(a.slice(prefix.length, -3)) - Number(b.slice(prefix.length, -3)));
+  const newest = dumps[dumps.length - 1];
+  if (newest === undefined) return Number.NaN;
+  return callgrindTotal(join(dir, newest));
 }
 
 if (process.argv[2] === "serve") await serve(SPLIT ? NODES - 1 : NODES);
