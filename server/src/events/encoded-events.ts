@@ -16,6 +16,8 @@ const encodings = new WeakMap<object, string>();
  */
 export class SharedEncoding {
   private framed: unknown;
+  /** The JSON with seq 0, parsed: made for the first event asked for as an object (`event`). */
+  private parsed: Record<string, unknown> | undefined;
 
   constructor(
     /** The JSON up to the seq's digits (`…,"seq":`). */
@@ -37,6 +39,16 @@ export class SharedEncoding {
   /** The JSON of the event with this `seq`: `${open}${seq}${close}`. */
   json(seq: number | string): string {
     return `${this.open}${seq}${this.close}`;
+  }
+
+  /**
+   * The event with this `seq` as an object, `JSON.parse(json(seq))`: the text is parsed once,
+   * for the first asked for, and each event is a copy with its own seq.
+   */
+  event(seq: number): object {
+    this.parsed ??= JSON.parse(this.json(0)) as Record<string, unknown>;
+    // The spread keeps the keys' order, `seq` in its place: the object is what the text says.
+    return { ...this.parsed, seq };
   }
 }
 

@@ -25,7 +25,7 @@ export class RedisInboxBus extends RedisLogBus<InboxEntry> implements LogBus<Inb
         shared: {
           channel: "inbox-entries",
           encode: encodeInboxBatch,
-          decode: (message, follows) => decodeInboxBatch(message as InboxBatch, follows),
+          decode: (message, followed, deliver) => decodeInboxBatch(message as InboxBatch, followed, deliver),
         },
       },
       logger,

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { RedisConnection } from "../redis/redis-connection.js";
+import { FollowedLogs } from "./followed-logs.js";
 import { RoomListeners } from "./room-listeners.js";
 import { RoomLogTail, type TailedLog } from "./room-log-tail.js";
 import { SeqOrder, type Sequenced } from "./seq-order.js";
@@ -8,7 +9,9 @@ import { SeqOrder, type Sequenced } from "./seq-order.js";
 const GAP_READ_LIMIT = 100;
 
 /** A log followed on this node: its events reach `emit`, the fan-out of `RoomListeners`. */
-interface FollowedRoom<E extends Sequenced> {
+export interface FollowedRoom<E extends Sequenced> {
+  /** The log's key (its room's id, its user's). */
+  readonly key: string;
   emit: (event: E) => void;
   /** Orders the log's events from the moment it is followed. */
   order: SeqOrder<E> | undefined;
@@ -33,8 +36,16 @@ export interface SharedLogChannel<E extends Sequenced> {
   channel: string;
   /** The JSON of a message of these entries after its opening brace and `node` (`"…":…}`). */
   encode(entries: readonly E[]): string;
-  /** The entries of a received message (parsed) of the logs `follows` answers true for. */
-  decode(message: unknown, follows: (key: string) => boolean): E[];
+  /**
+   * Hands each entry of a received message (parsed) of a log followed here to `deliver`, with
+   * that log, in the message's order within each log. `followed` finds the logs, a key at a
+   * time or a message's list of keys at once (remembered between messages).
+   */
+  decode(
+    message: unknown,
+    followed: FollowedLogs<FollowedRoom<E>>,
+    deliver: (log: FollowedRoom<E>, entry: E) => void,
+  ): void;
 }
 
 /** One kind of log on Redis: how its entries are read back, and the channel prefix of its logs. */
@@ -66,8 +77,11 @@ export interface RedisLogKind<E extends Sequenced> {
  * `RoomLogTail` finds such losses in the log within three `tailIntervalMs`.
  */
 export class RedisLogBus<E extends Sequenced> {
-  /** The rooms followed here, each with one channel subscription, once for all its listeners. */
-  private readonly rooms = new Map<string, FollowedRoom<E>>();
+  /**
+   * The rooms followed here, each with one channel subscription, once for all its listeners
+   * (found by a shared channel's lists of keys too, `FollowedLogs.among`).
+   */
+  private readonly rooms = new FollowedLogs<FollowedRoom<E>>();
   private readonly listeners = new RoomListeners<E>({ subscribe: (roomId, emit) => this.follow(roomId, emit) });
   private readonly tail: RoomLogTail<E>;
   /** How this node's own messages on a channel begin: `{"node":"<id>",`. */
@@ -167,7 +181,7 @@ export class RedisLogBus<E extends Sequenced> {
    * from which its events are put in order. Answers the end of the following.
    */
   private async follow(roomId: string, emit: (event: E) => void): Promise<() => void> {
-    const room: FollowedRoom<E> = { emit, order: undefined };
+    const room: FollowedRoom<E> = { key: roomId, emit, order: undefined };
     this.rooms.set(roomId, room);
     const listening = this.kind.shared
       ? this.listenShared(this.kind.shared)
@@ -231,11 +245,7 @@ export class RedisLogBus<E extends Sequenced> {
     if (raw.startsWith(this.ownOpening)) return;
     const message = JSON.parse(raw) as { node: string };
     if (message.node === this.redis.nodeId) return;
-    const { log } = this.kind;
-    for (const event of shared.decode(message, (key) => this.rooms.has(key))) {
-      const room = this.rooms.get(log.keyOf(event));
-      if (room) this.deliverEvent(room, event);
-    }
+    shared.decode(message, this.rooms, this.deliverEvent);
   }
 
   /**
@@ -274,10 +284,10 @@ export class RedisLogBus<E extends Sequenced> {
     for (const event of events) this.deliverEvent(room, event);
   }
 
-  private deliverEvent(room: FollowedRoom<E>, event: E): void {
+  private readonly deliverEvent = (room: FollowedRoom<E>, event: E): void => {
     if (room.order) room.order.push(event);
     else this.emit(room, event);
-  }
+  };
 
   private emit(room: FollowedRoom<E>, event: E): void {
     this.tail.saw(event);

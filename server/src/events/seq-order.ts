@@ -54,6 +54,8 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
       return;
     }
     this.handOn(event);
+    // Nothing held (nearly always): no look-up, and no hold timer to clear.
+    if (this.held.size === 0) return;
     for (let next = this.held.get(this.last + 1); next; next = this.held.get(this.last + 1)) {
       this.held.delete(next.seq);
       this.handOn(next);

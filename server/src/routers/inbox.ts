@@ -20,9 +20,15 @@ export function inboxProcedures({ inbox, eventStreamTickets }: Services) {
       .input(inboxEventsInputSchema)
       .subscription(({ ctx, input, signal }) => {
         const afterSeq = input.lastEventId === undefined ? undefined : Number(input.lastEventId);
-        // Once caught up, entries go straight to the socket, tracked exactly as below.
+        // Once caught up, entries go straight to the socket, tracked exactly as below; one with
+        // a shared part is framed from its bytes, its event not made (`InboxEntry.shared`).
         const { live } = ctx;
-        const deliver = live && ((entry: InboxEntry) => void live.send(String(entry.seq), entry.event, entry.shared));
+        const deliver =
+          live &&
+          ((entry: InboxEntry) =>
+            void (entry.shared
+              ? live.sendShared(String(entry.seq), entry.shared)
+              : live.send(String(entry.seq), entry.event)));
         return mapStream(inbox.watch(ctx.session, afterSeq, signal, deliver), trackedEntry);
       }),
 

@@ -38,12 +38,13 @@ export interface RequestContext {
 
 /** Sends tracked events of one subscription straight to its socket. */
 export interface TrackedSink {
+  /** Sends `data` tracked as `id`; false when the socket can no longer take it. */
+  send(id: string, data: object): boolean;
   /**
-   * Sends `data` tracked as `id`; false when the socket can no longer take it. With `shared`,
-   * `id` is the event's seq and `JSON.stringify(data)` is `shared.json(id)` (an inbox entry's,
-   * `InboxEntry.shared`): the frame is built from those bytes.
+   * `send` of the event whose JSON is `shared.json(seq)` (an inbox entry's, `InboxEntry.shared`),
+   * tracked as its `seq`: its frame is built from those bytes, without the event as an object.
    */
-  send(id: string, data: object, shared?: SharedEncoding): boolean;
+  sendShared(seq: string, shared: SharedEncoding): boolean;
 }
 
 /** Counts one connection's open subscriptions, so that it cannot hold an unbounded number. */

@@ -485,17 +485,27 @@ class SharedFrames {
   }
 
   /** Sends the frame of a tracked event to one subscription's socket; false when it can no longer take it. */
-  send(sink: LiveSink, eventId: string, data: object, shared: SharedEncoding | undefined): boolean {
-    const { socket } = sink;
-    if (socket.readyState !== WebSocket.OPEN) return false;
-    // An event of one subscriber's (an inbox entry) is framed from its shared part's bytes, and not kept.
-    const frame =
-      shared && this.plainOutput
-        ? splicedTrackedFrame(sink.prefix(), eventId, shared)
-        : this.frame(sink, eventId, data);
+  send(sink: LiveSink, eventId: string, data: object): boolean {
+    if (sink.socket.readyState !== WebSocket.OPEN) return false;
+    this.write(sink.socket, this.frame(sink, eventId, data));
+    return true;
+  }
+
+  /**
+   * `send` of the event whose JSON is `shared.json(seq)`: an event of one subscriber's (an
+   * inbox entry) is framed from its shared part's bytes, and not kept; through a transformer,
+   * from the event it parses to.
+   */
+  sendShared(sink: LiveSink, seq: string, shared: SharedEncoding): boolean {
+    if (!this.plainOutput) return this.send(sink, seq, shared.event(Number(seq)));
+    if (sink.socket.readyState !== WebSocket.OPEN) return false;
+    this.write(sink.socket, splicedTrackedFrame(sink.prefix(), seq, shared));
+    return true;
+  }
+
+  private write(socket: WebSocket, frame: TextFrame): void {
     sendTextFrame(socket, frame);
     this.onSent();
-    return true;
   }
 
   private frame(sink: LiveSink, eventId: string, data: object): TextFrame {
@@ -544,8 +554,12 @@ class LiveSink implements TrackedSink {
     readonly jsonrpc: "2.0" | undefined,
   ) {}
 
-  send(eventId: string, data: object, shared?: SharedEncoding): boolean {
-    return this.frames.send(this, eventId, data, shared);
+  send(eventId: string, data: object): boolean {
+    return this.frames.send(this, eventId, data);
+  }
+
+  sendShared(seq: string, shared: SharedEncoding): boolean {
+    return this.frames.sendShared(this, seq, shared);
   }
 
   /** `trackedMessagePrefix` of this subscription. */
