@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { systemClock } from "./clock.js";
+import { systemClock, toTimestamp } from "./clock.js";
 
 const DAY = 24 * 3600_000;
 
@@ -32,5 +32,19 @@ describe("systemClock.schedule", () => {
     vi.advanceTimersByTime(50 * DAY);
     expect(fired).toHaveBeenCalledOnce();
     expect(cancelled).not.toHaveBeenCalled();
+  });
+});
+
+describe("toTimestamp", () => {
+  it("answers what toISOString does, for the same instant again and for others in between", () => {
+    const instants = [0, 0, -0, 1.5, 1, Date.UTC(2026, 11, 7, 9, 40), Date.UTC(2026, 11, 7, 9, 40), -1, 8.64e15, 0];
+    for (const ms of instants) expect(toTimestamp(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it("throws for an instant no date holds, and is not thrown off by it", () => {
+    expect(toTimestamp(5)).toBe(new Date(5).toISOString());
+    for (const ms of [Number.NaN, 8.64e15 + 1, Number.POSITIVE_INFINITY])
+      expect(() => toTimestamp(ms)).toThrow(RangeError);
+    expect(toTimestamp(5)).toBe(new Date(5).toISOString());
   });
 });
