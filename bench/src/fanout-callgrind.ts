@@ -12,6 +12,10 @@
  *   CALLGRIND_KIND=durable CALLGRIND_WATCHERS=10 CALLGRIND_OUT=/tmp/cg/durable.%p.out node --conditions=natter-source --import tsx src/fanout-callgrind.ts
  *   CALLGRIND_NODE_FLAGS="--perf-basic-prof --interpreted-frames-native-stack" …   (JIT code named in /tmp/perf-<pid>.map)
  *
+ * With `--conditions=natter-source` natter runs from its sources under tsx, whose `keepNames` wraps
+ * every closure made at run time in an `Object.defineProperty` (~50k instructions a send that a
+ * built natter does not run); without it, natter's built `dist/` (build the checkout first).
+ *
  * The main thread is the file ending `-01`: `callgrind_annotate <file>-01`, its total divided by
  * CALLGRIND_SENDS is the instructions a send (V8's compiler and GC threads are the other files).
  */
