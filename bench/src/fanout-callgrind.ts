@@ -19,9 +19,8 @@
  * The main thread is the file ending `-01`: `callgrind_annotate <file>-01`, its total divided by
  * CALLGRIND_SENDS is the instructions a send (V8's compiler and GC threads are the other files).
  */
-import { execFileSync, fork } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { fork } from "node:child_process";
+import { callgrindControl, callgrindWrapper } from "./callgrind.js";
 import { postJson as rest } from "./natter-rest.js";
 import { BenchChild } from "./server-process.js";
 import { runWatchers } from "./watchers.js";
@@ -39,18 +38,13 @@ const FILLER = " the quick brown fox jumps over the lazy dog while the team ship
 
 /** The server under callgrind, and a function that sends one message to it as the fan-out's publisher does. */
 async function startServer() {
-  mkdirSync(dirname(OUT), { recursive: true });
+  const [valgrind, ...valgrindArgs] = callgrindWrapper(OUT);
   const child = fork(`${CHECKOUT}/bench/src/fanout.ts`, [`serve-${KIND}`], {
     stdio: "inherit",
     env: { ...process.env, NATTER_RATE_LIMITS: "off" },
-    execPath: "valgrind",
+    execPath: valgrind,
     execArgv: [
-      "--tool=callgrind",
-      "--instr-atstart=no",
-      `--callgrind-out-file=${OUT}`,
-      // V8 writes its compiled code into memory valgrind must see change.
-      "--smc-check=all-non-file",
-      "--separate-threads=yes",
+      ...valgrindArgs,
       process.execPath,
       ...process.execArgv,
       ...(process.env.CALLGRIND_NODE_FLAGS?.split(" ").filter(Boolean) ?? []),
@@ -89,9 +83,9 @@ async function main(): Promise<void> {
     );
   };
   await sendAll(WARMUP);
-  execFileSync("callgrind_control", ["-i", "on", String(child.pid)]);
+  callgrindControl(child.pid as number, "-i", "on");
   await sendAll(SENDS);
-  execFileSync("callgrind_control", ["-i", "off", String(child.pid)]);
+  callgrindControl(child.pid as number, "-i", "off");
   console.log(
     `${KIND}: ${SENDS} sends counted (${WATCHERS} watchers); main thread: ${OUT.replace("%p", String(child.pid))}-01`,
   );
