@@ -32,6 +32,10 @@
  * steadies it. Under valgrind node 0 runs tens of times slower (1,000 watchers, 30 messages: a
  * few minutes a setup), so more of the other nodes' events wait out `SeqOrder`'s hold.
  *
+ * CLUSTER_BEFORE=<checkout>: that checkout's natter (built: its `server/dist`) is measured too, as
+ * "1 node + Redis (before)" and "3 nodes + Redis (before)", on a database of its own, its runs
+ * interleaved with this checkout's: the cluster's ratio before and after in one run.
+ *
  * Needs PostgreSQL (CLUSTER_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test,
  * where it makes and drops a database of its own) and Redis (CLUSTER_REDIS_URL, default
  * redis://127.0.0.1:6379, under a key prefix of its own).
@@ -41,9 +45,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { type Database, openDatabase } from "@natter/db";
 import { type Kysely, sql } from "kysely";
-import { loadConfig, startNatterServer } from "natter";
 import { callgrindControl, callgrindTotal, callgrindWrapper } from "./callgrind.js";
 import { postJson } from "./natter-rest.js";
 import { backendsOf, cpuSpent, pidsNamed, processCpuMicros, type Scheduling, schedulingOf } from "./process-cpu.js";
@@ -74,16 +78,26 @@ const MODULE = import.meta.url;
 const PROFILES = process.env.CLUSTER_NODE_PROFILES;
 const PERF = process.env.CLUSTER_PERF;
 const CALLGRIND = process.env.CLUSTER_CALLGRIND;
+/** A built checkout of another commit whose natter is measured too. */
+const BEFORE = process.env.CLUSTER_BEFORE;
 
 interface Setup {
   name: string;
   nodes: number;
   redis: boolean;
+  /** Whether its nodes run CLUSTER_BEFORE's natter. */
+  before?: boolean;
 }
 const ALL_SETUPS: readonly Setup[] = [
   { name: "1 node", nodes: 1, redis: false },
   { name: "1 node + Redis", nodes: 1, redis: true },
   { name: "3 nodes + Redis", nodes: 3, redis: true },
+  ...(BEFORE === undefined
+    ? []
+    : [
+        { name: "1 node + Redis (before)", nodes: 1, redis: true, before: true },
+        { name: "3 nodes + Redis (before)", nodes: 3, redis: true, before: true },
+      ]),
 ];
 const PICKED = process.env.CLUSTER_SETUPS?.split(",").map((name) => name.trim());
 const SETUPS = ALL_SETUPS.filter((setup) => !PICKED || PICKED.includes(setup.name));
@@ -101,9 +115,16 @@ function profileFlags(setup: Setup, index: number): string[] {
   return ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...extra];
 }
 
-/** A node: natter on the shared database, with Redis when `CLUSTER_NODE_REDIS_PREFIX` is set. */
+/**
+ * A node: natter on the shared database, with Redis when `CLUSTER_NODE_REDIS_PREFIX` is set;
+ * the natter of `CLUSTER_NODE_ENTRY` (another checkout's built entry) when that is set.
+ */
 async function serveNode(): Promise<void> {
   const prefix = process.env.CLUSTER_NODE_REDIS_PREFIX;
+  const entry = process.env.CLUSTER_NODE_ENTRY;
+  const { loadConfig, startNatterServer } = (
+    entry ? await import(pathToFileURL(entry).href) : await import("natter")
+  ) as typeof import("natter");
   const uploadsDir = mkdtempSync(join(tmpdir(), "natter-cluster-"));
   const server = await startNatterServer({
     // A benchmark sends far faster than a person: the write rates would measure themselves.
@@ -154,7 +175,11 @@ interface RunResult {
 async function run(setup: Setup, database: BenchDatabase, messages: number): Promise<RunResult> {
   const databaseUrl = database.url;
   const prefix = `natter-bench:${randomBytes(4).toString("hex")}:`;
-  const env = { CLUSTER_NODE_DATABASE_URL: databaseUrl, ...(setup.redis && { CLUSTER_NODE_REDIS_PREFIX: prefix }) };
+  const env = {
+    CLUSTER_NODE_DATABASE_URL: databaseUrl,
+    ...(setup.redis && { CLUSTER_NODE_REDIS_PREFIX: prefix }),
+    ...(setup.before && { CLUSTER_NODE_ENTRY: `${BEFORE}/server/dist/index.js` }),
+  };
   // One after the other: the first applies any migration alone.
   const nodes: BenchChild<string>[] = [];
   for (let i = 0; i < setup.nodes; i += 1) {
@@ -320,6 +345,15 @@ interface BenchDatabase {
   maintenance: Kysely<Database>;
 }
 
+/** Makes a database of its own for a run's nodes. */
+async function benchDatabase(maintenance: Kysely<Database>): Promise<BenchDatabase> {
+  const name = `natter_bench_${randomBytes(4).toString("hex")}`;
+  await sql`create database ${sql.id(name)}`.execute(maintenance);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), maintenance };
+}
+
 async function main(): Promise<void> {
   const messages = Math.max(10, Math.round(DELIVERIES / WATCHERS));
   console.log(
@@ -328,18 +362,16 @@ async function main(): Promise<void> {
       `PostgreSQL, Redis; ` +
       `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
   );
-  const name = `natter_bench_${randomBytes(4).toString("hex")}`;
   const maintenance = openDatabase(POSTGRES_URL, { poolSize: 1 });
-  await sql`create database ${sql.id(name)}`.execute(maintenance.db);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  const database: BenchDatabase = { name, url: url.toString(), maintenance: maintenance.db };
+  /** This checkout's database, and CLUSTER_BEFORE's (its own schema). */
+  const databases = [await benchDatabase(maintenance.db)];
+  if (BEFORE !== undefined) databases.push(await benchDatabase(maintenance.db));
   try {
     const runs = new Map<string, RunResult[]>(SETUPS.map((setup) => [setup.name, []]));
     for (let rep = 0; rep < REPS; rep += 1) {
       for (let i = 0; i < SETUPS.length; i += 1) {
         const setup = SETUPS[(i + rep) % SETUPS.length] as Setup;
-        const result = await run(setup, database, messages);
+        const result = await run(setup, databases[setup.before ? 1 : 0] as BenchDatabase, messages);
         runs.get(setup.name)?.push(result);
         if (result.callgrindPid !== undefined) {
           const { main, all } = callgrindInstructions(setup, result.callgrindPid);
@@ -351,7 +383,7 @@ async function main(): Promise<void> {
         const incomplete =
           result.delivered < result.expected ? ` (delivered ${result.delivered} of ${result.expected})` : "";
         console.log(
-          `  rep ${rep + 1} ${setup.name.padEnd(16)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
+          `  rep ${rep + 1} ${setup.name.padEnd(24)} ${fixed(result.deliveriesPerSecond, 0).padStart(7)}/s  ` +
             `p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  CPU µs/delivery: nodes ${fixed(result.nodesCpu)}, ` +
             `Redis ${fixed(result.redisCpu)}, PostgreSQL ${fixed(result.postgresCpu)}${incomplete}`,
         );
@@ -365,7 +397,7 @@ async function main(): Promise<void> {
     }
     console.log(`\n${WATCHERS} watchers × ${messages} messages, medians`);
     console.log(
-      `  ${"setup".padEnd(16)} ${"deliveries/s".padStart(12)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}` +
+      `  ${"setup".padEnd(24)} ${"deliveries/s".padStart(12)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}` +
         `  CPU µs per delivery: ${"nodes".padStart(6)} ${"Redis".padStart(6)} ${"PostgreSQL".padStart(10)}`,
     );
     const medians = new Map(
@@ -388,27 +420,31 @@ async function main(): Promise<void> {
     );
     for (const [setupName, m] of medians) {
       console.log(
-        `  ${setupName.padEnd(16)} ${fixed(m.rate, 0).padStart(12)} ${fixed(m.p50, 1).padStart(8)} ${fixed(m.p99, 1).padStart(8)}` +
+        `  ${setupName.padEnd(24)} ${fixed(m.rate, 0).padStart(12)} ${fixed(m.p50, 1).padStart(8)} ${fixed(m.p99, 1).padStart(8)}` +
           `                       ${fixed(m.nodes).padStart(6)} ${fixed(m.redis).padStart(6)} ${fixed(m.postgres).padStart(10)}`,
       );
     }
     console.log("  the same CPU per message sent (each message reaches every watcher):");
     for (const [setupName, m] of medians) {
       console.log(
-        `  ${setupName.padEnd(16)} nodes ${fixed((m.nodes * WATCHERS) / 1000, 1)} ms, Redis ${fixed((m.redis * WATCHERS) / 1000, 2)} ms, ` +
+        `  ${setupName.padEnd(24)} nodes ${fixed((m.nodes * WATCHERS) / 1000, 1)} ms, Redis ${fixed((m.redis * WATCHERS) / 1000, 2)} ms, ` +
           `PostgreSQL ${fixed((m.postgres * WATCHERS) / 1000, 2)} ms, ${fixed(m.statements)} statements`,
       );
     }
-    const single = medians.get("1 node + Redis");
-    const three = medians.get("3 nodes + Redis");
-    if (single && three) {
-      console.log(
-        `  3 nodes / 1 node (both with Redis): nodes' CPU per message ${fixed(three.nodes / single.nodes)}×, ` +
-          `deliveries/s ${fixed(three.rate / single.rate)}×, p99 ${fixed(three.p99 / single.p99)}×`,
-      );
+    for (const suffix of BEFORE === undefined ? [""] : ["", " (before)"]) {
+      const single = medians.get(`1 node + Redis${suffix}`);
+      const three = medians.get(`3 nodes + Redis${suffix}`);
+      if (single && three) {
+        console.log(
+          `  3 nodes / 1 node (both with Redis)${suffix}: nodes' CPU per message ${fixed(three.nodes / single.nodes)}×, ` +
+            `deliveries/s ${fixed(three.rate / single.rate)}×, p99 ${fixed(three.p99 / single.p99)}×`,
+        );
+      }
     }
   } finally {
-    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(maintenance.db);
+    for (const { name } of databases) {
+      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(maintenance.db);
+    }
     await maintenance.close();
   }
 }
