@@ -12,6 +12,11 @@
  *   (room seq + 1, the event row with its JSON payload, the message row), then the event's
  *   frame built once and written to each watcher's socket, then 201 JSON: natter's durable
  *   work by hand, sent the same messages by the same REST publisher.
+ * - bare durable, full (information, not a goal's peer): the same with every row natter's send
+ *   writes to this room now: beside the three above, the author's inbox head and entry (the
+ *   inbox of issue 21: a member's own message is in their inbox too, for their other devices)
+ *   and the two message counters (`stat_counters`, bumped in the send's transaction so that
+ *   statistics stay exact). natter / it says how much of natter / durable is those writes.
  *
  * Every server runs alone in its own process, and the watchers in two more, so the
  * server's CPU time (`process.cpuUsage` over the measured window) is its own. Runs are
@@ -29,7 +34,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Message, messageSchema, type RoomEvent } from "@natter/shared";
+import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter } from "@natter/db";
+import { INBOX_PREVIEW_MAX, type Message, messageSchema, type RoomEvent } from "@natter/shared";
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import { Server as SocketIOServer } from "socket.io";
@@ -68,7 +74,15 @@ const SENDERS = Number(process.env.FANOUT_SENDERS ?? 4);
 const WATCHER_PROCESSES = Number(process.env.FANOUT_WATCHER_PROCESSES ?? 2);
 /** The checkout (built) of another commit whose natter is measured too, as "natter before". */
 const BEFORE = process.env.FANOUT_BEFORE;
-const ALL_KINDS = ["natter", "natter before", "durable", "socket.io", "ws pre-framed", "ws naive"] as const;
+const ALL_KINDS = [
+  "natter",
+  "natter before",
+  "durable",
+  "durable full",
+  "socket.io",
+  "ws pre-framed",
+  "ws naive",
+] as const;
 type Kind = (typeof ALL_KINDS)[number];
 /** Such as FANOUT_KINDS=natter, to profile one server alone. */
 const KINDS = ALL_KINDS.filter(
@@ -77,7 +91,8 @@ const KINDS = ALL_KINDS.filter(
     (BEFORE !== undefined || kind !== "natter before"),
 );
 /** How each server's watchers watch. */
-const watcherKindOf = (kind: Kind): WatcherKind => (kind === "natter before" ? "natter" : kind);
+const watcherKindOf = (kind: Kind): WatcherKind =>
+  kind === "natter before" ? "natter" : kind === "durable full" ? "durable" : kind;
 /** Issue 25's goals for natter's deliveries per second over the bare durable server's, by watchers. */
 const DURABLE_GOALS: Record<number, number> = { 10: 0.8, 100: 0.9, 1000: 0.95 };
 /** A run that has not delivered everything by then stops and reports what it delivered. */
@@ -191,9 +206,10 @@ async function serveBareWs(preFramed: boolean): Promise<void> {
 
 /**
  * The bare durable server: natter's schema (made by natter, with a user and an open room),
- * then natter's writes of a send by hand. `GET /target` tells the publisher its token and room.
+ * then natter's writes of a send by hand (`full`: the inbox and counter rows too). `GET
+ * /target` tells the publisher its token and room.
  */
-async function serveDurable(): Promise<void> {
+async function serveDurable(full: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "natter-fanout-durable-"));
   const file = join(dir, "bench.db");
   const natter = await startNatterServer({
@@ -214,12 +230,14 @@ async function serveDurable(): Promise<void> {
   const insertMessage = db.prepare(
     "insert into messages (id, room_id, seq, author_id, body, reply_to_id, client_message_id, created_at) values (?, ?, ?, ?, ?, null, null, ?)",
   );
+  const writeFullRows = full ? fullRowsWriter(db, owner.user.id as string, "durable") : undefined;
   const store = db.transaction((roomId: string, userId: string, body: string): RoomEvent => {
     const { last_seq: seq } = nextSeq.get(roomId) as { last_seq: number };
     const event = messageCreated(roomId, seq, userId, body) as Extract<RoomEvent, { type: "message.created" }>;
     const { message, at } = event;
     insertEvent.run(roomId, seq, event.type, userId, JSON.stringify(event), at, message.id);
     insertMessage.run(message.id, roomId, seq, userId, body, at);
+    writeFullRows?.(message);
     return event;
   });
   const subscribers = new Set<WebSocket>();
@@ -264,6 +282,33 @@ async function serveDurable(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * The rest of what natter's send writes in a room whose one member is its author, by hand:
+ * the author's inbox head and `message.created` entry (natter's summary, field for field) and
+ * the two message counters of the room's shard.
+ */
+function fullRowsWriter(db: SQLite.Database, authorId: string, username: string): (message: Message) => void {
+  const raiseHead = db.prepare(
+    "insert into inbox_heads (user_id, last_seq) values (?, 1) on conflict (user_id) do update set last_seq = inbox_heads.last_seq + excluded.last_seq returning last_seq",
+  );
+  const insertEntry = db.prepare(
+    "insert into inbox_events (user_id, seq, type, payload, created_at) values (?, ?, 'message.created', ?, ?)",
+  );
+  const bumpCounters = db.prepare(
+    "insert into stat_counters (name, value) values (?, 1), (?, 1) on conflict (name) do update set value = stat_counters.value + excluded.value",
+  );
+  const author = { userId: authorId, username };
+  return (message) => {
+    const { last_seq: seq } = raiseHead.get(authorId) as { last_seq: number };
+    const { roomId, id: messageId, createdAt: at } = message;
+    const preview = (message.body ?? "").slice(0, INBOX_PREVIEW_MAX);
+    const summary = { type: "message.created", roomId, messageId, author, preview, mentioned: false, seq, at };
+    insertEntry.run(authorId, seq, JSON.stringify(summary), at);
+    const shard = messageShardOf(roomId);
+    bumpCounters.run(messagesCounter(shard), messagesInHourCounter(hourOf(at), shard));
+  };
 }
 
 /** Socket.IO: publishers emit "publish" with an ack; everyone else is in one room. */
@@ -319,7 +364,7 @@ async function publisher(
   kind: Kind,
   url: string,
 ): Promise<{ send: (body: string) => Promise<void>; roomId?: string; close: () => void }> {
-  if (kind === "durable") {
+  if (kind === "durable" || kind === "durable full") {
     const target = (await (await fetch(`${url}/target`)).json()) as { token: string; roomId: string };
     return {
       roomId: target.roomId,
@@ -404,6 +449,7 @@ const SERVER_ROLES: Record<Kind, string> = {
   natter: "serve-natter",
   "natter before": "serve-natter",
   durable: "serve-durable",
+  "durable full": "serve-durable-full",
   "socket.io": "serve-socketio",
   "ws pre-framed": "serve-ws-preframed",
   "ws naive": "serve-ws-naive",
@@ -535,7 +581,14 @@ async function main(): Promise<void> {
       );
     }
     const natter = summary.get("natter");
-    for (const peer of ["natter before", "durable", "socket.io", "ws pre-framed", "ws naive"] as const) {
+    for (const peer of [
+      "natter before",
+      "durable",
+      "durable full",
+      "socket.io",
+      "ws pre-framed",
+      "ws naive",
+    ] as const) {
       const other = summary.get(peer);
       if (!natter || !other) continue;
       console.log(
@@ -570,7 +623,8 @@ function sendAndDelivery(cpuPerDeliveryByWatchers: ReadonlyMap<number, number>):
 
 const role = process.argv[2];
 if (role === "serve-natter") await serveNatter();
-else if (role === "serve-durable") await serveDurable();
+else if (role === "serve-durable") await serveDurable(false);
+else if (role === "serve-durable-full") await serveDurable(true);
 else if (role === "serve-socketio") await serveSocketIO();
 else if (role === "serve-ws-preframed") await serveBareWs(true);
 else if (role === "serve-ws-naive") await serveBareWs(false);
