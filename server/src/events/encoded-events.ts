@@ -36,6 +36,11 @@ export class SharedEncoding {
     return this.framed as T;
   }
 
+  /** The events' `type` (the same for all: they differ by their `seq` alone). */
+  get type(): string {
+    return this.template().type as string;
+  }
+
   /** The JSON of the event with this `seq`: `${open}${seq}${close}`. */
   json(seq: number | string): string {
     return `${this.open}${seq}${this.close}`;
@@ -46,9 +51,14 @@ export class SharedEncoding {
    * for the first asked for, and each event is a copy with its own seq.
    */
   event(seq: number): object {
-    this.parsed ??= JSON.parse(this.json(0)) as Record<string, unknown>;
     // The spread keeps the keys' order, `seq` in its place: the object is what the text says.
-    return { ...this.parsed, seq };
+    return { ...this.template(), seq };
+  }
+
+  /** The event with seq 0, parsed once. */
+  private template(): Record<string, unknown> {
+    this.parsed ??= JSON.parse(this.json(0)) as Record<string, unknown>;
+    return this.parsed;
   }
 }
 

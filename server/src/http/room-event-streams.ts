@@ -209,7 +209,8 @@ export class RoomEventStreams {
       res,
       session,
       (signal, send, opened) => services.inbox.watch(session, afterSeq, signal, send, opened),
-      (entry) => this.frame(entry.event, entry.seq, entry.shared),
+      // Not `entry.event` for a shared one: an entry received from another node makes its event when asked (a copy per member).
+      (entry) => (entry.shared ? sharedFrame(entry.seq, entry.shared) : this.frame(entry.event, entry.seq)),
     );
   }
 
@@ -364,11 +365,9 @@ export class RoomEventStreams {
 
   /**
    * The event's frame, from its JSON as encoded before (`encodingOf`: a room event's by its
-   * first watcher on any transport). An inbox entry's event is one user's: framed from its
-   * message's shared part (`InboxEntry.shared`) when it has one, and not kept.
+   * first watcher on any transport).
    */
-  private frame(event: RoomEvent | InboxEvent, seq: number, shared?: SharedEncoding): string {
-    if (shared) return `id: ${seq}\nevent: ${event.type}\ndata: ${shared.json(seq)}\n\n`;
+  private frame(event: RoomEvent | InboxEvent, seq: number): string {
     let frame = this.frames.get(event);
     if (frame !== undefined) return frame;
     frame = `id: ${seq}\nevent: ${event.type}\ndata: ${encodingOf(event)}\n\n`;
@@ -405,4 +404,12 @@ function parseRequest(req: IncomingMessage, search: string) {
   }
   const lastEventId = header?.[0] || params.get("lastEventId") || undefined;
   return { lastEventId, ticket: params.get("ticket") ?? undefined };
+}
+
+/**
+ * An inbox entry's frame from its message's shared part (`InboxEntry.shared`): one user's,
+ * so not kept.
+ */
+function sharedFrame(seq: number, shared: SharedEncoding): string {
+  return `id: ${seq}\nevent: ${shared.type}\ndata: ${shared.json(seq)}\n\n`;
 }

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Message } from "@natter/shared";
+import { inboxEventSchema, type Message } from "@natter/shared";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTestDatabase,
   deleteRedisKeys,
+  rawEventStream,
   redisUnavailable,
   signUpMany,
   startRestartableServer,
@@ -117,6 +118,27 @@ describe.skipIf(redisMissing !== undefined)("the inbox across nodes", () => {
       expect(gapless(inbox.events)).toBe(true);
     } finally {
       subscriber.disconnect();
+    }
+  });
+
+  it("streams another node's entries as Server-Sent Events, each member's from the message's one part", async () => {
+    const [alice, bob, carol] = await signUpMany(nodeA.url, 3);
+    const roomId = await newRoom(nodeA.url, bob, { members: [alice, carol] });
+    const streams = await Promise.all(
+      [alice, carol].map((user) =>
+        rawEventStream(nodeB.url, "/api/v1/me/events", {
+          headers: { Accept: "text/event-stream", Authorization: `Bearer ${user.token}`, "Last-Event-ID": "1" },
+        }),
+      ),
+    );
+    for (const stream of streams) clients.push({ close: () => stream.close() });
+    const sent = await send(nodeA.url, bob, roomId, "to both, over sse");
+    for (const stream of streams) {
+      await waitFor("the message", () => stream.events.length === 1);
+      const [event] = stream.events;
+      expect([event?.id, event?.event]).toEqual(["2", "message.created"]);
+      const entry = inboxEventSchema.parse(JSON.parse(event?.data ?? ""));
+      expect(entry).toMatchObject({ type: "message.created", seq: 2, messageId: sent.id, roomId });
     }
   });
 
