@@ -37,3 +37,12 @@ export function parseRequestPath(target: string): RequestPath {
 function malformed(message: string): NatterError {
   return new NatterError("MALFORMED_REQUEST", message);
 }
+
+/**
+ * A path segment as `decodeURIComponent` reads it. Without a `%` there is nothing to decode
+ * (every id): the call is left out, which cost a send ~3k instructions in each of the route
+ * table and the REST handler.
+ */
+export function decodePathSegment(segment: string): string {
+  return segment.includes("%") ? decodeURIComponent(segment) : segment;
+}

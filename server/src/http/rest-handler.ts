@@ -13,6 +13,7 @@ import { procedureMeta, responseHeadersFor } from "../trpc/procedure-meta.js";
 import { jsonBody } from "./ascii-json.js";
 import { httpContextFactory } from "./create-context.js";
 import type { RequestWithBody } from "./json-body.js";
+import { decodePathSegment } from "./request-path.js";
 import { BASE_HEADERS, sendError } from "./responses.js";
 
 /** One REST operation: a procedure with OpenAPI meta, and how its input is read. */
@@ -134,7 +135,7 @@ function findOperation(operations: readonly RestOperation[] | undefined, path: s
 
 function decodeParams(groups: Record<string, string> | undefined): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const [name, value] of Object.entries(groups ?? {})) params[name] = decodeURIComponent(value);
+  for (const [name, value] of Object.entries(groups ?? {})) params[name] = decodePathSegment(value);
   return params;
 }
 

@@ -31,6 +31,11 @@ describe("RouteTable", () => {
   it("decodes parameters and keeps what a prefix matched below it", () => {
     const found = table.lookup("GET", { pathname: "/files/a%20b", search: "?x=1" });
     expect(found).toMatchObject({ kind: "found", match: { params: { fileId: "a b" }, search: "?x=1" } });
+    // Without a `%` a segment is its own decoding (`decodePathSegment` leaves the call out).
+    for (const segment of ["019afa4e-8f1c-7abc-9def-0123456789ab", "a+b", "x;y=z", "é"]) {
+      const plain = table.lookup("GET", at(`/files/${segment}`));
+      expect(plain).toMatchObject({ kind: "found", match: { params: { fileId: decodeURIComponent(segment) } } });
+    }
     const docs = table.lookup("GET", at("/docs/swagger-ui.css"));
     expect(docs).toMatchObject({ kind: "found", match: { tail: "swagger-ui.css" } });
   });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { decodePathSegment } from "./request-path.js";
 
 /** The HTTP methods a route may serve. HEAD is served wherever GET is. */
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -124,7 +125,7 @@ function matchSegments(
     const actual = requested[i] ?? "";
     if (segment.startsWith(":")) {
       if (actual === "") return undefined;
-      params[segment.slice(1)] = decodeURIComponent(actual);
+      params[segment.slice(1)] = decodePathSegment(actual);
     } else if (segment !== actual) return undefined;
   }
   const tail = prefix ? requested.slice(segments.length).join("/") : "";
