@@ -40,6 +40,23 @@ it("holds the write lock from the start of a transaction, so it never has to upg
   expect(() => otherProcess.exec("begin immediate; rollback")).not.toThrow();
 });
 
+it("commits each of several transactions in turn, and rolls back a failed one between them", async () => {
+  // Their begin and commit are compiled once and run again (Kysely's driver compiles them each time).
+  for (const name of ["a", "b", "c"]) {
+    await database.db.transaction().execute(async (trx) => {
+      await sql`insert into stat_counters (name, value) values (${name}, 1)`.execute(trx);
+    });
+    const failed = database.db.transaction().execute(async (trx) => {
+      await sql`insert into stat_counters (name, value) values (${`${name}-undone`}, 1)`.execute(trx);
+      throw new Error("undo");
+    });
+    await expect(failed).rejects.toThrow("undo");
+    // Another connection sees the commit: it is on disk, not only in this connection's view.
+    const seen = otherProcess.prepare("select name from stat_counters where name like ? order by name").all(`${name}%`);
+    expect(seen).toEqual([{ name }]);
+  }
+});
+
 it("opens SQLite in WAL mode with foreign keys enforced", async () => {
   expect(otherProcess.pragma("journal_mode", { simple: true })).toBe("wal");
   const orphan = database.db

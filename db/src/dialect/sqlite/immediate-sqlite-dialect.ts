@@ -9,6 +9,13 @@ import {
   SqliteDriver,
 } from "kysely";
 
+/**
+ * A transaction's first and last statements, compiled once: `CompiledQuery.raw` freezes a new
+ * operation tree and query at every call (Kysely's `SqliteDriver` makes its `commit` so).
+ */
+const BEGIN_IMMEDIATE = CompiledQuery.raw("begin immediate");
+const COMMIT = CompiledQuery.raw("commit");
+
 /** The connection an open transaction holds, while it is open: what a dialect's driver and adapter share. */
 interface TransactionHold {
   connection: DatabaseConnection | undefined;
@@ -47,13 +54,14 @@ class ImmediateTransactionSqliteDriver extends SqliteDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    await connection.executeQuery(BEGIN_IMMEDIATE);
     this.hold.connection = connection;
   }
 
+  /** As `SqliteDriver`'s, with its statement compiled once. */
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
     this.hold.connection = undefined;
-    await super.commitTransaction(connection);
+    await connection.executeQuery(COMMIT);
   }
 
   /**
