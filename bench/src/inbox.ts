@@ -204,14 +204,27 @@ const allHold = (body: string) => last.every((seen) => seen === body);
 /** Subscribes every watcher one way, live from now; answers the unsubscribes once all are live. */
 async function watchAll({ clients, roomId, send }: Subject, kind: Kind, round: number) {
   last = new Array<string>(WATCHERS).fill("");
-  const subscriptions = clients.map((client, w) => {
+  let stopped = false;
+  const subscribe = (client: Subject["clients"][number], w: number): { unsubscribe(): void } => {
     const onData = ({ data }: { data: { type: string; preview?: string; message?: { body: string | null } } }) => {
       if (data.type === "message.created") last[w] = data.preview ?? data.message?.body ?? "";
     };
+    // Refused for now (503 UNAVAILABLE: under valgrind, e.g. a Redis SUBSCRIBE of the receiving node
+    // outlasting its 1 s command timeout): subscribe again after the server's Retry-After, as a client
+    // would. Not retried, the watcher never heard a probe and the loop below waited forever.
+    const onError = (error: unknown) => {
+      console.error(
+        `watcher ${w}'s ${kind} subscription failed in round ${round} (${String(error)}): subscribing again`,
+      );
+      setTimeout(() => {
+        if (!stopped) subscriptions[w] = subscribe(client, w);
+      }, 2_000);
+    };
     return kind === "room"
-      ? client.rooms.events.subscribe({ roomId }, { onData })
-      : client.users.events.subscribe({}, { onData });
-  });
+      ? client.rooms.events.subscribe({ roomId }, { onData, onError })
+      : client.users.events.subscribe({}, { onData, onError });
+  };
+  const subscriptions = clients.map(subscribe);
   // A subscription is live a moment after it is acknowledged: send probes until every watcher heard one.
   for (let probe = 0; ; probe++) {
     const body = `probe ${round} ${probe}`;
@@ -221,6 +234,7 @@ async function watchAll({ clients, roomId, send }: Subject, kind: Kind, round: n
     if (allHold(body)) break;
   }
   return () => {
+    stopped = true;
     for (const subscription of subscriptions) subscription.unsubscribe();
   };
 }
