@@ -591,10 +591,14 @@ async function main(): Promise<void> {
     ] as const) {
       const other = summary.get(peer);
       if (!natter || !other) continue;
+      // Each repetition's two runs are minutes apart at most: their ratio moves less with the
+      // machine's drift than the ratio of two medians taken over the whole run.
+      const perRep = repRatios(runs.get("natter") ?? [], runs.get(peer) ?? []);
       console.log(
         `  natter / ${peer.padEnd(14)} CPU per delivery ${fixed(natter.cpu / other.cpu)}×, ` +
           `deliveries/s ${fixed(natter.rate / other.rate)}×, p99 ${fixed(natter.p99 / other.p99)}×` +
-          (peer === "durable" ? ` (goal by deliveries/s ≥ ${DURABLE_GOALS[subscribers] ?? "n/a"})` : ""),
+          (peer === "durable" ? ` (goal by deliveries/s ≥ ${DURABLE_GOALS[subscribers] ?? "n/a"})` : "") +
+          `; deliveries/s per repetition ${perRep.map((ratio) => fixed(ratio)).join(", ")}, median ${fixed(median(perRep))}×`,
       );
     }
     console.log();
@@ -608,6 +612,14 @@ async function main(): Promise<void> {
     const { send, delivery } = sendAndDelivery(byWatchers);
     console.log(`  ${kind.padEnd(14)} send ${fixed(send, 0).padStart(6)}  delivery ${fixed(delivery).padStart(6)}`);
   }
+}
+
+/** natter's deliveries/s over the peer's in each repetition (both lists in repetition order). */
+function repRatios(natter: readonly RunResult[], peer: readonly RunResult[]): number[] {
+  return natter.flatMap((run, rep) => {
+    const other = peer[rep];
+    return other ? [run.deliveriesPerSecond / other.deliveriesPerSecond] : [];
+  });
 }
 
 /** The line `cpu per message = send + watchers × delivery` nearest (least squares) to the medians measured. */
