@@ -41,6 +41,7 @@ import { loadConfig, startNatterServer } from "natter";
 import { Server as SocketIOServer } from "socket.io";
 import { io as connectSocketIO, type Socket as SocketIOSocket } from "socket.io-client";
 import WebSocket, { WebSocketServer } from "ws";
+import { bareSendStatements } from "./bare-writes.js";
 import { postJson as rest } from "./natter-rest.js";
 import { schedulingOf } from "./process-cpu.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
@@ -223,14 +224,11 @@ async function serveDurable(full: boolean): Promise<void> {
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   const sessions = new Map([[createHash("sha256").update(owner.token).digest("hex"), owner.user.id as string]]);
-  const nextSeq = db.prepare("update rooms set last_seq = last_seq + 1 where id = ? returning last_seq");
-  const insertEvent = db.prepare(
-    "insert into room_events (room_id, seq, type, actor_id, payload, created_at, message_id) values (?, ?, ?, ?, ?, ?, ?)",
-  );
-  const insertMessage = db.prepare(
-    "insert into messages (id, room_id, seq, author_id, body, reply_to_id, client_message_id, created_at) values (?, ?, ?, ?, ?, null, null, ?)",
-  );
-  const writeFullRows = full ? fullRowsWriter(db, owner.user.id as string, "durable") : undefined;
+  const statements = bareSendStatements(db);
+  const { nextSeq, insertEvent, insertMessage } = statements;
+  const writeFullRows = full
+    ? fullRowsWriter(db, statements.bumpCounters, owner.user.id as string, "durable")
+    : undefined;
   const store = db.transaction((roomId: string, userId: string, body: string): RoomEvent => {
     const { last_seq: seq } = nextSeq.get(roomId) as { last_seq: number };
     const event = messageCreated(roomId, seq, userId, body) as Extract<RoomEvent, { type: "message.created" }>;
@@ -289,15 +287,17 @@ async function serveDurable(full: boolean): Promise<void> {
  * the author's inbox head and `message.created` entry (natter's summary, field for field) and
  * the two message counters of the room's shard.
  */
-function fullRowsWriter(db: SQLite.Database, authorId: string, username: string): (message: Message) => void {
+function fullRowsWriter(
+  db: SQLite.Database,
+  bumpCounters: SQLite.Statement,
+  authorId: string,
+  username: string,
+): (message: Message) => void {
   const raiseHead = db.prepare(
     "insert into inbox_heads (user_id, last_seq) values (?, 1) on conflict (user_id) do update set last_seq = inbox_heads.last_seq + excluded.last_seq returning last_seq",
   );
   const insertEntry = db.prepare(
     "insert into inbox_events (user_id, seq, type, payload, created_at) values (?, ?, 'message.created', ?, ?)",
-  );
-  const bumpCounters = db.prepare(
-    "insert into stat_counters (name, value) values (?, 1), (?, 1) on conflict (name) do update set value = stat_counters.value + excluded.value",
   );
   const author = { userId: authorId, username };
   return (message) => {
@@ -581,14 +581,8 @@ async function main(): Promise<void> {
       );
     }
     const natter = summary.get("natter");
-    for (const peer of [
-      "natter before",
-      "durable",
-      "durable full",
-      "socket.io",
-      "ws pre-framed",
-      "ws naive",
-    ] as const) {
+    for (const peer of ALL_KINDS) {
+      if (peer === "natter") continue;
       const other = summary.get(peer);
       if (!natter || !other) continue;
       // Each repetition's two runs are minutes apart at most: their ratio moves less with the

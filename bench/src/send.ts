@@ -42,6 +42,7 @@ import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter, openDat
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import pg from "pg";
+import { bareSendStatements } from "./bare-writes.js";
 import { runInFlight } from "./in-flight.js";
 import { postJson } from "./natter-rest.js";
 import { backendsOf, cpuSpent, processCpuMicros } from "./process-cpu.js";
@@ -161,16 +162,7 @@ async function serveBare(groupCommit: boolean): Promise<void> {
   const access = db.prepare(
     "select r.id, m.role from rooms r left join room_members m on m.room_id = r.id and m.user_id = ? where r.id = ?",
   );
-  const nextSeq = db.prepare("update rooms set last_seq = last_seq + 1 where id = ? returning last_seq");
-  const insertEvent = db.prepare(
-    "insert into room_events (room_id, seq, type, actor_id, payload, created_at, message_id) values (?, ?, ?, ?, ?, ?, ?)",
-  );
-  const insertMessage = db.prepare(
-    "insert into messages (id, room_id, seq, author_id, body, reply_to_id, client_message_id, created_at) values (?, ?, ?, ?, ?, null, null, ?)",
-  );
-  const bumpCounters = db.prepare(
-    "insert into stat_counters (name, value) values (?, 1), (?, 1) on conflict (name) do update set value = stat_counters.value + excluded.value",
-  );
+  const { nextSeq, insertEvent, insertMessage, bumpCounters } = bareSendStatements(db);
   const store = (roomId: string, userId: string, body: string) => {
     const { last_seq: seq } = nextSeq.get(roomId) as { last_seq: number };
     const { message, event, at, counters } = bareMessage(roomId, userId, body, seq);
