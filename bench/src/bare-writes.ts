@@ -1,3 +1,4 @@
+import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter } from "@natter/db";
 import type SQLite from "better-sqlite3";
 
 /**
@@ -16,9 +17,15 @@ export function bareSendStatements(db: SQLite.Database) {
     insertMessage: db.prepare(
       "insert into messages (id, room_id, seq, author_id, body, reply_to_id, client_message_id, created_at) values (?, ?, ?, ?, ?, null, null, ?)",
     ),
-    /** Adds one to each of two counters: `(name, name)`. */
+    /** Adds one to each of two counters: `(name, name)`, such as `messageCountersOf`'s. */
     bumpCounters: db.prepare(
       "insert into stat_counters (name, value) values (?, 1), (?, 1) on conflict (name) do update set value = stat_counters.value + excluded.value",
     ),
   };
+}
+
+/** The two counters natter bumps for a message sent to `roomId` at `at`: its shard's total and hour. */
+export function messageCountersOf(roomId: string, at: string): [string, string] {
+  const shard = messageShardOf(roomId);
+  return [messagesCounter(shard), messagesInHourCounter(hourOf(at), shard)];
 }

@@ -34,14 +34,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter } from "@natter/db";
 import { INBOX_PREVIEW_MAX, type Message, messageSchema, type RoomEvent } from "@natter/shared";
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import { Server as SocketIOServer } from "socket.io";
 import { io as connectSocketIO, type Socket as SocketIOSocket } from "socket.io-client";
 import WebSocket, { WebSocketServer } from "ws";
-import { bareSendStatements } from "./bare-writes.js";
+import { bareSendStatements, messageCountersOf } from "./bare-writes.js";
 import { postJson as rest } from "./natter-rest.js";
 import { schedulingOf } from "./process-cpu.js";
 import { BenchChild, epochMs, serveChild } from "./server-process.js";
@@ -306,8 +305,7 @@ function fullRowsWriter(
     const preview = (message.body ?? "").slice(0, INBOX_PREVIEW_MAX);
     const summary = { type: "message.created", roomId, messageId, author, preview, mentioned: false, seq, at };
     insertEntry.run(authorId, seq, JSON.stringify(summary), at);
-    const shard = messageShardOf(roomId);
-    bumpCounters.run(messagesCounter(shard), messagesInHourCounter(hourOf(at), shard));
+    bumpCounters.run(...messageCountersOf(roomId, at));
   };
 }
 

@@ -38,11 +38,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { hourOf, messageShardOf, messagesCounter, messagesInHourCounter, openDatabase } from "@natter/db";
+import { openDatabase } from "@natter/db";
 import SQLite from "better-sqlite3";
 import { loadConfig, startNatterServer } from "natter";
 import pg from "pg";
-import { bareSendStatements } from "./bare-writes.js";
+import { bareSendStatements, messageCountersOf } from "./bare-writes.js";
 import { runInFlight } from "./in-flight.js";
 import { postJson } from "./natter-rest.js";
 import { backendsOf, cpuSpent, processCpuMicros } from "./process-cpu.js";
@@ -101,8 +101,7 @@ function bareMessage(roomId: string, userId: string, body: string, seq: number) 
     deletedAt: null,
   };
   const event = { type: "message.created", actorId: userId, message, roomId, seq, at };
-  const shard = messageShardOf(roomId);
-  return { message, event, at, counters: [messagesCounter(shard), messagesInHourCounter(hourOf(at), shard)] };
+  return { message, event, at, counters: messageCountersOf(roomId, at) };
 }
 
 type Answer = (status: number, body: unknown) => void;
