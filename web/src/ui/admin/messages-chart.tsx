@@ -11,9 +11,18 @@ const LABEL_EVERY_HOURS = 3;
 export function MessagesChart({ series }: { series: readonly HourCount[] }) {
   const { bars, gridLines } = layOutHourlyChart(series);
   const scroller = useRef<HTMLElement>(null);
-  // Where it scrolls, the newest hours are the ones in view.
+  // Where it scrolls, the newest hours are the ones in view: when the figures change, and when the
+  // window narrows after the chart was drawn (it had nothing to scroll then).
   useLayoutEffect(() => {
-    if (scroller.current) scroller.current.scrollLeft = scroller.current.scrollWidth;
+    const element = scroller.current;
+    if (!element) return;
+    const showNewestHours = () => {
+      element.scrollLeft = element.scrollWidth;
+    };
+    showNewestHours();
+    const resized = new ResizeObserver(showNewestHours);
+    resized.observe(element);
+    return () => resized.disconnect();
   }, [series]);
   const total = series.reduce((sum, point) => sum + point.count, 0);
   const busiest = busiestHour(series);
