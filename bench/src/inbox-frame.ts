@@ -2,7 +2,7 @@
  * The one step of a live delivery an inbox stream pays and a room watcher does not, in
  * process: a room event's WebSocket frame is built once and found again for each watcher,
  * while an inbox entry is one user's, so its frame is built per delivery from its message's
- * shared bytes around the user's seq (`splicedTrackedFrame`, from the entry's shared part;
+ * shared bytes around the user's seq (`writeSplicedTrackedFrame`, from the entry's shared part;
  * a checkout before 2026-12-06 23:30 UTC looked the event's encoding up by object first). Reported: the least CPU µs per frame over REPS passes of N entries (a message
  * summary), of this checkout and, with INBOX_BEFORE=<checkout>, of that one's modules, in
  * turn, and whether both build the same bytes.
@@ -62,13 +62,34 @@ function entriesOf({ encodings, encoder }: { encodings: Encodings; encoder: Enco
     return { seq, event, shared };
   });
   const prefix = encoder.trackedMessagePrefix(7, undefined);
-  const frame = encoder.splicedTrackedFrame as (prefix: Buffer, eventId: string, shared: unknown) => { frame: Buffer };
+  const frame = frameOf(encoder);
   return (i: number) => {
     const entry = entries[i] as (typeof entries)[number];
     if (!byObject) return frame(prefix, String(entry.seq), entry.shared).frame;
     const spliced = byObject.splicedEncodingOf(entry.event);
     if (!spliced) throw new Error("entry not remembered as spliced");
     return frame(prefix, String(entry.seq), spliced).frame;
+  };
+}
+
+type FrameOf = (prefix: Buffer, eventId: string, shared: unknown) => { frame: Buffer };
+
+/**
+ * A checkout's entry framing: `writeSplicedTrackedFrame` lends its frame to a writer, which here
+ * takes it whole (as a socket that wrote it at once), so the frame is filled again for the next
+ * entry; a checkout before lane latin1 (2026-12-07) returned a new frame (`splicedTrackedFrame`).
+ */
+function frameOf(encoder: Encoder): FrameOf {
+  const before = (encoder as unknown as { splicedTrackedFrame?: FrameOf }).splicedTrackedFrame;
+  if (before) return before;
+  let written: { frame: Buffer } | undefined;
+  const take = (_: undefined, framed: { frame: Buffer }) => {
+    written = framed;
+    return true;
+  };
+  return (prefix, eventId, shared) => {
+    encoder.writeSplicedTrackedFrame(prefix, eventId, shared as never, undefined, take);
+    return written as { frame: Buffer };
   };
 }
 

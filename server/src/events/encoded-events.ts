@@ -29,7 +29,7 @@ export class SharedEncoding {
   /**
    * What `make` builds of `open` and `close` (the UTF-8 around the seq with what the frame
    * puts about it), made for the first event framed and kept: there is one framing of these
-   * parts (`splicedTrackedFrame`), so every call passes the same `make`.
+   * parts (`writeSplicedTrackedFrame`), so every call passes the same `make`.
    */
   framing<T>(make: (open: string, close: string) => T): T {
     this.framed ??= make(this.open, this.close);

@@ -56,7 +56,7 @@ export function encodeInboxBatch(entries: readonly InboxEntry[]): string {
  * entries, then the next part's, then whole entries: seq order is the bus's to restore). A
  * shared part's users are found by their list (`FollowedLogs.among`, remembered), and each
  * entry is given the part (`InboxEntry.shared`), so that its frame copies those bytes
- * (`splicedTrackedFrame`) as it does on the node that wrote it; its event is made only if
+ * (`writeSplicedTrackedFrame`) as it does on the node that wrote it; its event is made only if
  * something asks for it (`ReceivedInboxEntry`). Its user id is the one the log is followed
  * by: the same string for every message, not one made per member.
  */

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { SharedEncoding } from "../events/encoded-events.js";
 import {
   createSharedEventEncoder,
-  splicedTrackedFrame,
   trackedMessageJson,
   trackedMessagePrefix,
+  writeSplicedTrackedFrame,
 } from "./event-encoder.js";
-import { textFrame } from "./text-frame.js";
+import { type TextFrame, textFrame } from "./text-frame.js";
 
 const event = {
   type: "message.created",
@@ -62,7 +62,7 @@ describe("the shared event encoder", () => {
 
 // The live path frames an inbox entry from its message's shared bytes around its seq: the
 // frame must be, byte for byte, the one built from the whole text (what a peer then reads).
-describe("splicedTrackedFrame", () => {
+describe("writeSplicedTrackedFrame", () => {
   const AT = "2026-12-06T03:00:00.000Z";
   const input = {
     type: "message.created",
@@ -72,6 +72,17 @@ describe("splicedTrackedFrame", () => {
   };
   const shared = new SharedEncoding(`${JSON.stringify(input).slice(0, -1)},"seq":`, `,"at":${JSON.stringify(AT)}}`);
 
+  /** The frames written, copied when `taken` (the writer says it is done with them), else as lent. */
+  function framesOf(entries: Array<[Buffer, string, SharedEncoding]>, taken: boolean): Buffer[] {
+    const written: Buffer[] = [];
+    const write = (_: undefined, { frame }: TextFrame) => {
+      written.push(taken ? Buffer.from(frame) : frame);
+      return taken;
+    };
+    for (const [prefix, seq, of] of entries) writeSplicedTrackedFrame(prefix, seq, of, undefined, write);
+    return written;
+  }
+
   it.each([
     ["a numeric subscription id", 3, undefined, 7],
     ["a string subscription id with jsonrpc", "sub-é-1", "2.0", 123_456],
@@ -80,10 +91,53 @@ describe("splicedTrackedFrame", () => {
     const event = { ...input, seq, at: AT };
     const eventId = String(seq);
     expect(shared.json(seq)).toBe(JSON.stringify(event));
-    const frame = splicedTrackedFrame(trackedMessagePrefix(id, jsonrpc), eventId, shared);
     const whole = textFrame(trackedMessageJson(id, jsonrpc, eventId, JSON.stringify(event)));
-    expect(frame.frame.equals(whole.frame)).toBe(true);
-    expect(frame.payload.toString("utf8")).toBe(JSON.stringify(trackedMessage(id, jsonrpc, eventId, event)));
+    const [frame] = framesOf([[trackedMessagePrefix(id, jsonrpc), eventId, shared]], true);
+    expect(frame?.equals(whole.frame)).toBe(true);
+    expect(frame?.subarray(whole.headerLength).toString("utf8")).toBe(
+      JSON.stringify(trackedMessage(id, jsonrpc, eventId, event)),
+    );
+  });
+
+  // One message's members one after another: other seqs, subscription ids of one length and of others.
+  const members: Array<[string | number, string]> = [
+    [1, "9"],
+    [2, "10"],
+    [3, "11"],
+    [100, "12"],
+    [4, "13"],
+    ["a-longer-id", "14"],
+    [5, "15"],
+    [6, "16"],
+  ];
+  const wholeFrames = members.map(
+    ([id, seq]) => textFrame(trackedMessageJson(id, undefined, seq, shared.json(seq))).frame,
+  );
+  const entries = members.map(([id, seq]): [Buffer, string, SharedEncoding] => [
+    trackedMessagePrefix(id, undefined),
+    seq,
+    shared,
+  ]);
+
+  it("frames each member of a message in turn in the frame the writer took whole before", () => {
+    expect(framesOf(entries, true)).toEqual(wholeFrames);
+  });
+
+  it("leaves a frame its writer did not take whole as it was, and frames the next in another", () => {
+    expect(framesOf(entries, false)).toEqual(wholeFrames);
+  });
+
+  it("leaves a frame whose writer threw as it was", () => {
+    const lent: Buffer[] = [];
+    const [first, second] = entries as [[Buffer, string, SharedEncoding], [Buffer, string, SharedEncoding]];
+    expect(() =>
+      writeSplicedTrackedFrame(first[0], "77", shared, undefined, (_, { frame }) => {
+        lent.push(frame);
+        throw new Error("socket gone");
+      }),
+    ).toThrow("socket gone");
+    writeSplicedTrackedFrame(second[0], "78", shared, undefined, () => true);
+    expect(lent[0]?.equals(textFrame(trackedMessageJson(1, undefined, "77", shared.json(77))).frame)).toBe(true);
   });
 
   it.each([
@@ -92,9 +146,7 @@ describe("splicedTrackedFrame", () => {
   ])("frames a payload of %s as the whole text's frame", (_, length) => {
     const long = new SharedEncoding(`{"preview":${JSON.stringify("é".repeat(length / 2))},"seq":`, "}");
     const event = { preview: "é".repeat(length / 2), seq: 42 };
-    const frame = splicedTrackedFrame(trackedMessagePrefix(1, undefined), "42", long);
-    expect(frame.frame.equals(textFrame(trackedMessageJson(1, undefined, "42", JSON.stringify(event))).frame)).toBe(
-      true,
-    );
+    const [frame] = framesOf([[trackedMessagePrefix(1, undefined), "42", long]], true);
+    expect(frame?.equals(textFrame(trackedMessageJson(1, undefined, "42", JSON.stringify(event))).frame)).toBe(true);
   });
 });

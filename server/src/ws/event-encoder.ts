@@ -45,7 +45,7 @@ function trackedMessageOpening(messageId: string | number | null, jsonrpc: strin
 
 /**
  * How subscription `messageId`'s tracked messages begin, to their event id (`trackedMessageJson`
- * up to `eventId`), as UTF-8: made once per subscription, for `splicedTrackedFrame`.
+ * up to `eventId`), as UTF-8: made once per subscription, for `writeSplicedTrackedFrame`.
  */
 export function trackedMessagePrefix(messageId: string | number | null, jsonrpc: string | undefined): Buffer {
   return Buffer.from(trackedMessageOpening(messageId, jsonrpc));
@@ -72,19 +72,49 @@ class SplicedBytes {
       const zeros = "0".repeat(digits);
       const before = Buffer.byteLength(`"${zeros}","data":${this.open}`);
       const bytes = Buffer.from(`"${zeros}","data":${this.open}${zeros}${this.close}},"id":"${zeros}"}}`);
-      template = { bytes, seqAt: before, lastIdAt: bytes.length - 3 - digits };
+      template = new SplicedTemplate(bytes, before, bytes.length - 3 - digits);
       this.byDigits[digits] = template;
     }
     return template;
   }
 }
 
-interface SplicedTemplate {
-  bytes: Buffer;
-  /** Where the event's seq begins (the first id's begins at 1). */
-  seqAt: number;
-  /** Where the closing id's digits begin. */
-  lastIdAt: number;
+/**
+ * One number of digits' template, and the frame it lent last: a message's inbox entries are
+ * framed one after another, and a frame whose writer took its bytes whole (copied them to the
+ * kernel, nothing queued) is filled again for the next member instead of a `Buffer` per member.
+ */
+class SplicedTemplate {
+  private lent: TextFrame | undefined;
+  private lentAfter = -1;
+
+  constructor(
+    readonly bytes: Buffer,
+    /** Where the event's seq begins (the first id's begins at 1). */
+    readonly seqAt: number,
+    /** Where the closing id's digits begin. */
+    readonly lastIdAt: number,
+  ) {}
+
+  /**
+   * A frame of this template after a prefix of `prefixLength` bytes, its header and template
+   * bytes written (prefix and digits left to fill): the one lent last, unless it was kept.
+   */
+  frameAfter(prefixLength: number): TextFrame {
+    let framed = this.lent;
+    if (framed === undefined || this.lentAfter !== prefixLength) {
+      framed = emptyTextFrame(prefixLength + this.bytes.length);
+      framed.frame.set(this.bytes, framed.headerLength + prefixLength);
+      this.lent = framed;
+      this.lentAfter = prefixLength;
+    }
+    return framed;
+  }
+
+  /** Gives up the frame lent last: its writer holds on to it (queued), so it must not change. */
+  giveUp(): void {
+    this.lent = undefined;
+  }
 }
 
 function splicedBytes(open: string, close: string): SplicedBytes {
@@ -92,21 +122,30 @@ function splicedBytes(open: string, close: string): SplicedBytes {
 }
 
 /**
- * The frame of `trackedMessageJson(messageId, jsonrpc, digits, shared.json(digits))`: an event
- * tracked by its seq (`digits`, its decimal digits), built from the subscription's `prefix`
- * (`trackedMessagePrefix`) and the UTF-8 of the shared part around the seq, kept per number of
- * digits with the seq's three places to fill (`SplicedBytes`). For an event only one
- * subscriber receives (an inbox entry), whose frame cannot be shared, nothing is encoded per
- * delivery: two copies and the digits, which are ASCII and need no escaping (quoted, they are
- * what `JSON.stringify` makes of them).
+ * Writes the frame of `trackedMessageJson(messageId, jsonrpc, digits, shared.json(digits))` to
+ * `to` with `write`: an event tracked by its seq (`digits`, its decimal digits), built from the
+ * subscription's `prefix` (`trackedMessagePrefix`) and the UTF-8 of the shared part around the
+ * seq, kept per number of digits with the seq's three places to fill (`SplicedBytes`). For an
+ * event only one subscriber receives (an inbox entry), whose frame cannot be shared, nothing is
+ * encoded per delivery: a copy of the prefix and the digits, which are ASCII and need no
+ * escaping (quoted, they are what `JSON.stringify` makes of them). The frame is lent to `write`
+ * alone: it returns true when it is done with its bytes (written whole), and the frame is then
+ * filled again for the next delivery of the message (no `Buffer` per member); when it returns
+ * false (or throws), the frame is left to it and the next delivery gets a new one.
  */
-export function splicedTrackedFrame(prefix: Buffer, digits: string, shared: SharedEncoding): TextFrame {
-  const { bytes, seqAt, lastIdAt } = shared.framing(splicedBytes).of(digits.length);
-  const framed = emptyTextFrame(prefix.length + bytes.length);
+export function writeSplicedTrackedFrame<T>(
+  prefix: Buffer,
+  digits: string,
+  shared: SharedEncoding,
+  to: T,
+  write: (to: T, frame: TextFrame) => boolean,
+): void {
+  const template = shared.framing(splicedBytes).of(digits.length);
+  const { seqAt, lastIdAt } = template;
+  const framed = template.frameAfter(prefix.length);
   const { frame } = framed;
   const at = framed.headerLength + prefix.length;
   frame.set(prefix, framed.headerLength);
-  frame.set(bytes, at);
   // Byte by byte, cheaper than a call into the encoder.
   for (let i = 0; i < digits.length; i++) {
     const digit = digits.charCodeAt(i);
@@ -114,7 +153,12 @@ export function splicedTrackedFrame(prefix: Buffer, digits: string, shared: Shar
     frame[at + seqAt + i] = digit;
     frame[at + lastIdAt + i] = digit;
   }
-  return framed;
+  let done = false;
+  try {
+    done = write(to, framed);
+  } finally {
+    if (!done) template.giveUp();
+  }
 }
 
 interface TrackedMessage {

@@ -50,18 +50,22 @@ export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSo
      * event in one write each, where `send` would frame it again per socket and write header
      * and payload apart. Written straight to the TCP socket only while ws itself would write
      * at once (no compression negotiated, nothing queued behind a compression or a Blob read:
-     * natter's server negotiates none and sends no Blobs); otherwise through `send`.
+     * natter's server negotiates none and sends no Blobs); otherwise through `send`. True when
+     * the frame's bytes were taken whole: nothing of them is left queued in Node's stream
+     * (`writableLength` 0 after the write), so the frame may be reused.
      */
-    sendTextFrame(framed: TextFrame): void {
+    sendTextFrame(framed: TextFrame): boolean {
       const internals = this as unknown as WsInternals;
       // Extensions are agreed in the handshake, before any message: asked once.
       this.uncompressed ??= this.extensions === "";
       if (this.readyState === WebSocket.OPEN && this.uncompressed && internals._sender?._state === 0) {
         internals._socket.write(framed.frame);
+        const taken = internals._socket.writableLength === 0;
         this.dropIfSlow();
-      } else {
-        this.send(framed.payload, TEXT_FRAME);
+        return taken;
       }
+      this.send(framed.payload, TEXT_FRAME);
+      return false;
     }
 
     private dropIfSlow(): void {
@@ -91,19 +95,24 @@ export function guardedWebSocketClass(options: SocketGuardOptions): typeof WebSo
 
 /** A socket that can send a text frame built beforehand (a guarded socket). */
 interface TextFrameSocket {
-  sendTextFrame(frame: TextFrame): void;
+  sendTextFrame(frame: TextFrame): boolean;
 }
 
-/** Sends a text frame built beforehand: in one write on a guarded socket, else through `ws.send`. */
-export function sendTextFrame(socket: WebSocket, frame: TextFrame): void {
+/**
+ * Sends a text frame built beforehand: in one write on a guarded socket, else through `ws.send`.
+ * True when the frame's bytes were taken whole (the frame may then be reused); false when they
+ * may still be queued, so the frame must not change.
+ */
+export function sendTextFrame(socket: WebSocket, frame: TextFrame): boolean {
   const guarded = socket as WebSocket & Partial<TextFrameSocket>;
-  if (guarded.sendTextFrame) guarded.sendTextFrame(frame);
-  else socket.send(frame.payload, TEXT_FRAME);
+  if (guarded.sendTextFrame) return guarded.sendTextFrame(frame);
+  socket.send(frame.payload, TEXT_FRAME);
+  return false;
 }
 
 /** What `sendTextFrame` reads of ws's socket internals (ws 8: `Sender`'s state 0 is "write at once"). */
 interface WsInternals {
-  _socket: { write(data: Buffer): boolean };
+  _socket: { write(data: Buffer): boolean; readonly writableLength: number };
   _sender: { _state: number } | null;
 }
 

@@ -20,7 +20,7 @@ import {
   transformTRPCResponse,
 } from "../trpc/procedure-core.js";
 import { StopSignal } from "../trpc/stop-signal.js";
-import { splicedTrackedFrame, trackedMessageJson, trackedMessagePrefix } from "./event-encoder.js";
+import { trackedMessageJson, trackedMessagePrefix, writeSplicedTrackedFrame } from "./event-encoder.js";
 import { sendTextFrame } from "./guarded-socket.js";
 import { type TextFrame, textFrame } from "./text-frame.js";
 
@@ -449,7 +449,7 @@ class SubscriptionPump implements StreamSink<unknown> {
  * An event's watchers get it one after another, so the frame built last answers most; an
  * event is kept by its object (every local listener of the bus receives it as one) only once
  * it goes out with a second envelope. An inbox entry, one user's, is framed from its
- * message's shared bytes around its own seq (`splicedTrackedFrame`) and forgotten.
+ * message's shared bytes around its own seq (`writeSplicedTrackedFrame`) and forgotten.
  */
 class SharedFrames {
   private readonly byEvent = new WeakMap<object, Map<string, { eventId: string; frame: TextFrame }>>();
@@ -499,7 +499,8 @@ class SharedFrames {
   sendShared(sink: LiveSink, seq: string, shared: SharedEncoding): boolean {
     if (!this.plainOutput) return this.send(sink, seq, shared.event(Number(seq)));
     if (sink.socket.readyState !== WebSocket.OPEN) return false;
-    this.write(sink.socket, splicedTrackedFrame(sink.prefix(), seq, shared));
+    writeSplicedTrackedFrame(sink.prefix(), seq, shared, sink.socket, sendTextFrame);
+    this.onSent();
     return true;
   }
 
