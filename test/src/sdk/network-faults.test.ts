@@ -1,4 +1,4 @@
-import { createNatterClient, type Message, type NatterClient, type RoomEvent } from "@natter/client";
+import { createNatterClient, type Message, type NatterClient, type RoomEvent, type WatchEnd } from "@natter/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRoom, httpClient, signUp, startTestServer, type TestServer } from "../harness/index.js";
 import { type FlakyProxy, startFlakyProxy } from "./flaky-proxy.js";
@@ -44,7 +44,18 @@ describe("@natter/client on a network that drops connections", () => {
         },
         { afterSeq: 0 },
       );
-      return { user, client, events, watch };
+      let end: WatchEnd | undefined;
+      void watch.ended.then((ended) => {
+        end = ended;
+      });
+      // What a stalled watch had come to, for the failure's message.
+      const progress = () => ({
+        delivered: events.length,
+        lastSeq: watch.lastSeq,
+        state: watch.state,
+        end: describeEnd(end),
+      });
+      return { user, client, events, watch, progress };
     });
 
     proxy.setDropping(true);
@@ -59,11 +70,14 @@ describe("@natter/client on a network that drops connections", () => {
     const sentIds = new Set(sent.flat().map((m) => m.id));
     expect(sentIds.size).toBe(2 * MESSAGES_PER_CLIENT);
 
-    for (const { events } of peers) {
-      await vi.waitFor(() => expect(created(events).length).toBeGreaterThanOrEqual(sentIds.size), {
-        timeout: 60_000,
-        interval: 50,
-      });
+    for (const { events, progress } of peers) {
+      await vi.waitFor(
+        () =>
+          expect(created(events).length, `seed ${seed}: ${JSON.stringify(progress())}`).toBeGreaterThanOrEqual(
+            sentIds.size,
+          ),
+        { timeout: 60_000, interval: 50 },
+      );
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     proxy.setDropping(false);
@@ -118,4 +132,12 @@ async function countMessages(url: string, token: string, roomId: string): Promis
     after = page.messages.at(-1)?.seq ?? after;
     if (!page.hasMore) return count;
   }
+}
+
+/** A watch's end as text: its reason, and the error's code and message when it failed. */
+function describeEnd(end: WatchEnd | undefined): string | undefined {
+  if (end?.reason !== "error") return end?.reason;
+  const { error } = end;
+  const code = (error as { data?: { code?: string } }).data?.code;
+  return `error ${code ?? ""} ${error instanceof Error ? error.message : String(error)}`;
 }
