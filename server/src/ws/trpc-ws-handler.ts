@@ -449,7 +449,8 @@ class SubscriptionPump implements StreamSink<unknown> {
  * An event's watchers get it one after another, so the frame built last answers most; an
  * event is kept by its object (every local listener of the bus receives it as one) only once
  * it goes out with a second envelope. An inbox entry, one user's, is framed from its
- * message's shared bytes around its own seq (`writeSplicedTrackedFrame`) and forgotten.
+ * message's shared bytes around its own seq, in a frame the message lends to its members one
+ * after another (`writeSplicedTrackedFrame`); nothing of it is kept here.
  */
 class SharedFrames {
   private readonly byEvent = new WeakMap<object, Map<string, { eventId: string; frame: TextFrame }>>();
