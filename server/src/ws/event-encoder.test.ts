@@ -99,16 +99,19 @@ describe("writeSplicedTrackedFrame", () => {
     );
   });
 
-  // One message's members one after another: other seqs, subscription ids of one length and of others.
+  // One message's members one after another: other seqs, subscription ids of one length and of
+  // others, the same id again (its prefix already in the frame) and after another id.
   const members: Array<[string | number, string]> = [
     [1, "9"],
-    [2, "10"],
-    [3, "11"],
-    [100, "12"],
-    [4, "13"],
-    ["a-longer-id", "14"],
-    [5, "15"],
-    [6, "16"],
+    [1, "10"],
+    [2, "11"],
+    [3, "12"],
+    [3, "13"],
+    [100, "14"],
+    [4, "15"],
+    ["a-longer-id", "16"],
+    [5, "17"],
+    [1, "18"],
   ];
   const wholeFrames = members.map(
     ([id, seq]) => textFrame(trackedMessageJson(id, undefined, seq, shared.json(seq))).frame,
@@ -138,6 +141,12 @@ describe("writeSplicedTrackedFrame", () => {
     ).toThrow("socket gone");
     writeSplicedTrackedFrame(second[0], "78", shared, undefined, () => true);
     expect(lent[0]?.equals(textFrame(trackedMessageJson(1, undefined, "77", shared.json(77))).frame)).toBe(true);
+  });
+
+  it("shares one prefix between subscriptions of one id, and none with another", () => {
+    expect(trackedMessagePrefix(1, undefined)).toBe(trackedMessagePrefix(1, undefined));
+    expect(trackedMessagePrefix(1, "2.0")).not.toBe(trackedMessagePrefix(1, undefined));
+    expect(trackedMessagePrefix("1", undefined).toString()).toBe('{"id":"1","result":{"type":"data","data":{"id":');
   });
 
   it.each([

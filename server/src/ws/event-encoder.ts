@@ -43,12 +43,27 @@ function trackedMessageOpening(messageId: string | number | null, jsonrpc: strin
   return `{"id":${JSON.stringify(messageId)},${rpc}"result":{"type":"data","data":{"id":`;
 }
 
+/** Prefixes kept for subscriptions to share (`trackedMessagePrefix`), and the longest kept. */
+const PREFIXES_KEPT = 256;
+const KEPT_PREFIX_CHARS = 64;
+const prefixes = new Map<string, Buffer>();
+
 /**
  * How subscription `messageId`'s tracked messages begin, to their event id (`trackedMessageJson`
- * up to `eventId`), as UTF-8: made once per subscription, for `writeSplicedTrackedFrame`.
+ * up to `eventId`), as UTF-8, for `writeSplicedTrackedFrame`; never to be changed. Subscriptions
+ * with the same id share one: clients number theirs alike (tRPC from 1 on each connection),
+ * and a message's frame lent from one member to the next keeps a prefix it already holds.
  */
 export function trackedMessagePrefix(messageId: string | number | null, jsonrpc: string | undefined): Buffer {
-  return Buffer.from(trackedMessageOpening(messageId, jsonrpc));
+  const opening = trackedMessageOpening(messageId, jsonrpc);
+  if (opening.length > KEPT_PREFIX_CHARS) return Buffer.from(opening);
+  let prefix = prefixes.get(opening);
+  if (prefix === undefined) {
+    if (prefixes.size >= PREFIXES_KEPT) prefixes.clear();
+    prefix = Buffer.from(opening);
+    prefixes.set(opening, prefix);
+  }
+  return prefix;
 }
 
 /**
@@ -86,7 +101,8 @@ class SplicedBytes {
  */
 class SplicedTemplate {
   private lent: TextFrame | undefined;
-  private lentAfter = -1;
+  /** The prefix the frame lent last holds. */
+  private lentPrefix: Buffer | undefined;
 
   constructor(
     readonly bytes: Buffer,
@@ -97,16 +113,21 @@ class SplicedTemplate {
   ) {}
 
   /**
-   * A frame of this template after a prefix of `prefixLength` bytes, its header and template
-   * bytes written (prefix and digits left to fill): the one lent last, unless it was kept.
+   * A frame of this template after `prefix`, its header, prefix and template bytes written
+   * (the digits left to fill): the one lent last, unless it was kept, its prefix written again
+   * only when it held another.
    */
-  frameAfter(prefixLength: number): TextFrame {
+  frameAfter(prefix: Buffer): TextFrame {
     let framed = this.lent;
-    if (framed === undefined || this.lentAfter !== prefixLength) {
-      framed = emptyTextFrame(prefixLength + this.bytes.length);
-      framed.frame.set(this.bytes, framed.headerLength + prefixLength);
+    if (framed === undefined || this.lentPrefix?.length !== prefix.length) {
+      framed = emptyTextFrame(prefix.length + this.bytes.length);
+      framed.frame.set(this.bytes, framed.headerLength + prefix.length);
       this.lent = framed;
-      this.lentAfter = prefixLength;
+      this.lentPrefix = undefined;
+    }
+    if (this.lentPrefix !== prefix) {
+      framed.frame.set(prefix, framed.headerLength);
+      this.lentPrefix = prefix;
     }
     return framed;
   }
@@ -114,6 +135,7 @@ class SplicedTemplate {
   /** Gives up the frame lent last: its writer holds on to it (queued), so it must not change. */
   giveUp(): void {
     this.lent = undefined;
+    this.lentPrefix = undefined;
   }
 }
 
@@ -127,8 +149,9 @@ function splicedBytes(open: string, close: string): SplicedBytes {
  * subscription's `prefix` (`trackedMessagePrefix`) and the UTF-8 of the shared part around the
  * seq, kept per number of digits with the seq's three places to fill (`SplicedBytes`). For an
  * event only one subscriber receives (an inbox entry), whose frame cannot be shared, nothing is
- * encoded per delivery: a copy of the prefix and the digits, which are ASCII and need no
- * escaping (quoted, they are what `JSON.stringify` makes of them). The frame is lent to `write`
+ * encoded per delivery: the digits are copied, which are ASCII and need no escaping (quoted,
+ * they are what `JSON.stringify` makes of them), and the prefix where the frame held another
+ * (subscriptions of one id share theirs, `trackedMessagePrefix`). The frame is lent to `write`
  * alone: it returns true when it is done with its bytes (written whole), and the frame is then
  * filled again for the next delivery of the message (no `Buffer` per member); when it returns
  * false (or throws), the frame is left to it and the next delivery gets a new one.
@@ -142,10 +165,9 @@ export function writeSplicedTrackedFrame<T>(
 ): void {
   const template = shared.framing(splicedBytes).of(digits.length);
   const { seqAt, lastIdAt } = template;
-  const framed = template.frameAfter(prefix.length);
+  const framed = template.frameAfter(prefix);
   const { frame } = framed;
   const at = framed.headerLength + prefix.length;
-  frame.set(prefix, framed.headerLength);
   // Byte by byte, cheaper than a call into the encoder.
   for (let i = 0; i < digits.length; i++) {
     const digit = digits.charCodeAt(i);
