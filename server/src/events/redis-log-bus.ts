@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { RedisConnection } from "../redis/redis-connection.js";
 import { FollowedLogs } from "./followed-logs.js";
 import { RoomListeners } from "./room-listeners.js";
-import { RoomLogTail, type TailedLog } from "./room-log-tail.js";
+import { RoomLogTail, type TailedLog, type TailedRoom } from "./room-log-tail.js";
 import { SeqOrder, type Sequenced } from "./seq-order.js";
 
 /** Entries one read of a gap in the order of a log's events hands over; its watchers read the rest. */
@@ -15,6 +15,8 @@ export interface FollowedRoom<E extends Sequenced> {
   emit: (event: E) => void;
   /** Orders the log's events from the moment it is followed. */
   order: SeqOrder<E> | undefined;
+  /** The tail's record of the log, from the moment it is followed. */
+  tailed: TailedRoom | undefined;
 }
 
 /** How a bus message's events begin: after its `node`, which is written first (`publish`). */
@@ -181,7 +183,7 @@ export class RedisLogBus<E extends Sequenced> {
    * from which its events are put in order. Answers the end of the following.
    */
   private async follow(roomId: string, emit: (event: E) => void): Promise<() => void> {
-    const room: FollowedRoom<E> = { key: roomId, emit, order: undefined };
+    const room: FollowedRoom<E> = { key: roomId, emit, order: undefined, tailed: undefined };
     this.rooms.set(roomId, room);
     const listening = this.kind.shared
       ? this.listenShared(this.kind.shared)
@@ -200,9 +202,9 @@ export class RedisLogBus<E extends Sequenced> {
     });
     try {
       // Only once the channel is live: anything committed after this read arrives on it.
-      const last = await this.tail.follow(roomId);
+      room.tailed = await this.tail.follow(roomId);
       room.order = new SeqOrder<E>(
-        last,
+        room.tailed.seen,
         (event) => this.emit(room, event),
         (afterSeq, beforeSeq) => this.readGap(roomId, afterSeq, beforeSeq),
       );
@@ -290,7 +292,7 @@ export class RedisLogBus<E extends Sequenced> {
   };
 
   private emit(room: FollowedRoom<E>, event: E): void {
-    this.tail.saw(event);
+    this.tail.saw(event, room.tailed);
     room.emit(event);
   }
 

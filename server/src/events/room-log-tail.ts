@@ -12,7 +12,8 @@ const ROOMS_PER_QUERY = 500;
 /** Log entries handed over per room and check; a watcher reads the rest of a gap itself. */
 const EVENTS_PER_CHECK = 100;
 
-interface TailedRoom {
+/** The tail's record of a room it follows (`RoomLogTail.follow`), handed back to `saw` by who holds it. */
+export interface TailedRoom {
   /** The newest seq this node has delivered (or knew of when it began to follow). */
   seen: number;
   /** The room's newest seq at the previous check, when that was ahead of `seen`. */
@@ -112,30 +113,35 @@ export class RoomLogTail<E extends Sequenced = RoomEvent> {
   }
 
   /**
-   * Follows a room from its newest seq now, and answers that seq; call once the room's bus
-   * subscription is in place.
+   * Follows a room from its newest seq now, and answers its record, which holds that seq
+   * (`seen`); call once the room's bus subscription is in place.
    */
-  async follow(roomId: string): Promise<number> {
+  async follow(roomId: string): Promise<TailedRoom> {
     const newest = await this.options.log.newest([roomId]);
     const room = this.rooms.get(roomId);
     const seen = Math.max(newest.get(roomId) ?? 0, room?.seen ?? 0);
-    this.rooms.set(roomId, { seen, behind: undefined, missing: false, heard: false });
-    return seen;
+    const followed: TailedRoom = { seen, behind: undefined, missing: false, heard: false };
+    this.rooms.set(roomId, followed);
+    return followed;
   }
 
   forget(roomId: string): void {
     this.rooms.delete(roomId);
   }
 
-  /** Notes an event delivered on this node, by whatever way it came. */
-  saw(event: E): void {
-    const { log } = this.options;
-    const key = log.keyOf(event);
-    const room = this.rooms.get(key);
+  /**
+   * Notes an event delivered on this node, by whatever way it came. `room`: its room's record
+   * as `follow` answered it, where the caller holds it (an inbox's entries reach a node one per
+   * member of a message: a look-up each).
+   */
+  saw(event: E, room = this.rooms.get(this.options.log.keyOf(event))): void {
     if (!room) return;
-    // Its watchers end with it; nothing more can be missed.
-    if (log.ends(event)) this.rooms.delete(key);
-    else {
+    const { log } = this.options;
+    if (log.ends(event)) {
+      // Its watchers end with it; nothing more can be missed.
+      const key = log.keyOf(event);
+      if (this.rooms.get(key) === room) this.rooms.delete(key);
+    } else {
       if (event.seq > room.seen) room.seen = event.seq;
       room.heard = true;
     }
