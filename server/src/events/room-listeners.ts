@@ -8,10 +8,46 @@ export interface KeyedSubscriptions<E> {
   subscribe(key: string, listener: RoomListener<E>): Promise<() => void>;
 }
 
-interface Room<E> {
-  listeners: Set<RoomListener<E>>;
+/** A room's listeners here, behind its one bus subscription. */
+class ListenedRoom<E> {
+  private readonly listeners = new Set<RoomListener<E>>();
+  /**
+   * The one listener while there is one (a user's inbox, watched on one connection): called
+   * without iterating the set, once per member of a message.
+   */
+  private only: RoomListener<E> | undefined;
   /** The bus subscription, once in place. */
-  subscribed: Promise<() => void>;
+  readonly subscribed: Promise<() => void>;
+
+  constructor(subscribe: (emit: RoomListener<E>) => Promise<() => void>) {
+    this.subscribed = subscribe(this.emit);
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  add(listener: RoomListener<E>): void {
+    this.listeners.add(listener);
+    this.only = this.onlyListener();
+  }
+
+  delete(listener: RoomListener<E>): void {
+    this.listeners.delete(listener);
+    this.only = this.onlyListener();
+  }
+
+  private readonly emit = (event: E): void => {
+    const { only } = this;
+    if (only) only(event);
+    else for (const each of this.listeners) each(event);
+  };
+
+  private onlyListener(): RoomListener<E> | undefined {
+    if (this.listeners.size !== 1) return undefined;
+    const [only] = this.listeners;
+    return only;
+  }
 }
 
 /**
@@ -21,7 +57,7 @@ interface Room<E> {
  * taken with the room's first listener and dropped with its last.
  */
 export class RoomListeners<E = RoomEvent> {
-  private readonly rooms = new Map<string, Room<E>>();
+  private readonly rooms = new Map<string, ListenedRoom<E>>();
 
   /** `bus`: a room event bus, or whatever takes one subscription per room for a bus (the Redis bus's channels). */
   constructor(private readonly bus: KeyedSubscriptions<E>) {}
@@ -33,18 +69,14 @@ export class RoomListeners<E = RoomEvent> {
   async add(roomId: string, listener: RoomListener<E>): Promise<() => void> {
     let room = this.rooms.get(roomId);
     if (!room) {
-      const listeners = new Set<RoomListener<E>>();
-      const subscribed = this.bus.subscribe(roomId, (event) => {
-        for (const each of listeners) each(event);
-      });
-      room = { listeners, subscribed };
+      room = new ListenedRoom<E>((emit) => this.bus.subscribe(roomId, emit));
       this.rooms.set(roomId, room);
     }
     const entry = room;
-    entry.listeners.add(listener);
+    entry.add(listener);
     const remove = () => {
-      entry.listeners.delete(listener);
-      if (entry.listeners.size === 0 && this.rooms.get(roomId) === entry) {
+      entry.delete(listener);
+      if (entry.size === 0 && this.rooms.get(roomId) === entry) {
         this.rooms.delete(roomId);
         entry.subscribed.then(
           (unsubscribe) => unsubscribe(),
