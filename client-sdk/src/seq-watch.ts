@@ -1,4 +1,5 @@
-import { withRetry } from "./retry.js";
+import { isNetworkFailure } from "./errors.js";
+import { backoffDelay, sleep, withRetry } from "./retry.js";
 
 /**
  * Where a watch stands: `connecting` until the server confirms it, `open` while events
@@ -55,7 +56,8 @@ export interface SeqWatchSpec<E extends { seq: number }> {
   alongside?(isFinished: () => boolean): Unsubscribable | undefined;
   /**
    * Whether a refusal of the stream means "reload, and go on from the log's newest `seq`"
-   * (then `onResync` is told that `seq`); any other refusal or failure ends the watch.
+   * (then `onResync` is told that `seq`); any other refusal or failure by natter ends the
+   * watch (a failure of the connection itself, without natter's answer, subscribes again).
    */
   resyncsOn?(error: unknown): boolean;
   onResync?(seq: number): void;
@@ -104,12 +106,34 @@ export function watchSeqLog<E extends { seq: number }>(spec: SeqWatchSpec<E>): S
   const failed = (error: unknown) => finish({ reason: "error", error });
   const position = () => withRetry((signal) => spec.position(signal), { signal: stopping.signal });
 
+  /** Resubscriptions since the stream last started, for their backoff. */
+  let resubscriptions = 0;
+  /**
+   * Subscribes again from the last delivered `seq` after a failure of the connection itself
+   * (no answer from natter). tRPC sends a subscription again on its next socket only once
+   * it went out on one: a socket lost the instant it opened, before the subscription was
+   * sent on it, fails it with "Active connection is not open", which must not end the watch.
+   */
+  const resubscribe = (error: unknown) => {
+    if (finished) return;
+    subscription?.unsubscribe();
+    setState(started ? "reconnecting" : "connecting", error);
+    resubscriptions += 1;
+    sleep(backoffDelay(resubscriptions), stopping.signal)
+      .then(() => subscribe(lastSeq as number))
+      .catch((cause: unknown) => {
+        // A stop aborts the wait: the watch has ended already.
+        if (!finished) failed(cause);
+      });
+  };
+
   const subscribe = async (afterSeq: number) => {
     await spec.socketReady();
     if (finished) return;
     subscription = spec.subscribe(afterSeq, {
       onStarted: () => {
         started = true;
+        resubscriptions = 0;
         setState("open");
       },
       onConnectionStateChange: (connection) => {
@@ -122,6 +146,7 @@ export function watchSeqLog<E extends { seq: number }>(spec: SeqWatchSpec<E>): S
         spec.onEvent(event);
       },
       onError: (error) => {
+        if (isNetworkFailure(error)) return resubscribe(error);
         if (!spec.resyncsOn?.(error)) return failed(error);
         subscription?.unsubscribe();
         position()
