@@ -1,5 +1,5 @@
-import { isNetworkFailure } from "./errors.js";
-import { backoffDelay, sleep, withRetry } from "./retry.js";
+import { resubscriptions, type Unsubscribable } from "./resubscribe.js";
+import { withRetry } from "./retry.js";
 
 /**
  * Where a watch stands: `connecting` until the server confirms it, `open` while events
@@ -35,11 +35,6 @@ export interface SeqStreamCallbacks<E> {
   onData(envelope: { data: E }): void;
   onError(error: unknown): void;
   onComplete(): void;
-}
-
-/** What is subscribed, and torn down when the watch ends. */
-export interface Unsubscribable {
-  unsubscribe(): void;
 }
 
 /** How one kind of watch reaches its log, and what it tells the app. */
@@ -106,26 +101,12 @@ export function watchSeqLog<E extends { seq: number }>(spec: SeqWatchSpec<E>): S
   const failed = (error: unknown) => finish({ reason: "error", error });
   const position = () => withRetry((signal) => spec.position(signal), { signal: stopping.signal });
 
-  /** Resubscriptions since the stream last started, for their backoff. */
-  let resubscriptions = 0;
-  /**
-   * Subscribes again from the last delivered `seq` after a failure of the connection itself
-   * (no answer from natter). tRPC sends a subscription again on its next socket only once
-   * it went out on one: a socket lost the instant it opened, before the subscription was
-   * sent on it, fails it with "Active connection is not open", which must not end the watch.
-   */
-  const resubscribe = (error: unknown) => {
-    if (finished) return;
-    subscription?.unsubscribe();
-    setState(started ? "reconnecting" : "connecting", error);
-    resubscriptions += 1;
-    sleep(backoffDelay(resubscriptions), stopping.signal)
-      .then(() => subscribe(lastSeq as number))
-      .catch((cause: unknown) => {
-        // A stop aborts the wait: the watch has ended already.
-        if (!finished) failed(cause);
-      });
-  };
+  // A failure of the connection itself subscribes again from the last delivered `seq`.
+  const again = resubscriptions({
+    signal: stopping.signal,
+    resubscribe: () => void subscribe(lastSeq as number).catch(failed),
+    onRetry: (error) => setState(started ? "reconnecting" : "connecting", error),
+  });
 
   const subscribe = async (afterSeq: number) => {
     await spec.socketReady();
@@ -133,7 +114,7 @@ export function watchSeqLog<E extends { seq: number }>(spec: SeqWatchSpec<E>): S
     subscription = spec.subscribe(afterSeq, {
       onStarted: () => {
         started = true;
-        resubscriptions = 0;
+        again.started();
         setState("open");
       },
       onConnectionStateChange: (connection) => {
@@ -146,9 +127,9 @@ export function watchSeqLog<E extends { seq: number }>(spec: SeqWatchSpec<E>): S
         spec.onEvent(event);
       },
       onError: (error) => {
-        if (isNetworkFailure(error)) return resubscribe(error);
-        if (!spec.resyncsOn?.(error)) return failed(error);
         subscription?.unsubscribe();
+        if (again.failed(error)) return;
+        if (!spec.resyncsOn?.(error)) return failed(error);
         position()
           .then((seq) => {
             if (finished) return;
