@@ -1,6 +1,7 @@
 import type { TRPCClient } from "@trpc/client";
 import type { AppRouter, RouterOutputs } from "./app-router.js";
 import { type LiveState, liveState, subscribeWhileListened } from "./live-state.js";
+import { keepSubscribed, type Unsubscribable } from "./resubscribe.js";
 
 type Signal = RouterOutputs["rooms"]["signals"] extends AsyncIterable<infer S> ? S : never;
 
@@ -108,18 +109,26 @@ export function createRoomSignals(trpc: TRPCClient<AppRouter>, roomId: string): 
     }
   };
 
-  let subscription: { unsubscribe(): void } | undefined;
+  const disconnected = () =>
+    state.update((current) => (current.connected ? { ...current, connected: false } : current));
+  let subscription: Unsubscribable | undefined;
   const start = () => {
-    subscription = trpc.rooms.signals.subscribe(
-      { roomId },
-      {
-        onData: apply,
-        onConnectionStateChange: ({ state: connection }) => {
-          if (connection === "connecting") state.update((current) => ({ ...current, connected: false }));
-        },
-        // A refusal (no such room, no access) leaves the room empty: there is nobody to show.
-        onError: () => state.update((current) => ({ ...current, connected: false })),
-      },
+    subscription = keepSubscribed(
+      ({ onStarted, onError }) =>
+        trpc.rooms.signals.subscribe(
+          { roomId },
+          {
+            onStarted,
+            onData: apply,
+            onConnectionStateChange: ({ state: connection }) => {
+              if (connection === "connecting") disconnected();
+            },
+            onError,
+          },
+        ),
+      // A failure of the connection subscribes again, and its snapshot reconnects the state;
+      // a refusal (no such room, no access) leaves the room empty: there is nobody to show.
+      { onRetry: disconnected, onRefused: disconnected },
     );
   };
   const stop = () => {

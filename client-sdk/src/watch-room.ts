@@ -1,5 +1,6 @@
 import type { TRPCClient } from "@trpc/client";
 import type { AppRouter, ReceiptSignal, RoomEvent } from "./app-router.js";
+import { keepSubscribed } from "./resubscribe.js";
 import { type ConnectionState, type SeqWatch, type WatchEnd, watchSeqLog } from "./seq-watch.js";
 
 /** What a room watch tells the app. */
@@ -59,17 +60,21 @@ export function watchRoom(
     socketReady,
     subscribe: (afterSeq, callbacks) =>
       trpc.rooms.events.subscribe({ roomId, lastEventId: String(afterSeq) }, callbacks),
+    // The log's watch reports natter's refusals and ends; signals only add to it. A failure
+    // of the connection subscribes to them again, as it does the log.
     alongside: (isFinished) =>
       onReceipt &&
-      trpc.rooms.signals.subscribe(
-        { roomId },
-        {
-          onData: (signal) => {
-            if (!isFinished() && signal.type === "receipt.updated") onReceipt(signal);
+      keepSubscribed(({ onStarted, onError }) =>
+        trpc.rooms.signals.subscribe(
+          { roomId },
+          {
+            onStarted,
+            onData: (signal) => {
+              if (!isFinished() && signal.type === "receipt.updated") onReceipt(signal);
+            },
+            onError,
           },
-          // The log's watch reports refusals and ends; signals only add to it.
-          onError: () => {},
-        },
+        ),
       ),
     onEvent: (event) => handlers.onEvent(event),
     onStateChange: (state, error) => handlers.onStateChange?.(state, error),

@@ -1,6 +1,14 @@
-import { createNatterClient, type InboxWatch, type NatterClient, type RoomWatch, type WatchEnd } from "@natter/client";
+import {
+  createNatterClient,
+  createRoomSignals,
+  type InboxWatch,
+  type NatterClient,
+  type ReceiptSignal,
+  type RoomWatch,
+  type WatchEnd,
+} from "@natter/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { createRoom, signUp, startTestServer, type TestServer } from "../harness/index.js";
+import { createRoom, signUp, signUpMany, startTestServer, type TestServer } from "../harness/index.js";
 import { startUpgradeCutProxy, type UpgradeCutProxy } from "./upgrade-cut-proxy.js";
 
 const WAIT = { timeout: 20_000, interval: 10 };
@@ -17,11 +25,14 @@ describe("@natter/client watches whose first socket is cut as it opens", () => {
   let server: TestServer;
   let proxy: UpgradeCutProxy;
   let client: NatterClient | undefined;
+  /** What a test leaves running besides `client`: listeners and other members' clients. */
+  const cleanups: (() => unknown)[] = [];
 
   beforeAll(async () => {
     server = await startTestServer();
   });
   afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     await client?.close();
     await proxy?.close();
   });
@@ -63,5 +74,57 @@ describe("@natter/client watches whose first socket is cut as it opens", () => {
     await watchThroughCut(user.token, (c) => c.watchInbox({ onEvent: (entry) => types.push(entry.type) }));
     await createRoom(server.url, other.token, { open: false, memberIds: [user.id] });
     await vi.waitFor(() => expect(types).toContain("room.added"), WAIT);
+  });
+
+  /** Another member's client, straight to the server. */
+  const directClient = (token: string) => {
+    const other = createNatterClient({ url: server.url, token });
+    cleanups.push(() => other.close());
+    return other;
+  };
+
+  it("a room watch's receipts subscribe again on the next socket and deliver a member's read", async () => {
+    const [user, other] = await signUpMany(server.url, 2);
+    const room = await createRoom(server.url, user.token, { open: false, memberIds: [other.id] });
+    const receipts: ReceiptSignal[] = [];
+    await watchThroughCut(user.token, (c) =>
+      c.watchRoom(room.id, { onEvent: () => {}, onReceipt: (receipt) => receipts.push(receipt) }),
+    );
+    // Receipts are not replayed: read only once the watch's signals are subscribed, which makes its user present.
+    const reader = directClient(other.token);
+    const presence = createRoomSignals(reader.trpc, room.id);
+    cleanups.push(presence.subscribe(() => {}));
+    await vi.waitFor(
+      () =>
+        expect(
+          presence.getSnapshot().present.map((u) => u.userId),
+          "the receipts were not subscribed again",
+        ).toContain(user.id),
+      WAIT,
+    );
+    const sent = await reader.sendMessage(room.id, "read");
+    await reader.trpc.messages.markRead.mutate({ roomId: room.id, seq: sent.seq });
+    await vi.waitFor(
+      () => expect(receipts.map((r) => [r.userId, r.lastReadSeq])).toEqual([[other.id, sent.seq]]),
+      WAIT,
+    );
+  });
+
+  it("room signals subscribe again on the next socket, report connected and show who types", async () => {
+    const [user, other] = await signUpMany(server.url, 2);
+    const room = await createRoom(server.url, other.token, { open: false, memberIds: [user.id] });
+    proxy = await startUpgradeCutProxy(server.url);
+    client = createNatterClient({ url: proxy.url, token: user.token });
+    const signals = createRoomSignals(client.trpc, room.id);
+    cleanups.push(signals.subscribe(() => {}));
+    await vi.waitFor(() => expect(proxy.cuts).toBe(1), WAIT);
+    await vi.waitFor(
+      () => expect(signals.getSnapshot().connected, "the signals were not subscribed again").toBe(true),
+      WAIT,
+    );
+    expect(proxy.cuts).toBe(1);
+    await directClient(other.token).trpc.rooms.typing.mutate({ roomId: room.id });
+    await vi.waitFor(() => expect(signals.getSnapshot().typing.map((u) => u.userId)).toEqual([other.id]), WAIT);
+    expect(signals.getSnapshot().connected).toBe(true);
   });
 });
