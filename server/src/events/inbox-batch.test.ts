@@ -2,7 +2,7 @@ import type { InboxEvent, InboxEventInput } from "@natter/shared";
 import { describe, expect, it } from "vitest";
 import { encodingOf } from "./encoded-events.js";
 import { FollowedLogs } from "./followed-logs.js";
-import { decodeInboxBatch, encodeInboxBatch, type InboxBatch } from "./inbox-batch.js";
+import { decodeInboxBatch, encodeInboxBatch } from "./inbox-batch.js";
 import { encodeInboxEntries, type InboxEntry } from "./inbox-log.js";
 
 const ROOM = "0190a0b0-0000-7000-8000-000000000001";
@@ -45,9 +45,8 @@ function messageEntries(): InboxEntry[] {
 function received(entries: readonly InboxEntry[], users: readonly string[]): InboxEntry[] {
   const followed = new FollowedLogs<{ key: string }>();
   for (const key of users) followed.set(key, { key });
-  const batch = JSON.parse(`{"node":"elsewhere",${encodeInboxBatch(entries)}`) as InboxBatch;
   const out: InboxEntry[] = [];
-  decodeInboxBatch(batch, followed, (log, entry) => {
+  decodeInboxBatch(`{"node":"elsewhere",${encodeInboxBatch(entries)}`, followed, (log, entry) => {
     expect(entry.userId).toBe(log.key);
     out.push(entry);
   });
@@ -97,11 +96,18 @@ describe("an inbox batch between nodes", () => {
     expect(received([entry], ["ann"])).toEqual([entry]);
   });
 
-  it("carries whole the entries of users whose ids cannot be listed", () => {
-    const entries = messageEntries().map((entry) => ({ ...entry, userId: `${entry.userId},x` }));
+  it.each([",", "\n"])("carries whole the entries of users whose ids cannot be listed (%j)", (character) => {
+    const entries = messageEntries().map((entry) => ({ ...entry, userId: `${entry.userId}${character}x` }));
     const text = encodeInboxBatch(entries);
     expect(text.startsWith('"shared":[],')).toBe(true);
     const users = entries.map((entry) => entry.userId);
     expect(byUserSeq(received(entries, users))).toEqual(byUserSeq(entries));
+  });
+
+  it("keeps the members' lists out of the JSON, one line each after it", () => {
+    const text = encodeInboxBatch(messageEntries());
+    const [json, ...lists] = text.split("\n");
+    expect(lists).toEqual(["ann,cat,eve", "bob", "bob"]);
+    expect(JSON.parse(`{${json}`)).toMatchObject({ entries: [expect.objectContaining({ userId: "dan" })] });
   });
 });

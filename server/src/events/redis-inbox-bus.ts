@@ -2,10 +2,17 @@ import type { Database } from "@natter/db";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { RedisConnection } from "../redis/redis-connection.js";
-import { decodeInboxBatch, encodeInboxBatch, type InboxBatch } from "./inbox-batch.js";
+import { decodeInboxBatch, encodeInboxBatch } from "./inbox-batch.js";
 import { type InboxEntry, inboxLogOf } from "./inbox-log.js";
 import { RedisLogBus } from "./redis-log-bus.js";
 import type { LogBus } from "./room-event-bus.js";
+
+/**
+ * The inbox entries' one channel (under the node's Redis prefix). Named after its format
+ * (`encodeInboxBatch`): a node of another format listens to another channel, so during a
+ * rolling upgrade each reads only what it can, and its tail reads the rest from the log.
+ */
+export const INBOX_CHANNEL = "inbox-batches.2";
 
 /**
  * The inbox bus of several nodes: users' inboxes behind `RedisLogBus` (its ordering per user
@@ -23,9 +30,9 @@ export class RedisInboxBus extends RedisLogBus<InboxEntry> implements LogBus<Inb
         log: inboxLogOf(db),
         channelPrefix: "inbox:",
         shared: {
-          channel: "inbox-entries",
+          channel: INBOX_CHANNEL,
           encode: encodeInboxBatch,
-          decode: (message, followed, deliver) => decodeInboxBatch(message as InboxBatch, followed, deliver),
+          decode: decodeInboxBatch,
         },
       },
       logger,

@@ -36,15 +36,16 @@ interface BusMessage<E> {
 export interface SharedLogChannel<E extends Sequenced> {
   /** The channel's name (under the node's Redis prefix). */
   channel: string;
-  /** The JSON of a message of these entries after its opening brace and `node` (`"…":…}`). */
+  /** The text of a message of these entries after its opening brace and `node` (`"…":…}…`). */
   encode(entries: readonly E[]): string;
   /**
-   * Hands each entry of a received message (parsed) of a log followed here to `deliver`, with
-   * that log, in the message's order within each log. `followed` finds the logs, a key at a
-   * time or a message's list of keys at once (remembered between messages).
+   * Hands each entry of a received message (its whole text, `{"node":…,` and `encode`'s) of a
+   * log followed here to `deliver`, with that log, in the message's order within each log.
+   * `followed` finds the logs, a key at a time or a message's list of keys at once
+   * (remembered between messages).
    */
   decode(
-    message: unknown,
+    message: string,
     followed: FollowedLogs<FollowedRoom<E>>,
     deliver: (log: FollowedRoom<E>, entry: E) => void,
   ): void;
@@ -244,10 +245,9 @@ export class RedisLogBus<E extends Sequenced> {
    * log first: a message's entries are mostly one per log (a member's summary of a message).
    */
   private receiveShared(raw: string, shared: SharedLogChannel<E>): void {
+    // This node's own, delivered here already: known by their opening, which it wrote.
     if (raw.startsWith(this.ownOpening)) return;
-    const message = JSON.parse(raw) as { node: string };
-    if (message.node === this.redis.nodeId) return;
-    shared.decode(message, this.rooms, this.deliverEvent);
+    shared.decode(raw, this.rooms, this.deliverEvent);
   }
 
   /**

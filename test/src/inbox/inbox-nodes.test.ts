@@ -36,16 +36,19 @@ describe.skipIf(redisMissing !== undefined)("the inbox across nodes", () => {
   let nodeB: TestServer;
   let silent: TestServer;
   const clients: Array<{ close(): void }> = [];
-  const node = (name: string, prefix: string) =>
+  /** Node B's warnings: an entry its tail read from the log says its publish did not reach B. */
+  const nodeBWarnings: string[] = [];
+  const node = (name: string, prefix: string, logLines?: string[]) =>
     startTestServer({
       database,
       dir: join(dir, name),
       config: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, rateLimits: "off" },
+      ...(logLines && { logLines }),
     });
   beforeAll(async () => {
     database = await createTestDatabase(dir);
     nodeA = await node("a", sharedPrefix);
-    nodeB = await node("b", sharedPrefix);
+    nodeB = await node("b", sharedPrefix, nodeBWarnings);
     silent = await node("silent", silentPrefix);
   });
   afterAll(async () => {
@@ -116,6 +119,8 @@ describe.skipIf(redisMissing !== undefined)("the inbox across nodes", () => {
       expect(inboxMessages[0]).toContain(first.id);
       for (const user of [alice, carol, dave]) expect(inboxMessages[1]).toContain(user.id);
       expect(gapless(inbox.events)).toBe(true);
+      // And node B took them from that message, not from the log once they failed to come.
+      expect(nodeBWarnings.filter((line) => line.includes("publish lost") && line.includes(alice.id))).toEqual([]);
     } finally {
       subscriber.disconnect();
     }
@@ -147,7 +152,7 @@ describe.skipIf(redisMissing !== undefined)("the inbox across nodes", () => {
     const roomId = await newRoom(nodeB.url, bob, { members: [alice] });
     const redis = new Redis(TEST_REDIS_URL);
     const listeners = async () =>
-      Number(((await redis.pubsub("NUMSUB", `${sharedPrefix}inbox-entries`)) as [string, number])[1]);
+      Number(((await redis.pubsub("NUMSUB", `${sharedPrefix}inbox-batches.2`)) as [string, number])[1]);
     try {
       const elsewhere = await listeners();
       const first = wsClient(nodeA.url, { token: alice.token });
