@@ -14,8 +14,11 @@ const summary = {
   preview: 'a "quoted" \\ line\nbreak, \u2028 and 😀 @ann',
 };
 
-/** One message's entries as the log writes them: a summary per member, a mention for one of them, and a count. */
-function messageEntries(): InboxEntry[] {
+/**
+ * One message's entries as the log writes them: a summary per member, a mention for one of
+ * them, and a count; `offset` is added to every seq.
+ */
+function messageEntries(offset = 0): InboxEntry[] {
   const unmentioned: InboxEventInput = { type: "message.created", ...summary, mentioned: false };
   const mentioned: InboxEventInput = { type: "message.created", ...summary, mentioned: true };
   const mention: InboxEventInput = { type: "mention", ...summary, mentioned: true };
@@ -30,8 +33,8 @@ function messageEntries(): InboxEntry[] {
   ];
   const entries = rows.map(([userId, seq, input]) => ({
     userId,
-    seq,
-    event: { ...input, seq, at: AT } as InboxEvent,
+    seq: seq + offset,
+    event: { ...input, seq: seq + offset, at: AT } as InboxEvent,
   }));
   encodeInboxEntries(
     entries,
@@ -81,6 +84,11 @@ describe("an inbox batch between nodes", () => {
     expect(ann?.shared?.json(7)).toBe(JSON.stringify(ann?.event));
   });
 
+  it.each([9, 90, 999_990, 2 ** 40])("reads seqs of every length (seqs from %i on)", (offset) => {
+    const entries = messageEntries(offset);
+    expect(byUserSeq(received(entries, ["ann", "bob", "cat", "dan", "eve"]))).toEqual(byUserSeq(entries));
+  });
+
   it("builds entries only for the users the node follows", () => {
     const entries = messageEntries();
     expect(received(entries, ["bob", "dan"]).map(({ userId, seq }) => [userId, seq])).toEqual([
@@ -104,10 +112,10 @@ describe("an inbox batch between nodes", () => {
     expect(byUserSeq(received(entries, users))).toEqual(byUserSeq(entries));
   });
 
-  it("keeps the members' lists out of the JSON, one line each after it", () => {
+  it("keeps each shared part's members and seqs out of the JSON, a line each after it", () => {
     const text = encodeInboxBatch(messageEntries());
-    const [json, ...lists] = text.split("\n");
-    expect(lists).toEqual(["ann,cat,eve", "bob", "bob"]);
+    const [json, ...lines] = text.split("\n");
+    expect(lines).toEqual(["ann,cat,eve", "7,1,2", "bob", "12", "bob", "13"]);
     expect(JSON.parse(`{${json}`)).toMatchObject({ entries: [expect.objectContaining({ userId: "dan" })] });
   });
 });

@@ -4,28 +4,35 @@ import { type FollowedLogs, joinKeys } from "./followed-logs.js";
 import { type InboxEntry, inboxEntryJson } from "./inbox-log.js";
 
 /**
- * How a batch's text separates its JSON from each shared part's list of users: JSON text
- * never holds a raw line feed (`JSON.stringify` escapes it), and user ids hold none.
+ * How a batch's text separates its JSON from each shared part's lines (its users, their
+ * seqs): JSON text never holds a raw line feed (`JSON.stringify` escapes it), and user ids
+ * hold none.
  */
-const LISTS_SEPARATOR = "\n";
+const LINE = "\n";
+/** Separates the seqs of a shared part's line of seqs. */
+const SEQ_SEPARATOR = ",";
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
 
 /**
  * A batch of inbox entries as it travels between nodes (`encodeInboxBatch`, after the bus's
  * `node`), the JSON part of its text: the entries that share an encoded part (one message's
- * summary for every member of its room, `encodeInboxEntries`) as that part once with each
- * member's seq; any other entry whole. Each shared part's users follow the JSON, as a list
- * (`joinKeys`) after a line feed: a receiving node compares that list with the one it saw
- * before (`FollowedLogs.among`), and the JSON parser scanned every character of it as a string.
+ * summary for every member of its room, `encodeInboxEntries`) as that part once; any other
+ * entry whole. Each shared part's members and their seqs follow the JSON, as two lines: its
+ * users (`joinKeys`), which a receiving node compares with the list it saw before
+ * (`FollowedLogs.among`), and each one's seq, read as the users are. In the JSON, the
+ * parser scanned every character of the ids as a string and made a number of each seq, a
+ * member at a time.
  */
 export interface InboxBatch {
-  /** `[open, close, seq, seq, …]`: the `i`th user's seq at `2 + i`, and each entry's event `${open}${seq}${close}`. */
-  shared: Array<Array<string | number>>;
+  /** `[open, close]`: each of the part's entries is the event `${open}${seq}${close}`. */
+  shared: Array<[string, string]>;
   entries: InboxEntry[];
 }
 
 /**
  * The text of `entries` as a batch, without its opening brace (the bus writes its `node`
- * first): `InboxBatch`'s JSON, then `\n<userIds>` for each of its shared parts. A message
+ * first): `InboxBatch`'s JSON, then `\n<userIds>\n<seqs>` for each of its shared parts. A message
  * sent to fifty members travels as its summary once, its members once and fifty seqs, where
  * one message per member would repeat the summary and cost a publish each.
  */
@@ -47,12 +54,11 @@ export function encodeInboxBatch(entries: readonly InboxEntry[]): string {
   for (const [{ open, close }, group] of groups) {
     const userIds = joinKeys(group.map((entry) => entry.userId));
     // Ids that cannot be listed: their entries go whole.
-    if (userIds === undefined || userIds.includes(LISTS_SEPARATOR)) {
+    if (userIds === undefined || userIds.includes(LINE)) {
       for (const entry of group) whole.push(inboxEntryJson(entry));
     } else {
-      const seqs = group.map((entry) => entry.seq).join(",");
-      shared.push(`[${JSON.stringify(open)},${JSON.stringify(close)},${seqs}]`);
-      lists += `${LISTS_SEPARATOR}${userIds}`;
+      shared.push(`[${JSON.stringify(open)},${JSON.stringify(close)}]`);
+      lists += `${LINE}${userIds}${LINE}${group.map((entry) => entry.seq).join(SEQ_SEPARATOR)}`;
     }
   }
   return `"shared":[${shared.join(",")}],"entries":[${whole.join(",")}]}${lists}`;
@@ -74,22 +80,32 @@ export function decodeInboxBatch<L extends { readonly key: string }>(
   followed: FollowedLogs<L>,
   deliver: (log: L, entry: InboxEntry) => void,
 ): void {
-  let listAt = text.indexOf(LISTS_SEPARATOR);
-  const { shared, entries } = JSON.parse(listAt === -1 ? text : text.slice(0, listAt)) as InboxBatch;
+  let lineAt = text.indexOf(LINE);
+  const { shared, entries } = JSON.parse(lineAt === -1 ? text : text.slice(0, lineAt)) as InboxBatch;
   // Indexed loops and reads, no iterators or destructuring: this runs once per message and
   // its inner loop once per member, and after a deoptimisation it runs as baseline code a
   // while, where each iterator step and destructured element is a call.
-  for (let p = 0; p < shared.length && listAt !== -1; p++) {
-    const part = shared[p] as Array<string | number>;
-    const listEnd = text.indexOf(LISTS_SEPARATOR, listAt + 1);
-    const logs = followed.among(text.slice(listAt + 1, listEnd === -1 ? text.length : listEnd));
-    listAt = listEnd;
+  for (let p = 0; p < shared.length && lineAt !== -1; p++) {
+    const part = shared[p] as [string, string];
+    const usersEnd = text.indexOf(LINE, lineAt + 1);
+    if (usersEnd === -1) break;
+    const logs = followed.among(text.slice(lineAt + 1, usersEnd));
+    lineAt = text.indexOf(LINE, usersEnd + 1);
+    const seqsEnd = lineAt === -1 ? text.length : lineAt;
+    let at = usersEnd + 1;
     let encoding: SharedEncoding | undefined;
-    for (let i = 0; i < logs.length; i++) {
+    for (let i = 0; i < logs.length && at < seqsEnd; i++) {
+      // The member's seq: its digits, up to the separator (or the line's end).
+      const first = at;
+      let seq = 0;
+      for (let code = text.charCodeAt(at); code >= DIGIT_0 && code <= DIGIT_9; code = text.charCodeAt(++at)) {
+        seq = seq * 10 + code - DIGIT_0;
+      }
+      const digits = at - first;
+      at += 1;
       const log = logs[i];
-      const seq = part[2 + i];
-      if (log === undefined || typeof seq !== "number") continue;
-      encoding ??= new SharedEncoding(part[0] as string, part[1] as string);
+      if (log === undefined || digits === 0) continue;
+      encoding ??= new SharedEncoding(part[0], part[1]);
       deliver(log, new ReceivedInboxEntry(log.key, seq, encoding));
     }
   }
