@@ -24,7 +24,7 @@ const DIGIT_9 = 57;
  * parser scanned every character of the ids as a string and made a number of each seq, a
  * member at a time.
  */
-export interface InboxBatch {
+interface InboxBatch {
   /** `[open, close]`: each of the part's entries is the event `${open}${seq}${close}`. */
   shared: Array<[string, string]>;
   entries: InboxEntry[];

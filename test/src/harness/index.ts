@@ -2,6 +2,7 @@ export * from "./blob-stores.js";
 export * from "./cli-server.js";
 export * from "./crash-deployment.js";
 export * from "./live-gauges.js";
+export * from "./loopback-proxy.js";
 export * from "./manual-clock.js";
 export * from "./openapi-contract.js";
 export * from "./outages.js";

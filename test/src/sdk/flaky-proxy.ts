@@ -1,5 +1,5 @@
-import { connect, createServer, type Socket } from "node:net";
-import { seededRandom } from "../harness/index.js";
+import type { Socket } from "node:net";
+import { seededRandom, startLoopbackProxy } from "../harness/index.js";
 
 /** A TCP proxy on loopback that cuts connections at random while `dropping` is on. */
 export interface FlakyProxy {
@@ -26,22 +26,15 @@ export interface FlakyProxyOptions {
  * server sees it, or its answer after the server acted on it.
  */
 export async function startFlakyProxy(targetUrl: string, { dropChance, seed }: FlakyProxyOptions): Promise<FlakyProxy> {
-  const target = new URL(targetUrl);
   const random = seededRandom(seed);
-  const open = new Set<Socket>();
   let dropping = false;
   let connections = 0;
   let drops = 0;
 
-  const server = createServer((client) => {
+  const proxy = await startLoopbackProxy(targetUrl, (client, upstream) => {
     connections += 1;
-    const upstream = connect(Number(target.port), target.hostname);
     const pair = [client, upstream];
-    for (const socket of pair) {
-      open.add(socket);
-      socket.on("close", () => open.delete(socket));
-      socket.on("error", () => cut(false));
-    }
+    for (const socket of pair) socket.on("error", () => cut(false));
     let cutAlready = false;
     const cut = (counted: boolean) => {
       if (cutAlready) return;
@@ -59,11 +52,9 @@ export async function startFlakyProxy(targetUrl: string, { dropChance, seed }: F
     client.on("end", () => upstream.end());
     upstream.on("end", () => client.end());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: proxy.url,
     get connections() {
       return connections;
     },
@@ -73,9 +64,6 @@ export async function startFlakyProxy(targetUrl: string, { dropChance, seed }: F
     setDropping(on) {
       dropping = on;
     },
-    close() {
-      for (const socket of open) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: () => proxy.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { connect, createServer, type Socket } from "node:net";
+import { startLoopbackProxy } from "../harness/index.js";
 
 /** A TCP proxy on loopback that resets the first WebSocket connection once the server accepted it. */
 export interface UpgradeCutProxy {
@@ -17,16 +17,10 @@ export interface UpgradeCutProxy {
  * instant only now and then (`flaky-proxy.ts`); this hits it every time.
  */
 export async function startUpgradeCutProxy(targetUrl: string): Promise<UpgradeCutProxy> {
-  const target = new URL(targetUrl);
-  const open = new Set<Socket>();
   let cuts = 0;
-
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
+  const proxy = await startLoopbackProxy(targetUrl, (client, upstream) => {
     const pair = [client, upstream];
     for (const socket of pair) {
-      open.add(socket);
-      socket.on("close", () => open.delete(socket));
       socket.on("error", () => {
         for (const each of pair) each.destroy();
       });
@@ -49,18 +43,12 @@ export async function startUpgradeCutProxy(targetUrl: string): Promise<UpgradeCu
     client.on("end", () => upstream.end());
     upstream.on("end", () => client.end());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: proxy.url,
     get cuts() {
       return cuts;
     },
-    close() {
-      for (const socket of open) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: () => proxy.close(),
   };
 }
 
