@@ -17,6 +17,7 @@ import { InProcessRoomSignalBus, type RoomSignalBus } from "./events/room-signal
 import type { ReadinessCheck } from "./http/readiness.js";
 import { type AccountSlotCounters, ConnectionCeilings } from "./live/connection-ceilings.js";
 import { RedisCountedSlots } from "./live/redis-counted-slots.js";
+import type { LogTailTotals } from "./metrics/metrics.js";
 import { GuardedPoster } from "./outbound/guarded-post.js";
 import { OutboundUrlPolicy } from "./outbound/outbound-url-policy.js";
 import { WebPushSender } from "./outbound/web-push-sender.js";
@@ -115,6 +116,8 @@ export interface Composition {
   muteExpiry: MuteExpiry;
   /** What `/readyz` asks besides the database. */
   readinessChecks: ReadinessCheck[];
+  /** What this node read from the logs for other nodes' publishes it never heard; none in one process. */
+  logTails: () => LogTailTotals;
   /** Lets go of what the shared state holds (Redis connections, timers); call after the transports closed. */
   close(): Promise<void>;
 }
@@ -132,6 +135,7 @@ interface SharedState {
   /** Where nodes that do not deliver webhooks tell those that do of the deliveries they queued; none in one process. */
   webhooksQueued: RedisWakeChannel | undefined;
   readinessChecks: ReadinessCheck[];
+  logTails: () => LogTailTotals;
   close(): Promise<void>;
 }
 
@@ -355,6 +359,7 @@ export async function composeServer({
     webhookWorker,
     pushWorker,
     readinessChecks: shared.readinessChecks,
+    logTails: shared.logTails,
     close: async () => {
       webhookSender.close();
       pushPoster.close();
@@ -377,6 +382,8 @@ function inProcessState(): SharedState {
     accountSlots: undefined,
     webhooksQueued: undefined,
     readinessChecks: [],
+    // One process publishes to itself: nothing can be lost on the way.
+    logTails: () => ({ roomEvents: 0, inboxEntries: 0 }),
     close: async () => {},
   };
 }
@@ -414,6 +421,7 @@ async function redisState(url: string, db: Kysely<Database>, config: Config, log
       accountSlots: { connections, subscriptions },
       webhooksQueued: new RedisWakeChannel(redis, "webhooks-queued", logger),
       readinessChecks: [{ name: "redis", check: () => redis.ping() }],
+      logTails: () => ({ roomEvents: events.entriesReadFromLog, inboxEntries: inbox.entriesReadFromLog }),
       close: async () => {
         events.close();
         inbox.close();

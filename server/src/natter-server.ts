@@ -89,7 +89,8 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
     await database.close();
     throw error;
   }
-  const { services, revocations, ceilings, retention, muteExpiry, live, webhookWorker, pushWorker } = composition;
+  const { services, revocations, ceilings, retention, muteExpiry, live, webhookWorker, pushWorker, logTails } =
+    composition;
   // Live connections of every transport end with their session: at once when it is revoked,
   // at its expiry instant when it expires.
   const sessionConnections = new SessionConnections({ accounts: services.accounts, clock, logger: log });
@@ -212,6 +213,7 @@ export async function startNatterServer({ config, clock = systemClock, logger }:
   metrics.observeLive({ connections: ws.connections, subscriptions: ws.subscriptions, totals: ws.stats });
   metrics.observeEventStreams(() => eventStreams.snapshot());
   metrics.observePush(() => pushWorker.totals());
+  metrics.observeLogTails(logTails);
   live.register({ sockets: ws.connections, watchers: ws.watchers });
   // An event stream is a connection watching one room.
   live.register({ sockets: () => eventStreams.snapshot().open, watchers: () => eventStreams.snapshot().open });

@@ -108,6 +108,14 @@ export class RedisLogBus<E extends Sequenced> {
     this.ownOpening = `${JSON.stringify({ node: redis.nodeId }).slice(0, -1)},`;
   }
 
+  /**
+   * Entries other nodes published that this node never heard on Redis and read from the log
+   * instead (`RoomLogTail`), since it started: Redis pub/sub's losses, as seen here.
+   */
+  get entriesReadFromLog(): number {
+    return this.tail.eventsReadFromLog;
+  }
+
   /** Stops checking the log; subscriptions end with the Redis connection. */
   close(): void {
     this.tail.stop();

@@ -100,8 +100,14 @@ export class RoomLogTail<E extends Sequenced = RoomEvent> {
   private readonly rooms = new Map<string, TailedRoom>();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  private readFromLog = 0;
 
   constructor(private readonly options: RoomLogTailOptions<E>) {}
+
+  /** Events this tail delivered from the log since it started: publishes this node never heard. */
+  get eventsReadFromLog(): number {
+    return this.readFromLog;
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.check(), this.options.intervalMs);
@@ -193,6 +199,7 @@ export class RoomLogTail<E extends Sequenced = RoomEvent> {
         const missed = await log.read(roomId, room.seen, Math.min(room.behind - room.seen, EVENTS_PER_CHECK));
 
         if (missed.length > 0) {
+          this.readFromLog += missed.length;
           this.options.logger.warn({ roomId, from: missed[0]?.seq }, "room events read from the log: publish lost");
           deliver(roomId, missed);
           // Read here, not heard: the room is checked again next time.

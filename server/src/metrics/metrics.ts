@@ -25,6 +25,15 @@ export interface PushTotals {
   gone: number;
 }
 
+/**
+ * What a node read from the logs since start for publishes of other nodes it never heard on
+ * Redis (pub/sub delivers at most once): room events and inbox entries.
+ */
+export interface LogTailTotals {
+  roomEvents: number;
+  inboxEntries: number;
+}
+
 /** How a log-in ended, as counted by `natter_logins_total`. */
 export type LoginOutcome = "success" | "invalid_credentials" | "throttled" | "banned" | "error";
 
@@ -135,6 +144,22 @@ export class Metrics {
       ["natter_push_retried_total", "Web Push attempts to be tried again (429, 5xx, no answer).", "retried"],
       ["natter_push_failed_total", "Web Push notifications given up.", "failed"],
       ["natter_push_gone_total", "Web Push subscriptions deleted on 404 or 410.", "gone"],
+    ]);
+  }
+
+  /** Exports what this node read from the logs for publishes it never heard; called once, when the server starts. */
+  observeLogTails(source: () => LogTailTotals): void {
+    this.runningTotals(source, [
+      [
+        "natter_room_events_read_from_log_total",
+        "Room events other nodes published that this node never heard on Redis and read from the database.",
+        "roomEvents",
+      ],
+      [
+        "natter_inbox_entries_read_from_log_total",
+        "Inbox entries other nodes published that this node never heard on Redis and read from the database.",
+        "inboxEntries",
+      ],
     ]);
   }
 

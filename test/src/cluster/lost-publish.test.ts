@@ -6,6 +6,7 @@ import {
   type CliServer,
   createTestDatabase,
   deleteRedisKeys,
+  metricValue,
   redisUnavailable,
   signUpMany,
   startCliServer,
@@ -60,6 +61,8 @@ describe.skipIf(redisMissing !== undefined)("events whose publish was lost", () 
       return watchRoom(client.client, roomId, "0");
     });
     for (const watch of watches) await watch.until("the room's log", (events) => events.length === 2);
+    const readFromLog = () => metricValue(watchersNode.url, "natter_room_events_read_from_log_total");
+    const readBefore = await readFromLog();
 
     for (let round = 0; round < 3; round += 1) {
       const message = await send(silentNode.url, owner, roomId, `unpublished ${round}`);
@@ -75,6 +78,8 @@ describe.skipIf(redisMissing !== undefined)("events whose publish was lost", () 
       await watch.until("the published one", (events) => events.some((event) => event.seq === published.seq));
       expect(watch.events.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     }
+    // Operators see each loss: the three events read from the log, once each for the node's two watchers.
+    expect((await readFromLog()) - readBefore).toBe(3);
   });
 
   it("reach every watcher when they follow published ones, as the last of a burst or amid it", async () => {

@@ -8,6 +8,7 @@ import {
   createTestDatabase,
   deleteRedisKeys,
   lateNodeCount,
+  metricValue,
   openRawSocket,
   type RawSocket,
   redisKeyTtls,
@@ -96,6 +97,11 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
     const roomId = await newRoom(a.url, owner, { members: [watcher] });
     const onB = watchRoom(connect(b.url, watcher.token).client, roomId, "0");
     const onC = watchRoom(connect(c.url, owner.token).client, roomId, "0");
+    // Delivered by the log's tail, the events would reach the watchers too, a second later: the
+    // nodes' counts of what they read from the log tell that Redis carried them.
+    const readFromLog = () =>
+      Promise.all([b, c].map((each) => metricValue(each.url, "natter_room_events_read_from_log_total")));
+    const readBefore = await readFromLog();
     const sent = [];
     for (let i = 0; i < 20; i += 1) sent.push(await send(a.url, owner, roomId, `hello ${i}`));
     const lastSeq = sent.at(-1)?.seq ?? 0;
@@ -105,6 +111,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
       const bodies = watch.events.flatMap((event) => (event.type === "message.created" ? [event.message.body] : []));
       expect(bodies).toEqual(sent.map((message) => message.body));
     }
+    expect(await readFromLog()).toEqual(readBefore);
   });
 
   it("frames an event sent on A for a watcher on B byte for byte as for a watcher on A", async () => {
