@@ -390,7 +390,7 @@ async function main(): Promise<void> {
         const { user, system, switches, mainThread } = result.nodesScheduling;
         console.log(
           `      per message: nodes user ${fixed(user / 1000, 1)} ms, system ${fixed(system / 1000, 1)} ms ` +
-            `(/proc, 10 ms ticks; main threads ${fixed(mainThread / 1000, 1)} ms), context switches: nodes ${fixed(switches, 1)}, watchers ${fixed(result.watcherSwitches, 1)}, ` +
+            `(/proc, 10 ms ticks; main threads, to the ns: ${fixed(mainThread / 1000, 1)} ms), context switches: nodes ${fixed(switches, 1)}, watchers ${fixed(result.watcherSwitches, 1)}, ` +
             `PostgreSQL statements ${fixed(result.statements)}`,
         );
       }

@@ -32,7 +32,11 @@
  * `room`) counts those rounds' samples alone, set-up and probes left out. Also reported: the
  * server's user and system CPU and context switches per message, and the watchers' switches
  * (the kernel's side of a delivery: a socket write on loopback does the receiver's TCP work
- * and wakes it, in the server's system time). The one
+ * and wakes it, in the server's system time); per round, medians: the server's main thread's
+ * CPU (`/proc`'s schedstat, to the ns) and the rest, its worker threads'; and the server's CPU
+ * in each round's second half alone, where its streams are past their start (a stream's first
+ * few dozen messages cost more: the GC promotes what subscribing made, and code optimised
+ * through the other kind's round is optimised again). The one
  * step an inbox delivery pays and a room watcher's does not (its frame, built per user), alone
  * and by instruction counts: `src/inbox-frame.ts`.
  *
@@ -44,6 +48,7 @@
  * of such a run are valgrind's). With INBOX_SPLIT=1 that is the receiving node's alone.
  */
 
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -63,6 +68,12 @@ import { fixed, median } from "./stats.js";
 const WATCHERS = Number(process.env.WATCHERS ?? 50);
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
 const MESSAGES = Number(process.env.MESSAGES ?? 20);
+/**
+ * The first message of a round's second half: from here a round's streams are past their
+ * start, whose cost (the garbage collector promoting what subscribing made, code optimised
+ * for the other kind of round re-optimised) falls on their first few dozen messages.
+ */
+const STEADY_FROM = Math.floor(MESSAGES / 2) + 1;
 /** `room` or `inbox` to run one kind only (a profile of one delivery path, `--cpu-prof`); both by default. */
 const ONLY = process.env.ONLY;
 const BEFORE = process.env.INBOX_BEFORE;
@@ -73,6 +84,12 @@ const POSTGRES_URL = process.env.INBOX_POSTGRES_URL ?? "postgres://postgres@127.
 const REDIS_URL = process.env.INBOX_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CALLGRIND = process.env.INBOX_CALLGRIND;
 const CALLGRIND_WARMUP = Number(process.env.INBOX_CALLGRIND_WARMUP ?? 8);
+/**
+ * INBOX_PIN=1: the measured server on CPU 1 alone, this process (the watchers) and the sender's
+ * node on CPU 0, so that the server's CPU time is not the watchers' contention (`taskset`;
+ * PostgreSQL and Redis stay where the kernel puts them).
+ */
+const PIN = process.env.INBOX_PIN === "1";
 
 /** What the server process is told by its environment: its database, Redis, and which natter. */
 interface ServeOptions {
@@ -158,7 +175,10 @@ async function subject(name: string, entry: string | undefined, cleanups: (() =>
     ["serve"],
     { INBOX_SERVE: JSON.stringify(options), ...(profileDir && { BENCH_MARKS_DIR: profileDir }) },
     nodeFlags,
-    CALLGRIND ? callgrindWrapper(join(CALLGRIND, `${name.replaceAll(" ", "-")}-%p.out`)) : [],
+    [
+      ...(PIN ? ["taskset", "-c", "1"] : []),
+      ...(CALLGRIND ? callgrindWrapper(join(CALLGRIND, `${name.replaceAll(" ", "-")}-%p.out`)) : []),
+    ],
   );
   cleanups.push(() => server.stop());
   const [senderUrl] = (sending ?? server).info as [string];
@@ -248,6 +268,13 @@ async function watchAll({ clients, roomId, send }: Subject, kind: Kind, round: n
 interface Figures {
   time: number[];
   serverCpu: number[];
+  /** Per round, the server's main thread's time on a CPU per message (the rest of `serverCpu` is its worker threads'). */
+  serverMainThread: number[];
+  /**
+   * Per round, the server's CPU per message of its second half: its streams past their start
+   * (their first messages pay for being set up, `STEADY_FROM`).
+   */
+  serverCpuSteady: number[];
   watcherCpu: number[];
   server: Scheduling;
   watchers: Scheduling;
@@ -265,6 +292,8 @@ function addScheduling(into: Scheduling, before: Scheduling, after: Scheduling):
 }
 
 async function main(): Promise<void> {
+  // Before any child starts: they inherit it, all but the measured server (`subject`).
+  if (PIN) execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
   const cleanups: (() => Promise<void>)[] = [];
   const subjects: Subject[] = [];
   const figures = new Map<string, Figures>();
@@ -277,6 +306,8 @@ async function main(): Promise<void> {
         figures.set(`${each.name} ${kind}`, {
           time: [],
           serverCpu: [],
+          serverMainThread: [],
+          serverCpuSteady: [],
           watcherCpu: [],
           server: { user: 0, system: 0, switches: 0, mainThread: 0 },
           watchers: { user: 0, system: 0, switches: 0, mainThread: 0 },
@@ -295,7 +326,9 @@ async function main(): Promise<void> {
           const ownBefore = process.cpuUsage();
           const counted = CALLGRIND !== undefined && round >= CALLGRIND_WARMUP;
           if (counted) callgrindControl(each.server.pid, "-i", "on");
+          let steadyFrom = 0;
           for (let m = 1; m <= MESSAGES; m++) {
+            if (m === STEADY_FROM) steadyFrom = await each.server.cpuMicros();
             const body = `round ${round} ${kind} message ${m}`;
             const started = performance.now();
             await each.send(body);
@@ -308,9 +341,13 @@ async function main(): Promise<void> {
             into.instructions.push(mainThreadInstructions(each) / MESSAGES);
           }
           const own = process.cpuUsage(ownBefore);
-          into.serverCpu.push(((await each.server.cpuMicros()) - serverBefore) / MESSAGES);
+          const serverAfterCpu = await each.server.cpuMicros();
+          into.serverCpu.push((serverAfterCpu - serverBefore) / MESSAGES);
+          into.serverCpuSteady.push((serverAfterCpu - steadyFrom) / (MESSAGES - STEADY_FROM + 1));
           into.watcherCpu.push((own.user + own.system) / MESSAGES);
-          addScheduling(into.server, schedulingBefore.server, schedulingOf([each.server.pid]));
+          const serverAfter = schedulingOf([each.server.pid]);
+          into.serverMainThread.push((serverAfter.mainThread - schedulingBefore.server.mainThread) / MESSAGES);
+          addScheduling(into.server, schedulingBefore.server, serverAfter);
           addScheduling(into.watchers, schedulingBefore.watchers, schedulingOf([process.pid]));
           into.messages += MESSAGES;
           await each.server.mark(`${kind} end`);
@@ -335,8 +372,22 @@ async function main(): Promise<void> {
     const medians = (key: string) => {
       const f = figures.get(key);
       return f
-        ? { time: median(f.time), server: median(f.serverCpu), watchers: median(f.watcherCpu) }
-        : { time: Number.NaN, server: Number.NaN, watchers: Number.NaN };
+        ? {
+            time: median(f.time),
+            server: median(f.serverCpu),
+            steady: median(f.serverCpuSteady),
+            mainThread: median(f.serverMainThread),
+            otherThreads: median(f.serverCpu.map((cpu, round) => cpu - (f.serverMainThread[round] as number))),
+            watchers: median(f.watcherCpu),
+          }
+        : {
+            time: Number.NaN,
+            server: Number.NaN,
+            steady: Number.NaN,
+            mainThread: Number.NaN,
+            otherThreads: Number.NaN,
+            watchers: Number.NaN,
+          };
     };
     for (const { name } of subjects) {
       for (const kind of kinds) {
@@ -381,6 +432,15 @@ async function main(): Promise<void> {
       const inbox = medians(`${name} inbox`);
       console.log(
         `${name}: inbox / room ${fixed(inbox.time / room.time)}x by time, ${fixed(inbox.server / room.server)}x by server CPU`,
+      );
+      console.log(
+        `${name}: inbox / room ${fixed(inbox.steady / room.steady)}x by server CPU in each round's second half ` +
+          `(messages ${STEADY_FROM}-${MESSAGES}: ${fixed(room.steady, 0)} µs and ${fixed(inbox.steady, 0)} µs a message)`,
+      );
+      console.log(
+        `${name}: server CPU per message, medians: main thread ${fixed(room.mainThread, 0)} µs (room) and ` +
+          `${fixed(inbox.mainThread, 0)} µs (inbox), ${fixed(inbox.mainThread / room.mainThread)}x; ` +
+          `worker threads ${fixed(room.otherThreads, 0)} µs and ${fixed(inbox.otherThreads, 0)} µs`,
       );
     }
     for (const each of subjects) each.close();

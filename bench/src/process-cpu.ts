@@ -50,7 +50,7 @@ export interface Scheduling {
   system: number;
   /** Switches away from the CPU, voluntary (waiting for I/O) and not (preempted). */
   switches: number;
-  /** User and system CPU time (µs) of the main thread alone: the rest is V8's and libuv's worker threads. */
+  /** Time on a CPU (µs) of the main thread alone, to the ns: the rest is V8's and libuv's worker threads. */
   mainThread: number;
 }
 
@@ -63,9 +63,10 @@ export function schedulingOf(pids: readonly (string | number)[]): Scheduling {
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       total.user += (Number(fields[11]) / 100) * 1_000_000;
       total.system += (Number(fields[12]) / 100) * 1_000_000;
-      const main = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
-      const mainFields = main.slice(main.lastIndexOf(")") + 2).split(" ");
-      total.mainThread += ((Number(mainFields[11]) + Number(mainFields[12])) / 100) * 1_000_000;
+      // The scheduler's own count of the thread's time on a CPU, in ns: `stat`'s clock ticks
+      // (10 ms) are a round's CPU time over again in their rounding, read twice a round.
+      const [onCpuNs] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ");
+      total.mainThread += Number(onCpuNs) / 1000;
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)/gm))
         total.switches += Number(match[1]);
