@@ -26,6 +26,7 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
     const roomId = await newRoom(nodes.a.url, owner, { members: users.slice(1) });
     const message = await send(nodes.a.url, owner, roomId, "react to me");
     const onB = watchRoom(connect(nodes.b.url, owner.token), roomId, String(message.seq));
+    const readBefore = await nodes.roomEventsReadFromLog();
     const path = `/rooms/${roomId}/messages/${message.id}/reactions/${encodeURIComponent("👍")}`;
     const added = await Promise.all(users.map((user, i) => rest(nodeOf(i).url, "PUT", path, { token: user.token })));
     expect(added.map((res) => res.status)).toEqual(users.map(() => 200));
@@ -54,6 +55,8 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
     expect(onB.events.slice(50).map((event) => event.type === "reaction.removed" && event.count)).toEqual(
       Array.from({ length: 50 }, (_, i) => 49 - i),
     );
+    // Every one of them came over Redis, none read back from the log.
+    expect(await nodes.roomEventsReadFromLog()).toEqual(readBefore);
   }, 90_000);
 
   it("lets no reaction survive a deletion raced by toggles on both nodes; a closed room is 404 to outsiders on either", async () => {
@@ -98,6 +101,7 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
     const roomId = await newRoom(nodes.a.url, owner, { members: users.slice(1) });
     const root = await send(nodes.b.url, owner, roomId, "thread root");
     const onA = watchRoom(connect(nodes.a.url, owner.token), roomId, String(root.seq));
+    const readBefore = await nodes.roomEventsReadFromLog();
     const answers = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         rest(nodeOf(i).url, "POST", `/rooms/${roomId}/messages`, {
@@ -119,6 +123,7 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
     const summaries = onA.events.flatMap((event: RoomEvent) => (event.type === "thread.updated" ? [event] : []));
     expect(summaries.map((event) => event.thread.replyCount)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(summaries.at(-1)?.thread).toEqual(expected);
+    expect(await nodes.roomEventsReadFromLog()).toEqual(readBefore);
     const thread = await rest(nodes.b.url, "GET", `/rooms/${roomId}/messages/${root.id}/thread?after=0&limit=100`);
     expect(thread.body.messages.map((m: Message) => m.id)).toEqual(replies.map((m) => m.id).reverse());
   }, 60_000);
@@ -132,6 +137,7 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
     const last = messages.at(-1)?.seq ?? 0;
     const onA = watchRoom(connect(nodes.a.url, member.token), roomId, String(last));
     const onB = watchRoom(connect(nodes.b.url, member.token), roomId, String(last));
+    const readBefore = await nodes.roomEventsReadFromLog();
 
     const pinned = await rest(nodes.a.url, "PUT", `/rooms/${roomId}/pins/${first.id}`, { token: owner.token });
     expect(pinned.status).toBe(200);
@@ -161,6 +167,7 @@ describe.skipIf(redisMissing !== undefined)("conversations across two nodes", ()
       expect((await rest(node.url, "GET", `/rooms/${roomId}/pins`)).body.messages).toHaveLength(50);
     }
     await onB.until("50 more pins", (events) => events.length === 52);
+    expect(await nodes.roomEventsReadFromLog()).toEqual(readBefore);
   }, 90_000);
 
   it("coalesces a burst of 100 read marks sent to both nodes to at most 2 receipts a second, ending at the last", async () => {

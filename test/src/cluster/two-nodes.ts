@@ -5,6 +5,7 @@ import type { ConfigInput } from "natter";
 import { afterAll, beforeAll } from "vitest";
 import {
   createTestDatabase,
+  metricValue,
   startTestServer,
   TEST_REDIS_URL,
   type TestDatabase,
@@ -21,6 +22,12 @@ export interface TwoNodes {
   connect(url: string, token: string): ReturnType<typeof wsClient>["client"];
   /** Answers `closable`, closed after the tests (before the nodes stop). */
   closeAfter<T extends { close(): void }>(closable: T): T;
+  /**
+   * The room events each node (`[a, b]`) has read from the log since it started, for publishes
+   * of the other it never heard on Redis (`/metrics`): a test that waits for a delivery across
+   * the nodes would pass without Redis too, the log's tail delivering a second later.
+   */
+  roomEventsReadFromLog(): Promise<number[]>;
 }
 
 /**
@@ -69,5 +76,7 @@ export function twoNodes(name: string, extra: ConfigInput = {}): TwoNodes {
     },
     connect: (url, token) => closeAfter(wsClient(url, { token })).client,
     closeAfter,
+    roomEventsReadFromLog: () =>
+      Promise.all([a, b].map((node) => metricValue(started(node).url, "natter_room_events_read_from_log_total"))),
   };
 }
