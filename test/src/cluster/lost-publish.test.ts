@@ -6,8 +6,8 @@ import {
   type CliServer,
   createTestDatabase,
   deleteRedisKeys,
-  metricValue,
   redisUnavailable,
+  roomEventsReadFromLog,
   signUpMany,
   startCliServer,
   TEST_REDIS_URL,
@@ -61,8 +61,7 @@ describe.skipIf(redisMissing !== undefined)("events whose publish was lost", () 
       return watchRoom(client.client, roomId, "0");
     });
     for (const watch of watches) await watch.until("the room's log", (events) => events.length === 2);
-    const readFromLog = () => metricValue(watchersNode.url, "natter_room_events_read_from_log_total");
-    const readBefore = await readFromLog();
+    const readBefore = await roomEventsReadFromLog(watchersNode.url);
 
     for (let round = 0; round < 3; round += 1) {
       const message = await send(silentNode.url, owner, roomId, `unpublished ${round}`);
@@ -79,7 +78,7 @@ describe.skipIf(redisMissing !== undefined)("events whose publish was lost", () 
       expect(watch.events.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     }
     // Operators see each loss: the three events read from the log, once each for the node's two watchers.
-    expect((await readFromLog()) - readBefore).toBe(3);
+    expect((await roomEventsReadFromLog(watchersNode.url)) - readBefore).toBe(3);
   });
 
   it("reach every watcher when they follow published ones, as the last of a burst or amid it", async () => {

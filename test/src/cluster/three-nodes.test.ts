@@ -8,12 +8,12 @@ import {
   createTestDatabase,
   deleteRedisKeys,
   lateNodeCount,
-  metricValue,
   openRawSocket,
   type RawSocket,
   redisKeyTtls,
   redisUnavailable,
   rest,
+  roomEventsReadFromLog,
   signUp,
   signUpMany,
   startCliServer,
@@ -99,8 +99,7 @@ describe.skipIf(redisMissing !== undefined)("three natter nodes on one database 
     const onC = watchRoom(connect(c.url, owner.token).client, roomId, "0");
     // Delivered by the log's tail, the events would reach the watchers too, a second later: the
     // nodes' counts of what they read from the log tell that Redis carried them.
-    const readFromLog = () =>
-      Promise.all([b, c].map((each) => metricValue(each.url, "natter_room_events_read_from_log_total")));
+    const readFromLog = () => Promise.all([b, c].map((each) => roomEventsReadFromLog(each.url)));
     const readBefore = await readFromLog();
     const sent = [];
     for (let i = 0; i < 20; i += 1) sent.push(await send(a.url, owner, roomId, `hello ${i}`));

@@ -5,7 +5,7 @@ import type { ConfigInput } from "natter";
 import { afterAll, beforeAll } from "vitest";
 import {
   createTestDatabase,
-  metricValue,
+  roomEventsReadFromLog,
   startTestServer,
   TEST_REDIS_URL,
   type TestDatabase,
@@ -22,11 +22,7 @@ export interface TwoNodes {
   connect(url: string, token: string): ReturnType<typeof wsClient>["client"];
   /** Answers `closable`, closed after the tests (before the nodes stop). */
   closeAfter<T extends { close(): void }>(closable: T): T;
-  /**
-   * The room events each node (`[a, b]`) has read from the log since it started, for publishes
-   * of the other it never heard on Redis (`/metrics`): a test that waits for a delivery across
-   * the nodes would pass without Redis too, the log's tail delivering a second later.
-   */
+  /** `roomEventsReadFromLog` of each node, `[a, b]`. */
   roomEventsReadFromLog(): Promise<number[]>;
 }
 
@@ -76,7 +72,6 @@ export function twoNodes(name: string, extra: ConfigInput = {}): TwoNodes {
     },
     connect: (url, token) => closeAfter(wsClient(url, { token })).client,
     closeAfter,
-    roomEventsReadFromLog: () =>
-      Promise.all([a, b].map((node) => metricValue(started(node).url, "natter_room_events_read_from_log_total"))),
+    roomEventsReadFromLog: () => Promise.all([a, b].map((node) => roomEventsReadFromLog(started(node).url))),
   };
 }
