@@ -46,13 +46,17 @@ function messageEntries(offset = 0): InboxEntry[] {
 
 /** What a node following `users` (each user's log by their id) makes of the batch of `entries`, in order. */
 function received(entries: readonly InboxEntry[], users: readonly string[]): InboxEntry[] {
-  const followed = new FollowedLogs<{ key: string }>();
-  for (const key of users) followed.set(key, { key });
   const out: InboxEntry[] = [];
-  decodeInboxBatch(`{"node":"elsewhere",${encodeInboxBatch(entries)}`, followed, (log, entry) => {
-    expect(entry.userId).toBe(log.key);
-    out.push(entry);
-  });
+  const followed = new FollowedLogs<{ key: string; take(entry: InboxEntry): void }>();
+  for (const key of users)
+    followed.set(key, {
+      key,
+      take(entry) {
+        expect(entry.userId).toBe(key);
+        out.push(entry);
+      },
+    });
+  decodeInboxBatch(`{"node":"elsewhere",${encodeInboxBatch(entries)}`, followed);
   return out;
 }
 

@@ -64,9 +64,15 @@ export function encodeInboxBatch(entries: readonly InboxEntry[]): string {
   return `"shared":[${shared.join(",")}],"entries":[${whole.join(",")}]}${lists}`;
 }
 
+/** A user's inbox as a node follows it: takes its entries as they come (`FollowedLog`). */
+interface FollowedInbox {
+  readonly key: string;
+  take(entry: InboxEntry): void;
+}
+
 /**
  * Hands each entry of a received batch's text (`encodeInboxBatch`, after `{"node":…,`) whose
- * user this node follows (`followed`) to `deliver` with that user's followed log, in the
+ * user this node follows (`followed`) to that user's followed log (`take`), in the
  * batch's order within each user's (a shared part's entries, then the next part's, then whole
  * entries: seq order is the bus's to restore). A shared part's users are found by their list
  * (`FollowedLogs.among`, remembered), and each entry is given the part (`InboxEntry.shared`),
@@ -75,11 +81,7 @@ export function encodeInboxBatch(entries: readonly InboxEntry[]): string {
  * user id is the one the log is followed by: the same string for every message, not one made
  * per member.
  */
-export function decodeInboxBatch<L extends { readonly key: string }>(
-  text: string,
-  followed: FollowedLogs<L>,
-  deliver: (log: L, entry: InboxEntry) => void,
-): void {
+export function decodeInboxBatch(text: string, followed: FollowedLogs<FollowedInbox>): void {
   let lineAt = text.indexOf(LINE);
   const { shared, entries } = JSON.parse(lineAt === -1 ? text : text.slice(0, lineAt)) as InboxBatch;
   // Indexed loops and reads, no iterators or destructuring: this runs once per message and
@@ -110,13 +112,13 @@ export function decodeInboxBatch<L extends { readonly key: string }>(
       const log = logs[i];
       if (log === undefined || digits === 0) continue;
       encoding ??= new SharedEncoding(part[0], part[1]);
-      deliver(log, new ReceivedInboxEntry(log.key, seq, encoding));
+      log.take(new ReceivedInboxEntry(log.key, seq, encoding));
     }
   }
   for (let e = 0; e < entries.length; e++) {
     const entry = entries[e] as InboxEntry;
     const log = followed.get(entry.userId);
-    if (log) deliver(log, entry);
+    if (log) log.take(entry);
   }
 }
 

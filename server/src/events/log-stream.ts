@@ -1,5 +1,6 @@
 import { LiveEventQueue } from "./live-event-queue.js";
 import type { PushStream, StreamSink } from "./push-stream.js";
+import type { LogListener } from "./room-event-bus.js";
 import type { Sequenced } from "./seq-order.js";
 
 /** Log entries read per query while a watcher catches up. */
@@ -18,7 +19,7 @@ const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: unde
  */
 export interface LogSource<E extends Sequenced> {
   /** Starts handing live entries to `listener` (the log's one bus subscription per node); answers the stop. */
-  listen(listener: (event: E) => void): Promise<() => void>;
+  listen(listener: LogListener<E>): Promise<() => void>;
   /**
    * Checks the caller may watch from `afterSeq` (throws a refusal otherwise) once listening;
    * answers the log's newest seq as of the check, where a stream without `afterSeq` starts.
@@ -215,7 +216,7 @@ export class LogStream<E extends Sequenced> implements AsyncGenerator<E, void>, 
     const watcher = new CaughtUpWatcher<E>(live, this.deliver, this.source);
     this.live = live;
     this.watcher = watcher;
-    const stopListening = await this.source.listen(watcher.onEvent);
+    const stopListening = await this.source.listen(watcher);
     // Returned while the bus subscribed: nothing is left to listen for.
     if (this.finished) return stopListening();
     this.stopListening = stopListening;
@@ -239,7 +240,7 @@ export class LogStream<E extends Sequenced> implements AsyncGenerator<E, void>, 
  * in `seq` order straight to `deliver` and drops what was already sent; anything else (a
  * gap) goes to the queue, which wakes the generator to fill it from the log.
  */
-class CaughtUpWatcher<E extends Sequenced> {
+class CaughtUpWatcher<E extends Sequenced> implements LogListener<E> {
   lastSent = 0;
   /** Set when a live entry ended the watcher's view; the generator then returns. */
   ended = false;
@@ -259,7 +260,7 @@ class CaughtUpWatcher<E extends Sequenced> {
     return true;
   }
 
-  readonly onEvent = (event: E): void => {
+  onEvent(event: E): void {
     if (this.live && this.deliver) {
       if (event.seq <= this.lastSent) return;
       if (event.seq === this.lastSent + 1 && !this.source.isPersonal(event)) {
@@ -275,5 +276,5 @@ class CaughtUpWatcher<E extends Sequenced> {
       this.live = false;
     }
     this.queue.push(event);
-  };
+  }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { RedisConnection } from "../redis/redis-connection.js";
 import { FollowedLogs } from "./followed-logs.js";
+import type { LogListener } from "./room-event-bus.js";
 import { RoomListeners } from "./room-listeners.js";
 import { RoomLogTail, type TailedLog, type TailedRoom } from "./room-log-tail.js";
 import { SeqOrder, type Sequenced } from "./seq-order.js";
@@ -8,15 +9,41 @@ import { SeqOrder, type Sequenced } from "./seq-order.js";
 /** Entries one read of a gap in the order of a log's events hands over; its watchers read the rest. */
 const GAP_READ_LIMIT = 100;
 
-/** A log followed on this node: its events reach `emit`, the fan-out of `RoomListeners`. */
-export interface FollowedRoom<E extends Sequenced> {
-  /** The log's key (its room's id, its user's). */
-  readonly key: string;
-  emit: (event: E) => void;
-  /** Orders the log's events from the moment it is followed. */
+/**
+ * A log followed on this node: its events, in order once it is ordered (`order`), noted by
+ * the tail and handed to its listeners here. One object that is also the order's listener and
+ * the tail's record of the log (`TailedRoom`), where each was an object of its own: a
+ * message's inbox entries reach a node one per member, and every object an entry's way
+ * touches once per message is a wait for memory (`LogListener`).
+ */
+export class FollowedLog<E extends Sequenced> implements LogListener<E>, TailedRoom {
+  /** Orders the log's events from the moment it is followed (and the tail's record holds its seq). */
   order: SeqOrder<E> | undefined;
-  /** The tail's record of the log, from the moment it is followed. */
-  tailed: TailedRoom | undefined;
+  seen = 0;
+  behind: number | undefined;
+  missing = false;
+  heard = false;
+
+  constructor(
+    /** The log's key (its room's id, its user's). */
+    readonly key: string,
+    /** The log's listeners here (`RoomListeners`' fan-out). */
+    private readonly listener: LogListener<E>,
+    private readonly tail: RoomLogTail<E>,
+  ) {}
+
+  /** An event of the log as it came, in any order: to the order once there is one. */
+  take(event: E): void {
+    if (this.order) this.order.push(event);
+    else this.onEvent(event);
+  }
+
+  /** An event in the log's order: noted by the tail once it follows the log, then to the listeners. */
+  onEvent(event: E): void {
+    // The tail's record once it follows the log, which it does just before the order begins.
+    this.tail.saw(event, this.order === undefined ? undefined : this);
+    this.listener.onEvent(event);
+  }
 }
 
 /** How a bus message's events begin: after its `node`, which is written first (`publish`). */
@@ -40,15 +67,11 @@ export interface SharedLogChannel<E extends Sequenced> {
   encode(entries: readonly E[]): string;
   /**
    * Hands each entry of a received message (its whole text, `{"node":…,` and `encode`'s) of a
-   * log followed here to `deliver`, with that log, in the message's order within each log.
+   * log followed here to that log (`FollowedLog.take`), in the message's order within each log.
    * `followed` finds the logs, a key at a time or a message's list of keys at once
    * (remembered between messages).
    */
-  decode(
-    message: string,
-    followed: FollowedLogs<FollowedRoom<E>>,
-    deliver: (log: FollowedRoom<E>, entry: E) => void,
-  ): void;
+  decode(message: string, followed: FollowedLogs<FollowedLog<E>>): void;
 }
 
 /** One kind of log on Redis: how its entries are read back, and the channel prefix of its logs. */
@@ -84,8 +107,8 @@ export class RedisLogBus<E extends Sequenced> {
    * The rooms followed here, each with one channel subscription, once for all its listeners
    * (found by a shared channel's lists of keys too, `FollowedLogs.among`).
    */
-  private readonly rooms = new FollowedLogs<FollowedRoom<E>>();
-  private readonly listeners = new RoomListeners<E>({ subscribe: (roomId, emit) => this.follow(roomId, emit) });
+  private readonly rooms = new FollowedLogs<FollowedLog<E>>();
+  private readonly listeners = new RoomListeners<E>({ subscribe: (roomId, listener) => this.follow(roomId, listener) });
   private readonly tail: RoomLogTail<E>;
   /** How this node's own messages on a channel begin: `{"node":"<id>",`. */
   private readonly ownOpening: string;
@@ -183,7 +206,7 @@ export class RedisLogBus<E extends Sequenced> {
       });
   }
 
-  subscribe(roomId: string, listener: (event: E) => void): Promise<() => void> {
+  subscribe(roomId: string, listener: LogListener<E>): Promise<() => void> {
     return this.listeners.add(roomId, listener);
   }
 
@@ -191,8 +214,8 @@ export class RedisLogBus<E extends Sequenced> {
    * Follows a room for its listeners here: listens to its channel, then reads its newest seq,
    * from which its events are put in order. Answers the end of the following.
    */
-  private async follow(roomId: string, emit: (event: E) => void): Promise<() => void> {
-    const room: FollowedRoom<E> = { key: roomId, emit, order: undefined, tailed: undefined };
+  private async follow(roomId: string, listener: LogListener<E>): Promise<() => void> {
+    const room = new FollowedLog<E>(roomId, listener, this.tail);
     this.rooms.set(roomId, room);
     const listening = this.kind.shared
       ? this.listenShared(this.kind.shared)
@@ -211,12 +234,8 @@ export class RedisLogBus<E extends Sequenced> {
     });
     try {
       // Only once the channel is live: anything committed after this read arrives on it.
-      room.tailed = await this.tail.follow(roomId);
-      room.order = new SeqOrder<E>(
-        room.tailed.seen,
-        (event) => this.emit(room, event),
-        (afterSeq, beforeSeq) => this.readGap(roomId, afterSeq, beforeSeq),
-      );
+      await this.tail.follow(roomId, room);
+      room.order = new SeqOrder<E>(room.seen, room, (afterSeq, beforeSeq) => this.readGap(roomId, afterSeq, beforeSeq));
     } catch (error) {
       stopListening();
       this.unfollow(roomId, room);
@@ -255,7 +274,7 @@ export class RedisLogBus<E extends Sequenced> {
   private receiveShared(raw: string, shared: SharedLogChannel<E>): void {
     // This node's own, delivered here already: known by their opening, which it wrote.
     if (raw.startsWith(this.ownOpening)) return;
-    shared.decode(raw, this.rooms, this.deliverEvent);
+    shared.decode(raw, this.rooms);
   }
 
   /**
@@ -271,7 +290,7 @@ export class RedisLogBus<E extends Sequenced> {
     }
   }
 
-  private unfollow(roomId: string, room: FollowedRoom<E>): void {
+  private unfollow(roomId: string, room: FollowedLog<E>): void {
     room.order?.stop();
     // A room followed again meanwhile is the new following's to end.
     if (this.rooms.get(roomId) !== room) return;
@@ -290,18 +309,8 @@ export class RedisLogBus<E extends Sequenced> {
     if (room) this.deliverTo(room, events);
   }
 
-  private deliverTo(room: FollowedRoom<E>, events: readonly E[]): void {
-    for (const event of events) this.deliverEvent(room, event);
-  }
-
-  private readonly deliverEvent = (room: FollowedRoom<E>, event: E): void => {
-    if (room.order) room.order.push(event);
-    else this.emit(room, event);
-  };
-
-  private emit(room: FollowedRoom<E>, event: E): void {
-    this.tail.saw(event, room.tailed);
-    room.emit(event);
+  private deliverTo(room: FollowedLog<E>, events: readonly E[]): void {
+    for (const event of events) room.take(event);
   }
 
   /** The events by the log they belong to, in their order within each. */

@@ -9,9 +9,9 @@ interface Entry {
 it("hands each entry to its key's listeners alone, until each unsubscribes", async () => {
   const bus = new InProcessLogBus<Entry>((entry) => entry.key);
   const seen: string[] = [];
-  const offA = await bus.subscribe("a", (entry) => seen.push(`a1:${entry.seq}`));
-  const offA2 = await bus.subscribe("a", (entry) => seen.push(`a2:${entry.seq}`));
-  await bus.subscribe("b", (entry) => seen.push(`b:${entry.seq}`));
+  const offA = await bus.subscribe("a", { onEvent: (entry) => seen.push(`a1:${entry.seq}`) });
+  const offA2 = await bus.subscribe("a", { onEvent: (entry) => seen.push(`a2:${entry.seq}`) });
+  await bus.subscribe("b", { onEvent: (entry) => seen.push(`b:${entry.seq}`) });
   await bus.publish([
     { key: "a", seq: 1 },
     { key: "b", seq: 1 },
@@ -29,12 +29,14 @@ it("goes on with the listeners a publish began with when one unsubscribes or sub
   const bus = new InProcessLogBus<Entry>((entry) => entry.key);
   const seen: string[] = [];
   let offSecond = () => {};
-  await bus.subscribe("a", (entry) => {
-    seen.push(`first:${entry.seq}`);
-    offSecond();
-    void bus.subscribe("a", (later) => seen.push(`late:${later.seq}`));
+  await bus.subscribe("a", {
+    onEvent(entry) {
+      seen.push(`first:${entry.seq}`);
+      offSecond();
+      void bus.subscribe("a", { onEvent: (later) => seen.push(`late:${later.seq}`) });
+    },
   });
-  offSecond = await bus.subscribe("a", (entry) => seen.push(`second:${entry.seq}`));
+  offSecond = await bus.subscribe("a", { onEvent: (entry) => seen.push(`second:${entry.seq}`) });
   await bus.publish([{ key: "a", seq: 1 }]);
   expect(seen).toEqual(["first:1", "second:1"]);
 });

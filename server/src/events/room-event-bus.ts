@@ -1,7 +1,20 @@
 import type { RoomEvent } from "@natter/shared";
 
-/** Receives a room's events; must not throw (it runs inside the bus's delivery). */
-export type RoomEventListener = (event: RoomEvent) => void;
+/**
+ * Receives a log's entries (a room's events, a user's inbox); must not throw (it runs inside
+ * the bus's delivery). An object with a method, not a function: a message's inbox entries
+ * reach a node's listeners one per member, each through a few of these (the bus's order, the
+ * key's listeners, the watcher), and a closure is three objects to reach (the function, its
+ * context, what it closes over) where a method's object is one. Touched once per message,
+ * each is a wait for memory: on a node receiving entries from Redis, such loads were most of
+ * the time its compiled code spent per member (`perf`, bench/PROFILE-send.md, 2026-12-08).
+ */
+export interface LogListener<E> {
+  onEvent(event: E): void;
+}
+
+/** Receives a room's events. */
+export type RoomEventListener = LogListener<RoomEvent>;
 
 /**
  * A bus of one kind of log's committed entries (rooms' logs, users' inboxes), keyed by the
@@ -9,7 +22,7 @@ export type RoomEventListener = (event: RoomEvent) => void;
  */
 export interface LogBus<E> {
   publish(events: readonly E[]): Promise<void>;
-  subscribe(key: string, listener: (event: E) => void): Promise<() => void>;
+  subscribe(key: string, listener: LogListener<E>): Promise<() => void>;
 }
 
 /**
@@ -48,7 +61,7 @@ export interface RoomEventBus extends LogBus<RoomEvent> {
  */
 export class InProcessLogBus<E> implements LogBus<E> {
   /** Replaced, never changed, so that a publish goes on with the listeners it began with (as `emit` did). */
-  private readonly listeners = new Map<string, ReadonlyArray<(event: E) => void>>();
+  private readonly listeners = new Map<string, ReadonlyArray<LogListener<E>>>();
 
   /** `keyOf`: the log an entry belongs to. */
   constructor(private readonly keyOf: (event: E) => string) {}
@@ -56,11 +69,11 @@ export class InProcessLogBus<E> implements LogBus<E> {
   async publish(events: readonly E[]): Promise<void> {
     for (const event of events) {
       const listeners = this.listeners.get(this.keyOf(event));
-      if (listeners !== undefined) for (const listener of listeners) listener(event);
+      if (listeners !== undefined) for (const listener of listeners) listener.onEvent(event);
     }
   }
 
-  async subscribe(key: string, listener: (event: E) => void): Promise<() => void> {
+  async subscribe(key: string, listener: LogListener<E>): Promise<() => void> {
     this.listeners.set(key, [...(this.listeners.get(key) ?? []), listener]);
     return () => {
       const listeners = this.listeners.get(key);

@@ -11,13 +11,13 @@ it("hands each entry to the room's listeners as they come and go, one or several
   const bus = new InProcessLogBus<Entry>((entry) => entry.key);
   const listeners = new RoomListeners<Entry>(bus);
   const seen: string[] = [];
-  const offFirst = await listeners.add("a", (entry) => seen.push(`first:${entry.seq}`));
+  const offFirst = await listeners.add("a", { onEvent: (entry) => seen.push(`first:${entry.seq}`) });
   await bus.publish([{ key: "a", seq: 1 }]);
-  const offSecond = await listeners.add("a", (entry) => seen.push(`second:${entry.seq}`));
+  const offSecond = await listeners.add("a", { onEvent: (entry) => seen.push(`second:${entry.seq}`) });
   await bus.publish([{ key: "a", seq: 2 }]);
   offFirst();
   await bus.publish([{ key: "a", seq: 3 }]);
-  const offThird = await listeners.add("a", (entry) => seen.push(`third:${entry.seq}`));
+  const offThird = await listeners.add("a", { onEvent: (entry) => seen.push(`third:${entry.seq}`) });
   offSecond();
   await bus.publish([{ key: "a", seq: 4 }]);
   offThird();
@@ -29,11 +29,11 @@ it("takes one bus subscription per room, and drops it with the room's last liste
   const bus = new InProcessLogBus<Entry>((entry) => entry.key);
   const listeners = new RoomListeners<Entry>(bus);
   const seen: string[] = [];
-  const offA = await listeners.add("a", (entry) => seen.push(`a:${entry.seq}`));
-  const offB = await listeners.add("b", (entry) => seen.push(`b:${entry.seq}`));
+  const offA = await listeners.add("a", { onEvent: (entry) => seen.push(`a:${entry.seq}`) });
+  const offB = await listeners.add("b", { onEvent: (entry) => seen.push(`b:${entry.seq}`) });
   offA();
   // Subscribed again after its last listener left: a new subscription, the old one gone.
-  const offA2 = await listeners.add("a", (entry) => seen.push(`a2:${entry.seq}`));
+  const offA2 = await listeners.add("a", { onEvent: (entry) => seen.push(`a2:${entry.seq}`) });
   await bus.publish([
     { key: "a", seq: 1 },
     { key: "b", seq: 1 },

@@ -1,49 +1,47 @@
 import type { RoomEvent } from "@natter/shared";
-
-/** Receives a room's (or an inbox's) events; must not throw (it runs inside the bus's delivery). */
-export type RoomListener<E = RoomEvent> = (event: E) => void;
+import type { LogListener } from "./room-event-bus.js";
 
 /** What takes one subscription per key: a bus, or a remote bus's channels. */
 export interface KeyedSubscriptions<E> {
-  subscribe(key: string, listener: RoomListener<E>): Promise<() => void>;
+  subscribe(key: string, listener: LogListener<E>): Promise<() => void>;
 }
 
-/** A room's listeners here, behind its one bus subscription. */
-class ListenedRoom<E> {
-  private readonly listeners = new Set<RoomListener<E>>();
+/** A room's listeners here, behind its one bus subscription, which it listens to itself. */
+class ListenedRoom<E> implements LogListener<E> {
+  private readonly listeners = new Set<LogListener<E>>();
   /**
    * The one listener while there is one (a user's inbox, watched on one connection): called
    * without iterating the set, once per member of a message.
    */
-  private only: RoomListener<E> | undefined;
+  private only: LogListener<E> | undefined;
   /** The bus subscription, once in place. */
   readonly subscribed: Promise<() => void>;
 
-  constructor(subscribe: (emit: RoomListener<E>) => Promise<() => void>) {
-    this.subscribed = subscribe(this.emit);
+  constructor(subscribe: (listener: LogListener<E>) => Promise<() => void>) {
+    this.subscribed = subscribe(this);
   }
 
   get size(): number {
     return this.listeners.size;
   }
 
-  add(listener: RoomListener<E>): void {
+  add(listener: LogListener<E>): void {
     this.listeners.add(listener);
     this.only = this.onlyListener();
   }
 
-  delete(listener: RoomListener<E>): void {
+  delete(listener: LogListener<E>): void {
     this.listeners.delete(listener);
     this.only = this.onlyListener();
   }
 
-  private readonly emit = (event: E): void => {
+  onEvent(event: E): void {
     const { only } = this;
-    if (only) only(event);
-    else for (const each of this.listeners) each(event);
-  };
+    if (only) only.onEvent(event);
+    else for (const each of this.listeners) each.onEvent(event);
+  }
 
-  private onlyListener(): RoomListener<E> | undefined {
+  private onlyListener(): LogListener<E> | undefined {
     if (this.listeners.size !== 1) return undefined;
     const [only] = this.listeners;
     return only;
@@ -66,10 +64,10 @@ export class RoomListeners<E = RoomEvent> {
    * Calls `listener` with each event of the room published from the moment this resolves
    * (the room's bus subscription is in place); answers the removal.
    */
-  async add(roomId: string, listener: RoomListener<E>): Promise<() => void> {
+  async add(roomId: string, listener: LogListener<E>): Promise<() => void> {
     let room = this.rooms.get(roomId);
     if (!room) {
-      room = new ListenedRoom<E>((emit) => this.bus.subscribe(roomId, emit));
+      room = new ListenedRoom<E>((listener) => this.bus.subscribe(roomId, listener));
       this.rooms.set(roomId, room);
     }
     const entry = room;

@@ -119,16 +119,18 @@ export class RoomLogTail<E extends Sequenced = RoomEvent> {
   }
 
   /**
-   * Follows a room from its newest seq now, and answers its record, which holds that seq
-   * (`seen`); call once the room's bus subscription is in place.
+   * Follows a room from its newest seq now, kept in `record` (the caller's object for the
+   * room, which the caller hands back to `saw`: one object fewer for each delivery to reach),
+   * which then holds that seq (`seen`); call once the room's bus subscription is in place.
    */
-  async follow(roomId: string): Promise<TailedRoom> {
+  async follow(roomId: string, record: TailedRoom): Promise<void> {
     const newest = await this.options.log.newest([roomId]);
     const room = this.rooms.get(roomId);
-    const seen = Math.max(newest.get(roomId) ?? 0, room?.seen ?? 0);
-    const followed: TailedRoom = { seen, behind: undefined, missing: false, heard: false };
-    this.rooms.set(roomId, followed);
-    return followed;
+    record.seen = Math.max(newest.get(roomId) ?? 0, room?.seen ?? 0);
+    record.behind = undefined;
+    record.missing = false;
+    record.heard = false;
+    this.rooms.set(roomId, record);
   }
 
   forget(roomId: string): void {

@@ -18,7 +18,7 @@ describe("SeqOrder", () => {
 
   it("hands events on in seq order, each once, however they arrive", () => {
     const seen: number[] = [];
-    const order = new SeqOrder(4, (each) => seen.push(each.seq));
+    const order = new SeqOrder(4, { onEvent: (each) => seen.push(each.seq) });
     for (const seq of [7, 5, 3, 6, 5, 8]) order.push(event(seq));
     expect(seen).toEqual([5, 6, 7, 8]);
     order.stop();
@@ -27,7 +27,7 @@ describe("SeqOrder", () => {
   it("goes on past a missing event after a moment, still in order", () => {
     vi.useFakeTimers();
     const seen: number[] = [];
-    const order = new SeqOrder(0, (each) => seen.push(each.seq));
+    const order = new SeqOrder(0, { onEvent: (each) => seen.push(each.seq) });
     order.push(event(1));
     order.push(event(4));
     order.push(event(3));
@@ -43,14 +43,10 @@ describe("SeqOrder", () => {
     vi.useFakeTimers();
     const seen: number[] = [];
     const reads: Array<[number, number]> = [];
-    const order = new SeqOrder(
-      0,
-      (each) => seen.push(each.seq),
-      async (afterSeq, beforeSeq) => {
-        reads.push([afterSeq, beforeSeq]);
-        return [event(2), event(3)];
-      },
-    );
+    const order = new SeqOrder(0, { onEvent: (each) => seen.push(each.seq) }, async (afterSeq, beforeSeq) => {
+      reads.push([afterSeq, beforeSeq]);
+      return [event(2), event(3)];
+    });
     order.push(event(1));
     order.push(event(4));
     await vi.advanceTimersByTimeAsync(1000);
@@ -67,7 +63,7 @@ describe("SeqOrder", () => {
     const fills: GapFill<RoomEvent>[] = [async () => [], () => Promise.reject(new Error("database down"))];
     for (const fill of fills) {
       const seen: number[] = [];
-      const order = new SeqOrder(0, (each) => seen.push(each.seq), fill);
+      const order = new SeqOrder(0, { onEvent: (each) => seen.push(each.seq) }, fill);
       order.push(event(3));
       await vi.advanceTimersByTimeAsync(1000);
       expect(seen).toEqual([3]);
@@ -80,7 +76,7 @@ describe("SeqOrder", () => {
     let answer: (events: RoomEvent[]) => void = () => {};
     const order = new SeqOrder(
       0,
-      (each) => seen.push(each.seq),
+      { onEvent: (each) => seen.push(each.seq) },
       () => new Promise<RoomEvent[]>((resolve) => (answer = resolve)),
     );
     order.push(event(2));

@@ -1,4 +1,5 @@
 import type { RoomEvent } from "@natter/shared";
+import type { LogListener } from "./room-event-bus.js";
 
 /** What a log's entries carry that ordering needs: their place in the log. */
 export interface Sequenced {
@@ -28,7 +29,11 @@ const MAX_HELD = 1000;
  * without it, and watchers fill that gap themselves, as the bus contract allows.
  */
 export class SeqOrder<E extends Sequenced = RoomEvent> {
-  private readonly held = new Map<number, E>();
+  /**
+   * Events waiting for the ones before them, by seq; none (nearly always), no map: the way of
+   * an event in order reads this object alone (`LogListener`'s note on cache misses).
+   */
+  private held: Map<number, E> | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Set while `fill` reads a gap: events keep being ordered, and nothing more is read meanwhile. */
   private filling = false;
@@ -36,11 +41,12 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
 
   /**
    * `last`: the newest seq already handed on (or known when the room began to be followed).
+   * `to`: where events go on, in order.
    * `fill`: reads a gap that outlasted `HOLD_MS` from the log; without it, events go on past the gap.
    */
   constructor(
     private last: number,
-    private readonly emit: (event: E) => void,
+    private readonly to: LogListener<E>,
     private readonly fill?: GapFill<E>,
   ) {}
 
@@ -48,25 +54,35 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
   push(event: E): void {
     if (event.seq <= this.last) return;
     if (event.seq !== this.last + 1) {
-      this.held.set(event.seq, event);
-      if (this.held.size > MAX_HELD) this.release();
-      else if (!this.filling) this.timer ??= setTimeout(() => this.stalled(), HOLD_MS);
+      this.hold(event);
       return;
     }
     this.handOn(event);
+    const { held } = this;
     // Nothing held (nearly always): no look-up, and no hold timer to clear.
-    if (this.held.size === 0) return;
-    for (let next = this.held.get(this.last + 1); next; next = this.held.get(this.last + 1)) {
-      this.held.delete(next.seq);
+    if (held === undefined) return;
+    for (let next = held.get(this.last + 1); next; next = held.get(this.last + 1)) {
+      held.delete(next.seq);
       this.handOn(next);
     }
-    if (this.held.size === 0) this.clearTimer();
+    if (held.size === 0) {
+      this.held = undefined;
+      this.clearTimer();
+    }
   }
 
   /** Stops waiting: the room is no longer followed. */
   stop(): void {
     this.stopped = true;
     this.clearTimer();
+  }
+
+  /** Keeps an event that came before the ones it follows, until they come or the hold runs out. */
+  private hold(event: E): void {
+    this.held ??= new Map();
+    this.held.set(event.seq, event);
+    if (this.held.size > MAX_HELD) this.release();
+    else if (!this.filling) this.timer ??= setTimeout(() => this.stalled(), HOLD_MS);
   }
 
   private clearTimer(): void {
@@ -78,7 +94,7 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
   private stalled(): void {
     this.timer = undefined;
     const fill = this.fill;
-    if (!fill) {
+    if (!fill || this.held === undefined) {
       this.release();
       return;
     }
@@ -93,7 +109,7 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
       )
       .finally(() => {
         this.filling = false;
-        if (this.stopped || this.held.size === 0) return;
+        if (this.stopped || this.held === undefined) return;
         // The log lacks the gap's events: go on without them. Closed, a later gap waits its own hold.
         if (this.last < first) this.release();
         else this.timer ??= setTimeout(() => this.stalled(), HOLD_MS);
@@ -103,13 +119,13 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
   /** Hands on everything held, in seq order, past whatever is missing. */
   private release(): void {
     this.clearTimer();
-    const held = [...this.held.values()].sort((a, b) => a.seq - b.seq);
-    this.held.clear();
+    const held = [...(this.held?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+    this.held = undefined;
     for (const event of held) this.handOn(event);
   }
 
   private handOn(event: E): void {
     this.last = event.seq;
-    this.emit(event);
+    this.to.onEvent(event);
   }
 }

@@ -44,7 +44,7 @@ describe("the room log and the activity table", () => {
       .execute();
   const watch = async (roomId: string) => {
     const seen: RoomEvent[] = [];
-    const stop = await server.services.events.subscribe(roomId, (event) => seen.push(event));
+    const stop = await server.services.events.subscribe(roomId, { onEvent: (event) => seen.push(event) });
     return { seen, stop };
   };
   const summary = (events: readonly RoomEvent[]) =>

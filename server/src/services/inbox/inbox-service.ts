@@ -6,8 +6,7 @@ import { type Clock, toTimestamp } from "../../clock/clock.js";
 import { type InboxEntry, inboxBounds, pruneInboxEntries, readInboxEntries } from "../../events/inbox-log.js";
 import { type LogSource, LogStream } from "../../events/log-stream.js";
 import type { PushStream } from "../../events/push-stream.js";
-import type { LogBus } from "../../events/room-event-bus.js";
-import { RoomListeners } from "../../events/room-listeners.js";
+import type { LogBus, LogListener } from "../../events/room-event-bus.js";
 
 /**
  * How far back an inbox resumes without a gap: entries are kept this long, then pruned, and a
@@ -30,12 +29,7 @@ export interface InboxServiceDeps {
  * room watchers get, over the user's own log instead of a room's.
  */
 export class InboxService {
-  /** This node's watchers of each user's inbox, one bus subscription per user. */
-  private readonly listeners: RoomListeners<InboxEntry>;
-
-  constructor(private readonly deps: InboxServiceDeps) {
-    this.listeners = new RoomListeners<InboxEntry>(deps.inbox);
-  }
+  constructor(private readonly deps: InboxServiceDeps) {}
 
   /**
    * The caller's inbox entries after `afterSeq` (catch-up first), then live; without
@@ -50,7 +44,7 @@ export class InboxService {
     deliver?: (entry: InboxEntry) => void,
     opened?: () => void,
   ): AsyncGenerator<InboxEntry, void> & PushStream<InboxEntry> {
-    const source = new InboxLogSource(this.deps.db, this.listeners, session.userId);
+    const source = new InboxLogSource(this.deps.db, this.deps.inbox, session.userId);
     return new LogStream(source, afterSeq, signal, deliver, opened);
   }
 
@@ -69,16 +63,21 @@ function resyncRequired(afterSeq: number): NatterError {
   );
 }
 
-/** One user's inbox log, watched by that user. */
+/**
+ * One user's inbox log, watched by that user. Each watcher listens on the bus itself: a user
+ * has a connection or few, each bus keeps one subscription per user however many listen
+ * (`RedisLogBus`'s own fan-out), and a fan-out of the service's own between them was one
+ * more object for every member's entry to go through (`LogListener`).
+ */
 class InboxLogSource implements LogSource<InboxEntry> {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly listeners: RoomListeners<InboxEntry>,
+    private readonly bus: LogBus<InboxEntry>,
     private readonly userId: string,
   ) {}
 
-  listen(listener: (entry: InboxEntry) => void): Promise<() => void> {
-    return this.listeners.add(this.userId, listener);
+  listen(listener: LogListener<InboxEntry>): Promise<() => void> {
+    return this.bus.subscribe(this.userId, listener);
   }
 
   async open(afterSeq: number | undefined): Promise<number> {

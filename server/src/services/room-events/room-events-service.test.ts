@@ -6,7 +6,7 @@ import type { RoomEvent } from "@natter/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { systemClock, toTimestamp } from "../../clock/clock.js";
-import { InProcessRoomEventBus, type RoomEventBus } from "../../events/room-event-bus.js";
+import { InProcessRoomEventBus, type RoomEventBus, type RoomEventListener } from "../../events/room-event-bus.js";
 import { DirectoryBlobStore } from "../../uploads/directory-blob-store.js";
 import { MessagesService } from "../messages/messages-service.js";
 import { RoomWriter } from "../room-writes/room-writer.js";
@@ -30,7 +30,7 @@ class UnrulyBus implements RoomEventBus {
     else await this.inner.publish(kept);
   }
 
-  subscribe(roomId: string, listener: (event: RoomEvent) => void): Promise<() => void> {
+  subscribe(roomId: string, listener: RoomEventListener): Promise<() => void> {
     return this.inner.subscribe(roomId, listener);
   }
 

@@ -4,7 +4,7 @@ import type { Kysely } from "kysely";
 import type { AuthSession } from "../../auth/auth-session.js";
 import { type LogSource, LogStream } from "../../events/log-stream.js";
 import type { PushStream } from "../../events/push-stream.js";
-import type { RoomEventBus } from "../../events/room-event-bus.js";
+import type { LogListener, RoomEventBus } from "../../events/room-event-bus.js";
 import { RoomListeners } from "../../events/room-listeners.js";
 import { readRoomEvents } from "../../events/room-log.js";
 import { readableRoom } from "../access/room-access.js";
@@ -75,7 +75,7 @@ class RoomLogSource implements LogSource<RoomEvent> {
     return this.session?.userId ?? null;
   }
 
-  listen(listener: (event: RoomEvent) => void): Promise<() => void> {
+  listen(listener: LogListener<RoomEvent>): Promise<() => void> {
     return this.listeners.add(this.roomId, listener);
   }
 

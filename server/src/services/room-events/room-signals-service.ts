@@ -57,9 +57,11 @@ export class RoomSignalsService {
     const items = on(inbox, "item", signal ? { signal } : {}) as AsyncIterableIterator<[RoomSignal | AccessChange]>;
     const userId = session?.userId ?? null;
     // Listening before the access check: a change right after it is not missed.
-    const stopEvents = await events.subscribe(roomId, (event) => {
-      const change = accessChange(event, userId);
-      if (change) inbox.emit("item", change);
+    const stopEvents = await events.subscribe(roomId, {
+      onEvent(event) {
+        const change = accessChange(event, userId);
+        if (change) inbox.emit("item", change);
+      },
     });
     let watch: RoomWatch | undefined;
     try {

@@ -25,7 +25,7 @@ describe("RoomWriter on PostgreSQL", () => {
   it("commits a batch whose middle change failed in SQL: the others' writes stay, its own is undone", async () => {
     const events = new InProcessRoomEventBus();
     const published: number[] = [];
-    await events.subscribe("r1", (e) => published.push(e.seq));
+    await events.subscribe("r1", { onEvent: (e) => published.push(e.seq) });
     const writer = new RoomWriter({ db: database.db, engine: database.engine, clock: systemClock, events });
     const logged = (seq: number) => ({ type: "room.deleted", roomId: "r1", seq, actorId: null, at: "x" }) as RoomEvent;
     const counted = (name: string) => async (trx: Parameters<Parameters<RoomWriter["write"]>[1]>[0]) => {

@@ -27,7 +27,7 @@ describe("RoomWriter", () => {
     await migrateToLatest(database);
     const events = new InProcessRoomEventBus();
     published = [];
-    events.subscribe("r1", (e) => published.push(e));
+    events.subscribe("r1", { onEvent: (e) => published.push(e) });
     writer = new RoomWriter({ db: database.db, engine: database.engine, clock: systemClock, events });
   });
   afterEach(() => database.close());
