@@ -46,6 +46,12 @@
  * dump after each kind's round; reported: its main thread's instructions per message of each
  * kind, per round and their median (what the machine's load does not move; the times and CPU
  * of such a run are valgrind's). With INBOX_SPLIT=1 that is the receiving node's alone.
+ *
+ * INBOX_PERF=<prefix>: `perf record -e cpu-clock` of the measured server while each kind's
+ * messages are measured after INBOX_PERF_WARMUP rounds (default 6), one file per subject and
+ * kind (`<prefix>.natter.inbox.data`): its time on a CPU by function, the kernel's included,
+ * which instruction counts do not show (a cache miss is one instruction). With
+ * INBOX_SERVER_NODE_FLAGS=--perf-basic-prof, `perf report --sort sym` names V8's compiled code.
  */
 
 import { execFileSync } from "node:child_process";
@@ -61,6 +67,7 @@ import type { AppRouter } from "natter";
 import WebSocket from "ws";
 import { callgrindControl, callgrindTotal, callgrindWrapper } from "./callgrind.js";
 import { fetchJson } from "./natter-rest.js";
+import { PerfRecording } from "./perf-record.js";
 import { type Scheduling, schedulingOf } from "./process-cpu.js";
 import { BenchChild, serveChild } from "./server-process.js";
 import { fixed, median } from "./stats.js";
@@ -84,6 +91,8 @@ const POSTGRES_URL = process.env.INBOX_POSTGRES_URL ?? "postgres://postgres@127.
 const REDIS_URL = process.env.INBOX_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CALLGRIND = process.env.INBOX_CALLGRIND;
 const CALLGRIND_WARMUP = Number(process.env.INBOX_CALLGRIND_WARMUP ?? 8);
+const PERF = process.env.INBOX_PERF;
+const PERF_WARMUP = Number(process.env.INBOX_PERF_WARMUP ?? 6);
 /**
  * INBOX_PIN=1: the measured server on CPU 1 alone, this process (the watchers) and the sender's
  * node on CPU 0, so that the server's CPU time is not the watchers' contention (`taskset`;
@@ -297,6 +306,18 @@ async function main(): Promise<void> {
   const cleanups: (() => Promise<void>)[] = [];
   const subjects: Subject[] = [];
   const figures = new Map<string, Figures>();
+  const recordings = new Map<string, PerfRecording>();
+  const perfOf = (each: Subject, kind: Kind): PerfRecording => {
+    const key = `${each.name.replaceAll(" ", "-")}.${kind}`;
+    let recording = recordings.get(key);
+    if (recording === undefined) {
+      const started = new PerfRecording(each.server.pid, `${PERF}.${key}.data`);
+      cleanups.push(() => started.stop());
+      recordings.set(key, started);
+      recording = started;
+    }
+    return recording;
+  };
   try {
     subjects.push(await subject("natter", undefined, cleanups));
     if (BEFORE) subjects.push(await subject("natter before", join(BEFORE, "server/src/index.ts"), cleanups));
@@ -326,6 +347,8 @@ async function main(): Promise<void> {
           const ownBefore = process.cpuUsage();
           const counted = CALLGRIND !== undefined && round >= CALLGRIND_WARMUP;
           if (counted) callgrindControl(each.server.pid, "-i", "on");
+          const recording = PERF !== undefined && round >= PERF_WARMUP ? perfOf(each, kind) : undefined;
+          recording?.enable();
           let steadyFrom = 0;
           for (let m = 1; m <= MESSAGES; m++) {
             if (m === STEADY_FROM) steadyFrom = await each.server.cpuMicros();
@@ -335,6 +358,7 @@ async function main(): Promise<void> {
             await until(() => allHold(body));
             into.time.push(performance.now() - started);
           }
+          recording?.disable();
           if (counted) {
             callgrindControl(each.server.pid, "-i", "off");
             callgrindControl(each.server.pid, "-d");
