@@ -4,45 +4,54 @@ import { FollowedLogs } from "./followed-logs.js";
 import type { LogListener } from "./room-event-bus.js";
 import { RoomListeners } from "./room-listeners.js";
 import { RoomLogTail, type TailedLog, type TailedRoom } from "./room-log-tail.js";
-import { SeqOrder, type Sequenced } from "./seq-order.js";
+import { type GapFill, SeqOrder, type Sequenced } from "./seq-order.js";
 
 /** Entries one read of a gap in the order of a log's events hands over; its watchers read the rest. */
 const GAP_READ_LIMIT = 100;
 
 /**
- * A log followed on this node: its events, in order once it is ordered (`order`), noted by
- * the tail and handed to its listeners here. One object that is also the order's listener and
- * the tail's record of the log (`TailedRoom`), where each was an object of its own: a
- * message's inbox entries reach a node one per member, and every object an entry's way
+ * A log followed on this node: its events, put in order once the log's newest seq is known
+ * (`startOrder`), noted by the tail and handed to its listeners here. One object that is the
+ * log's order and the tail's record of it (`TailedRoom`), where each was an object of its
+ * own: a message's inbox entries reach a node one per member, and every object an entry's way
  * touches once per message is a wait for memory (`LogListener`).
  */
-export class FollowedLog<E extends Sequenced> implements LogListener<E>, TailedRoom {
-  /** Orders the log's events from the moment it is followed (and the tail's record holds its seq). */
-  order: SeqOrder<E> | undefined;
+export class FollowedLog<E extends Sequenced> extends SeqOrder<E> implements TailedRoom {
   seen = 0;
   behind: number | undefined;
   missing = false;
   heard = false;
+  /** Set once the log's events are put in order, from the seq the tail read (`startOrder`). */
+  private ordered = false;
 
   constructor(
     /** The log's key (its room's id, its user's). */
     readonly key: string,
     /** The log's listeners here (`RoomListeners`' fan-out). */
-    private readonly listener: LogListener<E>,
+    listener: LogListener<E>,
     private readonly tail: RoomLogTail<E>,
-  ) {}
-
-  /** An event of the log as it came, in any order: to the order once there is one. */
-  take(event: E): void {
-    if (this.order) this.order.push(event);
-    else this.onEvent(event);
+    fill: GapFill<E>,
+  ) {
+    super(0, listener, fill);
   }
 
-  /** An event in the log's order: noted by the tail once it follows the log, then to the listeners. */
-  onEvent(event: E): void {
+  /** An event of the log as it came, in any order: put in order once the order has begun. */
+  take(event: E): void {
+    if (this.ordered) this.push(event);
+    else this.handOn(event);
+  }
+
+  /** Puts the log's events in order from now on, after `last` (the tail's `seen` as it began to follow). */
+  startOrder(last: number): void {
+    this.last = last;
+    this.ordered = true;
+  }
+
+  /** An event in the log's order (or before the order began): noted by the tail once it follows the log, then on. */
+  protected override handOn(event: E): void {
     // The tail's record once it follows the log, which it does just before the order begins.
-    this.tail.saw(event, this.order === undefined ? undefined : this);
-    this.listener.onEvent(event);
+    this.tail.saw(event, this.ordered ? this : undefined);
+    super.handOn(event);
   }
 }
 
@@ -215,7 +224,9 @@ export class RedisLogBus<E extends Sequenced> {
    * from which its events are put in order. Answers the end of the following.
    */
   private async follow(roomId: string, listener: LogListener<E>): Promise<() => void> {
-    const room = new FollowedLog<E>(roomId, listener, this.tail);
+    const room = new FollowedLog<E>(roomId, listener, this.tail, (afterSeq, beforeSeq) =>
+      this.readGap(roomId, afterSeq, beforeSeq),
+    );
     this.rooms.set(roomId, room);
     const listening = this.kind.shared
       ? this.listenShared(this.kind.shared)
@@ -235,7 +246,7 @@ export class RedisLogBus<E extends Sequenced> {
     try {
       // Only once the channel is live: anything committed after this read arrives on it.
       await this.tail.follow(roomId, room);
-      room.order = new SeqOrder<E>(room.seen, room, (afterSeq, beforeSeq) => this.readGap(roomId, afterSeq, beforeSeq));
+      room.startOrder(room.seen);
     } catch (error) {
       stopListening();
       this.unfollow(roomId, room);
@@ -291,7 +302,7 @@ export class RedisLogBus<E extends Sequenced> {
   }
 
   private unfollow(roomId: string, room: FollowedLog<E>): void {
-    room.order?.stop();
+    room.stop();
     // A room followed again meanwhile is the new following's to end.
     if (this.rooms.get(roomId) !== room) return;
     this.rooms.delete(roomId);

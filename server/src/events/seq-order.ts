@@ -45,7 +45,7 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
    * `fill`: reads a gap that outlasted `HOLD_MS` from the log; without it, events go on past the gap.
    */
   constructor(
-    private last: number,
+    protected last: number,
     private readonly to: LogListener<E>,
     private readonly fill?: GapFill<E>,
   ) {}
@@ -124,7 +124,8 @@ export class SeqOrder<E extends Sequenced = RoomEvent> {
     for (const event of held) this.handOn(event);
   }
 
-  private handOn(event: E): void {
+  /** Hands an event on in order (a subclass may note it first, then call this). */
+  protected handOn(event: E): void {
     this.last = event.seq;
     this.to.onEvent(event);
   }
