@@ -18,6 +18,8 @@ export class PerfRecording {
 
   /** Starts recording `pid` to `outFile`, paused. */
   constructor(pid: number, outFile: string) {
+    // Fails here, with perf's absence as the reason: the fifos below would wait for it forever.
+    execFileSync("perf", ["--version"], { stdio: "ignore" });
     const dir = mkdtempSync(join(tmpdir(), "perf-control-"));
     const [control, ack] = [join(dir, "control"), join(dir, "ack")];
     execFileSync("mkfifo", [control, ack]);
@@ -48,6 +50,7 @@ export class PerfRecording {
 
   /** Ends the recording: perf writes its file and exits. */
   stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       this.child.once("exit", () => resolve());
       this.child.kill("SIGINT");

@@ -31,7 +31,7 @@ const MAX_HELD = 1000;
 export class SeqOrder<E extends Sequenced = RoomEvent> {
   /**
    * Events waiting for the ones before them, by seq; none (nearly always), no map: the way of
-   * an event in order reads this object alone (`LogListener`'s note on cache misses).
+   * an event in order reads this object alone (`LogListener`'s note on waits for memory).
    */
   private held: Map<number, E> | undefined;
   private timer: NodeJS.Timeout | undefined;
